@@ -1,0 +1,3 @@
+export * from "./naming";
+export * from "./site";
+export * from "./site-args";

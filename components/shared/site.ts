@@ -1,0 +1,142 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+import type { CloudPlatform, Gate, Platform } from "../../src/config/schema";
+
+/**
+ * The contract between a site (aws, gcp, azure, local) and the in-cluster layer (Tekton and the OKD pipelines).
+ *
+ * A site provisions a build cluster, a registry, artifact storage and a keyless identity for the pipelines, and
+ * describes them here. The in-cluster layer consumes only this interface: it never imports a cloud SDK, so the same
+ * code serves every platform.
+ */
+export interface Site {
+    readonly platform: Platform;
+    /** Kubernetes provider of the build cluster. Every in-cluster object uses it. */
+    readonly provider: k8s.Provider;
+    /** Kubeconfig of a cluster the site created (a secret Output); undefined for an existing cluster. */
+    readonly kubeconfig?: pulumi.Output<string>;
+    /** Resources in-cluster objects wait for (node pools, add-ons): applying before they exist would fail. */
+    readonly ready: pulumi.Resource[];
+    readonly registry: SiteRegistry;
+    readonly artifacts: SiteArtifacts;
+    readonly identity: PipelineIdentity;
+    readonly buildPool: BuildPlacement;
+    readonly webhook: WebhookExposure;
+    /** E2E gate access configured for this stack, one per cloud in `gates`. */
+    readonly gates: GateAccess[];
+}
+
+/** Logical repositories of the site registry. */
+export const repositoryRoles = [
+    "release",
+    "content",
+    "machineOs",
+    "components",
+    "promoted",
+    "promotedContent",
+] as const;
+export type RepositoryRole = (typeof repositoryRoles)[number];
+
+/**
+ * Repositories whose images expire (nightly payloads and everything built for them) and those that hold promoted
+ * releases, which no lifecycle rule touches and which are protected from `pulumi destroy`.
+ */
+export const expiringRoles: RepositoryRole[] = ["release", "content", "machineOs", "components"];
+export const durableRoles: RepositoryRole[] = ["promoted", "promotedContent"];
+
+/** Repository path under the site registry for each role (before any cloud-specific prefix). */
+export const repositoryPaths: Record<RepositoryRole, string> = {
+    release: "release",
+    content: "content",
+    machineOs: "machine-os",
+    components: "components",
+    promoted: "promoted",
+    promotedContent: "promoted-content",
+};
+
+export interface SiteRegistry {
+    /** Registry host the pipelines push to, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
+    readonly host: pulumi.Output<string>;
+    /** Full repository reference (host/path, no tag) for each role. */
+    readonly repositories: Record<RepositoryRole, pulumi.Output<string>>;
+    /** True when the registry is plain HTTP inside the cluster (local); builds then push with TLS verification off. */
+    readonly insecure: boolean;
+}
+
+export interface SiteArtifacts {
+    /** `s3`, `gcs`, `azure-blob`; the local site is S3-compatible. */
+    readonly kind: "s3" | "gcs" | "azure-blob";
+    /** Bucket (or container) name. */
+    readonly bucket: pulumi.Output<string>;
+    /** Base URL of the artifacts, e.g. `s3://okd-artifacts-x/`, `gs://…/`, `https://acct.blob.core.windows.net/container/`. */
+    readonly url: pulumi.Output<string>;
+    /** S3-compatible endpoint when not the cloud's own (local object store). */
+    readonly endpoint?: pulumi.Output<string>;
+    /**
+     * Static credentials, only where no keyless identity exists (the local object store). The in-cluster layer puts
+     * them in a Secret in the build namespace; they are secret Outputs.
+     */
+    readonly staticCredentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+}
+
+/** What the pipeline ServiceAccount needs to push to the registry and storage with no static keys. */
+export interface PipelineIdentity {
+    /** Annotations on the ServiceAccount (GKE and AKS workload identity); empty with EKS Pod Identity. */
+    readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+    /** Labels on the pods of pipeline TaskRuns (AKS needs `azure.workload.identity/use: "true"`). */
+    readonly podLabels: Record<string, string>;
+    /** Environment for steps (region, storage account, …); never credentials. */
+    readonly env: Record<string, pulumi.Output<string>>;
+}
+
+/** How build pods reach the build pool. */
+export interface BuildPlacement {
+    readonly nodeSelector: Record<string, string>;
+    readonly tolerations: k8s.types.input.core.v1.Toleration[];
+}
+
+/** How the GitHub webhook EventListener is reachable from the internet on this platform. */
+export interface WebhookExposure {
+    /** Service type of the EventListener service. */
+    readonly serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /** Annotations that make the platform's load balancer what we want (internet-facing, NLB, …). */
+    readonly serviceAnnotations: Record<string, string>;
+    /** One line for the docs and outputs: how GitHub reaches the listener. */
+    readonly description: string;
+}
+
+/** How an e2e gate's `openshift-install` gets credentials at run time. */
+export type GateCredentials =
+    /** Home cloud: a ServiceAccount bound to the gate identity, no key anywhere. */
+    | {
+          readonly kind: "workload-identity";
+          readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+          readonly podLabels: Record<string, string>;
+      }
+    /** Another cloud: a key from Pulumi secret config, delivered as a Kubernetes Secret. */
+    | {
+          readonly kind: "secret";
+          /** The secret value (file content); the in-cluster layer creates the Secret. */
+          readonly value: pulumi.Output<string>;
+          /** File name inside the Secret, e.g. `.awscred`, `gce.json`, `osServicePrincipal.json`. */
+          readonly fileName: string;
+          /** Environment variable that points the installer at the file, e.g. `AWS_SHARED_CREDENTIALS_FILE`. */
+          readonly envVar: string;
+      };
+
+export interface GateAccess extends Gate {
+    readonly platform: CloudPlatform;
+    /** Public DNS zone of `baseDomain` (id or name as the cloud knows it). */
+    readonly zone: pulumi.Output<string>;
+    readonly credentials: GateCredentials;
+    /** Environment for the installer (project, subscription, …); never credentials. */
+    readonly env: Record<string, pulumi.Output<string>>;
+}
+
+/** Names the sites and the in-cluster layer agree on, so a site can bind its identity before the namespace exists. */
+export const pipelineNamespace = "okd-builds";
+export const pipelineServiceAccount = "okd-pipeline";
+export const e2eServiceAccount = "okd-e2e";
+/** Node label and taint value that mark the build pool on every platform. */
+export const buildPoolLabel = { key: "okd-ci/pool", value: "builds" } as const;

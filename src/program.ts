@@ -1,0 +1,21 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { loadConfig } from "./config/load";
+import { createSite } from "./sites";
+
+/**
+ * The okd-ci program: validate the configuration, build the site, then the in-cluster layer on top of it.
+ * Returns the stack outputs.
+ */
+export async function run(): Promise<Record<string, unknown>> {
+    const config = loadConfig();
+    const site = await createSite(config);
+    return {
+        platform: site.platform,
+        ...(site.kubeconfig ? { kubeconfig: pulumi.secret(site.kubeconfig) } : {}),
+        registry: site.registry.host,
+        repositories: site.registry.repositories,
+        artifacts: site.artifacts.url,
+        webhook: site.webhook.description,
+    };
+}

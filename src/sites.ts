@@ -1,0 +1,59 @@
+import type { OkdCiConfig } from "./config/load";
+import type { CloudPlatform } from "./config/schema";
+import type { CloudSiteArgs, Site } from "../components/shared";
+
+/** Maps the stack configuration to what every cloud site takes. */
+export function cloudSiteArgs(config: OkdCiConfig): CloudSiteArgs {
+    const gateSecrets: CloudSiteArgs["gateSecrets"] = {};
+    const secretFor: Record<CloudPlatform, keyof OkdCiConfig["secrets"]> = {
+        aws: "gateCredentialsAws",
+        gcp: "gateCredentialsGcp",
+        azure: "gateCredentialsAzure",
+    };
+    for (const cloud of Object.keys(config.gates) as CloudPlatform[]) {
+        const secret = config.secrets[secretFor[cloud]];
+        if (secret !== undefined) gateSecrets[cloud] = secret;
+    }
+    return {
+        namePrefix: config.namePrefix,
+        tags: config.tags,
+        protect: config.protect,
+        region: config.region ?? "",
+        kubernetesVersion: config.kubernetesVersion,
+        systemPool: { instanceType: config.systemInstanceType, nodes: config.systemNodes },
+        buildPool: {
+            instanceTypes: config.buildInstanceTypes,
+            spot: config.buildSpot,
+            minNodes: config.buildMinNodes,
+            maxNodes: config.buildMaxNodes,
+            diskGb: config.buildDiskGb,
+        },
+        retention: {
+            nightlyDays: config.nightlyRetentionDays,
+            untaggedDays: config.untaggedRetentionDays,
+            logDays: config.logRetentionDays,
+        },
+        gates: config.gates,
+        gateSecrets,
+    };
+}
+
+/**
+ * Builds the selected platform's site. Each platform's module (and so its cloud SDK) is loaded only when selected:
+ * an aws stack never loads @pulumi/gcp or @pulumi/azure-native.
+ */
+export async function createSite(config: OkdCiConfig): Promise<Site> {
+    const name = config.namePrefix;
+    switch (config.platform) {
+        case "local": {
+            const { LocalSite } = await import("../components/local");
+            return new LocalSite(name, {
+                kubeconfig: config.kubeconfig,
+                context: config.kubeContext,
+                storageClass: config.storageClass,
+            });
+        }
+        default:
+            throw new Error(`platform ${config.platform} is not implemented yet`);
+    }
+}

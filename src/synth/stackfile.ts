@@ -1,0 +1,66 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as YAML from "yaml";
+
+import { SECRET } from "./render";
+
+/** A stack's configuration as the Pulumi CLI would hand it to the program. */
+export interface StackConfig {
+    /** `namespace:key` to the raw string value the program reads. */
+    config: Record<string, string>;
+    /** Keys whose values are secrets. */
+    secretKeys: string[];
+}
+
+export class StackFileError extends Error {}
+
+/** Stacks are the `Pulumi.<stack>.yaml` files next to `Pulumi.yaml`. */
+export function listStacks(root: string): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml`. Encrypted (`secure:`) values cannot be decrypted offline and are never needed: they
+ * become the placeholder `[secret]` and are marked secret, as the CLI would mark them.
+ */
+export function readStackConfig(root: string, stack: string): StackConfig {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = listStacks(root);
+        throw new StackFileError(
+            `unknown stack "${stack}": ${file} does not exist; known stacks: ${known.length ? known.join(", ") : "(none)"}`,
+        );
+    }
+    let doc: unknown;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new StackFileError(`${file} is not valid YAML: ${(err as Error).message}`);
+    }
+    const entries = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+    if (typeof entries !== "object" || Array.isArray(entries)) {
+        throw new StackFileError(`${file}: "config" must be a map of keys to values`);
+    }
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const isSecure = (v: unknown) => v !== null && typeof v === "object" && "secure" in (v as object);
+    const hasSecure = (v: unknown): boolean =>
+        isSecure(v) || (v !== null && typeof v === "object" && Object.values(v as object).some(hasSecure));
+    for (const [key, value] of Object.entries(entries)) {
+        if (!key.includes(":")) {
+            throw new StackFileError(`${file}: config key "${key}" has no namespace; write it as okd-ci:${key}`);
+        }
+        if (hasSecure(value)) {
+            config[key] = SECRET;
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { config, secretKeys };
+}

@@ -1,0 +1,53 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as pulumi from "@pulumi/pulumi";
+import { serializeProperties } from "@pulumi/pulumi/runtime/rpc";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+
+import { project } from "../config/load";
+import { Recorder } from "./recorder";
+import { type ManifestFile, type Plan, buildPlan, planJson, renderManifests, summarize } from "./render";
+import { type StackConfig } from "./stackfile";
+
+export interface SynthResult {
+    plan: Plan;
+    manifests: ManifestFile[];
+    summary: string;
+    recorder: Recorder;
+}
+
+/**
+ * Runs the real program under Pulumi's mock runtime, as a `pulumi preview` would run it, with the stack's
+ * configuration and no CLI, plugin, credential or network. One program per process: Pulumi's runtime is global.
+ */
+export async function synthesize(stack: string, { config, secretKeys }: StackConfig): Promise<SynthResult> {
+    const recorder = new Recorder({ ids: false });
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        await recorder.install(project, stack, /* preview */ true);
+        pulumi.runtime.setAllConfig(config, secretKeys);
+        const { run } = await import("../program");
+        // As the CLI's language host does: the root Stack resource parents everything and carries the outputs.
+        const outputs = (await runInPulumiStack(run)) ?? {};
+        const wire = (await serializeProperties("synth outputs", outputs)) as Record<string, unknown>;
+        await recorder.settle();
+        if (failures.length > 0) throw failures[0];
+        const plan = buildPlan(project, stack, recorder.resources, wire);
+        return { plan, manifests: renderManifests(plan), summary: summarize(plan), recorder };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** Writes `<out>/<stack>/plan.json` and `<out>/<stack>/manifests/*.yaml`, replacing what was there. */
+export function writeSynth(outDir: string, result: SynthResult): string {
+    const dir = path.join(outDir, result.plan.stack);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "plan.json"), planJson(result.plan));
+    for (const m of result.manifests) fs.writeFileSync(path.join(dir, "manifests", m.file), m.content);
+    return dir;
+}

@@ -1,0 +1,69 @@
+import * as assert from "node:assert/strict";
+
+import type { LocalSite } from "../../../components/local";
+import { find, settled, under, valueOf } from "../../helpers";
+
+describe("local site", () => {
+    let site: LocalSite;
+    before(async () => {
+        const { LocalSite } = await import("../../../components/local");
+        site = new LocalSite("loc", { context: "kind-okd-ci", storageClass: "standard" });
+        await settled();
+    });
+
+    it("creates no cloud resource", () => {
+        const types = new Set(under("loc").map((r) => r.type.split(":")[0]));
+        assert.deepEqual([...types].sort(), ["kubernetes", "okd-ci", "pulumi", "random"]);
+    });
+
+    it("targets the configured kubeconfig context with a stable cluster identifier", () => {
+        const provider = find("pulumi:providers:kubernetes", "loc-k8s");
+        assert.equal(provider.inputs.context, "kind-okd-ci");
+        assert.equal(provider.inputs.clusterIdentifier, "okd-ci-local-kind-okd-ci");
+    });
+
+    it("runs a pinned OCI registry as non-root under the restricted Pod Security profile", () => {
+        const ns = find("kubernetes:core/v1:Namespace", "loc-ns").inputs as {
+            metadata: { labels: Record<string, string> };
+        };
+        assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        const dep = find("kubernetes:apps/v1:Deployment", "loc-registry").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        const container = dep.spec.template.spec.containers[0];
+        assert.match(container.image, /^docker\.io\/library\/registry:\d+\.\d+\.\d+$/);
+        assert.equal(container.securityContext.runAsNonRoot, true);
+        assert.deepEqual(container.securityContext.capabilities.drop, ["ALL"]);
+    });
+
+    it("runs a pinned S3-compatible object store whose keys are generated, never written", () => {
+        const dep = find("kubernetes:apps/v1:Deployment", "loc-objects").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        assert.match(dep.spec.template.spec.containers[0].image, /^docker\.io\/chrislusf\/seaweedfs:\d+\.\d+$/);
+        assert.ok(find("random:index/randomPassword:RandomPassword", "loc-s3-secret-key"));
+        const config = find("kubernetes:core/v1:Secret", "loc-objects-config");
+        assert.equal(
+            JSON.stringify(config.object).includes("1b47061264138c4ac30d75fd1eb44270"),
+            true,
+            "s3.json is sent as a secret",
+        );
+    });
+
+    it("uses the configured StorageClass and does not wait for first-consumer binding", () => {
+        const pvc = find("kubernetes:core/v1:PersistentVolumeClaim", "loc-registry-data").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        assert.equal(pvc.spec.storageClassName, "standard");
+        assert.equal(pvc.metadata.annotations["pulumi.com/skipAwait"], "true");
+    });
+
+    it("describes an insecure in-cluster registry and an S3 endpoint through the contract", async () => {
+        assert.equal(site.registry.insecure, true);
+        assert.equal(
+            await valueOf(site.registry.repositories.promoted),
+            "registry.okd-site.svc.cluster.local:5000/okd/promoted",
+        );
+        assert.equal(site.artifacts.kind, "s3");
+        assert.equal(await valueOf(site.artifacts.endpoint), "http://objects.okd-site.svc.cluster.local:8333");
+        assert.ok(site.artifacts.staticCredentials);
+    });
+
+    it("makes the in-cluster layer wait for the registry, the object store and its bucket", () => {
+        assert.equal(site.ready.length, 3);
+    });
+});

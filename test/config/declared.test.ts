@@ -1,0 +1,44 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as YAML from "yaml";
+
+import { configReference, pulumiYaml } from "../../scripts/gen-config";
+import { keys } from "../../src/config/schema";
+
+const root = path.resolve(__dirname, "..", "..");
+
+describe("declared configuration", () => {
+    it("Pulumi.yaml declares exactly the keys of the model, generated from it", () => {
+        const onDisk = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+        assert.equal(onDisk, pulumiYaml(), "Pulumi.yaml is out of date: run npm run gen:config");
+        const declared = Object.keys(YAML.parse(onDisk).config).sort();
+        assert.deepEqual(declared, Object.keys(keys).sort());
+    });
+
+    it("declares a description for every key and a default for every optional one", () => {
+        const config = YAML.parse(pulumiYaml()).config as Record<string, { description?: string; default?: unknown }>;
+        for (const [key, decl] of Object.entries(config)) {
+            assert.ok(decl.description && decl.description.length > 10, `${key} has no description`);
+            if (key !== "platform") assert.notEqual(decl.default, undefined, `${key} has no default`);
+        }
+    });
+
+    it("the README's config reference matches the model", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        assert.ok(readme.includes(configReference()), "README config reference is out of date: run npm run gen:config");
+    });
+
+    it("every stack file sets only declared keys", () => {
+        for (const file of fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+            const config = (YAML.parse(fs.readFileSync(path.join(root, file), "utf8")).config ?? {}) as Record<
+                string,
+                unknown
+            >;
+            for (const key of Object.keys(config).filter((k) => k.startsWith("okd-ci:"))) {
+                assert.ok(key.slice("okd-ci:".length) in keys, `${file} sets undeclared ${key}`);
+            }
+        }
+    });
+});

@@ -1,0 +1,335 @@
+import * as assert from "node:assert/strict";
+
+import { ConfigError, type ConfigProblem, loadConfig } from "../../src/config/load";
+import { mapSource } from "../helpers";
+
+const stream = {
+    minor: "4.15",
+    branch: "release-4.15",
+    basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
+};
+const aws = { platform: "aws", region: "us-east-1" };
+
+function problems(values: Record<string, unknown>, secret: string[] = []): ConfigProblem[] {
+    try {
+        loadConfig(mapSource(values, secret));
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    assert.fail("expected the configuration to be rejected");
+}
+
+function problemFor(values: Record<string, unknown>, key: string, secret: string[] = []): ConfigProblem {
+    const found = problems(values, secret).find((p) => p.key === `okd-ci:${key}`);
+    assert.ok(found, `expected a problem for okd-ci:${key}`);
+    return found;
+}
+
+describe("stack configuration", () => {
+    describe("defaults", () => {
+        it("fills in every default for a minimal aws stack", () => {
+            const c = loadConfig(mapSource(aws));
+            assert.equal(c.kubernetesVersion, "1.34");
+            assert.equal(c.namePrefix, "okd");
+            assert.equal(c.protect, true);
+            assert.equal(c.buildSpot, true);
+            assert.equal(c.buildMinNodes, 0);
+            assert.equal(c.buildMaxNodes, 10);
+            assert.deepEqual(c.streams, []);
+            assert.deepEqual(c.gates, {});
+        });
+
+        it("picks the platform's machine types when none are set", () => {
+            assert.equal(loadConfig(mapSource(aws)).systemInstanceType, "m6i.large");
+            assert.deepEqual(loadConfig(mapSource({ platform: "azure", region: "westeurope" })).buildInstanceTypes, [
+                "Standard_D8s_v5",
+            ]);
+        });
+
+        it("reads the empty defaults Pulumi.yaml declares as unset", () => {
+            const c = loadConfig(mapSource({ ...aws, buildInstanceTypes: [], mirrorReleaseRepository: "" }));
+            assert.equal(c.buildInstanceTypes[0], "m6i.2xlarge");
+            assert.equal(c.mirrorReleaseRepository, undefined);
+        });
+
+        it("fills a stream's defaults: okd variant, stable FCOS, the OKD component list, two-weekly promotion", () => {
+            const [s] = loadConfig(mapSource({ ...aws, streams: [stream] })).streams;
+            assert.equal(s.variant, "okd");
+            assert.equal(s.fcosStream, "stable");
+            assert.equal(s.promote, false);
+            assert.ok(s.components.some((c) => c.name === "installer"));
+            assert.deepEqual(s.schedules, { nightly: "0 2 * * *", release: "0 5 * * 1", releaseEveryWeeks: 2 });
+        });
+
+        it("needs no region on the local platform", () => {
+            assert.equal(loadConfig(mapSource({ platform: "local" })).platform, "local");
+        });
+    });
+
+    describe("platform and region", () => {
+        it("rejects an unknown platform and lists the allowed ones", () => {
+            const p = problemFor({ platform: "openstack" }, "platform");
+            assert.equal(p.value, '"openstack"');
+            assert.match(p.message, /aws, gcp, azure, local/);
+        });
+
+        it("requires platform", () => {
+            assert.equal(problemFor({}, "platform").value, "(not set)");
+        });
+
+        it("rejects a malformed region and lists the platform's regions", () => {
+            const p = problemFor({ platform: "aws", region: "us-east1" }, "region");
+            assert.equal(p.value, '"us-east1"');
+            assert.match(p.message, /not a aws region; expected one of .*us-east-1/);
+        });
+
+        it("rejects a region of another cloud", () => {
+            assert.match(problemFor({ platform: "azure", region: "us-east-1" }, "region").message, /westeurope/);
+        });
+
+        it("requires a region on a cloud platform", () => {
+            assert.match(
+                problemFor({ platform: "gcp", gcpProject: "okd-ci-prod" }, "region").message,
+                /required on gcp/,
+            );
+        });
+
+        it("requires gcpProject on gcp", () => {
+            assert.match(
+                problemFor({ platform: "gcp", region: "us-central1" }, "gcpProject").message,
+                /required on gcp/,
+            );
+        });
+
+        it("accepts each cloud with a valid region", () => {
+            for (const v of [
+                aws,
+                { platform: "gcp", region: "europe-west4", gcpProject: "okd-ci-prod" },
+                { platform: "azure", region: "eastus2" },
+            ]) {
+                assert.equal(loadConfig(mapSource(v)).region, v.region);
+            }
+        });
+    });
+
+    describe("node pools", () => {
+        it("rejects a build pool whose max is below its min", () => {
+            const p = problemFor({ ...aws, buildMinNodes: 5, buildMaxNodes: 2 }, "buildMaxNodes");
+            assert.equal(p.value, "2");
+            assert.match(p.message, /below buildMinNodes \(5\)/);
+        });
+
+        it("rejects a negative minimum", () => {
+            assert.match(
+                problemFor({ ...aws, buildMinNodes: -1 }, "buildMinNodes").message,
+                /whole number from 0 to 100/,
+            );
+        });
+
+        it("rejects a non-numeric node count", () => {
+            assert.equal(problemFor({ ...aws, systemNodes: "two" }, "systemNodes").value, '"two"');
+        });
+
+        it("rejects a fractional node count", () => {
+            assert.match(problemFor({ ...aws, buildMaxNodes: 2.5 }, "buildMaxNodes").message, /whole number/);
+        });
+
+        it("rejects a non-boolean spot flag", () => {
+            assert.match(problemFor({ ...aws, buildSpot: "yes" }, "buildSpot").message, /true or false/);
+        });
+
+        it("accepts a build pool from zero to one", () => {
+            const c = loadConfig(mapSource({ ...aws, buildMinNodes: 0, buildMaxNodes: 1 }));
+            assert.deepEqual([c.buildMinNodes, c.buildMaxNodes], [0, 1]);
+        });
+    });
+
+    describe("streams", () => {
+        it("rejects a stream without a branch", () => {
+            const p = problemFor(
+                { ...aws, streams: [{ minor: "4.15", basePayload: stream.basePayload }] },
+                "streams[0].branch",
+            );
+            assert.equal(p.value, "(not set)");
+            assert.match(p.message, /git branch/);
+        });
+
+        it("rejects a malformed minor version", () => {
+            assert.match(
+                problemFor({ ...aws, streams: [{ ...stream, minor: "4.x" }] }, "streams[0].minor").message,
+                /"4.15"/,
+            );
+        });
+
+        it("rejects a base payload without tag or digest", () => {
+            const p = problemFor(
+                { ...aws, streams: [{ ...stream, basePayload: "quay.io/openshift/okd" }] },
+                "streams[0].basePayload",
+            );
+            assert.match(p.message, /pull spec with a tag or digest/);
+        });
+
+        it("rejects an unknown FCOS stream", () => {
+            assert.match(
+                problemFor({ ...aws, streams: [{ ...stream, fcosStream: "rawhide" }] }, "streams[0].fcosStream")
+                    .message,
+                /stable, testing/,
+            );
+        });
+
+        it("rejects a six-field cron schedule", () => {
+            const p = problemFor(
+                { ...aws, streams: [{ ...stream, schedules: { nightly: "0 0 2 * * *" } }] },
+                "streams[0].schedules.nightly",
+            );
+            assert.match(p.message, /has 6 fields; expected a five-field cron/);
+        });
+
+        it("rejects an out-of-range cron field", () => {
+            assert.match(
+                problemFor(
+                    { ...aws, streams: [{ ...stream, schedules: { release: "0 25 * * 1" } }] },
+                    "streams[0].schedules.release",
+                ).message,
+                /0-23/,
+            );
+        });
+
+        it("rejects two streams for the same minor", () => {
+            assert.match(
+                problemFor({ ...aws, streams: [stream, stream] }, "streams[1].minor").message,
+                /duplicates streams\[0\]/,
+            );
+        });
+
+        it("rejects an unknown stream field, catching typos", () => {
+            const all = problems({ ...aws, streams: [{ ...stream, brnach: "master" }] });
+            assert.ok(
+                all.some((p) => p.key === "okd-ci:streams[0]" && /brnach/.test(p.message)),
+                JSON.stringify(all),
+            );
+        });
+
+        it("rejects a component with a malformed repository", () => {
+            const components = [{ name: "installer", repository: "installer", dockerfile: "Dockerfile" }];
+            assert.match(
+                problemFor({ ...aws, streams: [{ ...stream, components }] }, "streams[0].components[0].repository")
+                    .message,
+                /org\/name/,
+            );
+        });
+    });
+
+    describe("promotion and mirroring", () => {
+        const promoting = { ...aws, streams: [{ ...stream, promote: true }] };
+
+        it("requires the mirror repositories and credentials when a stream promotes", () => {
+            const keys = problems(promoting).map((p) => p.key);
+            assert.deepEqual(keys.sort(), [
+                "okd-ci:mirrorContentRepository",
+                "okd-ci:mirrorCredentials",
+                "okd-ci:mirrorReleaseRepository",
+            ]);
+        });
+
+        it("accepts a promoting stream with mirror repositories and secret credentials", () => {
+            const c = loadConfig(
+                mapSource(
+                    {
+                        ...promoting,
+                        mirrorReleaseRepository: "quay.io/okd/release",
+                        mirrorContentRepository: "quay.io/okd/content",
+                        mirrorCredentials: "{}",
+                    },
+                    ["mirrorCredentials"],
+                ),
+            );
+            assert.ok(c.secrets.mirrorCredentials);
+        });
+
+        it("rejects a mirror repository with a tag", () => {
+            assert.match(
+                problemFor({ ...aws, mirrorReleaseRepository: "quay.io/okd/release:latest" }, "mirrorReleaseRepository")
+                    .message,
+                /without tag/,
+            );
+        });
+
+        it("rejects a secret key stored in plain text without showing its value", () => {
+            const p = problemFor({ ...aws, mirrorCredentials: "hunter2" }, "mirrorCredentials");
+            assert.equal(p.value, "[hidden]");
+            assert.match(p.message, /--secret/);
+        });
+    });
+
+    describe("gates", () => {
+        const gate = { baseDomain: "ci.okd.example.org", region: "us-east-2" };
+
+        it("accepts a gate on the home cloud without credentials", () => {
+            assert.equal(loadConfig(mapSource({ ...aws, gates: { aws: gate } })).gates.aws?.blocking, true);
+        });
+
+        it("requires credentials for a gate on another cloud", () => {
+            const p = problemFor({ ...aws, gates: { azure: { ...gate, region: "eastus" } } }, "gateCredentialsAzure");
+            assert.match(p.message, /another cloud than the site \(aws\)/);
+        });
+
+        it("rejects a gate region of the wrong cloud", () => {
+            assert.match(
+                problemFor({ ...aws, gates: { aws: { ...gate, region: "eastus" } } }, "gates.aws.region").message,
+                /not a aws region/,
+            );
+        });
+
+        it("rejects an invalid base domain", () => {
+            assert.match(
+                problemFor({ ...aws, gates: { aws: { ...gate, baseDomain: "not a domain" } } }, "gates.aws.baseDomain")
+                    .message,
+                /DNS domain/,
+            );
+        });
+
+        it("rejects an unknown cloud in gates", () => {
+            const all = problems({ ...aws, gates: { vsphere: gate } });
+            assert.ok(
+                all.some((p) => p.key === "okd-ci:gates" && /vsphere/.test(p.message)),
+                JSON.stringify(all),
+            );
+        });
+    });
+
+    describe("reporting", () => {
+        it("reports every problem at once", () => {
+            const all = problems({
+                platform: "aws",
+                region: "nowhere",
+                buildMinNodes: 3,
+                buildMaxNodes: 1,
+                kubernetesVersion: "1.20",
+            });
+            assert.deepEqual(all.map((p) => p.key).sort(), [
+                "okd-ci:buildMaxNodes",
+                "okd-ci:kubernetesVersion",
+                "okd-ci:region",
+            ]);
+        });
+
+        it("rejects an unknown key, catching typos", () => {
+            const p = problemFor({ ...aws, buildMaxNode: 3 }, "buildMaxNode");
+            assert.match(p.message, /not a known key; expected one of .*buildMaxNodes/);
+        });
+
+        it("names key, value and what is allowed in the error message", () => {
+            try {
+                loadConfig(mapSource({ platform: "aws", region: "mars-1" }));
+                assert.fail("expected a ConfigError");
+            } catch (err) {
+                assert.match(
+                    (err as Error).message,
+                    /okd-ci:region = "mars-1": is not a aws region; expected one of af-south-1/,
+                );
+            }
+        });
+    });
+});

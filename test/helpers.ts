@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import type { ConfigSource } from "../src/config/load";
+import { type RecordedResource } from "../src/synth/recorder";
+import { recorder } from "./setup";
+
+export { recorder };
+
+/** The value of an Output (or plain value) once known. */
+export function valueOf<T>(x: pulumi.Input<T> | undefined): Promise<T> {
+    return new Promise((resolve) => pulumi.output(x).apply((v) => resolve(v as T)));
+}
+
+/** Waits until every registration started so far has been recorded. */
+export async function settled(): Promise<void> {
+    await recorder.settle();
+}
+
+/** The one recorded resource of `type` named `name`. */
+export function find(type: string, name: string): RecordedResource {
+    return recorder.find(type, name);
+}
+
+/** Recorded resources of `type` whose name starts with `prefix` (the component's name). */
+export function under(prefix: string, type?: string): RecordedResource[] {
+    return recorder.resources.filter(
+        (r) => (r.name === prefix || r.name.startsWith(`${prefix}-`)) && (type === undefined || r.type === type),
+    );
+}
+
+/** A ConfigSource over a plain map of `key → raw string`, with some keys secret. */
+export function mapSource(values: Record<string, unknown>, secret: string[] = []): ConfigSource {
+    const raw = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    return {
+        get: (key) => raw[key],
+        isSecret: (key) => secret.includes(key),
+        setKeys: () => Object.keys(raw),
+    };
+}
