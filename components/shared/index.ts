@@ -1,3 +1,6 @@
+export * from "./gates";
 export * from "./naming";
+export * from "./pipelines";
+export * from "./retention";
 export * from "./site";
 export * from "./site-args";

@@ -116,6 +116,45 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     );
 }
 
+/** Keys that must be set, as secrets, because of other keys: promotion needs mirror credentials, foreign gates keys. */
+function secretRequirements(c: Partial<ParsedConfig>, has: (key: SecretKey) => boolean): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const promoting = (c.streams ?? []).map((s, i) => ({ s, i })).filter(({ s }) => s.promote);
+    if (promoting.length > 0) {
+        const streamsText = promoting.map(({ i }) => `streams[${i}]`).join(", ");
+        const verb = promoting.length === 1 ? "promotes" : "promote";
+        for (const key of ["mirrorReleaseRepository", "mirrorContentRepository"] as const) {
+            if (c[key] === undefined) {
+                problems.push({
+                    key: `${project}:${key}`,
+                    value: "(not set)",
+                    message: `is required because ${streamsText} ${verb}; expected a registry repository such as quay.io/<org>/okd`,
+                });
+            }
+        }
+        if (!has("mirrorCredentials")) {
+            problems.push({
+                key: `${project}:mirrorCredentials`,
+                value: "(not set)",
+                message: `is required because ${streamsText} ${verb}; set a .dockerconfigjson with \`pulumi config set --secret mirrorCredentials < auth.json\``,
+            });
+        }
+    }
+    for (const cloud of Object.keys(c.gates ?? {}) as CloudPlatform[]) {
+        const gate: Gate | undefined = c.gates?.[cloud];
+        if (gate === undefined || c.platform === undefined || cloud === c.platform) continue;
+        const key = `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}` as SecretKey;
+        if (!has(key)) {
+            problems.push({
+                key: `${project}:${key}`,
+                value: "(not set)",
+                message: `is required because gates.${cloud} runs on another cloud than the site (${c.platform}); set it with \`pulumi config set --secret ${key} < credentials\``,
+            });
+        }
+    }
+    return problems;
+}
+
 /**
  * Reads, validates and completes the configuration. Throws a ConfigError listing every problem; nothing else in the
  * program runs before this, so a bad config registers no resource.
@@ -167,44 +206,10 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource): OkdCiCon
             message: issue.message,
         });
     }
+    const has = (key: SecretKey) => (source.get(key) ?? "") !== "";
+    problems.push(...secretRequirements(valid as Partial<ParsedConfig>, has));
     if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
     const c = parsed.data;
-    const has = (key: SecretKey) => (source.get(key) ?? "") !== "";
-
-    const promoting = c.streams.map((s, i) => ({ s, i })).filter(({ s }) => s.promote);
-    if (promoting.length > 0) {
-        const streamsText = promoting.map(({ i }) => `streams[${i}]`).join(", ");
-        for (const key of ["mirrorReleaseRepository", "mirrorContentRepository"] as const) {
-            if (c[key] === undefined) {
-                problems.push({
-                    key: `${project}:${key}`,
-                    value: "(not set)",
-                    message: `is required because ${streamsText} promote${promoting.length === 1 ? "s" : ""}; expected a registry repository such as quay.io/<org>/okd`,
-                });
-            }
-        }
-        if (!has("mirrorCredentials")) {
-            problems.push({
-                key: `${project}:mirrorCredentials`,
-                value: "(not set)",
-                message: `is required because ${streamsText} promote; set a .dockerconfigjson with \`pulumi config set --secret mirrorCredentials < auth.json\``,
-            });
-        }
-    }
-    for (const cloud of Object.keys(c.gates) as CloudPlatform[]) {
-        const gate: Gate | undefined = c.gates[cloud];
-        if (gate === undefined || cloud === c.platform) continue;
-        const key = `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}` as SecretKey;
-        if (!has(key)) {
-            problems.push({
-                key: `${project}:${key}`,
-                value: "(not set)",
-                message: `is required because gates.${cloud} runs on another cloud than the site (${c.platform}); set it with \`pulumi config set --secret ${key} < credentials\``,
-            });
-        }
-    }
-    if (problems.length > 0) throw new ConfigError(problems);
-
     const secrets: Secrets = {};
     for (const key of secretKeys) {
         if (has(key)) secrets[key] = pulumi.secret(source.get(key) as string);

@@ -469,6 +469,12 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
                 `is not a ${cloud} region; expected one of ${regionsByPlatform[cloud].join(", ")}`,
             );
         }
+        if (c.platform !== undefined && cloud !== c.platform && gate.existingZone === undefined) {
+            issue(
+                ["gates", cloud, "existingZone"],
+                `is required because the site is on ${c.platform}: a ${cloud} gate's DNS zone must already exist; expected its ${cloud === "aws" ? "Route 53 zone id" : cloud === "gcp" ? "Cloud DNS managed zone name" : "Azure DNS zone resource id"}`,
+            );
+        }
         if (cloud === "gcp" && gate.project === undefined && c.gcpProject === undefined) {
             issue(["gates", "gcp", "project"], "is required when gcpProject is not set; expected a GCP project id");
         }

@@ -275,6 +275,35 @@ describe("stack configuration", () => {
             assert.match(p.message, /another cloud than the site \(aws\)/);
         });
 
+        it("requires an existing DNS zone for a gate on another cloud", () => {
+            const p = problemFor(
+                { ...aws, gates: { gcp: { ...gate, region: "us-east1", project: "okd-e2e-1" } } },
+                "gates.gcp.existingZone",
+            );
+            assert.match(p.message, /site is on aws.*Cloud DNS managed zone name/);
+        });
+
+        it("accepts a gate on another cloud with credentials and an existing zone", () => {
+            const c = loadConfig(
+                mapSource(
+                    {
+                        ...aws,
+                        gates: {
+                            azure: {
+                                ...gate,
+                                region: "eastus",
+                                existingZone:
+                                    "/subscriptions/x/resourceGroups/dns/providers/Microsoft.Network/dnszones/ci.okd.example.org",
+                            },
+                        },
+                        gateCredentialsAzure: "{}",
+                    },
+                    ["gateCredentialsAzure"],
+                ),
+            );
+            assert.ok(c.secrets.gateCredentialsAzure);
+        });
+
         it("rejects a gate region of the wrong cloud", () => {
             assert.match(
                 problemFor({ ...aws, gates: { aws: { ...gate, region: "eastus" } } }, "gates.aws.region").message,

@@ -1,0 +1,36 @@
+/**
+ * The contract between the pipelines layer (components/pipelines: Tasks and Pipelines) and the triggers in the
+ * Tekton layer (components/tekton): which Pipeline each stream runs and how a PipelineRun of it is started.
+ */
+
+/** `4.15` → `4-15`: streams in Kubernetes names. */
+export function streamId(minor: string): string {
+    return minor.replace(/\./g, "-");
+}
+
+export const nightlyPipelineName = (minor: string): string => `okd-nightly-${streamId(minor)}`;
+export const releasePipelineName = (minor: string): string => `okd-release-${streamId(minor)}`;
+
+/** A PipelineRun the triggers create: the `spec` of a tekton.dev/v1 PipelineRun, minus what the trigger adds. */
+export interface PipelineRunTemplate {
+    pipelineName: string;
+    /** Params with fixed values; the trigger adds `trigger-*` params from the event when the Pipeline declares them. */
+    params: { name: string; value: string }[];
+    /** Params filled from the triggering event, by name: e.g. `revision` ← the pushed commit. */
+    eventParams: string[];
+    /** `spec.timeouts` of the run. */
+    timeouts: { pipeline: string; tasks?: string; finally?: string };
+    /** `spec.taskRunTemplate` (ServiceAccount and pod template for every TaskRun). */
+    taskRunTemplate: Record<string, unknown>;
+    /** `spec.taskRunSpecs` (per-task ServiceAccount, pod template, e.g. gates on the e2e ServiceAccount). */
+    taskRunSpecs: Record<string, unknown>[];
+    /** `spec.workspaces`. */
+    workspaces: Record<string, unknown>[];
+}
+
+export interface StreamRuns {
+    minor: string;
+    nightly: PipelineRunTemplate;
+    /** Only for streams that promote. */
+    release?: PipelineRunTemplate;
+}

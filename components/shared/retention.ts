@@ -1,0 +1,40 @@
+/**
+ * What expires and what never does, written once for every cloud.
+ *
+ * Registries: images in the expiring repositories (nightly payloads, their content, machine-os and component builds)
+ * go after `nightlyDays`, untagged images after `untaggedDays`. The durable repositories (promoted releases and their
+ * content) carry no expiry rule at all, so no lifecycle rule can ever remove a promoted release.
+ *
+ * Artifact storage: CI logs and JUnit files under `logs/` go after `logDays`; release records under `releases/`
+ * never expire.
+ */
+export interface RegistryRetention {
+    /** Days tagged images in expiring repositories are kept. */
+    taggedDays: number;
+    /** Days untagged images are kept (every repository). */
+    untaggedDays: number;
+}
+
+export const artifactPrefixes = {
+    /** Per-run logs, JUnit and installer output: expire after `logDays`. */
+    logs: "logs/",
+    /** Per-payload records and per-stream indexes: never expire. */
+    releases: "releases/",
+} as const;
+
+export interface ArtifactRule {
+    /** Object key prefix the rule applies to. */
+    prefix: string;
+    /** Days after which objects are deleted. */
+    expireDays: number;
+    /** Days after which noncurrent versions are deleted (versioned storage). */
+    noncurrentDays: number;
+}
+
+/** Lifecycle of the artifact bucket: only logs expire. */
+export function artifactRules(logDays: number): ArtifactRule[] {
+    return [{ prefix: artifactPrefixes.logs, expireDays: logDays, noncurrentDays: Math.min(logDays, 7) }];
+}
+
+/** Noncurrent versions of anything else (release records) are kept this long, so an overwrite can be undone. */
+export const recordVersionDays = 365;
