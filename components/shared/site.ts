@@ -140,3 +140,20 @@ export const pipelineServiceAccount = "okd-pipeline";
 export const e2eServiceAccount = "okd-e2e";
 /** Node label and taint value that mark the build pool on every platform. */
 export const buildPoolLabel = { key: "okd-ci/pool", value: "builds" } as const;
+
+/** The taint on every build pool: only build pods (which tolerate it) land there, so the pool can scale to zero. */
+export const buildPoolTaint = { key: buildPoolLabel.key, value: buildPoolLabel.value, effect: "NoSchedule" } as const;
+
+/**
+ * How build pods reach the build pool on every cloud: select its label, tolerate its taint, plus any taint the cloud
+ * adds by itself (AKS puts `kubernetes.azure.com/scalesetpriority=spot:NoSchedule` on spot pools).
+ */
+export function buildPlacement(extraTolerations: k8s.types.input.core.v1.Toleration[] = []): BuildPlacement {
+    return {
+        nodeSelector: { [buildPoolLabel.key]: buildPoolLabel.value },
+        tolerations: [
+            { key: buildPoolTaint.key, operator: "Equal", value: buildPoolTaint.value, effect: buildPoolTaint.effect },
+            ...extraTolerations,
+        ],
+    };
+}
