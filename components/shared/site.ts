@@ -138,6 +138,29 @@ export interface GateAccess extends Gate {
 export const pipelineNamespace = "okd-builds";
 export const pipelineServiceAccount = "okd-pipeline";
 export const e2eServiceAccount = "okd-e2e";
+
+/**
+ * Kubernetes subjects that act as the pipeline identity. Besides the pipeline's own ServiceAccount, the Tekton Chains
+ * controller pushes signatures and attestations next to the images in the site registry, so every site binds its
+ * pipeline identity to both (Pod Identity associations, federated credentials, Workload Identity bindings), and the
+ * in-cluster layer puts `PipelineIdentity.serviceAccountAnnotations` on both ServiceAccounts.
+ */
+export const pipelineIdentitySubjects = [
+    { namespace: pipelineNamespace, serviceAccount: pipelineServiceAccount },
+    { namespace: "tekton-chains", serviceAccount: "tekton-chains-controller" },
+] as const;
+
+/** Secrets the in-cluster layer creates in the pipeline namespace and the pipelines mount, by name. */
+export const secretNames = {
+    /** `kubernetes.io/dockerconfigjson`: push credentials for the quay.io mirror repositories. */
+    mirror: "okd-mirror-credentials",
+    /** Static object-store keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), only where the site has no keyless identity. */
+    artifacts: "okd-artifacts-credentials",
+    /** GitHub webhook shared secret (`secretToken`). */
+    webhook: "okd-github-webhook",
+    /** Installer credentials for a gate on another cloud than the site's (one key: the file the installer reads). */
+    gate: (cloud: CloudPlatform): string => `okd-gate-${cloud}`,
+} as const;
 /** Node label and taint value that mark the build pool on every platform. */
 export const buildPoolLabel = { key: "okd-ci/pool", value: "builds" } as const;
 
