@@ -137,48 +137,51 @@ const restrictedContainer = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 
-function volumeClaim(
+interface PersistentServiceArgs {
+    /** Object name of the Deployment, Service and (with `-data`) the volume claim. */
+    app: string;
+    namespace: pulumi.Input<string>;
+    port: { name: string; number: number };
+    /** The container, without the fields every service here shares. */
+    container: Omit<k8s.types.input.core.v1.Container, "name" | "ports" | "securityContext" | "volumeMounts">;
+    /** Where the data volume is mounted. */
+    dataPath: string;
+    dataGb: number;
+    storageClass?: string;
+    /** Extra volumes (name → Secret name) mounted read-only at the given path. */
+    secretVolumes?: { name: string; secretName: string; mountPath: string }[];
+    dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * One replica, a ReadWriteOnce volume and a ClusterIP Service: the shape of both in-cluster services. Recreate, since
+ * two pods cannot share the volume. Runs as a non-root user under the restricted profile.
+ */
+function persistentService(
     name: string,
-    claim: string,
-    namespace: pulumi.Input<string>,
-    sizeGb: number,
-    storageClass: string | undefined,
+    args: PersistentServiceArgs,
     opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.PersistentVolumeClaim {
-    return new k8s.core.v1.PersistentVolumeClaim(
-        name,
+): k8s.apps.v1.Deployment {
+    const labels = { "app.kubernetes.io/name": args.app, "app.kubernetes.io/part-of": "okd-ci" };
+    const claim = `${args.app}-data`;
+    const pvc = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-data`,
         {
             // kind's local-path provisioner binds on first consumer: waiting for Bound would deadlock the Deployment.
-            metadata: { name: claim, namespace, annotations: { "pulumi.com/skipAwait": "true" } },
+            metadata: { name: claim, namespace: args.namespace, annotations: { "pulumi.com/skipAwait": "true" } },
             spec: {
                 accessModes: ["ReadWriteOnce"],
-                storageClassName: storageClass,
-                resources: { requests: { storage: `${sizeGb}Gi` } },
+                storageClassName: args.storageClass,
+                resources: { requests: { storage: `${args.dataGb}Gi` } },
             },
         },
         opts,
     );
-}
-
-function createRegistry(
-    name: string,
-    namespace: pulumi.Input<string>,
-    args: LocalSiteArgs,
-    opts: pulumi.CustomResourceOptions,
-): k8s.apps.v1.Deployment {
-    const labels = { "app.kubernetes.io/name": "registry", "app.kubernetes.io/part-of": "okd-ci" };
-    const pvc = volumeClaim(
-        `${name}-registry-data`,
-        "registry-data",
-        namespace,
-        args.registryGb ?? 20,
-        args.storageClass,
-        opts,
-    );
+    const secretVolumes = args.secretVolumes ?? [];
     const deployment = new k8s.apps.v1.Deployment(
-        `${name}-registry`,
+        name,
         {
-            metadata: { name: "registry", namespace, labels },
+            metadata: { name: args.app, namespace: args.namespace, labels },
             spec: {
                 replicas: 1,
                 strategy: { type: "Recreate" },
@@ -189,39 +192,72 @@ function createRegistry(
                         securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
                         containers: [
                             {
-                                name: "registry",
-                                image: localImages.registry,
-                                ports: [{ name: "http", containerPort: registryPort }],
-                                env: [
-                                    { name: "REGISTRY_HTTP_ADDR", value: `:${registryPort}` },
-                                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
-                                    { name: "OTEL_TRACES_EXPORTER", value: "none" },
-                                ],
-                                readinessProbe: { httpGet: { path: "/v2/", port: registryPort } },
-                                resources: {
-                                    requests: { cpu: "50m", memory: "64Mi" },
-                                    limits: { memory: "512Mi" },
-                                },
+                                ...args.container,
+                                name: args.app,
+                                ports: [{ name: args.port.name, containerPort: args.port.number }],
                                 securityContext: restrictedContainer,
-                                volumeMounts: [{ name: "data", mountPath: "/var/lib/registry" }],
+                                volumeMounts: [
+                                    { name: "data", mountPath: args.dataPath },
+                                    ...secretVolumes.map((v) => ({
+                                        name: v.name,
+                                        mountPath: v.mountPath,
+                                        readOnly: true,
+                                    })),
+                                ],
                             },
                         ],
-                        volumes: [{ name: "data", persistentVolumeClaim: { claimName: "registry-data" } }],
+                        volumes: [
+                            { name: "data", persistentVolumeClaim: { claimName: claim } },
+                            ...secretVolumes.map((v) => ({ name: v.name, secret: { secretName: v.secretName } })),
+                        ],
                     },
                 },
             },
         },
-        { ...opts, dependsOn: [pvc] },
+        { ...opts, dependsOn: [pvc, ...(args.dependsOn ?? [])] },
     );
     new k8s.core.v1.Service(
-        `${name}-registry`,
+        name,
         {
-            metadata: { name: "registry", namespace, labels },
-            spec: { selector: labels, ports: [{ name: "http", port: registryPort, targetPort: registryPort }] },
+            metadata: { name: args.app, namespace: args.namespace, labels },
+            spec: {
+                selector: labels,
+                ports: [{ name: args.port.name, port: args.port.number, targetPort: args.port.number }],
+            },
         },
         opts,
     );
     return deployment;
+}
+
+function createRegistry(
+    name: string,
+    namespace: pulumi.Input<string>,
+    args: LocalSiteArgs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apps.v1.Deployment {
+    return persistentService(
+        `${name}-registry`,
+        {
+            app: "registry",
+            namespace,
+            port: { name: "http", number: registryPort },
+            container: {
+                image: localImages.registry,
+                env: [
+                    { name: "REGISTRY_HTTP_ADDR", value: `:${registryPort}` },
+                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+                    { name: "OTEL_TRACES_EXPORTER", value: "none" },
+                ],
+                readinessProbe: { httpGet: { path: "/v2/", port: registryPort } },
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+            },
+            dataPath: "/var/lib/registry",
+            dataGb: args.registryGb ?? 20,
+            storageClass: args.storageClass,
+        },
+        opts,
+    );
 }
 
 function createObjectStore(
@@ -230,7 +266,6 @@ function createObjectStore(
     args: LocalSiteArgs,
     opts: pulumi.CustomResourceOptions,
 ) {
-    const labels = { "app.kubernetes.io/name": "objects", "app.kubernetes.io/part-of": "okd-ci" };
     const parentOnly = { parent: opts.parent };
     // Generated once and kept (encrypted) in state: no key is written in code or config.
     const accessKey = new random.RandomPassword(`${name}-s3-access-key`, { length: 20, special: false }, parentOnly);
@@ -255,65 +290,23 @@ function createObjectStore(
         { metadata: { name: "objects-s3-config", namespace }, stringData: { "s3.json": s3Config } },
         opts,
     );
-    const pvc = volumeClaim(
-        `${name}-objects-data`,
-        "objects-data",
-        namespace,
-        args.objectStoreGb ?? 10,
-        args.storageClass,
-        opts,
-    );
-    const deployment = new k8s.apps.v1.Deployment(
+    const deployment = persistentService(
         `${name}-objects`,
         {
-            metadata: { name: "objects", namespace, labels },
-            spec: {
-                replicas: 1,
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
-                        containers: [
-                            {
-                                name: "seaweedfs",
-                                image: localImages.objectStore,
-                                args: [
-                                    "server",
-                                    "-dir=/data",
-                                    "-s3",
-                                    `-s3.port=${s3Port}`,
-                                    "-s3.config=/etc/seaweedfs/s3.json",
-                                ],
-                                ports: [{ name: "s3", containerPort: s3Port }],
-                                readinessProbe: { tcpSocket: { port: s3Port } },
-                                resources: {
-                                    requests: { cpu: "100m", memory: "256Mi" },
-                                    limits: { memory: "1Gi" },
-                                },
-                                securityContext: restrictedContainer,
-                                volumeMounts: [
-                                    { name: "data", mountPath: "/data" },
-                                    { name: "config", mountPath: "/etc/seaweedfs", readOnly: true },
-                                ],
-                            },
-                        ],
-                        volumes: [
-                            { name: "data", persistentVolumeClaim: { claimName: "objects-data" } },
-                            { name: "config", secret: { secretName: "objects-s3-config" } },
-                        ],
-                    },
-                },
+            app: "objects",
+            namespace,
+            port: { name: "s3", number: s3Port },
+            container: {
+                image: localImages.objectStore,
+                args: ["server", "-dir=/data", "-s3", `-s3.port=${s3Port}`, "-s3.config=/etc/seaweedfs/s3.json"],
+                readinessProbe: { tcpSocket: { port: s3Port } },
+                resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
             },
-        },
-        { ...opts, dependsOn: [pvc, secret] },
-    );
-    new k8s.core.v1.Service(
-        `${name}-objects`,
-        {
-            metadata: { name: "objects", namespace, labels },
-            spec: { selector: labels, ports: [{ name: "s3", port: s3Port, targetPort: s3Port }] },
+            dataPath: "/data",
+            dataGb: args.objectStoreGb ?? 10,
+            storageClass: args.storageClass,
+            secretVolumes: [{ name: "config", secretName: "objects-s3-config", mountPath: "/etc/seaweedfs" }],
+            dependsOn: [secret],
         },
         opts,
     );
