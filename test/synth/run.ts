@@ -17,9 +17,25 @@ export interface SynthOutput {
     packages: string[];
 }
 
-/** Synthesizes `stack` in a child process; `config` replaces or extends the stack file's configuration. */
-export async function synthInProcess(stack: string, config?: StackConfig): Promise<SynthOutput> {
+const cache = new Map<string, Promise<SynthOutput>>();
+
+/**
+ * Synthesizes `stack` in a child process; `config` replaces the stack file's configuration. Results are shared
+ * within one mocha run (synth is deterministic, and many test files read the same stack's plan).
+ */
+export function synthInProcess(stack: string, config?: StackConfig): Promise<SynthOutput> {
     const stackConfig = config ?? readStackConfig(root, stack);
+    const key = JSON.stringify([stack, stackConfig]);
+    let result = cache.get(key);
+    if (result === undefined) {
+        result = synthOnce(stack, stackConfig);
+        cache.set(key, result);
+        result.catch(() => cache.delete(key));
+    }
+    return result;
+}
+
+async function synthOnce(stack: string, stackConfig: StackConfig): Promise<SynthOutput> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-synth-"));
     try {
         const file = path.join(dir, "config.json");
