@@ -31,7 +31,12 @@ export async function synthesize(stack: string, { config, secretKeys }: StackCon
         pulumi.runtime.setAllConfig(config, secretKeys);
         const { run } = await import("../program");
         // As the CLI's language host does: the root Stack resource parents everything and carries the outputs.
-        const outputs = (await runInPulumiStack(run)) ?? {};
+        // Its return value is undefined when any output is unknown (a preview), so keep the program's own.
+        let outputs: Record<string, unknown> = {};
+        await runInPulumiStack(async () => {
+            outputs = await run();
+            return outputs;
+        });
         const wire = (await serializeProperties("synth outputs", outputs)) as Record<string, unknown>;
         await recorder.settle();
         if (failures.length > 0) throw failures[0];
