@@ -53,6 +53,11 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
                 storageClass: config.storageClass,
             });
         }
+        case "gcp": {
+            const { GcpSite } = await import("../components/gcp");
+            // crossKeyIssues guarantees gcpProject on gcp.
+            return new GcpSite(name, { ...cloudSiteArgs(config), project: config.gcpProject as string });
+        }
         default:
             throw new Error(`platform ${config.platform} is not implemented yet`);
     }

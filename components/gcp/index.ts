@@ -1,0 +1,3 @@
+export * from "./gate";
+export * from "./kubeconfig";
+export * from "./site";

@@ -1,0 +1,250 @@
+import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { CloudPlatform } from "../../src/config/schema";
+import { foreignGateAccess } from "../shared/gates";
+import { standardTags, toGcpLabels } from "../shared/naming";
+import {
+    type BuildPlacement,
+    type GateAccess,
+    type PipelineIdentity,
+    type Site,
+    type SiteArtifacts,
+    type SiteRegistry,
+    type WebhookExposure,
+    buildPlacement,
+    pipelineIdentitySubjects,
+} from "../shared/site";
+import type { CloudSiteArgs } from "../shared/site-args";
+import { createArtifactBucket, grantBucketWriter } from "./artifacts";
+import { createGke } from "./cluster";
+import { GcpE2eGate } from "./gate";
+import {
+    type GoogleServiceAccount,
+    bindWorkloadIdentity,
+    createServiceAccount,
+    workloadIdentityAnnotations,
+} from "./identity";
+import { gkeContextName, gkeKubeconfig } from "./kubeconfig";
+import { gcpProvider } from "./provider";
+import { createRegistry } from "./registry";
+import { enableServices, siteServices } from "./services";
+
+export interface GcpSiteArgs extends CloudSiteArgs {
+    /** GCP project id the site is created in. */
+    project: string;
+    /** Zone of the zonal cluster and its system pool. Default: `<region>-b` (every GCP region has a `b` zone). */
+    zone?: string;
+    /**
+     * Zones the build pool may use; more zones find spot capacity more often, at the price of cross-zone traffic
+     * between builds and the system pool. Default: the cluster's zone.
+     */
+    buildZones?: string[];
+}
+
+/**
+ * The GCP site: a zonal GKE cluster with Workload Identity, a spot build pool that scales to zero, Artifact Registry,
+ * a GCS artifact bucket, a keyless pipeline identity, and access for the e2e gates.
+ */
+export class GcpSite extends pulumi.ComponentResource implements Site {
+    public readonly platform = "gcp" as const;
+    public readonly provider: k8s.Provider;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly ready: pulumi.Resource[];
+    public readonly registry: SiteRegistry;
+    public readonly artifacts: SiteArtifacts;
+    public readonly identity: PipelineIdentity;
+    public readonly buildPool: BuildPlacement;
+    public readonly webhook: WebhookExposure;
+    public readonly gates: GateAccess[];
+
+    constructor(name: string, args: GcpSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:gcp:Site", name, {}, opts);
+        const { project, region } = args;
+        const zone = args.zone ?? `${region}-b`;
+        const workloadPool = `${project}.svc.id.goog`;
+        const labels = toGcpLabels(standardTags(args.tags));
+
+        const gcp = gcpProvider(name, { project, region, labels }, { parent: this });
+        const o: pulumi.CustomResourceOptions = { parent: this, provider: gcp };
+        const services = enableServices(`${name}-api`, project, siteServices, o);
+        const after: pulumi.CustomResourceOptions = { ...o, dependsOn: Object.values(services) };
+
+        const nodes = createNodeServiceAccount(name, args, after);
+        const gke = createGke(
+            name,
+            {
+                project,
+                zone,
+                buildZones: args.buildZones,
+                namePrefix: args.namePrefix,
+                kubernetesVersion: args.kubernetesVersion,
+                systemPool: args.systemPool,
+                buildPool: args.buildPool,
+                nodeServiceAccount: nodes.email,
+                labels,
+            },
+            after,
+        );
+
+        const registry = createRegistry(
+            name,
+            {
+                project,
+                region,
+                namePrefix: args.namePrefix,
+                protect: args.protect,
+                nightlyDays: args.retention.nightlyDays,
+                untaggedDays: args.retention.untaggedDays,
+            },
+            after,
+        );
+        // Nodes pull images the pipelines built (and run them as TaskRun steps).
+        registry.grant(`${name}-nodes-pull`, nodes.member, "roles/artifactregistry.reader", o);
+
+        const bucket = createArtifactBucket(
+            name,
+            { project, region, namePrefix: args.namePrefix, protect: args.protect, logDays: args.retention.logDays },
+            after,
+        );
+
+        const pipeline = createServiceAccount(
+            `${name}-pipeline`,
+            {
+                project,
+                namePrefix: args.namePrefix,
+                role: "pipeline",
+                description: "okd-ci: Tekton pipelines and Chains push images and artifacts; nothing else",
+            },
+            after,
+        );
+        registry.grant(`${name}-pipeline-push`, pipeline.member, "roles/artifactregistry.writer", o);
+        grantBucketWriter(`${name}-pipeline-artifacts`, bucket, pipeline.member, o);
+        const bindings = bindWorkloadIdentity(`${name}-pipeline-wi`, pipeline, workloadPool, pipelineIdentitySubjects, {
+            ...o,
+            dependsOn: [gke.cluster],
+        });
+
+        const context = gkeContextName(project, zone, gke.clusterName);
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([gke.cluster.endpoint, gke.cluster.masterAuth]).apply(([endpoint, auth]) =>
+                gkeKubeconfig({
+                    project,
+                    location: zone,
+                    clusterName: gke.clusterName,
+                    endpoint,
+                    caCertificate: auth?.clusterCaCertificate ?? "",
+                }),
+            ),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            // The context name is fixed by project, zone and cluster name: a new endpoint or CA is an update of the
+            // provider, not a replacement of every object it manages.
+            { kubeconfig: this.kubeconfig, clusterIdentifier: context },
+            { parent: this },
+        );
+
+        this.registry = registry.site;
+        this.artifacts = {
+            kind: "gcs",
+            bucket: bucket.name,
+            url: pulumi.interpolate`gs://${bucket.name}/`,
+        };
+        this.identity = {
+            serviceAccountAnnotations: workloadIdentityAnnotations(pipeline.email),
+            podLabels: {},
+            env: { GOOGLE_CLOUD_PROJECT: pulumi.output(project), GCP_REGION: pulumi.output(region) },
+        };
+        // GKE puts no taint on spot nodes (only the label cloud.google.com/gke-spot), so our own taint is all.
+        this.buildPool = buildPlacement();
+        this.webhook = {
+            serviceType: "LoadBalancer",
+            // A backend-service-based external passthrough Network Load Balancer, GKE's current L4 implementation.
+            serviceAnnotations: { "cloud.google.com/l4-rbs": "enabled" },
+            description:
+                "A GKE LoadBalancer Service (external passthrough Network Load Balancer, regional IP): GitHub posts to http://<ip>:8080; deliveries are HMAC-signed with githubWebhookSecret.",
+        };
+        this.gates = createGates(
+            name,
+            args,
+            { workloadPool, gke: gke.cluster, services },
+            { parent: this, providers: [gcp] },
+        );
+        // In-cluster objects need nodes to run on and the pipeline identity bound before the first run.
+        this.ready = [gke.systemPool, ...gke.buildPools, ...bindings];
+
+        this.registerOutputs({
+            clusterName: gke.clusterName,
+            zone,
+            registryHost: this.registry.host,
+            artifactsUrl: this.artifacts.url,
+            pipelineServiceAccount: pipeline.email,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
+
+/**
+ * The nodes' own identity, instead of the Compute Engine default account (Editor on the project): only what GKE
+ * needs for node logging and metrics, plus pulls from the site registry granted by the caller.
+ */
+function createNodeServiceAccount(
+    name: string,
+    args: GcpSiteArgs,
+    opts: pulumi.CustomResourceOptions,
+): GoogleServiceAccount {
+    const nodes = createServiceAccount(
+        `${name}-nodes`,
+        {
+            project: args.project,
+            namePrefix: args.namePrefix,
+            role: "gke-nodes",
+            description: "okd-ci: GKE nodes of the build cluster (logs, metrics, image pulls)",
+        },
+        opts,
+    );
+    new ProjectIAMMember(
+        `${name}-nodes-default`,
+        { project: args.project, role: "roles/container.defaultNodeServiceAccount", member: nodes.member },
+        opts,
+    );
+    return nodes;
+}
+
+/** One GateAccess per configured gate: the GCP gate is built here, gates on other clouds come from secret config. */
+function createGates(
+    name: string,
+    args: GcpSiteArgs,
+    site: { workloadPool: string; gke: pulumi.Resource; services: Record<string, pulumi.Resource> },
+    opts: pulumi.ComponentResourceOptions,
+): GateAccess[] {
+    return (Object.keys(args.gates) as CloudPlatform[]).sort().flatMap((cloud) => {
+        const gate = args.gates[cloud];
+        if (gate === undefined) return [];
+        if (cloud === "gcp") {
+            const gateProject = gate.project ?? args.project;
+            const e2e = new GcpE2eGate(
+                `${name}-gate-gcp`,
+                {
+                    gate,
+                    project: gateProject,
+                    workloadPool: site.workloadPool,
+                    namePrefix: args.namePrefix,
+                    enabledServices: gateProject === args.project ? site.services : {},
+                    keyFile: args.gateSecrets.gcp,
+                    workloadPoolReady: [site.gke],
+                },
+                opts,
+            );
+            return [e2e.access];
+        }
+        const secret = args.gateSecrets[cloud];
+        if (secret === undefined || gate.existingZone === undefined) {
+            // The config loader requires both for a gate on another cloud; reaching here is a programming error.
+            throw new Error(`gates.${cloud} on a gcp site needs gateCredentials and gates.${cloud}.existingZone`);
+        }
+        return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
+    });
+}

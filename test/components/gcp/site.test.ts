@@ -1,0 +1,453 @@
+import * as assert from "node:assert/strict";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import type { GcpSite } from "../../../components/gcp";
+import { buildPlacement, pipelineIdentitySubjects } from "../../../components/shared";
+import { sig } from "../../../src/synth/recorder";
+import { find, recorder, settled, under, valueOf } from "../../helpers";
+
+// Recorded inputs are untyped JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const inputs = (type: string, name: string): any => find(type, name).inputs;
+
+const T = {
+    provider: "pulumi:providers:gcp",
+    service: "gcp:projects/service:Service",
+    cluster: "gcp:container/cluster:Cluster",
+    pool: "gcp:container/nodePool:NodePool",
+    repo: "gcp:artifactregistry/repository:Repository",
+    repoIam: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    bucket: "gcp:storage/bucket:Bucket",
+    bucketIam: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    account: "gcp:serviceaccount/account:Account",
+    saIam: "gcp:serviceaccount/iAMMember:IAMMember",
+    projectIam: "gcp:projects/iAMMember:IAMMember",
+    zone: "gcp:dns/managedZone:ManagedZone",
+} as const;
+
+const base = {
+    namePrefix: "okt",
+    tags: { Team: "OKD Release" },
+    protect: true,
+    region: "europe-west4",
+    kubernetesVersion: "1.34",
+    systemPool: { instanceType: "e2-standard-2", nodes: 2 },
+    buildPool: { instanceTypes: ["n2-standard-8"], spot: true, minNodes: 0, maxNodes: 12, diskGb: 200 },
+    retention: { nightlyDays: 14, untaggedDays: 1, logDays: 90 },
+};
+
+const pipelineEmail = "okt-pipeline@okd-ci-test.iam.gserviceaccount.com";
+
+describe("gcp site", () => {
+    let site: GcpSite;
+    before(async () => {
+        const { GcpSite } = await import("../../../components/gcp");
+        site = new GcpSite("gcpt", {
+            ...base,
+            project: "okd-ci-test",
+            gates: {
+                gcp: { blocking: true, baseDomain: "gcp.test.example.org", region: "europe-west4" },
+                aws: {
+                    blocking: false,
+                    baseDomain: "aws.test.example.org",
+                    region: "us-east-1",
+                    existingZone: "Z0EXAMPLE",
+                },
+            },
+            gateSecrets: { aws: pulumi.secret("aws-credentials-sentinel") },
+        });
+        await settled();
+    });
+
+    describe("provider and project", () => {
+        it("uses one explicit gcp provider with the project, region and standard labels", () => {
+            const p = inputs(T.provider, "gcpt-gcp");
+            assert.equal(p.project, "okd-ci-test");
+            assert.equal(p.region, "europe-west4");
+            // Provider configuration reaches the engine JSON-encoded.
+            const labels = JSON.parse(p.defaultLabels);
+            assert.equal(labels["managed-by"], "pulumi");
+            assert.equal(labels["okd-ci-stack"], "test");
+            assert.equal(labels.team, "okd_release");
+        });
+
+        it("creates every GCP resource through that provider", () => {
+            const gcpResources = under("gcpt").filter((r) => r.custom && r.type.startsWith("gcp:"));
+            assert.ok(gcpResources.length > 20);
+            const provider = find(T.provider, "gcpt-gcp").urn;
+            for (const r of gcpResources) assert.ok(r.provider.startsWith(`${provider}::`), `${r.name}: ${r.provider}`);
+        });
+
+        it("enables the APIs it uses and never disables them on destroy", () => {
+            const services = under("gcpt", T.service).map(
+                (r) => r.inputs as { service: string; disableOnDestroy: boolean },
+            );
+            for (const api of ["container", "artifactregistry", "storage", "iamcredentials"]) {
+                assert.ok(
+                    services.some((s) => s.service === `${api}.googleapis.com`),
+                    api,
+                );
+            }
+            for (const s of services) assert.equal(s.disableOnDestroy, false, s.service);
+        });
+
+        it("enables each API once per project even when the gate shares the site's project", () => {
+            const keys = under("gcpt", T.service).map((r) => `${r.inputs.project}/${r.inputs.service}`);
+            assert.deepEqual([...new Set(keys)].sort(), [...keys].sort());
+            assert.ok(keys.includes("okd-ci-test/dns.googleapis.com"), "gate APIs are enabled too");
+        });
+    });
+
+    describe("GKE", () => {
+        it("creates a zonal cluster with Workload Identity, a release channel and no default pool", () => {
+            const c = inputs(T.cluster, "gcpt-cluster");
+            assert.equal(c.location, "europe-west4-b");
+            assert.deepEqual(c.workloadIdentityConfig, { workloadPool: "okd-ci-test.svc.id.goog" });
+            assert.equal(c.releaseChannel.channel, "REGULAR");
+            assert.equal(c.minMasterVersion, "1.34");
+            assert.equal(c.removeDefaultNodePool, true);
+            assert.equal(c.deletionProtection, false);
+        });
+
+        it("runs a small fixed system pool on on-demand nodes with the GKE metadata server", () => {
+            const p = inputs(T.pool, "gcpt-system");
+            assert.equal(p.nodeCount, 2);
+            assert.equal(p.autoscaling, undefined);
+            assert.equal(p.nodeConfig.machineType, "e2-standard-2");
+            assert.notEqual(p.nodeConfig.spot, true);
+            assert.equal(p.nodeConfig.workloadMetadataConfig.mode, "GKE_METADATA");
+        });
+
+        it("runs builds on spot nodes that autoscale from zero in total, whatever the zones", () => {
+            const p = inputs(T.pool, "gcpt-builds");
+            assert.equal(p.nodeConfig.spot, true);
+            assert.equal(p.nodeConfig.machineType, "n2-standard-8");
+            assert.equal(p.nodeConfig.diskSizeGb, 200);
+            assert.deepEqual(p.autoscaling, { totalMinNodeCount: 0, totalMaxNodeCount: 12, locationPolicy: "ANY" });
+            assert.equal(p.initialNodeCount, 0);
+            assert.equal(p.nodeConfig.workloadMetadataConfig.mode, "GKE_METADATA");
+        });
+
+        it("labels and taints the build pool so only build pods land there", () => {
+            const p = inputs(T.pool, "gcpt-builds");
+            assert.deepEqual(p.nodeConfig.labels, { "okd-ci/pool": "builds" });
+            assert.deepEqual(p.nodeConfig.taints, [{ key: "okd-ci/pool", value: "builds", effect: "NO_SCHEDULE" }]);
+        });
+
+        it("runs nodes as a dedicated service account, not the Compute Engine default", () => {
+            for (const pool of ["gcpt-system", "gcpt-builds"]) {
+                assert.equal(
+                    inputs(T.pool, pool).nodeConfig.serviceAccount,
+                    "okt-gke-nodes@okd-ci-test.iam.gserviceaccount.com",
+                );
+            }
+            const roles = under("gcpt", T.projectIam)
+                .filter((r) => r.inputs.member === "serviceAccount:okt-gke-nodes@okd-ci-test.iam.gserviceaccount.com")
+                .map((r) => r.inputs.role);
+            assert.deepEqual(roles, ["roles/container.defaultNodeServiceAccount"]);
+        });
+
+        it("gives the Kubernetes provider a secret kubeconfig and a stable cluster identifier", () => {
+            const p = find("pulumi:providers:kubernetes", "gcpt-k8s");
+            assert.equal(p.inputs.clusterIdentifier, "gke_okd-ci-test_europe-west4-b_okt-build");
+            assert.ok(JSON.stringify(p.object.kubeconfig).includes(sig.secret), "kubeconfig is sent as a secret");
+        });
+
+        it("authenticates the kubeconfig with the gke-gcloud-auth-plugin, no embedded token", async () => {
+            const config = JSON.parse(await valueOf(site.kubeconfig));
+            const user = config.users[0].user;
+            assert.equal(user.exec.command, "gke-gcloud-auth-plugin");
+            assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
+            assert.equal(user.token, undefined);
+            assert.equal(config["current-context"], "gke_okd-ci-test_europe-west4-b_okt-build");
+        });
+
+        it("makes the in-cluster layer wait for both pools and the pipeline identity bindings", async () => {
+            const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
+            const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
+            assert.deepEqual(names, [
+                "gcpt-builds",
+                "gcpt-pipeline-wi-okd-builds-okd-pipeline",
+                "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
+                "gcpt-system",
+            ]);
+        });
+    });
+
+    describe("Artifact Registry", () => {
+        it("expires nightly images: untagged after untaggedDays, tagged after nightlyDays, for real", () => {
+            const r = inputs(T.repo, "gcpt-nightly");
+            assert.equal(r.format, "DOCKER");
+            assert.equal(r.mode, "STANDARD_REPOSITORY");
+            assert.equal(r.repositoryId, "okt-nightly");
+            assert.equal(r.cleanupPolicyDryRun, false);
+            assert.deepEqual(r.cleanupPolicies, [
+                { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "86400s" } },
+                { id: "delete-nightlies", action: "DELETE", condition: { tagState: "TAGGED", olderThan: "1209600s" } },
+            ]);
+        });
+
+        it("never deletes from the release repository and protects it", () => {
+            const r = find(T.repo, "gcpt-releases");
+            assert.equal(r.inputs.format, "DOCKER");
+            assert.equal(r.inputs.mode, "STANDARD_REPOSITORY");
+            const policies = (r.inputs.cleanupPolicies ?? []) as { action?: string }[];
+            assert.equal(policies.filter((p) => p.action !== "KEEP").length, 0);
+            assert.equal(r.inputs.cleanupPolicyDryRun, true);
+            assert.equal(r.protect, true);
+            assert.equal(r.retainOnDelete, true);
+            assert.equal(find(T.repo, "gcpt-nightly").protect, false);
+        });
+
+        it("maps every repository role to a full path in the right repository", async () => {
+            const host = "europe-west4-docker.pkg.dev/okd-ci-test";
+            assert.equal(await valueOf(site.registry.host), "europe-west4-docker.pkg.dev");
+            assert.deepEqual(
+                Object.fromEntries(
+                    await Promise.all(
+                        Object.entries(site.registry.repositories).map(async ([k, v]) => [k, await valueOf(v)]),
+                    ),
+                ),
+                {
+                    release: `${host}/okt-nightly/release`,
+                    content: `${host}/okt-nightly/content`,
+                    machineOs: `${host}/okt-nightly/machine-os`,
+                    components: `${host}/okt-nightly/components`,
+                    promoted: `${host}/okt-releases/promoted`,
+                    promotedContent: `${host}/okt-releases/promoted-content`,
+                },
+            );
+            assert.equal(site.registry.insecure, false);
+        });
+    });
+
+    describe("artifact bucket", () => {
+        it("is private: uniform access, public access prevention enforced, never force-destroyed", () => {
+            const b = inputs(T.bucket, "gcpt-artifacts");
+            assert.equal(b.name, "okt-artifacts-okd-ci-test");
+            assert.equal(b.uniformBucketLevelAccess, true);
+            assert.equal(b.publicAccessPrevention, "enforced");
+            assert.equal(b.forceDestroy, false);
+        });
+
+        it("is versioned and protected", () => {
+            const b = find(T.bucket, "gcpt-artifacts");
+            assert.deepEqual(b.inputs.versioning, { enabled: true });
+            assert.equal(b.protect, true);
+            assert.equal(b.retainOnDelete, true);
+        });
+
+        it("expires only logs/, and only noncurrent versions of release records", () => {
+            const rules = inputs(T.bucket, "gcpt-artifacts").lifecycleRules as {
+                action: { type: string };
+                condition: Record<string, unknown>;
+            }[];
+            assert.deepEqual(rules, [
+                {
+                    action: { type: "Delete" },
+                    condition: { age: 90, matchesPrefixes: ["logs/"], withState: "LIVE" },
+                },
+                { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7, matchesPrefixes: ["logs/"] } },
+                { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 365 } },
+            ]);
+        });
+
+        it("is described to the pipelines as gs://", async () => {
+            assert.equal(site.artifacts.kind, "gcs");
+            assert.equal(await valueOf(site.artifacts.url), "gs://okt-artifacts-okd-ci-test/");
+            assert.equal(site.artifacts.staticCredentials, undefined);
+        });
+    });
+
+    describe("pipeline identity", () => {
+        const member = `serviceAccount:${pipelineEmail}`;
+
+        it("may push to the two repositories and nothing else in Artifact Registry", () => {
+            const grants = under("gcpt", T.repoIam)
+                .filter((r) => r.inputs.member === member)
+                .map((r) => `${r.inputs.repository}:${r.inputs.role}`)
+                .sort();
+            assert.deepEqual(grants, [
+                "okt-nightly:roles/artifactregistry.writer",
+                "okt-releases:roles/artifactregistry.writer",
+            ]);
+        });
+
+        it("may write and list objects in the artifact bucket only", () => {
+            const grants = under("gcpt", T.bucketIam).filter((r) => r.inputs.member === member);
+            assert.equal(grants.length, 1);
+            assert.equal(grants[0].inputs.bucket, "okt-artifacts-okd-ci-test");
+            assert.equal(grants[0].inputs.role, "roles/storage.objectUser");
+        });
+
+        it("holds no project-level role", () => {
+            assert.equal(under("gcpt", T.projectIam).filter((r) => r.inputs.member === member).length, 0);
+        });
+
+        it("is the Workload Identity of exactly the pipeline and Chains ServiceAccounts, once the pool exists", () => {
+            const bindings = under("gcpt-pipeline-wi", T.saIam);
+            assert.deepEqual(
+                bindings.map((b) => b.inputs.member).sort(),
+                pipelineIdentitySubjects
+                    .map((s) => `serviceAccount:okd-ci-test.svc.id.goog[${s.namespace}/${s.serviceAccount}]`)
+                    .sort(),
+            );
+            const cluster = find(T.cluster, "gcpt-cluster").urn;
+            for (const b of bindings) {
+                assert.equal(b.inputs.role, "roles/iam.workloadIdentityUser");
+                assert.equal(b.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${pipelineEmail}`);
+                assert.ok(b.dependencies.includes(cluster), `${b.name} waits for the cluster`);
+            }
+        });
+
+        it("annotates the pipeline ServiceAccounts with the Google service account", async () => {
+            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {
+                "iam.gke.io/gcp-service-account": pipelineEmail,
+            });
+            assert.deepEqual(site.identity.podLabels, {});
+        });
+    });
+
+    describe("placement and webhook", () => {
+        it("places builds with the shared selector and taint toleration only", () => {
+            assert.deepEqual(site.buildPool, buildPlacement());
+        });
+
+        it("exposes the webhook through a GKE LoadBalancer Service", () => {
+            assert.equal(site.webhook.serviceType, "LoadBalancer");
+            assert.equal(site.webhook.serviceAnnotations["cloud.google.com/l4-rbs"], "enabled");
+        });
+    });
+
+    describe("GCP e2e gate", () => {
+        const gsa = "okt-e2e-installer@okd-ci-test.iam.gserviceaccount.com";
+
+        it("grants the installer's documented roles, and no key admin, on the gate project", () => {
+            const grants = under("gcpt-gate-gcp", T.projectIam);
+            for (const g of grants) {
+                assert.equal(g.inputs.project, "okd-ci-test");
+                assert.equal(g.inputs.member, `serviceAccount:${gsa}`);
+            }
+            assert.deepEqual(grants.map((g) => g.inputs.role).sort(), [
+                "roles/compute.admin",
+                "roles/dns.admin",
+                "roles/iam.securityAdmin",
+                "roles/iam.serviceAccountAdmin",
+                "roles/iam.serviceAccountUser",
+                "roles/iam.workloadIdentityPoolAdmin",
+                "roles/storage.admin",
+            ]);
+        });
+
+        it("creates the public zone of the base domain", () => {
+            const z = inputs(T.zone, "gcpt-gate-gcp-zone");
+            assert.equal(z.dnsName, "gcp.test.example.org.");
+            assert.equal(z.visibility, "public");
+            assert.equal(z.project, "okd-ci-test");
+            assert.equal(z.forceDestroy, false);
+        });
+
+        it("lets only the e2e ServiceAccount act as the installer account", () => {
+            const [binding] = under("gcpt-gate-gcp-wi", T.saIam);
+            assert.equal(binding.inputs.member, "serviceAccount:okd-ci-test.svc.id.goog[okd-builds/okd-e2e]");
+            assert.equal(binding.inputs.role, "roles/iam.workloadIdentityUser");
+            assert.equal(binding.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${gsa}`);
+        });
+
+        it("hands the gate Workload Identity credentials and Manual credentials mode", async () => {
+            const access = site.gates.find((g) => g.platform === "gcp");
+            assert.ok(access);
+            assert.equal(access.blocking, true);
+            assert.equal(access.credentials.kind, "workload-identity");
+            if (access.credentials.kind === "workload-identity") {
+                assert.deepEqual(await valueOf(access.credentials.serviceAccountAnnotations), {
+                    "iam.gke.io/gcp-service-account": gsa,
+                });
+            }
+            assert.equal(await valueOf(access.zone), "okt-e2e-gcp-test-example-org");
+            assert.equal(await valueOf(access.env.OPENSHIFT_CREDENTIALS_MODE), "Manual");
+            assert.equal(await valueOf(access.env.GOOGLE_CLOUD_PROJECT), "okd-ci-test");
+        });
+
+        it("takes a gate on another cloud from secret config, creating nothing there", async () => {
+            const access = site.gates.find((g) => g.platform === "aws");
+            assert.ok(access);
+            assert.equal(access.credentials.kind, "secret");
+            if (access.credentials.kind === "secret") {
+                assert.equal(access.credentials.envVar, "AWS_SHARED_CREDENTIALS_FILE");
+                assert.equal(await valueOf(access.credentials.value), "aws-credentials-sentinel");
+            }
+            assert.equal(await valueOf(access.zone), "Z0EXAMPLE");
+            assert.equal(under("gcpt").filter((r) => r.type.startsWith("aws:")).length, 0);
+        });
+    });
+});
+
+describe("gcp site with an operator key, a separate gate project and protect off", () => {
+    let keyed: GcpSite;
+    before(async () => {
+        const { GcpSite } = await import("../../../components/gcp");
+        keyed = new GcpSite("gcpk", {
+            ...base,
+            namePrefix: "okk",
+            protect: false,
+            buildPool: { ...base.buildPool, instanceTypes: ["n2-standard-8", "n2d-standard-8"] },
+            project: "okd-ci-test",
+            gates: {
+                gcp: {
+                    blocking: false,
+                    baseDomain: "gcp.test.example.org",
+                    region: "europe-west4",
+                    project: "okd-e2e-test",
+                    existingZone: "okd-e2e-zone",
+                },
+            },
+            gateSecrets: { gcp: pulumi.secret('{"type":"service_account"}') },
+        });
+        await settled();
+    });
+
+    it("leaves the release repository and bucket unprotected", () => {
+        assert.equal(find(T.repo, "gcpk-releases").protect, false);
+        assert.equal(find(T.bucket, "gcpk-artifacts").protect, false);
+    });
+
+    it("adds a build pool per extra machine type with the same taint", () => {
+        const extra = inputs(T.pool, "gcpk-builds-n2d-standard-8");
+        assert.equal(extra.nodeConfig.machineType, "n2d-standard-8");
+        assert.deepEqual(extra.nodeConfig.taints, inputs(T.pool, "gcpk-builds").nodeConfig.taints);
+        assert.equal(extra.nodeConfig.spot, true);
+    });
+
+    it("references the existing zone and creates none", () => {
+        assert.equal(under("gcpk", T.zone).length, 0);
+    });
+
+    it("grants the installer roles in the gate project, without the keyless extras", () => {
+        const grants = under("gcpk-gate-gcp", T.projectIam);
+        assert.ok(grants.every((g) => g.inputs.project === "okd-e2e-test"));
+        assert.equal(grants.length, 6);
+        assert.equal(under("gcpk-gate-gcp", T.saIam).length, 0, "no Workload Identity binding, no self-signing");
+    });
+
+    it("enables the installer's APIs in the gate project", () => {
+        const apis = under("gcpk-gate-gcp", T.service).map((s) => `${s.inputs.project}/${s.inputs.service}`);
+        assert.ok(apis.includes("okd-e2e-test/compute.googleapis.com"));
+        assert.ok(apis.includes("okd-e2e-test/dns.googleapis.com"));
+    });
+
+    it("sends the operator key as the installer's gce.json and runs it in Passthrough mode", async () => {
+        const [access] = keyed.gates;
+        assert.equal(access.platform, "gcp");
+        assert.equal(access.credentials.kind, "secret");
+        if (access.credentials.kind === "secret") {
+            assert.equal(access.credentials.fileName, "gce.json");
+            assert.equal(access.credentials.envVar, "GOOGLE_CLOUD_KEYFILE_JSON");
+            assert.equal(await valueOf(access.credentials.value), '{"type":"service_account"}');
+        }
+        assert.equal(await valueOf(access.zone), "okd-e2e-zone");
+        assert.equal(await valueOf(access.env.OPENSHIFT_CREDENTIALS_MODE), "Passthrough");
+        assert.equal(inputs(T.account, "gcpk-gate-gcp-installer").project, "okd-e2e-test");
+    });
+});
