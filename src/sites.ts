@@ -53,6 +53,10 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
                 storageClass: config.storageClass,
             });
         }
+        case "aws": {
+            const { AwsSite } = await import("../components/aws");
+            return new AwsSite(name, cloudSiteArgs(config));
+        }
         default:
             throw new Error(`platform ${config.platform} is not implemented yet`);
     }
