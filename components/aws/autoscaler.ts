@@ -70,6 +70,8 @@ export function autoscalerPolicy(clusterName: string): PolicyDocument {
 export interface AutoscalerArgs {
     cluster: eks.Cluster;
     clusterName: string;
+    /** IAM role name of the autoscaler (account-wide, so it carries the prefix and region). */
+    roleName: string;
     region: string;
     kubernetesVersion: string;
     build: eks.NodeGroup;
@@ -87,7 +89,11 @@ export function createClusterAutoscaler(name: string, args: AutoscalerArgs, opts
             `no cluster-autoscaler image for Kubernetes ${args.kubernetesVersion}; add one to clusterAutoscalerImages`,
         );
     }
-    const role = new iam.Role(`${name}-autoscaler`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) }, opts);
+    const role = new iam.Role(
+        `${name}-autoscaler`,
+        { name: args.roleName, assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) },
+        opts,
+    );
     const policy = new iam.RolePolicy(
         `${name}-autoscaler`,
         { role: role.name, policy: JSON.stringify(autoscalerPolicy(args.clusterName)) },

@@ -13,6 +13,8 @@ export interface E2eGateArgs {
     gate: Gate;
     /** The site's EKS cluster, where the e2e ServiceAccount runs. */
     cluster: eks.Cluster;
+    /** IAM role name of the installer (account-wide, so it carries the prefix and region). */
+    roleName: string;
 }
 
 /**
@@ -66,13 +68,15 @@ export class E2eGate extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            this.zoneId = zone.zoneId;
+            // A Route 53 zone's resource id is its hosted zone id.
+            this.zoneId = zone.id;
             this.nameServers = zone.nameServers;
         }
 
         this.role = new iam.Role(
             `${name}-installer`,
             {
+                name: args.roleName,
                 assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy),
                 description: `openshift-install for the okd-ci e2e gate in ${gate.region}`,
             },

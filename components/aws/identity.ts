@@ -60,6 +60,8 @@ export function pipelinePolicy(c: AccountContext, repositoryNames: string[], buc
 
 export interface PipelineIdentityArgs {
     cluster: eks.Cluster;
+    /** IAM role name (account-wide, so it carries the prefix and region). */
+    roleName: string;
     account: pulumi.Output<AccountContext>;
     repositoryNames: string[];
     bucketName: pulumi.Output<string>;
@@ -74,7 +76,11 @@ export function createPipelineIdentity(
     args: PipelineIdentityArgs,
     opts: pulumi.CustomResourceOptions,
 ): { role: iam.Role; associations: eks.PodIdentityAssociation[] } {
-    const role = new iam.Role(`${name}-pipeline`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) }, opts);
+    const role = new iam.Role(
+        `${name}-pipeline`,
+        { name: args.roleName, assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) },
+        opts,
+    );
     const policy = new iam.RolePolicy(
         `${name}-pipeline`,
         {

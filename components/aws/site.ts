@@ -130,6 +130,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 cluster: cluster.cluster,
                 clusterName: this.clusterName,
+                roleName: roleName(args, "autoscaler"),
                 region: args.region,
                 kubernetesVersion: args.kubernetesVersion,
                 build: nodes.build,
@@ -169,6 +170,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             name,
             {
                 cluster: cluster.cluster,
+                roleName: roleName(args, "pipeline"),
                 account,
                 repositoryNames: repositoryRoles.map((r) => registry.names[r]),
                 bucketName: bucket.name,
@@ -193,6 +195,9 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         });
     }
 }
+
+/** IAM names are account-wide: prefix and region keep two sites in one account apart. */
+const roleName = (args: AwsSiteArgs, role: string): string => physicalName(args.namePrefix, [args.region, role], 64);
 
 interface AccountWithSuffix extends AccountContext {
     /** `amazonaws.com`, or the partition's own (China, GovCloud). */
@@ -220,7 +225,11 @@ function createGates(name: string, args: AwsSiteArgs, cluster: Cluster, o: pulum
         if (gate === undefined) continue;
         if (cloud === "aws") {
             gates.push(
-                new E2eGate(`${name}-e2e-aws`, { gate, cluster }, { parent: o.parent, provider: o.provider }).access,
+                new E2eGate(
+                    `${name}-e2e-aws`,
+                    { gate, cluster, roleName: roleName(args, "e2e-installer") },
+                    { parent: o.parent, provider: o.provider },
+                ).access,
             );
             continue;
         }
