@@ -1,11 +1,10 @@
-import type { Cluster } from "@pulumi/aws/eks";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform } from "../../src/config/schema";
+import type { CloudPlatform, Gate } from "../../src/config/schema";
 import { foreignGateAccess } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
 import {
@@ -74,6 +73,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:aws:Site", name, {}, opts);
         if (args.region === "") throw new Error("the aws site needs a region (okd-ci:region)");
+        const otherGates = foreignGates(args);
 
         this.awsProvider = new Provider(
             `${name}-aws`,
@@ -184,7 +184,19 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             env: { AWS_REGION: pulumi.output(args.region) },
         };
 
-        this.gates = createGates(name, args, cluster.cluster, o);
+        const awsGate = args.gates.aws;
+        this.gates = [
+            ...(awsGate === undefined
+                ? []
+                : [
+                      new E2eGate(
+                          `${name}-e2e-aws`,
+                          { gate: awsGate, cluster: cluster.cluster, roleName: roleName(args, "e2e-installer") },
+                          { parent: this, provider: this.awsProvider },
+                      ).access,
+                  ]),
+            ...otherGates,
+        ];
         this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons];
 
         this.registerOutputs({
@@ -218,21 +230,14 @@ function accountContext(
     return { account, partition: partition.partition };
 }
 
-/** One GateAccess per configured gate: the AWS one built here, the others from secret config (nothing on their cloud). */
-function createGates(name: string, args: AwsSiteArgs, cluster: Cluster, o: pulumi.CustomResourceOptions): GateAccess[] {
+/**
+ * Gates on other clouds than AWS: their credentials come from secret config and their zone already exists, so the
+ * site creates nothing for them (and loads none of their SDKs). Checked before any resource is registered.
+ */
+function foreignGates(args: AwsSiteArgs): GateAccess[] {
     const gates: GateAccess[] = [];
-    for (const [cloud, gate] of Object.entries(args.gates) as [CloudPlatform, CloudSiteArgs["gates"]["aws"]][]) {
-        if (gate === undefined) continue;
-        if (cloud === "aws") {
-            gates.push(
-                new E2eGate(
-                    `${name}-e2e-aws`,
-                    { gate, cluster, roleName: roleName(args, "e2e-installer") },
-                    { parent: o.parent, provider: o.provider },
-                ).access,
-            );
-            continue;
-        }
+    for (const [cloud, gate] of Object.entries(args.gates) as [CloudPlatform, Gate | undefined][]) {
+        if (gate === undefined || cloud === "aws") continue;
         const secret = args.gateSecrets[cloud];
         if (secret === undefined || gate.existingZone === undefined) {
             throw new Error(

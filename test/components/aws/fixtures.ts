@@ -1,3 +1,6 @@
+// The mock monitor is internal to @pulumi/pulumi; the Recorder reaches it the same way.
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
 import type { AwsSiteArgs } from "../../../components/aws";
 import { find } from "../../helpers";
 
@@ -38,4 +41,21 @@ export function inputs(type: string, name: string): Json {
 /** A recorded IAM policy document (inline role policy, bucket policy, trust policy), parsed. */
 export function policyOf(type: string, name: string, field = "policy"): Json {
     return JSON.parse(inputs(type, name)[field] as string);
+}
+
+/**
+ * Resource options the Recorder does not keep (`ignoreChanges`), read off the registration requests of resources
+ * registered after this call. Returns a lookup by resource name.
+ */
+export function captureIgnoreChanges(): (name: string) => string[] | undefined {
+    const seen = new Map<string, string[]>();
+    const monitor = settings.getMonitor() as unknown as {
+        registerResource(req: { getName(): string; getIgnorechangesList(): string[] }, cb: unknown): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        seen.set(req.getName(), req.getIgnorechangesList());
+        register(req, cb);
+    };
+    return (name) => seen.get(name);
 }
