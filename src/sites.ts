@@ -53,6 +53,10 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
                 storageClass: config.storageClass,
             });
         }
+        case "aws": {
+            const { AwsSite } = await import("../components/aws");
+            return new AwsSite(name, cloudSiteArgs(config));
+        }
         case "gcp": {
             const { GcpSite } = await import("../components/gcp");
             // crossKeyIssues guarantees gcpProject on gcp.

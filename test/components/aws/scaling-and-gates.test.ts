@@ -1,0 +1,216 @@
+import * as assert from "node:assert/strict";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import type { AwsSite } from "../../../components/aws";
+import { clusterAutoscalerImages } from "../../../components/aws/autoscaler";
+import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { type Json, captureIgnoreChanges, inputs, policyOf, siteArgs } from "./fixtures";
+
+describe("aws site scaling, network and foreign gates", () => {
+    let site: AwsSite;
+    let ignored: (name: string) => string[] | undefined;
+    before(async () => {
+        const { AwsSite } = await import("../../../components/aws");
+        ignored = captureIgnoreChanges();
+        site = new AwsSite(
+            "awsg",
+            siteArgs({
+                namePrefix: "okdg",
+                kubernetesVersion: "1.33",
+                adminPrincipalArns: ["arn:aws:iam::111122223333:role/okd-admins"],
+                gates: {
+                    aws: {
+                        blocking: false,
+                        baseDomain: "ci.okd.example.org",
+                        region: "us-west-2",
+                        existingZone: "Z0123456789ABCDEFGHIJ",
+                    },
+                    gcp: {
+                        blocking: true,
+                        baseDomain: "gcp.okd.example.org",
+                        region: "us-central1",
+                        existingZone: "okd-gcp-zone",
+                        project: "okd-e2e-gcp",
+                    },
+                },
+                gateSecrets: { gcp: pulumi.secret('{"type":"service_account"}') },
+            }),
+        );
+        await settled();
+    });
+
+    describe("build pool autoscaling", () => {
+        it("leaves the build group's desired size to the autoscaler", () => {
+            assert.deepEqual(ignored("awsg-build"), ["scalingConfig.desiredSize"]);
+            assert.deepEqual(ignored("awsg-system"), []);
+        });
+
+        it("runs the cluster-autoscaler image of the cluster's Kubernetes minor on the system nodes", () => {
+            const dep = inputs("kubernetes:apps/v1:Deployment", "awsg-autoscaler");
+            const container = dep.spec.template.spec.containers[0];
+            assert.equal(container.image, "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6");
+            assert.deepEqual(dep.spec.template.spec.nodeSelector, { "okd-ci/pool": "system" });
+            assert.ok(
+                container.command.includes(
+                    "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/okdg-builds",
+                ),
+            );
+        });
+
+        it("pins an image by version for every supported Kubernetes minor", async () => {
+            const { kubernetesVersions } = await import("../../../src/config/schema");
+            for (const v of kubernetesVersions) {
+                assert.match(
+                    clusterAutoscalerImages[v] ?? "",
+                    new RegExp(`cluster-autoscaler:v${v.replace(".", "\\.")}\\.\\d+$`),
+                    v,
+                );
+            }
+        });
+
+        it("gets its AWS access through Pod Identity, not node credentials", () => {
+            const a = inputs("aws:eks/podIdentityAssociation:PodIdentityAssociation", "awsg-autoscaler");
+            assert.deepEqual([a.namespace, a.serviceAccount], ["kube-system", "cluster-autoscaler"]);
+            assert.equal(inputs("aws:iam/role:Role", "awsg-autoscaler").name, "okdg-us-east-1-autoscaler");
+            const sa = inputs("kubernetes:core/v1:ServiceAccount", "awsg-autoscaler");
+            assert.deepEqual([sa.metadata.namespace, sa.metadata.name], ["kube-system", "cluster-autoscaler"]);
+        });
+
+        it("may describe node groups for scale-from-zero and only resize this cluster's groups", () => {
+            const [discover, scale] = policyOf("aws:iam/rolePolicy:RolePolicy", "awsg-autoscaler").Statement;
+            assert.ok(discover.Action.includes("eks:DescribeNodegroup"));
+            assert.equal(
+                discover.Action.some((a: string) => /SetDesiredCapacity|Terminate/.test(a)),
+                false,
+            );
+            assert.deepEqual(scale.Action, [
+                "autoscaling:SetDesiredCapacity",
+                "autoscaling:TerminateInstanceInAutoScalingGroup",
+            ]);
+            assert.deepEqual(scale.Condition, {
+                StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/okdg-builds": "owned" },
+            });
+        });
+
+        it("tags the build group's ASG with its node template: label, taint and disk", () => {
+            const tags = recorder
+                .ofType("aws:autoscaling/tag:Tag")
+                .filter((r) => r.name.startsWith("awsg-build-template-"))
+                .map((r) => (r.inputs as Json).tag)
+                .map((t: Json) => [t.key, t.value])
+                .sort();
+            assert.deepEqual(tags, [
+                ["k8s.io/cluster-autoscaler/node-template/label/okd-ci/pool", "builds"],
+                ["k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage", "200Gi"],
+                ["k8s.io/cluster-autoscaler/node-template/taint/okd-ci/pool", "builds:NoSchedule"],
+            ]);
+        });
+    });
+
+    describe("cluster access", () => {
+        it("grants configured principals cluster-admin through access entries", () => {
+            const entry = inputs("aws:eks/accessEntry:AccessEntry", "awsg-admin-0");
+            assert.deepEqual(
+                [entry.principalArn, entry.type],
+                ["arn:aws:iam::111122223333:role/okd-admins", "STANDARD"],
+            );
+            const assoc = inputs("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "awsg-admin-0");
+            assert.equal(assoc.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+            assert.deepEqual(assoc.accessScope, { type: "cluster" });
+        });
+
+        it("ignores the creator-admin flag EKS only sets at creation", () => {
+            assert.deepEqual(ignored("awsg-cluster"), [
+                "accessConfig.bootstrapClusterCreatorAdminPermissions",
+                "bootstrapSelfManagedAddons",
+            ]);
+        });
+    });
+
+    describe("network", () => {
+        it("routes both private subnets through one NAT gateway", () => {
+            assert.equal(under("awsg", "aws:ec2/natGateway:NatGateway").length, 1);
+            const privateTable = inputs("aws:ec2/routeTable:RouteTable", "awsg-private");
+            assert.equal(privateTable.routes.length, 1);
+            assert.equal(privateTable.routes[0].cidrBlock, "0.0.0.0/0");
+            const associations = recorder
+                .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+                .filter((r) => r.name.startsWith("awsg-private-"));
+            assert.equal(associations.length, 2);
+        });
+
+        it("sends S3 traffic (ECR layers, artifacts) through a free gateway endpoint instead of the NAT", () => {
+            const ep = inputs("aws:ec2/vpcEndpoint:VpcEndpoint", "awsg-s3");
+            assert.equal(ep.serviceName, "com.amazonaws.us-east-1.s3");
+            assert.equal(ep.vpcEndpointType, "Gateway");
+            assert.equal(ep.routeTableIds.length, 2);
+        });
+
+        it("puts nodes in private subnets in two zones and tags subnets for load balancers", () => {
+            const subnets = ["awsg-private-0", "awsg-private-1"].map((n) => inputs("aws:ec2/subnet:Subnet", n));
+            assert.deepEqual(
+                subnets.map((s: Json) => s.availabilityZone),
+                ["us-east-1a", "us-east-1b"],
+            );
+            assert.equal(subnets[0].tags["kubernetes.io/role/internal-elb"], "1");
+            assert.equal(inputs("aws:ec2/subnet:Subnet", "awsg-public-0").tags["kubernetes.io/role/elb"], "1");
+            assert.equal(inputs("aws:eks/nodeGroup:NodeGroup", "awsg-build").subnetIds.length, 2);
+        });
+    });
+
+    describe("gates", () => {
+        it("references an existing Route 53 zone by id, creating none and reading none", async () => {
+            assert.equal(under("awsg", "aws:route53/zone:Zone").length, 0);
+            const aws = site.gates.find((g) => g.platform === "aws");
+            assert.ok(aws);
+            assert.equal(await valueOf(aws.zone), "Z0123456789ABCDEFGHIJ");
+            assert.equal(aws.blocking, false);
+            assert.ok(!recorder.calls.some((c) => c.token.startsWith("aws:route53")));
+        });
+
+        it("scopes the installer's EC2 and ELB actions to the gate's region", () => {
+            const [regional] = policyOf("aws:iam/rolePolicy:RolePolicy", "awsg-e2e-aws-installer").Statement;
+            assert.deepEqual(regional.Condition, { StringEquals: { "aws:RequestedRegion": "us-west-2" } });
+        });
+
+        it("hands a gate on another cloud its secret credentials and creates nothing on that cloud", async () => {
+            const gcp = site.gates.find((g) => g.platform === "gcp");
+            assert.ok(gcp);
+            assert.equal(gcp.credentials.kind, "secret");
+            if (gcp.credentials.kind !== "secret") return;
+            assert.equal(gcp.credentials.fileName, "gce.json");
+            assert.equal(gcp.credentials.envVar, "GOOGLE_CLOUD_KEYFILE_JSON");
+            assert.equal(await pulumi.isSecret(gcp.credentials.value), true);
+            assert.equal(await valueOf(gcp.zone), "okd-gcp-zone");
+            assert.equal(under("awsg").filter((r) => r.type.startsWith("gcp:")).length, 0);
+            assert.deepEqual(site.gates.map((g) => g.platform).sort(), ["aws", "gcp"]);
+        });
+
+        it("refuses a foreign gate without its credentials", async () => {
+            const { AwsSite } = await import("../../../components/aws");
+            assert.throws(
+                () =>
+                    new AwsSite(
+                        "awsbad",
+                        siteArgs({
+                            namePrefix: "okdbad",
+                            gates: {
+                                azure: {
+                                    blocking: true,
+                                    baseDomain: "az.example.org",
+                                    region: "eastus",
+                                    existingZone: "/z",
+                                },
+                            },
+                        }),
+                    ),
+                /gates\.azure runs on another cloud/,
+            );
+        });
+    });
+
+    it("registers its E2E gate component under the site", () => {
+        assert.equal(find("okd-ci:aws:E2eGate", "awsg-e2e-aws").parent, find("okd-ci:aws:Site", "awsg").urn);
+    });
+});

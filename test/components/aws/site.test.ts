@@ -1,0 +1,452 @@
+import * as assert from "node:assert/strict";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import type { AwsSite } from "../../../components/aws";
+import { installerActions } from "../../../components/aws/installer-permissions";
+import { durableRoles, expiringRoles, pipelineIdentitySubjects, repositoryPaths } from "../../../components/shared";
+import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { type Json, account, inputs, policyOf, siteArgs } from "./fixtures";
+
+const T = {
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    repo: "aws:ecr/repository:Repository",
+    repoLifecycle: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    cluster: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    addon: "aws:eks/addon:Addon",
+    zone: "aws:route53/zone:Zone",
+    awsProvider: "pulumi:providers:aws",
+    k8sProvider: "pulumi:providers:kubernetes",
+};
+
+const bucketName = `okdt-artifacts-${account}-us-east-1`;
+const bucketArn = `arn:aws:s3:::${bucketName}`;
+const repoArn = (path: string) => `arn:aws:ecr:us-east-1:${account}:repository/okdt/${path}`;
+
+describe("aws site", () => {
+    let site: AwsSite;
+    before(async () => {
+        const { AwsSite } = await import("../../../components/aws");
+        site = new AwsSite(
+            "awst",
+            siteArgs({ gates: { aws: { blocking: true, baseDomain: "ci.okd.example.org", region: "us-east-2" } } }),
+        );
+        await settled();
+    });
+
+    describe("provider", () => {
+        it("stamps the standard tags and the stack's tags as the provider's default tags in the site's region", () => {
+            const p = inputs(T.awsProvider, "awst-aws");
+            assert.equal(p.region, "us-east-1");
+            const tags = JSON.parse(p.defaultTags).tags;
+            assert.equal(tags["managed-by"], "pulumi");
+            assert.equal(tags["okd-ci-stack"], "test");
+            assert.equal(tags.team, "okd-release");
+        });
+
+        it("creates every AWS resource through the site's explicit provider", () => {
+            const providerRef = find(T.awsProvider, "awst-aws").urn;
+            const awsResources = under("awst").filter((r) => r.type.startsWith("aws:"));
+            assert.ok(awsResources.length > 40, `control: ${awsResources.length} AWS resources`);
+            for (const r of awsResources) {
+                assert.ok(
+                    r.provider.startsWith(`${providerRef}::`),
+                    `${r.type} ${r.name} uses ${r.provider || "default"}`,
+                );
+            }
+        });
+    });
+
+    describe("artifact bucket", () => {
+        it("names the bucket after the prefix, account and region", () => {
+            assert.equal(inputs(T.bucket, "awst-artifacts").bucket, bucketName);
+        });
+
+        it("turns versioning on", () => {
+            assert.equal(inputs(T.versioning, "awst-artifacts").versioningConfiguration.status, "Enabled");
+        });
+
+        it("encrypts objects at rest by default", () => {
+            const rules = inputs(T.sse, "awst-artifacts").rules;
+            assert.equal(rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        });
+
+        it("blocks public access to the artifact bucket", () => {
+            const pab = inputs(T.pab, "awst-artifacts");
+            for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                assert.equal(pab[flag], true, flag);
+            }
+        });
+
+        it("enforces bucket-owner ownership, which disables ACLs", () => {
+            assert.equal(inputs(T.ownership, "awst-artifacts").rule.objectOwnership, "BucketOwnerEnforced");
+        });
+
+        it("denies every request that is not over TLS", () => {
+            const doc = policyOf(T.bucketPolicy, "awst-artifacts");
+            assert.deepEqual(doc.Statement, [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [bucketArn, `${bucketArn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ]);
+        });
+
+        it("expires only logs, keeps record versions for a year and aborts stale uploads", () => {
+            const rules: Json[] = inputs(T.lifecycle, "awst-artifacts").rules;
+            const expiring = rules.filter((r) => r.expiration !== undefined);
+            assert.deepEqual(
+                expiring.map((r) => [r.filter.prefix, r.expiration.days]),
+                [["logs/", 90]],
+            );
+            const records = rules.find((r) => r.filter.prefix === "releases/");
+            assert.equal(records.expiration, undefined);
+            assert.equal(records.noncurrentVersionExpiration.noncurrentDays, 365);
+            assert.ok(rules.every((r) => r.status === "Enabled"));
+            assert.equal(
+                rules.find((r) => r.id === "abort-incomplete-uploads").abortIncompleteMultipartUpload
+                    .daysAfterInitiation,
+                7,
+            );
+        });
+
+        it("protects and retains the bucket and its versioning", () => {
+            for (const type of [T.bucket, T.versioning, T.lifecycle]) {
+                const r = find(type, "awst-artifacts");
+                assert.equal(r.protect, true, type);
+                assert.equal(r.retainOnDelete, true, type);
+            }
+            assert.equal(inputs(T.bucket, "awst-artifacts").forceDestroy, false);
+        });
+
+        it("describes the bucket to the in-cluster layer as s3 with no static keys", async () => {
+            assert.equal(site.artifacts.kind, "s3");
+            assert.equal(await valueOf(site.artifacts.url), `s3://${bucketName}/`);
+            assert.equal(site.artifacts.staticCredentials, undefined);
+        });
+    });
+
+    describe("registry", () => {
+        it("creates one ECR repository per role, named prefix/path, scanned on push and encrypted", () => {
+            for (const [role, path] of Object.entries(repositoryPaths)) {
+                const repo = inputs(T.repo, `awst-${path}`);
+                assert.equal(repo.name, `okdt/${path}`, role);
+                assert.equal(repo.imageScanningConfiguration.scanOnPush, true, role);
+                assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "AES256" }], role);
+            }
+        });
+
+        it("expires untagged images after untaggedDays and tagged ones after nightlyDays in expiring repositories", () => {
+            for (const role of expiringRoles) {
+                const policy = JSON.parse(inputs(T.repoLifecycle, `awst-${repositoryPaths[role]}`).policy);
+                const rules = policy.rules.map((r: Json) => [
+                    r.selection.tagStatus,
+                    r.selection.countNumber,
+                    r.action.type,
+                ]);
+                assert.deepEqual(
+                    rules,
+                    [
+                        ["untagged", 1, "expire"],
+                        ["tagged", 14, "expire"],
+                    ],
+                    role,
+                );
+                assert.deepEqual(policy.rules[1].selection.tagPatternList, ["*"]);
+            }
+        });
+
+        it("gives durable repositories no lifecycle policy at all", () => {
+            const withPolicy = recorder.ofType(T.repoLifecycle).map((r) => r.name);
+            for (const role of durableRoles) {
+                assert.ok(!withPolicy.includes(`awst-${repositoryPaths[role]}`), role);
+            }
+            assert.equal(withPolicy.filter((n) => n.startsWith("awst-")).length, expiringRoles.length);
+        });
+
+        it("protects, retains and never force-deletes durable repositories, whose tags are immutable", () => {
+            for (const role of durableRoles) {
+                const r = find(T.repo, `awst-${repositoryPaths[role]}`);
+                assert.equal(r.protect, true, role);
+                assert.equal(r.retainOnDelete, true, role);
+                assert.equal(r.inputs.forceDelete, false, role);
+                assert.equal(r.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION", role);
+                assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [
+                    { filter: "sha256-*", filterType: "WILDCARD" },
+                ]);
+            }
+            for (const role of expiringRoles) {
+                assert.equal(find(T.repo, `awst-${repositoryPaths[role]}`).protect, false, role);
+            }
+        });
+
+        it("describes the registry host and each repository reference", async () => {
+            assert.equal(await valueOf(site.registry.host), `${account}.dkr.ecr.us-east-1.amazonaws.com`);
+            assert.equal(
+                await valueOf(site.registry.repositories.promotedContent),
+                `${account}.dkr.ecr.us-east-1.amazonaws.com/okdt/promoted-content`,
+            );
+            assert.equal(site.registry.insecure, false);
+        });
+    });
+
+    describe("pipeline identity", () => {
+        it("trusts only EKS Pod Identity, with session tagging", () => {
+            const trust = policyOf(T.role, "awst-pipeline", "assumeRolePolicy");
+            assert.deepEqual(trust.Statement, [
+                {
+                    Sid: "EksPodIdentity",
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                },
+            ]);
+        });
+
+        it("allows exactly the ECR login, push and pull on the site's repositories and objects in the artifact bucket", () => {
+            const doc = policyOf(T.rolePolicy, "awst-pipeline");
+            assert.deepEqual(doc, {
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                    {
+                        Sid: "EcrPushPull",
+                        Effect: "Allow",
+                        Action: [
+                            "ecr:BatchCheckLayerAvailability",
+                            "ecr:BatchGetImage",
+                            "ecr:CompleteLayerUpload",
+                            "ecr:DescribeImages",
+                            "ecr:GetDownloadUrlForLayer",
+                            "ecr:InitiateLayerUpload",
+                            "ecr:ListImages",
+                            "ecr:PutImage",
+                            "ecr:UploadLayerPart",
+                        ],
+                        Resource: Object.values(repositoryPaths).map(repoArn),
+                    },
+                    {
+                        Sid: "ArtifactsBucket",
+                        Effect: "Allow",
+                        Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+                        Resource: bucketArn,
+                    },
+                    {
+                        Sid: "ArtifactsObjects",
+                        Effect: "Allow",
+                        Action: [
+                            "s3:AbortMultipartUpload",
+                            "s3:GetObject",
+                            "s3:ListMultipartUploadParts",
+                            "s3:PutObject",
+                        ],
+                        Resource: `${bucketArn}/*`,
+                    },
+                ],
+            });
+        });
+
+        it("associates the role with the pipeline ServiceAccount and the Tekton Chains controller", () => {
+            const role = find(T.role, "awst-pipeline");
+            const policy = find(T.rolePolicy, "awst-pipeline");
+            assert.equal(role.inputs.name, "okdt-us-east-1-pipeline");
+            assert.equal(policy.inputs.role, "okdt-us-east-1-pipeline");
+            const associations = recorder.ofType(T.podIdentity).filter((r) => r.name.startsWith("awst-pipeline-"));
+            assert.deepEqual(
+                associations.map((a) => [a.inputs.namespace, a.inputs.serviceAccount]).sort(),
+                pipelineIdentitySubjects.map((s) => [s.namespace, s.serviceAccount]).sort(),
+            );
+            assert.deepEqual(pipelineIdentitySubjects.map((s) => s.serviceAccount).sort(), [
+                "okd-pipeline",
+                "tekton-chains-controller",
+            ]);
+            for (const a of associations) {
+                assert.equal(a.inputs.clusterName, "okdt-builds");
+                // Its roleArn is the role's computed ARN; the association waits for the role's policy.
+                assert.ok(a.dependencies.includes(policy.urn), `${a.name} waits for the pipeline policy`);
+            }
+        });
+
+        it("needs no ServiceAccount annotation and gives steps the region", async () => {
+            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {});
+            assert.equal(await valueOf(site.identity.env.AWS_REGION), "us-east-1");
+        });
+    });
+
+    describe("cluster", () => {
+        it("runs a supported Kubernetes version in API authentication mode", () => {
+            const c = inputs(T.cluster, "awst-cluster");
+            assert.equal(c.name, "okdt-builds");
+            assert.equal(c.version, "1.34");
+            assert.equal(c.accessConfig.authenticationMode, "API");
+            assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, true);
+            assert.equal(c.bootstrapSelfManagedAddons, false);
+        });
+
+        it("installs the Pod Identity agent, the CNI, kube-proxy and CoreDNS as managed add-ons", () => {
+            const addons = recorder
+                .ofType(T.addon)
+                .filter((r) => r.name.startsWith("awst-"))
+                .map((r) => r.inputs.addonName)
+                .sort();
+            assert.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+        });
+
+        it("runs a fixed-size on-demand system group", () => {
+            const g = inputs(T.nodeGroup, "awst-system");
+            assert.equal(g.capacityType, "ON_DEMAND");
+            assert.deepEqual(g.instanceTypes, ["m6i.large"]);
+            assert.deepEqual(g.scalingConfig, { minSize: 2, desiredSize: 2, maxSize: 2 });
+            assert.equal(g.taints, undefined);
+        });
+
+        it("runs the build group on spot over several instance types, from zero to max, labelled and tainted", () => {
+            const g = inputs(T.nodeGroup, "awst-build");
+            assert.equal(g.capacityType, "SPOT");
+            assert.deepEqual(g.instanceTypes, ["m6i.2xlarge", "m6a.2xlarge", "m5.2xlarge"]);
+            assert.deepEqual(g.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
+            assert.equal(g.diskSize, 200);
+            assert.equal(g.labels["okd-ci/pool"], "builds");
+            assert.deepEqual(g.taints, [{ key: "okd-ci/pool", value: "builds", effect: "NO_SCHEDULE" }]);
+        });
+
+        it("places build pods on the build group through the shared label and toleration", () => {
+            assert.deepEqual(site.buildPool.nodeSelector, { "okd-ci/pool": "builds" });
+            assert.deepEqual(site.buildPool.tolerations, [
+                { key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" },
+            ]);
+        });
+
+        it("makes the in-cluster layer wait for both node groups and the add-ons", async () => {
+            const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
+            const names = urns.map((u) => u.slice(u.lastIndexOf("::") + 2)).sort();
+            assert.deepEqual(names, [
+                "awst-build",
+                "awst-coredns",
+                "awst-eks-pod-identity-agent",
+                "awst-kube-proxy",
+                "awst-system",
+                "awst-vpc-cni",
+            ]);
+        });
+    });
+
+    describe("kubeconfig", () => {
+        it("authenticates with the aws eks get-token exec plugin and embeds no token", async () => {
+            const kubeconfig = JSON.parse(await valueOf(site.kubeconfig));
+            const user = kubeconfig.users[0].user;
+            assert.equal(user.token, undefined);
+            assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
+            assert.equal(user.exec.command, "aws");
+            assert.deepEqual(user.exec.args, [
+                "--region",
+                "us-east-1",
+                "eks",
+                "get-token",
+                "--cluster-name",
+                "okdt-builds",
+                "--output",
+                "json",
+            ]);
+        });
+
+        it("is a secret output and reaches the Kubernetes provider as a secret", async () => {
+            assert.equal(await pulumi.isSecret(site.kubeconfig), true);
+            const p = find(T.k8sProvider, "awst-k8s");
+            assert.ok(
+                JSON.stringify(p.object).includes("1b47061264138c4ac30d75fd1eb44270"),
+                "kubeconfig sent as a secret",
+            );
+        });
+
+        it("gives the Kubernetes provider a stable cluster identifier", () => {
+            assert.equal(inputs(T.k8sProvider, "awst-k8s").clusterIdentifier, "eks-us-east-1-okdt-builds");
+        });
+    });
+
+    describe("webhook", () => {
+        it("exposes the listener through an internet-facing NLB", () => {
+            assert.equal(site.webhook.serviceType, "LoadBalancer");
+            assert.equal(site.webhook.serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+            assert.equal(
+                site.webhook.serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-internal"],
+                undefined,
+            );
+            assert.match(site.webhook.description, /Network Load Balancer/);
+        });
+
+        it("keeps spot build nodes out of the load balancer's targets", () => {
+            const labels = inputs(T.nodeGroup, "awst-build").labels;
+            assert.equal(labels["node.kubernetes.io/exclude-from-external-load-balancers"], "true");
+        });
+    });
+
+    describe("aws e2e gate", () => {
+        it("creates the public zone of the gate's base domain", () => {
+            const zone = inputs(T.zone, "awst-e2e-aws-zone");
+            assert.equal(zone.name, "ci.okd.example.org");
+            assert.equal(zone.vpcs, undefined, "a public zone has no VPC");
+            assert.equal(zone.forceDestroy, false);
+        });
+
+        it("binds the installer role to the e2e ServiceAccount through Pod Identity", () => {
+            const a = inputs(T.podIdentity, "awst-e2e-aws-installer");
+            assert.deepEqual([a.namespace, a.serviceAccount, a.clusterName], ["okd-builds", "okd-e2e", "okdt-builds"]);
+            assert.deepEqual(policyOf(T.role, "awst-e2e-aws-installer", "assumeRolePolicy").Statement[0].Principal, {
+                Service: "pods.eks.amazonaws.com",
+            });
+        });
+
+        it("grants exactly the installer's documented actions, EC2 and ELB only in the gate's region", () => {
+            const doc = policyOf(T.rolePolicy, "awst-e2e-aws-installer");
+            const [regional, global] = doc.Statement;
+            assert.deepEqual(regional.Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
+            assert.ok(regional.Action.every((a: string) => /^(ec2|elasticloadbalancing):/.test(a)));
+            assert.ok(global.Action.every((a: string) => !/^(ec2|elasticloadbalancing):/.test(a)));
+            assert.equal(global.Condition, undefined);
+            assert.deepEqual([...regional.Action, ...global.Action].sort(), installerActions());
+            for (const s of doc.Statement) assert.equal(s.Resource, "*");
+            assert.equal(doc.Statement.length, 2);
+        });
+
+        it("stays within IAM's inline policy size limit", () => {
+            const text = inputs(T.rolePolicy, "awst-e2e-aws-installer").policy as string;
+            assert.ok(text.replace(/\s/g, "").length < 10240, `${text.length} characters`);
+        });
+
+        it("never grants AdministratorAccess or a wildcard action", () => {
+            const doc = policyOf(T.rolePolicy, "awst-e2e-aws-installer");
+            const actions: string[] = doc.Statement.flatMap((s: Json) => s.Action);
+            assert.ok(actions.every((a) => !a.includes("*")));
+            const attachments = recorder
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((r) => r.name.startsWith("awst-e2e"));
+            assert.equal(attachments.length, 0);
+        });
+
+        it("lists the gate with workload-identity credentials and the gate's region", async () => {
+            assert.equal(site.gates.length, 1);
+            const gate = site.gates[0];
+            assert.equal(gate.platform, "aws");
+            assert.equal(gate.blocking, true);
+            assert.equal(gate.credentials.kind, "workload-identity");
+            assert.equal(await valueOf(gate.env.AWS_REGION), "us-east-2");
+            assert.equal(await valueOf(gate.zone), "awst-e2e-aws-zone-id");
+            assert.equal(find("okd-ci:aws:E2eGate", "awst-e2e-aws").parent, find("okd-ci:aws:Site", "awst").urn);
+        });
+    });
+});

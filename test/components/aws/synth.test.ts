@@ -1,0 +1,126 @@
+import * as assert from "node:assert/strict";
+
+import type { PlanResource } from "../../../src/synth/render";
+import { readStackConfig } from "../../../src/synth/stackfile";
+import { type SynthOutput, root, synthInProcess } from "../../synth/run";
+import type { Json } from "./fixtures";
+
+describe("aws stack synth", () => {
+    const sentinel = "okd-ci-aws-sentinel-c2VjcmV0";
+    let out: SynthOutput;
+    let withSentinels: SynthOutput;
+    const ofType = (type: string): PlanResource[] => out.plan.resources.filter((r) => r.type === type);
+    const one = (type: string, name: string): Json => {
+        const found = out.plan.resources.filter((r) => r.type === type && r.name === name);
+        assert.equal(found.length, 1, `${type} ${name}: ${found.length}`);
+        return found[0];
+    };
+
+    before(async () => {
+        out = await synthInProcess("aws");
+        const base = readStackConfig(root, "aws");
+        // As after `pulumi config set --secret` with a passphrase: the program sees the plain values.
+        const config = {
+            ...base.config,
+            ...Object.fromEntries(base.secretKeys.map((k) => [k, `${sentinel}-${k}`])),
+        };
+        withSentinels = await synthInProcess("aws", { config, secretKeys: base.secretKeys });
+    });
+
+    it("reads both placeholder values of the stack file as secrets", () => {
+        const base = readStackConfig(root, "aws");
+        assert.deepEqual(base.secretKeys.sort(), ["okd-ci:githubWebhookSecret", "okd-ci:mirrorCredentials"]);
+    });
+
+    it("plans the EKS cluster with a system and a spot build node group", () => {
+        assert.equal(ofType("aws:eks/cluster:Cluster").length, 1);
+        assert.equal(one("aws:eks/nodeGroup:NodeGroup", "okd-system").inputs.capacityType, "ON_DEMAND");
+        const build = one("aws:eks/nodeGroup:NodeGroup", "okd-build").inputs;
+        assert.equal(build.capacityType, "SPOT");
+        assert.deepEqual(build.instanceTypes, ["m6i.2xlarge", "m6a.2xlarge", "m5.2xlarge", "m7i.2xlarge"]);
+        assert.equal(build.scalingConfig.minSize, 0);
+    });
+
+    it("plans six ECR repositories and lifecycle policies for the four expiring ones", () => {
+        const repos = ofType("aws:ecr/repository:Repository")
+            .map((r) => (r.inputs as Json).name)
+            .sort();
+        assert.deepEqual(repos, [
+            "okd/components",
+            "okd/content",
+            "okd/machine-os",
+            "okd/promoted",
+            "okd/promoted-content",
+            "okd/release",
+        ]);
+        const policies = ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+        assert.deepEqual(policies.map((p) => p.name).sort(), [
+            "okd-components",
+            "okd-content",
+            "okd-machine-os",
+            "okd-release",
+        ]);
+        for (const p of policies) assert.equal(JSON.parse((p.inputs as Json).policy).rules.length, 2);
+        for (const durable of ["okd-promoted", "okd-promoted-content"]) {
+            const repo = one("aws:ecr/repository:Repository", durable);
+            assert.equal(repo.protect && repo.retainOnDelete, true, durable);
+        }
+    });
+
+    it("plans the artifact bucket with versioning, encryption and a public access block", () => {
+        const bucket = one("aws:s3/bucket:Bucket", "okd-artifacts");
+        assert.equal(bucket.protect && bucket.retainOnDelete, true);
+        assert.equal(
+            one("aws:s3/bucketVersioning:BucketVersioning", "okd-artifacts").inputs.versioningConfiguration.status,
+            "Enabled",
+        );
+        const sse = one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "okd-artifacts",
+        );
+        assert.equal(sse.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        assert.equal(
+            one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "okd-artifacts").inputs.blockPublicPolicy,
+            true,
+        );
+    });
+
+    it("plans the pipeline role and its Pod Identity associations for both subjects", () => {
+        assert.equal(one("aws:iam/role:Role", "okd-pipeline").inputs.name, "okd-us-east-1-pipeline");
+        const subjects = ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+            .filter((r) => r.name.startsWith("okd-pipeline-"))
+            .map((r) => `${(r.inputs as Json).namespace}/${(r.inputs as Json).serviceAccount}`)
+            .sort();
+        assert.deepEqual(subjects, ["okd-builds/okd-pipeline", "tekton-chains/tekton-chains-controller"]);
+    });
+
+    it("plans the gate's installer role and the zone of its base domain", () => {
+        assert.equal(one("aws:route53/zone:Zone", "okd-e2e-aws-zone").inputs.name, "ci.okd.example.org");
+        assert.equal(one("aws:iam/role:Role", "okd-e2e-aws-installer").inputs.name, "okd-us-east-1-e2e-installer");
+        const doc = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "okd-e2e-aws-installer").inputs.policy);
+        assert.deepEqual(doc.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
+        const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "okd-e2e-aws-installer");
+        assert.equal(association.inputs.serviceAccount, "okd-e2e");
+    });
+
+    it("gives the Kubernetes provider a stable identifier and no plain-text kubeconfig", () => {
+        const provider = one("pulumi:providers:kubernetes", "okd-k8s");
+        // Unknown until the cluster exists; a secret once it does. Never the text itself.
+        assert.ok(["[secret]", "[unknown: known after apply]"].includes(provider.inputs.kubeconfig));
+        assert.equal(provider.inputs.clusterIdentifier, "eks-us-east-1-okd-builds");
+    });
+
+    it("never writes a secret value in the plan or the manifests", () => {
+        const everything =
+            JSON.stringify(withSentinels.plan) + withSentinels.manifests.map((m) => m.content).join("\n");
+        assert.ok(withSentinels.plan.resources.length > 50, "control: the stack synthesized");
+        assert.equal(everything.includes(sentinel), false);
+    });
+
+    it("loads @pulumi/aws and no other cloud's SDK", () => {
+        assert.ok(out.packages.includes("@pulumi/aws"), out.packages.join(", "));
+        for (const sdk of ["@pulumi/gcp", "@pulumi/azure-native"]) {
+            assert.equal(out.packages.includes(sdk), false, `${sdk} was loaded`);
+        }
+    });
+});
