@@ -53,6 +53,10 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
                 storageClass: config.storageClass,
             });
         }
+        case "azure": {
+            const { AzureSite } = await import("../components/azure");
+            return new AzureSite(name, cloudSiteArgs(config));
+        }
         default:
             throw new Error(`platform ${config.platform} is not implemented yet`);
     }
