@@ -62,7 +62,9 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
             // crossKeyIssues guarantees gcpProject on gcp.
             return new GcpSite(name, { ...cloudSiteArgs(config), project: config.gcpProject as string });
         }
-        default:
-            throw new Error(`platform ${config.platform} is not implemented yet`);
+        case "azure": {
+            const { AzureSite } = await import("../components/azure");
+            return new AzureSite(name, cloudSiteArgs(config));
+        }
     }
 }

@@ -366,7 +366,7 @@ export const keys = {
         pulumiType: "string",
         secret: true,
         description:
-            "Azure service principal (osServicePrincipal.json) for the azure gate when the site is not on Azure.",
+            "Azure service principal (osServicePrincipal.json) for the azure gate, on every platform: openshift-install cannot authenticate with workload identity.",
     },
     githubWebhookSecret: {
         schema: z.string().optional(),

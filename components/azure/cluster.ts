@@ -1,0 +1,197 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { type CloudSiteArgs, buildPoolLabel, buildPoolTaint } from "../shared";
+import { type KubeloginMode, withKubeloginMode } from "./kubeconfig";
+import { nameOf } from "./naming";
+import { roleDefinitionId } from "./roles";
+
+/** The taint AKS puts on every spot node by itself; build pods must tolerate it. */
+export const aksSpotTaint = {
+    key: "kubernetes.azure.com/scalesetpriority",
+    value: "spot",
+    effect: "NoSchedule",
+} as const;
+
+/** Agent pool names: Linux pools allow 1-12 lower-case letters and digits. */
+export const poolNames = { system: "system", builds: "builds" } as const;
+
+export interface ClusterArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** AKS resource name, also the DNS prefix of the API server. */
+    clusterName: string;
+    location: string;
+    kubernetesVersion: string;
+    /** AKS pricing tier of the control plane. */
+    tier: "Free" | "Standard";
+    systemPool: CloudSiteArgs["systemPool"];
+    buildPool: CloudSiteArgs["buildPool"];
+    tags: Record<string, string>;
+    subscriptionId: pulumi.Input<string>;
+    /** Object id of whoever runs `pulumi up`: it gets cluster-admin through Azure RBAC. */
+    deployerObjectId: pulumi.Input<string>;
+    /** Whether the deployer is a person or a service principal (CI). */
+    deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
+    kubeloginMode: KubeloginMode;
+}
+
+export interface BuildCluster {
+    cluster: containerservice.ManagedCluster;
+    buildPool: containerservice.AgentPool;
+    /** Lets the deployer use the Kubernetes API: in-cluster objects must wait for it. */
+    deployerAccess: authorization.RoleAssignment;
+    /** Exec kubeconfig (kubelogin), a secret Output. */
+    kubeconfig: pulumi.Output<string>;
+    provider: k8s.Provider;
+    /** OIDC issuer URL that federated credentials trust. */
+    oidcIssuerUrl: pulumi.Output<string>;
+    /** Object id of the kubelet identity (pulls images for pods). */
+    kubeletObjectId: pulumi.Output<string>;
+    /** Principal id of the cluster's own (control plane) identity. */
+    clusterPrincipalId: pulumi.Output<string>;
+}
+
+/**
+ * The build cluster: AKS with Entra ID authentication and Azure RBAC (local accounts off, so there is no static
+ * cluster-admin certificate to leak), the OIDC issuer and workload identity on, a small system pool inline and the
+ * build pool as a separate spot pool that scales to zero.
+ */
+export function createCluster(name: string, args: ClusterArgs, opts: pulumi.CustomResourceOptions): BuildCluster {
+    const cluster = new containerservice.ManagedCluster(
+        `${name}-cluster`,
+        {
+            resourceName: args.clusterName,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            dnsPrefix: args.clusterName,
+            kubernetesVersion: args.kubernetesVersion,
+            sku: { name: "Base", tier: args.tier },
+            identity: { type: "SystemAssigned" },
+            nodeResourceGroup: `${args.clusterName}-nodes`,
+            enableRBAC: true,
+            aadProfile: { managed: true, enableAzureRBAC: true },
+            disableLocalAccounts: true,
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: { workloadIdentity: { enabled: true } },
+            // Patch releases and node images arrive on their own; minor upgrades stay a config change.
+            autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                loadBalancerSku: "standard",
+            },
+            // Inline pools cannot be updated in place (the ARM API rejects it): keep only the fixed system pool here.
+            agentPoolProfiles: [
+                {
+                    name: poolNames.system,
+                    mode: "System",
+                    type: "VirtualMachineScaleSets",
+                    osType: "Linux",
+                    vmSize: args.systemPool.instanceType,
+                    count: args.systemPool.nodes,
+                    enableAutoScaling: false,
+                },
+            ],
+            tags: args.tags,
+        },
+        opts,
+    );
+
+    const clusterName = nameOf(cluster, args.clusterName);
+    const buildPool = createBuildPool(name, clusterName, args, opts);
+
+    const deployerAccess = new authorization.RoleAssignment(
+        `${name}-deployer-admin`,
+        {
+            principalId: args.deployerObjectId,
+            principalType: args.deployerPrincipalType,
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, "aksRbacClusterAdmin"),
+            scope: cluster.id,
+            description: "okd-ci: the identity that runs pulumi up manages the in-cluster layer",
+        },
+        opts,
+    );
+
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+        { resourceGroupName: args.resourceGroupName, resourceName: clusterName, format: "exec" },
+        { parent: opts.parent, provider: opts.provider },
+    );
+    const kubeconfig = pulumi.secret(
+        credentials.kubeconfigs.apply((configs) =>
+            withKubeloginMode(Buffer.from(configs[0].value, "base64").toString("utf8"), args.kubeloginMode),
+        ),
+    );
+    const provider = new k8s.Provider(
+        `${name}-k8s`,
+        {
+            kubeconfig,
+            // The kubeconfig is an Output; without a stable identifier every change to it would replace the provider
+            // and with it every in-cluster object.
+            clusterIdentifier: `okd-ci-azure-${args.clusterName}`,
+        },
+        { parent: opts.parent },
+    );
+
+    return {
+        cluster,
+        buildPool,
+        deployerAccess,
+        kubeconfig,
+        provider,
+        oidcIssuerUrl: cluster.oidcIssuerProfile.apply((p) => p?.issuerURL as string),
+        // Set by AKS on every cluster with a system-assigned identity; absent only under mocks.
+        kubeletObjectId: cluster.identityProfile.apply((p) => p?.["kubeletidentity"]?.objectId as string),
+        clusterPrincipalId: cluster.identity.apply((i) => i?.principalId as string),
+    };
+}
+
+/**
+ * The build pool: spot VMs (evicted VMs are deleted, so an evicted node costs nothing), any price up to on-demand
+ * (`spotMaxPrice: -1`, so eviction happens for capacity only, never for price), autoscaled from `minNodes` (0 when
+ * idle). AKS supports one VM size per scale-set pool: the first of `instanceTypes` is used.
+ */
+function createBuildPool(
+    name: string,
+    clusterName: pulumi.Input<string>,
+    args: ClusterArgs,
+    opts: pulumi.CustomResourceOptions,
+): containerservice.AgentPool {
+    const pool = args.buildPool;
+    if (pool.instanceTypes.length > 1) {
+        pulumi.log.warn(
+            `AKS scale-set pools have one VM size: the build pool uses ${pool.instanceTypes[0]} and ignores ${pool.instanceTypes.slice(1).join(", ")}`,
+        );
+    }
+    const spot: Partial<containerservice.AgentPoolArgs> = pool.spot
+        ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 }
+        : { scaleSetPriority: "Regular" };
+    return new containerservice.AgentPool(
+        `${name}-builds`,
+        {
+            agentPoolName: poolNames.builds,
+            resourceGroupName: args.resourceGroupName,
+            resourceName: clusterName,
+            mode: "User",
+            type: "VirtualMachineScaleSets",
+            osType: "Linux",
+            vmSize: pool.instanceTypes[0],
+            osDiskSizeGB: pool.diskGb,
+            // Managed disks take any size; an ephemeral OS disk must fit the VM's cache, which D8s_v5 does not have.
+            osDiskType: "Managed",
+            enableAutoScaling: true,
+            minCount: pool.minNodes,
+            maxCount: pool.maxNodes,
+            count: pool.minNodes,
+            ...spot,
+            nodeLabels: { [buildPoolLabel.key]: buildPoolLabel.value },
+            nodeTaints: [`${buildPoolTaint.key}=${buildPoolTaint.value}:${buildPoolTaint.effect}`],
+            tags: args.tags,
+        },
+        // The autoscaler owns the node count; writing it back on every `up` would resize the pool.
+        { ...opts, ignoreChanges: ["count"] },
+    );
+}

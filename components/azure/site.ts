@@ -1,0 +1,281 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import { Provider } from "@pulumi/azure-native/provider";
+import * as resources from "@pulumi/azure-native/resources";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { type CloudPlatform, cloudPlatforms } from "../../src/config/schema";
+import {
+    type BuildPlacement,
+    type CloudSiteArgs,
+    type GateAccess,
+    type PipelineIdentity,
+    type Site,
+    type SiteArtifacts,
+    type SiteRegistry,
+    type WebhookExposure,
+    buildPlacement,
+    foreignGateAccess,
+    physicalName,
+    pipelineIdentitySubjects,
+    standardTags,
+} from "../shared";
+import { createArtifacts } from "./artifacts";
+import { aksSpotTaint, createCluster } from "./cluster";
+import { AzureE2eGate } from "./gate";
+import { createFederatedIdentity, grantRoles, workloadIdentity } from "./identity";
+import { type KubeloginMode } from "./kubeconfig";
+import { compactName, globalSuffix, nameOf } from "./naming";
+import { createRegistry } from "./registry";
+import { deployerPrincipalType, roleDefinitionId } from "./roles";
+import { createWebhookAddress } from "./webhook";
+
+export interface AzureSiteArgs extends CloudSiteArgs {
+    /**
+     * AKS control plane tier. `Free` (default): no charge, no uptime SLA, fine for CI. `Standard`: financially backed
+     * SLA and more API server capacity, about 0.10 USD per cluster hour (73 USD a month).
+     */
+    clusterTier?: "Free" | "Standard";
+    /** How the exported kubeconfig's kubelogin gets tokens. Default `azurecli` (`az login`, or `azure/login` in CI). */
+    kubeloginMode?: KubeloginMode;
+    /**
+     * Whether whoever runs `pulumi up` is a user or a service principal. Default: guessed from the client the token
+     * was issued to (Azure CLI, PowerShell or VS Code: a user; anything else: a service principal).
+     */
+    deployerPrincipalType?: "User" | "ServicePrincipal";
+}
+
+/** Name of the blob container of the artifacts. */
+export const artifactContainerName = "artifacts";
+
+/**
+ * The Azure site: an AKS build cluster with a spot build pool that scales to zero, an ACR registry whose nightly
+ * repositories expire, a Blob Storage container for logs and release records, and a user-assigned managed identity
+ * the pipelines act as through AKS workload identity, so no key is stored anywhere. Every resource goes through one
+ * explicit azure-native provider, in the configured location.
+ */
+export class AzureSite extends pulumi.ComponentResource implements Site {
+    public readonly platform = "azure" as const;
+    public readonly provider: k8s.Provider;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly ready: pulumi.Resource[];
+    public readonly registry: SiteRegistry;
+    public readonly artifacts: SiteArtifacts;
+    public readonly identity: PipelineIdentity;
+    public readonly buildPool: BuildPlacement;
+    public readonly webhook: WebhookExposure;
+    public readonly gates: GateAccess[];
+
+    constructor(name: string, args: AzureSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:azure:Site", name, {}, opts);
+        const location = args.region;
+        const prefix = args.namePrefix;
+        const tags = standardTags(args.tags);
+
+        const azure = new Provider(`${name}-azure`, { location }, { parent: this });
+        const inSite = { parent: this, provider: azure };
+        const client = authorization.getClientConfigOutput({ parent: this, provider: azure });
+        const subscriptionId = client.subscriptionId;
+        const suffix = subscriptionId.apply((s) => globalSuffix(s, pulumi.getStack(), prefix));
+
+        const groupName = physicalName(prefix, ["ci"], 90);
+        const group = new resources.ResourceGroup(
+            `${name}-rg`,
+            { resourceGroupName: groupName, location, tags },
+            inSite,
+        );
+        const resourceGroupName = nameOf(group, groupName);
+
+        const cluster = createCluster(
+            name,
+            {
+                resourceGroupName,
+                clusterName: physicalName(prefix, ["build"]),
+                location,
+                kubernetesVersion: args.kubernetesVersion,
+                tier: args.clusterTier ?? "Free",
+                systemPool: args.systemPool,
+                buildPool: args.buildPool,
+                tags,
+                subscriptionId,
+                deployerObjectId: client.objectId,
+                deployerPrincipalType:
+                    args.deployerPrincipalType ?? client.clientId.apply((id) => deployerPrincipalType(id)),
+                kubeloginMode: args.kubeloginMode ?? "azurecli",
+            },
+            inSite,
+        );
+        this.provider = cluster.provider;
+        this.kubeconfig = cluster.kubeconfig;
+
+        const registry = createRegistry(
+            name,
+            {
+                resourceGroupName,
+                registryName: suffix.apply((s) => compactName(prefix, "cr", s, 50)),
+                location,
+                namePrefix: prefix,
+                nightlyDays: args.retention.nightlyDays,
+                protect: args.protect,
+                tags,
+                subscriptionId,
+                kubeletObjectId: cluster.kubeletObjectId,
+            },
+            inSite,
+        );
+        this.registry = registry.site;
+
+        const artifacts = createArtifacts(
+            name,
+            {
+                resourceGroupName,
+                accountName: suffix.apply((s) => compactName(prefix, "", s, 24)),
+                containerName: artifactContainerName,
+                location,
+                logDays: args.retention.logDays,
+                protect: args.protect,
+                tags,
+            },
+            inSite,
+        );
+        this.artifacts = artifacts.site;
+
+        const pipeline = createFederatedIdentity(
+            `${name}-pipeline`,
+            {
+                resourceGroupName,
+                identityName: physicalName(prefix, ["pipeline"], 128),
+                location,
+                issuer: cluster.oidcIssuerUrl,
+                subjects: pipelineIdentitySubjects,
+                tags,
+            },
+            inSite,
+        );
+        // Repository-scoped (ABAC) ACR permissions need the registry API 2024-11-01-preview or later, which this SDK
+        // version does not expose: AcrPush on the one registry is the narrowest scope available.
+        grantRoles(
+            `${name}-pipeline`,
+            pipeline.identity.principalId,
+            subscriptionId,
+            [
+                {
+                    role: "acr-push",
+                    roleDefinition: "acrPush",
+                    scope: registry.registry.id,
+                    description: "okd-ci pipelines push images, signatures and attestations",
+                },
+                {
+                    role: "artifacts-writer",
+                    roleDefinition: "storageBlobDataContributor",
+                    scope: artifacts.container.id,
+                    description: "okd-ci pipelines write logs and release records to the artifact container",
+                },
+            ],
+            inSite,
+        );
+        this.identity = {
+            serviceAccountAnnotations: pipeline.serviceAccountAnnotations,
+            podLabels: { ...workloadIdentity.podLabels },
+            // The workload identity webhook adds AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE.
+            env: {
+                AZURE_SUBSCRIPTION_ID: subscriptionId,
+                AZURE_LOCATION: pulumi.output(location),
+                AZURE_STORAGE_ACCOUNT: artifacts.accountName,
+                AZURE_STORAGE_CONTAINER: artifacts.site.bucket,
+                // `az storage` then authenticates with Entra ID; the account accepts nothing else.
+                AZURE_STORAGE_AUTH_MODE: pulumi.output("login"),
+                AZURE_CONTAINER_REGISTRY: registry.site.host.apply((h) => h.split(".")[0]),
+            },
+        };
+
+        this.buildPool = buildPlacement(
+            args.buildPool.spot
+                ? [{ key: aksSpotTaint.key, operator: "Equal", value: aksSpotTaint.value, effect: aksSpotTaint.effect }]
+                : [],
+        );
+
+        const webhookIpName = physicalName(prefix, ["webhook"], 80);
+        const webhook = createWebhookAddress(
+            name,
+            {
+                resourceGroupName,
+                resourceGroupPlainName: groupName,
+                ipName: webhookIpName,
+                dnsLabel: suffix.apply((s) => `${prefix}-webhook-${s}`),
+                location,
+                tags,
+            },
+            inSite,
+        );
+        // AKS attaches an IP outside its node resource group only with this role on the IP's group.
+        const webhookIpAccess = new authorization.RoleAssignment(
+            `${name}-cluster-network`,
+            {
+                principalId: cluster.clusterPrincipalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(subscriptionId, "networkContributor"),
+                scope: group.id,
+                description: "okd-ci: AKS attaches the webhook's static public IP to its load balancer",
+            },
+            inSite,
+        );
+        this.webhook = webhook.exposure;
+
+        this.gates = this.createGates(name, args, location, tags, azure);
+
+        this.ready = [
+            cluster.cluster,
+            cluster.buildPool,
+            cluster.deployerAccess,
+            registry.registry,
+            artifacts.container,
+            ...pipeline.credentials,
+            webhook.ip,
+            webhookIpAccess,
+        ];
+
+        this.registerOutputs({
+            kubeconfig: this.kubeconfig,
+            registryHost: this.registry.host,
+            artifactsUrl: this.artifacts.url,
+            pipelineClientId: pipeline.identity.clientId,
+            webhookFqdn: webhook.fqdn,
+        });
+    }
+
+    /** The Azure gate (zone and installer credentials) and, for gates on other clouds, their secret credentials. */
+    private createGates(
+        name: string,
+        args: AzureSiteArgs,
+        location: string,
+        tags: Record<string, string>,
+        azure: Provider,
+    ): GateAccess[] {
+        return cloudPlatforms.flatMap((cloud: CloudPlatform): GateAccess[] => {
+            const gate = args.gates[cloud];
+            if (gate === undefined) return [];
+            if (cloud === "azure") {
+                const e2e = new AzureE2eGate(
+                    `${name}-e2e`,
+                    {
+                        gate,
+                        installerCredentials: args.gateSecrets.azure,
+                        namePrefix: args.namePrefix,
+                        location,
+                        tags,
+                        protect: args.protect,
+                    },
+                    { parent: this, providers: [azure] },
+                );
+                return [e2e.access];
+            }
+            const secret = args.gateSecrets[cloud];
+            if (secret === undefined || gate.existingZone === undefined) {
+                // The configuration loader requires both for a gate on another cloud; reaching this is a bug.
+                throw new Error(`gates.${cloud} needs gateCredentials and existingZone on an Azure site`);
+            }
+            return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
+        });
+    }
+}

@@ -1,0 +1,91 @@
+import * as assert from "node:assert/strict";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import type { AzureSite } from "../../../components/azure";
+import { find, settled, under, valueOf } from "../../helpers";
+import { azureSiteArgs } from "./site-args";
+
+const gate = { blocking: true, baseDomain: "azure.ci.example.org", region: "westeurope" };
+const zoneId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/azure.ci.example.org";
+
+describe("azure e2e gate", () => {
+    it("references an existing zone by resource id and creates none", async () => {
+        const { AzureE2eGate } = await import("../../../components/azure");
+        const e2e = new AzureE2eGate("aze-existing", {
+            gate: { ...gate, existingZone: zoneId },
+            installerCredentials: pulumi.secret("{}"),
+            namePrefix: "aze",
+            location: "westeurope",
+            tags: {},
+            protect: true,
+        });
+        await settled();
+        assert.equal(under("aze-existing", "azure-native:dns:Zone").length, 0);
+        assert.equal(await valueOf(e2e.access.zone), zoneId);
+        assert.equal(await valueOf(e2e.access.env.AZURE_BASE_DOMAIN_RESOURCE_GROUP), "dns-rg");
+    });
+
+    it("rejects an existingZone that is not an Azure DNS zone resource id", async () => {
+        const { parseZoneId } = await import("../../../components/azure");
+        assert.deepEqual(parseZoneId(zoneId), { resourceGroup: "dns-rg", zone: "azure.ci.example.org" });
+        assert.throws(() => parseZoneId("azure.ci.example.org"), /is not an Azure DNS zone resource id/);
+        assert.throws(() => parseZoneId(zoneId.replace("dnszones", "privateDnsZones")), /resource id/);
+    });
+
+    it("refuses to run without the installer's service principal, which workload identity cannot replace", async () => {
+        const { AzureE2eGate } = await import("../../../components/azure");
+        assert.throws(
+            () =>
+                new AzureE2eGate("aze-nocreds", {
+                    gate,
+                    namePrefix: "aze",
+                    location: "westeurope",
+                    tags: {},
+                    protect: true,
+                }),
+            /gateCredentialsAzure even on an Azure site: openshift-install cannot authenticate with workload identity/,
+        );
+    });
+});
+
+describe("azure site with a gate on another cloud", () => {
+    let site: AzureSite;
+    before(async () => {
+        const { AzureSite } = await import("../../../components/azure");
+        site = new AzureSite(
+            "azf",
+            azureSiteArgs({
+                namePrefix: "azf",
+                gates: {
+                    aws: {
+                        blocking: true,
+                        baseDomain: "aws.ci.example.org",
+                        region: "us-east-1",
+                        existingZone: "Z123",
+                    },
+                },
+                gateSecrets: { aws: pulumi.secret("[default]\naws_access_key_id = x\n") },
+            }),
+        );
+        await settled();
+    });
+
+    it("creates nothing for it in Azure and hands its credentials over as a secret", async () => {
+        assert.equal(under("azf", "azure-native:dns:Zone").length, 0);
+        assert.equal(under("azf", "okd-ci:azure:E2eGate").length, 0);
+        assert.equal(site.gates.length, 1);
+        const [aws] = site.gates;
+        assert.equal(aws.platform, "aws");
+        assert.equal(await valueOf(aws.zone), "Z123");
+        assert.equal(aws.credentials.kind, "secret");
+        if (aws.credentials.kind !== "secret") return;
+        assert.equal(aws.credentials.fileName, ".awscred");
+        assert.equal(await pulumi.isSecret(aws.credentials.value), true);
+    });
+
+    it("still builds the site around it", () => {
+        assert.ok(find("azure-native:containerservice:ManagedCluster", "azf-cluster"));
+    });
+});

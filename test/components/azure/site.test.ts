@@ -1,0 +1,363 @@
+import * as assert from "node:assert/strict";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import type { AzureSite } from "../../../components/azure";
+import { sig } from "../../../src/synth/recorder";
+import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { computed, withAzureOutputs } from "./cloud-outputs";
+import { azureSiteArgs } from "./site-args";
+
+// Recorded inputs are untyped JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const roles = {
+    acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    blobContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    aksClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+};
+/** What the placeholder getClientConfig returns for the subscription. */
+const subscription = "[unknown: azure subscription id]";
+const roleId = (guid: string) =>
+    `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+const inputs = (type: string, name: string): Json => find(type, name).inputs;
+
+describe("azure site", () => {
+    let site: AzureSite;
+    before(async () => {
+        const { AzureSite } = await import("../../../components/azure");
+        site = await withAzureOutputs(async () => {
+            const created = new AzureSite("azt", azureSiteArgs());
+            await settled();
+            return created;
+        });
+    });
+
+    describe("provider and tags", () => {
+        it("creates every Azure resource through one explicit provider in the configured location", () => {
+            const provider = find("pulumi:providers:azure-native", "azt-azure");
+            assert.equal(provider.inputs.location, "westeurope");
+            const azure = under("azt").filter((r) => r.type.startsWith("azure-native:"));
+            assert.ok(azure.length >= 15, `control: ${azure.length} azure-native resources`);
+            for (const r of azure) {
+                assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.name} uses ${r.provider || "the default"}`);
+            }
+        });
+
+        it("tags every taggable Azure resource with the standard and the configured tags", () => {
+            const tagged = under("azt").filter((r) => r.type.startsWith("azure-native:") && "tags" in r.inputs);
+            assert.ok(tagged.length >= 10, `control: ${tagged.length} tagged resources`);
+            for (const r of tagged) {
+                const tags = r.inputs.tags as Record<string, string>;
+                assert.equal(tags.team, "okd-release", r.name);
+                assert.equal(tags["managed-by"], "pulumi", r.name);
+            }
+        });
+    });
+
+    describe("cluster", () => {
+        it("enables the OIDC issuer and workload identity", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.deepEqual(aks.oidcIssuerProfile, { enabled: true });
+            assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
+        });
+
+        it("disables local accounts and authorizes with Entra ID and Azure RBAC", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.equal(aks.disableLocalAccounts, true);
+            assert.equal(aks.enableRBAC, true);
+            assert.deepEqual(aks.aadProfile, { managed: true, enableAzureRBAC: true });
+        });
+
+        it("keeps only a fixed system pool inline, on the configured Kubernetes version and free tier", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.equal(aks.kubernetesVersion, "1.34");
+            assert.equal(aks.sku.tier, "Free");
+            assert.equal(aks.agentPoolProfiles.length, 1);
+            const [system] = aks.agentPoolProfiles;
+            assert.equal(system.mode, "System");
+            assert.equal(system.vmSize, "Standard_D2s_v5");
+            assert.equal(system.count, 2);
+            assert.equal(system.enableAutoScaling, false);
+        });
+
+        it("runs the build pool on spot VMs from zero nodes, deleted on eviction, up to the on-demand price", () => {
+            const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
+            assert.equal(pool.mode, "User");
+            assert.equal(pool.resourceName, "azt-build");
+            assert.equal(pool.scaleSetPriority, "Spot");
+            assert.equal(pool.scaleSetEvictionPolicy, "Delete");
+            assert.equal(pool.spotMaxPrice, -1);
+            assert.equal(pool.enableAutoScaling, true);
+            assert.equal(pool.minCount, 0);
+            assert.equal(pool.count, 0);
+            assert.equal(pool.maxCount, 10);
+            assert.equal(pool.vmSize, "Standard_D8s_v5");
+            assert.equal(pool.osDiskSizeGB, 200);
+        });
+
+        it("labels and taints the build pool so only build pods land there", () => {
+            const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
+            assert.deepEqual(pool.nodeLabels, { "okd-ci/pool": "builds" });
+            assert.deepEqual(pool.nodeTaints, ["okd-ci/pool=builds:NoSchedule"]);
+        });
+
+        it("places build pods on the build pool, tolerating the spot taint AKS adds", () => {
+            assert.deepEqual(site.buildPool.nodeSelector, { "okd-ci/pool": "builds" });
+            assert.deepEqual(site.buildPool.tolerations, [
+                { key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" },
+                {
+                    key: "kubernetes.azure.com/scalesetpriority",
+                    operator: "Equal",
+                    value: "spot",
+                    effect: "NoSchedule",
+                },
+            ]);
+        });
+
+        it("asks AKS for an exec (kubelogin) kubeconfig of the cluster", () => {
+            const call = recorder.calls.find(
+                (c) =>
+                    c.token === "azure-native:containerservice:listManagedClusterUserCredentials" &&
+                    c.inputs.resourceName === "azt-build",
+            );
+            assert.ok(call, "listManagedClusterUserCredentials was invoked for azt-build");
+            assert.equal(call.inputs.format, "exec");
+        });
+
+        it("hands the kubeconfig to the Kubernetes provider and the contract only as a secret", async () => {
+            const provider = find("pulumi:providers:kubernetes", "azt-k8s");
+            const wire = provider.object.kubeconfig as Json;
+            assert.equal(wire?.[sig.key], sig.secret);
+            assert.equal(provider.inputs.clusterIdentifier, "okd-ci-azure-azt-build");
+            assert.equal(await pulumi.isSecret(site.kubeconfig), true);
+        });
+
+        it("gives the deployer cluster-admin through Azure RBAC on this cluster only", () => {
+            const admin = find("azure-native:authorization:RoleAssignment", "azt-deployer-admin");
+            assert.equal(admin.inputs.roleDefinitionId, roleId(roles.aksClusterAdmin));
+            assert.equal(admin.inputs.scope, "azt-cluster-id");
+            assert.equal(admin.inputs.principalId, "[unknown: azure object id]");
+            // The placeholder client is no interactive client: a CI service principal.
+            assert.equal(admin.inputs.principalType, "ServicePrincipal");
+        });
+
+        it("makes the in-cluster layer wait for the pools, the deployer's access and the identity bindings", async () => {
+            const ready = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
+            for (const [type, name] of [
+                ["azure-native:containerservice:ManagedCluster", "azt-cluster"],
+                ["azure-native:containerservice:AgentPool", "azt-builds"],
+                ["azure-native:authorization:RoleAssignment", "azt-deployer-admin"],
+                ["azure-native:managedidentity:FederatedIdentityCredential", "azt-pipeline-okd-builds-okd-pipeline"],
+            ]) {
+                assert.ok(ready.includes(find(type, name).urn), `${name} is in ready`);
+            }
+        });
+    });
+
+    describe("registry", () => {
+        it("creates a registry with the admin user and anonymous pull off, protected and retained", () => {
+            const acr = find("azure-native:containerregistry:Registry", "azt-registry");
+            assert.equal(acr.inputs.adminUserEnabled, false);
+            assert.equal(acr.inputs.anonymousPullEnabled, false);
+            assert.match(acr.inputs.registryName as string, /^aztcr[0-9a-f]{8}$/);
+            assert.equal(acr.protect, true);
+            assert.equal(acr.retainOnDelete, true);
+        });
+
+        it("maps every repository role to <login server>/<namePrefix>/<path>", async () => {
+            const name = inputs("azure-native:containerregistry:Registry", "azt-registry").registryName;
+            assert.equal(await valueOf(site.registry.host), `${name}.azurecr.io`);
+            assert.equal(await valueOf(site.registry.repositories.machineOs), `${name}.azurecr.io/azt/machine-os`);
+            assert.equal(
+                await valueOf(site.registry.repositories.promotedContent),
+                `${name}.azurecr.io/azt/promoted-content`,
+            );
+            assert.equal(site.registry.insecure, false);
+        });
+
+        it("schedules a daily purge of the expiring repositories that never names a durable one", () => {
+            const task = inputs("azure-native:containerregistry:Task", "azt-registry-purge");
+            assert.equal(task.trigger.timerTriggers[0].schedule, "0 4 * * *");
+            assert.equal(task.step.type, "EncodedTask");
+            const yaml = Buffer.from(task.step.encodedTaskContent, "base64").toString("utf8");
+            assert.match(yaml, /mcr\.microsoft\.com\/acr\/acr-cli:\d+\.\d+ purge --registry \{\{\.Run\.Registry\}\}/);
+            assert.match(yaml, / --ago 14d --untagged /);
+            const filters = [...yaml.matchAll(/--filter '([^']+):\.\*'/g)].map((m) => m[1]);
+            assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
+            // acr-cli anchors each repository pattern; none may match a durable repository.
+            for (const durable of ["azt/promoted", "azt/promoted-content"]) {
+                for (const f of filters) assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+            }
+        });
+
+        it("lets the build cluster's nodes pull from the registry", () => {
+            const pull = find("azure-native:authorization:RoleAssignment", "azt-kubelet-acr-pull");
+            assert.equal(pull.inputs.roleDefinitionId, roleId(roles.acrPull));
+            assert.equal(pull.inputs.scope, "azt-registry-id");
+            assert.ok(
+                pull.dependencies.includes(find("azure-native:containerservice:ManagedCluster", "azt-cluster").urn),
+            );
+        });
+    });
+
+    describe("artifact storage", () => {
+        it("accepts HTTPS with TLS 1.2 or newer only, with no public blob access and no shared keys", () => {
+            const account = inputs("azure-native:storage:StorageAccount", "azt-artifacts");
+            assert.equal(account.kind, "StorageV2");
+            assert.equal(account.enableHttpsTrafficOnly, true);
+            assert.equal(account.minimumTlsVersion, "TLS1_2");
+            assert.equal(account.allowBlobPublicAccess, false);
+            assert.equal(account.allowSharedKeyAccess, false);
+            assert.equal(account.defaultToOAuthAuthentication, true);
+            assert.match(account.accountName, /^azt[0-9a-f]{8}$/);
+        });
+
+        it("protects and retains the account and the artifact container", () => {
+            for (const [type, name] of [
+                ["azure-native:storage:StorageAccount", "azt-artifacts"],
+                ["azure-native:storage:BlobContainer", "azt-artifacts-container"],
+            ]) {
+                const r = find(type, name);
+                assert.equal(r.protect, true, name);
+                assert.equal(r.retainOnDelete, true, name);
+            }
+        });
+
+        it("keeps the artifact container private", () => {
+            const container = inputs("azure-native:storage:BlobContainer", "azt-artifacts-container");
+            assert.equal(container.publicAccess, "None");
+            assert.equal(container.containerName, "artifacts");
+        });
+
+        it("versions blobs and keeps deleted blobs and containers restorable", () => {
+            const blob = inputs("azure-native:storage:BlobServiceProperties", "azt-artifacts-blob");
+            assert.equal(blob.isVersioningEnabled, true);
+            assert.deepEqual(blob.deleteRetentionPolicy, { enabled: true, days: 14 });
+            assert.deepEqual(blob.containerDeleteRetentionPolicy, { enabled: true, days: 14 });
+        });
+
+        it("expires only logs/ by lifecycle, and old versions of everything else after a year", () => {
+            const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
+            const deletesCurrent = rules.filter((r: Json) => r.definition.actions.baseBlob?.delete !== undefined);
+            assert.equal(deletesCurrent.length, 1);
+            assert.deepEqual(deletesCurrent[0].definition.filters.prefixMatch, ["logs/"]);
+            assert.equal(deletesCurrent[0].definition.actions.baseBlob.delete.daysAfterModificationGreaterThan, 90);
+            assert.equal(deletesCurrent[0].definition.actions.version.delete.daysAfterCreationGreaterThan, 7);
+            const versions = rules.find((r: Json) => r.name === "expire-old-versions");
+            assert.equal(versions.definition.filters.prefixMatch, undefined);
+            assert.deepEqual(versions.definition.actions, {
+                version: { delete: { daysAfterCreationGreaterThan: 365 } },
+            });
+        });
+
+        it("describes the container by its blob URL", async () => {
+            const account = inputs("azure-native:storage:StorageAccount", "azt-artifacts").accountName;
+            assert.equal(site.artifacts.kind, "azure-blob");
+            assert.equal(await valueOf(site.artifacts.bucket), "artifacts");
+            assert.equal(await valueOf(site.artifacts.url), `https://${account}.blob.core.windows.net/artifacts/`);
+        });
+    });
+
+    describe("pipeline identity", () => {
+        it("federates the identity with each pipeline subject, trusting the cluster's issuer", () => {
+            const creds = under("azt-pipeline", "azure-native:managedidentity:FederatedIdentityCredential");
+            assert.deepEqual(creds.map((c) => c.inputs.subject).sort(), [
+                "system:serviceaccount:okd-builds:okd-pipeline",
+                "system:serviceaccount:tekton-chains:tekton-chains-controller",
+            ]);
+            for (const c of creds) {
+                assert.deepEqual(c.inputs.audiences, ["api://AzureADTokenExchange"]);
+                assert.equal(c.inputs.resourceName, "azt-pipeline");
+                assert.equal(c.inputs.issuer, computed.issuerUrl("azt-cluster"));
+            }
+        });
+
+        it("creates the federated credentials one after the other", () => {
+            const first = find(
+                "azure-native:managedidentity:FederatedIdentityCredential",
+                "azt-pipeline-okd-builds-okd-pipeline",
+            );
+            const second = find(
+                "azure-native:managedidentity:FederatedIdentityCredential",
+                "azt-pipeline-tekton-chains-tekton-chains-controller",
+            );
+            assert.ok(second.dependencies.includes(first.urn));
+        });
+
+        it("grants AcrPush on the registry and Storage Blob Data Contributor on the artifact container only", () => {
+            const push = find("azure-native:authorization:RoleAssignment", "azt-pipeline-acr-push");
+            assert.equal(push.inputs.roleDefinitionId, roleId(roles.acrPush));
+            assert.equal(push.inputs.scope, "azt-registry-id");
+            const write = find("azure-native:authorization:RoleAssignment", "azt-pipeline-artifacts-writer");
+            assert.equal(write.inputs.roleDefinitionId, roleId(roles.blobContributor));
+            assert.equal(write.inputs.scope, "azt-artifacts-container-id");
+            for (const r of [push, write]) {
+                assert.equal(r.inputs.principalType, "ServicePrincipal");
+                assert.equal(r.inputs.principalId, computed.principalId("azt-pipeline"));
+            }
+        });
+
+        it("binds ServiceAccounts and pods through AKS workload identity and passes the storage account", async () => {
+            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {
+                "azure.workload.identity/client-id": computed.clientId("azt-pipeline"),
+            });
+            assert.deepEqual(site.identity.podLabels, { "azure.workload.identity/use": "true" });
+            const account = inputs("azure-native:storage:StorageAccount", "azt-artifacts").accountName;
+            assert.equal(await valueOf(site.identity.env.AZURE_STORAGE_ACCOUNT), account);
+            assert.equal(await valueOf(site.identity.env.AZURE_STORAGE_AUTH_MODE), "login");
+        });
+    });
+
+    describe("webhook", () => {
+        it("exposes the EventListener on a static public IP the LoadBalancer Service names", () => {
+            const ip = inputs("azure-native:network:PublicIPAddress", "azt-webhook-ip");
+            assert.equal(ip.publicIPAllocationMethod, "Static");
+            assert.equal(ip.sku.name, "Standard");
+            assert.match(ip.dnsSettings.domainNameLabel, /^azt-webhook-[0-9a-f]{8}$/);
+            assert.equal(site.webhook.serviceType, "LoadBalancer");
+            assert.deepEqual(site.webhook.serviceAnnotations, {
+                "service.beta.kubernetes.io/azure-pip-name": ip.publicIpAddressName,
+                "service.beta.kubernetes.io/azure-load-balancer-resource-group": "azt-ci",
+            });
+        });
+
+        it("lets the cluster identity attach that IP, on its resource group only", () => {
+            const grant = find("azure-native:authorization:RoleAssignment", "azt-cluster-network");
+            assert.equal(grant.inputs.roleDefinitionId, roleId(roles.networkContributor));
+            assert.equal(grant.inputs.scope, "azt-rg-id");
+            assert.equal(grant.inputs.principalId, computed.clusterPrincipalId("azt-cluster"));
+        });
+    });
+
+    describe("azure e2e gate", () => {
+        it("creates the public DNS zone of the base domain, protected, in its own resource group", () => {
+            const zone = find("azure-native:dns:Zone", "azt-e2e-zone");
+            assert.equal(zone.inputs.zoneName, "azure.ci.example.org");
+            assert.equal(zone.inputs.zoneType, "Public");
+            assert.equal(zone.inputs.resourceGroupName, "azt-e2e-dns");
+            assert.equal(zone.protect, true);
+            assert.equal(zone.retainOnDelete, true);
+            assert.equal(find("azure-native:resources:ResourceGroup", "azt-e2e-dns-rg").protect, true);
+            assert.ok(zone.provider.startsWith(`${find("pulumi:providers:azure-native", "azt-azure").urn}::`));
+        });
+
+        it("hands the installer its service principal file as a secret and names the zone's resource group", async () => {
+            assert.equal(site.gates.length, 1);
+            const [gate] = site.gates;
+            assert.equal(gate.platform, "azure");
+            assert.equal(gate.blocking, false);
+            assert.equal(await valueOf(gate.zone), "azt-e2e-zone-id");
+            assert.equal(await valueOf(gate.env.AZURE_BASE_DOMAIN_RESOURCE_GROUP), "azt-e2e-dns");
+            assert.equal(gate.credentials.kind, "secret");
+            if (gate.credentials.kind !== "secret") return;
+            assert.equal(gate.credentials.fileName, "osServicePrincipal.json");
+            assert.equal(gate.credentials.envVar, "AZURE_AUTH_LOCATION");
+            assert.equal(await pulumi.isSecret(gate.credentials.value), true);
+        });
+    });
+});
