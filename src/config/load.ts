@@ -142,13 +142,21 @@ function secretRequirements(c: Partial<ParsedConfig>, has: (key: SecretKey) => b
     }
     for (const cloud of Object.keys(c.gates ?? {}) as CloudPlatform[]) {
         const gate: Gate | undefined = c.gates?.[cloud];
-        if (gate === undefined || c.platform === undefined || cloud === c.platform) continue;
+        if (gate === undefined || c.platform === undefined) continue;
         const key = `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}` as SecretKey;
-        if (!has(key)) {
+        if (has(key)) continue;
+        if (cloud !== c.platform) {
             problems.push({
                 key: `${project}:${key}`,
                 value: "(not set)",
                 message: `is required because gates.${cloud} runs on another cloud than the site (${c.platform}); set it with \`pulumi config set --secret ${key} < credentials\``,
+            });
+        } else if (cloud === "azure") {
+            // openshift-install reads osServicePrincipal.json (secret or certificate); it cannot use a federated token.
+            problems.push({
+                key: `${project}:${key}`,
+                value: "(not set)",
+                message: `is required because gates.azure is set: openshift-install cannot authenticate to Azure with workload identity; create its service principal (docs/platforms/azure.md) and set it with \`pulumi config set --secret ${key} < osServicePrincipal.json\``,
             });
         }
     }

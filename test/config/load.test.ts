@@ -275,6 +275,14 @@ describe("stack configuration", () => {
             assert.match(p.message, /another cloud than the site \(aws\)/);
         });
 
+        it("requires the installer's service principal for an azure gate even on an azure site", () => {
+            const p = problemFor(
+                { platform: "azure", region: "westeurope", gates: { azure: { ...gate, region: "westeurope" } } },
+                "gateCredentialsAzure",
+            );
+            assert.match(p.message, /cannot authenticate to Azure with workload identity/);
+        });
+
         it("requires an existing DNS zone for a gate on another cloud", () => {
             const p = problemFor(
                 { ...aws, gates: { gcp: { ...gate, region: "us-east1", project: "okd-e2e-1" } } },
