@@ -4,8 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate } from "../../src/config/schema";
-import { foreignGateAccess } from "../shared/gates";
+import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
 import {
     type BuildPlacement,
@@ -73,7 +72,6 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:aws:Site", name, {}, opts);
         if (args.region === "") throw new Error("the aws site needs a region (okd-ci:region)");
-        const otherGates = foreignGates(args);
 
         this.awsProvider = new Provider(
             `${name}-aws`,
@@ -184,19 +182,16 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             env: { AWS_REGION: pulumi.output(args.region) },
         };
 
-        const awsGate = args.gates.aws;
-        this.gates = [
-            ...(awsGate === undefined
-                ? []
-                : [
-                      new E2eGate(
-                          `${name}-e2e-aws`,
-                          { gate: awsGate, cluster: cluster.cluster, roleName: roleName(args, "e2e-installer") },
-                          { parent: this, provider: this.awsProvider },
-                      ).access,
-                  ]),
-            ...otherGates,
-        ];
+        this.gates = siteGates(
+            "aws",
+            args,
+            (gate) =>
+                new E2eGate(
+                    gateComponentName(name, "aws"),
+                    { gate, cluster: cluster.cluster, roleName: roleName(args, "e2e-installer") },
+                    { parent: this, provider: this.awsProvider },
+                ).access,
+        );
         this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons];
 
         this.registerOutputs({
@@ -228,23 +223,4 @@ function accountContext(
         .all([caller.accountId, partition.partition, partition.dnsSuffix])
         .apply(([accountId, p, dnsSuffix]) => ({ accountId, partition: p, region, dnsSuffix }));
     return { account, partition: partition.partition };
-}
-
-/**
- * Gates on other clouds than AWS: their credentials come from secret config and their zone already exists, so the
- * site creates nothing for them (and loads none of their SDKs). Checked before any resource is registered.
- */
-function foreignGates(args: AwsSiteArgs): GateAccess[] {
-    const gates: GateAccess[] = [];
-    for (const [cloud, gate] of Object.entries(args.gates) as [CloudPlatform, Gate | undefined][]) {
-        if (gate === undefined || cloud === "aws") continue;
-        const secret = args.gateSecrets[cloud];
-        if (secret === undefined || gate.existingZone === undefined) {
-            throw new Error(
-                `gates.${cloud} runs on another cloud than the site: it needs existingZone and its credentials secret`,
-            );
-        }
-        gates.push(foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone)));
-    }
-    return gates;
 }

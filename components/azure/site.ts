@@ -4,7 +4,6 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { type CloudPlatform, cloudPlatforms } from "../../src/config/schema";
 import {
     type BuildPlacement,
     type CloudSiteArgs,
@@ -15,9 +14,10 @@ import {
     type SiteRegistry,
     type WebhookExposure,
     buildPlacement,
-    foreignGateAccess,
+    gateComponentName,
     physicalName,
     pipelineIdentitySubjects,
+    siteGates,
     standardTags,
 } from "../shared";
 import { createArtifacts } from "./artifacts";
@@ -252,12 +252,12 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         tags: Record<string, string>,
         azure: Provider,
     ): GateAccess[] {
-        return cloudPlatforms.flatMap((cloud: CloudPlatform): GateAccess[] => {
-            const gate = args.gates[cloud];
-            if (gate === undefined) return [];
-            if (cloud === "azure") {
-                const e2e = new AzureE2eGate(
-                    `${name}-e2e`,
+        return siteGates(
+            "azure",
+            args,
+            (gate) =>
+                new AzureE2eGate(
+                    gateComponentName(name, "azure"),
                     {
                         gate,
                         installerCredentials: args.gateSecrets.azure,
@@ -267,15 +267,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                         protect: args.protect,
                     },
                     { parent: this, providers: [azure] },
-                );
-                return [e2e.access];
-            }
-            const secret = args.gateSecrets[cloud];
-            if (secret === undefined || gate.existingZone === undefined) {
-                // The configuration loader requires both for a gate on another cloud; reaching this is a bug.
-                throw new Error(`gates.${cloud} needs gateCredentials and existingZone on an Azure site`);
-            }
-            return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
-        });
+                ).access,
+        );
     }
 }

@@ -2,8 +2,7 @@ import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform } from "../../src/config/schema";
-import { foreignGateAccess } from "../shared/gates";
+import { gateComponentName, siteGates } from "../shared/gates";
 import { standardTags, toGcpLabels } from "../shared/naming";
 import {
     type BuildPlacement,
@@ -220,31 +219,20 @@ function createGates(
     site: { workloadPool: string; gke: pulumi.Resource; services: Record<string, pulumi.Resource> },
     opts: pulumi.ComponentResourceOptions,
 ): GateAccess[] {
-    return (Object.keys(args.gates) as CloudPlatform[]).sort().flatMap((cloud) => {
-        const gate = args.gates[cloud];
-        if (gate === undefined) return [];
-        if (cloud === "gcp") {
-            const gateProject = gate.project ?? args.project;
-            const e2e = new GcpE2eGate(
-                `${name}-gate-gcp`,
-                {
-                    gate,
-                    project: gateProject,
-                    workloadPool: site.workloadPool,
-                    namePrefix: args.namePrefix,
-                    enabledServices: gateProject === args.project ? site.services : {},
-                    keyFile: args.gateSecrets.gcp,
-                    workloadPoolReady: [site.gke],
-                },
-                opts,
-            );
-            return [e2e.access];
-        }
-        const secret = args.gateSecrets[cloud];
-        if (secret === undefined || gate.existingZone === undefined) {
-            // The config loader requires both for a gate on another cloud; reaching here is a programming error.
-            throw new Error(`gates.${cloud} on a gcp site needs gateCredentials and gates.${cloud}.existingZone`);
-        }
-        return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
+    return siteGates("gcp", args, (gate) => {
+        const gateProject = gate.project ?? args.project;
+        return new GcpE2eGate(
+            gateComponentName(name, "gcp"),
+            {
+                gate,
+                project: gateProject,
+                workloadPool: site.workloadPool,
+                namePrefix: args.namePrefix,
+                enabledServices: gateProject === args.project ? site.services : {},
+                keyFile: args.gateSecrets.gcp,
+                workloadPoolReady: [site.gke],
+            },
+            opts,
+        ).access;
     });
 }

@@ -1,6 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate } from "../../src/config/schema";
+import { type CloudPlatform, type Gate, cloudPlatforms } from "../../src/config/schema";
 import type { GateAccess } from "./site";
 
 /**
@@ -32,3 +32,32 @@ export function foreignGateAccess(
         credentials: { kind: "secret", value: secret, ...installerCredentialFiles[platform] },
     };
 }
+
+/**
+ * Every gate of a site, in cloud order: the home cloud's gate is built by `homeGate` (the site's own component),
+ * gates on other clouds come from secret config and an existing zone. The config loader has checked both exist.
+ */
+export function siteGates(
+    home: CloudPlatform,
+    args: {
+        gates: Partial<Record<CloudPlatform, Gate>>;
+        gateSecrets: Partial<Record<CloudPlatform, pulumi.Output<string>>>;
+    },
+    homeGate: (gate: Gate) => GateAccess,
+): GateAccess[] {
+    return cloudPlatforms.flatMap((cloud): GateAccess[] => {
+        const gate = args.gates[cloud];
+        if (gate === undefined) return [];
+        if (cloud === home) return [homeGate(gate)];
+        const secret = args.gateSecrets[cloud];
+        if (secret === undefined || gate.existingZone === undefined) {
+            throw new Error(
+                `gates.${cloud} on a ${home} site needs okd-ci:gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)} and gates.${cloud}.existingZone`,
+            );
+        }
+        return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
+    });
+}
+
+/** Name of a site's e2e gate component, the same on every cloud. */
+export const gateComponentName = (site: string, cloud: CloudPlatform): string => `${site}-e2e-${cloud}`;

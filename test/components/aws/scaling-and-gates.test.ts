@@ -205,7 +205,7 @@ describe("aws site scaling, network and foreign gates", () => {
                             },
                         }),
                     ),
-                /gates\.azure runs on another cloud/,
+                /gates\.azure on a aws site needs okd-ci:gateCredentialsAzure/,
             );
         });
     });

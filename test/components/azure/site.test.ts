@@ -336,13 +336,13 @@ describe("azure site", () => {
 
     describe("azure e2e gate", () => {
         it("creates the public DNS zone of the base domain, protected, in its own resource group", () => {
-            const zone = find("azure-native:dns:Zone", "azt-e2e-zone");
+            const zone = find("azure-native:dns:Zone", "azt-e2e-azure-zone");
             assert.equal(zone.inputs.zoneName, "azure.ci.example.org");
             assert.equal(zone.inputs.zoneType, "Public");
             assert.equal(zone.inputs.resourceGroupName, "azt-e2e-dns");
             assert.equal(zone.protect, true);
             assert.equal(zone.retainOnDelete, true);
-            assert.equal(find("azure-native:resources:ResourceGroup", "azt-e2e-dns-rg").protect, true);
+            assert.equal(find("azure-native:resources:ResourceGroup", "azt-e2e-azure-dns-rg").protect, true);
             assert.ok(zone.provider.startsWith(`${find("pulumi:providers:azure-native", "azt-azure").urn}::`));
         });
 
@@ -351,7 +351,7 @@ describe("azure site", () => {
             const [gate] = site.gates;
             assert.equal(gate.platform, "azure");
             assert.equal(gate.blocking, false);
-            assert.equal(await valueOf(gate.zone), "azt-e2e-zone-id");
+            assert.equal(await valueOf(gate.zone), "azt-e2e-azure-zone-id");
             assert.equal(await valueOf(gate.env.AZURE_BASE_DOMAIN_RESOURCE_GROUP), "azt-e2e-dns");
             assert.equal(gate.credentials.kind, "secret");
             if (gate.credentials.kind !== "secret") return;

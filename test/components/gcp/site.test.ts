@@ -324,7 +324,7 @@ describe("gcp site", () => {
         const gsa = "okt-e2e-installer@okd-ci-test.iam.gserviceaccount.com";
 
         it("grants the installer's documented roles, and no key admin, on the gate project", () => {
-            const grants = under("gcpt-gate-gcp", T.projectIam);
+            const grants = under("gcpt-e2e-gcp", T.projectIam);
             for (const g of grants) {
                 assert.equal(g.inputs.project, "okd-ci-test");
                 assert.equal(g.inputs.member, `serviceAccount:${gsa}`);
@@ -341,7 +341,7 @@ describe("gcp site", () => {
         });
 
         it("creates the public zone of the base domain", () => {
-            const z = inputs(T.zone, "gcpt-gate-gcp-zone");
+            const z = inputs(T.zone, "gcpt-e2e-gcp-zone");
             assert.equal(z.dnsName, "gcp.test.example.org.");
             assert.equal(z.visibility, "public");
             assert.equal(z.project, "okd-ci-test");
@@ -349,7 +349,7 @@ describe("gcp site", () => {
         });
 
         it("lets only the e2e ServiceAccount act as the installer account", () => {
-            const [binding] = under("gcpt-gate-gcp-wi", T.saIam);
+            const [binding] = under("gcpt-e2e-gcp-wi", T.saIam);
             assert.equal(binding.inputs.member, "serviceAccount:okd-ci-test.svc.id.goog[okd-builds/okd-e2e]");
             assert.equal(binding.inputs.role, "roles/iam.workloadIdentityUser");
             assert.equal(binding.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${gsa}`);
@@ -425,14 +425,14 @@ describe("gcp site with an operator key, a separate gate project and protect off
     });
 
     it("grants the installer roles in the gate project, without the keyless extras", () => {
-        const grants = under("gcpk-gate-gcp", T.projectIam);
+        const grants = under("gcpk-e2e-gcp", T.projectIam);
         assert.ok(grants.every((g) => g.inputs.project === "okd-e2e-test"));
         assert.equal(grants.length, 6);
-        assert.equal(under("gcpk-gate-gcp", T.saIam).length, 0, "no Workload Identity binding, no self-signing");
+        assert.equal(under("gcpk-e2e-gcp", T.saIam).length, 0, "no Workload Identity binding, no self-signing");
     });
 
     it("enables the installer's APIs in the gate project", () => {
-        const apis = under("gcpk-gate-gcp", T.service).map((s) => `${s.inputs.project}/${s.inputs.service}`);
+        const apis = under("gcpk-e2e-gcp", T.service).map((s) => `${s.inputs.project}/${s.inputs.service}`);
         assert.ok(apis.includes("okd-e2e-test/compute.googleapis.com"));
         assert.ok(apis.includes("okd-e2e-test/dns.googleapis.com"));
     });
@@ -448,6 +448,6 @@ describe("gcp site with an operator key, a separate gate project and protect off
         }
         assert.equal(await valueOf(access.zone), "okd-e2e-zone");
         assert.equal(await valueOf(access.env.OPENSHIFT_CREDENTIALS_MODE), "Passthrough");
-        assert.equal(inputs(T.account, "gcpk-gate-gcp-installer").project, "okd-e2e-test");
+        assert.equal(inputs(T.account, "gcpk-e2e-gcp-installer").project, "okd-e2e-test");
     });
 });

@@ -68,9 +68,9 @@ describe("gcp stack synth", () => {
     });
 
     it("plans the gate's installer account and the zone of its base domain", () => {
-        const gsa = one("gcp:serviceaccount/account:Account", "okd-gate-gcp-installer");
+        const gsa = one("gcp:serviceaccount/account:Account", "okd-e2e-gcp-installer");
         assert.equal(gsa.accountId, "okd-e2e-installer");
-        const zone = one("gcp:dns/managedZone:ManagedZone", "okd-gate-gcp-zone");
+        const zone = one("gcp:dns/managedZone:ManagedZone", "okd-e2e-gcp-zone");
         assert.equal(zone.dnsName, "gcp.ci.okd.example.org.");
     });
 
@@ -95,7 +95,7 @@ describe("gcp stack synth", () => {
         it("never writes a secret value in the plan or the manifests", () => {
             assert.ok(leaky.plan.resources.length > 20, "control: the stack was synthesized");
             assert.equal(
-                leaky.plan.resources.some((r) => r.name.startsWith("okd-gate-gcp-wi-")),
+                leaky.plan.resources.some((r) => r.name.startsWith("okd-e2e-gcp-wi-")),
                 false,
                 "control: the gate took the operator-key path",
             );
