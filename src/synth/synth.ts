@@ -31,7 +31,9 @@ export async function synthesize(stack: string, { config, secretKeys }: StackCon
         pulumi.runtime.setAllConfig(config, secretKeys);
         const { run } = await import("../program");
         // As the CLI's language host does: the root Stack resource parents everything and carries the outputs.
-        const outputs = (await runInPulumiStack(run)) ?? {};
+        // runInPulumiStack resolves to plain values, which drops secretness: serialize what `run` returned instead.
+        let outputs: Record<string, unknown> = {};
+        await runInPulumiStack(async () => (outputs = await run()));
         const wire = (await serializeProperties("synth outputs", outputs)) as Record<string, unknown>;
         await recorder.settle();
         if (failures.length > 0) throw failures[0];
