@@ -48,6 +48,18 @@ export function chainsSettings(site: Site, role: RepositoryRole): Record<string,
     };
 }
 
+/** What Chains signs with: an encrypted cosign key and its password, or an unencrypted PKCS#8 PEM (x509). */
+export type SigningKey =
+    | { kind: "cosign"; key: pulumi.Input<string>; password: pulumi.Input<string> }
+    | { kind: "x509"; pkcs8Pem: pulumi.Input<string> };
+
+/** The keys of `signing-secrets` Chains reads for each kind of key (tektoncd/chains docs/signing.md). */
+export function signingSecretData(key: SigningKey): Record<string, pulumi.Input<string>> {
+    return key.kind === "cosign"
+        ? { "cosign.key": key.key, "cosign.password": key.password }
+        : { "x509.pem": key.pkcs8Pem };
+}
+
 /**
  * Tekton Chains configured for this site: its settings, its signing key and the keyless identity of its controller.
  */
@@ -70,12 +82,9 @@ export class ChainsConfig extends pulumi.ComponentResource {
         );
 
         // The release ships `signing-secrets` empty; we fill it rather than fight over the object.
-        let keyData: Record<string, pulumi.Input<string>>;
+        let signing: SigningKey;
         if (args.signingKey !== undefined) {
-            keyData = {
-                "cosign.key": pulumi.secret(args.signingKey),
-                "cosign.password": pulumi.secret(args.signingKeyPassword ?? ""),
-            };
+            signing = { kind: "cosign", key: args.signingKey, password: args.signingKeyPassword ?? "" };
         } else {
             // Generated once and kept, encrypted, in state: rotating it is replacing this resource.
             const key = new tls.PrivateKey(
@@ -83,14 +92,14 @@ export class ChainsConfig extends pulumi.ComponentResource {
                 { algorithm: "ECDSA", ecdsaCurve: "P256" },
                 { parent: this },
             );
-            keyData = { "x509.pem": pulumi.secret(key.privateKeyPemPkcs8) };
+            signing = { kind: "x509", pkcs8Pem: key.privateKeyPemPkcs8 };
             this.publicKey = key.publicKeyPem;
         }
         new k8s.core.v1.SecretPatch(
             `${name}-signing-secret`,
             {
                 metadata: { name: "signing-secrets", namespace: tektonNamespaces.chains, annotations: patched },
-                stringData: keyData,
+                stringData: pulumi.secret(signingSecretData(signing)),
             },
             k,
         );
