@@ -17,12 +17,17 @@ if ! [[ "$KEEP" =~ ^[1-9][0-9]*$ ]]; then
 fi
 
 # Oldest first: one "name<TAB>completionTime" line per run; the completion time is empty while a run goes on.
-mapfile -t runs < <(
+# Captured before splitting so that a failing kubectl fails the script instead of looking like "no runs".
+listing="$(
   kubectl get pipelineruns.tekton.dev \
     --namespace "$NAMESPACE" \
     --sort-by=.metadata.creationTimestamp \
     --output 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.completionTime}{"\n"}{end}'
-)
+)"
+runs=()
+if [ -n "$listing" ]; then
+  mapfile -t runs <<<"$listing"
+fi
 
 excess=$((${#runs[@]} - KEEP))
 if [ "$excess" -le 0 ]; then
