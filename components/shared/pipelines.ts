@@ -34,3 +34,17 @@ export interface StreamRuns {
     /** Only for streams that promote. */
     release?: PipelineRunTemplate;
 }
+
+/**
+ * Params a trigger can fill from its event. A `PipelineRunTemplate.eventParams` names some of them (and the Pipeline
+ * declares those); any other name is refused when the triggers are built.
+ */
+export const triggerEventParams = {
+    /** The commit to build: the pushed commit (`after`) on a push, the stream's branch on a schedule. */
+    revision: "revision",
+    /** `org/name` of the repository whose push started the run; empty on a schedule. */
+    repository: "trigger-repository",
+    /** `push` or `schedule`. */
+    kind: "trigger-kind",
+} as const;
+export type TriggerEventParam = (typeof triggerEventParams)[keyof typeof triggerEventParams];

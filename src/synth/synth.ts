@@ -31,12 +31,10 @@ export async function synthesize(stack: string, { config, secretKeys }: StackCon
         pulumi.runtime.setAllConfig(config, secretKeys);
         const { run } = await import("../program");
         // As the CLI's language host does: the root Stack resource parents everything and carries the outputs.
-        // Its return value is undefined when any output is unknown (a preview), so keep the program's own.
+        // Its return value resolves to plain values (secretness dropped) and is undefined when any output is unknown
+        // in a preview, so serialize what `run` returned instead.
         let outputs: Record<string, unknown> = {};
-        await runInPulumiStack(async () => {
-            outputs = await run();
-            return outputs;
-        });
+        await runInPulumiStack(async () => (outputs = await run()));
         const wire = (await serializeProperties("synth outputs", outputs)) as Record<string, unknown>;
         await recorder.settle();
         if (failures.length > 0) throw failures[0];

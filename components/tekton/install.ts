@@ -1,0 +1,133 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+import { tektonNamespaces, tektonReleaseUrls } from "./versions";
+
+/**
+ * `feature-flags` of Tekton Pipelines, each set on purpose. Keys left out keep the release's default.
+ */
+export const featureFlags: Record<string, string> = {
+    // Matrix (fanning component builds out) is beta; alpha features are not needed and would also enable unstable
+    // behaviour cluster-wide.
+    "enable-api-fields": "beta",
+    // The build pools are autoscaled and span zones, and PVCs are zonal and ReadWriteOnce: TaskRuns sharing a
+    // workspace volume must share a node. `workspaces` co-locates only the TaskRuns that share a PVC, so parallel
+    // builds with their own volumes (or none: artifacts go through the registry) still spread over new nodes;
+    // `pipelineruns` would pin a whole nightly to one node and `disabled` would strand pods on the wrong zone.
+    coschedule: "workspaces",
+    // Tekton's injected init containers then pass the `restricted` Pod Security level, so only our build steps
+    // decide what the namespace must allow.
+    "set-security-context": "true",
+    // Our results are small (pullspecs, digests, a verdict): the 4 KiB termination message fits them, and
+    // `sidecar-logs` would need the controller to read every pod's logs cluster-wide.
+    "results-from": "termination-message",
+    // Chains' SLSA v1 provenance records the resolved Pipeline and Task sources from the run status.
+    "enable-provenance-in-status": "true",
+    // StepActions are stable and on by default; pinned so that a later default cannot switch them off under us.
+    "enable-step-actions": "true",
+    // A cancelled nightly must free its build node for the autoscaler to reclaim.
+    "keep-pod-on-cancel": "false",
+};
+
+/** Minutes a TaskRun or PipelineRun may take when it sets no timeout of its own. */
+export const defaultTimeoutMinutes = 180;
+
+/**
+ * `config-defaults`. The default pod template has no toleration for the build pool's taint and no node selector: a
+ * TaskRun lands on the build pool only when its run's pod template asks for `site.buildPool`, so clean-up steps and
+ * the affinity assistant stay on the always-on system pool.
+ */
+export const configDefaults: Record<string, string> = {
+    // OKD e2e installs alone take 40-90 minutes and the timeout clock runs while pods wait for the autoscaler
+    // (tektoncd/pipeline#4078); the triggers set explicit timeouts, this catches runs started by hand.
+    "default-timeout-minutes": String(defaultTimeoutMinutes),
+    // git-clone and other catalog steps run as UID 65532 and write to workspace volumes.
+    "default-pod-template": YAML.stringify({ securityContext: { fsGroup: 65532 } }),
+};
+
+export interface TektonInstallArgs {
+    /** Provider of the build cluster. */
+    provider: k8s.Provider;
+    /** What the install waits for (the site's node pools and add-ons). */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Tekton Pipelines, Triggers (with the core interceptors) and Chains from their pinned release manifests, plus the
+ * Pipelines feature flags and defaults.
+ *
+ * Every Tekton object must be created after the admission webhooks answer, or the API server refuses it ("failed
+ * calling webhook … connection refused"): `ready` lists what to put in `dependsOn`. The ConfigFiles await their
+ * Deployments, so once they are created the webhooks serve.
+ */
+export class TektonInstall extends pulumi.ComponentResource {
+    /** Depend on these before creating any Tekton or Triggers object or touching Tekton's ConfigMaps. */
+    public readonly ready: pulumi.Resource[];
+    /** The Chains release: `chains-config`, `signing-secrets` and the controller's ServiceAccount exist after it. */
+    public readonly chains: pulumi.Resource;
+
+    constructor(name: string, args: TektonInstallArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:Install", name, {}, opts);
+        const k = { parent: this, provider: args.provider };
+
+        const pipelines = new k8s.yaml.v2.ConfigFile(
+            `${name}-pipelines`,
+            { file: tektonReleaseUrls.pipeline },
+            { ...k, dependsOn: args.dependsOn },
+        );
+        // Triggers installs into the namespace the Pipelines release creates.
+        const triggers = new k8s.yaml.v2.ConfigFile(
+            `${name}-triggers`,
+            { file: tektonReleaseUrls.triggers },
+            { ...k, dependsOn: [pipelines] },
+        );
+        // ClusterInterceptors are Triggers objects: its CRDs and webhook come first.
+        const interceptors = new k8s.yaml.v2.ConfigFile(
+            `${name}-interceptors`,
+            { file: tektonReleaseUrls.interceptors },
+            { ...k, dependsOn: [triggers] },
+        );
+        this.chains = new k8s.yaml.v2.ConfigFile(
+            `${name}-chains`,
+            { file: tektonReleaseUrls.chains },
+            { ...k, dependsOn: [pipelines] },
+        );
+        const flags = configPatch(`${name}-feature-flags`, "feature-flags", featureFlags, {
+            ...k,
+            dependsOn: [pipelines],
+        });
+        const defaults = configPatch(`${name}-config-defaults`, "config-defaults", configDefaults, {
+            ...k,
+            dependsOn: [pipelines],
+        });
+
+        this.ready = [pipelines, triggers, interceptors, this.chains, flags, defaults];
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * Server-side apply of some keys of a ConfigMap the release owns. `patchForce` takes the keys over from the
+ * release's field manager; the rest of the ConfigMap stays the release's. The Pipelines webhook validates these
+ * ConfigMaps (failurePolicy Fail), so the patch waits for the release.
+ */
+function configPatch(
+    name: string,
+    configMap: string,
+    data: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMapPatch {
+    return new k8s.core.v1.ConfigMapPatch(
+        name,
+        {
+            metadata: {
+                name: configMap,
+                namespace: tektonNamespaces.pipelines,
+                annotations: { "pulumi.com/patchForce": "true" },
+            },
+            data,
+        },
+        opts,
+    );
+}

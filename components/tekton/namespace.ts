@@ -1,0 +1,309 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Platform } from "../../src/config/schema";
+import { type Site, e2eServiceAccount, pipelineNamespace, pipelineServiceAccount, secretNames } from "../shared/site";
+
+/**
+ * Pod Security level the build namespace enforces.
+ *
+ * `baseline` forbids privileged containers, host namespaces and host paths but allows what rootless buildah needs
+ * (default capabilities, SETFCAP, user namespaces with chroot isolation) and device-plugin resources such as
+ * `devices.kubevirt.io/kvm` for coreos-assembler. `privileged` is the fallback for nodes whose seccomp/AppArmor
+ * defaults forbid unprivileged user namespaces, where only a privileged buildah works.
+ */
+export type BuildPodSecurity = "baseline" | "privileged";
+
+/** Resource budget of the build namespace. */
+export interface BuildQuota {
+    /** Sum of CPU requests, cores. */
+    cpu: number;
+    /** Sum of memory requests, GiB (limits may reach twice this). */
+    memoryGb: number;
+    /** Pods at once. */
+    pods: number;
+    /** PersistentVolumeClaims at once (one per workspace volume of a running PipelineRun). */
+    volumeClaims: number;
+    /** Sum of PVC requests, GiB. */
+    storageGb: number;
+}
+
+/**
+ * A build machine as the default build instance types all are (m6i.2xlarge, n2-standard-8, Standard_D8s_v5): the
+ * quota grows with the pool's maximum size in these units.
+ */
+export const buildNodeSize = { cpu: 8, memoryGb: 32 } as const;
+
+/** Quota for a build pool of `maxNodes` nodes, plus headroom for the always-on pods (listeners, assistants). */
+export function quotaForPool(maxNodes: number): BuildQuota {
+    return {
+        cpu: maxNodes * buildNodeSize.cpu + 4,
+        memoryGb: maxNodes * buildNodeSize.memoryGb + 8,
+        pods: 50 + maxNodes * 20,
+        volumeClaims: 10 + maxNodes * 4,
+        storageGb: 100 * (maxNodes + 1),
+    };
+}
+
+/**
+ * Link-local endpoints the keyless identity of each platform is served from; pods reach them over plain HTTP.
+ * EKS Pod Identity: the node agent at 169.254.170.23:80. GKE Workload Identity: the GKE metadata server at
+ * 169.254.169.254 (80, and 988 where the node runs it on that port). AKS Workload Identity and local need none:
+ * AKS exchanges a projected token with Entra ID over HTTPS.
+ */
+export const credentialEndpoints: Record<Platform, { cidr: string; ports: number[] }[]> = {
+    aws: [{ cidr: "169.254.170.23/32", ports: [80] }],
+    gcp: [{ cidr: "169.254.169.254/32", ports: [80, 988] }],
+    azure: [],
+    local: [],
+};
+
+/** An in-cluster Service address (`name.namespace.svc[.cluster.local][:port]`, with or without scheme). */
+export function inClusterService(address: string): { namespace: string; port: number } | undefined {
+    const m = /^(?:[a-z]+:\/\/)?[a-z0-9-]+\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(?:\/.*)?$/.exec(address);
+    if (m === null) return undefined;
+    const scheme = /^([a-z]+):\/\//.exec(address)?.[1];
+    return { namespace: m[1], port: m[2] !== undefined ? Number(m[2]) : scheme === "http" ? 80 : 443 };
+}
+
+export interface BuildNamespaceArgs {
+    site: Site;
+    /** Pod Security level enforced. Default `baseline`. */
+    podSecurity?: BuildPodSecurity;
+    quota: BuildQuota;
+    /** Largest single container memory limit, GiB; what fits on one build node. Default 28. */
+    maxContainerMemoryGb?: number;
+    /** Largest PVC, GiB. Default 200. */
+    maxVolumeGb?: number;
+    /** Whether `secretNames.mirror` exists: the pipeline ServiceAccount then carries it for pushes and Chains. */
+    mirrorCredentials: boolean;
+}
+
+/**
+ * The namespace the pipelines run in (`okd-builds`): Pod Security, quota and limits, default-deny networking with
+ * the egress builds need, and the ServiceAccounts that carry the site's keyless identity.
+ */
+export class BuildNamespace extends pulumi.ComponentResource {
+    /** The namespace's name, known once it exists: depend on it through this output. */
+    public readonly name: pulumi.Output<string>;
+    public readonly pipelineServiceAccount: k8s.core.v1.ServiceAccount;
+    public readonly e2eServiceAccount: k8s.core.v1.ServiceAccount;
+
+    constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:BuildNamespace", name, {}, opts);
+        const k = { parent: this, provider: args.site.provider };
+        const level = args.podSecurity ?? "baseline";
+
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: pipelineNamespace,
+                    labels: {
+                        "app.kubernetes.io/part-of": "okd-ci",
+                        "pod-security.kubernetes.io/enforce": level,
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        // Warnings and audit entries show which pods would not pass `restricted`.
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/warn-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/audit-version": "latest",
+                    },
+                },
+            },
+            k,
+        );
+        this.name = ns.metadata.name;
+
+        createLimits(name, this.name, args, k);
+        createNetworkPolicies(name, this.name, args.site, k);
+        const accounts = createServiceAccounts(name, this.name, args, k);
+        this.pipelineServiceAccount = accounts.pipeline;
+        this.e2eServiceAccount = accounts.e2e;
+
+        this.registerOutputs({ name: this.name });
+    }
+}
+
+function createLimits(
+    name: string,
+    namespace: pulumi.Output<string>,
+    args: BuildNamespaceArgs,
+    opts: pulumi.CustomResourceOptions,
+): void {
+    const q = args.quota;
+    new k8s.core.v1.ResourceQuota(
+        `${name}-quota`,
+        {
+            metadata: { name: "okd-builds", namespace },
+            spec: {
+                hard: {
+                    "requests.cpu": String(q.cpu),
+                    "requests.memory": `${q.memoryGb}Gi`,
+                    "limits.memory": `${q.memoryGb * 2}Gi`,
+                    pods: String(q.pods),
+                    persistentvolumeclaims: String(q.volumeClaims),
+                    "requests.storage": `${q.storageGb}Gi`,
+                    // The webhook Service (a LoadBalancer allocates a node port too) and nothing else.
+                    "services.loadbalancers": "1",
+                    "services.nodeports": "1",
+                },
+            },
+        },
+        opts,
+    );
+    new k8s.core.v1.LimitRange(
+        `${name}-limits`,
+        {
+            metadata: { name: "okd-builds", namespace },
+            spec: {
+                limits: [
+                    {
+                        // Defaults for containers that say nothing (Tekton's own helpers, listeners); no CPU limit
+                        // by default, as throttling only slows builds down.
+                        type: "Container",
+                        defaultRequest: { cpu: "100m", memory: "256Mi" },
+                        default: { memory: "1Gi" },
+                        max: { memory: `${args.maxContainerMemoryGb ?? 28}Gi` },
+                    },
+                    {
+                        type: "PersistentVolumeClaim",
+                        min: { storage: "1Gi" },
+                        max: { storage: `${args.maxVolumeGb ?? 200}Gi` },
+                    },
+                ],
+            },
+        },
+        opts,
+    );
+}
+
+/**
+ * Deny everything, then allow what builds need: DNS; HTTPS (GitHub, quay.io, the cloud registry, object store and
+ * APIs, the build cluster's API) and 6443 (the API of the e2e clusters the installer creates, and kind's); plain
+ * HTTP for RPM mirrors (packages are GPG-verified); the platform's credential agent; and the site's in-cluster
+ * registry and object store when it has them (local). Ingress to the listeners is opened by the triggers.
+ */
+function createNetworkPolicies(
+    name: string,
+    namespace: pulumi.Output<string>,
+    site: Site,
+    opts: pulumi.CustomResourceOptions,
+): void {
+    const policy = (role: string, spec: pulumi.Input<k8s.types.input.networking.v1.NetworkPolicySpec>) =>
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-${role}`,
+            { metadata: { name: `okd-${role}`, namespace }, spec },
+            opts,
+        );
+    const everywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
+
+    policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    policy("allow-dns", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
+                    // NodeLocal DNSCache, where the cluster runs it.
+                    { ipBlock: { cidr: "169.254.20.10/32" } },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    });
+    policy("allow-web", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: everywhere,
+                ports: [
+                    { protocol: "TCP", port: 443 },
+                    { protocol: "TCP", port: 6443 },
+                    { protocol: "TCP", port: 80 },
+                ],
+            },
+        ],
+    });
+    const agents = credentialEndpoints[site.platform];
+    if (agents.length > 0) {
+        policy("allow-credentials", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: agents.map((a) => ({
+                to: [{ ipBlock: { cidr: a.cidr } }],
+                ports: a.ports.map((port) => ({ protocol: "TCP", port })),
+            })),
+        });
+    }
+    const addresses = [site.registry.host, ...(site.artifacts.endpoint ? [site.artifacts.endpoint] : [])];
+    const services = pulumi
+        .all(addresses)
+        .apply((all) =>
+            all.map(inClusterService).filter((s): s is { namespace: string; port: number } => s !== undefined),
+        );
+    // Site addresses are outputs, so the policy always exists; on the clouds it allows nothing more (their registry
+    // and storage are reached over HTTPS above).
+    policy("allow-site-services", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: services.apply((list) =>
+            list.map((s) => ({
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": s.namespace } } }],
+                ports: [{ protocol: "TCP", port: s.port }],
+            })),
+        ),
+    });
+}
+
+function createServiceAccounts(
+    name: string,
+    namespace: pulumi.Output<string>,
+    args: BuildNamespaceArgs,
+    opts: pulumi.CustomResourceOptions,
+): { pipeline: k8s.core.v1.ServiceAccount; e2e: k8s.core.v1.ServiceAccount } {
+    const site = args.site;
+    // Steps never call the build cluster's API: credentials come from mounted Secrets and the workload identity
+    // (whose tokens are projected apart from this one), so no API token is mounted and no Role is bound.
+    const pipeline = new k8s.core.v1.ServiceAccount(
+        `${name}-pipeline-sa`,
+        {
+            metadata: { name: pipelineServiceAccount, namespace, annotations: site.identity.serviceAccountAnnotations },
+            automountServiceAccountToken: false,
+            // Tekton's creds-init turns a linked docker config into ~/.docker/config.json for every step, and Chains
+            // signs with the same credentials when it pushes next to a mirrored image.
+            secrets: args.mirrorCredentials ? [{ name: secretNames.mirror }] : [],
+        },
+        opts,
+    );
+    const e2e = new k8s.core.v1.ServiceAccount(
+        `${name}-e2e-sa`,
+        {
+            metadata: { name: e2eServiceAccount, namespace, annotations: e2eAnnotations(site) },
+            automountServiceAccountToken: false,
+        },
+        opts,
+    );
+    return { pipeline, e2e };
+}
+
+/** The home cloud's gate identity (workload identity), if a gate has one; foreign gates use Secrets instead. */
+export function e2eAnnotations(site: Site): pulumi.Output<Record<string, string>> {
+    const annotations = site.gates.flatMap((g) =>
+        g.credentials.kind === "workload-identity" ? [g.credentials.serviceAccountAnnotations] : [],
+    );
+    return pulumi.all(annotations).apply((all) => Object.assign({}, ...all) as Record<string, string>);
+}
+
+/** Labels the pods of pipeline TaskRuns need for the site's and the gates' workload identity (AKS). */
+export function identityPodLabels(site: Site): Record<string, string> {
+    const gateLabels = site.gates.flatMap((g) =>
+        g.credentials.kind === "workload-identity" ? [g.credentials.podLabels] : [],
+    );
+    return Object.assign({}, site.identity.podLabels, ...gateLabels) as Record<string, string>;
+}

@@ -1,0 +1,448 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Stream } from "../../src/config/schema";
+import {
+    type PipelineRunTemplate,
+    type StreamRuns,
+    type TriggerEventParam,
+    streamId,
+    triggerEventParams,
+} from "../shared/pipelines";
+import { type Site, secretNames } from "../shared/site";
+import { scriptCronJob } from "./jobs";
+import { tektonNamespaces } from "./versions";
+
+/** Repository whose pushes start every stream's nightly, besides the stream's component repositories. */
+export const machineOsRepository = "openshift/okd-machine-os";
+
+/** Names of the listeners and what they are bound to. */
+export const listenerNames = {
+    /** Public: GitHub push webhooks, signature checked. */
+    github: "okd-github",
+    /** Cluster-only: the schedule CronJobs. */
+    schedule: "okd-schedule",
+} as const;
+const listenerPort = 8080;
+const serviceAccount = "okd-triggers";
+const cronServiceAccount = "okd-trigger-cron";
+/** Labels of the schedule CronJobs' pods: the only pods the schedule listener accepts. */
+export const cronLabels = { "app.kubernetes.io/name": "okd-trigger-cron", "app.kubernetes.io/part-of": "okd-ci" };
+/** The Service GitHub reaches (the listener's own `el-okd-github` stays ClusterIP). */
+export const webhookServiceName = "okd-github-webhook";
+
+export type RunKind = "nightly" | "release";
+
+/** How each event fills each event param, per binding. */
+const bindingValues: Record<"push" | "schedule", Record<TriggerEventParam, string>> = {
+    push: {
+        [triggerEventParams.revision]: "$(body.after)",
+        [triggerEventParams.repository]: "$(body.repository.full_name)",
+        [triggerEventParams.kind]: "push",
+    },
+    schedule: {
+        [triggerEventParams.revision]: "$(body.branch)",
+        [triggerEventParams.repository]: "$(body.repository)",
+        [triggerEventParams.kind]: "schedule",
+    },
+};
+const eventParamNames = Object.values(triggerEventParams) as TriggerEventParam[];
+
+export interface StreamTriggersArgs {
+    site: Site;
+    /** The build namespace (its output). */
+    namespace: pulumi.Input<string>;
+    /** Streams from the config: branch, components, schedules, promotion. */
+    streams: Stream[];
+    /** What each stream runs, from the pipelines layer; one per stream, with `release` exactly when it promotes. */
+    runs: StreamRuns[];
+    /** Labels every PipelineRun carries; Tekton copies them onto its pods (workload identity on AKS). */
+    runLabels: Record<string, string>;
+    /** `webhookHostname`: an Ingress for this host routes to the webhook Service. */
+    webhookHostname?: string;
+    /** Tekton and Triggers must serve their webhooks first (`TektonInstall.ready`). */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** `body.ref == 'refs/heads/<branch>' && …`: a push to the stream's branch in one of its repositories. */
+export function pushFilter(stream: Stream): string {
+    const repos = [...new Set([...stream.components.map((c) => c.repository), machineOsRepository])]
+        .map((r) => r.toLowerCase())
+        .sort();
+    return [
+        `body.ref == 'refs/heads/${stream.branch}'`,
+        // Deleting the branch is a push too.
+        "!body.deleted",
+        `body.repository.full_name.lowerAscii() in [${repos.map((r) => `'${r}'`).join(", ")}]`,
+    ].join(" && ");
+}
+
+/** The filter of the schedule listener for one stream's run. */
+export function scheduleFilter(minor: string, kind: RunKind): string {
+    return `body.stream == '${minor}' && body.pipeline == '${kind}'`;
+}
+
+/**
+ * The TriggerTemplate of one stream's run: a PipelineRun of `run`, with the event params it asks for.
+ */
+export function triggerTemplate(
+    minor: string,
+    kind: RunKind,
+    run: PipelineRunTemplate,
+    labels: Record<string, string>,
+): Record<string, unknown> {
+    for (const p of run.eventParams) {
+        if (!(eventParamNames as string[]).includes(p)) {
+            throw new Error(
+                `stream ${minor} ${kind}: event param "${p}" is not one the triggers fill; expected one of ${eventParamNames.join(", ")}`,
+            );
+        }
+    }
+    const spec: Record<string, unknown> = {
+        pipelineRef: { name: run.pipelineName },
+        params: [...run.params, ...run.eventParams.map((p) => ({ name: p, value: `$(tt.params.${p})` }))],
+        timeouts: run.timeouts,
+        taskRunTemplate: run.taskRunTemplate,
+    };
+    if (run.taskRunSpecs.length > 0) spec.taskRunSpecs = run.taskRunSpecs;
+    if (run.workspaces.length > 0) spec.workspaces = run.workspaces;
+    return {
+        params: run.eventParams.map((p) => ({ name: p, description: `Filled by the trigger's event: ${p}` })),
+        resourcetemplates: [
+            {
+                apiVersion: "tekton.dev/v1",
+                kind: "PipelineRun",
+                metadata: {
+                    generateName: `${run.pipelineName}-`,
+                    labels: { ...labels, "okd-ci/stream": minor, "okd-ci/run": kind },
+                },
+                spec,
+            },
+        ],
+    };
+}
+
+/**
+ * What starts the pipelines: a GitHub webhook listener (a push to a stream's branch in one of its repositories
+ * starts its nightly) and, for every stream, CronJobs that fire its nightly and, when it promotes, its release
+ * through a second listener only the CronJobs can reach.
+ */
+export class StreamTriggers extends pulumi.ComponentResource {
+    /** The Service GitHub delivers webhooks to. */
+    public readonly webhookService: k8s.core.v1.Service;
+
+    constructor(name: string, args: StreamTriggersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:StreamTriggers", name, {}, opts);
+        const k = { parent: this, provider: args.site.provider };
+        const tekton = { ...k, dependsOn: args.dependsOn };
+        const ns = args.namespace;
+        const pairs = pairStreams(args.streams, args.runs);
+
+        createListenerAccess(name, ns, k);
+        const cr = (role: string, kind: string, objectName: string, spec: pulumi.Input<Record<string, unknown>>) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${role}`,
+                {
+                    apiVersion: "triggers.tekton.dev/v1beta1",
+                    kind,
+                    metadata: { name: objectName, namespace: ns },
+                    spec,
+                },
+                tekton,
+            );
+
+        for (const event of ["push", "schedule"] as const) {
+            cr(`binding-${event}`, "TriggerBinding", `okd-${event}`, {
+                params: eventParamNames.map((p) => ({ name: p, value: bindingValues[event][p] })),
+            });
+        }
+        const githubTriggers: Record<string, unknown>[] = [];
+        const scheduleTriggers: Record<string, unknown>[] = [];
+        for (const { stream, runs } of pairs) {
+            const id = streamId(stream.minor);
+            const kinds: [RunKind, PipelineRunTemplate][] = [["nightly", runs.nightly]];
+            if (runs.release !== undefined) kinds.push(["release", runs.release]);
+            for (const [kind, run] of kinds) {
+                const template = run.pipelineName;
+                cr(
+                    `template-${kind}-${id}`,
+                    "TriggerTemplate",
+                    template,
+                    triggerTemplate(stream.minor, kind, run, args.runLabels),
+                );
+                scheduleTriggers.push({
+                    name: `${kind}-${id}`,
+                    interceptors: [celFilter(scheduleFilter(stream.minor, kind))],
+                    bindings: [{ ref: "okd-schedule" }],
+                    template: { ref: template },
+                });
+            }
+            githubTriggers.push({
+                name: `nightly-${id}`,
+                interceptors: [githubInterceptor(), celFilter(pushFilter(stream))],
+                bindings: [{ ref: "okd-push" }],
+                template: { ref: runs.nightly.pipelineName },
+            });
+        }
+        cr("listener-github", "EventListener", listenerNames.github, listenerSpec(githubTriggers));
+        cr("listener-schedule", "EventListener", listenerNames.schedule, listenerSpec(scheduleTriggers));
+
+        this.webhookService = createWebhookExposure(name, ns, args, k);
+        createListenerPolicies(name, ns, k);
+        createCronJobs(name, ns, pairs, k);
+
+        this.registerOutputs({ webhookService: this.webhookService.metadata.name });
+    }
+}
+
+/** Each configured stream with its runs; a stream without runs, or runs without a stream, is a wiring error. */
+function pairStreams(streams: Stream[], runs: StreamRuns[]): { stream: Stream; runs: StreamRuns }[] {
+    const byMinor = new Map(runs.map((r) => [r.minor, r]));
+    const extra = runs.filter((r) => !streams.some((s) => s.minor === r.minor)).map((r) => r.minor);
+    if (extra.length > 0) throw new Error(`runs given for streams that are not configured: ${extra.join(", ")}`);
+    return streams.map((stream) => {
+        const r = byMinor.get(stream.minor);
+        if (r === undefined) throw new Error(`stream ${stream.minor} has no runs from the pipelines layer`);
+        if (stream.promote !== (r.release !== undefined)) {
+            throw new Error(
+                `stream ${stream.minor}: ${stream.promote ? "promotes but has no release run" : "does not promote but has a release run"}`,
+            );
+        }
+        return { stream, runs: r };
+    });
+}
+
+function githubInterceptor(): Record<string, unknown> {
+    return {
+        ref: { name: "github", kind: "ClusterInterceptor", apiVersion: "triggers.tekton.dev" },
+        params: [
+            { name: "secretRef", value: { secretName: secretNames.webhook, secretKey: "secretToken" } },
+            { name: "eventTypes", value: ["push"] },
+        ],
+    };
+}
+
+function celFilter(filter: string): Record<string, unknown> {
+    return {
+        ref: { name: "cel", kind: "ClusterInterceptor", apiVersion: "triggers.tekton.dev" },
+        params: [{ name: "filter", value: filter }],
+    };
+}
+
+function listenerSpec(triggers: Record<string, unknown>[]): Record<string, unknown> {
+    return {
+        serviceAccountName: serviceAccount,
+        triggers,
+        resources: { kubernetesResource: { serviceType: "ClusterIP", servicePort: listenerPort } },
+    };
+}
+
+/**
+ * The listeners' ServiceAccount. Triggers documents two bindings; we keep the first and narrow the second:
+ * - `tekton-triggers-eventlistener-roles` (reads of Triggers objects and ConfigMaps, create PipelineRuns, impersonate
+ *   ServiceAccounts, events) by a RoleBinding, so its writes stay in the build namespace;
+ * - `tekton-triggers-eventlistener-clusterroles` grants cluster-wide reads of ClusterTriggerBindings,
+ *   ClusterInterceptors *and every Secret in the cluster*: instead, our own ClusterRole reads only the two
+ *   cluster-scoped kinds, and a Role reads Secrets in the build namespace alone.
+ */
+function createListenerAccess(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
+    new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: serviceAccount, namespace } }, opts);
+    const subjects = [{ kind: "ServiceAccount", name: serviceAccount, namespace }];
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-listener-binding`,
+        {
+            metadata: { name: `${serviceAccount}-eventlistener`, namespace },
+            roleRef: {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: "ClusterRole",
+                name: "tekton-triggers-eventlistener-roles",
+            },
+            subjects,
+        },
+        opts,
+    );
+    const secretsRole = new k8s.rbac.v1.Role(
+        `${name}-secrets-role`,
+        {
+            metadata: { name: `${serviceAccount}-secrets`, namespace },
+            rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }],
+        },
+        opts,
+    );
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-secrets-binding`,
+        {
+            metadata: { name: `${serviceAccount}-secrets`, namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${serviceAccount}-secrets` },
+            subjects,
+        },
+        { ...opts, dependsOn: [secretsRole] },
+    );
+    const clusterRole = new k8s.rbac.v1.ClusterRole(
+        `${name}-cluster-read`,
+        {
+            metadata: { name: "okd-ci-triggers-cluster-read" },
+            rules: [
+                {
+                    apiGroups: ["triggers.tekton.dev"],
+                    resources: ["clustertriggerbindings", "clusterinterceptors"],
+                    verbs: ["get", "list", "watch"],
+                },
+            ],
+        },
+        opts,
+    );
+    new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-cluster-read`,
+        {
+            metadata: { name: "okd-ci-triggers-cluster-read" },
+            roleRef: {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: "ClusterRole",
+                name: "okd-ci-triggers-cluster-read",
+            },
+            subjects,
+        },
+        { ...opts, dependsOn: [clusterRole] },
+    );
+}
+
+/**
+ * The public face of the GitHub listener: a Service of the site's type and annotations in front of the listener's
+ * pods, plus an Ingress for `webhookHostname` when one is set (served by the cluster's default IngressClass).
+ */
+function createWebhookExposure(
+    name: string,
+    namespace: pulumi.Input<string>,
+    args: StreamTriggersArgs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+    const service = new k8s.core.v1.Service(
+        `${name}-webhook`,
+        {
+            metadata: { name: webhookServiceName, namespace, annotations: args.site.webhook.serviceAnnotations },
+            spec: {
+                type: args.site.webhook.serviceType,
+                selector: { eventlistener: listenerNames.github },
+                ports: [{ name: "http", port: 80, targetPort: listenerPort, protocol: "TCP" }],
+            },
+        },
+        opts,
+    );
+    if (args.webhookHostname !== undefined) {
+        new k8s.networking.v1.Ingress(
+            `${name}-webhook`,
+            {
+                metadata: { name: webhookServiceName, namespace },
+                spec: {
+                    rules: [
+                        {
+                            host: args.webhookHostname,
+                            http: {
+                                paths: [
+                                    {
+                                        path: "/",
+                                        pathType: "Prefix",
+                                        backend: { service: { name: webhookServiceName, port: { name: "http" } } },
+                                    },
+                                ],
+                            },
+                        },
+                    ],
+                },
+            },
+            { ...opts, dependsOn: [service] },
+        );
+    }
+    return service;
+}
+
+/** Holes in the build namespace's default-deny for the listeners and the schedule CronJobs. */
+function createListenerPolicies(
+    name: string,
+    namespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): void {
+    const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-${role}`,
+            { metadata: { name: `okd-${role}`, namespace }, spec },
+            opts,
+        );
+    const port = [{ protocol: "TCP", port: listenerPort }];
+    // GitHub's delivery addresses change; the HMAC signature, not the source address, authenticates a delivery.
+    policy("allow-github-webhook", {
+        podSelector: { matchLabels: { eventlistener: listenerNames.github } },
+        policyTypes: ["Ingress"],
+        ingress: [{ ports: port }],
+    });
+    // The schedule listener checks no signature: only the CronJobs' pods may reach it.
+    policy("allow-schedule-listener", {
+        podSelector: { matchLabels: { eventlistener: listenerNames.schedule } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: { matchLabels: cronLabels } }], ports: port }],
+    });
+    policy("allow-cron-to-listener", {
+        podSelector: { matchLabels: cronLabels },
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ podSelector: { matchLabels: { eventlistener: listenerNames.schedule } } }], ports: port }],
+    });
+    // Listeners call the core interceptors (github, cel) in the Tekton namespace.
+    policy("allow-listener-interceptors", {
+        podSelector: { matchLabels: { "app.kubernetes.io/managed-by": "EventListener" } },
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { "kubernetes.io/metadata.name": tektonNamespaces.pipelines },
+                        },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: 8443 }],
+            },
+        ],
+    });
+}
+
+function createCronJobs(
+    name: string,
+    namespace: pulumi.Input<string>,
+    pairs: { stream: Stream; runs: StreamRuns }[],
+    opts: pulumi.CustomResourceOptions,
+): void {
+    // The CronJobs only talk to the schedule listener: no API access.
+    const sa = new k8s.core.v1.ServiceAccount(
+        `${name}-cron-sa`,
+        { metadata: { name: cronServiceAccount, namespace }, automountServiceAccountToken: false },
+        opts,
+    );
+    const listenerUrl = pulumi.interpolate`http://el-${listenerNames.schedule}.${namespace}.svc.cluster.local:${listenerPort}`;
+    for (const { stream, runs } of pairs) {
+        const id = streamId(stream.minor);
+        const fire = (kind: RunKind, schedule: string, everyWeeks: number) =>
+            scriptCronJob(
+                `${name}-cron-${kind}-${id}`,
+                {
+                    namespace,
+                    cronJobName: `okd-${kind}-${id}`,
+                    schedule,
+                    script: "fire-trigger.sh",
+                    env: {
+                        LISTENER_URL: listenerUrl,
+                        STREAM: stream.minor,
+                        PIPELINE: kind,
+                        BRANCH: stream.branch,
+                        EVERY_WEEKS: String(everyWeeks),
+                    },
+                    serviceAccountName: sa.metadata.name,
+                    apiAccess: false,
+                    labels: { ...cronLabels, "okd-ci/stream": stream.minor, "okd-ci/run": kind },
+                },
+                opts,
+            );
+        fire("nightly", stream.schedules.nightly, 1);
+        if (runs.release !== undefined) fire("release", stream.schedules.release, stream.schedules.releaseEveryWeeks);
+    }
+}

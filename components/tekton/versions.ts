@@ -1,0 +1,39 @@
+/**
+ * What the Tekton layer installs, pinned. Bump deliberately: Tekton releases monthly and makes four releases a year
+ * LTS (one year of fixes); we follow the LTS lines only. Releases are served from infra.tekton.dev since the move
+ * off GCS (the old `storage.googleapis.com/.../latest` stopped at v1.6.0, and gcr.io images now answer 403).
+ */
+export const tektonVersions = {
+    /** Pipelines LTS line v1.15 (EOL 2027-07-31). */
+    pipeline: "v1.15.0",
+    /** Triggers LTS line v0.37. */
+    triggers: "v0.37.0",
+    /** Chains LTS line v0.29; v0.29.1 is the patch the Tekton Operator v0.81 ships, so its manifest is known good. */
+    chains: "v0.29.1",
+} as const;
+
+const releases = "https://infra.tekton.dev/tekton-releases";
+
+/** Release manifests, each pinned to its version's `previous/` path (never `latest`). */
+export const tektonReleaseUrls = {
+    pipeline: `${releases}/pipeline/previous/${tektonVersions.pipeline}/release.yaml`,
+    triggers: `${releases}/triggers/previous/${tektonVersions.triggers}/release.yaml`,
+    /** The core ClusterInterceptors (github, cel, …) ship apart from the Triggers release. */
+    interceptors: `${releases}/triggers/previous/${tektonVersions.triggers}/interceptors.yaml`,
+    chains: `${releases}/chains/previous/${tektonVersions.chains}/release.yaml`,
+} as const;
+
+/**
+ * Images of the Jobs this layer runs itself (run pruning and scheduled triggers). One image with bash, kubectl and
+ * curl serves both scripts; its tag follows the Kubernetes patch release it packages.
+ */
+export const tektonLayerImages = {
+    kubectl: "docker.io/alpine/k8s:1.34.2",
+} as const;
+
+/** Namespaces the releases install into. */
+export const tektonNamespaces = {
+    /** Pipelines, Triggers and the core interceptors. */
+    pipelines: "tekton-pipelines",
+    chains: "tekton-chains",
+} as const;

@@ -1,0 +1,197 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import {
+    type GateAccess,
+    type PipelineRunTemplate,
+    type Site,
+    type StreamRuns,
+    buildPlacement,
+    foreignGateAccess,
+    nightlyPipelineName,
+    pipelineServiceAccount,
+    releasePipelineName,
+    repositoryPaths,
+    repositoryRoles,
+} from "../../../components/shared";
+import type { OkdCiConfig } from "../../../src/config/load";
+import { loadConfig } from "../../../src/config/load";
+import type { Platform } from "../../../src/config/schema";
+import { redact } from "../../../src/synth/render";
+import { type RecordedResource } from "../../../src/synth/recorder";
+import { mapSource } from "../../helpers";
+
+/** Values no manifest, plan or output may ever show; each secret config key gets its own. */
+export const sentinel = (key: string): string => `okd-ci-test-sentinel-${key}`;
+
+export const identityAnnotations: Record<Platform, Record<string, string>> = {
+    aws: {},
+    gcp: { "iam.gke.io/gcp-service-account": "okd-pipeline@okd-proj.iam.gserviceaccount.com" },
+    azure: { "azure.workload.identity/client-id": "00000000-0000-0000-0000-000000000001" },
+    local: {},
+};
+export const gcpGateAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e@okd-proj.iam.gserviceaccount.com" };
+
+/**
+ * A fake site of each flavor, as the real sites describe themselves: aws (Pod Identity: no annotation, a foreign gcp
+ * gate with a key), gcp (GKE Workload Identity annotations, a home gate with its own identity), azure (client-id
+ * annotation and pod label), local (static object-store keys, plain-HTTP in-cluster registry).
+ */
+export function fakeSite(name: string, platform: Platform): Site {
+    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "fake" });
+    // Stands for the site's node pools and add-ons, which are custom resources.
+    const ready = new k8s.core.v1.Namespace(`${name}-ready`, {}, { provider });
+    const host =
+        platform === "local"
+            ? "registry.okd-site.svc.cluster.local:5000"
+            : platform === "aws"
+              ? "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+              : platform === "gcp"
+                ? "us-central1-docker.pkg.dev/okd-proj/okd"
+                : "okdci.azurecr.io";
+    const gates: GateAccess[] = [];
+    if (platform === "aws") {
+        gates.push(
+            foreignGateAccess(
+                "gcp",
+                { blocking: false, baseDomain: "gcp.ci.example.org", region: "us-central1" },
+                pulumi.secret(sentinel("gateCredentialsGcp")),
+                pulumi.output("okd-gcp-zone"),
+            ),
+        );
+    }
+    if (platform === "gcp") {
+        gates.push({
+            blocking: true,
+            baseDomain: "gcp.ci.example.org",
+            region: "us-central1",
+            platform: "gcp",
+            zone: pulumi.output("okd-zone"),
+            env: {},
+            credentials: {
+                kind: "workload-identity",
+                serviceAccountAnnotations: pulumi.output<Record<string, string>>(gcpGateAnnotations),
+                podLabels: {},
+            },
+        });
+    }
+    return {
+        platform,
+        provider,
+        ready: [ready],
+        registry: {
+            host: pulumi.output(host),
+            insecure: platform === "local",
+            repositories: Object.fromEntries(
+                repositoryRoles.map((r) => [r, pulumi.output(`${host}/${repositoryPaths[r]}`)]),
+            ) as Site["registry"]["repositories"],
+        },
+        artifacts: {
+            kind: platform === "gcp" ? "gcs" : platform === "azure" ? "azure-blob" : "s3",
+            bucket: pulumi.output("okd-artifacts"),
+            url: pulumi.output("s3://okd-artifacts/"),
+            ...(platform === "local"
+                ? {
+                      endpoint: pulumi.output("http://objects.okd-site.svc.cluster.local:8333"),
+                      staticCredentials: {
+                          accessKeyId: pulumi.secret(sentinel("s3-access-key")),
+                          secretAccessKey: pulumi.secret(sentinel("s3-secret-key")),
+                      },
+                  }
+                : {}),
+        },
+        identity: {
+            serviceAccountAnnotations: pulumi.output(identityAnnotations[platform]),
+            podLabels: platform === "azure" ? { "azure.workload.identity/use": "true" } : {},
+            env: {},
+        },
+        buildPool: buildPlacement(),
+        webhook: {
+            serviceType: platform === "local" ? "ClusterIP" : "LoadBalancer",
+            serviceAnnotations:
+                platform === "aws" ? { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } : {},
+            description: `${platform} webhook`,
+        },
+        gates,
+    };
+}
+
+export const stream415 = {
+    minor: "4.15",
+    branch: "release-4.15",
+    basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
+    components: [
+        { name: "installer", repository: "openshift/installer", dockerfile: "images/installer/Dockerfile.ci" },
+        { name: "ironic", repository: "openshift/ironic-image", dockerfile: "Dockerfile.ocp" },
+    ],
+    schedules: { nightly: "0 2 * * *", release: "0 5 * * 1", releaseEveryWeeks: 2 },
+    promote: true,
+};
+export const stream416 = {
+    minor: "4.16",
+    branch: "master",
+    basePayload: "quay.io/openshift/okd:4.16.0-0.okd-2024-06-01-010116",
+    components: [
+        { name: "installer", repository: "openshift/Installer", dockerfile: "images/installer/Dockerfile.ci" },
+    ],
+    schedules: { nightly: "30 1 * * *" },
+};
+
+/** A validated config, as `pulumi config` would give it; every secret key set to its sentinel unless `omit`. */
+export function fakeConfig(
+    platform: Platform,
+    streams: object[] = [stream415],
+    extra: Record<string, unknown> = {},
+    omitSecrets: string[] = [],
+): OkdCiConfig {
+    const secrets = ["mirrorCredentials", "githubWebhookSecret", "chainsSigningKey", "chainsSigningKeyPassword"].filter(
+        (k) => !omitSecrets.includes(k),
+    );
+    const values: Record<string, unknown> = {
+        platform,
+        ...(platform === "local"
+            ? {}
+            : { region: platform === "azure" ? "eastus" : platform === "gcp" ? "us-central1" : "us-east-1" }),
+        ...(platform === "gcp" ? { gcpProject: "okd-proj" } : {}),
+        streams,
+        mirrorReleaseRepository: "quay.io/openshift/okd",
+        mirrorContentRepository: "quay.io/openshift/okd-content",
+        tektonPruneKeep: 25,
+        tektonPruneSchedule: "15 3 * * *",
+        ...Object.fromEntries(secrets.map((k) => [k, sentinel(k)])),
+        ...extra,
+    };
+    return loadConfig(mapSource(values, secrets));
+}
+
+/** StreamRuns as the pipelines layer would give them, with every field filled so the tests see it carried. */
+export function fakeRuns(config: OkdCiConfig): StreamRuns[] {
+    const run = (minor: string, pipelineName: string): PipelineRunTemplate => ({
+        pipelineName,
+        params: [
+            { name: "stream", value: minor },
+            { name: "base-payload", value: `quay.io/openshift/okd:${minor}` },
+        ],
+        eventParams: ["revision", "trigger-repository"],
+        timeouts: { pipeline: "8h", tasks: "7h", finally: "1h" },
+        taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
+        taskRunSpecs: [{ pipelineTaskName: "e2e-gcp", serviceAccountName: "okd-e2e" }],
+        workspaces: [
+            { name: "shared", volumeClaimTemplate: { spec: { resources: { requests: { storage: "10Gi" } } } } },
+        ],
+    });
+    return config.streams.map((s) => ({
+        minor: s.minor,
+        nightly: run(s.minor, nightlyPipelineName(s.minor)),
+        ...(s.promote ? { release: run(s.minor, releasePipelineName(s.minor)) } : {}),
+    }));
+}
+
+/** Recorded inputs, typed loosely for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+export type Json = any;
+
+/** The wire form of a resource as synth would write it: secrets redacted. */
+export function written(r: RecordedResource): string {
+    return JSON.stringify(redact(r.object));
+}

@@ -1,0 +1,82 @@
+import * as assert from "node:assert/strict";
+
+import * as YAML from "yaml";
+
+import { secretKeys } from "../../../src/config/schema";
+import { readStackConfig } from "../../../src/synth/stackfile";
+import { type SynthOutput, root, synthInProcess } from "../../synth/run";
+
+describe("Tekton layer in the ci stack's synth", () => {
+    const sentinel = "okd-ci-tekton-synth-sentinel";
+    let out: SynthOutput;
+    const manifest = (file: string): Record<string, unknown> => {
+        const found = out.manifests.find((m) => m.file === file);
+        assert.ok(found, `no ${file}; files: ${out.manifests.map((m) => m.file).join(", ")}`);
+        return YAML.parse(found.content) as Record<string, unknown>;
+    };
+
+    before(async () => {
+        const base = readStackConfig(root, "ci");
+        // Every secret key set, as `pulumi config set --secret` would; the ci stack then also promotes.
+        const secrets = Object.fromEntries(secretKeys.map((k) => [`okd-ci:${k}`, `${sentinel}-${k}`]));
+        const streams = (JSON.parse(base.config["okd-ci:streams"]) as object[]).map((s) => ({
+            ...s,
+            promote: true,
+        }));
+        out = await synthInProcess("ci", {
+            config: {
+                ...base.config,
+                ...secrets,
+                "okd-ci:streams": JSON.stringify(streams),
+                "okd-ci:mirrorReleaseRepository": "quay.io/openshift/okd",
+                "okd-ci:mirrorContentRepository": "quay.io/openshift/okd-content",
+            },
+            secretKeys: [...base.secretKeys, ...Object.keys(secrets)],
+        });
+    });
+
+    it("writes the build namespace, its Secrets, listeners, templates and CronJobs as manifests", () => {
+        for (const file of [
+            "namespace_cluster_okd-builds.yaml",
+            "secret_okd-builds_okd-github-webhook.yaml",
+            "secret_okd-builds_okd-mirror-credentials.yaml",
+            "secret_okd-builds_okd-artifacts-credentials.yaml",
+            "eventlistener_okd-builds_okd-github.yaml",
+            "eventlistener_okd-builds_okd-schedule.yaml",
+            "triggertemplate_okd-builds_okd-nightly-4-15.yaml",
+            "triggertemplate_okd-builds_okd-release-4-15.yaml",
+            "cronjob_okd-builds_okd-nightly-4-15.yaml",
+            "cronjob_okd-builds_okd-release-4-15.yaml",
+            "cronjob_okd-builds_okd-run-pruner.yaml",
+            "configmap_tekton-pipelines_feature-flags.yaml",
+            "configmap_tekton-chains_chains-config.yaml",
+            "secret_tekton-chains_signing-secrets.yaml",
+        ]) {
+            manifest(file);
+        }
+    });
+
+    it("lists the Tekton releases by their pinned URLs", () => {
+        const sources = (manifest("_remote-sources.yaml").remoteSources as { file: string }[]).map((s) => s.file);
+        for (const c of ["pipeline/previous/v1.15.0", "triggers/previous/v0.37.0", "chains/previous/v0.29.1"]) {
+            assert.ok(
+                sources.some((f) => f.includes(c)),
+                `${c} in ${sources.join(", ")}`,
+            );
+        }
+    });
+
+    it("shows the Secrets' values, the signing key and the webhook secret output only as [secret]", () => {
+        const webhook = manifest("secret_okd-builds_okd-github-webhook.yaml") as { stringData: unknown };
+        assert.equal(webhook.stringData, "[secret]");
+        const signing = manifest("secret_tekton-chains_signing-secrets.yaml") as { stringData: unknown };
+        assert.equal(signing.stringData, "[secret]");
+        assert.equal((out.plan.outputs as Record<string, unknown>).webhookSecret, "[secret]");
+    });
+
+    it("never writes a secret value anywhere", () => {
+        const everything = JSON.stringify(out.plan) + out.manifests.map((m) => m.content).join("\n");
+        assert.ok(everything.includes("okd-github-webhook"), "control: the Secrets are there");
+        assert.equal(everything.includes(sentinel), false);
+    });
+});
