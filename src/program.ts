@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { OkdPipelines } from "../components/pipelines";
 import { loadConfig } from "./config/load";
 import { createSite } from "./sites";
 
@@ -10,6 +11,14 @@ import { createSite } from "./sites";
 export async function run(): Promise<Record<string, unknown>> {
     const config = loadConfig();
     const site = await createSite(config);
+    const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
+        site,
+        streams: config.streams,
+        mirror:
+            config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
+                ? { release: config.mirrorReleaseRepository, content: config.mirrorContentRepository }
+                : undefined,
+    });
     return {
         platform: site.platform,
         ...(site.kubeconfig ? { kubeconfig: pulumi.secret(site.kubeconfig) } : {}),
@@ -17,5 +26,10 @@ export async function run(): Promise<Record<string, unknown>> {
         repositories: site.registry.repositories,
         artifacts: site.artifacts.url,
         webhook: site.webhook.description,
+        pipelines: pipelines.runs.map((r) => ({
+            minor: r.minor,
+            nightly: r.nightly.pipelineName,
+            release: r.release?.pipelineName,
+        })),
     };
 }
