@@ -103,7 +103,7 @@ export function registryAuthStep(ctx: PipelineContext, authFile = siteAuthFile, 
     };
 }
 
-/** Env every step that reads the records gets: site identity, storage remote, registry auth. */
+/** Env of every step that reads or writes the records: rclone's `artifacts` remote and the bucket. */
 export function storageEnv(ctx: PipelineContext): EnvVar[] {
-    return [...ctx.storageEnv, { name: "REGISTRY_AUTH_FILE", value: siteAuthFile }];
+    return ctx.storageEnv;
 }

@@ -11,6 +11,7 @@
 #   TARGETS             one target per line: <release repo> <content repo> <tls verify true|false>
 #   SITE_AUTH_FILE      optional auth file for the site registry (registry-auth.sh)
 #   MIRROR_AUTH_FILE    optional .dockerconfigjson with push rights on the quay.io repositories
+#   MIRROR_SECRET       optional, the Secret MIRROR_AUTH_FILE comes from (named in errors)
 # Writes:
 #   PROMOTION_FILE      JSON array of {release, content, copied} for release-record.sh
 set -euo pipefail
@@ -29,7 +30,10 @@ auth="${work}/auth.json"
 files=()
 for f in "${SITE_AUTH_FILE:-}" "${MIRROR_AUTH_FILE:-}"; do
   if [ -n "${f}" ]; then
-    [ -s "${f}" ] || { echo "mirror-release: credentials file ${f} is missing or empty" >&2; exit 1; }
+    if [ ! -s "${f}" ]; then
+      echo "mirror-release: credentials file ${f} is missing or empty; is the Secret ${MIRROR_SECRET:-with the push credentials} in the pipeline namespace?" >&2
+      exit 1
+    fi
     files+=("${f}")
   fi
 done

@@ -190,7 +190,7 @@ case "${RECORD_ACTION}" in
 
   reindex)
     jq -n --arg minor "${MINOR}" '{stream: $minor, releases: []}' >"${work}/index.json"
-    rclone --quiet lsf --files-only --include '*.json' --exclude 'index.json' "${stream_dir}/" >"${work}/names" || true
+    rclone --quiet lsf --files-only --filter '- index.json' --filter '+ *.json' --filter '- *' "${stream_dir}/" >"${work}/names" || true
     while IFS= read -r file; do
       fetch "${stream_dir}/${file}" "${work}/one.json" || continue
       jq --slurpfile r "${work}/one.json" \

@@ -65,6 +65,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                         { name: "TARGETS", value: targets },
                         { name: "SITE_AUTH_FILE", value: siteAuthFile },
                         { name: "MIRROR_AUTH_FILE", value: `${mirrorMount}/.dockerconfigjson` },
+                        { name: "MIRROR_SECRET", value: secretNames.mirror },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
                     ],
                     computeResources: { requests: { cpu: "1", memory: "1Gi" } },
