@@ -178,10 +178,3 @@ export function digestOf(ref: string): string {
     const raw = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`]);
     return `sha256:${createHash("sha256").update(raw).digest("hex")}`;
 }
-
-/** A registries.conf that lets skopeo talk plain HTTP to the test registries (no script flag needed). */
-export function insecureRegistriesConf(dir: string, hosts: string[]): string {
-    const file = path.join(dir, "registries.conf");
-    fs.writeFileSync(file, hosts.map((h) => `[[registry]]\nlocation = "${h}"\ninsecure = true\n`).join("\n"));
-    return file;
-}

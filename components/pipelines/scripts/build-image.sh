@@ -52,7 +52,7 @@ flags_from() {
     printf '%s\n' "${text}"
     if [ -n "${file}" ] && [ -f "${file}" ]; then cat "${file}"; fi
   } | while IFS= read -r line; do
-    [ -n "${line}" ] && printf '%s\0%s\0' "${flag}" "${line}"
+    if [ -n "${line}" ]; then printf '%s\0%s\0' "${flag}" "${line}"; fi
   done
 }
 

@@ -6,6 +6,7 @@
 #   FCOS_STREAM      stable, testing, next, testing-devel or next-devel
 #   FCOS_REPOSITORY  optional, default quay.io/fedora/fedora-coreos
 #   OUT_DIR          directory the build step reads
+#   TLS_VERIFY       optional, default true
 # Writes:
 #   $OUT_DIR/labels      io.openshift.build.versions=machine-os=<version>, io.openshift.release.operator=true
 #   $OUT_DIR/build-args  FCOS_STREAM=<stream>
@@ -17,7 +18,7 @@ set -euo pipefail
 repository="${FCOS_REPOSITORY:-quay.io/fedora/fedora-coreos}"
 mkdir -p "${OUT_DIR}"
 
-inspect="$(skopeo inspect --no-tags "docker://${repository}:${FCOS_STREAM}")"
+inspect="$(skopeo inspect --no-tags --tls-verify="${TLS_VERIFY:-true}" "docker://${repository}:${FCOS_STREAM}")"
 version="$(jq -r '.Labels.version // empty' <<<"${inspect}")"
 digest="$(jq -r '.Digest' <<<"${inspect}")"
 if [ -z "${version}" ]; then
