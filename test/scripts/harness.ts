@@ -173,8 +173,19 @@ export function pushTinyImage(ref: string, content: string, labels: Record<strin
     }
 }
 
-/** sha256 of the manifest a registry serves for `ref`, as `oc` and the scripts compute it. */
+/** sha256 of the manifest bytes a registry serves for `ref` (what its Docker-Content-Digest header says). */
 export function digestOf(ref: string): string {
     const raw = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`]);
     return `sha256:${createHash("sha256").update(raw).digest("hex")}`;
+}
+
+/** The registry's own word on a tag's digest. */
+export async function registryDigest(host: string, repository: string, tag: string): Promise<string> {
+    const r = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
+        method: "HEAD",
+        headers: {
+            accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json",
+        },
+    });
+    return r.headers.get("docker-content-digest") ?? "";
 }

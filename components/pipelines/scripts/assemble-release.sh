@@ -35,10 +35,11 @@ oc_flags=()
 if [ "${TLS_VERIFY}" != "true" ]; then oc_flags+=(--insecure=true); fi
 if [ -n "${REGISTRY_AUTH_FILE:-}" ]; then oc_flags+=(--registry-config="${REGISTRY_AUTH_FILE}"); fi
 
+# The digest of the manifest bytes exactly as served (never through a shell variable, which drops a final newline).
 digest_of() {
-  local raw
-  raw="$(skopeo inspect --raw --tls-verify="${TLS_VERIFY}" "docker://$1")"
-  printf 'sha256:%s' "$(printf '%s' "${raw}" | sha256sum | cut -d' ' -f1)"
+  local sum
+  sum="$(skopeo inspect --raw --tls-verify="${TLS_VERIFY}" "docker://$1" | sha256sum)" || return 1
+  printf 'sha256:%s' "${sum%% *}"
 }
 
 # Each rebuilt component, by the digest its build pushed, with the commit its build was labelled with.
@@ -49,10 +50,10 @@ for tag in ${OS_TAGS}; do overrides+=("${tag}=${machine_os}"); done
 sources="$(jq --arg os "${machine_os}" '.["machine-os"] = {image: $os}' <<<"${sources}")"
 for component in ${COMPONENTS:-}; do
   ref="${COMPONENTS_REPO}:${component}-${BUILD_TAG}"
-  digest="$(digest_of "${ref}")" || {
+  if ! digest="$(digest_of "${ref}" 2>/dev/null)"; then
     echo "assemble-release: ${ref} does not exist; did the ${component} build push it?" >&2
     exit 1
-  }
+  fi
   labels="$(skopeo inspect --tls-verify="${TLS_VERIFY}" "docker://${ref}" | jq '.Labels // {}')"
   overrides+=("${component}=${COMPONENTS_REPO}@${digest}")
   sources="$(jq --arg c "${component}" --arg image "${COMPONENTS_REPO}@${digest}" --argjson labels "${labels}" \

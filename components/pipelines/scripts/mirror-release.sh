@@ -44,10 +44,11 @@ else
 fi
 chmod 600 "${auth}"
 
+# The digest of the manifest bytes exactly as served, or nothing when the target does not hold the tag.
 current_digest() {
-  local raw
-  raw="$(skopeo inspect --raw --authfile "${auth}" --tls-verify="$2" "docker://$1" 2>/dev/null)" || return 0
-  printf 'sha256:%s' "$(printf '%s' "${raw}" | sha256sum | cut -d' ' -f1)"
+  local sum
+  sum="$(skopeo inspect --raw --authfile "${auth}" --tls-verify="$2" "docker://$1" 2>/dev/null | sha256sum)" || return 0
+  printf 'sha256:%s' "${sum%% *}"
 }
 
 printf '[]' >"${PROMOTION_FILE}"

@@ -32,7 +32,7 @@ for gate_dir in "${E2E_DIR}"/*/; do
   if [ -f "${gate_dir}install-outcome" ]; then cp "${gate_dir}install-outcome" "${stage}/${gate}/"; fi
 done
 # The installer logs the console password when an install succeeds.
-find "${stage}" -name '*.log' -type f -exec sed -i -E 's/(password: )"?[^" ]+"?/\1[redacted]/g' {} +
+find "${stage}" -name '*.log' -type f -exec sed -i -E 's/(password: )[^ ]*/\1[redacted]/g' {} +
 
 count="$(find "${stage}" -type f | wc -l)"
 if [ "${count}" -eq 0 ]; then
