@@ -3,16 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import {
-    type Registry,
-    digestOf,
-    insecureRegistriesConf,
-    pushTinyImage,
-    requireTool,
-    runScript,
-    startRegistry,
-    tempDir,
-} from "./harness";
+import { type Registry, digestOf, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
 
 /** Real buildah (chroot isolation, FROM scratch: no network), real skopeo, git and a local docker-registry. */
 describe("build scripts", () => {

@@ -13,7 +13,7 @@
 #   previous: PREVIOUS_MINOR (optional), OUT_FILE
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
 #   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
-#   finalize: NAME, PIPELINE_STATUS (Tekton's $(tasks.status)), LOGS_URL
+#   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL
 #   pick:     nothing more
 #   check:    NAME, DIGEST
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
