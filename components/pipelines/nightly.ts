@@ -85,11 +85,11 @@ export function nightlyPipeline(
             { name: "variant", value: "$(params.variant)" },
             { name: "builder-image", value: "$(params.builder-image)" },
         ],
+        // Each include entry is one component (its name names the TaskRun); the pipeline task's params are shared.
         matrix: {
             include: batch.map((c) => ({
                 name: c.name,
                 params: [
-                    { name: "component", value: c.name },
                     { name: "repository", value: c.repository },
                     { name: "dockerfile", value: c.dockerfile },
                     { name: "context", value: c.context },

@@ -15,7 +15,6 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
             description:
                 "Clones a component's repository, substitutes the OKD builder image and builds it with buildah, pushing by digest.",
             params: [
-                { name: "component", description: "Payload tag the image replaces, e.g. installer." },
                 { name: "repository", description: "GitHub repository, org/name." },
                 { name: "branch", description: "Branch the stream builds, e.g. release-4.15." },
                 { name: "dockerfile", description: "Containerfile path inside the repository." },
