@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the Debian tools the tests run for real are installed: shellcheck (every step script), docker-registry
-# and skopeo (images moved between local registries), buildah (real builds), jq (step scripts).
+# and skopeo (images moved between local registries), buildah (real builds), jq (step scripts), rclone (release
+# records in artifact storage, through its local backend).
 # Installs what is missing when it can (root with apt-get); otherwise fails naming what to install.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ declare -A package_of=(
   [buildah]=buildah
   [umoci]=umoci
   [jq]=jq
+  [rclone]=rclone
 )
 missing=()
 for tool in "${!package_of[@]}"; do

@@ -1,30 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { type OkdCiConfig, loadConfig } from "./config/load";
+import { OkdPipelines, pipelineRuns } from "../components/pipelines";
+import { TektonLayer } from "../components/tekton";
+import { loadConfig } from "./config/load";
 import { createSite } from "./sites";
-import {
-    type PipelineRunTemplate,
-    type Site,
-    type StreamRuns,
-    nightlyPipelineName,
-    pipelineServiceAccount,
-    releasePipelineName,
-    triggerEventParams,
-} from "../components/shared";
 
 /**
- * The okd-ci program: validate the configuration, build the site, then the in-cluster layer on top of it.
- * Returns the stack outputs.
+ * The okd-ci program: validate the configuration, build the site, then the in-cluster layer on top of it: Tekton
+ * (install, namespace, identity, secrets, triggers) and the OKD pipelines. Returns the stack outputs.
  */
 export async function run(): Promise<Record<string, unknown>> {
     const config = loadConfig();
     const site = await createSite(config);
-    const { TektonLayer } = await import("../components/tekton");
+
+    // The triggers only name the Pipelines, so they can be built from the same run templates before them.
+    const runs = pipelineRuns(site, config.streams);
     const tekton = new TektonLayer(`${config.namePrefix}-tekton`, {
         site,
         config,
-        runs: placeholderStreamRuns(config, site),
+        runs,
+        // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
+        podSecurity: "privileged",
     });
+    const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
+        site,
+        streams: config.streams,
+        mirror:
+            config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
+                ? { release: config.mirrorReleaseRepository, content: config.mirrorContentRepository }
+                : undefined,
+        dependsOn: tekton.ready,
+    });
+
     return {
         platform: site.platform,
         ...(site.kubeconfig ? { kubeconfig: pulumi.secret(site.kubeconfig) } : {}),
@@ -35,29 +42,10 @@ export async function run(): Promise<Record<string, unknown>> {
         webhookService: tekton.webhookService,
         webhookSecret: tekton.webhookSecret,
         ...(tekton.chainsPublicKey ? { chainsPublicKey: tekton.chainsPublicKey } : {}),
+        pipelines: pipelines.runs.map((r) => ({
+            minor: r.minor,
+            nightly: r.nightly.pipelineName,
+            ...(r.release ? { release: r.release.pipelineName } : {}),
+        })),
     };
-}
-
-/**
- * PLACEHOLDER until the pipelines layer (components/pipelines) is merged: the minimal runs the triggers need, from
- * the config alone. The pipelines layer replaces this function with the `StreamRuns` its Pipelines define.
- */
-export function placeholderStreamRuns(config: OkdCiConfig, site: Site): StreamRuns[] {
-    const runOf = (minor: string, pipelineName: string): PipelineRunTemplate => ({
-        pipelineName,
-        params: [{ name: "stream", value: minor }],
-        eventParams: [triggerEventParams.revision],
-        timeouts: { pipeline: "6h" },
-        taskRunTemplate: {
-            serviceAccountName: pipelineServiceAccount,
-            podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
-        },
-        taskRunSpecs: [],
-        workspaces: [],
-    });
-    return config.streams.map((s) => ({
-        minor: s.minor,
-        nightly: runOf(s.minor, nightlyPipelineName(s.minor)),
-        ...(s.promote ? { release: runOf(s.minor, releasePipelineName(s.minor)) } : {}),
-    }));
 }

@@ -9,10 +9,19 @@ import { type Site, e2eServiceAccount, pipelineNamespace, pipelineServiceAccount
  *
  * `baseline` forbids privileged containers, host namespaces and host paths but allows what rootless buildah needs
  * (default capabilities, SETFCAP, user namespaces with chroot isolation) and device-plugin resources such as
- * `devices.kubevirt.io/kvm` for coreos-assembler. `privileged` is the fallback for nodes whose seccomp/AppArmor
- * defaults forbid unprivileged user namespaces, where only a privileged buildah works.
+ * `devices.kubevirt.io/kvm` for coreos-assembler. `privileged` is what the pipelines use today: the machine-os and
+ * component builds run buildah privileged, as the Tekton catalog's buildah Task does, because whether the managed
+ * clusters' default seccomp/AppArmor profiles let an unprivileged buildah create user namespaces is unverified. Those
+ * steps run only on the tainted build pool. A privileged namespace says why in `privilegedJustification`, and still
+ * warns and audits at `baseline`, so every pod that needs more than baseline shows up.
  */
 export type BuildPodSecurity = "baseline" | "privileged";
+
+/** Annotation on a privileged build namespace: why it is privileged (the policy pack requires it). */
+export const privilegedJustification = {
+    key: "okd-ci/privileged-justification",
+    value: "machine-os and component builds run privileged buildah (Tekton catalog style) on the tainted build pool; rootless buildah would allow baseline",
+} as const;
 
 /** Resource budget of the build namespace. */
 export interface BuildQuota {
@@ -93,6 +102,7 @@ export class BuildNamespace extends pulumi.ComponentResource {
         super("okd-ci:tekton:BuildNamespace", name, {}, opts);
         const k = { parent: this, provider: args.site.provider };
         const level = args.podSecurity ?? "baseline";
+        const watch = level === "privileged" ? "baseline" : "restricted";
 
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
@@ -103,12 +113,15 @@ export class BuildNamespace extends pulumi.ComponentResource {
                         "app.kubernetes.io/part-of": "okd-ci",
                         "pod-security.kubernetes.io/enforce": level,
                         "pod-security.kubernetes.io/enforce-version": "latest",
-                        // Warnings and audit entries show which pods would not pass `restricted`.
-                        "pod-security.kubernetes.io/warn": "restricted",
+                        // Warnings and audit entries show which pods would not pass the next stricter level.
+                        "pod-security.kubernetes.io/warn": watch,
                         "pod-security.kubernetes.io/warn-version": "latest",
-                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/audit": watch,
                         "pod-security.kubernetes.io/audit-version": "latest",
                     },
+                    ...(level === "privileged"
+                        ? { annotations: { [privilegedJustification.key]: privilegedJustification.value } }
+                        : {}),
                 },
             },
             k,

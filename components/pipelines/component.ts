@@ -1,0 +1,140 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Stream } from "../../src/config/schema";
+import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
+import { type Site, pipelineNamespace } from "../shared/site";
+import { pipelineContext } from "./context";
+import { type PipelineImages, defaultImages } from "./images";
+import { nightlyPipeline } from "./nightly";
+import { releasePipeline } from "./release";
+import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
+import { loadContainerfile } from "./scripts";
+import { assembleTask } from "./tasks/assemble";
+import { buildComponentTask } from "./tasks/build-component";
+import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
+import { finalizeTask } from "./tasks/finalize";
+import { containerfilesConfigMap, machineOsTask } from "./tasks/machine-os";
+import { pickTask } from "./tasks/pick";
+import { type MirrorRepositories, promoteTask } from "./tasks/promote";
+import { verdictTask } from "./tasks/verdict";
+import type { PipelineSpec, TaskDefinition } from "./tekton";
+
+export interface OkdPipelinesArgs {
+    /** The site the pipelines run on: registry, artifact storage, identity, build pool, gates. */
+    site: Site;
+    /** Release streams; each gets a nightly Pipeline, and a release Pipeline when it promotes. */
+    streams: Stream[];
+    /** quay.io repositories promoted releases are mirrored to; required when a stream promotes. */
+    mirror?: MirrorRepositories;
+    /** At most this many component builds at once (per nightly run). Default 4. */
+    maxParallelBuilds?: number;
+    /** Pinned step images; defaults in `defaultImages`. */
+    images?: Partial<PipelineImages>;
+    /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
+    builderImage?: string;
+    /** Namespace of the Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
+    namespace?: string;
+    /** The Tekton install (and namespace): Tasks and Pipelines are admitted by its webhook, so they wait for it. */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The OKD release pipelines: Tasks for machine-os, component builds, assembly, e2e gates, the verdict, release records
+ * and promotion; a nightly Pipeline per stream and a release Pipeline per promoting stream; and `runs`, how the Tekton
+ * layer's triggers start them.
+ */
+export class OkdPipelines extends pulumi.ComponentResource {
+    /** Per stream: the PipelineRun templates the triggers create. */
+    public readonly runs: StreamRuns[];
+    /** Names of the Tasks installed. */
+    public readonly taskNames: string[];
+
+    constructor(name: string, args: OkdPipelinesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:pipelines:OkdPipelines", name, {}, opts);
+        const namespace = args.namespace ?? pipelineNamespace;
+        const maxParallelBuilds = args.maxParallelBuilds ?? defaultMaxParallelBuilds;
+        if (!Number.isInteger(maxParallelBuilds) || maxParallelBuilds < 1) {
+            throw new Error(`maxParallelBuilds must be a whole number of at least 1, not ${maxParallelBuilds}`);
+        }
+        const promoting = args.streams.filter((s) => s.promote);
+        if (promoting.length > 0 && args.mirror === undefined) {
+            throw new Error(
+                `streams ${promoting.map((s) => s.minor).join(", ")} promote, so OkdPipelines needs the mirror repositories`,
+            );
+        }
+        const ctx = pipelineContext(args.site, { ...defaultImages, ...args.images });
+        const k = {
+            parent: this,
+            provider: args.site.provider,
+            dependsOn: [...args.site.ready, ...(args.dependsOn ?? [])],
+        };
+
+        const containerfiles = new k8s.core.v1.ConfigMap(
+            `${name}-containerfiles`,
+            {
+                metadata: { name: containerfilesConfigMap, namespace, labels: partOf },
+                data: { "machine-os.Containerfile": loadContainerfile("machine-os") },
+            },
+            k,
+        );
+
+        const tasks: TaskDefinition[] = [
+            machineOsTask(ctx),
+            buildComponentTask(ctx),
+            assembleTask(ctx),
+            verdictTask(ctx),
+            finalizeTask(ctx),
+            ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
+            ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
+            ...(promoting.length > 0 && args.mirror ? [pickTask(ctx), promoteTask(ctx, args.mirror)] : []),
+        ];
+        const taskResources = tasks.map((t) =>
+            tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k),
+        );
+        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles] };
+
+        for (const stream of args.streams) {
+            const id = streamId(stream.minor);
+            tektonObject(
+                `${name}-nightly-${id}`,
+                "Pipeline",
+                nightlyPipelineName(stream.minor),
+                namespace,
+                nightlyPipeline(ctx, stream, args.site.gates, { maxParallelBuilds, builderImage: args.builderImage }),
+                pipelineOpts,
+            );
+            if (stream.promote) {
+                tektonObject(
+                    `${name}-release-${id}`,
+                    "Pipeline",
+                    releasePipelineName(stream.minor),
+                    namespace,
+                    releasePipeline(stream),
+                    pipelineOpts,
+                );
+            }
+        }
+
+        this.runs = pipelineRuns(args.site, args.streams, maxParallelBuilds);
+        this.taskNames = tasks.map((t) => t.name);
+        this.registerOutputs({ runs: this.runs, taskNames: this.taskNames });
+    }
+}
+
+const partOf = { "app.kubernetes.io/part-of": "okd-ci", "app.kubernetes.io/component": "pipelines" };
+
+function tektonObject(
+    resourceName: string,
+    kind: "Task" | "Pipeline",
+    name: string,
+    namespace: string,
+    spec: TaskDefinition["spec"] | PipelineSpec,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        resourceName,
+        { apiVersion: "tekton.dev/v1", kind, metadata: { name, namespace, labels: partOf }, spec },
+        opts,
+    );
+}

@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Platform } from "../../src/config/schema";
+import { type RepositoryRole, type Site, type SiteArtifacts, secretNames } from "../shared/site";
+import { type PipelineImages, registryAuthImage } from "./images";
+import { type EnvVar, type Step, envOf } from "./tekton";
+import { loadScript } from "./scripts";
+
+/** What every Task builder needs to know about the site, computed once from the `Site` contract. */
+export interface PipelineContext {
+    platform: Platform;
+    images: PipelineImages;
+    registryHost: pulumi.Output<string>;
+    repositories: Record<RepositoryRole, pulumi.Output<string>>;
+    /** "false" where the registry is plain HTTP (local). */
+    tlsVerify: "true" | "false";
+    /** Configures rclone's `artifacts` remote and names the bucket. */
+    storageEnv: EnvVar[];
+    /** Static object-store keys, only where the site has no keyless identity. */
+    storageEnvFrom: Record<string, unknown>[];
+    /** The site's non-secret step environment (region, storage account, …). */
+    identityEnv: EnvVar[];
+    artifactsUrl: pulumi.Output<string>;
+}
+
+export function pipelineContext(site: Site, images: PipelineImages): PipelineContext {
+    return {
+        platform: site.platform,
+        images,
+        registryHost: site.registry.host,
+        repositories: site.registry.repositories,
+        tlsVerify: site.registry.insecure ? "false" : "true",
+        storageEnv: rcloneEnv(site.artifacts),
+        storageEnvFrom: site.artifacts.staticCredentials ? [{ secretRef: { name: secretNames.artifacts } }] : [],
+        identityEnv: envOf(site.identity.env),
+        artifactsUrl: site.artifacts.url,
+    };
+}
+
+/**
+ * rclone reaches all three object stores with the pod's own identity (`env_auth`: EKS Pod Identity, GKE Workload
+ * Identity, AKS workload identity) or the local store's static keys, through one remote named `artifacts` configured
+ * only by environment. One tool and one script for every cloud, instead of aws/gsutil/az variants of each.
+ */
+export function rcloneEnv(artifacts: SiteArtifacts): EnvVar[] {
+    const remote: Record<string, pulumi.Input<string>> = {};
+    switch (artifacts.kind) {
+        case "s3":
+            remote.TYPE = "s3";
+            remote.PROVIDER = artifacts.endpoint ? "Other" : "AWS";
+            remote.ENV_AUTH = "true";
+            if (artifacts.endpoint) {
+                remote.ENDPOINT = artifacts.endpoint;
+                remote.FORCE_PATH_STYLE = "true";
+            }
+            break;
+        case "gcs":
+            remote.TYPE = "google cloud storage";
+            remote.ENV_AUTH = "true";
+            // Uniform bucket-level access: object ACLs are rejected.
+            remote.BUCKET_POLICY_ONLY = "true";
+            break;
+        case "azure-blob":
+            remote.TYPE = "azureblob";
+            remote.ENV_AUTH = "true";
+            remote.ACCOUNT = artifacts.url.apply(storageAccountOf);
+            break;
+    }
+    return [
+        ...Object.entries(remote).map(([key, value]) => ({ name: `RCLONE_CONFIG_ARTIFACTS_${key}`, value })),
+        { name: "ARTIFACTS_BUCKET", value: artifacts.bucket },
+    ];
+}
+
+/** `https://acct.blob.core.windows.net/container/` → `acct`. */
+export function storageAccountOf(url: string): string {
+    const match = /^https:\/\/([a-z0-9]{3,24})\.blob\.core\.windows\.net\//.exec(url);
+    if (!match) throw new Error(`artifact URL ${url} is not an Azure blob container URL`);
+    return match[1];
+}
+
+/** Where steps write the site registry's auth file (the pod's /workspace is an emptyDir shared by its steps). */
+export const siteAuthFile = "/workspace/auth/site.json";
+
+/**
+ * The first step of every Task that talks to the site registry: a short-lived credential minted from the pod's
+ * identity, written where buildah, skopeo and oc read it.
+ */
+export function registryAuthStep(ctx: PipelineContext, authFile = siteAuthFile, fakePullAuth = false): Step {
+    return {
+        name: "registry-auth",
+        image: registryAuthImage(ctx.images, ctx.platform),
+        script: loadScript("registry-auth.sh"),
+        env: [
+            { name: "PLATFORM", value: ctx.platform },
+            { name: "REGISTRY_HOST", value: ctx.registryHost },
+            { name: "AUTH_FILE", value: authFile },
+            { name: "FAKE_PULL_AUTH", value: fakePullAuth ? "true" : "false" },
+            // gcloud and az keep state under HOME; the pod's may be read-only.
+            { name: "HOME", value: "/workspace/home" },
+        ],
+        computeResources: { requests: { cpu: "50m", memory: "128Mi" } },
+    };
+}
+
+/** Env of every step that reads or writes the records: rclone's `artifacts` remote and the bucket. */
+export function storageEnv(ctx: PipelineContext): EnvVar[] {
+    return ctx.storageEnv;
+}

@@ -1,0 +1,5 @@
+export * from "./component";
+export { defaultImages, type PipelineImages } from "./images";
+export { nightlyTasks } from "./nightly";
+export { releaseTasks } from "./release";
+export { defaultMaxParallelBuilds, pipelineRuns, runTimeouts } from "./runs";

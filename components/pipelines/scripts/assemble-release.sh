@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Assembles the nightly payload: the base payload with every image this run rebuilt overriding its component,
+# mirrored into the content repository and pushed as <release repo>:<name>.
+#
+# Reads:
+#   MINOR               stream, e.g. 4.15; names the payload 4.15.0-0.<NAME_STREAM>-YYYY-MM-DD-HHMMSS (UTC)
+#   NAME_STREAM         okd or okd-scos
+#   BASE_PAYLOAD        pull spec of the payload the stream starts from
+#   RELEASE_REPO        repository of nightly payloads
+#   CONTENT_REPO        repository every component image is mirrored into
+#   COMPONENTS_REPO     repository the component builds pushed to
+#   COMPONENTS          payload tags rebuilt this run, space-separated
+#   BUILD_TAG           suffix of this run's component tags (<component>-<BUILD_TAG>)
+#   MACHINE_OS_IMAGE    the machine-os image this run built, repository:tag
+#   MACHINE_OS_DIGEST   its digest
+#   OS_TAGS             payload tags the machine-os image replaces, space-separated
+#   PREVIOUS_FILE       optional file with comma-separated earlier promoted releases (--previous upgrade edges)
+#   TLS_VERIFY          "true" or "false"
+#   REGISTRY_AUTH_FILE  optional container auth file (also read by skopeo itself)
+# Writes:
+#   OUT_FILE            JSON: name, pullSpec, digest, basePayload, sources, previous (read by release-record.sh)
+#   RESULT_NAME, RESULT_PULLSPEC, RESULT_IMAGE_URL, RESULT_IMAGE_DIGEST, RESULT_TESTS_IMAGE (files)
+set -euo pipefail
+
+for var in MINOR NAME_STREAM BASE_PAYLOAD RELEASE_REPO CONTENT_REPO COMPONENTS_REPO BUILD_TAG MACHINE_OS_IMAGE \
+  MACHINE_OS_DIGEST OS_TAGS TLS_VERIFY OUT_FILE RESULT_NAME RESULT_PULLSPEC RESULT_IMAGE_URL RESULT_IMAGE_DIGEST \
+  RESULT_TESTS_IMAGE; do
+  if [ -z "${!var:-}" ]; then
+    echo "assemble-release: ${var} is required" >&2
+    exit 2
+  fi
+done
+
+oc_flags=()
+if [ "${TLS_VERIFY}" != "true" ]; then oc_flags+=(--insecure=true); fi
+if [ -n "${REGISTRY_AUTH_FILE:-}" ]; then oc_flags+=(--registry-config="${REGISTRY_AUTH_FILE}"); fi
+
+# The digest of the manifest bytes exactly as served (never through a shell variable, which drops a final newline).
+digest_of() {
+  local sum
+  sum="$(skopeo inspect --raw --tls-verify="${TLS_VERIFY}" "docker://$1" | sha256sum)" || return 1
+  printf 'sha256:%s' "${sum%% *}"
+}
+
+# Each rebuilt component, by the digest its build pushed, with the commit its build was labelled with.
+overrides=()
+sources='{}'
+machine_os="${MACHINE_OS_IMAGE%:*}@${MACHINE_OS_DIGEST}"
+for tag in ${OS_TAGS}; do overrides+=("${tag}=${machine_os}"); done
+sources="$(jq --arg os "${machine_os}" '.["machine-os"] = {image: $os}' <<<"${sources}")"
+for component in ${COMPONENTS:-}; do
+  ref="${COMPONENTS_REPO}:${component}-${BUILD_TAG}"
+  if ! digest="$(digest_of "${ref}" 2>/dev/null)"; then
+    echo "assemble-release: ${ref} does not exist; did the ${component} build push it?" >&2
+    exit 1
+  fi
+  labels="$(skopeo inspect --tls-verify="${TLS_VERIFY}" "docker://${ref}" | jq '.Labels // {}')"
+  overrides+=("${component}=${COMPONENTS_REPO}@${digest}")
+  sources="$(jq --arg c "${component}" --arg image "${COMPONENTS_REPO}@${digest}" --argjson labels "${labels}" \
+    '.[$c] = {image: $image, source: $labels["io.openshift.build.source-location"], commit: $labels["io.openshift.build.commit.id"]}' \
+    <<<"${sources}")"
+done
+
+previous=""
+if [ -n "${PREVIOUS_FILE:-}" ] && [ -s "${PREVIOUS_FILE}" ]; then previous="$(tr -d '\n' <"${PREVIOUS_FILE}")"; fi
+previous_flags=()
+if [ -n "${previous}" ]; then previous_flags+=(--previous="${previous}"); fi
+
+name="${MINOR}.0-0.${NAME_STREAM}-$(date -u +%Y-%m-%d-%H%M%S)"
+pullspec="${RELEASE_REPO}:${name}"
+echo "assemble-release: ${name} from ${BASE_PAYLOAD} with ${#overrides[@]} override(s)"
+oc adm release new "${oc_flags[@]}" \
+  --from-release="${BASE_PAYLOAD}" \
+  --name="${name}" \
+  --keep-manifest-list=true \
+  --mirror="${CONTENT_REPO}" \
+  --to-image="${pullspec}" \
+  "${previous_flags[@]}" \
+  "${overrides[@]}"
+
+digest="$(digest_of "${pullspec}")"
+tests_image="$(oc adm release info "${oc_flags[@]}" --image-for=tests "${RELEASE_REPO}@${digest}")"
+
+jq -n --arg name "${name}" --arg pullSpec "${pullspec}" --arg digest "${digest}" --arg base "${BASE_PAYLOAD}" \
+  --arg previous "${previous}" --argjson sources "${sources}" \
+  '{name: $name, pullSpec: $pullSpec, digest: $digest, basePayload: $base, sources: $sources,
+    previous: ($previous | split(",") | map(select(. != "")))}' >"${OUT_FILE}"
+printf '%s' "${name}" >"${RESULT_NAME}"
+printf '%s' "${pullspec}" >"${RESULT_PULLSPEC}"
+printf '%s' "${RELEASE_REPO}" >"${RESULT_IMAGE_URL}"
+printf '%s' "${digest}" >"${RESULT_IMAGE_DIGEST}"
+printf '%s' "${tests_image}" >"${RESULT_TESTS_IMAGE}"
+echo "assemble-release: ${pullspec}@${digest}"

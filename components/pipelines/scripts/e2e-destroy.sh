@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Destroys the gate's e2e cluster, whatever happened before: it runs in the pipeline's `finally`, so a failed install,
+# a failed test, a timeout or a cancelled run (CancelledRunFinally) all end here. Without metadata.json no cloud
+# resource was ever created, and there is nothing to do.
+#
+# Reads:
+#   STATE_DIR         this gate's directory in the run's e2e workspace
+#   RELEASE_IMAGE     payload under test, to extract the installer again if the gate never did
+#   PULL_SECRET_FILE  auth file for the payload's registry
+#   DESTROY_ATTEMPTS  optional, default 3
+#   the gate's credentials, as e2e-install.sh
+# Writes:
+#   $STATE_DIR/artifacts/destroy.log
+set -euo pipefail
+
+: "${STATE_DIR:?e2e-destroy: STATE_DIR is required}"
+dir="${STATE_DIR}/install"
+if [ ! -s "${dir}/metadata.json" ]; then
+  echo "e2e-destroy: no ${dir}/metadata.json; no cluster was created, nothing to destroy"
+  exit 0
+fi
+
+installer="${STATE_DIR}/bin/openshift-install"
+if [ ! -x "${installer}" ]; then
+  : "${RELEASE_IMAGE:?e2e-destroy: RELEASE_IMAGE is required to extract the installer}"
+  : "${PULL_SECRET_FILE:?e2e-destroy: PULL_SECRET_FILE is required to extract the installer}"
+  mkdir -p "${STATE_DIR}/bin"
+  oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=openshift-install --to="${STATE_DIR}/bin" "${RELEASE_IMAGE}"
+fi
+
+mkdir -p "${STATE_DIR}/artifacts"
+attempts="${DESTROY_ATTEMPTS:-3}"
+for attempt in $(seq 1 "${attempts}"); do
+  if "${installer}" --dir="${dir}" destroy cluster; then
+    cp "${dir}/.openshift_install.log" "${STATE_DIR}/artifacts/destroy.log" 2>/dev/null || true
+    echo "e2e-destroy: destroyed $(jq -r '.infraID // "the cluster"' "${dir}/metadata.json" 2>/dev/null || echo 'the cluster')"
+    exit 0
+  fi
+  echo "e2e-destroy: destroy attempt ${attempt} of ${attempts} failed" >&2
+done
+echo "e2e-destroy: could not destroy the cluster in ${dir}; cloud resources may be left behind" >&2
+exit 1

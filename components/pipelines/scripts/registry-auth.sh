@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Mints a short-lived credential for the site registry from the pod's keyless identity and writes it as a container
+# auth file (the format buildah, skopeo, oc and openshift-install read). Nothing is printed but the expiry.
+#
+# Reads:
+#   PLATFORM        aws, gcp, azure or local
+#   REGISTRY_HOST   the site registry host
+#   AWS_REGION      aws: region of the registry
+#   AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE
+#                   azure: injected by AKS workload identity
+#   FAKE_PULL_AUTH  optional "true": add OKD's placeholder `fake` auth, so the file is also an install pull secret
+# Writes:
+#   AUTH_FILE       {"auths": {...}} with mode 0600
+set -euo pipefail
+
+: "${PLATFORM:?registry-auth: PLATFORM is required}"
+: "${REGISTRY_HOST:?registry-auth: REGISTRY_HOST is required}"
+: "${AUTH_FILE:?registry-auth: AUTH_FILE is required}"
+
+# Tokens go from the CLI straight into base64 and the file, never into the log.
+token=""
+user=""
+case "${PLATFORM}" in
+  aws)
+    : "${AWS_REGION:?registry-auth: AWS_REGION is required on aws}"
+    user="AWS"
+    token="$(aws ecr get-login-password --region "${AWS_REGION}")"
+    lifetime="12h"
+    ;;
+  gcp)
+    user="oauth2accesstoken"
+    token="$(gcloud auth print-access-token --quiet)"
+    lifetime="1h"
+    ;;
+  azure)
+    for var in AZURE_CLIENT_ID AZURE_TENANT_ID AZURE_FEDERATED_TOKEN_FILE; do
+      if [ -z "${!var:-}" ]; then
+        echo "registry-auth: ${var} is not set; is the pod labelled azure.workload.identity/use=true?" >&2
+        exit 1
+      fi
+    done
+    az login --service-principal --username "${AZURE_CLIENT_ID}" --tenant "${AZURE_TENANT_ID}" \
+      --federated-token "$(cat "${AZURE_FEDERATED_TOKEN_FILE}")" --output none
+    user="00000000-0000-0000-0000-000000000000"
+    token="$(az acr login --name "${REGISTRY_HOST%%.*}" --expose-token --output tsv --query accessToken)"
+    lifetime="3h"
+    ;;
+  local)
+    lifetime="none (anonymous in-cluster registry)"
+    ;;
+  *)
+    echo "registry-auth: unknown PLATFORM ${PLATFORM}; expected aws, gcp, azure or local" >&2
+    exit 2
+    ;;
+esac
+
+entries=()
+if [ "${FAKE_PULL_AUTH:-false}" = "true" ]; then
+  # OKD accepts a placeholder pull secret (okd COMMUNITY-TESTING.md); the installer insists on one.
+  entries+=('"fake":{"auth":"aWQ6cGFzcwo="}')
+fi
+if [ -n "${token}" ]; then
+  entries+=("\"${REGISTRY_HOST}\":{\"auth\":\"$(printf '%s:%s' "${user}" "${token}" | base64 -w0)\"}")
+fi
+joined="$(IFS=,; printf '%s' "${entries[*]:-}")"
+
+umask 077
+mkdir -p "$(dirname "${AUTH_FILE}")"
+printf '{"auths":{%s}}\n' "${joined}" >"${AUTH_FILE}"
+echo "registry-auth: wrote ${AUTH_FILE} for ${REGISTRY_HOST} (lifetime ${lifetime})"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Copies the e2e gates' logs and JUnit results from the run's e2e workspace to the site's artifact storage under
+# logs/ (which expires after logRetentionDays). Only an allow-list is copied: install directories also hold the
+# kubeadmin password, kubeconfigs, ignition configs and the pull secret, and none of that may leave the workspace.
+#
+# Reads:
+#   E2E_DIR           the run's e2e workspace (one directory per gate); empty when the run has none
+#   ARTIFACTS_BUCKET  bucket (or container); rclone's `artifacts` remote is configured by RCLONE_CONFIG_ARTIFACTS_*
+#   LOGS_PREFIX       e.g. logs/4.15/4.15.0-0.okd-2025-01-01-020000/
+# Writes:
+#   artifacts:$ARTIFACTS_BUCKET/$LOGS_PREFIX<gate>/{e2e.log,junit/,install-attempt-<n>.log,destroy.log,metadata.json}
+set -euo pipefail
+
+: "${ARTIFACTS_BUCKET:?upload-logs: ARTIFACTS_BUCKET is required}"
+: "${LOGS_PREFIX:?upload-logs: LOGS_PREFIX is required}"
+
+if [ -z "${E2E_DIR:-}" ] || [ ! -d "${E2E_DIR}" ]; then
+  echo "upload-logs: the run has no e2e workspace; nothing to upload"
+  exit 0
+fi
+
+stage="$(mktemp -d)"
+trap 'rm -rf "${stage}"' EXIT
+for gate_dir in "${E2E_DIR}"/*/; do
+  [ -d "${gate_dir}" ] || continue
+  gate="$(basename "${gate_dir}")"
+  mkdir -p "${stage}/${gate}"
+  if [ -d "${gate_dir}artifacts" ]; then
+    cp -R "${gate_dir}artifacts/." "${stage}/${gate}/"
+  fi
+  if [ -f "${gate_dir}install/metadata.json" ]; then cp "${gate_dir}install/metadata.json" "${stage}/${gate}/"; fi
+  if [ -f "${gate_dir}install-outcome" ]; then cp "${gate_dir}install-outcome" "${stage}/${gate}/"; fi
+done
+# The installer logs the console password when an install succeeds.
+find "${stage}" -name '*.log' -type f -exec sed -i -E 's/(password: )[^ ]*/\1[redacted]/g' {} +
+
+count="$(find "${stage}" -type f | wc -l)"
+if [ "${count}" -eq 0 ]; then
+  echo "upload-logs: no gate logs in ${E2E_DIR}; nothing to upload"
+  exit 0
+fi
+rclone --quiet copy "${stage}" "artifacts:${ARTIFACTS_BUCKET}/${LOGS_PREFIX}"
+echo "upload-logs: ${count} file(s) to ${LOGS_PREFIX}"

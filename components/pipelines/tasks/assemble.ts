@@ -1,0 +1,108 @@
+import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
+import { loadScript } from "../scripts";
+import { type TaskDefinition, envOf, paramEnv } from "../tekton";
+
+export const assembleTaskName = "okd-assemble-release";
+
+/**
+ * `oc adm release new --from-release <base>` with every rebuilt image overriding its component, mirrored into the
+ * content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS`, with upgrade edges from earlier promoted releases;
+ * then the payload's record is created (verdict pending).
+ */
+export function assembleTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: assembleTaskName,
+        spec: {
+            description:
+                "Assembles the nightly release payload with oc adm release new and records it (verdict pending).",
+            params: [
+                { name: "minor", description: "The stream, e.g. 4.15." },
+                {
+                    name: "name-stream",
+                    description: "okd or okd-scos: the payload name is <minor>.0-0.<name-stream>-<UTC time>.",
+                },
+                { name: "base-payload", description: "Payload the stream starts from." },
+                { name: "components", description: "Payload tags rebuilt this run, space-separated." },
+                { name: "build-tag", description: "Suffix of this run's component tags (<component>-<build-tag>)." },
+                { name: "machine-os-image", description: "machine-os image of this run, repository:tag." },
+                { name: "machine-os-digest", description: "Its digest." },
+                {
+                    name: "os-tags",
+                    description: "Payload tags the machine-os image replaces, space-separated.",
+                    default: "machine-os-content rhel-coreos",
+                },
+                {
+                    name: "previous-minor",
+                    description: "Minor whose newest promoted release upgrades into this stream; empty for none.",
+                    default: "",
+                },
+                { name: "pipeline-run", description: "Name of the PipelineRun, kept in the record." },
+            ],
+            results: [
+                { name: "name", description: "Payload name, e.g. 4.15.0-0.okd-2025-01-01-020000." },
+                { name: "pullspec", description: "Payload by tag, <release repo>:<name>." },
+                { name: "IMAGE_URL", description: "Release repository of the payload (Tekton Chains type hint)." },
+                { name: "IMAGE_DIGEST", description: "Payload digest (Tekton Chains type hint)." },
+                { name: "tests-image", description: "The payload's own tests image, for the e2e gates." },
+            ],
+            stepTemplate: {
+                env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
+                envFrom: ctx.storageEnvFrom,
+            },
+            steps: [
+                registryAuthStep(ctx),
+                {
+                    name: "previous",
+                    image: ctx.images.tools,
+                    script: loadScript("release-record.sh"),
+                    env: [
+                        { name: "RECORD_ACTION", value: "previous" },
+                        ...paramEnv({ PREVIOUS_MINOR: "previous-minor" }),
+                        { name: "OUT_FILE", value: "/workspace/previous" },
+                    ],
+                },
+                {
+                    name: "assemble",
+                    image: ctx.images.tools,
+                    script: loadScript("assemble-release.sh"),
+                    env: [
+                        ...paramEnv({
+                            NAME_STREAM: "name-stream",
+                            BASE_PAYLOAD: "base-payload",
+                            COMPONENTS: "components",
+                            BUILD_TAG: "build-tag",
+                            MACHINE_OS_IMAGE: "machine-os-image",
+                            MACHINE_OS_DIGEST: "machine-os-digest",
+                            OS_TAGS: "os-tags",
+                        }),
+                        ...envOf({
+                            RELEASE_REPO: ctx.repositories.release,
+                            CONTENT_REPO: ctx.repositories.content,
+                            COMPONENTS_REPO: ctx.repositories.components,
+                            TLS_VERIFY: ctx.tlsVerify,
+                            REGISTRY_AUTH_FILE: siteAuthFile,
+                            PREVIOUS_FILE: "/workspace/previous",
+                            OUT_FILE: "/workspace/release.json",
+                            RESULT_NAME: "$(results.name.path)",
+                            RESULT_PULLSPEC: "$(results.pullspec.path)",
+                            RESULT_IMAGE_URL: "$(results.IMAGE_URL.path)",
+                            RESULT_IMAGE_DIGEST: "$(results.IMAGE_DIGEST.path)",
+                            RESULT_TESTS_IMAGE: "$(results.tests-image.path)",
+                        }),
+                    ],
+                    computeResources: { requests: { cpu: "1", memory: "1Gi" } },
+                },
+                {
+                    name: "record",
+                    image: ctx.images.tools,
+                    script: loadScript("release-record.sh"),
+                    env: [
+                        { name: "RECORD_ACTION", value: "create" },
+                        { name: "RELEASE_FILE", value: "/workspace/release.json" },
+                        ...paramEnv({ PIPELINE_RUN: "pipeline-run" }),
+                    ],
+                },
+            ],
+        },
+    };
+}

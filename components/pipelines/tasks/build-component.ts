@@ -1,0 +1,88 @@
+import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import { loadScript } from "../scripts";
+import { type TaskDefinition, paramEnv } from "../tekton";
+
+export const buildComponentTaskName = "okd-build-component";
+
+/**
+ * One payload component rebuilt from source: clone at the stream's branch, point the Containerfile at the OKD
+ * builder, build with `TAGS=<variant>` and the component's build args, push by digest to the components repository.
+ */
+export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: buildComponentTaskName,
+        spec: {
+            description:
+                "Clones a component's repository, substitutes the OKD builder image and builds it with buildah, pushing by digest.",
+            params: [
+                { name: "repository", description: "GitHub repository, org/name." },
+                { name: "branch", description: "Branch the stream builds, e.g. release-4.15." },
+                { name: "dockerfile", description: "Containerfile path inside the repository." },
+                { name: "context", description: "Build context inside the repository.", default: "." },
+                {
+                    name: "build-args",
+                    description: "Extra build args, KEY=VALUE per line; they come after TAGS and may override it.",
+                    default: "",
+                },
+                { name: "variant", description: "okd or scos, passed to the build as TAGS." },
+                {
+                    name: "builder-image",
+                    description: "Replaces registry.ci.openshift.org/ocp/builder:* in every FROM line.",
+                },
+                { name: "image", description: "Destination, repository:tag, in the site's components repository." },
+            ],
+            results: [
+                { name: "IMAGE_URL", description: "The pushed image (Tekton Chains type hint)." },
+                { name: "IMAGE_DIGEST", description: "Digest of the pushed image (Tekton Chains type hint)." },
+                { name: "CHAINS-GIT_URL", description: "Repository built (Tekton Chains source type hint)." },
+                { name: "CHAINS-GIT_COMMIT", description: "Commit built (Tekton Chains source type hint)." },
+            ],
+            volumes: [{ name: "containers", emptyDir: {} }],
+            stepTemplate: { env: ctx.identityEnv },
+            steps: [
+                registryAuthStep(ctx),
+                {
+                    name: "clone",
+                    image: ctx.images.tools,
+                    script: loadScript("clone-source.sh"),
+                    env: [
+                        ...paramEnv({ REPOSITORY: "repository", BRANCH: "branch" }),
+                        { name: "SOURCE_DIR", value: "/workspace/source" },
+                        { name: "LABELS_FILE", value: "/workspace/labels" },
+                        { name: "RESULT_GIT_URL", value: "$(results.CHAINS-GIT_URL.path)" },
+                        { name: "RESULT_GIT_COMMIT", value: "$(results.CHAINS-GIT_COMMIT.path)" },
+                    ],
+                },
+                {
+                    name: "substitute-builder",
+                    image: ctx.images.tools,
+                    script: loadScript("substitute-builder.sh"),
+                    env: [
+                        ...paramEnv({ BUILDER_IMAGE: "builder-image" }),
+                        { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
+                    ],
+                },
+                {
+                    name: "build",
+                    image: ctx.images.buildah,
+                    script: loadScript("build-image.sh"),
+                    env: [
+                        ...paramEnv({ IMAGE: "image" }),
+                        { name: "CONTEXT_DIR", value: "/workspace/source/$(params.context)" },
+                        { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
+                        { name: "BUILD_ARGS", value: "TAGS=$(params.variant)\n$(params.build-args)" },
+                        { name: "LABELS_FILE", value: "/workspace/labels" },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
+                        { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
+                    ],
+                    securityContext: { privileged: true },
+                    // The okd-payload-pipeline default profile: 4 CPU / 4Gi per build.
+                    computeResources: { requests: { cpu: "4", memory: "4Gi" }, limits: { memory: "8Gi" } },
+                    volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }],
+                },
+            ],
+        },
+    };
+}

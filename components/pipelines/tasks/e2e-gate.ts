@@ -1,0 +1,196 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import type { CloudPlatform } from "../../../src/config/schema";
+import { type GateAccess, secretNames } from "../../shared/site";
+import { type PipelineContext, registryAuthStep } from "../context";
+import { loadScript } from "../scripts";
+import { type EnvVar, type Step, type TaskDefinition, paramEnv } from "../tekton";
+
+export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
+export const destroyTaskName = (cloud: CloudPlatform): string => `okd-e2e-destroy-${cloud}`;
+export const pullSecretTaskName = "okd-e2e-pull-secret";
+
+/** The run's e2e workspace: one directory per gate, plus the install pull secret. */
+export const e2eWorkspace = "e2e";
+const gateDir = (cloud: CloudPlatform) => `$(workspaces.${e2eWorkspace}.path)/${cloud}`;
+const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
+const credentialsMount = "/var/run/okd-gate";
+
+/** Installer time budgets (okd COMMUNITY-TESTING.md: ~30 min on AWS; three attempts on infrastructure failures). */
+export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
+
+/**
+ * E2E clusters pull the payload from the site registry with a short-lived credential minted by the pipeline identity
+ * (12h on ECR, 1h on Artifact Registry, 3h on ACR), written with OKD's placeholder auth into the run's e2e workspace,
+ * which the install config takes as its pull secret. No registry is opened to the public.
+ */
+export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: pullSecretTaskName,
+        spec: {
+            description:
+                "Mints a short-lived pull secret for the site registry from the pipeline identity, for the e2e clusters.",
+            params: [],
+            results: [],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace; gets pull-secret.json." }],
+            stepTemplate: { env: ctx.identityEnv },
+            steps: [registryAuthStep(ctx, pullSecretFile, true)],
+        },
+    };
+}
+
+/** Credentials of `openshift-install` on this gate: nothing to mount with workload identity, else the gate Secret. */
+function credentials(gate: GateAccess): {
+    env: EnvVar[];
+    volumes: Record<string, unknown>[];
+    mounts: Step["volumeMounts"];
+} {
+    if (gate.credentials.kind === "workload-identity") {
+        return { env: [{ name: "CREDENTIALS_MODE", value: "workload-identity" }], volumes: [], mounts: [] };
+    }
+    const { fileName, envVar } = gate.credentials;
+    const secretName = secretNames.gate(gate.platform);
+    return {
+        env: [
+            { name: "CREDENTIALS_MODE", value: "secret" },
+            { name: "CREDENTIALS_ENV", value: envVar },
+            { name: "CREDENTIALS_SECRET", value: secretName },
+            { name: envVar, value: `${credentialsMount}/${fileName}` },
+        ],
+        // Optional, so a missing Secret reaches the script, which says what to create, instead of a pod stuck pending.
+        volumes: [{ name: "gate-credentials", secret: { secretName, optional: true } }],
+        mounts: [{ name: "gate-credentials", mountPath: credentialsMount, readOnly: true }],
+    };
+}
+
+/** Installer settings each cloud needs beyond base domain and region. */
+function platformEnv(gate: GateAccess): EnvVar[] {
+    const env: EnvVar[] = Object.entries(gate.env).map(([name, value]) => ({ name, value }));
+    if (gate.platform === "gcp" && gate.project !== undefined) env.push({ name: "GCP_PROJECT", value: gate.project });
+    if (gate.platform === "azure") {
+        env.push({ name: "AZURE_BASE_DOMAIN_RESOURCE_GROUP", value: gate.zone.apply(resourceGroupOf) });
+    }
+    return env;
+}
+
+/** Resource group of an Azure DNS zone resource id. */
+export function resourceGroupOf(zoneId: string): string {
+    const match = /\/resourceGroups\/([^/]+)\//i.exec(zoneId);
+    if (!match) throw new Error(`Azure DNS zone ${zoneId} is not a resource id (/subscriptions/…/resourceGroups/…)`);
+    return match[1];
+}
+
+/** `--provider` of openshift-tests for the gate's cloud. */
+export function testProvider(gate: GateAccess): pulumi.Output<string> {
+    const project = gate.env.GCP_PROJECT ?? pulumi.output(gate.project ?? "");
+    return pulumi.output(project).apply((p) => {
+        switch (gate.platform) {
+            case "aws":
+                return JSON.stringify({ type: "aws", region: gate.region, multizone: true, multimaster: true });
+            case "gcp":
+                return JSON.stringify({
+                    type: "gce",
+                    region: gate.region,
+                    projectid: p,
+                    multizone: true,
+                    multimaster: true,
+                });
+            case "azure":
+                return JSON.stringify({ type: "azure", multizone: true, multimaster: true });
+        }
+    });
+}
+
+/**
+ * One e2e gate: install a cluster from the payload with the payload's installer, run the conformance suite from the
+ * payload's tests image, report the outcome. A failed install or suite is an outcome, so the verdict always runs;
+ * the cluster is destroyed by the pipeline's `finally`, never here.
+ */
+export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    const gateEnv: EnvVar[] = [
+        { name: "GATE", value: gate.platform },
+        { name: "STATE_DIR", value: gateDir(gate.platform) },
+        { name: "PULL_SECRET_FILE", value: pullSecretFile },
+        ...creds.env,
+        ...platformEnv(gate),
+    ];
+    return {
+        name: gateTaskName(gate.platform),
+        spec: {
+            description: `E2E gate on ${gate.platform}: installs the payload in ${gate.region} and runs the conformance suite.`,
+            params: [
+                { name: "release-image", description: "Payload under test, repository@digest." },
+                { name: "tests-image", description: "The payload's own tests image (openshift-tests)." },
+                { name: "run-id", description: "Unique id of the run; names the cluster." },
+                {
+                    name: "test-suite",
+                    description: "openshift-tests suite.",
+                    default: "openshift/conformance/parallel",
+                },
+            ],
+            results: [{ name: "outcome", description: "passed or failed." }],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
+            volumes: creds.volumes,
+            stepTemplate: { env: [...ctx.identityEnv, ...gateEnv] },
+            steps: [
+                {
+                    name: "install",
+                    image: ctx.images.tools,
+                    script: loadScript("e2e-install.sh"),
+                    env: [
+                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        { name: "BASE_DOMAIN", value: gate.baseDomain },
+                        { name: "REGION", value: gate.region },
+                    ],
+                    timeout: gateTimeouts.install,
+                    computeResources: { requests: { cpu: "1", memory: "2Gi" } },
+                    volumeMounts: creds.mounts,
+                },
+                {
+                    name: "test",
+                    image: "$(params.tests-image)",
+                    script: loadScript("e2e-test.sh"),
+                    env: [
+                        ...paramEnv({ TEST_SUITE: "test-suite" }),
+                        { name: "TEST_PROVIDER", value: testProvider(gate) },
+                        { name: "RESULT_OUTCOME", value: "$(results.outcome.path)" },
+                    ],
+                    timeout: gateTimeouts.tests,
+                    computeResources: { requests: { cpu: "3", memory: "600Mi" }, limits: { memory: "4Gi" } },
+                    volumeMounts: creds.mounts,
+                },
+            ],
+        },
+    };
+}
+
+/** Destroys the gate's cluster from its metadata.json; in the pipeline's `finally`, so it runs whatever happened. */
+export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    return {
+        name: destroyTaskName(gate.platform),
+        spec: {
+            description: `Destroys the ${gate.platform} e2e cluster of a run, if one was ever created.`,
+            params: [{ name: "release-image", description: "Payload under test, to extract its installer if needed." }],
+            results: [],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
+            volumes: creds.volumes,
+            stepTemplate: { env: [...ctx.identityEnv, ...creds.env, ...platformEnv(gate)] },
+            steps: [
+                {
+                    name: "destroy",
+                    image: ctx.images.tools,
+                    script: loadScript("e2e-destroy.sh"),
+                    env: [
+                        ...paramEnv({ RELEASE_IMAGE: "release-image" }),
+                        { name: "STATE_DIR", value: gateDir(gate.platform) },
+                        { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                    ],
+                    timeout: gateTimeouts.destroy,
+                    volumeMounts: creds.mounts,
+                },
+            ],
+        },
+    };
+}

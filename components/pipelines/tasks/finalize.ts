@@ -1,0 +1,62 @@
+import { type PipelineContext, storageEnv } from "../context";
+import { loadScript } from "../scripts";
+import { type TaskDefinition, paramEnv } from "../tekton";
+import { e2eWorkspace } from "./e2e-gate";
+
+export const finalizeTaskName = "okd-finalize-record";
+
+/**
+ * The nightly's last word, in `finally`: uploads the gates' logs and JUnit to `logs/` and closes the record. A record
+ * still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ */
+export function finalizeTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: finalizeTaskName,
+        spec: {
+            description: "Uploads e2e logs to artifact storage and closes the payload's record.",
+            params: [
+                { name: "minor", description: "The stream, e.g. 4.15." },
+                { name: "name", description: "Payload name." },
+                { name: "pipeline-status", description: "Aggregate status of the run's tasks ($(tasks.status))." },
+            ],
+            results: [],
+            workspaces: [
+                {
+                    name: e2eWorkspace,
+                    description: "The run's e2e workspace; absent when the stack has no gate.",
+                    optional: true,
+                },
+            ],
+            stepTemplate: {
+                env: [
+                    ...ctx.identityEnv,
+                    ...storageEnv(ctx),
+                    ...paramEnv({ MINOR: "minor", NAME: "name" }),
+                    { name: "LOGS_PREFIX", value: "logs/$(params.minor)/$(params.name)/" },
+                ],
+                envFrom: ctx.storageEnvFrom,
+            },
+            steps: [
+                {
+                    name: "upload-logs",
+                    image: ctx.images.tools,
+                    script: loadScript("upload-logs.sh"),
+                    env: [{ name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` }],
+                },
+                {
+                    name: "record",
+                    image: ctx.images.tools,
+                    script: loadScript("release-record.sh"),
+                    env: [
+                        { name: "RECORD_ACTION", value: "finalize" },
+                        ...paramEnv({ PIPELINE_STATUS: "pipeline-status" }),
+                        {
+                            name: "LOGS_URL",
+                            value: ctx.artifactsUrl.apply((u) => `${u}logs/$(params.minor)/$(params.name)/`),
+                        },
+                    ],
+                },
+            ],
+        },
+    };
+}

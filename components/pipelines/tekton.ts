@@ -1,0 +1,102 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The slice of the tekton.dev/v1 API the OKD pipelines use, typed so a misspelt field fails the type check instead of
+ * the admission webhook. Values are Pulumi Inputs where the site supplies them (registry, bucket).
+ */
+
+export interface EnvVar {
+    name: string;
+    value?: pulumi.Input<string>;
+    valueFrom?: Record<string, unknown>;
+}
+
+export interface ParamSpec {
+    name: string;
+    type?: "string" | "array";
+    description: string;
+    default?: pulumi.Input<string>;
+}
+
+export interface ResultSpec {
+    name: string;
+    description: string;
+}
+
+export interface Step {
+    name: string;
+    image: pulumi.Input<string>;
+    script: string;
+    env?: EnvVar[];
+    envFrom?: Record<string, unknown>[];
+    workingDir?: string;
+    timeout?: string;
+    computeResources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    securityContext?: Record<string, unknown>;
+    volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+
+export interface WorkspaceDeclaration {
+    name: string;
+    description: string;
+    optional?: boolean;
+}
+
+export interface TaskSpec {
+    description: string;
+    params: ParamSpec[];
+    results: ResultSpec[];
+    steps: Step[];
+    stepTemplate?: { env?: EnvVar[]; envFrom?: Record<string, unknown>[] };
+    volumes?: Record<string, unknown>[];
+    workspaces?: WorkspaceDeclaration[];
+}
+
+/** A Task this layer installs: its metadata.name and spec. */
+export interface TaskDefinition {
+    name: string;
+    spec: TaskSpec;
+}
+
+export interface Param {
+    name: string;
+    value: pulumi.Input<string>;
+}
+
+export interface WhenExpression {
+    input: string;
+    operator: "in" | "notin";
+    values: string[];
+}
+
+export interface PipelineTask {
+    name: string;
+    taskRef: { kind: "Task"; name: string };
+    params?: Param[];
+    runAfter?: string[];
+    when?: WhenExpression[];
+    timeout?: string;
+    retries?: number;
+    matrix?: { include: { name: string; params: Param[] }[] };
+    workspaces?: { name: string; workspace: string; subPath?: string }[];
+}
+
+export interface PipelineSpec {
+    description: string;
+    params: ParamSpec[];
+    workspaces: WorkspaceDeclaration[];
+    tasks: PipelineTask[];
+    finally: PipelineTask[];
+}
+
+/** `env: [{name: X, value: "$(params.x)"}]`: scripts read params from the environment, never spliced into code. */
+export function paramEnv(env: Record<string, string>): EnvVar[] {
+    return Object.entries(env).map(([name, param]) => ({ name, value: `$(params.${param})` }));
+}
+
+/** Plain (or Output) values as step environment. */
+export function envOf(env: Record<string, pulumi.Input<string>>): EnvVar[] {
+    return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+export const ref = (name: string): { kind: "Task"; name: string } => ({ kind: "Task", name });

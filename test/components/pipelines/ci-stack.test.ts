@@ -1,0 +1,81 @@
+import * as assert from "node:assert/strict";
+
+import * as YAML from "yaml";
+
+import { tektonLint } from "../../support/tekton-lint";
+import { type SynthOutput, synthInProcess } from "../../synth/run";
+import { lintView } from "./lint-view";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+
+describe("the ci stack's pipelines (offline synth)", () => {
+    let out: SynthOutput;
+    let objects: any[];
+    before(async () => {
+        out = await synthInProcess("ci");
+        objects = out.manifests
+            .filter((m) => m.file.endsWith(".yaml") && !m.file.startsWith("_"))
+            .map((m) => YAML.parse(m.content));
+    });
+    const tekton = (kind: string) => objects.filter((o) => o.apiVersion === "tekton.dev/v1" && o.kind === kind);
+
+    it("renders the nightly of its one stream and no release Pipeline, as the stream does not promote", () => {
+        assert.deepEqual(
+            tekton("Pipeline").map((p) => p.metadata.name),
+            ["okd-nightly-4-15"],
+        );
+    });
+
+    it("renders no gate Task, as the stack configures no gate", () => {
+        const names = tekton("Task")
+            .map((t) => t.metadata.name)
+            .sort();
+        assert.deepEqual(names, [
+            "okd-assemble-release",
+            "okd-build-component",
+            "okd-finalize-record",
+            "okd-machine-os",
+            "okd-verdict",
+        ]);
+        const nightly = tekton("Pipeline")[0].spec;
+        assert.deepEqual(nightly.workspaces, []);
+        assert.deepEqual(
+            nightly.tasks.map((t: any) => t.name),
+            ["machine-os", "build-components-1", "assemble", "verdict"],
+        );
+        assert.equal(nightly.tasks[3].params.find((p: any) => p.name === "gates").value, "[]");
+    });
+
+    it("builds its one component and pushes to the in-cluster registry without TLS", () => {
+        const build = tekton("Pipeline")[0].spec.tasks[1];
+        assert.deepEqual(
+            build.matrix.include.map((i: any) => i.name),
+            ["cluster-update-keys"],
+        );
+        const step = tekton("Task")
+            .find((t) => t.metadata.name === "okd-build-component")
+            .spec.steps.find((s: any) => s.name === "build");
+        assert.equal(step.env.find((e: any) => e.name === "TLS_VERIFY").value, "false");
+    });
+
+    it("reads the local object store's keys from the artifacts Secret, never inline", () => {
+        const verdict = tekton("Task").find((t) => t.metadata.name === "okd-verdict").spec;
+        assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-credentials" } }]);
+        const text = out.manifests
+            .filter((m) => m.file.startsWith("task_"))
+            .map((m) => m.content)
+            .join("\n");
+        assert.doesNotMatch(text, /AWS_SECRET_ACCESS_KEY/);
+    });
+
+    it("passes Tekton lint with no error", async () => {
+        const errors = (await tektonLint(lintView([...tekton("Task"), ...tekton("Pipeline")]))).filter(
+            (p) => p.level === "error",
+        );
+        assert.deepEqual(errors, []);
+    });
+
+    it("lists the stream's Pipelines in the stack outputs", () => {
+        assert.deepEqual((out.plan.outputs as any).pipelines, [{ minor: "4.15", nightly: "okd-nightly-4-15" }]);
+    });
+});

@@ -1,0 +1,404 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { OkdPipelines } from "../../../components/pipelines";
+import type { Site } from "../../../components/shared/site";
+import { componentSchema, streamSchema, type Stream } from "../../../src/config/schema";
+import { find, settled, under } from "../../helpers";
+import { tektonLint } from "../../support/tekton-lint";
+import { lintView } from "./lint-view";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
+type Obj = any;
+
+const scriptsDir = path.resolve(__dirname, "..", "..", "..", "components", "pipelines", "scripts");
+
+/** A cloud-like site: TLS registry, GCS artifacts, an aws gate with workload identity and an optional gcp gate by key. */
+function fakeSite(): Site {
+    const provider = new k8s.Provider("pl-test-k8s", { kubeconfig: "{}" });
+    const repo = (p: string) => pulumi.output(`europe-docker.pkg.dev/okd/okd/${p}`);
+    return {
+        platform: "gcp",
+        provider,
+        ready: [],
+        registry: {
+            host: pulumi.output("europe-docker.pkg.dev"),
+            insecure: false,
+            repositories: {
+                release: repo("release"),
+                content: repo("content"),
+                machineOs: repo("machine-os"),
+                components: repo("components"),
+                promoted: repo("promoted"),
+                promotedContent: repo("promoted-content"),
+            },
+        },
+        artifacts: {
+            kind: "gcs",
+            bucket: pulumi.output("okd-artifacts-x"),
+            url: pulumi.output("gs://okd-artifacts-x/"),
+        },
+        identity: {
+            serviceAccountAnnotations: pulumi.output<Record<string, string>>({
+                "iam.gke.io/gcp-service-account": "p@x.iam.gserviceaccount.com",
+            }),
+            podLabels: { "okd-ci/identity": "pipeline" },
+            env: { GOOGLE_CLOUD_PROJECT: pulumi.output("okd") },
+        },
+        buildPool: {
+            nodeSelector: { "okd-ci/pool": "builds" },
+            tolerations: [{ key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" }],
+        },
+        webhook: { serviceType: "LoadBalancer", serviceAnnotations: {}, description: "lb" },
+        gates: [
+            {
+                platform: "aws",
+                blocking: true,
+                baseDomain: "ci.okd.example.org",
+                region: "us-east-1",
+                zone: pulumi.output("Z123"),
+                env: {},
+                credentials: {
+                    kind: "secret",
+                    value: pulumi.secret("[default]"),
+                    fileName: ".awscred",
+                    envVar: "AWS_SHARED_CREDENTIALS_FILE",
+                },
+            },
+            {
+                platform: "gcp",
+                blocking: false,
+                baseDomain: "gcp.ci.okd.example.org",
+                region: "europe-west1",
+                project: "okd-e2e",
+                zone: pulumi.output("okd-zone"),
+                env: {},
+                credentials: {
+                    kind: "workload-identity",
+                    serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
+                    podLabels: { "okd-ci/identity": "gate" },
+                },
+            },
+        ],
+    };
+}
+
+const components = [
+    "installer",
+    "installer-artifacts",
+    "machine-config-operator",
+    "ironic",
+    "cluster-update-keys",
+    "operator-marketplace",
+];
+const stream = (minor: string, promote: boolean): Stream =>
+    streamSchema.parse({
+        minor,
+        branch: `release-${minor}`,
+        basePayload: `quay.io/openshift/okd:${minor}.0-0.okd-2024-03-10-010116`,
+        promote,
+        components: components.map((name) =>
+            componentSchema.parse({
+                name,
+                repository: `openshift/${name}`,
+                dockerfile: "Dockerfile",
+                buildArgs: name === "installer" ? { TAGS: "okd baremetal" } : {},
+            }),
+        ),
+    });
+
+describe("OKD pipelines", () => {
+    let pipelines: OkdPipelines;
+    const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `pl-task-${name}`).inputs;
+    const pipeline = (resource: string): Obj => find("kubernetes:tekton.dev/v1:Pipeline", resource).inputs;
+    const byName = (tasks: Obj[], name: string) => {
+        const t = tasks.find((x) => x.name === name);
+        assert.ok(t, `no pipeline task ${name} in ${tasks.map((x) => x.name).join(", ")}`);
+        return t;
+    };
+
+    before(async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        pipelines = new OkdPipelines("pl", {
+            site: fakeSite(),
+            streams: [stream("4.15", true), stream("4.16", false)],
+            mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            maxParallelBuilds: 4,
+        });
+        await settled();
+    });
+
+    it("installs every Task, one gate and one destroy Task per configured gate", () => {
+        const names = under("pl", "kubernetes:tekton.dev/v1:Task")
+            .map((r) => (r.inputs as Obj).metadata.name)
+            .sort();
+        assert.deepEqual(names, [
+            "okd-assemble-release",
+            "okd-build-component",
+            "okd-e2e-aws",
+            "okd-e2e-destroy-aws",
+            "okd-e2e-destroy-gcp",
+            "okd-e2e-gcp",
+            "okd-e2e-pull-secret",
+            "okd-finalize-record",
+            "okd-machine-os",
+            "okd-pick-release",
+            "okd-promote-release",
+            "okd-verdict",
+        ]);
+    });
+
+    it("creates a nightly Pipeline per stream and a release Pipeline only for the promoting stream", () => {
+        const names = under("pl", "kubernetes:tekton.dev/v1:Pipeline")
+            .map((r) => (r.inputs as Obj).metadata.name)
+            .sort();
+        assert.deepEqual(names, ["okd-nightly-4-15", "okd-nightly-4-16", "okd-release-4-15"]);
+        assert.equal(pipeline("pl-nightly-4-15").metadata.namespace, "okd-builds");
+    });
+
+    it("loads every step script from its file on disk, unchanged", () => {
+        const all = under("pl", "kubernetes:tekton.dev/v1:Task").flatMap((r) => (r.inputs as Obj).spec.steps as Obj[]);
+        const files = new Set(fs.readdirSync(scriptsDir).map((f) => fs.readFileSync(path.join(scriptsDir, f), "utf8")));
+        for (const step of all) assert.ok(files.has(step.script), `step ${step.name} runs a script that is not a file`);
+        assert.equal(
+            task("okd-verdict").spec.steps[0].script,
+            fs.readFileSync(path.join(scriptsDir, "verdict.sh"), "utf8"),
+        );
+    });
+
+    it("pins every step image by version, and runs the tests from the payload's own image", () => {
+        for (const r of under("pl", "kubernetes:tekton.dev/v1:Task")) {
+            for (const step of (r.inputs as Obj).spec.steps) {
+                if (step.image === "$(params.tests-image)") continue;
+                assert.match(step.image, /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+$/, step.image);
+                assert.doesNotMatch(step.image, /:latest$/);
+            }
+        }
+        assert.equal(task("okd-e2e-aws").spec.steps[1].image, "$(params.tests-image)");
+    });
+
+    it("passes Tekton lint with no error", async () => {
+        const objects = under("pl")
+            .filter((r) => r.type.startsWith("kubernetes:tekton.dev"))
+            .map((r) => r.inputs);
+        const errors = (await tektonLint(lintView(objects))).filter((p) => p.level === "error");
+        assert.deepEqual(errors, []);
+    });
+
+    describe("the nightly graph", () => {
+        let tasks: Obj[];
+        let fin: Obj[];
+        before(() => {
+            const spec = pipeline("pl-nightly-4-15").spec;
+            tasks = spec.tasks;
+            fin = spec.finally;
+        });
+
+        it("builds machine-os and the first component batch in parallel from the start", () => {
+            assert.equal(byName(tasks, "machine-os").runAfter, undefined);
+            assert.equal(byName(tasks, "build-components-1").runAfter, undefined);
+        });
+
+        it("bounds component builds to maxParallelBuilds by running batches one after another", () => {
+            const first = byName(tasks, "build-components-1");
+            const second = byName(tasks, "build-components-2");
+            assert.deepEqual(
+                first.matrix.include.map((i: Obj) => i.name),
+                components.slice(0, 4),
+            );
+            assert.deepEqual(
+                second.matrix.include.map((i: Obj) => i.name),
+                components.slice(4),
+            );
+            assert.deepEqual(second.runAfter, ["build-components-1"]);
+            const installer = first.matrix.include[0].params;
+            assert.deepEqual(installer.find((p: Obj) => p.name === "build-args").value, "TAGS=okd baremetal");
+            assert.equal(
+                installer.find((p: Obj) => p.name === "image").value,
+                "europe-docker.pkg.dev/okd/okd/components:installer-$(context.pipelineRun.name)",
+            );
+        });
+
+        it("assembles after machine-os and every build batch, from the machine-os digest", () => {
+            const assemble = byName(tasks, "assemble");
+            assert.deepEqual(assemble.runAfter, ["machine-os", "build-components-1", "build-components-2"]);
+            const param = (n: string) => assemble.params.find((p: Obj) => p.name === n).value;
+            assert.equal(param("machine-os-digest"), "$(tasks.machine-os.results.IMAGE_DIGEST)");
+            assert.equal(param("components"), components.join(" "));
+            assert.equal(param("previous-minor"), "4.14");
+        });
+
+        it("runs every gate in parallel after the pull secret, on the payload by digest", () => {
+            assert.deepEqual(byName(tasks, "e2e-pull-secret").runAfter, ["assemble"]);
+            for (const gate of ["e2e-aws", "e2e-gcp"]) {
+                const t = byName(tasks, gate);
+                assert.deepEqual(t.runAfter, ["e2e-pull-secret"]);
+                assert.equal(
+                    t.params.find((p: Obj) => p.name === "release-image").value,
+                    "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
+                );
+                assert.equal(t.timeout, "5h");
+            }
+        });
+
+        it("decides the verdict after all gates, knowing which are blocking", () => {
+            const verdict = byName(tasks, "verdict");
+            assert.deepEqual(verdict.runAfter, ["e2e-aws", "e2e-gcp"]);
+            const gates = verdict.params.find((p: Obj) => p.name === "gates").value;
+            assert.equal(
+                gates,
+                '[{"gate":"aws","blocking":true,"outcome":"$(tasks.e2e-aws.results.outcome)"},' +
+                    '{"gate":"gcp","blocking":false,"outcome":"$(tasks.e2e-gcp.results.outcome)"}]',
+            );
+        });
+
+        it("destroys each gate's cluster in finally whenever the gate started", () => {
+            for (const cloud of ["aws", "gcp"]) {
+                const destroy = byName(fin, `destroy-${cloud}`);
+                assert.deepEqual(destroy.when, [
+                    { input: `$(tasks.e2e-${cloud}.status)`, operator: "notin", values: ["None"] },
+                ]);
+                assert.deepEqual(destroy.workspaces, [{ name: "e2e", workspace: "e2e" }]);
+            }
+            assert.equal(
+                tasks.some((t) => t.name.startsWith("destroy-")),
+                false,
+            );
+        });
+
+        it("closes the record in finally with the run's aggregate status", () => {
+            const finalize = byName(fin, "finalize-record");
+            assert.equal(finalize.params.find((p: Obj) => p.name === "pipeline-status").value, "$(tasks.status)");
+        });
+    });
+
+    describe("the release graph", () => {
+        it("promotes only when the picked record's verdict is accepted", () => {
+            const tasks = pipeline("pl-release-4-15").spec.tasks;
+            const promote = byName(tasks, "promote");
+            assert.deepEqual(promote.when, [
+                { input: "$(tasks.pick.results.verdict)", operator: "in", values: ["accepted"] },
+            ]);
+            assert.equal(promote.params.find((p: Obj) => p.name === "digest").value, "$(tasks.pick.results.digest)");
+        });
+
+        it("re-checks the record before mirroring, and mirrors to quay.io and the durable repositories", () => {
+            const steps = task("okd-promote-release").spec.steps;
+            assert.deepEqual(
+                steps.map((s: Obj) => s.name),
+                ["registry-auth", "check", "mirror", "record"],
+            );
+            assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
+            assert.equal(
+                steps[2].env.find((e: Obj) => e.name === "TARGETS").value,
+                "quay.io/openshift/okd quay.io/openshift/okd-content true\n" +
+                    "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true",
+            );
+        });
+    });
+
+    describe("tasks", () => {
+        it("maps params to environment variables instead of splicing them into scripts", () => {
+            const build = task("okd-build-component").spec.steps.find((s: Obj) => s.name === "build");
+            assert.deepEqual(
+                build.env.find((e: Obj) => e.name === "BUILD_ARGS"),
+                {
+                    name: "BUILD_ARGS",
+                    value: "TAGS=$(params.variant)\n$(params.build-args)",
+                },
+            );
+            assert.deepEqual(
+                task("okd-build-component").spec.results.map((r: Obj) => r.name),
+                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT"],
+            );
+        });
+
+        it("mounts a foreign gate's Secret and points the installer at its file", () => {
+            const t = task("okd-e2e-aws").spec;
+            assert.deepEqual(t.volumes, [
+                { name: "gate-credentials", secret: { secretName: "okd-gate-aws", optional: true } },
+            ]);
+            const env = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.AWS_SHARED_CREDENTIALS_FILE, "/var/run/okd-gate/.awscred");
+            assert.equal(env.CREDENTIALS_MODE, "secret");
+            assert.deepEqual(t.steps[0].volumeMounts, [
+                { name: "gate-credentials", mountPath: "/var/run/okd-gate", readOnly: true },
+            ]);
+        });
+
+        it("uses workload identity and no Secret for a gate on the home cloud", () => {
+            const t = task("okd-e2e-gcp").spec;
+            assert.deepEqual(t.volumes, []);
+            const env = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.CREDENTIALS_MODE, "workload-identity");
+            assert.equal(env.GCP_PROJECT, "okd-e2e");
+        });
+
+        it("reaches GCS through rclone with the pod's identity and no static key", () => {
+            const env = Object.fromEntries(
+                task("okd-verdict").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
+            );
+            assert.equal(env.RCLONE_CONFIG_ARTIFACTS_TYPE, "google cloud storage");
+            assert.equal(env.RCLONE_CONFIG_ARTIFACTS_ENV_AUTH, "true");
+            assert.equal(env.ARTIFACTS_BUCKET, "okd-artifacts-x");
+            assert.deepEqual(task("okd-verdict").spec.stepTemplate.envFrom, []);
+        });
+
+        it("gives the gate steps explicit timeouts for the install and the suite", () => {
+            const steps = task("okd-e2e-aws").spec.steps;
+            assert.deepEqual(
+                steps.map((s: Obj) => [s.name, s.timeout]),
+                [
+                    ["install", "2h30m"],
+                    ["test", "2h"],
+                ],
+            );
+        });
+
+        it("ships the machine-os Containerfile layering FCOS with rpm-ostree", () => {
+            const cm = find("kubernetes:core/v1:ConfigMap", "pl-containerfiles").inputs as Obj;
+            const file = cm.data["machine-os.Containerfile"];
+            assert.match(file, /^FROM quay\.io\/fedora\/fedora-coreos:\$\{FCOS_STREAM\}$/m);
+            assert.match(file, /rpm-ostree install /);
+            assert.match(file, /ostree container commit/);
+            assert.match(file, /^LABEL io\.openshift\.release\.operator="true"$/m);
+        });
+    });
+
+    describe("run templates", () => {
+        it("runs every task as okd-pipeline, builds on the build pool and gates as okd-e2e", () => {
+            const runs = pipelines.runs.find((r) => r.minor === "4.15");
+            assert.ok(runs?.release);
+            const nightly = runs.nightly;
+            assert.equal(nightly.pipelineName, "okd-nightly-4-15");
+            assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
+            const spec = (n: string) => nightly.taskRunSpecs.find((s) => s.pipelineTaskName === n) as Obj;
+            for (const build of ["machine-os", "build-components-1", "build-components-2"]) {
+                assert.deepEqual(spec(build).podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+                assert.deepEqual(spec(build).metadata.labels, { "okd-ci/identity": "pipeline" });
+            }
+            assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
+            assert.equal(spec("destroy-gcp").serviceAccountName, "okd-e2e");
+            assert.deepEqual(spec("e2e-gcp").metadata.labels, { "okd-ci/identity": "gate" });
+            assert.equal(spec("assemble").podTemplate, undefined);
+            assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
+            assert.ok(nightly.timeouts.pipeline);
+        });
+
+        it("has no release run for a stream that does not promote", () => {
+            assert.equal(pipelines.runs.find((r) => r.minor === "4.16")?.release, undefined);
+        });
+    });
+
+    it("refuses promoting streams without mirror repositories", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        assert.throws(
+            () => new OkdPipelines("pl-nomirror", { site: fakeSite(), streams: [stream("4.17", true)] }),
+            /streams 4.17 promote, so OkdPipelines needs the mirror repositories/,
+        );
+    });
+});

@@ -1,0 +1,62 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import { requireTool, runScript, tempDir } from "./harness";
+
+describe("verdict.sh", () => {
+    let dir: string;
+    before(() => requireTool("jq"));
+    beforeEach(() => (dir = tempDir("verdict")));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const decide = (gates: unknown[]) => {
+        const r = runScript("verdict.sh", {
+            GATES: JSON.stringify(gates),
+            GATES_FILE: path.join(dir, "gates.json"),
+            RESULT_VERDICT: path.join(dir, "verdict"),
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return fs.readFileSync(path.join(dir, "verdict"), "utf8");
+    };
+
+    it("rejects the payload when a blocking gate failed", () => {
+        assert.equal(
+            decide([
+                { gate: "aws", blocking: true, outcome: "failed" },
+                { gate: "gcp", blocking: false, outcome: "passed" },
+            ]),
+            "rejected",
+        );
+    });
+
+    it("accepts the payload when only an optional gate failed", () => {
+        assert.equal(
+            decide([
+                { gate: "aws", blocking: true, outcome: "passed" },
+                { gate: "gcp", blocking: false, outcome: "failed" },
+            ]),
+            "accepted",
+        );
+    });
+
+    it("treats a blocking gate without an outcome as not passed", () => {
+        assert.equal(decide([{ gate: "aws", blocking: true, outcome: "" }]), "rejected");
+    });
+
+    it("accepts when the stack has no gate and writes the gates for the record", () => {
+        assert.equal(decide([]), "accepted");
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "gates.json"), "utf8")), []);
+    });
+
+    it("fails on malformed gates instead of deciding", () => {
+        const r = runScript("verdict.sh", {
+            GATES: '[{"gate":"aws"}]',
+            GATES_FILE: path.join(dir, "gates.json"),
+            RESULT_VERDICT: path.join(dir, "verdict"),
+        });
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /GATES must be a JSON array/);
+        assert.equal(fs.existsSync(path.join(dir, "verdict")), false);
+    });
+});
