@@ -40,15 +40,12 @@ async function synthOnce(stack: string, stackConfig: StackConfig): Promise<Synth
     try {
         const file = path.join(dir, "config.json");
         fs.writeFileSync(file, JSON.stringify(stackConfig));
-        const { stdout } = await exec(
-            process.execPath,
-            ["--import", "tsx", "test/fixtures/synth-run.ts", stack, file],
-            {
-                cwd: root,
-                maxBuffer: 256 * 1024 * 1024,
-            },
-        );
-        return JSON.parse(stdout) as SynthOutput;
+        const out = path.join(dir, "result.json");
+        await exec(process.execPath, ["--import", "tsx", "test/fixtures/synth-run.ts", stack, file, out], {
+            cwd: root,
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return JSON.parse(fs.readFileSync(out, "utf8")) as SynthOutput;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
