@@ -1,0 +1,39 @@
+/** Every okd-ci policy, in the order the pack and the plan runner apply them. */
+import type { Rule } from "../model";
+import { buildNamespacePodSecurity } from "./namespace";
+import { iamLeastPrivilege } from "./iam";
+import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
+import { releaseStorageProtected } from "./protect";
+import { rbacLeastPrivilege } from "./rbac";
+import {
+    gcpContainerScanningEnabled,
+    noPublicStorage,
+    registryScansImages,
+    storageEncryptedAndVersioned,
+} from "./storage";
+
+export const rules: readonly Rule[] = [
+    noPublicStorage,
+    storageEncryptedAndVersioned,
+    registryScansImages,
+    gcpContainerScanningEnabled,
+    iamLeastPrivilege,
+    rbacLeastPrivilege,
+    buildPoolSpotScalesToZero,
+    buildPoolLabelled,
+    releaseStorageProtected,
+    buildNamespacePodSecurity,
+];
+
+export {
+    buildNamespacePodSecurity,
+    buildPoolLabelled,
+    buildPoolSpotScalesToZero,
+    gcpContainerScanningEnabled,
+    iamLeastPrivilege,
+    noPublicStorage,
+    rbacLeastPrivilege,
+    registryScansImages,
+    releaseStorageProtected,
+    storageEncryptedAndVersioned,
+};

@@ -1,0 +1,53 @@
+/**
+ * What holds releases survives `pulumi destroy`: artifact storage and the durable release repositories.
+ */
+import { durableRoles, repositoryPaths } from "../../components/shared/site";
+import { type PolicyResourceLike, type StackRule, known, ofType, str } from "../model";
+import { t } from "../types";
+
+/** Storage that holds release records: every bucket, account, container and whole-registry resource. */
+const alwaysProtected = [
+    t.aws.bucket,
+    t.aws.bucketV2,
+    t.gcp.bucket,
+    t.azure.storageAccount,
+    t.azure.blobContainer,
+    t.azure.registry,
+];
+
+const durablePaths = durableRoles.map((r) => repositoryPaths[r]);
+
+/** Whether a repository name or id ends with a durable path (`promoted`, `promoted-content`), after `/`, `-` or `_`. */
+export function isDurableRepositoryName(name: string): boolean {
+    return durablePaths.some((p) => name === p || new RegExp(`[/_-]${p}$`).test(name));
+}
+
+/**
+ * Repositories that hold promoted releases. Where a registry keeps several roles in one repository (no repository
+ * is named for a durable role), every repository of that registry may hold releases.
+ */
+function releaseRepositories(all: PolicyResourceLike[], type: string, nameKey: string): PolicyResourceLike[] {
+    const repos = ofType(all, type);
+    const durable = repos.filter((r) => isDurableRepositoryName(known(() => str(r.props[nameKey])) ?? r.name));
+    return durable.length > 0 ? durable : repos;
+}
+
+export const releaseStorageProtected: StackRule = {
+    kind: "stack",
+    name: "release-storage-protected",
+    description:
+        "Artifact storage and the repositories that hold promoted releases are protected, so `pulumi destroy` or a refactor cannot delete a release.",
+    enforcementLevel: "mandatory",
+    remediation:
+        "Create them with `stateful(args.protect)` from components/shared (protect and retainOnDelete), and keep okd-ci:protect true on release stacks.",
+    check(all, report) {
+        const targets = [
+            ...ofType(all, ...alwaysProtected),
+            ...releaseRepositories(all, t.aws.ecrRepository, "name"),
+            ...releaseRepositories(all, t.gcp.arRepository, "repositoryId"),
+        ];
+        for (const r of targets) {
+            if (!r.protect) report(`${r.type} ${r.name} holds releases but is not protected`, r.urn);
+        }
+    },
+};

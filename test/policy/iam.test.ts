@@ -1,0 +1,235 @@
+import * as assert from "node:assert/strict";
+
+import { azureRoles } from "../../policy/rules/iam";
+import { iamLeastPrivilege } from "../../policy/rules";
+import { t } from "../../policy/types";
+import { UNKNOWN, res, run, violations } from "./fixtures";
+
+const doc = (...statements: Record<string, unknown>[]) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+describe("policy iam-least-privilege", () => {
+    describe("AWS", () => {
+        it("passes a statement that names its actions and resources", () => {
+            const p = res(t.aws.iamPolicy, "push", {
+                policy: doc({
+                    Effect: "Allow",
+                    Action: ["ecr:PutImage", "ecr:InitiateLayerUpload"],
+                    Resource: "arn:aws:ecr:us-east-1:1:repository/okd/*",
+                }),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), []);
+        });
+
+        it('fails Action "*" on any resource', () => {
+            const p = res(t.aws.iamPolicy, "all", {
+                policy: doc({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), [
+                'aws:iam/policy:Policy all policy Statement[0] allows Action "*" (every action of every service)',
+            ]);
+        });
+
+        it('fails a whole service on Resource "*", in a role\'s inline policy too', () => {
+            const role = res(t.aws.iamRole, "r", {
+                assumeRolePolicy: doc({
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                }),
+                inlinePolicies: [{ name: "s3", policy: doc({ Effect: "Allow", Action: "s3:*", Resource: "*" }) }],
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [role]), [
+                'aws:iam/role:Role r inlinePolicies[0] Statement[0] allows s3:* on Resource "*"',
+            ]);
+        });
+
+        it('accepts a whole service on the one resource it serves, and a Deny with "*"', () => {
+            const p = res(t.aws.iamRolePolicy, "p", {
+                policy: doc(
+                    {
+                        Effect: "Allow",
+                        Action: "s3:*",
+                        Resource: ["arn:aws:s3:::okd-artifacts", "arn:aws:s3:::okd-artifacts/*"],
+                    },
+                    { Effect: "Deny", Action: "*", Resource: "*" },
+                ),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), []);
+        });
+
+        it("fails an administrator managed policy on any role", () => {
+            const a = res(t.aws.iamRolePolicyAttachment, "admin", {
+                role: "x",
+                policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [a]), [
+                "admin attaches arn:aws:iam::aws:policy/AdministratorAccess",
+            ]);
+        });
+
+        it("fails an account-wide managed policy on the pipeline role only", () => {
+            const pipeline = res(t.aws.iamRole, "pipeline", {});
+            const nodes = res(t.aws.iamRole, "nodes", {});
+            const association = res(
+                t.aws.eksPodIdentity,
+                "pipeline-pia",
+                { namespace: "okd-builds", serviceAccount: "okd-pipeline", roleArn: UNKNOWN },
+                { dependsOn: [pipeline] },
+            );
+            const arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+            const onPipeline = res(
+                t.aws.iamRolePolicyAttachment,
+                "p-s3",
+                { role: UNKNOWN, policyArn: arn },
+                { dependsOn: [pipeline] },
+            );
+            const onNodes = res(
+                t.aws.iamRolePolicyAttachment,
+                "n-s3",
+                { role: UNKNOWN, policyArn: arn },
+                { dependsOn: [nodes] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [pipeline, nodes, association, onPipeline, onNodes]), [
+                `p-s3 attaches the account-wide ${arn} to the pipeline role`,
+            ]);
+        });
+
+        it("fails an EKS cluster-admin access policy for the pipeline role", () => {
+            const pipeline = res(t.aws.iamRole, "pipeline", {});
+            const association = res(
+                t.aws.eksPodIdentity,
+                "pia",
+                { namespace: "okd-builds", serviceAccount: "okd-pipeline" },
+                { dependsOn: [pipeline] },
+            );
+            const access = res(
+                t.aws.eksAccessPolicy,
+                "pipeline-admin",
+                {
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    principalArn: UNKNOWN,
+                },
+                { dependsOn: [pipeline] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [pipeline, association, access]), [
+                "pipeline-admin makes the pipeline role a Kubernetes administrator (arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy)",
+            ]);
+        });
+
+        it("lists a policy document known only after apply as not evaluated", () => {
+            const r = run(iamLeastPrivilege, [res(t.aws.iamPolicy, "later", { policy: UNKNOWN })]);
+            assert.deepEqual(r.violations, []);
+            assert.deepEqual(
+                r.notEvaluated.map((v) => v.message),
+                ["aws:iam/policy:Policy later policy is only known after apply"],
+            );
+        });
+    });
+
+    describe("GCP", () => {
+        const gsa = res(t.gcp.serviceAccount, "pipeline-gsa", { accountId: "okd-pipeline" });
+        const impersonation = res(
+            t.gcp.serviceAccountIamMember,
+            "pipeline-wi",
+            {
+                role: "roles/iam.workloadIdentityUser",
+                member: "serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]",
+                serviceAccountId: UNKNOWN,
+            },
+            { dependsOn: [gsa] },
+        );
+
+        it("fails roles/editor on the project for the pipeline's Google service account", () => {
+            const editor = res(
+                t.gcp.projectIamMember,
+                "pipeline-editor",
+                { role: "roles/editor", member: UNKNOWN },
+                { dependsOn: [gsa] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, editor]), [
+                "pipeline-editor grants roles/editor on the project to the pipeline identity (service account pipeline-gsa); grant a narrower role on the bucket or repository",
+            ]);
+        });
+
+        it("fails an admin role on the project for a Workload Identity Federation principal of the pipeline", () => {
+            const member =
+                "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p.svc.id.goog/subject/ns/okd-builds/sa/okd-pipeline";
+            const admin = res(t.gcp.projectIamMember, "wif-admin", { role: "roles/storage.admin", member });
+            assert.equal(violations(iamLeastPrivilege, [admin]).length, 1);
+        });
+
+        it("accepts broad project roles for an identity that is not the pipeline's (the e2e gate installer)", () => {
+            const gate = res(t.gcp.serviceAccount, "gate-gsa", { accountId: "okd-e2e" });
+            const owner = res(
+                t.gcp.projectIamMember,
+                "gate-owner",
+                { role: "roles/owner", member: UNKNOWN },
+                { dependsOn: [gate] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, gate, owner]), []);
+        });
+    });
+
+    describe("Azure", () => {
+        const identity = res(t.azure.identity, "pipeline-id", {});
+        const federation = res(
+            t.azure.federatedCredential,
+            "pipeline-fic",
+            { subject: "system:serviceaccount:okd-builds:okd-pipeline", resourceName: UNKNOWN },
+            { dependsOn: [identity] },
+        );
+        const assignment = (role: string, scope: string) =>
+            res(
+                t.azure.roleAssignment,
+                "pipeline-role",
+                {
+                    principalId: UNKNOWN,
+                    roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+                    scope,
+                },
+                { dependsOn: [identity] },
+            );
+
+        it("fails Contributor on the subscription for the pipeline identity", () => {
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [
+                    identity,
+                    federation,
+                    assignment(azureRoles.contributor, "/subscriptions/s"),
+                ]),
+                [
+                    "pipeline-role gives the pipeline identity Contributor on /subscriptions/s; assign a data role on the storage account or registry instead",
+                ],
+            );
+        });
+
+        it("fails Owner for the pipeline identity at any scope", () => {
+            const scope = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a";
+            assert.equal(
+                violations(iamLeastPrivilege, [identity, federation, assignment(azureRoles.owner, scope)]).length,
+                1,
+            );
+        });
+
+        it("accepts a data role on the storage account for the pipeline identity", () => {
+            const blobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+            const scope = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a";
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [identity, federation, assignment(blobDataContributor, scope)]),
+                [],
+            );
+        });
+
+        it("accepts Contributor on the subscription for an identity that is not the pipeline's", () => {
+            const gate = res(t.azure.identity, "gate-id", {});
+            const a = res(
+                t.azure.roleAssignment,
+                "gate-role",
+                { roleDefinitionId: azureRoles.contributor, scope: "/subscriptions/s" },
+                { dependsOn: [gate] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [identity, federation, gate, a]), []);
+        });
+    });
+});

@@ -1,0 +1,55 @@
+import * as assert from "node:assert/strict";
+
+import { releaseStorageProtected } from "../../policy/rules";
+import { isDurableRepositoryName } from "../../policy/rules/protect";
+import { t } from "../../policy/types";
+import { res, violations } from "./fixtures";
+
+describe("policy release-storage-protected", () => {
+    it("fails an artifact bucket, account or container that is not protected", () => {
+        const resources = [
+            res(t.aws.bucket, "s3", {}),
+            res(t.gcp.bucket, "gcs", {}),
+            res(t.azure.storageAccount, "acct", {}),
+            res(t.azure.blobContainer, "container", {}),
+            res(t.azure.registry, "acr", {}),
+        ];
+        assert.deepEqual(violations(releaseStorageProtected, resources), [
+            "aws:s3/bucket:Bucket s3 holds releases but is not protected",
+            "gcp:storage/bucket:Bucket gcs holds releases but is not protected",
+            "azure-native:storage:StorageAccount acct holds releases but is not protected",
+            "azure-native:storage:BlobContainer container holds releases but is not protected",
+            "azure-native:containerregistry:Registry acr holds releases but is not protected",
+        ]);
+    });
+
+    it("passes protected storage", () => {
+        assert.deepEqual(violations(releaseStorageProtected, [res(t.aws.bucket, "s3", {}, { protect: true })]), []);
+    });
+
+    it("requires protection on the durable ECR repositories and not on the expiring ones", () => {
+        const resources = [
+            res(t.aws.ecrRepository, "release", { name: "okd/release" }),
+            res(t.aws.ecrRepository, "promoted", { name: "okd/promoted" }),
+            res(t.aws.ecrRepository, "promoted-content", { name: "okd/promoted-content" }, { protect: true }),
+        ];
+        assert.deepEqual(violations(releaseStorageProtected, resources), [
+            "aws:ecr/repository:Repository promoted holds releases but is not protected",
+        ]);
+    });
+
+    it("requires protection on every Artifact Registry repository when none is dedicated to promoted releases", () => {
+        const one = res(t.gcp.arRepository, "okd", { repositoryId: "okd" });
+        assert.deepEqual(violations(releaseStorageProtected, [one]), [
+            "gcp:artifactregistry/repository:Repository okd holds releases but is not protected",
+        ]);
+    });
+
+    it("recognises durable repository names after a prefix and not inside a word", () => {
+        assert.ok(isDurableRepositoryName("okd/promoted"));
+        assert.ok(isDurableRepositoryName("okd-promoted-content"));
+        assert.ok(isDurableRepositoryName("promoted"));
+        assert.ok(!isDurableRepositoryName("okd/unpromoted"));
+        assert.ok(!isDurableRepositoryName("okd/release"));
+    });
+});
