@@ -180,24 +180,30 @@ export const pipelineNamespaces: readonly string[] = [
     ...new Set([pipelineNamespace, ...pipelineIdentitySubjects.map((s) => s.namespace)]),
 ];
 
-/** Whether `namespace/serviceAccount` is a pipeline identity: any ServiceAccount in a pipeline namespace. */
-export function isPipelineServiceAccount(namespace: string | undefined, _serviceAccount?: string): boolean {
-    return namespace !== undefined && pipelineNamespaces.includes(namespace);
+/**
+ * Whether `namespace/serviceAccount` is a pipeline identity: one of `pipelineIdentitySubjects` (the pipeline's own
+ * ServiceAccount and the Chains controller). Without a name, any ServiceAccount of a pipeline namespace counts (a
+ * group subject such as `system:serviceaccounts:okd-builds` covers them all). The e2e installer ServiceAccount is not
+ * a pipeline identity: it gets the rights openshift-install documents, which are broad by design.
+ */
+export function isPipelineServiceAccount(namespace: string | undefined, serviceAccount?: string): boolean {
+    if (namespace === undefined) return false;
+    if (serviceAccount === undefined) return pipelineNamespaces.includes(namespace);
+    return pipelineIdentitySubjects.some((s) => s.namespace === namespace && s.serviceAccount === serviceAccount);
 }
 
 /**
  * A workload identity member or subject that names a pipeline ServiceAccount: Kubernetes subjects
- * (`system:serviceaccount:okd-builds:okd-pipeline`), GKE members (`serviceAccount:p.svc.id.goog[okd-builds/x]`) and
- * Workload Identity Federation principals (`principal://…/subject/ns/okd-builds/sa/x`, `principalSet://…/namespace/okd-builds`).
+ * (`system:serviceaccount:okd-builds:okd-pipeline`), GKE members (`serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]`)
+ * and Workload Identity Federation principals (`principal://…/subject/ns/okd-builds/sa/okd-pipeline`), or a whole
+ * pipeline namespace (`system:serviceaccounts:okd-builds`, `principalSet://…/namespace/okd-builds`).
  */
 export function namesPipelineSubject(text: string): boolean {
-    return pipelineNamespaces.some((ns) =>
-        [
-            `system:serviceaccount:${ns}:`,
-            `system:serviceaccounts:${ns}`,
-            `[${ns}/`,
-            `/ns/${ns}/sa/`,
-            `/namespace/${ns}`,
-        ].some((needle) => text.includes(needle)),
+    const one = pipelineIdentitySubjects.some(({ namespace: ns, serviceAccount: sa }) =>
+        [`system:serviceaccount:${ns}:${sa}`, `[${ns}/${sa}]`, `/ns/${ns}/sa/${sa}`].some((n) => text.includes(n)),
     );
+    const whole = pipelineNamespaces.some((ns) =>
+        [`system:serviceaccounts:${ns}`, `/namespace/${ns}`].some((n) => text === n || text.endsWith(n)),
+    );
+    return one || whole;
 }

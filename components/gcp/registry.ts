@@ -64,8 +64,8 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             cleanupPolicies: nightlyCleanupPolicies(args.nightlyDays, args.untaggedDays),
             // Without this the policies only report what they would delete.
             cleanupPolicyDryRun: false,
-            // Some 180 images a night: automatic scanning would bill every one of them for images that expire.
-            vulnerabilityScanningConfig: { enablementConfig: "DISABLED" },
+            // Scanned on push like the release repository: only new digests are scanned (and billed), and most of a
+            // nightly's mirrored content repeats the previous night's digests.
         },
         opts,
     );

@@ -6,6 +6,8 @@ export const siteServices = [
     "artifactregistry.googleapis.com",
     "compute.googleapis.com",
     "container.googleapis.com",
+    // Artifact Analysis scans every image pushed to Artifact Registry (the registry-scans-images policy).
+    "containerscanning.googleapis.com",
     "iam.googleapis.com",
     // Workload Identity exchanges Kubernetes tokens for Google access tokens through the IAM Credentials API.
     "iamcredentials.googleapis.com",

@@ -2,7 +2,7 @@
  * What holds releases survives `pulumi destroy`: artifact storage and the durable release repositories.
  */
 import { durableRoles, repositoryPaths } from "../../components/shared/site";
-import { type PolicyResourceLike, type StackRule, known, ofType, str } from "../model";
+import { type PolicyResourceLike, type StackRule, arr, known, ofType, str } from "../model";
 import { t } from "../types";
 
 /** Storage that holds release records: every bucket, account, container and whole-registry resource. */
@@ -22,13 +22,25 @@ export function isDurableRepositoryName(name: string): boolean {
     return durablePaths.some((p) => name === p || new RegExp(`[/_-]${p}$`).test(name));
 }
 
+/** Whether an Artifact Registry repository deletes images by itself (a DELETE cleanup policy that is not a dry run). */
+export function expiresImages(repo: PolicyResourceLike): boolean {
+    if (repo.props.cleanupPolicyDryRun === true) return false;
+    const policies = known(() => arr(repo.props.cleanupPolicies)) ?? [];
+    return policies.some((p) => (p as Record<string, unknown>).action === "DELETE");
+}
+
 /**
- * Repositories that hold promoted releases. Where a registry keeps several roles in one repository (no repository
- * is named for a durable role), every repository of that registry may hold releases.
+ * Repositories that hold promoted releases: those named for a durable role (`promoted`, `promoted-content`), and on
+ * Artifact Registry, where one repository holds several roles, every repository that does not expire images. Where
+ * none can be told apart, every repository of that registry may hold releases.
  */
 function releaseRepositories(all: PolicyResourceLike[], type: string, nameKey: string): PolicyResourceLike[] {
     const repos = ofType(all, type);
-    const durable = repos.filter((r) => isDurableRepositoryName(known(() => str(r.props[nameKey])) ?? r.name));
+    const durable = repos.filter(
+        (r) =>
+            isDurableRepositoryName(known(() => str(r.props[nameKey])) ?? r.name) ||
+            (type === t.gcp.arRepository && !expiresImages(r)),
+    );
     return durable.length > 0 ? durable : repos;
 }
 

@@ -169,6 +169,33 @@ describe("policy iam-least-privilege", () => {
             );
             assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, gate, owner]), []);
         });
+
+        it("does not take the e2e installer ServiceAccount of the pipeline namespace for the pipeline identity", () => {
+            const gate = res(t.gcp.serviceAccount, "gate-gsa", { accountId: "okd-e2e-installer" });
+            const gateWi = res(
+                t.gcp.serviceAccountIamMember,
+                "gate-wi",
+                {
+                    role: "roles/iam.workloadIdentityUser",
+                    member: "serviceAccount:p.svc.id.goog[okd-builds/okd-e2e]",
+                    serviceAccountId: UNKNOWN,
+                },
+                { dependsOn: [gate] },
+            );
+            const compute = res(
+                t.gcp.projectIamMember,
+                "gate-compute",
+                { role: "roles/compute.admin", member: UNKNOWN },
+                { dependsOn: [gate] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [gate, gateWi, compute]), []);
+        });
+
+        it("still fails the same role for a member naming the pipeline's own ServiceAccount", () => {
+            const member = "serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]";
+            const admin = res(t.gcp.projectIamMember, "direct-admin", { role: "roles/compute.admin", member });
+            assert.equal(violations(iamLeastPrivilege, [admin]).length, 1);
+        });
     });
 
     describe("Azure", () => {

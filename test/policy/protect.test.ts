@@ -45,6 +45,34 @@ describe("policy release-storage-protected", () => {
         ]);
     });
 
+    it("takes the Artifact Registry repository without a DELETE cleanup policy for the durable one", () => {
+        const deleting = [{ id: "old", action: "DELETE", condition: { olderThan: "1209600s" } }];
+        const resources = [
+            res(t.gcp.arRepository, "nightly", {
+                repositoryId: "okd-nightly",
+                cleanupPolicies: deleting,
+                cleanupPolicyDryRun: false,
+            }),
+            res(t.gcp.arRepository, "releases", {
+                repositoryId: "okd-releases",
+                cleanupPolicies: [],
+                cleanupPolicyDryRun: true,
+            }),
+        ];
+        assert.deepEqual(violations(releaseStorageProtected, resources), [
+            "gcp:artifactregistry/repository:Repository releases holds releases but is not protected",
+        ]);
+    });
+
+    it("treats a DELETE cleanup policy in dry run as one that deletes nothing", () => {
+        const dryRun = res(t.gcp.arRepository, "dry", {
+            repositoryId: "okd-dry",
+            cleanupPolicies: [{ id: "old", action: "DELETE" }],
+            cleanupPolicyDryRun: true,
+        });
+        assert.equal(violations(releaseStorageProtected, [dryRun]).length, 1);
+    });
+
     it("recognises durable repository names after a prefix and not inside a word", () => {
         assert.ok(isDurableRepositoryName("okd/promoted"));
         assert.ok(isDurableRepositoryName("okd-promoted-content"));

@@ -83,7 +83,7 @@ describe("gcp site", () => {
             const services = under("gcpt", T.service).map(
                 (r) => r.inputs as { service: string; disableOnDestroy: boolean },
             );
-            for (const api of ["container", "artifactregistry", "storage", "iamcredentials"]) {
+            for (const api of ["container", "artifactregistry", "containerscanning", "storage", "iamcredentials"]) {
                 assert.ok(
                     services.some((s) => s.service === `${api}.googleapis.com`),
                     api,
@@ -176,6 +176,12 @@ describe("gcp site", () => {
     });
 
     describe("Artifact Registry", () => {
+        it("scans both repositories on push: neither opts out of Artifact Analysis", () => {
+            for (const repo of ["gcpt-nightly", "gcpt-releases"]) {
+                assert.equal(inputs(T.repo, repo).vulnerabilityScanningConfig, undefined, repo);
+            }
+        });
+
         it("expires nightly images: untagged after untaggedDays, tagged after nightlyDays, for real", () => {
             const r = inputs(T.repo, "gcpt-nightly");
             assert.equal(r.format, "DOCKER");
