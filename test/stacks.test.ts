@@ -1,0 +1,194 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as YAML from "yaml";
+
+import { streamId } from "../components/shared/pipelines";
+import { listStacks, readStackConfig } from "../src/synth/stackfile";
+import { type SynthOutput, root, synthInProcess } from "./synth/run";
+
+/**
+ * Every stack file, synthesized as a preview would run it: the in-cluster layer renders the same objects on every
+ * platform, each with that platform's identity wiring and exposure, and each stream's pipelines and triggers.
+ */
+interface StreamDecl {
+    minor: string;
+    promote?: boolean;
+}
+
+const stacks = listStacks(root);
+
+/** What each platform's wiring looks like in the rendered objects. */
+const expected: Record<string, { saAnnotation?: string; podLabel?: string; serviceType: string }> = {
+    local: { serviceType: "ClusterIP" },
+    aws: { serviceType: "LoadBalancer" },
+    gcp: { saAnnotation: "iam.gke.io/gcp-service-account", serviceType: "LoadBalancer" },
+    azure: {
+        saAnnotation: "azure.workload.identity/client-id",
+        podLabel: "azure.workload.identity/use",
+        serviceType: "LoadBalancer",
+    },
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML
+type Doc = Record<string, any>;
+
+function manifest(out: SynthOutput, file: string): Doc | undefined {
+    const m = out.manifests.find((f) => f.file === file);
+    return m === undefined ? undefined : (YAML.parse(m.content) as Doc);
+}
+
+/** `namespace/serviceAccount` subjects the plan binds a cloud identity to, whatever the cloud. */
+function boundSubjects(out: SynthOutput): string[] {
+    return out.plan.resources.flatMap((r) => {
+        const i = r.inputs as Doc;
+        if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+            {return [`${i.namespace}/${i.serviceAccount}`];}
+        if (r.type === "azure-native:managedidentity:FederatedIdentityCredential") {
+            return [
+                String(i.subject)
+                    .replace(/^system:serviceaccount:/, "")
+                    .replace(":", "/"),
+            ];
+        }
+        if (r.type === "gcp:serviceaccount/iAMMember:IAMMember" && i.role === "roles/iam.workloadIdentityUser") {
+            return [/\[(.+)\]$/.exec(String(i.member))?.[1] ?? ""];
+        }
+        return [];
+    });
+}
+
+describe("every stack", () => {
+    it("has the four stack files the project ships", () => {
+        assert.deepEqual(stacks, ["aws", "azure", "ci", "gcp"]);
+    });
+
+    for (const stack of stacks) {
+        describe(`stack ${stack}`, () => {
+            const config = readStackConfig(root, stack).config;
+            const platform = config["okd-ci:platform"];
+            const streams = JSON.parse(config["okd-ci:streams"] ?? "[]") as StreamDecl[];
+            const gates = Object.keys(JSON.parse(config["okd-ci:gates"] ?? "{}") as object).sort();
+            let out: SynthOutput;
+            before(async () => {
+                out = await synthInProcess(stack);
+            });
+
+            it("installs the pinned Tekton LTS, Triggers with interceptors, and Chains", () => {
+                const sources = manifest(out, "_remote-sources.yaml")?.remoteSources as { file?: string }[];
+                const files = sources.map((s) => s.file).filter((f): f is string => f !== undefined);
+                for (const pattern of [
+                    /^https:\/\/infra\.tekton\.dev\/tekton-releases\/pipeline\/previous\/v1\.15\.\d+\/release\.yaml$/,
+                    /^https:\/\/infra\.tekton\.dev\/tekton-releases\/triggers\/previous\/v0\.37\.\d+\/release\.yaml$/,
+                    /^https:\/\/infra\.tekton\.dev\/tekton-releases\/triggers\/previous\/v0\.37\.\d+\/interceptors\.yaml$/,
+                    /^https:\/\/infra\.tekton\.dev\/tekton-releases\/chains\/previous\/v0\.29\.\d+\/release\.yaml$/,
+                ]) {
+                    assert.ok(
+                        files.some((f) => pattern.test(f)),
+                        `${pattern} in ${files.join(", ")}`,
+                    );
+                }
+            });
+
+            it("gives the pipeline ServiceAccount this platform's keyless identity", () => {
+                const sa = manifest(out, "serviceaccount_okd-builds_okd-pipeline.yaml");
+                assert.ok(sa, "okd-pipeline ServiceAccount rendered");
+                const annotations = sa.metadata.annotations as Record<string, string> | string | undefined;
+                const want = expected[platform];
+                if (platform === "local") {
+                    assert.deepEqual(annotations ?? {}, {});
+                    return;
+                }
+                // The cloud binds its identity to exactly the pipeline's subjects (and the Chains controller).
+                const subjects = boundSubjects(out);
+                assert.ok(subjects.includes("okd-builds/okd-pipeline"), subjects.join(", "));
+                assert.ok(subjects.includes("tekton-chains/tekton-chains-controller"), subjects.join(", "));
+                if (want.saAnnotation === undefined) {
+                    assert.equal(JSON.stringify(annotations ?? {}).match(/iam\.gke|azure\.workload/), null);
+                } else if (typeof annotations === "object") {
+                    assert.ok(annotations[want.saAnnotation], `${want.saAnnotation} on okd-pipeline`);
+                } else {
+                    // Known only after apply offline (the identity's client id); the binding above is what matters.
+                    assert.equal(annotations, "[unknown: known after apply]");
+                }
+                if (want.podLabel) {
+                    const template = out.manifests.find((m) => m.file.startsWith("triggertemplate_"));
+                    assert.ok(template?.content.includes(want.podLabel), `${want.podLabel} on the TaskRun pods`);
+                }
+            });
+
+            it("exposes the GitHub listener the way the platform supports", () => {
+                const service = manifest(out, "service_okd-builds_okd-github-webhook.yaml");
+                assert.ok(service, "webhook Service rendered");
+                assert.equal(service.spec.type, expected[platform].serviceType);
+            });
+
+            it("renders a nightly Pipeline, trigger template and CronJob per stream, and release ones only where a stream promotes", () => {
+                for (const s of streams) {
+                    const id = streamId(s.minor);
+                    for (const kind of ["pipeline", "triggertemplate", "cronjob"]) {
+                        assert.ok(manifest(out, `${kind}_okd-builds_okd-nightly-${id}.yaml`), `${kind} nightly ${id}`);
+                        assert.equal(
+                            manifest(out, `${kind}_okd-builds_okd-release-${id}.yaml`) !== undefined,
+                            s.promote === true,
+                            `${kind} release ${id} exists iff the stream promotes`,
+                        );
+                    }
+                }
+                const pipelines = out.manifests.filter((m) => m.file.startsWith("pipeline_")).length;
+                assert.equal(pipelines, streams.length + streams.filter((s) => s.promote).length);
+            });
+
+            it("renders an e2e gate Task for exactly the configured gates", () => {
+                const gateTasks = out.manifests
+                    .map((m) => /^task_okd-builds_okd-e2e-(aws|gcp|azure)\.yaml$/.exec(m.file)?.[1])
+                    .filter((c): c is string => c !== undefined)
+                    .sort();
+                assert.deepEqual(gateTasks, gates);
+            });
+
+            it("writes no Secret value in plain text", () => {
+                for (const m of out.manifests.filter((f) => f.file.startsWith("secret_"))) {
+                    const doc = YAML.parse(m.content) as Doc;
+                    for (const field of [doc.data, doc.stringData].filter((f) => f !== undefined)) {
+                        // A Secret's data is sent whole as a secret, so synth shows the whole map as one placeholder.
+                        const values =
+                            typeof field === "string" ? [field] : Object.values(field as Record<string, string>);
+                        for (const value of values)
+                            {assert.match(value, /^\[(secret|unknown: known after apply)\]$/, m.file);}
+                    }
+                }
+            });
+
+            it("loads only its own platform's cloud SDK", () => {
+                const clouds = ["@pulumi/aws", "@pulumi/gcp", "@pulumi/azure-native"];
+                const own = { aws: "@pulumi/aws", gcp: "@pulumi/gcp", azure: "@pulumi/azure-native" }[
+                    platform as "aws"
+                ];
+                assert.deepEqual(
+                    out.packages.filter((p) => clouds.includes(p)),
+                    own ? [own] : [],
+                );
+            });
+        });
+    }
+
+    it("keeps the stack files free of plain-text secrets", () => {
+        for (const stack of stacks) {
+            const text = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8");
+            for (const key of [
+                "mirrorCredentials",
+                "githubWebhookSecret",
+                "chainsSigningKey",
+                "gateCredentialsAws",
+                "gateCredentialsGcp",
+                "gateCredentialsAzure",
+            ]) {
+                const line = text.split("\n").find((l) => l.includes(`okd-ci:${key}:`));
+                if (line === undefined) continue;
+                assert.match(line, /okd-ci:\w+:\s*$|secure:/, `${stack}: ${key} must be a secure value`);
+            }
+        }
+    });
+});
