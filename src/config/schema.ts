@@ -61,21 +61,32 @@ const count = (min: number, max: number) =>
 const pattern = (re: RegExp, what: string) =>
     z.string({ error: `expected ${what}` }).regex(re, { error: `expected ${what}` });
 
+/**
+ * An object that rejects unknown fields, naming them and the fields it allows (catches typos such as `brnach`).
+ */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}; expected only ${allowed}`
+                : undefined,
+    });
+}
+
 /** One image OKD builds itself instead of taking it from the base payload. */
-export const componentSchema = z
-    .object({
-        /** Payload tag the image replaces, e.g. `installer`. */
-        name: pattern(dnsLabel, "a payload tag name (lower-case letters, digits and dashes)"),
-        /** GitHub repository, `org/name`. */
-        repository: pattern(githubRepo, "a GitHub repository as org/name"),
-        /** Containerfile path inside the repository. */
-        dockerfile: z.string().min(1),
-        /** Build context inside the repository. */
-        context: z.string().min(1).default("."),
-        /** Extra `--build-arg`s; `TAGS` is set from the stream variant. */
-        buildArgs: z.record(z.string(), z.string()).default({}),
-    })
-    .strict();
+export const componentSchema = strictObject({
+    /** Payload tag the image replaces, e.g. `installer`. */
+    name: pattern(dnsLabel, "a payload tag name (lower-case letters, digits and dashes)"),
+    /** GitHub repository, `org/name`. */
+    repository: pattern(githubRepo, "a GitHub repository as org/name"),
+    /** Containerfile path inside the repository. */
+    dockerfile: z.string().min(1),
+    /** Build context inside the repository. */
+    context: z.string().min(1).default("."),
+    /** Extra `--build-arg`s; `TAGS` is set from the stream variant. */
+    buildArgs: z.record(z.string(), z.string()).default({}),
+});
 export type Component = z.infer<typeof componentSchema>;
 
 /**
@@ -136,54 +147,47 @@ export const defaultComponents: Component[] = [
     { name: "ironic", repository: "openshift/ironic-image", dockerfile: "Dockerfile.ocp", context: ".", buildArgs: {} },
 ];
 
-export const streamSchema = z
-    .object({
-        /** Minor version, e.g. `4.15`; names the stream and its payloads (`4.15.0-0.okd-…`). */
-        minor: pattern(/^[45]\.\d{1,2}$/, 'a minor version such as "4.15"'),
-        /** Branch of the OpenShift repositories the stream builds, e.g. `release-4.15` or `master`. */
-        branch: pattern(gitRef, 'a git branch such as "master" or "release-4.15"'),
-        /** `okd` (FCOS) or `scos`; passed to builds as `TAGS`. */
-        variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).default("okd"),
-        /** Fedora CoreOS stream the machine-os image is layered on. */
-        fcosStream: z.enum(fcosStreams, { error: `expected one of ${fcosStreams.join(", ")}` }).default("stable"),
-        /** Release payload the stream starts from; rebuilt components override its images. */
-        basePayload: pattern(
-            pullSpec,
-            "an image pull spec with a tag or digest, e.g. quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
-        ),
-        /** Images rebuilt for OKD. */
-        components: z.array(componentSchema).min(1).default(defaultComponents),
-        schedules: z
-            .object({
-                /** When the nightly pipeline runs (UTC). */
-                nightly: cronSchedule.default("0 2 * * *"),
-                /** When the promotion pipeline may run (UTC); see `releaseEveryWeeks`. */
-                release: cronSchedule.default("0 5 * * 1"),
-                /** Promote on every Nth firing week of `release` (ISO week parity); 2 = every two weeks. */
-                releaseEveryWeeks: count(1, 8).default(2),
-            })
-            .strict()
-            .default({ nightly: "0 2 * * *", release: "0 5 * * 1", releaseEveryWeeks: 2 }),
-        /** Promote accepted nightlies of this stream and mirror them to `mirrorReleaseRepository`. */
-        promote: z.boolean({ error: "expected true or false" }).default(false),
-    })
-    .strict();
+export const streamSchema = strictObject({
+    /** Minor version, e.g. `4.15`; names the stream and its payloads (`4.15.0-0.okd-…`). */
+    minor: pattern(/^[45]\.\d{1,2}$/, 'a minor version such as "4.15"'),
+    /** Branch of the OpenShift repositories the stream builds, e.g. `release-4.15` or `master`. */
+    branch: pattern(gitRef, 'a git branch such as "master" or "release-4.15"'),
+    /** `okd` (FCOS) or `scos`; passed to builds as `TAGS`. */
+    variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).default("okd"),
+    /** Fedora CoreOS stream the machine-os image is layered on. */
+    fcosStream: z.enum(fcosStreams, { error: `expected one of ${fcosStreams.join(", ")}` }).default("stable"),
+    /** Release payload the stream starts from; rebuilt components override its images. */
+    basePayload: pattern(
+        pullSpec,
+        "an image pull spec with a tag or digest, e.g. quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
+    ),
+    /** Images rebuilt for OKD. */
+    components: z.array(componentSchema).min(1).default(defaultComponents),
+    schedules: strictObject({
+        /** When the nightly pipeline runs (UTC). */
+        nightly: cronSchedule.default("0 2 * * *"),
+        /** When the promotion pipeline may run (UTC); see `releaseEveryWeeks`. */
+        release: cronSchedule.default("0 5 * * 1"),
+        /** Promote on every Nth week `release` fires (weeks counted from the Unix epoch's first Monday, so the cadence never skips at a year boundary); 2 = every two weeks. */
+        releaseEveryWeeks: count(1, 8).default(2),
+    }).default({ nightly: "0 2 * * *", release: "0 5 * * 1", releaseEveryWeeks: 2 }),
+    /** Promote accepted nightlies of this stream and mirror them to `mirrorReleaseRepository`. */
+    promote: z.boolean({ error: "expected true or false" }).default(false),
+});
 export type Stream = z.infer<typeof streamSchema>;
 
-export const gateSchema = z
-    .object({
-        /** A failing blocking gate rejects the payload; an optional gate is recorded only. */
-        blocking: z.boolean({ error: "expected true or false" }).default(true),
-        /** Base domain of e2e clusters; the stack creates (or references) its public DNS zone. */
-        baseDomain: pattern(domainName, "a DNS domain such as ci.okd.example.org"),
-        /** Region or location e2e clusters are installed in. */
-        region: z.string(),
-        /** Existing public zone to use instead of creating one (Route 53 zone id, Cloud DNS zone name, Azure DNS zone resource id). */
-        existingZone: z.string().min(1).optional(),
-        /** GCP gate only: project e2e clusters are installed in (defaults to `gcpProject`). */
-        project: z.string().min(1).optional(),
-    })
-    .strict();
+export const gateSchema = strictObject({
+    /** A failing blocking gate rejects the payload; an optional gate is recorded only. */
+    blocking: z.boolean({ error: "expected true or false" }).default(true),
+    /** Base domain of e2e clusters; the stack creates (or references) its public DNS zone. */
+    baseDomain: pattern(domainName, "a DNS domain such as ci.okd.example.org"),
+    /** Region or location e2e clusters are installed in. */
+    region: z.string(),
+    /** Existing public zone to use instead of creating one (Route 53 zone id, Cloud DNS zone name, Azure DNS zone resource id). */
+    existingZone: z.string().min(1).optional(),
+    /** GCP gate only: project e2e clusters are installed in (defaults to `gcpProject`). */
+    project: z.string().min(1).optional(),
+});
 export type Gate = z.infer<typeof gateSchema>;
 
 /** How a key is declared in `Pulumi.yaml`. */
@@ -342,10 +346,11 @@ export const keys = {
             "Push credentials for the mirror repositories, as a .dockerconfigjson document. Required when a stream promotes.",
     },
     gates: {
-        schema: z
-            .object({ aws: gateSchema.optional(), gcp: gateSchema.optional(), azure: gateSchema.optional() })
-            .strict()
-            .default({}),
+        schema: strictObject({
+            aws: gateSchema.optional(),
+            gcp: gateSchema.optional(),
+            azure: gateSchema.optional(),
+        }).default({}),
         description:
             "E2E gates by cloud (aws, gcp, azure): blocking or optional, the base domain, the region, an existing DNS zone. A gate on another cloud than the site's needs gateCredentials<Cloud>.",
     },
@@ -452,7 +457,7 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
         if (c.region === undefined) {
             issue(["region"], `is required on ${c.platform}; expected one of ${allowed.join(", ")}`);
         } else if (!allowed.includes(c.region)) {
-            issue(["region"], `is not a ${c.platform} region; expected one of ${allowed.join(", ")}`);
+            issue(["region"], `is not a region of ${c.platform}; expected one of ${allowed.join(", ")}`);
         }
     }
     if (c.platform === "gcp" && c.gcpProject === undefined) {
@@ -466,7 +471,7 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
         if (!regionsByPlatform[cloud].includes(gate.region)) {
             issue(
                 ["gates", cloud, "region"],
-                `is not a ${cloud} region; expected one of ${regionsByPlatform[cloud].join(", ")}`,
+                `is not a region of ${cloud}; expected one of ${regionsByPlatform[cloud].join(", ")}`,
             );
         }
         if (c.platform !== undefined && cloud !== c.platform && gate.existingZone === undefined) {

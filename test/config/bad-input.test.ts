@@ -71,12 +71,12 @@ const rows: Row[] = [
     {
         what: "a GCP-style region on AWS",
         config: { platform: "aws", region: "us-east1" },
-        lines: [`okd-ci:region = "us-east1": is not a aws region; expected one of ${awsRegions.join(", ")}`],
+        lines: [`okd-ci:region = "us-east1": is not a region of aws; expected one of ${awsRegions.join(", ")}`],
     },
     {
         what: "a misspelt Azure location",
         config: { platform: "azure", region: "eastus-2" },
-        lines: [`okd-ci:region = "eastus-2": is not a azure region; expected one of ${azureRegions.join(", ")}`],
+        lines: [`okd-ci:region = "eastus-2": is not a region of azure; expected one of ${azureRegions.join(", ")}`],
     },
     {
         what: "gcp without a project",
@@ -184,14 +184,14 @@ const rows: Row[] = [
         what: "a gate region of another cloud",
         config: { ...aws, gates: { aws: { baseDomain: "ci.okd.example.org", region: "westeurope" } } },
         lines: [
-            `okd-ci:gates.aws.region = "westeurope": is not a aws region; expected one of ${awsRegions.join(", ")}`,
+            `okd-ci:gates.aws.region = "westeurope": is not a region of aws; expected one of ${awsRegions.join(", ")}`,
         ],
     },
     {
         what: "a gate on a cloud okd-ci does not know",
         config: { ...aws, gates: { openstack: { baseDomain: "ci.okd.example.org", region: "x" } } },
         lines: [
-            'okd-ci:gates = {"openstack":{"baseDomain":"ci.okd.example.org","region":"x"}}: Unrecognized key: "openstack"',
+            'okd-ci:gates = {"openstack":{"baseDomain":"ci.okd.example.org","region":"x"}}: has unknown field openstack; expected only aws, gcp, azure',
         ],
     },
     {
@@ -220,7 +220,7 @@ const rows: Row[] = [
         config: { platform: "aws", region: "us-east1", buildDiskGb: 10, streams: [{ ...stream, branch: "" }] },
         lines: [
             "okd-ci:buildDiskGb = 10: expected a whole number from 50 to 2000",
-            `okd-ci:region = "us-east1": is not a aws region; expected one of ${awsRegions.join(", ")}`,
+            `okd-ci:region = "us-east1": is not a region of aws; expected one of ${awsRegions.join(", ")}`,
             'okd-ci:streams[0].branch = "": expected a git branch such as "master" or "release-4.15"',
         ],
     },

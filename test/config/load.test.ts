@@ -81,7 +81,7 @@ describe("stack configuration", () => {
         it("rejects a malformed region and lists the platform's regions", () => {
             const p = problemFor({ platform: "aws", region: "us-east1" }, "region");
             assert.equal(p.value, '"us-east1"');
-            assert.match(p.message, /not a aws region; expected one of .*us-east-1/);
+            assert.match(p.message, /not a region of aws; expected one of .*us-east-1/);
         });
 
         it("rejects a region of another cloud", () => {
@@ -315,7 +315,7 @@ describe("stack configuration", () => {
         it("rejects a gate region of the wrong cloud", () => {
             assert.match(
                 problemFor({ ...aws, gates: { aws: { ...gate, region: "eastus" } } }, "gates.aws.region").message,
-                /not a aws region/,
+                /not a region of aws/,
             );
         });
 
@@ -364,7 +364,7 @@ describe("stack configuration", () => {
             } catch (err) {
                 assert.match(
                     (err as Error).message,
-                    /okd-ci:region = "mars-1": is not a aws region; expected one of af-south-1/,
+                    /okd-ci:region = "mars-1": is not a region of aws; expected one of af-south-1/,
                 );
             }
         });

@@ -95,7 +95,7 @@ describe("offline synth", () => {
             );
             const r = await synthCli(["--stack", "broken", "--config-dir", dir, "--out", path.join(tmp, "broken-out")]);
             assert.equal(r.code, 1);
-            assert.match(r.stderr, /okd-ci:region = "us-east1": is not a aws region/);
+            assert.match(r.stderr, /okd-ci:region = "us-east1": is not a region of aws/);
             assert.match(r.stderr, /okd-ci:buildMaxNodes = 2: is below buildMinNodes \(4\)/);
             assert.match(r.stderr, /okd-ci:streams\[0\]\.branch = \(not set\)/);
             assert.equal(fs.existsSync(path.join(tmp, "broken-out")), false);
