@@ -28,7 +28,7 @@ export const tektonReleaseUrls = {
  * curl serves both scripts; its tag follows the Kubernetes patch release it packages.
  */
 export const tektonLayerImages = {
-    kubectl: "docker.io/alpine/k8s:1.34.2",
+    kubectl: "docker.io/alpine/k8s:1.34.1",
 } as const;
 
 /** Namespaces the releases install into. */
