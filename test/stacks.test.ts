@@ -43,8 +43,9 @@ function manifest(out: SynthOutput, file: string): Doc | undefined {
 function boundSubjects(out: SynthOutput): string[] {
     return out.plan.resources.flatMap((r) => {
         const i = r.inputs as Doc;
-        if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")
-            {return [`${i.namespace}/${i.serviceAccount}`];}
+        if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
+            return [`${i.namespace}/${i.serviceAccount}`];
+        }
         if (r.type === "azure-native:managedidentity:FederatedIdentityCredential") {
             return [
                 String(i.subject)
@@ -155,8 +156,9 @@ describe("every stack", () => {
                         // A Secret's data is sent whole as a secret, so synth shows the whole map as one placeholder.
                         const values =
                             typeof field === "string" ? [field] : Object.values(field as Record<string, string>);
-                        for (const value of values)
-                            {assert.match(value, /^\[(secret|unknown: known after apply)\]$/, m.file);}
+                        for (const value of values) {
+                            assert.match(value, /^\[(secret|unknown: known after apply)\]$/, m.file);
+                        }
                     }
                 }
             });
