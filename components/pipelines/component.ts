@@ -9,14 +9,15 @@ import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
 import { releasePipeline } from "./release";
 import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
-import { loadContainerfile } from "./scripts";
+import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
 import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
 import { finalizeTask } from "./tasks/finalize";
-import { containerfilesConfigMap, machineOsTask } from "./tasks/machine-os";
+import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { type MirrorRepositories, promoteTask } from "./tasks/promote";
+import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -29,7 +30,10 @@ export interface OkdPipelinesArgs {
     mirror?: MirrorRepositories;
     /** At most this many component builds at once (per nightly run). Default 4. */
     maxParallelBuilds?: number;
-    /** Pinned step images; defaults in `defaultImages`. */
+    /**
+     * Pinned step images; defaults in `defaultImages`. `tools` is unset there: each run builds the tools image from its
+     * Containerfile (once per change of the file); set it to use a prebuilt image instead.
+     */
     images?: Partial<PipelineImages>;
     /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
     builderImage?: string;
@@ -40,7 +44,7 @@ export interface OkdPipelinesArgs {
 }
 
 /**
- * The OKD release pipelines: Tasks for machine-os, component builds, assembly, e2e gates, the verdict, release records
+ * The OKD release pipelines: Tasks for the pipeline tools image, machine-os, component builds, assembly, e2e gates, the verdict, release records
  * and promotion; a nightly Pipeline per stream and a release Pipeline per promoting stream; and `runs`, how the Tekton
  * layer's triggers start them.
  */
@@ -74,12 +78,16 @@ export class OkdPipelines extends pulumi.ComponentResource {
             `${name}-containerfiles`,
             {
                 metadata: { name: containerfilesConfigMap, namespace, labels: partOf },
-                data: { "machine-os.Containerfile": loadContainerfile("machine-os") },
+                data: {
+                    "machine-os.Containerfile": loadContainerfile("machine-os"),
+                    [toolsContainerfileKey]: loadContainerfile("tools"),
+                },
             },
             k,
         );
 
         const tasks: TaskDefinition[] = [
+            toolsImageTask(ctx),
             machineOsTask(ctx),
             buildComponentTask(ctx),
             assembleTask(ctx),
@@ -110,7 +118,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
                     "Pipeline",
                     releasePipelineName(stream.minor),
                     namespace,
-                    releasePipeline(stream),
+                    releasePipeline(ctx, stream),
                     pipelineOpts,
                 );
             }

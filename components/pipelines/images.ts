@@ -7,10 +7,12 @@ import type { Platform } from "../../src/config/schema";
  */
 export interface PipelineImages {
     /**
-     * bash, jq, git, skopeo, rclone and oc in one image (components/pipelines/images/tools/Containerfile). Build and
-     * push it once per version: `buildah build -t <image> components/pipelines/images/tools && buildah push <image>`.
+     * A prebuilt tools image (bash, jq, git, skopeo, rclone and oc), `repository:tag` or `repository@sha256:…`.
+     * Unset by default: each run's `tools-image` task builds components/pipelines/images/tools/Containerfile into the
+     * site's components repository, tagged `pipeline-tools-<first 16 hex of the file's sha256>`, only when that tag is
+     * missing. When set, that task builds nothing: it resolves this image to its digest and passes it on.
      */
-    tools: string;
+    tools?: string;
     /** buildah for every image build (machine-os, components). */
     buildah: string;
     /** Cloud CLIs that mint short-lived registry credentials from the pod's keyless identity. */
@@ -20,14 +22,17 @@ export interface PipelineImages {
 }
 
 export const defaultImages: PipelineImages = {
-    tools: "quay.io/okd-ci/pipeline-tools:1.0.0",
     buildah: "quay.io/buildah/stable:v1.38.0",
     awsCli: "docker.io/amazon/aws-cli:2.22.35",
     gcloud: "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
     azureCli: "mcr.microsoft.com/azure-cli:2.67.0",
 };
 
-/** The image whose CLI mints registry credentials on `platform`; the local registry is anonymous (tools suffices). */
+/**
+ * The image whose CLI mints registry credentials on `platform`. The local registry is anonymous, so any image with bash
+ * and coreutils writes its auth file: buildah's, which the tools-image task pulls anyway, and which exists before the
+ * tools image does.
+ */
 export function registryAuthImage(images: PipelineImages, platform: Platform): string {
     switch (platform) {
         case "aws":
@@ -37,7 +42,7 @@ export function registryAuthImage(images: PipelineImages, platform: Platform): s
         case "azure":
             return images.azureCli;
         case "local":
-            return images.tools;
+            return images.buildah;
     }
 }
 

@@ -7,11 +7,13 @@ import { buildComponentTaskName } from "./tasks/build-component";
 import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName } from "./tasks/machine-os";
+import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 
 /** Pipeline task names of the nightly, shared with the run templates (taskRunSpecs) and the docs. */
 export const nightlyTasks = {
+    toolsImage: toolsImagePipelineTask,
     machineOs: "machine-os",
     buildBatch: (i: number) => `build-components-${i + 1}`,
     assemble: "assemble",
@@ -50,9 +52,13 @@ const buildArgsText = (c: Component) =>
 /**
  * The nightly of one stream:
  *
- *   machine-os ───────────────────────────┐
- *   build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
+ *   tools-image ┬→ machine-os ───────────────────────────┐
+ *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
  *   finally: destroy-<cloud> (each gate that ran), finalize-record
+ *
+ * Every task that runs the tools image takes it from tools-image's results, so it runs after tools-image. The finally
+ * tasks do too: if tools-image failed, Tekton skips them for a missing result, and rightly, as nothing else ran (no
+ * record, no cluster), exactly as a failed assemble already skips finalize-record.
  */
 export function nightlyPipeline(
     ctx: PipelineContext,
@@ -67,7 +73,9 @@ export function nightlyPipeline(
     const machineOs: PipelineTask = {
         name: t.machineOs,
         taskRef: ref(machineOsTaskName),
+        runAfter: [t.toolsImage],
         params: [
+            toolsImageArg,
             { name: "fcos-stream", value: "$(params.fcos-stream)" },
             { name: "rpms-image", value: "$(params.rpms-image)" },
             { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
@@ -79,8 +87,9 @@ export function nightlyPipeline(
     const builds: PipelineTask[] = componentBatches.map((batch, i) => ({
         name: t.buildBatch(i),
         taskRef: ref(buildComponentTaskName),
-        ...(i > 0 ? { runAfter: [t.buildBatch(i - 1)] } : {}),
+        runAfter: [i > 0 ? t.buildBatch(i - 1) : t.toolsImage],
         params: [
+            toolsImageArg,
             { name: "branch", value: "$(params.branch)" },
             { name: "variant", value: "$(params.variant)" },
             { name: "builder-image", value: "$(params.builder-image)" },
@@ -107,6 +116,7 @@ export function nightlyPipeline(
         taskRef: ref(assembleTaskName),
         runAfter: [t.machineOs, ...builds.map((b) => b.name)],
         params: [
+            toolsImageArg,
             { name: "minor", value: "$(params.minor)" },
             { name: "name-stream", value: stream.variant === "scos" ? "okd-scos" : "okd" },
             { name: "base-payload", value: "$(params.base-payload)" },
@@ -133,6 +143,7 @@ export function nightlyPipeline(
                       taskRef: ref(gateTaskName(g.platform)),
                       runAfter: [t.pullSecret],
                       params: [
+                          toolsImageArg,
                           { name: "release-image", value: payload },
                           { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
                           { name: "run-id", value: "$(context.pipelineRun.uid)" },
@@ -153,6 +164,7 @@ export function nightlyPipeline(
         taskRef: ref(verdictTaskName),
         runAfter: gates.length === 0 ? [t.assemble] : gates.map((g) => t.gate(g)),
         params: [
+            toolsImageArg,
             { name: "minor", value: "$(params.minor)" },
             { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
             { name: "gates", value: gatesJson },
@@ -165,7 +177,7 @@ export function nightlyPipeline(
         taskRef: ref(destroyTaskName(g.platform)),
         // A gate that never started created nothing; every other outcome (passed, failed, timed out, cancelled) may have.
         when: [{ input: `$(tasks.${t.gate(g)}.status)`, operator: "notin", values: ["None"] }],
-        params: [{ name: "release-image", value: payload }],
+        params: [toolsImageArg, { name: "release-image", value: payload }],
         workspaces: e2e,
         timeout: gateTimeouts.destroy,
         retries: 2,
@@ -175,6 +187,7 @@ export function nightlyPipeline(
         name: t.finalize,
         taskRef: ref(finalizeTaskName),
         params: [
+            toolsImageArg,
             { name: "minor", value: "$(params.minor)" },
             { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
             { name: "pipeline-status", value: "$(tasks.status)" },
@@ -184,7 +197,7 @@ export function nightlyPipeline(
     };
 
     return {
-        description: `OKD ${stream.minor} nightly: build machine-os and components, assemble the payload, gate it, record the verdict.`,
+        description: `OKD ${stream.minor} nightly: provide the tools image, build machine-os and components, assemble the payload, gate it, record the verdict.`,
         params: [
             { name: "minor", description: "The stream.", default: stream.minor },
             { name: "branch", description: "Branch of the component repositories.", default: stream.branch },
@@ -206,7 +219,7 @@ export function nightlyPipeline(
             gates.length > 0
                 ? [{ name: e2eWorkspace, description: "Installer state, pull secret and logs of the e2e gates." }]
                 : [],
-        tasks: [machineOs, ...builds, assemble, ...gateTasks, verdict],
+        tasks: [toolsImagePipelineTaskOf(ctx), machineOs, ...builds, assemble, ...gateTasks, verdict],
         finally: [...destroys, finalize],
     };
 }

@@ -52,7 +52,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
         taskRunSpecs: [
-            ...[t.machineOs, ...buildNames].map((n) => spec(n, onBuildPool)),
+            ...[t.toolsImage, t.machineOs, ...buildNames].map((n) => spec(n, onBuildPool)),
             ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
             ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),
         ],
@@ -75,16 +75,23 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
 
 export function releaseRun(site: Site, stream: Stream): PipelineRunTemplate {
     const pipelinePods = labels(site.identity.podLabels);
+    const onBuildPool = {
+        ...pipelinePods,
+        podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
+    };
     return {
         pipelineName: releasePipelineName(stream.minor),
         params: [],
         eventParams: [],
         timeouts: runTimeouts.release,
         taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
-        taskRunSpecs:
-            Object.keys(pipelinePods).length > 0
+        taskRunSpecs: [
+            // The tools image may need building: buildah runs privileged, on the build pool only.
+            spec(releaseTasks.toolsImage, onBuildPool),
+            ...(Object.keys(pipelinePods).length > 0
                 ? [releaseTasks.pick, releaseTasks.promote].map((n) => spec(n, pipelinePods))
-                : [],
+                : []),
+        ],
         workspaces: [],
     };
 }

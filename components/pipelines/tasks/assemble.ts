@@ -1,6 +1,7 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, envOf, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const assembleTaskName = "okd-assemble-release";
 
@@ -16,6 +17,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
             description:
                 "Assembles the nightly release payload with oc adm release new and records it (verdict pending).",
             params: [
+                toolsImageParam,
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 {
                     name: "name-stream",
@@ -53,7 +55,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 registryAuthStep(ctx),
                 {
                     name: "previous",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "previous" },
@@ -63,7 +65,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 },
                 {
                     name: "assemble",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("assemble-release.sh"),
                     env: [
                         ...paramEnv({
@@ -94,7 +96,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 },
                 {
                     name: "record",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "create" },

@@ -1,6 +1,7 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const buildComponentTaskName = "okd-build-component";
 
@@ -15,6 +16,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
             description:
                 "Clones a component's repository, substitutes the OKD builder image and builds it with buildah, pushing by digest.",
             params: [
+                toolsImageParam,
                 { name: "repository", description: "GitHub repository, org/name." },
                 { name: "branch", description: "Branch the stream builds, e.g. release-4.15." },
                 { name: "dockerfile", description: "Containerfile path inside the repository." },
@@ -43,7 +45,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 registryAuthStep(ctx),
                 {
                     name: "clone",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("clone-source.sh"),
                     env: [
                         ...paramEnv({ REPOSITORY: "repository", BRANCH: "branch" }),
@@ -55,7 +57,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 },
                 {
                     name: "substitute-builder",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("substitute-builder.sh"),
                     env: [
                         ...paramEnv({ BUILDER_IMAGE: "builder-image" }),

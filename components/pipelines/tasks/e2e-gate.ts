@@ -5,6 +5,7 @@ import { type GateAccess, secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep } from "../context";
 import { loadScript } from "../scripts";
 import { type EnvVar, type Step, type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
 export const destroyTaskName = (cloud: CloudPlatform): string => `okd-e2e-destroy-${cloud}`;
@@ -120,6 +121,7 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
         spec: {
             description: `E2E gate on ${gate.platform}: installs the payload in ${gate.region} and runs the conformance suite.`,
             params: [
+                toolsImageParam,
                 { name: "release-image", description: "Payload under test, repository@digest." },
                 { name: "tests-image", description: "The payload's own tests image (openshift-tests)." },
                 { name: "run-id", description: "Unique id of the run; names the cluster." },
@@ -136,7 +138,7 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
             steps: [
                 {
                     name: "install",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("e2e-install.sh"),
                     env: [
                         ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
@@ -172,7 +174,10 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
         name: destroyTaskName(gate.platform),
         spec: {
             description: `Destroys the ${gate.platform} e2e cluster of a run, if one was ever created.`,
-            params: [{ name: "release-image", description: "Payload under test, to extract its installer if needed." }],
+            params: [
+                toolsImageParam,
+                { name: "release-image", description: "Payload under test, to extract its installer if needed." },
+            ],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
             volumes: creds.volumes,
@@ -180,7 +185,7 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             steps: [
                 {
                     name: "destroy",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("e2e-destroy.sh"),
                     env: [
                         ...paramEnv({ RELEASE_IMAGE: "release-image" }),

@@ -2,6 +2,7 @@ import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { e2eWorkspace } from "./e2e-gate";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const finalizeTaskName = "okd-finalize-record";
 
@@ -15,6 +16,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
         spec: {
             description: "Uploads e2e logs to artifact storage and closes the payload's record.",
             params: [
+                toolsImageParam,
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "pipeline-status", description: "Aggregate status of the run's tasks ($(tasks.status))." },
@@ -39,13 +41,13 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
             steps: [
                 {
                     name: "upload-logs",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("upload-logs.sh"),
                     env: [{ name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` }],
                 },
                 {
                     name: "record",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "finalize" },

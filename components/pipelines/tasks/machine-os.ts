@@ -1,10 +1,9 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
-import { loadScript } from "../scripts";
+import { containerfilesConfigMap, loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const machineOsTaskName = "okd-machine-os";
-/** ConfigMap (created by OkdPipelines) holding the Containerfiles this layer builds. */
-export const containerfilesConfigMap = "okd-pipeline-containerfiles";
 
 /**
  * The OKD node image: Fedora CoreOS layered with the OKD node packages (`rpm-ostree install`, `ostree container
@@ -17,6 +16,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
             description:
                 "Builds the OKD machine-os image FROM quay.io/fedora/fedora-coreos:<stream> with buildah and pushes it by digest.",
             params: [
+                toolsImageParam,
                 { name: "fcos-stream", description: "Fedora CoreOS stream the image is layered on, e.g. stable." },
                 {
                     name: "rpms-image",
@@ -44,7 +44,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                 registryAuthStep(ctx),
                 {
                     name: "fcos-base",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("fcos-base.sh"),
                     env: [...paramEnv({ FCOS_STREAM: "fcos-stream" }), { name: "OUT_DIR", value: "/workspace/fcos" }],
                 },

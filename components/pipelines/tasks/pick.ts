@@ -1,6 +1,7 @@
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const pickTaskName = "okd-pick-release";
 
@@ -10,7 +11,7 @@ export function pickTask(ctx: PipelineContext): TaskDefinition {
         name: pickTaskName,
         spec: {
             description: "Picks the newest accepted payload of a stream from its release records.",
-            params: [{ name: "minor", description: "The stream, e.g. 4.15." }],
+            params: [toolsImageParam, { name: "minor", description: "The stream, e.g. 4.15." }],
             results: [
                 { name: "name", description: "Payload name; empty when nothing was accepted." },
                 { name: "digest", description: "Payload digest." },
@@ -24,7 +25,7 @@ export function pickTask(ctx: PipelineContext): TaskDefinition {
             steps: [
                 {
                     name: "pick",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "pick" },

@@ -4,6 +4,7 @@ import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
 
@@ -30,6 +31,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
             description:
                 "Mirrors an accepted payload to quay.io and the site's durable repositories (digest kept) and marks it promoted.",
             params: [
+                toolsImageParam,
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "digest", description: "Payload digest; must match the record." },
@@ -51,13 +53,13 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                 registryAuthStep(ctx),
                 {
                     name: "check",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [{ name: "RECORD_ACTION", value: "check" }],
                 },
                 {
                     name: "mirror",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("mirror-release.sh"),
                     env: [
                         { name: "SOURCE_REPO", value: ctx.repositories.release },
@@ -73,7 +75,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                 },
                 {
                     name: "record",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "promote" },

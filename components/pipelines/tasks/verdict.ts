@@ -1,6 +1,7 @@
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const verdictTaskName = "okd-verdict";
 
@@ -11,6 +12,7 @@ export function verdictTask(ctx: PipelineContext): TaskDefinition {
         spec: {
             description: "Decides the payload's verdict from its gates and writes it to the payload's record.",
             params: [
+                toolsImageParam,
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 {
@@ -26,7 +28,7 @@ export function verdictTask(ctx: PipelineContext): TaskDefinition {
             steps: [
                 {
                     name: "decide",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("verdict.sh"),
                     env: [
                         ...paramEnv({ GATES: "gates" }),
@@ -36,7 +38,7 @@ export function verdictTask(ctx: PipelineContext): TaskDefinition {
                 },
                 {
                     name: "record",
-                    image: ctx.images.tools,
+                    image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "verdict" },

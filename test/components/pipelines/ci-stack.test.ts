@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 
 import * as YAML from "yaml";
 
+import { defaultImages } from "../../../components/pipelines/images";
 import { tektonLint } from "../../support/tekton-lint";
 import { type SynthOutput, synthInProcess } from "../../synth/run";
 import { lintView } from "./lint-view";
@@ -35,19 +36,21 @@ describe("the ci stack's pipelines (offline synth)", () => {
             "okd-build-component",
             "okd-finalize-record",
             "okd-machine-os",
+            "okd-tools-image",
             "okd-verdict",
         ]);
         const nightly = tekton("Pipeline")[0].spec;
         assert.deepEqual(nightly.workspaces, []);
         assert.deepEqual(
             nightly.tasks.map((t: any) => t.name),
-            ["machine-os", "build-components-1", "assemble", "verdict"],
+            ["tools-image", "machine-os", "build-components-1", "assemble", "verdict"],
         );
-        assert.equal(nightly.tasks[3].params.find((p: any) => p.name === "gates").value, "[]");
+        const verdict = nightly.tasks.find((t: any) => t.name === "verdict");
+        assert.equal(verdict.params.find((p: any) => p.name === "gates").value, "[]");
     });
 
     it("builds its one component and pushes to the in-cluster registry without TLS", () => {
-        const build = tekton("Pipeline")[0].spec.tasks[1];
+        const build = tekton("Pipeline")[0].spec.tasks.find((t: any) => t.name === "build-components-1");
         assert.deepEqual(
             build.matrix.include.map((i: any) => i.name),
             ["cluster-update-keys"],
@@ -56,6 +59,25 @@ describe("the ci stack's pipelines (offline synth)", () => {
             .find((t) => t.metadata.name === "okd-build-component")
             .spec.steps.find((s: any) => s.name === "build");
         assert.equal(step.env.find((e: any) => e.name === "TLS_VERIFY").value, "false");
+    });
+
+    it("builds the tools image into the in-cluster registry without TLS, and no step names an unbuilt image", () => {
+        const task = tekton("Task").find((t) => t.metadata.name === "okd-tools-image").spec;
+        const env = Object.fromEntries(task.steps[1].env.map((e: any) => [e.name, e.value]));
+        assert.match(env.REPOSITORY, /^[a-z0-9.-]+(:\d+)?\/.*components$/);
+        assert.equal(env.TLS_VERIFY, "false");
+        const steps = tekton("Task").flatMap((t) => t.spec.steps);
+        assert.deepEqual(
+            steps.filter((s: any) => /pipeline-tools/.test(s.image)).map((s: any) => s.image),
+            [],
+        );
+    });
+
+    it("writes the anonymous registry's auth file with the buildah image, which exists before the tools image", () => {
+        const auth = tekton("Task")
+            .find((t) => t.metadata.name === "okd-tools-image")
+            .spec.steps.find((s: any) => s.name === "registry-auth");
+        assert.equal(auth.image, defaultImages.buildah);
     });
 
     it("reads the local object store's keys from the artifacts Secret, never inline", () => {

@@ -148,6 +148,7 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-tools-image",
             "okd-verdict",
         ]);
     });
@@ -170,15 +171,43 @@ describe("OKD pipelines", () => {
         );
     });
 
-    it("pins every step image by version, and runs the tests from the payload's own image", () => {
+    it("pins every step image by version, runs the tools from this run's tools image and the tests from the payload's", () => {
         for (const r of under("pl", "kubernetes:tekton.dev/v1:Task")) {
-            for (const step of (r.inputs as Obj).spec.steps) {
-                if (step.image === "$(params.tests-image)") continue;
+            const spec = (r.inputs as Obj).spec;
+            for (const step of spec.steps) {
+                if (step.image === "$(params.tests-image)" || step.image === "$(params.tools-image)") {
+                    const param = step.image.slice("$(params.".length, -1);
+                    assert.ok(
+                        spec.params.some((p: Obj) => p.name === param && p.default === undefined),
+                        `${(r.inputs as Obj).metadata.name} runs ${step.image} but has no required param ${param}`,
+                    );
+                    continue;
+                }
                 assert.match(step.image, /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+$/, step.image);
                 assert.doesNotMatch(step.image, /:latest$/);
             }
         }
         assert.equal(task("okd-e2e-aws").spec.steps[1].image, "$(params.tests-image)");
+        assert.equal(task("okd-e2e-aws").spec.steps[0].image, "$(params.tools-image)");
+    });
+
+    it("names no image that nobody builds: no step runs quay.io/okd-ci/pipeline-tools", () => {
+        const images = under("pl", "kubernetes:tekton.dev/v1:Task").flatMap((r) =>
+            ((r.inputs as Obj).spec.steps as Obj[]).map((s) => s.image as string),
+        );
+        assert.deepEqual(
+            images.filter((i) => i.includes("pipeline-tools")),
+            [],
+        );
+        // Every Task that declares the param runs it, so no declaration is left over from an old image.
+        for (const r of under("pl", "kubernetes:tekton.dev/v1:Task")) {
+            const spec = (r.inputs as Obj).spec;
+            if (!spec.params.some((p: Obj) => p.name === "tools-image")) continue;
+            assert.ok(
+                spec.steps.some((s: Obj) => s.image === "$(params.tools-image)"),
+                `${(r.inputs as Obj).metadata.name} declares tools-image but never runs it`,
+            );
+        }
     });
 
     it("passes Tekton lint with no error", async () => {
@@ -198,9 +227,9 @@ describe("OKD pipelines", () => {
             fin = spec.finally;
         });
 
-        it("builds machine-os and the first component batch in parallel from the start", () => {
-            assert.equal(byName(tasks, "machine-os").runAfter, undefined);
-            assert.equal(byName(tasks, "build-components-1").runAfter, undefined);
+        it("builds machine-os and the first component batch in parallel, right after the tools image", () => {
+            assert.deepEqual(byName(tasks, "machine-os").runAfter, ["tools-image"]);
+            assert.deepEqual(byName(tasks, "build-components-1").runAfter, ["tools-image"]);
         });
 
         it("bounds component builds to maxParallelBuilds by running batches one after another", () => {
@@ -273,6 +302,136 @@ describe("OKD pipelines", () => {
         it("closes the record in finally with the run's aggregate status", () => {
             const finalize = byName(fin, "finalize-record");
             assert.equal(finalize.params.find((p: Obj) => p.name === "pipeline-status").value, "$(tasks.status)");
+        });
+    });
+
+    describe("the tools image", () => {
+        const toolsArg = "$(tasks.tools-image.results.IMAGE_URL)@$(tasks.tools-image.results.IMAGE_DIGEST)";
+        const pipelineNames = ["pl-nightly-4-15", "pl-nightly-4-16", "pl-release-4-15"];
+        const taskDeclares = (taskName: string) =>
+            task(taskName).spec.params.some((p: Obj) => p.name === "tools-image");
+        /** Every pipeline task `name` waits for: runAfter, and every task whose result or status it reads. */
+        const upstream = (tasks: Obj[], name: string): Set<string> => {
+            const seen = new Set<string>();
+            const visit = (n: string) => {
+                const t = byName(tasks, n);
+                const refs = [...JSON.stringify([t.params, t.when, t.matrix]).matchAll(/\$\(tasks\.([a-z0-9-]+)\./g)];
+                for (const dep of [...(t.runAfter ?? []), ...refs.map((m) => m[1])]) {
+                    if (!seen.has(dep)) {
+                        seen.add(dep);
+                        visit(dep);
+                    }
+                }
+            };
+            visit(name);
+            return seen;
+        };
+
+        it("is the first task of every nightly and release Pipeline, waiting for nothing", () => {
+            for (const name of pipelineNames) {
+                const first = pipeline(name).spec.tasks[0];
+                assert.equal(first.name, "tools-image", name);
+                assert.deepEqual(first.taskRef, { kind: "Task", name: "okd-tools-image" });
+                assert.equal(first.runAfter, undefined);
+                assert.deepEqual(first.params, [{ name: "prebuilt-image", value: "" }], "builds by default");
+            }
+        });
+
+        it("runs every task that uses the tools image after tools-image and gives it the image by digest", () => {
+            let checked = 0;
+            for (const name of pipelineNames) {
+                const spec = pipeline(name).spec;
+                for (const t of [...spec.tasks, ...spec.finally]) {
+                    if (!taskDeclares(t.taskRef.name)) continue;
+                    checked++;
+                    assert.deepEqual(
+                        t.params.find((p: Obj) => p.name === "tools-image"),
+                        { name: "tools-image", value: toolsArg },
+                        `${name}/${t.name}`,
+                    );
+                    // finally tasks start after every regular task anyway; regular ones must wait explicitly.
+                    if (spec.tasks.includes(t)) assert.ok(upstream(spec.tasks, t.name).has("tools-image"), t.name);
+                }
+            }
+            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 gates, verdict, 2 destroys, finalize;
+            // 4.16 the same; the release: pick, promote.
+            assert.equal(checked, 2 * 10 + 2);
+        });
+
+        it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
+            // Tekton skips a finally task whose result reference is missing. If tools-image failed, nothing else ran:
+            // no record to finalize, no cluster to destroy. Each finally task already depended on such a task.
+            const spec = pipeline("pl-nightly-4-15").spec;
+            for (const t of spec.finally) {
+                const others = upstream([...spec.tasks, ...spec.finally], t.name);
+                others.delete("tools-image");
+                assert.ok(others.size > 0, `${t.name} depends on nothing but tools-image`);
+                for (const dep of others) assert.ok(upstream(spec.tasks, dep).has("tools-image"), `${t.name} → ${dep}`);
+            }
+        });
+
+        it("builds from the Containerfile on disk, shipped in the Containerfiles ConfigMap", () => {
+            const cm = find("kubernetes:core/v1:ConfigMap", "pl-containerfiles").inputs as Obj;
+            const file = path.resolve(
+                __dirname,
+                "..",
+                "..",
+                "..",
+                "components",
+                "pipelines",
+                "images",
+                "tools",
+                "Containerfile",
+            );
+            assert.equal(cm.data["tools.Containerfile"], fs.readFileSync(file, "utf8"));
+            const spec = task("okd-tools-image").spec;
+            assert.deepEqual(spec.volumes[0].configMap, {
+                name: cm.metadata.name,
+                items: [{ key: "tools.Containerfile", path: "Containerfile" }],
+            });
+            assert.deepEqual(
+                spec.results.map((r: Obj) => r.name),
+                ["IMAGE_URL", "IMAGE_DIGEST"],
+            );
+        });
+
+        it("authenticates like every push Task and pushes to the components repository, privileged, by its script", () => {
+            const steps = task("okd-tools-image").spec.steps;
+            assert.deepEqual(steps[0], task("okd-machine-os").spec.steps[0], "the same registry-auth step");
+            const build = steps[1];
+            assert.equal(build.image, "quay.io/buildah/stable:v1.38.0");
+            assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
+            assert.deepEqual(build.securityContext, { privileged: true });
+            const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/components");
+            assert.equal(env.TAG_PREFIX, "pipeline-tools-");
+            assert.equal(env.TLS_VERIFY, "true");
+            assert.equal(env.REGISTRY_AUTH_FILE, "/workspace/auth/site.json");
+            assert.equal(env.PREBUILT_IMAGE, "$(params.prebuilt-image)");
+        });
+
+        it("runs tools-image on the build pool in both the nightly and the release runs", () => {
+            const runs = pipelines.runs.find((r) => r.minor === "4.15");
+            assert.ok(runs?.release);
+            for (const run of [runs.nightly, runs.release]) {
+                const spec = run.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
+                assert.deepEqual(spec.podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+                assert.deepEqual(spec.metadata.labels, { "okd-ci/identity": "pipeline" });
+            }
+        });
+
+        it("passes a prebuilt tools image to the tools-image task when one is configured", async () => {
+            const { OkdPipelines } = await import("../../../components/pipelines");
+            new OkdPipelines("tools-prebuilt", {
+                site: fakeSite(),
+                streams: [stream("4.18", false)],
+                images: { tools: "quay.io/example/pipeline-tools:2.0.0" },
+            });
+            await settled();
+            const nightly = find("kubernetes:tekton.dev/v1:Pipeline", "tools-prebuilt-nightly-4-18").inputs as Obj;
+            assert.deepEqual(nightly.spec.tasks[0].params, [
+                { name: "prebuilt-image", value: "quay.io/example/pipeline-tools:2.0.0" },
+            ]);
         });
     });
 

@@ -1,0 +1,101 @@
+import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import { containerfilesConfigMap, loadScript } from "../scripts";
+import { type Param, type ParamSpec, type PipelineTask, type TaskDefinition, paramEnv, ref } from "../tekton";
+
+export const toolsImageTaskName = "okd-tools-image";
+/** Its pipeline task: the first task of every nightly and release Pipeline. */
+export const toolsImagePipelineTask = "tools-image";
+/** Key of the tools Containerfile in the Containerfiles ConfigMap. */
+export const toolsContainerfileKey = "tools.Containerfile";
+/** Tag prefix in the components repository; the tag ends with the first 16 hex of the Containerfile's sha256. */
+export const toolsTagPrefix = "pipeline-tools-";
+
+/** The param every Task whose steps need bash, jq, git, skopeo, rclone or oc declares. */
+export const toolsImageParam: ParamSpec = {
+    name: "tools-image",
+    description:
+        "The pipeline tools image (bash, jq, git, skopeo, rclone, oc) by digest: the tools-image task's IMAGE_URL@IMAGE_DIGEST.",
+};
+/** `image` of those steps: Tekton substitutes params in a step's image. */
+export const toolsStepImage = `$(params.${toolsImageParam.name})`;
+/** What a Pipeline passes as `tools-image`: the image this run's tools-image task resolved, pinned by digest. */
+export const toolsImageArg: Param = {
+    name: toolsImageParam.name,
+    value: `$(tasks.${toolsImagePipelineTask}.results.IMAGE_URL)@$(tasks.${toolsImagePipelineTask}.results.IMAGE_DIGEST)`,
+};
+
+/**
+ * The tools image of a run: built from components/pipelines/images/tools/Containerfile into the site's components
+ * repository under the hash of the file, only when that tag is missing, so an unchanged Containerfile costs one pull;
+ * or a prebuilt image (`PipelineImages.tools`), resolved to its digest. Consumers run it by digest, so a tag moved
+ * mid-run changes nothing.
+ */
+export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: toolsImageTaskName,
+        spec: {
+            description:
+                "Builds the pipeline tools image into the site registry, tagged by the hash of its Containerfile, unless that tag exists; or resolves a prebuilt one.",
+            params: [
+                {
+                    name: "prebuilt-image",
+                    description:
+                        "A prebuilt tools image to use instead, repository:tag or repository@digest; empty to build.",
+                    default: "",
+                },
+            ],
+            results: [
+                { name: "IMAGE_URL", description: "The tools image, repository:tag (Tekton Chains type hint)." },
+                { name: "IMAGE_DIGEST", description: "Its digest (Tekton Chains type hint)." },
+            ],
+            volumes: [
+                {
+                    name: "containerfiles",
+                    configMap: {
+                        name: containerfilesConfigMap,
+                        items: [{ key: toolsContainerfileKey, path: "Containerfile" }],
+                    },
+                },
+                { name: "containers", emptyDir: {} },
+            ],
+            stepTemplate: { env: ctx.identityEnv },
+            steps: [
+                registryAuthStep(ctx),
+                {
+                    name: "build",
+                    image: ctx.images.buildah,
+                    script: loadScript("tools-image.sh"),
+                    env: [
+                        ...paramEnv({ PREBUILT_IMAGE: "prebuilt-image" }),
+                        { name: "CONTAINERFILE", value: "/containerfiles/Containerfile" },
+                        { name: "CONTEXT_DIR", value: "/containerfiles" },
+                        { name: "REPOSITORY", value: ctx.repositories.components },
+                        { name: "TAG_PREFIX", value: toolsTagPrefix },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
+                        { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
+                    ],
+                    // buildah in a pod needs privilege (see docs/pipelines.md); this task runs on the build pool only.
+                    securityContext: { privileged: true },
+                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
+                    volumeMounts: [
+                        { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
+                        { name: "containers", mountPath: "/var/lib/containers" },
+                    ],
+                },
+            ],
+        },
+    };
+}
+
+/** The first pipeline task of every run; everything that runs the tools image consumes its results. */
+export function toolsImagePipelineTaskOf(ctx: PipelineContext): PipelineTask {
+    return {
+        name: toolsImagePipelineTask,
+        taskRef: ref(toolsImageTaskName),
+        params: [{ name: "prebuilt-image", value: ctx.images.tools ?? "" }],
+        timeout: "1h",
+        retries: 1,
+    };
+}
