@@ -32,6 +32,12 @@ export interface LocalSiteArgs {
     storageClass?: string;
     /** Namespace of the in-cluster registry and object store. Default `okd-site`. */
     namespace?: string;
+    /**
+     * NodePort the registry is also published on, so the nodes' container runtime can pull what the pipelines push
+     * (the cluster DNS name does not resolve on a node). Default 30500; the kind config in
+     * `.github/kind/` maps the registry's in-cluster name to it.
+     */
+    registryNodePort?: number;
     /** Volume sizes in GiB. Defaults: registry 20, object store 10. */
     registryGb?: number;
     objectStoreGb?: number;
@@ -148,6 +154,8 @@ interface PersistentServiceArgs {
     dataPath: string;
     dataGb: number;
     storageClass?: string;
+    /** Also publish the Service on this port of every node. */
+    nodePort?: number;
     /** Extra volumes (name → Secret name) mounted read-only at the given path. */
     secretVolumes?: { name: string; secretName: string; mountPath: string }[];
     dependsOn?: pulumi.Resource[];
@@ -221,8 +229,16 @@ function persistentService(
         {
             metadata: { name: args.app, namespace: args.namespace, labels },
             spec: {
+                type: args.nodePort === undefined ? "ClusterIP" : "NodePort",
                 selector: labels,
-                ports: [{ name: args.port.name, port: args.port.number, targetPort: args.port.number }],
+                ports: [
+                    {
+                        name: args.port.name,
+                        port: args.port.number,
+                        targetPort: args.port.number,
+                        ...(args.nodePort === undefined ? {} : { nodePort: args.nodePort }),
+                    },
+                ],
             },
         },
         opts,
@@ -252,6 +268,7 @@ function createRegistry(
                 readinessProbe: { httpGet: { path: "/v2/", port: registryPort } },
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
             },
+            nodePort: args.registryNodePort ?? 30500,
             dataPath: "/var/lib/registry",
             dataGb: args.registryGb ?? 20,
             storageClass: args.storageClass,

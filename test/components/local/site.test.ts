@@ -46,6 +46,14 @@ describe("local site", () => {
         );
     });
 
+    it("publishes the registry on a fixed NodePort so the nodes can pull what the pipelines push", () => {
+        const svc = find("kubernetes:core/v1:Service", "loc-registry").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        assert.equal(svc.spec.type, "NodePort");
+        assert.deepEqual(svc.spec.ports[0], { name: "http", port: 5000, targetPort: 5000, nodePort: 30500 });
+        const store = find("kubernetes:core/v1:Service", "loc-objects").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        assert.equal(store.spec.type, "ClusterIP");
+    });
+
     it("uses the configured StorageClass and does not wait for first-consumer binding", () => {
         const pvc = find("kubernetes:core/v1:PersistentVolumeClaim", "loc-registry-data").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
         assert.equal(pvc.spec.storageClassName, "standard");
