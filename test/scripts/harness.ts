@@ -7,10 +7,18 @@ import * as path from "node:path";
 
 export const scriptsDir = path.resolve(__dirname, "..", "..", "components", "pipelines", "scripts");
 
-/** Fails with the package to install when a Debian tool the tests run for real is missing; never skips. */
-export function requireTool(tool: string, pkg = tool): void {
+/**
+ * Fails, naming how to get it, when a tool the tests run for real is missing; never skips. Every tool comes from
+ * scripts/ensure-test-tools.sh (Debian packages, and Go programs it builds into .tools/bin, which test/setup.ts
+ * puts first on PATH); `npm test` runs it first.
+ */
+export function requireTool(tool: string): void {
     const found = spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
-    if (!found) throw new Error(`${tool} is required by these tests; install it with: sudo apt-get install -y ${pkg}`);
+    if (!found) {
+        throw new Error(
+            `${tool} is required by these tests and is not on PATH; run: bash scripts/ensure-test-tools.sh --group all (npm test runs it)`,
+        );
+    }
 }
 
 export function tempDir(prefix: string): string {

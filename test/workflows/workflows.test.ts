@@ -114,6 +114,33 @@ describe("GitHub Actions workflows", () => {
         assert.ok(steps("review-environment.yml").some((s) => s.run?.includes("pulumi login --local")));
     });
 
+    it("installs test tools only through scripts/ensure-test-tools.sh, the list npm test and .ci/run use", () => {
+        const runs = files.flatMap((f) => steps(f).map((s) => ({ f, run: s.run ?? "" })));
+        const testing = runs.filter((r) => /\bnpm (test|run test:engine)\b/.test(r.run));
+        assert.deepEqual(
+            [...new Set(testing.map((r) => r.f))],
+            ["pull-request.yml"],
+            "the workflows that run the tests",
+        );
+        for (const f of new Set(testing.map((r) => r.f))) {
+            const ensure = runs.findIndex((r) => r.f === f && r.run.includes("bash scripts/ensure-test-tools.sh"));
+            const test = runs.findIndex((r) => r.f === f && /\bnpm test\b/.test(r.run));
+            assert.ok(ensure >= 0 && ensure < test, `${f} runs scripts/ensure-test-tools.sh before npm test`);
+        }
+        for (const r of runs) {
+            assert.doesNotMatch(
+                r.run,
+                /apt-get install|apt install|go install|brew install/,
+                `${r.f} installs a tool by hand`,
+            );
+        }
+        assert.match(
+            fs.readFileSync(path.join(root, "package.json"), "utf8"),
+            /"test": "bash scripts\/ensure-test-tools\.sh && /,
+        );
+        assert.match(fs.readFileSync(path.join(root, ".ci", "run"), "utf8"), /^npm test$/m);
+    });
+
     it("keeps the step scripts shellcheck-clean", async () => {
         const scripts = fs.readdirSync(path.join(dir, "scripts")).filter((f) => f.endsWith(".sh"));
         assert.ok(scripts.length > 0);
