@@ -113,7 +113,7 @@ function main(): void {
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
-    const mocha = timeOnce("npx mocha --reporter dot");
+    const mocha = timeOnce("npx mocha --reporter dot 'test/**/*.test.ts'");
     const gate = timeOnce("npm test");
 
     const header = ["stack", "resources", "synth", "synth peak", "floor", "floor peak", "@pulumi files", ""];
