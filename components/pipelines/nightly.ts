@@ -6,7 +6,7 @@ import { assembleTaskName } from "./tasks/assemble";
 import { buildComponentTaskName } from "./tasks/build-component";
 import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
-import { machineOsTaskName } from "./tasks/machine-os";
+import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
@@ -78,6 +78,8 @@ export function nightlyPipeline(
             toolsImageArg,
             { name: "fcos-stream", value: "$(params.fcos-stream)" },
             { name: "rpms-image", value: "$(params.rpms-image)" },
+            { name: "base-payload", value: "$(params.base-payload)" },
+            { name: "os-branch", value: "$(params.machine-os-branch)" },
             { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
         ],
         timeout: "2h",
@@ -213,6 +215,11 @@ export function nightlyPipeline(
                 name: "rpms-image",
                 description: "Image carrying the OKD RPMs for machine-os.",
                 default: defaultRpmsImage(stream.minor),
+            },
+            {
+                name: "machine-os-branch",
+                description: "Branch of openshift/okd-machine-os whose overlays, manifests and bootstrap files machine-os carries.",
+                default: okdMachineOsBranch(stream.minor),
             },
         ],
         workspaces:

@@ -153,15 +153,34 @@ export async function startRegistry(): Promise<Registry> {
  * `labels` become image labels (e.g. `version` for a fake FCOS).
  */
 export function pushTinyImage(ref: string, content: string, labels: Record<string, string> = {}): string {
+    return pushImage(ref, { files: { "content.txt": content }, labels });
+}
+
+/** What `pushImage` puts in its single layer and config. */
+export interface ImageSpec {
+    /** Files of the one layer, by path relative to the root (directories are created). */
+    files: Record<string, string>;
+    labels?: Record<string, string>;
+    /** Manifest format pushed: OCI (umoci's own, the default) or Docker schema 2, what OpenShift's builds push. */
+    format?: "oci" | "v2s2";
+}
+
+/** A single-layer amd64 OCI image made offline with umoci, pushed to `ref` with skopeo; returns its digest. */
+export function pushImage(ref: string, spec: ImageSpec): string {
     requireTool("umoci");
     requireTool("skopeo");
+    const labels = spec.labels ?? {};
     const dir = tempDir("oci");
     try {
         const layout = path.join(dir, "layout");
         execFileSync("umoci", ["init", "--layout", layout]);
         execFileSync("umoci", ["new", "--image", `${layout}:img`]);
         execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:img`, path.join(dir, "bundle")]);
-        fs.writeFileSync(path.join(dir, "bundle", "rootfs", "content.txt"), content);
+        for (const [file, text] of Object.entries(spec.files)) {
+            const target = path.join(dir, "bundle", "rootfs", file);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.writeFileSync(target, text);
+        }
         execFileSync("umoci", ["repack", "--image", `${layout}:img`, path.join(dir, "bundle")]);
         const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--config.label", `${k}=${v}`]);
         execFileSync("umoci", [
@@ -174,7 +193,15 @@ export function pushTinyImage(ref: string, content: string, labels: Record<strin
             "linux",
             ...labelArgs,
         ]);
-        execFileSync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `oci:${layout}:img`, `docker://${ref}`]);
+        const format = spec.format === "v2s2" ? ["--format", "v2s2"] : [];
+        execFileSync("skopeo", [
+            "copy",
+            "--quiet",
+            ...format,
+            "--dest-tls-verify=false",
+            `oci:${layout}:img`,
+            `docker://${ref}`,
+        ]);
         return digestOf(ref);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -1,248 +1,382 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import {
     type Registry,
-    calls,
     digestOf,
+    pushImage,
     pushTinyImage,
+    registryDigest,
     requireTool,
     runScript,
     startRegistry,
-    stub,
     tempDir,
-    registryDigest,
 } from "./harness";
+import {
+    type Payload,
+    buildPayload,
+    imageReferences,
+    okdPayloadSpec,
+    operatorManifest,
+    osImage,
+    referencesOf,
+    releaseInfo,
+    releaseManifests,
+} from "./payload";
 
 /**
- * Assembly and promotion with real skopeo and real registries. `oc` is not on this machine: its stub records the
- * arguments and emulates only the effect the scripts check, copying an image to the pushed name with skopeo (which,
- * like `oc adm release mirror`, keeps the digest).
+ * Assembly and promotion with the real `oc adm release new|info|mirror` (openshift/oc ae1bd9e4a75b, built by
+ * scripts/ensure-test-tools.sh), real skopeo and two Debian docker-registry instances on 127.0.0.1: "quay" holds the
+ * base payload (built once for this file, see payload.ts) and the public promotion targets, "site" the nightly
+ * repositories and the durable promoted ones.
  */
 describe("assembly and promotion scripts", () => {
     let site: Registry;
     let quay: Registry;
+    let base: Payload;
     let dir: string;
-    let bin: string;
 
-    before(async () => {
+    const run = "okd-nightly-4-15-run1";
+    const osVersion = "41.20250105.3";
+
+    before(async function () {
+        this.timeout(120_000);
+        requireTool("oc");
         requireTool("skopeo");
         requireTool("jq");
         requireTool("rclone");
         [site, quay] = await Promise.all([startRegistry(), startRegistry()]);
+        base = buildPayload(okdPayloadSpec(quay.host));
     });
     after(async () => Promise.all([site.stop(), quay.stop()]));
-    beforeEach(() => {
-        dir = tempDir("release");
-        bin = path.join(dir, "bin");
-    });
+    beforeEach(() => (dir = tempDir("release")));
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+    const out = (f: string) => path.join(dir, f);
+
+    /** This run's machine-os image (labels as fcos-base.sh writes them unless given) and one rebuilt operator. */
+    const pushRunImages = (osLabels?: Record<string, string>) => {
+        const os = osImage(osVersion, "Fedora CoreOS", "99-okd-worker-disable-mitigations");
+        const osDigest = pushImage(`${site.host}/okd/machine-os:${run}`, {
+            files: os.files,
+            labels: osLabels ?? os.labels,
+        });
+        const keysDigest = pushImage(`${site.host}/okd/components:cluster-update-keys-${run}`, {
+            files: {
+                "manifests/0000_90_cluster-update-keys_00_images.yaml": operatorManifest(
+                    "cluster-update-keys",
+                    "quay.io/example/tests:latest",
+                ),
+                "manifests/image-references": imageReferences(["tests"]),
+                "usr/share/keys": "rebuilt keys\n",
+            },
+            labels: {
+                "io.openshift.release.operator": "true",
+                "io.openshift.build.commit.id": "c0ffee",
+                "io.openshift.build.source-location": "https://github.com/openshift/cluster-update-keys",
+            },
+        });
+        return { osDigest, keysDigest };
+    };
+
+    const assembleEnv = (osDigest: string) => ({
+        MINOR: "4.15",
+        NAME_STREAM: "okd",
+        BASE_PAYLOAD: base.pullSpec,
+        RELEASE_REPO: `${site.host}/okd/release`,
+        CONTENT_REPO: `${site.host}/okd/content`,
+        COMPONENTS_REPO: `${site.host}/okd/components`,
+        COMPONENTS: "cluster-update-keys",
+        BUILD_TAG: run,
+        MACHINE_OS_IMAGE: `${site.host}/okd/machine-os:${run}`,
+        MACHINE_OS_DIGEST: osDigest,
+        OS_TAGS: "machine-os-content rhel-coreos",
+        PREVIOUS_FILE: out("previous"),
+        TLS_VERIFY: "false",
+        OUT_FILE: out("release.json"),
+        RESULT_NAME: out("name"),
+        RESULT_PULLSPEC: out("pullspec"),
+        RESULT_IMAGE_URL: out("url"),
+        RESULT_IMAGE_DIGEST: out("digest"),
+        RESULT_TESTS_IMAGE: out("tests"),
+    });
+
     describe("assemble-release.sh", () => {
-        let osDigest: string;
-        let componentDigest: string;
-        const out = (f: string) => path.join(dir, f);
-        const env = () => ({
-            MINOR: "4.15",
-            NAME_STREAM: "okd",
-            BASE_PAYLOAD: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
-            RELEASE_REPO: `${site.host}/okd/release`,
-            CONTENT_REPO: `${site.host}/okd/content`,
-            COMPONENTS_REPO: `${site.host}/okd/components`,
-            COMPONENTS: "cluster-update-keys",
-            BUILD_TAG: "okd-nightly-4-15-run1",
-            MACHINE_OS_IMAGE: `${site.host}/okd/machine-os:okd-nightly-4-15-run1`,
-            MACHINE_OS_DIGEST: osDigest,
-            OS_TAGS: "machine-os-content rhel-coreos",
-            PREVIOUS_FILE: out("previous"),
-            TLS_VERIFY: "false",
-            OUT_FILE: out("release.json"),
-            RESULT_NAME: out("name"),
-            RESULT_PULLSPEC: out("pullspec"),
-            RESULT_IMAGE_URL: out("url"),
-            RESULT_IMAGE_DIGEST: out("digest"),
-            RESULT_TESTS_IMAGE: out("tests"),
-        });
-        before(() => {
-            osDigest = pushTinyImage(`${site.host}/okd/machine-os:okd-nightly-4-15-run1`, "os");
-            componentDigest = pushTinyImage(
-                `${site.host}/okd/components:cluster-update-keys-okd-nightly-4-15-run1`,
-                "keys",
-                {
-                    "io.openshift.build.commit.id": "c0ffee",
-                    "io.openshift.build.source-location": "https://github.com/openshift/cluster-update-keys",
-                },
-            );
-            pushTinyImage(`${site.host}/fixture/payload:1`, "payload");
-        });
-
-        const ocStub = () =>
-            stub(
-                bin,
-                "oc",
-                `case "$3" in
-  new) for a in "$@"; do case "$a" in --to-image=*) to="\${a#--to-image=}" ;; esac; done
-       skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false docker://${site.host}/fixture/payload:1 "docker://$to" ;;
-  info) echo quay.io/openshift/okd-content@sha256:7e575 ;;
-esac`,
-            );
-
-        it("overrides every rebuilt component by digest and names the payload by UTC time", async () => {
-            ocStub();
+        it("assembles the base payload with machine-os and each rebuilt component by digest, all in the content repository", async () => {
+            const { osDigest, keysDigest } = pushRunImages();
             fs.writeFileSync(out("previous"), "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000");
-            const r = runScript("assemble-release.sh", env(), bin);
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest));
             assert.equal(r.status, 0, r.stderr);
             const name = fs.readFileSync(out("name"), "utf8");
             assert.match(name, /^4\.15\.0-0\.okd-\d{4}-\d{2}-\d{2}-\d{6}$/);
-            const [release, info] = calls(bin, "oc");
-            assert.deepEqual(release.args, [
-                "adm",
-                "release",
-                "new",
-                "--insecure=true",
-                "--from-release=quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
-                `--name=${name}`,
-                "--keep-manifest-list=true",
-                `--mirror=${site.host}/okd/content`,
-                `--to-image=${site.host}/okd/release:${name}`,
-                "--previous=4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000",
-                `machine-os-content=${site.host}/okd/machine-os@${osDigest}`,
-                `rhel-coreos=${site.host}/okd/machine-os@${osDigest}`,
-                `cluster-update-keys=${site.host}/okd/components@${componentDigest}`,
-            ]);
             const digest = await registryDigest(site.host, "okd/release", name);
             assert.equal(fs.readFileSync(out("digest"), "utf8"), digest);
-            assert.equal(digestOf(`${site.host}/okd/release:${name}`), digest);
-            assert.deepEqual(info.args, [
-                "adm",
-                "release",
-                "info",
-                "--insecure=true",
-                "--image-for=tests",
-                `${site.host}/okd/release@${digest}`,
+            assert.equal(fs.readFileSync(out("url"), "utf8"), `${site.host}/okd/release`);
+
+            const info = releaseInfo(`${site.host}/okd/release@${digest}`);
+            assert.equal(info.metadata.version, name);
+            assert.deepEqual(info.metadata.previous, [
+                "4.14.0-0.okd-2024-12-15-020000",
+                "4.15.0-0.okd-2025-01-01-020000",
             ]);
-            assert.equal(fs.readFileSync(out("tests"), "utf8"), "quay.io/openshift/okd-content@sha256:7e575");
+            const content = `${site.host}/okd/content`;
+            // Every tag of the base payload, by digest, mirrored into the content repository; the overrides win.
+            const expected = Object.fromEntries(
+                Object.entries(base.components).map(([tag, d]) => [tag, `${content}@${d}`]),
+            );
+            expected["machine-os-content"] = `${content}@${osDigest}`;
+            expected["rhel-coreos"] = `${content}@${osDigest}`;
+            expected["cluster-update-keys"] = `${content}@${keysDigest}`;
+            assert.deepEqual(referencesOf(info), expected);
+            assert.deepEqual(info.displayVersions, {
+                kubernetes: { Version: "1.28.7", DisplayName: "" },
+                "machine-os": { Version: osVersion, DisplayName: "Fedora CoreOS" },
+            });
+            assert.equal(fs.readFileSync(out("tests"), "utf8"), `${content}@${base.components.tests}`);
+
+            // Operator manifests name their images where the payload has them.
+            const manifests = releaseManifests(`${site.host}/okd/release@${digest}`);
+            const keys = Object.entries(manifests).filter(([f]) =>
+                f.startsWith("0000_90_cluster-update-keys_00_images"),
+            );
+            assert.ok(keys.length > 0, Object.keys(manifests).join(" "));
+            for (const [file, text] of keys)
+                assert.match(text, new RegExp(`tests: ${content}@${base.components.tests}`), file);
+            assert.ok(
+                Object.keys(manifests).some((f) => f.includes("99-okd-worker-disable-mitigations")),
+                "the machine-os image's manifests are in the payload",
+            );
+
             const recorded = JSON.parse(fs.readFileSync(out("release.json"), "utf8"));
+            assert.equal(recorded.digest, digest);
+            assert.equal(recorded.basePayload, base.pullSpec);
             assert.deepEqual(recorded.sources["cluster-update-keys"], {
-                image: `${site.host}/okd/components@${componentDigest}`,
+                image: `${site.host}/okd/components@${keysDigest}`,
                 source: "https://github.com/openshift/cluster-update-keys",
                 commit: "c0ffee",
             });
+            assert.deepEqual(recorded.sources["machine-os"], { image: `${site.host}/okd/machine-os@${osDigest}` });
             assert.deepEqual(recorded.previous, ["4.15.0-0.okd-2025-01-01-020000", "4.14.0-0.okd-2024-12-15-020000"]);
         });
 
+        it("takes the machine-os image labelled by fcos-base.sh (a four-part FCOS version is not semver)", () => {
+            // A stand-in for quay.io/fedora/fedora-coreos:stable: only its labels are read.
+            const fcosDigest = pushTinyImage(`${site.host}/fedora/fedora-coreos:stable`, "fcos", {
+                version: `${osVersion}.0`,
+            });
+            const fcos = path.join(dir, "fcos");
+            const inputs = runScript("fcos-base.sh", {
+                FCOS_STREAM: "stable",
+                FCOS_REPOSITORY: `${site.host}/fedora/fedora-coreos`,
+                BASE_PAYLOAD: base.pullSpec,
+                OUT_DIR: fcos,
+                TLS_VERIFY: "false",
+            });
+            assert.equal(inputs.status, 0, inputs.stderr);
+            const labels = Object.fromEntries(
+                fs
+                    .readFileSync(path.join(fcos, "labels"), "utf8")
+                    .split("\n")
+                    .filter((l) => l !== "")
+                    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+            );
+            const { osDigest } = pushRunImages(labels);
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest));
+            assert.equal(r.status, 0, r.stderr);
+            const info = releaseInfo(`${site.host}/okd/release@${fs.readFileSync(out("digest"), "utf8")}`);
+            assert.deepEqual(info.displayVersions?.["machine-os"], {
+                Version: osVersion,
+                DisplayName: "Fedora CoreOS",
+            });
+            assert.match(
+                fs.readFileSync(path.join(fcos, "build-args"), "utf8"),
+                new RegExp(`^FCOS_IMAGE=${site.host}/fedora/fedora-coreos@${fcosDigest}\nCRIO_MINOR=1\\.28\n$`),
+            );
+        });
+
+        it("fails naming a node image of the base payload that machine-os does not replace", () => {
+            const { osDigest } = pushRunImages();
+            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), OS_TAGS: "machine-os-content" });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /still carries the base payload's node image at:\s+rhel-coreos \(machine-os=39\.20240210\.3\)/,
+            );
+        });
+
         it("fails naming the component whose build never pushed", () => {
-            ocStub();
-            const r = runScript("assemble-release.sh", { ...env(), COMPONENTS: "installer" }, bin);
+            const { osDigest } = pushRunImages();
+            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), COMPONENTS: "installer" });
             assert.equal(r.status, 1);
             assert.match(
                 r.stderr,
                 /okd\/components:installer-okd-nightly-4-15-run1 does not exist; did the installer build push it\?/,
             );
-            assert.deepEqual(calls(bin, "oc"), []);
         });
     });
 
     describe("mirror-release.sh", () => {
-        const name = "4.15.0-0.okd-2025-01-02-020000";
-        let digest: string;
-        before(() => {
-            digest = pushTinyImage(`${site.host}/okd/release:${name}`, "accepted payload");
+        let name: string;
+        let nightly: string;
+        let nightlyImages: Record<string, string>;
+        before(function () {
+            this.timeout(60_000);
+            dir = tempDir("nightly");
+            const { osDigest } = pushRunImages();
+            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), PREVIOUS_FILE: "" });
+            assert.equal(r.status, 0, r.stderr);
+            name = fs.readFileSync(out("name"), "utf8");
+            nightly = fs.readFileSync(out("digest"), "utf8");
+            nightlyImages = digestsOf(referencesOf(releaseInfo(`${site.host}/okd/release@${nightly}`)));
+            fs.rmSync(dir, { recursive: true, force: true });
         });
-        const ocMirrorStub = () =>
-            stub(
-                bin,
-                "oc",
-                `for a in "$@"; do case "$a" in --from=*) from="\${a#--from=}" ;; --to-release-image=*) to="\${a#--to-release-image=}" ;; esac; done
-skopeo copy --quiet --all --src-tls-verify=false --dest-tls-verify=false "docker://$from" "docker://$to"`,
-            );
+
+        /** tag → digest, whatever repository the reference names. */
+        const digestsOf = (refs: Record<string, string>) =>
+            Object.fromEntries(Object.entries(refs).map(([t, r]) => [t, r.slice(r.indexOf("@") + 1)]));
+
         const env = () => ({
             NAME: name,
-            DIGEST: digest,
+            DIGEST: nightly,
             SOURCE_REPO: `${site.host}/okd/release`,
             SOURCE_TLS_VERIFY: "false",
-            TARGETS: `${quay.host}/openshift/okd ${quay.host}/openshift/okd-content false\n${site.host}/okd/promoted ${site.host}/okd/promoted-content false\n`,
-            PROMOTION_FILE: path.join(dir, "promotion.json"),
+            TARGETS: [
+                `${quay.host}/openshift/okd ${quay.host}/openshift/okd-content false PUBLIC_`,
+                `${site.host}/okd/promoted ${site.host}/okd/promoted-content false PROMOTED_`,
+                "",
+            ].join("\n"),
+            RESULTS_DIR: dir,
+            PROMOTION_FILE: out("promotion.json"),
         });
 
-        it("mirrors to every target keeping the digest, and copies nothing on a second run", async () => {
-            ocMirrorStub();
-            const first = runScript("mirror-release.sh", env(), bin);
-            assert.equal(first.status, 0, first.stderr);
-            assert.deepEqual(
-                // The merged auth file lives in the script's temp dir.
-                calls(bin, "oc").map((c) =>
-                    c.args.map((a) =>
-                        /^--registry-config=\/.*\/auth\.json$/.test(a) ? "--registry-config=<merged>" : a,
-                    ),
-                ),
-                [
-                    [
-                        "adm",
-                        "release",
-                        "mirror",
-                        "--keep-manifest-list=true",
-                        "--registry-config=<merged>",
-                        "--insecure=true",
-                        `--from=${site.host}/okd/release@${digest}`,
-                        `--to=${quay.host}/openshift/okd-content`,
-                        `--to-release-image=${quay.host}/openshift/okd:${name}`,
-                    ],
-                    [
-                        "adm",
-                        "release",
-                        "mirror",
-                        "--keep-manifest-list=true",
-                        "--registry-config=<merged>",
-                        "--insecure=true",
-                        `--from=${site.host}/okd/release@${digest}`,
-                        `--to=${site.host}/okd/promoted-content`,
-                        `--to-release-image=${site.host}/okd/promoted:${name}`,
-                    ],
-                ],
-            );
-            assert.equal(await registryDigest(quay.host, "openshift/okd", name), digest);
-            assert.equal(digestOf(`${site.host}/okd/promoted:${name}`), digest);
-            assert.deepEqual(
-                JSON.parse(fs.readFileSync(path.join(dir, "promotion.json"), "utf8")).map(
-                    (p: { copied: boolean }) => p.copied,
-                ),
-                [true, true],
-            );
+        it("promotes a payload whose every reference is in the target's own content repository", () => {
+            const r = runScript("mirror-release.sh", env());
+            assert.equal(r.status, 0, r.stderr);
+            const promotion = JSON.parse(fs.readFileSync(out("promotion.json"), "utf8"));
+            const targets = [
+                {
+                    release: `${quay.host}/openshift/okd`,
+                    content: `${quay.host}/openshift/okd-content`,
+                    result: "PUBLIC_",
+                },
+                {
+                    release: `${site.host}/okd/promoted`,
+                    content: `${site.host}/okd/promoted-content`,
+                    result: "PROMOTED_",
+                },
+            ];
+            assert.equal(promotion.length, 2);
+            targets.forEach((t, i) => {
+                const digest = digestOf(`${t.release}:${name}`);
+                assert.notEqual(digest, nightly, "a payload with other references is another image");
+                assert.deepEqual(promotion[i], {
+                    release: `${t.release}:${name}@${digest}`,
+                    pullSpec: `${t.release}@${digest}`,
+                    digest,
+                    content: t.content,
+                    copied: true,
+                });
+                assert.equal(fs.readFileSync(out(`${t.result}IMAGE_URL`), "utf8"), t.release);
+                assert.equal(fs.readFileSync(out(`${t.result}IMAGE_DIGEST`), "utf8"), digest);
 
-            const second = runScript("mirror-release.sh", env(), bin);
+                const info = releaseInfo(`${t.release}@${digest}`);
+                assert.equal(info.metadata.version, name, "the nightly's name is kept");
+                assert.equal(
+                    info.references.metadata.annotations?.["release.openshift.io/from-release"],
+                    `${site.host}/okd/release@${nightly}`,
+                );
+                const refs = referencesOf(info);
+                for (const [tag, ref] of Object.entries(refs)) {
+                    assert.ok(ref.startsWith(`${t.content}@sha256:`), `${tag} is ${ref}`);
+                    // ...and each resolves there: the registry serves it.
+                    assert.equal(digestOf(ref), ref.slice(ref.indexOf("@") + 1), ref);
+                }
+                assert.deepEqual(digestsOf(refs), nightlyImages, "the accepted nightly's images, digest for digest");
+                // Nothing in the payload names the nightly's repositories (the quay copy names no site registry at all).
+                const nightlyRepos = new RegExp(`${site.host}/okd/(content|release|machine-os|components)`);
+                for (const [file, raw] of Object.entries(releaseManifests(`${t.release}@${digest}`))) {
+                    // oc records the source in an annotation (how a second run knows its copy); it is never pulled.
+                    const text =
+                        file === "image-references"
+                            ? raw.replace(/"release\.openshift\.io\/from-release": "[^"]*"/, "")
+                            : raw;
+                    assert.doesNotMatch(text, nightlyRepos, file);
+                    if (t.release.startsWith(quay.host)) assert.ok(!text.includes(site.host), file);
+                }
+            });
+
+            // A second run recognises its own copies (from-release) and copies nothing.
+            const second = runScript("mirror-release.sh", env());
             assert.equal(second.status, 0, second.stderr);
-            assert.equal(calls(bin, "oc").length, 2, "the second run must not mirror again");
-            assert.match(second.stdout, /already holds sha256:[0-9a-f]{64}; nothing to copy/);
+            assert.match(second.stdout, /was already made from .*; nothing to copy/);
+            const again = JSON.parse(fs.readFileSync(out("promotion.json"), "utf8"));
             assert.deepEqual(
-                JSON.parse(fs.readFileSync(path.join(dir, "promotion.json"), "utf8")).map(
-                    (p: { release: string; copied: boolean }) => [p.release, p.copied],
-                ),
+                again.map((p: { digest: string; copied: boolean }) => [p.digest, p.copied]),
+                promotion.map((p: { digest: string }) => [p.digest, false]),
+            );
+        });
+
+        it("refuses to overwrite a target tag that was made from another payload", () => {
+            // A payload of that name made from something else (the base payload).
+            execFileSync(
+                "oc",
                 [
-                    [`${quay.host}/openshift/okd:${name}@${digest}`, false],
-                    [`${site.host}/okd/promoted:${name}@${digest}`, false],
+                    "adm",
+                    "release",
+                    "new",
+                    "--insecure=true",
+                    `--from-release=${base.pullSpec}`,
+                    `--name=${name}`,
+                    `--to-image=${quay.host}/other/okd:${name}`,
                 ],
+                { stdio: ["ignore", "ignore", "pipe"] },
+            );
+            const r = runScript("mirror-release.sh", {
+                ...env(),
+                TARGETS: `${quay.host}/other/okd ${quay.host}/other/okd-content false`,
+            });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /other\/okd:.* exists but was made from '.*openshift\/okd:4\.15\.0-0\.okd-2024-03-10-010116', not .*; refusing to overwrite a promoted release/,
             );
         });
 
         it("fails naming the Secret when the mirror credentials are missing", () => {
-            ocMirrorStub();
-            const r = runScript(
-                "mirror-release.sh",
-                {
-                    ...env(),
-                    MIRROR_AUTH_FILE: path.join(dir, "missing", ".dockerconfigjson"),
-                    MIRROR_SECRET: "okd-mirror-credentials",
-                },
-                bin,
-            );
+            const r = runScript("mirror-release.sh", {
+                ...env(),
+                MIRROR_AUTH_FILE: path.join(dir, "missing", ".dockerconfigjson"),
+                MIRROR_SECRET: "okd-mirror-credentials",
+            });
             assert.equal(r.status, 1);
             assert.match(
                 r.stderr,
                 /credentials file .*missing\/\.dockerconfigjson is missing or empty; is the Secret okd-mirror-credentials/,
             );
-            assert.deepEqual(calls(bin, "oc"), []);
+        });
+
+        // The oc behaviour promotion is designed around: `release mirror` keeps the digest because it rewrites nothing.
+        it("(oc) release mirror would keep the nightly's digest and its references to the site registry", () => {
+            execFileSync(
+                "oc",
+                [
+                    "adm",
+                    "release",
+                    "mirror",
+                    "--insecure=true",
+                    "--keep-manifest-list=true",
+                    `--from=${site.host}/okd/release@${nightly}`,
+                    `--to=${quay.host}/mirrored/okd-content`,
+                    `--to-release-image=${quay.host}/mirrored/okd:${name}`,
+                ],
+                { stdio: ["ignore", "ignore", "pipe"] },
+            );
+            assert.equal(digestOf(`${quay.host}/mirrored/okd:${name}`), nightly);
+            for (const ref of Object.values(referencesOf(releaseInfo(`${quay.host}/mirrored/okd:${name}`)))) {
+                assert.ok(ref.startsWith(`${site.host}/okd/content@`), ref);
+            }
         });
     });
 

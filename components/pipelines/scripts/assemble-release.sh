@@ -79,7 +79,22 @@ oc adm release new "${oc_flags[@]}" \
   "${overrides[@]}"
 
 digest="$(digest_of "${pullspec}")"
-tests_image="$(oc adm release info "${oc_flags[@]}" --image-for=tests "${RELEASE_REPO}@${digest}")"
+info="$(oc adm release info "${oc_flags[@]}" --output=json "${RELEASE_REPO}@${digest}")"
+# A node image of the base payload left in place (a tag missing from OS_TAGS) would ship two machine-os versions.
+stale="$(jq -r --arg d "${MACHINE_OS_DIGEST}" '.references.spec.tags[]
+  | select((.annotations["io.openshift.build.versions"] // "") | test("(^|,)machine-os="))
+  | select(.from.name | endswith("@" + $d) | not)
+  | "\(.name) (\(.annotations["io.openshift.build.versions"]))"' <<<"${info}")"
+if [ -n "${stale}" ]; then
+  echo "assemble-release: ${pullspec} still carries the base payload's node image at:" $'\n'"${stale}" >&2
+  echo "assemble-release: add those tags to OS_TAGS (the os-tags param) so machine-os replaces them" >&2
+  exit 1
+fi
+tests_image="$(jq -r '.references.spec.tags[] | select(.name == "tests") | .from.name' <<<"${info}")"
+if [ -z "${tests_image}" ]; then
+  echo "assemble-release: ${pullspec} has no tests image; the e2e gates need one" >&2
+  exit 1
+fi
 
 jq -n --arg name "${name}" --arg pullSpec "${pullspec}" --arg digest "${digest}" --arg base "${BASE_PAYLOAD}" \
   --arg previous "${previous}" --argjson sources "${sources}" \

@@ -6,6 +6,7 @@
 #   BRANCH         branch to build
 #   SOURCE_DIR     where to clone (emptied first)
 #   GIT_BASE_URL   optional, default https://github.com
+#   SUBMODULES     optional, space-separated submodule paths to check out too (shallow, at the recorded commit)
 #   LABELS_FILE    file the build step reads labels from
 # Writes:
 #   RESULT_GIT_URL     file: the clone URL (Chains type hint CHAINS-GIT_URL)
@@ -23,6 +24,10 @@ url="${GIT_BASE_URL:-https://github.com}/${REPOSITORY}"
 
 rm -rf "${SOURCE_DIR}"
 git clone --quiet --depth 1 --single-branch --branch "${BRANCH}" "${url}" "${SOURCE_DIR}"
+if [ -n "${SUBMODULES:-}" ]; then
+  read -r -a submodules <<<"${SUBMODULES}"
+  git -C "${SOURCE_DIR}" submodule --quiet update --init --depth 1 -- "${submodules[@]}"
+fi
 commit="$(git -C "${SOURCE_DIR}" rev-parse HEAD)"
 
 printf '%s' "${url}" >"${RESULT_GIT_URL}"

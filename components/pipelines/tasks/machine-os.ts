@@ -5,16 +5,30 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const machineOsTaskName = "okd-machine-os";
 
+/** Where the OKD node image's overlays, manifests and bootstrap files come from (the branches of `okdMachineOsBranch`). */
+export const okdMachineOsRepository = "openshift/okd-machine-os";
+
 /**
- * The OKD node image: Fedora CoreOS layered with the OKD node packages (`rpm-ostree install`, `ostree container
- * commit`), labelled as a release operator with the FCOS version it carries, pushed by digest. No KVM.
+ * The okd-machine-os branch a minor builds: its release branches end at release-4.15 (the last OKD/FCOS minor); later
+ * minors take master, which carried 4.16 development.
+ */
+export function okdMachineOsBranch(minor: string): string {
+    const [major, m] = minor.split(".").map(Number);
+    return major === 4 && m >= 5 && m <= 15 ? `release-${minor}` : "master";
+}
+
+/**
+ * The OKD node image, built as okd-machine-os builds it: Fedora CoreOS (by digest) layered with the okd-machine-os
+ * branch's overlays, manifests and bootstrap files, CRI-O of the payload's Kubernetes minor, the OKD RPMs
+ * (openshift-hyperkube, openshift-clients, ecr-credential-provider), `systemctl preset-all`, `ostree container
+ * commit`; labelled as a release operator with the machine-os version oc accepts, pushed by digest. No KVM.
  */
 export function machineOsTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: machineOsTaskName,
         spec: {
             description:
-                "Builds the OKD machine-os image FROM quay.io/fedora/fedora-coreos:<stream> with buildah and pushes it by digest.",
+                "Builds the OKD machine-os image from Fedora CoreOS and an okd-machine-os branch with buildah and pushes it by digest.",
             params: [
                 toolsImageParam,
                 { name: "fcos-stream", description: "Fedora CoreOS stream the image is layered on, e.g. stable." },
@@ -23,11 +37,23 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     description:
                         "Image carrying the OKD RPMs under /srv/repo (openshift-hyperkube, openshift-clients).",
                 },
+                {
+                    name: "base-payload",
+                    description: "The stream's base payload: its Kubernetes version picks the CRI-O minor.",
+                },
+                {
+                    name: "os-repository",
+                    description: "GitHub repository of the overlays, manifests and bootstrap files, org/name.",
+                    default: okdMachineOsRepository,
+                },
+                { name: "os-branch", description: "Its branch, e.g. release-4.15." },
                 { name: "image", description: "Destination, repository:tag, in the site's machine-os repository." },
             ],
             results: [
                 { name: "IMAGE_URL", description: "The pushed image (Tekton Chains type hint)." },
                 { name: "IMAGE_DIGEST", description: "Digest of the pushed image (Tekton Chains type hint)." },
+                { name: "CHAINS-GIT_URL", description: "okd-machine-os repository built (Chains source type hint)." },
+                { name: "CHAINS-GIT_COMMIT", description: "Its commit (Chains source type hint)." },
             ],
             volumes: [
                 {
@@ -46,7 +72,27 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     name: "fcos-base",
                     image: toolsStepImage,
                     script: loadScript("fcos-base.sh"),
-                    env: [...paramEnv({ FCOS_STREAM: "fcos-stream" }), { name: "OUT_DIR", value: "/workspace/fcos" }],
+                    env: [
+                        ...paramEnv({ FCOS_STREAM: "fcos-stream", BASE_PAYLOAD: "base-payload" }),
+                        { name: "OUT_DIR", value: "/workspace/fcos" },
+                        { name: "TLS_VERIFY", value: "true" },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                    ],
+                },
+                {
+                    // After fcos-base, which writes the labels file this appends the source labels to.
+                    name: "clone",
+                    image: toolsStepImage,
+                    script: loadScript("clone-source.sh"),
+                    env: [
+                        ...paramEnv({ REPOSITORY: "os-repository", BRANCH: "os-branch" }),
+                        { name: "SOURCE_DIR", value: "/workspace/source" },
+                        // overlay.d/05rhcos and 06gcp-routes are links into this submodule (openshift/os).
+                        { name: "SUBMODULES", value: "openshift-os" },
+                        { name: "LABELS_FILE", value: "/workspace/fcos/labels" },
+                        { name: "RESULT_GIT_URL", value: "$(results.CHAINS-GIT_URL.path)" },
+                        { name: "RESULT_GIT_COMMIT", value: "$(results.CHAINS-GIT_COMMIT.path)" },
+                    ],
                 },
                 {
                     name: "build",
@@ -54,7 +100,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     script: loadScript("build-image.sh"),
                     env: [
                         ...paramEnv({ IMAGE: "image" }),
-                        { name: "CONTEXT_DIR", value: "/containerfiles" },
+                        { name: "CONTEXT_DIR", value: "/workspace/source" },
                         { name: "CONTAINERFILE", value: "/containerfiles/Containerfile" },
                         { name: "BUILD_ARGS", value: "OKD_RPMS_IMAGE=$(params.rpms-image)" },
                         { name: "BUILD_ARGS_FILE", value: "/workspace/fcos/build-args" },

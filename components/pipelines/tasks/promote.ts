@@ -8,6 +8,9 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
 
+/** Result name prefixes of the two promoted payloads (`<prefix>IMAGE_URL`, `<prefix>IMAGE_DIGEST`). */
+export const resultPrefixes = { public: "PUBLIC_", promoted: "PROMOTED_" } as const;
+
 /** quay.io repositories promoted releases are mirrored to (`mirrorReleaseRepository`, `mirrorContentRepository`). */
 export interface MirrorRepositories {
     release: string;
@@ -15,28 +18,39 @@ export interface MirrorRepositories {
 }
 
 /**
- * Promotion of one accepted payload: re-check its record, mirror it (same digest) to quay.io and to the site's
- * durable repositories, skipping any target that already holds it, and mark the record promoted.
+ * Promotion of one accepted payload: re-check its record, re-create it for quay.io and for the site's durable
+ * repositories with `oc adm release new --from-release <nightly> --mirror <content>` (each copy references only its
+ * own content repository, so it has a digest of its own; see mirror-release.sh), keep any target already made from
+ * this nightly, and mark the record promoted with every target's digest.
  */
 export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): TaskDefinition {
     const mirrorMount = "/var/run/okd-mirror";
     const targets = pulumi
         .all([ctx.repositories.promoted, ctx.repositories.promotedContent])
         .apply(([promoted, promotedContent]) =>
-            [`${mirror.release} ${mirror.content} true`, `${promoted} ${promotedContent} ${ctx.tlsVerify}`].join("\n"),
+            [
+                `${mirror.release} ${mirror.content} true ${resultPrefixes.public}`,
+                `${promoted} ${promotedContent} ${ctx.tlsVerify} ${resultPrefixes.promoted}`,
+            ].join("\n"),
         );
     return {
         name: promoteTaskName,
         spec: {
             description:
-                "Mirrors an accepted payload to quay.io and the site's durable repositories (digest kept) and marks it promoted.",
+                "Re-creates an accepted payload on quay.io and in the site's durable repositories, each referencing only its own content repository, and marks it promoted.",
             params: [
                 toolsImageParam,
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "digest", description: "Payload digest; must match the record." },
             ],
-            results: [],
+            // `*IMAGE_URL` + `*IMAGE_DIGEST` pairs are Tekton Chains type hints: both promoted payloads get signed.
+            results: [
+                { name: `${resultPrefixes.public}IMAGE_URL`, description: "Release repository on quay.io." },
+                { name: `${resultPrefixes.public}IMAGE_DIGEST`, description: "Digest of the payload on quay.io." },
+                { name: `${resultPrefixes.promoted}IMAGE_URL`, description: "The site's durable release repository." },
+                { name: `${resultPrefixes.promoted}IMAGE_DIGEST`, description: "Digest of the site's promoted copy." },
+            ],
             volumes: [
                 // Optional, so a missing Secret reaches mirror-release.sh, which names it, instead of a pod stuck pending.
                 { name: "mirror-credentials", secret: { secretName: secretNames.mirror, optional: true } },
@@ -69,6 +83,8 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                         { name: "MIRROR_AUTH_FILE", value: `${mirrorMount}/.dockerconfigjson` },
                         { name: "MIRROR_SECRET", value: secretNames.mirror },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
+                        // Where Tekton collects Task results (`$(results.<name>.path)` is /tekton/results/<name>).
+                        { name: "RESULTS_DIR", value: "/tekton/results" },
                     ],
                     computeResources: { requests: { cpu: "1", memory: "1Gi" } },
                     volumeMounts: [{ name: "mirror-credentials", mountPath: mirrorMount, readOnly: true }],

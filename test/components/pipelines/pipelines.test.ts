@@ -445,7 +445,7 @@ describe("OKD pipelines", () => {
             assert.equal(promote.params.find((p: Obj) => p.name === "digest").value, "$(tasks.pick.results.digest)");
         });
 
-        it("re-checks the record before mirroring, and mirrors to quay.io and the durable repositories", () => {
+        it("re-checks the record, then re-creates the payload on quay.io and in the durable repositories", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
@@ -454,8 +454,13 @@ describe("OKD pipelines", () => {
             assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
             assert.equal(
                 steps[2].env.find((e: Obj) => e.name === "TARGETS").value,
-                "quay.io/openshift/okd quay.io/openshift/okd-content true\n" +
-                    "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true",
+                "quay.io/openshift/okd quay.io/openshift/okd-content true PUBLIC_\n" +
+                    "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true PROMOTED_",
+            );
+            // Each promoted payload is reported as a Chains `*IMAGE_URL`/`*IMAGE_DIGEST` pair, so both are signed.
+            assert.deepEqual(
+                task("okd-promote-release").spec.results.map((r: Obj) => r.name),
+                ["PUBLIC_IMAGE_URL", "PUBLIC_IMAGE_DIGEST", "PROMOTED_IMAGE_URL", "PROMOTED_IMAGE_DIGEST"],
             );
         });
     });
