@@ -61,7 +61,7 @@ esac
 
 # Debian tools: command → package. shellcheck (every step script), docker-registry and skopeo (images between local
 # registries), buildah and umoci (real builds, tiny test images), jq (step scripts), rclone (release records), git
-# (component sources).
+# (component sources), busybox and a static bash (the stand-in Fedora CoreOS the machine-os Containerfile is built on).
 declare -A debian_tools=(
   [shellcheck]=shellcheck
   [docker-registry]=docker-registry
@@ -71,6 +71,8 @@ declare -A debian_tools=(
   [jq]=jq
   [rclone]=rclone
   [git]=git
+  [busybox]=busybox-static
+  [bash-static]=bash-static
 )
 
 # The Go tools in a group, one directory name per line.

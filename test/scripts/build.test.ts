@@ -3,21 +3,36 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { type Registry, digestOf, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+import {
+    type Registry,
+    digestOf,
+    pushImage,
+    pushTinyImage,
+    requireTool,
+    runScript,
+    startRegistry,
+    tempDir,
+} from "./harness";
+import { type Payload, buildPayload, okdPayloadSpec } from "./payload";
 
 /** Real buildah (chroot isolation, FROM scratch: no network), real skopeo, git and a local docker-registry. */
 describe("build scripts", () => {
     let registry: Registry;
     let dir: string;
     let storage: string;
+    let payload: Payload;
 
-    before(async () => {
+    before(async function () {
+        this.timeout(120_000);
+        requireTool("oc");
         requireTool("buildah");
         requireTool("skopeo");
         requireTool("git");
         requireTool("jq");
         registry = await startRegistry();
         storage = tempDir("buildah-storage");
+        // The stream's base payload: fcos-base.sh reads its Kubernetes version.
+        payload = buildPayload(okdPayloadSpec(registry.host));
     });
     after(async () => {
         await registry.stop();
@@ -45,13 +60,22 @@ describe("build scripts", () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /** A storage.conf keeps these builds out of the machine's own container storage. */
-    const buildEnv = () => {
-        const conf = path.join(dir, "storage.conf");
+    const buildEnv = () => buildEnvIn(dir);
+    const buildEnvIn = (where: string) => {
+        const conf = path.join(where, "storage.conf");
         fs.writeFileSync(
             conf,
             `[storage]\ndriver = "vfs"\nrunroot = "${storage}/run"\ngraphroot = "${storage}/root"\n`,
         );
         return { CONTAINERS_STORAGE_CONF: conf, BUILDAH_ISOLATION: "chroot", STORAGE_DRIVER: "vfs" };
+    };
+
+    /** The root filesystem of a pushed image, unpacked into the test's directory. */
+    const unpack = (image: string): string => {
+        const layout = path.join(dir, "unpacked");
+        execFileSync("skopeo", ["copy", "--quiet", "--src-tls-verify=false", `docker://${image}`, `oci:${layout}:img`]);
+        execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:img`, path.join(dir, "bundle")]);
+        return path.join(dir, "bundle", "rootfs");
     };
 
     describe("build-image.sh", () => {
@@ -194,24 +218,315 @@ describe("build scripts", () => {
     });
 
     describe("fcos-base.sh", () => {
-        it("labels machine-os with the FCOS version of the stream's image", () => {
-            const digest = pushTinyImage(`${registry.host}/fedora/fedora-coreos:stable`, "fcos", {
-                version: "41.20250105.3.0",
+        it("labels machine-os with the FCOS version as a three-part semver and pins CRI-O to the payload's Kubernetes", () => {
+            const digest = pushTinyImage(`${registry.host}/fedora/fedora-coreos:testing`, "fcos", {
+                version: "41.20250105.2.0",
             });
             const out = path.join(dir, "fcos");
             const r = runScript("fcos-base.sh", {
-                FCOS_STREAM: "stable",
+                FCOS_STREAM: "testing",
                 FCOS_REPOSITORY: `${registry.host}/fedora/fedora-coreos`,
+                BASE_PAYLOAD: payload.pullSpec,
                 OUT_DIR: out,
                 TLS_VERIFY: "false",
             });
             assert.equal(r.status, 0, r.stderr);
             assert.equal(
                 fs.readFileSync(path.join(out, "labels"), "utf8"),
-                "io.openshift.build.versions=machine-os=41.20250105.3.0\nio.openshift.release.operator=true\n",
+                "io.openshift.build.versions=machine-os=41.20250105.2\n" +
+                    "io.openshift.build.version-display-names=machine-os=Fedora CoreOS\n" +
+                    "io.openshift.release.operator=true\n",
             );
-            assert.equal(fs.readFileSync(path.join(out, "build-args"), "utf8"), "FCOS_STREAM=stable\n");
+            assert.equal(
+                fs.readFileSync(path.join(out, "build-args"), "utf8"),
+                `FCOS_IMAGE=${registry.host}/fedora/fedora-coreos@${digest}\nCRIO_MINOR=1.28\n`,
+            );
             assert.equal(fs.readFileSync(path.join(out, "fcos-digest"), "utf8"), digest);
+        });
+
+        it("refuses an FCOS version that gives no three-part semver", () => {
+            pushTinyImage(`${registry.host}/fedora/fedora-coreos:next`, "fcos", { version: "41.20250105" });
+            const r = runScript("fcos-base.sh", {
+                FCOS_STREAM: "next",
+                FCOS_REPOSITORY: `${registry.host}/fedora/fedora-coreos`,
+                BASE_PAYLOAD: payload.pullSpec,
+                OUT_DIR: path.join(dir, "fcos"),
+                TLS_VERIFY: "false",
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /FCOS version 41\.20250105 does not give a three-part semantic version/);
+        });
+    });
+
+    /**
+     * The machine-os Containerfile's logic, run by real buildah on a tiny stand-in for Fedora CoreOS: busybox and
+     * recording `rpm-ostree`, `rpm`, `ostree` and `systemctl`. They keep the rules the build depends on: a local RPM
+     * path that does not exist fails `rpm-ostree install` ("No such file"), and a package comes only from an enabled
+     * repository, at the version that repository serves (so the cri-o minor is what the repository file pins).
+     */
+    describe("machine-os Containerfile", () => {
+        const containerfile = path.resolve(
+            __dirname,
+            "..",
+            "..",
+            "components",
+            "pipelines",
+            "images",
+            "machine-os",
+            "Containerfile",
+        );
+        const stub = (body: string) => `#!/bin/sh\necho "$(basename "$0") $*" >>/var/log/fake-fcos/calls\n${body}\n`;
+        const fakeFcos = {
+            "rpm-ostree": stub(`case "$1" in
+  --version) echo "rpm-ostree: Version: '2024.3'" ;;
+  install)
+    shift; repo=""
+    for a in "$@"; do case "$a" in --enablerepo=*) repo="\${a#--enablerepo=}" ;; esac; done
+    for a in "$@"; do
+      case "$a" in
+        -*) ;;
+        /*) [ -f "$a" ] || { echo "error: Opening $a: No such file or directory" >&2; exit 1; } ;;
+        *) if [ -n "$repo" ]; then
+             url="$(sed -n 's/^baseurl=//p' "/etc/yum.repos.d/$repo.repo" 2>/dev/null)"
+             minor="$(echo "$url" | sed -n 's/.*v\\([0-9]*\\.[0-9]*\\)\\/rpm\\/$/\\1/p')"
+             [ -n "$minor" ] || { echo "error: Packages not found: $a" >&2; exit 1; }
+             mkdir -p /var/lib/fake-rpms && echo "$minor.4" >"/var/lib/fake-rpms/$a"
+           fi ;;
+      esac
+    done ;;
+esac`),
+            rpm: stub(
+                `for a in "$@"; do p="$a"; done
+if [ -f "/var/lib/fake-rpms/$p" ]; then tr -d '\\n' <"/var/lib/fake-rpms/$p"; else echo "package $p is not installed"; exit 1; fi`,
+            ),
+            ostree: stub(`[ "$1" = --version ] && echo "libostree: Version: '2024.4'"; exit 0`),
+            systemctl: stub("exit 0"),
+        };
+
+        let fcosImage: string;
+        let rpmsImage: string;
+        before(function () {
+            this.timeout(120_000);
+            requireTool("busybox");
+            requireTool("bash-static");
+            requireTool("umoci");
+            // Fedora CoreOS stand-in, with the version label fcos-base.sh reads.
+            const fcosDir = tempDir("fake-fcos");
+            fs.mkdirSync(path.join(fcosDir, "stubs"), { recursive: true });
+            fs.copyFileSync(
+                execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim(),
+                path.join(fcosDir, "busybox"),
+            );
+            fs.copyFileSync(
+                execFileSync("sh", ["-c", "command -v bash-static"], { encoding: "utf8" }).trim(),
+                path.join(fcosDir, "bash"),
+            );
+            for (const [tool, script] of Object.entries(fakeFcos)) {
+                fs.writeFileSync(path.join(fcosDir, "stubs", tool), script, { mode: 0o755 });
+            }
+            fs.writeFileSync(
+                path.join(fcosDir, "Containerfile"),
+                [
+                    "FROM scratch",
+                    "COPY busybox /bin/busybox",
+                    'RUN ["/bin/busybox", "mkdir", "-p", "/usr/bin", "/usr/sbin", "/etc/yum.repos.d", "/var/log/fake-fcos", "/var/lib/unbound", "/tmp"]',
+                    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+                    // A static bash is the shell: busybox's own sh runs its applets (an `rpm` among them) before PATH.
+                    "COPY bash /bin/bash",
+                    'RUN ["/bin/busybox", "ln", "-sf", "bash", "/bin/sh"]',
+                    "COPY stubs/ /usr/bin/",
+                    "RUN echo 'OSTREE_VERSION=41.20250105.3.0' >/etc/os-release",
+                    "LABEL version=41.20250105.3.0",
+                    "",
+                ].join("\n"),
+            );
+            fcosImage = `${registry.host}/fedora/fedora-coreos:stable`;
+            const fake = runScript("build-image.sh", {
+                ...buildEnvIn(fcosDir),
+                CONTEXT_DIR: fcosDir,
+                CONTAINERFILE: path.join(fcosDir, "Containerfile"),
+                IMAGE: fcosImage,
+                TLS_VERIFY: "false",
+                RESULT_IMAGE_URL: path.join(fcosDir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(fcosDir, "digest"),
+            });
+            assert.equal(fake.status, 0, fake.stderr);
+            fs.rmSync(fcosDir, { recursive: true, force: true });
+            // The OKD RPMs image, laid out as origin/<minor>:artifacts: per-arch subdirectory, ecr at the top.
+            rpmsImage = `${registry.host}/origin/4.15:artifacts`;
+            pushImage(rpmsImage, {
+                files: {
+                    "srv/repo/x86_64/openshift-hyperkube-4.15.0-202403081001.p0.g1b2c3d4.assembly.stream.el9.x86_64.rpm":
+                        "rpm",
+                    "srv/repo/x86_64/openshift-clients-4.15.0-202403081001.p0.g5e6f7a8.assembly.stream.el9.x86_64.rpm":
+                        "rpm",
+                    "srv/repo/x86_64/openshift-clients-redistributable-4.15.0-202403081001.el9.x86_64.rpm": "rpm",
+                    "srv/repo/ecr-credential-provider-4.15.0-202403081001.p0.g9a8b7c6.assembly.stream.el9.x86_64.rpm":
+                        "rpm",
+                },
+            });
+        });
+
+        it("layers the okd-machine-os overlays, CRI-O of the payload's Kubernetes minor and the OKD RPMs, then presets and commits", function () {
+            this.timeout(240_000);
+            const env = buildEnv();
+            // An okd-machine-os branch: its overlays (one through the openshift-os submodule), manifests, bootstrap.
+            const osRepo = path.join(dir, "origin", "openshift", "os");
+            const git = (cwd: string, ...args: string[]) =>
+                execFileSync("git", [
+                    "-C",
+                    cwd,
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@example.org",
+                    "-c",
+                    "protocol.file.allow=always",
+                    ...args,
+                ]);
+            const write = (root: string, files: Record<string, string>) => {
+                for (const [f, text] of Object.entries(files)) {
+                    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+                    fs.writeFileSync(path.join(root, f), text);
+                }
+            };
+            write(osRepo, { "overlay.d/05rhcos/usr/lib/systemd/system/rhcos-fips.service": "[Unit]\n" });
+            git(osRepo, "init", "--quiet", "--initial-branch", "master");
+            git(osRepo, "add", ".");
+            git(osRepo, "commit", "--quiet", "-m", "os");
+            const mosRepo = path.join(dir, "origin", "openshift", "okd-machine-os");
+            write(mosRepo, {
+                "overlay.d/99okd/usr/lib/systemd/system-preset/00-okd.preset": "enable okd-selinux.service\n",
+                "manifests/99-okd-master-disable-mitigations.yaml": "kind: MachineConfig\n",
+                "bootstrap/pre-pivot.sh": "#!/bin/bash\n",
+                "overrides.yaml": "override-remove:\n - moby-engine\n - zincati\n",
+                "crio.repo":
+                    "[cri-o_1.28]\nbaseurl=https://download.opensuse.org/repositories/devel:/kubic:/libcontainers:/stable:/cri-o:/1.28/Fedora_39/\n",
+            });
+            git(mosRepo, "init", "--quiet", "--initial-branch", "release-4.15");
+            git(mosRepo, "submodule", "--quiet", "add", `file://${osRepo}`, "openshift-os");
+            fs.symlinkSync("../openshift-os/overlay.d/05rhcos/", path.join(mosRepo, "overlay.d", "05rhcos"));
+            git(mosRepo, "add", ".");
+            git(mosRepo, "commit", "--quiet", "-m", "okd-machine-os");
+
+            // The task's steps, in order: fcos-base, clone, build.
+            const out = path.join(dir, "out");
+            const inputs = runScript("fcos-base.sh", {
+                FCOS_STREAM: "stable",
+                FCOS_REPOSITORY: `${registry.host}/fedora/fedora-coreos`,
+                BASE_PAYLOAD: payload.pullSpec,
+                OUT_DIR: out,
+                TLS_VERIFY: "false",
+            });
+            assert.equal(inputs.status, 0, inputs.stderr);
+            const source = path.join(dir, "source");
+            const clone = runScript("clone-source.sh", {
+                REPOSITORY: "openshift/okd-machine-os",
+                BRANCH: "release-4.15",
+                GIT_BASE_URL: `file://${path.join(dir, "origin")}`,
+                SUBMODULES: "openshift-os",
+                SOURCE_DIR: source,
+                LABELS_FILE: path.join(out, "labels"),
+                RESULT_GIT_URL: path.join(dir, "git-url"),
+                RESULT_GIT_COMMIT: path.join(dir, "git-commit"),
+                // git refuses file:// submodules unless told (CVE-2022-39253); github.com needs no such setting.
+                GIT_CONFIG_COUNT: "1",
+                GIT_CONFIG_KEY_0: "protocol.file.allow",
+                GIT_CONFIG_VALUE_0: "always",
+            });
+            assert.equal(clone.status, 0, clone.stderr);
+            const image = `${registry.host}/okd/machine-os:run1`;
+            const build = runScript("build-image.sh", {
+                ...env,
+                CONTEXT_DIR: source,
+                CONTAINERFILE: containerfile,
+                IMAGE: image,
+                TLS_VERIFY: "false",
+                BUILD_ARGS: `OKD_RPMS_IMAGE=${rpmsImage}`,
+                BUILD_ARGS_FILE: path.join(out, "build-args"),
+                LABELS_FILE: path.join(out, "labels"),
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.equal(build.status, 0, build.stderr + build.stdout.slice(-3000));
+
+            const rootfs = unpack(image);
+            const calls = fs.readFileSync(path.join(rootfs, "var/log/fake-fcos/calls"), "utf8").trim().split("\n");
+            assert.deepEqual(
+                calls.filter((c) => !/--version$/.test(c)),
+                [
+                    "rpm-ostree install cri-o --disablerepo=* --enablerepo=okd-cri-o",
+                    "rpm-ostree install cri-tools --disablerepo=* --enablerepo=okd-cri-tools",
+                    "rpm-ostree install NetworkManager-ovs open-vm-tools qemu-guest-agent netcat " +
+                        "/tmp/rpms/ecr-credential-provider-4.15.0-202403081001.p0.g9a8b7c6.assembly.stream.el9.x86_64.rpm " +
+                        "/tmp/rpms/x86_64/openshift-clients-4.15.0-202403081001.p0.g5e6f7a8.assembly.stream.el9.x86_64.rpm " +
+                        "/tmp/rpms/x86_64/openshift-hyperkube-4.15.0-202403081001.p0.g1b2c3d4.assembly.stream.el9.x86_64.rpm",
+                    "rpm-ostree ex rebuild",
+                    "rpm-ostree cleanup -m",
+                    "rpm -q --queryformat %{VERSION} cri-o",
+                    "systemctl preset-all",
+                    "ostree container commit",
+                ],
+            );
+            assert.match(
+                fs.readFileSync(path.join(rootfs, "etc/yum.repos.d/okd-cri-o.repo"), "utf8"),
+                /baseurl=https:\/\/download\.opensuse\.org\/repositories\/isv:\/kubernetes:\/addons:\/cri-o:\/stable:\/v1\.28\/rpm\//,
+            );
+            assert.ok(
+                !fs.existsSync(path.join(rootfs, "etc/yum.repos.d/crio.repo")),
+                "the branch's retired kubic repo is not installed",
+            );
+            for (const file of [
+                "usr/lib/systemd/system-preset/00-okd.preset",
+                "usr/lib/systemd/system/rhcos-fips.service",
+                "manifests/99-okd-master-disable-mitigations.yaml",
+                "bootstrap/pre-pivot.sh",
+                "etc/rpm-ostree/origin.d/overrides.yaml",
+            ]) {
+                assert.ok(fs.existsSync(path.join(rootfs, file)), `${file} is in the image`);
+            }
+            assert.ok(!fs.existsSync(path.join(rootfs, "tmp/rpms")), "the RPMs are removed");
+            // buildah keeps the WORKDIR itself; the sources in it are removed.
+            const leftovers = fs.existsSync(path.join(rootfs, "go"))
+                ? fs
+                      .readdirSync(path.join(rootfs, "go"), { recursive: true })
+                      .map(String)
+                      .filter((f) => fs.statSync(path.join(rootfs, "go", f)).isFile())
+                : [];
+            assert.deepEqual(leftovers, [], "the okd-machine-os sources are removed");
+
+            const labels = JSON.parse(
+                execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${image}`], { encoding: "utf8" }),
+            ).Labels;
+            assert.equal(labels["io.openshift.build.versions"], "machine-os=41.20250105.3");
+            assert.equal(labels["io.openshift.build.version-display-names"], "machine-os=Fedora CoreOS");
+            assert.equal(labels["io.openshift.release.operator"], "true");
+            assert.equal(labels["io.openshift.build.commit.id"], fs.readFileSync(path.join(dir, "git-commit"), "utf8"));
+        });
+
+        it("fails naming an OKD RPM the RPMs image lacks", function () {
+            this.timeout(120_000);
+            // No ecr-credential-provider: the kubelet on AWS would not start without it.
+            const noEcr = `${registry.host}/origin/4.15:artifacts-without-ecr`;
+            pushImage(noEcr, { files: { "srv/repo/x86_64/openshift-hyperkube-4.15.0-1.x86_64.rpm": "rpm" } });
+            const ctx = path.join(dir, "ctx");
+            fs.mkdirSync(ctx);
+            fs.writeFileSync(path.join(ctx, "overrides.yaml"), "override-remove: []\n");
+            const r = runScript("build-image.sh", {
+                ...buildEnv(),
+                CONTEXT_DIR: ctx,
+                CONTAINERFILE: containerfile,
+                IMAGE: `${registry.host}/okd/machine-os:no-ecr`,
+                TLS_VERIFY: "false",
+                BUILD_ARGS: `OKD_RPMS_IMAGE=${noEcr}\nCRIO_MINOR=1.28\nFCOS_IMAGE=${fcosImage}`,
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.notEqual(r.status, 0);
+            assert.match(
+                r.stderr + r.stdout,
+                /the RPMs image has no ecr-credential-provider RPM under \/srv\/repo or \/srv\/repo\/x86_64/,
+            );
         });
     });
 });

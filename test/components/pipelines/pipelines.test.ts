@@ -523,13 +523,30 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("ships the machine-os Containerfile layering FCOS with rpm-ostree", () => {
+        it("ships the machine-os Containerfile layering FCOS (by the digest fcos-base resolves) with rpm-ostree", () => {
             const cm = find("kubernetes:core/v1:ConfigMap", "pl-containerfiles").inputs as Obj;
             const file = cm.data["machine-os.Containerfile"];
-            assert.match(file, /^FROM quay\.io\/fedora\/fedora-coreos:\$\{FCOS_STREAM\}$/m);
+            assert.match(file, /^FROM \$\{FCOS_IMAGE\}$/m);
             assert.match(file, /rpm-ostree install /);
             assert.match(file, /ostree container commit/);
-            assert.match(file, /^LABEL io\.openshift\.release\.operator="true"$/m);
+            assert.match(file, /^LABEL io\.openshift\.release\.operator=true /m);
+        });
+
+        it("builds machine-os from a clone of the stream's okd-machine-os branch with its openshift-os submodule", () => {
+            const steps = task("okd-machine-os").spec.steps;
+            assert.deepEqual(
+                steps.map((s: Obj) => s.name),
+                ["registry-auth", "fcos-base", "clone", "build"],
+            );
+            const env = (step: Obj, name: string) => step.env.find((e: Obj) => e.name === name)?.value;
+            assert.equal(env(steps[2], "SUBMODULES"), "openshift-os");
+            assert.equal(env(steps[3], "CONTEXT_DIR"), "/workspace/source");
+            assert.equal(env(steps[1], "BASE_PAYLOAD"), "$(params.base-payload)");
+            const machineOs = byName(pipeline("pl-nightly-4-15").spec.tasks, "machine-os");
+            assert.equal(
+                machineOs.params.find((p: Obj) => p.name === "os-branch").value,
+                "$(params.machine-os-branch)",
+            );
         });
     });
 
