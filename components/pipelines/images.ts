@@ -1,4 +1,4 @@
-import type { Platform } from "../../src/config/schema";
+import type { Platform, Stream } from "../../src/config/schema";
 
 /**
  * Pinned images of the pipeline steps. Bump deliberately. The installer and the conformance tests are not here: they
@@ -46,9 +46,34 @@ export function registryAuthImage(images: PipelineImages, platform: Platform): s
     }
 }
 
-/** Default OKD builder image substituted for `registry.ci.openshift.org/ocp/builder:*` (see docs/pipelines.md). */
+/**
+ * Default Go builder for component builds: substitute-builder.sh replaces each login-only
+ * `registry.ci.openshift.org/ocp/builder:rhel-N-golang-G-openshift-V` stage with this, `{rhel}`, `{go}` and `{ocp}`
+ * filled from the tag: the public CI build root of the same versions, `openshift/release:rhel-N-release-golang-G-
+ * openshift-V`, which the ocp builder is re-wrapped from. Builder stages only compile; nothing of them ships. Set a
+ * fixed image (e.g. a CentOS Stream builder of your own) with `OkdPipelines`' `builderImage`.
+ */
 export const defaultBuilderImage =
-    "registry.ci.openshift.org/openshift/release:rhel-9-release-golang-1.22-openshift-4.17";
+    "registry.ci.openshift.org/openshift/release:rhel-{rhel}-release-golang-{go}-openshift-{ocp}";
+
+/**
+ * The OKD base image that replaces `ocp/<ver>:base`, `:base-rhel8|9` and `ocp/builder:rhel-N-base-openshift-V`, as
+ * OpenShift CI's OKD variants build components (`from: base`): `origin/<minor>:base` for OKD on FCOS
+ * (openshift/release ci-operator/config/openshift/machine-config-operator/*-release-4.15__okd.yaml),
+ * `origin/scos-<minor>:base-stream9` (CentOS Stream 9) for SCOS (…-release-4.17__okd-scos.yaml). Both are in the
+ * CI registry's public `origin` namespace, as the nightly payloads OKD installs with a placeholder pull secret.
+ */
+export const defaultBaseImage = (minor: string, variant: Stream["variant"]): string =>
+    variant === "scos"
+        ? `registry.ci.openshift.org/origin/scos-${minor}:base-stream9`
+        : `registry.ci.openshift.org/origin/${minor}:base`;
+
+/**
+ * Components whose Containerfile builds FROM another component's payload image of the same run, so they build in a
+ * later batch: installer-artifacts layers on the installer image (ci-operator builds it `from: installer`,
+ * openshift/release ci-operator/config/openshift/installer/openshift-installer-release-4.15__okd.yaml).
+ */
+export const componentStages: Record<string, string[]> = { "installer-artifacts": ["installer"] };
 
 /** Where the OKD RPMs (openshift-hyperkube, openshift-clients) come from for the machine-os image, per minor. */
 export const defaultRpmsImage = (minor: string): string => `registry.ci.openshift.org/origin/${minor}:artifacts`;

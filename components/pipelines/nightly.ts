@@ -1,7 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
+
 import type { Component, Stream } from "../../src/config/schema";
 import type { GateAccess } from "../shared/site";
 import type { PipelineContext } from "./context";
-import { defaultBuilderImage, defaultRpmsImage } from "./images";
+import { componentStages, defaultBaseImage, defaultBuilderImage, defaultRpmsImage } from "./images";
 import { assembleTaskName } from "./tasks/assemble";
 import { buildComponentTaskName } from "./tasks/build-component";
 import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
@@ -27,7 +29,7 @@ export const nightlyTasks = {
 export interface NightlyOptions {
     /** At most this many component builds run at once: components go in batches of this size, one batch at a time. */
     maxParallelBuilds: number;
-    /** Replaces `registry.ci.openshift.org/ocp/builder:*` in component Containerfiles. */
+    /** Replaces the Go builder stages of component Containerfiles (`defaultBuilderImage`; may use {rhel}, {go}, {ocp}). */
     builderImage?: string;
 }
 
@@ -37,11 +39,38 @@ export function previousMinor(minor: string): string {
     return m > 0 ? `${major}.${m - 1}` : "";
 }
 
-/** Components in batches of `size`, in configuration order. */
-export function batches<T>(items: T[], size: number): T[][] {
+/**
+ * Components in batches of at most `size`, in configuration order, except that a component goes in a later batch than
+ * each component of the run it builds FROM (`buildsFrom`, default `componentStages`): batches run one after another,
+ * so its build finds that image pushed.
+ */
+export function batches<T extends { name: string }>(
+    items: T[],
+    size: number,
+    buildsFrom: Record<string, string[]> = componentStages,
+): T[][] {
+    const names = new Set(items.map((i) => i.name));
+    const depsOf = (i: T) => (buildsFrom[i.name] ?? []).filter((d) => names.has(d) && d !== i.name);
+    // Dependencies first, otherwise configuration order (a cycle falls back to configuration order).
+    const ordered: T[] = [];
+    const placed = new Set<string>();
+    const visit = (i: T, path: Set<string>) => {
+        if (placed.has(i.name) || path.has(i.name)) return;
+        path.add(i.name);
+        for (const d of depsOf(i)) visit(items.find((x) => x.name === d) as T, path);
+        placed.add(i.name);
+        ordered.push(i);
+    };
+    for (const i of items) visit(i, new Set());
     const out: T[][] = [];
-    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-    return out;
+    const batchOf = new Map<string, number>();
+    for (const i of ordered) {
+        let b = Math.max(0, ...depsOf(i).map((d) => (batchOf.get(d) ?? -1) + 1));
+        while (out[b] && out[b].length >= size) b++;
+        (out[b] ??= []).push(i);
+        batchOf.set(i.name, b);
+    }
+    return out.filter((b) => b !== undefined);
 }
 
 const buildArgsText = (c: Component) =>
@@ -86,6 +115,7 @@ export function nightlyPipeline(
         retries: 1,
     };
 
+    const runImage = (c: Component) => ctx.repositories.components.apply((r) => `${r}:${c.name}-${run}`);
     const builds: PipelineTask[] = componentBatches.map((batch, i) => ({
         name: t.buildBatch(i),
         taskRef: ref(buildComponentTaskName),
@@ -95,6 +125,21 @@ export function nightlyPipeline(
             { name: "branch", value: "$(params.branch)" },
             { name: "variant", value: "$(params.variant)" },
             { name: "builder-image", value: "$(params.builder-image)" },
+            { name: "base-image", value: "$(params.base-image)" },
+            { name: "base-payload", value: "$(params.base-payload)" },
+            // Stages naming a payload image this run builds take this run's image (built in an earlier batch).
+            {
+                name: "run-images",
+                value: pulumi
+                    .all(
+                        componentBatches
+                            .slice(0, i)
+                            .flat()
+                            .map((c) => runImage(c).apply((img) => `${c.name}=${img}`)),
+                    )
+                    .apply((lines) => lines.join("\n")),
+            },
+            { name: "run-components", value: stream.components.map((c) => c.name).join(" ") },
         ],
         // Each include entry is one component (its name names the TaskRun); the pipeline task's params are shared.
         matrix: {
@@ -105,7 +150,7 @@ export function nightlyPipeline(
                     { name: "dockerfile", value: c.dockerfile },
                     { name: "context", value: c.context },
                     { name: "build-args", value: buildArgsText(c) },
-                    { name: "image", value: ctx.repositories.components.apply((r) => `${r}:${c.name}-${run}`) },
+                    { name: "image", value: runImage(c) },
                 ],
             })),
         },
@@ -208,8 +253,14 @@ export function nightlyPipeline(
             { name: "base-payload", description: "Payload the stream starts from.", default: stream.basePayload },
             {
                 name: "builder-image",
-                description: "Builder image substituted into component Containerfiles.",
+                description:
+                    "Go builder substituted for registry.ci.openshift.org/ocp/builder:rhel-N-golang-G-openshift-V stages; {rhel}, {go}, {ocp} are filled from the tag.",
                 default: options.builderImage ?? defaultBuilderImage,
+            },
+            {
+                name: "base-image",
+                description: "OKD base image substituted for ocp/<ver>:base, base-rhel8/9 and ocp/builder base stages.",
+                default: defaultBaseImage(stream.minor, stream.variant),
             },
             {
                 name: "rpms-image",
@@ -218,7 +269,8 @@ export function nightlyPipeline(
             },
             {
                 name: "machine-os-branch",
-                description: "Branch of openshift/okd-machine-os whose overlays, manifests and bootstrap files machine-os carries.",
+                description:
+                    "Branch of openshift/okd-machine-os whose overlays, manifests and bootstrap files machine-os carries.",
                 default: okdMachineOsBranch(stream.minor),
             },
         ],

@@ -32,7 +32,12 @@ describe("build scripts", () => {
         registry = await startRegistry();
         storage = tempDir("buildah-storage");
         // The stream's base payload: fcos-base.sh reads its Kubernetes version.
-        payload = buildPayload(okdPayloadSpec(registry.host));
+        // (with the payload images OpenShift Dockerfiles use as stages: etcd, hyperkube, the installer's artifacts).
+        const spec = okdPayloadSpec(registry.host);
+        payload = buildPayload({
+            ...spec,
+            images: [...spec.images, "etcd", "installer-kube-apiserver-artifacts", "installer-etcd-artifacts"],
+        });
     });
     after(async () => {
         await registry.stop();
@@ -200,20 +205,175 @@ describe("build scripts", () => {
             assert.notEqual(r.status, 0);
         });
 
-        it("points every OCP builder stage at the OKD builder and leaves other stages alone", () => {
-            const file = path.join(origin, "Dockerfile.ci");
-            const r = runScript("substitute-builder.sh", {
-                CONTAINERFILE: file,
-                BUILDER_IMAGE: "quay.io/okd/builder:4.15",
-            });
-            assert.equal(r.status, 0, r.stderr);
-            assert.deepEqual(fs.readFileSync(file, "utf8").split("\n"), [
-                "FROM quay.io/okd/builder:4.15 AS builder",
-                "RUN make",
-                "FROM --platform=linux/amd64 quay.io/okd/builder:4.15 AS second",
-                "FROM registry.ci.openshift.org/ocp/4.15:base-rhel9",
-                "",
+        /**
+         * Every pulling line of the default components' Containerfiles, as the repositories have them (the branch each
+         * was read at is named), and where the site pulls it from instead.
+         */
+        const realForms: { component: string; source: string; lines: string[] }[] = [
+            {
+                component: "machine-config-operator",
+                source: "openshift/machine-config-operator release-4.15 Dockerfile.rhel7",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-golang-1.20-openshift-4.15 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.20-openshift-4.15 AS rhel9-builder",
+                    "FROM registry.ci.openshift.org/ocp/4.15:base",
+                ],
+            },
+            {
+                component: "operator-marketplace",
+                source: "operator-framework/operator-marketplace release-4.15 Dockerfile",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.20-openshift-4.15 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/4.15:base-rhel9",
+                ],
+            },
+            {
+                component: "cluster-samples-operator",
+                source: "openshift/cluster-samples-operator release-4.15 Dockerfile.okd and Dockerfile.rhel7 (legacy host)",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-golang-1.20-openshift-4.14 AS builder",
+                    "FROM registry.svc.ci.openshift.org/ocp/builder:rhel-8-golang-1.20-openshift-4.14 AS builder2",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-base-openshift-4.14",
+                ],
+            },
+            {
+                component: "ironic",
+                source: "openshift/ironic-image release-4.15 Dockerfile.ocp",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-base-openshift-4.15 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-base-openshift-4.15",
+                ],
+            },
+            {
+                component: "cluster-update-keys",
+                source: "openshift/cluster-update-keys release-4.15 Dockerfile",
+                lines: ["FROM scratch"],
+            },
+            {
+                component: "installer",
+                source: "openshift/installer images/installer/Dockerfile.ci (4.22) and images/baremetal/Dockerfile.ci",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-kube-apiserver-artifacts AS kas-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-etcd-artifacts AS etcd-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/4.22:etcd AS etcd",
+                    "FROM --platform=linux/amd64 registry.ci.openshift.org/ocp/4.22:hyperkube AS kas",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS builder",
+                    "COPY --from=kas-artifacts /usr/share/openshift/ cluster-api/bin/",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                ],
+            },
+            {
+                // ci-operator builds it `from: installer` (openshift/release ci-operator/config/openshift/installer/
+                // openshift-installer-release-4.15__okd.yaml), the installer image of the same run; the openstack
+                // image takes `registry.ci.openshift.org/ocp/4.15:cli` as an input the same way.
+                component: "installer-artifacts",
+                source: "openshift/installer images/installer-artifacts/Dockerfile.rhel (final stage as ci-operator sees it)",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-golang-1.20-openshift-4.15 AS macbuilder",
+                    "FROM registry.ci.openshift.org/ocp/4.15:installer",
+                    "COPY --from=registry.ci.openshift.org/ocp/4.15:cli /usr/bin/oc /usr/bin/oc",
+                ],
+            },
+        ];
+        const builder = "registry.ci.openshift.org/openshift/release:rhel-{rhel}-release-golang-{go}-openshift-{ocp}";
+        const baseImage = "registry.ci.openshift.org/origin/4.15:base";
+
+        it("points every pulling line of the default components at an image the site can pull", () => {
+            const runInstaller = `${registry.host}/okd/components:installer-run1`;
+            const content = `${registry.host}/openshift/okd-content@`;
+            for (const { component, source, lines } of realForms) {
+                const file = path.join(dir, `${component}.Containerfile`);
+                fs.writeFileSync(
+                    file,
+                    [...lines, 'RUN echo "registry.ci.openshift.org/ocp/4.15:base stays in RUN"', ""].join("\n"),
+                );
+                const r = runScript("substitute-builder.sh", {
+                    CONTAINERFILE: file,
+                    BUILDER_IMAGE: builder,
+                    BASE_IMAGE: baseImage,
+                    BASE_PAYLOAD: payload.pullSpec,
+                    RUN_IMAGES: `installer=${runInstaller}\n`,
+                    RUN_COMPONENTS: "installer installer-artifacts ironic",
+                    TLS_VERIFY: "false",
+                });
+                assert.equal(r.status, 0, `${source}: ${r.stderr}`);
+                const pulled = fs
+                    .readFileSync(file, "utf8")
+                    .split("\n")
+                    .filter((l) => /^(FROM|COPY --from=)/.test(l))
+                    .map((l) =>
+                        l.startsWith("COPY")
+                            ? l.split(/\s+/)[1].slice("--from=".length)
+                            : l.split(/\s+/).filter((w) => !w.startsWith("--"))[1],
+                    );
+                for (const ref of pulled) {
+                    const allowed =
+                        ref === "scratch" ||
+                        ref === "kas-artifacts" ||
+                        ref === baseImage ||
+                        ref === runInstaller ||
+                        /^registry\.ci\.openshift\.org\/openshift\/release:rhel-[89]-release-golang-1\.\d+-openshift-4\.\d+$/.test(
+                            ref,
+                        ) ||
+                        (ref.startsWith(content) &&
+                            Object.values(payload.components).includes(ref.slice(content.length)));
+                    assert.ok(allowed, `${source}: ${ref}`);
+                }
+                assert.doesNotMatch(
+                    fs
+                        .readFileSync(file, "utf8")
+                        .split("\n")
+                        .filter((l) => !l.startsWith("RUN"))
+                        .join("\n"),
+                    /\/ocp\//,
+                    source,
+                );
+            }
+            const read = (c: string) => fs.readFileSync(path.join(dir, `${c}.Containerfile`), "utf8").split("\n");
+            assert.deepEqual(read("machine-config-operator").slice(0, 3), [
+                "FROM registry.ci.openshift.org/openshift/release:rhel-8-release-golang-1.20-openshift-4.15 AS builder",
+                "FROM registry.ci.openshift.org/openshift/release:rhel-9-release-golang-1.20-openshift-4.15 AS rhel9-builder",
+                `FROM ${baseImage}`,
             ]);
+            assert.deepEqual(read("installer").slice(2, 4), [
+                `FROM ${content}${payload.components.etcd} AS etcd`,
+                `FROM --platform=linux/amd64 ${content}${payload.components.hyperkube} AS kas`,
+            ]);
+            assert.deepEqual(read("installer-artifacts").slice(1, 3), [
+                `FROM ${runInstaller}`,
+                `COPY --from=${content}${payload.components.cli} /usr/bin/oc /usr/bin/oc`,
+            ]);
+            assert.equal(read("installer").at(-2), 'RUN echo "registry.ci.openshift.org/ocp/4.15:base stays in RUN"');
+        });
+
+        it("refuses a stage of this run's own image that is not built yet, and an ocp image with no counterpart", () => {
+            const file = path.join(dir, "Containerfile");
+            const run = (lines: string[]) => {
+                fs.writeFileSync(file, lines.join("\n") + "\n");
+                return runScript("substitute-builder.sh", {
+                    CONTAINERFILE: file,
+                    BUILDER_IMAGE: builder,
+                    BASE_IMAGE: baseImage,
+                    BASE_PAYLOAD: payload.pullSpec,
+                    RUN_COMPONENTS: "installer installer-artifacts",
+                    TLS_VERIFY: "false",
+                });
+            };
+            const early = run(["FROM registry.ci.openshift.org/ocp/4.15:installer"]);
+            assert.equal(early.status, 1);
+            assert.match(
+                early.stderr,
+                /ocp\/4\.15:installer is this run's installer image, which is not built yet; installer must build in an earlier batch/,
+            );
+            const nodejs = run(["FROM registry.ci.openshift.org/ocp/builder:rhel-8-base-nodejs-openshift-4.15 AS web"]);
+            assert.equal(nodejs.status, 1);
+            assert.match(
+                nodejs.stderr,
+                /rhel-8-base-nodejs-openshift-4\.15 is an OCP builder with no public counterpart here/,
+            );
+            const missing = run(["FROM registry.ci.openshift.org/ocp/4.15:no-such-tag"]);
+            assert.equal(missing.status, 1);
+            assert.match(missing.stderr, /names the payload image no-such-tag, which .* does not give/);
         });
     });
 

@@ -142,8 +142,9 @@ describe("assembly and promotion scripts", () => {
                 f.startsWith("0000_90_cluster-update-keys_00_images"),
             );
             assert.ok(keys.length > 0, Object.keys(manifests).join(" "));
-            for (const [file, text] of keys)
+            for (const [file, text] of keys) {
                 assert.match(text, new RegExp(`tests: ${content}@${base.components.tests}`), file);
+            }
             assert.ok(
                 Object.keys(manifests).some((f) => f.includes("99-okd-worker-disable-mitigations")),
                 "the machine-os image's manifests are in the payload",

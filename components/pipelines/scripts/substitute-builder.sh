@@ -1,23 +1,125 @@
 #!/usr/bin/env bash
-# Points every build stage that starts FROM the OCP CI builder at the OKD builder image instead, as the OKD payload
-# pipeline's kustomization did (okd-payload-pipeline: `FROM registry.ci.openshift.org/ocp/builder:*` → release:builder).
+# Points every image a component's Containerfile pulls (FROM lines, COPY --from=<image>, ARG defaults) that lives in
+# the OpenShift CI registry's `ocp` namespace (login-only, RHEL content) at an image the site can pull:
+#
+#   ocp/builder:rhel-N-golang-G-openshift-V   → BUILDER_IMAGE, with {rhel} {go} {ocp} filled from the tag (default:
+#                                               the public CI build root registry.ci.openshift.org/openshift/release:
+#                                               rhel-N-release-golang-G-openshift-V that ocp/builder is re-wrapped from)
+#   ocp/builder:rhel-N-base-openshift-V,      → BASE_IMAGE, the OKD base image (origin/<minor>:base for OKD/FCOS,
+#   ocp/<V>:base, :base-rhel8, :base-rhel9      origin/scos-<minor>:base-stream9 for SCOS, as OpenShift CI's
+#                                               __okd / __okd-scos variants build them: `from: base`)
+#   ocp/<V>:<payload tag>                     → that image of this run (RUN_IMAGES, components built in an earlier
+#                                               batch), else of the base payload (`oc adm release info --image-for`),
+#                                               as ci-operator does for `from: installer` (installer-artifacts)
+# The legacy host registry.svc.ci.openshift.org counts as the same registry. Anything else in `ocp` fails the build
+# here, by name, rather than at pull time. Other references (quay.io, origin/…, openshift/release:…, stage names,
+# scratch) are left alone. `AS <stage>` and `--platform` flags are kept: only the reference changes.
 #
 # Reads:
-#   CONTAINERFILE   the component's Containerfile, edited in place
-#   BUILDER_IMAGE   the builder image to use
+#   CONTAINERFILE       the component's Containerfile, edited in place
+#   BUILDER_IMAGE       the Go builder image; may contain {rhel}, {go} and {ocp}
+#   BASE_IMAGE          the OKD base image
+#   BASE_PAYLOAD        the stream's base payload, for payload-tag stages
+#   RUN_IMAGES          optional, <tag>=<image> per line: components this run built in earlier batches
+#   RUN_COMPONENTS      optional, space-separated payload tags this run builds (a stage naming one of them that is
+#                       not in RUN_IMAGES must wait for it: an error, never the base payload's stale image)
+#   TLS_VERIFY          optional, default true (oc --insecure when false)
+#   REGISTRY_AUTH_FILE  optional container auth file for oc
 # Writes:
-#   $CONTAINERFILE  with the FROM lines replaced
+#   $CONTAINERFILE      with the references replaced; one line per replacement on stdout
 set -euo pipefail
 
-: "${CONTAINERFILE:?substitute-builder: CONTAINERFILE is required}"
-: "${BUILDER_IMAGE:?substitute-builder: BUILDER_IMAGE is required}"
+for var in CONTAINERFILE BUILDER_IMAGE BASE_IMAGE BASE_PAYLOAD; do
+  if [ -z "${!var:-}" ]; then
+    echo "substitute-builder: ${var} is required" >&2
+    exit 2
+  fi
+done
 if [ ! -f "${CONTAINERFILE}" ]; then
   echo "substitute-builder: ${CONTAINERFILE} does not exist in the cloned repository" >&2
   exit 1
 fi
 
-# Keep `AS <stage>` and any --platform flag; only the image reference changes. `|` cannot occur in image references.
-sed -E -i "s|^([[:space:]]*FROM[[:space:]]+(--[^[:space:]]+[[:space:]]+)*)registry\.ci\.openshift\.org/ocp/builder:[^[:space:]]+|\1${BUILDER_IMAGE}|I" \
-  "${CONTAINERFILE}"
-replaced="$(grep -ciF "${BUILDER_IMAGE}" "${CONTAINERFILE}" || true)"
-echo "substitute-builder: ${replaced} stage(s) now build FROM ${BUILDER_IMAGE}"
+oc_flags=()
+if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
+if [ -n "${REGISTRY_AUTH_FILE:-}" ]; then oc_flags+=(--registry-config="${REGISTRY_AUTH_FILE}"); fi
+
+declare -A run_images=()
+while IFS= read -r line; do
+  [ -n "${line}" ] || continue
+  run_images["${line%%=*}"]="${line#*=}"
+done <<<"${RUN_IMAGES:-}"
+read -r -a run_components <<<"${RUN_COMPONENTS:-}"
+
+fail() {
+  echo "substitute-builder: ${CONTAINERFILE}: $*" >&2
+  exit 1
+}
+
+# The image the site pulls instead of $1 (a CI-registry reference), or a failure naming it.
+substitute() {
+  local ref="$1" path tag
+  path="${ref#*/}"
+  tag="${path##*:}"
+  case "${path}" in
+    ocp/builder:*)
+      if [[ "${tag}" =~ ^rhel-([0-9]+)-golang-([0-9.]+)-openshift-([0-9.]+)$ ]]; then
+        local image="${BUILDER_IMAGE}"
+        image="${image//\{rhel\}/${BASH_REMATCH[1]}}"
+        image="${image//\{go\}/${BASH_REMATCH[2]}}"
+        printf '%s' "${image//\{ocp\}/${BASH_REMATCH[3]}}"
+      elif [[ "${tag}" =~ ^rhel-[0-9]+-base(-openshift-[0-9.]+)?$ ]]; then
+        printf '%s' "${BASE_IMAGE}"
+      else
+        fail "${ref} is an OCP builder with no public counterpart here (only rhel-N-golang-G-openshift-V and rhel-N-base-openshift-V are substituted)"
+      fi
+      ;;
+    ocp/*:base | ocp/*:base-rhel8 | ocp/*:base-rhel9)
+      printf '%s' "${BASE_IMAGE}"
+      ;;
+    ocp/[0-9]*.[0-9]*:*)
+      if [ -n "${run_images[${tag}]:-}" ]; then
+        printf '%s' "${run_images[${tag}]}"
+        return
+      fi
+      local c
+      for c in "${run_components[@]}"; do
+        if [ "${c}" = "${tag}" ]; then
+          fail "${ref} is this run's ${tag} image, which is not built yet; ${tag} must build in an earlier batch"
+        fi
+      done
+      local image
+      if ! image="$(oc adm release info "${oc_flags[@]}" --image-for="${tag}" "${BASE_PAYLOAD}" 2>&1)"; then
+        fail "${ref} names the payload image ${tag}, which ${BASE_PAYLOAD} does not give: ${image}"
+      fi
+      printf '%s' "${image}"
+      ;;
+    ocp/*)
+      fail "${ref} is in the login-only ocp namespace and has no public counterpart here"
+      ;;
+    *)
+      printf '%s' "${ref}"
+      ;;
+  esac
+}
+
+# Image references on the lines that pull: FROM (after any --flags), COPY/ADD --from=, ARG defaults.
+mapfile -t refs < <(
+  grep -iE '^[[:space:]]*(FROM|COPY|ADD|ARG)[[:space:]]' "${CONTAINERFILE}" \
+    | grep -oiE '(registry\.ci\.openshift\.org|registry\.svc\.ci\.openshift\.org)/[a-z0-9._/-]+:[A-Za-z0-9._-]+' \
+    | sort -u
+)
+escape() { sed -e 's/[][\.*^$|/]/\\&/g' <<<"$1"; }
+replacement() { sed -e 's/[&|\\/]/\\&/g' <<<"$1"; }
+for ref in "${refs[@]}"; do
+  image="$(substitute "${ref}")"
+  [ "${image}" != "${ref}" ] || continue
+  pattern="(^|[[:space:]=\"])$(escape "${ref}")([[:space:]\"]|\$)"
+  sed -E -i "/^[[:space:]]*(FROM|COPY|ADD|ARG)[[:space:]]/I s/${pattern}/\\1$(replacement "${image}")\\2/g" \
+    "${CONTAINERFILE}"
+  echo "substitute-builder: ${ref} → ${image}"
+done
+if left="$(grep -inE '^[[:space:]]*(FROM|COPY|ADD|ARG)[[:space:]].*registry\.(svc\.)?ci\.openshift\.org/ocp/' "${CONTAINERFILE}")"; then
+  fail "still pulls from the ocp namespace:"$'\n'"${left}"
+fi
+echo "substitute-builder: ${#refs[@]} CI-registry reference(s) checked in ${CONTAINERFILE}"

@@ -6,15 +6,17 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 export const buildComponentTaskName = "okd-build-component";
 
 /**
- * One payload component rebuilt from source: clone at the stream's branch, point the Containerfile at the OKD
- * builder, build with `TAGS=<variant>` and the component's build args, push by digest to the components repository.
+ * One payload component rebuilt from source: clone at the stream's branch, point every image its Containerfile pulls
+ * from the login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image,
+ * payload images of this run or of the base payload; substitute-builder.sh), build with `TAGS=<variant>` and the
+ * component's build args, push by digest to the components repository.
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: buildComponentTaskName,
         spec: {
             description:
-                "Clones a component's repository, substitutes the OKD builder image and builds it with buildah, pushing by digest.",
+                "Clones a component's repository, substitutes public images for its OpenShift CI ones and builds it with buildah, pushing by digest.",
             params: [
                 toolsImageParam,
                 { name: "repository", description: "GitHub repository, org/name." },
@@ -29,8 +31,20 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 { name: "variant", description: "okd or scos, passed to the build as TAGS." },
                 {
                     name: "builder-image",
-                    description: "Replaces registry.ci.openshift.org/ocp/builder:* in every FROM line.",
+                    description:
+                        "Replaces registry.ci.openshift.org/ocp/builder:rhel-N-golang-G-openshift-V; {rhel}, {go}, {ocp} are filled from the tag.",
                 },
+                {
+                    name: "base-image",
+                    description: "Replaces ocp/<ver>:base, base-rhel8/9 and ocp/builder:rhel-N-base-openshift-V.",
+                },
+                { name: "base-payload", description: "Payload whose images replace ocp/<ver>:<payload tag> stages." },
+                {
+                    name: "run-images",
+                    description: "<tag>=<image> per line: components this run built in earlier batches.",
+                    default: "",
+                },
+                { name: "run-components", description: "Payload tags this run builds, space-separated.", default: "" },
                 { name: "image", description: "Destination, repository:tag, in the site's components repository." },
             ],
             results: [
@@ -60,8 +74,16 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     script: loadScript("substitute-builder.sh"),
                     env: [
-                        ...paramEnv({ BUILDER_IMAGE: "builder-image" }),
+                        ...paramEnv({
+                            BUILDER_IMAGE: "builder-image",
+                            BASE_IMAGE: "base-image",
+                            BASE_PAYLOAD: "base-payload",
+                            RUN_IMAGES: "run-images",
+                            RUN_COMPONENTS: "run-components",
+                        }),
                         { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
                     ],
                 },
                 {

@@ -235,15 +235,27 @@ describe("OKD pipelines", () => {
         it("bounds component builds to maxParallelBuilds by running batches one after another", () => {
             const first = byName(tasks, "build-components-1");
             const second = byName(tasks, "build-components-2");
+            // installer-artifacts builds FROM this run's installer, so it waits for the next batch.
             assert.deepEqual(
                 first.matrix.include.map((i: Obj) => i.name),
-                components.slice(0, 4),
+                ["installer", "machine-config-operator", "ironic", "cluster-update-keys"],
             );
             assert.deepEqual(
                 second.matrix.include.map((i: Obj) => i.name),
-                components.slice(4),
+                ["installer-artifacts", "operator-marketplace"],
             );
             assert.deepEqual(second.runAfter, ["build-components-1"]);
+            const param = (t: Obj, name: string) => t.params.find((p: Obj) => p.name === name).value;
+            assert.equal(param(first, "run-images"), "");
+            assert.equal(
+                param(second, "run-images"),
+                ["installer", "machine-config-operator", "ironic", "cluster-update-keys"]
+                    .map((c) => `${c}=europe-docker.pkg.dev/okd/okd/components:${c}-$(context.pipelineRun.name)`)
+                    .join("\n"),
+            );
+            assert.equal(param(second, "run-components"), components.join(" "));
+            assert.equal(param(first, "base-image"), "$(params.base-image)");
+            assert.equal(param(first, "base-payload"), "$(params.base-payload)");
             const installer = first.matrix.include[0].params;
             assert.deepEqual(installer.find((p: Obj) => p.name === "build-args").value, "TAGS=okd baremetal");
             assert.equal(
