@@ -126,7 +126,8 @@ export const defaultComponents: Component[] = [
     {
         name: "cluster-samples-operator",
         repository: "openshift/cluster-samples-operator",
-        dockerfile: "Dockerfile.rhel8",
+        // The OKD build (samples for OKD); the repository has no Dockerfile.rhel8 (release-4.15, main).
+        dockerfile: "Dockerfile.okd",
         context: ".",
         buildArgs: {},
     },
