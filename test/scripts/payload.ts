@@ -47,6 +47,12 @@ export interface PayloadSpec {
     operators: string[];
     /** Plain images, no manifests (kept by the CVO's image-references). */
     images: string[];
+    /**
+     * More files of some tags' images, by tag and path, e.g. an `installer` image's `usr/bin/openshift-install` for
+     * `oc adm release extract --command=openshift-install` (which pins the payload into the binary at the marker
+     * `!_RELEASE_IMAGE_LOCATION_\0XXX…`, openshift/oc pkg/cli/admin/release/extract_tools.go).
+     */
+    files?: Record<string, Record<string, string>>;
 }
 
 export const okdPayloadSpec = (host: string): PayloadSpec => ({
@@ -126,7 +132,7 @@ export function buildPayload(spec: PayloadSpec): Payload {
     const content = `${spec.host}/${spec.contentRepository}`;
     const push = (tag: string, files: Record<string, string>, labels: Record<string, string> = {}) =>
         pushImage(`${content}:${spec.name}-${tag}`, {
-            files: { ...files, [`usr/share/${tag}`]: `${tag} of ${spec.name}\n` },
+            files: { ...files, ...spec.files?.[tag], [`usr/share/${tag}`]: `${tag} of ${spec.name}\n` },
             labels,
             format: "v2s2",
         });
