@@ -49,8 +49,9 @@ export interface PayloadSpec {
     images: string[];
     /**
      * More files of some tags' images, by tag and path, e.g. an `installer` image's `usr/bin/openshift-install` for
-     * `oc adm release extract --command=openshift-install` (which pins the payload into the binary at the marker
-     * `!_RELEASE_IMAGE_LOCATION_\0XXX…`, openshift/oc pkg/cli/admin/release/extract_tools.go).
+     * `oc adm release extract --command=openshift-install`, which takes it from the `installer` image and pins the
+     * payload into it at the marker NUL `_RELEASE_IMAGE_LOCATION_` NUL, 300 × `X`, NUL (`releaseImageMarker`,
+     * openshift/oc pkg/cli/admin/release/extract_tools.go).
      */
     files?: Record<string, Record<string, string>>;
 }
