@@ -4,6 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
 import {
@@ -77,6 +78,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:aws:Site", name, {}, opts);
         if (args.region === "") throw new Error("the aws site needs a region (okd-ci:region)");
+        const supportWarning = standardSupportWarning(args.kubernetesVersion, new Date());
+        if (supportWarning !== undefined) pulumi.log.warn(supportWarning, this);
 
         this.awsProvider = new Provider(
             `${name}-aws`,
@@ -248,6 +251,24 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             webhookUrl: this.webhook.url,
         });
     }
+}
+
+/**
+ * A warning when `minor` leaves EKS standard support within 30 days of `today`, or has left it. With
+ * `upgradePolicy.supportType: STANDARD`, EKS then upgrades the control plane by itself, some time after the date;
+ * the node groups and add-ons stay behind, and the next `pulumi up` would try to move the control plane back (EKS
+ * refuses downgrades). Moving `kubernetesVersion` first upgrades all of them together.
+ */
+export function standardSupportWarning(minor: string, today: Date): string | undefined {
+    const end = standardSupportEnds("aws", minor);
+    if (end === undefined) return undefined;
+    const days = Math.floor((Date.parse(`${end}T00:00:00Z`) - today.getTime()) / 86_400_000);
+    if (days > 30) return undefined;
+    const minorOf = (v: string) => Number(v.split(".")[1]);
+    const newer = supportedMinors("aws").filter((m) => minorOf(m) > minorOf(minor));
+    const next =
+        newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[newer.length - 1]}` : "move to a newer minor";
+    return `Kubernetes ${minor} ${days >= 0 ? `leaves Amazon EKS standard support on ${end}` : `left Amazon EKS standard support on ${end}`}: ${next}, so control plane, add-ons and nodes move together instead of EKS upgrading the control plane alone.`;
 }
 
 /** IAM names are account-wide: prefix and region keep two sites in one account apart. */

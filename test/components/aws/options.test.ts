@@ -121,3 +121,22 @@ describe("aws site options", () => {
         );
     });
 });
+
+describe("aws Kubernetes support dates", () => {
+    it("warns a month ahead that a minor leaves EKS standard support, naming the minor to move to", async () => {
+        const { standardSupportWarning } = await import("../../../components/aws/site");
+        assert.equal(standardSupportWarning("1.34", new Date("2026-10-01T00:00:00Z")), undefined);
+        assert.equal(
+            standardSupportWarning("1.34", new Date("2026-11-30T00:00:00Z")),
+            "Kubernetes 1.34 leaves Amazon EKS standard support on 2026-12-02: set okd-ci:kubernetesVersion to 1.35, so control plane, add-ons and nodes move together instead of EKS upgrading the control plane alone.",
+        );
+        assert.match(
+            standardSupportWarning("1.34", new Date("2027-01-01T00:00:00Z")) ?? "",
+            /^Kubernetes 1\.34 left Amazon EKS standard support on 2026-12-02/,
+        );
+        assert.match(
+            standardSupportWarning("1.35", new Date("2027-03-27T00:00:00Z")) ?? "",
+            /: move to a newer minor,/,
+        );
+    });
+});
