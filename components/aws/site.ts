@@ -48,12 +48,21 @@ export interface AwsLayout {
     logTypes: ControlPlaneLogType[];
     /** Days the control-plane log group keeps events. */
     logRetentionDays: number;
+    /** Availability Zones the webhook NLB spans (one public IPv4 address, $3.65 a month, each). */
+    webhookZones: 1 | 2;
 }
 
 export const awsLayouts: Record<"standard" | "small", AwsLayout> = {
-    standard: { natGateway: true, systemDiskGb: 50, logTypes: ["api", "audit", "authenticator"], logRetentionDays: 30 },
-    // The audit log stays: it is the record of who did what in a cluster that runs pushed code.
-    small: { natGateway: false, systemDiskGb: 20, logTypes: ["audit"], logRetentionDays: 7 },
+    standard: {
+        natGateway: true,
+        systemDiskGb: 50,
+        logTypes: ["api", "audit", "authenticator"],
+        logRetentionDays: 30,
+        webhookZones: 2,
+    },
+    // The audit log stays: it is the record of who did what in a cluster that runs pushed code. The NLB in one zone
+    // still reaches a system node in the other (cross-zone load balancing); it stops if its own zone fails.
+    small: { natGateway: false, systemDiskGb: 20, logTypes: ["audit"], logRetentionDays: 7, webhookZones: 1 },
 };
 
 /**
@@ -168,7 +177,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 ...args.webhook,
                 vpcId: network.vpc.id,
-                publicSubnetIds: network.publicSubnetIds,
+                publicSubnetIds: network.publicSubnetIds.slice(0, layout.webhookZones),
                 cluster: cluster.cluster,
                 system: nodes.system,
             },

@@ -107,6 +107,12 @@ describe("aws site options", () => {
             assert.equal(inputs("aws:ec2/launchTemplate:LaunchTemplate", "awso-build").creditSpecification, undefined);
         });
 
+        it("puts the webhook NLB in one zone (one public address) with cross-zone load balancing", () => {
+            const nlb = inputs("aws:lb/loadBalancer:LoadBalancer", "awso-webhook");
+            assert.equal(nlb.subnets.length, 1);
+            assert.equal(nlb.enableCrossZoneLoadBalancing, true);
+        });
+
         it("keeps only the audit log, for 7 days", () => {
             assert.deepEqual(inputs("aws:eks/cluster:Cluster", "awso-cluster").enabledClusterLogTypes, ["audit"]);
             assert.equal(inputs("aws:cloudwatch/logGroup:LogGroup", "awso-control-plane").retentionInDays, 7);
