@@ -106,7 +106,9 @@ export function createWebhookLoadBalancer(
         },
         opts,
     );
-    // The nodes carry the cluster security group (no security group in their launch templates).
+    // The nodes carry the cluster security group (no security group in their launch templates). A rule that names the
+    // NLB's security group admits its traffic even with client IP preservation, which instance targets always have
+    // (docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
     new vpc.SecurityGroupIngressRule(
         `${name}-nodes-from-webhook`,
         {

@@ -631,6 +631,14 @@ function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssu
                 );
             }
         });
+        // One security group rule per block; a security group takes 60 inbound rules unless the VPC quota
+        // "Inbound or outbound rules per security group" is raised (docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+        if ((c.webhookSourceRanges ?? []).length > 60) {
+            issue(
+                ["webhookSourceRanges"],
+                `has ${c.webhookSourceRanges?.length} blocks; the webhook load balancer's security group takes 60 inbound rules by default; expected at most 60, or summarise the ranges`,
+            );
+        }
         if (c.webhookHostname !== undefined && c.webhookDnsZone === undefined) {
             issue(
                 ["webhookDnsZone"],

@@ -118,9 +118,12 @@ describe("platform-specific configuration", () => {
             ]);
         });
 
-        it("takes IPv4 and IPv6 webhook source ranges", () => {
+        it("takes IPv4 and IPv6 webhook source ranges, up to the 60 rules a security group holds", () => {
             const c = loadConfig(mapSource({ ...aws, webhookSourceRanges: ["192.30.252.0/22", "2606:50c0::/32"] }));
             assert.deepEqual(c.webhookSourceRanges, ["192.30.252.0/22", "2606:50c0::/32"]);
+            const many = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
+            assert.match(lines({ ...aws, webhookSourceRanges: many })[0], /has 61 blocks; .*expected at most 60/);
+            assert.deepEqual(problems({ ...gcp, webhookSourceRanges: many }), []);
         });
 
         it("needs the Route 53 zone with a webhook host name, and a zone id that looks like one", () => {
