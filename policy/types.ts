@@ -28,6 +28,8 @@ export const t = {
         eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
         eksPodIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
         eksAccessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        eksAddon: "aws:eks/addon:Addon",
+        launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     },
     gcp: {
         bucket: "gcp:storage/bucket:Bucket",
@@ -62,6 +64,7 @@ export const t = {
         role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
         clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
         roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     },
 } as const;
 
@@ -139,7 +142,7 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         token: t.aws.eksNodeGroup,
         file: "aws/eks/nodeGroup",
         args: "NodeGroupArgs",
-        props: ["labels", "capacityType", "scalingConfig"],
+        props: ["labels", "capacityType", "scalingConfig", "launchTemplate", "clusterName"],
     },
     {
         token: t.aws.eksPodIdentity,
@@ -152,6 +155,18 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         file: "aws/eks/accessPolicyAssociation",
         args: "AccessPolicyAssociationArgs",
         props: ["policyArn", "principalArn"],
+    },
+    {
+        token: t.aws.eksAddon,
+        file: "aws/eks/addon",
+        args: "AddonArgs",
+        props: ["addonName", "clusterName", "configurationValues"],
+    },
+    {
+        token: t.aws.launchTemplate,
+        file: "aws/ec2/launchTemplate",
+        args: "LaunchTemplateArgs",
+        props: ["metadataOptions"],
     },
     {
         token: t.gcp.bucket,
@@ -295,5 +310,11 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         file: "kubernetes/rbac/v1/roleBinding",
         args: "RoleBindingArgs",
         props: ["metadata", "roleRef", "subjects"],
+    },
+    {
+        token: t.k8s.networkPolicy,
+        file: "kubernetes/networking/v1/networkPolicy",
+        args: "NetworkPolicyArgs",
+        props: ["metadata", "spec"],
     },
 ];

@@ -39,6 +39,8 @@ export async function run(): Promise<Record<string, unknown>> {
         repositories: site.registry.repositories,
         artifacts: site.artifacts.url,
         webhook: site.webhook.description,
+        ...(site.webhook.url ? { webhookUrl: site.webhook.url } : {}),
+        ...(site.webhook.dns ? { webhookDns: site.webhook.dns } : {}),
         webhookService: tekton.webhookService,
         webhookSecret: tekton.webhookSecret,
         ...(tekton.chainsPublicKey ? { chainsPublicKey: tekton.chainsPublicKey } : {}),

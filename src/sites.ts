@@ -35,6 +35,14 @@ export function cloudSiteArgs(config: OkdCiConfig): CloudSiteArgs {
         },
         gates: config.gates,
         gateSecrets,
+        profile: config.profile,
+        adminPrincipals: config.adminPrincipals ?? [],
+        controlPlaneCidrs: config.controlPlaneCidrs ?? [],
+        webhook: {
+            hostname: config.webhookHostname,
+            dnsZone: config.webhookDnsZone,
+            sourceRanges: config.webhookSourceRanges ?? [],
+        },
     };
 }
 

@@ -22,7 +22,8 @@ const stacks = listStacks(root);
 /** What each platform's wiring looks like in the rendered objects. */
 const expected: Record<string, { saAnnotation?: string; podLabel?: string; serviceType: string }> = {
     local: { serviceType: "ClusterIP" },
-    aws: { serviceType: "LoadBalancer" },
+    // The aws site fronts a fixed node port with its own Network Load Balancer (components/aws/webhook.ts).
+    aws: { serviceType: "NodePort" },
     gcp: { saAnnotation: "iam.gke.io/gcp-service-account", serviceType: "LoadBalancer" },
     azure: {
         saAnnotation: "azure.workload.identity/client-id",

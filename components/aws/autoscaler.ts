@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { buildPoolLabel, buildPoolTaint } from "../shared/site";
-import { type PolicyDocument, podIdentityTrustPolicy, policyDocument } from "./policy";
+import { type AccountContext, type PolicyDocument, podIdentityTrustPolicyFor, policyDocument } from "./policy";
 
 /**
  * Scale-up and scale-to-zero of the build pool: the Kubernetes cluster-autoscaler, with our own objects.
@@ -70,6 +70,8 @@ export function autoscalerPolicy(clusterName: string): PolicyDocument {
 export interface AutoscalerArgs {
     cluster: eks.Cluster;
     clusterName: string;
+    /** Account, partition and region: the role's trust policy names the cluster. */
+    account: pulumi.Output<AccountContext>;
     /** IAM role name of the autoscaler (account-wide, so it carries the prefix and region). */
     roleName: string;
     region: string;
@@ -91,7 +93,12 @@ export function createClusterAutoscaler(name: string, args: AutoscalerArgs, opts
     }
     const role = new iam.Role(
         `${name}-autoscaler`,
-        { name: args.roleName, assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) },
+        {
+            name: args.roleName,
+            assumeRolePolicy: args.account.apply((c) =>
+                JSON.stringify(podIdentityTrustPolicyFor(c, args.clusterName, [{ namespace, serviceAccount }])),
+            ),
+        },
         opts,
     );
     const policy = new iam.RolePolicy(

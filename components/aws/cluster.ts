@@ -1,16 +1,18 @@
+import { createHash } from "node:crypto";
+
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { buildPoolLabel, buildPoolTaint } from "../shared/site";
-import type { CloudSiteArgs } from "../shared/site-args";
+import { createNodeAddons } from "./addons";
 import { managedPolicyArn, serviceTrustPolicy } from "./policy";
 
 export interface ClusterArgs {
     /** EKS cluster name (regional, unique per account). */
     clusterName: string;
-    /** Kubernetes minor, e.g. `1.34`. */
+    /** Kubernetes minor, e.g. `1.35`. */
     kubernetesVersion: string;
     region: string;
     partition: pulumi.Input<string>;
@@ -18,13 +20,23 @@ export interface ClusterArgs {
     privateSubnetIds: pulumi.Input<string>[];
     /** Endpoint access stays public (the deployer and CI reach it), but the nodes use private subnets. */
     publicSubnetIds: pulumi.Input<string>[];
-    /** IAM principals (role ARNs) granted cluster-admin through access entries, on top of the creator. */
-    adminPrincipalArns: string[];
+    /** IAM principals (role or user ARNs) granted cluster-admin through access entries, on top of the creator. */
+    adminPrincipals: string[];
+    /** CIDRs allowed to reach the public endpoint; empty: any address. */
+    publicAccessCidrs: string[];
+    /** Control-plane log types sent to CloudWatch Logs. */
+    logTypes: ControlPlaneLogType[];
+    /** Days the control-plane log group keeps events. */
+    logRetentionDays: number;
 }
+
+export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
 
 export interface Cluster {
     cluster: eks.Cluster;
     nodeRole: iam.Role;
+    /** The control-plane log group EKS writes to, created (with its retention) before the cluster. */
+    logGroup: cloudwatch.LogGroup;
     /** What node groups wait for: the node role's policies and the add-ons. */
     nodeDependencies: pulumi.Resource[];
     /** Add-ons every node needs before it is Ready (CNI, kube-proxy, Pod Identity agent). */
@@ -37,6 +49,14 @@ export interface Cluster {
 const clusterPolicies = ["AmazonEKSClusterPolicy"];
 /** AWS-managed policies on the node role: join the cluster, run the VPC CNI, pull from ECR. */
 const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+
+/** Valid values of CloudWatch Logs `retentionInDays` (PutRetentionPolicy). */
+export const logRetentionValues = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Where EKS writes control-plane logs (docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
+export const controlPlaneLogGroupName = (clusterName: string): string => `/aws/eks/${clusterName}/cluster`;
 
 function roleWithPolicies(
     name: string,
@@ -57,12 +77,27 @@ function roleWithPolicies(
     return { role, attachments };
 }
 
+/** A stable resource name per principal, so reordering `adminPrincipals` replaces nothing. */
+const principalId = (arn: string): string => createHash("sha256").update(arn).digest("hex").slice(0, 10);
+
 /**
  * The EKS control plane in API authentication mode: who may act in the cluster is a list of access entries in the
  * EKS API, not an `aws-auth` ConfigMap that a bad apply can lock everyone out with.
  */
 export function createCluster(name: string, args: ClusterArgs, opts: pulumi.CustomResourceOptions): Cluster {
     const clusterRole = roleWithPolicies(`${name}-cluster`, "eks.amazonaws.com", clusterPolicies, args.partition, opts);
+    if (!logRetentionValues.includes(args.logRetentionDays)) {
+        throw new Error(
+            `control-plane log retention ${args.logRetentionDays} days is not one CloudWatch Logs accepts (${logRetentionValues.join(", ")})`,
+        );
+    }
+    // EKS creates `/aws/eks/<cluster>/cluster` itself when logging is on, with no retention, and leaves it behind on
+    // delete. Created here first, EKS writes into ours: it expires events and goes with `pulumi destroy`.
+    const logGroup = new cloudwatch.LogGroup(
+        `${name}-control-plane`,
+        { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: args.logRetentionDays },
+        opts,
+    );
     const cluster = new eks.Cluster(
         `${name}-cluster`,
         {
@@ -74,35 +109,39 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
                 // The identity running `pulumi up` gets cluster-admin through an access entry EKS creates for it.
                 // We cannot create that entry ourselves: getCallerIdentity returns an STS session ARN, which an
                 // access entry does not accept, and the role behind it is not knowable without more IAM reads.
+                // Everyone else is an `adminPrincipals` entry below.
                 bootstrapClusterCreatorAdminPermissions: true,
             },
             // The add-ons below are EKS-managed (versioned and updated by EKS), not self-managed leftovers.
             bootstrapSelfManagedAddons: false,
+            // Standard support only: kubernetesVersion accepts only minors in standard support (src/config/kubernetes.ts),
+            // so EKS never bills extended support; at the end of standard support EKS upgrades the control plane
+            // itself, which the version list's dates warn about in advance.
             upgradePolicy: { supportType: "STANDARD" },
             vpcConfig: {
                 subnetIds: [...args.privateSubnetIds, ...args.publicSubnetIds],
                 endpointPublicAccess: true,
+                // Nodes reach the API inside the VPC, so restricting the public endpoint never cuts them off.
                 endpointPrivateAccess: true,
+                publicAccessCidrs: args.publicAccessCidrs.length > 0 ? args.publicAccessCidrs : ["0.0.0.0/0"],
             },
-            enabledClusterLogTypes: ["api", "audit", "authenticator"],
+            enabledClusterLogTypes: args.logTypes,
         },
         {
             ...opts,
-            // EKS checks the role's permissions when it creates the cluster.
-            dependsOn: clusterRole.attachments,
+            // EKS checks the role's permissions when it creates the cluster; the log group must exist before EKS
+            // creates its own.
+            dependsOn: [...clusterRole.attachments, logGroup],
             // Both are replace-only in EKS and read back differently after import (pulumi/pulumi-aws#3997).
             ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
         },
     );
 
-    for (const [i, principalArn] of args.adminPrincipalArns.entries()) {
-        const entry = new eks.AccessEntry(
-            `${name}-admin-${i}`,
-            { clusterName: cluster.name, principalArn, type: "STANDARD" },
-            opts,
-        );
+    for (const principalArn of args.adminPrincipals) {
+        const id = `${name}-admin-${principalId(principalArn)}`;
+        const entry = new eks.AccessEntry(id, { clusterName: cluster.name, principalArn, type: "STANDARD" }, opts);
         new eks.AccessPolicyAssociation(
-            `${name}-admin-${i}`,
+            id,
             {
                 clusterName: cluster.name,
                 principalArn,
@@ -116,97 +155,16 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
     }
 
     const node = roleWithPolicies(`${name}-node`, "ec2.amazonaws.com", nodePolicies, args.partition, opts);
-    // DaemonSets every node needs to become Ready: created before the node groups, so nodes join a working network.
-    const nodeAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map(
-        (addon) =>
-            new eks.Addon(
-                `${name}-${addon}`,
-                {
-                    clusterName: cluster.name,
-                    addonName: addon,
-                    resolveConflictsOnCreate: "OVERWRITE",
-                    resolveConflictsOnUpdate: "OVERWRITE",
-                },
-                opts,
-            ),
-    );
+    const addons = createNodeAddons(name, { cluster, kubernetesVersion: args.kubernetesVersion }, opts);
+    const nodeAddons = [addons.vpcCni, addons.kubeProxy, addons.podIdentityAgent];
     return {
         cluster,
         nodeRole: node.role,
+        logGroup,
         nodeDependencies: [...node.attachments, ...nodeAddons],
         nodeAddons,
-        podIdentityAgent: nodeAddons[2],
+        podIdentityAgent: addons.podIdentityAgent,
     };
-}
-
-export interface NodeGroupsArgs {
-    cluster: eks.Cluster;
-    nodeRole: iam.Role;
-    subnetIds: pulumi.Input<string>[];
-    systemPool: CloudSiteArgs["systemPool"];
-    buildPool: CloudSiteArgs["buildPool"];
-    /** Resources the node groups wait for (add-ons and the node role's policy attachments). */
-    dependsOn: pulumi.Resource[];
-}
-
-export interface NodeGroups {
-    system: eks.NodeGroup;
-    build: eks.NodeGroup;
-}
-
-/** Amazon Linux 2023: AL2 AMIs are not published for Kubernetes 1.33 and later. */
-const amiType = "AL2023_x86_64_STANDARD";
-
-export function createNodeGroups(name: string, args: NodeGroupsArgs, opts: pulumi.CustomResourceOptions): NodeGroups {
-    const common = {
-        clusterName: args.cluster.name,
-        nodeRoleArn: args.nodeRole.arn,
-        subnetIds: args.subnetIds,
-        amiType,
-    };
-    const system = new eks.NodeGroup(
-        `${name}-system`,
-        {
-            ...common,
-            capacityType: "ON_DEMAND",
-            instanceTypes: [args.systemPool.instanceType],
-            diskSize: 50,
-            scalingConfig: {
-                minSize: args.systemPool.nodes,
-                desiredSize: args.systemPool.nodes,
-                maxSize: args.systemPool.nodes,
-            },
-            labels: { [buildPoolLabel.key]: "system" },
-            updateConfig: { maxUnavailable: 1 },
-        },
-        { ...opts, dependsOn: args.dependsOn },
-    );
-    const build = new eks.NodeGroup(
-        `${name}-build`,
-        {
-            ...common,
-            capacityType: args.buildPool.spot ? "SPOT" : "ON_DEMAND",
-            // Types of the same size (8 vCPU, 32 GiB by default): the autoscaler sizes the group from the first one,
-            // and several types give spot many capacity pools to choose from.
-            instanceTypes: args.buildPool.instanceTypes,
-            diskSize: args.buildPool.diskGb,
-            scalingConfig: {
-                minSize: args.buildPool.minNodes,
-                desiredSize: args.buildPool.minNodes,
-                maxSize: args.buildPool.maxNodes,
-            },
-            labels: {
-                [buildPoolLabel.key]: buildPoolLabel.value,
-                // Spot build nodes come and go: keep them out of the webhook load balancer's targets.
-                "node.kubernetes.io/exclude-from-external-load-balancers": "true",
-            },
-            taints: [{ key: buildPoolTaint.key, value: buildPoolTaint.value, effect: "NO_SCHEDULE" }],
-            updateConfig: { maxUnavailablePercentage: 50 },
-        },
-        // The cluster autoscaler owns the size between min and max; Pulumi must not reset it on every update.
-        { ...opts, dependsOn: args.dependsOn, ignoreChanges: ["scalingConfig.desiredSize"] },
-    );
-    return { system, build };
 }
 
 /**
@@ -267,24 +225,5 @@ export function createKubernetesProvider(
             clusterIdentifier: `eks-${region}-${clusterName}`,
         },
         { parent: opts.parent, dependsOn: [cluster] },
-    );
-}
-
-/** CoreDNS is a Deployment: created after the system nodes exist, or the add-on would sit DEGRADED. */
-export function createCoreDns(
-    name: string,
-    cluster: eks.Cluster,
-    system: eks.NodeGroup,
-    opts: pulumi.CustomResourceOptions,
-) {
-    return new eks.Addon(
-        `${name}-coredns`,
-        {
-            clusterName: cluster.name,
-            addonName: "coredns",
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "OVERWRITE",
-        },
-        { ...opts, dependsOn: [system] },
     );
 }

@@ -15,6 +15,8 @@ export interface E2eGateArgs {
     cluster: eks.Cluster;
     /** IAM role name of the installer (account-wide, so it carries the prefix and region). */
     roleName: string;
+    /** Trust policy of the installer role (JSON); the site names its cluster and the e2e ServiceAccount in it. */
+    trustPolicy?: pulumi.Input<string>;
 }
 
 /**
@@ -77,7 +79,7 @@ export class E2eGate extends pulumi.ComponentResource {
             `${name}-installer`,
             {
                 name: args.roleName,
-                assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy),
+                assumeRolePolicy: args.trustPolicy ?? JSON.stringify(podIdentityTrustPolicy),
                 description: `openshift-install for the okd-ci e2e gate in ${gate.region}`,
             },
             { parent: this },

@@ -7,7 +7,7 @@ import {
     type AccountContext,
     type PolicyDocument,
     ecrRepositoryArn,
-    podIdentityTrustPolicy,
+    podIdentityTrustPolicyFor,
     policyDocument,
     s3BucketArn,
 } from "./policy";
@@ -60,6 +60,8 @@ export function pipelinePolicy(c: AccountContext, repositoryNames: string[], buc
 
 export interface PipelineIdentityArgs {
     cluster: eks.Cluster;
+    /** The cluster's name, which the role's trust policy names. */
+    clusterName: string;
     /** IAM role name (account-wide, so it carries the prefix and region). */
     roleName: string;
     account: pulumi.Output<AccountContext>;
@@ -78,7 +80,13 @@ export function createPipelineIdentity(
 ): { role: iam.Role; associations: eks.PodIdentityAssociation[] } {
     const role = new iam.Role(
         `${name}-pipeline`,
-        { name: args.roleName, assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy) },
+        {
+            name: args.roleName,
+            // Only the pipeline subjects of this cluster may use the role.
+            assumeRolePolicy: args.account.apply((c) =>
+                JSON.stringify(podIdentityTrustPolicyFor(c, args.clusterName, pipelineIdentitySubjects)),
+            ),
+        },
         opts,
     );
     const policy = new iam.RolePolicy(

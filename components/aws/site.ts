@@ -4,6 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
 import {
@@ -15,39 +16,53 @@ import {
     type SiteRegistry,
     type WebhookExposure,
     buildPlacement,
+    e2eServiceAccount,
+    pipelineNamespace,
     repositoryRoles,
 } from "../shared/site";
 import type { CloudSiteArgs } from "../shared/site-args";
+import { createCoreDns } from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
-import { createCluster, createCoreDns, createKubernetesProvider, createNodeGroups, kubeconfigFor } from "./cluster";
+import { type ControlPlaneLogType, createCluster, createKubernetesProvider, kubeconfigFor } from "./cluster";
 import { E2eGate } from "./e2e-gate";
 import { createPipelineIdentity } from "./identity";
 import { createNetwork } from "./network";
-import type { AccountContext } from "./policy";
+import { createNodeGroups } from "./nodes";
+import { type AccountContext, podIdentityTrustPolicyFor } from "./policy";
 import { createRegistry } from "./registry";
 import { createArtifactBucket } from "./storage";
+import { createWebhookLoadBalancer } from "./webhook";
 
 export interface AwsSiteArgs extends CloudSiteArgs {
-    /** IAM role ARNs granted cluster-admin through EKS access entries, besides the identity that runs `pulumi up`. Default none. */
-    adminPrincipalArns?: string[];
     /** VPC CIDR, a 10.x.0.0/16 block. Default 10.0.0.0/16. */
     vpcCidr?: string;
 }
 
-/**
- * The webhook listener behind an internet-facing Network Load Balancer made by the service controller EKS runs in
- * its control plane (cloud-provider-aws, `aws-load-balancer-type: nlb`). The AWS Load Balancer Controller would be
- * one more Deployment, IAM role and chart to keep current, for one TCP listener that needs none of its features.
- * Build nodes carry `node.kubernetes.io/exclude-from-external-load-balancers`, so only system nodes are targets.
- */
-export const awsWebhook: WebhookExposure = {
-    serviceType: "LoadBalancer",
-    serviceAnnotations: {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+/** What the two profiles change on AWS (docs/platforms/aws.md, "Small profile"). */
+export interface AwsLayout {
+    /** A NAT gateway for nodes in private subnets; without it nodes run in the public subnets with public IPs. */
+    natGateway: boolean;
+    /** Root disk of a system node, GiB. */
+    systemDiskGb: number;
+    /** Control-plane log types sent to CloudWatch Logs. */
+    logTypes: ControlPlaneLogType[];
+    /** Days the control-plane log group keeps events. */
+    logRetentionDays: number;
+    /** Availability Zones the webhook NLB spans (one public IPv4 address, $3.65 a month, each). */
+    webhookZones: 1 | 2;
+}
+
+export const awsLayouts: Record<"standard" | "small", AwsLayout> = {
+    standard: {
+        natGateway: true,
+        systemDiskGb: 50,
+        logTypes: ["api", "audit", "authenticator"],
+        logRetentionDays: 30,
+        webhookZones: 2,
     },
-    description:
-        "Internet-facing AWS Network Load Balancer (EKS's built-in service controller) in front of the EventListener; point the webhook hostname's DNS at its address.",
+    // The audit log stays: it is the record of who did what in a cluster that runs pushed code. The NLB in one zone
+    // still reaches a system node in the other (cross-zone load balancing); it stops if its own zone fails.
+    small: { natGateway: false, systemDiskGb: 20, logTypes: ["audit"], logRetentionDays: 7, webhookZones: 1 },
 };
 
 /**
@@ -64,7 +79,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly artifacts: SiteArtifacts;
     public readonly identity: PipelineIdentity;
     public readonly buildPool: BuildPlacement = buildPlacement();
-    public readonly webhook: WebhookExposure = awsWebhook;
+    public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
@@ -72,6 +87,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:aws:Site", name, {}, opts);
         if (args.region === "") throw new Error("the aws site needs a region (okd-ci:region)");
+        const supportWarning = standardSupportWarning(args.kubernetesVersion, new Date());
+        if (supportWarning !== undefined) pulumi.log.warn(supportWarning, this);
 
         this.awsProvider = new Provider(
             `${name}-aws`,
@@ -82,9 +99,15 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         const { account, partition } = accountContext(args.region, o);
         this.clusterName = physicalName(args.namePrefix, ["builds"], 100);
 
+        const layout = awsLayouts[args.profile ?? "standard"];
         const network = createNetwork(
             name,
-            { region: args.region, clusterName: this.clusterName, cidr: args.vpcCidr },
+            {
+                region: args.region,
+                clusterName: this.clusterName,
+                cidr: args.vpcCidr,
+                natGateway: layout.natGateway,
+            },
             o,
         );
         const cluster = createCluster(
@@ -96,7 +119,10 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 partition,
                 privateSubnetIds: network.privateSubnetIds,
                 publicSubnetIds: network.publicSubnetIds,
-                adminPrincipalArns: args.adminPrincipalArns ?? [],
+                adminPrincipals: args.adminPrincipals ?? [],
+                publicAccessCidrs: args.controlPlaneCidrs ?? [],
+                logTypes: layout.logTypes,
+                logRetentionDays: layout.logRetentionDays,
             },
             o,
         );
@@ -105,14 +131,21 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 cluster: cluster.cluster,
                 nodeRole: cluster.nodeRole,
-                subnetIds: network.privateSubnetIds,
+                kubernetesVersion: args.kubernetesVersion,
+                subnetIds: network.nodeSubnetIds,
                 systemPool: args.systemPool,
+                systemDiskGb: layout.systemDiskGb,
                 buildPool: args.buildPool,
                 dependsOn: cluster.nodeDependencies,
             },
             o,
         );
-        const coreDns = createCoreDns(name, cluster.cluster, nodes.system, o);
+        const coreDns = createCoreDns(
+            name,
+            { cluster: cluster.cluster, kubernetesVersion: args.kubernetesVersion },
+            nodes.system,
+            o,
+        );
 
         this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
         this.provider = createKubernetesProvider(
@@ -128,6 +161,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 cluster: cluster.cluster,
                 clusterName: this.clusterName,
+                account,
                 roleName: roleName(args, "autoscaler"),
                 region: args.region,
                 kubernetesVersion: args.kubernetesVersion,
@@ -138,6 +172,18 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             },
             o,
         );
+        const webhook = createWebhookLoadBalancer(
+            name,
+            {
+                ...args.webhook,
+                vpcId: network.vpc.id,
+                publicSubnetIds: network.publicSubnetIds.slice(0, layout.webhookZones),
+                cluster: cluster.cluster,
+                system: nodes.system,
+            },
+            o,
+        );
+        this.webhook = webhook.exposure;
 
         const registry = createRegistry(
             name,
@@ -168,6 +214,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             name,
             {
                 cluster: cluster.cluster,
+                clusterName: this.clusterName,
                 roleName: roleName(args, "pipeline"),
                 account,
                 repositoryNames: repositoryRoles.map((r) => registry.names[r]),
@@ -188,7 +235,18 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             (gate) =>
                 new E2eGate(
                     gateComponentName(name, "aws"),
-                    { gate, cluster: cluster.cluster, roleName: roleName(args, "e2e-installer") },
+                    {
+                        gate,
+                        cluster: cluster.cluster,
+                        roleName: roleName(args, "e2e-installer"),
+                        trustPolicy: account.apply((c) =>
+                            JSON.stringify(
+                                podIdentityTrustPolicyFor(c, this.clusterName, [
+                                    { namespace: pipelineNamespace, serviceAccount: e2eServiceAccount },
+                                ]),
+                            ),
+                        ),
+                    },
                     { parent: this, provider: this.awsProvider },
                 ).access,
         );
@@ -199,8 +257,27 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             kubeconfig: this.kubeconfig,
             registryHost: this.registry.host,
             artifactsUrl: this.artifacts.url,
+            webhookUrl: this.webhook.url,
         });
     }
+}
+
+/**
+ * A warning when `minor` leaves EKS standard support within 30 days of `today`, or has left it. With
+ * `upgradePolicy.supportType: STANDARD`, EKS then upgrades the control plane by itself, some time after the date;
+ * the node groups and add-ons stay behind, and the next `pulumi up` would try to move the control plane back (EKS
+ * refuses downgrades). Moving `kubernetesVersion` first upgrades all of them together.
+ */
+export function standardSupportWarning(minor: string, today: Date): string | undefined {
+    const end = standardSupportEnds("aws", minor);
+    if (end === undefined) return undefined;
+    const days = Math.floor((Date.parse(`${end}T00:00:00Z`) - today.getTime()) / 86_400_000);
+    if (days > 30) return undefined;
+    const minorOf = (v: string) => Number(v.split(".")[1]);
+    const newer = supportedMinors("aws").filter((m) => minorOf(m) > minorOf(minor));
+    const next =
+        newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[newer.length - 1]}` : "move to a newer minor";
+    return `Kubernetes ${minor} ${days >= 0 ? `leaves Amazon EKS standard support on ${end}` : `left Amazon EKS standard support on ${end}`}: ${next}, so control plane, add-ons and nodes move together instead of EKS upgrading the control plane alone.`;
 }
 
 /** IAM names are account-wide: prefix and region keep two sites in one account apart. */

@@ -56,7 +56,10 @@ export function artifactLifecycleRules(logDays: number): s3.BucketLifecycleConfi
         {
             id: "abort-incomplete-uploads",
             status: "Enabled",
-            filter: {},
+            // The whole bucket. An empty `filter: {}` means the same to S3, but the provider warns that one of
+            // prefix, tag, and or object size is required and that this will become an error
+            // (hashicorp/terraform-provider-aws#42714); the empty prefix is its documented whole-bucket form.
+            filter: { prefix: "" },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
         },
     ];

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate } from "../../src/config/schema";
+import type { CloudPlatform, Gate, SiteProfile } from "../../src/config/schema";
 
 /** What every cloud site takes; each site's own Args extends it. */
 export interface CloudSiteArgs {
@@ -44,4 +44,29 @@ export interface CloudSiteArgs {
     gates: Partial<Record<CloudPlatform, Gate>>;
     /** Credentials for gates on other clouds than the site's (secret Outputs). */
     gateSecrets: Partial<Record<CloudPlatform, pulumi.Output<string>>>;
+    /**
+     * `standard` (default) or `small`: the cheapest layout the platform allows for a site that idles most of the day
+     * (fewer, smaller system nodes, no NAT gateway where the cloud allows it). What it changes is the platform page's
+     * "Small profile" section; a site that does not implement it is refused by config validation.
+     */
+    profile?: SiteProfile;
+    /**
+     * Principals granted cluster-admin on the build cluster besides the identity that deploys, in the platform's own
+     * form (aws: IAM role or user ARNs). Default none.
+     */
+    adminPrincipals?: string[];
+    /** CIDRs that may reach the Kubernetes API endpoint; unset or empty: any address (authentication still applies). */
+    controlPlaneCidrs?: string[];
+    /** How the GitHub webhook is published (config keys `webhookHostname`, `webhookDnsZone`, `webhookSourceRanges`). */
+    webhook?: WebhookArgs;
+}
+
+/** What the stack asks of the webhook's public side; each site turns it into its `WebhookExposure`. */
+export interface WebhookArgs {
+    /** Public host name GitHub delivers to; the site serves TLS for it where it can get a certificate. */
+    hostname?: string;
+    /** Existing public DNS zone that holds `hostname` (aws: Route 53 hosted zone id). */
+    dnsZone?: string;
+    /** Source CIDRs allowed to reach the webhook; unset or empty: any address (deliveries are HMAC-signed). */
+    sourceRanges?: string[];
 }

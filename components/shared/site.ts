@@ -96,7 +96,15 @@ export interface BuildPlacement {
     readonly tolerations: k8s.types.input.core.v1.Toleration[];
 }
 
-/** How the GitHub webhook EventListener is reachable from the internet on this platform. */
+/**
+ * How the GitHub webhook EventListener is reachable from the internet on this platform. The site says what serves
+ * the webhook; the in-cluster layer creates the Service (`okd-github-webhook`) to match:
+ * - `LoadBalancer`: the cluster's service controller makes the load balancer from `serviceAnnotations`; the layer
+ *   puts the stack's `webhookSourceRanges` in `spec.loadBalancerSourceRanges`.
+ * - `NodePort`: the site's own load balancer forwards to `nodePort` on the nodes it chose, and enforces the source
+ *   ranges itself (AWS).
+ * - `ClusterIP`: not reachable from outside (local).
+ */
 export interface WebhookExposure {
     /** Service type of the EventListener service. */
     readonly serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -104,6 +112,18 @@ export interface WebhookExposure {
     readonly serviceAnnotations: Record<string, string>;
     /** One line for the docs and outputs: how GitHub reaches the listener. */
     readonly description: string;
+    /** The fixed node port the site's load balancer targets; required with `NodePort`. */
+    readonly nodePort?: number;
+    /**
+     * An Ingress for `host` in front of the Service, served by `className` (or the cluster's default class). Only a
+     * site whose cluster has an ingress controller sets this: an Ingress nothing serves never gets an address, and
+     * the Kubernetes provider waits for one until `pulumi up` times out.
+     */
+    readonly ingress?: { readonly host: string; readonly className?: string };
+    /** The URL GitHub delivers to (the stack output `webhookUrl`), when the site can know it. */
+    readonly url?: pulumi.Output<string>;
+    /** What the user must do in DNS for `url` to work, if anything (the stack output `webhookDns`). */
+    readonly dns?: pulumi.Output<string>;
 }
 
 /** How an e2e gate's `openshift-install` gets credentials at run time. */

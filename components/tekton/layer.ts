@@ -95,7 +95,7 @@ export class TektonLayer extends pulumi.ComponentResource {
                 streams: config.streams,
                 runs: args.runs,
                 runLabels: identityPodLabels(site),
-                webhookHostname: config.webhookHostname,
+                webhookSourceRanges: config.webhookSourceRanges,
                 dependsOn: [...install.ready, ...pipelineSecrets.secrets],
             },
             { parent: this },

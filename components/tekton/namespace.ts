@@ -61,11 +61,27 @@ export function quotaForPool(maxNodes: number): BuildQuota {
  * AKS exchanges a projected token with Entra ID over HTTPS.
  */
 export const credentialEndpoints: Record<Platform, { cidr: string; ports: number[] }[]> = {
-    aws: [{ cidr: "169.254.170.23/32", ports: [80] }],
+    // The EKS Pod Identity agent listens on the node's host network at 169.254.170.23 (IPv4) and fd00:ec2::23 (IPv6),
+    // port 80 (docs.aws.amazon.com/eks/latest/userguide/pod-identities.html, considerations; pods get
+    // AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials, pod-id-how-it-works.html).
+    aws: [
+        { cidr: "169.254.170.23/32", ports: [80] },
+        { cidr: "fd00:ec2::23/128", ports: [80] },
+    ],
     gcp: [{ cidr: "169.254.169.254/32", ports: [80, 988] }],
     azure: [],
     local: [],
 };
+
+/**
+ * The cloud instance metadata service, which serves the *node's* credentials (the EC2 instance profile, the VM's
+ * identity) and its user data: 169.254.169.254 on EC2, GCE and Azure, and fd00:ec2::254 on EC2's IPv6 endpoint
+ * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html). Build pods run pushed code, so no
+ * egress rule of the build namespace reaches it; the keyless identity each platform uses is reached through
+ * `credentialEndpoints` instead (on GKE that is the GKE metadata server, which answers on 169.254.169.254 in place of
+ * the VM's and hands out only Workload Identity tokens). On EKS the nodes' IMDS hop limit of 1 is a second lock.
+ */
+export const instanceMetadataEndpoints = ["169.254.169.254/32", "fd00:ec2::254/128"] as const;
 
 /** An in-cluster Service address (`name.namespace.svc[.cluster.local][:port]`, with or without scheme). */
 export function inClusterService(address: string): { namespace: string; port: number } | undefined {
@@ -194,8 +210,9 @@ function createLimits(
 /**
  * Deny everything, then allow what builds need: DNS; HTTPS (GitHub, quay.io, the cloud registry, object store and
  * APIs, the build cluster's API) and 6443 (the API of the e2e clusters the installer creates, and kind's); plain
- * HTTP for RPM mirrors (packages are GPG-verified); the platform's credential agent; and the site's in-cluster
- * registry and object store when it has them (local). Ingress to the listeners is opened by the triggers.
+ * HTTP for RPM mirrors (packages are GPG-verified), never to the instance metadata service; the platform's
+ * credential agent; and the site's in-cluster registry and object store when it has them (local). Ingress to the
+ * listeners is opened by the triggers.
  */
 function createNetworkPolicies(
     name: string,
@@ -209,7 +226,11 @@ function createNetworkPolicies(
             { metadata: { name: `okd-${role}`, namespace }, spec },
             opts,
         );
-    const everywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
+    // Anywhere but the instance metadata service (see `instanceMetadataEndpoints`).
+    const everywhere = [
+        { ipBlock: { cidr: "0.0.0.0/0", except: [instanceMetadataEndpoints[0]] } },
+        { ipBlock: { cidr: "::/0", except: [instanceMetadataEndpoints[1]] } },
+    ];
 
     policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     policy("allow-dns", {

@@ -58,8 +58,11 @@ export interface StreamTriggersArgs {
     runs: StreamRuns[];
     /** Labels every PipelineRun carries; Tekton copies them onto its pods (workload identity on AKS). */
     runLabels: Record<string, string>;
-    /** `webhookHostname`: an Ingress for this host routes to the webhook Service. */
-    webhookHostname?: string;
+    /**
+     * `webhookSourceRanges`: what a `LoadBalancer` webhook Service admits (`spec.loadBalancerSourceRanges`). A site
+     * whose own load balancer fronts a `NodePort` enforces them there instead.
+     */
+    webhookSourceRanges?: string[];
     /** Tekton and Triggers must serve their webhooks first (`TektonInstall.ready`). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -308,36 +311,58 @@ function createListenerAccess(name: string, namespace: pulumi.Input<string>, opt
 }
 
 /**
- * The public face of the GitHub listener: a Service of the site's type and annotations in front of the listener's
- * pods, plus an Ingress for `webhookHostname` when one is set (served by the cluster's default IngressClass).
+ * The public face of the GitHub listener, as the site describes it (`Site.webhook`): a Service of the site's type in
+ * front of the listener's pods (a fixed node port when the site's own load balancer targets the nodes; the stack's
+ * source ranges when the cluster makes the load balancer), plus an Ingress only where the site says an ingress
+ * controller serves one. An Ingress nothing serves never gets an address, and `pulumi up` waits for it until it
+ * times out (EKS has no ingress controller or default IngressClass).
  */
-function createWebhookExposure(
+export function createWebhookExposure(
     name: string,
     namespace: pulumi.Input<string>,
-    args: StreamTriggersArgs,
+    args: Pick<StreamTriggersArgs, "site" | "webhookSourceRanges">,
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Service {
+    const exposure = args.site.webhook;
+    if (exposure.serviceType === "NodePort" && exposure.nodePort === undefined) {
+        throw new Error("the site exposes the webhook on a NodePort Service but names no nodePort");
+    }
+    const ranges = args.webhookSourceRanges ?? [];
     const service = new k8s.core.v1.Service(
         `${name}-webhook`,
         {
-            metadata: { name: webhookServiceName, namespace, annotations: args.site.webhook.serviceAnnotations },
+            metadata: { name: webhookServiceName, namespace, annotations: exposure.serviceAnnotations },
             spec: {
-                type: args.site.webhook.serviceType,
+                type: exposure.serviceType,
                 selector: { eventlistener: listenerNames.github },
-                ports: [{ name: "http", port: 80, targetPort: listenerPort, protocol: "TCP" }],
+                ports: [
+                    {
+                        name: "http",
+                        port: 80,
+                        targetPort: listenerPort,
+                        protocol: "TCP",
+                        ...(exposure.serviceType === "NodePort" ? { nodePort: exposure.nodePort } : {}),
+                    },
+                ],
+                ...(exposure.serviceType === "LoadBalancer" && ranges.length > 0
+                    ? { loadBalancerSourceRanges: ranges }
+                    : {}),
             },
         },
         opts,
     );
-    if (args.webhookHostname !== undefined) {
+    if (exposure.ingress !== undefined) {
         new k8s.networking.v1.Ingress(
             `${name}-webhook`,
             {
                 metadata: { name: webhookServiceName, namespace },
                 spec: {
+                    ...(exposure.ingress.className !== undefined
+                        ? { ingressClassName: exposure.ingress.className }
+                        : {}),
                     rules: [
                         {
-                            host: args.webhookHostname,
+                            host: exposure.ingress.host,
                             http: {
                                 paths: [
                                     {

@@ -2,6 +2,8 @@
 import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { iamLeastPrivilege } from "./iam";
+import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
+import { nodeLabelsAllowed } from "./labels";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { releaseStorageProtected } from "./protect";
 import { rbacLeastPrivilege } from "./rbac";
@@ -11,6 +13,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
+import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
     noPublicStorage,
@@ -21,17 +24,27 @@ export const rules: readonly Rule[] = [
     rbacLeastPrivilege,
     buildPoolSpotScalesToZero,
     buildPoolLabelled,
+    nodeLabelsAllowed,
     releaseStorageProtected,
     buildNamespacePodSecurity,
+    networkPolicyEnforced,
+    buildPodsNoInstanceMetadata,
+    eksNodeMetadataRestricted,
+    podIdentityTrustScoped,
 ];
 
 export {
     buildNamespacePodSecurity,
+    buildPodsNoInstanceMetadata,
+    eksNodeMetadataRestricted,
+    networkPolicyEnforced,
+    podIdentityTrustScoped,
     buildPoolLabelled,
     buildPoolSpotScalesToZero,
     gcpContainerScanningEnabled,
     iamLeastPrivilege,
     noPublicStorage,
+    nodeLabelsAllowed,
     rbacLeastPrivilege,
     registryScansImages,
     releaseStorageProtected,

@@ -14,6 +14,7 @@ import {
     keys,
     secretKeys,
 } from "./schema";
+import { kubernetesSupport } from "./kubernetes";
 
 export const project = "okd-ci";
 
@@ -52,12 +53,25 @@ const platformDefaults: Record<CloudPlatform, { system: string; builds: string[]
     azure: { system: "Standard_D2s_v5", builds: ["Standard_D8s_v5"] },
 };
 
+/**
+ * What `profile: small` changes in the defaults (a key the stack sets itself always wins). Only platforms whose site
+ * implements the profile (`platformSupport`) have an entry; docs/platforms/<platform>.md explains each value.
+ */
+const smallProfileDefaults: Partial<Record<CloudPlatform, { system: string; systemNodes: number }>> = {
+    // 2 vCPU, 4 GiB: room for the Tekton controllers, listeners and add-ons; the VPC CNI's prefix delegation lifts
+    // its pod limit above the 17 a t3.medium gets without it.
+    aws: { system: "t3.medium", systemNodes: 1 },
+};
+
 /** Secret config values, only ever as secret Outputs. */
 export type Secrets = { [K in SecretKey]?: pulumi.Output<string> };
 
 /** The validated configuration with every default applied. */
-export interface OkdCiConfig extends Omit<ParsedConfig, SecretKey> {
+export interface OkdCiConfig extends Omit<ParsedConfig, SecretKey | "kubernetesVersion" | "systemNodes"> {
     platform: Platform;
+    /** The platform's default minor when the stack sets none; "" on local (the existing cluster has its own). */
+    kubernetesVersion: string;
+    systemNodes: number;
     systemInstanceType: string;
     buildInstanceTypes: string[];
     secrets: Secrets;
@@ -222,11 +236,15 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource): OkdCiCon
     for (const key of secretKeys) {
         if (has(key)) secrets[key] = pulumi.secret(source.get(key) as string);
     }
-    const defaults = c.platform === "local" ? { system: "", builds: [] } : platformDefaults[c.platform];
+    const cloud = c.platform === "local" ? undefined : c.platform;
+    const defaults = cloud === undefined ? { system: "", builds: [] } : platformDefaults[cloud];
+    const small = c.profile === "small" && cloud !== undefined ? smallProfileDefaults[cloud] : undefined;
     const rest = Object.fromEntries(Object.entries(c).filter(([k]) => !(secretKeys as string[]).includes(k)));
     return {
         ...(rest as Omit<ParsedConfig, SecretKey>),
-        systemInstanceType: c.systemInstanceType ?? defaults.system,
+        kubernetesVersion: c.kubernetesVersion ?? (cloud === undefined ? "" : kubernetesSupport[cloud].default),
+        systemNodes: c.systemNodes ?? small?.systemNodes ?? 2,
+        systemInstanceType: c.systemInstanceType ?? small?.system ?? defaults.system,
         buildInstanceTypes: c.buildInstanceTypes ?? defaults.builds,
         secrets,
     };

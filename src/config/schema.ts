@@ -1,6 +1,8 @@
 import { CronExpressionParser } from "cron-parser";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { kubernetesSupport, supportedMinors } from "./kubernetes";
 import { regionsByPlatform } from "./regions";
 
 /**
@@ -20,8 +22,23 @@ export type CloudPlatform = (typeof cloudPlatforms)[number];
 export const fcosStreams = ["stable", "testing", "next", "testing-devel", "next-devel"] as const;
 export const variants = ["okd", "scos"] as const;
 
-/** Kubernetes minors the three managed services all support in standard support as of 2026-11. */
-export const kubernetesVersions = ["1.32", "1.33", "1.34", "1.35"] as const;
+/** Site layouts: `small` idles at the lowest cost the platform allows (see each platform page). */
+export const siteProfiles = ["standard", "small"] as const;
+export type SiteProfile = (typeof siteProfiles)[number];
+
+/**
+ * Keys (or values) that each site has to implement, and the platforms whose site does. A key set on a platform not
+ * listed is refused, so a stack never believes it got something its site ignores. A platform joins a list when its
+ * site honours the key.
+ */
+export const platformSupport = {
+    adminPrincipals: ["aws"],
+    controlPlaneCidrs: ["aws"],
+    webhookHostname: ["aws"],
+    webhookDnsZone: ["aws"],
+    webhookSourceRanges: ["aws", "gcp", "azure"],
+    "profile: small": ["aws"],
+} as const satisfies Record<string, readonly Platform[]>;
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -60,6 +77,27 @@ const count = (min: number, max: number) =>
 
 const pattern = (re: RegExp, what: string) =>
     z.string({ error: `expected ${what}` }).regex(re, { error: `expected ${what}` });
+
+/** An IPv4 or IPv6 CIDR block written as its network address (`203.0.113.0/24`, not `203.0.113.7/24`). */
+export const cidrBlock = z
+    .string({ error: "expected a CIDR block such as 203.0.113.0/24" })
+    .superRefine((value, ctx) => {
+        if (!ipaddr.isValidCIDR(value)) {
+            ctx.addIssue({ code: "custom", message: "expected a CIDR block such as 203.0.113.0/24 or 2001:db8::/32" });
+            return;
+        }
+        const [address, bits] = ipaddr.parseCIDR(value);
+        const network = ipaddr.IPv4.isIPv4(address.toString())
+            ? ipaddr.IPv4.networkAddressFromCIDR(value).toString()
+            : ipaddr.IPv6.networkAddressFromCIDR(value).toString();
+        if (network !== address.toString()) {
+            ctx.addIssue({ code: "custom", message: `is not a network address; expected ${network}/${bits}` });
+        }
+    });
+const cidrList = (what: string) =>
+    z
+        .array(cidrBlock, { error: `expected a list of CIDR blocks (${what})` })
+        .max(100, { error: "expected at most 100 CIDR blocks" });
 
 /**
  * An object that rejects unknown fields, naming them and the fields it allows (catches typos such as `brnach`).
@@ -222,11 +260,17 @@ export const keys = {
         description: "GCP project id of the site (gcp only).",
     },
     kubernetesVersion: {
-        schema: z
-            .enum(kubernetesVersions, { error: `expected one of ${kubernetesVersions.join(", ")}` })
-            .default("1.34"),
+        schema: pattern(/^1\.\d{1,2}$/, 'a Kubernetes minor such as "1.35"').optional(),
         pulumiType: "string",
-        description: "Kubernetes minor version of the build cluster.",
+        description:
+            "Kubernetes minor version of the build cluster; each platform accepts the minors in its standard support (src/config/kubernetes.ts). Control plane, add-ons, nodes and the autoscaler follow it together.",
+        defaultNote: (["aws", "gcp", "azure"] as const).map((p) => `${p} ${kubernetesSupport[p].default}`).join(", "),
+    },
+    profile: {
+        schema: z.enum(siteProfiles, { error: `expected one of ${siteProfiles.join(", ")}` }).default("standard"),
+        pulumiType: "string",
+        description:
+            "Site layout: standard, or small (one small system node and no NAT gateway, for a site that idles; see the platform page for what it trades).",
     },
     namePrefix: {
         schema: pattern(
@@ -257,12 +301,13 @@ export const keys = {
         schema: z.string().min(1).optional(),
         pulumiType: "string",
         description: "Machine type of the system node pool.",
-        defaultNote: "aws m6i.large, gcp e2-standard-2, azure Standard_D2s_v5",
+        defaultNote: "aws m6i.large (t3.medium with profile small), gcp e2-standard-2, azure Standard_D2s_v5",
     },
     systemNodes: {
-        schema: count(1, 10).default(2),
+        schema: count(1, 10).optional(),
         pulumiType: "integer",
         description: "Nodes in the system pool (Tekton controllers, triggers, registry add-ons).",
+        defaultNote: "2; 1 with profile small",
     },
     buildInstanceTypes: {
         schema: z.array(z.string().min(1), { error: "expected a list of machine types" }).min(1).optional(),
@@ -383,7 +428,34 @@ export const keys = {
     webhookHostname: {
         schema: pattern(domainName, "a DNS name such as hooks.okd.example.org").optional(),
         pulumiType: "string",
-        description: "Public host name of the GitHub webhook endpoint, where the platform exposes it by name.",
+        description:
+            "Public host name of the GitHub webhook (aws: needs webhookDnsZone; the site issues its TLS certificate and writes its DNS record). Unset: GitHub posts to the load balancer's own address over plain HTTP.",
+    },
+    webhookDnsZone: {
+        schema: z.string().min(1).optional(),
+        pulumiType: "string",
+        description:
+            "Existing public DNS zone that holds webhookHostname (aws: Route 53 hosted zone id); the site writes the webhook's record and certificate validation there.",
+    },
+    webhookSourceRanges: {
+        schema: cidrList(
+            "the addresses GitHub delivers from, e.g. the hooks list of https://api.github.com/meta",
+        ).optional(),
+        pulumiType: "array",
+        description:
+            "CIDR blocks allowed to reach the GitHub webhook (e.g. the hooks ranges of https://api.github.com/meta); unset: any address, deliveries are still HMAC-signed.",
+    },
+    adminPrincipals: {
+        schema: z.array(z.string().min(1), { error: "expected a list of principals" }).optional(),
+        pulumiType: "array",
+        description:
+            "Principals granted cluster-admin on the build cluster besides the identity that runs `pulumi up` (aws: IAM role or user ARNs, e.g. the CI role).",
+    },
+    controlPlaneCidrs: {
+        schema: cidrList("the addresses that run pulumi and kubectl").optional(),
+        pulumiType: "array",
+        description:
+            "CIDR blocks allowed to reach the Kubernetes API endpoint (deployers, CI); unset: any address, IAM authentication still applies.",
     },
     chainsSigningKey: {
         schema: z.string().optional(),
@@ -483,6 +555,102 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
         }
         if (cloud === "gcp" && gate.project === undefined && c.gcpProject === undefined) {
             issue(["gates", "gcp", "project"], "is required when gcpProject is not set; expected a GCP project id");
+        }
+    }
+    issues.push(...platformIssues(c));
+    return issues;
+}
+
+/** An IAM role or user ARN, as an EKS access entry takes it (a role ARN may carry a path). */
+const iamPrincipalArn = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+/** A Route 53 hosted zone id (`Z` and up to 32 upper-case letters and digits). */
+const route53ZoneId = /^Z[A-Z0-9]{1,32}$/;
+
+/** Keys whose meaning depends on the platform: support by site, Kubernetes minors, each cloud's own formats. */
+function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssue[] {
+    const issues: CrossKeyIssue[] = [];
+    const issue = (path: (string | number)[], message: string) => issues.push({ path, message });
+    const platform = c.platform;
+    if (platform === undefined) return issues;
+
+    const set: Record<keyof typeof platformSupport, boolean> = {
+        adminPrincipals: (c.adminPrincipals ?? []).length > 0,
+        controlPlaneCidrs: (c.controlPlaneCidrs ?? []).length > 0,
+        webhookHostname: c.webhookHostname !== undefined,
+        webhookDnsZone: c.webhookDnsZone !== undefined,
+        webhookSourceRanges: (c.webhookSourceRanges ?? []).length > 0,
+        "profile: small": c.profile === "small",
+    };
+    for (const [key, platforms] of Object.entries(platformSupport) as [
+        keyof typeof platformSupport,
+        readonly Platform[],
+    ][]) {
+        if (!set[key] || platforms.includes(platform)) continue;
+        const path = key === "profile: small" ? "profile" : key;
+        issue(
+            [path],
+            `is not supported on ${platform} yet; the ${platforms.join(", ")} site${platforms.length === 1 ? "" : "s"} implement${platforms.length === 1 ? "s" : ""} it`,
+        );
+    }
+
+    if (platform !== "local" && c.kubernetesVersion !== undefined) {
+        const k = kubernetesSupport[platform];
+        const allowed = supportedMinors(platform);
+        if (!allowed.includes(c.kubernetesVersion)) {
+            issue(
+                ["kubernetesVersion"],
+                `is not in ${k.service} standard support (checked ${k.checked}); expected one of ${allowed.join(", ")}`,
+            );
+        }
+    }
+
+    if (platform === "aws") {
+        const seen = new Set<string>();
+        (c.adminPrincipals ?? []).forEach((arn, i) => {
+            if (/^arn:aws[\w-]*:sts::\d{12}:assumed-role\//.test(arn)) {
+                issue(
+                    ["adminPrincipals", i],
+                    "is an assumed-role session; expected the ARN of the role it came from (arn:aws:iam::<account>:role/<name>), as EKS access entries name roles",
+                );
+            } else if (!iamPrincipalArn.test(arn)) {
+                issue(
+                    ["adminPrincipals", i],
+                    "expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/okd-ci-deployer",
+                );
+            } else if (seen.has(arn)) {
+                issue(["adminPrincipals", i], "is listed twice; EKS allows one access entry per principal");
+            }
+            seen.add(arn);
+        });
+        // An IPv4 cluster's public endpoint is reached over IPv4 only (EKS network requirements, "IP address family
+        // usage by component"), so an IPv6 block would admit nobody.
+        (c.controlPlaneCidrs ?? []).forEach((cidr, i) => {
+            if (cidr.includes(":")) {
+                issue(
+                    ["controlPlaneCidrs", i],
+                    "is IPv6; the EKS public endpoint of an IPv4 cluster is reached over IPv4 only; expected an IPv4 block",
+                );
+            }
+        });
+        // One security group rule per block; a security group takes 60 inbound rules unless the VPC quota
+        // "Inbound or outbound rules per security group" is raised (docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+        if ((c.webhookSourceRanges ?? []).length > 60) {
+            issue(
+                ["webhookSourceRanges"],
+                `has ${c.webhookSourceRanges?.length} blocks; the webhook load balancer's security group takes 60 inbound rules by default; expected at most 60, or summarise the ranges`,
+            );
+        }
+        if (c.webhookHostname !== undefined && c.webhookDnsZone === undefined) {
+            issue(
+                ["webhookDnsZone"],
+                "is required with webhookHostname on aws: the site validates the webhook's ACM certificate and writes its alias record in that Route 53 public hosted zone; expected its id such as Z0123456789ABCDEFGHIJ",
+            );
+        }
+        if (c.webhookDnsZone !== undefined && c.webhookHostname === undefined) {
+            issue(["webhookDnsZone"], "is set without webhookHostname; expected webhookHostname too, or neither");
+        }
+        if (c.webhookDnsZone !== undefined && !route53ZoneId.test(c.webhookDnsZone)) {
+            issue(["webhookDnsZone"], "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
         }
     }
     return issues;

@@ -86,9 +86,11 @@ const rows: Row[] = [
         ],
     },
     {
-        what: "an unsupported Kubernetes version",
-        config: { ...local, kubernetesVersion: "1.29" },
-        lines: ['okd-ci:kubernetesVersion = "1.29": expected one of 1.32, 1.33, 1.34, 1.35'],
+        what: "a Kubernetes version past EKS standard support",
+        config: { ...aws, kubernetesVersion: "1.33" },
+        lines: [
+            'okd-ci:kubernetesVersion = "1.33": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35',
+        ],
     },
     {
         what: "an upper-case name prefix",
@@ -198,7 +200,7 @@ const rows: Row[] = [
         what: "a misspelt key",
         config: { ...local, buildMaxNode: 3 },
         lines: [
-            'okd-ci:buildMaxNode = "3": is not a known key; expected one of platform, region, gcpProject, kubernetesVersion, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, chainsSigningKey, chainsSigningKeyPassword, tektonPruneKeep, tektonPruneSchedule, kubeconfig, kubeContext, storageClass',
+            'okd-ci:buildMaxNode = "3": is not a known key; expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, tektonPruneKeep, tektonPruneSchedule, kubeconfig, kubeContext, storageClass',
         ],
     },
     {

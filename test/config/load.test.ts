@@ -30,7 +30,7 @@ describe("stack configuration", () => {
     describe("defaults", () => {
         it("fills in every default for a minimal aws stack", () => {
             const c = loadConfig(mapSource(aws));
-            assert.equal(c.kubernetesVersion, "1.34");
+            assert.equal(c.kubernetesVersion, "1.35");
             assert.equal(c.namePrefix, "okd");
             assert.equal(c.protect, true);
             assert.equal(c.buildSpot, true);

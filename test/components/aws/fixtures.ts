@@ -11,7 +11,7 @@ export function siteArgs(overrides: Partial<AwsSiteArgs> = {}): AwsSiteArgs {
         tags: { team: "okd-release" },
         protect: true,
         region: "us-east-1",
-        kubernetesVersion: "1.34",
+        kubernetesVersion: "1.35",
         systemPool: { instanceType: "m6i.large", nodes: 2 },
         buildPool: {
             instanceTypes: ["m6i.2xlarge", "m6a.2xlarge", "m5.2xlarge"],

@@ -17,8 +17,8 @@ describe("aws site scaling, network and foreign gates", () => {
             "awsg",
             siteArgs({
                 namePrefix: "okdg",
-                kubernetesVersion: "1.33",
-                adminPrincipalArns: ["arn:aws:iam::111122223333:role/okd-admins"],
+                kubernetesVersion: "1.34",
+                adminPrincipals: ["arn:aws:iam::111122223333:role/okd-admins"],
                 gates: {
                     aws: {
                         blocking: false,
@@ -49,7 +49,7 @@ describe("aws site scaling, network and foreign gates", () => {
         it("runs the cluster-autoscaler image of the cluster's Kubernetes minor on the system nodes", () => {
             const dep = inputs("kubernetes:apps/v1:Deployment", "awsg-autoscaler");
             const container = dep.spec.template.spec.containers[0];
-            assert.equal(container.image, "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6");
+            assert.equal(container.image, "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5");
             assert.deepEqual(dep.spec.template.spec.nodeSelector, { "okd-ci/pool": "system" });
             assert.ok(
                 container.command.includes(
@@ -58,9 +58,9 @@ describe("aws site scaling, network and foreign gates", () => {
             );
         });
 
-        it("pins an image by version for every supported Kubernetes minor", async () => {
-            const { kubernetesVersions } = await import("../../../src/config/schema");
-            for (const v of kubernetesVersions) {
+        it("pins an image by version for every Kubernetes minor the aws site accepts", async () => {
+            const { supportedMinors } = await import("../../../src/config/kubernetes");
+            for (const v of supportedMinors("aws")) {
                 assert.match(
                     clusterAutoscalerImages[v] ?? "",
                     new RegExp(`cluster-autoscaler:v${v.replace(".", "\\.")}\\.\\d+$`),
@@ -110,14 +110,21 @@ describe("aws site scaling, network and foreign gates", () => {
 
     describe("cluster access", () => {
         it("grants configured principals cluster-admin through access entries", () => {
-            const entry = inputs("aws:eks/accessEntry:AccessEntry", "awsg-admin-0");
+            const entries = recorder
+                .ofType("aws:eks/accessEntry:AccessEntry")
+                .filter((r) => r.name.startsWith("awsg-"));
+            assert.equal(entries.length, 1);
+            const entry = entries[0].inputs as Json;
             assert.deepEqual(
                 [entry.principalArn, entry.type],
                 ["arn:aws:iam::111122223333:role/okd-admins", "STANDARD"],
             );
-            const assoc = inputs("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "awsg-admin-0");
+            const assoc = inputs("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", entries[0].name);
+            assert.equal(assoc.principalArn, entry.principalArn);
             assert.equal(assoc.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
             assert.deepEqual(assoc.accessScope, { type: "cluster" });
+            // Named after the principal, not its position: reordering the list replaces nothing.
+            assert.match(entries[0].name, /^awsg-admin-[0-9a-f]{10}$/);
         });
 
         it("ignores the creator-admin flag EKS only sets at creation", () => {
@@ -149,13 +156,29 @@ describe("aws site scaling, network and foreign gates", () => {
 
         it("puts nodes in private subnets in two zones and tags subnets for load balancers", () => {
             const subnets = ["awsg-private-0", "awsg-private-1"].map((n) => inputs("aws:ec2/subnet:Subnet", n));
-            assert.deepEqual(
-                subnets.map((s: Json) => s.availabilityZone),
-                ["us-east-1a", "us-east-1b"],
-            );
             assert.equal(subnets[0].tags["kubernetes.io/role/internal-elb"], "1");
             assert.equal(inputs("aws:ec2/subnet:Subnet", "awsg-public-0").tags["kubernetes.io/role/elb"], "1");
             assert.equal(inputs("aws:eks/nodeGroup:NodeGroup", "awsg-build").subnetIds.length, 2);
+        });
+
+        it("asks EC2 only for plain zones without opt-in, minus the zone IDs EKS refuses in the region", () => {
+            const query = recorder.calls.filter(
+                (c) => c.token === "aws:index/getAvailabilityZones:getAvailabilityZones",
+            )[0].inputs as Json;
+            assert.equal(query.region, "us-east-1");
+            assert.equal(query.state, "available");
+            assert.deepEqual(query.excludeZoneIds, ["use1-az3"]);
+            assert.deepEqual(query.filters, [
+                { name: "zone-type", values: ["availability-zone"] },
+                { name: "opt-in-status", values: ["opt-in-not-required"] },
+            ]);
+        });
+
+        it("skips a Local Zone that sorts first and the zone EKS refuses (use1-az3 is us-east-1a in the offline table)", () => {
+            for (const kind of ["private", "public"]) {
+                const zones = [0, 1].map((i) => inputs("aws:ec2/subnet:Subnet", `awsg-${kind}-${i}`).availabilityZone);
+                assert.deepEqual(zones, ["us-east-1b", "us-east-1c"], kind);
+            }
         });
     });
 

@@ -27,6 +27,14 @@ const T = {
     zone: "aws:route53/zone:Zone",
     awsProvider: "pulumi:providers:aws",
     k8sProvider: "pulumi:providers:kubernetes",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    listener: "aws:lb/listener:Listener",
+    trafficSource: "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    certificate: "aws:acm/certificate:Certificate",
 };
 
 const bucketName = `okdt-artifacts-${account}-us-east-1`;
@@ -124,6 +132,19 @@ describe("aws site", () => {
             );
         });
 
+        it("gives every lifecycle rule a filter with exactly one predicate, which the provider requires", () => {
+            // An empty `filter: {}` draws "No attribute specified when one (and only one) of [...prefix, tag, and,
+            // object size...] is required", to become an error (hashicorp/terraform-provider-aws#42714).
+            const rules: Json[] = inputs(T.lifecycle, "awst-artifacts").rules;
+            for (const r of rules) {
+                const predicates = ["prefix", "tag", "and", "objectSizeGreaterThan", "objectSizeLessThan"].filter(
+                    (k) => r.filter?.[k] !== undefined,
+                );
+                assert.equal(predicates.length, 1, `${r.id}: ${JSON.stringify(r.filter)}`);
+            }
+            assert.deepEqual(rules.find((r) => r.id === "abort-incomplete-uploads").filter, { prefix: "" });
+        });
+
         it("protects and retains the bucket and its versioning", () => {
             for (const type of [T.bucket, T.versioning, T.lifecycle]) {
                 const r = find(type, "awst-artifacts");
@@ -205,16 +226,42 @@ describe("aws site", () => {
     });
 
     describe("pipeline identity", () => {
-        it("trusts only EKS Pod Identity, with session tagging", () => {
+        it("trusts EKS Pod Identity only for the pipeline subjects of this cluster in this account", () => {
             const trust = policyOf(T.role, "awst-pipeline", "assumeRolePolicy");
-            assert.deepEqual(trust.Statement, [
-                {
-                    Sid: "EksPodIdentity",
+            const clusterArn = `arn:aws:eks:us-east-1:${account}:cluster/okdt-builds`;
+            assert.deepEqual(
+                trust.Statement,
+                pipelineIdentitySubjects.map((s, i) => ({
+                    Sid: `EksPodIdentity${i}`,
                     Effect: "Allow",
                     Principal: { Service: "pods.eks.amazonaws.com" },
                     Action: ["sts:AssumeRole", "sts:TagSession"],
-                },
-            ]);
+                    Condition: {
+                        StringEquals: {
+                            "aws:SourceAccount": account,
+                            "aws:RequestTag/eks-cluster-arn": clusterArn,
+                            "aws:RequestTag/kubernetes-namespace": s.namespace,
+                            "aws:RequestTag/kubernetes-service-account": s.serviceAccount,
+                        },
+                    },
+                })),
+            );
+        });
+
+        it("scopes the autoscaler's and the e2e installer's roles the same way", () => {
+            for (const [role, ns, sa] of [
+                ["awst-autoscaler", "kube-system", "cluster-autoscaler"],
+                ["awst-e2e-aws-installer", "okd-builds", "okd-e2e"],
+            ]) {
+                const [statement, ...rest] = policyOf(T.role, role, "assumeRolePolicy").Statement;
+                assert.deepEqual(rest, [], role);
+                assert.deepEqual(statement.Condition.StringEquals, {
+                    "aws:SourceAccount": account,
+                    "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:us-east-1:${account}:cluster/okdt-builds`,
+                    "aws:RequestTag/kubernetes-namespace": ns,
+                    "aws:RequestTag/kubernetes-service-account": sa,
+                });
+            }
         });
 
         it("allows exactly the ECR login, push and pull on the site's repositories and objects in the artifact bucket", () => {
@@ -288,13 +335,31 @@ describe("aws site", () => {
     });
 
     describe("cluster", () => {
-        it("runs a supported Kubernetes version in API authentication mode", () => {
+        it("runs a supported Kubernetes version in API authentication mode, on EKS standard support", () => {
             const c = inputs(T.cluster, "awst-cluster");
             assert.equal(c.name, "okdt-builds");
-            assert.equal(c.version, "1.34");
+            assert.equal(c.version, "1.35");
             assert.equal(c.accessConfig.authenticationMode, "API");
             assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, true);
             assert.equal(c.bootstrapSelfManagedAddons, false);
+            assert.deepEqual(c.upgradePolicy, { supportType: "STANDARD" });
+        });
+
+        it("keeps the public endpoint open to any address when controlPlaneCidrs is unset, and the private one on", () => {
+            const vpc = inputs(T.cluster, "awst-cluster").vpcConfig;
+            assert.deepEqual(vpc.publicAccessCidrs, ["0.0.0.0/0"]);
+            assert.equal(vpc.endpointPrivateAccess, true);
+        });
+
+        it("creates the control-plane log group EKS writes to, with a retention, before the cluster", () => {
+            const group = find(T.logGroup, "awst-control-plane");
+            assert.equal(group.inputs.name, "/aws/eks/okdt-builds/cluster");
+            assert.equal(group.inputs.retentionInDays, 30);
+            assert.equal(group.protect, false);
+            assert.equal(group.retainOnDelete, false);
+            const cluster = find(T.cluster, "awst-cluster");
+            assert.ok(cluster.dependencies.includes(group.urn), "the cluster waits for the log group");
+            assert.deepEqual(cluster.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
         });
 
         it("installs the Pod Identity agent, the CNI, kube-proxy and CoreDNS as managed add-ons", () => {
@@ -304,6 +369,59 @@ describe("aws site", () => {
                 .map((r) => r.inputs.addonName)
                 .sort();
             assert.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+        });
+
+        it("pins every add-on to EKS's default version for the cluster's Kubernetes minor", () => {
+            const asked = recorder.calls
+                .filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion")
+                .map((c) => c.inputs as Json);
+            for (const addon of recorder.ofType(T.addon).filter((r) => r.name.startsWith("awst-"))) {
+                const name = (addon.inputs as Json).addonName;
+                const query = asked.find((q) => q.addonName === name);
+                assert.ok(query, `${name}: no version lookup`);
+                assert.equal(query.kubernetesVersion, "1.35", name);
+                assert.equal(query.mostRecent, false, name);
+                assert.equal(
+                    (addon.inputs as Json).addonVersion,
+                    `[unknown: ${name} default version for Kubernetes 1.35]`,
+                    name,
+                );
+            }
+        });
+
+        it("turns on the VPC CNI's NetworkPolicy enforcement and prefix delegation", () => {
+            const config = JSON.parse(inputs(T.addon, "awst-vpc-cni").configurationValues);
+            assert.equal(config.enableNetworkPolicy, "true");
+            assert.equal(config.env.ENABLE_PREFIX_DELEGATION, "true");
+        });
+
+        it("runs both node groups on the cluster's Kubernetes version", () => {
+            for (const g of ["awst-system", "awst-build"]) assert.equal(inputs(T.nodeGroup, g).version, "1.35", g);
+        });
+
+        it("launches every node with IMDSv2 only and a hop limit of 1, from a template with an encrypted gp3 root", () => {
+            for (const [pool, size] of [
+                ["system", 50],
+                ["build", 200],
+            ] as const) {
+                const lt = find(T.launchTemplate, `awst-${pool}`);
+                assert.deepEqual(lt.inputs.metadataOptions, {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    httpProtocolIpv6: "disabled",
+                });
+                assert.equal(lt.inputs.imageId, undefined, "EKS picks the AMI for the group's version");
+                assert.deepEqual(lt.inputs.blockDeviceMappings, [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: size, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ]);
+                const group = find(T.nodeGroup, `awst-${pool}`);
+                assert.ok(group.dependencies.includes(lt.urn), pool);
+                assert.equal(group.inputs.diskSize, undefined, `${pool}: the disk is the template's`);
+            }
         });
 
         it("runs a fixed-size on-demand system group", () => {
@@ -319,9 +437,16 @@ describe("aws site", () => {
             assert.equal(g.capacityType, "SPOT");
             assert.deepEqual(g.instanceTypes, ["m6i.2xlarge", "m6a.2xlarge", "m5.2xlarge"]);
             assert.deepEqual(g.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
-            assert.equal(g.diskSize, 200);
-            assert.equal(g.labels["okd-ci/pool"], "builds");
+            assert.deepEqual(g.labels, { "okd-ci/pool": "builds" });
             assert.deepEqual(g.taints, [{ key: "okd-ci/pool", value: "builds", effect: "NO_SCHEDULE" }]);
+        });
+
+        it("gives no node group a label EKS refuses", () => {
+            for (const g of recorder.ofType(T.nodeGroup).filter((r) => r.name.startsWith("awst-"))) {
+                for (const key of Object.keys((g.inputs as Json).labels)) {
+                    assert.doesNotMatch(key, /kubernetes\.io\/|k8s\.io\/|eks\.amazonaws\.com\//, `${g.name}: ${key}`);
+                }
+            }
         });
 
         it("places build pods on the build group through the shared label and toleration", () => {
@@ -379,19 +504,39 @@ describe("aws site", () => {
     });
 
     describe("webhook", () => {
-        it("exposes the listener through an internet-facing NLB", () => {
-            assert.equal(site.webhook.serviceType, "LoadBalancer");
-            assert.equal(site.webhook.serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
-            assert.equal(
-                site.webhook.serviceAnnotations["service.beta.kubernetes.io/aws-load-balancer-internal"],
-                undefined,
-            );
-            assert.match(site.webhook.description, /Network Load Balancer/);
+        it("is served by a Pulumi-owned internet-facing NLB on the system nodes' fixed node port, no Ingress", () => {
+            assert.equal(site.webhook.serviceType, "NodePort");
+            assert.equal(site.webhook.nodePort, 30808);
+            assert.equal(site.webhook.ingress, undefined);
+            const nlb = inputs(T.loadBalancer, "awst-webhook");
+            assert.equal(nlb.loadBalancerType, "network");
+            assert.equal(nlb.internal, false);
+            assert.equal(nlb.subnets.length, 2);
+            const tg = inputs(T.targetGroup, "awst-webhook");
+            assert.deepEqual([tg.protocol, tg.port, tg.targetType], ["TCP", 30808, "instance"]);
+            const attachment = find(T.trafficSource, "awst-webhook");
+            assert.ok(attachment.dependencies.includes(find(T.nodeGroup, "awst-system").urn), "system ASG only");
+            assert.ok(!attachment.dependencies.includes(find(T.nodeGroup, "awst-build").urn), "never build nodes");
         });
 
-        it("keeps spot build nodes out of the load balancer's targets", () => {
-            const labels = inputs(T.nodeGroup, "awst-build").labels;
-            assert.equal(labels["node.kubernetes.io/exclude-from-external-load-balancers"], "true");
+        it("without a host name, listens in plain TCP on 80 and says GitHub posts to the NLB's own name", async () => {
+            const listener = inputs(T.listener, "awst-webhook");
+            assert.deepEqual([listener.protocol, listener.port], ["TCP", 80]);
+            assert.equal(listener.certificateArn, undefined);
+            assert.match(await valueOf(site.webhook.url as pulumi.Output<string>), /^http:\/\/.+\/$/);
+            assert.match(site.webhook.description, /Network Load Balancer/);
+            assert.equal(recorder.ofType(T.certificate).filter((r) => r.name.startsWith("awst-")).length, 0);
+        });
+
+        it("admits any address on the listener port when webhookSourceRanges is unset, and nodes only from the NLB", () => {
+            const rules = recorder.ofType(T.ingressRule).filter((r) => r.name.startsWith("awst-webhook-from-"));
+            assert.deepEqual(
+                rules.map((r) => [(r.inputs as Json).cidrIpv4, (r.inputs as Json).fromPort]),
+                [["0.0.0.0/0", 80]],
+            );
+            const toNodes = inputs(T.ingressRule, "awst-nodes-from-webhook");
+            assert.deepEqual([toNodes.fromPort, toNodes.toPort, toNodes.ipProtocol], [30808, 30808, "tcp"]);
+            assert.equal(toNodes.cidrIpv4, undefined, "from the NLB's security group, not an address range");
         });
     });
 

@@ -37,7 +37,7 @@ export const gcpGateAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e@o
  * gate with a key), gcp (GKE Workload Identity annotations, a home gate with its own identity), azure (client-id
  * annotation and pod label), local (static object-store keys, plain-HTTP in-cluster registry).
  */
-export function fakeSite(name: string, platform: Platform): Site {
+export function fakeSite(name: string, platform: Platform, webhook: Partial<Site["webhook"]> = {}): Site {
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "fake" });
     // Stands for the site's node pools and add-ons, which are custom resources.
     const ready = new k8s.core.v1.Namespace(`${name}-ready`, {}, { provider });
@@ -106,11 +106,14 @@ export function fakeSite(name: string, platform: Platform): Site {
             env: {},
         },
         buildPool: buildPlacement(),
+        // As the real sites: aws fronts a fixed node port with its own load balancer; gcp and azure have the
+        // cluster make one.
         webhook: {
-            serviceType: platform === "local" ? "ClusterIP" : "LoadBalancer",
-            serviceAnnotations:
-                platform === "aws" ? { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } : {},
+            serviceType: platform === "local" ? "ClusterIP" : platform === "aws" ? "NodePort" : "LoadBalancer",
+            serviceAnnotations: platform === "gcp" ? { "cloud.google.com/l4-rbs": "enabled" } : {},
+            ...(platform === "aws" ? { nodePort: 30808 } : {}),
             description: `${platform} webhook`,
+            ...webhook,
         },
         gates,
     };

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 
 import * as YAML from "yaml";
 
+import type { Site } from "../../../components/shared/site";
 import type { TektonLayer } from "../../../components/tekton";
 import type { Platform } from "../../../src/config/schema";
 import { find, recorder, settled, under } from "../../helpers";
@@ -45,11 +46,12 @@ async function buildLayer(
     streams: object[] = [stream415],
     extra: Record<string, unknown> = {},
     omitSecrets: string[] = [],
+    siteWebhook: Partial<Site["webhook"]> = {},
 ): Promise<TektonLayer> {
     const { TektonLayer } = await import("../../../components/tekton");
     const config = fakeConfig(platform, streams, extra, omitSecrets);
     const layer = new TektonLayer(name, {
-        site: fakeSite(`${name}-site`, platform),
+        site: fakeSite(`${name}-site`, platform, siteWebhook),
         config,
         runs: fakeRuns(config),
     });
@@ -168,6 +170,14 @@ describe("Tekton layer", () => {
             );
         });
 
+        it("keeps build pods away from the instance metadata service, IPv4 and IPv6", () => {
+            const web = inputs(T.netpol, `${n}-builds-netpol-allow-web`).spec.egress[0];
+            assert.deepEqual(web.to, [
+                { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
+                { ipBlock: { cidr: "::/0", except: ["fd00:ec2::254/128"] } },
+            ]);
+        });
+
         it("carries no Kubernetes API token on the pipeline and e2e ServiceAccounts", () => {
             assert.equal(inputs(T.sa, `${n}-builds-pipeline-sa`).automountServiceAccountToken, false);
             assert.equal(inputs(T.sa, `${n}-builds-e2e-sa`).automountServiceAccountToken, false);
@@ -221,7 +231,7 @@ describe("Tekton layer", () => {
             it("allows egress to the platform's credential agent, and only there", () => {
                 const policy = under(`${n}-builds-netpol-allow-credentials`, T.netpol);
                 const expected: Record<Platform, string[]> = {
-                    aws: ["169.254.170.23/32:80"],
+                    aws: ["169.254.170.23/32:80", "fd00:ec2::23/128:80"],
                     gcp: ["169.254.169.254/32:80", "169.254.169.254/32:988"],
                     azure: [],
                     local: [],
@@ -243,15 +253,25 @@ describe("Tekton layer", () => {
                 assert.deepEqual(got, platform === "local" ? ["okd-site:5000", "okd-site:8333"] : []);
             });
 
-            it("exposes the GitHub listener with the site's Service type and annotations", () => {
+            it("exposes the GitHub listener with the site's Service type, annotations and node port", () => {
                 const svc = inputs(T.service, `${n}-triggers-webhook`);
-                assert.equal(svc.spec.type, platform === "local" ? "ClusterIP" : "LoadBalancer");
+                const type = { aws: "NodePort", gcp: "LoadBalancer", azure: "LoadBalancer", local: "ClusterIP" };
+                assert.equal(svc.spec.type, type[platform]);
                 assert.deepEqual(
                     svc.metadata.annotations,
-                    platform === "aws" ? { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } : {},
+                    platform === "gcp" ? { "cloud.google.com/l4-rbs": "enabled" } : {},
                 );
                 assert.deepEqual(svc.spec.selector, { eventlistener: "okd-github" });
-                assert.deepEqual(svc.spec.ports, [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }]);
+                assert.deepEqual(svc.spec.ports, [
+                    {
+                        name: "http",
+                        port: 80,
+                        targetPort: 8080,
+                        protocol: "TCP",
+                        ...(platform === "aws" ? { nodePort: 30808 } : {}),
+                    },
+                ]);
+                assert.equal(svc.spec.loadBalancerSourceRanges, undefined);
             });
 
             it("creates the Secrets the site calls for, and no other", () => {
@@ -437,7 +457,11 @@ describe("Tekton layer Chains", () => {
 
 describe("Tekton layer triggers", () => {
     const n = "tkt";
-    before(() => buildLayer(n, "gcp", [stream415, stream416], { webhookHostname: "hooks.okd.example.org" }));
+    before(() =>
+        buildLayer(n, "gcp", [stream415, stream416], { webhookSourceRanges: ["192.30.252.0/22"] }, [], {
+            ingress: { host: "hooks.okd.example.org", className: "gce" },
+        }),
+    );
 
     it("checks the GitHub signature and push events before filtering on branch and repositories", () => {
         const el = inputs(T.listener, `${n}-triggers-listener-github`);
@@ -563,12 +587,27 @@ describe("Tekton layer triggers", () => {
         assert.match(c.command[2], /^#!\/usr\/bin\/env bash\n# Fires one stream's pipeline/);
     });
 
-    it("routes the webhook host name to the webhook Service", () => {
+    it("routes the host name of a site that serves Ingresses to the webhook Service, with its class", () => {
         const ingress = inputs(T.ingress, `${n}-triggers-webhook`);
+        assert.equal(ingress.spec.ingressClassName, "gce");
         assert.equal(ingress.spec.rules[0].host, "hooks.okd.example.org");
         assert.deepEqual(ingress.spec.rules[0].http.paths[0].backend, {
             service: { name: "okd-github-webhook", port: { name: "http" } },
         });
+    });
+
+    it("admits only webhookSourceRanges at a LoadBalancer Service", () => {
+        assert.deepEqual(inputs(T.service, `${n}-triggers-webhook`).spec.loadBalancerSourceRanges, ["192.30.252.0/22"]);
+    });
+
+    it("creates no Ingress where the site names no ingress controller, whatever webhookHostname says", async () => {
+        // EKS has no ingress controller: an Ingress there never gets an address and `pulumi up` times out on it.
+        await buildLayer("tkw-aws", "aws", [stream415], {
+            webhookHostname: "hooks.okd.example.org",
+            webhookDnsZone: "Z0123456789EXAMPLE",
+        });
+        assert.deepEqual(under("tkw-aws", T.ingress), []);
+        assert.ok(find(T.service, "tkw-aws-triggers-webhook"), "control: the webhook Service exists");
     });
 
     it("passes tekton-lint with no error", async () => {

@@ -1,0 +1,82 @@
+/**
+ * Kubernetes minors each managed service supports in *standard* support, per platform, with the day the list was
+ * checked and where. A site runs only these: past the end of standard support a cluster either costs extra
+ * (EKS extended support, six times the control-plane price) or is upgraded by the cloud itself, behind the program's
+ * back. Check the source and update the list (and `default`) when a minor is added or leaves standard support.
+ */
+
+export interface MinorSupport {
+    /** `1.35` */
+    readonly minor: string;
+    /** Last day of standard support, YYYY-MM-DD (UTC), as the source states it. */
+    readonly standardSupportEnds: string;
+}
+
+export interface PlatformKubernetes {
+    /** The managed service, for messages. */
+    readonly service: string;
+    /** Day the list below was checked against `source`, YYYY-MM-DD. */
+    readonly checked: string;
+    readonly source: string;
+    /** Minor a stack gets when it sets no `kubernetesVersion`. */
+    readonly default: string;
+    /** Minors in standard support on `checked`, oldest first. */
+    readonly minors: readonly MinorSupport[];
+    /** Set when the list has not been checked against the platform's own calendar yet. */
+    readonly unverified?: string;
+}
+
+export const kubernetesSupport: Record<"aws" | "gcp" | "azure", PlatformKubernetes> = {
+    aws: {
+        service: "Amazon EKS",
+        checked: "2026-11-30",
+        // The release calendar: 1.32 left standard support on 2026-03-23 and 1.33 on 2026-07-29; 1.34 leaves it on
+        // 2026-12-02, so it is kept only for stacks already on it and is not the default.
+        source: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar",
+        default: "1.35",
+        minors: [
+            { minor: "1.34", standardSupportEnds: "2026-12-02" },
+            { minor: "1.35", standardSupportEnds: "2027-03-27" },
+        ],
+    },
+    gcp: {
+        service: "GKE",
+        checked: "2026-11",
+        source: "the shared list this table replaced",
+        default: "1.34",
+        minors: [
+            { minor: "1.32", standardSupportEnds: "unknown" },
+            { minor: "1.33", standardSupportEnds: "unknown" },
+            { minor: "1.34", standardSupportEnds: "unknown" },
+            { minor: "1.35", standardSupportEnds: "unknown" },
+        ],
+        unverified:
+            "carried over from the list all three platforms shared; to be checked against https://cloud.google.com/kubernetes-engine/docs/release-schedule",
+    },
+    azure: {
+        service: "AKS",
+        checked: "2026-11",
+        source: "the shared list this table replaced",
+        default: "1.34",
+        minors: [
+            { minor: "1.32", standardSupportEnds: "unknown" },
+            { minor: "1.33", standardSupportEnds: "unknown" },
+            { minor: "1.34", standardSupportEnds: "unknown" },
+            { minor: "1.35", standardSupportEnds: "unknown" },
+        ],
+        unverified:
+            "carried over from the list all three platforms shared; to be checked against https://learn.microsoft.com/azure/aks/supported-kubernetes-versions",
+    },
+};
+
+/** Minors `platform` accepts. */
+export const supportedMinors = (platform: keyof typeof kubernetesSupport): string[] =>
+    kubernetesSupport[platform].minors.map((m) => m.minor);
+
+/**
+ * When `minor` leaves standard support on `platform` (YYYY-MM-DD), or undefined when unknown or not in the list.
+ */
+export function standardSupportEnds(platform: keyof typeof kubernetesSupport, minor: string): string | undefined {
+    const end = kubernetesSupport[platform].minors.find((m) => m.minor === minor)?.standardSupportEnds;
+    return end !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(end) ? end : undefined;
+}

@@ -1,0 +1,49 @@
+import * as assert from "node:assert/strict";
+
+import { assertNodeLabels, refusedNodeLabels } from "../../../components/shared/node-labels";
+
+describe("reserved node labels", () => {
+    it("refuses on EKS every key containing kubernetes.io/, k8s.io/ or eks.amazonaws.com/", () => {
+        assert.deepEqual(
+            refusedNodeLabels("aws", {
+                "okd-ci/pool": "builds",
+                "node.kubernetes.io/exclude-from-external-load-balancers": "true",
+                "topology.kubernetes.io/zone": "a",
+                "sigs.k8s.io/x": "1",
+                "eks.amazonaws.com/nodegroup": "x",
+            }),
+            [
+                "node.kubernetes.io/exclude-from-external-load-balancers",
+                "topology.kubernetes.io/zone",
+                "sigs.k8s.io/x",
+                "eks.amazonaws.com/nodegroup",
+            ],
+        );
+    });
+
+    it("lets GKE and AKS pools use what the kubelet may set, and nothing else in its namespaces", () => {
+        assert.deepEqual(
+            refusedNodeLabels("gcp", {
+                "node.kubernetes.io/exclude-from-external-load-balancers": "true",
+                "kubelet.kubernetes.io/x": "1",
+                "topology.kubernetes.io/zone": "a",
+                "node-role.kubernetes.io/builds": "",
+                "example.k8s.io/x": "1",
+                "okd-ci/pool": "builds",
+            }),
+            ["node-role.kubernetes.io/builds", "example.k8s.io/x"],
+        );
+        assert.deepEqual(refusedNodeLabels("azure", { "kubernetes.io/role": "x" }), ["kubernetes.io/role"]);
+    });
+
+    it("throws at construction naming the pool, the key and the rule", () => {
+        assert.throws(
+            () =>
+                assertNodeLabels("aws", "okd-build", {
+                    "node.kubernetes.io/exclude-from-external-load-balancers": "true",
+                }),
+            /node pool okd-build: label node\.kubernetes\.io\/exclude-from-external-load-balancers would be refused on aws \(no key containing kubernetes\.io\/, k8s\.io\/, eks\.amazonaws\.com\/; EKS managed node group API/,
+        );
+        assert.doesNotThrow(() => assertNodeLabels("aws", "okd-build", { "okd-ci/pool": "builds" }));
+    });
+});

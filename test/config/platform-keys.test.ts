@@ -1,0 +1,161 @@
+/**
+ * Keys whose meaning depends on the platform: Kubernetes minors in each service's standard support, the keys only
+ * some sites implement, and the AWS forms of admin principals, CIDRs and the webhook's zone.
+ */
+import * as assert from "node:assert/strict";
+
+import { type ConfigProblem, ConfigError, loadConfig } from "../../src/config/load";
+import { kubernetesSupport, supportedMinors } from "../../src/config/kubernetes";
+import { platformSupport } from "../../src/config/schema";
+import { mapSource } from "../helpers";
+
+const aws = { platform: "aws", region: "us-east-1" };
+const gcp = { platform: "gcp", region: "us-central1", gcpProject: "okd-proj" };
+
+function problems(values: Record<string, unknown>): ConfigProblem[] {
+    try {
+        loadConfig(mapSource(values));
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+    return [];
+}
+const lines = (values: Record<string, unknown>) => problems(values).map((p) => `${p.key} = ${p.value}: ${p.message}`);
+
+describe("platform-specific configuration", () => {
+    describe("Kubernetes versions", () => {
+        it("keeps one dated list per platform, with its default among its minors", () => {
+            for (const [platform, k] of Object.entries(kubernetesSupport)) {
+                assert.ok(supportedMinors(platform as "aws").includes(k.default), platform);
+                assert.match(k.checked, /^\d{4}-\d{2}(-\d{2})?$/, platform);
+            }
+            assert.equal(kubernetesSupport.aws.unverified, undefined, "the aws list is checked");
+            for (const m of kubernetesSupport.aws.minors) assert.match(m.standardSupportEnds, /^\d{4}-\d{2}-\d{2}$/);
+        });
+
+        it("accepts on aws only the minors in EKS standard support on the day the list was checked", () => {
+            assert.deepEqual(supportedMinors("aws"), ["1.34", "1.35"]);
+            assert.deepEqual(problems({ ...aws, kubernetesVersion: "1.35" }), []);
+            assert.deepEqual(lines({ ...aws, kubernetesVersion: "1.32" }), [
+                'okd-ci:kubernetesVersion = "1.32": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35',
+            ]);
+        });
+
+        it("judges the same minor by each platform's own list", () => {
+            assert.deepEqual(problems({ ...gcp, kubernetesVersion: "1.32" }), []);
+            assert.equal(problems({ ...aws, kubernetesVersion: "1.32" }).length, 1);
+        });
+
+        it("defaults to the platform's own default minor", () => {
+            assert.equal(loadConfig(mapSource(aws)).kubernetesVersion, kubernetesSupport.aws.default);
+            assert.equal(loadConfig(mapSource(gcp)).kubernetesVersion, kubernetesSupport.gcp.default);
+        });
+    });
+
+    describe("keys a site must implement", () => {
+        it("refuses a key on a platform whose site does not honour it, naming the sites that do", () => {
+            assert.deepEqual(lines({ ...gcp, adminPrincipals: ["user:alice@example.org"] }), [
+                'okd-ci:adminPrincipals = ["user:alice@example.org"]: is not supported on gcp yet; the aws site implements it',
+            ]);
+            assert.deepEqual(lines({ ...gcp, profile: "small" }), [
+                'okd-ci:profile = "small": is not supported on gcp yet; the aws site implements it',
+            ]);
+        });
+
+        it("lists every such key with at least the aws site", () => {
+            for (const [key, platforms] of Object.entries(platformSupport)) {
+                assert.ok((platforms as readonly string[]).includes("aws"), key);
+            }
+        });
+    });
+
+    describe("aws forms", () => {
+        it("takes IAM role and user ARNs as admin principals, a role with a path included", () => {
+            const c = loadConfig(
+                mapSource({
+                    ...aws,
+                    adminPrincipals: [
+                        "arn:aws:iam::111122223333:role/okd-ci-deployer",
+                        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123",
+                        "arn:aws:iam::111122223333:user/alice",
+                    ],
+                }),
+            );
+            assert.equal(c.adminPrincipals?.length, 3);
+        });
+
+        it("refuses a session ARN, a non-ARN and a duplicate, each by position", () => {
+            const role = "arn:aws:iam::111122223333:role/okd-ci-deployer";
+            assert.deepEqual(
+                problems({
+                    ...aws,
+                    adminPrincipals: [
+                        "arn:aws:sts::111122223333:assumed-role/okd-ci-deployer/session",
+                        "alice",
+                        role,
+                        role,
+                    ],
+                }).map((p) => [p.key, p.message.split(";")[0]]),
+                [
+                    ["okd-ci:adminPrincipals[0]", "is an assumed-role session"],
+                    [
+                        "okd-ci:adminPrincipals[1]",
+                        "expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/okd-ci-deployer",
+                    ],
+                    ["okd-ci:adminPrincipals[3]", "is listed twice"],
+                ],
+            );
+        });
+
+        it("refuses control-plane CIDRs that are not network addresses, or IPv6 for an IPv4 EKS endpoint", () => {
+            assert.deepEqual(lines({ ...aws, controlPlaneCidrs: ["203.0.113.7/24", "nope"] }), [
+                'okd-ci:controlPlaneCidrs[0] = "203.0.113.7/24": is not a network address; expected 203.0.113.0/24',
+                'okd-ci:controlPlaneCidrs[1] = "nope": expected a CIDR block such as 203.0.113.0/24 or 2001:db8::/32',
+            ]);
+            assert.deepEqual(lines({ ...aws, controlPlaneCidrs: ["203.0.113.0/24", "2001:db8::/32"] }), [
+                'okd-ci:controlPlaneCidrs[1] = "2001:db8::/32": is IPv6; the EKS public endpoint of an IPv4 cluster is reached over IPv4 only; expected an IPv4 block',
+            ]);
+        });
+
+        it("takes IPv4 and IPv6 webhook source ranges, up to the 60 rules a security group holds", () => {
+            const c = loadConfig(mapSource({ ...aws, webhookSourceRanges: ["192.30.252.0/22", "2606:50c0::/32"] }));
+            assert.deepEqual(c.webhookSourceRanges, ["192.30.252.0/22", "2606:50c0::/32"]);
+            const many = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
+            assert.match(lines({ ...aws, webhookSourceRanges: many })[0], /has 61 blocks; .*expected at most 60/);
+            assert.deepEqual(problems({ ...gcp, webhookSourceRanges: many }), []);
+        });
+
+        it("needs the Route 53 zone with a webhook host name, and a zone id that looks like one", () => {
+            assert.deepEqual(
+                lines({ ...aws, webhookHostname: "hooks.okd.example.org" }).map((l) => l.split(";")[0]),
+                [
+                    "okd-ci:webhookDnsZone = (not set): is required with webhookHostname on aws: the site validates the webhook's ACM certificate and writes its alias record in that Route 53 public hosted zone",
+                ],
+            );
+            assert.deepEqual(lines({ ...aws, webhookHostname: "hooks.okd.example.org", webhookDnsZone: "okd-zone" }), [
+                'okd-ci:webhookDnsZone = "okd-zone": expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+            ]);
+            assert.deepEqual(
+                problems({ ...aws, webhookHostname: "hooks.okd.example.org", webhookDnsZone: "Z0123456789ABCDEFGHIJ" }),
+                [],
+            );
+        });
+    });
+
+    describe("small profile", () => {
+        it("makes one t3.medium the system pool on aws unless the stack says otherwise", () => {
+            const small = loadConfig(mapSource({ ...aws, profile: "small" }));
+            assert.deepEqual([small.systemInstanceType, small.systemNodes], ["t3.medium", 1]);
+            const chosen = loadConfig(
+                mapSource({ ...aws, profile: "small", systemNodes: 2, systemInstanceType: "t3.large" }),
+            );
+            assert.deepEqual([chosen.systemInstanceType, chosen.systemNodes], ["t3.large", 2]);
+            const standard = loadConfig(mapSource(aws));
+            assert.deepEqual(
+                [standard.profile, standard.systemInstanceType, standard.systemNodes],
+                ["standard", "m6i.large", 2],
+            );
+        });
+    });
+});

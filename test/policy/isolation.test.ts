@@ -1,0 +1,97 @@
+import * as assert from "node:assert/strict";
+
+import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "../../policy/rules";
+import { t } from "../../policy/types";
+import { res, violations } from "./fixtures";
+
+const cluster = res(t.aws.eksCluster, "okd-cluster", { name: "okd-builds" });
+const cni = (config: object | undefined) =>
+    res(
+        t.aws.eksAddon,
+        "okd-vpc-cni",
+        {
+            addonName: "vpc-cni",
+            clusterName: "okd-builds",
+            ...(config ? { configurationValues: JSON.stringify(config) } : {}),
+        },
+        { dependsOn: [cluster] },
+    );
+
+describe("policy network-policy-enforced", () => {
+    it("passes an EKS cluster whose vpc-cni add-on enables network policy", () => {
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni({ enableNetworkPolicy: "true" })]), []);
+    });
+
+    it("fails an EKS cluster whose vpc-cni add-on runs with the default configuration", () => {
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni(undefined)]), [
+            'EKS cluster okd-cluster has no vpc-cni add-on with enableNetworkPolicy "true": the VPC CNI would ignore every NetworkPolicy',
+        ]);
+    });
+
+    it("does not count another cluster's add-on", () => {
+        const other = res(t.aws.eksAddon, "other", {
+            addonName: "vpc-cni",
+            clusterName: "other",
+            configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        });
+        assert.equal(violations(networkPolicyEnforced, [cluster, other]).length, 1);
+    });
+});
+
+const netpol = (name: string, egress: object[], namespace = "okd-builds") =>
+    res(t.k8s.networkPolicy, name, { metadata: { name, namespace }, spec: { podSelector: {}, egress } });
+const web = (except4: string[], except6: string[]) => ({
+    to: [{ ipBlock: { cidr: "0.0.0.0/0", except: except4 } }, { ipBlock: { cidr: "::/0", except: except6 } }],
+    ports: [{ protocol: "TCP", port: 80 }],
+});
+
+describe("policy build-pods-no-instance-metadata", () => {
+    it("passes egress to anywhere but the metadata service", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.169.254/32"], ["fd00:ec2::254/128"])]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), []);
+    });
+
+    it("fails egress to anywhere that leaves the metadata service open, naming each address", () => {
+        const p = netpol("okd-allow-web", [web([], ["fd00:ec2::254/128"])]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (169.254.169.254); add it to the ipBlock's except",
+        ]);
+    });
+
+    it("fails a rule with no destinations (it reaches everything) and an explicit link-local range", () => {
+        const p = netpol("x", [{ ports: [{ port: 80 }] }, { to: [{ ipBlock: { cidr: "169.254.0.0/16" } }] }]);
+        assert.equal(violations(buildPodsNoInstanceMetadata, [p]).length, 2);
+    });
+
+    it("allows the GKE metadata server's ports on GKE only, and ignores other namespaces", () => {
+        const gke = netpol("okd-allow-credentials", [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }, { port: 988 }] },
+        ]);
+        const gkeCluster = res(t.gcp.gkeCluster, "gke", {});
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster]), []);
+        assert.equal(violations(buildPodsNoInstanceMetadata, [gke]).length, 1, "the same rule on EKS");
+        const elsewhere = netpol("other", [{}], "kube-system");
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [elsewhere]), []);
+    });
+});
+
+describe("policy eks-node-metadata-restricted", () => {
+    const lt = (options: object) => res(t.aws.launchTemplate, "okd-build", { metadataOptions: options });
+    const group = (...deps: ReturnType<typeof lt>[]) =>
+        res(t.aws.eksNodeGroup, "okd-build", { clusterName: "okd-builds" }, { dependsOn: deps });
+
+    it("passes a node group whose launch template requires IMDSv2 with hop limit 1", () => {
+        const template = lt({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.deepEqual(violations(eksNodeMetadataRestricted, [template, group(template)]), []);
+    });
+
+    it("fails a node group without a launch template and one whose template allows two hops", () => {
+        const loose = lt({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+        assert.deepEqual(violations(eksNodeMetadataRestricted, [group()]), [
+            "EKS node group okd-build has no launch template of the stack: its nodes get EKS's default metadata options",
+        ]);
+        assert.deepEqual(violations(eksNodeMetadataRestricted, [loose, group(loose)]), [
+            'EKS node group okd-build launches from okd-build with httpTokens required and hop limit 2; expected "required" and 1',
+        ]);
+    });
+});
