@@ -8,6 +8,17 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 
 import { type KeySpec, keys } from "../src/config/schema";
+import { type Cli, UserError, parseCli, runCli } from "./cli";
+
+const cli: Cli = {
+    name: "gen:config",
+    usage: `usage: npm run gen:config [-- --check]
+
+Rewrites Pulumi.yaml's config: block and the README's configuration reference from src/config/schema.ts.
+
+  --check     change nothing; exit 1 naming each file that is out of date
+  -h, --help  this text`,
+};
 
 const root = path.resolve(__dirname, "..");
 
@@ -81,12 +92,14 @@ export function configReference(): string {
 export function readmeWithReference(readme: string): string {
     const a = readme.indexOf(start);
     const b = readme.indexOf(end);
-    if (a === -1 || b === -1) throw new Error(`README.md has no ${start} … ${end} section`);
+    if (a === -1 || b === -1) {
+        throw new UserError(`README.md has no ${start} … ${end} section to write the reference into`);
+    }
     return readme.slice(0, a) + configReference() + readme.slice(b + end.length);
 }
 
 function main(): number {
-    const check = process.argv.includes("--check");
+    const check = parseCli(cli, { options: { check: { type: "boolean", default: false } } }).values.check === true;
     const files = [
         { file: path.join(root, "Pulumi.yaml"), want: pulumiYaml() },
         {
@@ -111,4 +124,4 @@ function main(): number {
     return stale === 0 ? 0 : 1;
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) runCli(cli, main);
