@@ -40,6 +40,15 @@ async function main(): Promise<number> {
         const result = await synthesize(args.stack, readStackConfig(root, args.stack));
         const dir = writeSynth(path.resolve(args.out ?? "out"), result);
         console.log(result.summary);
+        if (result.placeholders.length > 0) {
+            console.log(
+                [
+                    "",
+                    `Previewed with placeholders for ${result.placeholders.length} required secret(s) the stack does not set; pulumi preview stops until each is set:`,
+                    ...result.placeholders.map((p) => `  ${p.command}    # ${p.key}: ${p.because}`),
+                ].join("\n"),
+            );
+        }
         console.log(
             `\nWrote ${path.relative(process.cwd(), dir) || dir}/plan.json and ${result.manifests.length} manifest files.`,
         );

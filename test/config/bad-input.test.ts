@@ -159,7 +159,7 @@ const rows: Row[] = [
             mirrorContentRepository: "quay.io/okd/okd-content",
         },
         lines: [
-            "okd-ci:mirrorCredentials = (not set): is required because streams[0] promotes; set a .dockerconfigjson with `pulumi config set --secret mirrorCredentials < auth.json`",
+            "okd-ci:mirrorCredentials = (not set): is required because streams[0] promotes; set a .dockerconfigjson with push access to the mirror repositories with: pulumi config set --secret mirrorCredentials --stack test < auth.json",
         ],
     },
     {
@@ -176,7 +176,7 @@ const rows: Row[] = [
             gates: { gcp: { baseDomain: "ci.okd.example.org", region: "us-central1", project: "okd-ci-e2e" } },
         },
         lines: [
-            "okd-ci:gateCredentialsGcp = (not set): is required because gates.gcp runs on another cloud than the site (aws); set it with `pulumi config set --secret gateCredentialsGcp < credentials`",
+            "okd-ci:gateCredentialsGcp = (not set): is required because gates.gcp runs on another cloud than the site (aws); set a GCP service account key (JSON) with: pulumi config set --secret gateCredentialsGcp --stack test < gcp-service-account.json",
             "okd-ci:gates.gcp.existingZone = (not set): is required because the site is on aws: a gcp gate's DNS zone must already exist; expected its Cloud DNS managed zone name",
         ],
     },
@@ -205,7 +205,7 @@ const rows: Row[] = [
         what: "a secret stored in plain text, without echoing it",
         config: { ...local, githubWebhookSecret: "hunter2-webhook" },
         lines: [
-            "okd-ci:githubWebhookSecret = [hidden]: holds a secret but is stored in plain text; set it with `pulumi config set --secret githubWebhookSecret`",
+            "okd-ci:githubWebhookSecret = [hidden]: holds a secret but is stored in plain text; set it with: pulumi config set --secret githubWebhookSecret --stack test",
         ],
     },
     {
