@@ -90,9 +90,9 @@ export const componentSchema = strictObject({
 export type Component = z.infer<typeof componentSchema>;
 
 /**
- * The images OKD rebuilds instead of taking them from OCP: the exclude list of the OCP→origin mirror in
- * openshift/release (see shared/reference/okd-release-engineering.md §1e), minus the OS images that the
- * machine-os task builds.
+ * The images OKD rebuilds instead of taking them from OCP: the `excludeTags` of the OCP→origin mirror in
+ * openshift/release:core-services/release-controller/_releases/release-ocp-4.12-ci.json
+ * (`publish.mirror-to-origin`), minus the OS images that the machine-os task builds.
  */
 export const defaultComponents: Component[] = [
     {
