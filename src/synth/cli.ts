@@ -15,7 +15,7 @@ const cli: Cli = {
     usage: `usage: npm run synth -- --stack <name> [--out <dir>] [--config-dir <dir>]
 
 Runs the program offline under Pulumi's mock runtime with Pulumi.<name>.yaml, as pulumi preview would, and writes
-<out>/<name>/plan.json and <out>/<name>/manifests/. Exits 1 listing every problem of an invalid configuration.
+<out>/<name>/plan.json, <out>/<name>/manifests/ and <out>/<name>/runs/ (a PipelineRun per Pipeline, to start by hand). Exits 1 listing every problem of an invalid configuration.
 
   --stack <name>      the stack: one Pulumi.<name>.yaml in the config directory
   --out <dir>         where to write (default: out)
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
             );
         }
         console.log(
-            `\nWrote ${path.relative(process.cwd(), dir) || dir}/plan.json and ${result.manifests.length} manifest files.`,
+            `\nWrote ${path.relative(process.cwd(), dir) || dir}/plan.json, ${result.manifests.length} manifest files and ${result.runs.length} hand-run PipelineRuns (runs/).`,
         );
         return 0;
     } catch (err) {

@@ -8,12 +8,15 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { project } from "../config/load";
 import { Recorder } from "./recorder";
 import { type ManifestFile, type Plan, buildPlan, planJson, renderManifests, summarize } from "./render";
+import { handRuns } from "./runs";
 import { type StackConfig, withSecretPlaceholders } from "./stackfile";
 import type { RequiredSecret } from "../config/load";
 
 export interface SynthResult {
     plan: Plan;
     manifests: ManifestFile[];
+    /** Hand-run PipelineRuns, one per Pipeline a trigger starts (`runs/<pipeline>.yaml`). */
+    runs: ManifestFile[];
     summary: string;
     recorder: Recorder;
     /** Required secrets the stack does not set, previewed with placeholders; `pulumi preview` needs them set. */
@@ -46,18 +49,30 @@ export async function synthesize(stack: string, given: StackConfig): Promise<Syn
         await recorder.settle();
         if (failures.length > 0) throw failures[0];
         const plan = buildPlan(project, stack, recorder.resources, wire);
-        return { plan, manifests: renderManifests(plan), summary: summarize(plan), recorder, placeholders };
+        return {
+            plan,
+            manifests: renderManifests(plan),
+            runs: handRuns(plan),
+            summary: summarize(plan),
+            recorder,
+            placeholders,
+        };
     } finally {
         process.off("unhandledRejection", onRejection);
     }
 }
 
-/** Writes `<out>/<stack>/plan.json` and `<out>/<stack>/manifests/*.yaml`, replacing what was there. */
+/**
+ * Writes `<out>/<stack>/plan.json`, `<out>/<stack>/manifests/*.yaml` and `<out>/<stack>/runs/<pipeline>.yaml`,
+ * replacing what was there.
+ */
 export function writeSynth(outDir: string, result: SynthResult): string {
     const dir = path.join(outDir, result.plan.stack);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), planJson(result.plan));
     for (const m of result.manifests) fs.writeFileSync(path.join(dir, "manifests", m.file), m.content);
+    if (result.runs.length > 0) fs.mkdirSync(path.join(dir, "runs"));
+    for (const r of result.runs) fs.writeFileSync(path.join(dir, "runs", r.file), r.content);
     return dir;
 }
