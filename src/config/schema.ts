@@ -1,6 +1,6 @@
-import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 
+import { parseCronJobSchedule } from "./cron";
 import { regionsByPlatform } from "./regions";
 
 /**
@@ -33,21 +33,17 @@ const repository = /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-
 const pullSpec =
     /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
-/** A five-field Kubernetes CronJob schedule; ranges are checked by cron-parser. */
+/**
+ * A Kubernetes CronJob schedule (UTC): whatever the API server accepts on create, and nothing it refuses
+ * (src/config/cron.ts, checked against robfig/cron/v3, the parser Kubernetes uses).
+ */
 export const cronSchedule = z.string().superRefine((value, ctx) => {
-    const fields = value.trim().split(/\s+/);
-    const problem = (why: string) =>
+    const parsed = parseCronJobSchedule(value);
+    if ("error" in parsed) {
         ctx.addIssue({
             code: "custom",
-            message: `${why}; expected a five-field cron schedule in UTC such as "0 5 * * 1"`,
+            message: `is not a schedule Kubernetes accepts (${parsed.error}); expected five cron fields in UTC such as "0 5 * * 1", or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>`,
         });
-    if (fields.length !== 5) {
-        return problem(`has ${fields.length} fields`);
-    }
-    try {
-        CronExpressionParser.parse(value, { tz: "UTC" });
-    } catch (err) {
-        problem((err as Error).message);
     }
 });
 

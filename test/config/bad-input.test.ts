@@ -137,7 +137,7 @@ const rows: Row[] = [
         what: "a six-field nightly schedule",
         config: { ...local, streams: [{ ...stream, schedules: { nightly: "0 2 * * * *" } }] },
         lines: [
-            'okd-ci:streams[0].schedules.nightly = "0 2 * * * *": has 6 fields; expected a five-field cron schedule in UTC such as "0 5 * * 1"',
+            'okd-ci:streams[0].schedules.nightly = "0 2 * * * *": is not a schedule Kubernetes accepts (expected exactly 5 fields, found 6: [0 2 * * * *]); expected five cron fields in UTC such as "0 5 * * 1", or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
         ],
     },
     {
@@ -212,7 +212,7 @@ const rows: Row[] = [
         what: "a prune schedule in words",
         config: { ...local, tektonPruneSchedule: "every night" },
         lines: [
-            'okd-ci:tektonPruneSchedule = "every night": has 2 fields; expected a five-field cron schedule in UTC such as "0 5 * * 1"',
+            'okd-ci:tektonPruneSchedule = "every night": is not a schedule Kubernetes accepts (expected exactly 5 fields, found 2: [every night]); expected five cron fields in UTC such as "0 5 * * 1", or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
         ],
     },
     {

@@ -183,7 +183,10 @@ describe("stack configuration", () => {
                 { ...aws, streams: [{ ...stream, schedules: { nightly: "0 0 2 * * *" } }] },
                 "streams[0].schedules.nightly",
             );
-            assert.match(p.message, /has 6 fields; expected a five-field cron/);
+            assert.match(
+                p.message,
+                /\(expected exactly 5 fields, found 6: \[0 0 2 \* \* \*\]\); expected five cron fields/,
+            );
         });
 
         it("rejects an out-of-range cron field", () => {
@@ -192,7 +195,7 @@ describe("stack configuration", () => {
                     { ...aws, streams: [{ ...stream, schedules: { release: "0 25 * * 1" } }] },
                     "streams[0].schedules.release",
                 ).message,
-                /0-23/,
+                /end of range \(25\) above maximum \(23\): 25/,
             );
         });
 
