@@ -11,9 +11,11 @@ import {
     type SecretKey,
     configSchema,
     crossKeyIssues,
+    didYouMean,
     keys,
     secretKeys,
 } from "./schema";
+import { type ConfigNotice, consumerIssues } from "./consumers";
 
 export const project = "okd-ci";
 
@@ -61,6 +63,8 @@ export interface OkdCiConfig extends Omit<ParsedConfig, SecretKey> {
     systemInstanceType: string;
     buildInstanceTypes: string[];
     secrets: Secrets;
+    /** Values the program applies rewritten (GCP label folding), each shown once as a warning. */
+    notices: string[];
 }
 
 /** Where raw configuration comes from: the Pulumi runtime in programs, a plain map in tests. */
@@ -161,7 +165,8 @@ export function requiredSecrets(c: Partial<ParsedConfig>, stack: string): Requir
     }
     for (const cloud of Object.keys(c.gates ?? {}) as CloudPlatform[]) {
         const gate: Gate | undefined = c.gates?.[cloud];
-        if (gate === undefined || c.platform === undefined) continue;
+        // The local site runs no gate (consumerIssues says so); asking for its credentials would be noise.
+        if (gate === undefined || c.platform === undefined || c.platform === "local") continue;
         const key = `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}` as SecretKey;
         if (cloud !== c.platform) {
             need(
@@ -249,7 +254,7 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
             problems.push({
                 key: `${project}:${key}`,
                 value: source.isSecret(key) ? "[secret]" : render(source.get(key)),
-                message: `is not a known key; expected one of ${[...known].join(", ")}`,
+                message: `is not a known key${didYouMean(key, [...known])}; expected one of ${[...known].join(", ")}`,
             });
         }
     }
@@ -277,6 +282,23 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
         if (one.success) valid[key] = one.data;
     }
     issues.push(...crossKeyIssues(valid));
+    // What each consumer of a value refuses (src/config/consumers.ts), on keys valid on their own.
+    const explicit = new Set(
+        Object.keys(valid).filter((k) => {
+            const def = (keys[k as KeyName] as KeySpec).schema.safeParse(undefined);
+            return raw[k] !== undefined && !(def.success && JSON.stringify(def.data) === JSON.stringify(valid[k]));
+        }),
+    );
+    const consumers = consumerIssues(valid as Partial<ParsedConfig>, {
+        explicit,
+        secretSet: (key) => (source.get(key) ?? "") !== "",
+        // Offline synth holds placeholders, never values: formats are checked only on real values.
+        secretValue: (key) => {
+            const v = source.get(key);
+            return v === undefined || v === "" || v === "[secret]" ? undefined : v;
+        },
+    });
+    issues.push(...consumers.issues);
     for (const issue of issues) {
         const top = String(issue.path[0] ?? "");
         const secret = (secretKeys as string[]).includes(top);
@@ -289,6 +311,10 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
     const has = hasSecret(source);
     problems.push(...requirementProblems(valid as Partial<ParsedConfig>, has, stack));
     if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+    const notices = consumers.notices.map(
+        (n: ConfigNotice) => `${project}:${pathText(n.path)} = ${render(valueAt(raw, n.path))}: ${n.message}`,
+    );
+    for (const n of notices) pulumi.log.warn(n);
     const c = parsed.data;
     const secrets: Secrets = {};
     for (const key of secretKeys) {
@@ -301,5 +327,6 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
         systemInstanceType: c.systemInstanceType ?? defaults.system,
         buildInstanceTypes: c.buildInstanceTypes ?? defaults.builds,
         secrets,
+        notices,
     };
 }

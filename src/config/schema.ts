@@ -1,3 +1,4 @@
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 
 import { parseCronJobSchedule } from "./cron";
@@ -25,13 +26,61 @@ export const kubernetesVersions = ["1.32", "1.33", "1.34", "1.35"] as const;
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const gitRef = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const githubRepo = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/**
+ * A branch `git check-ref-format --branch` accepts (https://git-scm.com/docs/git-check-ref-format: no `..`, no
+ * component starting with `.` or ending with `.lock`, no `//`, no trailing `/` or `.`, no leading `-`, not `@` or
+ * `HEAD`), in
+ * letters, digits and `._/-` only: the push filter puts it in a CEL string ('refs/heads/<branch>') and
+ * fire-trigger.sh in a JSON body, where a quote or backslash would break out. test/config/git.test.ts checks it
+ * against the real git.
+ */
+const gitBranch =
+    /^(?!-)(?!@$)(?!HEAD$)(?!.*\.\.)(?!.*\/\/)(?!.*(^|\/)\.)(?!.*\.lock(\/|$))(?!.*[/.]$)[A-Za-z0-9._/-]{1,200}$/;
+/**
+ * A GitHub repository `owner/name`: owner 1-39 letters, digits and single inner hyphens; name 1-100 letters,
+ * digits and `._-`, not `.`/`..`, without the `.git` a clone URL adds (GitHub's username and repository name rules).
+ */
+const githubRepo = /^(?=[^/]{1,39}\/)[A-Za-z0-9](-?[A-Za-z0-9])*\/(?!\.{1,2}$)(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/;
+/**
+ * Docker references as distribution/reference (regexp.go) defines them, with an explicit registry domain (a
+ * first component with `.` or `:`, or `localhost`, as splitDockerDomain decides): oc and skopeo read them.
+ */
+const refDomain =
+    "(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
+const refPath = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const refName = `(?=[^/]*[.:]|localhost[:/])${refDomain}(?:/${refPath})+`;
 /** A registry repository without tag or digest, e.g. `quay.io/openshift/okd`. */
-const repository = /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+const repository = new RegExp(`^(?=.{1,255}$)${refName}$`);
 /** An image pull spec with a tag or a digest, e.g. `quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116`. */
-const pullSpec =
-    /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const pullSpec = new RegExp(`^${refName}(?::[\\w][\\w.-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$`);
+/** A relative path inside a repository: no leading `/`, no `..` segment, one line (build-image.sh joins it to the checkout). */
+const repoPath = /^(?!\/)(?!(.*\/)?\.\.(\/|$))[^\n\r\0]{1,1024}$/;
+/** A build arg name (build-image.sh splits KEY=VALUE at the first `=`; buildah exposes it to RUN as a variable). */
+const buildArgName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A GCP project id: 6-30 lower-case letters, digits and dashes, starting with a letter, not ending with a dash. */
+const gcpProjectId = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A DNS-1123 subdomain (Kubernetes object names such as StorageClasses): labels of [a-z0-9-], at most 253. */
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** " (did you mean X?)" when a known name is close to what was written. */
+export function didYouMean(given: string, known: readonly string[]): string {
+    if (known.length === 0) return "";
+    const best = closest(given, [...known]);
+    const d = distance(given.toLowerCase(), best.toLowerCase());
+    return d <= Math.max(2, Math.floor(given.length / 3)) ? ` (did you mean ${best}?)` : "";
+}
+
+/**
+ * YAML reads an unquoted `4.20` as the number 4.2 and `1.30` as 1.3; the hint to quote it, for keys that hold
+ * versions.
+ */
+export function quoteHint(value: unknown, example: (text: string) => string): string {
+    const text = String(value);
+    // A number is always a sign; a string only when it may have lost a trailing zero (1.3 from 1.30).
+    if (!(typeof value === "number" ? /^\d+\.\d+$/ : /^\d+\.\d$/).test(text)) return "";
+    const alt = /^\d+\.\d$/.test(text) ? ` (or ${text}0, which YAML reads as ${text})` : "";
+    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}${alt}`;
+}
 
 /**
  * A Kubernetes CronJob schedule (UTC): whatever the API server accepts on create, and nothing it refuses
@@ -61,11 +110,12 @@ const pattern = (re: RegExp, what: string) =>
  * An object that rejects unknown fields, naming them and the fields it allows (catches typos such as `brnach`).
  */
 function strictObject<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).join(", ");
+    const known = Object.keys(shape);
+    const allowed = known.join(", ");
     return z.strictObject(shape, {
         error: (issue) =>
             issue.code === "unrecognized_keys"
-                ? `has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}; expected only ${allowed}`
+                ? `has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}${issue.keys.length === 1 ? didYouMean(issue.keys[0], known) : ""}; expected only ${allowed}`
                 : undefined,
     });
 }
@@ -77,11 +127,28 @@ export const componentSchema = strictObject({
     /** GitHub repository, `org/name`. */
     repository: pattern(githubRepo, "a GitHub repository as org/name"),
     /** Containerfile path inside the repository. */
-    dockerfile: z.string().min(1),
+    dockerfile: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)"),
     /** Build context inside the repository. */
-    context: z.string().min(1).default("."),
+    context: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)").default("."),
     /** Extra `--build-arg`s; `TAGS` is set from the stream variant. */
-    buildArgs: z.record(z.string(), z.string()).default({}),
+    buildArgs: z
+        .record(
+            z.string(),
+            z.string().regex(/^[^\n\r]*$/, {
+                error: "expected one-line build arg values (build-image.sh reads one KEY=VALUE per line)",
+            }),
+        )
+        .superRefine((args, ctx) => {
+            for (const key of Object.keys(args).filter((k) => !buildArgName.test(k))) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message:
+                        "has a name buildah cannot take (build-image.sh splits KEY=VALUE at the first =); expected a letter or _ followed by letters, digits or _",
+                });
+            }
+        })
+        .default({}),
 });
 export type Component = z.infer<typeof componentSchema>;
 
@@ -145,9 +212,16 @@ export const defaultComponents: Component[] = [
 
 export const streamSchema = strictObject({
     /** Minor version, e.g. `4.15`; names the stream and its payloads (`4.15.0-0.okd-…`). */
-    minor: pattern(/^[45]\.\d{1,2}$/, 'a minor version such as "4.15"'),
+    minor: z
+        .string({ error: (i) => `expected a minor version such as "4.15"${quoteHint(i.input, (t) => `minor: ${t}`)}` })
+        .regex(/^[45]\.(0|[1-9]\d?)$/, {
+            error: 'expected a minor version such as "4.15" (4 or 5, a dot, a number without leading zero)',
+        }),
     /** Branch of the OpenShift repositories the stream builds, e.g. `release-4.15` or `master`. */
-    branch: pattern(gitRef, 'a git branch such as "master" or "release-4.15"'),
+    branch: pattern(
+        gitBranch,
+        'a git branch such as "master" or "release-4.15" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
+    ),
     /** `okd` (FCOS) or `scos`; passed to builds as `TAGS`. */
     variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).default("okd"),
     /** Fedora CoreOS stream the machine-os image is layered on. */
@@ -182,7 +256,7 @@ export const gateSchema = strictObject({
     /** Existing public zone to use instead of creating one (Route 53 zone id, Cloud DNS zone name, Azure DNS zone resource id). */
     existingZone: z.string().min(1).optional(),
     /** GCP gate only: project e2e clusters are installed in (defaults to `gcpProject`). */
-    project: z.string().min(1).optional(),
+    project: pattern(gcpProjectId, "a GCP project id (6-30 lower-case letters, digits, dashes)").optional(),
 });
 export type Gate = z.infer<typeof gateSchema>;
 
@@ -209,16 +283,16 @@ export const keys = {
         description: "Cloud region (aws, gcp) or location (azure) of the site. Not used by local.",
     },
     gcpProject: {
-        schema: pattern(
-            /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-            "a GCP project id (6-30 lower-case letters, digits, dashes)",
-        ).optional(),
+        schema: pattern(gcpProjectId, "a GCP project id (6-30 lower-case letters, digits, dashes)").optional(),
         pulumiType: "string",
         description: "GCP project id of the site (gcp only).",
     },
     kubernetesVersion: {
         schema: z
-            .enum(kubernetesVersions, { error: `expected one of ${kubernetesVersions.join(", ")}` })
+            .enum(kubernetesVersions, {
+                error: (i) =>
+                    `expected one of ${kubernetesVersions.join(", ")}${quoteHint(i.input, (t) => `okd-ci:kubernetesVersion: ${t}`)}`,
+            })
             .default("1.34"),
         pulumiType: "string",
         description: "Kubernetes minor version of the build cluster.",
@@ -232,12 +306,13 @@ export const keys = {
         description: "Prefix of every cloud resource name.",
     },
     tags: {
+        // What each cloud allows in keys and values is checked per platform (src/config/consumers.ts).
         schema: z
             .record(
-                pattern(/^[A-Za-z0-9_.:/=+@-]{1,63}$/, "tag keys of 1-63 letters, digits or _.:/=+@-"),
+                z.string().min(1).max(128, { error: "expected tag keys of 1-128 characters" }),
                 z
                     .string({ error: "expected string tag values" })
-                    .max(63, { error: "expected tag values of at most 63 characters" }),
+                    .max(256, { error: "expected tag values of at most 256 characters" }),
             )
             .default({}),
         description: "Tags (AWS, Azure) or labels (GCP) added to every cloud resource, on top of the standard ones.",
@@ -415,7 +490,10 @@ export const keys = {
         description: "local only: kubeconfig context; default: the current context (kind-kind in CI).",
     },
     storageClass: {
-        schema: pattern(dnsLabel, "a StorageClass name").optional(),
+        schema: pattern(
+            dnsSubdomain,
+            "a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, - and .)",
+        ).optional(),
         pulumiType: "string",
         description:
             "local only: StorageClass of the in-cluster registry and object store volumes; default: the cluster default.",

@@ -243,7 +243,7 @@ describe("stack configuration", () => {
                         ...promoting,
                         mirrorReleaseRepository: "quay.io/okd/release",
                         mirrorContentRepository: "quay.io/okd/content",
-                        mirrorCredentials: "{}",
+                        mirrorCredentials: '{"auths":{}}',
                     },
                     ["mirrorCredentials"],
                 ),
@@ -307,7 +307,12 @@ describe("stack configuration", () => {
                                     "/subscriptions/x/resourceGroups/dns/providers/Microsoft.Network/dnszones/ci.okd.example.org",
                             },
                         },
-                        gateCredentialsAzure: "{}",
+                        gateCredentialsAzure: JSON.stringify({
+                            subscriptionId: "s",
+                            clientId: "c",
+                            tenantId: "t",
+                            clientSecret: "x",
+                        }),
                     },
                     ["gateCredentialsAzure"],
                 ),
@@ -357,7 +362,10 @@ describe("stack configuration", () => {
 
         it("rejects an unknown key, catching typos", () => {
             const p = problemFor({ ...aws, buildMaxNode: 3 }, "buildMaxNode");
-            assert.match(p.message, /not a known key; expected one of .*buildMaxNodes/);
+            assert.match(
+                p.message,
+                /not a known key \(did you mean buildMaxNodes\?\); expected one of .*buildMaxNodes/,
+            );
         });
 
         it("names key, value and what is allowed in the error message", () => {

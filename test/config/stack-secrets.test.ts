@@ -80,7 +80,17 @@ describe("shipped stack files and secrets", () => {
         it(`${stack}: validates once the printed commands have run, optional secrets left unset`, () => {
             const cfg = readStackConfig(root, stack);
             const setKeys = required[stack].map((l) => /^okd-ci:(\w+) /.exec(l)![0].trim());
-            const config = { ...cfg.config, ...Object.fromEntries(setKeys.map((k) => [k, "value"])) };
+            // Values of the form each consumer reads (their format is checked too).
+            const values: Record<string, string> = {
+                "okd-ci:mirrorCredentials": '{"auths":{"quay.io":{"auth":"eDp5"}}}',
+                "okd-ci:gateCredentialsAzure": JSON.stringify({
+                    subscriptionId: "s",
+                    clientId: "c",
+                    tenantId: "t",
+                    clientSecret: "x",
+                }),
+            };
+            const config = { ...cfg.config, ...Object.fromEntries(setKeys.map((k) => [k, values[k]])) };
             const c = loadConfig(configSource({ config, secretKeys: [...cfg.secretKeys, ...setKeys] }), stack);
             assert.equal(c.secrets.githubWebhookSecret, undefined, "the webhook secret is generated when unset");
         });

@@ -86,7 +86,7 @@ function cited(text: string): string[] {
         const p = m[1];
         if (!topLevel.has(p.split("/")[0])) continue;
         // A path in another repository, named just before it: `openshift/installer docs/user/aws/iam.md`.
-        if (/(^|[\s(])[\w.-]+\/[\w.-]+[ :]`?$/.test(text.slice(0, m.index))) continue;
+        if (/(^|[\s(`])[\w.-]+\/[\w.-]+[ :]`?$/.test(text.slice(0, m.index))) continue;
         out.push(p);
     }
     return out;
