@@ -120,7 +120,7 @@ export const consumerRules: ConsumerRule[] = [
     // --- keys that do nothing on the chosen platform -------------------------------------------------------------
     {
         id: "cloud-only",
-        key: "region, tags, kubernetesVersion, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, gates",
+        key: "region, tags, protect, kubernetesVersion, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, gates",
         consumer: "the cloud sites only (components/local takes kubeconfig, kubeContext and storageClass)",
         platforms: ["local"],
         rule: "set to anything but its default on local, the key does nothing",
@@ -450,6 +450,7 @@ export function consumerIssues(
         for (const key of [
             "region",
             "tags",
+            "protect",
             "kubernetesVersion",
             "systemInstanceType",
             "systemNodes",

@@ -232,7 +232,12 @@ export const streamSchema = strictObject({
         "an image pull spec with a tag or digest, e.g. quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
     ),
     /** Images rebuilt for OKD. */
-    components: z.array(componentSchema).min(1).default(defaultComponents),
+    components: z
+        .array(componentSchema)
+        .min(1, {
+            error: "expected at least one component: an empty list builds nothing (leave components out for OKD's default list)",
+        })
+        .default(defaultComponents),
     schedules: strictObject({
         /** When the nightly pipeline runs (UTC). */
         nightly: cronSchedule.default("0 2 * * *"),

@@ -229,6 +229,22 @@ const consumerRows: Row[] = [
     },
     {
         rule: "cloud-only",
+        what: "protect off on the local platform, whose in-cluster registry nothing protects",
+        config: { ...local, protect: false },
+        lines: [
+            "okd-ci:protect = false: does nothing on the local platform (an existing cluster); expected it unset, or a cloud platform",
+        ],
+    },
+    {
+        rule: "types",
+        what: "a stream with an empty component list",
+        config: { ...aws, streams: [{ ...stream, components: [] }] },
+        lines: [
+            "okd-ci:streams[0].components = []: expected at least one component: an empty list builds nothing (leave components out for OKD's default list)",
+        ],
+    },
+    {
+        rule: "cloud-only",
         what: "a cloud key at its declared default on local, as the Pulumi CLI passes it",
         config: { ...local, buildSpot: true, systemNodes: 2, kubernetesVersion: "1.34" },
         lines: [],
