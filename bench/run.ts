@@ -3,6 +3,7 @@
  * whole synth process, next to its floor (Node plus the @pulumi modules that synth loads, nothing else); then one
  * run of the test suite. Prints a table and rewrites the results block of docs/performance.md.
  *
+ * Needs hyperfine and GNU time (Debian: `apt-get install hyperfine time`); names them in one line when missing.
  * Never run from tests: performance is measured here, not asserted.
  */
 import { execFileSync } from "node:child_process";
@@ -10,7 +11,56 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { type Cli, UsageError, UserError, onPath, parseCli, runCli } from "../scripts/cli";
 import { listStacks } from "../src/synth/stackfile";
+
+const cli: Cli = {
+    name: "bench",
+    usage: `usage: npm run bench [-- --stack <name> ...] [--no-tests]
+
+Measures each stack's whole synth process (median of 5 runs, hyperfine) and peak memory (GNU time) next to its
+floor, then one run of the test suite, and rewrites the results block of docs/performance.md.
+Needs hyperfine and GNU time: sudo apt-get install -y hyperfine time
+
+  --stack <name>  measure only this stack (repeatable); the results block is rewritten only for a full run
+  --no-tests      skip timing the test suite (the results block is then not rewritten)
+  -h, --help      this text`,
+};
+
+/** The tools bench runs, by command, with the Debian package that has each. */
+export const benchTools: { command: string; pkg: string; check: (out: string) => boolean }[] = [
+    { command: "hyperfine", pkg: "hyperfine", check: (out) => /^hyperfine /.test(out) },
+    // bash's `time` keyword has no -f; only GNU time (the `time` package) reports peak RSS with %M.
+    { command: "time", pkg: "time", check: (out) => /GNU Time/i.test(out) },
+];
+
+/** Resolves the tools bench needs, or says in one line which are missing and how to install them. */
+export function requireBenchTools(envPath = process.env.PATH ?? ""): Record<string, string> {
+    const found: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const tool of benchTools) {
+        const file = onPath(tool.command, envPath);
+        let ok = false;
+        if (file !== undefined) {
+            try {
+                ok = tool.check(
+                    execFileSync(file, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+                );
+            } catch {
+                ok = false;
+            }
+        }
+        if (ok && file !== undefined) found[tool.command] = file;
+        else missing.push(tool.pkg);
+    }
+    if (missing.length > 0) {
+        const names = missing.map((m) => (m === "time" ? "GNU time" : m)).join(" and ");
+        throw new UserError(`needs ${names} on PATH; install with: sudo apt-get install -y ${missing.join(" ")}`);
+    }
+    return found;
+}
+
+let tools: Record<string, string> = {};
 
 const root = path.resolve(__dirname, "..");
 const runs = 5;
@@ -25,24 +75,33 @@ interface Measure {
 }
 
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-    return execFileSync(cmd, args, {
-        cwd: root,
-        env: { ...process.env, ...env },
-        encoding: "utf8",
-        maxBuffer: 64 << 20,
-    });
+    try {
+        return execFileSync(cmd, args, {
+            cwd: root,
+            env: { ...process.env, ...env },
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+        });
+    } catch (err) {
+        const e = err as { stderr?: string };
+        throw new UserError(`${[cmd, ...args].join(" ")} failed:\n${(e.stderr ?? "").slice(-4000)}`);
+    }
 }
 
 /** Median wall time over `runs` runs (after one warm-up) and peak RSS of one more run. */
 function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
     const json = path.join(os.tmpdir(), `okd-ci-bench-${process.pid}.json`);
-    sh("hyperfine", ["--warmup", "1", "--runs", String(runs), "--export-json", json, "--shell", "bash", command], env);
+    sh(
+        tools.hyperfine,
+        ["--warmup", "1", "--runs", String(runs), "--export-json", json, "--shell", "bash", command],
+        env,
+    );
     const result = (
         JSON.parse(fs.readFileSync(json, "utf8")) as { results: { median: number; min: number; max: number }[] }
     ).results[0];
     fs.rmSync(json, { force: true });
     // GNU time prints the peak RSS (KiB) as the last stderr line.
-    const out = execFileSync("bash", ["-c", `/usr/bin/time -f '%M' ${command} 2>&1 >/dev/null | tail -n 1`], {
+    const out = execFileSync("bash", ["-c", `${tools.time} -f '%M' ${command} 2>&1 >/dev/null | tail -n 1`], {
         cwd: root,
         env: { ...process.env, ...env },
         encoding: "utf8",
@@ -61,9 +120,7 @@ function timeOnce(command: string): number {
         execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
     } catch (err) {
         const e = err as { stdout?: string; stderr?: string };
-        throw new Error(`${command} failed:\n${(e.stdout ?? "").slice(-4000)}\n${(e.stderr ?? "").slice(-4000)}`, {
-            cause: err,
-        });
+        throw new UserError(`${command} failed:\n${(e.stdout ?? "").slice(-4000)}\n${(e.stderr ?? "").slice(-4000)}`);
     }
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
@@ -80,12 +137,24 @@ function machine(): string[] {
     ];
 }
 
-function main(): void {
+function main(): number {
+    const { values } = parseCli(cli, {
+        options: { stack: { type: "string", multiple: true, default: [] }, "no-tests": { type: "boolean" } },
+    });
+    const known = listStacks(root);
+    const chosen = values.stack ?? [];
+    for (const stack of chosen) {
+        if (!known.includes(stack)) {
+            throw new UsageError(`--stack ${stack}: unknown stack; expected one of ${known.join(", ")}`);
+        }
+    }
+    tools = requireBenchTools();
+    const full = chosen.length === 0 && values["no-tests"] !== true;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bench-"));
     const rows: string[] = [];
     const table: string[][] = [];
     try {
-        for (const stack of listStacks(root)) {
+        for (const stack of chosen.length > 0 ? chosen : known) {
             const modules = path.join(tmp, `${stack}-modules.json`);
             const synth = `node --import ./bench/record-modules.mjs --import tsx src/synth/cli.ts --stack ${stack} --out ${tmp}/out`;
             sh("bash", ["-c", synth], { OKD_CI_BENCH_MODULES: modules });
@@ -113,12 +182,15 @@ function main(): void {
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
-    const mocha = timeOnce("npx mocha --reporter dot 'test/**/*.test.ts'");
-    const gate = timeOnce("npm test");
-
     const header = ["stack", "resources", "synth", "synth peak", "floor", "floor peak", "@pulumi files", ""];
     console.log(header.slice(0, 7).join("\t"));
     for (const r of table) console.log(r.join("\t"));
+    if (!full) {
+        console.log("\nnot a full run (--stack or --no-tests): docs/performance.md left as it is");
+        return 0;
+    }
+    const mocha = timeOnce("npx mocha --reporter dot 'test/**/*.test.ts'");
+    const gate = timeOnce("npm test");
     console.log(`\nmocha (whole suite, one run): ${s(mocha)}\nnpm test (typecheck, lint, mocha): ${s(gate)}`);
 
     const block = [
@@ -140,9 +212,10 @@ function main(): void {
     const text = fs.readFileSync(doc, "utf8");
     const i = text.indexOf(begin);
     const j = text.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`${doc} has no ${begin} … ${end} block`);
+    if (i < 0 || j < 0) throw new UserError(`${doc} has no ${begin} … ${end} block to write the results into`);
     fs.writeFileSync(doc, text.slice(0, i) + block + text.slice(j + end.length));
     console.log(`\nwrote ${path.relative(process.cwd(), doc)}`);
+    return 0;
 }
 
-main();
+if (require.main === module) runCli(cli, main);

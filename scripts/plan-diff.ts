@@ -5,9 +5,22 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 
 import type { Plan, PlanResource } from "../src/synth/render";
+import { type Cli, UsageError, UserError, parseCli, readUserJson, runCli } from "./cli";
+
+const cli: Cli = {
+    name: "plan-diff",
+    usage: `usage: npm run plan-diff -- --base <out dir of the base branch> --head <out dir of the change>
+
+Prints, as Markdown, what the change does to every stack's synth plan (<dir>/<stack>/plan.json, written by
+npm run synth -- --out <dir>): resources added, changed (with the input paths that differ) and deleted, by URN.
+A base directory that does not exist counts as no stack (every head stack shows as added).
+
+  --base <dir>   plans of the base branch
+  --head <dir>   plans of the change
+  -h, --help     this text`,
+};
 
 export interface ResourceChange {
     urn: string;
@@ -72,7 +85,7 @@ function readPlans(dir: string): Map<string, Plan> {
     if (!fs.existsSync(dir)) return plans;
     for (const stack of fs.readdirSync(dir).sort()) {
         const file = path.join(dir, stack, "plan.json");
-        if (fs.existsSync(file)) plans.set(stack, JSON.parse(fs.readFileSync(file, "utf8")) as Plan);
+        if (fs.existsSync(file)) plans.set(stack, readUserJson<Plan>(file, "plan"));
     }
     return plans;
 }
@@ -118,15 +131,21 @@ export function renderMarkdown(diffs: PlanDiff[]): string {
 }
 
 function main(): number {
-    const { values } = parseArgs({ options: { base: { type: "string" }, head: { type: "string" } } });
-    if (!values.base || !values.head) {
-        console.error(
-            "usage: tsx scripts/plan-diff.ts --base <out dir of the base branch> --head <out dir of the change>",
-        );
-        return 2;
+    const { values } = parseCli(cli, { options: { base: { type: "string" }, head: { type: "string" } } });
+    for (const flag of ["base", "head"] as const) {
+        if (!values[flag]) throw new UsageError(`--${flag} is required`);
     }
-    process.stdout.write(renderMarkdown(diffDirs(values.base, values.head)));
+    const [base, head] = [values.base as string, values.head as string];
+    if (!fs.existsSync(head) || !fs.statSync(head).isDirectory()) {
+        throw new UserError(
+            `--head ${head} is not a directory; synthesize into it first: npm run synth -- --out ${head}`,
+        );
+    }
+    if (fs.existsSync(base) && !fs.statSync(base).isDirectory()) {
+        throw new UserError(`--base ${base} is not a directory`);
+    }
+    process.stdout.write(renderMarkdown(diffDirs(base, head)));
     return 0;
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) runCli(cli, main);

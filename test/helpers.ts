@@ -39,3 +39,22 @@ export function mapSource(values: Record<string, unknown>, secret: string[] = []
         setKeys: () => Object.keys(raw),
     };
 }
+
+/**
+ * A secret config value of the form its consumer reads (config validation checks the form), carrying `marker`
+ * so a test can tell whether it leaked anywhere.
+ */
+export function secretValue(key: string, marker: string): string {
+    switch (key.replace(/^okd-ci:/, "")) {
+        case "mirrorCredentials":
+            return JSON.stringify({ auths: { "quay.io": { auth: marker } } });
+        case "gateCredentialsGcp":
+            return JSON.stringify({ type: "service_account", private_key: marker });
+        case "gateCredentialsAzure":
+            return JSON.stringify({ subscriptionId: "s", clientId: "c", tenantId: "t", clientSecret: marker });
+        case "chainsSigningKey":
+            return `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${marker}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
+        default:
+            return marker;
+    }
+}

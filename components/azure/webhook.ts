@@ -57,7 +57,7 @@ export function createWebhookAddress(
                 "service.beta.kubernetes.io/azure-pip-name": args.ipName,
                 "service.beta.kubernetes.io/azure-load-balancer-resource-group": args.resourceGroupPlainName,
             },
-            description: `Public Azure Standard load balancer on the static IP ${args.ipName} (DNS <label>.${args.location}.cloudapp.azure.com, see the webhookFqdn output); GitHub signs every delivery with githubWebhookSecret.`,
+            description: `Public Azure Standard load balancer on the static IP ${args.ipName}: GitHub posts to http://<its DNS name>/ (port 80), the name from az network public-ip show -g ${args.resourceGroupPlainName} -n ${args.ipName} --query dnsSettings.fqdn -o tsv; GitHub signs every delivery with githubWebhookSecret.`,
         },
     };
 }

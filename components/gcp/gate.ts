@@ -10,8 +10,8 @@ import { bindWorkloadIdentity, createServiceAccount, workloadIdentityAnnotations
 import { enableServices, gateServices } from "./services";
 
 /**
- * Project roles `openshift-install` documents for its service account on GCP (openshift/installer
- * docs/user/gcp/iam.md). Service Account Key Admin is left out on purpose: the gate runs the installer in Manual or
+ * Project roles `openshift-install` documents for its service account on GCP
+ * (openshift/installer docs/user/gcp/iam.md). Service Account Key Admin is left out on purpose: the gate runs the installer in Manual or
  * Passthrough credentials mode, never Mint, so nothing ever creates keys for cluster components.
  */
 export const installerRoles = [

@@ -163,7 +163,7 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             // A backend-service-based external passthrough Network Load Balancer, GKE's current L4 implementation.
             serviceAnnotations: { "cloud.google.com/l4-rbs": "enabled" },
             description:
-                "A GKE LoadBalancer Service (external passthrough Network Load Balancer, regional IP): GitHub posts to http://<ip>:8080; deliveries are HMAC-signed with githubWebhookSecret.",
+                "A GKE LoadBalancer Service (external passthrough Network Load Balancer, regional IP): GitHub posts to http://<ip>/ (Service okd-github-webhook, port 80: kubectl -n okd-builds get svc okd-github-webhook); deliveries are HMAC-signed with githubWebhookSecret.",
         };
         this.gates = createGates(
             name,

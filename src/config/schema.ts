@@ -1,7 +1,8 @@
-import { CronExpressionParser } from "cron-parser";
+import { closest, distance } from "fastest-levenshtein";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { parseCronJobSchedule } from "./cron";
 import { kubernetesSupport, supportedMinors } from "./kubernetes";
 import { regionsByPlatform } from "./regions";
 
@@ -42,29 +43,73 @@ export const platformSupport = {
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const gitRef = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const githubRepo = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/**
+ * A branch `git check-ref-format --branch` accepts (https://git-scm.com/docs/git-check-ref-format: no `..`, no
+ * component starting with `.` or ending with `.lock`, no `//`, no trailing `/` or `.`, no leading `-`, not `@` or
+ * `HEAD`), in
+ * letters, digits and `._/-` only: the push filter puts it in a CEL string ('refs/heads/<branch>') and
+ * fire-trigger.sh in a JSON body, where a quote or backslash would break out. test/config/git.test.ts checks it
+ * against the real git.
+ */
+const gitBranch =
+    /^(?!-)(?!@$)(?!HEAD$)(?!.*\.\.)(?!.*\/\/)(?!.*(^|\/)\.)(?!.*\.lock(\/|$))(?!.*[/.]$)[A-Za-z0-9._/-]{1,200}$/;
+/**
+ * A GitHub repository `owner/name`: owner 1-39 letters, digits and single inner hyphens; name 1-100 letters,
+ * digits and `._-`, not `.`/`..`, without the `.git` a clone URL adds (GitHub's username and repository name rules).
+ */
+const githubRepo = /^(?=[^/]{1,39}\/)[A-Za-z0-9](-?[A-Za-z0-9])*\/(?!\.{1,2}$)(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/;
+/**
+ * Docker references as distribution/reference (regexp.go) defines them, with an explicit registry domain (a
+ * first component with `.` or `:`, or `localhost`, as splitDockerDomain decides): oc and skopeo read them.
+ */
+const refDomain =
+    "(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
+const refPath = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const refName = `(?=[^/]*[.:]|localhost[:/])${refDomain}(?:/${refPath})+`;
 /** A registry repository without tag or digest, e.g. `quay.io/openshift/okd`. */
-const repository = /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+const repository = new RegExp(`^(?=.{1,255}$)${refName}$`);
 /** An image pull spec with a tag or a digest, e.g. `quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116`. */
-const pullSpec =
-    /^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const pullSpec = new RegExp(`^${refName}(?::[\\w][\\w.-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$`);
+/** A relative path inside a repository: no leading `/`, no `..` segment, one line (build-image.sh joins it to the checkout). */
+const repoPath = /^(?!\/)(?!(.*\/)?\.\.(\/|$))[^\n\r\0]{1,1024}$/;
+/** A build arg name (build-image.sh splits KEY=VALUE at the first `=`; buildah exposes it to RUN as a variable). */
+const buildArgName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A GCP project id: 6-30 lower-case letters, digits and dashes, starting with a letter, not ending with a dash. */
+const gcpProjectId = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A DNS-1123 subdomain (Kubernetes object names such as StorageClasses): labels of [a-z0-9-], at most 253. */
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** A five-field Kubernetes CronJob schedule; ranges are checked by cron-parser. */
+/** " (did you mean X?)" when a known name is close to what was written. */
+export function didYouMean(given: string, known: readonly string[]): string {
+    if (known.length === 0) return "";
+    const best = closest(given, [...known]);
+    const d = distance(given.toLowerCase(), best.toLowerCase());
+    return d <= Math.max(2, Math.floor(given.length / 3)) ? ` (did you mean ${best}?)` : "";
+}
+
+/**
+ * YAML reads an unquoted `4.20` as the number 4.2 and `1.30` as 1.3; the hint to quote it, for keys that hold
+ * versions.
+ */
+export function quoteHint(value: unknown, example: (text: string) => string): string {
+    const text = String(value);
+    // A number is always a sign; a string only when it may have lost a trailing zero (1.3 from 1.30).
+    if (!(typeof value === "number" ? /^\d+\.\d+$/ : /^\d+\.\d$/).test(text)) return "";
+    const alt = /^\d+\.\d$/.test(text) ? ` (or ${text}0, which YAML reads as ${text})` : "";
+    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}${alt}`;
+}
+
+/**
+ * A Kubernetes CronJob schedule (UTC): whatever the API server accepts on create, and nothing it refuses
+ * (src/config/cron.ts, checked against robfig/cron/v3, the parser Kubernetes uses).
+ */
 export const cronSchedule = z.string().superRefine((value, ctx) => {
-    const fields = value.trim().split(/\s+/);
-    const problem = (why: string) =>
+    const parsed = parseCronJobSchedule(value);
+    if ("error" in parsed) {
         ctx.addIssue({
             code: "custom",
-            message: `${why}; expected a five-field cron schedule in UTC such as "0 5 * * 1"`,
+            message: `is not a schedule Kubernetes accepts (${parsed.error}); expected five cron fields in UTC such as "0 5 * * 1", or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>`,
         });
-    if (fields.length !== 5) {
-        return problem(`has ${fields.length} fields`);
-    }
-    try {
-        CronExpressionParser.parse(value, { tz: "UTC" });
-    } catch (err) {
-        problem((err as Error).message);
     }
 });
 
@@ -103,11 +148,12 @@ const cidrList = (what: string) =>
  * An object that rejects unknown fields, naming them and the fields it allows (catches typos such as `brnach`).
  */
 function strictObject<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).join(", ");
+    const known = Object.keys(shape);
+    const allowed = known.join(", ");
     return z.strictObject(shape, {
         error: (issue) =>
             issue.code === "unrecognized_keys"
-                ? `has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}; expected only ${allowed}`
+                ? `has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}${issue.keys.length === 1 ? didYouMean(issue.keys[0], known) : ""}; expected only ${allowed}`
                 : undefined,
     });
 }
@@ -119,18 +165,35 @@ export const componentSchema = strictObject({
     /** GitHub repository, `org/name`. */
     repository: pattern(githubRepo, "a GitHub repository as org/name"),
     /** Containerfile path inside the repository. */
-    dockerfile: z.string().min(1),
+    dockerfile: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)"),
     /** Build context inside the repository. */
-    context: z.string().min(1).default("."),
+    context: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)").default("."),
     /** Extra `--build-arg`s; `TAGS` is set from the stream variant. */
-    buildArgs: z.record(z.string(), z.string()).default({}),
+    buildArgs: z
+        .record(
+            z.string(),
+            z.string().regex(/^[^\n\r]*$/, {
+                error: "expected one-line build arg values (build-image.sh reads one KEY=VALUE per line)",
+            }),
+        )
+        .superRefine((args, ctx) => {
+            for (const key of Object.keys(args).filter((k) => !buildArgName.test(k))) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message:
+                        "has a name buildah cannot take (build-image.sh splits KEY=VALUE at the first =); expected a letter or _ followed by letters, digits or _",
+                });
+            }
+        })
+        .default({}),
 });
 export type Component = z.infer<typeof componentSchema>;
 
 /**
- * The images OKD rebuilds instead of taking them from OCP: the exclude list of the OCP→origin mirror in
- * openshift/release (see shared/reference/okd-release-engineering.md §1e), minus the OS images that the
- * machine-os task builds.
+ * The images OKD rebuilds instead of taking them from OCP: the `excludeTags` of the OCP→origin mirror in
+ * openshift/release:core-services/release-controller/_releases/release-ocp-4.12-ci.json
+ * (`publish.mirror-to-origin`), minus the OS images that the machine-os task builds.
  */
 export const defaultComponents: Component[] = [
     {
@@ -188,9 +251,16 @@ export const defaultComponents: Component[] = [
 
 export const streamSchema = strictObject({
     /** Minor version, e.g. `4.15`; names the stream and its payloads (`4.15.0-0.okd-…`). */
-    minor: pattern(/^[45]\.\d{1,2}$/, 'a minor version such as "4.15"'),
+    minor: z
+        .string({ error: (i) => `expected a minor version such as "4.15"${quoteHint(i.input, (t) => `minor: ${t}`)}` })
+        .regex(/^[45]\.(0|[1-9]\d?)$/, {
+            error: 'expected a minor version such as "4.15" (4 or 5, a dot, a number without leading zero)',
+        }),
     /** Branch of the OpenShift repositories the stream builds, e.g. `release-4.15` or `master`. */
-    branch: pattern(gitRef, 'a git branch such as "master" or "release-4.15"'),
+    branch: pattern(
+        gitBranch,
+        'a git branch such as "master" or "release-4.15" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
+    ),
     /** `okd` (FCOS) or `scos`; passed to builds as `TAGS`. */
     variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).default("okd"),
     /** Fedora CoreOS stream the machine-os image is layered on. */
@@ -201,7 +271,12 @@ export const streamSchema = strictObject({
         "an image pull spec with a tag or digest, e.g. quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
     ),
     /** Images rebuilt for OKD. */
-    components: z.array(componentSchema).min(1).default(defaultComponents),
+    components: z
+        .array(componentSchema)
+        .min(1, {
+            error: "expected at least one component: an empty list builds nothing (leave components out for OKD's default list)",
+        })
+        .default(defaultComponents),
     schedules: strictObject({
         /** When the nightly pipeline runs (UTC). */
         nightly: cronSchedule.default("0 2 * * *"),
@@ -225,7 +300,7 @@ export const gateSchema = strictObject({
     /** Existing public zone to use instead of creating one (Route 53 zone id, Cloud DNS zone name, Azure DNS zone resource id). */
     existingZone: z.string().min(1).optional(),
     /** GCP gate only: project e2e clusters are installed in (defaults to `gcpProject`). */
-    project: z.string().min(1).optional(),
+    project: pattern(gcpProjectId, "a GCP project id (6-30 lower-case letters, digits, dashes)").optional(),
 });
 export type Gate = z.infer<typeof gateSchema>;
 
@@ -252,15 +327,18 @@ export const keys = {
         description: "Cloud region (aws, gcp) or location (azure) of the site. Not used by local.",
     },
     gcpProject: {
-        schema: pattern(
-            /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-            "a GCP project id (6-30 lower-case letters, digits, dashes)",
-        ).optional(),
+        schema: pattern(gcpProjectId, "a GCP project id (6-30 lower-case letters, digits, dashes)").optional(),
         pulumiType: "string",
         description: "GCP project id of the site (gcp only).",
     },
     kubernetesVersion: {
-        schema: pattern(/^1\.\d{1,2}$/, 'a Kubernetes minor such as "1.35"').optional(),
+        schema: z
+            .string({
+                error: (i) =>
+                    `expected a Kubernetes minor such as "1.35"${quoteHint(i.input, (t) => `okd-ci:kubernetesVersion: ${t}`)}`,
+            })
+            .regex(/^1\.\d{1,2}$/, { error: 'expected a Kubernetes minor such as "1.35"' })
+            .optional(),
         pulumiType: "string",
         description:
             "Kubernetes minor version of the build cluster; each platform accepts the minors in its standard support (src/config/kubernetes.ts). Control plane, add-ons, nodes and the autoscaler follow it together.",
@@ -281,12 +359,13 @@ export const keys = {
         description: "Prefix of every cloud resource name.",
     },
     tags: {
+        // What each cloud allows in keys and values is checked per platform (src/config/consumers.ts).
         schema: z
             .record(
-                pattern(/^[A-Za-z0-9_.:/=+@-]{1,63}$/, "tag keys of 1-63 letters, digits or _.:/=+@-"),
+                z.string().min(1).max(128, { error: "expected tag keys of 1-128 characters" }),
                 z
                     .string({ error: "expected string tag values" })
-                    .max(63, { error: "expected tag values of at most 63 characters" }),
+                    .max(256, { error: "expected tag values of at most 256 characters" }),
             )
             .default({}),
         description: "Tags (AWS, Azure) or labels (GCP) added to every cloud resource, on top of the standard ones.",
@@ -492,7 +571,10 @@ export const keys = {
         description: "local only: kubeconfig context; default: the current context (kind-kind in CI).",
     },
     storageClass: {
-        schema: pattern(dnsLabel, "a StorageClass name").optional(),
+        schema: pattern(
+            dnsSubdomain,
+            "a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, - and .)",
+        ).optional(),
         pulumiType: "string",
         description:
             "local only: StorageClass of the in-cluster registry and object store volumes; default: the cluster default.",
@@ -599,7 +681,7 @@ function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssu
         if (!allowed.includes(c.kubernetesVersion)) {
             issue(
                 ["kubernetesVersion"],
-                `is not in ${k.service} standard support (checked ${k.checked}); expected one of ${allowed.join(", ")}`,
+                `is not in ${k.service} standard support (checked ${k.checked}); expected one of ${allowed.join(", ")}${quoteHint(c.kubernetesVersion, (t) => `okd-ci:kubernetesVersion: ${t}`)}`,
             );
         }
     }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 
 import * as YAML from "yaml";
 
+import { type ConfigSource, type RequiredSecret, missingSecrets, project } from "../config/load";
 import { SECRET } from "./render";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
@@ -63,4 +64,38 @@ export function readStackConfig(root: string, stack: string): StackConfig {
         }
     }
     return { config, secretKeys };
+}
+
+/** The stack configuration as the program's config source sees it. */
+export function configSource({ config, secretKeys }: StackConfig): ConfigSource {
+    const prefix = `${project}:`;
+    return {
+        get: (key) => config[`${prefix}${key}`],
+        isSecret: (key) => secretKeys.includes(`${prefix}${key}`),
+        setKeys: () =>
+            Object.keys(config)
+                .filter((k) => k.startsWith(prefix))
+                .map((k) => k.slice(prefix.length)),
+    };
+}
+
+/**
+ * Offline synth never has secret values: set ones are `[secret]` already. A secret the configuration requires but
+ * the stack does not set (say, mirror credentials of a promoting stream in a freshly cloned stack file) gets the
+ * same placeholder here, so the plan can be previewed; the result names each with the command that sets it, since
+ * `pulumi preview` stops until it is set.
+ */
+export function withSecretPlaceholders(
+    stack: string,
+    stackConfig: StackConfig,
+): { stackConfig: StackConfig; placeholders: RequiredSecret[] } {
+    const placeholders = missingSecrets(configSource(stackConfig), stack);
+    const keys = placeholders.map((p) => `${project}:${p.key}`);
+    return {
+        stackConfig: {
+            config: { ...stackConfig.config, ...Object.fromEntries(keys.map((k) => [k, SECRET])) },
+            secretKeys: [...stackConfig.secretKeys, ...keys],
+        },
+        placeholders,
+    };
 }

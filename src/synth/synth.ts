@@ -8,20 +8,30 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { project } from "../config/load";
 import { Recorder } from "./recorder";
 import { type ManifestFile, type Plan, buildPlan, planJson, renderManifests, summarize } from "./render";
-import { type StackConfig } from "./stackfile";
+import { handRuns } from "./runs";
+import { type StackConfig, withSecretPlaceholders } from "./stackfile";
+import type { RequiredSecret } from "../config/load";
 
 export interface SynthResult {
     plan: Plan;
     manifests: ManifestFile[];
+    /** Hand-run PipelineRuns, one per Pipeline a trigger starts (`runs/<pipeline>.yaml`). */
+    runs: ManifestFile[];
     summary: string;
     recorder: Recorder;
+    /** Required secrets the stack does not set, previewed with placeholders; `pulumi preview` needs them set. */
+    placeholders: RequiredSecret[];
 }
 
 /**
  * Runs the real program under Pulumi's mock runtime, as a `pulumi preview` would run it, with the stack's
  * configuration and no CLI, plugin, credential or network. One program per process: Pulumi's runtime is global.
  */
-export async function synthesize(stack: string, { config, secretKeys }: StackConfig): Promise<SynthResult> {
+export async function synthesize(stack: string, given: StackConfig): Promise<SynthResult> {
+    const {
+        stackConfig: { config, secretKeys },
+        placeholders,
+    } = withSecretPlaceholders(stack, given);
     const recorder = new Recorder({ ids: false });
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
@@ -39,18 +49,30 @@ export async function synthesize(stack: string, { config, secretKeys }: StackCon
         await recorder.settle();
         if (failures.length > 0) throw failures[0];
         const plan = buildPlan(project, stack, recorder.resources, wire);
-        return { plan, manifests: renderManifests(plan), summary: summarize(plan), recorder };
+        return {
+            plan,
+            manifests: renderManifests(plan),
+            runs: handRuns(plan),
+            summary: summarize(plan),
+            recorder,
+            placeholders,
+        };
     } finally {
         process.off("unhandledRejection", onRejection);
     }
 }
 
-/** Writes `<out>/<stack>/plan.json` and `<out>/<stack>/manifests/*.yaml`, replacing what was there. */
+/**
+ * Writes `<out>/<stack>/plan.json`, `<out>/<stack>/manifests/*.yaml` and `<out>/<stack>/runs/<pipeline>.yaml`,
+ * replacing what was there.
+ */
 export function writeSynth(outDir: string, result: SynthResult): string {
     const dir = path.join(outDir, result.plan.stack);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), planJson(result.plan));
     for (const m of result.manifests) fs.writeFileSync(path.join(dir, "manifests", m.file), m.content);
+    if (result.runs.length > 0) fs.mkdirSync(path.join(dir, "runs"));
+    for (const r of result.runs) fs.writeFileSync(path.join(dir, "runs", r.file), r.content);
     return dir;
 }

@@ -4,7 +4,7 @@ import * as path from "node:path";
 
 import * as YAML from "yaml";
 
-import { configReference, pulumiYaml } from "../../scripts/gen-config";
+import { configReference, consumersDoc, pulumiYaml } from "../../scripts/gen-config";
 import { keys } from "../../src/config/schema";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -28,6 +28,11 @@ describe("declared configuration", () => {
     it("the README's config reference matches the model", () => {
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
         assert.ok(readme.includes(configReference()), "README config reference is out of date: run npm run gen:config");
+    });
+
+    it("docs/configuration.md is the consumer table, generated from it", () => {
+        const onDisk = fs.readFileSync(path.join(root, "docs", "configuration.md"), "utf8");
+        assert.equal(onDisk, consumersDoc(), "docs/configuration.md is out of date: run npm run gen:config");
     });
 
     it("every stack file sets only declared keys", () => {

@@ -183,7 +183,10 @@ describe("stack configuration", () => {
                 { ...aws, streams: [{ ...stream, schedules: { nightly: "0 0 2 * * *" } }] },
                 "streams[0].schedules.nightly",
             );
-            assert.match(p.message, /has 6 fields; expected a five-field cron/);
+            assert.match(
+                p.message,
+                /\(expected exactly 5 fields, found 6: \[0 0 2 \* \* \*\]\); expected five cron fields/,
+            );
         });
 
         it("rejects an out-of-range cron field", () => {
@@ -192,7 +195,7 @@ describe("stack configuration", () => {
                     { ...aws, streams: [{ ...stream, schedules: { release: "0 25 * * 1" } }] },
                     "streams[0].schedules.release",
                 ).message,
-                /0-23/,
+                /end of range \(25\) above maximum \(23\): 25/,
             );
         });
 
@@ -240,7 +243,7 @@ describe("stack configuration", () => {
                         ...promoting,
                         mirrorReleaseRepository: "quay.io/okd/release",
                         mirrorContentRepository: "quay.io/okd/content",
-                        mirrorCredentials: "{}",
+                        mirrorCredentials: '{"auths":{}}',
                     },
                     ["mirrorCredentials"],
                 ),
@@ -304,7 +307,12 @@ describe("stack configuration", () => {
                                     "/subscriptions/x/resourceGroups/dns/providers/Microsoft.Network/dnszones/ci.okd.example.org",
                             },
                         },
-                        gateCredentialsAzure: "{}",
+                        gateCredentialsAzure: JSON.stringify({
+                            subscriptionId: "s",
+                            clientId: "c",
+                            tenantId: "t",
+                            clientSecret: "x",
+                        }),
                     },
                     ["gateCredentialsAzure"],
                 ),
@@ -354,7 +362,10 @@ describe("stack configuration", () => {
 
         it("rejects an unknown key, catching typos", () => {
             const p = problemFor({ ...aws, buildMaxNode: 3 }, "buildMaxNode");
-            assert.match(p.message, /not a known key; expected one of .*buildMaxNodes/);
+            assert.match(
+                p.message,
+                /not a known key \(did you mean buildMaxNodes\?\); expected one of .*buildMaxNodes/,
+            );
         });
 
         it("names key, value and what is allowed in the error message", () => {

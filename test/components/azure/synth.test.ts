@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 
 import type { PlanResource } from "../../../src/synth/render";
 import { readStackConfig } from "../../../src/synth/stackfile";
+import { secretValue } from "../../helpers";
 import { type SynthOutput, root, synthInProcess } from "../../synth/run";
 
 // Plan inputs are untyped JSON.
@@ -10,7 +11,8 @@ type Json = any;
 
 describe("azure stack synth", () => {
     const sentinel = "okd-ci-azure-sentinel-c2VjcmV0";
-    const secretKeys = ["okd-ci:githubWebhookSecret", "okd-ci:gateCredentialsAzure", "okd-ci:mirrorCredentials"];
+    // No mirrorCredentials: the azure stack promotes no stream, so they would do nothing and are refused.
+    const secretKeys = ["okd-ci:githubWebhookSecret", "okd-ci:gateCredentialsAzure"];
     let out: SynthOutput;
     const one = (type: string): PlanResource => {
         const found = out.plan.resources.filter((r) => r.type === type);
@@ -22,7 +24,10 @@ describe("azure stack synth", () => {
     before(async () => {
         const base = readStackConfig(root, "azure");
         // Plain-text secrets reach the program here, as after `pulumi config set --secret` with a passphrase.
-        const config = { ...base.config, ...Object.fromEntries(secretKeys.map((k) => [k, `${sentinel}-${k}`])) };
+        const config = {
+            ...base.config,
+            ...Object.fromEntries(secretKeys.map((k) => [k, secretValue(k, `${sentinel}-${k}`)])),
+        };
         out = await synthInProcess("azure", { config, secretKeys: [...new Set([...base.secretKeys, ...secretKeys])] });
     });
 

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 
 import type { PlanResource } from "../../../src/synth/render";
 import { readStackConfig } from "../../../src/synth/stackfile";
+import { secretValue } from "../../helpers";
 import { type SynthOutput, root, synthInProcess } from "../../synth/run";
 
 // Plan inputs are untyped JSON.
@@ -88,7 +89,10 @@ describe("gcp stack synth", () => {
             // Plain-text secrets reach the program here, as after `pulumi config set --secret` with a passphrase;
             // gateCredentialsGcp also switches the gate to the operator-key path.
             const secretKeys = ["okd-ci:githubWebhookSecret", "okd-ci:gateCredentialsGcp"];
-            const config = { ...base.config, ...Object.fromEntries(secretKeys.map((k) => [k, `${sentinel}-${k}`])) };
+            const config = {
+                ...base.config,
+                ...Object.fromEntries(secretKeys.map((k) => [k, secretValue(k, `${sentinel}-${k}`)])),
+            };
             leaky = await synthInProcess("gcp", { config, secretKeys: [...base.secretKeys, ...secretKeys] });
         });
 

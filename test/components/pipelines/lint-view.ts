@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Tekton objects are untyped JSON here */
 
 /**
- * @ibm/tekton-lint predates `matrix` (shared/reference/tekton.md §6.1): it does not see that each matrix combination
+ * @ibm/tekton-lint predates `matrix` (tektoncd/pipeline docs/matrix.md): it does not see that each matrix combination
  * supplies params, and reports them missing. The lint view folds the params every `matrix.include` entry supplies
  * into the pipeline task's `params`, exactly what Tekton does per combination, and changes nothing else.
  */

@@ -19,10 +19,10 @@ import { loadConfig } from "../../../src/config/load";
 import type { Platform } from "../../../src/config/schema";
 import { redact } from "../../../src/synth/render";
 import { type RecordedResource } from "../../../src/synth/recorder";
-import { mapSource } from "../../helpers";
+import { mapSource, secretValue } from "../../helpers";
 
 /** Values no manifest, plan or output may ever show; each secret config key gets its own. */
-export const sentinel = (key: string): string => `okd-ci-test-sentinel-${key}`;
+export const sentinel = (key: string): string => secretValue(key, `okd-ci-test-sentinel-${key}`);
 
 export const identityAnnotations: Record<Platform, Record<string, string>> = {
     aws: {},
@@ -147,8 +147,10 @@ export function fakeConfig(
     extra: Record<string, unknown> = {},
     omitSecrets: string[] = [],
 ): OkdCiConfig {
+    // Mirror settings only with a promoting stream: without one they would do nothing and are refused.
+    const promoting = (streams as { promote?: boolean }[]).some((s) => s.promote === true);
     const secrets = ["mirrorCredentials", "githubWebhookSecret", "chainsSigningKey", "chainsSigningKeyPassword"].filter(
-        (k) => !omitSecrets.includes(k),
+        (k) => !omitSecrets.includes(k) && (promoting || k !== "mirrorCredentials"),
     );
     const values: Record<string, unknown> = {
         platform,
@@ -157,8 +159,12 @@ export function fakeConfig(
             : { region: platform === "azure" ? "eastus" : platform === "gcp" ? "us-central1" : "us-east-1" }),
         ...(platform === "gcp" ? { gcpProject: "okd-proj" } : {}),
         streams,
-        mirrorReleaseRepository: "quay.io/openshift/okd",
-        mirrorContentRepository: "quay.io/openshift/okd-content",
+        ...(promoting
+            ? {
+                  mirrorReleaseRepository: "quay.io/openshift/okd",
+                  mirrorContentRepository: "quay.io/openshift/okd-content",
+              }
+            : {}),
         tektonPruneKeep: 25,
         tektonPruneSchedule: "15 3 * * *",
         ...Object.fromEntries(secrets.map((k) => [k, sentinel(k)])),
