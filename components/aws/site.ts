@@ -188,7 +188,13 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             (gate) =>
                 new E2eGate(
                     gateComponentName(name, "aws"),
-                    { gate, cluster: cluster.cluster, roleName: roleName(args, "e2e-installer") },
+                    {
+                        gate,
+                        namePrefix: args.namePrefix,
+                        account,
+                        userName: roleName(args, "e2e-installer"),
+                        credentials: args.gateSecrets.aws,
+                    },
                     { parent: this, provider: this.awsProvider },
                 ).access,
         );

@@ -222,7 +222,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         );
         this.webhook = webhook.exposure;
 
-        this.gates = this.createGates(name, args, location, tags, azure);
+        this.gates = this.createGates(name, args, location, tags, azure, subscriptionId);
 
         this.ready = [
             cluster.cluster,
@@ -251,6 +251,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         location: string,
         tags: Record<string, string>,
         azure: Provider,
+        siteSubscription: pulumi.Output<string>,
     ): GateAccess[] {
         return siteGates(
             "azure",
@@ -261,6 +262,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                     {
                         gate,
                         installerCredentials: args.gateSecrets.azure,
+                        siteSubscription,
                         namePrefix: args.namePrefix,
                         location,
                         tags,

@@ -226,11 +226,9 @@ function createGates(
             {
                 gate,
                 project: gateProject,
-                workloadPool: site.workloadPool,
                 namePrefix: args.namePrefix,
                 enabledServices: gateProject === args.project ? site.services : {},
                 keyFile: args.gateSecrets.gcp,
-                workloadPoolReady: [site.gke],
             },
             opts,
         ).access;

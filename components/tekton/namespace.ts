@@ -305,18 +305,16 @@ function createServiceAccounts(
     return { pipeline, e2e };
 }
 
-/** The home cloud's gate identity (workload identity), if a gate has one; foreign gates use Secrets instead. */
-export function e2eAnnotations(site: Site): pulumi.Output<Record<string, string>> {
-    const annotations = site.gates.flatMap((g) =>
-        g.credentials.kind === "workload-identity" ? [g.credentials.serviceAccountAnnotations] : [],
-    );
-    return pulumi.all(annotations).apply((all) => Object.assign({}, ...all) as Record<string, string>);
+/**
+ * Annotations of the e2e ServiceAccount: none. Gates authenticate with static credentials from Secrets (openshift-install
+ * refuses federated credentials outside Manual mode), so the account the payload's installer runs under carries no
+ * cloud identity of the site.
+ */
+export function e2eAnnotations(_site: Site): pulumi.Output<Record<string, string>> {
+    return pulumi.output<Record<string, string>>({});
 }
 
-/** Labels the pods of pipeline TaskRuns need for the site's and the gates' workload identity (AKS). */
+/** Labels the pods of pipeline TaskRuns need for the site's workload identity (AKS); gates need none. */
 export function identityPodLabels(site: Site): Record<string, string> {
-    const gateLabels = site.gates.flatMap((g) =>
-        g.credentials.kind === "workload-identity" ? [g.credentials.podLabels] : [],
-    );
-    return Object.assign({}, site.identity.podLabels, ...gateLabels) as Record<string, string>;
+    return { ...site.identity.podLabels };
 }

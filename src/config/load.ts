@@ -151,6 +151,13 @@ function secretRequirements(c: Partial<ParsedConfig>, has: (key: SecretKey) => b
                 value: "(not set)",
                 message: `is required because gates.${cloud} runs on another cloud than the site (${c.platform}); set it with \`pulumi config set --secret ${key} < credentials\``,
             });
+        } else if (cloud === "aws" && gate.account !== undefined) {
+            // The stack creates nothing in a separate account: the installer's user and key are made there by hand.
+            problems.push({
+                key: `${project}:${key}`,
+                value: "(not set)",
+                message: `is required because gates.aws.account (${gate.account}) is a separate account the stack does not manage; create the installer's IAM user and key there (docs/platforms/aws.md) and set it with \`pulumi config set --secret ${key} < .awscred\``,
+            });
         } else if (cloud === "azure") {
             // openshift-install reads osServicePrincipal.json (secret or certificate); it cannot use a federated token.
             problems.push({

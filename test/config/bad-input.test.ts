@@ -182,7 +182,10 @@ const rows: Row[] = [
     },
     {
         what: "a gate region of another cloud",
-        config: { ...aws, gates: { aws: { baseDomain: "ci.okd.example.org", region: "westeurope" } } },
+        config: {
+            ...aws,
+            gates: { aws: { baseDomain: "ci.okd.example.org", region: "westeurope", sharedWithSite: true } },
+        },
         lines: [
             `okd-ci:gates.aws.region = "westeurope": is not a region of aws; expected one of ${awsRegions.join(", ")}`,
         ],

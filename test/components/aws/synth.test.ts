@@ -27,9 +27,13 @@ describe("aws stack synth", () => {
         withSentinels = await synthInProcess("aws", { config, secretKeys: base.secretKeys });
     });
 
-    it("reads both placeholder values of the stack file as secrets", () => {
+    it("reads every placeholder value of the stack file as a secret", () => {
         const base = readStackConfig(root, "aws");
-        assert.deepEqual(base.secretKeys.sort(), ["okd-ci:githubWebhookSecret", "okd-ci:mirrorCredentials"]);
+        assert.deepEqual(base.secretKeys.sort(), [
+            "okd-ci:gateCredentialsAws",
+            "okd-ci:githubWebhookSecret",
+            "okd-ci:mirrorCredentials",
+        ]);
     });
 
     it("plans the EKS cluster with a system and a spot build node group", () => {
@@ -94,13 +98,22 @@ describe("aws stack synth", () => {
         assert.deepEqual(subjects, ["okd-builds/okd-pipeline", "tekton-chains/tekton-chains-controller"]);
     });
 
-    it("plans the gate's installer role and the zone of its base domain", () => {
-        assert.equal(one("aws:route53/zone:Zone", "okd-e2e-aws-zone").inputs.name, "ci.okd.example.org");
-        assert.equal(one("aws:iam/role:Role", "okd-e2e-aws-installer").inputs.name, "okd-us-east-1-e2e-installer");
-        const doc = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "okd-e2e-aws-installer").inputs.policy);
-        assert.deepEqual(doc.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
-        const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "okd-e2e-aws-installer");
-        assert.equal(association.inputs.serviceAccount, "okd-e2e");
+    it("plans nothing for the gate in its separate account, and outputs the installer policies for it", () => {
+        assert.ok(one("okd-ci:aws:E2eGate", "okd-e2e-aws"));
+        const inGate = out.plan.resources.filter((r) => r.name.startsWith("okd-e2e-aws") && r.type.startsWith("aws:"));
+        assert.deepEqual(inGate, []);
+        assert.ok(
+            !ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
+                (r) => (r.inputs as Json).serviceAccount === "okd-e2e",
+            ),
+        );
+        const gates = (out.plan.outputs as Json).gates;
+        const policies = gates.aws.installerPolicies;
+        const regional = JSON.parse(policies.regional);
+        assert.deepEqual(regional.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
+        assert.match(policies.global, /arn:aws:iam::\*:user\/okd-e2e-\*/);
+        assert.equal(gates.aws.credentialsMode, "Mint");
+        assert.equal(gates.aws.zone, "Z0123456789EXAMPLEZ");
     });
 
     it("gives the Kubernetes provider a stable identifier and no plain-text kubeconfig", () => {

@@ -11,7 +11,6 @@ import {
     fakeConfig,
     fakeRuns,
     fakeSite,
-    gcpGateAnnotations,
     identityAnnotations,
     sentinel,
     stream415,
@@ -197,10 +196,10 @@ describe("Tekton layer", () => {
                 });
             });
 
-            it("annotates the e2e ServiceAccount with the home gate's workload identity only", () => {
+            it("gives the e2e ServiceAccount no cloud identity: gate installers use static credentials from Secrets", () => {
                 const e2e = inputs(T.sa, `${n}-builds-e2e-sa`).metadata;
                 assert.equal(e2e.name, "okd-e2e");
-                assert.deepEqual(e2e.annotations, platform === "gcp" ? gcpGateAnnotations : {});
+                assert.deepEqual(e2e.annotations, {});
             });
 
             it("labels every PipelineRun, and the Chains controller's pods, for the identity webhook only on azure", () => {
@@ -259,7 +258,7 @@ describe("Tekton layer", () => {
                     .map((r) => (r.inputs as Json).metadata.name)
                     .sort();
                 const expected = ["okd-github-webhook", "okd-mirror-credentials"];
-                if (platform === "aws") expected.push("okd-gate-gcp");
+                if (platform === "aws" || platform === "gcp") expected.push("okd-gate-gcp");
                 if (platform === "local") expected.push("okd-artifacts-credentials");
                 assert.deepEqual(names, expected.sort());
             });
