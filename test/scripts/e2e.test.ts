@@ -389,6 +389,25 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         assert.equal(fs.readFileSync(result, "utf8"), "passed");
     });
 
+    it("gives the suite the gcp gate's key as application default credentials, as OpenShift CI does", () => {
+        setup([0], 0);
+        assert.equal(runScript("e2e-install.sh", installEnv("gcp"), bin).status, 0);
+        const result = path.join(dir, "outcome");
+        stub(bin, "openshift-tests", "exit 0", ["GOOGLE_APPLICATION_CREDENTIALS"]);
+        const r = runScript(
+            "e2e-test.sh",
+            {
+                STATE_DIR: state,
+                TEST_PROVIDER: "{}",
+                RESULT_OUTCOME: result,
+                GOOGLE_CLOUD_KEYFILE_JSON: credsFile("gcp"),
+            },
+            bin,
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(calls(bin, "openshift-tests")[0].env.GOOGLE_APPLICATION_CREDENTIALS, credsFile("gcp"));
+    });
+
     it("reports a failing suite as a failed gate", () => {
         setup([0], 1);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
