@@ -548,13 +548,20 @@ function gateTenancyIssues(
         }
         return issues;
     }
+    // Without gcpProject the site's project is unknown; that key's own issue says so.
+    if (cloud === "gcp" && c.gcpProject === undefined) return issues;
     const tenancy = cloud === "gcp" ? (gate.project ?? c.gcpProject) : gate[key];
     const shares = cloud === "gcp" ? tenancy === c.gcpProject : tenancy === undefined;
     if (shares && !gate.sharedWithSite) {
-        const value = cloud === "gcp" ? ` (${c.gcpProject})` : "";
+        const where =
+            cloud === "gcp"
+                ? gate.project === undefined
+                    ? `is not set, so the gate would install in the site's project (${c.gcpProject})`
+                    : "is the site's project"
+                : `is not set, so the gate would install in the site's own ${cloud === "aws" ? "account" : "subscription"}`;
         issues.push({
             path: ["gates", cloud, key],
-            message: `${cloud === "gcp" ? `is the site's project${value}` : "is not set, so the gate would install in the site's own account"}: the gate runs the payload's installer and tests with rights to create IAM identities there; expected ${what}, or gates.${cloud}.sharedWithSite: true to accept sharing it`,
+            message: `${where}: the gate runs the payload's installer and tests with rights to create IAM identities there; expected ${what}, or gates.${cloud}.sharedWithSite: true to accept sharing it`,
         });
     }
     if (!shares && gate.sharedWithSite) {

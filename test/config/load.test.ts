@@ -329,13 +329,18 @@ describe("stack configuration", () => {
             });
 
             it("refuses a gcp gate in the site's project, by default or named, unless sharedWithSite says so", () => {
-                for (const g of [gcpGate, { ...gcpGate, project: "okd-site" }]) {
-                    const p = problemFor({ ...gcpSite, gates: { gcp: g } }, "gates.gcp.project");
-                    assert.match(
-                        p.message,
-                        /is the site's project \(okd-site\).*expected the id of a separate GCP project/,
-                    );
-                }
+                const unset = problemFor({ ...gcpSite, gates: { gcp: gcpGate } }, "gates.gcp.project");
+                assert.equal(unset.value, "(not set)");
+                assert.match(
+                    unset.message,
+                    /is not set, so the gate would install in the site's project \(okd-site\).*expected the id of a separate GCP project, or gates\.gcp\.sharedWithSite: true/,
+                );
+                const named = problemFor(
+                    { ...gcpSite, gates: { gcp: { ...gcpGate, project: "okd-site" } } },
+                    "gates.gcp.project",
+                );
+                assert.equal(named.value, '"okd-site"');
+                assert.match(named.message, /^is the site's project: .*expected the id of a separate GCP project/);
                 assert.ok(loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, sharedWithSite: true } } })));
                 const c = loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, project: "okd-e2e" } } }));
                 assert.equal(c.gates.gcp?.project, "okd-e2e");
