@@ -298,7 +298,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
             assert.equal(r.status, 1);
             assert.match(
                 r.stderr,
-                /credentialsMode: Unsupported value: "Mint": supported values: "Passthrough", "Manual"/,
+                /credentialsMode: Unsupported value: "Mint": supported values: "Manual", "Passthrough"/,
             );
         });
 

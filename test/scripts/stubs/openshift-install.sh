@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # A stand-in for openshift-install in the e2e script tests: the real installer cannot be built or run here (no
 # cloud). It is not a fake success: it enforces the installer's credential rules and fails the way the real one does.
-# Each rule cites where openshift/installer (or the cloud-credential-operator) implements it. Sources read:
-#   openshift/installer pkg/types/validation/installconfig.go validateCloudCredentialsMode (release-4.15 era and later)
-#   openshift/installer pkg/asset/manifests/openshift.go Generate (e703cdefe1f5 and later, unchanged since
-#     openshift/installer#4596: non-static AWS credentials only in Manual mode)
-#   openshift/installer pkg/asset/installconfig/aws/session.go IsStaticCredentials, GetSessionWithOptions
-#   openshift/installer pkg/asset/installconfig/platformpermscheck.go (no permission check once credentialsMode is set)
-#   openshift/installer pkg/asset/installconfig/aws/permissions.go ValidateCreds (install, then mint or passthrough)
-#   openshift/cloud-credential-operator pkg/aws/utils.go CheckPermissionsAgainstActions (Resource "*",
-#     aws:RequestedRegion) at release-4.15 cffd42537
-#   openshift/installer pkg/asset/installconfig/gcp/session.go loadCredentials (key file order, then ADC)
-#   openshift/installer pkg/asset/installconfig/azure/session.go (osServicePrincipal.json / AZURE_AUTH_LOCATION)
+# Each rule names where openshift/installer (or the cloud-credential-operator) implements it; commits are those of the
+# copies read (openshift/installer does not fit this machine's snapshot limit, so no release branch head could be
+# read; where a rule changed across versions, the stub follows the 4.1x one and says so):
+#   openshift/installer pkg/types/validation/installconfig.go validateCloudCredentialsMode: the modes each platform
+#     accepts, reported sorted by field.NotSupported. At 4309374399ec (4.6) Azure still took Mint and GCP no Manual;
+#     the 4.1x versions take aws and gcp Manual|Mint|Passthrough, azure Manual|Passthrough. The stub enforces those.
+#   openshift/installer pkg/asset/manifests/openshift.go Openshift.Generate (e703cdefe1f5, and unchanged in the
+#     AWS SDK v2 version): outside Manual mode AWS credentials must be static (IsStaticCredentials: env or shared
+#     file, no session token), since openshift/installer#4596.
+#   openshift/installer pkg/asset/installconfig/platformpermscheck.go (4309374399ec and later): the permission
+#     check runs only when install-config sets no credentialsMode; pkg/asset/installconfig/aws/permissions.go
+#     ValidateCreds (e267891975, and later): install permissions, then mint or passthrough.
+#   openshift/cloud-credential-operator pkg/aws/utils.go CheckPermissionsAgainstActions at release-4.15 (cffd42537):
+#     SimulatePrincipalPolicy of every action on Resource "*" with aws:RequestedRegion.
+#   openshift/installer pkg/asset/installconfig/gcp/session.go loadCredentials: GOOGLE_CREDENTIALS,
+#     GOOGLE_CLOUD_KEYFILE_JSON, GCLOUD_KEYFILE_JSON, ~/.gcp/osServiceAccount.json, then application default
+#     credentials (GOOGLE_APPLICATION_CREDENTIALS, then the metadata server, whose credentials carry no JSON).
+#   openshift/installer pkg/asset/installconfig/azure/session.go: osServicePrincipal.json from AZURE_AUTH_LOCATION or
+#     ~/.azure, else a survey on the terminal.
 #
 # Usage as the installer: openshift-install --dir=<dir> create manifests|ignition-configs|cluster | destroy cluster
 # Test knobs (never credentials):
@@ -49,8 +57,8 @@ check_mode() {
   local -a allowed
   [ -z "${mode}" ] && return 0
   case "${platform}" in
-    aws | gcp) allowed=(Mint Passthrough Manual) ;;
-    azure) allowed=(Passthrough Manual) ;;
+    aws | gcp) allowed=(Manual Mint Passthrough) ;;
+    azure) allowed=(Manual Passthrough) ;;
     *) fatal "credentialsMode cannot be set for platform ${platform}" ;;
   esac
   case " ${allowed[*]} " in
@@ -118,17 +126,22 @@ aws_preflight() {
   [ -z "${denied}" ] || fatal "failed to generate asset \"Platform Permissions Check\": validate AWS credentials: AWS credentials cannot be used to either create new creds or use as-is"
 }
 
-# GCP: the first key-file variable set (a path or the JSON itself), then ~/.gcp/osServiceAccount.json, then ADC
-# (the GKE metadata server under Workload Identity), whose credentials have no JSON.
+# GCP: the first key-file variable set (a path or the JSON itself), then ~/.gcp/osServiceAccount.json, then
+# application default credentials: GOOGLE_APPLICATION_CREDENTIALS, else the metadata server (GKE Workload Identity),
+# whose credentials have no JSON.
 gcp_credentials_json() {
   local var value
-  for var in GOOGLE_APPLICATION_CREDENTIALS GOOGLE_CREDENTIALS GOOGLE_CLOUD_KEYFILE_JSON GCLOUD_KEYFILE_JSON; do
+  for var in GOOGLE_CREDENTIALS GOOGLE_CLOUD_KEYFILE_JSON GCLOUD_KEYFILE_JSON; do
     value="${!var:-}"
     [ -n "${value}" ] || continue
     if [ -f "${value}" ]; then cat "${value}"; else printf '%s' "${value}"; fi
     return
   done
-  [ -f "${HOME}/.gcp/osServiceAccount.json" ] && cat "${HOME}/.gcp/osServiceAccount.json"
+  if [ -f "${HOME}/.gcp/osServiceAccount.json" ]; then
+    cat "${HOME}/.gcp/osServiceAccount.json"
+  elif [ -n "${GOOGLE_APPLICATION_CREDENTIALS:-}" ] && [ -f "${GOOGLE_APPLICATION_CREDENTIALS}" ]; then
+    cat "${GOOGLE_APPLICATION_CREDENTIALS}"
+  fi
   return 0
 }
 
