@@ -10,6 +10,7 @@ import {
     type BuildPlacement,
     type GateAccess,
     type PipelineIdentity,
+    type RegistryPullIdentity,
     type Site,
     type SiteArtifacts,
     type SiteRegistry,
@@ -21,7 +22,7 @@ import type { CloudSiteArgs } from "../shared/site-args";
 import { createClusterAutoscaler } from "./autoscaler";
 import { createCluster, createCoreDns, createKubernetesProvider, createNodeGroups, kubeconfigFor } from "./cluster";
 import { E2eGate } from "./e2e-gate";
-import { createPipelineIdentity } from "./identity";
+import { createPipelineIdentity, createRegistryPullIdentity } from "./identity";
 import { createNetwork } from "./network";
 import type { AccountContext } from "./policy";
 import { createRegistry } from "./registry";
@@ -66,6 +67,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement = buildPlacement();
     public readonly webhook: WebhookExposure = awsWebhook;
     public readonly gates: GateAccess[];
+    public readonly e2ePull?: RegistryPullIdentity;
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
 
@@ -198,7 +200,23 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                     { parent: this, provider: this.awsProvider },
                 ).access,
         );
-        this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons];
+        let pullAssociation: pulumi.Resource[] = [];
+        if (this.gates.length > 0) {
+            const pull = createRegistryPullIdentity(
+                name,
+                {
+                    cluster: cluster.cluster,
+                    roleName: roleName(args, "e2e-pull"),
+                    account,
+                    repositoryNames: repositoryRoles.map((r) => registry.names[r]),
+                },
+                o,
+            );
+            pullAssociation = [pull.association];
+            // Pod Identity binds by ServiceAccount name: nothing to annotate or label.
+            this.e2ePull = { serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), podLabels: {} };
+        }
+        this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons, ...pullAssociation];
 
         this.registerOutputs({
             clusterName: this.clusterName,

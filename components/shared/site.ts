@@ -25,6 +25,8 @@ export interface Site {
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
+    /** The pull-only registry identity of the e2e ServiceAccount, when the site has gates and a registry that needs one. */
+    readonly e2ePull?: RegistryPullIdentity;
 }
 
 /** Logical repositories of the site registry. */
@@ -88,6 +90,18 @@ export interface PipelineIdentity {
     readonly podLabels: Record<string, string>;
     /** Environment for steps (region, storage account, …); never credentials. */
     readonly env: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * A pull-only identity on the site registry, bound to the e2e ServiceAccount (`okd-e2e`). The e2e pull secret lands
+ * in every e2e cluster, within reach of the payload under test, so it is minted from this identity, never from the
+ * pipeline identity, which may push.
+ */
+export interface RegistryPullIdentity {
+    /** Annotations on the e2e ServiceAccount (GKE and AKS workload identity); empty with EKS Pod Identity. */
+    readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+    /** Labels on the pod that mints the pull secret (AKS needs `azure.workload.identity/use: "true"`). */
+    readonly podLabels: Record<string, string>;
 }
 
 /** How build pods reach the build pool. */

@@ -306,12 +306,12 @@ function createServiceAccounts(
 }
 
 /**
- * Annotations of the e2e ServiceAccount: none. Gates authenticate with static credentials from Secrets (openshift-install
- * refuses federated credentials outside Manual mode), so the account the payload's installer runs under carries no
- * cloud identity of the site.
+ * Annotations of the e2e ServiceAccount: the site's pull-only registry identity (it mints the e2e pull secret), and
+ * nothing else. Gates authenticate with static credentials from Secrets (openshift-install refuses federated
+ * credentials outside Manual mode), so the account the payload's installer runs under can at most pull.
  */
-export function e2eAnnotations(_site: Site): pulumi.Output<Record<string, string>> {
-    return pulumi.output<Record<string, string>>({});
+export function e2eAnnotations(site: Site): pulumi.Output<Record<string, string>> {
+    return site.e2ePull?.serviceAccountAnnotations ?? pulumi.output<Record<string, string>>({});
 }
 
 /** Labels the pods of pipeline TaskRuns need for the site's workload identity (AKS); gates need none. */

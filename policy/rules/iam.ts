@@ -195,6 +195,7 @@ export const azureRoles = {
     userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
     rbacAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 } as const;
 
 /** Roles that let the holder grant itself more: never for the pipeline, at any scope. */

@@ -1,6 +1,7 @@
 /** Every okd-ci policy, in the order the pack and the plan runner apply them. */
 import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
+import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { releaseStorageProtected } from "./protect";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
     registryScansImages,
     gcpContainerScanningEnabled,
     iamLeastPrivilege,
+    e2eServiceAccountPullOnly,
     rbacLeastPrivilege,
     buildPoolSpotScalesToZero,
     buildPoolLabelled,
@@ -26,6 +28,7 @@ export const rules: readonly Rule[] = [
 ];
 
 export {
+    e2eServiceAccountPullOnly,
     buildNamespacePodSecurity,
     buildPoolLabelled,
     buildPoolSpotScalesToZero,

@@ -21,16 +21,18 @@ const credentialsMount = "/var/run/okd-gate";
 export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
 
 /**
- * E2E clusters pull the payload from the site registry with a short-lived credential minted by the pipeline identity
- * (12h on ECR, 1h on Artifact Registry, 3h on ACR), written with OKD's placeholder auth into the run's e2e workspace,
- * which the install config takes as its pull secret. No registry is opened to the public.
+ * E2E clusters pull the payload from the site registry with a short-lived credential (12h on ECR, 1h on Artifact
+ * Registry, 3h on ACR), written with OKD's placeholder auth into the run's e2e workspace, which the install config
+ * takes as its pull secret. It is minted under the e2e ServiceAccount from the site's pull-only registry identity:
+ * the secret lands in every e2e cluster, within reach of the payload under test, so it must not be able to push.
+ * No registry is opened to the public.
  */
 export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: pullSecretTaskName,
         spec: {
             description:
-                "Mints a short-lived pull secret for the site registry from the pipeline identity, for the e2e clusters.",
+                "Mints a short-lived, pull-only secret for the site registry from the e2e ServiceAccount's identity, for the e2e clusters.",
             params: [],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace; gets pull-secret.json." }],

@@ -349,6 +349,7 @@ describe("aws site", () => {
             assert.deepEqual(names, [
                 "awst-build",
                 "awst-coredns",
+                "awst-e2e-pull",
                 "awst-eks-pod-identity-agent",
                 "awst-kube-proxy",
                 "awst-system",
@@ -427,8 +428,13 @@ describe("aws site", () => {
             const attached = under("awst-e2e-aws", T.userAttachment);
             assert.equal(attached.length, 2);
             assert.equal(recorder.ofType("aws:iam/accessKey:AccessKey").length, 0);
-            // openshift-install refuses Pod Identity's session credentials outside Manual mode: no association.
-            assert.ok(!recorder.ofType(T.podIdentity).some((r) => (r.inputs as Json).serviceAccount === "okd-e2e"));
+            // openshift-install refuses Pod Identity's session credentials outside Manual mode: the only role the
+            // e2e ServiceAccount gets is the pull-only one.
+            const e2e = under("awst", T.podIdentity).filter((r) => (r.inputs as Json).serviceAccount === "okd-e2e");
+            assert.deepEqual(
+                e2e.map((r) => r.name),
+                ["awst-e2e-pull"],
+            );
         });
 
         it("grants exactly the installer's documented actions, EC2, ELB and Auto Scaling only in the gate's region", () => {
@@ -518,6 +524,22 @@ describe("aws site", () => {
                 .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
                 .filter((r) => r.name.startsWith("awst-e2e"));
             assert.equal(attachments.length, 0);
+        });
+
+        it("mints the e2e pull secret from a role that can only pull from the site's repositories", () => {
+            const a = inputs(T.podIdentity, "awst-e2e-pull");
+            assert.deepEqual([a.namespace, a.serviceAccount], ["okd-builds", "okd-e2e"]);
+            assert.equal(inputs(T.role, "awst-e2e-pull").name, "okdt-us-east-1-e2e-pull");
+            const [login, pull] = policyOf(T.rolePolicy, "awst-e2e-pull").Statement;
+            assert.deepEqual([login.Action, login.Resource], ["ecr:GetAuthorizationToken", "*"]);
+            assert.deepEqual(pull.Action, [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ]);
+            assert.equal(pull.Resource.length, 6);
+            assert.ok(pull.Resource.every((r: string) => r.startsWith(repoArn(""))));
+            assert.deepEqual(site.e2ePull?.podLabels, {});
         });
 
         it("lists the gate with static credentials from secret config, in Mint mode, named under its prefix", async () => {

@@ -102,10 +102,13 @@ describe("aws stack synth", () => {
         assert.ok(one("okd-ci:aws:E2eGate", "okd-e2e-aws"));
         const inGate = out.plan.resources.filter((r) => r.name.startsWith("okd-e2e-aws") && r.type.startsWith("aws:"));
         assert.deepEqual(inGate, []);
-        assert.ok(
-            !ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
-                (r) => (r.inputs as Json).serviceAccount === "okd-e2e",
-            ),
+        // The e2e ServiceAccount's only role is the pull-only one that mints the e2e pull secret.
+        const e2e = ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter(
+            (r) => (r.inputs as Json).serviceAccount === "okd-e2e",
+        );
+        assert.deepEqual(
+            e2e.map((r) => r.name),
+            ["okd-e2e-pull"],
         );
         const gates = (out.plan.outputs as Json).gates;
         const policies = gates.aws.installerPolicies;

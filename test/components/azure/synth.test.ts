@@ -55,12 +55,13 @@ describe("azure stack synth", () => {
         assert.equal(account.protect && container.protect, true);
     });
 
-    it("plans the pipeline identity with its federated credentials and role assignments", () => {
-        one("azure-native:managedidentity:UserAssignedIdentity");
+    it("plans the pipeline and e2e pull identities with their federated credentials and role assignments", () => {
+        assert.equal(all("azure-native:managedidentity:UserAssignedIdentity").length, 2);
         const subjects = all("azure-native:managedidentity:FederatedIdentityCredential").map(
             (c) => (c.inputs as Json).subject,
         );
         assert.deepEqual(subjects.sort(), [
+            "system:serviceaccount:okd-builds:okd-e2e",
             "system:serviceaccount:okd-builds:okd-pipeline",
             "system:serviceaccount:tekton-chains:tekton-chains-controller",
         ]);
@@ -72,6 +73,18 @@ describe("azure stack synth", () => {
         for (const guid of ["8311e382-0749-4cb8-b61a-304f252e45ec", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"]) {
             assert.ok(roleGuids.includes(guid), `${guid} in ${roleGuids.join(", ")}`);
         }
+    });
+
+    it("mints the e2e pull secret from an identity that may only pull (AcrPull on the registry)", () => {
+        const pull = all("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("okd-e2e-pull"));
+        assert.deepEqual(
+            pull.map((r) =>
+                String((r.inputs as Json).roleDefinitionId)
+                    .split("/")
+                    .pop(),
+            ),
+            ["7f951dda-4ed3-4680-a7ca-43fe172d538d"],
+        );
     });
 
     it("plans nothing for the gate in its separate subscription and hands it the installer credentials from config", () => {

@@ -173,6 +173,7 @@ describe("gcp site", () => {
             const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
                 "gcpt-builds",
+                "gcpt-e2e-pull-wi-okd-builds-okd-e2e",
                 "gcpt-pipeline-wi-okd-builds-okd-pipeline",
                 "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
                 "gcpt-system",
@@ -386,8 +387,31 @@ describe("gcp site", () => {
 
         it("binds no Kubernetes ServiceAccount to the installer account: the installer runs with its key", () => {
             assert.equal(under("gcpt-e2e-gcp", T.saIam).length, 0);
-            const bindings = recorder.ofType(T.saIam).map((r) => String((r.inputs as Record<string, string>).member));
-            assert.ok(!bindings.some((m) => m.includes("okd-e2e")), bindings.join(", "));
+            const installer = recorder
+                .ofType(T.saIam)
+                .filter((r) => String((r.inputs as Record<string, string>).serviceAccountId).includes("e2e-installer"));
+            assert.deepEqual(installer, []);
+        });
+
+        it("mints the e2e pull secret from an account that can only read the registry", () => {
+            const [binding] = under("gcpt-e2e-pull-wi", T.saIam);
+            assert.equal(binding.inputs.member, "serviceAccount:okd-ci-test.svc.id.goog[okd-builds/okd-e2e]");
+            assert.equal(
+                binding.inputs.serviceAccountId,
+                "projects/okd-ci-test/serviceAccounts/okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com",
+            );
+            const member = "serviceAccount:okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com";
+            const grants = recorder.resources.filter(
+                (r) => JSON.stringify(r.inputs).includes(member) && /IAMMember|IamMember/.test(r.type),
+            );
+            const roles = grants
+                .filter((g) => g.type !== T.saIam)
+                .map((g) => (g.inputs as Record<string, string>).role);
+            assert.ok(roles.length > 0);
+            assert.ok(
+                roles.every((r) => r === "roles/artifactregistry.reader"),
+                roles.join(", "),
+            );
         });
 
         it("hands the gate the key from secret config in Passthrough mode, or says how to create it", async () => {

@@ -566,6 +566,8 @@ describe("OKD pipelines", () => {
                 assert.deepEqual(spec(build).metadata.labels, { "okd-ci/identity": "pipeline" });
             }
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
+            // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never as okd-pipeline.
+            assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");
             assert.equal(spec("destroy-gcp").serviceAccountName, "okd-e2e");
             // Gate pods carry no identity label: their installer's identity is the Secret, not the pod.
             assert.equal(spec("e2e-gcp").metadata, undefined);

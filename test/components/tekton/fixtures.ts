@@ -24,6 +24,9 @@ import { mapSource } from "../../helpers";
 /** Values no manifest, plan or output may ever show; each secret config key gets its own. */
 export const sentinel = (key: string): string => `okd-ci-test-sentinel-${key}`;
 
+/** The pull-only identity of the e2e ServiceAccount on the fake gcp site (the aws one needs no annotation). */
+export const e2ePullAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e-pull@okd-proj.iam.gserviceaccount.com" };
+
 export const identityAnnotations: Record<Platform, Record<string, string>> = {
     aws: {},
     gcp: { "iam.gke.io/gcp-service-account": "okd-pipeline@okd-proj.iam.gserviceaccount.com" },
@@ -101,6 +104,16 @@ export function fakeSite(name: string, platform: Platform): Site {
             podLabels: platform === "azure" ? { "azure.workload.identity/use": "true" } : {},
             env: {},
         },
+        ...(gates.length > 0
+            ? {
+                  e2ePull: {
+                      serviceAccountAnnotations: pulumi.output<Record<string, string>>(
+                          platform === "gcp" ? e2ePullAnnotations : {},
+                      ),
+                      podLabels: {},
+                  },
+              }
+            : {}),
         buildPool: buildPlacement(),
         webhook: {
             serviceType: platform === "local" ? "ClusterIP" : "LoadBalancer",

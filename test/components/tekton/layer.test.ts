@@ -10,6 +10,7 @@ import {
     type Json,
     fakeConfig,
     fakeRuns,
+    e2ePullAnnotations,
     fakeSite,
     identityAnnotations,
     sentinel,
@@ -196,10 +197,10 @@ describe("Tekton layer", () => {
                 });
             });
 
-            it("gives the e2e ServiceAccount no cloud identity: gate installers use static credentials from Secrets", () => {
+            it("gives the e2e ServiceAccount only the site's pull-only registry identity: installers use Secrets", () => {
                 const e2e = inputs(T.sa, `${n}-builds-e2e-sa`).metadata;
                 assert.equal(e2e.name, "okd-e2e");
-                assert.deepEqual(e2e.annotations, {});
+                assert.deepEqual(e2e.annotations, platform === "gcp" ? e2ePullAnnotations : {});
             });
 
             it("labels every PipelineRun, and the Chains controller's pods, for the identity webhook only on azure", () => {
