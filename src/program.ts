@@ -44,6 +44,19 @@ export async function run(): Promise<Record<string, unknown>> {
         webhookService: tekton.webhookService,
         webhookSecret: tekton.webhookSecret,
         ...(tekton.chainsPublicKey ? { chainsPublicKey: tekton.chainsPublicKey } : {}),
+        // What the operator still has to do for each gate: its installer's credentials, the policies to give a
+        // separate account's installer, the name servers to delegate to.
+        gates: Object.fromEntries(
+            site.gates.map((g) => [
+                g.platform,
+                {
+                    zone: g.zone,
+                    credentialsMode: g.credentialsMode,
+                    ...(g.credentials.value === undefined ? { credentialsMissing: g.credentials.howToCreate } : {}),
+                    ...(g.setup ?? {}),
+                },
+            ]),
+        ),
         pipelines: pipelines.runs.map((r) => ({
             minor: r.minor,
             nightly: r.nightly.pipelineName,

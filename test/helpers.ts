@@ -48,6 +48,8 @@ export function secretValue(key: string, marker: string): string {
     switch (key.replace(/^okd-ci:/, "")) {
         case "mirrorCredentials":
             return JSON.stringify({ auths: { "quay.io": { auth: marker } } });
+        case "gateCredentialsAws":
+            return `[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = ${marker}\n`;
         case "gateCredentialsGcp":
             return JSON.stringify({ type: "service_account", private_key: marker });
         case "gateCredentialsAzure":

@@ -150,6 +150,47 @@ describe("every stack", () => {
                 assert.deepEqual(gateTasks, gates);
             });
 
+            it("gives no step the same environment variable twice (stepTemplate and step together)", () => {
+                // Kubernetes keeps the last of two same-named env entries; which one a step sees would be luck.
+                const tasks = out.manifests.filter((m) => m.file.startsWith("task_"));
+                assert.ok(tasks.length > 0);
+                for (const m of tasks) {
+                    const spec = (YAML.parse(m.content) as Doc).spec;
+                    const template = (spec.stepTemplate?.env ?? []) as { name: string }[];
+                    for (const step of spec.steps as Doc[]) {
+                        const names = [...template, ...((step.env ?? []) as { name: string }[])].map((e) => e.name);
+                        const twice = names.filter((n, i) => names.indexOf(n) !== i);
+                        assert.deepEqual(twice, [], `${m.file} step ${step.name}`);
+                    }
+                }
+            });
+
+            it("runs the gates' installers with their own static credentials and none of the pipeline identity", () => {
+                for (const cloud of gates) {
+                    for (const file of [
+                        `task_okd-builds_okd-e2e-${cloud}.yaml`,
+                        `task_okd-builds_okd-e2e-destroy-${cloud}.yaml`,
+                    ]) {
+                        const spec = manifest(out, file)?.spec as Doc;
+                        assert.ok(spec, file);
+                        const env = Object.fromEntries(
+                            (spec.stepTemplate.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+                        );
+                        assert.ok(env[env.CREDENTIALS_ENV]?.startsWith("/var/run/okd-gate/"), file);
+                        assert.match(env.INSTALL_CREDENTIALS_MODE, /^(Mint|Passthrough)$/, file);
+                        for (const name of [
+                            "AWS_REGION",
+                            "GOOGLE_CLOUD_PROJECT",
+                            "AZURE_CLIENT_ID",
+                            "AZURE_SUBSCRIPTION_ID",
+                            "AZURE_STORAGE_ACCOUNT",
+                        ]) {
+                            assert.equal(env[name], undefined, `${file}: ${name}`);
+                        }
+                    }
+                }
+            });
+
             it("writes no Secret value in plain text", () => {
                 for (const m of out.manifests.filter((f) => f.file.startsWith("secret_"))) {
                     const doc = YAML.parse(m.content) as Doc;

@@ -1,52 +1,42 @@
-import * as eks from "@pulumi/aws/eks";
-import * as iam from "@pulumi/aws/iam";
+import { Policy, User, UserPolicyAttachment } from "@pulumi/aws/iam";
 import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Gate } from "../../src/config/schema";
-import { type GateAccess, e2eServiceAccount, pipelineNamespace } from "../shared/site";
-import { installerActions, regionalServices } from "./installer-permissions";
-import { type PolicyDocument, podIdentityTrustPolicy, policyDocument } from "./policy";
+import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
+import type { GateAccess } from "../shared/site";
+import { installerPolicies } from "./installer-permissions";
+import type { PolicyDocument } from "./policy";
 
 export interface E2eGateArgs {
     /** The gate's configuration (`gates.aws`). */
     gate: Gate;
-    /** The site's EKS cluster, where the e2e ServiceAccount runs. */
-    cluster: eks.Cluster;
-    /** IAM role name of the installer (account-wide, so it carries the prefix and region). */
-    roleName: string;
-    /** Trust policy of the installer role (JSON); the site names its cluster and the e2e ServiceAccount in it. */
-    trustPolicy?: pulumi.Input<string>;
+    /** Prefix of the site's names; e2e clusters are named `<namePrefix>-e2e-<run>`. */
+    namePrefix: string;
+    /** The account the site deploys into (the caller's), and its partition. */
+    account: pulumi.Output<{ accountId: string; partition: string }>;
+    /** IAM user name of the installer, when the gate shares the site's account (account-wide, so prefix and region). */
+    userName: string;
+    /** `gateCredentialsAws`: the AWS credentials file with the static access key of the installer's user. */
+    credentials?: pulumi.Output<string>;
 }
 
 /**
- * The installer's actions, split so the regional ones (EC2, ELB) only work in the gate's region: a leaked session
- * can't start instances anywhere else. IAM, Route 53, S3 and the tagging API stay unconditioned: IAM and Route 53 are
- * global, and `openshift-install destroy` searches global resources through the tagging API in us-east-1.
- */
-export function installerPolicy(region: string): PolicyDocument {
-    const actions = installerActions();
-    const regional = actions.filter((a) => regionalServices.includes(a.split(":")[0]));
-    const global = actions.filter((a) => !regionalServices.includes(a.split(":")[0]));
-    return policyDocument([
-        {
-            Sid: "InstallerRegional",
-            Effect: "Allow",
-            Action: regional,
-            Resource: "*",
-            Condition: { StringEquals: { "aws:RequestedRegion": region } },
-        },
-        { Sid: "InstallerGlobal", Effect: "Allow", Action: global, Resource: "*" },
-    ]);
-}
-
-/**
- * E2E gate access on AWS: the public zone of the gate's base domain and an IAM role the e2e ServiceAccount gets
- * through EKS Pod Identity, with the permissions `openshift-install` documents for an IPI install and its destroy.
+ * E2E gate access on AWS. openshift-install runs with the static access key of a dedicated IAM user (session
+ * credentials are refused outside Manual mode: openshift/installer pkg/asset/manifests/openshift.go, since
+ * openshift/installer#4596) and installs in `Mint` mode, as OKD users do by default.
+ *
+ * - Separate account (`gates.aws.account`, the default): the stack creates nothing there. It outputs the two
+ *   installer policies; the operator creates the user, attaches them, and sets its key (docs/platforms/aws.md).
+ * - The site's own account (`sharedWithSite: true`): the stack creates the user, its policies and the zone; the
+ *   operator creates the user's access key (never in Pulumi state) and sets it.
  */
 export class E2eGate extends pulumi.ComponentResource {
     public readonly access: GateAccess;
-    public readonly role: iam.Role;
+    /** The installer's managed policies as JSON, for the operator of a separate account. */
+    public readonly policies: pulumi.Output<{ regional: string; global: string }>;
+    /** Installer user, when the gate shares the site's account. */
+    public readonly user?: User;
     /** Route 53 zone id of the base domain. */
     public readonly zoneId: pulumi.Output<string>;
     /** Name servers to delegate to from the parent domain (created zone only). */
@@ -55,65 +45,99 @@ export class E2eGate extends pulumi.ComponentResource {
     constructor(name: string, args: E2eGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:aws:E2eGate", name, {}, opts);
         const { gate } = args;
+        const clusterPrefix = gateClusterPrefix(args.namePrefix);
+        const separate = gate.account;
 
-        if (gate.existingZone !== undefined) {
-            // Referenced by id, with no lookup: nothing is read from the account at preview time.
-            this.zoneId = pulumi.output(gate.existingZone);
+        const documents = args.account.apply(({ accountId, partition }) => {
+            if (separate !== undefined && accountId === separate) {
+                throw new pulumi.RunError(
+                    `gates.aws.account = "${separate}" is the account the site deploys into; expected a separate account, or gates.aws.sharedWithSite: true instead of gates.aws.account`,
+                );
+            }
+            return installerPolicies({ region: gate.region, partition, clusterPrefix });
+        });
+        this.policies = documents.apply((d) => ({
+            regional: JSON.stringify(d.regional),
+            global: JSON.stringify(d.global),
+        }));
+
+        let howToCreate: string;
+        if (separate !== undefined) {
+            // Referenced by id, with no lookup: the zone is in the gate's account, which the stack cannot read.
+            this.zoneId = pulumi.output(gate.existingZone ?? "");
+            howToCreate = `in AWS account ${separate}, create an IAM user with the two policies of \`pulumi stack output gates\` (aws.installerPolicies), create its access key, write it as an AWS credentials file and run \`pulumi config set --secret ${gateCredentialsKey("aws")} < .awscred\` (docs/platforms/aws.md)`;
         } else {
-            const zone = new route53.Zone(
-                `${name}-zone`,
-                {
-                    name: gate.baseDomain,
-                    comment: "okd-ci e2e clusters (openshift-install creates records and a private zone below it)",
-                    // Left-over records of a failed destroy must not make `pulumi destroy` delete them blindly.
-                    forceDestroy: false,
-                },
-                { parent: this },
-            );
-            // A Route 53 zone's resource id is its hosted zone id.
+            const zone = this.zone(name, gate);
             this.zoneId = zone.id;
             this.nameServers = zone.nameServers;
+            this.user = this.installerUser(name, args.userName, documents);
+            howToCreate = `create an access key of IAM user ${args.userName} (\`aws iam create-access-key --user-name ${args.userName}\`), write it as an AWS credentials file and run \`pulumi config set --secret ${gateCredentialsKey("aws")} < .awscred\` (docs/platforms/aws.md)`;
         }
-
-        this.role = new iam.Role(
-            `${name}-installer`,
-            {
-                name: args.roleName,
-                assumeRolePolicy: args.trustPolicy ?? JSON.stringify(podIdentityTrustPolicy),
-                description: `openshift-install for the okd-ci e2e gate in ${gate.region}`,
-            },
-            { parent: this },
-        );
-        // Inline: the action list is longer than a managed policy may be (6,144 characters).
-        const policy = new iam.RolePolicy(
-            `${name}-installer`,
-            { role: this.role.name, policy: JSON.stringify(installerPolicy(gate.region)) },
-            { parent: this },
-        );
-        new eks.PodIdentityAssociation(
-            `${name}-installer`,
-            {
-                clusterName: args.cluster.name,
-                namespace: pipelineNamespace,
-                serviceAccount: e2eServiceAccount,
-                roleArn: this.role.arn,
-            },
-            { parent: this, dependsOn: [policy] },
-        );
 
         this.access = {
             ...gate,
             platform: "aws",
             zone: this.zoneId,
-            credentials: {
-                kind: "workload-identity",
-                // Pod Identity binds by ServiceAccount name: nothing to annotate or label.
-                serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-                podLabels: {},
+            credentials: gateCredentials("aws", args.credentials, howToCreate),
+            credentialsMode: gateCredentialsModes.aws,
+            clusterPrefix,
+            env: {},
+            setup: {
+                installerPolicies: this.policies,
+                ...(this.nameServers ? { nameServers: this.nameServers } : {}),
             },
-            env: { AWS_REGION: pulumi.output(gate.region) },
         };
 
-        this.registerOutputs({ zoneId: this.zoneId, roleArn: this.role.arn, nameServers: this.nameServers });
+        this.registerOutputs({ zoneId: this.zoneId, policies: this.policies, nameServers: this.nameServers });
+    }
+
+    /** The public zone of the base domain, created here unless `existingZone` names one. */
+    private zone(name: string, gate: Gate): { id: pulumi.Output<string>; nameServers?: pulumi.Output<string[]> } {
+        if (gate.existingZone !== undefined) {
+            // Referenced by id, with no lookup: nothing is read from the account at preview time.
+            return { id: pulumi.output(gate.existingZone) };
+        }
+        const zone = new route53.Zone(
+            `${name}-zone`,
+            {
+                name: gate.baseDomain,
+                comment: "okd-ci e2e clusters (openshift-install creates records and a private zone below it)",
+                // Left-over records of a failed destroy must not make `pulumi destroy` delete them blindly.
+                forceDestroy: false,
+            },
+            { parent: this },
+        );
+        // A Route 53 zone's resource id is its hosted zone id.
+        return { id: zone.id, nameServers: zone.nameServers };
+    }
+
+    /** The installer's IAM user in the site's account, with the two policies; its key is made by the operator. */
+    private installerUser(
+        name: string,
+        userName: string,
+        documents: pulumi.Output<{ regional: PolicyDocument; global: PolicyDocument }>,
+    ): User {
+        const user = new User(
+            `${name}-installer`,
+            { name: userName, forceDestroy: true, tags: { "okd-ci/role": "e2e-installer" } },
+            { parent: this },
+        );
+        for (const part of ["regional", "global"] as const) {
+            const policy = new Policy(
+                `${name}-installer-${part}`,
+                {
+                    name: `${userName}-${part}`,
+                    description: `openshift-install for the okd-ci e2e gate (${part} part)`,
+                    policy: documents.apply((d) => JSON.stringify(d[part])),
+                },
+                { parent: this },
+            );
+            new UserPolicyAttachment(
+                `${name}-installer-${part}`,
+                { user: user.name, policyArn: policy.arn },
+                { parent: this },
+            );
+        }
+        return user;
     }
 }

@@ -2,7 +2,7 @@ import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 
-import { pipelineIdentitySubjects } from "../shared/site";
+import { e2eServiceAccount, pipelineIdentitySubjects, pipelineNamespace } from "../shared/site";
 import {
     type AccountContext,
     type PolicyDocument,
@@ -113,4 +113,75 @@ export function createPipelineIdentity(
             ),
     );
     return { role, associations };
+}
+
+/** What a registry client needs to pull an image (the registry v2 API's manifest and blob reads); nothing writes. */
+export const ecrPullActions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/** The e2e pull identity: an ECR login whose token can only pull, from exactly the site's repositories. */
+export function registryPullPolicy(c: AccountContext, repositoryNames: string[]): PolicyDocument {
+    return policyDocument([
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "EcrPull",
+            Effect: "Allow",
+            Action: ecrPullActions,
+            Resource: repositoryNames.map((n) => ecrRepositoryArn(c, n)),
+        },
+    ]);
+}
+
+export interface RegistryPullIdentityArgs {
+    cluster: eks.Cluster;
+    /** The cluster's name, which the role's trust policy names. */
+    clusterName: string;
+    /** IAM role name (account-wide, so it carries the prefix and region). */
+    roleName: string;
+    account: pulumi.Output<AccountContext>;
+    repositoryNames: string[];
+}
+
+/**
+ * The role the e2e ServiceAccount gets through EKS Pod Identity: `aws ecr get-login-password` under it yields a
+ * token with the role's rights, so the e2e pull secret it mints can only pull.
+ */
+export function createRegistryPullIdentity(
+    name: string,
+    args: RegistryPullIdentityArgs,
+    opts: pulumi.CustomResourceOptions,
+): { role: iam.Role; association: eks.PodIdentityAssociation } {
+    const role = new iam.Role(
+        `${name}-e2e-pull`,
+        {
+            name: args.roleName,
+            assumeRolePolicy: args.account.apply((c) =>
+                JSON.stringify(
+                    podIdentityTrustPolicyFor(c, args.clusterName, [
+                        { namespace: pipelineNamespace, serviceAccount: e2eServiceAccount },
+                    ]),
+                ),
+            ),
+            description: "okd-ci: pulls e2e payloads from the site registry; mints the e2e clusters' pull secret",
+        },
+        opts,
+    );
+    const policy = new iam.RolePolicy(
+        `${name}-e2e-pull`,
+        {
+            role: role.name,
+            policy: args.account.apply((c) => JSON.stringify(registryPullPolicy(c, args.repositoryNames))),
+        },
+        opts,
+    );
+    const association = new eks.PodIdentityAssociation(
+        `${name}-e2e-pull`,
+        {
+            clusterName: args.cluster.name,
+            namespace: pipelineNamespace,
+            serviceAccount: e2eServiceAccount,
+            roleArn: role.arn,
+        },
+        { ...opts, dependsOn: [policy] },
+    );
+    return { role, association };
 }

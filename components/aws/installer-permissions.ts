@@ -1,12 +1,17 @@
+import { type PolicyDocument, type PolicyStatement, policyDocument } from "./policy";
+
 /**
- * What `openshift-install` needs on AWS for the gate's installs, from the fine-grained permission groups of
- * openshift/installer `pkg/asset/installconfig/aws/permissions.go` (and the cloud-credential-operator's mint list it
- * copies). The gate installs the default IPI topology: a new VPC, an installer-created private zone, installer-created
+ * What `openshift-install` and the cloud-credential-operator need on AWS for the gate's installs, from the
+ * fine-grained permission groups of openshift/installer `pkg/asset/installconfig/aws/permissions.go` (the version
+ * with the cluster-api groups, as stored for openshift/installer; the groups are the same on release-4.15 except for
+ * the cluster-api bucket name below) and the cloud-credential-operator's mint list it copies
+ * (openshift/cloud-credential-operator `pkg/aws/utils.go` credMintingActions, release-4.15 at cffd42537).
+ * The gate installs the default IPI topology: a new VPC, an installer-created private zone, installer-created
  * instance roles and profiles, default zones, no customer KMS key, and it destroys what it created.
- * `RequiredPermissionGroups` then selects the groups below; nothing else (no AdministratorAccess).
+ * `RequiredPermissionGroups` then selects the groups below; nothing else (no AdministratorAccess). The gate installs
+ * in `Mint` mode, so the operator's mint group is needed too.
  *
- * Bump this list with the installer: when a newer installer adds an action, its pre-flight check
- * (`SimulatePrincipalPolicy`) names the missing one.
+ * Bump this list with the installer; `scopeOf` below refuses an action it does not know how to scope.
  */
 export const installerPermissionGroups: Record<string, string[]> = {
     "create-base": [
@@ -89,6 +94,7 @@ export const installerPermissionGroups: Record<string, string[]> = {
         "iam:ListRoles",
         "iam:ListUsers",
         "iam:PassRole",
+        "iam:SimulatePrincipalPolicy",
         "iam:TagInstanceProfile",
         "iam:TagRole",
         "route53:ChangeResourceRecordSets",
@@ -129,6 +135,8 @@ export const installerPermissionGroups: Record<string, string[]> = {
         "s3:PutObjectTagging",
     ],
     "delete-base": [
+        // `openshift-install destroy` looks for Auto Scaling groups tagged with the cluster.
+        "autoscaling:DescribeAutoScalingGroups",
         "ec2:DeleteNetworkInterface",
         "ec2:DeletePlacementGroup",
         "ec2:DeleteTags",
@@ -189,7 +197,7 @@ export const installerPermissionGroups: Record<string, string[]> = {
         "iam:RemoveRoleFromInstanceProfile",
     ],
     "permission-validate-instance-type": ["ec2:DescribeInstanceTypes"],
-    "permission-default-zones": ["ec2:DescribeAvailabilityZones"],
+    "permission-default-zones": ["ec2:DescribeAvailabilityZones", "ec2:DescribeInstanceTypeOfferings"],
     /** The cloud-credential-operator's mint mode: the default when install-config sets no `credentialsMode`. */
     "permission-mint-creds": [
         "iam:CreateAccessKey",
@@ -212,4 +220,97 @@ export function installerActions(): string[] {
 }
 
 /** Services whose calls are regional and go to the gate's region only. */
-export const regionalServices = ["ec2", "elasticloadbalancing"];
+export const regionalServices = ["ec2", "elasticloadbalancing", "autoscaling"];
+
+/** Where the gate's IAM reaches: names every e2e cluster's resources start with (see `gateClusterPrefix`). */
+export interface InstallerScope {
+    /** The gate's region: EC2, ELB and Auto Scaling calls go nowhere else. */
+    region: string;
+    /** `aws`, `aws-cn`, `aws-us-gov`. */
+    partition: string;
+    /** `<namePrefix>-e2e`: infrastructure ids, so role, instance profile, bucket and minted user names, start with it. */
+    clusterPrefix: string;
+}
+
+type Scope = "regional" | "global" | "roles" | "profiles" | "passRole" | "users" | "buckets";
+
+const iamRoleWrites = ["CreateRole", "DeleteRole", "PutRolePolicy", "DeleteRolePolicy", "TagRole"];
+const iamProfileWrites = [
+    "CreateInstanceProfile",
+    "DeleteInstanceProfile",
+    "AddRoleToInstanceProfile",
+    "RemoveRoleFromInstanceProfile",
+    "TagInstanceProfile",
+];
+const iamUserWrites = [
+    "CreateUser",
+    "DeleteUser",
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    "CreateAccessKey",
+    "DeleteAccessKey",
+    "TagUser",
+];
+
+/** Which statement an installer action belongs to; throws on an action nobody decided how to scope. */
+export function scopeOf(action: string): Scope {
+    const [service, name] = action.split(":");
+    if (regionalServices.includes(service)) return "regional";
+    if (service === "route53" || service === "tag") return "global";
+    if (service === "s3") return "buckets";
+    if (service === "iam") {
+        if (name === "PassRole") return "passRole";
+        if (iamRoleWrites.includes(name)) return "roles";
+        if (iamProfileWrites.includes(name)) return "profiles";
+        if (iamUserWrites.includes(name)) return "users";
+        // Reads: listing and simulating need `Resource: *`; none changes anything.
+        if (/^(Get|List)/.test(name) || name === "SimulatePrincipalPolicy") return "global";
+    }
+    throw new Error(`installer action ${action} has no scope in components/aws/installer-permissions.ts; decide one`);
+}
+
+/**
+ * The gate's IAM policies, split in two managed policies (an IAM user takes at most 2,048 characters inline and
+ * 6,144 per managed policy):
+ * - `regional`: EC2, ELB and Auto Scaling, only in the gate's region (`aws:RequestedRegion`; the installer's own
+ *   permission check simulates with that key set).
+ * - `global`: IAM writes only on roles, instance profiles and users whose names start with the cluster prefix;
+ *   `iam:PassRole` only of those roles and only to EC2 (`iam:PassedToService`); S3 only on the buckets the installer
+ *   names (`<infraID>-bootstrap` with Terraform, `openshift-bootstrap-data-<infraID>` with cluster-api
+ *   (pkg/asset/manifests/aws/cluster.go GetIgnitionBucketName), `<infraID>-image-registry-…`), so never the site's
+ *   artifact bucket; Route 53, the tagging API and IAM reads on `*`, as zone ids and minted names are not known in
+ *   advance and `destroy` searches by tag.
+ */
+export function installerPolicies(scope: InstallerScope): { regional: PolicyDocument; global: PolicyDocument } {
+    const byScope = new Map<Scope, string[]>();
+    for (const action of installerActions()) {
+        const s = scopeOf(action);
+        byScope.set(s, [...(byScope.get(s) ?? []), action]);
+    }
+    const iam = (kind: string) => `arn:${scope.partition}:iam::*:${kind}/${scope.clusterPrefix}-*`;
+    const bucketNames = [`${scope.clusterPrefix}-*`, `openshift-bootstrap-data-${scope.clusterPrefix}-*`];
+    const buckets = bucketNames.map((b) => `arn:${scope.partition}:s3:::${b}`);
+    const statement = (s: Scope, sid: string, rest: Omit<PolicyStatement, "Effect" | "Action" | "Sid">) =>
+        byScope.has(s) ? [{ Sid: sid, Effect: "Allow" as const, Action: byScope.get(s) ?? [], ...rest }] : [];
+    return {
+        regional: policyDocument(
+            statement("regional", "InstallerRegional", {
+                Resource: "*",
+                Condition: { StringEquals: { "aws:RequestedRegion": scope.region } },
+            }),
+        ),
+        global: policyDocument([
+            ...statement("global", "InstallerGlobalReadAndDns", { Resource: "*" }),
+            ...statement("roles", "InstanceRolesOfGateClusters", { Resource: iam("role") }),
+            ...statement("profiles", "InstanceProfilesOfGateClusters", { Resource: iam("instance-profile") }),
+            ...statement("passRole", "PassGateClusterRolesToEc2Only", {
+                Resource: iam("role"),
+                Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+            }),
+            ...statement("users", "MintUsersOfGateClusters", { Resource: iam("user") }),
+            ...statement("buckets", "BucketsOfGateClusters", {
+                Resource: [...buckets, ...buckets.map((b) => `${b}/*`)],
+            }),
+        ]),
+    };
+}

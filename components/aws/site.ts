@@ -11,13 +11,12 @@ import {
     type BuildPlacement,
     type GateAccess,
     type PipelineIdentity,
+    type RegistryPullIdentity,
     type Site,
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
     buildPlacement,
-    e2eServiceAccount,
-    pipelineNamespace,
     repositoryRoles,
 } from "../shared/site";
 import type { CloudSiteArgs } from "../shared/site-args";
@@ -25,10 +24,10 @@ import { createCoreDns } from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
 import { type ControlPlaneLogType, createCluster, createKubernetesProvider, kubeconfigFor } from "./cluster";
 import { E2eGate } from "./e2e-gate";
-import { createPipelineIdentity } from "./identity";
+import { createPipelineIdentity, createRegistryPullIdentity } from "./identity";
 import { createNetwork } from "./network";
 import { createNodeGroups } from "./nodes";
-import { type AccountContext, podIdentityTrustPolicyFor } from "./policy";
+import type { AccountContext } from "./policy";
 import { createRegistry } from "./registry";
 import { createArtifactBucket } from "./storage";
 import { createWebhookLoadBalancer } from "./webhook";
@@ -81,6 +80,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement = buildPlacement();
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
+    public readonly e2ePull?: RegistryPullIdentity;
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
 
@@ -237,20 +237,32 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                     gateComponentName(name, "aws"),
                     {
                         gate,
-                        cluster: cluster.cluster,
-                        roleName: roleName(args, "e2e-installer"),
-                        trustPolicy: account.apply((c) =>
-                            JSON.stringify(
-                                podIdentityTrustPolicyFor(c, this.clusterName, [
-                                    { namespace: pipelineNamespace, serviceAccount: e2eServiceAccount },
-                                ]),
-                            ),
-                        ),
+                        namePrefix: args.namePrefix,
+                        account,
+                        userName: roleName(args, "e2e-installer"),
+                        credentials: args.gateSecrets.aws,
                     },
                     { parent: this, provider: this.awsProvider },
                 ).access,
         );
-        this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons];
+        let pullAssociation: pulumi.Resource[] = [];
+        if (this.gates.length > 0) {
+            const pull = createRegistryPullIdentity(
+                name,
+                {
+                    cluster: cluster.cluster,
+                    clusterName: this.clusterName,
+                    roleName: roleName(args, "e2e-pull"),
+                    account,
+                    repositoryNames: repositoryRoles.map((r) => registry.names[r]),
+                },
+                o,
+            );
+            pullAssociation = [pull.association];
+            // Pod Identity binds by ServiceAccount name: nothing to annotate or label.
+            this.e2ePull = { serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), podLabels: {} };
+        }
+        this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons, ...pullAssociation];
 
         this.registerOutputs({
             clusterName: this.clusterName,

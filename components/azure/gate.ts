@@ -3,7 +3,15 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Gate } from "../../src/config/schema";
-import { type GateAccess, installerCredentialFiles, physicalName, stateful } from "../shared";
+import {
+    type GateAccess,
+    gateClusterPrefix,
+    gateCredentials,
+    gateCredentialsKey,
+    gateCredentialsModes,
+    physicalName,
+    stateful,
+} from "../shared";
 import { nameOf } from "./naming";
 
 export interface AzureE2eGateArgs {
@@ -16,6 +24,8 @@ export interface AzureE2eGateArgs {
      * an Azure site. See docs/platforms/azure.md.
      */
     installerCredentials?: pulumi.Output<string>;
+    /** The subscription the site deploys into; a separate gate subscription (`gates.azure.subscription`) must differ. */
+    siteSubscription: pulumi.Output<string>;
     namePrefix: string;
     /** Location of the resource group that holds the zone (the zone itself is global). */
     location: string;
@@ -40,10 +50,14 @@ export function parseZoneId(id: string): { resourceGroup: string; zone: string }
 }
 
 /**
- * What an Azure e2e gate needs from the site: the public DNS zone of its base domain (created here in its own
- * resource group, or an existing one) and the installer's credentials. The installer's service principal and its
- * roles are created once by hand (docs/platforms/azure.md): azure-native cannot create Entra ID applications, and
- * the installer cannot use a keyless identity.
+ * What an Azure e2e gate needs from the site: the public DNS zone of its base domain and the installer's credentials.
+ * The installer's service principal and its roles are created once by hand (docs/platforms/azure.md): azure-native
+ * cannot create Entra ID applications, and the installer cannot use a keyless identity. It installs in Passthrough
+ * mode, the installer's default on Azure.
+ *
+ * - Separate subscription (`gates.azure.subscription`, the default): the stack creates nothing there; the zone is
+ *   `existingZone` in that subscription.
+ * - The site's own subscription (`sharedWithSite: true`): the stack creates the zone in its own resource group.
  */
 export class AzureE2eGate extends pulumi.ComponentResource {
     public readonly access: GateAccess;
@@ -56,7 +70,7 @@ export class AzureE2eGate extends pulumi.ComponentResource {
         super("okd-ci:azure:E2eGate", name, {}, opts);
         if (args.installerCredentials === undefined) {
             throw new pulumi.RunError(
-                "gates.azure needs okd-ci:gateCredentialsAzure even on an Azure site: openshift-install cannot authenticate with workload identity. Create the installer's service principal as docs/platforms/azure.md describes and set its osServicePrincipal.json with `pulumi config set --secret gateCredentialsAzure < osServicePrincipal.json`",
+                `gates.azure needs okd-ci:${gateCredentialsKey("azure")} even on an Azure site: openshift-install cannot authenticate with workload identity. Create the installer's service principal as docs/platforms/azure.md describes and set its osServicePrincipal.json with \`pulumi config set --secret ${gateCredentialsKey("azure")} < osServicePrincipal.json\``,
             );
         }
         const { gate } = args;
@@ -89,16 +103,33 @@ export class AzureE2eGate extends pulumi.ComponentResource {
             this.nameServers = zone.nameServers.apply((ns) => ns ?? []);
         }
 
+        const separate = gate.subscription;
+        // Checked where the site's subscription is known (the provider's): the config alone cannot tell.
+        const zone = pulumi.all([args.siteSubscription, this.zoneId]).apply(([site, zoneId]) => {
+            if (separate !== undefined && site.toLowerCase() === separate) {
+                throw new pulumi.RunError(
+                    `gates.azure.subscription = "${separate}" is the subscription the site deploys into; expected a separate subscription, or gates.azure.sharedWithSite: true instead of gates.azure.subscription`,
+                );
+            }
+            return zoneId;
+        });
         this.access = {
             ...gate,
             platform: "azure",
-            zone: this.zoneId,
+            zone,
             env: {
                 // install-config `platform.azure.baseDomainResourceGroupName`: where the installer finds the zone.
                 AZURE_BASE_DOMAIN_RESOURCE_GROUP: zoneResourceGroup,
                 AZURE_REGION: pulumi.output(gate.region),
             },
-            credentials: { kind: "secret", value: args.installerCredentials, ...installerCredentialFiles.azure },
+            credentials: gateCredentials(
+                "azure",
+                args.installerCredentials,
+                `create the installer's service principal and run \`pulumi config set --secret ${gateCredentialsKey("azure")} < osServicePrincipal.json\` (docs/platforms/azure.md)`,
+            ),
+            credentialsMode: gateCredentialsModes.azure,
+            clusterPrefix: gateClusterPrefix(args.namePrefix),
+            setup: { nameServers: this.nameServers },
         };
         this.registerOutputs({ zoneId: this.zoneId, nameServers: this.nameServers });
     }

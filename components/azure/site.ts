@@ -13,10 +13,13 @@ import {
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
+    type RegistryPullIdentity,
     buildPlacement,
+    e2eServiceAccount,
     gateComponentName,
     physicalName,
     pipelineIdentitySubjects,
+    pipelineNamespace,
     siteGates,
     standardTags,
 } from "../shared";
@@ -65,6 +68,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement;
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
+    public readonly e2ePull?: RegistryPullIdentity;
 
     constructor(name: string, args: AzureSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:azure:Site", name, {}, opts);
@@ -222,7 +226,42 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         );
         this.webhook = webhook.exposure;
 
-        this.gates = this.createGates(name, args, location, tags, azure);
+        this.gates = this.createGates(name, args, location, tags, azure, subscriptionId);
+        const pullReady: pulumi.Resource[] = [];
+        if (this.gates.length > 0) {
+            // The e2e pull secret lands in every e2e cluster: it is minted from an identity that can only pull.
+            const pull = createFederatedIdentity(
+                `${name}-e2e-pull`,
+                {
+                    resourceGroupName,
+                    identityName: physicalName(prefix, ["e2e-pull"], 128),
+                    location,
+                    issuer: cluster.oidcIssuerUrl,
+                    subjects: [{ namespace: pipelineNamespace, serviceAccount: e2eServiceAccount }],
+                    tags,
+                },
+                inSite,
+            );
+            const grants = grantRoles(
+                `${name}-e2e-pull`,
+                pull.identity.principalId,
+                subscriptionId,
+                [
+                    {
+                        role: "acr-pull",
+                        roleDefinition: "acrPull",
+                        scope: registry.registry.id,
+                        description: "okd-ci e2e clusters pull the payload under test",
+                    },
+                ],
+                inSite,
+            );
+            pullReady.push(...pull.credentials, ...grants);
+            this.e2ePull = {
+                serviceAccountAnnotations: pull.serviceAccountAnnotations,
+                podLabels: { ...workloadIdentity.podLabels },
+            };
+        }
 
         this.ready = [
             cluster.cluster,
@@ -233,6 +272,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             ...pipeline.credentials,
             webhook.ip,
             webhookIpAccess,
+            ...pullReady,
         ];
 
         this.registerOutputs({
@@ -251,6 +291,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         location: string,
         tags: Record<string, string>,
         azure: Provider,
+        siteSubscription: pulumi.Output<string>,
     ): GateAccess[] {
         return siteGates(
             "azure",
@@ -261,6 +302,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                     {
                         gate,
                         installerCredentials: args.gateSecrets.azure,
+                        siteSubscription,
                         namePrefix: args.namePrefix,
                         location,
                         tags,

@@ -1,53 +1,77 @@
 import { ManagedZone } from "@pulumi/gcp/dns";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects";
-import { IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Gate } from "../../src/config/schema";
-import { installerCredentialFiles } from "../shared/gates";
-import { type GateAccess, e2eServiceAccount, pipelineNamespace } from "../shared/site";
-import { bindWorkloadIdentity, createServiceAccount, workloadIdentityAnnotations } from "./identity";
+import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
+import type { GateAccess } from "../shared/site";
+import { createServiceAccount } from "./identity";
 import { enableServices, gateServices } from "./services";
 
 /**
  * Project roles `openshift-install` documents for its service account on GCP
- * (openshift/installer docs/user/gcp/iam.md). Service Account Key Admin is left out on purpose: the gate runs the installer in Manual or
- * Passthrough credentials mode, never Mint, so nothing ever creates keys for cluster components.
+ * (https://github.com/openshift/installer/blob/master/docs/user/gcp/iam.md), less two:
+ * - Service Account Key Admin: only Mint mode creates keys; the gate installs in Passthrough mode.
+ * - Security Admin (`roles/iam.securityAdmin`), which may grant any role in the project (owner included): replaced by
+ *   `grantRolesRole` under a condition that lets it grant only `nodeRoles`.
  */
 export const installerRoles = [
     "roles/compute.admin",
     "roles/dns.admin",
-    "roles/iam.securityAdmin",
     "roles/iam.serviceAccountAdmin",
     "roles/iam.serviceAccountUser",
     "roles/storage.admin",
 ] as const;
 
+/** The role that lets the installer bind its node service accounts to project roles (setIamPolicy on the project). */
+export const grantRolesRole = "roles/resourcemanager.projectIamAdmin";
+
 /**
- * Keyless mode only: `ccoctl gcp create-all` makes a Workload Identity Federation pool and provider for the e2e
- * cluster's components (its service accounts, bucket and IAM bindings are covered by the roles above).
+ * Every role the installer grants the service accounts it creates for control-plane and compute nodes:
+ * openshift/installer `data/data/gcp/cluster/{master,worker}` (Terraform, up to 4.15: compute.instanceAdmin[.v1],
+ * networkAdmin, securityAdmin, storage.admin, iam.serviceAccountUser; compute.viewer, storage.admin) and
+ * `pkg/infrastructure/gcp/clusterapi/iam.go` GetMasterRoles/GetWorkerRoles (cluster-api, 4.16+, which adds
+ * artifactregistry.reader for workers). Nothing else can be granted: not owner, editor, or any IAM admin role.
  */
-export const keylessExtraRoles = ["roles/iam.workloadIdentityPoolAdmin"] as const;
+export const nodeRoles = [
+    "roles/artifactregistry.reader",
+    "roles/compute.instanceAdmin",
+    "roles/compute.instanceAdmin.v1",
+    "roles/compute.networkAdmin",
+    "roles/compute.securityAdmin",
+    "roles/compute.viewer",
+    "roles/iam.serviceAccountUser",
+    "roles/storage.admin",
+] as const;
+
+/**
+ * IAM condition bounding `grantRolesRole` to `nodeRoles`, with the `modifiedGrantsByRole` API attribute
+ * (https://cloud.google.com/iam/docs/setting-limits-on-granting-roles): a setIamPolicy that adds or removes a
+ * binding of any other role is denied.
+ */
+export function grantCondition(): { title: string; description: string; expression: string } {
+    const list = nodeRoles.map((r) => `'${r}'`).join(", ");
+    return {
+        title: "okd-ci-installer-node-roles-only",
+        description: "openshift-install may grant only the roles it gives its node service accounts",
+        expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${list}])`,
+    };
+}
 
 export interface GcpE2eGateArgs {
     /** The gate as configured (`gates.gcp`). */
     gate: Gate;
-    /** Project e2e clusters are installed in (`gates.gcp.project`, default the site project). */
+    /** Project e2e clusters are installed in (`gates.gcp.project`; the site project only with `sharedWithSite`). */
     project: string;
-    /** Workload Identity pool of the build cluster, `<site project>.svc.id.goog`. */
-    workloadPool: string;
     /** Prefix of physical names. */
     namePrefix: string;
     /** APIs the site already enables in `project` (when the gate shares the site's project), by name. */
     enabledServices?: Record<string, pulumi.Resource>;
     /**
      * A key of the gate service account (Pulumi secret `gateCredentialsGcp`), created by an operator with
-     * `gcloud iam service-accounts keys create`. When set, the gate uses it in Passthrough mode instead of Workload
-     * Identity. Default: none, keyless.
+     * `gcloud iam service-accounts keys create`. Until it is set the gate Task fails and says how to create it.
      */
     keyFile?: pulumi.Output<string>;
-    /** Resources the Workload Identity binding waits for: the cluster, whose creation brings the pool into being. */
-    workloadPoolReady?: pulumi.Resource[];
 }
 
 /** Cloud DNS zone names: lower-case letters, digits and dashes, 63 characters, starting with a letter. */
@@ -57,8 +81,10 @@ function zoneName(prefix: string, baseDomain: string): string {
 
 /**
  * What the GCP e2e gate's `openshift-install` needs: a service account with the installer's roles on the gate
- * project, the APIs it calls, and the public zone of the base domain. The e2e Kubernetes ServiceAccount acts as that
- * service account through Workload Identity, so no key exists unless an operator chooses one (`keyFile`).
+ * project, the APIs it calls, and the public zone of the base domain. The installer runs with a key of that account:
+ * outside Manual mode it writes its credentials' JSON into the cluster (`kube-system/gcp-credentials`,
+ * openshift/installer pkg/asset/manifests/openshift.go), and metadata-server (Workload Identity) credentials have
+ * none. It installs in Passthrough mode: components share the key, so no key is ever minted.
  */
 export class GcpE2eGate extends pulumi.ComponentResource {
     public readonly access: GateAccess;
@@ -96,45 +122,18 @@ export class GcpE2eGate extends pulumi.ComponentResource {
         );
         this.serviceAccountEmail = gsa.email;
 
-        const keyFile = args.keyFile;
-        const keyless = keyFile === undefined;
-        const roles = [...installerRoles, ...(keyless ? keylessExtraRoles : [])];
-        for (const role of roles) {
+        for (const role of installerRoles) {
             new ProjectIAMMember(
                 `${name}-${role.replace(/^roles\//, "").replace(/\./g, "-")}`,
                 { project, role, member: gsa.member },
                 afterServices,
             );
         }
-
-        let credentials: GateAccess["credentials"];
-        if (keyFile === undefined) {
-            bindWorkloadIdentity(
-                `${name}-wi`,
-                gsa,
-                args.workloadPool,
-                [{ namespace: pipelineNamespace, serviceAccount: e2eServiceAccount }],
-                { ...o, dependsOn: args.workloadPoolReady ?? [] },
-            );
-            // With no key to sign with, the Go storage client signs the bootstrap ignition URL through the IAM
-            // Credentials API (signBlob) as the account itself; granted on this one account only.
-            new ServiceAccountIAMMember(
-                `${name}-self-sign`,
-                {
-                    serviceAccountId: gsa.resourceName,
-                    role: "roles/iam.serviceAccountTokenCreator",
-                    member: gsa.member,
-                },
-                afterServices,
-            );
-            credentials = {
-                kind: "workload-identity",
-                serviceAccountAnnotations: workloadIdentityAnnotations(gsa.email),
-                podLabels: {},
-            };
-        } else {
-            credentials = { kind: "secret", value: pulumi.secret(keyFile), ...installerCredentialFiles.gcp };
-        }
+        new ProjectIAMMember(
+            `${name}-grant-node-roles`,
+            { project, role: grantRolesRole, member: gsa.member, condition: grantCondition() },
+            afterServices,
+        );
 
         let zone: pulumi.Output<string>;
         if (gate.existingZone !== undefined) {
@@ -157,17 +156,23 @@ export class GcpE2eGate extends pulumi.ComponentResource {
             this.nameServers = managed.nameServers;
         }
 
+        const key = gateCredentialsKey("gcp");
         this.access = {
             ...gate,
+            project,
             platform: "gcp",
             zone,
-            credentials,
-            env: {
-                GOOGLE_CLOUD_PROJECT: pulumi.output(project),
-                GCP_REGION: pulumi.output(gate.region),
-                // Manual: `ccoctl gcp create-all` gives each component short-lived credentials, as the installer
-                // has no key to hand to the cluster. Passthrough: the components share the operator's key.
-                OPENSHIFT_CREDENTIALS_MODE: pulumi.output(keyless ? "Manual" : "Passthrough"),
+            credentials: gateCredentials(
+                "gcp",
+                args.keyFile === undefined ? undefined : pulumi.secret(args.keyFile),
+                `create a key of ${args.namePrefix}-e2e-installer in project ${project} (\`gcloud iam service-accounts keys create gce.json --iam-account <its email>\`) and run \`pulumi config set --secret ${key} < gce.json\` (docs/platforms/gcp.md)`,
+            ),
+            credentialsMode: gateCredentialsModes.gcp,
+            clusterPrefix: gateClusterPrefix(args.namePrefix),
+            env: {},
+            setup: {
+                serviceAccount: gsa.email,
+                ...(this.nameServers ? { nameServers: this.nameServers } : {}),
             },
         };
 

@@ -14,10 +14,7 @@ export const siteServices = [
     "storage.googleapis.com",
 ] as const;
 
-/**
- * APIs `openshift-install` needs in the gate project (openshift/installer docs/user/gcp/apis.md), plus `sts` for the
- * Workload Identity Federation pool that `ccoctl` creates for a Manual-mode cluster.
- */
+/** APIs `openshift-install` needs in the gate project (openshift/installer docs/user/gcp/apis.md). */
 export const gateServices = [
     "cloudapis.googleapis.com",
     "cloudresourcemanager.googleapis.com",
@@ -29,7 +26,6 @@ export const gateServices = [
     "serviceusage.googleapis.com",
     "storage-api.googleapis.com",
     "storage-component.googleapis.com",
-    "sts.googleapis.com",
 ] as const;
 
 /**

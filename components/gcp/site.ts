@@ -8,12 +8,15 @@ import {
     type BuildPlacement,
     type GateAccess,
     type PipelineIdentity,
+    type RegistryPullIdentity,
     type Site,
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
     buildPlacement,
+    e2eServiceAccount,
     pipelineIdentitySubjects,
+    pipelineNamespace,
 } from "../shared/site";
 import type { CloudSiteArgs } from "../shared/site-args";
 import { createArtifactBucket, grantBucketWriter } from "./artifacts";
@@ -57,6 +60,7 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement;
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
+    public readonly e2ePull?: RegistryPullIdentity;
 
     constructor(name: string, args: GcpSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:gcp:Site", name, {}, opts);
@@ -171,8 +175,32 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             { workloadPool, gke: gke.cluster, services },
             { parent: this, providers: [gcp] },
         );
+        let pullBindings: pulumi.Resource[] = [];
+        if (this.gates.length > 0) {
+            // The e2e pull secret lands in every e2e cluster: it is minted from an account that can only read.
+            const pull = createServiceAccount(
+                `${name}-e2e-pull`,
+                {
+                    project,
+                    namePrefix: args.namePrefix,
+                    role: "e2e-pull",
+                    description:
+                        "okd-ci: pulls e2e payloads from the site registry; mints the e2e clusters' pull secret",
+                },
+                after,
+            );
+            registry.grant(`${name}-e2e-pull`, pull.member, "roles/artifactregistry.reader", o);
+            pullBindings = bindWorkloadIdentity(
+                `${name}-e2e-pull-wi`,
+                pull,
+                workloadPool,
+                [{ namespace: pipelineNamespace, serviceAccount: e2eServiceAccount }],
+                { ...o, dependsOn: [gke.cluster] },
+            );
+            this.e2ePull = { serviceAccountAnnotations: workloadIdentityAnnotations(pull.email), podLabels: {} };
+        }
         // In-cluster objects need nodes to run on and the pipeline identity bound before the first run.
-        this.ready = [gke.systemPool, ...gke.buildPools, ...bindings];
+        this.ready = [gke.systemPool, ...gke.buildPools, ...bindings, ...pullBindings];
 
         this.registerOutputs({
             clusterName: gke.clusterName,
@@ -226,11 +254,9 @@ function createGates(
             {
                 gate,
                 project: gateProject,
-                workloadPool: site.workloadPool,
                 namePrefix: args.namePrefix,
                 enabledServices: gateProject === args.project ? site.services : {},
                 keyFile: args.gateSecrets.gcp,
-                workloadPoolReady: [site.gke],
             },
             opts,
         ).access;

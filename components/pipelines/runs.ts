@@ -39,12 +39,12 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         ...pipelinePods,
         podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
     };
-    const gatePods = (g: GateAccess) => ({
-        serviceAccountName: e2eServiceAccount,
-        ...labels(g.credentials.kind === "workload-identity" ? g.credentials.podLabels : {}),
-    });
+    // Gates run under their own ServiceAccount, whose only cloud identity is the site's pull-only registry identity
+    // (the installer's is in a Secret). Only the pull-secret task's pod is labelled for it (AKS).
+    const gatePods = (_g: GateAccess) => ({ serviceAccountName: e2eServiceAccount });
+    const pullSecretPod = { serviceAccountName: e2eServiceAccount, ...labels(site.e2ePull?.podLabels ?? {}) };
     const buildNames = batches(stream.components, maxParallelBuilds).map((_, i) => t.buildBatch(i));
-    const pipelineTasks = [t.assemble, t.verdict, t.finalize, ...(gates.length > 0 ? [t.pullSecret] : [])];
+    const pipelineTasks = [t.assemble, t.verdict, t.finalize];
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
@@ -54,6 +54,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         taskRunSpecs: [
             ...[t.toolsImage, t.machineOs, ...buildNames].map((n) => spec(n, onBuildPool)),
             ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
+            ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
             ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),
         ],
         workspaces:

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { type CloudPlatform, type Gate, cloudPlatforms } from "../../src/config/schema";
-import type { GateAccess } from "./site";
+import type { GateAccess, GateCredentials, GateCredentialsMode } from "./site";
 
 /**
  * Where `openshift-install` looks for credentials on each cloud (openshift/installer docs; the step registry uses
@@ -13,23 +13,72 @@ export const installerCredentialFiles: Record<CloudPlatform, { fileName: string;
     azure: { fileName: "osServicePrincipal.json", envVar: "AZURE_AUTH_LOCATION" },
 };
 
+/** The secret config key that holds a gate's credentials file. */
+export const gateCredentialsKey = (cloud: CloudPlatform): string =>
+    `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}`;
+
 /**
- * A gate on another cloud than the site's. The stack creates nothing on that cloud (and so loads none of its SDK):
- * the DNS zone must exist (`gates.<cloud>.existingZone`) and the credentials come from Pulumi secret config.
+ * install-config `credentialsMode` of each cloud's gate, written explicitly so the install never depends on the
+ * installer guessing:
+ * - aws `Mint`: the default an OKD user gets (the cloud-credential-operator mints one IAM user per component), and
+ *   what OpenShift CI's AWS jobs run. Explicit, because with no mode the installer first simulates its permissions
+ *   against `Resource: "*"` (pkg/asset/installconfig/platformpermscheck.go), which a policy scoped to the gate's
+ *   names cannot pass; with a mode set it skips that check, and the operator skips its own
+ *   (cloud-credential-operator pkg/operator/secretannotator/aws/reconciler.go).
+ * - gcp `Passthrough`: components share the installer's key, so the gate account needs no Service Account Key Admin
+ *   and grants no roles to minted accounts (docs/platforms/gcp.md).
+ * - azure `Passthrough`: the installer's default on Azure, which has no mint mode.
  */
-export function foreignGateAccess(
+export const gateCredentialsModes: Record<CloudPlatform, GateCredentialsMode> = {
+    aws: "Mint",
+    gcp: "Passthrough",
+    azure: "Passthrough",
+};
+
+/**
+ * Prefix of every e2e cluster name of a site's gates, `<namePrefix>-e2e` (at most 20 characters, as `namePrefix` is
+ * at most 16). The installer derives the infrastructure id from the first 21 characters of the cluster name
+ * (pkg/asset/installconfig/clusterid.go, maxLen 27 minus the random suffix) and names roles, instance profiles and
+ * buckets after it; the cloud-credential-operator names minted users after its first 20 characters
+ * (pkg/aws/actuator/actuator.go generateUserName). Both keep this prefix, and no site resource starts with it.
+ */
+export const gateClusterPrefix = (namePrefix: string): string => `${namePrefix}-e2e`;
+
+/** The gate's credentials file from secret config, with what to do when it is not set yet. */
+export function gateCredentials(
+    cloud: CloudPlatform,
+    value: pulumi.Output<string> | undefined,
+    howToCreate: string,
+): GateCredentials {
+    return { value, ...installerCredentialFiles[cloud], howToCreate };
+}
+
+/**
+ * A gate whose account, project or subscription the stack does not manage: on another cloud than the site's, or in
+ * a separate account of the site's cloud. The stack creates nothing there (and loads no other cloud's SDK): the DNS
+ * zone must exist (`existingZone`) and the credentials come from Pulumi secret config.
+ */
+export function unmanagedGateAccess(
     platform: CloudPlatform,
     gate: Gate,
-    secret: pulumi.Output<string>,
+    namePrefix: string,
+    secret: pulumi.Output<string> | undefined,
     zone: pulumi.Output<string>,
     env: Record<string, pulumi.Output<string>> = {},
 ): GateAccess {
+    const key = gateCredentialsKey(platform);
     return {
         ...gate,
         platform,
         zone,
         env,
-        credentials: { kind: "secret", value: secret, ...installerCredentialFiles[platform] },
+        credentials: gateCredentials(
+            platform,
+            secret,
+            `set the ${platform} gate installer's credentials file with \`pulumi config set --secret ${key} < ${installerCredentialFiles[platform].fileName}\` and run \`pulumi up\` (docs/platforms/${platform}.md)`,
+        ),
+        credentialsMode: gateCredentialsModes[platform],
+        clusterPrefix: gateClusterPrefix(namePrefix),
     };
 }
 
@@ -40,6 +89,7 @@ export function foreignGateAccess(
 export function siteGates(
     home: CloudPlatform,
     args: {
+        namePrefix: string;
         gates: Partial<Record<CloudPlatform, Gate>>;
         gateSecrets: Partial<Record<CloudPlatform, pulumi.Output<string>>>;
     },
@@ -52,10 +102,10 @@ export function siteGates(
         const secret = args.gateSecrets[cloud];
         if (secret === undefined || gate.existingZone === undefined) {
             throw new Error(
-                `gates.${cloud} on a ${home} site needs okd-ci:gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)} and gates.${cloud}.existingZone`,
+                `gates.${cloud} on a ${home} site needs okd-ci:${gateCredentialsKey(cloud)} and gates.${cloud}.existingZone`,
             );
         }
-        return [foreignGateAccess(cloud, gate, secret, pulumi.output(gate.existingZone))];
+        return [unmanagedGateAccess(cloud, gate, args.namePrefix, secret, pulumi.output(gate.existingZone))];
     });
 }
 

@@ -25,6 +25,8 @@ export interface Site {
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
+    /** The pull-only registry identity of the e2e ServiceAccount, when the site has gates and a registry that needs one. */
+    readonly e2ePull?: RegistryPullIdentity;
 }
 
 /** Logical repositories of the site registry. */
@@ -90,6 +92,18 @@ export interface PipelineIdentity {
     readonly env: Record<string, pulumi.Output<string>>;
 }
 
+/**
+ * A pull-only identity on the site registry, bound to the e2e ServiceAccount (`okd-e2e`). The e2e pull secret lands
+ * in every e2e cluster, within reach of the payload under test, so it is minted from this identity, never from the
+ * pipeline identity, which may push.
+ */
+export interface RegistryPullIdentity {
+    /** Annotations on the e2e ServiceAccount (GKE and AKS workload identity); empty with EKS Pod Identity. */
+    readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+    /** Labels on the pod that mints the pull secret (AKS needs `azure.workload.identity/use: "true"`). */
+    readonly podLabels: Record<string, string>;
+}
+
 /** How build pods reach the build pool. */
 export interface BuildPlacement {
     readonly nodeSelector: Record<string, string>;
@@ -126,32 +140,50 @@ export interface WebhookExposure {
     readonly dns?: pulumi.Output<string>;
 }
 
-/** How an e2e gate's `openshift-install` gets credentials at run time. */
-export type GateCredentials =
-    /** Home cloud: a ServiceAccount bound to the gate identity, no key anywhere. */
-    | {
-          readonly kind: "workload-identity";
-          readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
-          readonly podLabels: Record<string, string>;
-      }
-    /** Another cloud: a key from Pulumi secret config, delivered as a Kubernetes Secret. */
-    | {
-          readonly kind: "secret";
-          /** The secret value (file content); the in-cluster layer creates the Secret. */
-          readonly value: pulumi.Output<string>;
-          /** File name inside the Secret, e.g. `.awscred`, `gce.json`, `osServicePrincipal.json`. */
-          readonly fileName: string;
-          /** Environment variable that points the installer at the file, e.g. `AWS_SHARED_CREDENTIALS_FILE`. */
-          readonly envVar: string;
-      };
+/**
+ * How an e2e gate's `openshift-install` gets credentials: static credentials of the gate's own identity, delivered
+ * as a Kubernetes Secret on every cloud. Outside Manual mode the installer hands its credentials to the cluster it
+ * creates, so it refuses anything it cannot hand over: AWS session credentials (EKS Pod Identity, IRSA) are "not
+ * valid for default credentials mode", GCP metadata-server credentials have no key JSON to write into
+ * `kube-system/gcp-credentials`, and on Azure it reads only a service principal file (docs/platforms/*.md).
+ */
+export interface GateCredentials {
+    /**
+     * The file's content (a secret Output) from `gateCredentials<Cloud>`. Undefined until the operator has created
+     * the key of an identity the stack made; the in-cluster layer then creates no Secret and the gate Task fails
+     * with `howToCreate`.
+     */
+    readonly value?: pulumi.Output<string>;
+    /** File name inside the Secret, e.g. `.awscred`, `gce.json`, `osServicePrincipal.json`. */
+    readonly fileName: string;
+    /** Environment variable that points the installer at the file, e.g. `AWS_SHARED_CREDENTIALS_FILE`. */
+    readonly envVar: string;
+    /** One sentence for the operator: how to create the credentials and set them. */
+    readonly howToCreate: string;
+}
+
+/**
+ * install-config `credentialsMode` of the gate's installs: `Mint` (the cloud-credential-operator creates an
+ * identity per component from the installer's credentials; the default on AWS) or `Passthrough` (components share
+ * the installer's credentials).
+ */
+export type GateCredentialsMode = "Mint" | "Passthrough";
 
 export interface GateAccess extends Gate {
     readonly platform: CloudPlatform;
     /** Public DNS zone of `baseDomain` (id or name as the cloud knows it). */
     readonly zone: pulumi.Output<string>;
     readonly credentials: GateCredentials;
+    readonly credentialsMode: GateCredentialsMode;
+    /**
+     * Every e2e cluster name starts with this (`<prefix>-<run>`), so every name the installer and the
+     * cloud-credential-operator derive from the infrastructure id does too; the gate identity's IAM is scoped to it.
+     */
+    readonly clusterPrefix: string;
     /** Environment for the installer (project, subscription, …); never credentials. */
     readonly env: Record<string, pulumi.Output<string>>;
+    /** What the operator needs to finish the gate's setup (installer policies, name servers); a stack output. */
+    readonly setup?: Record<string, pulumi.Output<unknown>>;
 }
 
 /** Names the sites and the in-cluster layer agree on, so a site can bind its identity before the namespace exists. */

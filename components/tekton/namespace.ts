@@ -326,18 +326,16 @@ function createServiceAccounts(
     return { pipeline, e2e };
 }
 
-/** The home cloud's gate identity (workload identity), if a gate has one; foreign gates use Secrets instead. */
+/**
+ * Annotations of the e2e ServiceAccount: the site's pull-only registry identity (it mints the e2e pull secret), and
+ * nothing else. Gates authenticate with static credentials from Secrets (openshift-install refuses federated
+ * credentials outside Manual mode), so the account the payload's installer runs under can at most pull.
+ */
 export function e2eAnnotations(site: Site): pulumi.Output<Record<string, string>> {
-    const annotations = site.gates.flatMap((g) =>
-        g.credentials.kind === "workload-identity" ? [g.credentials.serviceAccountAnnotations] : [],
-    );
-    return pulumi.all(annotations).apply((all) => Object.assign({}, ...all) as Record<string, string>);
+    return site.e2ePull?.serviceAccountAnnotations ?? pulumi.output<Record<string, string>>({});
 }
 
-/** Labels the pods of pipeline TaskRuns need for the site's and the gates' workload identity (AKS). */
+/** Labels the pods of pipeline TaskRuns need for the site's workload identity (AKS); gates need none. */
 export function identityPodLabels(site: Site): Record<string, string> {
-    const gateLabels = site.gates.flatMap((g) =>
-        g.credentials.kind === "workload-identity" ? [g.credentials.podLabels] : [],
-    );
-    return Object.assign({}, site.identity.podLabels, ...gateLabels) as Record<string, string>;
+    return { ...site.identity.podLabels };
 }

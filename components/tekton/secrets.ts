@@ -57,10 +57,11 @@ export class PipelineSecrets extends pulumi.ComponentResource {
         this.secrets.push(secret("webhook", secretNames.webhook, "Opaque", { secretToken: this.webhookSecret }));
 
         for (const gate of args.site.gates) {
-            if (gate.credentials.kind !== "secret") continue;
+            const value = gate.credentials.value;
+            if (value === undefined) continue;
             this.secrets.push(
                 secret(`gate-${gate.platform}`, secretNames.gate(gate.platform), "Opaque", {
-                    [gate.credentials.fileName]: pulumi.secret(gate.credentials.value),
+                    [gate.credentials.fileName]: pulumi.secret(value),
                 }),
             );
         }

@@ -11,6 +11,8 @@ export interface Statement {
     resources: string[];
     principals: string[];
     hasCondition: boolean;
+    /** Condition keys the statement tests, e.g. `iam:PassedToService`. */
+    conditionKeys: string[];
 }
 
 /** The statements of a policy document; undefined when the text is not a policy document. */
@@ -35,6 +37,7 @@ export function statements(document: unknown): Statement[] | undefined {
             resources: arr(s.Resource).map(String),
             principals: principals(s.Principal),
             hasCondition: obj(s.Condition) !== undefined && Object.keys(obj(s.Condition) ?? {}).length > 0,
+            conditionKeys: Object.values(obj(s.Condition) ?? {}).flatMap((o) => Object.keys(obj(o) ?? {})),
         }));
 }
 
@@ -53,6 +56,50 @@ export function tooBroad(s: Statement): string | undefined {
     if (s.notActions.length > 0 && everywhere) return 'allows everything but NotAction on Resource "*"';
     const wildcard = s.actions.filter((a) => /^[A-Za-z0-9-]+:\*$/.test(a));
     if (wildcard.length > 0 && everywhere) return `allows ${wildcard.join(", ")} on Resource "*"`;
+    return undefined;
+}
+
+/**
+ * IAM actions that create or empower an identity: whoever may call them on `*` may make an identity with any policy
+ * and use it, i.e. is an administrator of the account (the e2e gate's installer was, before it was scoped).
+ */
+export const identityEscalatingActions = [
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreatePolicyVersion",
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PassRole",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:SetDefaultPolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateLoginProfile",
+];
+
+/**
+ * Why an Allow statement lets its holder mint or empower identities beyond its own names, or undefined: an
+ * identity-escalating action on Resource "*" (or a whole-IAM wildcard), or iam:PassRole without
+ * `iam:PassedToService` (the role could go to any service, e.g. a Lambda that runs with it).
+ */
+export function escalates(s: Statement): string | undefined {
+    if (s.effect !== "Allow") return undefined;
+    const matching = identityEscalatingActions.filter((a) =>
+        // Action "*" is tooBroad's finding already.
+        s.actions.some((x) => x !== "*" && (x === a || (x.endsWith("*") && a.startsWith(x.slice(0, -1))))),
+    );
+    if (matching.length === 0) return undefined;
+    if (s.resources.some((r) => r === "*" || /^arn:[^:]*:iam::[^:]*:\*$/.test(r))) {
+        return `allows ${matching.join(", ")} on every IAM resource; scope them to the names the identity owns`;
+    }
+    if (matching.includes("iam:PassRole") && !s.conditionKeys.includes("iam:PassedToService")) {
+        return "allows iam:PassRole without an iam:PassedToService condition; name the service the roles go to";
+    }
     return undefined;
 }
 

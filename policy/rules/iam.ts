@@ -6,7 +6,9 @@
  * an EKS Pod Identity association for a pipeline namespace uses, the Google service accounts a pipeline
  * ServiceAccount may impersonate (roles/iam.workloadIdentityUser), the managed identities with a federated credential
  * for a pipeline subject. The e2e gate identities are not pipeline identities: `openshift-install` needs broad rights
- * in the gate's account, project or subscription.
+ * in the gate's account, project or subscription. What no identity gets is the power to make identities beyond its
+ * own names: IAM identity writes on every resource, PassRole to any service, or a GCP project IAM admin role with
+ * no bound on the roles it grants.
  */
 import {
     type PolicyResourceLike,
@@ -23,7 +25,7 @@ import {
     str,
 } from "../model";
 import { t } from "../types";
-import { accountWideManagedPolicy, adminManagedPolicy, statements, tooBroad } from "./aws-documents";
+import { accountWideManagedPolicy, adminManagedPolicy, escalates, statements, tooBroad } from "./aws-documents";
 
 // ---------------------------------------------------------------------------------------------------------------
 // AWS
@@ -77,8 +79,9 @@ function awsLeastPrivilege(all: PolicyResourceLike[], report: Report, skip: Skip
         const document = doc.value;
         if (document === undefined) continue;
         for (const [i, s] of (statements(document) ?? []).entries()) {
-            const why = tooBroad(s);
-            if (why !== undefined) report(`${owner.type} ${owner.name} ${where} Statement[${i}] ${why}`, owner.urn);
+            for (const why of [tooBroad(s), escalates(s)]) {
+                if (why !== undefined) report(`${owner.type} ${owner.name} ${where} Statement[${i}] ${why}`, owner.urn);
+            }
         }
     }
     const attachments = [
@@ -156,6 +159,32 @@ function gcpLeastPrivilege(all: PolicyResourceLike[], report: Report, skip: Skip
     }
 }
 
+/**
+ * Project roles that set the project's IAM policy, so can grant any role (owner included) to anyone. Granted at all
+ * (the e2e gate's installer binds its node service accounts to roles), only under an IAM condition that bounds what
+ * it may grant (`iam.googleapis.com/modifiedGrantsByRole`).
+ */
+const gcpPolicyAdminRoles = ["roles/owner", "roles/iam.securityAdmin", "roles/resourcemanager.projectIamAdmin"];
+
+function gcpUnboundedGrants(all: PolicyResourceLike[], report: Report, skip: Skip): void {
+    for (const b of ofType(all, t.gcp.projectIamMember, t.gcp.projectIamBinding)) {
+        const role = str(b.props.role) ?? "";
+        if (!gcpPolicyAdminRoles.includes(role)) continue;
+        const condition = readKnown(() => b.props.condition);
+        if (!condition.known) {
+            skip(`${b.name}: the condition of its ${role} grant is only known after apply`, b.urn);
+            continue;
+        }
+        const expression = str((condition.value as Record<string, unknown> | undefined)?.expression) ?? "";
+        if (!expression.includes("iam.googleapis.com/modifiedGrantsByRole")) {
+            report(
+                `${b.name} grants ${role} on the project with no condition bounding the roles it may grant; add one on iam.googleapis.com/modifiedGrantsByRole`,
+                b.urn,
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Azure
 
@@ -166,6 +195,7 @@ export const azureRoles = {
     userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
     rbacAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 } as const;
 
 /** Roles that let the holder grant itself more: never for the pipeline, at any scope. */
@@ -213,13 +243,14 @@ export const iamLeastPrivilege: StackRule = {
     kind: "stack",
     name: "iam-least-privilege",
     description:
-        'No IAM statement allows Action "*" or a whole service on Resource "*", no administrator managed policy is attached, and the pipeline identity holds no owner, editor, admin or subscription-wide role.',
+        'No IAM statement allows Action "*" or a whole service on Resource "*", nor an identity-creating or -empowering IAM action (CreateUser, CreateAccessKey, PutRolePolicy, PassRole, ...) on every IAM resource, nor PassRole without iam:PassedToService; no GCP project grant of a role that sets the project\'s IAM policy without a modifiedGrantsByRole condition; no administrator managed policy is attached, and the pipeline identity holds no owner, editor, admin or subscription-wide role.',
     enforcementLevel: "mandatory",
     remediation:
-        "Name the actions and the bucket or repository ARNs; grant GCP roles on the bucket or repository instead of the project; assign Azure data roles (Storage Blob Data Contributor, AcrPush) on the account or registry.",
+        "Name the actions and the bucket or repository ARNs; scope IAM writes to the names the identity owns and PassRole to one service; grant GCP roles on the bucket or repository instead of the project, and bound project IAM admin roles with a modifiedGrantsByRole condition; assign Azure data roles (Storage Blob Data Contributor, AcrPush) on the account or registry.",
     check(all, report, skip) {
         awsLeastPrivilege(all, report, skip);
         gcpLeastPrivilege(all, report, skip);
+        gcpUnboundedGrants(all, report, skip);
         azureLeastPrivilege(all, report, skip);
     },
 };

@@ -1,6 +1,7 @@
 /** Every okd-ci policy, in the order the pack and the plan runner apply them. */
 import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
+import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
@@ -21,6 +22,7 @@ export const rules: readonly Rule[] = [
     registryScansImages,
     gcpContainerScanningEnabled,
     iamLeastPrivilege,
+    e2eServiceAccountPullOnly,
     rbacLeastPrivilege,
     buildPoolSpotScalesToZero,
     buildPoolLabelled,
@@ -34,6 +36,7 @@ export const rules: readonly Rule[] = [
 ];
 
 export {
+    e2eServiceAccountPullOnly,
     buildNamespacePodSecurity,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,

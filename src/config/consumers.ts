@@ -406,6 +406,15 @@ function secretFormat(key: string, value: string): string | undefined {
                 ? undefined
                 : 'is not a .dockerconfigjson document; expected JSON with an "auths" object (podman login --authfile auth.json quay.io writes one)';
         }
+        case "gateCredentialsAws":
+            // openshift-install refuses non-static credentials outside Manual mode (openshift/installer
+            // pkg/asset/manifests/openshift.go, since openshift/installer#4596): a session token cannot work.
+            if (!/^\s*aws_access_key_id\s*=/m.test(value) || !/^\s*aws_secret_access_key\s*=/m.test(value)) {
+                return "is not an AWS credentials file; expected [default] with aws_access_key_id and aws_secret_access_key (the gate's IAM user key)";
+            }
+            return /^\s*aws_session_token\s*=/m.test(value)
+                ? "holds aws_session_token: openshift-install accepts only static credentials outside Manual mode; expected the IAM user's access key without a session token"
+                : undefined;
         case "gateCredentialsGcp": {
             const doc = json();
             return doc?.type === "service_account" && typeof doc.private_key === "string"
@@ -529,12 +538,6 @@ export function consumerIssues(
         const key = `gateCredentials${cloud[0].toUpperCase()}${cloud.slice(1)}`;
         if (!ctx.secretSet(key)) continue;
         if (gates[cloud] === undefined) issue([key], `does nothing without gates.${cloud}; expected it unset`);
-        else if (cloud === "aws" && platform === "aws") {
-            issue(
-                [key],
-                "does nothing: the aws gate of an AWS site uses the pipeline's Pod Identity; expected it unset",
-            );
-        }
     }
     if (ctx.secretSet("chainsSigningKeyPassword") && !ctx.secretSet("chainsSigningKey")) {
         issue(
@@ -556,7 +559,13 @@ export function consumerIssues(
             );
         }
     }
-    for (const key of ["mirrorCredentials", "gateCredentialsGcp", "gateCredentialsAzure", "chainsSigningKey"]) {
+    for (const key of [
+        "mirrorCredentials",
+        "gateCredentialsAws",
+        "gateCredentialsGcp",
+        "gateCredentialsAzure",
+        "chainsSigningKey",
+    ]) {
         const value = ctx.secretValue(key);
         if (value === undefined) continue;
         const problem = secretFormat(key, value);

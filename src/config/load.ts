@@ -148,7 +148,7 @@ export interface RequiredSecret {
 /** The file each secret is read from in its `pulumi config set` command (the CLI reads stdin with `<`). */
 const secretInput: Partial<Record<SecretKey, string>> = {
     mirrorCredentials: "auth.json",
-    gateCredentialsAws: "aws-credentials",
+    gateCredentialsAws: ".awscred",
     gateCredentialsGcp: "gcp-service-account.json",
     gateCredentialsAzure: "osServicePrincipal.json",
 };
@@ -191,6 +191,13 @@ export function requiredSecrets(c: Partial<ParsedConfig>, stack: string): Requir
                     : cloud === "gcp"
                       ? "a GCP service account key (JSON)"
                       : "an Azure service principal (osServicePrincipal.json)",
+            );
+        } else if (cloud === "aws" && gate.account !== undefined) {
+            // The stack creates nothing in a separate account: the installer's user and key are made there by hand.
+            need(
+                key,
+                `gates.aws.account (${gate.account}) is a separate account the stack does not manage`,
+                "the access key of the installer's IAM user created there as docs/platforms/aws.md shows (.awscred)",
             );
         } else if (cloud === "azure") {
             // openshift-install reads osServicePrincipal.json (secret or certificate); it cannot use a federated token.

@@ -301,6 +301,27 @@ export const gateSchema = strictObject({
     existingZone: z.string().min(1).optional(),
     /** GCP gate only: project e2e clusters are installed in (defaults to `gcpProject`). */
     project: pattern(gcpProjectId, "a GCP project id (6-30 lower-case letters, digits, dashes)").optional(),
+    /**
+     * AWS gate only: the 12-digit id of the separate AWS account e2e clusters are installed in. The stack creates
+     * nothing there: the installer's IAM user, its key (`gateCredentialsAws`) and the zone (`existingZone`) are made
+     * in that account from the policy the stack outputs (docs/platforms/aws.md).
+     */
+    account: pattern(/^[0-9]{12}$/, "a 12-digit AWS account id").optional(),
+    /**
+     * Azure gate only: the id of the separate subscription e2e clusters are installed in (its service principal is
+     * `gateCredentialsAzure`, its zone `existingZone`).
+     */
+    subscription: pattern(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        "an Azure subscription id (a lower-case GUID)",
+    ).optional(),
+    /**
+     * The gate installs in the site's own account, project or subscription. The gate runs the payload's own
+     * installer and tests with rights to create IAM identities there, so this must be said explicitly; without it a
+     * gate on the site's cloud needs `account` (aws), a `project` other than `gcpProject` (gcp) or `subscription`
+     * (azure).
+     */
+    sharedWithSite: z.boolean({ error: "expected true or false" }).optional(),
 });
 export type Gate = z.infer<typeof gateSchema>;
 
@@ -477,19 +498,21 @@ export const keys = {
             azure: gateSchema.optional(),
         }).default({}),
         description:
-            "E2E gates by cloud (aws, gcp, azure): blocking or optional, the base domain, the region, an existing DNS zone. A gate on another cloud than the site's needs gateCredentials<Cloud>.",
+            "E2E gates by cloud (aws, gcp, azure): blocking or optional, the base domain, the region, an existing DNS zone, and the separate account (aws `account`), project (gcp `project`) or subscription (azure `subscription`) e2e clusters go to; `sharedWithSite: true` accepts installing in the site's own. Each gate's installer uses static credentials from gateCredentials<Cloud>.",
     },
     gateCredentialsAws: {
         schema: z.string().optional(),
         pulumiType: "string",
         secret: true,
-        description: "AWS credentials file for the aws gate when the site is not on AWS.",
+        description:
+            "AWS credentials file (static access key of the gate's IAM user, no session token) for the aws gate's openshift-install.",
     },
     gateCredentialsGcp: {
         schema: z.string().optional(),
         pulumiType: "string",
         secret: true,
-        description: "GCP service account key (JSON) for the gcp gate when the site is not on GCP.",
+        description:
+            "GCP service account key (JSON) of the gate's installer account, for the gcp gate's openshift-install.",
     },
     gateCredentialsAzure: {
         schema: z.string().optional(),
@@ -638,8 +661,87 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
         if (cloud === "gcp" && gate.project === undefined && c.gcpProject === undefined) {
             issue(["gates", "gcp", "project"], "is required when gcpProject is not set; expected a GCP project id");
         }
+        issues.push(...gateTenancyIssues(cloud, gate, c));
     }
     issues.push(...platformIssues(c));
+    return issues;
+}
+
+/** The key of a gate that names its own account, project or subscription, and what it holds. */
+const tenancyKey = {
+    aws: { key: "account", what: "the 12-digit id of a separate AWS account" },
+    gcp: { key: "project", what: "the id of a separate GCP project" },
+    azure: { key: "subscription", what: "the id of a separate Azure subscription" },
+} as const;
+
+/**
+ * Where a gate's e2e clusters go. The gate runs the payload under test (its installer and its tests) with an identity
+ * that can create IAM identities in its account, project or subscription; by default that must not be the site's,
+ * which holds the registry, the artifacts and the pipeline identity. `sharedWithSite: true` accepts it explicitly.
+ */
+function gateTenancyIssues(
+    cloud: CloudPlatform,
+    gate: Gate,
+    c: Partial<z.output<typeof configSchema>>,
+): CrossKeyIssue[] {
+    const issues: CrossKeyIssue[] = [];
+    const { key, what } = tenancyKey[cloud];
+    for (const other of cloudPlatforms) {
+        const otherKey = tenancyKey[other].key;
+        // A project on a non-gcp gate is src/config/consumers.ts's (rule gate-project); one message per mistake.
+        if (other !== cloud && otherKey !== key && otherKey !== "project" && gate[otherKey] !== undefined) {
+            issues.push({
+                path: ["gates", cloud, otherKey],
+                message: `applies only to the ${other} gate; a ${cloud} gate names its own ${tenancyKey[cloud].key}`,
+            });
+        }
+    }
+    if (c.platform !== cloud) {
+        if (gate.sharedWithSite) {
+            issues.push({
+                path: ["gates", cloud, "sharedWithSite"],
+                message: `is true, but the site is on ${c.platform ?? "another platform"}: a ${cloud} gate cannot share its account with it; remove it`,
+            });
+        }
+        return issues;
+    }
+    // Without gcpProject the site's project is unknown; that key's own issue says so.
+    if (cloud === "gcp" && c.gcpProject === undefined) return issues;
+    const tenancy = cloud === "gcp" ? (gate.project ?? c.gcpProject) : gate[key];
+    const shares = cloud === "gcp" ? tenancy === c.gcpProject : tenancy === undefined;
+    if (shares && !gate.sharedWithSite) {
+        const where =
+            cloud === "gcp"
+                ? gate.project === undefined
+                    ? `is not set, so the gate would install in the site's project (${c.gcpProject})`
+                    : "is the site's project"
+                : `is not set, so the gate would install in the site's own ${cloud === "aws" ? "account" : "subscription"}`;
+        issues.push({
+            path: ["gates", cloud, key],
+            message: `${where}: the gate runs the payload's installer and tests with rights to create IAM identities there; expected ${what}, or gates.${cloud}.sharedWithSite: true to accept sharing it`,
+        });
+    }
+    if (!shares && gate.sharedWithSite) {
+        issues.push({
+            path: ["gates", cloud, "sharedWithSite"],
+            message: `is true, but gates.${cloud}.${key} names a separate one; expected one or the other`,
+        });
+    }
+    if (!shares && cloud !== "gcp" && gate.existingZone === undefined) {
+        issues.push({
+            path: ["gates", cloud, "existingZone"],
+            message: `is required with gates.${cloud}.${key}: the stack creates nothing in the gate's ${cloud === "aws" ? "account" : "subscription"}, so its public zone must already exist there; expected its ${cloud === "aws" ? "Route 53 zone id" : "Azure DNS zone resource id"}`,
+        });
+    }
+    if (cloud === "azure" && gate.subscription !== undefined && gate.existingZone !== undefined) {
+        const zoneSubscription = /^\/subscriptions\/([^/]+)\//i.exec(gate.existingZone)?.[1]?.toLowerCase();
+        if (zoneSubscription !== undefined && zoneSubscription !== gate.subscription) {
+            issues.push({
+                path: ["gates", "azure", "existingZone"],
+                message: `is in subscription ${zoneSubscription}, not gates.azure.subscription (${gate.subscription}); openshift-install looks the zone up in its own subscription`,
+            });
+        }
+    }
     return issues;
 }
 

@@ -168,7 +168,9 @@ const consumerRows: Row[] = [
         what: "a Route 53 zone given as the API's /hostedzone/ path",
         config: {
             ...aws,
-            gates: { aws: { ...gate, region: "us-east-2", existingZone: "/hostedzone/Z0123456789ABC" } },
+            gates: {
+                aws: { ...gate, region: "us-east-2", existingZone: "/hostedzone/Z0123456789ABC", sharedWithSite: true },
+            },
         },
         lines: [
             'okd-ci:gates.aws.existingZone = "/hostedzone/Z0123456789ABC": is not a Route 53 hosted zone id; expected Z followed by up to 31 upper-case letters and digits (Z0123456789ABC, without /hostedzone/)',
@@ -177,7 +179,12 @@ const consumerRows: Row[] = [
     {
         rule: "existing-zone",
         what: "a Cloud DNS zone given by its DNS name",
-        config: { ...gcp, gates: { gcp: { ...gate, region: "europe-west4", existingZone: "ci.okd.example.org" } } },
+        config: {
+            ...gcp,
+            gates: {
+                gcp: { ...gate, region: "europe-west4", existingZone: "ci.okd.example.org", sharedWithSite: true },
+            },
+        },
         lines: [
             'okd-ci:gates.gcp.existingZone = "ci.okd.example.org": is not a Cloud DNS managed zone name; expected 1-63 lower-case letters, digits and dashes, starting with a letter (the zone\'s name, not its DNS name)',
         ],
@@ -191,6 +198,7 @@ const consumerRows: Row[] = [
                 azure: {
                     ...gate,
                     region: "westeurope",
+                    sharedWithSite: true,
                     existingZone:
                         "/subscriptions/s/resourceGroups/dns/providers/Microsoft.Network/dnszones/example.org",
                 },
@@ -205,7 +213,10 @@ const consumerRows: Row[] = [
     {
         rule: "gate-project",
         what: "a project on the aws gate",
-        config: { ...aws, gates: { aws: { ...gate, region: "us-east-2", project: "okd-ci-e2e" } } },
+        config: {
+            ...aws,
+            gates: { aws: { ...gate, region: "us-east-2", project: "okd-ci-e2e", sharedWithSite: true } },
+        },
         lines: [
             'okd-ci:gates.aws.project = "okd-ci-e2e": does nothing: only the gcp gate takes a project; expected it unset',
         ],
@@ -265,12 +276,10 @@ const consumerRows: Row[] = [
     },
     {
         rule: "unused-secret",
-        what: "AWS gate credentials on an AWS site, whose gate uses Pod Identity",
-        config: { ...aws, gates: { aws: { ...gate, region: "us-east-2" } }, gateCredentialsAws: "[default]" },
+        what: "AWS gate credentials without an aws gate",
+        config: { ...aws, gateCredentialsAws: "[default]\naws_access_key_id = A\naws_secret_access_key = hunter2\n" },
         secret: ["gateCredentialsAws"],
-        lines: [
-            "okd-ci:gateCredentialsAws = [secret]: does nothing: the aws gate of an AWS site uses the pipeline's Pod Identity; expected it unset",
-        ],
+        lines: ["okd-ci:gateCredentialsAws = [secret]: does nothing without gates.aws; expected it unset"],
     },
     {
         rule: "unused-secret",
@@ -465,7 +474,7 @@ const consumerRows: Row[] = [
         what: "an Azure service principal without its tenant, without echoing it",
         config: {
             ...azure,
-            gates: { azure: { ...gate, region: "westeurope" } },
+            gates: { azure: { ...gate, region: "westeurope", sharedWithSite: true } },
             gateCredentialsAzure: JSON.stringify({ subscriptionId: "s", clientId: "c", clientSecret: "hunter2" }),
         },
         secret: ["gateCredentialsAzure"],
@@ -667,7 +676,10 @@ const typeRows: Row[] = [
     {
         rule: "types",
         what: "a gate region of another cloud",
-        config: { ...aws, gates: { aws: { baseDomain: "ci.okd.example.org", region: "westeurope" } } },
+        config: {
+            ...aws,
+            gates: { aws: { baseDomain: "ci.okd.example.org", region: "westeurope", sharedWithSite: true } },
+        },
         lines: [
             `okd-ci:gates.aws.region = "westeurope": is not a region of aws; expected one of ${awsRegions.join(", ")}`,
         ],

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import { ConfigError, type ConfigProblem, loadConfig } from "../../src/config/load";
-import { mapSource } from "../helpers";
+import { mapSource, secretValue } from "../helpers";
 
 const stream = {
     minor: "4.15",
@@ -269,8 +269,132 @@ describe("stack configuration", () => {
     describe("gates", () => {
         const gate = { baseDomain: "ci.okd.example.org", region: "us-east-2" };
 
-        it("accepts a gate on the home cloud without credentials", () => {
-            assert.equal(loadConfig(mapSource({ ...aws, gates: { aws: gate } })).gates.aws?.blocking, true);
+        it("accepts a gate that shares the site's account, said explicitly, without credentials yet", () => {
+            const c = loadConfig(mapSource({ ...aws, gates: { aws: { ...gate, sharedWithSite: true } } }));
+            assert.equal(c.gates.aws?.blocking, true);
+        });
+
+        describe("the gate's own account, project or subscription", () => {
+            const gcpSite = { platform: "gcp", region: "europe-west4", gcpProject: "okd-site" };
+            const gcpGate = { ...gate, region: "europe-west4" };
+            const azureSite = {
+                platform: "azure",
+                region: "westeurope",
+                gateCredentialsAzure: secretValue("gateCredentialsAzure", "x"),
+            };
+            const sub = "0a1b2c3d-0000-4000-8000-000000000e2e";
+            const zoneIn = (s: string) =>
+                `/subscriptions/${s}/resourceGroups/dns/providers/Microsoft.Network/dnszones/ci.okd.example.org`;
+
+            it("refuses an aws gate in the site's account unless sharedWithSite says so, naming both ways out", () => {
+                const p = problemFor({ ...aws, gates: { aws: gate } }, "gates.aws.account");
+                assert.equal(p.value, "(not set)");
+                assert.match(
+                    p.message,
+                    /would install in the site's own account: the gate runs the payload's installer and tests with rights to create IAM identities there; expected the 12-digit id of a separate AWS account, or gates\.aws\.sharedWithSite: true/,
+                );
+            });
+
+            it("accepts an aws gate in a separate account with its zone and its installer's key", () => {
+                const c = loadConfig(
+                    mapSource(
+                        {
+                            ...aws,
+                            gates: { aws: { ...gate, account: "210987654321", existingZone: "Z0EXAMPLE" } },
+                            gateCredentialsAws: secretValue("gateCredentialsAws", "x"),
+                        },
+                        ["gateCredentialsAws"],
+                    ),
+                );
+                assert.equal(c.gates.aws?.account, "210987654321");
+            });
+
+            it("requires the zone and the installer's key of a separate aws account, which the stack cannot create", () => {
+                const config = { ...aws, gates: { aws: { ...gate, account: "210987654321" } } };
+                assert.match(
+                    problemFor(config, "gates.aws.existingZone").message,
+                    /creates nothing in the gate's account/,
+                );
+                assert.match(
+                    problemFor(config, "gateCredentialsAws").message,
+                    /separate account the stack does not manage/,
+                );
+            });
+
+            it("rejects an aws account id that is not 12 digits", () => {
+                const p = problemFor({ ...aws, gates: { aws: { ...gate, account: "12345" } } }, "gates.aws.account");
+                assert.equal(p.value, '"12345"');
+                assert.match(p.message, /a 12-digit AWS account id/);
+            });
+
+            it("rejects sharedWithSite together with a separate account", () => {
+                const config = {
+                    ...aws,
+                    gates: { aws: { ...gate, account: "210987654321", existingZone: "Z1", sharedWithSite: true } },
+                };
+                assert.match(problemFor(config, "gates.aws.sharedWithSite").message, /names a separate one/);
+            });
+
+            it("refuses a gcp gate in the site's project, by default or named, unless sharedWithSite says so", () => {
+                const unset = problemFor({ ...gcpSite, gates: { gcp: gcpGate } }, "gates.gcp.project");
+                assert.equal(unset.value, "(not set)");
+                assert.match(
+                    unset.message,
+                    /is not set, so the gate would install in the site's project \(okd-site\).*expected the id of a separate GCP project, or gates\.gcp\.sharedWithSite: true/,
+                );
+                const named = problemFor(
+                    { ...gcpSite, gates: { gcp: { ...gcpGate, project: "okd-site" } } },
+                    "gates.gcp.project",
+                );
+                assert.equal(named.value, '"okd-site"');
+                assert.match(named.message, /^is the site's project: .*expected the id of a separate GCP project/);
+                assert.ok(loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, sharedWithSite: true } } })));
+                const c = loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, project: "okd-e2e" } } }));
+                assert.equal(c.gates.gcp?.project, "okd-e2e");
+            });
+
+            it("refuses an azure gate in the site's subscription unless sharedWithSite says so", () => {
+                const p = problemFor(
+                    { ...azureSite, gates: { azure: { ...gate, region: "westeurope" } } },
+                    "gates.azure.subscription",
+                );
+                assert.match(
+                    p.message,
+                    /expected the id of a separate Azure subscription, or gates\.azure\.sharedWithSite: true/,
+                );
+            });
+
+            it("wants a separate azure subscription's zone in that subscription", () => {
+                const ok = {
+                    ...azureSite,
+                    gates: { azure: { ...gate, region: "westeurope", subscription: sub, existingZone: zoneIn(sub) } },
+                };
+                assert.ok(loadConfig(mapSource(ok, ["gateCredentialsAzure"])));
+                const other = "11111111-2222-4333-8444-555555555555";
+                const bad = { ...ok, gates: { azure: { ...ok.gates.azure, existingZone: zoneIn(other) } } };
+                assert.match(
+                    problemFor(bad, "gates.azure.existingZone").message,
+                    new RegExp(`is in subscription ${other}, not gates\\.azure\\.subscription \\(${sub}\\)`),
+                );
+            });
+
+            it("rejects a tenancy key on the wrong cloud's gate and sharedWithSite on a gate of another cloud", () => {
+                const config = {
+                    ...aws,
+                    gates: {
+                        gcp: {
+                            ...gate,
+                            region: "us-east1",
+                            project: "okd-ci-e2e",
+                            existingZone: "z",
+                            account: "210987654321",
+                        },
+                        azure: { ...gate, region: "eastus", existingZone: zoneIn(sub), sharedWithSite: true },
+                    },
+                };
+                assert.match(problemFor(config, "gates.gcp.account").message, /applies only to the aws gate/);
+                assert.match(problemFor(config, "gates.azure.sharedWithSite").message, /the site is on aws/);
+            });
         });
 
         it("requires credentials for a gate on another cloud", () => {

@@ -19,6 +19,7 @@ import { root, synthCli } from "../synth/run";
 /** What each shipped stack needs set before `pulumi preview`: the exact problem lines the program prints. */
 const required: Record<string, string[]> = {
     aws: [
+        "okd-ci:gateCredentialsAws = (not set): is required because gates.aws.account (210987654321) is a separate account the stack does not manage; set the access key of the installer's IAM user created there as docs/platforms/aws.md shows (.awscred) with: pulumi config set --secret gateCredentialsAws --stack aws < .awscred",
         "okd-ci:mirrorCredentials = (not set): is required because streams[0] promotes; set a .dockerconfigjson with push access to the mirror repositories with: pulumi config set --secret mirrorCredentials --stack aws < auth.json",
     ],
     azure: [
@@ -83,6 +84,7 @@ describe("shipped stack files and secrets", () => {
             // Values of the form each consumer reads (their format is checked too).
             const values: Record<string, string> = {
                 "okd-ci:mirrorCredentials": '{"auths":{"quay.io":{"auth":"eDp5"}}}',
+                "okd-ci:gateCredentialsAws": "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n",
                 "okd-ci:gateCredentialsAzure": JSON.stringify({
                     subscriptionId: "s",
                     clientId: "c",
@@ -104,7 +106,7 @@ describe("shipped stack files and secrets", () => {
         assert.equal(r.code, 0, r.stderr);
         assert.match(
             r.stdout,
-            /Previewed with placeholders for 1 required secret\(s\) the stack does not set; pulumi preview stops until each is set:\n {2}pulumi config set --secret mirrorCredentials --stack aws < auth\.json {4}# mirrorCredentials: streams\[0\] promotes\n/,
+            /Previewed with placeholders for 2 required secret\(s\) the stack does not set; pulumi preview stops until each is set:\n {2}pulumi config set --secret mirrorCredentials --stack aws < auth\.json {4}# mirrorCredentials: streams\[0\] promotes\n {2}pulumi config set --secret gateCredentialsAws --stack aws < \.awscred {4}# gateCredentialsAws: gates\.aws\.account \(210987654321\) is a separate account the stack does not manage\n/,
         );
     });
 });

@@ -34,9 +34,13 @@ describe("README", () => {
             "okd-ci:streams": JSON.stringify(streams),
             // What the stack's required secrets would be once set (test/config/stack-secrets.test.ts checks which).
             "okd-ci:mirrorCredentials": "[secret]",
+            "okd-ci:gateCredentialsAws": "[secret]",
         };
         const c = loadConfig(
-            configSource({ config, secretKeys: [...cfg.secretKeys, "okd-ci:mirrorCredentials"] }),
+            configSource({
+                config,
+                secretKeys: [...cfg.secretKeys, "okd-ci:mirrorCredentials", "okd-ci:gateCredentialsAws"],
+            }),
             "aws",
         );
         assert.equal(c.streams.length, streams.length);

@@ -127,6 +127,81 @@ describe("policy iam-least-privilege", () => {
         });
     });
 
+    describe("AWS identity escalation (the e2e gate's installer)", () => {
+        it("fails creating users and access keys, or passing roles, on every IAM resource", () => {
+            const p = res(t.aws.iamPolicy, "installer", {
+                policy: doc({
+                    Effect: "Allow",
+                    Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:PassRole", "ec2:RunInstances"],
+                    Resource: "*",
+                }),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), [
+                "aws:iam/policy:Policy installer policy Statement[0] allows iam:CreateAccessKey, iam:CreateUser, iam:PassRole on every IAM resource; scope them to the names the identity owns",
+            ]);
+        });
+
+        it("fails iam:PassRole with no iam:PassedToService, even on named roles", () => {
+            const p = res(t.aws.iamRolePolicy, "pass", {
+                policy: doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::*:role/okd-e2e-*" }),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), [
+                "aws:iam/rolePolicy:RolePolicy pass policy Statement[0] allows iam:PassRole without an iam:PassedToService condition; name the service the roles go to",
+            ]);
+        });
+
+        it("passes IAM writes scoped to a name prefix and PassRole to EC2 only", () => {
+            const p = res(t.aws.iamPolicy, "scoped", {
+                policy: doc(
+                    {
+                        Effect: "Allow",
+                        Action: ["iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"],
+                        Resource: "arn:aws:iam::*:user/okd-e2e-*",
+                    },
+                    {
+                        Effect: "Allow",
+                        Action: "iam:PassRole",
+                        Resource: "arn:aws:iam::*:role/okd-e2e-*",
+                        Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+                    },
+                    { Effect: "Allow", Action: ["iam:GetUser", "iam:ListRoles"], Resource: "*" },
+                ),
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [p]), []);
+        });
+    });
+
+    describe("GCP project IAM administration", () => {
+        const member = "serviceAccount:okd-e2e-installer@p.iam.gserviceaccount.com";
+        it("fails Security Admin or Project IAM Admin on the project with no bound on what it grants", () => {
+            const sec = res(t.gcp.projectIamMember, "sec", { role: "roles/iam.securityAdmin", member, project: "p" });
+            const pia = res(t.gcp.projectIamMember, "pia", {
+                role: "roles/resourcemanager.projectIamAdmin",
+                member,
+                project: "p",
+                condition: { title: "t", expression: "request.time < timestamp('2030-01-01T00:00:00Z')" },
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [sec, pia]), [
+                "sec grants roles/iam.securityAdmin on the project with no condition bounding the roles it may grant; add one on iam.googleapis.com/modifiedGrantsByRole",
+                "pia grants roles/resourcemanager.projectIamAdmin on the project with no condition bounding the roles it may grant; add one on iam.googleapis.com/modifiedGrantsByRole",
+            ]);
+        });
+
+        it("passes Project IAM Admin bounded by modifiedGrantsByRole", () => {
+            const pia = res(t.gcp.projectIamMember, "pia", {
+                role: "roles/resourcemanager.projectIamAdmin",
+                member,
+                project: "p",
+                condition: {
+                    title: "t",
+                    expression:
+                        "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/compute.viewer'])",
+                },
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [pia]), []);
+        });
+    });
+
     describe("GCP", () => {
         const gsa = res(t.gcp.serviceAccount, "pipeline-gsa", { accountId: "okd-pipeline" });
         const impersonation = res(
@@ -160,14 +235,15 @@ describe("policy iam-least-privilege", () => {
         });
 
         it("accepts broad project roles for an identity that is not the pipeline's (the e2e gate installer)", () => {
+            // Roles that set the project's IAM policy are the exception: see "GCP project IAM administration".
             const gate = res(t.gcp.serviceAccount, "gate-gsa", { accountId: "okd-e2e" });
-            const owner = res(
+            const admin = res(
                 t.gcp.projectIamMember,
-                "gate-owner",
-                { role: "roles/owner", member: UNKNOWN },
+                "gate-compute-admin",
+                { role: "roles/compute.admin", member: UNKNOWN },
                 { dependsOn: [gate] },
             );
-            assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, gate, owner]), []);
+            assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, gate, admin]), []);
         });
 
         it("does not take the e2e installer ServiceAccount of the pipeline namespace for the pipeline identity", () => {

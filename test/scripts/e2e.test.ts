@@ -1,39 +1,71 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import {
+    installerActions,
+    installerPermissionGroups,
+    installerPolicies,
+} from "../../components/aws/installer-permissions";
 import { calls, requireTool, runScript, stub, tempDir } from "./harness";
 
 /**
- * oc, openshift-install and openshift-tests are not on this machine: recording stubs stand in, emulating only what
- * the scripts rely on (extract writes the installer; create ignition-configs writes metadata.json; create cluster
- * exits with the code a test scripts through $INSTALL_EXITS).
+ * oc, openshift-install and openshift-tests cannot run here (no cloud, no payload). oc and openshift-tests are
+ * recording stubs; openshift-install is `stubs/openshift-install.sh`, which enforces the installer's credential rules
+ * (credentialsMode per platform, static AWS credentials outside Manual mode, the default-mode permission check, GCP
+ * key files, Azure service principals) and fails as the real installer does.
  */
+const installerStub = path.resolve(__dirname, "stubs", "openshift-install.sh");
+
+type Cloud = "aws" | "gcp" | "azure";
+
+/** A valid credentials file of each cloud's gate identity (fake values). */
+const credentialFiles: Record<Cloud, { name: string; envVar: string; content: string }> = {
+    aws: {
+        name: ".awscred",
+        envVar: "AWS_SHARED_CREDENTIALS_FILE",
+        content: "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = c2VjcmV0\n",
+    },
+    gcp: {
+        name: "gce.json",
+        envVar: "GOOGLE_CLOUD_KEYFILE_JSON",
+        content: JSON.stringify({
+            type: "service_account",
+            project_id: "okd-e2e",
+            private_key: "-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----\n",
+            client_email: "okd-e2e-installer@okd-e2e.iam.gserviceaccount.com",
+        }),
+    },
+    azure: {
+        name: "osServicePrincipal.json",
+        envVar: "AZURE_AUTH_LOCATION",
+        content: JSON.stringify({
+            subscriptionId: "11111111-1111-1111-1111-111111111111",
+            tenantId: "22222222-2222-2222-2222-222222222222",
+            clientId: "33333333-3333-3333-3333-333333333333",
+            clientSecret: "fake",
+        }),
+    },
+};
+
+const modes: Record<Cloud, string> = { aws: "Mint", gcp: "Passthrough", azure: "Passthrough" };
+
 describe("e2e gate scripts", () => {
     let dir: string;
     let bin: string;
     let state: string;
-    let creds: string;
-
-    /** The installer stub oc extracts: create cluster exits with the next code in $dir/exits, one per attempt. */
-    const installerStub = (exits: number[]) => {
-        fs.writeFileSync(path.join(dir, "exits"), exits.join("\n") + "\n");
-        return `
-case "$*" in
-  *"create manifests"*) exit 0 ;;
-  *"create ignition-configs"*) d="\${1#--dir=}"; printf '{"infraID":"okd-abc"}' >"$d/metadata.json" ;;
-  *"create cluster"*)
-    d="\${1#--dir=}"; echo "level=info attempt" >"$d/.openshift_install.log"
-    code="$(head -n1 ${dir}/exits)"; sed -i 1d ${dir}/exits; exit "$code" ;;
-  *"destroy cluster"*) d="\${1#--dir=}"; echo destroyed >"$d/.openshift_install.log" ;;
-esac`;
-    };
+    let consumed: string;
 
     const setup = (exits: number[], testsExit = 0) => {
-        // oc extract "writes" an installer that is itself a recording stub.
-        stub(bin, "openshift-install-real", installerStub(exits), [
+        fs.writeFileSync(path.join(dir, "exits"), exits.map((e) => `${e}\n`).join(""));
+        // oc extract "writes" an installer: a recording wrapper around the rule-enforcing stub.
+        stub(bin, "openshift-install-real", `exec "${installerStub}" "$@"`, [
             "OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE",
             "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "GOOGLE_CLOUD_KEYFILE_JSON",
+            "AZURE_AUTH_LOCATION",
         ]);
         stub(
             bin,
@@ -44,31 +76,239 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         stub(bin, "openshift-tests", `exit ${testsExit}`, ["KUBECONFIG"]);
     };
 
-    const installEnv = () => ({
-        GATE: "aws",
+    const credsFile = (cloud: Cloud) => path.join(dir, "creds", credentialFiles[cloud].name);
+
+    const installEnv = (cloud: Cloud = "aws"): Record<string, string> => ({
+        GATE: cloud,
         RELEASE_IMAGE: "registry.example/okd/release@sha256:abc",
         BASE_DOMAIN: "ci.okd.example.org",
-        REGION: "us-east-1",
+        REGION: cloud === "azure" ? "westeurope" : "us-east-1",
         RUN_ID: "0123456789abcdef",
+        CLUSTER_PREFIX: "okd-e2e",
         STATE_DIR: state,
         PULL_SECRET_FILE: path.join(dir, "pull-secret.json"),
-        CREDENTIALS_MODE: "secret",
-        CREDENTIALS_ENV: "AWS_SHARED_CREDENTIALS_FILE",
-        CREDENTIALS_SECRET: "okd-gate-aws",
-        AWS_SHARED_CREDENTIALS_FILE: creds,
+        CREDENTIALS_ENV: credentialFiles[cloud].envVar,
+        CREDENTIALS_SECRET: `okd-gate-${cloud}`,
+        CREDENTIALS_HOW_TO: `create the ${cloud} gate key`,
+        [credentialFiles[cloud].envVar]: credsFile(cloud),
+        INSTALL_CREDENTIALS_MODE: modes[cloud],
+        ...(cloud === "gcp" ? { GCP_PROJECT: "okd-e2e" } : {}),
+        ...(cloud === "azure" ? { AZURE_BASE_DOMAIN_RESOURCE_GROUP: "okd-e2e-dns" } : {}),
+        STUB_EXITS_FILE: path.join(dir, "exits"),
+        STUB_CONSUMED_CONFIG: consumed,
     });
     const installerCalls = () => calls(bin, "openshift-install-real").map((c) => c.args.slice(1).join(" "));
+    const outcome = () => fs.readFileSync(path.join(state, "install-outcome"), "utf8");
+
+    /** Runs the stub as the installer on an install-config, outside the script: how it judges a given setup. */
+    const installer = (config: string, env: Record<string, string>, verb = "create manifests") => {
+        const installDir = path.join(dir, "direct");
+        fs.rmSync(installDir, { recursive: true, force: true });
+        fs.mkdirSync(installDir, { recursive: true });
+        fs.writeFileSync(path.join(installDir, "install-config.yaml"), config);
+        const home = path.join(dir, "home");
+        fs.mkdirSync(home, { recursive: true });
+        const args = [installerStub, `--dir=${installDir}`, ...verb.split(" ")];
+        if (verb === "create cluster") {
+            // The real installer runs the earlier steps itself; the stub wants them spelled out.
+            for (const step of ["create manifests", "create ignition-configs"]) {
+                const r = spawnSync("bash", [installerStub, `--dir=${installDir}`, ...step.split(" ")], {
+                    env: { PATH: process.env.PATH, HOME: home, ...env },
+                    encoding: "utf8",
+                });
+                if (r.status !== 0) return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+            }
+        }
+        const r = spawnSync("bash", args, {
+            env: { PATH: process.env.PATH, HOME: home, ...env, STUB_EXITS_FILE: path.join(dir, "exits") },
+            encoding: "utf8",
+        });
+        return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    /** The install-config the script wrote before the gate set a credentials mode. */
+    const configWithoutMode = (cloud: Cloud) =>
+        `apiVersion: v1\nbaseDomain: ci.okd.example.org\nmetadata:\n  name: okd-01234567\nplatform:\n  ${cloud}:\n    region: us-east-1\npullSecret: '{}'\n`;
 
     before(() => requireTool("jq"));
     beforeEach(() => {
         dir = tempDir("e2e");
         bin = path.join(dir, "bin");
-        state = path.join(dir, "ws", "aws");
-        creds = path.join(dir, ".awscred");
-        fs.writeFileSync(creds, "[default]\naws_access_key_id = x\n");
+        state = path.join(dir, "ws", "gate");
+        consumed = path.join(dir, "consumed-install-config.yaml");
+        fs.mkdirSync(path.join(dir, "creds"));
+        for (const cloud of Object.keys(credentialFiles) as Cloud[]) {
+            fs.writeFileSync(credsFile(cloud), credentialFiles[cloud].content);
+        }
         fs.writeFileSync(path.join(dir, "pull-secret.json"), '{"auths":{"fake":{"auth":"aWQ6cGFzcwo="}}}');
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    describe("credentials the installer accepts", () => {
+        for (const cloud of ["aws", "gcp", "azure"] as const) {
+            it(`installs on ${cloud} with the gate identity's static credentials in ${modes[cloud]} mode`, () => {
+                setup([0]);
+                const r = runScript("e2e-install.sh", installEnv(cloud), bin);
+                assert.equal(r.status, 0, r.stderr);
+                assert.equal(outcome(), "passed", r.stderr);
+                const config = fs.readFileSync(consumed, "utf8");
+                assert.match(config, new RegExp(`^credentialsMode: ${modes[cloud]}$`, "m"));
+                const create = calls(bin, "openshift-install-real")[2];
+                assert.equal(create.env[credentialFiles[cloud].envVar], credsFile(cloud));
+            });
+        }
+
+        it("drops the pod's other credentials so the installer can only use the gate's file", () => {
+            setup([0]);
+            const env = {
+                ...installEnv("aws"),
+                AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+            };
+            assert.equal(runScript("e2e-install.sh", env, bin).status, 0);
+            assert.ok(
+                calls(bin, "openshift-install-real").every((c) => c.env.AWS_CONTAINER_CREDENTIALS_FULL_URI === ""),
+            );
+            assert.equal(outcome(), "passed");
+        });
+
+        it("fails the task, saying how to create them, when the gate's credentials are missing", () => {
+            setup([0]);
+            fs.rmSync(credsFile("aws"));
+            const r = runScript("e2e-install.sh", installEnv("aws"), bin);
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /gate aws has no credentials: AWS_SHARED_CREDENTIALS_FILE points at '.*\.awscred', which is missing or empty; the Secret okd-gate-aws in the pipeline namespace holds them: create the aws gate key/,
+            );
+            assert.deepEqual(calls(bin), []);
+        });
+
+        it("refuses AWS session credentials before extracting anything", () => {
+            setup([0]);
+            fs.appendFileSync(credsFile("aws"), "aws_session_token = dG9rZW4=\n");
+            const r = runScript("e2e-install.sh", installEnv("aws"), bin);
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /holds session credentials; openshift-install accepts them only in Manual mode/);
+            assert.deepEqual(calls(bin), []);
+        });
+
+        it("refuses a GCP credentials file that is not a service account key", () => {
+            setup([0]);
+            fs.writeFileSync(credsFile("gcp"), JSON.stringify({ type: "external_account" }));
+            const r = runScript("e2e-install.sh", installEnv("gcp"), bin);
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /is not a service account key/);
+        });
+
+        it("names the cluster after the gate's prefix, to which the gate identity's IAM is scoped", () => {
+            setup([0]);
+            assert.equal(runScript("e2e-install.sh", installEnv("aws"), bin).status, 0);
+            assert.match(fs.readFileSync(consumed, "utf8"), /^ {2}name: okd-e2e-01234567$/m);
+            const metadata = JSON.parse(fs.readFileSync(path.join(state, "install", "metadata.json"), "utf8"));
+            assert.ok(metadata.infraID.startsWith("okd-e2e-"), metadata.infraID);
+        });
+    });
+
+    describe("the installer's rules that the old gates broke (the stub enforces them)", () => {
+        it("AWS: EKS Pod Identity session credentials are not valid for the default credentials mode", () => {
+            setup([0]);
+            const r = installer(configWithoutMode("aws"), {
+                AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+                AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/token",
+            });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /AWS credentials provided by CredentialsEndpointProvider are not valid for default credentials mode/,
+            );
+        });
+
+        it("AWS: session credentials are not valid for Mint mode either, only for Manual", () => {
+            setup([0]);
+            const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" };
+            const mint = installer(
+                configWithoutMode("aws").replace("metadata:", "credentialsMode: Mint\nmetadata:"),
+                env,
+            );
+            assert.match(mint.stderr, /are not valid for Mint credentials mode/);
+            const manual = installer(
+                configWithoutMode("aws").replace("metadata:", "credentialsMode: Manual\nmetadata:"),
+                env,
+            );
+            assert.equal(manual.status, 0, manual.stderr);
+        });
+
+        it("AWS: with no credentialsMode the pre-flight check cannot see the gate's name-scoped grants, so the mode is explicit", () => {
+            setup([0]);
+            const preflight = path.join(dir, "preflight");
+            const mint = path.join(dir, "mint");
+            const groups = Object.entries(installerPermissionGroups);
+            fs.writeFileSync(
+                preflight,
+                groups
+                    .filter(([g]) => g !== "permission-mint-creds")
+                    .flatMap(([, a]) => a)
+                    .join("\n"),
+            );
+            fs.writeFileSync(mint, installerPermissionGroups["permission-mint-creds"].join("\n"));
+            const policies = installerPolicies({ region: "us-east-1", partition: "aws", clusterPrefix: "okd-e2e" });
+            const env = {
+                AWS_SHARED_CREDENTIALS_FILE: credsFile("aws"),
+                STUB_AWS_IAM_POLICY: JSON.stringify([policies.regional, policies.global]),
+                STUB_AWS_PREFLIGHT_ACTIONS: preflight,
+                STUB_AWS_MINT_ACTIONS: mint,
+            };
+            const unset = installer(configWithoutMode("aws"), env);
+            assert.equal(unset.status, 1);
+            assert.match(unset.stderr, /current credentials insufficient for performing cluster installation/);
+            assert.match(unset.stderr, /iam:CreateRole/);
+            const explicit = installer(
+                configWithoutMode("aws").replace("metadata:", "credentialsMode: Mint\nmetadata:"),
+                env,
+            );
+            assert.equal(explicit.status, 0, explicit.stderr);
+        });
+
+        it("AWS: the pre-flight check passes when everything is granted on *, so the stub's simulation is not a blanket no", () => {
+            setup([0]);
+            const all = path.join(dir, "all");
+            fs.writeFileSync(all, installerActions().join("\n"));
+            const r = installer(configWithoutMode("aws"), {
+                AWS_SHARED_CREDENTIALS_FILE: credsFile("aws"),
+                STUB_AWS_IAM_POLICY: JSON.stringify([
+                    { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+                ]),
+                STUB_AWS_PREFLIGHT_ACTIONS: all,
+                STUB_AWS_MINT_ACTIONS: all,
+            });
+            assert.equal(r.status, 0, r.stderr);
+        });
+
+        it("GCP: Workload Identity (metadata-server) credentials leave the cluster without credentials outside Manual mode", () => {
+            setup([0]);
+            const r = installer(configWithoutMode("gcp"), {}, "create cluster");
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /no key JSON to write into kube-system\/gcp-credentials/);
+        });
+
+        it("Azure: there is no Mint mode", () => {
+            setup([0]);
+            const r = installer(configWithoutMode("azure").replace("metadata:", "credentialsMode: Mint\nmetadata:"), {
+                AZURE_AUTH_LOCATION: credsFile("azure"),
+            });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /credentialsMode: Unsupported value: "Mint": supported values: "Manual", "Passthrough"/,
+            );
+        });
+
+        it("Azure: a missing service principal file cannot be asked for in a Task", () => {
+            setup([0]);
+            const r = installer(configWithoutMode("azure"), { AZURE_AUTH_LOCATION: path.join(dir, "none.json") });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /not found, and no terminal to ask for a service principal/);
+        });
+    });
 
     it("installs from the payload's own installer with its release image and the minted pull secret", () => {
         setup([0]);
@@ -86,17 +326,14 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs", "create cluster"]);
         const create = calls(bin, "openshift-install-real")[2];
         assert.equal(create.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, "registry.example/okd/release@sha256:abc");
-        assert.equal(create.env.AWS_SHARED_CREDENTIALS_FILE, creds);
-        assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "passed");
+        assert.equal(outcome(), "passed");
     });
 
     it("writes an install config for the gate's platform with the pull secret", () => {
-        // Keep the config: the stub's manifests step does not consume it.
         setup([0]);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
-        const config = fs.readFileSync(path.join(state, "install.backup", "install-config.yaml"), "utf8");
+        const config = fs.readFileSync(consumed, "utf8");
         assert.match(config, /^baseDomain: ci\.okd\.example\.org$/m);
-        assert.match(config, /^ {2}name: okd-01234567$/m);
         assert.match(config, /^platform:\n {2}aws:\n {4}region: us-east-1$/m);
         assert.match(config, /^pullSecret: '\{"auths":\{"fake":\{"auth":"aWQ6cGFzcwo="\}\}\}'$/m);
     });
@@ -114,7 +351,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
             "destroy cluster",
             "create cluster",
         ]);
-        assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "passed");
+        assert.equal(outcome(), "passed");
         assert.ok(fs.existsSync(path.join(state, "artifacts", "install-attempt-3.log")));
     });
 
@@ -123,34 +360,15 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         const r = runScript("e2e-install.sh", installEnv(), bin);
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs", "create cluster"]);
-        assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "failed");
-    });
-
-    it("fails the task with a clear message when the gate's credentials are missing", () => {
-        setup([0]);
-        fs.rmSync(creds);
-        const r = runScript("e2e-install.sh", installEnv(), bin);
-        assert.equal(r.status, 1);
-        assert.match(
-            r.stderr,
-            /gate aws has no credentials: AWS_SHARED_CREDENTIALS_FILE points at '.*\.awscred', which is missing or empty; create the Secret okd-gate-aws/,
-        );
-        assert.deepEqual(calls(bin), []);
-    });
-
-    it("fails clearly when workload identity left no credentials in the pod", () => {
-        setup([0]);
-        const r = runScript("e2e-install.sh", { ...installEnv(), CREDENTIALS_MODE: "workload-identity" }, bin);
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /gate aws has no credentials: no EKS Pod Identity or IRSA variables/);
+        assert.equal(outcome(), "failed");
     });
 
     it("runs the conformance suite from the tests image against the installed cluster", () => {
         setup([0], 0);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
-        const outcome = path.join(dir, "outcome");
+        const result = path.join(dir, "outcome");
         const provider = '{"type":"aws","region":"us-east-1"}';
-        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: provider, RESULT_OUTCOME: outcome }, bin);
+        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: provider, RESULT_OUTCOME: result }, bin);
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(calls(bin, "openshift-tests"), [
             {
@@ -168,38 +386,65 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 env: { KUBECONFIG: `${state}/install/auth/kubeconfig` },
             },
         ]);
-        assert.equal(fs.readFileSync(outcome, "utf8"), "passed");
+        assert.equal(fs.readFileSync(result, "utf8"), "passed");
+    });
+
+    it("gives the suite the gcp gate's key as application default credentials, as OpenShift CI does", () => {
+        setup([0], 0);
+        assert.equal(runScript("e2e-install.sh", installEnv("gcp"), bin).status, 0);
+        const result = path.join(dir, "outcome");
+        stub(bin, "openshift-tests", "exit 0", ["GOOGLE_APPLICATION_CREDENTIALS"]);
+        const r = runScript(
+            "e2e-test.sh",
+            {
+                STATE_DIR: state,
+                TEST_PROVIDER: "{}",
+                RESULT_OUTCOME: result,
+                GOOGLE_CLOUD_KEYFILE_JSON: credsFile("gcp"),
+            },
+            bin,
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(calls(bin, "openshift-tests")[0].env.GOOGLE_APPLICATION_CREDENTIALS, credsFile("gcp"));
     });
 
     it("reports a failing suite as a failed gate", () => {
         setup([0], 1);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
-        const outcome = path.join(dir, "outcome");
-        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: "{}", RESULT_OUTCOME: outcome }, bin);
+        const result = path.join(dir, "outcome");
+        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: "{}", RESULT_OUTCOME: result }, bin);
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(fs.readFileSync(outcome, "utf8"), "failed");
+        assert.equal(fs.readFileSync(result, "utf8"), "failed");
     });
 
     it("fails the gate without running tests when the install failed", () => {
         setup([1]);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
-        const outcome = path.join(dir, "outcome");
-        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: "{}", RESULT_OUTCOME: outcome }, bin);
+        const result = path.join(dir, "outcome");
+        const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: "{}", RESULT_OUTCOME: result }, bin);
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(fs.readFileSync(outcome, "utf8"), "failed");
+        assert.equal(fs.readFileSync(result, "utf8"), "failed");
         assert.deepEqual(calls(bin, "openshift-tests"), []);
     });
 
-    it("still destroys the cluster after a failed install", () => {
+    it("still destroys the cluster after a failed install, with the gate's credentials", () => {
         setup([1]);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
-        const r = runScript("e2e-destroy.sh", { ...installEnv() }, bin);
+        const r = runScript("e2e-destroy.sh", installEnv(), bin);
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(installerCalls().slice(-1), ["destroy cluster"]);
         const destroy = calls(bin, "openshift-install-real").slice(-1)[0];
         assert.deepEqual(destroy.args, [`--dir=${state}/install`, "destroy", "cluster"]);
-        assert.equal(destroy.env.AWS_SHARED_CREDENTIALS_FILE, creds);
-        assert.match(r.stdout, /destroyed okd-abc/);
+        assert.equal(destroy.env.AWS_SHARED_CREDENTIALS_FILE, credsFile("aws"));
+        assert.match(r.stdout, /destroyed okd-e2e-01234567-abcde/);
+    });
+
+    it("cannot destroy without the gate's credentials, and says so", () => {
+        setup([1]);
+        assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);
+        fs.rmSync(credsFile("aws"));
+        const r = runScript("e2e-destroy.sh", installEnv(), bin);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /cannot destroy the cluster .*missing or empty; the Secret okd-gate-aws holds them/);
     });
 
     it("extracts the installer again to destroy when the gate's pod lost it", () => {

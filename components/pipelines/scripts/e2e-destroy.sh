@@ -8,7 +8,7 @@
 #   RELEASE_IMAGE     payload under test, to extract the installer again if the gate never did
 #   PULL_SECRET_FILE  auth file for the payload's registry
 #   DESTROY_ATTEMPTS  optional, default 3
-#   the gate's credentials, as e2e-install.sh
+#   CREDENTIALS_ENV, that variable, CREDENTIALS_SECRET, CREDENTIALS_HOW_TO: the gate's credentials, as e2e-install.sh
 # Writes:
 #   $STATE_DIR/artifacts/destroy.log
 set -euo pipefail
@@ -18,6 +18,18 @@ dir="${STATE_DIR}/install"
 if [ ! -s "${dir}/metadata.json" ]; then
   echo "e2e-destroy: no ${dir}/metadata.json; no cluster was created, nothing to destroy"
   exit 0
+fi
+
+# The gate's own credentials only, as e2e-install.sh: nothing else the pod carries may be picked up instead.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+: "${CREDENTIALS_ENV:?e2e-destroy: CREDENTIALS_ENV is required}"
+for var in GOOGLE_APPLICATION_CREDENTIALS GOOGLE_CREDENTIALS GOOGLE_CLOUD_KEYFILE_JSON GCLOUD_KEYFILE_JSON; do
+  [ "${var}" = "${CREDENTIALS_ENV}" ] || unset "${var}"
+done
+if [ ! -s "${!CREDENTIALS_ENV:-/nonexistent}" ]; then
+  echo "e2e-destroy: cannot destroy the cluster in ${dir}: ${CREDENTIALS_ENV} points at '${!CREDENTIALS_ENV:-}', which is missing or empty; the Secret ${CREDENTIALS_SECRET:-of this gate} holds them: ${CREDENTIALS_HOW_TO:-create it}" >&2
+  exit 1
 fi
 
 installer="${STATE_DIR}/bin/openshift-install"

@@ -9,12 +9,14 @@
 #   RELEASE_IMAGE         payload under test, repository@digest
 #   BASE_DOMAIN, REGION   where the cluster goes
 #   RUN_ID                unique id of the run; the cluster is named <CLUSTER_PREFIX>-<first 8 characters>
-#   CLUSTER_PREFIX        optional, default okd
+#   CLUSTER_PREFIX        the gate's cluster name prefix; the gate identity's IAM is scoped to names starting with it
 #   STATE_DIR             this gate's directory in the run's e2e workspace
 #   PULL_SECRET_FILE      auth file for the payload's registry (written by registry-auth.sh)
-#   CREDENTIALS_MODE      workload-identity or secret
-#   CREDENTIALS_ENV       secret: the variable that points the installer at its credentials file
-#   CREDENTIALS_SECRET    secret: the Kubernetes Secret the file comes from (named in errors)
+#   CREDENTIALS_ENV       the variable that points the installer at its credentials file (e.g.
+#                         AWS_SHARED_CREDENTIALS_FILE); that variable, set to the file from the gate Secret
+#   CREDENTIALS_SECRET    the Kubernetes Secret the file comes from (named in errors)
+#   CREDENTIALS_HOW_TO    optional: how the operator creates the credentials (named in errors)
+#   INSTALL_CREDENTIALS_MODE  install-config credentialsMode: Mint or Passthrough
 #   GCP_PROJECT           gcp: project of the cluster
 #   AZURE_BASE_DOMAIN_RESOURCE_GROUP  azure: resource group of the DNS zone
 #   INSTALL_ATTEMPTS      optional, default 3
@@ -28,30 +30,46 @@ fail() {
   echo "e2e-install: $*" >&2
   exit 1
 }
-for var in GATE RELEASE_IMAGE BASE_DOMAIN REGION RUN_ID STATE_DIR PULL_SECRET_FILE CREDENTIALS_MODE; do
+for var in GATE RELEASE_IMAGE BASE_DOMAIN REGION RUN_ID CLUSTER_PREFIX STATE_DIR PULL_SECRET_FILE CREDENTIALS_ENV \
+  INSTALL_CREDENTIALS_MODE; do
   [ -n "${!var:-}" ] || fail "${var} is required"
 done
 
-# Credentials first: without them nothing below could mean anything.
-case "${CREDENTIALS_MODE}" in
-  secret)
-    [ -n "${CREDENTIALS_ENV:-}" ] || fail "CREDENTIALS_ENV is required with CREDENTIALS_MODE=secret"
-    file="${!CREDENTIALS_ENV:-}"
-    if [ -z "${file}" ] || [ ! -s "${file}" ]; then
-      fail "gate ${GATE} has no credentials: ${CREDENTIALS_ENV} points at '${file}', which is missing or empty; create the Secret ${CREDENTIALS_SECRET:-for this gate} in the pipeline namespace"
+# Credentials first: without them nothing below could mean anything. The installer must use exactly the gate's own
+# static credentials: outside Manual mode it hands them to the cluster it creates, and it refuses session credentials
+# (openshift/installer pkg/asset/manifests/openshift.go). Any other credentials the pod may carry would come first in
+# the SDKs' search order, so they go.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+for var in GOOGLE_APPLICATION_CREDENTIALS GOOGLE_CREDENTIALS GOOGLE_CLOUD_KEYFILE_JSON GCLOUD_KEYFILE_JSON; do
+  [ "${var}" = "${CREDENTIALS_ENV}" ] || unset "${var}"
+done
+file="${!CREDENTIALS_ENV:-}"
+if [ -z "${file}" ] || [ ! -s "${file}" ]; then
+  fail "gate ${GATE} has no credentials: ${CREDENTIALS_ENV} points at '${file}', which is missing or empty; the Secret ${CREDENTIALS_SECRET:-of this gate} in the pipeline namespace holds them: ${CREDENTIALS_HOW_TO:-create it}"
+fi
+case "${GATE}" in
+  aws)
+    if ! grep -Eq '^ *aws_access_key_id *= *[^ ]' "${file}" || ! grep -Eq '^ *aws_secret_access_key *= *[^ ]' "${file}"; then
+      fail "gate aws: ${CREDENTIALS_ENV} is not an AWS credentials file with aws_access_key_id and aws_secret_access_key"
+    fi
+    if grep -Eq '^ *aws_session_token *=' "${file}"; then
+      fail "gate aws: ${CREDENTIALS_ENV} holds session credentials; openshift-install accepts them only in Manual mode, the gate needs the static access key of its IAM user"
     fi
     ;;
-  workload-identity)
-    case "${GATE}" in
-      aws) [ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] \
-        || fail "gate aws has no credentials: no EKS Pod Identity or IRSA variables in the pod; is the okd-e2e ServiceAccount bound to the gate role?" ;;
-      azure) [ -n "${AZURE_FEDERATED_TOKEN_FILE:-}" ] \
-        || fail "gate azure has no credentials: AZURE_FEDERATED_TOKEN_FILE is not set; is the pod labelled azure.workload.identity/use=true?" ;;
-      gcp) ;; # GKE Workload Identity answers on the metadata server; nothing to check in the environment.
-      *) fail "unknown GATE ${GATE}" ;;
-    esac
+  gcp)
+    jq -e '.type == "service_account" and (.private_key | length > 0)' "${file}" >/dev/null 2>&1 \
+      || fail "gate gcp: ${CREDENTIALS_ENV} is not a service account key (JSON with type service_account and a private_key)"
     ;;
-  *) fail "CREDENTIALS_MODE must be workload-identity or secret, not ${CREDENTIALS_MODE}" ;;
+  azure)
+    jq -e '(.subscriptionId // "" | length > 0) and (.tenantId // "" | length > 0) and (.clientId // "" | length > 0) and ((.clientSecret // .clientCertificate // "") | length > 0)' "${file}" >/dev/null 2>&1 \
+      || fail "gate azure: ${CREDENTIALS_ENV} is not a service principal file (subscriptionId, tenantId, clientId and clientSecret or clientCertificate)"
+    ;;
+  *) fail "unknown GATE ${GATE}" ;;
+esac
+case "${INSTALL_CREDENTIALS_MODE}" in
+  Mint | Passthrough) ;;
+  *) fail "INSTALL_CREDENTIALS_MODE must be Mint or Passthrough, not ${INSTALL_CREDENTIALS_MODE}" ;;
 esac
 [ -s "${PULL_SECRET_FILE}" ] || fail "pull secret ${PULL_SECRET_FILE} is missing; the registry-auth task writes it"
 
@@ -72,7 +90,7 @@ if ! oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=op
   exit 0
 fi
 
-cluster="${CLUSTER_PREFIX:-okd}-${RUN_ID:0:8}"
+cluster="${CLUSTER_PREFIX}-${RUN_ID:0:8}"
 case "${GATE}" in
   aws) platform="  aws:
     region: ${REGION}" ;;
@@ -95,6 +113,7 @@ umask 077
 cat >"${dir}/install-config.yaml" <<CONFIG
 apiVersion: v1
 baseDomain: ${BASE_DOMAIN}
+credentialsMode: ${INSTALL_CREDENTIALS_MODE}
 metadata:
   name: ${cluster}
 controlPlane:

@@ -6,6 +6,8 @@
 #   STATE_DIR       this gate's directory (install/auth/kubeconfig, install-outcome)
 #   TEST_SUITE      optional, default openshift/conformance/parallel
 #   TEST_PROVIDER   the cloud as openshift-tests wants it, e.g. {"type":"aws","region":"us-east-1"}
+#   GOOGLE_CLOUD_KEYFILE_JSON  gcp: the gate's key; the suite's GCE client reads GOOGLE_APPLICATION_CREDENTIALS
+#   (AWS_SHARED_CREDENTIALS_FILE and AZURE_AUTH_LOCATION reach the suite as they are)
 # Writes:
 #   $STATE_DIR/artifacts/e2e.log, $STATE_DIR/artifacts/junit/
 #   RESULT_OUTCOME  file: passed or failed
@@ -26,6 +28,11 @@ if [ "${install}" != "passed" ]; then
 fi
 
 export KUBECONFIG="${STATE_DIR}/install/auth/kubeconfig"
+# As openshift/release's openshift-e2e-test step does for gcp: the suite's cloud client uses application default
+# credentials, which the gate's key file provides.
+if [ -n "${GOOGLE_CLOUD_KEYFILE_JSON:-}" ]; then
+  export GOOGLE_APPLICATION_CREDENTIALS="${GOOGLE_CLOUD_KEYFILE_JSON}"
+fi
 rc=0
 openshift-tests run "${suite}" --provider "${TEST_PROVIDER}" -o "${artifacts}/e2e.log" \
   --junit-dir "${artifacts}/junit" || rc=$?

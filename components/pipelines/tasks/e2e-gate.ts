@@ -21,16 +21,18 @@ const credentialsMount = "/var/run/okd-gate";
 export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
 
 /**
- * E2E clusters pull the payload from the site registry with a short-lived credential minted by the pipeline identity
- * (12h on ECR, 1h on Artifact Registry, 3h on ACR), written with OKD's placeholder auth into the run's e2e workspace,
- * which the install config takes as its pull secret. No registry is opened to the public.
+ * E2E clusters pull the payload from the site registry with a short-lived credential (12h on ECR, 1h on Artifact
+ * Registry, 3h on ACR), written with OKD's placeholder auth into the run's e2e workspace, which the install config
+ * takes as its pull secret. It is minted under the e2e ServiceAccount from the site's pull-only registry identity:
+ * the secret lands in every e2e cluster, within reach of the payload under test, so it must not be able to push.
+ * No registry is opened to the public.
  */
 export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: pullSecretTaskName,
         spec: {
             description:
-                "Mints a short-lived pull secret for the site registry from the pipeline identity, for the e2e clusters.",
+                "Mints a short-lived, pull-only secret for the site registry from the e2e ServiceAccount's identity, for the e2e clusters.",
             params: [],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace; gets pull-secret.json." }],
@@ -40,35 +42,57 @@ export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
     };
 }
 
-/** Credentials of `openshift-install` on this gate: nothing to mount with workload identity, else the gate Secret. */
+/**
+ * Credentials of `openshift-install` on this gate: the gate Secret's one file, and the variable that points the
+ * installer at it. The Secret is optional in the pod, so a missing one reaches the script, which says how to create
+ * it, instead of a pod stuck pending.
+ */
 function credentials(gate: GateAccess): {
     env: EnvVar[];
     volumes: Record<string, unknown>[];
     mounts: Step["volumeMounts"];
 } {
-    if (gate.credentials.kind === "workload-identity") {
-        return { env: [{ name: "CREDENTIALS_MODE", value: "workload-identity" }], volumes: [], mounts: [] };
-    }
-    const { fileName, envVar } = gate.credentials;
+    const { fileName, envVar, howToCreate } = gate.credentials;
     const secretName = secretNames.gate(gate.platform);
     return {
         env: [
-            { name: "CREDENTIALS_MODE", value: "secret" },
             { name: "CREDENTIALS_ENV", value: envVar },
             { name: "CREDENTIALS_SECRET", value: secretName },
+            { name: "CREDENTIALS_HOW_TO", value: howToCreate },
             { name: envVar, value: `${credentialsMount}/${fileName}` },
         ],
-        // Optional, so a missing Secret reaches the script, which says what to create, instead of a pod stuck pending.
         volumes: [{ name: "gate-credentials", secret: { secretName, optional: true } }],
         mounts: [{ name: "gate-credentials", mountPath: credentialsMount, readOnly: true }],
     };
 }
 
+/**
+ * The environment every step of a gate's Tasks shares: its credentials and its cloud's installer settings, and
+ * nothing of the pipeline identity (the payload's installer must not run with the site's region, account or
+ * identity variables). Each name once: a later duplicate would silently win in the container.
+ */
+export function gateStepEnv(gate: GateAccess): EnvVar[] {
+    const env = [...credentials(gate).env, ...platformEnv(gate)];
+    const seen = new Set<string>();
+    for (const { name } of env) {
+        if (seen.has(name)) throw new Error(`gate ${gate.platform}: ${name} is set twice in its step environment`);
+        seen.add(name);
+    }
+    return env;
+}
+
 /** Installer settings each cloud needs beyond base domain and region. */
 function platformEnv(gate: GateAccess): EnvVar[] {
     const env: EnvVar[] = Object.entries(gate.env).map(([name, value]) => ({ name, value }));
-    if (gate.platform === "gcp" && gate.project !== undefined) env.push({ name: "GCP_PROJECT", value: gate.project });
-    if (gate.platform === "azure") {
+    env.push(
+        { name: "INSTALL_CREDENTIALS_MODE", value: gate.credentialsMode },
+        { name: "CLUSTER_PREFIX", value: gate.clusterPrefix },
+    );
+    // Derived here for gates whose site gave no value (a gate on another cloud); a site's own value wins.
+    if (gate.platform === "gcp" && gate.project !== undefined && gate.env.GCP_PROJECT === undefined) {
+        env.push({ name: "GCP_PROJECT", value: gate.project });
+    }
+    if (gate.platform === "azure" && gate.env.AZURE_BASE_DOMAIN_RESOURCE_GROUP === undefined) {
         env.push({ name: "AZURE_BASE_DOMAIN_RESOURCE_GROUP", value: gate.zone.apply(resourceGroupOf) });
     }
     return env;
@@ -107,14 +131,13 @@ export function testProvider(gate: GateAccess): pulumi.Output<string> {
  * payload's tests image, report the outcome. A failed install or suite is an outcome, so the verdict always runs;
  * the cluster is destroyed by the pipeline's `finally`, never here.
  */
-export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     const gateEnv: EnvVar[] = [
         { name: "GATE", value: gate.platform },
         { name: "STATE_DIR", value: gateDir(gate.platform) },
         { name: "PULL_SECRET_FILE", value: pullSecretFile },
-        ...creds.env,
-        ...platformEnv(gate),
+        ...gateStepEnv(gate),
     ];
     return {
         name: gateTaskName(gate.platform),
@@ -134,7 +157,7 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
             results: [{ name: "outcome", description: "passed or failed." }],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
             volumes: creds.volumes,
-            stepTemplate: { env: [...ctx.identityEnv, ...gateEnv] },
+            stepTemplate: { env: gateEnv },
             steps: [
                 {
                     name: "install",
@@ -168,7 +191,7 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
 }
 
 /** Destroys the gate's cluster from its metadata.json; in the pipeline's `finally`, so it runs whatever happened. */
-export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function destroyTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     return {
         name: destroyTaskName(gate.platform),
@@ -181,7 +204,7 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
             volumes: creds.volumes,
-            stepTemplate: { env: [...ctx.identityEnv, ...creds.env, ...platformEnv(gate)] },
+            stepTemplate: { env: gateStepEnv(gate) },
             steps: [
                 {
                     name: "destroy",

@@ -25,6 +25,7 @@ describe("aws site scaling, network and foreign gates", () => {
                         baseDomain: "ci.okd.example.org",
                         region: "us-west-2",
                         existingZone: "Z0123456789ABCDEFGHIJ",
+                        account: "210987654321",
                     },
                     gcp: {
                         blocking: true,
@@ -34,7 +35,10 @@ describe("aws site scaling, network and foreign gates", () => {
                         project: "okd-e2e-gcp",
                     },
                 },
-                gateSecrets: { gcp: pulumi.secret('{"type":"service_account"}') },
+                gateSecrets: {
+                    gcp: pulumi.secret('{"type":"service_account"}'),
+                    aws: pulumi.secret("[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"),
+                },
             }),
         );
         await settled();
@@ -192,19 +196,55 @@ describe("aws site scaling, network and foreign gates", () => {
             assert.ok(!recorder.calls.some((c) => c.token.startsWith("aws:route53")));
         });
 
-        it("scopes the installer's EC2 and ELB actions to the gate's region", () => {
-            const [regional] = policyOf("aws:iam/rolePolicy:RolePolicy", "awsg-e2e-aws-installer").Statement;
-            assert.deepEqual(regional.Condition, { StringEquals: { "aws:RequestedRegion": "us-west-2" } });
+        it("creates nothing for a gate in a separate account, and outputs the policies to create there", async () => {
+            const aws = site.gates.find((g) => g.platform === "aws");
+            assert.ok(aws);
+            for (const t of [
+                "aws:iam/user:User",
+                "aws:iam/policy:Policy",
+                "aws:iam/role:Role",
+                "aws:route53/zone:Zone",
+            ]) {
+                assert.equal(under("awsg-e2e-aws", t).length, 0, t);
+            }
+            assert.ok(aws.setup?.installerPolicies);
+            const policies = (await valueOf(aws.setup.installerPolicies)) as { regional: string; global: string };
+            const regional = JSON.parse(policies.regional);
+            assert.deepEqual(regional.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-west-2" } });
+            assert.match(policies.global, /arn:aws:iam::\*:user\/okdg-e2e-\*/);
+            assert.equal(await pulumi.isSecret(aws.credentials.value as pulumi.Output<string>), true);
+            assert.match(aws.credentials.howToCreate, /in AWS account 210987654321, create an IAM user/);
+        });
+
+        it("refuses a separate gate account that is the site's own", async () => {
+            const { E2eGate } = await import("../../../components/aws/e2e-gate");
+            const gate = new E2eGate("awsself-e2e-aws", {
+                gate: {
+                    blocking: true,
+                    baseDomain: "ci.example.org",
+                    region: "us-east-1",
+                    existingZone: "Z1",
+                    account: "123456789012",
+                },
+                namePrefix: "okd",
+                account: pulumi.output({ accountId: "123456789012", partition: "aws" }),
+                userName: "okd-us-east-1-e2e-installer",
+            });
+            // Output.promise() is how the SDK itself awaits an Output; a failed apply rejects it.
+            const settledPolicies = (gate.policies as unknown as { promise(): Promise<unknown> }).promise();
+            await assert.rejects(
+                settledPolicies,
+                /gates\.aws\.account = "123456789012" is the account the site deploys into; expected a separate account, or gates\.aws\.sharedWithSite: true/,
+            );
         });
 
         it("hands a gate on another cloud its secret credentials and creates nothing on that cloud", async () => {
             const gcp = site.gates.find((g) => g.platform === "gcp");
             assert.ok(gcp);
-            assert.equal(gcp.credentials.kind, "secret");
-            if (gcp.credentials.kind !== "secret") return;
             assert.equal(gcp.credentials.fileName, "gce.json");
             assert.equal(gcp.credentials.envVar, "GOOGLE_CLOUD_KEYFILE_JSON");
-            assert.equal(await pulumi.isSecret(gcp.credentials.value), true);
+            assert.equal(gcp.credentialsMode, "Passthrough");
+            assert.equal(await pulumi.isSecret(gcp.credentials.value as pulumi.Output<string>), true);
             assert.equal(await valueOf(gcp.zone), "okd-gcp-zone");
             assert.equal(under("awsg").filter((r) => r.type.startsWith("gcp:")).length, 0);
             assert.deepEqual(site.gates.map((g) => g.platform).sort(), ["aws", "gcp"]);

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { AwsSite } from "../../../components/aws";
-import { installerActions } from "../../../components/aws/installer-permissions";
+import { installerActions, installerPermissionGroups } from "../../../components/aws/installer-permissions";
 import { durableRoles, expiringRoles, pipelineIdentitySubjects, repositoryPaths } from "../../../components/shared";
 import { find, recorder, settled, under, valueOf } from "../../helpers";
 import { type Json, account, inputs, policyOf, siteArgs } from "./fixtures";
@@ -21,6 +21,9 @@ const T = {
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    user: "aws:iam/user:User",
+    policy: "aws:iam/policy:Policy",
+    userAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
     cluster: "aws:eks/cluster:Cluster",
     nodeGroup: "aws:eks/nodeGroup:NodeGroup",
     addon: "aws:eks/addon:Addon",
@@ -47,7 +50,16 @@ describe("aws site", () => {
         const { AwsSite } = await import("../../../components/aws");
         site = new AwsSite(
             "awst",
-            siteArgs({ gates: { aws: { blocking: true, baseDomain: "ci.okd.example.org", region: "us-east-2" } } }),
+            siteArgs({
+                gates: {
+                    aws: {
+                        blocking: true,
+                        baseDomain: "ci.okd.example.org",
+                        region: "us-east-2",
+                        sharedWithSite: true,
+                    },
+                },
+            }),
         );
         await settled();
     });
@@ -248,10 +260,10 @@ describe("aws site", () => {
             );
         });
 
-        it("scopes the autoscaler's and the e2e installer's roles the same way", () => {
+        it("scopes the autoscaler's and the e2e pull roles the same way", () => {
             for (const [role, ns, sa] of [
                 ["awst-autoscaler", "kube-system", "cluster-autoscaler"],
-                ["awst-e2e-aws-installer", "okd-builds", "okd-e2e"],
+                ["awst-e2e-pull", "okd-builds", "okd-e2e"],
             ]) {
                 const [statement, ...rest] = policyOf(T.role, role, "assumeRolePolicy").Statement;
                 assert.deepEqual(rest, [], role);
@@ -462,6 +474,7 @@ describe("aws site", () => {
             assert.deepEqual(names, [
                 "awst-build",
                 "awst-coredns",
+                "awst-e2e-pull",
                 "awst-eks-pod-identity-agent",
                 "awst-kube-proxy",
                 "awst-system",
@@ -548,34 +561,109 @@ describe("aws site", () => {
             assert.equal(zone.forceDestroy, false);
         });
 
-        it("binds the installer role to the e2e ServiceAccount through Pod Identity", () => {
-            const a = inputs(T.podIdentity, "awst-e2e-aws-installer");
-            assert.deepEqual([a.namespace, a.serviceAccount, a.clusterName], ["okd-builds", "okd-e2e", "okdt-builds"]);
-            assert.deepEqual(policyOf(T.role, "awst-e2e-aws-installer", "assumeRolePolicy").Statement[0].Principal, {
-                Service: "pods.eks.amazonaws.com",
-            });
+        const policies = () => ["regional", "global"].map((p) => policyOf(T.policy, `awst-e2e-aws-installer-${p}`));
+        const statements = (): Json[] => policies().flatMap((d) => d.Statement);
+        /** IAM's wildcard match of an ARN pattern. */
+        const covers = (pattern: string, arn: string) =>
+            new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);
+
+        it("makes the installer an IAM user with two managed policies, and no key: static credentials come from the operator", () => {
+            const user = inputs(T.user, "awst-e2e-aws-installer");
+            assert.equal(user.name, "okdt-us-east-1-e2e-installer");
+            const attached = under("awst-e2e-aws", T.userAttachment);
+            assert.equal(attached.length, 2);
+            assert.equal(recorder.ofType("aws:iam/accessKey:AccessKey").length, 0);
+            // openshift-install refuses Pod Identity's session credentials outside Manual mode: the only role the
+            // e2e ServiceAccount gets is the pull-only one.
+            const e2e = under("awst", T.podIdentity).filter((r) => (r.inputs as Json).serviceAccount === "okd-e2e");
+            assert.deepEqual(
+                e2e.map((r) => r.name),
+                ["awst-e2e-pull"],
+            );
         });
 
-        it("grants exactly the installer's documented actions, EC2 and ELB only in the gate's region", () => {
-            const doc = policyOf(T.rolePolicy, "awst-e2e-aws-installer");
-            const [regional, global] = doc.Statement;
-            assert.deepEqual(regional.Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
-            assert.ok(regional.Action.every((a: string) => /^(ec2|elasticloadbalancing):/.test(a)));
-            assert.ok(global.Action.every((a: string) => !/^(ec2|elasticloadbalancing):/.test(a)));
-            assert.equal(global.Condition, undefined);
-            assert.deepEqual([...regional.Action, ...global.Action].sort(), installerActions());
-            for (const s of doc.Statement) assert.equal(s.Resource, "*");
-            assert.equal(doc.Statement.length, 2);
+        it("grants exactly the installer's documented actions, EC2, ELB and Auto Scaling only in the gate's region", () => {
+            const [regional, global] = policies();
+            assert.equal(regional.Statement.length, 1);
+            const r = regional.Statement[0];
+            assert.deepEqual(r.Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
+            assert.ok(r.Action.every((a: string) => /^(ec2|elasticloadbalancing|autoscaling):/.test(a)));
+            const globalActions = global.Statement.flatMap((s: Json) => s.Action);
+            assert.ok(globalActions.every((a: string) => !/^(ec2|elasticloadbalancing|autoscaling):/.test(a)));
+            assert.deepEqual([...r.Action, ...globalActions].sort(), installerActions());
         });
 
-        it("stays within IAM's inline policy size limit", () => {
-            const text = inputs(T.rolePolicy, "awst-e2e-aws-installer").policy as string;
-            assert.ok(text.replace(/\s/g, "").length < 10240, `${text.length} characters`);
+        it("includes what the installer's permission groups add for destroy and default zones", () => {
+            // openshift/installer pkg/asset/installconfig/aws/permissions.go: delete-base and permission-default-zones.
+            const actions = statements().flatMap((s) => s.Action);
+            for (const a of [
+                "autoscaling:DescribeAutoScalingGroups",
+                "ec2:DescribeInstanceTypeOfferings",
+                "iam:SimulatePrincipalPolicy",
+            ]) {
+                assert.ok(actions.includes(a), a);
+            }
+            assert.ok(installerPermissionGroups["delete-base"].includes("autoscaling:DescribeAutoScalingGroups"));
+        });
+
+        it("lets IAM writes reach only the roles, instance profiles and users of the gate's clusters", () => {
+            const writes = statements().filter((s) =>
+                [s.Action]
+                    .flat()
+                    .some((a: string) => a.startsWith("iam:") && !/^iam:(Get|List|SimulatePrincipalPolicy)/.test(a)),
+            );
+            assert.ok(writes.length >= 4, `control: ${writes.length} statements with IAM writes`);
+            for (const s of writes) {
+                for (const resource of [s.Resource].flat()) {
+                    assert.match(resource, /^arn:aws:iam::\*:(role|instance-profile|user)\/okdt-e2e-\*$/, s.Sid);
+                }
+            }
+            const siteRole = "arn:aws:iam::123456789012:role/okdt-us-east-1-pipeline";
+            // Nor the installer's own user: it cannot rewrite its own policies.
+            const self = "arn:aws:iam::123456789012:user/okdt-us-east-1-e2e-installer";
+            assert.ok(writes.every((s) => [s.Resource].flat().every((r: string) => !covers(r, self))));
+            assert.ok(writes.every((s) => [s.Resource].flat().every((r: string) => !covers(r, siteRole))));
+        });
+
+        it("passes the gate clusters' roles only to EC2", () => {
+            const pass = statements().filter((s) => [s.Action].flat().includes("iam:PassRole"));
+            assert.equal(pass.length, 1);
+            assert.deepEqual(pass[0].Condition, { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } });
+            assert.deepEqual(pass[0].Resource, "arn:aws:iam::*:role/okdt-e2e-*");
+        });
+
+        it("never reaches the site's artifact bucket", () => {
+            const s3 = statements().filter((s) => [s.Action].flat().some((a: string) => a.startsWith("s3:")));
+            assert.equal(s3.length, 1);
+            const resources: string[] = [s3[0].Resource].flat();
+            assert.ok(resources.every((r) => r !== "*"));
+            for (const arn of [bucketArn, `${bucketArn}/releases/index.json`]) {
+                assert.ok(
+                    resources.every((r) => !covers(r, arn)),
+                    arn,
+                );
+            }
+            // ... but does reach the installer's own buckets (Terraform and cluster-api names).
+            for (const arn of [
+                "arn:aws:s3:::okdt-e2e-0123-abcde-bootstrap",
+                "arn:aws:s3:::openshift-bootstrap-data-okdt-e2e-0123-abcde/x",
+            ]) {
+                assert.ok(
+                    resources.some((r) => covers(r, arn)),
+                    arn,
+                );
+            }
+        });
+
+        it("keeps each managed policy within IAM's 6,144 characters", () => {
+            for (const p of ["regional", "global"]) {
+                const text = inputs(T.policy, `awst-e2e-aws-installer-${p}`).policy as string;
+                assert.ok(text.replace(/\s/g, "").length <= 6144, `${p}: ${text.length} characters`);
+            }
         });
 
         it("never grants AdministratorAccess or a wildcard action", () => {
-            const doc = policyOf(T.rolePolicy, "awst-e2e-aws-installer");
-            const actions: string[] = doc.Statement.flatMap((s: Json) => s.Action);
+            const actions: string[] = statements().flatMap((s: Json) => s.Action);
             assert.ok(actions.every((a) => !a.includes("*")));
             const attachments = recorder
                 .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -583,13 +671,36 @@ describe("aws site", () => {
             assert.equal(attachments.length, 0);
         });
 
-        it("lists the gate with workload-identity credentials and the gate's region", async () => {
+        it("mints the e2e pull secret from a role that can only pull from the site's repositories", () => {
+            const a = inputs(T.podIdentity, "awst-e2e-pull");
+            assert.deepEqual([a.namespace, a.serviceAccount], ["okd-builds", "okd-e2e"]);
+            assert.equal(inputs(T.role, "awst-e2e-pull").name, "okdt-us-east-1-e2e-pull");
+            const [login, pull] = policyOf(T.rolePolicy, "awst-e2e-pull").Statement;
+            assert.deepEqual([login.Action, login.Resource], ["ecr:GetAuthorizationToken", "*"]);
+            assert.deepEqual(pull.Action, [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ]);
+            assert.equal(pull.Resource.length, 6);
+            assert.ok(pull.Resource.every((r: string) => r.startsWith(repoArn(""))));
+            assert.deepEqual(site.e2ePull?.podLabels, {});
+        });
+
+        it("lists the gate with static credentials from secret config, in Mint mode, named under its prefix", async () => {
             assert.equal(site.gates.length, 1);
             const gate = site.gates[0];
             assert.equal(gate.platform, "aws");
             assert.equal(gate.blocking, true);
-            assert.equal(gate.credentials.kind, "workload-identity");
-            assert.equal(await valueOf(gate.env.AWS_REGION), "us-east-2");
+            assert.equal(gate.credentialsMode, "Mint");
+            assert.equal(gate.clusterPrefix, "okdt-e2e");
+            assert.equal(gate.credentials.envVar, "AWS_SHARED_CREDENTIALS_FILE");
+            assert.equal(gate.credentials.value, undefined, "no gateCredentialsAws in this stack yet");
+            assert.match(
+                gate.credentials.howToCreate,
+                /aws iam create-access-key --user-name okdt-us-east-1-e2e-installer/,
+            );
+            assert.deepEqual(Object.keys(gate.env), [], "the installer reads its region from install-config");
             assert.equal(await valueOf(gate.zone), "awst-e2e-aws-zone-id");
             assert.equal(find("okd-ci:aws:E2eGate", "awst-e2e-aws").parent, find("okd-ci:aws:Site", "awst").urn);
         });

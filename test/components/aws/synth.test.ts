@@ -21,7 +21,7 @@ describe("aws stack synth", () => {
         out = await synthInProcess("aws");
         const base = readStackConfig(root, "aws");
         // As after `pulumi config set --secret` with a passphrase: the program sees the plain values.
-        const secretKeys = ["okd-ci:githubWebhookSecret", "okd-ci:mirrorCredentials"];
+        const secretKeys = ["okd-ci:gateCredentialsAws", "okd-ci:githubWebhookSecret", "okd-ci:mirrorCredentials"];
         const config = {
             ...base.config,
             ...Object.fromEntries(secretKeys.map((k) => [k, secretValue(k, `${sentinel}-${k}`)])),
@@ -96,13 +96,25 @@ describe("aws stack synth", () => {
         assert.deepEqual(subjects, ["okd-builds/okd-pipeline", "tekton-chains/tekton-chains-controller"]);
     });
 
-    it("plans the gate's installer role and the zone of its base domain", () => {
-        assert.equal(one("aws:route53/zone:Zone", "okd-e2e-aws-zone").inputs.name, "ci.okd.example.org");
-        assert.equal(one("aws:iam/role:Role", "okd-e2e-aws-installer").inputs.name, "okd-us-east-1-e2e-installer");
-        const doc = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "okd-e2e-aws-installer").inputs.policy);
-        assert.deepEqual(doc.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
-        const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "okd-e2e-aws-installer");
-        assert.equal(association.inputs.serviceAccount, "okd-e2e");
+    it("plans nothing for the gate in its separate account, and outputs the installer policies for it", () => {
+        assert.ok(one("okd-ci:aws:E2eGate", "okd-e2e-aws"));
+        const inGate = out.plan.resources.filter((r) => r.name.startsWith("okd-e2e-aws") && r.type.startsWith("aws:"));
+        assert.deepEqual(inGate, []);
+        // The e2e ServiceAccount's only role is the pull-only one that mints the e2e pull secret.
+        const e2e = ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter(
+            (r) => (r.inputs as Json).serviceAccount === "okd-e2e",
+        );
+        assert.deepEqual(
+            e2e.map((r) => r.name),
+            ["okd-e2e-pull"],
+        );
+        const gates = (out.plan.outputs as Json).gates;
+        const policies = gates.aws.installerPolicies;
+        const regional = JSON.parse(policies.regional);
+        assert.deepEqual(regional.Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": "us-east-2" } });
+        assert.match(policies.global, /arn:aws:iam::\*:user\/okd-e2e-\*/);
+        assert.equal(gates.aws.credentialsMode, "Mint");
+        assert.equal(gates.aws.zone, "Z0123456789EXAMPLEZ");
     });
 
     it("gives the Kubernetes provider a stable identifier and no plain-text kubeconfig", () => {

@@ -16,6 +16,7 @@ describe("azure e2e gate", () => {
         const e2e = new AzureE2eGate("aze-existing", {
             gate: { ...gate, existingZone: zoneId },
             installerCredentials: pulumi.secret("{}"),
+            siteSubscription: pulumi.output("11111111-2222-3333-4444-555555555555"),
             namePrefix: "aze",
             location: "westeurope",
             tags: {},
@@ -40,12 +41,47 @@ describe("azure e2e gate", () => {
             () =>
                 new AzureE2eGate("aze-nocreds", {
                     gate,
+                    siteSubscription: pulumi.output("11111111-2222-3333-4444-555555555555"),
                     namePrefix: "aze",
                     location: "westeurope",
                     tags: {},
                     protect: true,
                 }),
             /gateCredentialsAzure even on an Azure site: openshift-install cannot authenticate with workload identity/,
+        );
+    });
+
+    it("installs in Passthrough mode, the installer's default on Azure, which has no Mint mode", async () => {
+        const { AzureE2eGate } = await import("../../../components/azure");
+        const e2e = new AzureE2eGate("aze-mode", {
+            gate: { ...gate, existingZone: zoneId, subscription: "00000000-0000-0000-0000-000000000000" },
+            installerCredentials: pulumi.secret("{}"),
+            siteSubscription: pulumi.output("11111111-2222-3333-4444-555555555555"),
+            namePrefix: "aze",
+            location: "westeurope",
+            tags: {},
+            protect: true,
+        });
+        assert.equal(e2e.access.credentialsMode, "Passthrough");
+        assert.equal(e2e.access.clusterPrefix, "aze-e2e");
+        assert.equal(await valueOf(e2e.access.zone), zoneId);
+    });
+
+    it("refuses a separate gate subscription that is the site's own", async () => {
+        const { AzureE2eGate } = await import("../../../components/azure");
+        const e2e = new AzureE2eGate("aze-self", {
+            gate: { ...gate, existingZone: zoneId, subscription: "00000000-0000-0000-0000-000000000000" },
+            installerCredentials: pulumi.secret("{}"),
+            siteSubscription: pulumi.output("00000000-0000-0000-0000-000000000000"),
+            namePrefix: "aze",
+            location: "westeurope",
+            tags: {},
+            protect: true,
+        });
+        // Output.promise() is how the SDK itself awaits an Output; a failed apply rejects it.
+        await assert.rejects(
+            (e2e.access.zone as unknown as { promise(): Promise<unknown> }).promise(),
+            /gates\.azure\.subscription = "00000000-0000-0000-0000-000000000000" is the subscription the site deploys into/,
         );
     });
 });
@@ -79,10 +115,8 @@ describe("azure site with a gate on another cloud", () => {
         const [aws] = site.gates;
         assert.equal(aws.platform, "aws");
         assert.equal(await valueOf(aws.zone), "Z123");
-        assert.equal(aws.credentials.kind, "secret");
-        if (aws.credentials.kind !== "secret") return;
         assert.equal(aws.credentials.fileName, ".awscred");
-        assert.equal(await pulumi.isSecret(aws.credentials.value), true);
+        assert.equal(await pulumi.isSecret(aws.credentials.value as pulumi.Output<string>), true);
     });
 
     it("still builds the site around it", () => {

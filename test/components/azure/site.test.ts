@@ -353,11 +353,10 @@ describe("azure site", () => {
             assert.equal(gate.blocking, false);
             assert.equal(await valueOf(gate.zone), "azt-e2e-azure-zone-id");
             assert.equal(await valueOf(gate.env.AZURE_BASE_DOMAIN_RESOURCE_GROUP), "azt-e2e-dns");
-            assert.equal(gate.credentials.kind, "secret");
-            if (gate.credentials.kind !== "secret") return;
             assert.equal(gate.credentials.fileName, "osServicePrincipal.json");
             assert.equal(gate.credentials.envVar, "AZURE_AUTH_LOCATION");
-            assert.equal(await pulumi.isSecret(gate.credentials.value), true);
+            assert.equal(await pulumi.isSecret(gate.credentials.value as pulumi.Output<string>), true);
+            assert.equal(gate.credentialsMode, "Passthrough");
         });
     });
 });

@@ -60,12 +60,13 @@ describe("azure stack synth", () => {
         assert.equal(account.protect && container.protect, true);
     });
 
-    it("plans the pipeline identity with its federated credentials and role assignments", () => {
-        one("azure-native:managedidentity:UserAssignedIdentity");
+    it("plans the pipeline and e2e pull identities with their federated credentials and role assignments", () => {
+        assert.equal(all("azure-native:managedidentity:UserAssignedIdentity").length, 2);
         const subjects = all("azure-native:managedidentity:FederatedIdentityCredential").map(
             (c) => (c.inputs as Json).subject,
         );
         assert.deepEqual(subjects.sort(), [
+            "system:serviceaccount:okd-builds:okd-e2e",
             "system:serviceaccount:okd-builds:okd-pipeline",
             "system:serviceaccount:tekton-chains:tekton-chains-controller",
         ]);
@@ -79,11 +80,22 @@ describe("azure stack synth", () => {
         }
     });
 
-    it("plans the gate's public DNS zone and hands it the installer credentials from config only", () => {
-        const zone = one("azure-native:dns:Zone");
-        assert.equal((zone.inputs as Json).zoneName, "azure.ci.okd.example.org");
-        assert.equal(zone.protect, true);
+    it("mints the e2e pull secret from an identity that may only pull (AcrPull on the registry)", () => {
+        const pull = all("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("okd-e2e-pull"));
+        assert.deepEqual(
+            pull.map((r) =>
+                String((r.inputs as Json).roleDefinitionId)
+                    .split("/")
+                    .pop(),
+            ),
+            ["7f951dda-4ed3-4680-a7ca-43fe172d538d"],
+        );
+    });
+
+    it("plans nothing for the gate in its separate subscription and hands it the installer credentials from config", () => {
+        assert.deepEqual(all("azure-native:dns:Zone"), []);
         assert.ok(out.plan.resources.some((r) => r.type === "okd-ci:azure:E2eGate"));
+        assert.ok(out.manifests.some((m) => m.file === "secret_okd-builds_okd-gate-azure.yaml"));
     });
 
     it("writes no secret value anywhere", () => {

@@ -47,7 +47,12 @@ describe("gcp site", () => {
             ...base,
             project: "okd-ci-test",
             gates: {
-                gcp: { blocking: true, baseDomain: "gcp.test.example.org", region: "europe-west4" },
+                gcp: {
+                    blocking: true,
+                    baseDomain: "gcp.test.example.org",
+                    region: "europe-west4",
+                    sharedWithSite: true,
+                },
                 aws: {
                     blocking: false,
                     baseDomain: "aws.test.example.org",
@@ -168,6 +173,7 @@ describe("gcp site", () => {
             const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
                 "gcpt-builds",
+                "gcpt-e2e-pull-wi-okd-builds-okd-e2e",
                 "gcpt-pipeline-wi-okd-builds-okd-pipeline",
                 "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
                 "gcpt-system",
@@ -329,7 +335,7 @@ describe("gcp site", () => {
     describe("GCP e2e gate", () => {
         const gsa = "okt-e2e-installer@okd-ci-test.iam.gserviceaccount.com";
 
-        it("grants the installer's documented roles, and no key admin, on the gate project", () => {
+        it("grants the installer's documented roles, less Security Admin and key admin, on the gate project", () => {
             const grants = under("gcpt-e2e-gcp", T.projectIam);
             for (const g of grants) {
                 assert.equal(g.inputs.project, "okd-ci-test");
@@ -338,12 +344,37 @@ describe("gcp site", () => {
             assert.deepEqual(grants.map((g) => g.inputs.role).sort(), [
                 "roles/compute.admin",
                 "roles/dns.admin",
-                "roles/iam.securityAdmin",
                 "roles/iam.serviceAccountAdmin",
                 "roles/iam.serviceAccountUser",
-                "roles/iam.workloadIdentityPoolAdmin",
+                "roles/resourcemanager.projectIamAdmin",
                 "roles/storage.admin",
             ]);
+        });
+
+        it("lets the installer grant only the roles it gives its node service accounts", () => {
+            const grants = under("gcpt-e2e-gcp", T.projectIam);
+            const iamAdmin = grants.filter((g) =>
+                /projectIamAdmin|securityAdmin|owner|editor/.test(String((g.inputs as Record<string, unknown>).role)),
+            );
+            assert.equal(iamAdmin.length, 1);
+            const { condition } = iamAdmin[0].inputs as { condition?: { expression: string } };
+            assert.ok(condition, "the role that sets the project's IAM policy is conditional");
+            assert.match(
+                condition.expression,
+                /^api\.getAttribute\('iam\.googleapis\.com\/modifiedGrantsByRole', \[\]\)\.hasOnly\(\[/,
+            );
+            const roles = [...condition.expression.matchAll(/'(roles\/[^']+)'/g)].map((m) => m[1]);
+            assert.ok(roles.includes("roles/compute.instanceAdmin") && roles.includes("roles/compute.viewer"));
+            for (const forbidden of [
+                "roles/owner",
+                "roles/editor",
+                "roles/iam.securityAdmin",
+                "roles/resourcemanager.projectIamAdmin",
+                "roles/iam.serviceAccountKeyAdmin",
+                "roles/iam.serviceAccountTokenCreator",
+            ]) {
+                assert.ok(!roles.includes(forbidden), forbidden);
+            }
         });
 
         it("creates the public zone of the base domain", () => {
@@ -354,36 +385,51 @@ describe("gcp site", () => {
             assert.equal(z.forceDestroy, false);
         });
 
-        it("lets only the e2e ServiceAccount act as the installer account", () => {
-            const [binding] = under("gcpt-e2e-gcp-wi", T.saIam);
-            assert.equal(binding.inputs.member, "serviceAccount:okd-ci-test.svc.id.goog[okd-builds/okd-e2e]");
-            assert.equal(binding.inputs.role, "roles/iam.workloadIdentityUser");
-            assert.equal(binding.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${gsa}`);
+        it("binds no Kubernetes ServiceAccount to the installer account: the installer runs with its key", () => {
+            assert.equal(under("gcpt-e2e-gcp", T.saIam).length, 0);
+            const installer = recorder
+                .ofType(T.saIam)
+                .filter((r) => String((r.inputs as Record<string, string>).serviceAccountId).includes("e2e-installer"));
+            assert.deepEqual(installer, []);
         });
 
-        it("hands the gate Workload Identity credentials and Manual credentials mode", async () => {
+        it("mints the e2e pull secret from an account that can only read the registry", () => {
+            const [binding] = under("gcpt-e2e-pull-wi", T.saIam);
+            assert.equal(binding.inputs.member, "serviceAccount:okd-ci-test.svc.id.goog[okd-builds/okd-e2e]");
+            assert.equal(
+                binding.inputs.serviceAccountId,
+                "projects/okd-ci-test/serviceAccounts/okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com",
+            );
+            const member = "serviceAccount:okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com";
+            const grants = recorder.resources.filter(
+                (r) => JSON.stringify(r.inputs).includes(member) && /IAMMember|IamMember/.test(r.type),
+            );
+            const roles = grants
+                .filter((g) => g.type !== T.saIam)
+                .map((g) => (g.inputs as Record<string, string>).role);
+            assert.ok(roles.length > 0);
+            assert.ok(
+                roles.every((r) => r === "roles/artifactregistry.reader"),
+                roles.join(", "),
+            );
+        });
+
+        it("hands the gate the key from secret config in Passthrough mode, or says how to create it", async () => {
             const access = site.gates.find((g) => g.platform === "gcp");
             assert.ok(access);
             assert.equal(access.blocking, true);
-            assert.equal(access.credentials.kind, "workload-identity");
-            if (access.credentials.kind === "workload-identity") {
-                assert.deepEqual(await valueOf(access.credentials.serviceAccountAnnotations), {
-                    "iam.gke.io/gcp-service-account": gsa,
-                });
-            }
+            assert.equal(access.credentialsMode, "Passthrough");
+            assert.equal(access.credentials.value, undefined);
+            assert.match(access.credentials.howToCreate, /gcloud iam service-accounts keys create gce\.json/);
+            assert.equal(access.project, "okd-ci-test");
             assert.equal(await valueOf(access.zone), "okt-e2e-gcp-test-example-org");
-            assert.equal(await valueOf(access.env.OPENSHIFT_CREDENTIALS_MODE), "Manual");
-            assert.equal(await valueOf(access.env.GOOGLE_CLOUD_PROJECT), "okd-ci-test");
         });
 
         it("takes a gate on another cloud from secret config, creating nothing there", async () => {
             const access = site.gates.find((g) => g.platform === "aws");
             assert.ok(access);
-            assert.equal(access.credentials.kind, "secret");
-            if (access.credentials.kind === "secret") {
-                assert.equal(access.credentials.envVar, "AWS_SHARED_CREDENTIALS_FILE");
-                assert.equal(await valueOf(access.credentials.value), "aws-credentials-sentinel");
-            }
+            assert.equal(access.credentials.envVar, "AWS_SHARED_CREDENTIALS_FILE");
+            assert.equal(await valueOf(access.credentials.value), "aws-credentials-sentinel");
             assert.equal(await valueOf(access.zone), "Z0EXAMPLE");
             assert.equal(under("gcpt").filter((r) => r.type.startsWith("aws:")).length, 0);
         });
@@ -430,11 +476,19 @@ describe("gcp site with an operator key, a separate gate project and protect off
         assert.equal(under("gcpk", T.zone).length, 0);
     });
 
-    it("grants the installer roles in the gate project, without the keyless extras", () => {
+    it("grants the installer roles in the gate project only", () => {
         const grants = under("gcpk-e2e-gcp", T.projectIam);
         assert.ok(grants.every((g) => g.inputs.project === "okd-e2e-test"));
         assert.equal(grants.length, 6);
-        assert.equal(under("gcpk-e2e-gcp", T.saIam).length, 0, "no Workload Identity binding, no self-signing");
+        assert.ok(
+            !recorder
+                .ofType(T.projectIam)
+                .some(
+                    (g) =>
+                        (g.inputs as Record<string, string>).member.includes("okk-e2e-installer") &&
+                        (g.inputs as Record<string, string>).project === "okd-ci-test",
+                ),
+        );
     });
 
     it("enables the installer's APIs in the gate project", () => {
@@ -446,14 +500,12 @@ describe("gcp site with an operator key, a separate gate project and protect off
     it("sends the operator key as the installer's gce.json and runs it in Passthrough mode", async () => {
         const [access] = keyed.gates;
         assert.equal(access.platform, "gcp");
-        assert.equal(access.credentials.kind, "secret");
-        if (access.credentials.kind === "secret") {
-            assert.equal(access.credentials.fileName, "gce.json");
-            assert.equal(access.credentials.envVar, "GOOGLE_CLOUD_KEYFILE_JSON");
-            assert.equal(await valueOf(access.credentials.value), '{"type":"service_account"}');
-        }
+        assert.equal(access.credentials.fileName, "gce.json");
+        assert.equal(access.credentials.envVar, "GOOGLE_CLOUD_KEYFILE_JSON");
+        assert.equal(await valueOf(access.credentials.value), '{"type":"service_account"}');
+        assert.equal(await pulumi.isSecret(access.credentials.value as pulumi.Output<string>), true);
         assert.equal(await valueOf(access.zone), "okd-e2e-zone");
-        assert.equal(await valueOf(access.env.OPENSHIFT_CREDENTIALS_MODE), "Passthrough");
+        assert.equal(access.credentialsMode, "Passthrough");
         assert.equal(inputs(T.account, "gcpk-e2e-gcp-installer").project, "okd-e2e-test");
     });
 });

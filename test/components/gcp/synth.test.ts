@@ -56,7 +56,7 @@ describe("gcp stack synth", () => {
         assert.equal(bucket.versioning.enabled, true);
     });
 
-    it("plans the Workload Identity bindings of the pipeline and the e2e gate", () => {
+    it("plans the Workload Identity bindings of the pipeline and the e2e pull account, and none for the installer", () => {
         const members = of("gcp:serviceaccount/iAMMember:IAMMember")
             .filter((r) => (r.inputs as Inputs).role === "roles/iam.workloadIdentityUser")
             .map((r) => (r.inputs as Inputs).member)
@@ -68,11 +68,18 @@ describe("gcp stack synth", () => {
         ]);
     });
 
-    it("plans the gate's installer account and the zone of its base domain", () => {
+    it("plans the gate's installer account and the zone of its base domain in the separate gate project", () => {
         const gsa = one("gcp:serviceaccount/account:Account", "okd-e2e-gcp-installer");
         assert.equal(gsa.accountId, "okd-e2e-installer");
+        assert.equal(gsa.project, "okd-ci-example-e2e");
         const zone = one("gcp:dns/managedZone:ManagedZone", "okd-e2e-gcp-zone");
         assert.equal(zone.dnsName, "gcp.ci.okd.example.org.");
+        assert.equal(zone.project, "okd-ci-example-e2e");
+        const grants = of("gcp:projects/iAMMember:IAMMember").filter((r) =>
+            String((r.inputs as Inputs).member).includes("okd-e2e-installer@"),
+        );
+        assert.ok(grants.length > 0);
+        assert.ok(grants.every((r) => (r.inputs as Inputs).project === "okd-ci-example-e2e"));
     });
 
     it("loads @pulumi/gcp and neither the AWS nor the Azure SDK", () => {
@@ -86,8 +93,7 @@ describe("gcp stack synth", () => {
         let leaky: SynthOutput;
         before(async () => {
             const base = readStackConfig(root, "gcp");
-            // Plain-text secrets reach the program here, as after `pulumi config set --secret` with a passphrase;
-            // gateCredentialsGcp also switches the gate to the operator-key path.
+            // Plain-text secrets reach the program here, as after `pulumi config set --secret` with a passphrase.
             const secretKeys = ["okd-ci:githubWebhookSecret", "okd-ci:gateCredentialsGcp"];
             const config = {
                 ...base.config,
@@ -98,10 +104,9 @@ describe("gcp stack synth", () => {
 
         it("never writes a secret value in the plan or the manifests", () => {
             assert.ok(leaky.plan.resources.length > 20, "control: the stack was synthesized");
-            assert.equal(
-                leaky.plan.resources.some((r) => r.name.startsWith("okd-e2e-gcp-wi-")),
-                false,
-                "control: the gate took the operator-key path",
+            assert.ok(
+                leaky.manifests.some((m) => m.content.includes("name: okd-gate-gcp")),
+                "control: the gate key became a Secret",
             );
             const everything = JSON.stringify(leaky.plan) + leaky.manifests.map((m) => m.content).join("\n");
             assert.equal(everything.includes(sentinel), false);

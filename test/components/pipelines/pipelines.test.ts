@@ -17,7 +17,7 @@ type Obj = any;
 
 const scriptsDir = path.resolve(__dirname, "..", "..", "..", "components", "pipelines", "scripts");
 
-/** A cloud-like site: TLS registry, GCS artifacts, an aws gate with workload identity and an optional gcp gate by key. */
+/** A cloud-like site: TLS registry, GCS artifacts, an aws gate with its key and an optional gcp gate whose key is not set yet. */
 function fakeSite(): Site {
     const provider = new k8s.Provider("pl-test-k8s", { kubeconfig: "{}" });
     const repo = (p: string) => pulumi.output(`europe-docker.pkg.dev/okd/okd/${p}`);
@@ -63,11 +63,13 @@ function fakeSite(): Site {
                 zone: pulumi.output("Z123"),
                 env: {},
                 credentials: {
-                    kind: "secret",
                     value: pulumi.secret("[default]"),
                     fileName: ".awscred",
                     envVar: "AWS_SHARED_CREDENTIALS_FILE",
+                    howToCreate: "set gateCredentialsAws",
                 },
+                credentialsMode: "Mint",
+                clusterPrefix: "okd-e2e",
             },
             {
                 platform: "gcp",
@@ -78,10 +80,12 @@ function fakeSite(): Site {
                 zone: pulumi.output("okd-zone"),
                 env: {},
                 credentials: {
-                    kind: "workload-identity",
-                    serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-                    podLabels: { "okd-ci/identity": "gate" },
+                    fileName: "gce.json",
+                    envVar: "GOOGLE_CLOUD_KEYFILE_JSON",
+                    howToCreate: "create a key of okd-e2e-installer",
                 },
+                credentialsMode: "Passthrough",
+                clusterPrefix: "okd-e2e",
             },
         ],
     };
@@ -493,25 +497,46 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("mounts a foreign gate's Secret and points the installer at its file", () => {
-            const t = task("okd-e2e-aws").spec;
-            assert.deepEqual(t.volumes, [
-                { name: "gate-credentials", secret: { secretName: "okd-gate-aws", optional: true } },
-            ]);
-            const env = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
-            assert.equal(env.AWS_SHARED_CREDENTIALS_FILE, "/var/run/okd-gate/.awscred");
-            assert.equal(env.CREDENTIALS_MODE, "secret");
-            assert.deepEqual(t.steps[0].volumeMounts, [
-                { name: "gate-credentials", mountPath: "/var/run/okd-gate", readOnly: true },
-            ]);
+        it("mounts each gate's Secret and points the installer at its file", () => {
+            for (const [cloud, file, envVar] of [
+                ["aws", ".awscred", "AWS_SHARED_CREDENTIALS_FILE"],
+                ["gcp", "gce.json", "GOOGLE_CLOUD_KEYFILE_JSON"],
+            ]) {
+                const t = task(`okd-e2e-${cloud}`).spec;
+                assert.deepEqual(t.volumes, [
+                    { name: "gate-credentials", secret: { secretName: `okd-gate-${cloud}`, optional: true } },
+                ]);
+                const env = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+                assert.equal(env[envVar], `/var/run/okd-gate/${file}`);
+                assert.equal(env.CREDENTIALS_ENV, envVar);
+                for (const step of t.steps) {
+                    assert.deepEqual(step.volumeMounts, [
+                        { name: "gate-credentials", mountPath: "/var/run/okd-gate", readOnly: true },
+                    ]);
+                }
+            }
         });
 
-        it("uses workload identity and no Secret for a gate on the home cloud", () => {
-            const t = task("okd-e2e-gcp").spec;
-            assert.deepEqual(t.volumes, []);
-            const env = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
-            assert.equal(env.CREDENTIALS_MODE, "workload-identity");
+        it("tells the installer its credentials mode and cluster prefix, and how to create missing credentials", () => {
+            const env = Object.fromEntries(
+                task("okd-e2e-gcp").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
+            );
+            assert.equal(env.INSTALL_CREDENTIALS_MODE, "Passthrough");
+            assert.equal(env.CLUSTER_PREFIX, "okd-e2e");
+            assert.equal(env.CREDENTIALS_HOW_TO, "create a key of okd-e2e-installer");
             assert.equal(env.GCP_PROJECT, "okd-e2e");
+            const aws = Object.fromEntries(
+                task("okd-e2e-aws").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
+            );
+            assert.equal(aws.INSTALL_CREDENTIALS_MODE, "Mint");
+        });
+
+        it("keeps the pipeline identity's environment out of the gates' Tasks", () => {
+            for (const name of ["okd-e2e-aws", "okd-e2e-gcp", "okd-e2e-destroy-aws", "okd-e2e-destroy-gcp"]) {
+                const names = task(name).spec.stepTemplate.env.map((e: Obj) => e.name);
+                assert.ok(!names.includes("GOOGLE_CLOUD_PROJECT"), name);
+                assert.equal(new Set(names).size, names.length, `${name}: ${names.join(", ")}`);
+            }
         });
 
         it("reaches GCS through rclone with the pod's identity and no static key", () => {
@@ -575,8 +600,11 @@ describe("OKD pipelines", () => {
                 assert.deepEqual(spec(build).metadata.labels, { "okd-ci/identity": "pipeline" });
             }
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
+            // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never as okd-pipeline.
+            assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");
             assert.equal(spec("destroy-gcp").serviceAccountName, "okd-e2e");
-            assert.deepEqual(spec("e2e-gcp").metadata.labels, { "okd-ci/identity": "gate" });
+            // Gate pods carry no identity label: their installer's identity is the Secret, not the pod.
+            assert.equal(spec("e2e-gcp").metadata, undefined);
             assert.equal(spec("assemble").podTemplate, undefined);
             assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
             assert.ok(nightly.timeouts.pipeline);

@@ -7,12 +7,12 @@ import {
     type Site,
     type StreamRuns,
     buildPlacement,
-    foreignGateAccess,
     nightlyPipelineName,
     pipelineServiceAccount,
     releasePipelineName,
     repositoryPaths,
     repositoryRoles,
+    unmanagedGateAccess,
 } from "../../../components/shared";
 import type { OkdCiConfig } from "../../../src/config/load";
 import { loadConfig } from "../../../src/config/load";
@@ -24,17 +24,19 @@ import { mapSource, secretValue } from "../../helpers";
 /** Values no manifest, plan or output may ever show; each secret config key gets its own. */
 export const sentinel = (key: string): string => secretValue(key, `okd-ci-test-sentinel-${key}`);
 
+/** The pull-only identity of the e2e ServiceAccount on the fake gcp site (the aws one needs no annotation). */
+export const e2ePullAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e-pull@okd-proj.iam.gserviceaccount.com" };
+
 export const identityAnnotations: Record<Platform, Record<string, string>> = {
     aws: {},
     gcp: { "iam.gke.io/gcp-service-account": "okd-pipeline@okd-proj.iam.gserviceaccount.com" },
     azure: { "azure.workload.identity/client-id": "00000000-0000-0000-0000-000000000001" },
     local: {},
 };
-export const gcpGateAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e@okd-proj.iam.gserviceaccount.com" };
 
 /**
  * A fake site of each flavor, as the real sites describe themselves: aws (Pod Identity: no annotation, a foreign gcp
- * gate with a key), gcp (GKE Workload Identity annotations, a home gate with its own identity), azure (client-id
+ * gate with a key), gcp (GKE Workload Identity annotations, a home gate with its installer key), azure (client-id
  * annotation and pod label), local (static object-store keys, plain-HTTP in-cluster registry).
  */
 export function fakeSite(name: string, platform: Platform, webhook: Partial<Site["webhook"]> = {}): Site {
@@ -52,28 +54,25 @@ export function fakeSite(name: string, platform: Platform, webhook: Partial<Site
     const gates: GateAccess[] = [];
     if (platform === "aws") {
         gates.push(
-            foreignGateAccess(
+            unmanagedGateAccess(
                 "gcp",
                 { blocking: false, baseDomain: "gcp.ci.example.org", region: "us-central1" },
+                "okd",
                 pulumi.secret(sentinel("gateCredentialsGcp")),
                 pulumi.output("okd-gcp-zone"),
             ),
         );
     }
     if (platform === "gcp") {
-        gates.push({
-            blocking: true,
-            baseDomain: "gcp.ci.example.org",
-            region: "us-central1",
-            platform: "gcp",
-            zone: pulumi.output("okd-zone"),
-            env: {},
-            credentials: {
-                kind: "workload-identity",
-                serviceAccountAnnotations: pulumi.output<Record<string, string>>(gcpGateAnnotations),
-                podLabels: {},
-            },
-        });
+        gates.push(
+            unmanagedGateAccess(
+                "gcp",
+                { blocking: true, baseDomain: "gcp.ci.example.org", region: "us-central1", project: "okd-proj-e2e" },
+                "okd",
+                pulumi.secret(sentinel("gateCredentialsGcp")),
+                pulumi.output("okd-zone"),
+            ),
+        );
     }
     return {
         platform,
@@ -105,6 +104,16 @@ export function fakeSite(name: string, platform: Platform, webhook: Partial<Site
             podLabels: platform === "azure" ? { "azure.workload.identity/use": "true" } : {},
             env: {},
         },
+        ...(gates.length > 0
+            ? {
+                  e2ePull: {
+                      serviceAccountAnnotations: pulumi.output<Record<string, string>>(
+                          platform === "gcp" ? e2ePullAnnotations : {},
+                      ),
+                      podLabels: {},
+                  },
+              }
+            : {}),
         buildPool: buildPlacement(),
         // As the real sites: aws fronts a fixed node port with its own load balancer; gcp and azure have the
         // cluster make one.

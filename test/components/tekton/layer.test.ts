@@ -11,8 +11,8 @@ import {
     type Json,
     fakeConfig,
     fakeRuns,
+    e2ePullAnnotations,
     fakeSite,
-    gcpGateAnnotations,
     identityAnnotations,
     sentinel,
     stream415,
@@ -207,10 +207,10 @@ describe("Tekton layer", () => {
                 });
             });
 
-            it("annotates the e2e ServiceAccount with the home gate's workload identity only", () => {
+            it("gives the e2e ServiceAccount only the site's pull-only registry identity: installers use Secrets", () => {
                 const e2e = inputs(T.sa, `${n}-builds-e2e-sa`).metadata;
                 assert.equal(e2e.name, "okd-e2e");
-                assert.deepEqual(e2e.annotations, platform === "gcp" ? gcpGateAnnotations : {});
+                assert.deepEqual(e2e.annotations, platform === "gcp" ? e2ePullAnnotations : {});
             });
 
             it("labels every PipelineRun, and the Chains controller's pods, for the identity webhook only on azure", () => {
@@ -279,7 +279,7 @@ describe("Tekton layer", () => {
                     .map((r) => (r.inputs as Json).metadata.name)
                     .sort();
                 const expected = ["okd-github-webhook", "okd-mirror-credentials"];
-                if (platform === "aws") expected.push("okd-gate-gcp");
+                if (platform === "aws" || platform === "gcp") expected.push("okd-gate-gcp");
                 if (platform === "local") expected.push("okd-artifacts-credentials");
                 assert.deepEqual(names, expected.sort());
             });
