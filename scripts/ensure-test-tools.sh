@@ -9,8 +9,8 @@
 #                     group). Built once per content of that directory and Go version, into a cache outside the
 #                     repository ($OKD_CI_TOOLS_CACHE, default ~/.cache/okd-ci/tools), then linked into .tools/bin,
 #                     which test/setup.ts puts first on PATH. Nothing is downloaded but Go modules from the proxy.
-#   PyPI packages     the `pypi_tools` table below, pinned; installed with `python3 -m pip` when the command is
-#                     missing or reports another version.
+#   PyPI packages     the `pypi_tools` table below, pinned; each installed once per requirement and Python version
+#                     into its own virtualenv in the same cache, linked into .tools/bin.
 #   npm packages      servers the tests start (devDependencies): `npm ci` installs them; nothing to do here.
 #
 # Usage: ensure-test-tools.sh [--group test|engine|all] [--list]
@@ -75,13 +75,10 @@ declare -A debian_tools=(
   [git]=git
 )
 
-# PyPI tools: command → pinned requirement, and the Python module whose __version__ must match. moto_server is the S3
-# server of the object-store tests (test/scripts/object-stores.ts).
+# PyPI tools: command → pinned requirement. moto_server is the S3 server of the object-store tests
+# (test/scripts/object-stores.ts).
 declare -A pypi_tools=(
   [moto_server]="moto[server]==5.2.1"
-)
-declare -A pypi_modules=(
-  [moto_server]=moto
 )
 
 # The Go tools in a group, one directory name per line.
@@ -132,21 +129,40 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- PyPI -----------------------------------------------------------------------------------------------------------
+# Each in its own virtualenv in the cache (one per pinned requirement and Python version), linked into .tools/bin:
+# nothing is installed into the system Python, which Debian and Ubuntu mark externally managed (PEP 668).
+mkdir -p "${bin_dir}"
 for tool in "${!pypi_tools[@]}"; do
   requirement="${pypi_tools[${tool}]}"
-  want="${requirement##*==}"
-  have="$(python3 -c "import ${pypi_modules[${tool}]} as m; print(m.__version__)" 2>/dev/null || true)"
-  if command -v "${tool}" >/dev/null 2>&1 && [ "${have}" = "${want}" ]; then continue; fi
   if ! command -v python3 >/dev/null 2>&1; then
-    echo "ensure-test-tools: ${tool} needs Python 3 with pip (apt-get install python3-pip)" >&2
+    echo "ensure-test-tools: ${tool} needs Python 3 with venv (apt-get install python3-venv)" >&2
     exit 1
   fi
-  echo "ensure-test-tools: installing ${requirement} with pip (found ${have:-none})" >&2
-  python3 -m pip install --quiet --disable-pip-version-check "${requirement}" >&2
-  command -v "${tool}" >/dev/null 2>&1 || {
-    echo "ensure-test-tools: pip installed ${requirement} but ${tool} is not on PATH" >&2
-    exit 1
-  }
+  py_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  key="$(printf '%s %s\n' "${requirement}" "${py_version}" | sha256sum | cut -c1-16)"
+  venv="${cache}/pypi-${tool}/${key}"
+  if [ ! -x "${venv}/bin/${tool}" ]; then
+    mkdir -p "${cache}/pypi-${tool}"
+    exec 9>"${cache}/pypi-${tool}/.lock"
+    flock 9
+    if [ ! -x "${venv}/bin/${tool}" ]; then
+      echo "ensure-test-tools: installing ${requirement} from PyPI into ${venv}" >&2
+      start="$(date +%s)"
+      rm -rf "${venv}"
+      python3 -m venv "${venv}" || {
+        echo "ensure-test-tools: python3 -m venv failed; install the venv module (apt-get install python3-venv)" >&2
+        exit 1
+      }
+      "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}" >&2 || {
+        rm -rf "${venv}"
+        echo "ensure-test-tools: pip install ${requirement} failed" >&2
+        exit 1
+      }
+      echo "ensure-test-tools: installed ${requirement} in $(($(date +%s) - start)) s" >&2
+    fi
+    exec 9>&-
+  fi
+  ln -sfn "${venv}/bin/${tool}" "${bin_dir}/${tool}"
 done
 
 # --- Go -------------------------------------------------------------------------------------------------------------

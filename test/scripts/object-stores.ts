@@ -339,7 +339,7 @@ export async function startObjectStore(kind: StoreKind): Promise<ObjectStore> {
     switch (kind) {
         case "s3":
             requireTool("moto_server");
-            server = `moto ${execFileSync("python3", ["-c", "import moto; print(moto.__version__)"], { encoding: "utf8" }).trim()}`;
+            server = `moto ${motoVersion()}`;
             proc = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
                 stdio: ["ignore", log, log],
                 env: { ...process.env, AWS_CA_BUNDLE: "" },
@@ -446,6 +446,13 @@ export async function startObjectStore(kind: StoreKind): Promise<ObjectStore> {
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/** moto's version, asked of the Python that runs `moto_server` (its own virtualenv, from ensure-test-tools). */
+function motoVersion(): string {
+    const script = fs.realpathSync(execFileSync("sh", ["-c", "command -v moto_server"], { encoding: "utf8" }).trim());
+    const python = /^#!\s*(\S+)/.exec(fs.readFileSync(script, "utf8"))?.[1] ?? "python3";
+    return execFileSync(python, ["-c", "import moto; print(moto.__version__)"], { encoding: "utf8" }).trim();
 }
 
 function readVia(admin: Record<string, string>, root: string, key: string): string | undefined {
