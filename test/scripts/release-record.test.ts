@@ -383,7 +383,10 @@ for (const kind of storeKinds) {
                 rclone.bin,
             );
             assert.equal(r.status, 1, r.stdout);
-            assert.match(r.stderr, /listing the bucket .* failed \(rclone exit 3: it does not exist or is not visible\)/);
+            assert.match(
+                r.stderr,
+                /listing the bucket .* failed \(rclone exit 3: it does not exist or is not visible\)/,
+            );
             assert.equal(fs.existsSync(path.join(work, "v")), false);
         });
 

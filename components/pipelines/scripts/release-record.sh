@@ -46,6 +46,9 @@ safe_name='^[A-Za-z0-9][A-Za-z0-9._+-]*$'
 if [ -n "${NAME}" ] && ! [[ "${NAME}" =~ ${safe_name} ]]; then
   fail "NAME '${NAME}' is not a release name (letters, digits, . _ + -)"
 fi
+if [ -n "${PREVIOUS_MINOR:-}" ] && ! [[ "${PREVIOUS_MINOR}" =~ ${safe_name} ]]; then
+  fail "PREVIOUS_MINOR '${PREVIOUS_MINOR}' is not a stream name (letters, digits, . _ + -)"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
