@@ -45,8 +45,9 @@ export function pipelineContext(site: Site, images: PipelineImages): PipelineCon
  * The bucket is Pulumi's: `no_check_bucket` / `no_check_container` keep rclone from checking for or creating it before
  * an upload (which needs bucket-level permissions the pipeline identity does not have, and could create a stray
  * bucket on a typo); a missing bucket then fails the upload, and release-record.sh lists the bucket first to say so.
- * Options an older rclone does not know are ignored by it (no_check_container and azureblob/gcs env_auth came after
- * Debian's 1.60), which is why the tools image's rclone is the one that matters.
+ * Options an older rclone does not know are ignored by it (no_check_container, azureblob and gcs env_auth came after
+ * Debian's 1.60; its gcs falls back to Google's default credentials anyway), which is why the tools image's rclone is
+ * the one that matters.
  *
  * test/scripts/object-stores.ts runs these settings against moto (S3), Azurite and fake-gcs-server. What those
  * servers cannot prove, and is therefore unverified here: AWS itself (provider AWS, virtual-hosted addressing, EKS Pod
