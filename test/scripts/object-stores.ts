@@ -41,9 +41,9 @@ const s3Keys = { AWS_ACCESS_KEY_ID: "okd-ci-test", AWS_SECRET_ACCESS_KEY: "okd-c
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
 /**
- * The rclone binaries the scripts are proven with: Debian's (on this machine's PATH) and the one built from rclone's Go
- * module at the line the pipeline tools image installs (test/tools/go/rclone). `bin` is a directory holding it as
- * `rclone`, to put first on a script's PATH.
+ * The rclone binaries the scripts are proven with: Debian's (on this machine's PATH) and 1.68 built from rclone's Go
+ * module (test/tools/go/rclone), standing for the unpinned Fedora rclone of the pipeline tools image. `bin` is a
+ * directory holding it as `rclone`, to put first on a script's PATH.
  */
 export interface Rclone {
     label: string;
@@ -58,7 +58,7 @@ export function rclones(): Rclone[] {
     const which = (tool: string) => execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
     const debian = spawnSync("sh", ["-c", "PATH=/usr/bin:/bin command -v rclone"], { encoding: "utf8" }).stdout.trim();
     return [
-        { label: "rclone 1.68 (tools image line)", binary: which("rclone-1.68") },
+        { label: "rclone 1.68", binary: which("rclone-1.68") },
         { label: "Debian rclone", binary: debian || which("rclone") },
     ].map(({ label, binary }) => {
         const bin = tempDir("rclone-bin");

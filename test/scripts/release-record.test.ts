@@ -9,8 +9,9 @@ import { type ObjectStore, type Rclone, rclones, runScriptAsync, startObjectStor
 /**
  * release-record.sh against real object-store protocol servers (moto for S3, Azurite, fake-gcs-server) and rclone's
  * local backend, one server per backend for this file and a fresh bucket per test, with real rclone and jq. The whole
- * suite runs on each backend with the rclone line the pipeline tools image installs; the paths that differ between
- * rclone versions (a missing object, a missing bucket, a record round trip) also run with Debian's rclone.
+ * suite runs on each backend with rclone 1.68 (standing for the tools image's unpinned Fedora rclone); the paths that
+ * differ between rclone versions (a missing object, a missing bucket, a record round trip) also run with Debian's
+ * rclone 1.60.
  */
 const name1 = "4.15.0-0.okd-2025-01-01-020000";
 
@@ -435,7 +436,7 @@ for (const kind of storeKinds) {
         });
 
         for (const which of [0, 1]) {
-            it(`records, decides and picks a payload with ${which === 0 ? "the tools image's" : "Debian's"} rclone`, () => {
+            it(`records, decides and picks a payload with ${which === 0 ? "rclone 1.68" : "Debian's rclone 1.60"}`, () => {
                 const rc = versions[which];
                 const env = {
                     RECORD_ACTION: "create",
@@ -509,7 +510,7 @@ for (const kind of storeKinds) {
             });
 
             for (const which of [0, 1]) {
-                it(`knows the trap: ${which === 0 ? "the tools image's" : "Debian's"} rclone cat of a missing object exits 0 with no output`, () => {
+                it(`knows the trap: ${which === 0 ? "rclone 1.68" : "Debian's rclone 1.60"}: cat of a missing object exits 0 with no output`, () => {
                     const rc = versions[which];
                     const cat = (p: string) =>
                         spawnSync(rc.binary, ["--retries", "1", "cat", `artifacts:${p}`], {
