@@ -9,6 +9,8 @@
 #                     group). Built once per content of that directory and Go version, into a cache outside the
 #                     repository ($OKD_CI_TOOLS_CACHE, default ~/.cache/okd-ci/tools), then linked into .tools/bin,
 #                     which test/setup.ts puts first on PATH. Nothing is downloaded but Go modules from the proxy.
+#   PyPI packages     the `pypi_tools` table below, pinned; each installed once per requirement and Python version
+#                     into its own virtualenv in the same cache, linked into .tools/bin.
 #   npm packages      servers the tests start (devDependencies): `npm ci` installs them; nothing to do here.
 #
 # Usage: ensure-test-tools.sh [--group test|engine|all] [--list]
@@ -75,6 +77,12 @@ declare -A debian_tools=(
   [bash-static]=bash-static
 )
 
+# PyPI tools: command → pinned requirement. moto_server is the S3 server of the object-store tests
+# (test/scripts/object-stores.ts).
+declare -A pypi_tools=(
+  [moto_server]="moto[server]==5.2.1"
+)
+
 # The Go tools in a group, one directory name per line.
 go_tools_of() {
   local dir tool_group
@@ -88,6 +96,9 @@ go_tools_of() {
 if [ "${list}" = true ]; then
   for tool in $(printf '%s\n' "${!debian_tools[@]}" | sort); do
     printf 'debian\t%s\t%s\n' "${tool}" "${debian_tools[${tool}]}"
+  done
+  for tool in $(printf '%s\n' "${!pypi_tools[@]}" | sort); do
+    printf 'pypi\t%s\t%s\n' "${tool}" "${pypi_tools[${tool}]}"
   done
   for tool in $(go_tools_of all); do
     (
@@ -118,6 +129,43 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+
+# --- PyPI -----------------------------------------------------------------------------------------------------------
+# Each in its own virtualenv in the cache (one per pinned requirement and Python version), linked into .tools/bin:
+# nothing is installed into the system Python, which Debian and Ubuntu mark externally managed (PEP 668).
+mkdir -p "${bin_dir}"
+for tool in "${!pypi_tools[@]}"; do
+  requirement="${pypi_tools[${tool}]}"
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "ensure-test-tools: ${tool} needs Python 3 with venv (apt-get install python3-venv)" >&2
+    exit 1
+  fi
+  py_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  key="$(printf '%s %s\n' "${requirement}" "${py_version}" | sha256sum | cut -c1-16)"
+  venv="${cache}/pypi-${tool}/${key}"
+  if [ ! -x "${venv}/bin/${tool}" ]; then
+    mkdir -p "${cache}/pypi-${tool}"
+    exec 9>"${cache}/pypi-${tool}/.lock"
+    flock 9
+    if [ ! -x "${venv}/bin/${tool}" ]; then
+      echo "ensure-test-tools: installing ${requirement} from PyPI into ${venv}" >&2
+      start="$(date +%s)"
+      rm -rf "${venv}"
+      python3 -m venv "${venv}" || {
+        echo "ensure-test-tools: python3 -m venv failed; install the venv module (apt-get install python3-venv)" >&2
+        exit 1
+      }
+      "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${requirement}" >&2 || {
+        rm -rf "${venv}"
+        echo "ensure-test-tools: pip install ${requirement} failed" >&2
+        exit 1
+      }
+      echo "ensure-test-tools: installed ${requirement} in $(($(date +%s) - start)) s" >&2
+    fi
+    exec 9>&-
+  fi
+  ln -sfn "${venv}/bin/${tool}" "${bin_dir}/${tool}"
+done
 
 # --- Go -------------------------------------------------------------------------------------------------------------
 tools=()

@@ -41,6 +41,18 @@ export function pipelineContext(site: Site, images: PipelineImages): PipelineCon
  * rclone reaches all three object stores with the pod's own identity (`env_auth`: EKS Pod Identity, GKE Workload
  * Identity, AKS workload identity) or the local store's static keys, through one remote named `artifacts` configured
  * only by environment. One tool and one script for every cloud, instead of aws/gsutil/az variants of each.
+ *
+ * The bucket is Pulumi's: `no_check_bucket` / `no_check_container` keep rclone from checking for or creating it before
+ * an upload (which needs bucket-level permissions the pipeline identity does not have, and could create a stray
+ * bucket on a typo); a missing bucket then fails the upload, and release-record.sh lists the bucket first to say so.
+ * Options an older rclone does not know are ignored by it (no_check_container, azureblob and gcs env_auth came after
+ * Debian's 1.60; its gcs falls back to Google's default credentials anyway), which is why the tools image's rclone is
+ * the one that matters.
+ *
+ * test/scripts/object-stores.ts runs these settings against moto (S3), Azurite and fake-gcs-server. What those
+ * servers cannot prove, and is therefore unverified here: AWS itself (provider AWS, virtual-hosted addressing, EKS Pod
+ * Identity credentials through the AWS SDK's container provider), AKS workload identity through azidentity, GKE
+ * Workload Identity through Google's default credentials, and uniform bucket-level access enforcement.
  */
 export function rcloneEnv(artifacts: SiteArtifacts): EnvVar[] {
     const remote: Record<string, pulumi.Input<string>> = {};
@@ -49,6 +61,7 @@ export function rcloneEnv(artifacts: SiteArtifacts): EnvVar[] {
             remote.TYPE = "s3";
             remote.PROVIDER = artifacts.endpoint ? "Other" : "AWS";
             remote.ENV_AUTH = "true";
+            remote.NO_CHECK_BUCKET = "true";
             if (artifacts.endpoint) {
                 remote.ENDPOINT = artifacts.endpoint;
                 remote.FORCE_PATH_STYLE = "true";
@@ -59,11 +72,13 @@ export function rcloneEnv(artifacts: SiteArtifacts): EnvVar[] {
             remote.ENV_AUTH = "true";
             // Uniform bucket-level access: object ACLs are rejected.
             remote.BUCKET_POLICY_ONLY = "true";
+            remote.NO_CHECK_BUCKET = "true";
             break;
         case "azure-blob":
             remote.TYPE = "azureblob";
             remote.ENV_AUTH = "true";
             remote.ACCOUNT = artifacts.url.apply(storageAccountOf);
+            remote.NO_CHECK_CONTAINER = "true";
             break;
     }
     return [

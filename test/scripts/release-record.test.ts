@@ -1,289 +1,529 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { requireTool, runScript, tempDir } from "./harness";
+import { type ObjectStore, type Rclone, rclones, runScriptAsync, startObjectStore, storeKinds } from "./object-stores";
 
-/** Real rclone (local backend standing in for s3/gcs/azureblob, configured only by environment) and real jq. */
-describe("release-record.sh", () => {
-    let root: string;
-    let work: string;
-    const bucket = () => path.join(root, "bucket");
-    const base = () => ({ RCLONE_CONFIG_ARTIFACTS_TYPE: "local", ARTIFACTS_BUCKET: bucket(), MINOR: "4.15" });
-    const record = (name: string, minor = "4.15") =>
-        JSON.parse(fs.readFileSync(path.join(bucket(), "releases", minor, `${name}.json`), "utf8"));
-    const index = (minor = "4.15") =>
-        JSON.parse(fs.readFileSync(path.join(bucket(), "releases", minor, "index.json"), "utf8"));
-    const run = (env: Record<string, string>) => {
-        const r = runScript("release-record.sh", { ...base(), ...env });
-        assert.equal(r.status, 0, r.stderr);
-        return r;
-    };
-    const create = (name: string, digest: string) => {
-        const file = path.join(work, `${name}.release.json`);
-        fs.writeFileSync(
-            file,
-            JSON.stringify({
-                name,
-                pullSpec: `registry.example/okd/release:${name}`,
-                digest,
-                basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
-                sources: { installer: { image: "registry.example/okd/components@sha256:aa", commit: "abc123" } },
-                previous: [],
-            }),
-        );
-        run({ RECORD_ACTION: "create", RELEASE_FILE: file, PIPELINE_RUN: "okd-nightly-4-15-x1" });
-    };
-    const decide = (name: string, verdict: string) => {
-        const gates = path.join(work, "gates.json");
-        fs.writeFileSync(
-            gates,
-            JSON.stringify([{ gate: "aws", blocking: true, outcome: verdict === "accepted" ? "passed" : "failed" }]),
-        );
-        run({ RECORD_ACTION: "verdict", NAME: name, VERDICT: verdict, GATES_FILE: gates });
-    };
+/**
+ * release-record.sh against real object-store protocol servers (moto for S3, Azurite, fake-gcs-server) and rclone's
+ * local backend, one server per backend for this file and a fresh bucket per test, with real rclone and jq. The whole
+ * suite runs on each backend with rclone 1.68 (standing for the tools image's unpinned Fedora rclone); the paths that
+ * differ between rclone versions (a missing object, a missing bucket, a record round trip) also run with Debian's
+ * rclone 1.60.
+ */
+const name1 = "4.15.0-0.okd-2025-01-01-020000";
 
-    before(() => {
-        requireTool("rclone");
-        requireTool("jq");
-    });
-    beforeEach(() => {
-        root = tempDir("records");
-        work = tempDir("records-work");
-    });
-    afterEach(() => {
-        fs.rmSync(root, { recursive: true, force: true });
-        fs.rmSync(work, { recursive: true, force: true });
-    });
-
-    it("creates a pending record and an index entry for a new payload", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        const r = record("4.15.0-0.okd-2025-01-01-020000");
-        assert.equal(r.verdict, "pending");
-        assert.equal(r.digest, "sha256:11");
-        assert.equal(r.pipelineRun, "okd-nightly-4-15-x1");
-        assert.deepEqual(r.sources.installer, { image: "registry.example/okd/components@sha256:aa", commit: "abc123" });
-        assert.equal(r.promotion, null);
-        assert.deepEqual(
-            index().releases.map((e: { name: string; verdict: string }) => [e.name, e.verdict]),
-            [["4.15.0-0.okd-2025-01-01-020000", "pending"]],
-        );
-    });
-
-    it("writes the verdict and the gates into the record and the index", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
-        const r = record("4.15.0-0.okd-2025-01-01-020000");
-        assert.equal(r.verdict, "rejected");
-        assert.deepEqual(r.gates, [{ gate: "aws", blocking: true, outcome: "failed" }]);
-        assert.equal(index().releases[0].verdict, "rejected");
-    });
-
-    it("reads the verdict from the verdict task's result file", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        const verdictFile = path.join(work, "verdict");
-        fs.writeFileSync(verdictFile, "accepted");
-        const gates = path.join(work, "gates.json");
-        fs.writeFileSync(gates, "[]");
-        run({
-            RECORD_ACTION: "verdict",
-            NAME: "4.15.0-0.okd-2025-01-01-020000",
-            VERDICT_FILE: verdictFile,
-            GATES_FILE: gates,
-        });
-        assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "accepted");
-    });
-
-    it("marks a payload whose run ended before the verdict as unfinished", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        run({
-            RECORD_ACTION: "finalize",
-            NAME: "4.15.0-0.okd-2025-01-01-020000",
-            PIPELINE_STATUS: "Failed",
-            LOGS_URL: "s3://b/logs/x/",
-        });
-        const r = record("4.15.0-0.okd-2025-01-01-020000");
-        assert.equal(r.verdict, "unfinished");
-        assert.equal(r.pipelineStatus, "Failed");
-        assert.equal(r.logs, "s3://b/logs/x/");
-    });
-
-    it("keeps a decided verdict when finalizing", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
-        run({ RECORD_ACTION: "finalize", NAME: "4.15.0-0.okd-2025-01-01-020000", PIPELINE_STATUS: "Succeeded" });
-        assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "accepted");
-    });
-
-    it("picks the newest accepted payload, passing over newer rejected and unfinished ones", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
-        create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
-        decide("4.15.0-0.okd-2025-01-02-020000", "accepted");
-        create("4.15.0-0.okd-2025-01-03-020000", "sha256:33");
-        decide("4.15.0-0.okd-2025-01-03-020000", "rejected");
-        create("4.15.0-0.okd-2025-01-04-020000", "sha256:44");
-        const out = Object.fromEntries(["name", "digest", "pullspec", "verdict"].map((r) => [r, path.join(work, r)]));
-        run({
-            RECORD_ACTION: "pick",
-            RESULT_NAME: out.name,
-            RESULT_DIGEST: out.digest,
-            RESULT_PULLSPEC: out.pullspec,
-            RESULT_VERDICT: out.verdict,
-        });
-        assert.equal(fs.readFileSync(out.name, "utf8"), "4.15.0-0.okd-2025-01-02-020000");
-        assert.equal(fs.readFileSync(out.digest, "utf8"), "sha256:22");
-        assert.equal(fs.readFileSync(out.verdict, "utf8"), "accepted");
-        assert.deepEqual(
-            index().releases.map((e: { name: string }) => e.name),
-            [
-                "4.15.0-0.okd-2025-01-04-020000",
-                "4.15.0-0.okd-2025-01-03-020000",
-                "4.15.0-0.okd-2025-01-02-020000",
-                "4.15.0-0.okd-2025-01-01-020000",
-            ],
-        );
-    });
-
-    it("reports verdict none when no payload was accepted", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
-        const out = Object.fromEntries(["name", "digest", "pullspec", "verdict"].map((r) => [r, path.join(work, r)]));
-        run({
-            RECORD_ACTION: "pick",
-            RESULT_NAME: out.name,
-            RESULT_DIGEST: out.digest,
-            RESULT_PULLSPEC: out.pullspec,
-            RESULT_VERDICT: out.verdict,
-        });
-        assert.equal(fs.readFileSync(out.verdict, "utf8"), "none");
-        assert.equal(fs.readFileSync(out.name, "utf8"), "");
-    });
-
-    it("refuses to promote a rejected payload on the record's own word", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
-        const r = runScript("release-record.sh", {
-            ...base(),
-            RECORD_ACTION: "check",
-            NAME: "4.15.0-0.okd-2025-01-01-020000",
-            DIGEST: "sha256:11",
-        });
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /is rejected, not accepted; refusing to promote it/);
-    });
-
-    it("refuses to promote when the digest differs from the record", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
-        const r = runScript("release-record.sh", {
-            ...base(),
-            RECORD_ACTION: "check",
-            NAME: "4.15.0-0.okd-2025-01-01-020000",
-            DIGEST: "sha256:99",
-        });
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /recorded with digest sha256:11, not sha256:99/);
-    });
-
-    it("marks a payload promoted and keeps the first promotion time on a second run", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
-        const promotion = path.join(work, "promotion.json");
-        fs.writeFileSync(
-            promotion,
-            JSON.stringify([{ release: "quay.io/o/okd:x@sha256:11", content: "quay.io/o/okd-content", copied: true }]),
-        );
-        const env = {
-            RECORD_ACTION: "promote",
-            NAME: "4.15.0-0.okd-2025-01-01-020000",
-            DIGEST: "sha256:11",
-            PROMOTION_FILE: promotion,
+for (const kind of storeKinds) {
+    describe(`release-record.sh on ${kind}`, function () {
+        this.timeout(300_000);
+        let store: ObjectStore;
+        let versions: Rclone[];
+        let rclone: Rclone;
+        let bucket: string;
+        let work: string;
+        const base = () => ({ ...store.env, ARTIFACTS_BUCKET: bucket, MINOR: "4.15" });
+        const object = (key: string) => {
+            const text = store.read(bucket, key);
+            assert.ok(text !== undefined, `${key} does not exist in ${kind} bucket ${bucket}`);
+            assert.notEqual(text, "", `${key} is empty in ${kind} bucket ${bucket}`);
+            return JSON.parse(text);
         };
-        run(env);
-        const first = record("4.15.0-0.okd-2025-01-01-020000").promotion;
-        run(env);
-        const second = record("4.15.0-0.okd-2025-01-01-020000").promotion;
-        assert.equal(second.at, first.at);
-        assert.equal(second.targets[0].release, "quay.io/o/okd:x@sha256:11");
-        assert.equal(index().releases[0].promoted, true);
-    });
-
-    it("lists earlier promoted releases and the previous minor's newest as upgrade edges", () => {
-        for (const [minor, name] of [
-            ["4.14", "4.14.0-0.okd-2024-12-01-020000"],
-            ["4.14", "4.14.0-0.okd-2024-12-15-020000"],
-            ["4.15", "4.15.0-0.okd-2025-01-01-020000"],
-        ]) {
-            const file = path.join(work, `${name}.json`);
+        const record = (name: string, minor = "4.15") => object(`releases/${minor}/${name}.json`);
+        const index = (minor = "4.15") => object(`releases/${minor}/index.json`);
+        const runWith = (rc: Rclone, env: Record<string, string>) =>
+            runScript("release-record.sh", { ...base(), ...env }, rc.bin);
+        const run = (env: Record<string, string>) => {
+            const r = runWith(rclone, env);
+            assert.equal(r.status, 0, r.stderr);
+            return r;
+        };
+        const releaseFile = (name: string, digest: string) => {
+            const file = path.join(work, `${name}.release.json`);
             fs.writeFileSync(
                 file,
                 JSON.stringify({
                     name,
-                    pullSpec: "r",
-                    digest: "sha256:1",
-                    basePayload: "b",
-                    sources: {},
+                    pullSpec: `registry.example/okd/release:${name}`,
+                    digest,
+                    basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
+                    sources: { installer: { image: "registry.example/okd/components@sha256:aa", commit: "abc123" } },
                     previous: [],
                 }),
             );
-            const env = { ...base(), MINOR: minor };
+            return file;
+        };
+        const create = (name: string, digest: string) =>
+            run({
+                RECORD_ACTION: "create",
+                RELEASE_FILE: releaseFile(name, digest),
+                PIPELINE_RUN: "okd-nightly-4-15-x1",
+            });
+        const gatesFile = (verdict: string) => {
+            const gates = path.join(work, `gates-${verdict}.json`);
+            fs.writeFileSync(
+                gates,
+                JSON.stringify([
+                    { gate: "aws", blocking: true, outcome: verdict === "accepted" ? "passed" : "failed" },
+                ]),
+            );
+            return gates;
+        };
+        const decide = (name: string, verdict: string) =>
+            run({ RECORD_ACTION: "verdict", NAME: name, VERDICT: verdict, GATES_FILE: gatesFile(verdict) });
+        const pick = (rc = rclone) => {
+            const out = Object.fromEntries(
+                ["name", "digest", "pullspec", "verdict"].map((r) => [r, path.join(work, r)]),
+            );
+            const r = runWith(rc, {
+                RECORD_ACTION: "pick",
+                RESULT_NAME: out.name,
+                RESULT_DIGEST: out.digest,
+                RESULT_PULLSPEC: out.pullspec,
+                RESULT_VERDICT: out.verdict,
+            });
+            assert.equal(r.status, 0, r.stderr);
+            return Object.fromEntries(Object.entries(out).map(([k, f]) => [k, fs.readFileSync(f, "utf8")]));
+        };
+
+        before(async () => {
+            requireTool("jq");
+            versions = rclones();
+            rclone = versions[0];
+            store = await startObjectStore(kind);
+        });
+        after(async () => {
+            await store?.stop();
+            for (const v of versions ?? []) fs.rmSync(v.bin, { recursive: true, force: true });
+        });
+        beforeEach(() => {
+            bucket = store.newBucket();
+            work = tempDir("records-work");
+            store.proxy?.clear();
+        });
+        afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        it("creates a pending record and an index entry for a new payload", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            const r = record("4.15.0-0.okd-2025-01-01-020000");
+            assert.equal(r.verdict, "pending");
+            assert.equal(r.digest, "sha256:11");
+            assert.equal(r.pipelineRun, "okd-nightly-4-15-x1");
+            assert.deepEqual(r.sources.installer, {
+                image: "registry.example/okd/components@sha256:aa",
+                commit: "abc123",
+            });
+            assert.equal(r.promotion, null);
+            assert.deepEqual(
+                index().releases.map((e: { name: string; verdict: string }) => [e.name, e.verdict]),
+                [["4.15.0-0.okd-2025-01-01-020000", "pending"]],
+            );
+        });
+
+        it("writes the verdict and the gates into the record and the index", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
+            const r = record("4.15.0-0.okd-2025-01-01-020000");
+            assert.equal(r.verdict, "rejected");
+            assert.deepEqual(r.gates, [{ gate: "aws", blocking: true, outcome: "failed" }]);
+            assert.equal(index().releases[0].verdict, "rejected");
+        });
+
+        it("reads the verdict from the verdict task's result file", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            const verdictFile = path.join(work, "verdict");
+            fs.writeFileSync(verdictFile, "accepted");
+            const gates = path.join(work, "gates.json");
+            fs.writeFileSync(gates, "[]");
+            run({
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                VERDICT_FILE: verdictFile,
+                GATES_FILE: gates,
+            });
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "accepted");
+        });
+
+        it("marks a payload whose run ended before the verdict as unfinished", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            run({
+                RECORD_ACTION: "finalize",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                PIPELINE_STATUS: "Failed",
+                LOGS_URL: "s3://b/logs/x/",
+            });
+            const r = record("4.15.0-0.okd-2025-01-01-020000");
+            assert.equal(r.verdict, "unfinished");
+            assert.equal(r.pipelineStatus, "Failed");
+            assert.equal(r.logs, "s3://b/logs/x/");
+        });
+
+        it("keeps a decided verdict when finalizing", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            run({ RECORD_ACTION: "finalize", NAME: "4.15.0-0.okd-2025-01-01-020000", PIPELINE_STATUS: "Succeeded" });
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "accepted");
+        });
+
+        it("picks the newest accepted payload, passing over newer rejected and unfinished ones", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
+            decide("4.15.0-0.okd-2025-01-02-020000", "accepted");
+            create("4.15.0-0.okd-2025-01-03-020000", "sha256:33");
+            decide("4.15.0-0.okd-2025-01-03-020000", "rejected");
+            create("4.15.0-0.okd-2025-01-04-020000", "sha256:44");
+            const out = Object.fromEntries(
+                ["name", "digest", "pullspec", "verdict"].map((r) => [r, path.join(work, r)]),
+            );
+            run({
+                RECORD_ACTION: "pick",
+                RESULT_NAME: out.name,
+                RESULT_DIGEST: out.digest,
+                RESULT_PULLSPEC: out.pullspec,
+                RESULT_VERDICT: out.verdict,
+            });
+            assert.equal(fs.readFileSync(out.name, "utf8"), "4.15.0-0.okd-2025-01-02-020000");
+            assert.equal(fs.readFileSync(out.digest, "utf8"), "sha256:22");
+            assert.equal(fs.readFileSync(out.verdict, "utf8"), "accepted");
+            assert.deepEqual(
+                index().releases.map((e: { name: string }) => e.name),
+                [
+                    "4.15.0-0.okd-2025-01-04-020000",
+                    "4.15.0-0.okd-2025-01-03-020000",
+                    "4.15.0-0.okd-2025-01-02-020000",
+                    "4.15.0-0.okd-2025-01-01-020000",
+                ],
+            );
+        });
+
+        it("reports verdict none when no payload was accepted", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
+            const out = Object.fromEntries(
+                ["name", "digest", "pullspec", "verdict"].map((r) => [r, path.join(work, r)]),
+            );
+            run({
+                RECORD_ACTION: "pick",
+                RESULT_NAME: out.name,
+                RESULT_DIGEST: out.digest,
+                RESULT_PULLSPEC: out.pullspec,
+                RESULT_VERDICT: out.verdict,
+            });
+            assert.equal(fs.readFileSync(out.verdict, "utf8"), "none");
+            assert.equal(fs.readFileSync(out.name, "utf8"), "");
+        });
+
+        it("refuses to promote a rejected payload on the record's own word", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
+            const r = runWith(rclone, {
+                RECORD_ACTION: "check",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                DIGEST: "sha256:11",
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /is rejected, not accepted; refusing to promote it/);
+        });
+
+        it("refuses to promote when the digest differs from the record", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            const r = runWith(rclone, {
+                RECORD_ACTION: "check",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                DIGEST: "sha256:99",
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /recorded with digest sha256:11, not sha256:99/);
+        });
+
+        it("marks a payload promoted and keeps the first promotion time on a second run", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            const promotion = path.join(work, "promotion.json");
+            fs.writeFileSync(
+                promotion,
+                JSON.stringify([
+                    { release: "quay.io/o/okd:x@sha256:11", content: "quay.io/o/okd-content", copied: true },
+                ]),
+            );
+            const env = {
+                RECORD_ACTION: "promote",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                DIGEST: "sha256:11",
+                PROMOTION_FILE: promotion,
+            };
+            run(env);
+            const first = record("4.15.0-0.okd-2025-01-01-020000").promotion;
+            run(env);
+            const second = record("4.15.0-0.okd-2025-01-01-020000").promotion;
+            assert.equal(second.at, first.at);
+            assert.equal(second.targets[0].release, "quay.io/o/okd:x@sha256:11");
+            assert.equal(index().releases[0].promoted, true);
+        });
+
+        it("lists earlier promoted releases and the previous minor's newest as upgrade edges", () => {
+            for (const [minor, name] of [
+                ["4.14", "4.14.0-0.okd-2024-12-01-020000"],
+                ["4.14", "4.14.0-0.okd-2024-12-15-020000"],
+                ["4.15", "4.15.0-0.okd-2025-01-01-020000"],
+            ]) {
+                const file = path.join(work, `${name}.json`);
+                fs.writeFileSync(
+                    file,
+                    JSON.stringify({
+                        name,
+                        pullSpec: "r",
+                        digest: "sha256:1",
+                        basePayload: "b",
+                        sources: {},
+                        previous: [],
+                    }),
+                );
+                const env = { ...base(), MINOR: minor };
+                assert.equal(
+                    runWith(rclone, {
+                        ...env,
+                        RECORD_ACTION: "create",
+                        RELEASE_FILE: file,
+                        PIPELINE_RUN: "r",
+                    }).status,
+                    0,
+                );
+                const promo = path.join(work, "p.json");
+                fs.writeFileSync(promo, "[]");
+                const v = path.join(work, "g.json");
+                fs.writeFileSync(v, "[]");
+                assert.equal(
+                    runWith(rclone, {
+                        ...env,
+                        RECORD_ACTION: "verdict",
+                        NAME: name,
+                        VERDICT: "accepted",
+                        GATES_FILE: v,
+                    }).status,
+                    0,
+                );
+                assert.equal(
+                    runWith(rclone, {
+                        ...env,
+                        RECORD_ACTION: "promote",
+                        NAME: name,
+                        DIGEST: "sha256:1",
+                        PROMOTION_FILE: promo,
+                    }).status,
+                    0,
+                );
+            }
+            const out = path.join(work, "previous");
+            run({ RECORD_ACTION: "previous", PREVIOUS_MINOR: "4.14", OUT_FILE: out });
             assert.equal(
-                runScript("release-record.sh", {
-                    ...env,
+                fs.readFileSync(out, "utf8").trim(),
+                "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000",
+            );
+        });
+
+        it("rebuilds the index from the records", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
+            const empty = path.join(work, "empty-index.json");
+            fs.writeFileSync(empty, '{"stream":"4.15","releases":[]}');
+            store.write(bucket, "releases/4.15/index.json", empty);
+            run({ RECORD_ACTION: "reindex" });
+            assert.deepEqual(
+                index().releases.map((e: { digest: string }) => e.digest),
+                ["sha256:22", "sha256:11"],
+            );
+        });
+
+        it("fails with a clear message when the storage remote is not configured", () => {
+            const r = runScript("release-record.sh", {
+                ARTIFACTS_BUCKET: bucket,
+                MINOR: "4.15",
+                RECORD_ACTION: "pick",
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /RCLONE_CONFIG_ARTIFACTS_TYPE is not set/);
+        });
+
+        it("refuses a release name that is not one", () => {
+            const r = runWith(rclone, { RECORD_ACTION: "check", NAME: "../4.15/index", DIGEST: "sha256:11" });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /NAME '..\/4.15\/index' is not a release name/);
+        });
+
+        it("says a record is missing, and writes nothing, when no record exists for the name", () => {
+            create(name1, "sha256:11");
+            const before = store.read(bucket, "releases/4.15/index.json");
+            const r = runWith(rclone, {
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-09-020000",
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(r.status, 1, r.stdout);
+            assert.match(r.stderr, /no record for 4.15.0-0.okd-2025-01-09-020000 in releases\/4.15\//);
+            assert.deepEqual(store.keys(bucket, "releases/4.15/"), [`${name1}.json`, "index.json"]);
+            assert.equal(store.read(bucket, "releases/4.15/index.json"), before);
+        });
+
+        it("stops with the store's error when the bucket does not exist", () => {
+            const r = runScript(
+                "release-record.sh",
+                {
+                    ...base(),
+                    ARTIFACTS_BUCKET: kind === "local" ? `${bucket}-missing` : "okd-ci-no-such-bucket",
+                    RECORD_ACTION: "pick",
+                    RESULT_NAME: path.join(work, "n"),
+                    RESULT_DIGEST: path.join(work, "d"),
+                    RESULT_PULLSPEC: path.join(work, "p"),
+                    RESULT_VERDICT: path.join(work, "v"),
+                },
+                rclone.bin,
+            );
+            assert.equal(r.status, 1, r.stdout);
+            assert.match(
+                r.stderr,
+                /listing the bucket .* failed \(rclone exit 3: it does not exist or is not visible\)/,
+            );
+            assert.equal(fs.existsSync(path.join(work, "v")), false);
+        });
+
+        it("loses no index entry when many runs update the index at once", async () => {
+            const names = Array.from(
+                { length: 8 },
+                (_, i) => `4.15.0-0.okd-2025-02-${String(i + 1).padStart(2, "0")}-020000`,
+            );
+            const created = await Promise.all(
+                names.map((n, i) =>
+                    runScriptAsync(
+                        "release-record.sh",
+                        {
+                            ...base(),
+                            RECORD_ACTION: "create",
+                            RELEASE_FILE: releaseFile(n, `sha256:${i}`),
+                            PIPELINE_RUN: `run-${i}`,
+                        },
+                        rclone.bin,
+                    ),
+                ),
+            );
+            for (const r of created) assert.equal(r.status, 0, r.stderr);
+            const verdicts = names.map((_, i) => (i % 2 === 0 ? "accepted" : "rejected"));
+            const decided = await Promise.all(
+                names.map((n, i) =>
+                    runScriptAsync(
+                        "release-record.sh",
+                        {
+                            ...base(),
+                            RECORD_ACTION: "verdict",
+                            NAME: n,
+                            VERDICT: verdicts[i],
+                            GATES_FILE: gatesFile(verdicts[i]),
+                        },
+                        rclone.bin,
+                    ),
+                ),
+            );
+            for (const r of decided) assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(
+                index().releases.map((e: { name: string; verdict: string }) => [e.name, e.verdict]),
+                names.map((n, i) => [n, verdicts[i]]).reverse(),
+            );
+            for (const [i, n] of names.entries()) assert.equal(record(n).verdict, verdicts[i]);
+        });
+
+        for (const which of [0, 1]) {
+            it(`records, decides and picks a payload with ${which === 0 ? "rclone 1.68" : "Debian's rclone 1.60"}`, () => {
+                const rc = versions[which];
+                const env = {
                     RECORD_ACTION: "create",
-                    RELEASE_FILE: file,
+                    RELEASE_FILE: releaseFile(name1, "sha256:11"),
                     PIPELINE_RUN: "r",
-                }).status,
-                0,
-            );
-            const promo = path.join(work, "p.json");
-            fs.writeFileSync(promo, "[]");
-            const v = path.join(work, "g.json");
-            fs.writeFileSync(v, "[]");
-            assert.equal(
-                runScript("release-record.sh", {
-                    ...env,
+                };
+                let r = runWith(rc, env);
+                assert.equal(r.status, 0, `${rc.version}: ${r.stderr}`);
+                r = runWith(rc, {
                     RECORD_ACTION: "verdict",
-                    NAME: name,
+                    NAME: name1,
                     VERDICT: "accepted",
-                    GATES_FILE: v,
-                }).status,
-                0,
-            );
-            assert.equal(
-                runScript("release-record.sh", {
-                    ...env,
-                    RECORD_ACTION: "promote",
-                    NAME: name,
-                    DIGEST: "sha256:1",
-                    PROMOTION_FILE: promo,
-                }).status,
-                0,
-            );
+                    GATES_FILE: gatesFile("accepted"),
+                });
+                assert.equal(r.status, 0, `${rc.version}: ${r.stderr}`);
+                assert.deepEqual(
+                    index().releases.map((e: { name: string; verdict: string }) => [e.name, e.verdict]),
+                    [[name1, "accepted"]],
+                );
+                const picked = pick(rc);
+                assert.equal(picked.name, name1, rc.version);
+                assert.equal(picked.verdict, "accepted", rc.version);
+            });
         }
-        const out = path.join(work, "previous");
-        run({ RECORD_ACTION: "previous", PREVIOUS_MINOR: "4.14", OUT_FILE: out });
-        assert.equal(
-            fs.readFileSync(out, "utf8").trim(),
-            "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000",
-        );
-    });
 
-    it("rebuilds the index from the records", () => {
-        create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
-        create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
-        fs.writeFileSync(path.join(bucket(), "releases", "4.15", "index.json"), '{"stream":"4.15","releases":[]}');
-        run({ RECORD_ACTION: "reindex" });
-        assert.deepEqual(
-            index().releases.map((e: { digest: string }) => e.digest),
-            ["sha256:22", "sha256:11"],
-        );
-    });
+        if (kind !== "local") {
+            const indexGet = (method: string, url: string) =>
+                method === "GET" && url.includes("releases/4.15/index.json");
+            const verdictVia = (env: Record<string, string>) =>
+                runScriptAsync(
+                    "release-record.sh",
+                    {
+                        ...base(),
+                        ...store.faultEnv,
+                        RECORD_ACTION: "verdict",
+                        NAME: name1,
+                        VERDICT: "accepted",
+                        GATES_FILE: gatesFile("accepted"),
+                        ...env,
+                    },
+                    rclone.bin,
+                );
+            const stopsAndKeepsIndex = async (status: 403 | 503, extraEnv: Record<string, string>) => {
+                create(name1, "sha256:11");
+                const before = store.read(bucket, "releases/4.15/index.json");
+                store.proxy!.arm({ match: indexGet, status, times: 1000 });
+                const r = await verdictVia(extraEnv);
+                assert.equal(r.status, 1, r.stdout);
+                assert.match(r.stderr, /reading from .*releases\/4.15\/ failed \(rclone exit [0-9]+\)/);
+                assert.ok(store.proxy!.failed > 0, "the fault was never hit");
+                assert.equal(store.read(bucket, "releases/4.15/index.json"), before);
+                assert.equal(index().releases[0].verdict, "pending");
+            };
 
-    it("fails with a clear message when the storage remote is not configured", () => {
-        const r = runScript("release-record.sh", { ARTIFACTS_BUCKET: bucket(), MINOR: "4.15", RECORD_ACTION: "pick" });
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /RCLONE_CONFIG_ARTIFACTS_TYPE is not set/);
+            it("stops without touching the index when the store forbids reading it (403)", async () => {
+                await stopsAndKeepsIndex(403, {});
+            });
+
+            it("stops without touching the index when the store keeps failing (503)", async () => {
+                // Fewer retries than rclone's defaults (3 attempts of 10 low-level tries) only to keep the test short.
+                await stopsAndKeepsIndex(503, { RCLONE_RETRIES: "1", RCLONE_LOW_LEVEL_RETRIES: "2" });
+            });
+
+            it("rides out a transient store error and still updates the index", async () => {
+                create(name1, "sha256:11");
+                store.proxy!.arm({ match: indexGet, status: 503, times: 2 });
+                const r = await verdictVia({});
+                assert.equal(r.status, 0, r.stderr);
+                assert.equal(store.proxy!.failed, 2);
+                assert.equal(index().releases[0].verdict, "accepted");
+            });
+
+            for (const which of [0, 1]) {
+                it(`knows the trap: ${which === 0 ? "rclone 1.68" : "Debian's rclone 1.60"}: cat of a missing object exits 0 with no output`, () => {
+                    const rc = versions[which];
+                    const cat = (p: string) =>
+                        spawnSync(rc.binary, ["--retries", "1", "cat", `artifacts:${p}`], {
+                            env: { PATH: process.env.PATH, RCLONE_CONFIG: "/dev/null", ...store.env },
+                            encoding: "utf8",
+                        });
+                    const missing = cat(`${bucket}/releases/4.15/index.json`);
+                    assert.equal(missing.status, 0, `${rc.version}: ${missing.stderr}`);
+                    assert.equal(missing.stdout, "");
+                    const noBucket = cat("okd-ci-no-such-bucket/releases/4.15/index.json");
+                    assert.equal(noBucket.status, 3, `${rc.version}: ${noBucket.stderr}`);
+                });
+            }
+        }
     });
-});
+}

@@ -2,7 +2,8 @@
 # Reads and writes the durable release state in the site's artifact storage:
 #   releases/<minor>/<name>.json   one record per payload: name, digest, sources, gates, verdict, promotion
 #   releases/<minor>/index.json    the stream's payloads, newest first, with verdict and promotion
-# Records are the truth; the index is a summary `reindex` rebuilds from them. Storage is reached through rclone's
+# Records are the truth; the index is derived from them: every write brings it into agreement with the records (see
+# "The index" below), and `reindex` rebuilds it from all of them. Storage is reached through rclone's
 # remote named `artifacts`, configured entirely by RCLONE_CONFIG_ARTIFACTS_* variables (s3, gcs or azureblob with
 # env_auth: the pod's keyless identity), so one script serves every cloud.
 #
@@ -17,6 +18,7 @@
 #   pick:     nothing more
 #   check:    NAME, DIGEST
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
+#   INDEX_SYNC_ATTEMPTS (optional, default 10): rounds of index agreement before giving up
 # Writes:
 #   the record and the index (create, verdict, finalize, promote, reindex)
 #   previous: OUT_FILE, comma-separated names of earlier promoted releases (upgrade edges)
@@ -38,56 +40,187 @@ need RECORD_ACTION ARTIFACTS_BUCKET MINOR
 NAME="${NAME:-}" DIGEST="${DIGEST:-}" VERDICT="${VERDICT:-}"
 [ -n "${RCLONE_CONFIG_ARTIFACTS_TYPE:-}" ] || fail "RCLONE_CONFIG_ARTIFACTS_TYPE is not set; the task must configure the artifacts remote"
 
+# Names become object keys and rclone filter rules: allow only what release names and minors are made of.
+safe_name='^[A-Za-z0-9][A-Za-z0-9._+-]*$'
+[[ "${MINOR}" =~ ${safe_name} ]] || fail "MINOR '${MINOR}' is not a stream name (letters, digits, . _ + -)"
+if [ -n "${NAME}" ] && ! [[ "${NAME}" =~ ${safe_name} ]]; then
+  fail "NAME '${NAME}' is not a release name (letters, digits, . _ + -)"
+fi
+if [ -n "${PREVIOUS_MINOR:-}" ] && ! [[ "${PREVIOUS_MINOR}" =~ ${safe_name} ]]; then
+  fail "PREVIOUS_MINOR '${PREVIOUS_MINOR}' is not a stream name (letters, digits, . _ + -)"
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-stream_dir="artifacts:${ARTIFACTS_BUCKET}/releases/${MINOR}"
+bucket="artifacts:${ARTIFACTS_BUCKET}"
+stream_dir="${bucket}/releases/${MINOR}"
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
-# fetch <remote path> <local file>: 0 when copied, 1 when the object does not exist; any other error stops the script
-# (a transient error must never be mistaken for "no index yet", which would overwrite it).
-fetch() {
+# --- Storage ----------------------------------------------------------------------------------------------------------
+# rclone takes a path that is not an object for a directory, and on bucket stores (S3, GCS, Azure Blob) a directory
+# with nothing under it is just empty: `rclone cat` of a missing object exits 0 with no output there, and exit 3
+# ("directory not found") means the *bucket* is missing (the local backend alone says 3 for a missing directory). So
+# presence is never inferred from a read: an object exists when a successful listing of its directory holds it, and
+# every other failure (permission, a transient error that outlived rclone's retries) stops the script before anything
+# is written. test/scripts/release-record.test.ts proves this against moto (S3), Azurite and fake-gcs-server.
+
+# rclone_or_fail <what> <rclone args...>: runs rclone; on failure prints its errors and stops the script.
+rclone_or_fail() {
+  local what="$1" rc=0
+  shift
+  rclone --quiet "$@" 2>"${work}/rclone.err" || rc=$?
+  if [ "${rc}" -ne 0 ]; then
+    cat "${work}/rclone.err" >&2
+    fail "${what} failed (rclone exit ${rc})"
+  fi
+}
+
+# bucket_present_or_fail: called on exit 3 ("directory not found") from a listing. On bucket stores that means the
+# bucket itself is missing; on the local backend it may just be a directory nobody wrote yet. A listing of the bucket's
+# top level tells the two apart: it succeeds on any existing bucket, empty or not.
+bucket_present_or_fail() {
+  local err="${work}/rclone.err.saved"
+  cp "${work}/rclone.err" "${err}"
+  if ! rclone --quiet lsf --max-depth 1 "${bucket}/" >/dev/null 2>"${work}/rclone.err"; then
+    cat "${err}" "${work}/rclone.err" >&2
+    fail "listing the bucket ${ARTIFACTS_BUCKET} failed (rclone exit 3: it does not exist or is not visible)"
+  fi
+}
+
+# list_dir <dir> <out>: the objects directly in <dir> as rclone lsjson JSON (Name, Size, Hashes.md5).
+list_dir() {
   local rc=0
-  rclone --quiet cat "$1" >"$2" 2>"${work}/rclone.err" || rc=$?
+  rclone --quiet lsjson --files-only --no-modtime --no-mimetype --hash-type md5 "$1/" >"$2" 2>"${work}/rclone.err" || rc=$?
   case "${rc}" in
-    0) return 0 ;;
-    3 | 4) return 1 ;;
+    0) ;;
+    3)
+      bucket_present_or_fail
+      echo '[]' >"$2"
+      ;;
     *)
       cat "${work}/rclone.err" >&2
-      fail "reading $1 failed (rclone exit ${rc})"
+      fail "listing $1/ failed (rclone exit ${rc})"
       ;;
   esac
 }
+
+# fetch_many <dir> <file of object names> <local dir>: copies those of the named objects that exist. One listing of
+# <dir> decides which exist; rclone checks size and MD5 of each download.
+fetch_many() {
+  local rc=0 rules="${work}/fetch.rules"
+  sed 's|^|+ /|' "$2" >"${rules}"
+  echo '- *' >>"${rules}"
+  mkdir -p "$3"
+  rclone --quiet copy --filter-from "${rules}" "$1/" "$3/" 2>"${work}/rclone.err" || rc=$?
+  case "${rc}" in
+    0) ;;
+    3) bucket_present_or_fail ;;
+    *)
+      cat "${work}/rclone.err" >&2
+      fail "reading from $1/ failed (rclone exit ${rc})"
+      ;;
+  esac
+}
+
+# fetch <dir> <object name> <local file>: 0 when copied, 1 when a successful listing shows the object does not exist.
+fetch() {
+  local got="${work}/fetch.$$.${RANDOM}"
+  printf '%s\n' "$2" >"${got}.names"
+  fetch_many "$1" "${got}.names" "${got}"
+  if [ -f "${got}/$2" ]; then
+    mv "${got}/$2" "$3"
+    rm -rf "${got}" "${got}.names"
+    return 0
+  fi
+  rm -rf "${got}" "${got}.names"
+  return 1
+}
+
+# store <remote path> <local file> [rclone flags]: uploads unconditionally (--ignore-times: never skipped as
+# "unchanged"); rclone checks the size and MD5 of what was stored.
 store() {
   jq . "$2" >/dev/null || fail "refusing to store invalid JSON at $1"
-  rclone --quiet copyto "$2" "$1"
+  rclone_or_fail "writing $1" copyto --ignore-times "${@:3}" "$2" "$1"
 }
 
 record_path() { printf '%s/%s.json' "${stream_dir}" "$1"; }
 
 load_record() {
-  fetch "$(record_path "$1")" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
+  fetch "${stream_dir}" "$1.json" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
 }
 
+# load_index: the stream's index, or an empty one when there is none yet. An index that is not a JSON object (the
+# 0-byte index the old `rclone cat` reading left behind) is taken as empty, so the next write rebuilds it.
 load_index() {
-  if ! fetch "${stream_dir}/index.json" "${work}/index.json"; then
-    jq -n --arg minor "${MINOR}" '{stream: $minor, releases: []}' >"${work}/index.json"
+  if fetch "${stream_dir}" index.json "${work}/index.json"; then
+    jq -e 'type == "object"' "${work}/index.json" >/dev/null 2>&1 && return 0
+    echo "release-record: releases/${MINOR}/index.json is empty or not JSON; rebuilding it from the records" >&2
   fi
+  jq -n --arg minor "${MINOR}" '{stream: $minor, releases: []}' >"${work}/index.json"
 }
 
-# Puts the summary of the record in work/record.json into the index, newest first (names sort by time).
-upsert_index() {
-  load_index
-  jq --slurpfile r "${work}/record.json" --arg now "$(now)" '
-    ($r[0] | {name, digest, pullSpec, created, verdict, promoted: (.promotion != null)}) as $entry
-    | .updated = $now
-    | .releases = ([.releases[] | select(.name != $entry.name)] + [$entry] | sort_by(.name) | reverse)
-  ' "${work}/index.json" >"${work}/index.next"
-  store "${stream_dir}/index.json" "${work}/index.next"
+# --- The index --------------------------------------------------------------------------------------------------------
+# Records are the truth and the index is derived from them, so two runs writing at once can only lose index work,
+# never a record. Each writer, after writing its record, brings the index into agreement with the records: it lists
+# them, re-reads those whose MD5 differs from the one their index entry was built from, writes the index if anything
+# changed, and checks again, until a check finds nothing to change. Every record written before the last index write
+# is visible to the check its writer makes after that write, because the three stores list and read with strong
+# consistency (S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel; GCS:
+# https://cloud.google.com/storage/docs/consistency; Azure Blob:
+# https://learn.microsoft.com/azure/storage/blobs/concurrency-manage), so the index ends with every record in it.
+# rclone exposes no conditional write (If-Match, generation match) to do this with a precondition instead.
+# Entries carry `recordMd5`; a store that lists no MD5 just has every record re-read on each check.
+entry_of='{name, digest, pullSpec, created, verdict, promoted: (.promotion != null)}'
+
+# sync_index [full]: `full` re-reads every record (reindex); otherwise only those the index is stale for.
+sync_index() {
+  local file writes=0
+  for _ in $(seq 1 "${INDEX_SYNC_ATTEMPTS:-10}"); do
+    list_dir "${stream_dir}" "${work}/listing.json"
+    load_index
+    jq -r --slurpfile idx "${work}/index.json" --arg full "${1:-}" '
+      ([$idx[0].releases[]? | {key: ((.name // "") + ".json"), value: (.recordMd5 // "")}] | from_entries) as $known
+      | .[] | select(.Name != "index.json" and (.Name | endswith(".json")))
+      | select($full != "" or (.Hashes.md5 // "") == "" or $known[.Name] != .Hashes.md5) | .Name
+    ' "${work}/listing.json" >"${work}/stale"
+    rm -rf "${work}/records"
+    mkdir -p "${work}/records"
+    if [ -s "${work}/stale" ]; then fetch_many "${stream_dir}" "${work}/stale" "${work}/records"; fi
+    # Entries of records read now, each with the MD5 of what was read.
+    echo '[]' >"${work}/fresh.json"
+    while IFS= read -r file; do
+      [ -f "${work}/records/${file}" ] || continue # deleted since the listing: the next check settles it
+      jq --slurpfile r "${work}/records/${file}" --arg md5 "$(md5sum <"${work}/records/${file}" | cut -d' ' -f1)" \
+        ". + [\$r[0] | ${entry_of} + {recordMd5: \$md5}]" "${work}/fresh.json" >"${work}/fresh.next"
+      mv "${work}/fresh.next" "${work}/fresh.json"
+    done <"${work}/stale"
+    # The next index: fresh entries, and the current entries of the records that are still listed and not re-read.
+    jq --slurpfile listing "${work}/listing.json" --slurpfile fresh "${work}/fresh.json" --rawfile stale "${work}/stale" '
+      ([$listing[0][].Name] | map({key: ., value: true}) | from_entries) as $listed
+      | ($stale | split("\n") | map(select(. != "")) | map({key: ., value: true}) | from_entries) as $reread
+      | .releases = ([.releases[]? | select($listed[(.name // "") + ".json"] and ($reread[.name + ".json"] | not))]
+                     + $fresh[0] | sort_by(.name) | reverse)
+    ' "${work}/index.json" >"${work}/index.next"
+    if jq -e --slurpfile next "${work}/index.next" '.releases == $next[0].releases' "${work}/index.json" >/dev/null; then
+      echo "release-record: the index of ${MINOR} agrees with its $(jq '.releases | length' "${work}/index.json") record(s)"
+      return 0
+    fi
+    jq --arg minor "${MINOR}" --arg now "$(now)" '.stream = $minor | .updated = $now' "${work}/index.next" >"${work}/index.write"
+    # Writers that keep colliding retry at different times.
+    if [ "${writes}" -gt 0 ]; then sleep "0.$((RANDOM % 10))"; fi
+    # Another run may overwrite the index between rclone's upload and its check of what was stored (rclone re-reads
+    # the object on S3 and Azure), which rclone would report as "corrupted on transfer". The agreement check that
+    # follows re-reads the index anyway, so rclone's own check is off for this one object.
+    store "${stream_dir}/index.json" "${work}/index.write" --ignore-checksum --ignore-size --s3-no-head
+    writes=$((writes + 1))
+    set -- "" # a full re-read is needed once at most
+  done
+  fail "the index of ${MINOR} still disagreed with its records after ${INDEX_SYNC_ATTEMPTS:-10} attempts (other runs writing?); run RECORD_ACTION=reindex"
 }
 
 save_record() {
   store "$(record_path "$1")" "${work}/record.json"
-  upsert_index
+  sync_index
 }
 
 case "${RECORD_ACTION}" in
@@ -96,7 +229,7 @@ case "${RECORD_ACTION}" in
     load_index
     jq -r '[.releases[] | select(.promoted) | .name] | join(",")' "${work}/index.json" >"${work}/previous"
     if [ -n "${PREVIOUS_MINOR:-}" ] \
-      && fetch "artifacts:${ARTIFACTS_BUCKET}/releases/${PREVIOUS_MINOR}/index.json" "${work}/previous-index.json"; then
+      && fetch "${bucket}/releases/${PREVIOUS_MINOR}" index.json "${work}/previous-index.json"; then
       # The newest promoted release of the previous minor upgrades into this one, as the OKD release pipeline's edges.
       jq -r '[.releases[] | select(.promoted) | .name][0] // empty' "${work}/previous-index.json" >>"${work}/previous"
     fi
@@ -189,18 +322,7 @@ case "${RECORD_ACTION}" in
     ;;
 
   reindex)
-    jq -n --arg minor "${MINOR}" '{stream: $minor, releases: []}' >"${work}/index.json"
-    rclone --quiet lsf --files-only --filter '- index.json' --filter '+ *.json' --filter '- *' "${stream_dir}/" >"${work}/names" || true
-    while IFS= read -r file; do
-      fetch "${stream_dir}/${file}" "${work}/one.json" || continue
-      jq --slurpfile r "${work}/one.json" \
-        '.releases += [$r[0] | {name, digest, pullSpec, created, verdict, promoted: (.promotion != null)}]' \
-        "${work}/index.json" >"${work}/index.next"
-      mv "${work}/index.next" "${work}/index.json"
-    done <"${work}/names"
-    jq --arg now "$(now)" '.updated = $now | .releases |= (sort_by(.name) | reverse)' "${work}/index.json" >"${work}/index.next"
-    store "${stream_dir}/index.json" "${work}/index.next"
-    echo "release-record: rebuilt the index of ${MINOR} from $(wc -l <"${work}/names") record(s)"
+    sync_index full
     ;;
 
   *)

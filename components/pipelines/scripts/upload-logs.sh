@@ -39,5 +39,13 @@ if [ "${count}" -eq 0 ]; then
   echo "upload-logs: no gate logs in ${E2E_DIR}; nothing to upload"
   exit 0
 fi
-rclone --quiet copy "${stage}" "artifacts:${ARTIFACTS_BUCKET}/${LOGS_PREFIX}"
+# The same on every store: rclone creates no bucket (no_check_bucket / no_check_container), uploads each file and checks
+# its size and MD5, retries what fails, and exits non-zero if anything is still missing, which fails the step.
+# test/scripts/upload-logs.test.ts runs this against moto (S3), Azurite and fake-gcs-server.
+rc=0
+rclone --quiet copy "${stage}" "artifacts:${ARTIFACTS_BUCKET}/${LOGS_PREFIX}" || rc=$?
+if [ "${rc}" -ne 0 ]; then
+  echo "upload-logs: uploading ${count} file(s) to ${LOGS_PREFIX} in ${ARTIFACTS_BUCKET} failed (rclone exit ${rc})" >&2
+  exit "${rc}"
+fi
 echo "upload-logs: ${count} file(s) to ${LOGS_PREFIX}"
