@@ -241,18 +241,33 @@ describe("azure site", () => {
             assert.deepEqual(blob.containerDeleteRetentionPolicy, { enabled: true, days: 14 });
         });
 
-        it("expires only logs/ by lifecycle, and old versions of everything else after a year", () => {
+        // https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-policy-structure#prefix-match-filter:
+        // "A prefix string must start with a container name."
+        it("expires logs/ of the artifact container by a prefix that starts with the container name", () => {
             const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
             const deletesCurrent = rules.filter((r: Json) => r.definition.actions.baseBlob?.delete !== undefined);
             assert.equal(deletesCurrent.length, 1);
-            assert.deepEqual(deletesCurrent[0].definition.filters.prefixMatch, ["logs/"]);
+            assert.deepEqual(deletesCurrent[0].definition.filters.prefixMatch, ["artifacts/logs/"]);
             assert.equal(deletesCurrent[0].definition.actions.baseBlob.delete.daysAfterModificationGreaterThan, 90);
-            assert.equal(deletesCurrent[0].definition.actions.version.delete.daysAfterCreationGreaterThan, 7);
-            const versions = rules.find((r: Json) => r.name === "expire-old-versions");
-            assert.equal(versions.definition.filters.prefixMatch, undefined);
-            assert.deepEqual(versions.definition.actions, {
-                version: { delete: { daysAfterCreationGreaterThan: 365 } },
-            });
+        });
+
+        // Same page, "Action run conditions": previous versions are aged from "the creation time of that version when
+        // the blob was first written (not when the version became a previous version)".
+        it("keeps each previous version of a log 7 days after it was superseded, counting from its creation", () => {
+            const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
+            const logs = rules.find((r: Json) => r.name === "expire-logs");
+            // Superseded at the latest 90 days after it was written (the base rule), deleted 97 days after.
+            assert.equal(logs.definition.actions.version.delete.daysAfterCreationGreaterThan, 90 + 7);
+        });
+
+        it("deletes nothing outside logs/, not even previous versions of release records", () => {
+            const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
+            assert.equal(rules.length, 1);
+            for (const rule of rules) {
+                for (const prefix of rule.definition.filters.prefixMatch ?? [""]) {
+                    assert.ok((prefix as string).startsWith("artifacts/logs/"), `${rule.name} matches ${prefix}`);
+                }
+            }
         });
 
         it("describes the container by its blob URL", async () => {
