@@ -3,17 +3,20 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { type CloudSiteArgs, buildPoolLabel, buildPoolTaint } from "../shared";
+import { type CloudSiteArgs, aksSpotLabelKey, assertNodeLabels, buildPoolLabel, buildPoolTaint } from "../shared";
 import { type KubeloginMode, withKubeloginMode } from "./kubeconfig";
 import { nameOf } from "./naming";
 import { roleDefinitionId } from "./roles";
 
-/** The taint AKS puts on every spot node by itself; build pods must tolerate it. */
-export const aksSpotTaint = {
-    key: "kubernetes.azure.com/scalesetpriority",
-    value: "spot",
-    effect: "NoSchedule",
-} as const;
+/**
+ * The label and taint AKS puts on every spot pool by itself ("A Spot node pool has the
+ * `kubernetes.azure.com/scalesetpriority:spot` label, the `kubernetes.azure.com/scalesetpriority=spot:NoSchedule`
+ * taint", https://learn.microsoft.com/azure/aks/spot-node-pool). AKS reports both in the pool's `nodeLabels` and
+ * `nodeTaints`, so the pool declares them too: otherwise a refresh reads them back and the next `up` plans to remove
+ * them, and a pool update without the label strips it from the nodes (Azure/AKS#3152). Build pods tolerate the taint.
+ */
+export const aksSpotLabel = { key: aksSpotLabelKey, value: "spot" } as const;
+export const aksSpotTaint = { key: aksSpotLabelKey, value: "spot", effect: "NoSchedule" } as const;
 
 /** Agent pool names: Linux pools allow 1-12 lower-case letters and digits. */
 export const poolNames = { system: "system", builds: "builds" } as const;
@@ -169,6 +172,12 @@ function createBuildPool(
     const spot: Partial<containerservice.AgentPoolArgs> = pool.spot
         ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 }
         : { scaleSetPriority: "Regular" };
+    const nodeLabels: Record<string, string> = {
+        [buildPoolLabel.key]: buildPoolLabel.value,
+        ...(pool.spot ? { [aksSpotLabel.key]: aksSpotLabel.value } : {}),
+    };
+    assertNodeLabels("azure", poolNames.builds, nodeLabels);
+    const taint = (t: { key: string; value: string; effect: string }) => `${t.key}=${t.value}:${t.effect}`;
     return new containerservice.AgentPool(
         `${name}-builds`,
         {
@@ -187,8 +196,8 @@ function createBuildPool(
             maxCount: pool.maxNodes,
             count: pool.minNodes,
             ...spot,
-            nodeLabels: { [buildPoolLabel.key]: buildPoolLabel.value },
-            nodeTaints: [`${buildPoolTaint.key}=${buildPoolTaint.value}:${buildPoolTaint.effect}`],
+            nodeLabels,
+            nodeTaints: [taint(buildPoolTaint), ...(pool.spot ? [taint(aksSpotTaint)] : [])],
             tags: args.tags,
         },
         // The autoscaler owns the node count; writing it back on every `up` would resize the pool.
