@@ -14,6 +14,8 @@ export interface RegistryArgs {
     location: string;
     namePrefix: string;
     nightlyDays: number;
+    /** Days an untagged manifest in an expiring repository is kept after its last update. */
+    untaggedDays: number;
     protect: boolean;
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
@@ -61,7 +63,9 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             timeout: 3600,
             step: {
                 type: "EncodedTask",
-                encodedTaskContent: Buffer.from(purgeTaskYaml(args.namePrefix, args.nightlyDays)).toString("base64"),
+                encodedTaskContent: Buffer.from(
+                    purgeTaskYaml(args.namePrefix, args.nightlyDays, args.untaggedDays),
+                ).toString("base64"),
             },
             trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
             tags: args.tags,

@@ -116,6 +116,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 location,
                 namePrefix: prefix,
                 nightlyDays: args.retention.nightlyDays,
+                untaggedDays: args.retention.untaggedDays,
                 protect: args.protect,
                 tags,
                 subscriptionId,

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 
 import type { AzureSite } from "../../../components/azure";
 import { sig } from "../../../src/synth/recorder";
@@ -195,18 +196,46 @@ describe("azure site", () => {
             assert.equal(site.registry.insecure, false);
         });
 
+        const purgeSteps = (): { id: string; cmd: string }[] => {
+            const task = inputs("azure-native:containerregistry:Task", "azt-registry-purge");
+            const yaml = Buffer.from(task.step.encodedTaskContent, "base64").toString("utf8");
+            return YAML.parse(yaml).steps;
+        };
+
         it("schedules a daily purge of the expiring repositories that never names a durable one", () => {
             const task = inputs("azure-native:containerregistry:Task", "azt-registry-purge");
             assert.equal(task.trigger.timerTriggers[0].schedule, "0 4 * * *");
             assert.equal(task.step.type, "EncodedTask");
-            const yaml = Buffer.from(task.step.encodedTaskContent, "base64").toString("utf8");
-            assert.match(yaml, /mcr\.microsoft\.com\/acr\/acr-cli:\d+\.\d+ purge --registry \{\{\.Run\.Registry\}\}/);
-            assert.match(yaml, / --ago 14d --untagged /);
-            const filters = [...yaml.matchAll(/--filter '([^']+):\.\*'/g)].map((m) => m[1]);
-            assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
-            // acr-cli anchors each repository pattern; none may match a durable repository.
-            for (const durable of ["azt/promoted", "azt/promoted-content"]) {
-                for (const f of filters) assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+            for (const { cmd } of purgeSteps()) {
+                assert.match(cmd, /^mcr\.microsoft\.com\/acr\/acr-cli:0\.17 purge --registry \{\{\.Run\.Registry\}\} /);
+                const filters = [...cmd.matchAll(/--filter '([^':]+):[^']*'/g)].map((m) => m[1]);
+                assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
+                // acr-cli anchors each repository pattern; none may match a durable repository.
+                for (const durable of ["azt/promoted", "azt/promoted-content"]) {
+                    for (const f of filters)
+                        assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+                }
+            }
+        });
+
+        // acr-cli 0.17 (Azure/acr-cli@775a0377, cmd/acr/purge.go): --untagged purges untagged manifests with the same
+        // --ago cutoff as the tags, so the two ages need two purges.
+        it("expires tags after nightlyRetentionDays without touching untagged manifests", () => {
+            const [tags] = purgeSteps();
+            assert.equal(tags.id, "expire-tags");
+            assert.match(tags.cmd, / --ago 14d /);
+            assert.doesNotMatch(tags.cmd, /--untagged/);
+            assert.equal([...tags.cmd.matchAll(/--filter '[^':]+:\.\*'/g)].length, 4);
+        });
+
+        it("expires untagged manifests after untaggedRetentionDays with a tag pattern that matches no tag", () => {
+            const [, untagged] = purgeSteps();
+            assert.equal(untagged.id, "expire-untagged");
+            assert.match(untagged.cmd, / --ago 1d --untagged /);
+            const patterns = [...untagged.cmd.matchAll(/--filter '[^':]+:([^']*)'/g)].map((m) => new RegExp(m[1]));
+            assert.equal(patterns.length, 4);
+            for (const tag of ["4.15.0-0.okd-2024-03-10-010116", "latest", "sha256-abc.sig", "x"]) {
+                for (const p of patterns) assert.equal(p.test(tag), false, `${p} matches tag ${tag}`);
             }
         });
 
