@@ -57,6 +57,7 @@ export const t = {
         federatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
         aksCluster: "azure-native:containerservice:ManagedCluster",
         aksAgentPool: "azure-native:containerservice:AgentPool",
+        managementLock: "azure-native:authorization:ManagementLockByScope",
     },
     k8s: {
         namespace: "kubernetes:core/v1:Namespace",
@@ -290,6 +291,12 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         file: "azure-native/containerservice/agentPool",
         args: "AgentPoolArgs",
         props: ["nodeLabels", "scaleSetPriority", "minCount", "enableAutoScaling"],
+    },
+    {
+        token: t.azure.managementLock,
+        file: "azure-native/authorization/managementLockByScope",
+        args: "ManagementLockByScopeArgs",
+        props: ["level", "scope"],
     },
     { token: t.k8s.namespace, file: "kubernetes/core/v1/namespace", args: "NamespaceArgs", props: ["metadata"] },
     {

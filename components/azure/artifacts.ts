@@ -23,6 +23,8 @@ export interface ArtifactsArgs {
 export interface Artifacts {
     account: storage.StorageAccount;
     container: storage.BlobContainer;
+    /** Child resources of the account (blob service properties, lifecycle policy, container). */
+    children: pulumi.Resource[];
     /** Resolves to the storage account's name once it exists. */
     accountName: pulumi.Output<string>;
     site: SiteArtifacts;
@@ -70,7 +72,7 @@ export function createArtifacts(name: string, args: ArtifactsArgs, opts: pulumi.
         opts,
     );
 
-    new storage.ManagementPolicy(
+    const lifecycle = new storage.ManagementPolicy(
         `${name}-artifacts-lifecycle`,
         {
             ...inAccount,
@@ -91,6 +93,7 @@ export function createArtifacts(name: string, args: ArtifactsArgs, opts: pulumi.
     return {
         account,
         container,
+        children: [blobService, lifecycle, container],
         accountName,
         site: {
             kind: "azure-blob",

@@ -26,6 +26,8 @@ export interface RegistryArgs {
 export interface Registry {
     registry: containerregistry.Registry;
     purge: containerregistry.Task;
+    /** Child and extension resources at the registry's scope (the purge task, role assignments). */
+    children: pulumi.Resource[];
     site: SiteRegistry;
 }
 
@@ -73,7 +75,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         opts,
     );
 
-    new authorization.RoleAssignment(
+    const kubeletPull = new authorization.RoleAssignment(
         `${name}-kubelet-acr-pull`,
         {
             principalId: args.kubeletObjectId,
@@ -91,5 +93,5 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
     const repositories = Object.fromEntries(
         repositoryRoles.map((role) => [role, pulumi.interpolate`${host}/${args.namePrefix}/${repositoryPaths[role]}`]),
     ) as SiteRegistry["repositories"];
-    return { registry, purge, site: { host, repositories, insecure: false } };
+    return { registry, purge, children: [purge, kubeletPull], site: { host, repositories, insecure: false } };
 }

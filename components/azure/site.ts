@@ -27,6 +27,7 @@ import { createFederatedIdentity, grantRoles, workloadIdentity } from "./identit
 import { type KubeloginMode } from "./kubeconfig";
 import { compactName, globalSuffix, nameOf } from "./naming";
 import { createRegistry } from "./registry";
+import { createDeleteLock } from "./locks";
 import { deployerPrincipalType, roleDefinitionId } from "./roles";
 import { createWebhookAddress } from "./webhook";
 
@@ -155,7 +156,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         );
         // Repository-scoped (ABAC) ACR permissions need the registry API 2024-11-01-preview or later, which this SDK
         // version does not expose: AcrPush on the one registry is the narrowest scope available.
-        grantRoles(
+        const pipelineGrants = grantRoles(
             `${name}-pipeline`,
             pipeline.identity.principalId,
             subscriptionId,
@@ -173,6 +174,28 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                     description: "okd-ci pipelines write logs and release records to the artifact container",
                 },
             ],
+            inSite,
+        );
+        // Role assignments at a locked scope cannot be deleted either, so each lock waits for the grants under it.
+        const [acrPush, artifactsWriter] = pipelineGrants;
+        createDeleteLock(
+            `${name}-registry-lock`,
+            {
+                scope: registry.registry.id,
+                holds: "promoted OKD release payloads and their content",
+                under: [...registry.children, acrPush],
+                protect: args.protect,
+            },
+            inSite,
+        );
+        createDeleteLock(
+            `${name}-artifacts-lock`,
+            {
+                scope: artifacts.account.id,
+                holds: "OKD release records",
+                under: [...artifacts.children, artifactsWriter],
+                protect: args.protect,
+            },
             inSite,
         );
         this.identity = {

@@ -5,7 +5,7 @@ import { iamLeastPrivilege } from "./iam";
 import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
-import { releaseStorageProtected } from "./protect";
+import { azureReleaseStorageLocked, releaseStorageProtected } from "./protect";
 import { rbacLeastPrivilege } from "./rbac";
 import {
     gcpContainerScanningEnabled,
@@ -26,6 +26,7 @@ export const rules: readonly Rule[] = [
     buildPoolLabelled,
     nodeLabelsAllowed,
     releaseStorageProtected,
+    azureReleaseStorageLocked,
     buildNamespacePodSecurity,
     networkPolicyEnforced,
     buildPodsNoInstanceMetadata,
@@ -34,6 +35,7 @@ export const rules: readonly Rule[] = [
 ];
 
 export {
+    azureReleaseStorageLocked,
     buildNamespacePodSecurity,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,

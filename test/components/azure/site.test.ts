@@ -212,8 +212,9 @@ describe("azure site", () => {
                 assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
                 // acr-cli anchors each repository pattern; none may match a durable repository.
                 for (const durable of ["azt/promoted", "azt/promoted-content"]) {
-                    for (const f of filters)
+                    for (const f of filters) {
                         assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+                    }
                 }
             }
         });
@@ -246,6 +247,49 @@ describe("azure site", () => {
             assert.ok(
                 pull.dependencies.includes(find("azure-native:containerservice:ManagedCluster", "azt-cluster").urn),
             );
+        });
+    });
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources
+    describe("delete locks", () => {
+        const lock = (name: string) => find("azure-native:authorization:ManagementLockByScope", name);
+
+        it("locks the registry and the storage account against deletion, protected and retained", () => {
+            for (const [name, scope] of [
+                ["azt-registry-lock", "azt-registry-id"],
+                ["azt-artifacts-lock", "azt-artifacts-id"],
+            ]) {
+                const l = lock(name);
+                assert.equal(l.inputs.level, "CanNotDelete", name);
+                assert.equal(l.inputs.scope, scope, name);
+                assert.equal(l.inputs.lockName, "okd-ci-holds-releases", name);
+                assert.equal(l.protect, true, name);
+                assert.equal(l.retainOnDelete, true, name);
+            }
+        });
+
+        // "Extension resources inherit locks" and "a cannot-delete lock on a resource ... prevents the deletion of Azure
+        // RBAC assignments": the lock must be the first thing a destroy removes under its scope.
+        it("makes each lock wait for everything under its scope, so a destroy deletes the lock first", () => {
+            const registryLock = lock("azt-registry-lock").dependencies;
+            for (const [type, name] of [
+                ["azure-native:containerregistry:Registry", "azt-registry"],
+                ["azure-native:containerregistry:Task", "azt-registry-purge"],
+                ["azure-native:authorization:RoleAssignment", "azt-kubelet-acr-pull"],
+                ["azure-native:authorization:RoleAssignment", "azt-pipeline-acr-push"],
+            ]) {
+                assert.ok(registryLock.includes(find(type, name).urn), `registry lock after ${name}`);
+            }
+            const artifactsLock = lock("azt-artifacts-lock").dependencies;
+            for (const [type, name] of [
+                ["azure-native:storage:StorageAccount", "azt-artifacts"],
+                ["azure-native:storage:BlobServiceProperties", "azt-artifacts-blob"],
+                ["azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle"],
+                ["azure-native:storage:BlobContainer", "azt-artifacts-container"],
+                ["azure-native:authorization:RoleAssignment", "azt-pipeline-artifacts-writer"],
+            ]) {
+                assert.ok(artifactsLock.includes(find(type, name).urn), `artifacts lock after ${name}`);
+            }
         });
     });
 
