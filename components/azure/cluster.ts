@@ -21,6 +21,39 @@ export const aksSpotTaint = { key: aksSpotLabelKey, value: "spot", effect: "NoSc
 /** Agent pool names: Linux pools allow 1-12 lower-case letters and digits. */
 export const poolNames = { system: "system", builds: "builds" } as const;
 
+/**
+ * When AKS may upgrade the cluster: a weekly window in UTC (AKS planned maintenance, 4 to 24 hours; "use a
+ * maintenance window with a duration of four hours or more" with auto-upgrade).
+ */
+export interface MaintenanceWindow {
+    /** Day of the week, e.g. `Sunday`. */
+    day: "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+    /** Start, `HH:MM` UTC. */
+    start: string;
+    /** Length, 4-24 hours. */
+    hours: number;
+}
+
+/**
+ * Default window: Sunday 08:00-12:00 UTC, after the night's builds (nightly default 02:00 UTC) and the purge (04:00),
+ * away from the Monday release run (05:00). An upgrade drains nodes, so a build running in the window may be evicted
+ * and retried; the build pool is usually at zero nodes then.
+ */
+export const defaultMaintenanceWindow: MaintenanceWindow = { day: "Sunday", start: "08:00", hours: 4 };
+
+/**
+ * The three AKS planned-maintenance configurations (https://learn.microsoft.com/azure/aks/planned-maintenance), all in
+ * the same window: `default` (AKS's weekly releases of control-plane components and add-ons),
+ * `aksManagedAutoUpgradeSchedule` (the `patch` upgrade channel's upgrades) and `aksManagedNodeOSUpgradeSchedule` (the
+ * `NodeImage` channel's node image upgrades). Without them AKS upgrades whenever it likes. Maintenance is best effort,
+ * and AKS may break the window for urgent fixes.
+ */
+export const maintenanceConfigNames = [
+    "default",
+    "aksManagedAutoUpgradeSchedule",
+    "aksManagedNodeOSUpgradeSchedule",
+] as const;
+
 export interface ClusterArgs {
     resourceGroupName: pulumi.Input<string>;
     /** AKS resource name, also the DNS prefix of the API server. */
@@ -38,11 +71,13 @@ export interface ClusterArgs {
     /** Whether the deployer is a person or a service principal (CI). */
     deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
     kubeloginMode: KubeloginMode;
+    maintenance: MaintenanceWindow;
 }
 
 export interface BuildCluster {
     cluster: containerservice.ManagedCluster;
     buildPool: containerservice.AgentPool;
+    maintenance: containerservice.MaintenanceConfiguration[];
     /** Lets the deployer use the Kubernetes API: in-cluster objects must wait for it. */
     deployerAccess: authorization.RoleAssignment;
     /** Exec kubeconfig (kubelogin), a secret Output. */
@@ -78,7 +113,11 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             disableLocalAccounts: true,
             oidcIssuerProfile: { enabled: true },
             securityProfile: { workloadIdentity: { enabled: true } },
-            // Patch releases and node images arrive on their own; minor upgrades stay a config change.
+            // `patch`: AKS applies patch releases of the configured minor in the maintenance window; the minor stays
+            // `kubernetesVersion`, so Pulumi's view and the cluster's agree (`stable` or `rapid` would move the minor
+            // behind the program's back, and the next `up` would try to go back). `NodeImage`: a new node image weekly,
+            // also in the window (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster,
+            // https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image).
             autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
             networkProfile: {
                 networkPlugin: "azure",
@@ -106,6 +145,24 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
 
     const clusterName = nameOf(cluster, args.clusterName);
     const buildPool = createBuildPool(name, clusterName, args, opts);
+    const maintenance = maintenanceConfigNames.map(
+        (configName) =>
+            new containerservice.MaintenanceConfiguration(
+                `${name}-maintenance-${configName}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: clusterName,
+                    configName,
+                    maintenanceWindow: {
+                        schedule: { weekly: { dayOfWeek: args.maintenance.day, intervalWeeks: 1 } },
+                        startTime: args.maintenance.start,
+                        durationHours: args.maintenance.hours,
+                        utcOffset: "+00:00",
+                    },
+                },
+                opts,
+            ),
+    );
 
     const deployerAccess = new authorization.RoleAssignment(
         `${name}-deployer-admin`,
@@ -142,6 +199,7 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
     return {
         cluster,
         buildPool,
+        maintenance,
         deployerAccess,
         kubeconfig,
         provider,

@@ -21,7 +21,7 @@ import {
     standardTags,
 } from "../shared";
 import { createArtifacts } from "./artifacts";
-import { aksSpotTaint, createCluster } from "./cluster";
+import { type MaintenanceWindow, aksSpotTaint, createCluster, defaultMaintenanceWindow } from "./cluster";
 import { AzureE2eGate } from "./gate";
 import { createFederatedIdentity, grantRoles, workloadIdentity } from "./identity";
 import { type KubeloginMode } from "./kubeconfig";
@@ -44,6 +44,8 @@ export interface AzureSiteArgs extends CloudSiteArgs {
      * was issued to (Azure CLI, PowerShell or VS Code: a user; anything else: a service principal).
      */
     deployerPrincipalType?: "User" | "ServicePrincipal";
+    /** When AKS may upgrade control plane, add-ons and node images. Default: Sunday 08:00-12:00 UTC. */
+    maintenanceWindow?: MaintenanceWindow;
 }
 
 /** Name of the blob container of the artifacts. */
@@ -103,6 +105,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 deployerPrincipalType:
                     args.deployerPrincipalType ?? client.clientId.apply((id) => deployerPrincipalType(id)),
                 kubeloginMode: args.kubeloginMode ?? "azurecli",
+                maintenance: args.maintenanceWindow ?? defaultMaintenanceWindow,
             },
             inSite,
         );

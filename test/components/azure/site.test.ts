@@ -135,6 +135,23 @@ describe("azure site", () => {
             ]);
         });
 
+        // https://learn.microsoft.com/azure/aks/planned-maintenance
+        it("upgrades patches and node images only in a weekly 4-hour maintenance window, AKS releases too", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.deepEqual(aks.autoUpgradeProfile, { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+            for (const config of ["default", "aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
+                const m = inputs("azure-native:containerservice:MaintenanceConfiguration", `azt-maintenance-${config}`);
+                assert.equal(m.configName, config);
+                assert.equal(m.resourceName, "azt-build");
+                assert.deepEqual(m.maintenanceWindow, {
+                    schedule: { weekly: { dayOfWeek: "Sunday", intervalWeeks: 1 } },
+                    startTime: "08:00",
+                    durationHours: 4,
+                    utcOffset: "+00:00",
+                });
+            }
+        });
+
         it("asks AKS for an exec (kubelogin) kubeconfig of the cluster", () => {
             const call = recorder.calls.find(
                 (c) =>
