@@ -63,6 +63,8 @@ export interface ClusterArgs {
     /** AKS pricing tier of the control plane. */
     tier: "Free" | "Standard";
     systemPool: CloudSiteArgs["systemPool"];
+    /** Managed OS disk of each system node, GiB; unset: AKS's default for the VM size (P10, 128 GiB, below 8 vCPUs). */
+    systemOsDiskGb?: number;
     buildPool: CloudSiteArgs["buildPool"];
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
@@ -72,6 +74,8 @@ export interface ClusterArgs {
     deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
     kubeloginMode: KubeloginMode;
     maintenance: MaintenanceWindow;
+    /** Public IPv4 blocks allowed to reach the API server; empty: any address (Entra ID still authenticates). */
+    controlPlaneCidrs: string[];
 }
 
 export interface BuildCluster {
@@ -112,6 +116,10 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             aadProfile: { managed: true, enableAzureRBAC: true },
             disableLocalAccounts: true,
             oidcIssuerProfile: { enabled: true },
+            // API server authorized IP ranges (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
+            // AKS adds the cluster's own outbound IP, so nodes and pods keep reaching it. Always sent: an empty list is
+            // how AKS turns the restriction off again.
+            apiServerAccessProfile: { authorizedIPRanges: args.controlPlaneCidrs },
             securityProfile: { workloadIdentity: { enabled: true } },
             // `patch`: AKS applies patch releases of the configured minor in the maintenance window; the minor stays
             // `kubernetesVersion`, so Pulumi's view and the cluster's agree (`stable` or `rapid` would move the minor
@@ -136,6 +144,9 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
                     vmSize: args.systemPool.instanceType,
                     count: args.systemPool.nodes,
                     enableAutoScaling: false,
+                    ...(args.systemOsDiskGb !== undefined
+                        ? { osDiskType: "Managed", osDiskSizeGB: args.systemOsDiskGb }
+                        : {}),
                 },
             ],
             tags: args.tags,

@@ -12,6 +12,8 @@ export interface RegistryArgs {
     /** Globally unique registry name (5-50 letters and digits). */
     registryName: pulumi.Input<string>;
     location: string;
+    /** `Standard` (100 GiB included) or `Basic` (10 GiB included; the small profile). */
+    sku: "Basic" | "Standard";
     namePrefix: string;
     nightlyDays: number;
     /** Days an untagged manifest in an expiring repository is kept after its last update. */
@@ -32,7 +34,7 @@ export interface Registry {
 }
 
 /**
- * The site registry: ACR Standard (100 GiB included), admin user off so only Entra identities can push or pull, and a
+ * The site registry: ACR Standard (100 GiB included) or Basic (10 GiB, small profile), admin user off so only Entra identities can push or pull, and a
  * scheduled ACR Task that expires the nightly repositories. It holds promoted releases, so it is protected.
  */
 export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.CustomResourceOptions): Registry {
@@ -42,7 +44,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             registryName: args.registryName,
             resourceGroupName: args.resourceGroupName,
             location: args.location,
-            sku: { name: "Standard" },
+            sku: { name: args.sku },
             adminUserEnabled: false,
             anonymousPullEnabled: false,
             publicNetworkAccess: "Enabled",

@@ -76,7 +76,7 @@ describe("azure site", () => {
 
         it("keeps only a fixed system pool inline, on the configured Kubernetes version and free tier", () => {
             const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
-            assert.equal(aks.kubernetesVersion, "1.34");
+            assert.equal(aks.kubernetesVersion, "1.36");
             assert.equal(aks.sku.tier, "Free");
             assert.equal(aks.agentPoolProfiles.length, 1);
             const [system] = aks.agentPoolProfiles;
