@@ -284,7 +284,7 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         token: t.azure.aksCluster,
         file: "azure-native/containerservice/managedCluster",
         args: "ManagedClusterArgs",
-        props: ["agentPoolProfiles"],
+        props: ["agentPoolProfiles", "networkProfile"],
     },
     {
         token: t.azure.aksAgentPool,

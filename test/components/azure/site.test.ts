@@ -67,6 +67,20 @@ describe("azure site", () => {
             assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
         });
 
+        // Azure CNI Powered by Cilium enforces NetworkPolicy, and enforces ipBlock egress to addresses outside the
+        // cluster such as the instance metadata service (https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium).
+        it("enforces NetworkPolicy with Cilium on the Cilium dataplane", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.deepEqual(
+                [
+                    aks.networkProfile.networkPlugin,
+                    aks.networkProfile.networkDataplane,
+                    aks.networkProfile.networkPolicy,
+                ],
+                ["azure", "cilium", "cilium"],
+            );
+        });
+
         it("disables local accounts and authorizes with Entra ID and Azure RBAC", () => {
             const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
             assert.equal(aks.disableLocalAccounts, true);
