@@ -304,7 +304,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             registryHost: this.registry.host,
             artifactsUrl: this.artifacts.url,
             pipelineClientId: pipeline.identity.clientId,
-            webhookFqdn: webhook.fqdn,
+            webhookUrl: webhook.exposure.url,
         });
     }
 

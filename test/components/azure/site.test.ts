@@ -460,6 +460,14 @@ describe("azure site", () => {
             });
         });
 
+        it("tells the stack outputs the URL GitHub posts to, on the IP's Azure DNS name", async () => {
+            const ip = inputs("azure-native:network:PublicIPAddress", "azt-webhook-ip");
+            const host = `${ip.dnsSettings.domainNameLabel}.westeurope.cloudapp.azure.com`;
+            assert.equal(await valueOf(site.webhook.url as pulumi.Output<string>), `http://${host}/`);
+            assert.match(await valueOf(site.webhook.dns as pulumi.Output<string>), /^nothing to do: /);
+            assert.doesNotMatch(site.webhook.description, /webhookFqdn/);
+        });
+
         it("lets the cluster identity attach that IP, on its resource group only", () => {
             const grant = find("azure-native:authorization:RoleAssignment", "azt-cluster-network");
             assert.equal(grant.inputs.roleDefinitionId, roleId(roles.networkContributor));
