@@ -57,6 +57,7 @@ export const t = {
         federatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
         aksCluster: "azure-native:containerservice:ManagedCluster",
         aksAgentPool: "azure-native:containerservice:AgentPool",
+        managementLock: "azure-native:authorization:ManagementLockByScope",
     },
     k8s: {
         namespace: "kubernetes:core/v1:Namespace",
@@ -283,13 +284,19 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         token: t.azure.aksCluster,
         file: "azure-native/containerservice/managedCluster",
         args: "ManagedClusterArgs",
-        props: ["agentPoolProfiles"],
+        props: ["agentPoolProfiles", "networkProfile"],
     },
     {
         token: t.azure.aksAgentPool,
         file: "azure-native/containerservice/agentPool",
         args: "AgentPoolArgs",
         props: ["nodeLabels", "scaleSetPriority", "minCount", "enableAutoScaling"],
+    },
+    {
+        token: t.azure.managementLock,
+        file: "azure-native/authorization/managementLockByScope",
+        args: "ManagementLockByScopeArgs",
+        props: ["level", "scope"],
     },
     { token: t.k8s.namespace, file: "kubernetes/core/v1/namespace", args: "NamespaceArgs", props: ["metadata"] },
     {

@@ -3,20 +3,56 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { type CloudSiteArgs, buildPoolLabel, buildPoolTaint } from "../shared";
+import { type CloudSiteArgs, aksSpotLabelKey, assertNodeLabels, buildPoolLabel, buildPoolTaint } from "../shared";
 import { type KubeloginMode, withKubeloginMode } from "./kubeconfig";
 import { nameOf } from "./naming";
 import { roleDefinitionId } from "./roles";
 
-/** The taint AKS puts on every spot node by itself; build pods must tolerate it. */
-export const aksSpotTaint = {
-    key: "kubernetes.azure.com/scalesetpriority",
-    value: "spot",
-    effect: "NoSchedule",
-} as const;
+/**
+ * The label and taint AKS puts on every spot pool by itself ("A Spot node pool has the
+ * `kubernetes.azure.com/scalesetpriority:spot` label, the `kubernetes.azure.com/scalesetpriority=spot:NoSchedule`
+ * taint", https://learn.microsoft.com/azure/aks/spot-node-pool). AKS reports both in the pool's `nodeLabels` and
+ * `nodeTaints`, so the pool declares them too: otherwise a refresh reads them back and the next `up` plans to remove
+ * them, and a pool update without the label strips it from the nodes (Azure/AKS#3152). Build pods tolerate the taint.
+ */
+export const aksSpotLabel = { key: aksSpotLabelKey, value: "spot" } as const;
+export const aksSpotTaint = { key: aksSpotLabelKey, value: "spot", effect: "NoSchedule" } as const;
 
 /** Agent pool names: Linux pools allow 1-12 lower-case letters and digits. */
 export const poolNames = { system: "system", builds: "builds" } as const;
+
+/**
+ * When AKS may upgrade the cluster: a weekly window in UTC (AKS planned maintenance, 4 to 24 hours; "use a
+ * maintenance window with a duration of four hours or more" with auto-upgrade).
+ */
+export interface MaintenanceWindow {
+    /** Day of the week, e.g. `Sunday`. */
+    day: "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+    /** Start, `HH:MM` UTC. */
+    start: string;
+    /** Length, 4-24 hours. */
+    hours: number;
+}
+
+/**
+ * Default window: Sunday 08:00-12:00 UTC, after the night's builds (nightly default 02:00 UTC) and the purge (04:00),
+ * away from the Monday release run (05:00). An upgrade drains nodes, so a build running in the window may be evicted
+ * and retried; the build pool is usually at zero nodes then.
+ */
+export const defaultMaintenanceWindow: MaintenanceWindow = { day: "Sunday", start: "08:00", hours: 4 };
+
+/**
+ * The three AKS planned-maintenance configurations (https://learn.microsoft.com/azure/aks/planned-maintenance), all in
+ * the same window: `default` (AKS's weekly releases of control-plane components and add-ons),
+ * `aksManagedAutoUpgradeSchedule` (the `patch` upgrade channel's upgrades) and `aksManagedNodeOSUpgradeSchedule` (the
+ * `NodeImage` channel's node image upgrades). Without them AKS upgrades whenever it likes. Maintenance is best effort,
+ * and AKS may break the window for urgent fixes.
+ */
+export const maintenanceConfigNames = [
+    "default",
+    "aksManagedAutoUpgradeSchedule",
+    "aksManagedNodeOSUpgradeSchedule",
+] as const;
 
 export interface ClusterArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -27,6 +63,8 @@ export interface ClusterArgs {
     /** AKS pricing tier of the control plane. */
     tier: "Free" | "Standard";
     systemPool: CloudSiteArgs["systemPool"];
+    /** Managed OS disk of each system node, GiB; unset: AKS's default for the VM size (P10, 128 GiB, below 8 vCPUs). */
+    systemOsDiskGb?: number;
     buildPool: CloudSiteArgs["buildPool"];
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
@@ -35,11 +73,15 @@ export interface ClusterArgs {
     /** Whether the deployer is a person or a service principal (CI). */
     deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
     kubeloginMode: KubeloginMode;
+    maintenance: MaintenanceWindow;
+    /** Public IPv4 blocks allowed to reach the API server; empty: any address (Entra ID still authenticates). */
+    controlPlaneCidrs: string[];
 }
 
 export interface BuildCluster {
     cluster: containerservice.ManagedCluster;
     buildPool: containerservice.AgentPool;
+    maintenance: containerservice.MaintenanceConfiguration[];
     /** Lets the deployer use the Kubernetes API: in-cluster objects must wait for it. */
     deployerAccess: authorization.RoleAssignment;
     /** Exec kubeconfig (kubelogin), a secret Output. */
@@ -74,8 +116,16 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             aadProfile: { managed: true, enableAzureRBAC: true },
             disableLocalAccounts: true,
             oidcIssuerProfile: { enabled: true },
+            // API server authorized IP ranges (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
+            // AKS adds the cluster's own outbound IP, so nodes and pods keep reaching it. Always sent: an empty list is
+            // how AKS turns the restriction off again.
+            apiServerAccessProfile: { authorizedIPRanges: args.controlPlaneCidrs },
             securityProfile: { workloadIdentity: { enabled: true } },
-            // Patch releases and node images arrive on their own; minor upgrades stay a config change.
+            // `patch`: AKS applies patch releases of the configured minor in the maintenance window; the minor stays
+            // `kubernetesVersion`, so Pulumi's view and the cluster's agree (`stable` or `rapid` would move the minor
+            // behind the program's back, and the next `up` would try to go back). `NodeImage`: a new node image weekly,
+            // also in the window (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster,
+            // https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image).
             autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
             networkProfile: {
                 networkPlugin: "azure",
@@ -94,6 +144,9 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
                     vmSize: args.systemPool.instanceType,
                     count: args.systemPool.nodes,
                     enableAutoScaling: false,
+                    ...(args.systemOsDiskGb !== undefined
+                        ? { osDiskType: "Managed", osDiskSizeGB: args.systemOsDiskGb }
+                        : {}),
                 },
             ],
             tags: args.tags,
@@ -103,6 +156,24 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
 
     const clusterName = nameOf(cluster, args.clusterName);
     const buildPool = createBuildPool(name, clusterName, args, opts);
+    const maintenance = maintenanceConfigNames.map(
+        (configName) =>
+            new containerservice.MaintenanceConfiguration(
+                `${name}-maintenance-${configName}`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: clusterName,
+                    configName,
+                    maintenanceWindow: {
+                        schedule: { weekly: { dayOfWeek: args.maintenance.day, intervalWeeks: 1 } },
+                        startTime: args.maintenance.start,
+                        durationHours: args.maintenance.hours,
+                        utcOffset: "+00:00",
+                    },
+                },
+                opts,
+            ),
+    );
 
     const deployerAccess = new authorization.RoleAssignment(
         `${name}-deployer-admin`,
@@ -139,6 +210,7 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
     return {
         cluster,
         buildPool,
+        maintenance,
         deployerAccess,
         kubeconfig,
         provider,
@@ -169,6 +241,12 @@ function createBuildPool(
     const spot: Partial<containerservice.AgentPoolArgs> = pool.spot
         ? { scaleSetPriority: "Spot", scaleSetEvictionPolicy: "Delete", spotMaxPrice: -1 }
         : { scaleSetPriority: "Regular" };
+    const nodeLabels: Record<string, string> = {
+        [buildPoolLabel.key]: buildPoolLabel.value,
+        ...(pool.spot ? { [aksSpotLabel.key]: aksSpotLabel.value } : {}),
+    };
+    assertNodeLabels("azure", poolNames.builds, nodeLabels);
+    const taint = (t: { key: string; value: string; effect: string }) => `${t.key}=${t.value}:${t.effect}`;
     return new containerservice.AgentPool(
         `${name}-builds`,
         {
@@ -187,8 +265,8 @@ function createBuildPool(
             maxCount: pool.maxNodes,
             count: pool.minNodes,
             ...spot,
-            nodeLabels: { [buildPoolLabel.key]: buildPoolLabel.value },
-            nodeTaints: [`${buildPoolTaint.key}=${buildPoolTaint.value}:${buildPoolTaint.effect}`],
+            nodeLabels,
+            nodeTaints: [taint(buildPoolTaint), ...(pool.spot ? [taint(aksSpotTaint)] : [])],
             tags: args.tags,
         },
         // The autoscaler owns the node count; writing it back on every `up` would resize the pool.

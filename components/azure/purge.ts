@@ -22,27 +22,51 @@ function literal(repository: string): string {
 }
 
 /**
- * The ACR Task (multi-step YAML, v1.1.0) that expires images in the expiring repositories: tags last updated more than
- * `nightlyDays` ago are deleted, then, with `--untagged`, manifests left without a tag in those repositories (except
- * those a tagged index or a subject still references, e.g. signatures). acr-cli anchors each repository pattern
- * (`^<pattern>$`), so `okd/content` never matches `okd/promoted-content`; the durable repositories are never named.
+ * The ACR Task (multi-step YAML, v1.1.0) that expires images in the expiring repositories, in two purges, as acr-cli
+ * 0.17 (the pinned image, Azure/acr-cli@775a0377 cmd/acr/purge.go and cmd/repository/image_functions.go) defines them:
  *
- * ACR has no age for untagged manifests: they go at the first run after they lose their last tag, whatever
- * `untaggedDays` says. The task runs daily, which matches the default of 1 day.
+ * 1. Tags: `--filter '<repository>:.*' --ago <nightlyDays>d` deletes every tag of those repositories last updated more
+ *    than `nightlyDays` ago. No `--untagged` here: in 0.17 that flag purges untagged manifests with the *same* `--ago`
+ *    cutoff (`purgeDanglingManifests` passes it to `GetUntaggedManifests` as `deleteCutoff`), which would make
+ *    `untaggedDays` meaningless.
+ * 2. Untagged manifests: `--filter '<repository>:^$' --ago <untaggedDays>d --untagged`. The tag pattern `^$` matches
+ *    no tag (a tag name is never empty), so this purge deletes no tag; `--untagged` then deletes the manifests of those
+ *    repositories that carry no tag and were last updated more than `untaggedDays` ago, except those a protected
+ *    index (tagged, or too young) references, referrers (manifests with a `subject`, e.g. OCI signatures) and locked
+ *    ones. A manifest without a last-update time is kept.
+ *
+ * acr-cli anchors each repository pattern (`^<pattern>$`, `CollectTagFilters`), so `okd/content` never matches
+ * `okd/promoted-content`; the durable repositories are never named.
  */
-export function purgeTaskYaml(namePrefix: string, nightlyDays: number): string {
-    const filters = expiringRepositories(namePrefix).map((repo) => `--filter '${literal(repo)}:.*'`);
-    const cmd = [
-        acrCliImage,
-        "purge",
-        "--registry {{.Run.Registry}}",
-        ...filters,
-        `--ago ${nightlyDays}d`,
-        "--untagged",
-        "--concurrency 4",
-    ].join(" ");
+export function purgeTaskYaml(namePrefix: string, nightlyDays: number, untaggedDays: number): string {
+    const purge = (tagPattern: string, ago: number, untagged: boolean) =>
+        [
+            acrCliImage,
+            "purge",
+            "--registry {{.Run.Registry}}",
+            ...expiringRepositories(namePrefix).map((repo) => `--filter '${literal(repo)}:${tagPattern}'`),
+            `--ago ${ago}d`,
+            ...(untagged ? ["--untagged"] : []),
+            "--concurrency 4",
+        ].join(" ");
     return YAML.stringify(
-        { version: "v1.1.0", steps: [{ cmd, disableWorkingDirectoryOverride: true, timeout: 3600 }] },
+        {
+            version: "v1.1.0",
+            steps: [
+                {
+                    id: "expire-tags",
+                    cmd: purge(".*", nightlyDays, false),
+                    disableWorkingDirectoryOverride: true,
+                    timeout: 1800,
+                },
+                {
+                    id: "expire-untagged",
+                    cmd: purge("^$", untaggedDays, true),
+                    disableWorkingDirectoryOverride: true,
+                    timeout: 1800,
+                },
+            ],
+        },
         // One line per command: folded lines are the same YAML but harder to read in the portal.
         { lineWidth: 0 },
     );

@@ -12,8 +12,12 @@ export interface RegistryArgs {
     /** Globally unique registry name (5-50 letters and digits). */
     registryName: pulumi.Input<string>;
     location: string;
+    /** `Standard` (100 GiB included) or `Basic` (10 GiB included; the small profile). */
+    sku: "Basic" | "Standard";
     namePrefix: string;
     nightlyDays: number;
+    /** Days an untagged manifest in an expiring repository is kept after its last update. */
+    untaggedDays: number;
     protect: boolean;
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
@@ -24,11 +28,13 @@ export interface RegistryArgs {
 export interface Registry {
     registry: containerregistry.Registry;
     purge: containerregistry.Task;
+    /** Child and extension resources at the registry's scope (the purge task, role assignments). */
+    children: pulumi.Resource[];
     site: SiteRegistry;
 }
 
 /**
- * The site registry: ACR Standard (100 GiB included), admin user off so only Entra identities can push or pull, and a
+ * The site registry: ACR Standard (100 GiB included) or Basic (10 GiB, small profile), admin user off so only Entra identities can push or pull, and a
  * scheduled ACR Task that expires the nightly repositories. It holds promoted releases, so it is protected.
  */
 export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.CustomResourceOptions): Registry {
@@ -38,7 +44,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             registryName: args.registryName,
             resourceGroupName: args.resourceGroupName,
             location: args.location,
-            sku: { name: "Standard" },
+            sku: { name: args.sku },
             adminUserEnabled: false,
             anonymousPullEnabled: false,
             publicNetworkAccess: "Enabled",
@@ -61,7 +67,9 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             timeout: 3600,
             step: {
                 type: "EncodedTask",
-                encodedTaskContent: Buffer.from(purgeTaskYaml(args.namePrefix, args.nightlyDays)).toString("base64"),
+                encodedTaskContent: Buffer.from(
+                    purgeTaskYaml(args.namePrefix, args.nightlyDays, args.untaggedDays),
+                ).toString("base64"),
             },
             trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
             tags: args.tags,
@@ -69,7 +77,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         opts,
     );
 
-    new authorization.RoleAssignment(
+    const kubeletPull = new authorization.RoleAssignment(
         `${name}-kubelet-acr-pull`,
         {
             principalId: args.kubeletObjectId,
@@ -87,5 +95,5 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
     const repositories = Object.fromEntries(
         repositoryRoles.map((role) => [role, pulumi.interpolate`${host}/${args.namePrefix}/${repositoryPaths[role]}`]),
     ) as SiteRegistry["repositories"];
-    return { registry, purge, site: { host, repositories, insecure: false } };
+    return { registry, purge, children: [purge, kubeletPull], site: { host, repositories, insecure: false } };
 }

@@ -4,6 +4,8 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
+import type { SiteProfile } from "../../src/config/schema";
 import {
     type BuildPlacement,
     type CloudSiteArgs,
@@ -24,12 +26,13 @@ import {
     standardTags,
 } from "../shared";
 import { createArtifacts } from "./artifacts";
-import { aksSpotTaint, createCluster } from "./cluster";
+import { type MaintenanceWindow, aksSpotTaint, createCluster, defaultMaintenanceWindow } from "./cluster";
 import { AzureE2eGate } from "./gate";
 import { createFederatedIdentity, grantRoles, workloadIdentity } from "./identity";
 import { type KubeloginMode } from "./kubeconfig";
 import { compactName, globalSuffix, nameOf } from "./naming";
 import { createRegistry } from "./registry";
+import { createDeleteLock } from "./locks";
 import { deployerPrincipalType, roleDefinitionId } from "./roles";
 import { createWebhookAddress } from "./webhook";
 
@@ -46,7 +49,38 @@ export interface AzureSiteArgs extends CloudSiteArgs {
      * was issued to (Azure CLI, PowerShell or VS Code: a user; anything else: a service principal).
      */
     deployerPrincipalType?: "User" | "ServicePrincipal";
+    /** When AKS may upgrade control plane, add-ons and node images. Default: Sunday 08:00-12:00 UTC. */
+    maintenanceWindow?: MaintenanceWindow;
 }
+
+/**
+ * A warning from a month before `minor` leaves AKS standard support. After that date the cluster is in "platform
+ * support": the `patch` channel stops (auto-upgrade "requires the cluster's Kubernetes version to be within the AKS
+ * support window"), and once it would fall out of that too AKS upgrades the cluster itself ("AKS automatically upgrades
+ * clusters in version N-3 ... that are about to fall to N-4"), behind the program's back
+ * (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster).
+ */
+export function standardSupportWarning(minor: string, today: Date): string | undefined {
+    const end = standardSupportEnds("azure", minor);
+    if (end === undefined) return undefined;
+    const days = Math.floor((Date.parse(`${end}T23:59:59Z`) - today.getTime()) / 86_400_000);
+    if (days > 30) return undefined;
+    const minorOf = (v: string) => Number(v.split(".")[1]);
+    const newer = supportedMinors("azure").filter((m) => minorOf(m) > minorOf(minor));
+    const next =
+        newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[newer.length - 1]}` : "move to a newer minor";
+    return `Kubernetes ${minor} ${days >= 0 ? `leaves AKS standard support on ${end}` : `left AKS standard support on ${end}`}: ${next}; after that AKS stops patching it and later upgrades it itself.`;
+}
+
+/**
+ * What `profile` changes on Azure (docs/platforms/azure.md, "Small profile"). The smaller system pool comes from the
+ * configuration defaults (`smallProfileDefaults`); the site makes its OS disk a 64 GiB managed disk (P6 instead of the
+ * default P10/128 GiB) and the registry Basic (10 GiB included, storage beyond billed per GiB) instead of Standard.
+ */
+export const azureLayouts = {
+    standard: { registrySku: "Standard", systemOsDiskGb: undefined },
+    small: { registrySku: "Basic", systemOsDiskGb: 64 },
+} as const satisfies Record<SiteProfile, { registrySku: "Basic" | "Standard"; systemOsDiskGb: number | undefined }>;
 
 /** Name of the blob container of the artifacts. */
 export const artifactContainerName = "artifacts";
@@ -72,9 +106,12 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
 
     constructor(name: string, args: AzureSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:azure:Site", name, {}, opts);
+        const supportWarning = standardSupportWarning(args.kubernetesVersion, new Date());
+        if (supportWarning !== undefined) pulumi.log.warn(supportWarning, this);
         const location = args.region;
         const prefix = args.namePrefix;
         const tags = standardTags(args.tags);
+        const layout = azureLayouts[args.profile ?? "standard"];
 
         const azure = new Provider(`${name}-azure`, { location }, { parent: this });
         const inSite = { parent: this, provider: azure };
@@ -99,6 +136,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 kubernetesVersion: args.kubernetesVersion,
                 tier: args.clusterTier ?? "Free",
                 systemPool: args.systemPool,
+                systemOsDiskGb: layout.systemOsDiskGb,
                 buildPool: args.buildPool,
                 tags,
                 subscriptionId,
@@ -106,6 +144,8 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 deployerPrincipalType:
                     args.deployerPrincipalType ?? client.clientId.apply((id) => deployerPrincipalType(id)),
                 kubeloginMode: args.kubeloginMode ?? "azurecli",
+                maintenance: args.maintenanceWindow ?? defaultMaintenanceWindow,
+                controlPlaneCidrs: args.controlPlaneCidrs ?? [],
             },
             inSite,
         );
@@ -118,8 +158,10 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 resourceGroupName,
                 registryName: suffix.apply((s) => compactName(prefix, "cr", s, 50)),
                 location,
+                sku: layout.registrySku,
                 namePrefix: prefix,
                 nightlyDays: args.retention.nightlyDays,
+                untaggedDays: args.retention.untaggedDays,
                 protect: args.protect,
                 tags,
                 subscriptionId,
@@ -158,7 +200,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         );
         // Repository-scoped (ABAC) ACR permissions need the registry API 2024-11-01-preview or later, which this SDK
         // version does not expose: AcrPush on the one registry is the narrowest scope available.
-        grantRoles(
+        const pipelineGrants = grantRoles(
             `${name}-pipeline`,
             pipeline.identity.principalId,
             subscriptionId,
@@ -176,6 +218,28 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                     description: "okd-ci pipelines write logs and release records to the artifact container",
                 },
             ],
+            inSite,
+        );
+        // Role assignments at a locked scope cannot be deleted either, so each lock waits for the grants under it.
+        const [acrPush, artifactsWriter] = pipelineGrants;
+        createDeleteLock(
+            `${name}-registry-lock`,
+            {
+                scope: registry.registry.id,
+                holds: "promoted OKD release payloads and their content",
+                under: [...registry.children, acrPush],
+                protect: args.protect,
+            },
+            inSite,
+        );
+        createDeleteLock(
+            `${name}-artifacts-lock`,
+            {
+                scope: artifacts.account.id,
+                holds: "OKD release records",
+                under: [...artifacts.children, artifactsWriter],
+                protect: args.protect,
+            },
             inSite,
         );
         this.identity = {
@@ -280,7 +344,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             registryHost: this.registry.host,
             artifactsUrl: this.artifacts.url,
             pipelineClientId: pipeline.identity.clientId,
-            webhookFqdn: webhook.fqdn,
+            webhookUrl: webhook.exposure.url,
         });
     }
 

@@ -57,7 +57,9 @@ export function createWebhookAddress(
                 "service.beta.kubernetes.io/azure-pip-name": args.ipName,
                 "service.beta.kubernetes.io/azure-load-balancer-resource-group": args.resourceGroupPlainName,
             },
-            description: `Public Azure Standard load balancer on the static IP ${args.ipName}: GitHub posts to http://<its DNS name>/ (port 80), the name from az network public-ip show -g ${args.resourceGroupPlainName} -n ${args.ipName} --query dnsSettings.fqdn -o tsv; GitHub signs every delivery with githubWebhookSecret.`,
+            description: `An Azure Standard load balancer rule on the static public IP ${args.ipName} (plain HTTP on port 80), made by AKS for the webhook Service; webhookSourceRanges become its network security group rules. GitHub posts to the webhookUrl output and signs every delivery with githubWebhookSecret.`,
+            url: pulumi.interpolate`http://${fqdn}/`,
+            dns: pulumi.interpolate`nothing to do: ${fqdn} is Azure's DNS name of the static IP (or point a CNAME of your own at it)`,
         },
     };
 }

@@ -71,13 +71,40 @@ const eks: ReservedLabels = {
 };
 
 /**
+ * AKS refuses the kubelet's rule and, on top of it, its own reserved labels and prefixes ("Reserved system labels"
+ * and "Reserved prefixes", https://learn.microsoft.com/azure/aks/use-labels): no `kubernetes.azure.com/` or
+ * `kubernetes.io/` key, and none of the well-known labels AKS sets on every node (arch, os, instance type, region,
+ * zone), which the kubelet alone would accept. One exception: `kubernetes.azure.com/scalesetpriority`, which AKS
+ * itself writes into a spot pool's `nodeLabels` and takes back unchanged on every update (a pool update that leaves
+ * it out deletes it from the nodes, Azure/AKS#3152), so a spot pool declares it (`aksSpotLabel`).
+ */
+const aksReservedLabels = new Set([
+    "kubernetes.io/arch",
+    "kubernetes.io/os",
+    "kubernetes.io/hostname",
+    "node.kubernetes.io/instance-type",
+    "topology.kubernetes.io/region",
+    "topology.kubernetes.io/zone",
+]);
+export const aksSpotLabelKey = "kubernetes.azure.com/scalesetpriority";
+const aks: ReservedLabels = {
+    source: "AKS reserved labels and prefixes (https://learn.microsoft.com/azure/aks/use-labels) and the kubelet's rule",
+    refused: (key) =>
+        kubeletRefuses(key) ||
+        aksReservedLabels.has(key) ||
+        key.startsWith("kubernetes.io/") ||
+        (key.startsWith("kubernetes.azure.com/") && key !== aksSpotLabelKey),
+    rule: `no kubernetes.azure.com/ (except ${aksSpotLabelKey} on a spot pool) or kubernetes.io/ key, none of the labels AKS sets itself, and the kubelet's rule`,
+};
+
+/**
  * Per cloud. GKE and AKS start from the kubelet's rule; their own reserved prefixes (if any beyond it) are for the
  * GCP and Azure sites to add with their documentation.
  */
 export const reservedNodeLabels: Record<CloudPlatform, ReservedLabels> = {
     aws: eks,
     gcp: kubelet,
-    azure: kubelet,
+    azure: aks,
 };
 
 /** The keys of `labels` that `platform` refuses on a node pool. */

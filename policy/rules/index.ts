@@ -6,7 +6,7 @@ import { iamLeastPrivilege } from "./iam";
 import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
-import { releaseStorageProtected } from "./protect";
+import { azureReleaseStorageLocked, releaseStorageProtected } from "./protect";
 import { rbacLeastPrivilege } from "./rbac";
 import {
     gcpContainerScanningEnabled,
@@ -28,6 +28,7 @@ export const rules: readonly Rule[] = [
     buildPoolLabelled,
     nodeLabelsAllowed,
     releaseStorageProtected,
+    azureReleaseStorageLocked,
     buildNamespacePodSecurity,
     networkPolicyEnforced,
     buildPodsNoInstanceMetadata,
@@ -37,6 +38,7 @@ export const rules: readonly Rule[] = [
 
 export {
     e2eServiceAccountPullOnly,
+    azureReleaseStorageLocked,
     buildNamespacePodSecurity,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,

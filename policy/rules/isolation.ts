@@ -38,14 +38,39 @@ function eksEnforces(cluster: PolicyResourceLike, all: PolicyResourceLike[]): bo
     });
 }
 
+/**
+ * Why an AKS cluster's network profile would leave NetworkPolicy unenforced, or undefined when it enforces it. Engines
+ * (https://learn.microsoft.com/azure/aks/use-network-policies): `cilium` only with the Cilium dataplane (Azure CNI
+ * Powered by Cilium), `azure` (Azure NPM, retired for Linux on 2028-09-30) and `calico` with the Azure dataplane;
+ * `none` or no engine enforces nothing.
+ */
+export function aksNetworkPolicyGap(cluster: PolicyResourceLike): string | undefined {
+    const policy = known(() => str(at(cluster.props, "networkProfile.networkPolicy")));
+    const dataplane = known(() => str(at(cluster.props, "networkProfile.networkDataplane")));
+    const plugin = known(() => str(at(cluster.props, "networkProfile.networkPlugin")));
+    if (policy === undefined || policy === "none") {
+        return `has no network policy engine (networkProfile.networkPolicy ${policy ?? "unset"})`;
+    }
+    if (policy === "cilium" && dataplane !== "cilium") {
+        return `uses the cilium network policy engine without the cilium dataplane (networkDataplane ${dataplane ?? "unset"})`;
+    }
+    if ((policy === "azure" || policy === "calico") && dataplane === "cilium") {
+        return `uses the ${policy} network policy engine with the cilium dataplane, which takes only cilium`;
+    }
+    if (policy === "azure" && plugin !== "azure") {
+        return `uses Azure Network Policy Manager without the azure network plugin (networkPlugin ${plugin ?? "unset"})`;
+    }
+    return undefined;
+}
+
 export const networkPolicyEnforced: StackRule = {
     kind: "stack",
     name: "network-policy-enforced",
     description:
-        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true").',
+        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true"; AKS: a network policy engine that matches the dataplane).',
     enforcementLevel: "mandatory",
     remediation:
-        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" (components/aws/addons.ts).',
+        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" (components/aws/addons.ts); give the AKS cluster networkPolicy "cilium" with networkDataplane "cilium" (components/azure/cluster.ts).',
     check(all, report) {
         for (const cluster of ofType(all, t.aws.eksCluster)) {
             if (!eksEnforces(cluster, all)) {
@@ -53,6 +78,12 @@ export const networkPolicyEnforced: StackRule = {
                     `EKS cluster ${cluster.name} has no vpc-cni add-on with enableNetworkPolicy "true": the VPC CNI would ignore every NetworkPolicy`,
                     cluster.urn,
                 );
+            }
+        }
+        for (const cluster of ofType(all, t.azure.aksCluster)) {
+            const gap = aksNetworkPolicyGap(cluster);
+            if (gap !== undefined) {
+                report(`AKS cluster ${cluster.name} ${gap}: every NetworkPolicy would be ignored`, cluster.urn);
             }
         }
     },

@@ -2,7 +2,7 @@
  * What holds releases survives `pulumi destroy`: artifact storage and the durable release repositories.
  */
 import { durableRoles, repositoryPaths } from "../../components/shared/site";
-import { type PolicyResourceLike, type StackRule, arr, known, ofType, str } from "../model";
+import { type PolicyResourceLike, type StackRule, arr, known, ofType, serves, str } from "../model";
 import { t } from "../types";
 
 /** Storage that holds release records: every bucket, account, container and whole-registry resource. */
@@ -60,6 +60,31 @@ export const releaseStorageProtected: StackRule = {
         ];
         for (const r of targets) {
             if (!r.protect) report(`${r.type} ${r.name} holds releases but is not protected`, r.urn);
+        }
+    },
+};
+
+/**
+ * On Azure, `protect` only binds Pulumi: the portal, `az` or a deleted resource group would still take a registry or
+ * storage account with it. A `CanNotDelete` management lock on each makes ARM refuse those deletions too
+ * (https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources: "If you have a Delete lock on
+ * a resource and attempt to delete its resource group, the feature blocks the whole delete operation").
+ */
+export const azureReleaseStorageLocked: StackRule = {
+    kind: "stack",
+    name: "azure-release-storage-locked",
+    description:
+        "Every Azure container registry and storage account has a CanNotDelete management lock, so neither the portal, `az` nor deleting the resource group can delete what holds releases.",
+    enforcementLevel: "mandatory",
+    remediation: "Lock it with createDeleteLock (components/azure/locks.ts).",
+    check(all, report) {
+        const locks = ofType(all, t.azure.managementLock).filter(
+            (l) => known(() => str(l.props.level)) === "CanNotDelete",
+        );
+        for (const r of ofType(all, t.azure.registry, t.azure.storageAccount)) {
+            if (!locks.some((l) => serves(l, r, "scope", ["id"]))) {
+                report(`${r.type} ${r.name} holds releases but has no CanNotDelete lock`, r.urn);
+            }
         }
     },
 };

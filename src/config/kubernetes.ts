@@ -55,17 +55,19 @@ export const kubernetesSupport: Record<"aws" | "gcp" | "azure", PlatformKubernet
     },
     azure: {
         service: "AKS",
-        checked: "2026-11",
-        source: "the shared list this table replaced",
-        default: "1.34",
+        checked: "2026-11-30",
+        // The AKS Kubernetes release calendar (page of 2026-08-05, MicrosoftDocs/azure-aks-docs@fb060abe
+        // articles/aks/supported-kubernetes-versions.md): "Unless an explicit date is provided, the End of Life (EOL)
+        // date is the last day of the specified month". 1.33 reached end of life in July 2026; 1.34 does on 2026-11-30,
+        // so it is kept only for stacks already on it. The calendar planned 1.37's GA for October 2026; that is not
+        // confirmed by the page checked, so 1.37 joins the list once it is.
+        source: "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar",
+        default: "1.36",
         minors: [
-            { minor: "1.32", standardSupportEnds: "unknown" },
-            { minor: "1.33", standardSupportEnds: "unknown" },
-            { minor: "1.34", standardSupportEnds: "unknown" },
-            { minor: "1.35", standardSupportEnds: "unknown" },
+            { minor: "1.34", standardSupportEnds: "2026-11-30" },
+            { minor: "1.35", standardSupportEnds: "2027-03-31" },
+            { minor: "1.36", standardSupportEnds: "2027-06-30" },
         ],
-        unverified:
-            "carried over from the list all three platforms shared; to be checked against https://learn.microsoft.com/azure/aks/supported-kubernetes-versions",
     },
 };
 

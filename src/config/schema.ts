@@ -34,11 +34,11 @@ export type SiteProfile = (typeof siteProfiles)[number];
  */
 export const platformSupport = {
     adminPrincipals: ["aws"],
-    controlPlaneCidrs: ["aws"],
+    controlPlaneCidrs: ["aws", "azure"],
     webhookHostname: ["aws"],
     webhookDnsZone: ["aws"],
     webhookSourceRanges: ["aws", "gcp", "azure"],
-    "profile: small": ["aws"],
+    "profile: small": ["aws", "azure"],
 } as const satisfies Record<string, readonly Platform[]>;
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -836,6 +836,25 @@ function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssu
         if (c.webhookDnsZone !== undefined && !route53ZoneId.test(c.webhookDnsZone)) {
             issue(["webhookDnsZone"], "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
         }
+    }
+    if (platform === "azure") {
+        // AKS API server authorized IP ranges: public IPv4 only (the API server has an IPv4 address only, and the Azure
+        // CLI refuses "IPv6 addresses" and non-"global" ranges, azure-cli acs/_validators.py validate_ip_ranges). AKS
+        // takes up to 200 (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges), above cidrList's 100.
+        const cidrs = c.controlPlaneCidrs ?? [];
+        cidrs.forEach((cidr, i) => {
+            if (cidr.includes(":")) {
+                issue(
+                    ["controlPlaneCidrs", i],
+                    "is IPv6; the AKS API server is reached over IPv4 only; expected an IPv4 block",
+                );
+            } else if (ipaddr.parseCIDR(cidr)[0].range() !== "unicast") {
+                issue(
+                    ["controlPlaneCidrs", i],
+                    `is a ${ipaddr.parseCIDR(cidr)[0].range()} range; AKS authorizes public addresses only (the API server is public); expected a public IPv4 block`,
+                );
+            }
+        });
     }
     return issues;
 }

@@ -11,6 +11,7 @@ import { mapSource } from "../helpers";
 
 const aws = { platform: "aws", region: "us-east-1" };
 const gcp = { platform: "gcp", region: "us-central1", gcpProject: "okd-proj" };
+const azure = { platform: "azure", region: "westeurope" };
 
 function problems(values: Record<string, unknown>): ConfigProblem[] {
     try {
@@ -59,7 +60,7 @@ describe("platform-specific configuration", () => {
                 'okd-ci:adminPrincipals = ["user:alice@example.org"]: is not supported on gcp yet; the aws site implements it',
             ]);
             assert.deepEqual(lines({ ...gcp, profile: "small" }), [
-                'okd-ci:profile = "small": is not supported on gcp yet; the aws site implements it',
+                'okd-ci:profile = "small": is not supported on gcp yet; the aws, azure sites implement it',
             ]);
         });
 
@@ -156,6 +157,42 @@ describe("platform-specific configuration", () => {
                 [standard.profile, standard.systemInstanceType, standard.systemNodes],
                 ["standard", "m6i.large", 2],
             );
+        });
+    });
+
+    // https://learn.microsoft.com/azure/aks/supported-kubernetes-versions, calendar checked 2026-11-30.
+    describe("azure forms", () => {
+        it("accepts on azure only the minors in AKS standard support on the day the list was checked", () => {
+            assert.equal(kubernetesSupport.azure.unverified, undefined, "the azure list is checked");
+            assert.deepEqual(supportedMinors("azure"), ["1.34", "1.35", "1.36"]);
+            for (const m of kubernetesSupport.azure.minors) assert.match(m.standardSupportEnds, /^\d{4}-\d{2}-\d{2}$/);
+            assert.equal(loadConfig(mapSource(azure)).kubernetesVersion, "1.36");
+            assert.deepEqual(lines({ ...azure, kubernetesVersion: "1.33" }), [
+                'okd-ci:kubernetesVersion = "1.33": is not in AKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36',
+            ]);
+        });
+
+        // azure-cli acs/_validators.py validate_ip_ranges; https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges
+        it("takes public IPv4 control-plane CIDRs only", () => {
+            assert.deepEqual(
+                loadConfig(mapSource({ ...azure, controlPlaneCidrs: ["20.50.0.0/16"] })).controlPlaneCidrs,
+                ["20.50.0.0/16"],
+            );
+            assert.deepEqual(lines({ ...azure, controlPlaneCidrs: ["2001:db8::/32", "10.0.0.0/8"] }), [
+                'okd-ci:controlPlaneCidrs[0] = "2001:db8::/32": is IPv6; the AKS API server is reached over IPv4 only; expected an IPv4 block',
+                'okd-ci:controlPlaneCidrs[1] = "10.0.0.0/8": is a private range; AKS authorizes public addresses only (the API server is public); expected a public IPv4 block',
+            ]);
+        });
+
+        it("takes IPv4 and IPv6 webhook source ranges", () => {
+            assert.deepEqual(problems({ ...azure, webhookSourceRanges: ["192.30.252.0/22", "2606:50c0::/32"] }), []);
+        });
+
+        it("makes one Standard_D2s_v5 the system pool with the small profile unless the stack says otherwise", () => {
+            const small = loadConfig(mapSource({ ...azure, profile: "small" }));
+            assert.deepEqual([small.systemInstanceType, small.systemNodes], ["Standard_D2s_v5", 1]);
+            const standard = loadConfig(mapSource(azure));
+            assert.deepEqual([standard.systemInstanceType, standard.systemNodes], ["Standard_D2s_v5", 2]);
         });
     });
 });

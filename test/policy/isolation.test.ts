@@ -38,6 +38,54 @@ describe("policy network-policy-enforced", () => {
     });
 });
 
+// https://learn.microsoft.com/azure/aks/use-network-policies, azure-cni-powered-by-cilium
+describe("policy network-policy-enforced on AKS", () => {
+    const aks = (networkProfile: object) => res(t.azure.aksCluster, "okd-cluster", { networkProfile });
+
+    it("passes Azure CNI Powered by Cilium with the cilium engine", () => {
+        const cilium = {
+            networkPlugin: "azure",
+            networkPluginMode: "overlay",
+            networkDataplane: "cilium",
+            networkPolicy: "cilium",
+        };
+        assert.deepEqual(violations(networkPolicyEnforced, [aks(cilium)]), []);
+        assert.deepEqual(
+            violations(networkPolicyEnforced, [aks({ networkPlugin: "azure", networkPolicy: "calico" })]),
+            [],
+        );
+    });
+
+    it("fails a cluster without an engine, and engines that do not match the dataplane", () => {
+        assert.deepEqual(
+            [
+                aks({ networkPlugin: "azure", networkDataplane: "cilium" }),
+                aks({ networkPlugin: "azure", networkPolicy: "none" }),
+                aks({ networkPlugin: "azure", networkPolicy: "cilium" }),
+                aks({ networkPlugin: "azure", networkDataplane: "cilium", networkPolicy: "calico" }),
+                aks({ networkPlugin: "kubenet", networkPolicy: "azure" }),
+            ].map((c) => violations(networkPolicyEnforced, [c])),
+            [
+                [
+                    "AKS cluster okd-cluster has no network policy engine (networkProfile.networkPolicy unset): every NetworkPolicy would be ignored",
+                ],
+                [
+                    "AKS cluster okd-cluster has no network policy engine (networkProfile.networkPolicy none): every NetworkPolicy would be ignored",
+                ],
+                [
+                    "AKS cluster okd-cluster uses the cilium network policy engine without the cilium dataplane (networkDataplane unset): every NetworkPolicy would be ignored",
+                ],
+                [
+                    "AKS cluster okd-cluster uses the calico network policy engine with the cilium dataplane, which takes only cilium: every NetworkPolicy would be ignored",
+                ],
+                [
+                    "AKS cluster okd-cluster uses Azure Network Policy Manager without the azure network plugin (networkPlugin kubenet): every NetworkPolicy would be ignored",
+                ],
+            ],
+        );
+    });
+});
+
 const netpol = (name: string, egress: object[], namespace = "okd-builds") =>
     res(t.k8s.networkPolicy, name, { metadata: { name, namespace }, spec: { podSelector: {}, egress } });
 const web = (except4: string[], except6: string[]) => ({

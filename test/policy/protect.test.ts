@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 
-import { releaseStorageProtected } from "../../policy/rules";
+import { azureReleaseStorageLocked, releaseStorageProtected } from "../../policy/rules";
 import { isDurableRepositoryName } from "../../policy/rules/protect";
 import { t } from "../../policy/types";
-import { res, violations } from "./fixtures";
+import { UNKNOWN, res, violations } from "./fixtures";
 
 describe("policy release-storage-protected", () => {
     it("fails an artifact bucket, account or container that is not protected", () => {
@@ -79,5 +79,23 @@ describe("policy release-storage-protected", () => {
         assert.ok(isDurableRepositoryName("promoted"));
         assert.ok(!isDurableRepositoryName("okd/unpromoted"));
         assert.ok(!isDurableRepositoryName("okd/release"));
+    });
+});
+
+describe("policy azure-release-storage-locked", () => {
+    const acr = res(t.azure.registry, "okd-registry", {});
+    const account = res(t.azure.storageAccount, "okd-artifacts", {});
+    const lock = (of: typeof acr, level = "CanNotDelete") =>
+        res(t.azure.managementLock, `${of.name}-lock`, { level, scope: UNKNOWN }, { dependsOn: [of] });
+
+    it("passes a registry and a storage account that each have a CanNotDelete lock", () => {
+        assert.deepEqual(violations(azureReleaseStorageLocked, [acr, account, lock(acr), lock(account)]), []);
+    });
+
+    it("fails what has no lock, or only a lock of another level", () => {
+        assert.deepEqual(violations(azureReleaseStorageLocked, [acr, account, lock(acr, "ReadOnly")]), [
+            "azure-native:containerregistry:Registry okd-registry holds releases but has no CanNotDelete lock",
+            "azure-native:storage:StorageAccount okd-artifacts holds releases but has no CanNotDelete lock",
+        ]);
     });
 });

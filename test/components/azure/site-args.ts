@@ -12,7 +12,7 @@ export function azureSiteArgs(overrides: Partial<AzureSiteArgs> = {}): AzureSite
         tags: { team: "okd-release" },
         protect: true,
         region: "westeurope",
-        kubernetesVersion: "1.34",
+        kubernetesVersion: "1.36",
         systemPool: { instanceType: "Standard_D2s_v5", nodes: 2 },
         buildPool: { instanceTypes: ["Standard_D8s_v5"], spot: true, minNodes: 0, maxNodes: 10, diskGb: 200 },
         retention: { nightlyDays: 14, untaggedDays: 1, logDays: 90 },

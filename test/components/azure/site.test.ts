@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 
 import type { AzureSite } from "../../../components/azure";
 import { sig } from "../../../src/synth/recorder";
@@ -66,6 +67,20 @@ describe("azure site", () => {
             assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
         });
 
+        // Azure CNI Powered by Cilium enforces NetworkPolicy, and enforces ipBlock egress to addresses outside the
+        // cluster such as the instance metadata service (https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium).
+        it("enforces NetworkPolicy with Cilium on the Cilium dataplane", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.deepEqual(
+                [
+                    aks.networkProfile.networkPlugin,
+                    aks.networkProfile.networkDataplane,
+                    aks.networkProfile.networkPolicy,
+                ],
+                ["azure", "cilium", "cilium"],
+            );
+        });
+
         it("disables local accounts and authorizes with Entra ID and Azure RBAC", () => {
             const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
             assert.equal(aks.disableLocalAccounts, true);
@@ -75,7 +90,7 @@ describe("azure site", () => {
 
         it("keeps only a fixed system pool inline, on the configured Kubernetes version and free tier", () => {
             const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
-            assert.equal(aks.kubernetesVersion, "1.34");
+            assert.equal(aks.kubernetesVersion, "1.36");
             assert.equal(aks.sku.tier, "Free");
             assert.equal(aks.agentPoolProfiles.length, 1);
             const [system] = aks.agentPoolProfiles;
@@ -102,8 +117,23 @@ describe("azure site", () => {
 
         it("labels and taints the build pool so only build pods land there", () => {
             const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
-            assert.deepEqual(pool.nodeLabels, { "okd-ci/pool": "builds" });
-            assert.deepEqual(pool.nodeTaints, ["okd-ci/pool=builds:NoSchedule"]);
+            assert.equal(pool.nodeLabels["okd-ci/pool"], "builds");
+            assert.ok(pool.nodeTaints.includes("okd-ci/pool=builds:NoSchedule"));
+        });
+
+        // https://learn.microsoft.com/azure/aks/spot-node-pool: "A Spot node pool has the
+        // kubernetes.azure.com/scalesetpriority:spot label, the kubernetes.azure.com/scalesetpriority=spot:NoSchedule
+        // taint"; AKS reports them in the pool, so a pool that omits them plans to remove them after every refresh.
+        it("declares the spot label and taint AKS adds, so a refresh plans no change", () => {
+            const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
+            assert.deepEqual(pool.nodeLabels, {
+                "okd-ci/pool": "builds",
+                "kubernetes.azure.com/scalesetpriority": "spot",
+            });
+            assert.deepEqual(pool.nodeTaints, [
+                "okd-ci/pool=builds:NoSchedule",
+                "kubernetes.azure.com/scalesetpriority=spot:NoSchedule",
+            ]);
         });
 
         it("places build pods on the build pool, tolerating the spot taint AKS adds", () => {
@@ -117,6 +147,23 @@ describe("azure site", () => {
                     effect: "NoSchedule",
                 },
             ]);
+        });
+
+        // https://learn.microsoft.com/azure/aks/planned-maintenance
+        it("upgrades patches and node images only in a weekly 4-hour maintenance window, AKS releases too", () => {
+            const aks = inputs("azure-native:containerservice:ManagedCluster", "azt-cluster");
+            assert.deepEqual(aks.autoUpgradeProfile, { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+            for (const config of ["default", "aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
+                const m = inputs("azure-native:containerservice:MaintenanceConfiguration", `azt-maintenance-${config}`);
+                assert.equal(m.configName, config);
+                assert.equal(m.resourceName, "azt-build");
+                assert.deepEqual(m.maintenanceWindow, {
+                    schedule: { weekly: { dayOfWeek: "Sunday", intervalWeeks: 1 } },
+                    startTime: "08:00",
+                    durationHours: 4,
+                    utcOffset: "+00:00",
+                });
+            }
         });
 
         it("asks AKS for an exec (kubelogin) kubeconfig of the cluster", () => {
@@ -180,18 +227,47 @@ describe("azure site", () => {
             assert.equal(site.registry.insecure, false);
         });
 
+        const purgeSteps = (): { id: string; cmd: string }[] => {
+            const task = inputs("azure-native:containerregistry:Task", "azt-registry-purge");
+            const yaml = Buffer.from(task.step.encodedTaskContent, "base64").toString("utf8");
+            return YAML.parse(yaml).steps;
+        };
+
         it("schedules a daily purge of the expiring repositories that never names a durable one", () => {
             const task = inputs("azure-native:containerregistry:Task", "azt-registry-purge");
             assert.equal(task.trigger.timerTriggers[0].schedule, "0 4 * * *");
             assert.equal(task.step.type, "EncodedTask");
-            const yaml = Buffer.from(task.step.encodedTaskContent, "base64").toString("utf8");
-            assert.match(yaml, /mcr\.microsoft\.com\/acr\/acr-cli:\d+\.\d+ purge --registry \{\{\.Run\.Registry\}\}/);
-            assert.match(yaml, / --ago 14d --untagged /);
-            const filters = [...yaml.matchAll(/--filter '([^']+):\.\*'/g)].map((m) => m[1]);
-            assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
-            // acr-cli anchors each repository pattern; none may match a durable repository.
-            for (const durable of ["azt/promoted", "azt/promoted-content"]) {
-                for (const f of filters) assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+            for (const { cmd } of purgeSteps()) {
+                assert.match(cmd, /^mcr\.microsoft\.com\/acr\/acr-cli:0\.17 purge --registry \{\{\.Run\.Registry\}\} /);
+                const filters = [...cmd.matchAll(/--filter '([^':]+):[^']*'/g)].map((m) => m[1]);
+                assert.deepEqual(filters, ["azt/release", "azt/content", "azt/machine-os", "azt/components"]);
+                // acr-cli anchors each repository pattern; none may match a durable repository.
+                for (const durable of ["azt/promoted", "azt/promoted-content"]) {
+                    for (const f of filters) {
+                        assert.equal(new RegExp(`^${f}$`).test(durable), false, `${f} ~ ${durable}`);
+                    }
+                }
+            }
+        });
+
+        // acr-cli 0.17 (Azure/acr-cli@775a0377, cmd/acr/purge.go): --untagged purges untagged manifests with the same
+        // --ago cutoff as the tags, so the two ages need two purges.
+        it("expires tags after nightlyRetentionDays without touching untagged manifests", () => {
+            const [tags] = purgeSteps();
+            assert.equal(tags.id, "expire-tags");
+            assert.match(tags.cmd, / --ago 14d /);
+            assert.doesNotMatch(tags.cmd, /--untagged/);
+            assert.equal([...tags.cmd.matchAll(/--filter '[^':]+:\.\*'/g)].length, 4);
+        });
+
+        it("expires untagged manifests after untaggedRetentionDays with a tag pattern that matches no tag", () => {
+            const [, untagged] = purgeSteps();
+            assert.equal(untagged.id, "expire-untagged");
+            assert.match(untagged.cmd, / --ago 1d --untagged /);
+            const patterns = [...untagged.cmd.matchAll(/--filter '[^':]+:([^']*)'/g)].map((m) => new RegExp(m[1]));
+            assert.equal(patterns.length, 4);
+            for (const tag of ["4.15.0-0.okd-2024-03-10-010116", "latest", "sha256-abc.sig", "x"]) {
+                for (const p of patterns) assert.equal(p.test(tag), false, `${p} matches tag ${tag}`);
             }
         });
 
@@ -202,6 +278,49 @@ describe("azure site", () => {
             assert.ok(
                 pull.dependencies.includes(find("azure-native:containerservice:ManagedCluster", "azt-cluster").urn),
             );
+        });
+    });
+
+    // https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources
+    describe("delete locks", () => {
+        const lock = (name: string) => find("azure-native:authorization:ManagementLockByScope", name);
+
+        it("locks the registry and the storage account against deletion, protected and retained", () => {
+            for (const [name, scope] of [
+                ["azt-registry-lock", "azt-registry-id"],
+                ["azt-artifacts-lock", "azt-artifacts-id"],
+            ]) {
+                const l = lock(name);
+                assert.equal(l.inputs.level, "CanNotDelete", name);
+                assert.equal(l.inputs.scope, scope, name);
+                assert.equal(l.inputs.lockName, "okd-ci-holds-releases", name);
+                assert.equal(l.protect, true, name);
+                assert.equal(l.retainOnDelete, true, name);
+            }
+        });
+
+        // "Extension resources inherit locks" and "a cannot-delete lock on a resource ... prevents the deletion of Azure
+        // RBAC assignments": the lock must be the first thing a destroy removes under its scope.
+        it("makes each lock wait for everything under its scope, so a destroy deletes the lock first", () => {
+            const registryLock = lock("azt-registry-lock").dependencies;
+            for (const [type, name] of [
+                ["azure-native:containerregistry:Registry", "azt-registry"],
+                ["azure-native:containerregistry:Task", "azt-registry-purge"],
+                ["azure-native:authorization:RoleAssignment", "azt-kubelet-acr-pull"],
+                ["azure-native:authorization:RoleAssignment", "azt-pipeline-acr-push"],
+            ]) {
+                assert.ok(registryLock.includes(find(type, name).urn), `registry lock after ${name}`);
+            }
+            const artifactsLock = lock("azt-artifacts-lock").dependencies;
+            for (const [type, name] of [
+                ["azure-native:storage:StorageAccount", "azt-artifacts"],
+                ["azure-native:storage:BlobServiceProperties", "azt-artifacts-blob"],
+                ["azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle"],
+                ["azure-native:storage:BlobContainer", "azt-artifacts-container"],
+                ["azure-native:authorization:RoleAssignment", "azt-pipeline-artifacts-writer"],
+            ]) {
+                assert.ok(artifactsLock.includes(find(type, name).urn), `artifacts lock after ${name}`);
+            }
         });
     });
 
@@ -241,18 +360,33 @@ describe("azure site", () => {
             assert.deepEqual(blob.containerDeleteRetentionPolicy, { enabled: true, days: 14 });
         });
 
-        it("expires only logs/ by lifecycle, and old versions of everything else after a year", () => {
+        // https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-policy-structure#prefix-match-filter:
+        // "A prefix string must start with a container name."
+        it("expires logs/ of the artifact container by a prefix that starts with the container name", () => {
             const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
             const deletesCurrent = rules.filter((r: Json) => r.definition.actions.baseBlob?.delete !== undefined);
             assert.equal(deletesCurrent.length, 1);
-            assert.deepEqual(deletesCurrent[0].definition.filters.prefixMatch, ["logs/"]);
+            assert.deepEqual(deletesCurrent[0].definition.filters.prefixMatch, ["artifacts/logs/"]);
             assert.equal(deletesCurrent[0].definition.actions.baseBlob.delete.daysAfterModificationGreaterThan, 90);
-            assert.equal(deletesCurrent[0].definition.actions.version.delete.daysAfterCreationGreaterThan, 7);
-            const versions = rules.find((r: Json) => r.name === "expire-old-versions");
-            assert.equal(versions.definition.filters.prefixMatch, undefined);
-            assert.deepEqual(versions.definition.actions, {
-                version: { delete: { daysAfterCreationGreaterThan: 365 } },
-            });
+        });
+
+        // Same page, "Action run conditions": previous versions are aged from "the creation time of that version when
+        // the blob was first written (not when the version became a previous version)".
+        it("keeps each previous version of a log 7 days after it was superseded, counting from its creation", () => {
+            const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
+            const logs = rules.find((r: Json) => r.name === "expire-logs");
+            // Superseded at the latest 90 days after it was written (the base rule), deleted 97 days after.
+            assert.equal(logs.definition.actions.version.delete.daysAfterCreationGreaterThan, 90 + 7);
+        });
+
+        it("deletes nothing outside logs/, not even previous versions of release records", () => {
+            const { rules } = inputs("azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle").policy;
+            assert.equal(rules.length, 1);
+            for (const rule of rules) {
+                for (const prefix of rule.definition.filters.prefixMatch ?? [""]) {
+                    assert.ok((prefix as string).startsWith("artifacts/logs/"), `${rule.name} matches ${prefix}`);
+                }
+            }
         });
 
         it("describes the container by its blob URL", async () => {
@@ -324,6 +458,14 @@ describe("azure site", () => {
                 "service.beta.kubernetes.io/azure-pip-name": ip.publicIpAddressName,
                 "service.beta.kubernetes.io/azure-load-balancer-resource-group": "azt-ci",
             });
+        });
+
+        it("tells the stack outputs the URL GitHub posts to, on the IP's Azure DNS name", async () => {
+            const ip = inputs("azure-native:network:PublicIPAddress", "azt-webhook-ip");
+            const host = `${ip.dnsSettings.domainNameLabel}.westeurope.cloudapp.azure.com`;
+            assert.equal(await valueOf(site.webhook.url as pulumi.Output<string>), `http://${host}/`);
+            assert.match(await valueOf(site.webhook.dns as pulumi.Output<string>), /^nothing to do: /);
+            assert.doesNotMatch(site.webhook.description, /webhookFqdn/);
         });
 
         it("lets the cluster identity attach that IP, on its resource group only", () => {

@@ -36,6 +36,27 @@ describe("reserved node labels", () => {
         assert.deepEqual(refusedNodeLabels("azure", { "kubernetes.io/role": "x" }), ["kubernetes.io/role"]);
     });
 
+    // https://learn.microsoft.com/azure/aks/use-labels, "Reserved system labels" and "Reserved prefixes".
+    it("refuses on AKS its reserved prefixes and the labels it sets, but not the spot label it writes into the pool", () => {
+        assert.deepEqual(
+            refusedNodeLabels("azure", {
+                "kubernetes.azure.com/agentpool": "builds",
+                "kubernetes.azure.com/mode": "user",
+                "topology.kubernetes.io/zone": "1",
+                "node.kubernetes.io/instance-type": "Standard_D8s_v5",
+                "node.kubernetes.io/exclude-from-external-load-balancers": "true",
+                "kubernetes.azure.com/scalesetpriority": "spot",
+                "okd-ci/pool": "builds",
+            }),
+            [
+                "kubernetes.azure.com/agentpool",
+                "kubernetes.azure.com/mode",
+                "topology.kubernetes.io/zone",
+                "node.kubernetes.io/instance-type",
+            ],
+        );
+    });
+
     it("throws at construction naming the pool, the key and the rule", () => {
         assert.throws(
             () =>
