@@ -1,7 +1,12 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as YAML from "yaml";
 
 import { ConfigError, loadConfig } from "../../src/config/load";
-import type { Stream } from "../../src/config/schema";
+import { type Stream, streamSchema } from "../../src/config/schema";
+import { listStacks, readStackConfig } from "../../src/synth/stackfile";
 import { buildTags, defaultNodeImages, nodeImageTags } from "../../src/config/variants";
 import { mapSource } from "../helpers";
 
@@ -163,6 +168,47 @@ describe("stream variants", () => {
                 })[0],
                 /streams\[0\]\.components\[0\]\.branch = "\.\.\/x": expected a git branch/,
             );
+        });
+    });
+
+    describe("what the project ships", () => {
+        const root = path.resolve(__dirname, "..", "..");
+        const streamsOf = (stack: string): Stream[] =>
+            (JSON.parse(readStackConfig(root, stack).config["okd-ci:streams"] ?? "[]") as unknown[]).map((s) =>
+                streamSchema.parse(s),
+            );
+
+        it("builds a current OKD/SCOS minor on every stack, from an okd/scos-release base payload", () => {
+            for (const stack of listStacks(root)) {
+                const scos = streamsOf(stack).filter((s) => s.variant === "scos" && s.minor === "4.22");
+                assert.equal(scos.length, 1, `${stack} builds OKD/SCOS 4.22`);
+                assert.match(scos[0].basePayload, /^quay\.io\/okd\/scos-release:4\.22\.0-okd-scos\.\d+$/, stack);
+                assert.equal(scos[0].branch, "release-4.22", `${stack}: a branch every component repository has`);
+            }
+        });
+
+        it("keeps the 4.15 FCOS line in one stack file, with the 4.16 pivot beside it", () => {
+            const fcos = listStacks(root).flatMap((stack) =>
+                streamsOf(stack)
+                    .filter((s) => s.variant === "okd")
+                    .map((s) => [stack, s.minor, s.basePayload]),
+            );
+            assert.deepEqual(fcos, [["aws", "4.15", "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116"]]);
+            const pivot = streamsOf("aws").find((s) => s.minor === "4.16");
+            assert.equal(pivot?.variant, "scos");
+            assert.equal(pivot?.basePayload, "quay.io/okd/scos-release:4.16.0-okd-scos.1");
+        });
+
+        it("shows in the README a stream the schema accepts", () => {
+            const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+            const section = readme.slice(readme.indexOf("## Add a release stream"));
+            const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+            assert.ok(block, "no yaml block in README's Add a release stream");
+            const streams = (YAML.parse(block) as Record<string, unknown[]>)["okd-ci:streams"];
+            for (const s of streams) {
+                const parsed = streamSchema.safeParse(s);
+                assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
+            }
         });
     });
 });
