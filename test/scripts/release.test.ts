@@ -393,6 +393,37 @@ describe("assembly and promotion scripts", () => {
             assert.deepEqual(recorded.previous, ["4.15.0-0.okd-2025-01-01-020000"]);
         });
 
+        it("promotes the OKD/SCOS nightly to okd/scos-release with every image in okd/scos-content", () => {
+            assert.equal(resolve().status, 0);
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(""),
+                MINOR: "4.16",
+                NAME_STREAM: "okd-scos",
+                BASE_PAYLOAD: scos.pullSpec,
+                COMPONENTS: "",
+                NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
+                PREVIOUS_FILE: "",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const name = fs.readFileSync(out("name"), "utf8");
+            const promote = runScript("mirror-release.sh", {
+                NAME: name,
+                DIGEST: fs.readFileSync(out("digest"), "utf8"),
+                SOURCE_REPO: `${site.host}/okd/release`,
+                SOURCE_TLS_VERIFY: "false",
+                TARGETS: `${quay.host}/okd/scos-release ${quay.host}/okd/scos-content false\n`,
+                PROMOTION_FILE: out("promotion.json"),
+            });
+            assert.equal(promote.status, 0, promote.stderr);
+            const info = releaseInfo(`${quay.host}/okd/scos-release:${name}`);
+            const refs = referencesOf(info);
+            for (const [tag, ref] of Object.entries(refs)) {
+                assert.ok(ref.startsWith(`${quay.host}/okd/scos-content@sha256:`), `${tag} is ${ref}`);
+            }
+            assert.equal(refs["stream-coreos"], `${quay.host}/okd/scos-content@${nodeDigest}`);
+            assert.equal(info.displayVersions?.["machine-os"]?.DisplayName, "CentOS Stream CoreOS");
+        });
+
         it("fails naming the base payload's stream-coreos when the node image does not replace it", () => {
             assert.equal(resolve().status, 0);
             const onlyExtensions = fs
