@@ -44,10 +44,6 @@ export function previousMinor(minor: string): string {
     return m > 0 ? `${major}.${m - 1}` : "";
 }
 
-/** The pipeline task that provides a stream's node images: machine-os (OKD/FCOS) or stream-coreos (OKD/SCOS). */
-export const nodeImagesTask = (stream: Stream): string =>
-    stream.variant === "okd" ? nightlyTasks.machineOs : nightlyTasks.streamCoreos;
-
 /**
  * Components in batches of at most `size`, in configuration order, except that a component goes in a later batch than
  * each component of the run it builds FROM (`buildsFrom`, e.g. `componentStages` of the stream's components): batches

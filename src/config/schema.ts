@@ -4,7 +4,7 @@ import { z } from "zod";
 import { regionsByPlatform } from "./regions";
 import {
     type Variant,
-    defaultComponents as variantComponents,
+    defaultComponents,
     defaultNodeImages,
     defaultVariant,
     variantIssues,
@@ -108,12 +108,6 @@ export const componentSchema = strictObject({
 });
 export type Component = z.infer<typeof componentSchema>;
 
-/**
- * The OKD/FCOS 4.15 component list (`variants.ts` has every variant and minor), kept for callers that want the
- * seed's line.
- */
-export const defaultComponents: Component[] = variantComponents("okd", "4.15");
-
 const streamFields = strictObject({
     /** Minor version, e.g. `4.22`; names the stream and its payloads (`4.22.0-0.okd-scos-…`, `4.15.0-0.okd-…`). */
     minor: pattern(/^[45]\.\d{1,2}$/, 'a minor version such as "4.15"'),
@@ -164,7 +158,7 @@ export const streamSchema = streamFields
     .transform((s): Stream => {
         const variant: Variant = s.variant ?? defaultVariant(s.minor);
         const { fcosStream, nodeImage, nodeExtensionsImage, ...rest } = s;
-        const out: Stream = { ...rest, variant, components: s.components ?? variantComponents(variant, s.minor) };
+        const out: Stream = { ...rest, variant, components: s.components ?? defaultComponents(variant, s.minor) };
         if (variant === "okd") {
             out.fcosStream = fcosStream ?? "stable";
         } else {

@@ -91,7 +91,8 @@ export function nodeImageTags(variant: Variant, minor: string): { node: string[]
  *   `origin/scos-<minor>:stream-coreos` (openshift/release#51754 4.16, #53764 4.17, #55732 4.18).
  * - 4.19 and later: OpenShift CI builds `stream-coreos` and `stream-coreos-extensions` from openshift/os and promotes
  *   them to `origin/scos-<minor>` (openshift/release#62296, 2025-03; …/os/openshift-os-release-4.19__okd-scos.yaml and
- *   later), and the quay.io imports stopped (#62682). Those are public in the CI registry's `origin` namespace.
+ *   later), and the quay.io imports stopped (#62682). They are in the CI registry's `origin` namespace, which OKD's CI
+ *   payloads are pulled from without a login (not verified from here: a failed pull fails the run, naming the image).
  */
 export function defaultNodeImages(minor: string): { node: string; extensions?: string } {
     const [major, m] = minorParts(minor);
