@@ -1,10 +1,15 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 import * as YAML from "yaml";
 
+import { nightlyPipelineName } from "../../../components/shared/pipelines";
+import { readStackConfig } from "../../../src/synth/stackfile";
+
 import { defaultImages } from "../../../components/pipelines/images";
 import { tektonLint } from "../../support/tekton-lint";
-import { type SynthOutput, synthInProcess } from "../../synth/run";
+import { type SynthOutput, root, synthInProcess } from "../../synth/run";
 import { lintView } from "./lint-view";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
@@ -104,5 +109,18 @@ describe("the ci stack's pipelines (offline synth)", () => {
 
     it("lists the stream's Pipelines in the stack outputs", () => {
         assert.deepEqual((out.plan.outputs as any).pipelines, [{ minor: "4.22", nightly: "okd-nightly-4-22" }]);
+    });
+
+    it("is the pipeline the review environment's smoke run starts", () => {
+        const first = (JSON.parse(readStackConfig(root, "ci").config["okd-ci:streams"]) as { minor: string }[])[0];
+        const workflow = YAML.parse(
+            fs.readFileSync(path.join(root, ".github", "workflows", "review-environment.yml"), "utf8"),
+        );
+        const smoke = Object.values(workflow.jobs as Record<string, any>)
+            .flatMap((j) => j.steps as any[])
+            .find((s) => String(s.run ?? "").includes("review-smoke.sh"));
+        assert.equal(smoke.env.PIPELINE, nightlyPipelineName(first.minor));
+        const script = fs.readFileSync(path.join(root, ".github", "workflows", "scripts", "review-smoke.sh"), "utf8");
+        assert.match(script, new RegExp(`PIPELINE:-${nightlyPipelineName(first.minor)}\\}`));
     });
 });
