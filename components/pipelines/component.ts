@@ -16,6 +16,7 @@ import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
 import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
+import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, promoteTask } from "./tasks/promote";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
@@ -44,7 +45,8 @@ export interface OkdPipelinesArgs {
 }
 
 /**
- * The OKD release pipelines: Tasks for the pipeline tools image, machine-os, component builds, assembly, e2e gates, the verdict, release records
+ * The OKD release pipelines: Tasks for the pipeline tools image, the node images (machine-os for OKD/FCOS, stream-coreos for
+ * OKD/SCOS), component builds, assembly, e2e gates, the verdict, release records
  * and promotion; a nightly Pipeline per stream and a release Pipeline per promoting stream; and `runs`, how the Tekton
  * layer's triggers start them.
  */
@@ -89,6 +91,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
         const tasks: TaskDefinition[] = [
             toolsImageTask(ctx),
             machineOsTask(ctx),
+            streamCoreosTask(ctx),
             buildComponentTask(ctx),
             assembleTask(ctx),
             verdictTask(ctx),

@@ -1,4 +1,5 @@
-import type { Platform, Stream } from "../../src/config/schema";
+import type { Component, Platform, Stream } from "../../src/config/schema";
+import { isStreamBased } from "../../src/config/variants";
 
 /**
  * Pinned images of the pipeline steps. Bump deliberately. The installer and the conformance tests are not here: they
@@ -57,23 +58,29 @@ export const defaultBuilderImage =
     "registry.ci.openshift.org/openshift/release:rhel-{rhel}-release-golang-{go}-openshift-{ocp}";
 
 /**
- * The OKD base image that replaces `ocp/<ver>:base`, `:base-rhel8|9` and `ocp/builder:rhel-N-base-openshift-V`, as
- * OpenShift CI's OKD variants build components (`from: base`): `origin/<minor>:base` for OKD on FCOS
- * (openshift/release ci-operator/config/openshift/machine-config-operator/*-release-4.15__okd.yaml),
- * `origin/scos-<minor>:base-stream9` (CentOS Stream 9) for SCOS (…-release-4.17__okd-scos.yaml). Both are in the
- * CI registry's public `origin` namespace, as the nightly payloads OKD installs with a placeholder pull secret.
+ * The OKD base image that replaces `ocp/<ver>:base`, `:base-rhel8|9` and `ocp/builder:rhel-N-base-openshift-V` (and
+ * the final stage of components built `from: base`), as OpenShift CI's OKD variants build components: `origin/<minor>:
+ * base` for OKD/FCOS and for OKD/SCOS before 4.16 (openshift/release ci-operator/config/openshift/
+ * machine-config-operator/openshift-machine-config-operator-release-4.15__okd.yaml and …-release-4.15__okd-scos.yaml:
+ * `base: {namespace: origin, name: "4.15", tag: base}`), `origin/scos-<minor>:base-stream9` (CentOS Stream 9) for
+ * OKD/SCOS from 4.16 (…-release-4.16__okd-scos.yaml to …-release-5.0__okd-scos.yaml). Both are in the CI registry's
+ * public `origin` namespace, as the nightly payloads OKD installs with a placeholder pull secret.
  */
 export const defaultBaseImage = (minor: string, variant: Stream["variant"]): string =>
-    variant === "scos"
+    isStreamBased(variant, minor)
         ? `registry.ci.openshift.org/origin/scos-${minor}:base-stream9`
         : `registry.ci.openshift.org/origin/${minor}:base`;
 
 /**
- * Components whose Containerfile builds FROM another component's payload image of the same run, so they build in a
- * later batch: installer-artifacts layers on the installer image (ci-operator builds it `from: installer`,
- * openshift/release ci-operator/config/openshift/installer/openshift-installer-release-4.15__okd.yaml).
+ * Components whose build starts from another component's payload image (`from: <tag>`, e.g. OKD/FCOS's
+ * installer-artifacts `from: installer`, openshift/release …/installer/openshift-installer-release-4.15__okd.yaml):
+ * they build in a later batch than that component, so their build finds this run's image pushed.
  */
-export const componentStages: Record<string, string[]> = { "installer-artifacts": ["installer"] };
+export function componentStages(components: Component[]): Record<string, string[]> {
+    return Object.fromEntries(
+        components.filter((c) => c.from !== undefined && c.from !== "base").map((c) => [c.name, [c.from as string]]),
+    );
+}
 
 /** Where the OKD RPMs (openshift-hyperkube, openshift-clients) come from for the machine-os image, per minor. */
 export const defaultRpmsImage = (minor: string): string => `registry.ci.openshift.org/origin/${minor}:artifacts`;

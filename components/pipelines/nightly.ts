@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Component, Stream } from "../../src/config/schema";
+import { buildTags, nodeImageTags } from "../../src/config/variants";
 import type { GateAccess } from "../shared/site";
 import type { PipelineContext } from "./context";
 import { componentStages, defaultBaseImage, defaultBuilderImage, defaultRpmsImage } from "./images";
@@ -9,6 +10,7 @@ import { buildComponentTaskName } from "./tasks/build-component";
 import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
+import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
@@ -16,7 +18,10 @@ import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 /** Pipeline task names of the nightly, shared with the run templates (taskRunSpecs) and the docs. */
 export const nightlyTasks = {
     toolsImage: toolsImagePipelineTask,
+    /** OKD/FCOS: builds machine-os from Fedora CoreOS. */
     machineOs: "machine-os",
+    /** OKD/SCOS: resolves the CentOS Stream CoreOS node images. */
+    streamCoreos: "stream-coreos",
     buildBatch: (i: number) => `build-components-${i + 1}`,
     assemble: "assemble",
     pullSecret: "e2e-pull-secret",
@@ -41,13 +46,13 @@ export function previousMinor(minor: string): string {
 
 /**
  * Components in batches of at most `size`, in configuration order, except that a component goes in a later batch than
- * each component of the run it builds FROM (`buildsFrom`, default `componentStages`): batches run one after another,
- * so its build finds that image pushed.
+ * each component of the run it builds FROM (`buildsFrom`, e.g. `componentStages` of the stream's components): batches
+ * run one after another, so its build finds that image pushed.
  */
 export function batches<T extends { name: string }>(
     items: T[],
     size: number,
-    buildsFrom: Record<string, string[]> = componentStages,
+    buildsFrom: Record<string, string[]> = {},
 ): T[][] {
     const names = new Set(items.map((i) => i.name));
     const depsOf = (i: T) => (buildsFrom[i.name] ?? []).filter((d) => names.has(d) && d !== i.name);
@@ -78,12 +83,20 @@ const buildArgsText = (c: Component) =>
         .map(([k, v]) => `${k}=${v}`)
         .join("\n");
 
+/** The component batches of a stream's nightly. */
+export const streamBatches = (stream: Stream, size: number): Component[][] =>
+    batches(stream.components, size, componentStages(stream.components));
+
 /**
  * The nightly of one stream:
  *
- *   tools-image ┬→ machine-os ───────────────────────────┐
+ *   tools-image ┬→ machine-os | stream-coreos ──────────┐
  *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
  *   finally: destroy-<cloud> (each gate that ran), finalize-record
+ *
+ * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
+ * images to digests (stream-coreos). Either hands assembly `<tag>=<image>@<digest>` lines for the node tags the
+ * variant's machine-config-operator names (`nodeImageTags`).
  *
  * Every task that runs the tools image takes it from tools-image's results, so it runs after tools-image. The finally
  * tasks do too: if tools-image failed, Tekton skips them for a missing result, and rightly, as nothing else ran (no
@@ -97,23 +110,46 @@ export function nightlyPipeline(
 ): PipelineSpec {
     const t = nightlyTasks;
     const run = "$(context.pipelineRun.name)";
-    const componentBatches = batches(stream.components, options.maxParallelBuilds);
+    const componentBatches = streamBatches(stream, options.maxParallelBuilds);
+    const tags = nodeImageTags(stream.variant, stream.minor);
+    const okd = stream.variant === "okd";
 
-    const machineOs: PipelineTask = {
-        name: t.machineOs,
-        taskRef: ref(machineOsTaskName),
-        runAfter: [t.toolsImage],
-        params: [
-            toolsImageArg,
-            { name: "fcos-stream", value: "$(params.fcos-stream)" },
-            { name: "rpms-image", value: "$(params.rpms-image)" },
-            { name: "base-payload", value: "$(params.base-payload)" },
-            { name: "os-branch", value: "$(params.machine-os-branch)" },
-            { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
-        ],
-        timeout: "2h",
-        retries: 1,
-    };
+    const nodeTask: PipelineTask = okd
+        ? {
+              name: t.machineOs,
+              taskRef: ref(machineOsTaskName),
+              runAfter: [t.toolsImage],
+              params: [
+                  toolsImageArg,
+                  { name: "fcos-stream", value: "$(params.fcos-stream)" },
+                  { name: "rpms-image", value: "$(params.rpms-image)" },
+                  { name: "base-payload", value: "$(params.base-payload)" },
+                  { name: "os-branch", value: "$(params.machine-os-branch)" },
+                  { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
+              ],
+              timeout: "2h",
+              retries: 1,
+          }
+        : {
+              name: t.streamCoreos,
+              taskRef: ref(streamCoreosTaskName),
+              runAfter: [t.toolsImage],
+              params: [
+                  toolsImageArg,
+                  { name: "node-image", value: "$(params.node-image)" },
+                  { name: "node-tags", value: tags.node.join(" ") },
+                  { name: "extensions-image", value: "$(params.node-extensions-image)" },
+                  { name: "extensions-tags", value: tags.extensions.join(" ") },
+              ],
+              timeout: "30m",
+              retries: 2,
+          };
+    // OKD/FCOS: every node tag is this run's machine-os, by the digest its build pushed.
+    const nodeImages: pulumi.Input<string> = okd
+        ? ctx.repositories.machineOs.apply((r) =>
+              tags.node.map((tag) => `${tag}=${r}@$(tasks.${t.machineOs}.results.IMAGE_DIGEST)`).join("\n"),
+          )
+        : `$(tasks.${t.streamCoreos}.results.node-images)`;
 
     const runImage = (c: Component) => ctx.repositories.components.apply((r) => `${r}:${c.name}-${run}`);
     const builds: PipelineTask[] = componentBatches.map((batch, i) => ({
@@ -122,8 +158,7 @@ export function nightlyPipeline(
         runAfter: [i > 0 ? t.buildBatch(i - 1) : t.toolsImage],
         params: [
             toolsImageArg,
-            { name: "branch", value: "$(params.branch)" },
-            { name: "variant", value: "$(params.variant)" },
+            { name: "tags", value: "$(params.tags)" },
             { name: "builder-image", value: "$(params.builder-image)" },
             { name: "base-image", value: "$(params.base-image)" },
             { name: "base-payload", value: "$(params.base-payload)" },
@@ -147,9 +182,11 @@ export function nightlyPipeline(
                 name: c.name,
                 params: [
                     { name: "repository", value: c.repository },
+                    { name: "branch", value: c.branch ?? "$(params.branch)" },
                     { name: "dockerfile", value: c.dockerfile },
                     { name: "context", value: c.context },
                     { name: "build-args", value: buildArgsText(c) },
+                    { name: "from", value: c.from ?? "" },
                     { name: "image", value: runImage(c) },
                 ],
             })),
@@ -161,16 +198,15 @@ export function nightlyPipeline(
     const assemble: PipelineTask = {
         name: t.assemble,
         taskRef: ref(assembleTaskName),
-        runAfter: [t.machineOs, ...builds.map((b) => b.name)],
+        runAfter: [nodeTask.name, ...builds.map((b) => b.name)],
         params: [
             toolsImageArg,
             { name: "minor", value: "$(params.minor)" },
-            { name: "name-stream", value: stream.variant === "scos" ? "okd-scos" : "okd" },
+            { name: "name-stream", value: okd ? "okd" : "okd-scos" },
             { name: "base-payload", value: "$(params.base-payload)" },
             { name: "components", value: stream.components.map((c) => c.name).join(" ") },
             { name: "build-tag", value: run },
-            { name: "machine-os-image", value: `$(tasks.${t.machineOs}.results.IMAGE_URL)` },
-            { name: "machine-os-digest", value: `$(tasks.${t.machineOs}.results.IMAGE_DIGEST)` },
+            { name: "node-images", value: nodeImages },
             { name: "previous-minor", value: previousMinor(stream.minor) },
             { name: "pipeline-run", value: run },
         ],
@@ -243,13 +279,50 @@ export function nightlyPipeline(
         retries: 2,
     };
 
+    const nodeParams = okd
+        ? [
+              {
+                  name: "fcos-stream",
+                  description: "Fedora CoreOS stream machine-os is layered on.",
+                  default: stream.fcosStream ?? "stable",
+              },
+              {
+                  name: "rpms-image",
+                  description: "Image carrying the OKD RPMs for machine-os.",
+                  default: defaultRpmsImage(stream.minor),
+              },
+              {
+                  name: "machine-os-branch",
+                  description:
+                      "Branch of openshift/okd-machine-os whose overlays, manifests and bootstrap files machine-os carries.",
+                  default: okdMachineOsBranch(stream.minor),
+              },
+          ]
+        : [
+              {
+                  name: "node-image",
+                  description: `CentOS Stream CoreOS node image shipped as ${tags.node.join(", ")} (resolved to its digest).`,
+                  default: stream.nodeImage ?? "",
+              },
+              {
+                  name: "node-extensions-image",
+                  description: `Its extensions image, shipped as ${tags.extensions.join(", ") || "(no tag in this minor)"}.`,
+                  default: stream.nodeExtensionsImage ?? "",
+              },
+          ];
+
     return {
-        description: `OKD ${stream.minor} nightly: provide the tools image, build machine-os and components, assemble the payload, gate it, record the verdict.`,
+        description: okd
+            ? `OKD/FCOS ${stream.minor} nightly: provide the tools image, build machine-os and components, assemble the payload, gate it, record the verdict.`
+            : `OKD/SCOS ${stream.minor} nightly: provide the tools image, pin the CentOS Stream CoreOS node images, build components, assemble the payload, gate it, record the verdict.`,
         params: [
             { name: "minor", description: "The stream.", default: stream.minor },
             { name: "branch", description: "Branch of the component repositories.", default: stream.branch },
-            { name: "variant", description: "okd or scos (TAGS of component builds).", default: stream.variant },
-            { name: "fcos-stream", description: "Fedora CoreOS stream of machine-os.", default: stream.fcosStream },
+            {
+                name: "tags",
+                description: "TAGS build arg of component builds: fcos (OKD/FCOS) or scos (OKD/SCOS).",
+                default: buildTags(stream.variant),
+            },
             { name: "base-payload", description: "Payload the stream starts from.", default: stream.basePayload },
             {
                 name: "builder-image",
@@ -259,26 +332,17 @@ export function nightlyPipeline(
             },
             {
                 name: "base-image",
-                description: "OKD base image substituted for ocp/<ver>:base, base-rhel8/9 and ocp/builder base stages.",
+                description:
+                    "OKD base image substituted for ocp/<ver>:base, base-rhel8/9 and ocp/builder base stages, and for the final stage of components built from: base.",
                 default: defaultBaseImage(stream.minor, stream.variant),
             },
-            {
-                name: "rpms-image",
-                description: "Image carrying the OKD RPMs for machine-os.",
-                default: defaultRpmsImage(stream.minor),
-            },
-            {
-                name: "machine-os-branch",
-                description:
-                    "Branch of openshift/okd-machine-os whose overlays, manifests and bootstrap files machine-os carries.",
-                default: okdMachineOsBranch(stream.minor),
-            },
+            ...nodeParams,
         ],
         workspaces:
             gates.length > 0
                 ? [{ name: e2eWorkspace, description: "Installer state, pull secret and logs of the e2e gates." }]
                 : [],
-        tasks: [toolsImagePipelineTaskOf(ctx), machineOs, ...builds, assemble, ...gateTasks, verdict],
+        tasks: [toolsImagePipelineTaskOf(ctx), nodeTask, ...builds, assemble, ...gateTasks, verdict],
         finally: [...destroys, finalize],
     };
 }

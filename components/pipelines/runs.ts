@@ -6,7 +6,7 @@ import {
     releasePipelineName,
 } from "../shared/pipelines";
 import { type GateAccess, type Site, e2eServiceAccount, pipelineServiceAccount } from "../shared/site";
-import { batches, nightlyTasks } from "./nightly";
+import { nightlyTasks, streamBatches } from "./nightly";
 import { releaseTasks } from "./release";
 import { e2eWorkspace } from "./tasks/e2e-gate";
 
@@ -43,8 +43,11 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     // (the installer's is in a Secret). Only the pull-secret task's pod is labelled for it (AKS).
     const gatePods = (_g: GateAccess) => ({ serviceAccountName: e2eServiceAccount });
     const pullSecretPod = { serviceAccountName: e2eServiceAccount, ...labels(site.e2ePull?.podLabels ?? {}) };
-    const buildNames = batches(stream.components, maxParallelBuilds).map((_, i) => t.buildBatch(i));
-    const pipelineTasks = [t.assemble, t.verdict, t.finalize];
+    const buildNames = streamBatches(stream, maxParallelBuilds).map((_, i) => t.buildBatch(i));
+    // machine-os builds with privileged buildah, on the build pool; stream-coreos only reads registries.
+    const okd = stream.variant === "okd";
+    const onPool = [t.toolsImage, ...(okd ? [t.machineOs] : []), ...buildNames];
+    const pipelineTasks = [...(okd ? [] : [t.streamCoreos]), t.assemble, t.verdict, t.finalize];
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
@@ -52,7 +55,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
         taskRunSpecs: [
-            ...[t.toolsImage, t.machineOs, ...buildNames].map((n) => spec(n, onBuildPool)),
+            ...onPool.map((n) => spec(n, onBuildPool)),
             ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
             ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),

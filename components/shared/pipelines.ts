@@ -3,6 +3,37 @@
  * Tekton layer (components/tekton): which Pipeline each stream runs and how a PipelineRun of it is started.
  */
 
+import type { Stream } from "../../src/config/schema";
+
+/** Where an OKD/FCOS stream's machine-os takes its overlays, manifests and bootstrap files from. */
+export const okdMachineOsRepository = "openshift/okd-machine-os";
+
+/** Its branch for a minor: okd-machine-os has release branches for every OKD/FCOS minor (release-4.5 to -4.15). */
+export function okdMachineOsBranch(minor: string): string {
+    return `release-${minor}`;
+}
+
+/**
+ * The repositories and branches a stream's nightly builds from, each once: every component at its branch (its own,
+ * else the stream's) and, for OKD/FCOS, okd-machine-os. A push to one of them starts the nightly. OKD/SCOS builds no
+ * node image (it ships OKD's CentOS Stream CoreOS), so no OS repository starts it.
+ */
+export function streamSources(stream: Stream): { repository: string; branch: string }[] {
+    const all = [
+        ...stream.components.map((c) => ({ repository: c.repository, branch: c.branch ?? stream.branch })),
+        ...(stream.variant === "okd"
+            ? [{ repository: okdMachineOsRepository, branch: okdMachineOsBranch(stream.minor) }]
+            : []),
+    ];
+    const seen = new Set<string>();
+    return all.filter((s) => {
+        const key = `${s.repository.toLowerCase()} ${s.branch}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}
+
 /** `4.15` → `4-15`: streams in Kubernetes names. */
 export function streamId(minor: string): string {
     return minor.replace(/\./g, "-");

@@ -7,14 +7,12 @@ import {
     type StreamRuns,
     type TriggerEventParam,
     streamId,
+    streamSources,
     triggerEventParams,
 } from "../shared/pipelines";
 import { type Site, secretNames } from "../shared/site";
 import { scriptCronJob } from "./jobs";
 import { tektonNamespaces } from "./versions";
-
-/** Repository whose pushes start every stream's nightly, besides the stream's component repositories. */
-export const machineOsRepository = "openshift/okd-machine-os";
 
 /** Names of the listeners and what they are bound to. */
 export const listenerNames = {
@@ -67,18 +65,31 @@ export interface StreamTriggersArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** `body.ref == 'refs/heads/<branch>' && …`: a push to the stream's branch in one of its repositories. */
+/**
+ * `body.ref == 'refs/heads/<branch>' && …`: a push to a branch one of the stream's repositories builds
+ * (`streamSources`: each component at its branch, okd-machine-os for OKD/FCOS).
+ */
 export function pushFilter(stream: Stream): string {
-    const repos = [...new Set([...stream.components.map((c) => c.repository), machineOsRepository])]
-        .map((r) => r.toLowerCase())
-        .sort();
-    return [
-        `body.ref == 'refs/heads/${stream.branch}'`,
-        // Deleting the branch is a push too.
-        "!body.deleted",
-        `body.repository.full_name.lowerAscii() in [${repos.map((r) => `'${r}'`).join(", ")}]`,
-    ].join(" && ");
+    const byBranch = new Map<string, string[]>();
+    for (const { repository, branch } of streamSources(stream)) {
+        byBranch.set(branch, [...(byBranch.get(branch) ?? []), repository.toLowerCase()]);
+    }
+    const clauses = [...byBranch.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([branch, repos]) => `body.ref == 'refs/heads/${branch}' && ${repoIn(repos)}`);
+    // Deleting the branch is a push too.
+    if (clauses.length === 1) {
+        const [branch] = byBranch.keys();
+        return [`body.ref == 'refs/heads/${branch}'`, "!body.deleted", repoIn(byBranch.get(branch) ?? [])].join(" && ");
+    }
+    return `!body.deleted && (${clauses.map((c) => `(${c})`).join(" || ")})`;
 }
+
+const repoIn = (repos: string[]) =>
+    `body.repository.full_name.lowerAscii() in [${[...new Set(repos)]
+        .sort()
+        .map((r) => `'${r}'`)
+        .join(", ")}]`;
 
 /** The filter of the schedule listener for one stream's run. */
 export function scheduleFilter(minor: string, kind: RunKind): string {

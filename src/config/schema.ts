@@ -5,6 +5,14 @@ import { z } from "zod";
 import { parseCronJobSchedule } from "./cron";
 import { kubernetesSupport, supportedMinors } from "./kubernetes";
 import { regionsByPlatform } from "./regions";
+import {
+    type Variant,
+    defaultComponents,
+    defaultNodeImages,
+    defaultVariant,
+    variantIssues,
+    variants,
+} from "./variants";
 
 /**
  * The single model of okd-ci's stack configuration.
@@ -21,7 +29,7 @@ export const cloudPlatforms = ["aws", "gcp", "azure"] as const;
 export type CloudPlatform = (typeof cloudPlatforms)[number];
 
 export const fcosStreams = ["stable", "testing", "next", "testing-devel", "next-devel"] as const;
-export const variants = ["okd", "scos"] as const;
+export { variants };
 
 /** Site layouts: `small` idles at the lowest cost the platform allows (see each platform page). */
 export const siteProfiles = ["standard", "small"] as const;
@@ -168,7 +176,7 @@ export const componentSchema = strictObject({
     dockerfile: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)"),
     /** Build context inside the repository. */
     context: pattern(repoPath, "a relative path inside the repository (no leading /, no .., one line)").default("."),
-    /** Extra `--build-arg`s; `TAGS` is set from the stream variant. */
+    /** Extra `--build-arg`s; `TAGS` is set from the stream variant (fcos or scos) and may be overridden here. */
     buildArgs: z
         .record(
             z.string(),
@@ -187,96 +195,62 @@ export const componentSchema = strictObject({
             }
         })
         .default({}),
+    /**
+     * Branch of this repository, when it is not the stream's (development branches differ: openshift/installer and
+     * the machine-config-operator have `main`, operator-framework/operator-marketplace `master`).
+     */
+    branch: pattern(
+        gitBranch,
+        'a git branch such as "main" or "release-4.22" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
+    ).optional(),
+    /**
+     * What the final stage builds on, as ci-operator's `from:` (which replaces the image of the last FROM): `base`
+     * (the stream's OKD base image) or a payload tag (this run's image of it, else the base payload's). Unset: the
+     * Containerfile's own FROM lines, with OpenShift CI images substituted.
+     */
+    from: pattern(dnsLabel, 'a payload tag or "base"').optional(),
 });
 export type Component = z.infer<typeof componentSchema>;
 
-/**
- * The images OKD rebuilds instead of taking them from OCP: the `excludeTags` of the OCP→origin mirror in
- * openshift/release:core-services/release-controller/_releases/release-ocp-4.12-ci.json
- * (`publish.mirror-to-origin`), minus the OS images that the machine-os task builds.
- */
-export const defaultComponents: Component[] = [
-    {
-        name: "installer",
-        repository: "openshift/installer",
-        dockerfile: "images/installer/Dockerfile.ci",
-        context: ".",
-        buildArgs: {},
-    },
-    {
-        name: "installer-artifacts",
-        repository: "openshift/installer",
-        dockerfile: "images/installer-artifacts/Dockerfile.rhel",
-        context: ".",
-        buildArgs: {},
-    },
-    {
-        name: "baremetal-installer",
-        repository: "openshift/installer",
-        dockerfile: "images/baremetal/Dockerfile.ci",
-        context: ".",
-        buildArgs: { TAGS: "baremetal libvirt okd" },
-    },
-    {
-        name: "machine-config-operator",
-        repository: "openshift/machine-config-operator",
-        dockerfile: "Dockerfile.rhel7",
-        context: ".",
-        buildArgs: {},
-    },
-    {
-        name: "cluster-samples-operator",
-        repository: "openshift/cluster-samples-operator",
-        // The OKD build (samples for OKD); the repository has no Dockerfile.rhel8 (release-4.15, main).
-        dockerfile: "Dockerfile.okd",
-        context: ".",
-        buildArgs: {},
-    },
-    {
-        name: "operator-marketplace",
-        repository: "operator-framework/operator-marketplace",
-        dockerfile: "Dockerfile",
-        context: ".",
-        buildArgs: {},
-    },
-    {
-        name: "cluster-update-keys",
-        repository: "openshift/cluster-update-keys",
-        dockerfile: "Dockerfile",
-        context: ".",
-        buildArgs: {},
-    },
-    { name: "ironic", repository: "openshift/ironic-image", dockerfile: "Dockerfile.ocp", context: ".", buildArgs: {} },
-];
-
-export const streamSchema = strictObject({
-    /** Minor version, e.g. `4.15`; names the stream and its payloads (`4.15.0-0.okd-…`). */
+export const streamFields = strictObject({
+    /** Minor version, e.g. `4.22`; names the stream and its payloads (`4.22.0-0.okd-scos-…`, `4.15.0-0.okd-…`). */
     minor: z
         .string({ error: (i) => `expected a minor version such as "4.15"${quoteHint(i.input, (t) => `minor: ${t}`)}` })
         .regex(/^[45]\.(0|[1-9]\d?)$/, {
             error: 'expected a minor version such as "4.15" (4 or 5, a dot, a number without leading zero)',
         }),
-    /** Branch of the OpenShift repositories the stream builds, e.g. `release-4.15` or `master`. */
+    /** Branch of the component repositories the stream builds, e.g. `release-4.22` (every repository has it). */
     branch: pattern(
         gitBranch,
         'a git branch such as "master" or "release-4.15" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
     ),
-    /** `okd` (FCOS) or `scos`; passed to builds as `TAGS`. */
-    variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).default("okd"),
-    /** Fedora CoreOS stream the machine-os image is layered on. */
-    fcosStream: z.enum(fcosStreams, { error: `expected one of ${fcosStreams.join(", ")}` }).default("stable"),
+    /**
+     * `okd` (OKD on Fedora CoreOS, 4.12–4.15) or `scos` (OKD on CentOS Stream CoreOS, 4.12 and later); default: what
+     * OKD shipped for the minor, `okd` up to 4.15 and `scos` from 4.16.
+     */
+    variant: z.enum(variants, { error: `expected one of ${variants.join(", ")}` }).optional(),
+    /** okd only: Fedora CoreOS stream machine-os is layered on; default `stable`. */
+    fcosStream: z.enum(fcosStreams, { error: `expected one of ${fcosStreams.join(", ")}` }).optional(),
+    /**
+     * scos only: the CentOS Stream CoreOS node image the payload carries (`stream-coreos`), by tag; resolved to its
+     * digest at run time and recorded. Default per minor: `quay.io/okd/centos-stream-coreos-9:<minor>-x86_64` up to
+     * 4.18, `registry.ci.openshift.org/origin/scos-<minor>:stream-coreos` from 4.19.
+     */
+    nodeImage: pattern(pullSpec, "an image pull spec with a tag or digest").optional(),
+    /** scos only: its extensions image (`stream-coreos-extensions`); default alongside nodeImage. */
+    nodeExtensionsImage: pattern(pullSpec, "an image pull spec with a tag or digest").optional(),
     /** Release payload the stream starts from; rebuilt components override its images. */
     basePayload: pattern(
         pullSpec,
         "an image pull spec with a tag or digest, e.g. quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
     ),
-    /** Images rebuilt for OKD. */
+    /** Images rebuilt for OKD; default: the variant's list for the minor (see `defaultComponents` in variants.ts). */
     components: z
         .array(componentSchema)
         .min(1, {
             error: "expected at least one component: an empty list builds nothing (leave components out for OKD's default list)",
         })
-        .default(defaultComponents),
+        .optional(),
     schedules: strictObject({
         /** When the nightly pipeline runs (UTC). */
         nightly: cronSchedule.default("0 2 * * *"),
@@ -288,7 +262,35 @@ export const streamSchema = strictObject({
     /** Promote accepted nightlies of this stream and mirror them to `mirrorReleaseRepository`. */
     promote: z.boolean({ error: "expected true or false" }).default(false),
 });
-export type Stream = z.infer<typeof streamSchema>;
+
+/**
+ * A release stream, with its variant's defaults filled in. Combinations no OKD release has (an FCOS stream above
+ * 4.15, an SCOS stream below 4.12, FCOS settings on an SCOS stream) are rejected on the field, with the reason.
+ */
+export const streamSchema = streamFields
+    .superRefine((s, ctx) => {
+        for (const { field, message } of variantIssues(s)) ctx.addIssue({ code: "custom", path: [field], message });
+    })
+    .transform((s): Stream => {
+        const variant: Variant = s.variant ?? defaultVariant(s.minor);
+        const { fcosStream, nodeImage, nodeExtensionsImage, ...rest } = s;
+        const out: Stream = { ...rest, variant, components: s.components ?? defaultComponents(variant, s.minor) };
+        if (variant === "okd") {
+            out.fcosStream = fcosStream ?? "stable";
+        } else {
+            const node = defaultNodeImages(s.minor);
+            out.nodeImage = nodeImage ?? node.node;
+            const extensions = nodeExtensionsImage ?? node.extensions;
+            if (extensions !== undefined) out.nodeExtensionsImage = extensions;
+        }
+        return out;
+    });
+
+/** A validated stream: `fcosStream` is set exactly on okd streams, `nodeImage` exactly on scos streams. */
+export type Stream = Omit<z.output<typeof streamFields>, "variant" | "components"> & {
+    variant: Variant;
+    components: Component[];
+};
 
 export const gateSchema = strictObject({
     /** A failing blocking gate rejects the payload; an optional gate is recorded only. */
@@ -471,7 +473,7 @@ export const keys = {
                 });
             }),
         description:
-            "Release streams: for each OKD minor, the branch it builds, its FCOS stream, the base payload, the components it rebuilds, its schedules and whether it is promoted.",
+            "Release streams: for each OKD minor, its variant (okd: Fedora CoreOS up to 4.15; scos: CentOS Stream CoreOS, the default from 4.16), the branch it builds, its node OS source (fcosStream or nodeImage), the base payload, the components it rebuilds, its schedules and whether it is promoted.",
     },
     mirrorReleaseRepository: {
         schema: pattern(repository, "a registry repository without tag, e.g. quay.io/openshift/okd").optional(),

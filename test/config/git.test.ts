@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 
-import { streamSchema } from "../../src/config/schema";
+import { streamFields } from "../../src/config/schema";
 import { requireTool } from "../scripts/harness";
 
 const names = [
@@ -43,7 +43,7 @@ const names = [
     "a@{1}",
 ];
 
-const ours = (branch: string) => streamSchema.shape.branch.safeParse(branch).success;
+const ours = (branch: string) => streamFields.shape.branch.safeParse(branch).success;
 const gits = (branch: string) => spawnSync("git", ["check-ref-format", "--branch", branch]).status === 0;
 
 describe("git branches", () => {

@@ -346,6 +346,176 @@ describe("build scripts", () => {
             assert.equal(read("installer").at(-2), 'RUN echo "registry.ci.openshift.org/ocp/4.15:base stays in RUN"');
         });
 
+        /**
+         * The pulling lines of the OKD/SCOS default components' Containerfiles at release-4.22, as their okd-scos
+         * configurations build them: every one `from: origin_scos-4.22_base-stream9`, which replaces the final FROM
+         * (openshift/release ci-operator/config/<org>/<repo>/<org>-<repo>-release-4.22__okd-scos.yaml).
+         */
+        const scosForms: { component: string; source: string; lines: string[] }[] = [
+            {
+                component: "machine-config-operator",
+                source: "openshift/machine-config-operator release-4.22 (9027c94cde45) Dockerfile.rhel7",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS rhel9-builder",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-golang-1.25-openshift-4.22 AS rhel8-builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                    "COPY --from=rhel9-builder /go/src/github.com/openshift/machine-config-operator/instroot-rhel9/usr/bin/* /usr/bin/",
+                ],
+            },
+            {
+                component: "cluster-samples-operator",
+                source: "openshift/cluster-samples-operator release-4.22 (191a6aec444b) Dockerfile",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                    "COPY --from=builder /go/src/github.com/openshift/cluster-samples-operator/cluster-samples-operator /usr/bin/",
+                ],
+            },
+            {
+                component: "operator-marketplace",
+                source: "operator-framework/operator-marketplace release-4.22 (38da2ef78cc4) Dockerfile.okd",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS builder",
+                    "FROM registry.ci.openshift.org/origin/4.22:base",
+                    "COPY --from=builder /go/src/github.com/operator-framework/operator-marketplace/build/_output/bin/marketplace-operator /usr/bin",
+                ],
+            },
+            {
+                component: "cluster-update-keys",
+                source: "openshift/cluster-update-keys release-4.22 (3b5c59cc6461) Dockerfile.rhel",
+                lines: ["FROM registry.ci.openshift.org/ocp/4.22:base-rhel9"],
+            },
+            {
+                component: "ironic",
+                source: "openshift/ironic-image release-4.22 (6984e87571f1) Dockerfile.ocp",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9 AS wheel-builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                    "COPY --from=builder /tmp/uefi_esp_*.img /templates/",
+                ],
+            },
+            {
+                component: "installer",
+                source: "openshift/installer (006d45739349, 4.22) images/installer/Dockerfile.ci",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-kube-apiserver-artifacts AS kas-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-etcd-artifacts AS etcd-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS builder",
+                    "COPY --from=kas-artifacts /usr/share/openshift/ cluster-api/bin/",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                ],
+            },
+            {
+                component: "installer-artifacts",
+                source: "openshift/installer (006d45739349, 4.22) images/installer-artifacts/Dockerfile.rhel",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-kube-apiserver-artifacts AS kas-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/4.22:installer-etcd-artifacts AS etcd-artifacts",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS macbuilder",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS linuxbuilder",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.25-openshift-4.22 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                    "COPY --from=macbuilder /go/src/github.com/openshift/installer/bin/openshift-install /usr/share/openshift/mac/openshift-install",
+                ],
+            },
+            {
+                component: "baremetal-installer",
+                source: "openshift/installer (0aea4eab97eb, 4.22) images/baremetal/Dockerfile.ci",
+                lines: [
+                    "FROM registry.ci.openshift.org/ocp/4.22:etcd AS etcd",
+                    "FROM registry.ci.openshift.org/ocp/4.22:hyperkube AS kas",
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-9-golang-1.24-openshift-4.22 AS builder",
+                    "FROM registry.ci.openshift.org/ocp/4.22:base-rhel9",
+                ],
+            },
+        ];
+
+        it("builds every OKD/SCOS default component on base-stream9, as its okd-scos configuration's from: does", () => {
+            const stream9 = "registry.ci.openshift.org/origin/scos-4.22:base-stream9";
+            const content = `${registry.host}/openshift/okd-content@`;
+            for (const { component, source, lines } of scosForms) {
+                const file = path.join(dir, `${component}.Containerfile`);
+                fs.writeFileSync(file, [...lines, ""].join("\n"));
+                const r = runScript("substitute-builder.sh", {
+                    CONTAINERFILE: file,
+                    BUILDER_IMAGE: builder,
+                    BASE_IMAGE: stream9,
+                    BASE_PAYLOAD: payload.pullSpec,
+                    RUN_COMPONENTS: "installer installer-artifacts baremetal-installer",
+                    FINAL_FROM: "base",
+                    TLS_VERIFY: "false",
+                });
+                assert.equal(r.status, 0, `${source}: ${r.stderr}`);
+                const froms = fs
+                    .readFileSync(file, "utf8")
+                    .split("\n")
+                    .filter((l) => l.startsWith("FROM "));
+                assert.equal(froms.at(-1), `FROM ${stream9}`, source);
+                for (const from of froms) {
+                    const ref = from.split(/\s+/)[1];
+                    assert.ok(
+                        ref === stream9 ||
+                            /^registry\.ci\.openshift\.org\/openshift\/release:rhel-[89]-release-golang-1\.2[45]-openshift-4\.22$/.test(
+                                ref,
+                            ) ||
+                            (ref.startsWith(content) &&
+                                Object.values(payload.components).includes(ref.slice(content.length))),
+                        `${source}: ${from}`,
+                    );
+                }
+            }
+            const marketplace = fs.readFileSync(path.join(dir, "operator-marketplace.Containerfile"), "utf8");
+            assert.doesNotMatch(marketplace, /origin\/4\.22:base/, "the FCOS-era base is never built on");
+            const ironic = fs.readFileSync(path.join(dir, "ironic.Containerfile"), "utf8").split("\n");
+            assert.deepEqual(ironic.slice(0, 3), [
+                `FROM ${stream9} AS builder`,
+                `FROM ${stream9} AS wheel-builder`,
+                `FROM ${stream9}`,
+            ]);
+        });
+
+        it("builds the final stage from a payload tag (this run's image) when from names one, keeping its flags and stage", () => {
+            const file = path.join(dir, "Containerfile");
+            fs.writeFileSync(
+                file,
+                [
+                    "FROM registry.ci.openshift.org/ocp/builder:rhel-8-golang-1.20-openshift-4.15 AS macbuilder",
+                    "FROM --platform=linux/amd64 registry.ci.openshift.org/ocp/4.15:installer AS final",
+                    "",
+                ].join("\n"),
+            );
+            const runInstaller = `${registry.host}/okd/components:installer-run1`;
+            const r = runScript("substitute-builder.sh", {
+                CONTAINERFILE: file,
+                BUILDER_IMAGE: builder,
+                BASE_IMAGE: baseImage,
+                BASE_PAYLOAD: payload.pullSpec,
+                RUN_IMAGES: `installer=${runInstaller}\n`,
+                RUN_COMPONENTS: "installer installer-artifacts",
+                FINAL_FROM: "installer",
+                TLS_VERIFY: "false",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(
+                fs.readFileSync(file, "utf8").split("\n")[1],
+                `FROM --platform=linux/amd64 ${runInstaller} AS final`,
+            );
+            assert.match(r.stdout, /final stage .* → .*installer-run1 \(from: installer\)/);
+
+            const early = runScript("substitute-builder.sh", {
+                CONTAINERFILE: file,
+                BUILDER_IMAGE: builder,
+                BASE_IMAGE: baseImage,
+                BASE_PAYLOAD: payload.pullSpec,
+                RUN_COMPONENTS: "installer installer-artifacts",
+                FINAL_FROM: "installer",
+                TLS_VERIFY: "false",
+            });
+            assert.equal(early.status, 1);
+            assert.match(early.stderr, /from: installer is this run's installer image, which is not built yet/);
+        });
+
         it("refuses a stage of this run's own image that is not built yet, and an ocp image with no counterpart", () => {
             const file = path.join(dir, "Containerfile");
             const run = (lines: string[]) => {

@@ -24,8 +24,10 @@ import { digestOf, pushImage, requireTool, tempDir } from "./harness";
  * - `io.openshift.build.versions` labels must be NAME=<semver> (`parseComponentVersionsLabel`, image_mapper.go);
  *   they become the payload's component versions (`oc adm release info`: machine-os, kubernetes).
  *
- * Tags and names are parameters, so the same builder makes an FCOS-shaped OKD payload (`okdPayloadSpec`) or any other
- * (an SCOS one: osTags stream-coreos/rhel-coreos, repositories okd/scos-release and okd/scos-content).
+ * Tags and names are parameters, so the same builder makes an FCOS-shaped OKD payload (`okdPayloadSpec`: OKD 4.15's
+ * node tags fedora-coreos and machine-os-content, both the okd-machine-os image) or an OKD/SCOS one (`scosPayloadSpec`:
+ * stream-coreos and stream-coreos-extensions, named by the machine-config-operator's image-references as an MCO built
+ * with TAGS=scos names them, in okd/scos-release and okd/scos-content).
  */
 export interface PayloadSpec {
     /** Registry (host:port) the payload and its content go to. */
@@ -38,9 +40,18 @@ export interface PayloadSpec {
     name: string;
     /** Payload tags of the node image; all point at one image, as OKD's did. */
     osTags: string[];
-    /** The node image's `machine-os` version (three-part semver) and display name. */
+    /** Payload tags of the node image's extensions image (none in OKD/FCOS). */
+    extensionsTags?: string[];
+    /** The node image's `machine-os` version (semver) and display name. */
     osVersion: string;
     osDisplayName: string;
+    /**
+     * The node image as okd-machine-os labels it (`fcos`: a release operator with manifests) or as OKD's SCOS images
+     * are (`scos`: a bootable ostree container with version labels, no manifests).
+     */
+    osKind?: "fcos" | "scos";
+    /** More tags an operator's image-references names, by operator (and a manifest naming them, rewritten by oc). */
+    operatorReferences?: Record<string, string[]>;
     /** Kubernetes version of the `hyperkube` image (its build-versions label). */
     kubernetes: string;
     /** Operator images besides the CVO: each has a manifest naming the `tests` image through its image-references. */
@@ -61,12 +72,34 @@ export const okdPayloadSpec = (host: string): PayloadSpec => ({
     releaseRepository: "openshift/okd",
     contentRepository: "openshift/okd-content",
     name: "4.15.0-0.okd-2024-03-10-010116",
-    osTags: ["machine-os-content", "rhel-coreos"],
+    // OKD 4.15's node tags: okd-machine-os promotes fedora-coreos and machine-os-content (FROM fedora-coreos) into
+    // origin/4.15 (openshift/release ci-operator/config/openshift/okd-machine-os/openshift-okd-machine-os-release-4.15.yaml).
+    osTags: ["fedora-coreos", "machine-os-content"],
     osVersion: "39.20240210.3",
     osDisplayName: "Fedora CoreOS",
     kubernetes: "1.28.7",
     operators: ["cluster-update-keys", "machine-config-operator", "installer"],
     images: ["tests", "cli", "hyperkube"],
+});
+
+/**
+ * An OKD/SCOS release as quay.io/okd/scos-release holds them (the 4.16 release OKD/FCOS 4.15 clusters upgrade to,
+ * okd-project/okd-web docs/project/upgrade-notes/from-4-15/1-force-upgrade-to-stable-4-16.md), with OKD 4.16's
+ * Kubernetes (1.29) and an SCOS node image labelled as OKD's are (machine-os=<RHCOS-style version>, "CentOS Stream
+ * CoreOS").
+ */
+export const scosPayloadSpec = (host: string): PayloadSpec => ({
+    ...okdPayloadSpec(host),
+    releaseRepository: "okd/scos-release",
+    contentRepository: "okd/scos-content",
+    name: "4.16.0-okd-scos.1",
+    osTags: ["stream-coreos"],
+    extensionsTags: ["stream-coreos-extensions"],
+    osVersion: "416.9.202406250411-0",
+    osDisplayName: "CentOS Stream CoreOS",
+    osKind: "scos",
+    kubernetes: "1.29.6",
+    operatorReferences: { "machine-config-operator": ["stream-coreos", "stream-coreos-extensions"] },
 });
 
 export interface Payload {
@@ -98,6 +131,37 @@ export function imageReferences(tags: string[]): string {
             tags: tags.map((t) => ({ name: t, from: { kind: "DockerImage", name: `quay.io/example/${t}:latest` } })),
         },
     });
+}
+
+/**
+ * The files and labels of an OKD/SCOS node image carrying `version`: a bootable ostree container labelled as OKD's
+ * CentOS Stream CoreOS images are (no manifests: it is no release operator).
+ */
+export function scosImage(
+    version: string,
+    displayName = "CentOS Stream CoreOS",
+): { files: Record<string, string>; labels: Record<string, string> } {
+    return {
+        files: { "usr/lib/os-release": `NAME="${displayName}"\nVERSION="${version}"\n` },
+        labels: {
+            "ostree.bootable": "true",
+            version,
+            "org.opencontainers.image.source": "https://github.com/openshift/os",
+            "io.openshift.build.versions": `machine-os=${version}`,
+            "io.openshift.build.version-display-names": `machine-os=${displayName}`,
+        },
+    };
+}
+
+/** A manifest of `tag` naming each of `refs` (as the MCO's osimageurl ConfigMap names its node images). */
+export function imagesManifest(tag: string, refs: string[]): string {
+    return [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        `metadata: {name: ${tag}-node-images, namespace: openshift-config-managed}`,
+        `data: {${refs.map((r) => `${r}: "quay.io/example/${r}:latest"`).join(", ")}}`,
+        "",
+    ].join("\n");
 }
 
 /** The files and labels of one node image carrying `version` (also used for the machine-os images the tests build). */
@@ -146,15 +210,25 @@ export function buildPayload(spec: PayloadSpec): Payload {
             tag === "hyperkube" ? { "io.openshift.build.versions": `kubernetes=${spec.kubernetes}` } : {},
         );
     }
-    const os = osImage(spec.osVersion, spec.osDisplayName);
+    const os =
+        spec.osKind === "scos"
+            ? scosImage(spec.osVersion, spec.osDisplayName)
+            : osImage(spec.osVersion, spec.osDisplayName);
     const osDigest = push(spec.osTags[0], os.files, os.labels);
     for (const tag of spec.osTags) components[tag] = osDigest;
+    for (const tag of spec.extensionsTags ?? []) {
+        components[tag] = push(tag, { "usr/share/rpm-ostree/extensions.json": "{}\n" });
+    }
     for (const tag of spec.operators) {
+        const extra = spec.operatorReferences?.[tag] ?? [];
         components[tag] = push(
             tag,
             {
                 [`manifests/0000_90_${tag}_00_images.yaml`]: operatorManifest(tag, "quay.io/example/tests:latest"),
-                "manifests/image-references": imageReferences(["tests"]),
+                ...(extra.length > 0
+                    ? { [`manifests/0000_80_${tag}_05_osimageurl.yaml`]: imagesManifest(tag, extra) }
+                    : {}),
+                "manifests/image-references": imageReferences(["tests", ...extra]),
             },
             { "io.openshift.release.operator": "true" },
         );

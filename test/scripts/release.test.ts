@@ -18,9 +18,12 @@ import {
     type Payload,
     buildPayload,
     imageReferences,
+    imagesManifest,
     okdPayloadSpec,
     operatorManifest,
     osImage,
+    scosImage,
+    scosPayloadSpec,
     referencesOf,
     releaseInfo,
     releaseManifests,
@@ -90,9 +93,11 @@ describe("assembly and promotion scripts", () => {
         COMPONENTS_REPO: `${site.host}/okd/components`,
         COMPONENTS: "cluster-update-keys",
         BUILD_TAG: run,
-        MACHINE_OS_IMAGE: `${site.host}/okd/machine-os:${run}`,
-        MACHINE_OS_DIGEST: osDigest,
-        OS_TAGS: "machine-os-content rhel-coreos",
+        // The FCOS node tags, both this run's machine-os by digest (as the nightly passes them).
+        NODE_IMAGES: [
+            `fedora-coreos=${site.host}/okd/machine-os@${osDigest}`,
+            `machine-os-content=${site.host}/okd/machine-os@${osDigest}`,
+        ].join("\n"),
         PREVIOUS_FILE: out("previous"),
         TLS_VERIFY: "false",
         OUT_FILE: out("release.json"),
@@ -126,8 +131,8 @@ describe("assembly and promotion scripts", () => {
             const expected = Object.fromEntries(
                 Object.entries(base.components).map(([tag, d]) => [tag, `${content}@${d}`]),
             );
+            expected["fedora-coreos"] = `${content}@${osDigest}`;
             expected["machine-os-content"] = `${content}@${osDigest}`;
-            expected["rhel-coreos"] = `${content}@${osDigest}`;
             expected["cluster-update-keys"] = `${content}@${keysDigest}`;
             assert.deepEqual(referencesOf(info), expected);
             assert.deepEqual(info.displayVersions, {
@@ -158,7 +163,8 @@ describe("assembly and promotion scripts", () => {
                 source: "https://github.com/openshift/cluster-update-keys",
                 commit: "c0ffee",
             });
-            assert.deepEqual(recorded.sources["machine-os"], { image: `${site.host}/okd/machine-os@${osDigest}` });
+            assert.deepEqual(recorded.sources["fedora-coreos"], { image: `${site.host}/okd/machine-os@${osDigest}` });
+            assert.deepEqual(recorded.sources["machine-os-content"], recorded.sources["fedora-coreos"]);
             assert.deepEqual(recorded.previous, ["4.15.0-0.okd-2025-01-01-020000", "4.14.0-0.okd-2024-12-15-020000"]);
         });
 
@@ -199,12 +205,25 @@ describe("assembly and promotion scripts", () => {
 
         it("fails naming a node image of the base payload that machine-os does not replace", () => {
             const { osDigest } = pushRunImages();
-            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), OS_TAGS: "machine-os-content" });
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(osDigest),
+                NODE_IMAGES: `fedora-coreos=${site.host}/okd/machine-os@${osDigest}`,
+            });
             assert.equal(r.status, 1);
             assert.match(
                 r.stderr,
-                /still carries the base payload's node image at:\s+rhel-coreos \(machine-os=39\.20240210\.3\)/,
+                /still carries the base payload's node image at:\s+machine-os-content \(machine-os=39\.20240210\.3\)/,
             );
+        });
+
+        it("refuses a node image that is not pinned by digest", () => {
+            const { osDigest } = pushRunImages();
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(osDigest),
+                NODE_IMAGES: `fedora-coreos=${site.host}/okd/machine-os:${run}`,
+            });
+            assert.equal(r.status, 2);
+            assert.match(r.stderr, /NODE_IMAGES line 'fedora-coreos=.*' is not <tag>=<repository>@sha256:<digest>/);
         });
 
         it("fails naming the component whose build never pushed", () => {
@@ -215,6 +234,241 @@ describe("assembly and promotion scripts", () => {
                 r.stderr,
                 /okd\/components:installer-okd-nightly-4-15-run1 does not exist; did the installer build push it\?/,
             );
+        });
+    });
+
+    /**
+     * An OKD/SCOS nightly of 4.16, the minor OKD/FCOS 4.15 clusters pivot to: the base payload is an SCOS-shaped
+     * quay.io/okd/scos-release stand-in (payload.ts), the node images are stand-ins for quay.io/okd/centos-stream-coreos-9
+     * and its extensions at a newer SCOS build, the rebuilt MCO names them as an MCO built with TAGS=scos does, and
+     * the upgrade edge from the newest promoted 4.15 (OKD/FCOS) release comes from release-record.sh.
+     */
+    describe("an OKD/SCOS nightly (stream-coreos.sh, release-record.sh previous, assemble-release.sh)", () => {
+        let scos: Payload;
+        const scosVersion = "416.9.202409040013-0";
+        const scosRun = "okd-nightly-4-16-run1";
+        const nodeTag = () => `${quay.host}/okd/centos-stream-coreos-9:4.16-x86_64`;
+        const extensionsTag = () => `${quay.host}/okd/centos-stream-coreos-9-extensions:4.16-x86_64`;
+        let nodeDigest: string;
+        let extensionsDigest: string;
+        let mcoDigest: string;
+
+        before(function () {
+            this.timeout(120_000);
+            scos = buildPayload(scosPayloadSpec(quay.host));
+            const node = scosImage(scosVersion);
+            nodeDigest = pushImage(nodeTag(), { files: node.files, labels: node.labels });
+            extensionsDigest = pushImage(extensionsTag(), {
+                files: { "usr/share/rpm-ostree/extensions.json": "[]\n" },
+            });
+            // This run's MCO, built with TAGS=scos: its image-references name stream-coreos and its extensions.
+            mcoDigest = pushImage(`${site.host}/okd/components:machine-config-operator-${scosRun}`, {
+                files: {
+                    "manifests/0000_80_machine-config-operator_05_osimageurl.yaml": imagesManifest(
+                        "machine-config-operator",
+                        ["stream-coreos", "stream-coreos-extensions"],
+                    ),
+                    "manifests/image-references": imageReferences(["stream-coreos", "stream-coreos-extensions"]),
+                },
+                labels: {
+                    "io.openshift.release.operator": "true",
+                    "io.openshift.build.commit.id": "5c05",
+                    "io.openshift.build.source-location": "https://github.com/openshift/machine-config-operator",
+                },
+            });
+        });
+
+        const resolve = (env: Record<string, string> = {}) =>
+            runScript("stream-coreos.sh", {
+                NODE_IMAGE: nodeTag(),
+                NODE_TAGS: "stream-coreos",
+                EXTENSIONS_IMAGE: extensionsTag(),
+                EXTENSIONS_TAGS: "stream-coreos-extensions",
+                TLS_VERIFY: "false",
+                RESULT_NODE_IMAGES: out("node-images"),
+                RESULT_VERSION: out("version"),
+                ...env,
+            });
+
+        /** The records of a site that promoted a 4.15 (OKD/FCOS) release, through release-record.sh itself. */
+        const recordPromoted415 = (bucket: string, name: string) => {
+            const env = { RCLONE_CONFIG_ARTIFACTS_TYPE: "local", ARTIFACTS_BUCKET: bucket, MINOR: "4.15" };
+            const file = out("415.json");
+            fs.writeFileSync(
+                file,
+                JSON.stringify({
+                    name,
+                    pullSpec: "r",
+                    digest: "sha256:1",
+                    basePayload: "b",
+                    sources: {},
+                    previous: [],
+                }),
+            );
+            fs.writeFileSync(out("gates.json"), "[]");
+            fs.writeFileSync(out("promotion.json"), "[]");
+            const steps: Record<string, string>[] = [
+                { RECORD_ACTION: "create", RELEASE_FILE: file, PIPELINE_RUN: "r" },
+                { RECORD_ACTION: "verdict", NAME: name, VERDICT: "accepted", GATES_FILE: out("gates.json") },
+                { RECORD_ACTION: "promote", NAME: name, DIGEST: "sha256:1", PROMOTION_FILE: out("promotion.json") },
+            ];
+            for (const step of steps) {
+                const r = runScript("release-record.sh", { ...env, ...step });
+                assert.equal(r.status, 0, r.stderr);
+            }
+        };
+
+        it("resolves the pinned node images to digests, with the version oc will show", () => {
+            const r = resolve();
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(
+                fs.readFileSync(out("node-images"), "utf8"),
+                `stream-coreos=${quay.host}/okd/centos-stream-coreos-9@${nodeDigest} ${nodeTag()}\n` +
+                    `stream-coreos-extensions=${quay.host}/okd/centos-stream-coreos-9-extensions@${extensionsDigest} ${extensionsTag()}\n`,
+            );
+            assert.equal(fs.readFileSync(out("version"), "utf8"), scosVersion);
+        });
+
+        it("assembles 4.16.0-0.okd-scos-<time> with the SCOS node images, the okd-scos MCO and the 4.15 → 4.16 edge", async () => {
+            assert.equal(resolve().status, 0);
+            const bucket = path.join(dir, "bucket");
+            recordPromoted415(bucket, "4.15.0-0.okd-2025-01-01-020000");
+            const previous = runScript("release-record.sh", {
+                RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                ARTIFACTS_BUCKET: bucket,
+                MINOR: "4.16",
+                RECORD_ACTION: "previous",
+                PREVIOUS_MINOR: "4.15",
+                OUT_FILE: out("previous"),
+            });
+            assert.equal(previous.status, 0, previous.stderr);
+
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(""),
+                MINOR: "4.16",
+                NAME_STREAM: "okd-scos",
+                BASE_PAYLOAD: scos.pullSpec,
+                COMPONENTS: "machine-config-operator",
+                BUILD_TAG: scosRun,
+                NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const name = fs.readFileSync(out("name"), "utf8");
+            assert.match(name, /^4\.16\.0-0\.okd-scos-\d{4}-\d{2}-\d{2}-\d{6}$/);
+            const digest = await registryDigest(site.host, "okd/release", name);
+            const info = releaseInfo(`${site.host}/okd/release@${digest}`);
+            assert.equal(info.metadata.version, name);
+            assert.deepEqual(info.metadata.previous, ["4.15.0-0.okd-2025-01-01-020000"], "the FCOS → SCOS edge");
+
+            const content = `${site.host}/okd/content`;
+            const expected = Object.fromEntries(
+                Object.entries(scos.components).map(([tag, d]) => [tag, `${content}@${d}`]),
+            );
+            expected["stream-coreos"] = `${content}@${nodeDigest}`;
+            expected["stream-coreos-extensions"] = `${content}@${extensionsDigest}`;
+            expected["machine-config-operator"] = `${content}@${mcoDigest}`;
+            assert.deepEqual(referencesOf(info), expected);
+            assert.equal(Object.keys(expected).includes("fedora-coreos"), false, "no FCOS tag in an SCOS payload");
+            assert.deepEqual(info.displayVersions, {
+                kubernetes: { Version: "1.29.6", DisplayName: "" },
+                "machine-os": { Version: scosVersion, DisplayName: "CentOS Stream CoreOS" },
+            });
+
+            // The MCO's node image references name this run's SCOS images, by digest, in the content repository.
+            const manifests = releaseManifests(`${site.host}/okd/release@${digest}`);
+            const osImageUrl = Object.entries(manifests).filter(([f]) =>
+                f.includes("machine-config-operator_05_osimageurl"),
+            );
+            assert.ok(osImageUrl.length > 0, Object.keys(manifests).join(" "));
+            for (const [file, text] of osImageUrl) {
+                assert.match(text, new RegExp(`stream-coreos: "?${content}@${nodeDigest}`), file);
+                assert.match(text, new RegExp(`stream-coreos-extensions: "?${content}@${extensionsDigest}`), file);
+            }
+
+            const recorded = JSON.parse(fs.readFileSync(out("release.json"), "utf8"));
+            assert.deepEqual(recorded.sources["stream-coreos"], {
+                image: `${quay.host}/okd/centos-stream-coreos-9@${nodeDigest}`,
+                from: nodeTag(),
+            });
+            assert.deepEqual(recorded.previous, ["4.15.0-0.okd-2025-01-01-020000"]);
+        });
+
+        it("promotes the OKD/SCOS nightly to okd/scos-release with every image in okd/scos-content", () => {
+            assert.equal(resolve().status, 0);
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(""),
+                MINOR: "4.16",
+                NAME_STREAM: "okd-scos",
+                BASE_PAYLOAD: scos.pullSpec,
+                COMPONENTS: "",
+                NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
+                PREVIOUS_FILE: "",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const name = fs.readFileSync(out("name"), "utf8");
+            const promote = runScript("mirror-release.sh", {
+                NAME: name,
+                DIGEST: fs.readFileSync(out("digest"), "utf8"),
+                SOURCE_REPO: `${site.host}/okd/release`,
+                SOURCE_TLS_VERIFY: "false",
+                TARGETS: `${quay.host}/okd/scos-release ${quay.host}/okd/scos-content false\n`,
+                PROMOTION_FILE: out("promotion.json"),
+            });
+            assert.equal(promote.status, 0, promote.stderr);
+            const info = releaseInfo(`${quay.host}/okd/scos-release:${name}`);
+            const refs = referencesOf(info);
+            for (const [tag, ref] of Object.entries(refs)) {
+                assert.ok(ref.startsWith(`${quay.host}/okd/scos-content@sha256:`), `${tag} is ${ref}`);
+            }
+            assert.equal(refs["stream-coreos"], `${quay.host}/okd/scos-content@${nodeDigest}`);
+            assert.equal(info.displayVersions?.["machine-os"]?.DisplayName, "CentOS Stream CoreOS");
+        });
+
+        it("fails naming the base payload's stream-coreos when the node image does not replace it", () => {
+            assert.equal(resolve().status, 0);
+            const onlyExtensions = fs
+                .readFileSync(out("node-images"), "utf8")
+                .split("\n")
+                .filter((l) => l.startsWith("stream-coreos-extensions="))
+                .join("\n");
+            const r = runScript("assemble-release.sh", {
+                ...assembleEnv(""),
+                MINOR: "4.16",
+                NAME_STREAM: "okd-scos",
+                BASE_PAYLOAD: scos.pullSpec,
+                COMPONENTS: "",
+                NODE_IMAGES: onlyExtensions,
+            });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /still carries the base payload's node image at:\s+stream-coreos \(machine-os=416\.9\.202406250411-0\)/,
+            );
+        });
+
+        it("refuses an image that is no bootable OS, and a version label oc would reject", () => {
+            const notOs = resolve({ NODE_IMAGE: extensionsTag() });
+            assert.equal(notOs.status, 1);
+            assert.match(notOs.stderr, /is not a bootable OS image \(no ostree\.bootable or containers\.bootc label\)/);
+
+            const bad = `${quay.host}/okd/centos-stream-coreos-9:bad-version`;
+            pushImage(bad, {
+                files: {},
+                labels: {
+                    ...scosImage(scosVersion).labels,
+                    "io.openshift.build.versions": "machine-os=41.20250105.3.0",
+                },
+            });
+            const r = resolve({ NODE_IMAGE: bad });
+            assert.equal(r.status, 1);
+            assert.match(
+                r.stderr,
+                /'41\.20250105\.3\.0' is not a semantic version, so oc adm release new would refuse the payload/,
+            );
+
+            const missing = resolve({ NODE_IMAGE: `${quay.host}/okd/centos-stream-coreos-9:4.99-x86_64` });
+            assert.equal(missing.status, 1);
+            assert.match(missing.stderr, /cannot read .*4\.99-x86_64/);
         });
     });
 

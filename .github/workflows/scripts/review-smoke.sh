@@ -2,13 +2,13 @@
 # Smoke test of a deployed `ci` stack: starts the nightly pipeline the way the schedule does (a Job from the
 # stream's nightly CronJob), waits for the PipelineRun it creates and fails unless it succeeds.
 #
-# Reads: NAMESPACE (default okd-builds), PIPELINE (default okd-nightly-4-15: the first stream of Pulumi.ci.yaml),
+# Reads: NAMESPACE (default okd-builds), PIPELINE (default okd-nightly-4-22: the first stream of Pulumi.ci.yaml),
 #        TIMEOUT_SECONDS (default 2700). Needs kubectl pointed at the review cluster.
 # Writes: nothing; prints the PipelineRun and, on failure, its TaskRuns and their pods' logs.
 set -euo pipefail
 
 namespace="${NAMESPACE:-okd-builds}"
-pipeline="${PIPELINE:-okd-nightly-4-15}"
+pipeline="${PIPELINE:-okd-nightly-4-22}"
 timeout_seconds="${TIMEOUT_SECONDS:-2700}"
 
 cronjob="$(kubectl -n "${namespace}" get cronjobs -o name | grep -- "${pipeline#okd-}" | head -n 1 || true)"

@@ -11,20 +11,20 @@
 #   COMPONENTS_REPO     repository the component builds pushed to
 #   COMPONENTS          payload tags rebuilt this run, space-separated
 #   BUILD_TAG           suffix of this run's component tags (<component>-<BUILD_TAG>)
-#   MACHINE_OS_IMAGE    the machine-os image this run built, repository:tag
-#   MACHINE_OS_DIGEST   its digest
-#   OS_TAGS             payload tags the machine-os image replaces, space-separated
+#   NODE_IMAGES         the node OS images, one line per payload tag: `<tag>=<repository>@<digest>[ <configured as>]`
+#                       (OKD/FCOS: this run's machine-os as fedora-coreos and machine-os-content; OKD/SCOS: the
+#                       pinned CentOS Stream CoreOS as stream-coreos and its extensions as stream-coreos-extensions)
 #   PREVIOUS_FILE       optional file with comma-separated earlier promoted releases (--previous upgrade edges)
 #   TLS_VERIFY          "true" or "false"
 #   REGISTRY_AUTH_FILE  optional container auth file (also read by skopeo itself)
 # Writes:
-#   OUT_FILE            JSON: name, pullSpec, digest, basePayload, sources, previous (read by release-record.sh)
+#   OUT_FILE            JSON: name, pullSpec, digest, basePayload, sources (every tag this run set: image by digest,
+#                       and where it came from), previous (read by release-record.sh)
 #   RESULT_NAME, RESULT_PULLSPEC, RESULT_IMAGE_URL, RESULT_IMAGE_DIGEST, RESULT_TESTS_IMAGE (files)
 set -euo pipefail
 
-for var in MINOR NAME_STREAM BASE_PAYLOAD RELEASE_REPO CONTENT_REPO COMPONENTS_REPO BUILD_TAG MACHINE_OS_IMAGE \
-  MACHINE_OS_DIGEST OS_TAGS TLS_VERIFY OUT_FILE RESULT_NAME RESULT_PULLSPEC RESULT_IMAGE_URL RESULT_IMAGE_DIGEST \
-  RESULT_TESTS_IMAGE; do
+for var in MINOR NAME_STREAM BASE_PAYLOAD RELEASE_REPO CONTENT_REPO COMPONENTS_REPO BUILD_TAG NODE_IMAGES TLS_VERIFY \
+  OUT_FILE RESULT_NAME RESULT_PULLSPEC RESULT_IMAGE_URL RESULT_IMAGE_DIGEST RESULT_TESTS_IMAGE; do
   if [ -z "${!var:-}" ]; then
     echo "assemble-release: ${var} is required" >&2
     exit 2
@@ -42,12 +42,27 @@ digest_of() {
   printf 'sha256:%s' "${sum%% *}"
 }
 
-# Each rebuilt component, by the digest its build pushed, with the commit its build was labelled with.
+# Each node image by digest, and each rebuilt component by the digest its build pushed, with the commit its build was
+# labelled with.
 overrides=()
 sources='{}'
-machine_os="${MACHINE_OS_IMAGE%:*}@${MACHINE_OS_DIGEST}"
-for tag in ${OS_TAGS}; do overrides+=("${tag}=${machine_os}"); done
-sources="$(jq --arg os "${machine_os}" '.["machine-os"] = {image: $os}' <<<"${sources}")"
+node_digests=()
+while read -r mapping from; do
+  [ -n "${mapping}" ] || continue
+  tag="${mapping%%=*}" image="${mapping#*=}"
+  if ! [[ "${tag}" =~ ^[a-z0-9][a-z0-9.-]*$ && "${image}" =~ ^[^@[:space:]]+@sha256:[a-f0-9]{64}$ ]]; then
+    echo "assemble-release: NODE_IMAGES line '${mapping}' is not <tag>=<repository>@sha256:<digest>" >&2
+    exit 2
+  fi
+  overrides+=("${tag}=${image}")
+  node_digests+=("${image#*@}")
+  sources="$(jq --arg t "${tag}" --arg image "${image}" --arg from "${from}" \
+    '.[$t] = ({image: $image} + (if $from == "" then {} else {from: $from} end))' <<<"${sources}")"
+done <<<"${NODE_IMAGES}"
+if [ "${#node_digests[@]}" -eq 0 ]; then
+  echo "assemble-release: NODE_IMAGES names no node image" >&2
+  exit 2
+fi
 for component in ${COMPONENTS:-}; do
   ref="${COMPONENTS_REPO}:${component}-${BUILD_TAG}"
   if ! digest="$(digest_of "${ref}" 2>/dev/null)"; then
@@ -80,14 +95,14 @@ oc adm release new "${oc_flags[@]}" \
 
 digest="$(digest_of "${pullspec}")"
 info="$(oc adm release info "${oc_flags[@]}" --output=json "${RELEASE_REPO}@${digest}")"
-# A node image of the base payload left in place (a tag missing from OS_TAGS) would ship two machine-os versions.
-stale="$(jq -r --arg d "${MACHINE_OS_DIGEST}" '.references.spec.tags[]
+# A node image of the base payload left in place (a tag NODE_IMAGES misses) would ship two machine-os versions.
+stale="$(jq -r --argjson digests "$(printf '%s\n' "${node_digests[@]}" | jq -R . | jq -s .)" '.references.spec.tags[]
   | select((.annotations["io.openshift.build.versions"] // "") | test("(^|,)machine-os="))
-  | select(.from.name | endswith("@" + $d) | not)
+  | select((.from.name | split("@")[1]) as $d | $digests | index($d) | not)
   | "\(.name) (\(.annotations["io.openshift.build.versions"]))"' <<<"${info}")"
 if [ -n "${stale}" ]; then
   echo "assemble-release: ${pullspec} still carries the base payload's node image at:" $'\n'"${stale}" >&2
-  echo "assemble-release: add those tags to OS_TAGS (the os-tags param) so machine-os replaces them" >&2
+  echo "assemble-release: the stream's node images must replace those tags too (NODE_IMAGES, from the variant's node tags)" >&2
   exit 1
 fi
 tests_image="$(jq -r '.references.spec.tags[] | select(.name == "tests") | .from.name' <<<"${info}")"

@@ -5,15 +5,22 @@
 #   ocp/builder:rhel-N-golang-G-openshift-V   → BUILDER_IMAGE, with {rhel} {go} {ocp} filled from the tag (default:
 #                                               the public CI build root registry.ci.openshift.org/openshift/release:
 #                                               rhel-N-release-golang-G-openshift-V that ocp/builder is re-wrapped from)
-#   ocp/builder:rhel-N-base-openshift-V,      → BASE_IMAGE, the OKD base image (origin/<minor>:base for OKD/FCOS,
-#   ocp/<V>:base, :base-rhel8, :base-rhel9      origin/scos-<minor>:base-stream9 for SCOS, as OpenShift CI's
-#                                               __okd / __okd-scos variants build them: `from: base`)
+#   ocp/builder:rhel-N-base-openshift-V,      → BASE_IMAGE, the OKD base image (origin/<minor>:base for OKD/FCOS and
+#   ocp/<V>:base, :base-rhel8, :base-rhel9      SCOS before 4.16, origin/scos-<minor>:base-stream9 for SCOS from 4.16,
+#                                               as OpenShift CI's __okd / __okd-scos variants build them `from:`)
 #   ocp/<V>:<payload tag>                     → that image of this run (RUN_IMAGES, components built in an earlier
 #                                               batch), else of the base payload (`oc adm release info --image-for`),
 #                                               as ci-operator does for `from: installer` (installer-artifacts)
 # The legacy host registry.svc.ci.openshift.org counts as the same registry. Anything else in `ocp` fails the build
 # here, by name, rather than at pull time. Other references (quay.io, origin/…, openshift/release:…, stage names,
 # scratch) are left alone. `AS <stage>` and `--platform` flags are kept: only the reference changes.
+#
+# FINAL_FROM then does what ci-operator's `from:` does: ci-operator builds images with OpenShift Builds, whose Docker
+# strategy `from` replaces the image of the last FROM instruction, whatever it names (docs.okd.io "Build strategies",
+# "Replacing the Dockerfile FROM image"). The okd-scos configurations rely on it: operator-framework/operator-marketplace
+# Dockerfile.okd ends with `FROM registry.ci.openshift.org/origin/<minor>:base` and is built `from:
+# origin_scos-<minor>_base-stream9` (openshift/release ci-operator/config/operator-framework/operator-marketplace/
+# operator-framework-operator-marketplace-release-4.22__okd-scos.yaml).
 #
 # Reads:
 #   CONTAINERFILE       the component's Containerfile, edited in place
@@ -23,6 +30,8 @@
 #   RUN_IMAGES          optional, <tag>=<image> per line: components this run built in earlier batches
 #   RUN_COMPONENTS      optional, space-separated payload tags this run builds (a stage naming one of them that is
 #                       not in RUN_IMAGES must wait for it: an error, never the base payload's stale image)
+#   FINAL_FROM          optional: what the last FROM is replaced with: `base` (BASE_IMAGE) or a payload tag (this
+#                       run's image of it, else the base payload's); empty: the Containerfile's own
 #   TLS_VERIFY          optional, default true (oc --insecure when false)
 #   REGISTRY_AUTH_FILE  optional container auth file for oc
 # Writes:
@@ -56,6 +65,24 @@ fail() {
   exit 1
 }
 
+# The image of payload tag $1 (wanted by $2): this run's if an earlier batch built it, else the base payload's.
+payload_image() {
+  local tag="$1" ref="$2" c image
+  if [ -n "${run_images[${tag}]:-}" ]; then
+    printf '%s' "${run_images[${tag}]}"
+    return
+  fi
+  for c in "${run_components[@]}"; do
+    if [ "${c}" = "${tag}" ]; then
+      fail "${ref} is this run's ${tag} image, which is not built yet; ${tag} must build in an earlier batch"
+    fi
+  done
+  if ! image="$(oc adm release info "${oc_flags[@]}" --image-for="${tag}" "${BASE_PAYLOAD}" 2>&1)"; then
+    fail "${ref} names the payload image ${tag}, which ${BASE_PAYLOAD} does not give: ${image}"
+  fi
+  printf '%s' "${image}"
+}
+
 # The image the site pulls instead of $1 (a CI-registry reference), or a failure naming it.
 substitute() {
   local ref="$1" path tag
@@ -78,21 +105,7 @@ substitute() {
       printf '%s' "${BASE_IMAGE}"
       ;;
     ocp/[0-9]*.[0-9]*:*)
-      if [ -n "${run_images[${tag}]:-}" ]; then
-        printf '%s' "${run_images[${tag}]}"
-        return
-      fi
-      local c
-      for c in "${run_components[@]}"; do
-        if [ "${c}" = "${tag}" ]; then
-          fail "${ref} is this run's ${tag} image, which is not built yet; ${tag} must build in an earlier batch"
-        fi
-      done
-      local image
-      if ! image="$(oc adm release info "${oc_flags[@]}" --image-for="${tag}" "${BASE_PAYLOAD}" 2>&1)"; then
-        fail "${ref} names the payload image ${tag}, which ${BASE_PAYLOAD} does not give: ${image}"
-      fi
-      printf '%s' "${image}"
+      payload_image "${tag}" "${ref}"
       ;;
     ocp/*)
       fail "${ref} is in the login-only ocp namespace and has no public counterpart here"
@@ -119,6 +132,29 @@ for ref in "${refs[@]}"; do
     "${CONTAINERFILE}"
   echo "substitute-builder: ${ref} → ${image}"
 done
+if [ -n "${FINAL_FROM:-}" ]; then
+  last="$(grep -niE '^[[:space:]]*FROM[[:space:]]' "${CONTAINERFILE}" | tail -n 1 | cut -d: -f1)"
+  [ -n "${last}" ] || fail "has no FROM instruction for from: ${FINAL_FROM} to replace"
+  if [ "${FINAL_FROM}" = base ]; then
+    final="${BASE_IMAGE}"
+  else
+    final="$(payload_image "${FINAL_FROM}" "from: ${FINAL_FROM}")"
+  fi
+  # The first word after FROM and its --flags is the image; `AS <stage>` and the flags stay.
+  replaced="$(awk -v n="${last}" 'NR == n { i = 2; while (i <= NF && substr($i, 1, 2) == "--") i++; print $i }' \
+    "${CONTAINERFILE}")"
+  awk -v n="${last}" -v image="${final}" '
+    NR == n {
+      out = $1; i = 2
+      while (i <= NF && substr($i, 1, 2) == "--") { out = out " " $i; i++ }
+      out = out " " image; i++
+      for (; i <= NF; i++) out = out " " $i
+      print out; next
+    }
+    { print }' "${CONTAINERFILE}" >"${CONTAINERFILE}.final"
+  mv "${CONTAINERFILE}.final" "${CONTAINERFILE}"
+  echo "substitute-builder: final stage ${replaced} → ${final} (from: ${FINAL_FROM})"
+fi
 if left="$(grep -inE '^[[:space:]]*(FROM|COPY|ADD|ARG)[[:space:]].*registry\.(svc\.)?ci\.openshift\.org/ocp/' "${CONTAINERFILE}")"; then
   fail "still pulls from the ocp namespace:"$'\n'"${left}"
 fi

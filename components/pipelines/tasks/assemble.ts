@@ -6,9 +6,10 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 export const assembleTaskName = "okd-assemble-release";
 
 /**
- * `oc adm release new --from-release <base>` with every rebuilt image overriding its component, mirrored into the
- * content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS`, with upgrade edges from earlier promoted releases;
- * then the payload's record is created (verdict pending).
+ * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags,
+ * mirrored into the content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS` (OKD/FCOS) or
+ * `4.Y.0-0.okd-scos-YYYY-MM-DD-HHMMSS` (OKD/SCOS), as the release-controller names OKD's streams, with upgrade edges
+ * from earlier promoted releases; then the payload's record is created (verdict pending).
  */
 export function assembleTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -26,12 +27,10 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 { name: "base-payload", description: "Payload the stream starts from." },
                 { name: "components", description: "Payload tags rebuilt this run, space-separated." },
                 { name: "build-tag", description: "Suffix of this run's component tags (<component>-<build-tag>)." },
-                { name: "machine-os-image", description: "machine-os image of this run, repository:tag." },
-                { name: "machine-os-digest", description: "Its digest." },
                 {
-                    name: "os-tags",
-                    description: "Payload tags the machine-os image replaces, space-separated.",
-                    default: "machine-os-content rhel-coreos",
+                    name: "node-images",
+                    description:
+                        "The node OS images, one line per payload tag: <tag>=<repository>@<digest>[ <image as configured>].",
                 },
                 {
                     name: "previous-minor",
@@ -73,9 +72,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                             BASE_PAYLOAD: "base-payload",
                             COMPONENTS: "components",
                             BUILD_TAG: "build-tag",
-                            MACHINE_OS_IMAGE: "machine-os-image",
-                            MACHINE_OS_DIGEST: "machine-os-digest",
-                            OS_TAGS: "os-tags",
+                            NODE_IMAGES: "node-images",
                         }),
                         ...envOf({
                             RELEASE_REPO: ctx.repositories.release,

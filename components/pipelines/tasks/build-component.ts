@@ -6,10 +6,11 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 export const buildComponentTaskName = "okd-build-component";
 
 /**
- * One payload component rebuilt from source: clone at the stream's branch, point every image its Containerfile pulls
- * from the login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image,
- * payload images of this run or of the base payload; substitute-builder.sh), build with `TAGS=<variant>` and the
- * component's build args, push by digest to the components repository.
+ * One payload component rebuilt from source: clone at its branch, point every image its Containerfile pulls from the
+ * login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image, payload
+ * images of this run or of the base payload) and its final stage at the component's `from` (substitute-builder.sh),
+ * build with `TAGS=<fcos|scos>` (as OpenShift CI's `__okd` / `__okd-scos` variants) and the component's build args,
+ * push by digest to the components repository.
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -20,7 +21,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
             params: [
                 toolsImageParam,
                 { name: "repository", description: "GitHub repository, org/name." },
-                { name: "branch", description: "Branch the stream builds, e.g. release-4.15." },
+                { name: "branch", description: "Branch of the repository, e.g. release-4.22." },
                 { name: "dockerfile", description: "Containerfile path inside the repository." },
                 { name: "context", description: "Build context inside the repository.", default: "." },
                 {
@@ -28,7 +29,17 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     description: "Extra build args, KEY=VALUE per line; they come after TAGS and may override it.",
                     default: "",
                 },
-                { name: "variant", description: "okd or scos, passed to the build as TAGS." },
+                {
+                    name: "tags",
+                    description:
+                        "The TAGS build arg: fcos for OKD/FCOS, scos for OKD/SCOS (as OpenShift CI's OKD variants).",
+                },
+                {
+                    name: "from",
+                    description:
+                        "What the final stage builds on, as ci-operator's from: base (the base image) or a payload tag; empty: the Containerfile's own.",
+                    default: "",
+                },
                 {
                     name: "builder-image",
                     description:
@@ -80,6 +91,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                             BASE_PAYLOAD: "base-payload",
                             RUN_IMAGES: "run-images",
                             RUN_COMPONENTS: "run-components",
+                            FINAL_FROM: "from",
                         }),
                         { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
@@ -94,7 +106,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         ...paramEnv({ IMAGE: "image" }),
                         { name: "CONTEXT_DIR", value: "/workspace/source/$(params.context)" },
                         { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
-                        { name: "BUILD_ARGS", value: "TAGS=$(params.variant)\n$(params.build-args)" },
+                        { name: "BUILD_ARGS", value: "TAGS=$(params.tags)\n$(params.build-args)" },
                         { name: "LABELS_FILE", value: "/workspace/labels" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },

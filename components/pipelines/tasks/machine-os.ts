@@ -1,24 +1,15 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
 import { containerfilesConfigMap, loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { okdMachineOsBranch, okdMachineOsRepository } from "../../shared/pipelines";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const machineOsTaskName = "okd-machine-os";
 
-/** Where the OKD node image's overlays, manifests and bootstrap files come from (the branches of `okdMachineOsBranch`). */
-export const okdMachineOsRepository = "openshift/okd-machine-os";
+export { okdMachineOsBranch, okdMachineOsRepository };
 
 /**
- * The okd-machine-os branch a minor builds: its release branches end at release-4.15 (the last OKD/FCOS minor); later
- * minors take master, which carried 4.16 development.
- */
-export function okdMachineOsBranch(minor: string): string {
-    const [major, m] = minor.split(".").map(Number);
-    return major === 4 && m >= 5 && m <= 15 ? `release-${minor}` : "master";
-}
-
-/**
- * The OKD node image, built as okd-machine-os builds it: Fedora CoreOS (by digest) layered with the okd-machine-os
+ * The OKD/FCOS node image, built as okd-machine-os builds it: Fedora CoreOS (by digest) layered with the okd-machine-os
  * branch's overlays, manifests and bootstrap files, CRI-O of the payload's Kubernetes minor, the OKD RPMs
  * (openshift-hyperkube, openshift-clients, ecr-credential-provider), `systemctl preset-all`, `ostree container
  * commit`; labelled as a release operator with the machine-os version oc accepts, pushed by digest. No KVM.

@@ -1,10 +1,15 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 import * as YAML from "yaml";
 
+import { nightlyPipelineName } from "../../../components/shared/pipelines";
+import { readStackConfig } from "../../../src/synth/stackfile";
+
 import { defaultImages } from "../../../components/pipelines/images";
 import { tektonLint } from "../../support/tekton-lint";
-import { type SynthOutput, synthInProcess } from "../../synth/run";
+import { type SynthOutput, root, synthInProcess } from "../../synth/run";
 import { lintView } from "./lint-view";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
@@ -23,7 +28,7 @@ describe("the ci stack's pipelines (offline synth)", () => {
     it("renders the nightly of its one stream and no release Pipeline, as the stream does not promote", () => {
         assert.deepEqual(
             tekton("Pipeline").map((p) => p.metadata.name),
-            ["okd-nightly-4-15"],
+            ["okd-nightly-4-22"],
         );
     });
 
@@ -36,14 +41,16 @@ describe("the ci stack's pipelines (offline synth)", () => {
             "okd-build-component",
             "okd-finalize-record",
             "okd-machine-os",
+            "okd-stream-coreos",
             "okd-tools-image",
             "okd-verdict",
         ]);
         const nightly = tekton("Pipeline")[0].spec;
         assert.deepEqual(nightly.workspaces, []);
+        // An OKD/SCOS stream: it pins OKD's CentOS Stream CoreOS instead of building machine-os.
         assert.deepEqual(
             nightly.tasks.map((t: any) => t.name),
-            ["tools-image", "machine-os", "build-components-1", "assemble", "verdict"],
+            ["tools-image", "stream-coreos", "build-components-1", "assemble", "verdict"],
         );
         const verdict = nightly.tasks.find((t: any) => t.name === "verdict");
         assert.equal(verdict.params.find((p: any) => p.name === "gates").value, "[]");
@@ -55,6 +62,9 @@ describe("the ci stack's pipelines (offline synth)", () => {
             build.matrix.include.map((i: any) => i.name),
             ["cluster-update-keys"],
         );
+        const params = Object.fromEntries(build.matrix.include[0].params.map((p: any) => [p.name, p.value]));
+        assert.equal(params.dockerfile, "Dockerfile.rhel", "the okd-scos Dockerfile");
+        assert.equal(params.from, "base");
         const step = tekton("Task")
             .find((t) => t.metadata.name === "okd-build-component")
             .spec.steps.find((s: any) => s.name === "build");
@@ -98,6 +108,19 @@ describe("the ci stack's pipelines (offline synth)", () => {
     });
 
     it("lists the stream's Pipelines in the stack outputs", () => {
-        assert.deepEqual((out.plan.outputs as any).pipelines, [{ minor: "4.15", nightly: "okd-nightly-4-15" }]);
+        assert.deepEqual((out.plan.outputs as any).pipelines, [{ minor: "4.22", nightly: "okd-nightly-4-22" }]);
+    });
+
+    it("is the pipeline the review environment's smoke run starts", () => {
+        const first = (JSON.parse(readStackConfig(root, "ci").config["okd-ci:streams"]) as { minor: string }[])[0];
+        const workflow = YAML.parse(
+            fs.readFileSync(path.join(root, ".github", "workflows", "review-environment.yml"), "utf8"),
+        );
+        const smoke = Object.values(workflow.jobs as Record<string, any>)
+            .flatMap((j) => j.steps as any[])
+            .find((s) => String(s.run ?? "").includes("review-smoke.sh"));
+        assert.equal(smoke.env.PIPELINE, nightlyPipelineName(first.minor));
+        const script = fs.readFileSync(path.join(root, ".github", "workflows", "scripts", "review-smoke.sh"), "utf8");
+        assert.match(script, new RegExp(`PIPELINE:-${nightlyPipelineName(first.minor)}\\}`));
     });
 });

@@ -99,6 +99,7 @@ const components = [
     "cluster-update-keys",
     "operator-marketplace",
 ];
+/** An OKD/FCOS stream with the given components (installer-artifacts built from this run's installer). */
 const stream = (minor: string, promote: boolean): Stream =>
     streamSchema.parse({
         minor,
@@ -111,9 +112,24 @@ const stream = (minor: string, promote: boolean): Stream =>
                 repository: `openshift/${name}`,
                 dockerfile: "Dockerfile",
                 buildArgs: name === "installer" ? { TAGS: "okd baremetal" } : {},
+                ...(name === "installer-artifacts" ? { from: "installer" } : {}),
             }),
         ),
     });
+/** An OKD/SCOS stream with its variant's defaults, one component on a development branch of its own. */
+const scosStream = (minor: string): Stream => {
+    const s = streamSchema.parse({
+        minor,
+        branch: `release-${minor}`,
+        basePayload: `quay.io/okd/scos-release:${minor}.0-okd-scos.1`,
+    });
+    return {
+        ...s,
+        components: s.components.map((c) =>
+            c.name === "operator-marketplace" ? componentSchema.parse({ ...c, branch: "master" }) : c,
+        ),
+    };
+};
 
 describe("OKD pipelines", () => {
     let pipelines: OkdPipelines;
@@ -129,7 +145,7 @@ describe("OKD pipelines", () => {
         const { OkdPipelines } = await import("../../../components/pipelines");
         pipelines = new OkdPipelines("pl", {
             site: fakeSite(),
-            streams: [stream("4.15", true), stream("4.16", false)],
+            streams: [stream("4.15", true), scosStream("4.16")],
             mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
             maxParallelBuilds: 4,
         });
@@ -152,6 +168,7 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-stream-coreos",
             "okd-tools-image",
             "okd-verdict",
         ]);
@@ -268,13 +285,35 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("assembles after machine-os and every build batch, from the machine-os digest", () => {
+        it("assembles after machine-os and every build batch, machine-os by digest at the FCOS node tags", () => {
             const assemble = byName(tasks, "assemble");
             assert.deepEqual(assemble.runAfter, ["machine-os", "build-components-1", "build-components-2"]);
             const param = (n: string) => assemble.params.find((p: Obj) => p.name === n).value;
-            assert.equal(param("machine-os-digest"), "$(tasks.machine-os.results.IMAGE_DIGEST)");
+            const machineOs = "europe-docker.pkg.dev/okd/okd/machine-os@$(tasks.machine-os.results.IMAGE_DIGEST)";
+            assert.equal(param("node-images"), `fedora-coreos=${machineOs}\nmachine-os-content=${machineOs}`);
+            assert.equal(param("name-stream"), "okd");
             assert.equal(param("components"), components.join(" "));
             assert.equal(param("previous-minor"), "4.14");
+        });
+
+        it("builds OKD/FCOS components with TAGS=fcos, each at the stream's branch", () => {
+            const params = pipeline("pl-nightly-4-15").spec.params;
+            const def = (n: string) => params.find((p: Obj) => p.name === n)?.default;
+            assert.equal(def("tags"), "fcos");
+            assert.equal(def("fcos-stream"), "stable");
+            assert.equal(def("base-image"), "registry.ci.openshift.org/origin/4.15:base");
+            assert.equal(def("node-image"), undefined);
+            const first = byName(tasks, "build-components-1");
+            assert.equal(first.params.find((p: Obj) => p.name === "tags").value, "$(params.tags)");
+            const include = (name: string) =>
+                Object.fromEntries(
+                    [...first.matrix.include, ...byName(tasks, "build-components-2").matrix.include]
+                        .find((i: Obj) => i.name === name)
+                        .params.map((p: Obj) => [p.name, p.value]),
+                );
+            assert.equal(include("installer").branch, "$(params.branch)");
+            assert.equal(include("installer").from, "");
+            assert.equal(include("installer-artifacts").from, "installer");
         });
 
         it("runs every gate in parallel after the pull secret, on the payload by digest", () => {
@@ -318,6 +357,105 @@ describe("OKD pipelines", () => {
         it("closes the record in finally with the run's aggregate status", () => {
             const finalize = byName(fin, "finalize-record");
             assert.equal(finalize.params.find((p: Obj) => p.name === "pipeline-status").value, "$(tasks.status)");
+        });
+    });
+
+    describe("an OKD/SCOS nightly", () => {
+        let tasks: Obj[];
+        let params: Obj[];
+        before(() => {
+            ({ tasks, params } = pipeline("pl-nightly-4-16").spec);
+        });
+        const def = (n: string) => params.find((p: Obj) => p.name === n)?.default;
+        const param = (t: Obj, n: string) => t.params.find((p: Obj) => p.name === n)?.value;
+
+        it("pins OKD's CentOS Stream CoreOS instead of building machine-os", () => {
+            assert.deepEqual(
+                tasks.map((t) => t.name),
+                [
+                    "tools-image",
+                    "stream-coreos",
+                    "build-components-1",
+                    "build-components-2",
+                    "assemble",
+                    "e2e-pull-secret",
+                    "e2e-aws",
+                    "e2e-gcp",
+                    "verdict",
+                ],
+            );
+            const sc = byName(tasks, "stream-coreos");
+            assert.deepEqual(sc.taskRef, { kind: "Task", name: "okd-stream-coreos" });
+            assert.deepEqual(sc.runAfter, ["tools-image"]);
+            assert.equal(param(sc, "node-image"), "$(params.node-image)");
+            assert.equal(param(sc, "node-tags"), "stream-coreos");
+            assert.equal(param(sc, "extensions-image"), "$(params.node-extensions-image)");
+            assert.equal(param(sc, "extensions-tags"), "stream-coreos-extensions");
+            assert.equal(def("node-image"), "quay.io/okd/centos-stream-coreos-9:4.16-x86_64");
+            assert.equal(def("node-extensions-image"), "quay.io/okd/centos-stream-coreos-9-extensions:4.16-x86_64");
+            for (const fcos of ["fcos-stream", "rpms-image", "machine-os-branch"]) assert.equal(def(fcos), undefined);
+        });
+
+        it("assembles an okd-scos payload from the resolved node images and the okd-scos builds", () => {
+            const assemble = byName(tasks, "assemble");
+            assert.deepEqual(assemble.runAfter, ["stream-coreos", "build-components-1", "build-components-2"]);
+            assert.equal(param(assemble, "name-stream"), "okd-scos");
+            assert.equal(param(assemble, "node-images"), "$(tasks.stream-coreos.results.node-images)");
+            assert.equal(param(assemble, "previous-minor"), "4.15", "the pivot: 4.15 FCOS releases upgrade into 4.16");
+        });
+
+        it("builds every component with TAGS=scos from origin/scos-<minor>:base-stream9, at its own branch if it has one", () => {
+            assert.equal(def("tags"), "scos");
+            assert.equal(def("base-image"), "registry.ci.openshift.org/origin/scos-4.16:base-stream9");
+            const includes = [
+                ...byName(tasks, "build-components-1").matrix.include,
+                ...byName(tasks, "build-components-2").matrix.include,
+            ];
+            // No component builds from another this run, so configuration order in batches of four.
+            assert.deepEqual(
+                includes.map((i: Obj) => i.name),
+                [
+                    "installer",
+                    "installer-artifacts",
+                    "baremetal-installer",
+                    "machine-config-operator",
+                    "cluster-samples-operator",
+                    "operator-marketplace",
+                    "cluster-update-keys",
+                    "ironic",
+                ],
+            );
+            const p = (name: string) =>
+                Object.fromEntries(
+                    includes.find((i: Obj) => i.name === name).params.map((x: Obj) => [x.name, x.value]),
+                );
+            assert.equal(p("machine-config-operator").dockerfile, "Dockerfile.rhel7");
+            assert.equal(p("machine-config-operator").from, "base");
+            assert.equal(p("machine-config-operator").branch, "$(params.branch)");
+            assert.equal(p("operator-marketplace").branch, "master");
+            assert.equal(p("operator-marketplace").dockerfile, "Dockerfile.okd");
+        });
+
+        it("resolves the node images with the tools image and the site's auth, off the build pool", () => {
+            const steps = task("okd-stream-coreos").spec.steps;
+            assert.deepEqual(
+                steps.map((s: Obj) => s.name),
+                ["registry-auth", "resolve"],
+            );
+            assert.equal(steps[1].image, "$(params.tools-image)");
+            assert.equal(steps[1].script, fs.readFileSync(path.join(scriptsDir, "stream-coreos.sh"), "utf8"));
+            const env = Object.fromEntries(steps[1].env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.NODE_IMAGE, "$(params.node-image)");
+            assert.equal(env.RESULT_NODE_IMAGES, "$(results.node-images.path)");
+            assert.equal(steps[1].securityContext, undefined, "nothing privileged: it only reads registries");
+            const run = pipelines.runs.find((r) => r.minor === "4.16")?.nightly;
+            const spec = run?.taskRunSpecs.find((s) => s.pipelineTaskName === "stream-coreos") as Obj;
+            assert.equal(spec.podTemplate, undefined);
+            assert.deepEqual(spec.metadata.labels, { "okd-ci/identity": "pipeline" });
+            assert.equal(
+                run?.taskRunSpecs.some((s) => s.pipelineTaskName === "machine-os"),
+                false,
+            );
         });
     });
 
@@ -488,7 +626,7 @@ describe("OKD pipelines", () => {
                 build.env.find((e: Obj) => e.name === "BUILD_ARGS"),
                 {
                     name: "BUILD_ARGS",
-                    value: "TAGS=$(params.variant)\n$(params.build-args)",
+                    value: "TAGS=$(params.tags)\n$(params.build-args)",
                 },
             );
             assert.deepEqual(
