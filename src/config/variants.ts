@@ -183,6 +183,8 @@ export function variantIssues(s: {
     nodeExtensionsImage?: string;
 }): VariantIssue[] {
     const issues: VariantIssue[] = [];
+    // A minor the schema refuses (a leading zero, a third part) has its own message; comparing it would add a second.
+    if (!/^[45]\.(0|[1-9]\d?)$/.test(s.minor)) return issues;
     const variant = s.variant ?? defaultVariant(s.minor);
     const { first, last } = variantMinors[variant];
     if (compareMinors(s.minor, first) < 0) {
