@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	triggersv1beta1 "github.com/tektoncd/triggers/pkg/apis/triggers/v1beta1"
+	"github.com/tektoncd/triggers/pkg/template"
+)
+
+// expandTriggerTemplate renders a TriggerTemplate's resourcetemplates with Triggers' own substitution
+// (template.ResolveResources, what the EventListener sink does per event) and admits each result as a created object.
+//
+// Param values: a param's default, else `placeholder-<name>`. The values an event would bind are not known here; a
+// template whose objects are valid only for some values of a param without a default is not fully checked, which
+// the summary line cannot show, so keep run-shaping values (pipelineRef, timeouts) out of params.
+func (v *validator) expandTriggerTemplate(o *object) {
+	tt := &triggersv1beta1.TriggerTemplate{}
+	if err := strictDecode(o, tt); err != nil {
+		return // already reported by admitObject
+	}
+	params := make([]triggersv1beta1.Param, 0, len(tt.Spec.Params))
+	for _, p := range tt.Spec.Params {
+		value := "placeholder-" + p.Name
+		if p.Default != nil {
+			value = *p.Default
+		}
+		params = append(params, triggersv1beta1.Param{Name: p.Name, Value: value})
+	}
+	for i, raw := range template.ResolveResources(tt, params) {
+		field := fmt.Sprintf("spec.resourcetemplates[%d]", i)
+		var generic map[string]any
+		if err := json.Unmarshal(raw, &generic); err != nil {
+			v.add(o.problem(field, "does not decode after param substitution: %v", err))
+			continue
+		}
+		// What the API server does before any webhook sees the object: the EventListener creates it in its own
+		// namespace (the template's), and a generateName becomes a name.
+		meta, _ := generic["metadata"].(map[string]any)
+		if meta == nil {
+			meta = map[string]any{}
+			generic["metadata"] = meta
+		}
+		if ns, _ := meta["namespace"].(string); ns == "" {
+			meta["namespace"] = tt.Namespace
+		}
+		if name, _ := meta["name"].(string); name == "" {
+			if gen, _ := meta["generateName"].(string); gen != "" {
+				meta["name"] = gen + "x0x0x"
+			}
+		}
+		raw, _ = json.Marshal(generic)
+		inner := &object{File: o.File}
+		if err := json.Unmarshal(raw, inner); err != nil {
+			v.add(o.problem(field, "does not decode after param substitution: %v", err))
+			continue
+		}
+		inner.Raw = raw
+		obj := newWebhookObject(inner.APIVersion, inner.Kind)
+		if obj == nil {
+			v.add(o.problem(field, "%s %s is not a Tekton kind this validator checks", inner.APIVersion, inner.Kind))
+			continue
+		}
+		// Problems in a resourcetemplate name the template, which is what a reader finds in the file.
+		located := &object{File: o.File, APIVersion: o.APIVersion, Kind: o.Kind, Metadata: o.Metadata, Raw: raw}
+		if !v.admitWebhook(located, obj, field) {
+			continue
+		}
+		if pr, ok := obj.(*pipelinev1.PipelineRun); ok {
+			v.runs = append(v.runs, pipelineRunSource{run: pr, origin: located, field: field})
+		}
+	}
+}
+
+// checkEventListeners resolves every trigger of every EventListener to its bindings and template the way the sink
+// does (template.ResolveTrigger): a missing TriggerBinding or TriggerTemplate fails every event at run time.
+func (v *validator) checkEventListeners() {
+	bindings := map[string]*triggersv1beta1.TriggerBinding{}
+	templates := map[string]*triggersv1beta1.TriggerTemplate{}
+	clusterBindings := map[string]*triggersv1beta1.ClusterTriggerBinding{}
+	var listeners []*object
+	for _, o := range v.objects {
+		switch o.APIVersion + "/" + o.Kind {
+		case "triggers.tekton.dev/v1beta1/TriggerBinding":
+			b := &triggersv1beta1.TriggerBinding{}
+			if strictDecode(o, b) == nil {
+				bindings[key(b.Namespace, b.Name)] = b
+			}
+		case "triggers.tekton.dev/v1beta1/ClusterTriggerBinding":
+			b := &triggersv1beta1.ClusterTriggerBinding{}
+			if strictDecode(o, b) == nil {
+				clusterBindings[b.Name] = b
+			}
+		case "triggers.tekton.dev/v1beta1/TriggerTemplate":
+			t := &triggersv1beta1.TriggerTemplate{}
+			if strictDecode(o, t) == nil {
+				templates[key(t.Namespace, t.Name)] = t
+			}
+		case "triggers.tekton.dev/v1beta1/EventListener":
+			listeners = append(listeners, o)
+		}
+	}
+	for _, o := range listeners {
+		el := &triggersv1beta1.EventListener{}
+		if strictDecode(o, el) != nil {
+			continue
+		}
+		ns := el.Namespace
+		for i, elt := range el.Spec.Triggers {
+			if elt.TriggerRef != "" || elt.Template == nil {
+				continue
+			}
+			trigger := triggersv1beta1.Trigger{Spec: triggersv1beta1.TriggerSpec{Bindings: elt.Bindings, Template: *elt.Template}}
+			_, err := template.ResolveTrigger(trigger,
+				func(name string) (*triggersv1beta1.TriggerBinding, error) {
+					if b, ok := bindings[key(ns, name)]; ok {
+						return b, nil
+					}
+					return nil, fmt.Errorf("TriggerBinding %s/%s is not among the objects", ns, name)
+				},
+				func(name string) (*triggersv1beta1.ClusterTriggerBinding, error) {
+					if b, ok := clusterBindings[name]; ok {
+						return b, nil
+					}
+					return nil, fmt.Errorf("ClusterTriggerBinding %s is not among the objects", name)
+				},
+				func(name string) (*triggersv1beta1.TriggerTemplate, error) {
+					if t, ok := templates[key(ns, name)]; ok {
+						return t, nil
+					}
+					return nil, fmt.Errorf("TriggerTemplate %s/%s is not among the objects", ns, name)
+				})
+			if err != nil {
+				v.add(o.problem(fmt.Sprintf("spec.triggers[%d]", i), "%v", err))
+			}
+		}
+	}
+}
