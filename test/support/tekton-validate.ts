@@ -52,8 +52,22 @@ export function tektonValidate(paths: string[], input?: string): ValidateResult 
     }
 }
 
-/** Synthesizes a stack (Pulumi.<stack>.yaml) and validates all its rendered objects together. */
-export async function validateStack(stack: string): Promise<ValidateResult> {
+const stackResults = new Map<string, Promise<ValidateResult>>();
+
+/**
+ * Synthesizes a stack (Pulumi.<stack>.yaml) and validates all its rendered objects together; once per mocha run (the
+ * validation and the admission tests read the same result).
+ */
+export function validateStack(stack: string): Promise<ValidateResult> {
+    let result = stackResults.get(stack);
+    if (result === undefined) {
+        result = validateStackOnce(stack);
+        stackResults.set(stack, result);
+    }
+    return result;
+}
+
+async function validateStackOnce(stack: string): Promise<ValidateResult> {
     const { manifests } = await synthInProcess(stack);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `okd-ci-${stack}-manifests-`));
     try {

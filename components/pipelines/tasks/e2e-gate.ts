@@ -146,7 +146,11 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
                         { name: "REGION", value: gate.region },
                     ],
                     timeout: gateTimeouts.install,
-                    computeResources: { requests: { cpu: "1", memory: "2Gi" } },
+                    // openshift-install runs its infrastructure providers in-process (terraform, or since 4.16 a
+                    // local control plane with the Cluster API providers); 2 GiB is its usual working set. The limit
+                    // must be stated: the LimitRange's 1 GiB default would sit below the request and the API server
+                    // refuses such a pod ("must be less than or equal to memory limit").
+                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
                     volumeMounts: creds.mounts,
                 },
                 {

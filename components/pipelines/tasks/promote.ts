@@ -4,6 +4,7 @@ import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { ocReleaseResources } from "./assemble";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
@@ -70,7 +71,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                         { name: "MIRROR_SECRET", value: secretNames.mirror },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
                     ],
-                    computeResources: { requests: { cpu: "1", memory: "1Gi" } },
+                    computeResources: ocReleaseResources,
                     volumeMounts: [{ name: "mirror-credentials", mountPath: mirrorMount, readOnly: true }],
                 },
                 {
