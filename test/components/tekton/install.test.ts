@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 
 import { tektonReleaseUrls } from "../../../components/tekton/versions";
 import { find, settled } from "../../helpers";
+import type { Json } from "./fixtures";
 
 const T = { configFile: "kubernetes:yaml/v2:ConfigFile", cmPatch: "kubernetes:core/v1:ConfigMapPatch" } as const;
 
@@ -25,7 +26,7 @@ describe("Tekton install: ConfigMap patches win over a re-applied release", () =
         it(`applies the ${configMap} patch after the Pipelines release it patches`, () => {
             const release = find(T.configFile, `${n}-install-pipelines`);
             const patch = find(T.cmPatch, `${n}-install-${configMap}`);
-            assert.equal(patch.inputs.metadata.name, configMap);
+            assert.equal((patch.inputs as Json).metadata.name, configMap);
             assert.ok(patch.dependencies.includes(release.urn), patch.dependencies.join(", "));
         });
 
@@ -33,7 +34,7 @@ describe("Tekton install: ConfigMap patches win over a re-applied release", () =
             const release = find(T.configFile, `${n}-install-pipelines`);
             const patch = find(T.cmPatch, `${n}-install-${configMap}`);
             // The patch's inputs carry exactly what the ConfigFile applies, so a new release is a patch update too.
-            assert.equal(patch.inputs.metadata.annotations["okd-ci/applied-after"], release.inputs.file);
+            assert.equal((patch.inputs as Json).metadata.annotations["okd-ci/applied-after"], release.inputs.file);
             assert.equal(release.inputs.file, tektonReleaseUrls.pipeline);
         });
     }
