@@ -24,6 +24,18 @@ export const nightlyTasks = {
     finalize: "finalize-record",
 } as const;
 
+/**
+ * One attempt of finalize-record: waiting for the destroys (at most their timeout), then uploading the logs and
+ * closing the record (minutes).
+ */
+export const finalizeTimeout = "1h15m";
+
+/**
+ * The nightly's `finally` budget, one clock for all its tasks, which start together: the destroys (one attempt each,
+ * `gateTimeouts.destroy`) run inside finalize-record's first attempt, and finalize-record may be retried once.
+ */
+export const nightlyFinallyTimeout = "2h30m";
+
 export interface NightlyOptions {
     /** At most this many component builds run at once: components go in batches of this size, one batch at a time. */
     maxParallelBuilds: number;
@@ -54,7 +66,7 @@ const buildArgsText = (c: Component) =>
  *
  *   tools-image ┬→ machine-os ───────────────────────────┐
  *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
- *   finally: destroy-<cloud> (each gate that ran), finalize-record
+ *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
  *
  * Every task that runs the tools image takes it from tools-image's results, so it runs after tools-image. The finally
  * tasks do too: if tools-image failed, Tekton skips them for a missing result, and rightly, as nothing else ran (no
@@ -179,8 +191,9 @@ export function nightlyPipeline(
         when: [{ input: `$(tasks.${t.gate(g)}.status)`, operator: "notin", values: ["None"] }],
         params: [toolsImageArg, { name: "release-image", value: payload }],
         workspaces: e2e,
+        // No Tekton retries: e2e-destroy.sh makes its attempts within this one timeout, so that the destroy and
+        // finalize-record, which waits for it, both fit the finally budget.
         timeout: gateTimeouts.destroy,
-        retries: 2,
     }));
 
     const finalize: PipelineTask = {
@@ -191,9 +204,18 @@ export function nightlyPipeline(
             { name: "minor", value: "$(params.minor)" },
             { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
             { name: "pipeline-status", value: "$(tasks.status)" },
+            ...(gates.length > 0
+                ? [
+                      {
+                          name: "gate-statuses",
+                          value: gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`).join(" "),
+                      },
+                  ]
+                : []),
         ],
         ...(gates.length > 0 ? { workspaces: e2e } : {}),
-        retries: 2,
+        timeout: finalizeTimeout,
+        retries: 1,
     };
 
     return {

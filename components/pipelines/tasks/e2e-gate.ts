@@ -17,8 +17,15 @@ const gateDir = (cloud: CloudPlatform) => `$(workspaces.${e2eWorkspace}.path)/${
 const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
 const credentialsMount = "/var/run/okd-gate";
 
-/** Installer time budgets (okd COMMUNITY-TESTING.md: ~30 min on AWS; three attempts on infrastructure failures). */
+/**
+ * Installer time budgets (okd COMMUNITY-TESTING.md: ~30 min on AWS; three attempts on infrastructure failures).
+ * `destroy` holds all of e2e-destroy.sh's attempts: the destroy Task is not retried by Tekton, because every retry
+ * would come out of the same `finally` budget (runs.ts) that finalize-record also needs.
+ */
 export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
+
+/** `gateTimeouts.destroy` in seconds: how long finalize-record waits at most for the destroys to end. */
+export const destroySeconds = 60 * 60;
 
 /**
  * E2E clusters pull the payload from the site registry with a short-lived credential minted by the pipeline identity
