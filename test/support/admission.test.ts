@@ -22,6 +22,10 @@ describe("TaskRun pod admission (LimitRange and ResourceQuota of okd-builds)", (
                 const admission = result.problems.filter((p) => / pod |quota|LimitRange/.test(p));
                 assert.deepEqual(admission, []);
                 assert.ok(result.pods.length > 0);
+                assert.deepEqual(
+                    result.pods.filter((p) => !p.admitted).map((p) => p.label),
+                    [],
+                );
             });
 
             it("gives every container a memory limit no lower than its request", () => {

@@ -139,6 +139,79 @@ describe("tekton-validate (Tekton v1.15 / Triggers v0.37 validation of rendered 
         );
     });
 
+    describe("EventListeners", () => {
+        const listener = (interceptor: Record<string, unknown>) => ({
+            apiVersion: "triggers.tekton.dev/v1beta1",
+            kind: "EventListener",
+            metadata: { name: "el", namespace: "ns" },
+            spec: {
+                serviceAccountName: "sa",
+                triggers: [
+                    {
+                        name: "t",
+                        bindings: [{ ref: "b" }],
+                        template: { ref: "tt" },
+                        interceptors: [interceptor],
+                    },
+                ],
+            },
+        });
+        const binding = {
+            apiVersion: "triggers.tekton.dev/v1beta1",
+            kind: "TriggerBinding",
+            metadata: { name: "b", namespace: "ns" },
+            spec: { params: [{ name: "message", value: "$(body.message)" }] },
+        };
+        const template = {
+            apiVersion: "triggers.tekton.dev/v1beta1",
+            kind: "TriggerTemplate",
+            metadata: { name: "tt", namespace: "ns" },
+            spec: {
+                params: [{ name: "message" }],
+                resourcetemplates: [
+                    {
+                        apiVersion: "tekton.dev/v1",
+                        kind: "PipelineRun",
+                        metadata: { generateName: "p-" },
+                        spec: {
+                            pipelineRef: { name: "p" },
+                            params: [{ name: "message", value: "$(tt.params.message)" }],
+                        },
+                    },
+                ],
+            },
+        };
+        const rest = [binding, template, task("say"), pipeline([good])];
+        const cel = (filter: string) => ({
+            ref: { name: "cel", kind: "ClusterInterceptor" },
+            params: [{ name: "filter", value: filter }],
+        });
+
+        it("passes a listener whose bindings, template and CEL filter resolve", () => {
+            const r = tektonValidate([], stream(listener(cel("body.ref == 'refs/heads/main'")), ...rest));
+            assert.deepEqual(r.problems, []);
+        });
+
+        it("reports a CEL filter that does not compile, with Triggers' own CEL interceptor", () => {
+            const r = tektonValidate([], stream(listener(cel("body.ref == ")), ...rest));
+            assert.ok(
+                r.problems.some(
+                    (p) => p.includes("interceptors[0].params") && p.includes("failed to parse expression"),
+                ),
+                r.problems.join("\n"),
+            );
+        });
+
+        it("reports an interceptor that no ClusterInterceptor provides, and a missing binding", () => {
+            const r = tektonValidate([], stream(listener({ ref: { name: "githup" } }), ...rest.slice(1)));
+            assert.ok(
+                r.problems.some((p) => p.includes('ClusterInterceptor "githup"')),
+                r.problems.join("\n"),
+            );
+            assert.ok(r.problems.some((p) => p.includes("TriggerBinding ns/b is not among the objects")));
+        });
+    });
+
     it("applies the feature flags of the rendered ConfigMap: an alpha field fails under enable-api-fields=beta", () => {
         const flags = (level: string) => ({
             apiVersion: "v1",

@@ -9,6 +9,8 @@ import { synthInProcess } from "../synth/run";
 /** One TaskRun pod as the API server admitted it (tekton-validate --report). */
 export interface PodReport {
     taskRun: string;
+    /** False when the API server would refuse the pod. */
+    admitted: boolean;
     task: string;
     label: string;
     containers: { name: string; init?: boolean; requests: Record<string, string>; limits: Record<string, string> }[];

@@ -44,7 +44,9 @@ func init() {
 
 // podReport is one TaskRun pod as admitted, for --report.
 type podReport struct {
-	TaskRun    string            `json:"taskRun"`
+	TaskRun string `json:"taskRun"`
+	// Admitted is false when the API server would refuse the pod (the problems say why).
+	Admitted   bool              `json:"admitted"`
 	Task       string            `json:"task"`
 	Label      string            `json:"label"`
 	Containers []containerReport `json:"containers"`
@@ -136,6 +138,7 @@ func (v *validator) buildAndAdmitPod(kube kubernetes.Interface, tr *pipelinev1.T
 		report.TaskRun = tr.Name
 		report.Task = rt.TaskName
 		report.Label = label
+		report.Admitted = len(problems) == 0
 		v.pods = append(v.pods, *report)
 	}
 }
