@@ -24,8 +24,15 @@ const credentialsMount = "/var/run/okd-gate";
  */
 export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
 
-/** `gateTimeouts.destroy` in seconds: how long finalize-record waits at most for the destroys to end. */
-export const destroySeconds = 60 * 60;
+/** A Tekton duration of hours and minutes (`1h`, `2h30m`, `45m`) in seconds. */
+export function durationSeconds(duration: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(duration);
+    if (m === null || duration === "") throw new Error(`${duration} is not a duration of hours and minutes`);
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60;
+}
+
+/** How long finalize-record waits at most for the destroys to end: their timeout. */
+export const destroySeconds = durationSeconds(gateTimeouts.destroy);
 
 /**
  * E2E clusters pull the payload from the site registry with a short-lived credential minted by the pipeline identity
