@@ -54,3 +54,29 @@ describe("Tekton install: ConfigMap patches win over a re-applied release", () =
         assert.notDeepEqual(find(T.cmPatch, `${n}-c`).inputs, a);
     });
 });
+
+describe("Tekton Chains: patches of the Chains release win over its re-apply", () => {
+    const n = "tkc";
+    before(async () => {
+        const { ChainsConfig } = await import("../../../components/tekton/chains");
+        const { fakeSite } = await import("./fixtures");
+        new ChainsConfig(`${n}-chains`, { site: fakeSite(`${n}-site`, "azure"), dependsOn: [] });
+        await settled();
+    });
+
+    it("names the Chains release in every patch of a Chains object", () => {
+        const patches = [
+            find("kubernetes:core/v1:ConfigMapPatch", `${n}-chains-config`),
+            find("kubernetes:core/v1:SecretPatch", `${n}-chains-signing-secret`),
+            find("kubernetes:core/v1:ServiceAccountPatch", `${n}-chains-controller-sa`),
+            find("kubernetes:apps/v1:DeploymentPatch", `${n}-chains-controller-labels`),
+        ];
+        for (const p of patches) {
+            assert.equal(
+                (p.inputs as Json).metadata.annotations["okd-ci/applied-after"],
+                tektonReleaseUrls.chains,
+                p.name,
+            );
+        }
+    });
+});
