@@ -14,7 +14,7 @@ const T = { configFile: "kubernetes:yaml/v2:ConfigFile", cmPatch: "kubernetes:co
  * patches must change with the release and depend on it, or the upgrade silently reverts our flags.
  */
 describe("Tekton install: ConfigMap patches win over a re-applied release", () => {
-    const n = "tko";
+    const n = "reapply-install";
     before(async () => {
         const { TektonInstall } = await import("../../../components/tekton/install");
         const provider = new k8s.Provider(`${n}-k8s`, { kubeconfig: "fake" });
@@ -56,7 +56,7 @@ describe("Tekton install: ConfigMap patches win over a re-applied release", () =
 });
 
 describe("Tekton Chains: patches of the Chains release win over its re-apply", () => {
-    const n = "tkc";
+    const n = "reapply-chains";
     before(async () => {
         const { ChainsConfig } = await import("../../../components/tekton/chains");
         const { fakeSite } = await import("./fixtures");
