@@ -90,8 +90,9 @@ export class OkdPipelines extends pulumi.ComponentResource {
 
         const tasks: TaskDefinition[] = [
             toolsImageTask(ctx),
-            machineOsTask(ctx),
-            streamCoreosTask(ctx),
+            // Each node-image Task only where a stream of its variant runs it: nothing installed sits unused.
+            ...(args.streams.some((s) => s.variant === "okd") ? [machineOsTask(ctx)] : []),
+            ...(args.streams.some((s) => s.variant === "scos") ? [streamCoreosTask(ctx)] : []),
             buildComponentTask(ctx),
             assembleTask(ctx),
             verdictTask(ctx),

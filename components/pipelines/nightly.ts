@@ -31,6 +31,18 @@ export const nightlyTasks = {
     finalize: "finalize-record",
 } as const;
 
+/**
+ * One attempt of finalize-record: waiting for the destroys (at most their timeout), then uploading the logs and
+ * closing the record (minutes).
+ */
+export const finalizeTimeout = "1h15m";
+
+/**
+ * The nightly's `finally` budget, one clock for all its tasks, which start together: the destroys (one attempt each,
+ * `gateTimeouts.destroy`) run inside finalize-record's first attempt, and finalize-record may be retried once.
+ */
+export const nightlyFinallyTimeout = "2h30m";
+
 export interface NightlyOptions {
     /** At most this many component builds run at once: components go in batches of this size, one batch at a time. */
     maxParallelBuilds: number;
@@ -92,7 +104,7 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
  *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
- *   finally: destroy-<cloud> (each gate that ran), finalize-record
+ *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
  *
  * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
  * images to digests (stream-coreos). Either hands assembly `<tag>=<image>@<digest>` lines for the node tags the
@@ -262,8 +274,9 @@ export function nightlyPipeline(
         when: [{ input: `$(tasks.${t.gate(g)}.status)`, operator: "notin", values: ["None"] }],
         params: [toolsImageArg, { name: "release-image", value: payload }],
         workspaces: e2e,
+        // No Tekton retries: e2e-destroy.sh makes its attempts within this one timeout, so that the destroy and
+        // finalize-record, which waits for it, both fit the finally budget.
         timeout: gateTimeouts.destroy,
-        retries: 2,
     }));
 
     const finalize: PipelineTask = {
@@ -274,9 +287,18 @@ export function nightlyPipeline(
             { name: "minor", value: "$(params.minor)" },
             { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
             { name: "pipeline-status", value: "$(tasks.status)" },
+            ...(gates.length > 0
+                ? [
+                      {
+                          name: "gate-statuses",
+                          value: gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`).join(" "),
+                      },
+                  ]
+                : []),
         ],
         ...(gates.length > 0 ? { workspaces: e2e } : {}),
-        retries: 2,
+        timeout: finalizeTimeout,
+        retries: 1,
     };
 
     const nodeParams = okd

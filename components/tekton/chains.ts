@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
 import { type RepositoryRole, type Site, pipelineIdentitySubjects } from "../shared/site";
-import { tektonNamespaces } from "./versions";
+import { appliedAfterAnnotation } from "./install";
+import { tektonNamespaces, tektonReleaseUrls } from "./versions";
 
 /** The Chains controller's ServiceAccount, one of the pipeline identity's subjects. */
 export const chainsController = pipelineIdentitySubjects.find((s) => s.namespace === tektonNamespaces.chains)!;
@@ -70,7 +71,9 @@ export class ChainsConfig extends pulumi.ComponentResource {
     constructor(name: string, args: ChainsConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:Chains", name, {}, opts);
         const k = { parent: this, provider: args.site.provider, dependsOn: args.dependsOn };
-        const patched = { "pulumi.com/patchForce": "true" };
+        // Each patch names the Chains release it follows, so a new release (which re-applies these objects with its
+        // own values) also changes the patches, and Pulumi re-applies them after it (see configPatch in install.ts).
+        const patched = { "pulumi.com/patchForce": "true", [appliedAfterAnnotation]: tektonReleaseUrls.chains };
 
         new k8s.core.v1.ConfigMapPatch(
             `${name}-config`,

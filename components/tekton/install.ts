@@ -93,29 +93,44 @@ export class TektonInstall extends pulumi.ComponentResource {
             { file: tektonReleaseUrls.chains },
             { ...k, dependsOn: [pipelines] },
         );
-        const flags = configPatch(`${name}-feature-flags`, "feature-flags", featureFlags, {
+        // The release's own ConfigMaps come with every key at its default; each re-apply of the release (a Tekton
+        // upgrade) writes them again. The patches follow it: they name the release they were applied after, so a new
+        // release changes their inputs and Pulumi re-applies them, after the release they depend on.
+        const flags = configPatch(`${name}-feature-flags`, "feature-flags", featureFlags, tektonReleaseUrls.pipeline, {
             ...k,
             dependsOn: [pipelines],
         });
-        const defaults = configPatch(`${name}-config-defaults`, "config-defaults", configDefaults, {
-            ...k,
-            dependsOn: [pipelines],
-        });
+        const defaults = configPatch(
+            `${name}-config-defaults`,
+            "config-defaults",
+            configDefaults,
+            tektonReleaseUrls.pipeline,
+            { ...k, dependsOn: [pipelines] },
+        );
 
         this.ready = [pipelines, triggers, interceptors, this.chains, flags, defaults];
         this.registerOutputs({});
     }
 }
 
+/** Annotation on each patch of a release's ConfigMap: the release manifest it was applied after. */
+export const appliedAfterAnnotation = "okd-ci/applied-after";
+
 /**
  * Server-side apply of some keys of a ConfigMap the release owns. `patchForce` takes the keys over from the
  * release's field manager; the rest of the ConfigMap stays the release's. The Pipelines webhook validates these
- * ConfigMaps (failurePolicy Fail), so the patch waits for the release.
+ * ConfigMaps (failurePolicy Fail), so the patch waits for the release (`opts.dependsOn`).
+ *
+ * A re-apply of the release puts its defaults back into these keys, and Pulumi re-applies a patch only when the
+ * patch's own inputs change: `release` (the manifest the ConfigFile applies) is written into the patch, so whatever
+ * changes what the ConfigFile applies also changes the patch, and Pulumi, which updates a resource after those it
+ * depends on, applies the patch last. Pass the same source the ConfigFile reads.
  */
-function configPatch(
+export function configPatch(
     name: string,
     configMap: string,
     data: Record<string, string>,
+    release: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMapPatch {
     return new k8s.core.v1.ConfigMapPatch(
@@ -124,7 +139,7 @@ function configPatch(
             metadata: {
                 name: configMap,
                 namespace: tektonNamespaces.pipelines,
-                annotations: { "pulumi.com/patchForce": "true" },
+                annotations: { "pulumi.com/patchForce": "true", [appliedAfterAnnotation]: release },
             },
             data,
         },

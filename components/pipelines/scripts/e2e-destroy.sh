@@ -7,16 +7,25 @@
 #   STATE_DIR         this gate's directory in the run's e2e workspace
 #   RELEASE_IMAGE     payload under test, to extract the installer again if the gate never did
 #   PULL_SECRET_FILE  auth file for the payload's registry
-#   DESTROY_ATTEMPTS  optional, default 3
+#   DESTROY_ATTEMPTS  optional, default 3: attempts within this one run of the Task, which Tekton does not retry, so
+#                     that every attempt fits the Task's timeout and the `finally` budget
 #   CREDENTIALS_ENV, that variable, CREDENTIALS_SECRET, CREDENTIALS_HOW_TO: the gate's credentials, as e2e-install.sh
 # Writes:
-#   $STATE_DIR/artifacts/destroy.log
+#   $STATE_DIR/artifacts/destroy.log   the installer's log, after every attempt (a failed destroy's log matters most)
+#   $STATE_DIR/destroy.done            when the script ends, however: nothing, destroyed or failed; finalize-record
+#                                      waits for it (await-destroys.sh) before uploading the logs
 set -euo pipefail
 
 : "${STATE_DIR:?e2e-destroy: STATE_DIR is required}"
+outcome="failed"
+mkdir -p "${STATE_DIR}"
+trap 'echo "${outcome}" >"${STATE_DIR}/destroy.done"' EXIT
+# Tekton stops a step that runs out of time with SIGTERM; end through the EXIT trap.
+trap 'exit 143' TERM INT
 dir="${STATE_DIR}/install"
 if [ ! -s "${dir}/metadata.json" ]; then
   echo "e2e-destroy: no ${dir}/metadata.json; no cluster was created, nothing to destroy"
+  outcome="nothing"
   exit 0
 fi
 
@@ -43,8 +52,12 @@ fi
 mkdir -p "${STATE_DIR}/artifacts"
 attempts="${DESTROY_ATTEMPTS:-3}"
 for attempt in $(seq 1 "${attempts}"); do
-  if "${installer}" --dir="${dir}" destroy cluster; then
-    cp "${dir}/.openshift_install.log" "${STATE_DIR}/artifacts/destroy.log" 2>/dev/null || true
+  status=0
+  "${installer}" --dir="${dir}" destroy cluster || status=$?
+  # The installer appends every run to .openshift_install.log: the copy holds all attempts so far.
+  cp "${dir}/.openshift_install.log" "${STATE_DIR}/artifacts/destroy.log" 2>/dev/null || true
+  if [ "${status}" -eq 0 ]; then
+    outcome="destroyed"
     echo "e2e-destroy: destroyed $(jq -r '.infraID // "the cluster"' "${dir}/metadata.json" 2>/dev/null || echo 'the cluster')"
     exit 0
   fi

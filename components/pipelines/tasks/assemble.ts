@@ -6,6 +6,18 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 export const assembleTaskName = "okd-assemble-release";
 
 /**
+ * `oc adm release new` and `oc adm release mirror` over a full payload (~180 images, each a manifest list of up to four
+ * architectures with --keep-manifest-list). oc streams blobs registry to registry with at most 4 (`new`) or 6
+ * (`mirror`) transfers per registry at once (imagemanifest.ParallelOptions in openshift/oc pkg/cli/admin/release/
+ * new.go and mirror.go); besides those streams its heap holds every image's manifest and config and the operators'
+ * `release-manifests`, which `new` also extracts to a temporary directory. 2 GiB is what we reserve for that, and
+ * the 4 GiB limit leaves room for a payload twice as large before the kernel kills oc. Without a limit the
+ * namespace's LimitRange would impose its 1 GiB default, below the request, and the API server would refuse the pod.
+ * Not measured on a full payload here (the tests build a small one): watch the steps' memory on the first nightly.
+ */
+export const ocReleaseResources = { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } };
+
+/**
  * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags,
  * mirrored into the content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS` (OKD/FCOS) or
  * `4.Y.0-0.okd-scos-YYYY-MM-DD-HHMMSS` (OKD/SCOS), as the release-controller names OKD's streams, with upgrade edges
@@ -89,7 +101,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                             RESULT_TESTS_IMAGE: "$(results.tests-image.path)",
                         }),
                     ],
-                    computeResources: { requests: { cpu: "1", memory: "1Gi" } },
+                    computeResources: ocReleaseResources,
                 },
                 {
                     name: "record",

@@ -17,8 +17,22 @@ const gateDir = (cloud: CloudPlatform) => `$(workspaces.${e2eWorkspace}.path)/${
 const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
 const credentialsMount = "/var/run/okd-gate";
 
-/** Installer time budgets (okd COMMUNITY-TESTING.md: ~30 min on AWS; three attempts on infrastructure failures). */
+/**
+ * Installer time budgets (okd COMMUNITY-TESTING.md: ~30 min on AWS; three attempts on infrastructure failures).
+ * `destroy` holds all of e2e-destroy.sh's attempts: the destroy Task is not retried by Tekton, because every retry
+ * would come out of the same `finally` budget (runs.ts) that finalize-record also needs.
+ */
 export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
+
+/** A Tekton duration of hours and minutes (`1h`, `2h30m`, `45m`) in seconds. */
+export function durationSeconds(duration: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(duration);
+    if (m === null || duration === "") throw new Error(`${duration} is not a duration of hours and minutes`);
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60;
+}
+
+/** How long finalize-record waits at most for the destroys to end: their timeout. */
+export const destroySeconds = durationSeconds(gateTimeouts.destroy);
 
 /**
  * E2E clusters pull the payload from the site registry with a short-lived credential (12h on ECR, 1h on Artifact
@@ -169,7 +183,11 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
                         { name: "REGION", value: gate.region },
                     ],
                     timeout: gateTimeouts.install,
-                    computeResources: { requests: { cpu: "1", memory: "2Gi" } },
+                    // openshift-install runs its infrastructure providers in-process (terraform, or since 4.16 a
+                    // local control plane with the Cluster API providers); 2 GiB is its usual working set. The limit
+                    // must be stated: the LimitRange's 1 GiB default would sit below the request and the API server
+                    // refuses such a pod ("must be less than or equal to memory limit").
+                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
                     volumeMounts: creds.mounts,
                 },
                 {

@@ -1,14 +1,15 @@
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
-import { e2eWorkspace } from "./e2e-gate";
+import { destroySeconds, e2eWorkspace } from "./e2e-gate";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const finalizeTaskName = "okd-finalize-record";
 
 /**
- * The nightly's last word, in `finally`: uploads the gates' logs and JUnit to `logs/` and closes the record. A record
- * still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ * The nightly's last word, in `finally`: waits for the gates' destroys (which run beside it: Tekton orders no finally
+ * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
+ * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
  */
 export function finalizeTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -20,6 +21,12 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "pipeline-status", description: "Aggregate status of the run's tasks ($(tasks.status))." },
+                {
+                    name: "gate-statuses",
+                    description:
+                        "Space-separated <gate>=<status> of the run's gate tasks; the destroy of each gate that started is awaited.",
+                    default: "",
+                },
             ],
             results: [],
             workspaces: [
@@ -39,6 +46,16 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                 envFrom: ctx.storageEnvFrom,
             },
             steps: [
+                {
+                    name: "await-destroys",
+                    image: toolsStepImage,
+                    script: loadScript("await-destroys.sh"),
+                    env: [
+                        { name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` },
+                        ...paramEnv({ GATE_STATUSES: "gate-statuses" }),
+                        { name: "WAIT_SECONDS", value: String(destroySeconds) },
+                    ],
+                },
                 {
                     name: "upload-logs",
                     image: toolsStepImage,

@@ -4,6 +4,7 @@ import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
+import { ocReleaseResources } from "./assemble";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
@@ -86,7 +87,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                         // Where Tekton collects Task results (`$(results.<name>.path)` is /tekton/results/<name>).
                         { name: "RESULTS_DIR", value: "/tekton/results" },
                     ],
-                    computeResources: { requests: { cpu: "1", memory: "1Gi" } },
+                    computeResources: ocReleaseResources,
                     volumeMounts: [{ name: "mirror-credentials", mountPath: mirrorMount, readOnly: true }],
                 },
                 {

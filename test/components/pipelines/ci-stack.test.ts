@@ -40,7 +40,6 @@ describe("the ci stack's pipelines (offline synth)", () => {
             "okd-assemble-release",
             "okd-build-component",
             "okd-finalize-record",
-            "okd-machine-os",
             "okd-stream-coreos",
             "okd-tools-image",
             "okd-verdict",

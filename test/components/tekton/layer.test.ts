@@ -204,6 +204,8 @@ describe("Tekton layer", () => {
                 assert.deepEqual(chains.annotations, {
                     ...identityAnnotations[platform],
                     "pulumi.com/patchForce": "true",
+                    "okd-ci/applied-after":
+                        "https://infra.tekton.dev/tekton-releases/chains/previous/v0.29.1/release.yaml",
                 });
             });
 

@@ -1,0 +1,82 @@
+import * as assert from "node:assert/strict";
+
+import * as k8s from "@pulumi/kubernetes";
+
+import { tektonReleaseUrls } from "../../../components/tekton/versions";
+import { find, settled } from "../../helpers";
+import type { Json } from "./fixtures";
+
+const T = { configFile: "kubernetes:yaml/v2:ConfigFile", cmPatch: "kubernetes:core/v1:ConfigMapPatch" } as const;
+
+/**
+ * Pulumi re-applies a resource only when its inputs change, and applies updates in dependency order. A Tekton
+ * upgrade re-applies the release's own `feature-flags` and `config-defaults` (every key at its default), so our
+ * patches must change with the release and depend on it, or the upgrade silently reverts our flags.
+ */
+describe("Tekton install: ConfigMap patches win over a re-applied release", () => {
+    const n = "reapply-install";
+    before(async () => {
+        const { TektonInstall } = await import("../../../components/tekton/install");
+        const provider = new k8s.Provider(`${n}-k8s`, { kubeconfig: "fake" });
+        new TektonInstall(`${n}-install`, { provider, dependsOn: [] });
+        await settled();
+    });
+
+    for (const configMap of ["feature-flags", "config-defaults"]) {
+        it(`applies the ${configMap} patch after the Pipelines release it patches`, () => {
+            const release = find(T.configFile, `${n}-install-pipelines`);
+            const patch = find(T.cmPatch, `${n}-install-${configMap}`);
+            assert.equal((patch.inputs as Json).metadata.name, configMap);
+            assert.ok(patch.dependencies.includes(release.urn), patch.dependencies.join(", "));
+        });
+
+        it(`re-applies the ${configMap} patch whenever the release applied before it changes`, () => {
+            const release = find(T.configFile, `${n}-install-pipelines`);
+            const patch = find(T.cmPatch, `${n}-install-${configMap}`);
+            // The patch's inputs carry exactly what the ConfigFile applies, so a new release is a patch update too.
+            assert.equal((patch.inputs as Json).metadata.annotations["okd-ci/applied-after"], release.inputs.file);
+            assert.equal(release.inputs.file, tektonReleaseUrls.pipeline);
+        });
+    }
+
+    it("changes a patch's inputs when the release changes, and only then", async () => {
+        const { configPatch } = await import("../../../components/tekton/install");
+        const provider = new k8s.Provider(`${n}-k8s-2`, { kubeconfig: "fake" });
+        const data = { "enable-api-fields": "beta" };
+        const v15 = "https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml";
+        const v16 = "https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.16.0/release.yaml";
+        configPatch(`${n}-a`, "feature-flags", data, v15, { provider });
+        configPatch(`${n}-b`, "feature-flags", data, v15, { provider });
+        configPatch(`${n}-c`, "feature-flags", data, v16, { provider });
+        await settled();
+        const a = find(T.cmPatch, `${n}-a`).inputs;
+        assert.deepEqual(find(T.cmPatch, `${n}-b`).inputs, a);
+        assert.notDeepEqual(find(T.cmPatch, `${n}-c`).inputs, a);
+    });
+});
+
+describe("Tekton Chains: patches of the Chains release win over its re-apply", () => {
+    const n = "reapply-chains";
+    before(async () => {
+        const { ChainsConfig } = await import("../../../components/tekton/chains");
+        const { fakeSite } = await import("./fixtures");
+        new ChainsConfig(`${n}-chains`, { site: fakeSite(`${n}-site`, "azure"), dependsOn: [] });
+        await settled();
+    });
+
+    it("names the Chains release in every patch of a Chains object", () => {
+        const patches = [
+            find("kubernetes:core/v1:ConfigMapPatch", `${n}-chains-config`),
+            find("kubernetes:core/v1:SecretPatch", `${n}-chains-signing-secret`),
+            find("kubernetes:core/v1:ServiceAccountPatch", `${n}-chains-controller-sa`),
+            find("kubernetes:apps/v1:DeploymentPatch", `${n}-chains-controller-labels`),
+        ];
+        for (const p of patches) {
+            assert.equal(
+                (p.inputs as Json).metadata.annotations["okd-ci/applied-after"],
+                tektonReleaseUrls.chains,
+                p.name,
+            );
+        }
+    });
+});

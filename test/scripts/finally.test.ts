@@ -1,0 +1,155 @@
+import * as assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import * as YAML from "yaml";
+
+import { listStacks } from "../../src/synth/stackfile";
+import { root, synthInProcess } from "../synth/run";
+import { requireTool, tempDir } from "./harness";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML
+
+async function renderedObjects(stack: string): Promise<Json[]> {
+    const { manifests } = await synthInProcess(stack);
+    return manifests.flatMap((m) => YAML.parseAllDocuments(m.content).map((d) => d.toJSON() as Json)).filter(Boolean);
+}
+
+/** Tekton duration (`1h15m`, `45m`, `30s`) in seconds. */
+function seconds(duration: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+    if (m === null || duration === "") throw new Error(`not a duration: ${duration}`);
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+describe("the nightly's finally: destroys, then the record", () => {
+    describe("time budget", () => {
+        for (const stack of listStacks(root)) {
+            it(`${stack}: every attempt of every finally task fits the run's finally timeout`, async () => {
+                const objects = await renderedObjects(stack);
+                const templates = objects.filter((o) => o.kind === "TriggerTemplate");
+                let checked = 0;
+                for (const run of templates.flatMap((t) => t.spec.resourcetemplates as Json[])) {
+                    const pipeline = objects.find(
+                        (o) => o.kind === "Pipeline" && o.metadata.name === run.spec.pipelineRef.name,
+                    );
+                    assert.ok(pipeline, run.spec.pipelineRef.name);
+                    const budget = seconds(run.spec.timeouts.finally ?? "0s");
+                    for (const t of (pipeline.spec.finally ?? []) as Json[]) {
+                        assert.ok(t.timeout, `${pipeline.metadata.name}: finally task ${t.name} states no timeout`);
+                        const worst = ((t.retries as number | undefined) ?? 0) + 1;
+                        assert.ok(
+                            worst * seconds(t.timeout) <= budget,
+                            `${pipeline.metadata.name}: ${t.name} may take ${worst} × ${t.timeout}, the finally budget is ${run.spec.timeouts.finally}`,
+                        );
+                        checked++;
+                    }
+                }
+                assert.ok(checked > 0);
+            });
+        }
+    });
+
+    describe("finalize-record and destroy-<gate> running at once, as Tekton starts them", () => {
+        let tmp: string;
+        let finalize: Json;
+        let destroy: Json;
+        before(async () => {
+            requireTool("rclone");
+            requireTool("jq");
+            const objects = await renderedObjects("aws");
+            finalize = objects.find((o) => o.kind === "Task" && o.metadata.name === "okd-finalize-record")!;
+            destroy = objects.find((o) => o.kind === "Task" && o.metadata.name === "okd-e2e-destroy-aws")!;
+            assert.ok(finalize && destroy);
+        });
+        beforeEach(() => {
+            tmp = tempDir("finally");
+        });
+        afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+        /** Runs a rendered step's script with `env` (its inputs, as the step's env would give them). */
+        function stepRun(step: Json, env: Record<string, string>) {
+            const file = path.join(tmp, `${step.name}.sh`);
+            fs.writeFileSync(file, step.script);
+            return { file, env: { PATH: process.env.PATH ?? "", HOME: tmp, ...env } };
+        }
+
+        it("uploads the gate's destroy.log, written while finalize-record was already running", async () => {
+            const e2e = path.join(tmp, "e2e");
+            const gate = path.join(e2e, "aws");
+            fs.mkdirSync(path.join(gate, "install"), { recursive: true });
+            fs.mkdirSync(path.join(gate, "bin"), { recursive: true });
+            fs.writeFileSync(path.join(gate, "install", "metadata.json"), '{"infraID":"okd-e2e-x1"}');
+            // openshift-install is not available here; this stand-in only appends to the installer's log in --dir,
+            // as `destroy cluster` does, after a while.
+            fs.writeFileSync(
+                path.join(gate, "bin", "openshift-install"),
+                '#!/usr/bin/env bash\nset -eu\ndir="${1#--dir=}"\nsleep 2\necho "level=info msg=Uninstallation complete!" >>"${dir}/.openshift_install.log"\n',
+                { mode: 0o755 },
+            );
+            const bucket = path.join(tmp, "bucket");
+            fs.mkdirSync(bucket);
+
+            const destroyStep = stepRun(
+                (destroy.spec.steps as Json[]).find((s) => s.name === "destroy")!,
+                { STATE_DIR: gate },
+            );
+            const destroying = new Promise<number>((resolve) =>
+                spawn("bash", [destroyStep.file], { env: destroyStep.env, stdio: "ignore" }).on("exit", (c) =>
+                    resolve(c ?? -1),
+                ),
+            );
+
+            // finalize-record's steps in their order, up to the record (which needs a payload record).
+            const env = {
+                E2E_DIR: e2e,
+                GATE_STATUSES: "aws=Failed",
+                WAIT_SECONDS: "30",
+                POLL_SECONDS: "1",
+                ARTIFACTS_BUCKET: bucket,
+                LOGS_PREFIX: "logs/4.15/4.15.0-0.okd-x/",
+                RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+            };
+            for (const step of finalize.spec.steps as Json[]) {
+                if (step.name === "record") break;
+                const run = stepRun(step, env);
+                const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 60_000 });
+                assert.equal(r.status, 0, `${step.name}: ${r.stderr}`);
+            }
+            assert.equal(await destroying, 0);
+
+            const uploaded = path.join(bucket, "logs", "4.15", "4.15.0-0.okd-x", "aws", "destroy.log");
+            assert.ok(fs.existsSync(uploaded), "destroy.log was not uploaded");
+            assert.match(fs.readFileSync(uploaded, "utf8"), /Uninstallation complete/);
+        });
+
+        it("does not wait for a gate that never started, whose destroy is skipped", () => {
+            const step = (finalize.spec.steps as Json[]).find((s) => s.name === "await-destroys");
+            assert.ok(step, "finalize-record has no await-destroys step");
+            const run = stepRun(step, {
+                E2E_DIR: path.join(tmp, "e2e"),
+                GATE_STATUSES: "aws=None",
+                WAIT_SECONDS: "600",
+            });
+            const started = Date.now();
+            const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 30_000 });
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(Date.now() - started < 5_000);
+            assert.match(r.stdout, /gate aws never started/);
+        });
+
+        it("closes the record anyway when a destroy outlives the wait, naming the gate", () => {
+            const step = (finalize.spec.steps as Json[]).find((s) => s.name === "await-destroys")!;
+            const run = stepRun(step, {
+                E2E_DIR: path.join(tmp, "e2e"),
+                GATE_STATUSES: "aws=Failed",
+                WAIT_SECONDS: "1",
+                POLL_SECONDS: "1",
+            });
+            const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 30_000 });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stderr, /gate\(s\) aws had not ended after 1s/);
+        });
+    });
+});
