@@ -2,7 +2,13 @@
 import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { iamLeastPrivilege } from "./iam";
-import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
+import {
+    buildPodsNoInstanceMetadata,
+    eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
+    networkPolicyEnforced,
+} from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { releaseStorageProtected } from "./protect";
@@ -30,6 +36,8 @@ export const rules: readonly Rule[] = [
     networkPolicyEnforced,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
     podIdentityTrustScoped,
 ];
 
@@ -37,6 +45,8 @@ export {
     buildNamespacePodSecurity,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
     networkPolicyEnforced,
     podIdentityTrustScoped,
     buildPoolLabelled,
