@@ -48,6 +48,8 @@ export interface GcpE2eGateArgs {
     keyFile?: pulumi.Output<string>;
     /** Resources the Workload Identity binding waits for: the cluster, whose creation brings the pool into being. */
     workloadPoolReady?: pulumi.Resource[];
+    /** Protect the base domain's zone: a new zone gets new name servers, and the parent's delegation breaks. */
+    protect?: boolean;
 }
 
 /** Cloud DNS zone names: lower-case letters, digits and dashes, 63 characters, starting with a letter. */
@@ -151,7 +153,7 @@ export class GcpE2eGate extends pulumi.ComponentResource {
                     // Deleting a zone that still holds records of a leaked e2e cluster fails instead of hiding them.
                     forceDestroy: false,
                 },
-                afterServices,
+                { ...afterServices, protect: args.protect ?? true },
             );
             zone = managed.name;
             this.nameServers = managed.nameServers;

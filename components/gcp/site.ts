@@ -267,6 +267,7 @@ function createGates(
                 enabledServices: gateProject === args.project ? site.services : {},
                 keyFile: args.gateSecrets.gcp,
                 workloadPoolReady: [site.gke],
+                protect: args.protect,
             },
             opts,
         ).access;

@@ -37,6 +37,7 @@ const T = {
     proxy: "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
     rule: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
     record: "gcp:dns/recordSet:RecordSet",
+    zone: "gcp:dns/managedZone:ManagedZone",
 } as const;
 
 const base = {
@@ -58,15 +59,20 @@ describe("gcp site hardening", () => {
     let tls: GcpSite;
     before(async () => {
         const { GcpSite } = await import("../../../components/gcp");
+        // A gate in the site's project, keyless, whose zone the stack creates.
+        const gate = { blocking: false, baseDomain: "gcp.hard.example.org", region: "europe-west4" };
         site = new GcpSite("gcph", {
             ...base,
             namePrefix: "okh",
+            gates: { gcp: gate },
             controlPlaneCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
             webhook: { sourceRanges: ["192.30.252.0/22"] },
         });
         tls = new GcpSite("gcps", {
             ...base,
             namePrefix: "oks",
+            protect: false,
+            gates: { gcp: gate },
             profile: "small",
             systemPool: { instanceType: "e2-standard-2", nodes: 1 },
             webhook: {
@@ -268,6 +274,13 @@ describe("gcp site hardening", () => {
             assert.equal(r.type, "A");
             assert.equal(await valueOf(tls.webhook.url), "https://hooks.okd.example.org/");
             assert.match(await valueOf(tls.webhook.dns), /A record .* in Cloud DNS zone okd-example-org/);
+        });
+    });
+
+    describe("e2e gate zone", () => {
+        it("protects the public zone of the base domain, whose name servers the parent domain delegates to", () => {
+            assert.equal(find(T.zone, "gcph-e2e-gcp-zone").protect, true);
+            assert.equal(find(T.zone, "gcps-e2e-gcp-zone").protect, false, "unless the stack turns protection off");
         });
     });
 });
