@@ -119,7 +119,7 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
                 stackType: "IPV4",
             },
             // No external address on any node; GKE makes the control plane reachable from the nodes privately
-            // (https://cloud.google.com/kubernetes-engine/docs/how-to/legacy/network-isolation). The public
+            // (https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation). The public
             // endpoint stays, for `pulumi up` and kubectl from outside the network.
             privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
             masterAuthorizedNetworksConfig: masterAuthorizedNetworks(args.controlPlaneCidrs),

@@ -221,7 +221,7 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
 /**
  * The nodes' own identity, instead of the Compute Engine default account (Editor on the project, and disabled in
  * hardened projects): `roles/container.defaultNodeServiceAccount`, the least-privilege role GKE documents for node
- * accounts (log and metric writing, resource metadata; https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts#default-gke-service-agent),
+ * accounts (log and metric writing, resource metadata; https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts),
  * plus pulls from the site registry granted by the caller on its two repositories only.
  */
 function createNodeServiceAccount(
