@@ -203,8 +203,9 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             { workloadPool, gke: gke.cluster, services },
             { parent: this, providers: [gcp] },
         );
-        // In-cluster objects need nodes to run on and the pipeline identity bound before the first run.
-        this.ready = [gke.systemPool, ...gke.buildPools, ...bindings, ...webhook.ready];
+        // In-cluster objects need nodes to run on, a way out for pulling their images (Cloud NAT; the nodes are
+        // private), the pipeline identity bound before the first run, and the webhook's address.
+        this.ready = [gke.systemPool, ...gke.buildPools, network.nat, ...bindings, ...webhook.ready];
 
         this.registerOutputs({
             clusterName: gke.clusterName,

@@ -163,11 +163,12 @@ describe("gcp site", () => {
             assert.equal(config["current-context"], "gke_okd-ci-test_europe-west4-b_okt-build");
         });
 
-        it("makes the in-cluster layer wait for both pools, the identity bindings and the webhook's address", async () => {
+        it("makes the in-cluster layer wait for both pools, Cloud NAT, the identity bindings and the webhook's address", async () => {
             const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
             const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
                 "gcpt-builds",
+                "gcpt-nat",
                 "gcpt-pipeline-wi-okd-builds-okd-pipeline",
                 "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
                 "gcpt-system",
