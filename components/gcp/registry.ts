@@ -1,6 +1,7 @@
 import { Repository, RepositoryIamMember } from "@pulumi/gcp/artifactregistry";
 import * as pulumi from "@pulumi/pulumi";
 
+import { toolsTagPrefix } from "../pipelines/tasks/tools-image";
 import { physicalName, stateful } from "../shared/naming";
 import { type RepositoryRole, type SiteRegistry, durableRoles, repositoryPaths, repositoryRoles } from "../shared/site";
 
@@ -57,6 +58,9 @@ const seconds = (days: number): string => `${days * 86400}s`;
  *   night changes; what no kept payload references has to be pruned by a pipeline step that reads the payloads
  *   (docs/platforms/gcp.md, "Retention").
  *
+ * The pipelines' tools image (`components:pipeline-tools-<hash>`) is built once per Containerfile and pulled by
+ * every run after: it is kept by its tag prefix, whatever its age, so a run never finds it deleted half-way.
+ *
  * Untagged versions go after `untaggedDays` in the three aged packages only: in `content` the per-architecture
  * manifests of a multi-architecture image carry no tag of their own, and the policy would delete them under their
  * still-tagged index.
@@ -68,6 +72,15 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
             id: "keep-newest-payloads",
             action: "KEEP",
             mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: keepPayloads },
+        },
+        {
+            id: "keep-pipeline-tools",
+            action: "KEEP",
+            condition: {
+                tagState: "TAGGED",
+                tagPrefixes: [toolsTagPrefix],
+                packageNamePrefixes: [repositoryPaths.components],
+            },
         },
         {
             id: "delete-old-payloads",

@@ -96,6 +96,12 @@ describe("gcp nightly repository retention", () => {
         assert.ok(gone.has(`release/payload-${30 + nightlyDays}`), "the next older payload goes");
     });
 
+    it("keeps the pipelines' tools image, built once and pulled by every run, however old", () => {
+        const { versions } = nightlies(40);
+        const gone = new Set(deletedBy(policies, versions).map(id));
+        assert.equal(gone.has("components/tools"), false);
+    });
+
     it("leaves the untagged manifests of a multi-architecture image under its index alone", () => {
         const { versions } = nightlies(40);
         const gone = new Set(deletedBy(policies, versions).map(id));
@@ -110,7 +116,7 @@ describe("gcp nightly repository retention", () => {
         assert.equal([...gone].filter((g) => g.startsWith("content/")).length, 0);
     });
 
-    it("reads each policy as Artifact Registry does: one KEEP by most recent versions, three DELETE by package", () => {
+    it("reads each policy as Artifact Registry does: two KEEP, three DELETE, each by package", () => {
         assert.deepEqual(
             policies.map((p) => [
                 p.id,
@@ -119,6 +125,7 @@ describe("gcp nightly repository retention", () => {
             ]),
             [
                 ["keep-newest-payloads", "KEEP", ["release"]],
+                ["keep-pipeline-tools", "KEEP", ["components"]],
                 ["delete-old-payloads", "DELETE", ["release"]],
                 ["delete-old-builds", "DELETE", ["components", "machine-os"]],
                 ["delete-untagged", "DELETE", ["release", "components", "machine-os"]],

@@ -192,14 +192,20 @@ describe("gcp site", () => {
             assert.equal(r.cleanupPolicyDryRun, false);
             assert.deepEqual(
                 r.cleanupPolicies.map((p: { id: string }) => p.id),
-                ["keep-newest-payloads", "delete-old-payloads", "delete-old-builds", "delete-untagged"],
+                [
+                    "keep-newest-payloads",
+                    "keep-pipeline-tools",
+                    "delete-old-payloads",
+                    "delete-old-builds",
+                    "delete-untagged",
+                ],
             );
             assert.deepEqual(r.cleanupPolicies[0].mostRecentVersions, {
                 packageNamePrefixes: ["release"],
                 keepCount: 14,
             });
-            assert.equal(r.cleanupPolicies[1].condition.olderThan, "1209600s");
-            assert.equal(r.cleanupPolicies[3].condition.olderThan, "86400s");
+            assert.equal(r.cleanupPolicies[2].condition.olderThan, "1209600s");
+            assert.equal(r.cleanupPolicies[4].condition.olderThan, "86400s");
         });
 
         it("never deletes from the release repository and protects it", () => {
