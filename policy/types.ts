@@ -45,6 +45,7 @@ export const t = {
         serviceAccountIamMember: "gcp:serviceaccount/iAMMember:IAMMember",
         serviceAccountIamBinding: "gcp:serviceaccount/iAMBinding:IAMBinding",
         gkeCluster: "gcp:container/cluster:Cluster",
+        network: "gcp:compute/network:Network",
         gkeNodePool: "gcp:container/nodePool:NodePool",
     },
     azure: {
@@ -231,7 +232,21 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         args: "IAMBindingArgs",
         props: ["members", "role", "serviceAccountId"],
     },
-    { token: t.gcp.gkeCluster, file: "gcp/container/cluster", args: "ClusterArgs", props: [] },
+    {
+        token: t.gcp.gkeCluster,
+        file: "gcp/container/cluster",
+        args: "ClusterArgs",
+        props: [
+            "datapathProvider",
+            "networkPolicy",
+            "addonsConfig",
+            "nodeConfig",
+            "enableAutopilot",
+            "privateClusterConfig",
+            "network",
+        ],
+    },
+    { token: t.gcp.network, file: "gcp/compute/network", args: "NetworkArgs", props: ["autoCreateSubnetworks"] },
     {
         token: t.gcp.gkeNodePool,
         file: "gcp/container/nodePool",

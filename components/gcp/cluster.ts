@@ -1,9 +1,11 @@
 import { Cluster, NodePool } from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 
+import { assertNodeLabels } from "../shared/node-labels";
 import { buildPoolLabel, buildPoolTaint } from "../shared/site";
 import type { CloudSiteArgs } from "../shared/site-args";
 import { physicalName } from "../shared/naming";
+import { type BuildNetwork, buildNetworkRanges } from "./network";
 
 /** What the cluster needs from the site. */
 export interface GkeArgs {
@@ -18,6 +20,19 @@ export interface GkeArgs {
     buildPool: CloudSiteArgs["buildPool"];
     /** Email of the nodes' Google service account. */
     nodeServiceAccount: pulumi.Input<string>;
+    /**
+     * What the nodes' first boot needs besides the account itself (its project roles): the default pool GKE makes,
+     * and deletes, during cluster creation runs as that account too.
+     */
+    nodeServiceAccountReady: pulumi.Resource[];
+    /** The site's own network; the nodes have no external address and reach the internet through its Cloud NAT. */
+    network: BuildNetwork;
+    /** CIDRs that may reach the control plane's public endpoint (master authorized networks); empty: any address. */
+    controlPlaneCidrs: string[];
+    /** Root disk of a system node, GB. */
+    systemDiskGb: number;
+    /** Network tags of the system nodes, which firewall rules (the webhook's) target. */
+    systemNetworkTags: string[];
     labels: Record<string, string>;
 }
 
@@ -39,23 +54,41 @@ const gkeTaintEffect: Record<string, string> = {
 // not legacy scopes, decide what that account may do (Google's recommendation for custom node service accounts).
 const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
-function nodeBasics(args: GkeArgs) {
+/** What every node, of every pool, runs as and with: the site's node account, the GKE metadata server, Shielded VM. */
+function nodeIdentity(args: GkeArgs) {
     return {
         serviceAccount: args.nodeServiceAccount,
         oauthScopes: [cloudPlatformScope],
-        // Pods see the GKE metadata server, which hands out only their own Workload Identity, never the node's.
+        // Pods see the GKE metadata server, which hands out only their own Workload Identity, never the node's
+        // account or the VM's metadata (https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity).
         workloadMetadataConfig: { mode: "GKE_METADATA" },
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+    };
+}
+
+function nodeBasics(args: GkeArgs) {
+    return {
+        ...nodeIdentity(args),
         diskType: "pd-balanced",
         imageType: "COS_CONTAINERD",
         resourceLabels: args.labels,
     };
 }
 
+/** Kubernetes labels of a pool, checked against what GKE's node pool API accepts before anything is declared. */
+function poolLabels(pool: string, labels: Record<string, string>): Record<string, string> {
+    assertNodeLabels("gcp", pool, labels);
+    return labels;
+}
+
 /**
  * A zonal GKE Standard cluster with Workload Identity, a small fixed system pool and an autoscaled spot build pool per
  * machine type. Zonal: the GKE free tier credit covers the management fee of one zonal cluster per billing account;
  * a regional control plane would cost about 73 USD a month for availability a nightly build system does not need.
+ *
+ * Nodes are private (no external address) in the site's own network and reach the internet through its Cloud NAT;
+ * the control plane keeps its public endpoint, limited to `controlPlaneCidrs` when set, so `pulumi up` and kubectl
+ * work from outside the VPC.
  */
 export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResourceOptions): Gke {
     const clusterName = physicalName(args.namePrefix, ["build"], 40);
@@ -65,15 +98,35 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
             name: clusterName,
             project: args.project,
             location: args.zone,
-            // REGULAR gets versions a few weeks after RAPID, once they are proven, and keeps every minor we allow in
-            // `kubernetesVersion`; minMasterVersion holds the minor we test against, auto-upgrades move patch levels.
+            // REGULAR gets versions a few weeks after RAPID, once they are proven, and carries every minor we allow
+            // in `kubernetesVersion`; minMasterVersion holds the minor we test against, auto-upgrades move patch
+            // levels, and at the end of a minor's standard support GKE moves control plane and nodes together.
             releaseChannel: { channel: "REGULAR" },
             minMasterVersion: args.kubernetesVersion,
             workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
             // Node pools are separate resources, so changing one never replaces the cluster.
             removeDefaultNodePool: true,
             initialNodeCount: 1,
+            // The default pool exists for a few minutes during creation, and hardened projects disable the Compute
+            // Engine default account it would otherwise run as: it runs as the site's node account, like every pool.
+            nodeConfig: nodeIdentity(args),
             networkingMode: "VPC_NATIVE",
+            network: args.network.network.id,
+            subnetwork: args.network.subnet.id,
+            ipAllocationPolicy: {
+                clusterSecondaryRangeName: buildNetworkRanges.pods.rangeName,
+                servicesSecondaryRangeName: buildNetworkRanges.services.rangeName,
+                stackType: "IPV4",
+            },
+            // No external address on any node; GKE makes the control plane reachable from the nodes privately
+            // (https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation). The public
+            // endpoint stays, for `pulumi up` and kubectl from outside the network.
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+            masterAuthorizedNetworksConfig: masterAuthorizedNetworks(args.controlPlaneCidrs),
+            // GKE Dataplane V2 (eBPF, Cilium-based) always enforces NetworkPolicy: the build namespace's default-deny
+            // holds without a network policy add-on (https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2).
+            // It is chosen at creation only.
+            datapathProvider: "ADVANCED_DATAPATH",
             // The cluster holds no release: images and records live in Artifact Registry and GCS, which Pulumi
             // protects. GKE's own deletion protection would make `pulumi destroy` of a throwaway stack, and any
             // replacement Pulumi plans (a new zone), fail half-way; Pulumi's preview is the guard instead.
@@ -89,7 +142,14 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
                 },
             },
         },
-        opts,
+        {
+            ...opts,
+            dependsOn: [...dependencies(opts.dependsOn), ...args.nodeServiceAccountReady],
+            // After creation the cluster-level nodeConfig describes a pool that no longer exists, and GKE reports
+            // another pool's in its place; a difference there would replace the cluster
+            // (hashicorp/terraform-provider-google#12070, #17511). It matters only at creation.
+            ignoreChanges: ["nodeConfig"],
+        },
     );
     const poolOpts = { ...opts, dependsOn: [cluster] };
 
@@ -105,8 +165,9 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
             nodeConfig: {
                 ...nodeBasics(args),
                 machineType: args.systemPool.instanceType,
-                diskSizeGb: 50,
-                labels: { [buildPoolLabel.key]: "system" },
+                diskSizeGb: args.systemDiskGb,
+                labels: poolLabels(`${name}-system`, { [buildPoolLabel.key]: "system" }),
+                tags: args.systemNetworkTags,
             },
         },
         poolOpts,
@@ -140,7 +201,9 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
                         machineType,
                         spot: args.buildPool.spot,
                         diskSizeGb: args.buildPool.diskGb,
-                        labels: { [buildPoolLabel.key]: buildPoolLabel.value },
+                        labels: poolLabels(`${name}-builds-${machineType}`, {
+                            [buildPoolLabel.key]: buildPoolLabel.value,
+                        }),
                         taints: [
                             {
                                 key: buildPoolTaint.key,
@@ -155,4 +218,18 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
     );
 
     return { cluster, clusterName, systemPool, buildPools };
+}
+
+/** GKE's master authorized networks: only `cidrs` reach the public endpoint, and no Google Cloud address outside them. */
+export function masterAuthorizedNetworks(cidrs: string[]) {
+    if (cidrs.length === 0) return undefined;
+    return {
+        cidrBlocks: cidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `okd-ci-${i}` })),
+        gcpPublicCidrsAccessEnabled: false,
+    };
+}
+
+function dependencies(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (d === undefined) return [];
+    return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
 }

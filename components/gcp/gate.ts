@@ -72,6 +72,8 @@ export interface GcpE2eGateArgs {
      * `gcloud iam service-accounts keys create`. Until it is set the gate Task fails and says how to create it.
      */
     keyFile?: pulumi.Output<string>;
+    /** Protect the base domain's zone: a new zone gets new name servers, and the parent's delegation breaks. */
+    protect?: boolean;
 }
 
 /** Cloud DNS zone names: lower-case letters, digits and dashes, 63 characters, starting with a letter. */
@@ -150,7 +152,7 @@ export class GcpE2eGate extends pulumi.ComponentResource {
                     // Deleting a zone that still holds records of a leaked e2e cluster fails instead of hiding them.
                     forceDestroy: false,
                 },
-                afterServices,
+                { ...afterServices, protect: args.protect ?? true },
             );
             zone = managed.name;
             this.nameServers = managed.nameServers;

@@ -1,6 +1,7 @@
 import { Repository, RepositoryIamMember } from "@pulumi/gcp/artifactregistry";
 import * as pulumi from "@pulumi/pulumi";
 
+import { toolsTagPrefix } from "../pipelines/tasks/tools-image";
 import { physicalName, stateful } from "../shared/naming";
 import { type RepositoryRole, type SiteRegistry, durableRoles, repositoryPaths, repositoryRoles } from "../shared/site";
 
@@ -13,6 +14,8 @@ export interface RegistryArgs {
     nightlyDays: number;
     /** Days untagged images are kept. */
     untaggedDays: number;
+    /** Nightly payloads kept whatever their age (over all streams). */
+    keepPayloads: number;
 }
 
 export interface Registry {
@@ -27,18 +30,80 @@ export interface Registry {
 
 const seconds = (days: number): string => `${days * 86400}s`;
 
-/** Cleanup policies of the nightly repository: untagged after `untaggedDays`, everything tagged after `nightlyDays`. */
-export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number) {
+/**
+ * Cleanup policies of the nightly repository, by package (a Docker image path inside the repository: `release`,
+ * `content`, `machine-os`, `components`). What Artifact Registry's policies can and cannot say
+ * (https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy,
+ * https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy-overview):
+ *
+ * - A policy acts on *versions* (digests) of a package. `olderThan` counts from a version's upload, and deleting a
+ *   version removes every tag on it. Re-tagging an existing digest does not make it younger.
+ * - A KEEP policy wins over every DELETE policy that matches the same version; `mostRecentVersions` keeps the newest
+ *   `keepCount` versions of each matching package.
+ *
+ * So age is safe only where each version is used by the payloads made in the days after its upload:
+ * - `release`: each nightly payload is a new digest (its name and creation time are inside it): payloads go after
+ *   `nightlyDays`, and the newest `keepPayloads` stay whatever their age, so a stream whose nightlies fail for
+ *   weeks still has its last good ones.
+ * - `components`, `machine-os`: the builds' own pushes. A payload never names them: `oc adm release new --mirror`
+ *   copies every image it references, the rebuilt ones included, into `content` and references only those copies
+ *   (openshift/oc pkg/cli/admin/release/new.go `mirrorImages`), and a version belongs to one package, so deleting
+ *   `components@sha256:x` leaves `content@sha256:x` alone.
+ * - `content`: no age-based policy at all. Each night's mirror tags the images it references
+ *   (`<payload>-<component>`), but an image that did not change since the base payload keeps the upload time of its
+ *   first night: age would delete the content of tonight's payload. No policy can keep "what the newest payloads
+ *   reference": a KEEP policy's tag prefixes are fixed when it is written, while the payload names move every
+ *   night, and `mostRecentVersions` counts uploads, not references (an unchanged image's version is never among the
+ *   newest once enough rebuilt ones have been uploaded after it). `content` therefore only grows, by the images a
+ *   night changes; what no kept payload references has to be pruned by a pipeline step that reads the payloads
+ *   (docs/platforms/gcp.md, "Retention").
+ *
+ * The pipelines' tools image (`components:pipeline-tools-<hash>`) is built once per Containerfile and pulled by
+ * every run after: it is kept by its tag prefix, whatever its age, so a run never finds it deleted half-way.
+ *
+ * Untagged versions go after `untaggedDays` in the three aged packages only: in `content` the per-architecture
+ * manifests of a multi-architecture image carry no tag of their own, and the policy would delete them under their
+ * still-tagged index.
+ */
+export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number, keepPayloads: number) {
+    const aged = [repositoryPaths.components, repositoryPaths.machineOs];
     return [
+        {
+            id: "keep-newest-payloads",
+            action: "KEEP",
+            mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: keepPayloads },
+        },
+        {
+            id: "keep-pipeline-tools",
+            action: "KEEP",
+            condition: {
+                tagState: "TAGGED",
+                tagPrefixes: [toolsTagPrefix],
+                packageNamePrefixes: [repositoryPaths.components],
+            },
+        },
+        {
+            id: "delete-old-payloads",
+            action: "DELETE",
+            condition: {
+                tagState: "ANY",
+                packageNamePrefixes: [repositoryPaths.release],
+                olderThan: seconds(nightlyDays),
+            },
+        },
+        {
+            id: "delete-old-builds",
+            action: "DELETE",
+            condition: { tagState: "ANY", packageNamePrefixes: aged, olderThan: seconds(nightlyDays) },
+        },
         {
             id: "delete-untagged",
             action: "DELETE",
-            condition: { tagState: "UNTAGGED", olderThan: seconds(untaggedDays) },
-        },
-        {
-            id: "delete-nightlies",
-            action: "DELETE",
-            condition: { tagState: "TAGGED", olderThan: seconds(nightlyDays) },
+            condition: {
+                tagState: "UNTAGGED",
+                packageNamePrefixes: [repositoryPaths.release, ...aged],
+                olderThan: seconds(untaggedDays),
+            },
         },
     ];
 }
@@ -60,8 +125,8 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         {
             ...common,
             repositoryId: physicalName(args.namePrefix, ["nightly"]),
-            description: `okd-ci: nightly payloads, their content, machine-os and component images; expire after ${args.nightlyDays} days`,
-            cleanupPolicies: nightlyCleanupPolicies(args.nightlyDays, args.untaggedDays),
+            description: `okd-ci: nightly payloads (expire after ${args.nightlyDays} days, the newest ${args.keepPayloads} kept), their content (never expires by age), machine-os and component builds (expire after ${args.nightlyDays} days)`,
+            cleanupPolicies: nightlyCleanupPolicies(args.nightlyDays, args.untaggedDays, args.keepPayloads),
             // Without this the policies only report what they would delete.
             cleanupPolicyDryRun: false,
             // Scanned on push like the release repository: only new digests are scanned (and billed), and most of a

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { gateComponentName, siteGates } from "../shared/gates";
-import { standardTags, toGcpLabels } from "../shared/naming";
+import { physicalName, standardTags, toGcpLabels } from "../shared/naming";
 import {
     type BuildPlacement,
     type GateAccess,
@@ -29,9 +29,11 @@ import {
     workloadIdentityAnnotations,
 } from "./identity";
 import { gkeContextName, gkeKubeconfig } from "./kubeconfig";
+import { createBuildNetwork } from "./network";
 import { gcpProvider } from "./provider";
 import { createRegistry } from "./registry";
 import { enableServices, siteServices } from "./services";
+import { createWebhook } from "./webhook";
 
 export interface GcpSiteArgs extends CloudSiteArgs {
     /** GCP project id the site is created in. */
@@ -44,6 +46,18 @@ export interface GcpSiteArgs extends CloudSiteArgs {
      */
     buildZones?: string[];
 }
+
+/** What the two profiles change on GCP (docs/platforms/gcp.md, "Small profile"); node counts and types come from config. */
+export interface GcpLayout {
+    /** Root disk of a system node, GB. */
+    systemDiskGb: number;
+}
+
+export const gcpLayouts: Record<"standard" | "small", GcpLayout> = {
+    standard: { systemDiskGb: 50 },
+    // COS and the images of the system pods (Tekton, Triggers, Chains, GKE's own) take a few GB.
+    small: { systemDiskGb: 30 },
+};
 
 /**
  * The GCP site: a zonal GKE cluster with Workload Identity, a spot build pool that scales to zero, Artifact Registry,
@@ -74,7 +88,10 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
         const services = enableServices(`${name}-api`, project, siteServices, o);
         const after: pulumi.CustomResourceOptions = { ...o, dependsOn: Object.values(services) };
 
+        const layout = gcpLayouts[args.profile ?? "standard"];
+        const network = createBuildNetwork(name, { project, region, namePrefix: args.namePrefix }, after);
         const nodes = createNodeServiceAccount(name, args, after);
+        const systemNetworkTags = [physicalName(args.namePrefix, ["system"])];
         const gke = createGke(
             name,
             {
@@ -85,8 +102,27 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
                 kubernetesVersion: args.kubernetesVersion,
                 systemPool: args.systemPool,
                 buildPool: args.buildPool,
-                nodeServiceAccount: nodes.email,
+                nodeServiceAccount: nodes.account.email,
+                nodeServiceAccountReady: nodes.grants,
+                network,
+                controlPlaneCidrs: args.controlPlaneCidrs ?? [],
+                systemDiskGb: layout.systemDiskGb,
+                systemNetworkTags,
                 labels,
+            },
+            after,
+        );
+        const webhook = createWebhook(
+            name,
+            {
+                ...args.webhook,
+                project,
+                region,
+                namePrefix: args.namePrefix,
+                network: network.network.id,
+                systemPool: gke.systemPool,
+                zone,
+                systemNetworkTags,
             },
             after,
         );
@@ -100,11 +136,13 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
                 protect: args.protect,
                 nightlyDays: args.retention.nightlyDays,
                 untaggedDays: args.retention.untaggedDays,
+                // One payload a night per stream: at least the last nightlyDays payloads survive a run of failures.
+                keepPayloads: args.retention.nightlyDays,
             },
             after,
         );
         // Nodes pull images the pipelines built (and run them as TaskRun steps).
-        registry.grant(`${name}-nodes-pull`, nodes.member, "roles/artifactregistry.reader", o);
+        registry.grant(`${name}-nodes-pull`, nodes.account.member, "roles/artifactregistry.reader", o);
 
         const bucket = createArtifactBucket(
             name,
@@ -162,13 +200,7 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
         };
         // GKE puts no taint on spot nodes (only the label cloud.google.com/gke-spot), so our own taint is all.
         this.buildPool = buildPlacement();
-        this.webhook = {
-            serviceType: "LoadBalancer",
-            // A backend-service-based external passthrough Network Load Balancer, GKE's current L4 implementation.
-            serviceAnnotations: { "cloud.google.com/l4-rbs": "enabled" },
-            description:
-                "A GKE LoadBalancer Service (external passthrough Network Load Balancer, regional IP): GitHub posts to http://<ip>/ (Service okd-github-webhook, port 80: kubectl -n okd-builds get svc okd-github-webhook); deliveries are HMAC-signed with githubWebhookSecret.",
-        };
+        this.webhook = webhook.exposure;
         this.gates = createGates(
             name,
             args,
@@ -199,8 +231,9 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             );
             this.e2ePull = { serviceAccountAnnotations: workloadIdentityAnnotations(pull.email), podLabels: {} };
         }
-        // In-cluster objects need nodes to run on and the pipeline identity bound before the first run.
-        this.ready = [gke.systemPool, ...gke.buildPools, ...bindings, ...pullBindings];
+        // In-cluster objects need nodes to run on, a way out for pulling their images (Cloud NAT; the nodes are
+        // private), the pipeline identity bound before the first run, and the webhook's address.
+        this.ready = [gke.systemPool, ...gke.buildPools, network.nat, ...bindings, ...pullBindings, ...webhook.ready];
 
         this.registerOutputs({
             clusterName: gke.clusterName,
@@ -209,20 +242,23 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             artifactsUrl: this.artifacts.url,
             pipelineServiceAccount: pipeline.email,
             kubeconfig: this.kubeconfig,
+            webhookUrl: this.webhook.url,
         });
     }
 }
 
 /**
- * The nodes' own identity, instead of the Compute Engine default account (Editor on the project): only what GKE
- * needs for node logging and metrics, plus pulls from the site registry granted by the caller.
+ * The nodes' own identity, instead of the Compute Engine default account (Editor on the project, and disabled in
+ * hardened projects): `roles/container.defaultNodeServiceAccount`, the least-privilege role GKE documents for node
+ * accounts (log and metric writing, resource metadata; https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts),
+ * plus pulls from the site registry granted by the caller on its two repositories only.
  */
 function createNodeServiceAccount(
     name: string,
     args: GcpSiteArgs,
     opts: pulumi.CustomResourceOptions,
-): GoogleServiceAccount {
-    const nodes = createServiceAccount(
+): { account: GoogleServiceAccount; grants: pulumi.Resource[] } {
+    const account = createServiceAccount(
         `${name}-nodes`,
         {
             project: args.project,
@@ -232,12 +268,13 @@ function createNodeServiceAccount(
         },
         opts,
     );
-    new ProjectIAMMember(
+    // A project IAM binding goes through the Cloud Resource Manager API, which `opts` waits for.
+    const grant = new ProjectIAMMember(
         `${name}-nodes-default`,
-        { project: args.project, role: "roles/container.defaultNodeServiceAccount", member: nodes.member },
+        { project: args.project, role: "roles/container.defaultNodeServiceAccount", member: account.member },
         opts,
     );
-    return nodes;
+    return { account, grants: [grant] };
 }
 
 /** One GateAccess per configured gate: the GCP gate is built here, gates on other clouds come from secret config. */
@@ -257,6 +294,7 @@ function createGates(
                 namePrefix: args.namePrefix,
                 enabledServices: gateProject === args.project ? site.services : {},
                 keyFile: args.gateSecrets.gcp,
+                protect: args.protect,
             },
             opts,
         ).access;

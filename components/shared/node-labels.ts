@@ -98,12 +98,29 @@ const aks: ReservedLabels = {
 };
 
 /**
- * Per cloud. GKE and AKS start from the kubelet's rule; their own reserved prefixes (if any beyond it) are for the
- * GCP and Azure sites to add with their documentation.
+ * GKE refuses, at CreateNodePool, what the kubelet would refuse ("Applying kubernetes label is not allowed:
+ * node-role.kubernetes.io/...", hashicorp/terraform-provider-google#6003) and labels in GKE's own `cloud.google.com`
+ * namespace ("Node labels with key \"cloud.google.com/compute-class\" are managed by GKE or Kubernetes and must not be
+ * manually specified", hashicorp/terraform-provider-google#19677). GKE's documentation lists no reserved prefix
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/update-existing-nodepools#label-syntax), so the whole
+ * namespace is treated as GKE's: it is where GKE writes its node labels (`cloud.google.com/gke-nodepool`,
+ * `cloud.google.com/gke-spot`, ...).
  */
+const gkeNamespaces = ["cloud.google.com"];
+const gke: ReservedLabels = {
+    source: "GKE node pool API (hashicorp/terraform-provider-google#6003, #19677)",
+    refused: (key) => {
+        if (kubeletRefuses(key)) return true;
+        const slash = key.indexOf("/");
+        return slash >= 0 && gkeNamespaces.some((ns) => inNamespace(key.slice(0, slash), ns));
+    },
+    rule: `${kubelet.rule}, and nothing in GKE's ${gkeNamespaces.join(", ")}/ namespace`,
+};
+
+/** Per cloud: each managed service's own rule. */
 export const reservedNodeLabels: Record<CloudPlatform, ReservedLabels> = {
     aws: eks,
-    gcp: kubelet,
+    gcp: gke,
     azure: aks,
 };
 

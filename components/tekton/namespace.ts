@@ -57,8 +57,10 @@ export function quotaForPool(maxNodes: number): BuildQuota {
 /**
  * Link-local endpoints the keyless identity of each platform is served from; pods reach them over plain HTTP.
  * EKS Pod Identity: the node agent at 169.254.170.23:80. GKE Workload Identity: the GKE metadata server at
- * 169.254.169.254 (80, and 988 where the node runs it on that port). AKS Workload Identity and local need none:
- * AKS exchanges a projected token with Entra ID over HTTPS.
+ * 169.254.169.254:80, which is what a NetworkPolicy sees on the site's Dataplane V2 before the node redirects it to
+ * the server's own port (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#restrictions; the
+ * legacy dataplane would need 169.254.169.252:988 instead). AKS Workload Identity and local need none: AKS exchanges
+ * a projected token with Entra ID over HTTPS.
  */
 export const credentialEndpoints: Record<Platform, { cidr: string; ports: number[] }[]> = {
     // The EKS Pod Identity agent listens on the node's host network at 169.254.170.23 (IPv4) and fd00:ec2::23 (IPv6),
@@ -68,7 +70,7 @@ export const credentialEndpoints: Record<Platform, { cidr: string; ports: number
         { cidr: "169.254.170.23/32", ports: [80] },
         { cidr: "fd00:ec2::23/128", ports: [80] },
     ],
-    gcp: [{ cidr: "169.254.169.254/32", ports: [80, 988] }],
+    gcp: [{ cidr: "169.254.169.254/32", ports: [80] }],
     azure: [],
     local: [],
 };
@@ -266,8 +268,10 @@ function createNetworkPolicies(
     });
     const agents = credentialEndpoints[site.platform];
     if (agents.length > 0) {
+        // TaskRun pods only (Tekton labels each with `tekton.dev/taskRun`, tektoncd/pipeline docs/labels.md): the
+        // listeners, which face the internet, and the schedule CronJobs get no cloud token.
         policy("allow-credentials", {
-            podSelector: {},
+            podSelector: { matchExpressions: [{ key: "tekton.dev/taskRun", operator: "Exists" }] },
             policyTypes: ["Egress"],
             egress: agents.map((a) => ({
                 to: [{ ipBlock: { cidr: a.cidr } }],

@@ -3,7 +3,13 @@ import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
-import { buildPodsNoInstanceMetadata, eksNodeMetadataRestricted, networkPolicyEnforced } from "./isolation";
+import {
+    buildPodsNoInstanceMetadata,
+    eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
+    networkPolicyEnforced,
+} from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { azureReleaseStorageLocked, releaseStorageProtected } from "./protect";
@@ -33,6 +39,8 @@ export const rules: readonly Rule[] = [
     networkPolicyEnforced,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
     podIdentityTrustScoped,
 ];
 
@@ -42,6 +50,8 @@ export {
     buildNamespacePodSecurity,
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
+    gkeNodeIdentity,
+    gkePrivateNodes,
     networkPolicyEnforced,
     podIdentityTrustScoped,
     buildPoolLabelled,

@@ -1,6 +1,7 @@
 /**
  * Pushed code cannot step outside the build namespace's network rules: the cluster enforces NetworkPolicy, the build
- * namespace's policies never open the cloud's instance metadata service, and EKS nodes keep IMDS out of pods' reach.
+ * namespace's policies never open the cloud's instance metadata service, EKS nodes keep IMDS out of pods' reach, and
+ * GKE nodes serve pods the GKE metadata server in place of the VM's.
  */
 import ipaddr from "ipaddr.js";
 
@@ -63,14 +64,27 @@ export function aksNetworkPolicyGap(cluster: PolicyResourceLike): string | undef
     return undefined;
 }
 
+/**
+ * GKE enforces NetworkPolicy with Dataplane V2 (always on, https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2)
+ * or with the Calico network policy add-on, which needs both the cluster's `networkPolicy` and the add-on enabled
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy).
+ */
+function gkeEnforces(cluster: PolicyResourceLike): boolean {
+    const datapath = known(() => str(cluster.props.datapathProvider));
+    if (datapath === "ADVANCED_DATAPATH") return true;
+    const enabled = known(() => at(cluster.props, "networkPolicy.enabled")) === true;
+    const addonOff = known(() => at(cluster.props, "addonsConfig.networkPolicyConfig.disabled")) !== false;
+    return enabled && !addonOff;
+}
+
 export const networkPolicyEnforced: StackRule = {
     kind: "stack",
     name: "network-policy-enforced",
     description:
-        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true"; AKS: a network policy engine that matches the dataplane).',
+        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true"; GKE: Dataplane V2 or the network policy add-on; AKS: a network policy engine that matches the dataplane).',
     enforcementLevel: "mandatory",
     remediation:
-        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" (components/aws/addons.ts); give the AKS cluster networkPolicy "cilium" with networkDataplane "cilium" (components/azure/cluster.ts).',
+        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" (components/aws/addons.ts); create the GKE cluster with datapathProvider "ADVANCED_DATAPATH" (components/gcp/cluster.ts); give the AKS cluster networkPolicy "cilium" with networkDataplane "cilium" (components/azure/cluster.ts).',
     check(all, report) {
         for (const cluster of ofType(all, t.aws.eksCluster)) {
             if (!eksEnforces(cluster, all)) {
@@ -84,6 +98,14 @@ export const networkPolicyEnforced: StackRule = {
             const gap = aksNetworkPolicyGap(cluster);
             if (gap !== undefined) {
                 report(`AKS cluster ${cluster.name} ${gap}: every NetworkPolicy would be ignored`, cluster.urn);
+            }
+        }
+        for (const cluster of ofType(all, t.gcp.gkeCluster)) {
+            if (!gkeEnforces(cluster)) {
+                report(
+                    `GKE cluster ${cluster.name} runs neither Dataplane V2 (datapathProvider ADVANCED_DATAPATH) nor the network policy add-on: GKE would ignore every NetworkPolicy`,
+                    cluster.urn,
+                );
             }
         }
     },
@@ -121,7 +143,9 @@ function openedAddresses(peers: unknown[]): string[] {
 
 /**
  * GKE's metadata server takes the VM's place on 169.254.169.254 and hands out only Workload Identity tokens: a rule
- * to exactly that /32 on its ports (80, 988) is the pipeline identity, not the node's.
+ * to exactly that /32 on port 80 is the pod's own identity, not the node's. With Dataplane V2 a NetworkPolicy sees
+ * that address and port before they are redirected to the server on the node
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#restrictions).
  */
 function gkeMetadataServerRule(rule: unknown): boolean {
     const peers = arr(at(rule, "to"));
@@ -132,8 +156,24 @@ function gkeMetadataServerRule(rule: unknown): boolean {
             (p) => at(p, "ipBlock.cidr") === "169.254.169.254/32" && arr(at(p, "ipBlock.except")).length === 0,
         ) &&
         ports.length > 0 &&
-        ports.every((p) => p === 80 || p === 988)
+        ports.every((p) => p === 80)
     );
+}
+
+/**
+ * Whether 169.254.169.254 is the GKE metadata server for every pod: the stack has GKE clusters, and every node
+ * config they run (node pools, and the clusters' own, which the default pool uses while it exists) conceals the VM's
+ * metadata (`workloadMetadataConfig.mode: GKE_METADATA`). Otherwise the address is the VM's metadata server, with
+ * the node's credentials.
+ */
+function gkeConcealsMetadata(all: PolicyResourceLike[]): boolean {
+    const clusters = ofType(all, t.gcp.gkeCluster);
+    if (clusters.length === 0) return false;
+    const configs = [
+        ...clusters.map((c) => known(() => at(c.props, "nodeConfig"))),
+        ...ofType(all, t.gcp.gkeNodePool).map((p) => known(() => at(p.props, "nodeConfig"))),
+    ];
+    return configs.every((c) => at(c, "workloadMetadataConfig.mode") === "GKE_METADATA");
 }
 
 function checkPolicy(p: PolicyResourceLike, onGke: boolean, report: Report, skip: Skip): void {
@@ -163,12 +203,12 @@ function checkPolicy(p: PolicyResourceLike, onGke: boolean, report: Report, skip
 export const buildPodsNoInstanceMetadata: StackRule = {
     kind: "stack",
     name: "build-pods-no-instance-metadata",
-    description: `No egress rule of the ${pipelineNamespace} namespace reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE only the GKE metadata server's own ports.`,
+    description: `No egress rule of the ${pipelineNamespace} namespace reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE, where every node serves the GKE metadata server there instead, only its port 80.`,
     enforcementLevel: "mandatory",
     remediation:
         "Exclude 169.254.169.254/32 and fd00:ec2::254/128 from every ipBlock of the build namespace's egress rules (components/tekton/namespace.ts instanceMetadataEndpoints).",
     check(all, report, skip) {
-        const onGke = ofType(all, t.gcp.gkeCluster).length > 0;
+        const onGke = gkeConcealsMetadata(all);
         for (const p of ofType(all, t.k8s.networkPolicy)) checkPolicy(p, onGke, report, skip);
     },
 };
@@ -204,6 +244,84 @@ export const eksNodeMetadataRestricted: StackRule = {
                         group.urn,
                     );
                 }
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// GKE nodes: their own account and the GKE metadata server, on every pool that ever exists
+
+/** The Compute Engine default service account (`<number>-compute@developer.gserviceaccount.com`) or GKE's `default`. */
+const computeDefault = /^(default|\d+-compute@developer\.gserviceaccount\.com)$/;
+
+function nodeConfigProblems(config: unknown): string[] {
+    const problems: string[] = [];
+    const account = str(at(config, "serviceAccount"));
+    if (account === undefined || computeDefault.test(account)) {
+        problems.push(`runs as ${account ?? "the Compute Engine default service account"}`);
+    }
+    const mode = str(at(config, "workloadMetadataConfig.mode"));
+    if (mode !== "GKE_METADATA") {
+        problems.push(`gives pods the VM's metadata server (workloadMetadataConfig ${mode ?? "unset"})`);
+    }
+    return problems;
+}
+
+export const gkeNodeIdentity: StackRule = {
+    kind: "stack",
+    name: "gke-node-identity",
+    description:
+        "Every GKE node pool, and every cluster's own node config (its default pool exists during creation even when removeDefaultNodePool deletes it), runs as a service account of the stack, not the Compute Engine default (Editor, and disabled in hardened projects), and serves pods the GKE metadata server instead of the VM's.",
+    enforcementLevel: "mandatory",
+    remediation:
+        'Set nodeConfig.serviceAccount to the site\'s node account and workloadMetadataConfig.mode "GKE_METADATA" on the cluster and every NodePool (components/gcp/cluster.ts).',
+    check(all, report, skip) {
+        const targets = [
+            ...ofType(all, t.gcp.gkeCluster)
+                .filter((c) => known(() => c.props.enableAutopilot) !== true)
+                .map((c) => ({ r: c, what: `GKE cluster ${c.name}'s default pool` })),
+            ...ofType(all, t.gcp.gkeNodePool).map((p) => ({ r: p, what: `GKE node pool ${p.name}` })),
+        ];
+        for (const { r, what } of targets) {
+            const config = readKnown(() => JSON.parse(JSON.stringify(at(r.props, "nodeConfig") ?? {})) as unknown);
+            if (!config.known) {
+                skip(`${what}'s node config is only known after apply`, r.urn);
+                continue;
+            }
+            const problems = nodeConfigProblems(config.value);
+            if (problems.length > 0) report(`${what} ${problems.join(" and ")}`, r.urn);
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// GKE nodes are private, in the stack's own network
+
+export const gkePrivateNodes: StackRule = {
+    kind: "stack",
+    name: "gke-private-nodes",
+    description:
+        "GKE nodes have no external address (private nodes, reaching out through Cloud NAT) and live in a network the stack creates, not the project's default network, which hardened projects delete.",
+    enforcementLevel: "mandatory",
+    remediation:
+        "Create the cluster with privateClusterConfig.enablePrivateNodes true in the site's own network and subnet (components/gcp/network.ts, cluster.ts).",
+    check(all, report) {
+        const networks = ofType(all, t.gcp.network);
+        for (const cluster of ofType(all, t.gcp.gkeCluster)) {
+            if (known(() => at(cluster.props, "privateClusterConfig.enablePrivateNodes")) !== true) {
+                report(
+                    `GKE cluster ${cluster.name} gives its nodes external addresses (no private nodes)`,
+                    cluster.urn,
+                );
+            }
+            const own = networks.some((n) => cluster.dependencies.includes(n.urn));
+            if (!own) {
+                const network = known(() => str(cluster.props.network)) ?? "default";
+                report(
+                    `GKE cluster ${cluster.name} runs in network ${network}, not one the stack creates`,
+                    cluster.urn,
+                );
             }
         }
     },

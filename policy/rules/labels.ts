@@ -1,6 +1,6 @@
 /**
- * Node pools carry no label their cloud refuses: EKS rejects the node group outright, and on GKE and AKS the kubelet
- * refuses the label and the nodes never join. The per-cloud rules live in components/shared/node-labels.ts, which
+ * Node pools carry no label their cloud refuses: EKS and GKE reject the node pool outright (GKE: the kubelet's
+ * namespaces and its own cloud.google.com), and on AKS the kubelet refuses the label and the nodes never join. The per-cloud rules live in components/shared/node-labels.ts, which
  * the sites also check at construction.
  */
 import { refusedNodeLabels, reservedNodeLabels } from "../../components/shared/node-labels";
@@ -23,7 +23,7 @@ export const nodeLabelsAllowed: ResourceRule = {
     kind: "resource",
     name: "node-labels-allowed",
     description:
-        "Node pools carry no Kubernetes label their cloud refuses (EKS: no key containing kubernetes.io/, k8s.io/ or eks.amazonaws.com/; GKE and AKS: the kubelet's --node-labels rule).",
+        "Node pools carry no Kubernetes label their cloud refuses (EKS: no key containing kubernetes.io/, k8s.io/ or eks.amazonaws.com/; GKE: the kubelet's --node-labels rule and nothing in cloud.google.com/; AKS: the kubelet's rule).",
     enforcementLevel: "mandatory",
     remediation:
         "Use a label outside the reserved namespaces (okd-ci/... as the build pool does), or let the cloud set it.",

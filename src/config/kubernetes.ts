@@ -41,17 +41,23 @@ export const kubernetesSupport: Record<"aws" | "gcp" | "azure", PlatformKubernet
     },
     gcp: {
         service: "GKE",
-        checked: "2026-11",
-        source: "the shared list this table replaced",
-        default: "1.34",
+        checked: "2026-11-30",
+        // GKE gives a minor about 14 months of standard support from the day it reaches the Regular channel, then
+        // upgrades clusters and nodes on a release channel to the next minor by itself
+        // (https://cloud.google.com/kubernetes-engine/versioning). Dates are the release schedule's "end of standard
+        // support" (https://cloud.google.com/kubernetes-engine/docs/release-schedule), as transcribed in
+        // endoflife-date/endoflife.date products/google-kubernetes-engine.md@ca0c14146 (2026-08-21), the newest copy
+        // of the schedule that could be read from here: 1.34 left standard support on 2026-10-01. 1.37 was in the
+        // Rapid channel only in the newest release notes read (Regular offered 1.34 to 1.36), so it is not offered;
+        // the site's release channel is REGULAR and GKE refuses a minimum version the channel does not carry.
+        source: "https://cloud.google.com/kubernetes-engine/docs/release-schedule",
+        // The Regular channel's default minor for new clusters in the newest release notes read (1.35.8-gke.1036000,
+        // 2026-09-17).
+        default: "1.35",
         minors: [
-            { minor: "1.32", standardSupportEnds: "unknown" },
-            { minor: "1.33", standardSupportEnds: "unknown" },
-            { minor: "1.34", standardSupportEnds: "unknown" },
-            { minor: "1.35", standardSupportEnds: "unknown" },
+            { minor: "1.35", standardSupportEnds: "2027-04-11" },
+            { minor: "1.36", standardSupportEnds: "2027-08-09" },
         ],
-        unverified:
-            "carried over from the list all three platforms shared; to be checked against https://cloud.google.com/kubernetes-engine/docs/release-schedule",
     },
     azure: {
         service: "AKS",

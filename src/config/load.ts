@@ -63,6 +63,9 @@ const smallProfileDefaults: Partial<Record<CloudPlatform, { system: string; syst
     // 2 vCPU, 4 GiB: room for the Tekton controllers, listeners and add-ons; the VPC CNI's prefix delegation lifts
     // its pod limit above the 17 a t3.medium gets without it.
     aws: { system: "t3.medium", systemNodes: 1 },
+    // One e2-standard-2 (2 vCPU, 8 GiB): GKE's own system pods (Dataplane V2's anetd, kube-dns, the metadata
+    // server, logging) request most of an e2-medium's allocatable CPU, leaving too little for Tekton.
+    gcp: { system: "e2-standard-2", systemNodes: 1 },
     // 2 vCPU, 8 GiB: the smallest general-purpose size AKS takes for a system pool (its API refuses fewer than 2 cores
     // or 4 GiB, SystemPoolSkuTooLow); one node, which AKS accepts though its docs recommend more.
     azure: { system: "Standard_D2s_v5", systemNodes: 1 },

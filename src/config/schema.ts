@@ -42,11 +42,11 @@ export type SiteProfile = (typeof siteProfiles)[number];
  */
 export const platformSupport = {
     adminPrincipals: ["aws"],
-    controlPlaneCidrs: ["aws", "azure"],
-    webhookHostname: ["aws"],
-    webhookDnsZone: ["aws"],
+    controlPlaneCidrs: ["aws", "gcp", "azure"],
+    webhookHostname: ["aws", "gcp"],
+    webhookDnsZone: ["aws", "gcp"],
     webhookSourceRanges: ["aws", "gcp", "azure"],
-    "profile: small": ["aws", "azure"],
+    "profile: small": ["aws", "gcp", "azure"],
 } as const satisfies Record<string, readonly Platform[]>;
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -371,7 +371,7 @@ export const keys = {
         schema: z.enum(siteProfiles, { error: `expected one of ${siteProfiles.join(", ")}` }).default("standard"),
         pulumiType: "string",
         description:
-            "Site layout: standard, or small (one small system node and no NAT gateway, for a site that idles; see the platform page for what it trades).",
+            "Site layout: standard, or small (one small system node, smaller disks, and on aws no NAT gateway, for a site that idles; see the platform page for what it trades).",
     },
     namePrefix: {
         schema: pattern(
@@ -533,13 +533,13 @@ export const keys = {
         schema: pattern(domainName, "a DNS name such as hooks.okd.example.org").optional(),
         pulumiType: "string",
         description:
-            "Public host name of the GitHub webhook (aws: needs webhookDnsZone; the site issues its TLS certificate and writes its DNS record). Unset: GitHub posts to the load balancer's own address over plain HTTP.",
+            "Public host name of the GitHub webhook (aws, gcp: needs webhookDnsZone; the site issues its TLS certificate and writes its DNS record). Unset: GitHub posts to the load balancer's own address over plain HTTP.",
     },
     webhookDnsZone: {
         schema: z.string().min(1).optional(),
         pulumiType: "string",
         description:
-            "Existing public DNS zone that holds webhookHostname (aws: Route 53 hosted zone id); the site writes the webhook's record and certificate validation there.",
+            "Existing public DNS zone that holds webhookHostname (aws: Route 53 hosted zone id; gcp: Cloud DNS managed zone name in gcpProject); the site writes the webhook's record and certificate validation there.",
     },
     webhookSourceRanges: {
         schema: cidrList(
@@ -559,7 +559,7 @@ export const keys = {
         schema: cidrList("the addresses that run pulumi and kubectl").optional(),
         pulumiType: "array",
         description:
-            "CIDR blocks allowed to reach the Kubernetes API endpoint (deployers, CI); unset: any address, IAM authentication still applies.",
+            "CIDR blocks allowed to reach the Kubernetes API endpoint (deployers, CI; gcp: GKE authorized networks); unset: any address, IAM authentication still applies.",
     },
     chainsSigningKey: {
         schema: z.string().optional(),
@@ -751,6 +751,8 @@ function gateTenancyIssues(
 const iamPrincipalArn = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 /** A Route 53 hosted zone id (`Z` and up to 32 upper-case letters and digits). */
 const route53ZoneId = /^Z[A-Z0-9]{1,32}$/;
+/** A Cloud DNS managed zone name (https://cloud.google.com/dns/docs/reference/rest/v1/managedZones: `name`). */
+const cloudDnsZoneName = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Keys whose meaning depends on the platform: support by site, Kubernetes minors, each cloud's own formats. */
 function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssue[] {
@@ -857,6 +859,23 @@ function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssu
                 );
             }
         });
+    }
+    if (platform === "gcp") {
+        if (c.webhookHostname !== undefined && c.webhookDnsZone === undefined) {
+            issue(
+                ["webhookDnsZone"],
+                "is required with webhookHostname on gcp: the site writes the webhook's A record, which its Google-managed certificate is validated through, in that Cloud DNS zone of gcpProject; expected the zone's name such as okd-example-org",
+            );
+        }
+        if (c.webhookDnsZone !== undefined && c.webhookHostname === undefined) {
+            issue(["webhookDnsZone"], "is set without webhookHostname; expected webhookHostname too, or neither");
+        }
+        if (c.webhookDnsZone !== undefined && !cloudDnsZoneName.test(c.webhookDnsZone)) {
+            issue(
+                ["webhookDnsZone"],
+                "expected the name of a Cloud DNS managed zone (1-63 lower-case letters, digits and dashes, starting with a letter), not its DNS name",
+            );
+        }
     }
     return issues;
 }

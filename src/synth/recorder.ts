@@ -18,6 +18,8 @@ export interface RecordedResource {
     dependencies: string[];
     protect: boolean;
     retainOnDelete: boolean;
+    /** Input properties whose changes the engine ignores (`ignoreChanges`). */
+    ignoreChanges: string[];
     /** Inputs in wire form: secrets, unknowns and resource references keep their signatures. */
     object: Record<string, unknown>;
     /** Inputs as the mocks see them (secrets unwrapped). Tests read these; synth never writes them. */
@@ -84,6 +86,7 @@ export class Recorder implements pulumi.runtime.Mocks {
                 dependencies: [...req.getDependenciesList()].sort(),
                 protect: req.getProtect() === true,
                 retainOnDelete: req.hasRetainondelete?.() ? req.getRetainondelete() === true : false,
+                ignoreChanges: [...(req.getIgnorechangesList?.() ?? [])],
                 object: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             };
             register(req, (err, response) => {
@@ -128,6 +131,7 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     hasRetainondelete?(): boolean;
     getRetainondelete(): boolean | undefined;
+    getIgnorechangesList?(): string[];
     getObject(): { toJavaScript(): unknown } | undefined;
 }
 interface MonitorLike {

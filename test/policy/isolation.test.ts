@@ -111,15 +111,40 @@ describe("policy build-pods-no-instance-metadata", () => {
         assert.equal(violations(buildPodsNoInstanceMetadata, [p]).length, 2);
     });
 
-    it("allows the GKE metadata server's ports on GKE only, and ignores other namespaces", () => {
+    it("allows the GKE metadata server's port on GKE only, and ignores other namespaces", () => {
         const gke = netpol("okd-allow-credentials", [
-            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }, { port: 988 }] },
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] },
         ]);
-        const gkeCluster = res(t.gcp.gkeCluster, "gke", {});
-        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster]), []);
+        const concealed = { nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } } };
+        const gkeCluster = res(t.gcp.gkeCluster, "gke", concealed);
+        const gkePool = res(t.gcp.gkeNodePool, "gke-builds", concealed);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster, gkePool]), []);
         assert.equal(violations(buildPodsNoInstanceMetadata, [gke]).length, 1, "the same rule on EKS");
         const elsewhere = netpol("other", [{}], "kube-system");
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [elsewhere]), []);
+    });
+
+    it("treats 169.254.169.254 as the VM's metadata server on GKE when a pool does not run the GKE metadata server", () => {
+        const gke = netpol("okd-allow-credentials", [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] },
+        ]);
+        const gkeCluster = res(t.gcp.gkeCluster, "gke", {
+            nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } },
+        });
+        const exposed = res(t.gcp.gkeNodePool, "gke-builds", { nodeConfig: {} });
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster, exposed]), [
+            "NetworkPolicy okd-builds/okd-allow-credentials egress[0] reaches the instance metadata service (169.254.169.254); add it to the ipBlock's except",
+        ]);
+    });
+
+    it("allows on GKE only port 80, where Dataplane V2 sees the metadata server", () => {
+        const gke = netpol("okd-allow-credentials", [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }, { port: 988 }] },
+        ]);
+        const gkeCluster = res(t.gcp.gkeCluster, "gke", {
+            nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } },
+        });
+        assert.equal(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster]).length, 1);
     });
 });
 

@@ -22,17 +22,18 @@ describe("policy node-labels-allowed", () => {
         ]);
     });
 
-    it("applies the kubelet's rule to GKE pools: node.kubernetes.io/ is allowed there, node-role.kubernetes.io/ is not", () => {
+    it("applies the kubelet's rule and GKE's own namespace to GKE pools: node.kubernetes.io/ is allowed there, node-role.kubernetes.io/ and cloud.google.com/ are not", () => {
         const p = res(t.gcp.gkeNodePool, "builds", {
             nodeConfig: {
                 labels: {
                     "node.kubernetes.io/exclude-from-external-load-balancers": "true",
                     "node-role.kubernetes.io/builds": "",
+                    "cloud.google.com/compute-class": "builds",
                 },
             },
         });
         assert.deepEqual(violations(nodeLabelsAllowed, [p]), [
-            "GKE node pool builds has label node-role.kubernetes.io/builds: no kubernetes.io/ or k8s.io/ namespace except node.kubernetes.io/, kubelet.kubernetes.io/ and the kubelet's well-known labels",
+            "GKE node pool builds has labels node-role.kubernetes.io/builds, cloud.google.com/compute-class: no kubernetes.io/ or k8s.io/ namespace except node.kubernetes.io/, kubelet.kubernetes.io/ and the kubelet's well-known labels, and nothing in GKE's cloud.google.com/ namespace",
         ]);
     });
 

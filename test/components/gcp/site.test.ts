@@ -168,15 +168,17 @@ describe("gcp site", () => {
             assert.equal(config["current-context"], "gke_okd-ci-test_europe-west4-b_okt-build");
         });
 
-        it("makes the in-cluster layer wait for both pools and the pipeline identity bindings", async () => {
+        it("makes the in-cluster layer wait for both pools, Cloud NAT, the identity bindings and the webhook's address", async () => {
             const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
             const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
                 "gcpt-builds",
                 "gcpt-e2e-pull-wi-okd-builds-okd-e2e",
+                "gcpt-nat",
                 "gcpt-pipeline-wi-okd-builds-okd-pipeline",
                 "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
                 "gcpt-system",
+                "gcpt-webhook",
             ]);
         });
     });
@@ -188,16 +190,28 @@ describe("gcp site", () => {
             }
         });
 
-        it("expires nightly images: untagged after untaggedDays, tagged after nightlyDays, for real", () => {
+        it("applies the nightly repository's cleanup policies for real (what they keep: retention.test.ts)", () => {
             const r = inputs(T.repo, "gcpt-nightly");
             assert.equal(r.format, "DOCKER");
             assert.equal(r.mode, "STANDARD_REPOSITORY");
             assert.equal(r.repositoryId, "okt-nightly");
             assert.equal(r.cleanupPolicyDryRun, false);
-            assert.deepEqual(r.cleanupPolicies, [
-                { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "86400s" } },
-                { id: "delete-nightlies", action: "DELETE", condition: { tagState: "TAGGED", olderThan: "1209600s" } },
-            ]);
+            assert.deepEqual(
+                r.cleanupPolicies.map((p: { id: string }) => p.id),
+                [
+                    "keep-newest-payloads",
+                    "keep-pipeline-tools",
+                    "delete-old-payloads",
+                    "delete-old-builds",
+                    "delete-untagged",
+                ],
+            );
+            assert.deepEqual(r.cleanupPolicies[0].mostRecentVersions, {
+                packageNamePrefixes: ["release"],
+                keepCount: 14,
+            });
+            assert.equal(r.cleanupPolicies[2].condition.olderThan, "1209600s");
+            assert.equal(r.cleanupPolicies[4].condition.olderThan, "86400s");
         });
 
         it("never deletes from the release repository and protects it", () => {

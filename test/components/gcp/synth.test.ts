@@ -41,7 +41,7 @@ describe("gcp stack synth", () => {
         const nightly = one("gcp:artifactregistry/repository:Repository", "okd-nightly");
         assert.deepEqual(
             nightly.cleanupPolicies.map((p: Inputs) => p.action),
-            ["DELETE", "DELETE"],
+            ["KEEP", "KEEP", "DELETE", "DELETE", "DELETE"],
         );
         const releases = out.plan.resources.find((r) => r.name === "okd-releases");
         assert.ok(releases);

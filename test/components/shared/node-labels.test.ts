@@ -57,6 +57,20 @@ describe("reserved node labels", () => {
         );
     });
 
+    it("refuses on GKE labels in GKE's own cloud.google.com namespace, which the node pool API reserves", () => {
+        assert.deepEqual(
+            refusedNodeLabels("gcp", {
+                "cloud.google.com/compute-class": "builds",
+                "cloud.google.com/gke-spot": "true",
+                "x.cloud.google.com/y": "1",
+                "google.com/other": "1",
+                "okd-ci/pool": "builds",
+            }),
+            ["cloud.google.com/compute-class", "cloud.google.com/gke-spot", "x.cloud.google.com/y"],
+        );
+        assert.deepEqual(refusedNodeLabels("azure", { "cloud.google.com/gke-spot": "true" }), []);
+    });
+
     it("throws at construction naming the pool, the key and the rule", () => {
         assert.throws(
             () =>

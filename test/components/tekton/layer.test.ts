@@ -234,7 +234,7 @@ describe("Tekton layer", () => {
                 const policy = under(`${n}-builds-netpol-allow-credentials`, T.netpol);
                 const expected: Record<Platform, string[]> = {
                     aws: ["169.254.170.23/32:80", "fd00:ec2::23/128:80"],
-                    gcp: ["169.254.169.254/32:80", "169.254.169.254/32:988"],
+                    gcp: ["169.254.169.254/32:80"],
                     azure: [],
                     local: [],
                 };
@@ -244,6 +244,13 @@ describe("Tekton layer", () => {
                     ),
                 );
                 assert.deepEqual(got, expected[platform]);
+                for (const p of policy) {
+                    assert.deepEqual(
+                        (p.inputs as Json).spec.podSelector,
+                        { matchExpressions: [{ key: "tekton.dev/taskRun", operator: "Exists" }] },
+                        "TaskRun pods only, not the listeners or the CronJobs",
+                    );
+                }
             });
 
             it("allows egress to the site's in-cluster registry and object store only where it has them", () => {
