@@ -140,6 +140,17 @@ function secretRequirements(c: Partial<ParsedConfig>, has: (key: SecretKey) => b
             });
         }
     }
+    // The local object store's keys come as a pair (or are both generated).
+    const storeKeys = ["objectStoreAccessKey", "objectStoreSecretKey"] as const;
+    for (const [key, other] of [storeKeys, [...storeKeys].reverse()]) {
+        if (has(other) && !has(key)) {
+            problems.push({
+                key: `${project}:${key}`,
+                value: "(not set)",
+                message: `is required when ${other} is set; set both with \`pulumi config set --secret ${key} …\`, or neither to have them generated`,
+            });
+        }
+    }
     for (const cloud of Object.keys(c.gates ?? {}) as CloudPlatform[]) {
         const gate: Gate | undefined = c.gates?.[cloud];
         if (gate === undefined || c.platform === undefined) continue;

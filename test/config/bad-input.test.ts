@@ -198,7 +198,7 @@ const rows: Row[] = [
         what: "a misspelt key",
         config: { ...local, buildMaxNode: 3 },
         lines: [
-            'okd-ci:buildMaxNode = "3": is not a known key; expected one of platform, region, gcpProject, kubernetesVersion, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, chainsSigningKey, chainsSigningKeyPassword, tektonPruneKeep, tektonPruneSchedule, kubeconfig, kubeContext, storageClass',
+            'okd-ci:buildMaxNode = "3": is not a known key; expected one of platform, region, gcpProject, kubernetesVersion, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, chainsSigningKey, chainsSigningKeyPassword, tektonPruneKeep, tektonPruneSchedule, tektonManifestSource, kubeconfig, kubeContext, objectStoreAccessKey, objectStoreSecretKey, storageClass',
         ],
     },
     {
