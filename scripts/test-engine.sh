@@ -5,18 +5,19 @@
 #      kube-apiserver, kubectl and etcd from their Go modules (scripts/ensure-test-tools.sh --group engine);
 #   2. starts etcd and kube-apiserver (Kubernetes 1.34) on 127.0.0.1 with certificates made here and writes a
 #      kubeconfig with an admin client certificate;
-#   3. builds the pinned Tekton release manifests from the Go modules' config/ (test/engine/release-manifests.ts),
-#      installs their CustomResourceDefinitions and the namespaces the stack expects to exist;
+#   3. builds the pinned Tekton release manifests from the Go modules' config/ (test/engine/release-manifests.ts) and
+#      installs their CustomResourceDefinitions, so the preview's server-side dry-run checks Tekton objects against
+#      the real schemas (the namespaces the stack uses come from the manifests and the program: none is pre-created);
 #   4. logs in to a local (file) backend in a temporary directory, `pulumi stack init ci` with the passphrase
 #      secrets provider in a copy of the project's Pulumi.yaml and Pulumi.ci.yaml (never the repository's files),
 #      points the stack's config at this API server and the local manifests;
 #   5. synthesizes the same configuration offline (npm run synth) and runs `pulumi preview --stack ci --policy-pack
 #      policy --diff` (test/engine/engine.ts), which must exit 0 with every URN equal to the plan's, no policy
 #      violation and no warning that is not expected;
-#   6. if the preview passed: `pulumi up --stack ci --skip-preview`. No kubelet runs here, so no Pod ever starts:
-#      everything the provider awaits on a workload (Deployment, StatefulSet, DaemonSet, Job readiness, Service
-#      endpoints) times out. The `up` step reports what was created and what failed and passes when every failure is
-#      such an await; see docs/ci.md.
+#   6. if the preview passed: `pulumi up --stack ci --skip-preview`, checked the same way. No kubelet or controller
+#      manager runs here, so no Pod ever starts: for `up` only, engine.ts adds the provider's `pulumi.com/skipAwait`
+#      annotation to the kinds whose readiness needs them (Deployments, Jobs, Services, claims, quotas, ...); every
+#      other object is created and awaited as in production. See docs/ci.md.
 #
 # Usage: scripts/test-engine.sh [--preview-only] [--keep]
 #   --preview-only  stop after the preview
