@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure every tool the tests run for real is here, the same way for `npm test`, `.ci/run` and every workflow
-# (they all call this script; no workflow installs a test tool by hand). Three sources:
+# (they all call this script; no workflow installs a test tool by hand). Four sources:
 #
 #   Debian packages   the `debian_tools` table below; installed with apt-get (root, or passwordless sudo),
 #                     otherwise the script fails naming the one command to run.
 #   Go modules        one wrapper module per tool under test/tools/go/<tool>/ (go.mod and go.sum pinning the
 #                     upstream module, repeating its `replace` lines; tool.env naming the package, build tags and
-#                     group). Built once per content of that directory and Go version, into a cache outside the
-#                     repository ($OKD_CI_TOOLS_CACHE, default ~/.cache/okd-ci/tools), then linked into .tools/bin,
-#                     which test/setup.ts puts first on PATH. Nothing is downloaded but Go modules from the proxy.
+#                     group; BINARY and PACKAGE may list several binaries of one module; GENERATE=true runs the
+#                     wrapper's `go generate` in a copy of it first). Built once per content of that directory and
+#                     Go version, into a cache outside the repository ($OKD_CI_TOOLS_CACHE, default
+#                     ~/.cache/okd-ci/tools), then linked into .tools/bin, which test/setup.ts puts first on PATH.
+#                     Nothing is downloaded but Go modules from the proxy.
 #   PyPI packages     the `pypi_tools` table below, pinned; each installed once per requirement and Python version
 #                     into its own virtualenv in the same cache, linked into .tools/bin.
 #   npm packages      servers the tests start (devDependencies): `npm ci` installs them; nothing to do here.
@@ -182,11 +184,18 @@ for tool in "${tools[@]}"; do
   dir="${go_tools_dir}/${tool}"
   # Each tool's settings, in a subshell so one tool's variables never leak into the next.
   (
-    BINARY="" PACKAGE="" VERSION="" TAGS="" LDFLAGS="" CGO="0"
+    BINARY="" PACKAGE="" VERSION="" TAGS="" LDFLAGS="" CGO="0" GENERATE=""
     # shellcheck disable=SC1090,SC1091
     source "${dir}/tool.env"
     : "${BINARY:?${dir}/tool.env sets no BINARY}" "${PACKAGE:?${dir}/tool.env sets no PACKAGE}"
-    # The key is everything that decides the binary: the wrapper module's files and the Go toolchain.
+    # BINARY and PACKAGE may list several binaries of one module, the i-th binary built from the i-th package.
+    read -r -a binaries <<<"${BINARY}"
+    read -r -a packages <<<"${PACKAGE}"
+    if [ "${#binaries[@]}" -ne "${#packages[@]}" ]; then
+      echo "ensure-test-tools: ${dir}/tool.env names ${#binaries[@]} BINARY and ${#packages[@]} PACKAGE; expected one package per binary" >&2
+      exit 1
+    fi
+    # The key is everything that decides the binaries: the wrapper module's files and the Go toolchain.
     key="$(
       cd "${dir}"
       {
@@ -194,30 +203,49 @@ for tool in "${tools[@]}"; do
         find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum
       } | sha256sum | cut -c1-16
     )"
-    target="${cache}/${tool}/${key}/${BINARY}"
-    if [ ! -x "${target}" ]; then
+    target="${cache}/${tool}/${key}"
+    built() {
+      local binary
+      for binary in "${binaries[@]}"; do [ -x "${target}/${binary}" ] || return 1; done
+    }
+    if ! built; then
       mkdir -p "${cache}/${tool}"
       exec 9>"${cache}/${tool}/.lock"
       flock 9 # another checkout may be building the same tool
-      if [ ! -x "${target}" ]; then
-        echo "ensure-test-tools: building ${BINARY} (${PACKAGE} ${VERSION}) from its Go module; the first build takes minutes" >&2
+      if ! built; then
+        echo "ensure-test-tools: building ${BINARY} (${VERSION}) from its Go module; the first build takes minutes" >&2
         start="$(date +%s)"
         tmp="$(mktemp -d "${cache}/${tool}/build.XXXXXX")"
         log="${tmp}/build.log"
-        if ! (cd "${dir}" && CGO_ENABLED="${CGO}" GOFLAGS="${GOFLAGS:-} -mod=readonly" \
-          go build -trimpath -tags "${TAGS}" -ldflags "${LDFLAGS}" -o "${tmp}/${BINARY}" "${PACKAGE}") >"${log}" 2>&1; then
+        src="${dir}"
+        # GENERATE=true: the module has `go:generate` steps (files a package embeds that its module zip lacks); run
+        # them in a copy of the wrapper module, never in the repository.
+        if [ "${GENERATE}" = true ]; then
+          src="${tmp}/src"
+          cp -R "${dir}" "${src}"
+        fi
+        if ! (
+          cd "${src}"
+          export CGO_ENABLED="${CGO}" GOFLAGS="${GOFLAGS:-} -mod=readonly"
+          if [ "${GENERATE}" = true ]; then go generate ./...; fi
+          for i in "${!binaries[@]}"; do
+            go build -trimpath -tags "${TAGS}" -ldflags "${LDFLAGS}" -o "${tmp}/out/${binaries[${i}]}" "${packages[${i}]}"
+          done
+        ) >"${log}" 2>&1; then
           tail -n 40 "${log}" >&2
           echo "ensure-test-tools: building ${BINARY} from ${PACKAGE} failed (full log above, last 40 lines)" >&2
           rm -rf "${tmp}"
           exit 1
         fi
-        mkdir -p "$(dirname "${target}")"
-        mv "${tmp}/${BINARY}" "${target}"
+        rm -rf "${target}"
+        mv "${tmp}/out" "${target}"
         rm -rf "${tmp}"
-        echo "ensure-test-tools: built ${BINARY} ${VERSION} in $(($(date +%s) - start)) s (cached in ${cache}/${tool}/${key})" >&2
+        echo "ensure-test-tools: built ${BINARY} ${VERSION} in $(($(date +%s) - start)) s (cached in ${target})" >&2
       fi
       exec 9>&-
     fi
-    ln -sfn "${target}" "${bin_dir}/${BINARY}"
+    for binary in "${binaries[@]}"; do
+      ln -sfn "${target}/${binary}" "${bin_dir}/${binary}"
+    done
   )
 done

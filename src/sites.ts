@@ -59,6 +59,14 @@ export async function createSite(config: OkdCiConfig): Promise<Site> {
                 kubeconfig: config.kubeconfig,
                 context: config.kubeContext,
                 storageClass: config.storageClass,
+                objectStoreCredentials:
+                    config.secrets.objectStoreAccessKey !== undefined &&
+                    config.secrets.objectStoreSecretKey !== undefined
+                        ? {
+                              accessKeyId: config.secrets.objectStoreAccessKey,
+                              secretAccessKey: config.secrets.objectStoreSecretKey,
+                          }
+                        : undefined,
             });
         }
         case "aws": {

@@ -41,6 +41,8 @@ export interface LocalSiteArgs {
     /** Volume sizes in GiB. Defaults: registry 20, object store 10. */
     registryGb?: number;
     objectStoreGb?: number;
+    /** Keys of the object store (`objectStoreAccessKey`/`objectStoreSecretKey`, secret); default: generated, kept. */
+    objectStoreCredentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
 }
 
 const registryPort = 5000;
@@ -284,13 +286,28 @@ function createObjectStore(
     opts: pulumi.CustomResourceOptions,
 ) {
     const parentOnly = { parent: opts.parent };
-    // Generated once and kept (encrypted) in state: no key is written in code or config.
-    const accessKey = new random.RandomPassword(`${name}-s3-access-key`, { length: 20, special: false }, parentOnly);
-    const secretKey = new random.RandomPassword(`${name}-s3-secret-key`, { length: 40, special: false }, parentOnly);
-    const credentials = { accessKeyId: accessKey.result, secretAccessKey: secretKey.result };
+    // Configured, or generated once and kept (encrypted) in state: no key is written in code.
+    const configured = args.objectStoreCredentials;
+    const credentials = configured
+        ? {
+              accessKeyId: pulumi.secret(configured.accessKeyId),
+              secretAccessKey: pulumi.secret(configured.secretAccessKey),
+          }
+        : {
+              accessKeyId: new random.RandomPassword(
+                  `${name}-s3-access-key`,
+                  { length: 20, special: false },
+                  parentOnly,
+              ).result,
+              secretAccessKey: new random.RandomPassword(
+                  `${name}-s3-secret-key`,
+                  { length: 40, special: false },
+                  parentOnly,
+              ).result,
+          };
 
     const s3Config = pulumi.secret(
-        pulumi.all([accessKey.result, secretKey.result]).apply(([ak, sk]) =>
+        pulumi.all([credentials.accessKeyId, credentials.secretAccessKey]).apply(([ak, sk]) =>
             JSON.stringify({
                 identities: [
                     {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
-import { tektonNamespaces, tektonReleaseUrls } from "./versions";
+import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
 /**
  * `feature-flags` of Tekton Pipelines, each set on purpose. Keys left out keep the release's default.
@@ -51,6 +51,8 @@ export interface TektonInstallArgs {
     provider: k8s.Provider;
     /** What the install waits for (the site's node pools and add-ons). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** `tektonManifestSource`: the release site, a mirror or a local directory. Default: the public release site. */
+    manifestSource?: string;
 }
 
 /**
@@ -70,43 +72,41 @@ export class TektonInstall extends pulumi.ComponentResource {
     constructor(name: string, args: TektonInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:Install", name, {}, opts);
         const k = { parent: this, provider: args.provider };
+        const files = tektonReleaseFiles(args.manifestSource);
 
         const pipelines = new k8s.yaml.v2.ConfigFile(
             `${name}-pipelines`,
-            { file: tektonReleaseUrls.pipeline },
+            { file: files.pipeline },
             { ...k, dependsOn: args.dependsOn },
         );
         // Triggers installs into the namespace the Pipelines release creates.
         const triggers = new k8s.yaml.v2.ConfigFile(
             `${name}-triggers`,
-            { file: tektonReleaseUrls.triggers },
+            { file: files.triggers },
             { ...k, dependsOn: [pipelines] },
         );
         // ClusterInterceptors are Triggers objects: its CRDs and webhook come first.
         const interceptors = new k8s.yaml.v2.ConfigFile(
             `${name}-interceptors`,
-            { file: tektonReleaseUrls.interceptors },
+            { file: files.interceptors },
             { ...k, dependsOn: [triggers] },
         );
         this.chains = new k8s.yaml.v2.ConfigFile(
             `${name}-chains`,
-            { file: tektonReleaseUrls.chains },
+            { file: files.chains },
             { ...k, dependsOn: [pipelines] },
         );
         // The release's own ConfigMaps come with every key at its default; each re-apply of the release (a Tekton
         // upgrade) writes them again. The patches follow it: they name the release they were applied after, so a new
         // release changes their inputs and Pulumi re-applies them, after the release they depend on.
-        const flags = configPatch(`${name}-feature-flags`, "feature-flags", featureFlags, tektonReleaseUrls.pipeline, {
+        const flags = configPatch(`${name}-feature-flags`, "feature-flags", featureFlags, files.pipeline, {
             ...k,
             dependsOn: [pipelines],
         });
-        const defaults = configPatch(
-            `${name}-config-defaults`,
-            "config-defaults",
-            configDefaults,
-            tektonReleaseUrls.pipeline,
-            { ...k, dependsOn: [pipelines] },
-        );
+        const defaults = configPatch(`${name}-config-defaults`, "config-defaults", configDefaults, files.pipeline, {
+            ...k,
+            dependsOn: [pipelines],
+        });
 
         this.ready = [pipelines, triggers, interceptors, this.chains, flags, defaults];
         this.registerOutputs({});

@@ -44,7 +44,7 @@ export class TektonLayer extends pulumi.ComponentResource {
 
         const install = new TektonInstall(
             `${name}-install`,
-            { provider: site.provider, dependsOn: site.ready },
+            { provider: site.provider, dependsOn: site.ready, manifestSource: config.tektonManifestSource },
             { parent: this },
         );
         const ns = new BuildNamespace(

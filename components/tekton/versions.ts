@@ -12,16 +12,26 @@ export const tektonVersions = {
     chains: "v0.29.1",
 } as const;
 
-const releases = "https://infra.tekton.dev/tekton-releases";
+/** The public release site; `tektonManifestSource` points the install at a mirror or a local copy of it instead. */
+export const tektonReleaseSite = "https://infra.tekton.dev/tekton-releases";
 
-/** Release manifests, each pinned to its version's `previous/` path (never `latest`). */
-export const tektonReleaseUrls = {
-    pipeline: `${releases}/pipeline/previous/${tektonVersions.pipeline}/release.yaml`,
-    triggers: `${releases}/triggers/previous/${tektonVersions.triggers}/release.yaml`,
-    /** The core ClusterInterceptors (github, cel, …) ship apart from the Triggers release. */
-    interceptors: `${releases}/triggers/previous/${tektonVersions.triggers}/interceptors.yaml`,
-    chains: `${releases}/chains/previous/${tektonVersions.chains}/release.yaml`,
-} as const;
+/**
+ * Release manifests under a release site laid out as the public one (`<project>/previous/<version>/<file>`), each
+ * pinned to its version's `previous/` path (never `latest`). `source` is a URL or a local directory.
+ */
+export function tektonReleaseFiles(source: string = tektonReleaseSite) {
+    const base = source.replace(/\/+$/, "");
+    return {
+        pipeline: `${base}/pipeline/previous/${tektonVersions.pipeline}/release.yaml`,
+        triggers: `${base}/triggers/previous/${tektonVersions.triggers}/release.yaml`,
+        /** The core ClusterInterceptors (github, cel, …) ship apart from the Triggers release. */
+        interceptors: `${base}/triggers/previous/${tektonVersions.triggers}/interceptors.yaml`,
+        chains: `${base}/chains/previous/${tektonVersions.chains}/release.yaml`,
+    } as const;
+}
+
+/** The public release manifests. */
+export const tektonReleaseUrls = tektonReleaseFiles(tektonReleaseSite);
 
 /**
  * Images of the Jobs this layer runs itself (run pruning and scheduled triggers). One image with bash, kubectl and

@@ -238,6 +238,17 @@ function requirementProblems(
             }
         }
     }
+    // The local object store's keys come as a pair (or are both generated).
+    const storeKeys = ["objectStoreAccessKey", "objectStoreSecretKey"] as const;
+    for (const [key, other] of [storeKeys, [...storeKeys].reverse()]) {
+        if (has(other) && !has(key)) {
+            problems.push({
+                key: `${project}:${key}`,
+                value: "(not set)",
+                message: `is required when ${other} is set; set both with \`pulumi config set --secret ${key} …\`, or neither to have them generated`,
+            });
+        }
+    }
     for (const r of requiredSecrets(c, stack)) {
         if (has(r.key)) continue;
         problems.push({

@@ -2,6 +2,7 @@ import { closest, distance } from "fastest-levenshtein";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { tektonReleaseSite } from "../../components/tekton/versions";
 import { parseCronJobSchedule } from "./cron";
 import { kubernetesSupport, supportedMinors } from "./kubernetes";
 import { regionsByPlatform } from "./regions";
@@ -584,6 +585,18 @@ export const keys = {
         pulumiType: "string",
         description: "When old PipelineRuns and TaskRuns are pruned (UTC cron).",
     },
+    tektonManifestSource: {
+        schema: z
+            .string({ error: "expected an https:// URL or an absolute directory path" })
+            .regex(/^(https:\/\/[^\s/]+(\/[^\s]*)?|\/[^\s]*)$/, {
+                error: "expected an https:// URL or an absolute directory path, e.g. https://mirror.example.org/tekton-releases or /srv/tekton-releases",
+            })
+            .transform((v) => (v.length > 1 ? v.replace(/\/+$/, "") : v))
+            .default(tektonReleaseSite),
+        pulumiType: "string",
+        description:
+            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs.",
+    },
     kubeconfig: {
         schema: z.string().min(1).optional(),
         pulumiType: "string",
@@ -594,6 +607,19 @@ export const keys = {
         schema: pattern(/^[A-Za-z0-9@._:/-]{1,253}$/, "a kubeconfig context name").optional(),
         pulumiType: "string",
         description: "local only: kubeconfig context; default: the current context (kind-kind in CI).",
+    },
+    objectStoreAccessKey: {
+        schema: z.string().optional(),
+        pulumiType: "string",
+        secret: true,
+        description:
+            "local only: access key id of the in-cluster object store, with objectStoreSecretKey; generated and kept in state when both are unset.",
+    },
+    objectStoreSecretKey: {
+        schema: z.string().optional(),
+        pulumiType: "string",
+        secret: true,
+        description: "local only: secret access key of the in-cluster object store, with objectStoreAccessKey.",
     },
     storageClass: {
         schema: pattern(

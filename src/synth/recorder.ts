@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 
 import { defaultInvokes, type InvokeTable } from "./invokes";
+import { engineUrn } from "./urn";
 
 /** What the program asked the engine to register, as the engine would have received it. */
 export interface RecordedResource {
@@ -75,6 +76,10 @@ export class Recorder implements pulumi.runtime.Mocks {
     async install(project: string, stack: string, preview: boolean): Promise<void> {
         await pulumi.runtime.setMocks(this, project, stack, preview);
         const monitor = settings.getMonitor() as unknown as MonitorLike;
+        // URNs as the engine makes them (every ancestor's type, never the root Stack's), not the mock runtime's
+        // (the immediate parent's last type only): every URN the program and the plan see is the one a real
+        // `pulumi preview` shows. The mock monitor names resources through this one method.
+        monitor.newUrn = (parent, type, name) => engineUrn(stack, project, parent, type, name);
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
             const record: Omit<RecordedResource, "urn" | "inputs"> = {
@@ -135,6 +140,7 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): unknown } | undefined;
 }
 interface MonitorLike {
+    newUrn(parent: string, type: string, name: string): string;
     registerResource(
         req: RegisterRequest,
         callback: (err: Error | null, response?: { getUrn(): string }) => void,

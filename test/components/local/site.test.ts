@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import type { LocalSite } from "../../../components/local";
+import { sig } from "../../../src/synth/recorder";
 import { find, settled, under, valueOf } from "../../helpers";
 
 describe("local site", () => {
@@ -44,6 +45,18 @@ describe("local site", () => {
             true,
             "s3.json is sent as a secret",
         );
+    });
+
+    it("uses configured object store keys as secrets instead of generating them", async () => {
+        const { LocalSite } = await import("../../../components/local");
+        new LocalSite("lok", {
+            objectStoreCredentials: { accessKeyId: "AKIAEXAMPLEEXAMPLE01", secretAccessKey: "s".repeat(40) },
+        });
+        await settled();
+        assert.equal(under("lok", "random:index/randomPassword:RandomPassword").length, 0);
+        const client = find("kubernetes:core/v1:Secret", "lok-objects-client");
+        assert.equal((client.inputs as any).stringData.AWS_ACCESS_KEY_ID, "AKIAEXAMPLEEXAMPLE01"); // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
+        assert.ok(JSON.stringify(client.object).includes(sig.secret), "the configured keys are sent as secrets");
     });
 
     it("publishes the registry on a fixed NodePort so the nodes can pull what the pipelines push", () => {

@@ -76,6 +76,20 @@ describe("Tekton layer", () => {
             });
         });
 
+        it("reads the same pinned files from a mirror or local directory named by tektonManifestSource", async () => {
+            const m = "tkm";
+            await buildLayer(m, "local", [stream415], { tektonManifestSource: "/srv/tekton-releases/" });
+            const files = Object.fromEntries(
+                under(`${m}-install`, T.configFile).map((r) => [r.name.slice(`${m}-install-`.length), r.inputs.file]),
+            );
+            assert.deepEqual(files, {
+                pipelines: "/srv/tekton-releases/pipeline/previous/v1.15.0/release.yaml",
+                triggers: "/srv/tekton-releases/triggers/previous/v0.37.0/release.yaml",
+                interceptors: "/srv/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml",
+                chains: "/srv/tekton-releases/chains/previous/v0.29.1/release.yaml",
+            });
+        });
+
         it("installs only after the site is ready, and Triggers and Chains after Pipelines", () => {
             const siteReady = find(T.ns, `${n}-site-ready`).urn;
             const pipelines = find(T.configFile, `${n}-install-pipelines`);
