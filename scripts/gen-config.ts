@@ -50,9 +50,13 @@ export function pulumiYaml(): string {
         ]
             .filter((s) => s !== "")
             .join(" ");
+        // The Pulumi CLI checks a declared default against the declared type ("The default value specified for
+        // configuration key 'systemNodes' is not of the expected type 'integer'"), so a number or boolean key whose
+        // default depends on the platform or profile (declared as "", read as unset) is declared untyped.
+        const typed = spec.pulumiType !== undefined && !(def === "" && spec.pulumiType !== "string");
         config[key] = {
             // Pulumi's project schema types scalars and arrays of scalars; structured keys are declared untyped.
-            ...(spec.pulumiType ? { type: spec.pulumiType } : {}),
+            ...(typed ? { type: spec.pulumiType } : {}),
             ...(spec.pulumiType === "array" ? { items: { type: "string" } } : {}),
             description,
             ...(def !== undefined ? { default: def } : {}),

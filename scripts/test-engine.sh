@@ -31,16 +31,28 @@ cd "${root}"
 
 preview_only=false
 keep=false
+usage() {
+  cat <<'USAGE'
+usage: npm run test:engine [-- --preview-only] [-- --keep]
+  --preview-only  stop after the preview
+  --keep          keep the temporary directory (state, logs, kubeconfig) and print its path
+  -h, --help      this text, then what the test does
+USAGE
+}
 for arg in "$@"; do
   case "${arg}" in
     --preview-only) preview_only=true ;;
     --keep) keep=true ;;
     -h | --help)
+      usage
+      echo
       sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "test-engine: unknown argument '${arg}'; see --help" >&2
+      # The npm-script convention (scripts/cli.ts): one line naming the mistake, then the usage, exit 2.
+      echo "test:engine: Unknown option '${arg}'" >&2
+      usage >&2
       exit 2
       ;;
   esac

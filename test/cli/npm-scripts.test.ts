@@ -16,7 +16,7 @@ const exec = promisify(execFile);
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
 
 /** The npm scripts a user runs with arguments; test, typecheck, lint and format take none of their own. */
-const userScripts = ["synth", "policy", "plan-diff", "gen:config", "bench"];
+const userScripts = ["synth", "policy", "plan-diff", "gen:config", "bench", "test:engine"];
 
 interface Result {
     code: number;
@@ -24,12 +24,16 @@ interface Result {
     stderr: string;
 }
 
-/** Runs `npm run <script> -- <args>` without npm's banner: the script's `tsx <file>` under this Node. */
+/**
+ * Runs `npm run <script> -- <args>` without npm's banner: the script's `tsx <file>` under this Node, or its
+ * `bash <file>`.
+ */
 async function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-    const m = /^tsx (\S+)$/.exec(pkg.scripts[script] ?? "");
-    assert.ok(m, `package.json script ${script} is "tsx <file>"`);
+    const m = /^(tsx|bash) (\S+)$/.exec(pkg.scripts[script] ?? "");
+    assert.ok(m, `package.json script ${script} is "tsx <file>" or "bash <file>"`);
+    const command = m[1] === "tsx" ? [process.execPath, "--import", "tsx", m[2]] : ["bash", m[2]];
     try {
-        const { stdout, stderr } = await exec(process.execPath, ["--import", "tsx", m[1], ...args], {
+        const { stdout, stderr } = await exec(command[0], [...command.slice(1), ...args], {
             cwd: root,
             env,
             maxBuffer: 16 << 20,

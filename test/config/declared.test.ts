@@ -25,6 +25,22 @@ describe("declared configuration", () => {
         }
     });
 
+    it("declares every default of the type it declares, as the Pulumi CLI checks when it loads the project", () => {
+        // pulumi/pulumi sdk/go/common/workspace/project.go: "The default value specified for configuration key '…' is
+        // not of the expected type '…'" (found by npm run test:engine on a platform-dependent integer default).
+        const config = YAML.parse(pulumiYaml()).config as Record<string, { type?: string; default?: unknown }>;
+        const ofType: Record<string, (v: unknown) => boolean> = {
+            string: (v) => typeof v === "string",
+            integer: (v) => Number.isInteger(v),
+            boolean: (v) => typeof v === "boolean",
+            array: (v) => Array.isArray(v),
+        };
+        const wrong = Object.entries(config)
+            .filter(([, d]) => d.type !== undefined && d.default !== undefined && !ofType[d.type](d.default))
+            .map(([key, d]) => `${key}: ${d.type} with default ${JSON.stringify(d.default)}`);
+        assert.deepEqual(wrong, []);
+    });
+
     it("the README's config reference matches the model", () => {
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
         assert.ok(readme.includes(configReference()), "README config reference is out of date: run npm run gen:config");

@@ -91,9 +91,16 @@ describe("the nightly's finally: destroys, then the record", () => {
             const bucket = path.join(tmp, "bucket");
             fs.mkdirSync(bucket);
 
+            // The gate's credentials, as the step's Secret mount would give them (e2e-destroy.sh refuses to run without).
+            const credentials = path.join(tmp, "awscred");
+            fs.writeFileSync(credentials, "[default]\naws_access_key_id = A\naws_secret_access_key = B\n");
             const destroyStep = stepRun(
                 (destroy.spec.steps as Json[]).find((s) => s.name === "destroy")!,
-                { STATE_DIR: gate },
+                {
+                    STATE_DIR: gate,
+                    CREDENTIALS_ENV: "AWS_SHARED_CREDENTIALS_FILE",
+                    AWS_SHARED_CREDENTIALS_FILE: credentials,
+                },
             );
             const destroying = new Promise<number>((resolve) =>
                 spawn("bash", [destroyStep.file], { env: destroyStep.env, stdio: "ignore" }).on("exit", (c) =>
