@@ -100,13 +100,17 @@ export interface OcChangeLog {
     }[];
 }
 
+/** An https URL with a host: oc builds pull request URLs from any source location, e.g. `https:///path/pull/1` for a local one. */
+const webUrl = (u: string | undefined) => (u && /^https:\/\/[a-z0-9.-]+\//i.test(u) ? u : undefined);
+
 /** The notes with oc's merged pull requests per component (oc names a group of images sharing one range "a, b"). */
 export function withChangelog(notes: Notes, changelog: OcChangeLog): Notes {
     const commits: NonNullable<Notes["commits"]> = {};
     for (const image of changelog.updatedImages ?? []) {
         commits[image.name] = (image.commits ?? []).map((c) => ({
-            subject: c.subject ?? "",
-            ...opt("url", c.pullURL ?? c.commitURL),
+            // oc escapes < and > for Markdown (replaceUnsafeInput); the notes keep the text, each output escapes it.
+            subject: (c.subject ?? "").replace(/&lt;/g, "<").replace(/&gt;/g, ">"),
+            ...opt("url", webUrl(c.pullURL ?? c.commitURL)),
             ...opt("id", c.pullID !== undefined ? `#${c.pullID}` : c.commitID),
         }));
     }

@@ -17,9 +17,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { z } from "zod";
+import * as z from "zod/mini";
 
-const nullishString = z.string().nullish();
+const nullishString = z.nullish(z.string());
 
 export const gateRecordSchema = z.looseObject({
     gate: z.string(),
@@ -27,11 +27,11 @@ export const gateRecordSchema = z.looseObject({
     /** `passed` or `failed` (verdict.sh); anything else counts as not passed. */
     outcome: z.string(),
     /** `install` (the default: install and conformance) or `upgrade`. */
-    kind: z.string().optional(),
+    kind: z.optional(z.string()),
     /** An upgrade gate's starting release. */
-    from: z.string().optional(),
+    from: z.optional(z.string()),
     /** Why the gate failed, in a sentence, when the pipeline knows. */
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
 });
 export type GateRecord = z.infer<typeof gateRecordSchema>;
 
@@ -47,48 +47,48 @@ export type SourceRecord = z.infer<typeof sourceRecordSchema>;
 export const promotionTargetSchema = z.looseObject({
     /** `<repository>:<name>@<digest>`. */
     release: z.string(),
-    pullSpec: z.string().optional(),
-    digest: z.string().optional(),
-    content: z.string().optional(),
-    copied: z.boolean().optional(),
+    pullSpec: z.optional(z.string()),
+    digest: z.optional(z.string()),
+    content: z.optional(z.string()),
+    copied: z.optional(z.boolean()),
 });
 export type PromotionTarget = z.infer<typeof promotionTargetSchema>;
 
 export const fallbackRecordSchema = z.looseObject({
     component: z.string(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     /** The base payload's image the payload kept for that tag. */
-    image: z.string().optional(),
+    image: z.optional(z.string()),
 });
 export type FallbackRecord = z.infer<typeof fallbackRecordSchema>;
 
 export const releaseRecordSchema = z.looseObject({
-    schemaVersion: z.number().optional(),
+    schemaVersion: z.optional(z.number()),
     stream: z.string(),
     name: z.string(),
     pullSpec: z.string(),
     digest: z.string(),
     created: z.string(),
-    pipelineRun: z.string().optional(),
+    pipelineRun: z.optional(z.string()),
     basePayload: nullishString,
-    sources: z.record(z.string(), sourceRecordSchema).default({}),
-    previous: z.array(z.string()).default([]),
-    gates: z.array(gateRecordSchema).default([]),
+    sources: z._default(z.record(z.string(), sourceRecordSchema), {}),
+    previous: z._default(z.array(z.string()), []),
+    gates: z._default(z.array(gateRecordSchema), []),
     /** `pending` → `accepted` | `rejected` | `unfinished`. */
     verdict: z.string(),
-    decided: z.string().optional(),
-    finished: z.string().optional(),
-    pipelineStatus: z.string().optional(),
+    decided: z.optional(z.string()),
+    finished: z.optional(z.string()),
+    pipelineStatus: z.optional(z.string()),
     /** Where upload-logs.sh put the gate logs, e.g. `s3://bucket/logs/4.15/<name>/`. */
     logs: nullishString,
-    promotion: z
-        .looseObject({
+    promotion: z.nullish(
+        z.looseObject({
             at: z.string(),
-            verified: z.string().optional(),
-            targets: z.array(promotionTargetSchema).default([]),
-        })
-        .nullish(),
-    fallbacks: z.array(fallbackRecordSchema).optional(),
+            verified: z.optional(z.string()),
+            targets: z._default(z.array(promotionTargetSchema), []),
+        }),
+    ),
+    fallbacks: z.optional(z.array(fallbackRecordSchema)),
 });
 export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 

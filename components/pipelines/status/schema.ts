@@ -6,7 +6,7 @@
  *
  * `schemaVersion` changes only when a field changes meaning or goes away; new optional fields keep it.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const statusSchemaVersion = 1;
 
@@ -17,18 +17,17 @@ export const stalenessRules = {
     source: "okd-project/okd-release-watcher pkg/report/report.go (AcceptedStalenessLimit 48h, BuiltStalenessLimit 72h)",
 } as const;
 
-const time = z.string().describe("RFC 3339 time, UTC");
+/** RFC 3339 time, UTC. */
+const time = z.string();
 
-export const payloadRefSchema = z
-    .object({
-        name: z.string(),
-        stream: z.string(),
-        verdict: z.string(),
-        promoted: z.boolean(),
-        /** When the payload was made: the time in its name (as the release-controller names payloads), else `created`. */
-        time: time,
-    })
-    .describe("A payload named from elsewhere on the page");
+export const payloadRefSchema = z.object({
+    name: z.string(),
+    stream: z.string(),
+    verdict: z.string(),
+    promoted: z.boolean(),
+    /** When the payload was made: the time in its name (as the release-controller names payloads), else `created`. */
+    time: time,
+});
 export type PayloadRef = z.infer<typeof payloadRefSchema>;
 
 export const artifactSchema = z.object({
@@ -50,7 +49,7 @@ export const gateSchema = z.object({
     /** Why it did not pass, in a sentence; empty when it passed. */
     why: z.string(),
     /** An upgrade gate's starting release. */
-    from: z.string().optional(),
+    from: z.optional(z.string()),
     artifacts: z.array(artifactSchema),
 });
 export type Gate = z.infer<typeof gateSchema>;
@@ -58,15 +57,15 @@ export type Gate = z.infer<typeof gateSchema>;
 export const fallbackSchema = z.object({
     component: z.string(),
     reason: z.string(),
-    image: z.string().optional(),
+    image: z.optional(z.string()),
 });
 
 export const sourceSchema = z.object({
     /** The payload tag the image replaced. */
     component: z.string(),
     image: z.string(),
-    source: z.string().optional(),
-    commit: z.string().optional(),
+    source: z.optional(z.string()),
+    commit: z.optional(z.string()),
 });
 
 export const componentChangeSchema = z.object({
@@ -76,40 +75,38 @@ export const componentChangeSchema = z.object({
      * now, taken from the base payload before), `removed` (taken from the base payload now).
      */
     change: z.enum(["updated", "rebuilt", "added", "removed"]),
-    source: z.string().optional(),
-    fromCommit: z.string().optional(),
-    toCommit: z.string().optional(),
-    fromImage: z.string().optional(),
-    toImage: z.string().optional(),
+    source: z.optional(z.string()),
+    fromCommit: z.optional(z.string()),
+    toCommit: z.optional(z.string()),
+    fromImage: z.optional(z.string()),
+    toImage: z.optional(z.string()),
     /** A web page comparing the two commits, when the source is on github.com. */
-    compare: z.string().optional(),
+    compare: z.optional(z.string()),
 });
 export type ComponentChange = z.infer<typeof componentChangeSchema>;
 
 export const commitSchema = z.object({
     subject: z.string(),
-    url: z.string().optional(),
-    id: z.string().optional(),
+    url: z.optional(z.string()),
+    id: z.optional(z.string()),
 });
 
-export const notesSchema = z
-    .object({
-        schemaVersion: z.literal(statusSchemaVersion),
-        stream: z.string(),
-        name: z.string(),
-        /** The previous promoted release (this stream's, else the previous minor's newest); null for the first. */
-        from: z.object({ name: z.string(), stream: z.string() }).nullable(),
-        /** Pull specs of the two promoted copies oc compared (the site's durable repository), when known. */
-        fromPullSpec: z.string().optional(),
-        toPullSpec: z.string().optional(),
-        basePayload: z.object({ from: z.string().optional(), to: z.string().optional() }),
-        components: z.array(componentChangeSchema),
-        /** Merged pull requests per component, from `oc adm release info --changelog` when it ran. */
-        commits: z.record(z.string(), z.array(commitSchema)).optional(),
-        /** Why the commit lists are missing, when oc's changelog could not be made. */
-        changelogError: z.string().optional(),
-    })
-    .describe("Release notes between the previous promoted release and this one");
+export const notesSchema = z.object({
+    schemaVersion: z.literal(statusSchemaVersion),
+    stream: z.string(),
+    name: z.string(),
+    /** The previous promoted release (this stream's, else the previous minor's newest); null for the first. */
+    from: z.nullable(z.object({ name: z.string(), stream: z.string() })),
+    /** Pull specs of the two promoted copies oc compared (the site's durable repository), when known. */
+    fromPullSpec: z.optional(z.string()),
+    toPullSpec: z.optional(z.string()),
+    basePayload: z.object({ from: z.optional(z.string()), to: z.optional(z.string()) }),
+    components: z.array(componentChangeSchema),
+    /** Merged pull requests per component, from `oc adm release info --changelog` when it ran. */
+    commits: z.optional(z.record(z.string(), z.array(commitSchema))),
+    /** Why the commit lists are missing, when oc's changelog could not be made. */
+    changelogError: z.optional(z.string()),
+});
 export type Notes = z.infer<typeof notesSchema>;
 
 export const payloadSchema = z.object({
@@ -117,39 +114,39 @@ export const payloadSchema = z.object({
     stream: z.string(),
     time: time,
     created: time,
-    decided: time.optional(),
-    finished: time.optional(),
+    decided: z.optional(time),
+    finished: z.optional(time),
     verdict: z.string(),
     /** Why the verdict is what it is, in a sentence. */
     why: z.string(),
     pullSpec: z.string(),
     digest: z.string(),
-    basePayload: z.string().optional(),
-    pipelineRun: z.string().optional(),
-    pipelineStatus: z.string().optional(),
+    basePayload: z.optional(z.string()),
+    pipelineRun: z.optional(z.string()),
+    pipelineStatus: z.optional(z.string()),
     promoted: z.boolean(),
-    promotion: z
-        .object({
+    promotion: z.optional(
+        z.object({
             at: time,
             targets: z.array(
                 z.object({
                     release: z.string(),
-                    pullSpec: z.string().optional(),
-                    digest: z.string().optional(),
-                    copied: z.boolean().optional(),
+                    pullSpec: z.optional(z.string()),
+                    digest: z.optional(z.string()),
+                    copied: z.optional(z.boolean()),
                 }),
             ),
-        })
-        .optional(),
+        }),
+    ),
     gates: z.array(gateSchema),
     fallbacks: z.array(fallbackSchema),
     sources: z.array(sourceSchema),
     /** Upgrade edges recorded in the payload (`oc adm release new --previous`): releases that upgrade to it. */
     previous: z.array(z.string()),
     /** Where upload-logs.sh put the gate logs, as the record names it. */
-    logs: z.string().optional(),
+    logs: z.optional(z.string()),
     /** Release notes: stored at promotion when present, else computed from the records. */
-    notes: notesSchema.optional(),
+    notes: z.optional(notesSchema),
     notesStored: z.boolean(),
 });
 export type Payload = z.infer<typeof payloadSchema>;
@@ -157,9 +154,9 @@ export type Payload = z.infer<typeof payloadSchema>;
 export const stalenessSchema = z.object({
     stale: z.boolean(),
     /** The newest payload that counts (accepted; for `built`, any with a final verdict); null when there is none. */
-    newest: payloadRefSchema.nullable(),
+    newest: z.nullable(payloadRefSchema),
     /** When the stream becomes (or became) stale unless a newer payload counts; null when it has none. */
-    staleAt: time.nullable(),
+    staleAt: z.nullable(time),
     limitHours: z.number(),
 });
 
@@ -167,15 +164,15 @@ export const streamSchema = z.object({
     stream: z.string(),
     /** In the site's configuration (a stream with no record yet is listed, and stale). */
     configured: z.boolean(),
-    variant: z.string().optional(),
-    promotes: z.boolean().optional(),
+    variant: z.optional(z.string()),
+    promotes: z.optional(z.boolean()),
     /** Configured gates, as the nightly runs them. */
-    gates: z.array(z.object({ gate: z.string(), blocking: z.boolean(), kind: z.string() })).optional(),
+    gates: z.optional(z.array(z.object({ gate: z.string(), blocking: z.boolean(), kind: z.string() }))),
     /** Creation throttling of the stream's nightlies, as configured, when the site sets any. */
-    throttle: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    latest: payloadRefSchema.nullable(),
-    latestAccepted: payloadRefSchema.nullable(),
-    latestPromoted: payloadRefSchema.nullable(),
+    throttle: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+    latest: z.nullable(payloadRefSchema),
+    latestAccepted: z.nullable(payloadRefSchema),
+    latestPromoted: z.nullable(payloadRefSchema),
     staleness: z.object({ accepted: stalenessSchema, built: stalenessSchema }),
     counts: z.object({
         total: z.number(),
