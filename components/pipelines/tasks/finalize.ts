@@ -2,15 +2,17 @@ import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { e2eWorkspace } from "./e2e-gate";
+import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const finalizeTaskName = "okd-finalize-record";
 
 /**
  * The nightly's last word, in `finally`: uploads the gates' logs and JUnit to `logs/` and closes the record. A record
- * still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ * still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted. Then,
+ * with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  */
-export function finalizeTask(ctx: PipelineContext): TaskDefinition {
+export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDefinition {
     return {
         name: finalizeTaskName,
         spec: {
@@ -22,6 +24,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                 { name: "pipeline-status", description: "Aggregate status of the run's tasks ($(tasks.status))." },
             ],
             results: [],
+            volumes: [statusRendererVolume],
             workspaces: [
                 {
                     name: e2eWorkspace,
@@ -58,6 +61,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                         },
                     ],
                 },
+                publishStatusStep(streamsJson),
             ],
         },
     };
