@@ -11,6 +11,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { statusRendererBundle } from "../../components/pipelines/status/bundle";
 import { runScript, tempDir } from "../scripts/harness";
 
 const hour = 3600_000;
@@ -243,4 +244,36 @@ export function makeFixture(now = new Date()): Fixture {
         fs.rmSync(work, { recursive: true, force: true });
     }
     return { bucket, now, names };
+}
+
+/** The configured streams as OkdPipelines passes them (statusStreamsJson): 4.16 has no record yet. */
+export const streamsJson = JSON.stringify([
+    { minor: "4.16", variant: "okd", promote: false, gates: [{ gate: "aws", blocking: true }] },
+    {
+        minor: "4.15",
+        variant: "okd",
+        promote: true,
+        gates: [
+            { gate: "aws", blocking: true },
+            { gate: "gcp", blocking: false },
+        ],
+    },
+    { minor: "4.14", variant: "okd", promote: true, gates: [{ gate: "aws", blocking: true }] },
+]);
+
+/** publish-status.sh as the finalize and publish-status steps run it: the bundle, rclone's `artifacts` remote. */
+export function publish(bucket: string, renderer: string, env: Record<string, string> = {}) {
+    return runScript("publish-status.sh", {
+        ARTIFACTS_BUCKET: bucket,
+        RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+        RENDERER: renderer,
+        STREAMS_JSON: streamsJson,
+        ...env,
+    });
+}
+
+export function writeBundle(dir: string): string {
+    const file = path.join(dir, "status.js");
+    fs.writeFileSync(file, statusRendererBundle());
+    return file;
 }

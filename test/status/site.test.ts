@@ -3,43 +3,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { statusRendererBundle } from "../../components/pipelines/status/bundle";
 import { type Status, statusJsonSchema, statusSchema } from "../../components/pipelines/status/schema";
-import { requireTool, runScript, tempDir } from "../scripts/harness";
+import { requireTool, tempDir } from "../scripts/harness";
 import { root } from "../synth/run";
-import { type Fixture, makeFixture } from "./fixture";
-
-/** The configured streams as OkdPipelines passes them (statusStreamsJson): 4.16 has no record yet. */
-export const streamsJson = JSON.stringify([
-    { minor: "4.16", variant: "okd", promote: false, gates: [{ gate: "aws", blocking: true }] },
-    {
-        minor: "4.15",
-        variant: "okd",
-        promote: true,
-        gates: [
-            { gate: "aws", blocking: true },
-            { gate: "gcp", blocking: false },
-        ],
-    },
-    { minor: "4.14", variant: "okd", promote: true, gates: [{ gate: "aws", blocking: true }] },
-]);
-
-/** publish-status.sh as the finalize and publish-status steps run it: the bundle, rclone's `artifacts` remote. */
-export function publish(bucket: string, renderer: string, env: Record<string, string> = {}) {
-    return runScript("publish-status.sh", {
-        ARTIFACTS_BUCKET: bucket,
-        RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
-        RENDERER: renderer,
-        STREAMS_JSON: streamsJson,
-        ...env,
-    });
-}
-
-export function writeBundle(dir: string): string {
-    const file = path.join(dir, "status.js");
-    fs.writeFileSync(file, statusRendererBundle());
-    return file;
-}
+import { type Fixture, makeFixture, publish, streamsJson, writeBundle } from "./fixture";
 
 /**
  * The status site as the pipelines publish it: records made by release-record.sh and logs uploaded by upload-logs.sh
