@@ -197,6 +197,20 @@ describe("release-notes.sh (real oc, git, rclone; the bundled renderer)", () => 
         );
     });
 
+    it("shows the stored notes, pull requests included, on the promoted payload's page", function () {
+        this.timeout(60_000);
+        const site = path.join(dir, "site");
+        execFileSync("node", [renderer, "--from", bucket, "--out", site]);
+        const status = JSON.parse(fs.readFileSync(path.join(site, "status.json"), "utf8"));
+        const payload = status.streams[0].payloads.find((p: { name: string }) => p.name === names[1]);
+        assert.equal(payload.notesStored, true);
+        const page = fs.readFileSync(path.join(site, "4.15", `${names[1]}.html`), "utf8");
+        const notes = page.slice(page.indexOf('<section class="notes">'), page.indexOf("</section>"));
+        assert.match(notes, /<h2>Release notes<\/h2>/);
+        assert.match(notes, /Stored at promotion; pull requests from <code>oc adm release info --changelog<\/code>/);
+        assert.match(notes, /<li>Drop the 2019 key #103<\/li><li>Rotate the &lt;CI&gt; key #102<\/li>/);
+    });
+
     it("keeps the commit ranges and says why when oc cannot read the repositories", function () {
         this.timeout(120_000);
         const moved = `${repo}.moved`;

@@ -128,6 +128,25 @@ describe("status rendering", () => {
                 { subject: "Local", id: "#8" },
             ],
         });
+        // Each image of oc's group shows the group's pull requests on the page.
+        const r = record("4.15.0-0.okd-2025-01-02-000000", { verdict: "accepted", promotion });
+        const stored = {
+            ...notes,
+            name: r.name,
+            components: ["installer", "installer-artifacts"].map((component) => ({
+                component,
+                change: "updated" as const,
+                fromCommit: "1111111",
+                toCommit: "2222222",
+            })),
+        };
+        const status = buildStatus(
+            { ...tree([r]), notes: new Map([[`4.15/${r.name}`, stored]]) },
+            { now: new Date("2025-01-02T01:00:00Z"), limit: 10 },
+        );
+        const page = renderSite(status, {}).get(`4.15/${r.name}.html`) as string;
+        const pr = /<li>Fix \| pipes <a href="https:\/\/github\.com\/openshift\/installer\/pull\/7">#7<\/a><\/li>/g;
+        assert.equal(page.match(pr)?.length, 2);
         assert.match(
             notesMarkdown(notes),
             /- Fix \\\| pipes \(\[#7\]\(https:\/\/github\.com\/openshift\/installer\/pull\/7\)\)\n- Local \(#8\)/,

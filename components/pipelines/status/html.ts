@@ -252,7 +252,8 @@ function notesBlock(n: Notes, depth: number, stored: boolean, candidate: boolean
             c.change === "updated"
                 ? `${c.compare ? `<a href="${esc(c.compare)}">` : ""}<code>${esc((c.fromCommit ?? "").slice(0, 12))}...${esc((c.toCommit ?? "").slice(0, 12))}</code>${c.compare ? "</a>" : ""}`
                 : `<code>${esc((c.toCommit ?? c.fromCommit ?? "").slice(0, 12))}</code>`;
-        const prs = n.commits?.[c.component];
+        // oc names a group of images built from one range "a, b"; each of them shows the group's pull requests.
+        const prs = Object.entries(n.commits ?? {}).find(([names]) => names.split(", ").includes(c.component))?.[1];
         const prList =
             prs && prs.length > 0
                 ? `<ul>${prs.map((pr) => `<li>${esc(pr.subject)}${pr.id ? ` ${pr.url && /^https:\/\//.test(pr.url) ? `<a href="${esc(pr.url)}">${esc(pr.id)}</a>` : esc(pr.id)}` : ""}</li>`).join("")}</ul>`
