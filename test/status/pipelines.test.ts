@@ -50,7 +50,10 @@ describe("status publishing in the pipelines (aws stack, offline synth)", () => 
         assert.deepEqual(step.volumeMounts, [
             { name: "status-renderer", mountPath: "/var/run/okd-status", readOnly: true },
         ]);
-        assert.deepEqual(spec.volumes, [{ name: "status-renderer", configMap: { name: "okd-status-renderer" } }]);
+        assert.deepEqual(spec.volumes, [
+            { name: "status-renderer", configMap: { name: "okd-status-renderer", optional: true } },
+        ]);
+        assert.equal(step.timeout, "20m");
         const env = Object.fromEntries(step.env.map((e: any) => [e.name, e.value]));
         assert.equal(env.RENDERER, "/var/run/okd-status/status.js");
         assert.deepEqual(

@@ -173,6 +173,26 @@ describe("the status site, published by publish-status.sh from records made by t
         assert.equal(payload("4.15", f.names.P2).notes, undefined, "a rejected payload has no notes");
     });
 
+    it("names the missing renderer ConfigMap, and refuses a prefix outside the bucket", () => {
+        const missing = publish(f.bucket, path.join(work, "nowhere", "status.js"));
+        assert.equal(missing.status, 1);
+        assert.match(
+            missing.stderr,
+            /the renderer .*nowhere\/status\.js is missing; is the okd-status-renderer ConfigMap mounted\?/,
+        );
+        const outside = publish(f.bucket, renderer, { STATUS_PREFIX: "../elsewhere/" });
+        assert.equal(outside.status, 1);
+        assert.match(outside.stderr, /STATUS_PREFIX must be a relative path inside the bucket/);
+    });
+
+    it("publishes under another prefix with links still reaching the bucket's root", () => {
+        const r = publish(f.bucket, renderer, { STATUS_PREFIX: "pages/okd/" });
+        assert.equal(r.status, 0, r.stderr);
+        const page = fs.readFileSync(path.join(f.bucket, "pages", "okd", "4.15", `${f.names.P3}.html`), "utf8");
+        const href = /href="([^"]*junit_e2e\.xml)"/.exec(page)?.[1] as string;
+        assert.ok(fs.existsSync(path.resolve(f.bucket, "pages", "okd", "4.15", href)), href);
+    });
+
     it("renders exactly the same site with npm run status as with the bundle the pipelines run", function () {
         this.timeout(60_000);
         const now = status.generated;

@@ -15,8 +15,14 @@ export const statusRendererConfigMap = "okd-status-renderer";
 const rendererVolume = "status-renderer";
 const rendererMount = "/var/run/okd-status";
 
-/** The Task volume a renderer step mounts. */
-export const statusRendererVolume = { name: rendererVolume, configMap: { name: statusRendererConfigMap } };
+/**
+ * The Task volume a renderer step mounts. Optional, so a missing ConfigMap reaches the script, which names it, instead
+ * of holding the pod (and, in finalize-record, the record's closing) in ContainerCreating.
+ */
+export const statusRendererVolume = {
+    name: rendererVolume,
+    configMap: { name: statusRendererConfigMap, optional: true },
+};
 
 /** Where a step finds the renderer, and the mount that puts it there. */
 export const rendererEnv = { name: "RENDERER", value: `${rendererMount}/${rendererFile}` };
@@ -52,6 +58,8 @@ export function publishStatusStep(streamsJson: string): Step {
         script: loadScript("publish-status.sh"),
         env: [rendererEnv, { name: "STREAMS_JSON", value: streamsJson }],
         volumeMounts: [rendererVolumeMount],
+        // Reading every record and listing the logs is minutes at most; a hung transfer must not hold the run.
+        timeout: "20m",
         onError: "continue",
     };
 }
