@@ -65,7 +65,8 @@ esac
 
 # Debian tools: command → package. shellcheck (every step script), docker-registry and skopeo (images between local
 # registries), buildah and umoci (real builds, tiny test images), jq (step scripts), rclone (release records), git
-# (component sources), busybox and a static bash (the stand-in Fedora CoreOS the machine-os Containerfile is built on).
+# (component sources), busybox and a static bash (the stand-in Fedora CoreOS the machine-os Containerfile is built on),
+# chromium (the status page's browser test drives it with playwright-core, which downloads no browser of its own).
 declare -A debian_tools=(
   [shellcheck]=shellcheck
   [docker-registry]=docker-registry
@@ -77,6 +78,7 @@ declare -A debian_tools=(
   [git]=git
   [busybox]=busybox-static
   [bash-static]=bash-static
+  [chromium]=chromium
 )
 
 # PyPI tools: command → pinned requirement. moto_server is the S3 server of the object-store tests

@@ -10,6 +10,7 @@ import { nightlyPipeline } from "./nightly";
 import { releasePipeline } from "./release";
 import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
 import { containerfilesConfigMap, loadContainerfile } from "./scripts";
+import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
 import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
@@ -18,6 +19,8 @@ import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, promoteTask } from "./tasks/promote";
+import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
+import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
@@ -88,6 +91,18 @@ export class OkdPipelines extends pulumi.ComponentResource {
             k,
         );
 
+        // The status renderer (`npm run status`, bundled), which the finalize, release-notes and publish-status steps
+        // run with node: docs/status.md.
+        const statusRenderer = new k8s.core.v1.ConfigMap(
+            `${name}-status-renderer`,
+            {
+                metadata: { name: statusRendererConfigMap, namespace, labels: partOf },
+                data: { [rendererFile]: statusRendererBundle() },
+            },
+            k,
+        );
+        const statusStreams = statusStreamsJson(args.streams, args.site.gates);
+
         const tasks: TaskDefinition[] = [
             toolsImageTask(ctx),
             // Each node-image Task only where a stream of its variant runs it: nothing installed sits unused.
@@ -96,15 +111,22 @@ export class OkdPipelines extends pulumi.ComponentResource {
             buildComponentTask(ctx),
             assembleTask(ctx),
             verdictTask(ctx),
-            finalizeTask(ctx),
+            finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
-            ...(promoting.length > 0 && args.mirror ? [pickTask(ctx), promoteTask(ctx, args.mirror)] : []),
+            ...(promoting.length > 0 && args.mirror
+                ? [
+                      pickTask(ctx),
+                      promoteTask(ctx, args.mirror),
+                      releaseNotesTask(ctx),
+                      publishStatusTask(ctx, statusStreams),
+                  ]
+                : []),
         ];
         const taskResources = tasks.map((t) =>
             tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k),
         );
-        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles] };
+        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles, statusRenderer] };
 
         for (const stream of args.streams) {
             const id = streamId(stream.minor);

@@ -8,7 +8,7 @@ import { isStreamBased } from "../../src/config/variants";
  */
 export interface PipelineImages {
     /**
-     * A prebuilt tools image (bash, jq, git, skopeo, rclone and oc), `repository:tag` or `repository@sha256:…`.
+     * A prebuilt tools image (bash, jq, git, skopeo, rclone, oc and node), `repository:tag` or `repository@sha256:…`.
      * Unset by default: each run's `tools-image` task builds components/pipelines/images/tools/Containerfile into the
      * site's components repository, tagged `pipeline-tools-<first 16 hex of the file's sha256>`, only when that tag is
      * missing. When set, that task builds nothing: it resolves this image to its digest and passes it on.

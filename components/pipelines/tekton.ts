@@ -34,6 +34,8 @@ export interface Step {
     computeResources?: { requests?: Record<string, string>; limits?: Record<string, string> };
     securityContext?: Record<string, unknown>;
     volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+    /** `continue`: a failing step is recorded (exit code, log) and the Task goes on and succeeds. */
+    onError?: "continue" | "stopAndFail";
 }
 
 export interface WorkspaceDeclaration {

@@ -168,6 +168,8 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-publish-status",
+            "okd-release-notes",
             "okd-stream-coreos",
             "okd-tools-image",
             "okd-verdict",
@@ -508,8 +510,8 @@ describe("OKD pipelines", () => {
                 }
             }
             // 4.15 nightly: machine-os, 2 build batches, assemble, 2 gates, verdict, 2 destroys, finalize;
-            // 4.16 the same; the release: pick, promote.
-            assert.equal(checked, 2 * 10 + 2);
+            // 4.16 the same; the release: pick, promote, release-notes, publish-status.
+            assert.equal(checked, 2 * 10 + 4);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
