@@ -62,13 +62,15 @@ case "${group}" in test | engine | all) ;; *)
 esac
 
 # Debian tools: command → package. shellcheck (every step script), docker-registry and skopeo (images between local
-# registries), buildah and umoci (real builds, tiny test images), jq (step scripts), rclone (release records), git
-# (component sources), busybox and a static bash (the stand-in Fedora CoreOS the machine-os Containerfile is built on).
+# registries), buildah, runc and umoci (real builds, RUN steps under OCI isolation, tiny test images), jq (step
+# scripts), rclone (release records), git (component sources), busybox and a static bash (the stand-in Fedora CoreOS
+# the machine-os Containerfile is built on).
 declare -A debian_tools=(
   [shellcheck]=shellcheck
   [docker-registry]=docker-registry
   [skopeo]=skopeo
   [buildah]=buildah
+  [runc]=runc
   [umoci]=umoci
   [jq]=jq
   [rclone]=rclone

@@ -21,6 +21,17 @@ export function requireTool(tool: string): void {
     }
 }
 
+/**
+ * What buildah needs on this development machine to run RUN steps under OCI isolation, and nothing else: its cgroups
+ * are hybrid (v1 plus a v2 mount), which crun refuses ("cgroups in hybrid mode not supported"), and it lacks
+ * CAP_SYS_RESOURCE, so runc needs explicit ulimits. build-image.sh and tools-image.sh add these to the isolation flags
+ * the Task runs with; a cluster node runs the image's own runtime (crun) without them.
+ */
+export function buildahRuntimeEnv(): Record<string, string> {
+    requireTool("runc");
+    return { BUILDAH_RUNTIME: "runc", BUILDAH_ULIMITS: "nofile=1024:1024 nproc=4096:4096" };
+}
+
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `okd-ci-${prefix}-`));
 }
