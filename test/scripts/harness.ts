@@ -43,13 +43,13 @@ export interface ScriptRun {
 }
 
 /**
- * Runs a step script as Tekton would: bash, inputs only from the environment. `PATH` starts with `bin` (stubs) when
- * given; HOME is a temp dir so no user config leaks in.
+ * Runs a step script as Tekton would: bash, inputs from the environment (and `args`, as a step's `args` reach its
+ * script). `PATH` starts with `bin` (stubs) when given; HOME is a temp dir so no user config leaks in.
  */
-export function runScript(script: string, env: Record<string, string>, bin?: string): ScriptRun {
+export function runScript(script: string, env: Record<string, string>, bin?: string, args: string[] = []): ScriptRun {
     const home = tempDir("home");
     try {
-        const r = spawnSync("bash", [path.join(scriptsDir, script)], {
+        const r = spawnSync("bash", [path.join(scriptsDir, script), ...args], {
             env: {
                 PATH: `${bin ? `${bin}:` : ""}${process.env.PATH}`,
                 HOME: home,

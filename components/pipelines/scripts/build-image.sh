@@ -25,8 +25,8 @@
 # device, masked /proc paths and the runtime's default seccomp profile; the pod's files (registry credentials,
 # Tekton's result files, the ServiceAccount token) are not in its mount namespace. It shares the pod's network
 # namespace (`--network host`), so the pod's NetworkPolicy is what bounds its egress (no instance metadata service);
-# buildah's own bridge networking would need CNI plugins and iptables inside the pod. (buildah
-# docs/buildah-build.1.md: --isolation, --userns-uid-map, --network.)
+# buildah's own bridge networking would need CNI plugins and iptables inside the pod.
+# (containers/buildah docs/buildah-build.1.md: --isolation, --userns-uid-map, --network.)
 set -euo pipefail
 
 for var in CONTEXT_DIR CONTAINERFILE IMAGE TLS_VERIFY RESULT_IMAGE_URL RESULT_IMAGE_DIGEST; do

@@ -6,7 +6,8 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 export const assembleTaskName = "okd-assemble-release";
 
 /**
- * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags,
+ * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags (each
+ * by the digest its build reported, never a tag resolved here),
  * mirrored into the content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS` (OKD/FCOS) or
  * `4.Y.0-0.okd-scos-YYYY-MM-DD-HHMMSS` (OKD/SCOS), as the release-controller names OKD's streams, with upgrade edges
  * from earlier promoted releases; then the payload's record is created (verdict pending).
@@ -26,7 +27,13 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 },
                 { name: "base-payload", description: "Payload the stream starts from." },
                 { name: "components", description: "Payload tags rebuilt this run, space-separated." },
-                { name: "build-tag", description: "Suffix of this run's component tags (<component>-<build-tag>)." },
+                {
+                    name: "built-images",
+                    type: "array",
+                    description:
+                        'What each component build reported, one JSON object per build: {"component", "image": <repository>@<digest>, "source", "commit"}.',
+                    default: [],
+                },
                 {
                     name: "node-images",
                     description:
@@ -66,12 +73,13 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                     name: "assemble",
                     image: toolsStepImage,
                     script: loadScript("assemble-release.sh"),
+                    // An array param reaches a script only as arguments.
+                    args: ["$(params.built-images[*])"],
                     env: [
                         ...paramEnv({
                             NAME_STREAM: "name-stream",
                             BASE_PAYLOAD: "base-payload",
                             COMPONENTS: "components",
-                            BUILD_TAG: "build-tag",
                             NODE_IMAGES: "node-images",
                         }),
                         ...envOf({

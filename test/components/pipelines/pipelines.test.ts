@@ -296,6 +296,25 @@ describe("OKD pipelines", () => {
             assert.equal(param("previous-minor"), "4.14");
         });
 
+        it("hands assembly what every build reported, by digest, and no tag to resolve (issue 15 path 4)", () => {
+            const assemble = byName(tasks, "assemble");
+            const names = assemble.params.map((p: Obj) => p.name);
+            assert.equal(names.includes("build-tag"), false, names.join(" "));
+            assert.deepEqual(assemble.params.find((p: Obj) => p.name === "built-images").value, [
+                "$(tasks.build-components-1.results.BUILT[*])",
+                "$(tasks.build-components-2.results.BUILT[*])",
+            ]);
+            for (const batch of [byName(tasks, "build-components-1"), byName(tasks, "build-components-2")]) {
+                for (const entry of batch.matrix.include) {
+                    assert.equal(entry.params.find((p: Obj) => p.name === "component").value, entry.name);
+                }
+            }
+            const step = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "assemble");
+            assert.deepEqual(step.args, ["$(params.built-images[*])"]);
+            assert.equal(step.script.includes('digest_of "${ref}"'), false);
+            assert.equal(/skopeo inspect[^\n]*Labels|\.Labels/.test(step.script), false, "no image label is read");
+        });
+
         it("builds OKD/FCOS components with TAGS=fcos, each at the stream's branch", () => {
             const params = pipeline("pl-nightly-4-15").spec.params;
             const def = (n: string) => params.find((p: Obj) => p.name === n)?.default;
@@ -631,7 +650,7 @@ describe("OKD pipelines", () => {
             );
             assert.deepEqual(
                 task("okd-build-component").spec.results.map((r: Obj) => r.name),
-                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT"],
+                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT", "BUILT"],
             );
         });
 
