@@ -73,6 +73,7 @@ describe("hand-run PipelineRuns", () => {
             assert.deepEqual(fs.readdirSync(path.join(tmp, "aws", "runs")).sort(), [
                 "okd-nightly-4-15.yaml",
                 "okd-nightly-4-16.yaml",
+                "okd-nightly-4-22.yaml",
                 "okd-release-4-15.yaml",
             ]);
             const text = fs.readFileSync(path.join(tmp, "aws", "runs", "okd-nightly-4-15.yaml"), "utf8");
