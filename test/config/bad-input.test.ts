@@ -697,7 +697,7 @@ const typeRows: Row[] = [
         what: "a misspelt key",
         config: { ...aws, buildMaxNode: 3 },
         lines: [
-            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, tektonPruneKeep, tektonPruneSchedule, kubeconfig, kubeContext, storageClass',
+            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, tektonPruneKeep, tektonPruneSchedule, kubeconfig, kubeContext, storageClass',
         ],
     },
     {

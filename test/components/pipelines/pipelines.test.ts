@@ -141,12 +141,15 @@ describe("OKD pipelines", () => {
         return t;
     };
 
+    const chainsPublicKey = "-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----\n";
+
     before(async () => {
         const { OkdPipelines } = await import("../../../components/pipelines");
         pipelines = new OkdPipelines("pl", {
             site: fakeSite(),
             streams: [stream("4.15", true), scosStream("4.16")],
             mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            chains: { publicKey: chainsPublicKey },
             maxParallelBuilds: 4,
         });
         await settled();
@@ -622,11 +625,11 @@ describe("OKD pipelines", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "check", "mirror", "record"],
+                ["registry-auth", "check", "verify", "mirror", "record"],
             );
             assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
             assert.equal(
-                steps[2].env.find((e: Obj) => e.name === "TARGETS").value,
+                steps[3].env.find((e: Obj) => e.name === "TARGETS").value,
                 "quay.io/openshift/okd quay.io/openshift/okd-content true PUBLIC_\n" +
                     "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true PROMOTED_",
             );
@@ -777,6 +780,43 @@ describe("OKD pipelines", () => {
         assert.throws(
             () => new OkdPipelines("pl-nomirror", { site: fakeSite(), streams: [stream("4.17", true)] }),
             /streams 4.17 promote, so OkdPipelines needs the mirror repositories/,
+        );
+    });
+
+    it("refuses a promoting stream without the Chains public key promotion verifies with", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        assert.throws(
+            () =>
+                new OkdPipelines("pl-nokey", {
+                    site: fakeSite(),
+                    streams: [stream("4.17", true)],
+                    mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+                }),
+            /streams 4.17 promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey/,
+        );
+    });
+
+    it("verifies the nightly's Chains attestation with the site's public key before anything is copied (issue 15 path 3)", () => {
+        const promote = task("okd-promote-release").spec;
+        const names = promote.steps.map((s: Obj) => s.name);
+        assert.ok(names.indexOf("verify") < names.indexOf("mirror"), names.join(" "));
+        const verify = promote.steps.find((s: Obj) => s.name === "verify");
+        const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
+        assert.equal(env.PIPELINE, "$(params.pipeline)");
+        assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+        assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+        assert.deepEqual(
+            promote.volumes.find((v: Obj) => v.name === "chains-public-key"),
+            { name: "chains-public-key", configMap: { name: "okd-chains-public-key" } },
+        );
+        const cm = find("kubernetes:core/v1:ConfigMap", "pl-chains-public-key").inputs as Obj;
+        assert.equal(cm.data["cosign.pub"], chainsPublicKey);
+        const release = pipeline("pl-release-4-15").spec;
+        const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
+        assert.deepEqual(
+            promoteTask.params.find((p: Obj) => p.name === "pipeline"),
+            { name: "pipeline", value: "okd-nightly-4-15" },
         );
     });
 });
