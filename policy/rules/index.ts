@@ -14,6 +14,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
+import { privilegedBuildsIsolated, stepImagesPinned } from "./supply";
 import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
@@ -34,9 +35,13 @@ export const rules: readonly Rule[] = [
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
     podIdentityTrustScoped,
+    privilegedBuildsIsolated,
+    stepImagesPinned,
 ];
 
 export {
+    privilegedBuildsIsolated,
+    stepImagesPinned,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,

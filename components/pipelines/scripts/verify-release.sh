@@ -10,8 +10,8 @@
 #   predicate.buildDefinition.buildType                  https://tekton.dev/chains/v2/slsa (builddefinition.buildtype)
 #   predicate.buildDefinition.externalParameters.runSpec the PipelineRun's spec, whose pipelineRef.name is PIPELINE
 #   predicate.runDetails.builder.id                      https://tekton.dev/chains/v2 (builder.id)
-# (pkg/chains/formats/slsa/internal/provenance/provenance.go GetSLSA1Statement, internal/external_parameters
-# PipelineRun, docs/config.md). Chains stores the signed statement as a cosign attestation (`sha256-<hex>.att`) in
+# (tektoncd/chains pkg/chains/formats/slsa/internal/provenance/provenance.go GetSLSA1Statement,
+# tektoncd/chains pkg/chains/formats/slsa/internal/external_parameters PipelineRun, tektoncd/chains docs/config.md). Chains stores the signed statement as a cosign attestation (`sha256-<hex>.att`) in
 # storage.oci.repository, the site's attestation repository: cosign finds it there through COSIGN_REPOSITORY.
 # No transparency log: the site's key is the trust root (chains-config transparency.enabled false).
 #

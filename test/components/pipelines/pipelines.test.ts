@@ -207,7 +207,11 @@ describe("OKD pipelines", () => {
                     );
                     continue;
                 }
-                assert.match(step.image, /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+$/, step.image);
+                assert.match(
+                    step.image,
+                    /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?$/,
+                    step.image,
+                );
                 assert.doesNotMatch(step.image, /:latest$/);
             }
         }
@@ -575,7 +579,7 @@ describe("OKD pipelines", () => {
             const steps = task("okd-tools-image").spec.steps;
             assert.deepEqual(steps[0], task("okd-machine-os").spec.steps[0], "the same registry-auth step");
             const build = steps[1];
-            assert.equal(build.image, "quay.io/buildah/stable:v1.38.0");
+            assert.equal(build.image, "quay.io/buildah/stable:v1.44.0");
             assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
             assert.deepEqual(build.securityContext, { privileged: true });
             const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
