@@ -8,7 +8,7 @@
 # assembly) and no image label is read (the image's own content, which its Containerfile controls, writes those).
 #
 # Arguments: one JSON object per rebuilt component, {"component", "image": <COMPONENTS_REPO>@sha256:…, "source",
-#   "commit"} (the nightly passes every batch's `$(tasks.<batch>.results.BUILT[*])`).
+#   "commit"} (the nightly passes the BUILT results of every build batch, which Tekton aggregates per matrix).
 # Reads:
 #   MINOR               stream, e.g. 4.15; names the payload 4.15.0-0.<NAME_STREAM>-YYYY-MM-DD-HHMMSS (UTC)
 #   NAME_STREAM         okd or okd-scos

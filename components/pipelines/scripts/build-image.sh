@@ -14,12 +14,22 @@
 #   BUILDAH_RUNTIME      optional OCI runtime for RUN steps (default: the image's, crun); the tests pass runc because
 #                        this development machine's hybrid cgroups break crun
 #   BUILDAH_ULIMITS      optional, space-separated --ulimit values for RUN steps (same reason, for runc here)
+#   COMPONENT            optional: the payload tag this build replaces; with RESULT_BUILT, names it in that result
+#   SOURCE_URL_FILE      optional: file holding the repository built (the clone step's CHAINS-GIT_URL result)
+#   SOURCE_COMMIT_FILE   optional: file holding the commit built (its CHAINS-GIT_COMMIT result)
+# Writes:
+#   RESULT_IMAGE_URL     file: IMAGE (Tekton Chains type hint)
+#   RESULT_IMAGE_DIGEST  file: sha256:… of the pushed manifest
+#   RESULT_BUILT         optional file: {"component", "image": <repository>@<digest>, "source", "commit"} as one JSON
+#                        line, what assembly takes instead of resolving a tag or trusting image labels (issue 15
+#                        path 4); written by this TaskRun only, so Chains' signature of the TaskRun covers it
 #
 # Every RUN step of the Containerfile is untrusted code (an upstream commit controls it). It runs in an OCI container
 # (`--isolation oci`), never in buildah's chroot isolation, which unshares only the mount and UTS namespaces (a user
 # namespace only when ID maps are given) and binds the pod's /dev without `nodev` (containers/buildah
 # chroot/run_linux.go @5b1b18eebdc2: `UnshareFlags = CLONE_NEWUTS | CLONE_NEWNS`, `devFlags` without MS_NODEV): in a
-# privileged pod a RUN step as root opens the node's disks, and buildah before 1.3x only chroot()s, which root escapes.
+# privileged pod a RUN step as root opens the node's disks, and an older buildah (Debian's 1.28) only chroot()s, which
+# root escapes.
 # Under OCI isolation each RUN step gets its own user namespace (root inside is an unprivileged host UID from
 # BUILD_USERNS_BASE), PID, IPC, mount and UTS namespaces, a pivot_root'ed root filesystem, a minimal /dev with no host
 # device, masked /proc paths and the runtime's default seccomp profile; the pod's files (registry credentials,
