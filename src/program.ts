@@ -22,9 +22,12 @@ export async function run(): Promise<Record<string, unknown>> {
         // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
         podSecurity: "privileged",
     });
+    // Promotion verifies Chains attestations with the site's public key: generated here, or given with the private key.
+    const chainsPublicKey = tekton.chainsPublicKey ?? config.chainsPublicKey;
     const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
         site,
         streams: config.streams,
+        ...(chainsPublicKey !== undefined ? { chains: { publicKey: chainsPublicKey } } : {}),
         mirror:
             config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
                 ? { release: config.mirrorReleaseRepository, content: config.mirrorContentRepository }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
-import { type Site, pipelineNamespace } from "../shared/site";
+import { type RepositoryRole, type Site, pipelineNamespace } from "../shared/site";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
@@ -18,7 +18,7 @@ import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
-import { type MirrorRepositories, promoteTask } from "./tasks/promote";
+import { type MirrorRepositories, chainsPublicKeyConfigMap, chainsPublicKeyFile, promoteTask } from "./tasks/promote";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
@@ -41,6 +41,11 @@ export interface OkdPipelinesArgs {
     images?: Partial<PipelineImages>;
     /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
     builderImage?: string;
+    /**
+     * The site's Tekton Chains public key (PEM) and the repository Chains stores attestations in: promotion verifies
+     * the nightly's attestation with them. Required when a stream promotes.
+     */
+    chains?: { publicKey: pulumi.Input<string>; attestationRepository?: RepositoryRole };
     /** Namespace of the Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
     namespace?: string;
     /** The Tekton install (and namespace): Tasks and Pipelines are admitted by its webhook, so they wait for it. */
@@ -70,6 +75,11 @@ export class OkdPipelines extends pulumi.ComponentResource {
         if (promoting.length > 0 && args.mirror === undefined) {
             throw new Error(
                 `streams ${promoting.map((s) => s.minor).join(", ")} promote, so OkdPipelines needs the mirror repositories`,
+            );
+        }
+        if (promoting.length > 0 && args.chains === undefined) {
+            throw new Error(
+                `streams ${promoting.map((s) => s.minor).join(", ")} promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey (the public half of chainsSigningKey), or leave chainsSigningKey unset so the site generates the key pair`,
             );
         }
         const ctx = pipelineContext(args.site, { ...defaultImages, ...args.images });
@@ -114,19 +124,32 @@ export class OkdPipelines extends pulumi.ComponentResource {
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
-            ...(promoting.length > 0 && args.mirror
+            ...(promoting.length > 0 && args.mirror && args.chains
                 ? [
                       pickTask(ctx),
-                      promoteTask(ctx, args.mirror),
+                      promoteTask(ctx, args.mirror, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
                       releaseNotesTask(ctx),
                       publishStatusTask(ctx, statusStreams),
                   ]
                 : []),
         ];
+        const keyConfigMaps =
+            promoting.length > 0 && args.chains
+                ? [
+                      new k8s.core.v1.ConfigMap(
+                          `${name}-chains-public-key`,
+                          {
+                              metadata: { name: chainsPublicKeyConfigMap, namespace, labels: partOf },
+                              data: { [chainsPublicKeyFile]: args.chains.publicKey },
+                          },
+                          k,
+                      ),
+                  ]
+                : [];
         const taskResources = tasks.map((t) =>
             tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k),
         );
-        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles, statusRenderer] };
+        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles, statusRenderer, ...keyConfigMaps] };
 
         for (const stream of args.streams) {
             const id = streamId(stream.minor);

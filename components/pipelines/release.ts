@@ -1,4 +1,5 @@
 import type { Stream } from "../../src/config/schema";
+import { nightlyPipelineName } from "../shared/pipelines";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";
 import { promoteTaskName } from "./tasks/promote";
@@ -44,6 +45,7 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
                     { name: "minor", value: "$(params.minor)" },
                     { name: "name", value: `$(tasks.${pick}.results.name)` },
                     { name: "digest", value: `$(tasks.${pick}.results.digest)` },
+                    { name: "pipeline", value: nightlyPipelineName(stream.minor) },
                 ],
                 timeout: "3h",
                 retries: 1,

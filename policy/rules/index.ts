@@ -20,6 +20,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
+import { privilegedBuildsIsolated, stepImagesPinned } from "./supply";
 import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
@@ -42,9 +43,13 @@ export const rules: readonly Rule[] = [
     gkeNodeIdentity,
     gkePrivateNodes,
     podIdentityTrustScoped,
+    privilegedBuildsIsolated,
+    stepImagesPinned,
 ];
 
 export {
+    privilegedBuildsIsolated,
+    stepImagesPinned,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,

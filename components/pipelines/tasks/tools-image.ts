@@ -26,16 +26,16 @@ export const toolsImageArg: Param = {
 
 /**
  * The tools image of a run: built from components/pipelines/images/tools/Containerfile into the site's components
- * repository under the hash of the file, only when that tag is missing, so an unchanged Containerfile costs one pull;
- * or a prebuilt image (`PipelineImages.tools`), resolved to its digest. Consumers run it by digest, so a tag moved
- * mid-run changes nothing.
+ * repository by every run, never reused by tag (every component build can push to that repository, and this image
+ * then runs promotion and the installer with their credentials); or a prebuilt image (`PipelineImages.tools`),
+ * resolved to its digest. Consumers run the digest this task reported, which Chains signs with the TaskRun.
  */
 export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: toolsImageTaskName,
         spec: {
             description:
-                "Builds the pipeline tools image into the site registry, tagged by the hash of its Containerfile, unless that tag exists; or resolves a prebuilt one.",
+                "Builds the pipeline tools image into the site registry and reports the digest its push stored; or resolves a prebuilt one.",
             params: [
                 {
                     name: "prebuilt-image",
@@ -76,7 +76,8 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
-                    // buildah in a pod needs privilege (see docs/pipelines.md); this task runs on the build pool only.
+                    // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
+                    // the RUN steps run under OCI isolation in those namespaces (tools-image.sh). Build pool only.
                     securityContext: { privileged: true },
                     computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
                     volumeMounts: [

@@ -141,12 +141,15 @@ describe("OKD pipelines", () => {
         return t;
     };
 
+    const chainsPublicKey = "-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----\n";
+
     before(async () => {
         const { OkdPipelines } = await import("../../../components/pipelines");
         pipelines = new OkdPipelines("pl", {
             site: fakeSite(),
             streams: [stream("4.15", true), scosStream("4.16")],
             mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            chains: { publicKey: chainsPublicKey },
             maxParallelBuilds: 4,
         });
         await settled();
@@ -206,7 +209,11 @@ describe("OKD pipelines", () => {
                     );
                     continue;
                 }
-                assert.match(step.image, /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+$/, step.image);
+                assert.match(
+                    step.image,
+                    /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?$/,
+                    step.image,
+                );
                 assert.doesNotMatch(step.image, /:latest$/);
             }
         }
@@ -296,6 +303,25 @@ describe("OKD pipelines", () => {
             assert.equal(param("name-stream"), "okd");
             assert.equal(param("components"), components.join(" "));
             assert.equal(param("previous-minor"), "4.14");
+        });
+
+        it("hands assembly what every build reported, by digest, and no tag to resolve (issue 15 path 4)", () => {
+            const assemble = byName(tasks, "assemble");
+            const names = assemble.params.map((p: Obj) => p.name);
+            assert.equal(names.includes("build-tag"), false, names.join(" "));
+            assert.deepEqual(assemble.params.find((p: Obj) => p.name === "built-images").value, [
+                "$(tasks.build-components-1.results.BUILT[*])",
+                "$(tasks.build-components-2.results.BUILT[*])",
+            ]);
+            for (const batch of [byName(tasks, "build-components-1"), byName(tasks, "build-components-2")]) {
+                for (const entry of batch.matrix.include) {
+                    assert.equal(entry.params.find((p: Obj) => p.name === "component").value, entry.name);
+                }
+            }
+            const step = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "assemble");
+            assert.deepEqual(step.args, ["$(params.built-images[*])"]);
+            assert.equal(step.script.includes('digest_of "${ref}"'), false);
+            assert.equal(/skopeo inspect[^\n]*Labels|\.Labels/.test(step.script), false, "no image label is read");
         });
 
         it("builds OKD/FCOS components with TAGS=fcos, each at the stream's branch", () => {
@@ -555,7 +581,7 @@ describe("OKD pipelines", () => {
             const steps = task("okd-tools-image").spec.steps;
             assert.deepEqual(steps[0], task("okd-machine-os").spec.steps[0], "the same registry-auth step");
             const build = steps[1];
-            assert.equal(build.image, "quay.io/buildah/stable:v1.38.0");
+            assert.equal(build.image, "quay.io/buildah/stable:v1.44.0");
             assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
             assert.deepEqual(build.securityContext, { privileged: true });
             const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
@@ -605,11 +631,11 @@ describe("OKD pipelines", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "check", "mirror", "record"],
+                ["registry-auth", "check", "verify", "mirror", "record"],
             );
             assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
             assert.equal(
-                steps[2].env.find((e: Obj) => e.name === "TARGETS").value,
+                steps[3].env.find((e: Obj) => e.name === "TARGETS").value,
                 "quay.io/openshift/okd quay.io/openshift/okd-content true PUBLIC_\n" +
                     "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true PROMOTED_",
             );
@@ -633,7 +659,7 @@ describe("OKD pipelines", () => {
             );
             assert.deepEqual(
                 task("okd-build-component").spec.results.map((r: Obj) => r.name),
-                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT"],
+                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT", "BUILT"],
             );
         });
 
@@ -760,6 +786,43 @@ describe("OKD pipelines", () => {
         assert.throws(
             () => new OkdPipelines("pl-nomirror", { site: fakeSite(), streams: [stream("4.17", true)] }),
             /streams 4.17 promote, so OkdPipelines needs the mirror repositories/,
+        );
+    });
+
+    it("refuses a promoting stream without the Chains public key promotion verifies with", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        assert.throws(
+            () =>
+                new OkdPipelines("pl-nokey", {
+                    site: fakeSite(),
+                    streams: [stream("4.17", true)],
+                    mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+                }),
+            /streams 4.17 promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey/,
+        );
+    });
+
+    it("verifies the nightly's Chains attestation with the site's public key before anything is copied (issue 15 path 3)", () => {
+        const promote = task("okd-promote-release").spec;
+        const names = promote.steps.map((s: Obj) => s.name);
+        assert.ok(names.indexOf("verify") < names.indexOf("mirror"), names.join(" "));
+        const verify = promote.steps.find((s: Obj) => s.name === "verify");
+        const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
+        assert.equal(env.PIPELINE, "$(params.pipeline)");
+        assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+        assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+        assert.deepEqual(
+            promote.volumes.find((v: Obj) => v.name === "chains-public-key"),
+            { name: "chains-public-key", configMap: { name: "okd-chains-public-key" } },
+        );
+        const cm = find("kubernetes:core/v1:ConfigMap", "pl-chains-public-key").inputs as Obj;
+        assert.equal(cm.data["cosign.pub"], chainsPublicKey);
+        const release = pipeline("pl-release-4-15").spec;
+        const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
+        assert.deepEqual(
+            promoteTask.params.find((p: Obj) => p.name === "pipeline"),
+            { name: "pipeline", value: "okd-nightly-4-15" },
         );
     });
 });
