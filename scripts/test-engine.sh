@@ -12,8 +12,9 @@
 #      secrets provider in a copy of the project's Pulumi.yaml and Pulumi.ci.yaml (never the repository's files),
 #      points the stack's config at this API server and the local manifests;
 #   5. synthesizes the same configuration offline (npm run synth) and runs `pulumi preview --stack ci --policy-pack
-#      policy --diff` (test/engine/engine.ts), which must exit 0 with every URN equal to the plan's, no policy
-#      violation and no warning that is not expected;
+#      policy --diff` (test/engine/engine.ts), which must exit 0 with every URN equal to the plan's, no mandatory
+#      policy violation, the analyzer's violations exactly those the offline policy run finds in the plan, and no
+#      warning that is not expected;
 #   6. if the preview passed: `pulumi up --stack ci --skip-preview`, checked the same way. No kubelet or controller
 #      manager runs here, so no Pod ever starts: for `up` only, engine.ts adds the provider's `pulumi.com/skipAwait`
 #      annotation to the kinds whose readiness needs them (Deployments, Jobs, Services, claims, quotas, ...); every

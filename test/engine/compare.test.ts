@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Plan, PlanResource } from "../../src/synth/render";
-import { compare, expectedDefaultProviders, skipWorkloadAwait } from "./engine";
+import { compare, comparePolicy, expectedDefaultProviders, skipWorkloadAwait } from "./engine";
 
 /** The checks `npm run test:engine` applies to what the real engine did, on hand-made plans. */
 describe("test:engine's comparison of engine URNs with the synth plan", () => {
@@ -60,5 +60,62 @@ describe("test:engine's comparison of engine URNs with the synth plan", () => {
             opts: {},
         });
         assert.equal(other, undefined);
+    });
+});
+
+describe("test:engine's comparison of the analyzer's policy violations with the offline policy run", () => {
+    // A Task whose step image is on a tag: policy step-images-pinned (advisory) names it, offline and in the engine.
+    const task: PlanResource = {
+        urn: "urn:pulumi:ci::okd-ci::okd-ci:pipelines:OkdPipelines$kubernetes:tekton.dev/v1:Task::t",
+        type: "kubernetes:tekton.dev/v1:Task",
+        name: "t",
+        parent: "",
+        provider: "",
+        dependencies: [],
+        protect: false,
+        retainOnDelete: false,
+        inputs: {
+            apiVersion: "tekton.dev/v1",
+            kind: "Task",
+            metadata: { name: "okd-t", namespace: "okd-builds" },
+            spec: { steps: [{ name: "build", image: "quay.io/buildah/stable:v1.44.0", script: "true" }] },
+        },
+    };
+    const plan: Plan = { project: "okd-ci", stack: "ci", resources: [task], outputs: {} };
+    // As the CLI's analyzer reports it: the policy's description, then the message.
+    const advisory = {
+        urn: task.urn,
+        policy: "step-images-pinned",
+        level: "advisory",
+        message:
+            "Every Tekton step image is pinned by digest, or comes from a param.\nTask okd-t step build runs quay.io/buildah/stable:v1.44.0, not pinned by digest\n",
+    };
+
+    it("passes an advisory violation the offline run reports too (what the pack reports on purpose)", () => {
+        assert.deepEqual(comparePolicy(plan, [advisory]), []);
+    });
+
+    it("fails a violation only the analyzer reports, and one only the offline run reports", () => {
+        const extra = { ...advisory, urn: "urn:pulumi:ci::okd-ci::kubernetes:core/v1:Namespace::n" };
+        const onlyEngine = comparePolicy(plan, [advisory, extra]);
+        assert.equal(onlyEngine.length, 1, onlyEngine.join("\n"));
+        assert.match(
+            onlyEngine[0],
+            /^policy violation the offline policy run does not report: \[advisory\] step-images-pinned on urn:pulumi:ci::okd-ci::kubernetes:core\/v1:Namespace::n/,
+        );
+        const onlyOffline = comparePolicy(plan, []);
+        assert.equal(onlyOffline.length, 1, onlyOffline.join("\n"));
+        assert.match(
+            onlyOffline[0],
+            /^policy violation the offline policy run reports and the analyzer does not: \[advisory\] step-images-pinned/,
+        );
+    });
+
+    it("fails every mandatory violation, even one the offline run reports", () => {
+        const failures = comparePolicy(plan, [{ ...advisory, level: "mandatory" }]);
+        assert.ok(
+            failures.some((f) => f.startsWith("policy violation: [mandatory] step-images-pinned")),
+            failures.join("\n"),
+        );
     });
 });

@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { type EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
 
+import { runPolicies } from "../../policy/plan";
 import type { Plan } from "../../src/synth/render";
 import { defaultProviderUrn, engineUrn, qualifiedType } from "../../src/synth/urn";
 
@@ -177,6 +178,47 @@ export function compare(plan: Plan, engineUrns: string[]): { failures: string[];
     return { failures, defaults, remote };
 }
 
+/** A policy violation the analyzer reported during the engine's run (an Automation API PolicyEvent). */
+export interface EngineViolation {
+    urn: string;
+    policy: string;
+    /** "advisory" or "mandatory" (the Automation API types advisory as "warning"; the CLI sends "advisory"). */
+    level: string;
+    message: string;
+}
+
+/**
+ * The policy check: no mandatory violation, and the real analyzer reports exactly the violations the offline policy
+ * run (`npm run policy`, policy/plan.ts) finds in the synth plan of the same configuration, policy, level and URN
+ * alike, so an advisory finding the pack makes on purpose (e.g. `step-images-pinned` on an image kept on a tag,
+ * docs/security.md) passes while any difference between the pack under the engine and offline fails.
+ */
+export function comparePolicy(plan: Plan, engine: EngineViolation[]): string[] {
+    const failures: string[] = [];
+    const level = (l: string) => (l === "warning" ? "advisory" : l);
+    const offline = runPolicies(plan).violations;
+    const unmatched = [...offline];
+    for (const v of engine) {
+        const text = `[${level(v.level)}] ${v.policy} on ${v.urn || "the stack"}: ${v.message.trim().split("\n").pop()}`;
+        if (level(v.level) === "mandatory") failures.push(`policy violation: ${text}`);
+        const i = unmatched.findIndex(
+            (o) =>
+                o.policy === v.policy &&
+                o.enforcementLevel === level(v.level) &&
+                o.urn === v.urn &&
+                v.message.includes(o.message),
+        );
+        if (i < 0) failures.push(`policy violation the offline policy run does not report: ${text}`);
+        else unmatched.splice(i, 1);
+    }
+    for (const o of unmatched) {
+        failures.push(
+            `policy violation the offline policy run reports and the analyzer does not: [${o.enforcementLevel}] ${o.policy} on ${o.urn || "the stack"}: ${o.message}`,
+        );
+    }
+    return failures;
+}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
@@ -246,7 +288,23 @@ async function main(): Promise<number> {
         if (!expectedWarnings.some((x) => x.pattern.test(w))) failures.push(`unexpected warning: ${w}`);
     }
     for (const e of errors) failures.push(`error: ${e}`);
-    for (const v of policyViolations) failures.push(`policy violation: ${v}`);
+    failures.push(
+        ...comparePolicy(
+            plan,
+            events.flatMap((e) =>
+                e.policyEvent
+                    ? [
+                          {
+                              urn: e.policyEvent.resourceUrn ?? "",
+                              policy: e.policyEvent.policyName,
+                              level: e.policyEvent.enforcementLevel,
+                              message: e.policyEvent.message,
+                          },
+                      ]
+                    : [],
+            ),
+        ),
+    );
 
     const report: EngineReport = {
         operation,
