@@ -23,8 +23,12 @@ const textFile = (f: string) =>
     !/(^|\/)(package-lock\.json|go\.sum)$/.test(f);
 const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
 
-/** Top-level names a repository path can start with. */
-const topLevel = new Set(fs.readdirSync(root).filter((n) => n !== "node_modules" && n !== ".git" && n !== "out"));
+/**
+ * Top-level names a repository path can start with: those of the files above, so what git ignores (`.tools/`, built by
+ * scripts/ensure-test-tools.sh; `out/`; `node_modules/`) is never taken for repository content, whichever of it a
+ * checkout happens to have built.
+ */
+const topLevel = new Set(files.map((f) => f.split("/")[0]));
 
 /** GitHub's heading anchors: lower case, punctuation other than `-` and `_` dropped, spaces to dashes. */
 export function slug(heading: string): string {
