@@ -276,6 +276,37 @@ describe("assembly and promotion scripts", () => {
             );
         });
 
+        it("builds the release image on a rebuilt cluster-version-operator, not on the base payload's", () => {
+            // The release image is the CVO image plus the release-manifests layer: with --from-release, oc takes as
+            // its base the image whose digest the base payload's io.openshift.release.base-image-digest label names
+            // (the base payload's CVO) unless --to-image-base says otherwise, even when the CVO tag is overridden
+            // (openshift/oc pkg/cli/admin/release/new.go, the --from-release branch, @ae1bd9e4a75b).
+            const { osDigest } = pushRunImages();
+            const cvoDigest = pushImage(`${site.host}/okd/components:cluster-version-operator-${run}`, {
+                files: {
+                    "manifests/0000_00_cluster-version-operator_00_namespace.yaml":
+                        "apiVersion: v1\nkind: Namespace\nmetadata: {name: openshift-cluster-version}\n",
+                    "manifests/image-references": imageReferences(["cluster-version-operator", ...base.spec.images]),
+                    "usr/share/cluster-version-operator": "rebuilt cluster-version-operator\n",
+                },
+                labels: { "io.openshift.release.operator": "true" },
+            });
+            const r = runScript(
+                "assemble-release.sh",
+                { ...assembleEnv(osDigest), COMPONENTS: "cluster-version-operator" },
+                undefined,
+                [built("cluster-version-operator", cvoDigest)],
+            );
+            assert.equal(r.status, 0, r.stderr);
+            const info = releaseInfo(`${site.host}/okd/release@${fs.readFileSync(out("digest"), "utf8")}`);
+            assert.equal(referencesOf(info)["cluster-version-operator"], `${site.host}/okd/content@${cvoDigest}`);
+            assert.equal(
+                info.config.config.Labels?.["io.openshift.release.base-image-digest"],
+                cvoDigest,
+                "the payload runs the rebuilt CVO",
+            );
+        });
+
         it("refuses a build report naming an image outside the components repository, an unknown component or a duplicate", () => {
             const { osDigest, keysDigest } = pushRunImages();
             const elsewhere = pushTinyImage(`${site.host}/attacker/keys:1`, "keys");

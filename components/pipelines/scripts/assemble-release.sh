@@ -106,6 +106,15 @@ for component in ${COMPONENTS:-}; do
     '.[$c] = ($b[$c] | {image, source: (.source // ""), commit: (.commit // "")})' <<<"${sources}")"
 done
 
+# The release image is the cluster-version-operator image plus the release-manifests layer. With --from-release, oc
+# builds it on the image the base payload's io.openshift.release.base-image-digest label names (the base payload's
+# CVO) unless --to-image-base says otherwise, even when the cluster-version-operator tag is overridden
+# (openshift/oc pkg/cli/admin/release/new.go, the --from-release branch, @ae1bd9e4a75b): a rebuilt CVO is the base.
+base_flags=()
+if [ "$(jq 'has("cluster-version-operator")' <<<"${built}")" = "true" ]; then
+  base_flags+=(--to-image-base="$(jq -r '.["cluster-version-operator"].image' <<<"${built}")")
+fi
+
 previous=""
 if [ -n "${PREVIOUS_FILE:-}" ] && [ -s "${PREVIOUS_FILE}" ]; then previous="$(tr -d '\n' <"${PREVIOUS_FILE}")"; fi
 previous_flags=()
@@ -120,6 +129,7 @@ oc adm release new "${oc_flags[@]}" \
   --keep-manifest-list=true \
   --mirror="${CONTENT_REPO}" \
   --to-image="${pullspec}" \
+  "${base_flags[@]}" \
   "${previous_flags[@]}" \
   "${overrides[@]}"
 
