@@ -167,8 +167,25 @@ export function defaultComponents(variant: Variant, minor: string): Component[] 
 
 export interface VariantIssue {
     /** Field of the stream the problem is reported on. */
-    field: "minor" | "variant" | "fcosStream" | "nodeImage" | "nodeExtensionsImage";
+    field: "minor" | "variant" | "fcosStream" | "nodeImage" | "nodeExtensionsImage" | "basePayload";
     message: string;
+}
+
+/**
+ * The variant of an OKD payload, by OKD's own names; undefined for any other (a mirror under another name, a build of
+ * one's own), which is taken as given. OKD published OKD/FCOS to `quay.io/openshift/okd` and OKD/SCOS to
+ * `quay.io/okd/scos-release`; the release-controller names OKD/FCOS payloads `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS` and OKD/SCOS
+ * ones `4.Y.0-0.okd-scos-YYYY-MM-DD-HHMMSS` (nightlies) or `4.Y.0-okd-scos.N` (releases).
+ */
+export function payloadVariant(ref: string): Variant | undefined {
+    const noDigest = ref.split("@")[0];
+    const slash = noDigest.lastIndexOf("/");
+    const colon = noDigest.lastIndexOf(":");
+    const [repository, tag] = colon > slash ? [noDigest.slice(0, colon), noDigest.slice(colon + 1)] : [noDigest, ""];
+    if (repository === "quay.io/okd/scos-release" || /(^|[.-])okd-scos([.-]|$)/.test(tag)) return "scos";
+    const fcosName = /^\d+\.\d+\.\d+-0\.okd-\d{4}-\d{2}-\d{2}-\d{6}$/;
+    if (repository === "quay.io/openshift/okd" || fcosName.test(tag)) return "okd";
+    return undefined;
 }
 
 /**
@@ -181,6 +198,7 @@ export function variantIssues(s: {
     fcosStream?: string;
     nodeImage?: string;
     nodeExtensionsImage?: string;
+    basePayload?: string;
 }): VariantIssue[] {
     const issues: VariantIssue[] = [];
     // A minor the schema refuses (a leading zero, a third part) has its own message; comparing it would add a second.
@@ -199,6 +217,17 @@ export function variantIssues(s: {
         issues.push({
             field: "variant",
             message: `"okd" (OKD on Fedora CoreOS) has no ${s.minor} release: OKD/FCOS ends at 4.15 and every OKD release since is OKD/SCOS on CentOS Stream CoreOS; expected "scos" (the default from 4.16)`,
+        });
+    }
+    const payload = s.basePayload === undefined ? undefined : payloadVariant(s.basePayload);
+    if (payload !== undefined && payload !== variant) {
+        const given = s.variant === undefined ? ` (the default ${variant === "okd" ? "up to 4.15" : "from 4.16"})` : "";
+        issues.push({
+            field: "basePayload",
+            message:
+                variant === "okd"
+                    ? `is an OKD/SCOS payload, but the stream is variant "okd"${given}, which layers Fedora CoreOS on an OKD/FCOS payload (quay.io/openshift/okd:<release>); set variant: scos, or use an OKD/FCOS base payload`
+                    : `is an OKD/FCOS payload, but the stream is variant "scos"${given}, which ships CentOS Stream CoreOS on an OKD/SCOS payload (quay.io/okd/scos-release:<release>); use an OKD/SCOS base payload${compareMinors(s.minor, "4.15") <= 0 ? ", or set variant: okd" : ""}`,
         });
     }
     if (variant === "scos" && s.fcosStream !== undefined) {

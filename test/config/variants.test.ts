@@ -158,6 +158,30 @@ describe("stream variants", () => {
             );
         });
 
+        it("rejects an OKD base payload of the other variant, by OKD's repository or payload name", () => {
+            // 4.12-4.15 had both lines; the default there is okd, so an SCOS payload left at the default would get an
+            // FCOS machine-os over OKD/SCOS components.
+            assert.deepEqual(
+                rejected({ minor: "4.14", basePayload: "quay.io/okd/scos-release:4.14.0-okd-scos.ec.1" }),
+                [
+                    'okd-ci:streams[0].basePayload = "quay.io/okd/scos-release:4.14.0-okd-scos.ec.1": is an OKD/SCOS payload, but the stream is variant "okd" (the default up to 4.15), which layers Fedora CoreOS on an OKD/FCOS payload (quay.io/openshift/okd:<release>); set variant: scos, or use an OKD/FCOS base payload',
+                ],
+            );
+            assert.match(
+                rejected({
+                    minor: "4.15",
+                    variant: "scos",
+                    basePayload: "registry.example.org/mirror/okd:4.15.0-0.okd-2024-03-10-010116",
+                })[0],
+                /basePayload = .*: is an OKD\/FCOS payload, but the stream is variant "scos"/,
+            );
+            // A payload of neither name (a mirror, a build of one's own) is taken as given.
+            assert.equal(
+                streamOf({ minor: "4.14", basePayload: "registry.example.org/okd/release:4.14-custom" }).variant,
+                "okd",
+            );
+        });
+
         it("rejects a per-component branch that is not a git branch", () => {
             assert.match(
                 rejected({

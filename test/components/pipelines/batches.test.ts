@@ -53,7 +53,14 @@ describe("stream defaults", () => {
 
 describe("what a push starts", () => {
     const parse = (s: Record<string, unknown>): Stream =>
-        streamSchema.parse({ branch: `release-${s.minor}`, basePayload: "quay.io/okd/scos-release:x", ...s });
+        streamSchema.parse({
+            branch: `release-${s.minor}`,
+            basePayload:
+                s.minor === "4.15"
+                    ? "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116"
+                    : `quay.io/okd/scos-release:${String(s.minor)}.0-okd-scos.1`,
+            ...s,
+        });
 
     it("watches okd-machine-os for an OKD/FCOS stream, and no OS repository for an OKD/SCOS one", () => {
         const repos = (s: Stream) => streamSources(s).map((x) => x.repository);

@@ -99,12 +99,17 @@ const components = [
     "cluster-update-keys",
     "operator-marketplace",
 ];
-/** An OKD/FCOS stream with the given components (installer-artifacts built from this run's installer). */
+/**
+ * A stream of the minor's default variant (OKD/FCOS up to 4.15) with the given components (installer-artifacts built
+ * from this run's installer), from a base payload of that variant.
+ */
 const stream = (minor: string, promote: boolean): Stream =>
     streamSchema.parse({
         minor,
         branch: `release-${minor}`,
-        basePayload: `quay.io/openshift/okd:${minor}.0-0.okd-2024-03-10-010116`,
+        basePayload: /^4\.1[2-5]$/.test(minor)
+            ? `quay.io/openshift/okd:${minor}.0-0.okd-2024-03-10-010116`
+            : `quay.io/okd/scos-release:${minor}.0-okd-scos.1`,
         promote,
         components: components.map((name) =>
             componentSchema.parse({

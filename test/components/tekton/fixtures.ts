@@ -142,7 +142,7 @@ export const stream415 = {
 export const stream416 = {
     minor: "4.16",
     branch: "master",
-    basePayload: "quay.io/openshift/okd:4.16.0-0.okd-2024-06-01-010116",
+    basePayload: "quay.io/okd/scos-release:4.16.0-okd-scos.1",
     components: [
         { name: "installer", repository: "openshift/Installer", dockerfile: "images/installer/Dockerfile.ci" },
     ],
