@@ -20,6 +20,7 @@
 #   GCP_PROJECT           gcp: project of the cluster
 #   AZURE_BASE_DOMAIN_RESOURCE_GROUP  azure: resource group of the DNS zone
 #   INSTALL_ATTEMPTS      optional, default 3
+#   TLS_VERIFY            optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
 # Writes:
 #   $STATE_DIR/install/               installer directory (metadata.json before any cloud resource exists)
 #   $STATE_DIR/artifacts/install-attempt-<n>.log
@@ -84,7 +85,14 @@ outcome() {
   echo "e2e-install: ${GATE}: install $1"
 }
 
-if ! oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=openshift-install --to="${bin}" "${RELEASE_IMAGE}"; then
+# `--command=openshift-install` takes /usr/bin/openshift-install from the payload's `installer` image for linux on
+# oc's own architecture, the pod's (no --command-os: the installer must run here), when the payload is of that
+# architecture, and pins the payload (repository@digest) and its name into the binary (openshift/oc
+# pkg/cli/admin/release/extract_tools.go @ae1bd9e4a75b: the linux/targetReleaseArch target, releaseImageMarker).
+oc_flags=()
+if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
+if ! oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
+  --to="${bin}" "${RELEASE_IMAGE}"; then
   echo "e2e-install: could not extract openshift-install from ${RELEASE_IMAGE}" >&2
   outcome failed
   exit 0
