@@ -26,12 +26,13 @@ import { type Payload, buildPayload, okdPayloadSpec } from "./payload";
 const installerStub = path.resolve(__dirname, "stubs", "openshift-install.sh");
 
 /**
- * The markers oc overwrites in the installer it extracts with the payload's `repository@digest` and name
- * (`releaseImageMarker`, `releaseVersionMarker` in extract_tools.go; oc searches for them with the leading `!` as NUL,
- * and writes the value from the marker's first byte, NUL-terminated).
+ * The markers oc overwrites in the installer it extracts with the payload's `repository@digest`, name and
+ * architecture (`releaseImageMarker`, `releaseVersionMarker`, `releaseArchitectureMarker` in extract_tools.go; oc
+ * searches for them with the leading `!` as NUL, and writes the value from the marker's first byte, NUL-terminated).
  */
 const imageMarker = `\0_RELEASE_IMAGE_LOCATION_\0${"X".repeat(300)}\0`;
 const versionMarker = `\0_RELEASE_VERSION_LOCATION_\0${"X".repeat(64)}\0`;
+const architectureMarker = `\0_RELEASE_ARCHITECTURE_LOCATION_\0${"X".repeat(64)}\0`;
 
 /**
  * /usr/bin/openshift-install of the test payload's installer image. It reads what oc wrote over its markers (bash
@@ -49,6 +50,8 @@ exec "\${OKD_CI_TEST_INSTALLER:?the test names its recording installer}" "$@"
 ${imageMarker}
 # release version:
 ${versionMarker}
+# release architecture:
+${architectureMarker}
 `;
 
 type Cloud = "aws" | "gcp" | "azure";
@@ -380,6 +383,10 @@ describe("e2e gate scripts", () => {
         assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs", "create cluster"]);
         const create = calls(bin, "openshift-install-real")[2];
         assert.equal(create.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, releaseImage);
+        // oc found every marker it fills in.
+        assert.doesNotMatch(r.stderr, /Unable to make all expected replacements/);
+        // The installer printed the console password; the step log must not show it.
+        assert.ok(!`${r.stdout}${r.stderr}`.includes("kubeadmin-stub-password"), r.stderr);
         // What oc wrote into the installer it extracted: this payload, by digest, and its name.
         assert.equal(create.env.STUB_EMBEDDED_RELEASE_IMAGE, releaseImage);
         assert.equal(create.env.STUB_EMBEDDED_RELEASE_VERSION, payload.spec.name);

@@ -139,9 +139,20 @@ CONFIG
 
 export OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE="${RELEASE_IMAGE}"
 installer="${bin}/openshift-install"
+# The installer prints the kubeadmin password when a cluster is up (cmd/openshift-install logComplete: "Login to the
+# console with user: %q, and password: %q"), and the step log is readable by whoever may read the namespace's pod
+# logs: with that password the cluster's console gives cluster-admin, and the cluster holds the gate's cloud
+# credentials. Its output is filtered as OpenShift CI's install step filters it (openshift/release
+# ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: grep --line-buffered -v
+# 'password\|X-Auth-Token\|UserData:'); --skip-password-print exists only in newer installers. Returns the
+# installer's exit code. upload-logs.sh redacts the same from the log files it uploads.
+run_installer() {
+  "${installer}" --dir="${dir}" "$@" 2>&1 | { grep --line-buffered -v 'password\|X-Auth-Token\|UserData:' || true; }
+  return "${PIPESTATUS[0]}"
+}
 # Manifests and ignition configs create no cloud resource, and metadata.json (what `destroy cluster` needs) exists
 # from here on, so the finally task can always clean up.
-if ! "${installer}" --dir="${dir}" create manifests || ! "${installer}" --dir="${dir}" create ignition-configs; then
+if ! run_installer create manifests || ! run_installer create ignition-configs; then
   outcome failed
   exit 0
 fi
@@ -150,7 +161,7 @@ cp -a "${dir}" "${dir}.backup"
 attempts="${INSTALL_ATTEMPTS:-3}"
 for attempt in $(seq 1 "${attempts}"); do
   rc=0
-  "${installer}" --dir="${dir}" create cluster || rc=$?
+  run_installer create cluster || rc=$?
   cp "${dir}/.openshift_install.log" "${artifacts}/install-attempt-${attempt}.log" 2>/dev/null || true
   if [ "${rc}" -eq 0 ]; then
     outcome passed
@@ -162,7 +173,7 @@ for attempt in $(seq 1 "${attempts}"); do
     exit 0
   fi
   echo "e2e-install: infrastructure failure (exit 4) on attempt ${attempt}; destroying and retrying" >&2
-  "${installer}" --dir="${dir}" destroy cluster || echo "e2e-install: destroy between attempts failed; retrying anyway" >&2
+  run_installer destroy cluster || echo "e2e-install: destroy between attempts failed; retrying anyway" >&2
   rm -rf "${dir}"
   cp -a "${dir}.backup" "${dir}"
 done
