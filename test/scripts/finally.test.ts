@@ -132,12 +132,12 @@ describe("the nightly's finally: destroys, then the record", () => {
         });
 
         /**
-         * A Task's steps in order, as Tekton's entrypoint runs them (tektoncd/pipeline v1.15 pkg/entrypoint/
-         * entrypointer.go, docs/tasks.md "Specifying onError for a step"): a step that fails stops the task and every
-         * later step is skipped, unless it has `onError: continue`; each step that ends writes its exit code to
-         * <steps dir>/step-<name>/exitCode, and `$(steps.step-<name>.exitCode.path)` in a step's env names that file
-         * (pkg/reconciler/taskrun/resources/apply.go ApplyStepExitCodePath). `env` stands for everything else the
-         * step's environment holds.
+         * A Task's steps in order, as Tekton's entrypoint runs them (at v1.15: tektoncd/pipeline
+         * pkg/entrypoint/entrypointer.go; tektoncd/pipeline docs/tasks.md on onError): a step that fails stops the
+         * task and every later step is skipped, unless it has `onError: continue`; each step that ends writes its exit
+         * code to <steps dir>/step-<name>/exitCode, and `$(steps.step-<name>.exitCode.path)` in a step's env names
+         * that file (tektoncd/pipeline pkg/reconciler/taskrun/resources/apply.go ApplyStepExitCodePath). `env` stands
+         * for everything else the step's environment holds.
          */
         function runSteps(steps: Json[], env: Record<string, string>): Map<string, number | "skipped"> {
             const stepsDir = path.join(tmp, "tekton-steps");

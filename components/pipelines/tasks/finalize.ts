@@ -14,11 +14,12 @@ export const finalizeTaskName = "okd-finalize-record";
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  *
  * The record is closed whatever happens before it: the wait and the upload run with `onError: continue` (a failed
- * step would otherwise skip every later step of the task: tektoncd/pipeline v1.15 docs/tasks.md, "Specifying onError
- * for a step"), and the record step reads the upload's exit code from the file Tekton's entrypoint writes for it
- * (`$(steps.step-upload-logs.exitCode.path)`; pkg/entrypoint/entrypointer.go writes it for a step that ended, failed
- * or not, under `onError: continue`) and notes the outcome in the record (`logsUpload`). A failed upload is still
- * visible in the TaskRun: the step's terminated state keeps its exit code.
+ * step would otherwise skip every later step of the task; tektoncd/pipeline docs/tasks.md at v1.15, on onError), and
+ * the record step reads the upload's exit code from the file Tekton's entrypoint writes for it
+ * (`$(steps.step-upload-logs.exitCode.path)`, substituted in env by the TaskRun reconciler: tektoncd/pipeline
+ * pkg/reconciler/taskrun/resources/apply.go ApplyStepExitCodePath; tektoncd/pipeline pkg/entrypoint/entrypointer.go
+ * writes the file for a step that ended, failed or not, under `onError: continue`) and notes the outcome in the record
+ * (`logsUpload`). A failed upload is still visible in the TaskRun: the step's terminated state keeps its exit code.
  */
 export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDefinition {
     return {
