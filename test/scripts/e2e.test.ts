@@ -41,7 +41,7 @@ const architectureMarker = `\0_RELEASE_ARCHITECTURE_LOCATION_\0${"X".repeat(64)}
  */
 const payloadInstaller = `#!/usr/bin/env bash
 set -eu
-embedded() { sed -n "/^# $1:\$/{n;p;q}" "$0" | tr '\\0' '\\n' | sed -n 1p; }
+embedded() { sed -n "/^# $1:$/{n;p;q}" "$0" | tr '\\0' '\\n' | sed -n 1p; }
 STUB_EMBEDDED_RELEASE_IMAGE="$(embedded 'release image')"
 STUB_EMBEDDED_RELEASE_VERSION="$(embedded 'release version')"
 export STUB_EMBEDDED_RELEASE_IMAGE STUB_EMBEDDED_RELEASE_VERSION
