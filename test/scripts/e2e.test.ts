@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -8,15 +8,51 @@ import {
     installerPermissionGroups,
     installerPolicies,
 } from "../../components/aws/installer-permissions";
-import { calls, requireTool, runScript, stub, tempDir } from "./harness";
+import { type Registry, calls, requireTool, runScript, startRegistry, stub, tempDir } from "./harness";
+import { type Payload, buildPayload, okdPayloadSpec } from "./payload";
 
 /**
- * oc, openshift-install and openshift-tests cannot run here (no cloud, no payload). oc and openshift-tests are
- * recording stubs; openshift-install is `stubs/openshift-install.sh`, which enforces the installer's credential rules
+ * openshift-install and openshift-tests cannot run here (no cloud). oc is the real one (built by
+ * scripts/ensure-test-tools.sh), behind a recording wrapper: `oc adm release extract --command=openshift-install`
+ * really extracts the installer from a payload this file builds with the real `oc adm release new` in a
+ * docker-registry on 127.0.0.1. That payload's `installer` image holds, as /usr/bin/openshift-install (the file oc
+ * extracts for linux on the payload's own architecture: openshift/oc pkg/cli/admin/release/extract_tools.go
+ * @ae1bd9e4a75b, the target {OS linux, Arch targetReleaseArch, Mapping installer usr/bin/openshift-install}), a small
+ * script that hands over to `stubs/openshift-install.sh`, which enforces the installer's credential rules
  * (credentialsMode per platform, static AWS credentials outside Manual mode, the default-mode permission check, GCP
- * key files, Azure service principals) and fails as the real installer does.
+ * key files, Azure service principals) and fails as the real installer does. The script carries oc's release image
+ * and version markers, so it reports what oc pinned into it. openshift-tests is a recording stub.
  */
 const installerStub = path.resolve(__dirname, "stubs", "openshift-install.sh");
+
+/**
+ * The markers oc overwrites in the installer it extracts with the payload's `repository@digest`, name and
+ * architecture (`releaseImageMarker`, `releaseVersionMarker`, `releaseArchitectureMarker` in extract_tools.go; oc
+ * searches for them with the leading `!` as NUL, and writes the value from the marker's first byte, NUL-terminated).
+ */
+const imageMarker = `\0_RELEASE_IMAGE_LOCATION_\0${"X".repeat(300)}\0`;
+const versionMarker = `\0_RELEASE_VERSION_LOCATION_\0${"X".repeat(64)}\0`;
+const architectureMarker = `\0_RELEASE_ARCHITECTURE_LOCATION_\0${"X".repeat(64)}\0`;
+
+/**
+ * /usr/bin/openshift-install of the test payload's installer image. It reads what oc wrote over its markers (bash
+ * never parses past the `exec`), and execs the test's recording installer (OKD_CI_TEST_INSTALLER) with it in
+ * STUB_EMBEDDED_RELEASE_IMAGE / _VERSION (empty when oc pinned nothing).
+ */
+const payloadInstaller = `#!/usr/bin/env bash
+set -eu
+embedded() { sed -n "/^# $1:$/{n;p;q}" "$0" | tr '\\0' '\\n' | sed -n 1p; }
+STUB_EMBEDDED_RELEASE_IMAGE="$(embedded 'release image')"
+STUB_EMBEDDED_RELEASE_VERSION="$(embedded 'release version')"
+export STUB_EMBEDDED_RELEASE_IMAGE STUB_EMBEDDED_RELEASE_VERSION
+exec "\${OKD_CI_TEST_INSTALLER:?the test names its recording installer}" "$@"
+# release image:
+${imageMarker}
+# release version:
+${versionMarker}
+# release architecture:
+${architectureMarker}
+`;
 
 type Cloud = "aws" | "gcp" | "azure";
 
@@ -56,23 +92,41 @@ describe("e2e gate scripts", () => {
     let bin: string;
     let state: string;
     let consumed: string;
+    let registry: Registry;
+    let payload: Payload;
+    /** The payload under test by digest, as the gate gets it. */
+    let releaseImage: string;
+    let realOc: string;
+
+    before(async function () {
+        this.timeout(120_000);
+        requireTool("oc");
+        requireTool("jq");
+        realOc = execFileSync("sh", ["-c", "command -v oc"], { encoding: "utf8" }).trim();
+        registry = await startRegistry();
+        payload = buildPayload({
+            ...okdPayloadSpec(registry.host),
+            files: { installer: { "usr/bin/openshift-install": payloadInstaller } },
+        });
+        releaseImage = `${registry.host}/${payload.spec.releaseRepository}@${payload.digest}`;
+    });
+    after(async () => registry?.stop());
 
     const setup = (exits: number[], testsExit = 0) => {
         fs.writeFileSync(path.join(dir, "exits"), exits.map((e) => `${e}\n`).join(""));
-        // oc extract "writes" an installer: a recording wrapper around the rule-enforcing stub.
+        // The installer oc extracts from the payload hands over to this: a recording wrapper around the
+        // rule-enforcing stub.
         stub(bin, "openshift-install-real", `exec "${installerStub}" "$@"`, [
             "OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE",
+            "STUB_EMBEDDED_RELEASE_IMAGE",
+            "STUB_EMBEDDED_RELEASE_VERSION",
             "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             "GOOGLE_CLOUD_KEYFILE_JSON",
             "AZURE_AUTH_LOCATION",
         ]);
-        stub(
-            bin,
-            "oc",
-            `for a in "$@"; do case "$a" in --to=*) to="\${a#--to=}" ;; esac; done
-mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real "$@"\\n' >"$to/openshift-install"; chmod +x "$to/openshift-install"`,
-        );
+        // The real oc, its calls recorded.
+        stub(bin, "oc", `exec "${realOc}" "$@"`);
         stub(bin, "openshift-tests", `exit ${testsExit}`, ["KUBECONFIG"]);
     };
 
@@ -80,7 +134,10 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
 
     const installEnv = (cloud: Cloud = "aws"): Record<string, string> => ({
         GATE: cloud,
-        RELEASE_IMAGE: "registry.example/okd/release@sha256:abc",
+        RELEASE_IMAGE: releaseImage,
+        // The test registry is plain HTTP on 127.0.0.1.
+        TLS_VERIFY: "false",
+        OKD_CI_TEST_INSTALLER: path.join(bin, "openshift-install-real"),
         BASE_DOMAIN: "ci.okd.example.org",
         REGION: cloud === "azure" ? "westeurope" : "us-east-1",
         RUN_ID: "0123456789abcdef",
@@ -129,7 +186,6 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
     const configWithoutMode = (cloud: Cloud) =>
         `apiVersion: v1\nbaseDomain: ci.okd.example.org\nmetadata:\n  name: okd-01234567\nplatform:\n  ${cloud}:\n    region: us-east-1\npullSecret: '{}'\n`;
 
-    before(() => requireTool("jq"));
     beforeEach(() => {
         dir = tempDir("e2e");
         bin = path.join(dir, "bin");
@@ -310,7 +366,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         });
     });
 
-    it("installs from the payload's own installer with its release image and the minted pull secret", () => {
+    it("installs with the installer oc extracts from the payload, pinned to it, and the minted pull secret", () => {
         setup([0]);
         const r = runScript("e2e-install.sh", installEnv(), bin);
         assert.equal(r.status, 0, r.stderr);
@@ -318,15 +374,60 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
             "adm",
             "release",
             "extract",
+            "--insecure=true",
             `--registry-config=${path.join(dir, "pull-secret.json")}`,
             "--command=openshift-install",
             `--to=${state}/bin`,
-            "registry.example/okd/release@sha256:abc",
+            releaseImage,
         ]);
         assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs", "create cluster"]);
         const create = calls(bin, "openshift-install-real")[2];
-        assert.equal(create.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, "registry.example/okd/release@sha256:abc");
+        assert.equal(create.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, releaseImage);
+        // oc found every marker it fills in.
+        assert.doesNotMatch(r.stderr, /Unable to make all expected replacements/);
+        // The installer printed the console password; the step log must not show it.
+        assert.ok(!`${r.stdout}${r.stderr}`.includes("kubeadmin-stub-password"), r.stderr);
+        // What oc wrote into the installer it extracted: this payload, by digest, and its name.
+        assert.equal(create.env.STUB_EMBEDDED_RELEASE_IMAGE, releaseImage);
+        assert.equal(create.env.STUB_EMBEDDED_RELEASE_VERSION, payload.spec.name);
         assert.equal(outcome(), "passed");
+    });
+
+    it("records a failed install when the payload has no installer image, as oc refuses to extract one", function () {
+        this.timeout(120_000);
+        setup([0]);
+        const spec = okdPayloadSpec(registry.host);
+        const bare = buildPayload({
+            ...spec,
+            releaseRepository: "openshift/okd-no-installer",
+            operators: spec.operators.filter((o) => o !== "installer"),
+        });
+        const image = `${registry.host}/${bare.spec.releaseRepository}@${bare.digest}`;
+        const r = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: image }, bin);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /the image "installer" containing the desired command is not available/);
+        assert.match(r.stderr, /could not extract openshift-install from/);
+        assert.equal(outcome(), "failed");
+        assert.deepEqual(installerCalls(), []);
+    });
+
+    it("records a failed install when the release image is not in the registry", () => {
+        setup([0]);
+        const missing = `${registry.host}/${payload.spec.releaseRepository}@sha256:${"0".repeat(64)}`;
+        const r = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: missing }, bin);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /manifest unknown/);
+        assert.equal(outcome(), "failed");
+        assert.deepEqual(installerCalls(), []);
+    });
+
+    it("cannot reach a registry without TLS unless told it is insecure (TLS_VERIFY=false)", () => {
+        setup([0]);
+        const r = runScript("e2e-install.sh", { ...installEnv(), TLS_VERIFY: "true" }, bin);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /server gave HTTP response to HTTPS client/);
+        assert.equal(outcome(), "failed");
+        assert.deepEqual(installerCalls(), []);
     });
 
     it("writes an install config for the gate's platform with the pull secret", () => {

@@ -131,6 +131,143 @@ describe("the nightly's finally: destroys, then the record", () => {
             assert.match(fs.readFileSync(uploaded, "utf8"), /Uninstallation complete/);
         });
 
+        /**
+         * A Task's steps in order, as Tekton's entrypoint runs them (at v1.15: tektoncd/pipeline
+         * pkg/entrypoint/entrypointer.go; tektoncd/pipeline docs/tasks.md on onError): a step that fails stops the
+         * task and every later step is skipped, unless it has `onError: continue`; each step that ends writes its exit
+         * code to <steps dir>/step-<name>/exitCode, and `$(steps.step-<name>.exitCode.path)` in a step's env names
+         * that file (tektoncd/pipeline pkg/reconciler/taskrun/resources/apply.go ApplyStepExitCodePath). `env` stands
+         * for everything else the step's environment holds.
+         */
+        function runSteps(steps: Json[], env: Record<string, string>): Map<string, number | "skipped"> {
+            const stepsDir = path.join(tmp, "tekton-steps");
+            const outcome = new Map<string, number | "skipped">();
+            let failed = false;
+            for (const step of steps) {
+                if (failed) {
+                    outcome.set(step.name, "skipped");
+                    continue;
+                }
+                const own: Record<string, string> = {};
+                for (const e of (step.env ?? []) as Json[]) {
+                    const m = /^\$\(steps\.(step-[a-z0-9-]+)\.exitCode\.path\)$/.exec(e.value ?? "");
+                    if (m) own[e.name] = path.join(stepsDir, m[1], "exitCode");
+                }
+                const run = stepRun(step, { ...env, ...own });
+                const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 120_000 });
+                const code = r.status ?? -1;
+                outcome.set(step.name, code);
+                if (code === 0 || step.onError === "continue") {
+                    fs.mkdirSync(path.join(stepsDir, `step-${step.name}`), { recursive: true });
+                    fs.writeFileSync(path.join(stepsDir, `step-${step.name}`, "exitCode"), String(code));
+                } else {
+                    failed = true;
+                }
+            }
+            return outcome;
+        }
+
+        it("closes the record when the log upload fails, and notes the failure in it", () => {
+            const bucket = path.join(tmp, "bucket");
+            fs.mkdirSync(bucket);
+            const name = "4.15.0-0.okd-2025-01-01-020000";
+            const store = { ARTIFACTS_BUCKET: bucket, MINOR: "4.15", RCLONE_CONFIG_ARTIFACTS_TYPE: "local" };
+            const release = path.join(tmp, "release.json");
+            fs.writeFileSync(
+                release,
+                JSON.stringify({
+                    name,
+                    pullSpec: `registry.example/okd/release:${name}`,
+                    digest: "sha256:11",
+                    basePayload: null,
+                    sources: {},
+                    previous: [],
+                }),
+            );
+            const record = (finalize.spec.steps as Json[]).find((s) => s.name === "record")!;
+            const create = stepRun(record, {
+                ...store,
+                RECORD_ACTION: "create",
+                RELEASE_FILE: release,
+                PIPELINE_RUN: "x1",
+            });
+            const created = spawnSync("bash", [create.file], { env: create.env, encoding: "utf8" });
+            assert.equal(created.status, 0, created.stderr);
+
+            // A gate's logs, and a store where nothing can be written under logs/ (it is a file, not a directory).
+            const gate = path.join(tmp, "e2e", "aws", "artifacts");
+            fs.mkdirSync(gate, { recursive: true });
+            fs.writeFileSync(path.join(gate, "e2e.log"), "ran\n");
+            fs.writeFileSync(path.join(bucket, "logs"), "not a directory");
+
+            const outcome = runSteps(
+                (finalize.spec.steps as Json[]).filter((s) => s.name !== "publish-status"),
+                {
+                    ...store,
+                    NAME: name,
+                    E2E_DIR: path.join(tmp, "e2e"),
+                    GATE_STATUSES: "aws=None",
+                    WAIT_SECONDS: "1",
+                    LOGS_PREFIX: `logs/4.15/${name}/`,
+                    RECORD_ACTION: "finalize",
+                    PIPELINE_STATUS: "Failed",
+                    LOGS_URL: `file://${bucket}/logs/4.15/${name}/`,
+                },
+            );
+            assert.notEqual(outcome.get("upload-logs"), 0, "the upload was meant to fail");
+            assert.equal(outcome.get("record"), 0, `the record step did not close the record: ${[...outcome]}`);
+            const closed = JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.15", `${name}.json`), "utf8"));
+            assert.equal(closed.verdict, "unfinished");
+            assert.equal(closed.pipelineStatus, "Failed");
+            assert.equal(closed.logsUpload.status, "failed");
+            assert.equal(closed.logsUpload.exitCode, String(outcome.get("upload-logs")));
+            assert.equal(closed.logs, null, "a failed upload must not be named as the run's logs");
+        });
+
+        it("names the logs in the record when the upload succeeds", () => {
+            const bucket = path.join(tmp, "bucket");
+            fs.mkdirSync(bucket);
+            const name = "4.15.0-0.okd-2025-01-02-020000";
+            const store = { ARTIFACTS_BUCKET: bucket, MINOR: "4.15", RCLONE_CONFIG_ARTIFACTS_TYPE: "local" };
+            const release = path.join(tmp, "release.json");
+            fs.writeFileSync(
+                release,
+                JSON.stringify({ name, pullSpec: `r/okd:${name}`, digest: "sha256:22", sources: {}, previous: [] }),
+            );
+            const record = (finalize.spec.steps as Json[]).find((s) => s.name === "record")!;
+            const create = stepRun(record, {
+                ...store,
+                RECORD_ACTION: "create",
+                RELEASE_FILE: release,
+                PIPELINE_RUN: "x2",
+            });
+            assert.equal(spawnSync("bash", [create.file], { env: create.env, encoding: "utf8" }).status, 0);
+            const gate = path.join(tmp, "e2e", "aws", "artifacts");
+            fs.mkdirSync(gate, { recursive: true });
+            fs.writeFileSync(path.join(gate, "e2e.log"), "ran\n");
+
+            const logsUrl = `file://${bucket}/logs/4.15/${name}/`;
+            const outcome = runSteps(
+                (finalize.spec.steps as Json[]).filter((s) => s.name !== "publish-status"),
+                {
+                    ...store,
+                    NAME: name,
+                    E2E_DIR: path.join(tmp, "e2e"),
+                    GATE_STATUSES: "aws=None",
+                    WAIT_SECONDS: "1",
+                    LOGS_PREFIX: `logs/4.15/${name}/`,
+                    RECORD_ACTION: "finalize",
+                    PIPELINE_STATUS: "Succeeded",
+                    LOGS_URL: logsUrl,
+                },
+            );
+            assert.deepEqual([...outcome.values()], [0, 0, 0]);
+            const closed = JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.15", `${name}.json`), "utf8"));
+            assert.deepEqual(closed.logsUpload, { status: "uploaded", exitCode: "0" });
+            assert.equal(closed.logs, logsUrl);
+            assert.ok(fs.existsSync(path.join(bucket, "logs", "4.15", name, "aws", "e2e.log")));
+        });
+
         it("does not wait for a gate that never started, whose destroy is skipped", () => {
             const step = (finalize.spec.steps as Json[]).find((s) => s.name === "await-destroys");
             assert.ok(step, "finalize-record has no await-destroys step");

@@ -42,7 +42,7 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 
 /**
  * The rclone binaries the scripts are proven with: Debian's (on this machine's PATH) and 1.68 built from rclone's Go
- * module (test/tools/go/rclone), standing for the unpinned Fedora rclone of the pipeline tools image. `bin` is a
+ * module (test/tools/go/rclone), the version, hash and flags the pipeline tools image builds. `bin` is a
  * directory holding it as `rclone`, to put first on a script's PATH.
  */
 export interface Rclone {

@@ -38,7 +38,9 @@ for (const kind of storeKinds) {
             fs.writeFileSync(path.join(gate, "artifacts", "junit", "junit_e2e.xml"), "<testsuite/>");
             fs.writeFileSync(
                 path.join(gate, "artifacts", "install-attempt-1.log"),
-                'level=info msg="Login to the console with user: \\"kubeadmin\\", and password: \\"XyZ-secret\\""\n',
+                'level=info msg="Login to the console with user: \\"kubeadmin\\", and password: \\"XyZ-secret\\""\n' +
+                    'level=debug msg="UserData: c2VjcmV0LXVzZXJkYXRh, InstanceType: m6i.xlarge"\n' +
+                    'level=debug msg="X-Auth-Token: token-secret"\n',
             );
             fs.writeFileSync(path.join(gate, "install", "metadata.json"), '{"infraID":"okd-abc"}');
             fs.writeFileSync(path.join(gate, "install", "auth", "kubeadmin-password"), "XyZ-secret");
@@ -68,6 +70,8 @@ for (const kind of storeKinds) {
             const log = store.read(bucket, `${prefix}aws/install-attempt-1.log`) ?? "";
             assert.ok(!log.includes("XyZ-secret"), log);
             assert.match(log, /password: \[redacted\]/);
+            for (const secret of ["c2VjcmV0LXVzZXJkYXRh", "token-secret"]) assert.ok(!log.includes(secret), log);
+            assert.match(log, /UserData: \[redacted\]/);
             assert.deepEqual(
                 store.keys(bucket, ""),
                 store.keys(bucket, prefix).map((k) => `${prefix}${k}`),

@@ -7,6 +7,7 @@
 #   STATE_DIR         this gate's directory in the run's e2e workspace
 #   RELEASE_IMAGE     payload under test, to extract the installer again if the gate never did
 #   PULL_SECRET_FILE  auth file for the payload's registry
+#   TLS_VERIFY        optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
 #   DESTROY_ATTEMPTS  optional, default 3: attempts within this one run of the Task, which Tekton does not retry, so
 #                     that every attempt fits the Task's timeout and the `finally` budget
 #   CREDENTIALS_ENV, that variable, CREDENTIALS_SECRET, CREDENTIALS_HOW_TO: the gate's credentials, as e2e-install.sh
@@ -46,7 +47,10 @@ if [ ! -x "${installer}" ]; then
   : "${RELEASE_IMAGE:?e2e-destroy: RELEASE_IMAGE is required to extract the installer}"
   : "${PULL_SECRET_FILE:?e2e-destroy: PULL_SECRET_FILE is required to extract the installer}"
   mkdir -p "${STATE_DIR}/bin"
-  oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=openshift-install --to="${STATE_DIR}/bin" "${RELEASE_IMAGE}"
+  oc_flags=()
+  if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
+  oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
+    --to="${STATE_DIR}/bin" "${RELEASE_IMAGE}"
 fi
 
 mkdir -p "${STATE_DIR}/artifacts"

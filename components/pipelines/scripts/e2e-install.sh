@@ -20,6 +20,7 @@
 #   GCP_PROJECT           gcp: project of the cluster
 #   AZURE_BASE_DOMAIN_RESOURCE_GROUP  azure: resource group of the DNS zone
 #   INSTALL_ATTEMPTS      optional, default 3
+#   TLS_VERIFY            optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
 # Writes:
 #   $STATE_DIR/install/               installer directory (metadata.json before any cloud resource exists)
 #   $STATE_DIR/artifacts/install-attempt-<n>.log
@@ -84,7 +85,14 @@ outcome() {
   echo "e2e-install: ${GATE}: install $1"
 }
 
-if ! oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=openshift-install --to="${bin}" "${RELEASE_IMAGE}"; then
+# `--command=openshift-install` takes /usr/bin/openshift-install from the payload's `installer` image for linux on
+# oc's own architecture, the pod's (no --command-os: the installer must run here), when the payload is of that
+# architecture, and pins the payload (repository@digest) and its name into the binary (openshift/oc
+# pkg/cli/admin/release/extract_tools.go @ae1bd9e4a75b: the linux/targetReleaseArch target, releaseImageMarker).
+oc_flags=()
+if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
+if ! oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
+  --to="${bin}" "${RELEASE_IMAGE}"; then
   echo "e2e-install: could not extract openshift-install from ${RELEASE_IMAGE}" >&2
   outcome failed
   exit 0
@@ -131,9 +139,20 @@ CONFIG
 
 export OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE="${RELEASE_IMAGE}"
 installer="${bin}/openshift-install"
+# The installer prints the kubeadmin password when a cluster is up (cmd/openshift-install logComplete: "Login to the
+# console with user: %q, and password: %q"), and the step log is readable by whoever may read the namespace's pod
+# logs: with that password the cluster's console gives cluster-admin, and the cluster holds the gate's cloud
+# credentials. Its output is filtered as OpenShift CI's install step filters it (openshift/release
+# ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: grep --line-buffered -v
+# 'password\|X-Auth-Token\|UserData:'); --skip-password-print exists only in newer installers. Returns the
+# installer's exit code. upload-logs.sh redacts the same from the log files it uploads.
+run_installer() {
+  "${installer}" --dir="${dir}" "$@" 2>&1 | { grep --line-buffered -v 'password\|X-Auth-Token\|UserData:' || true; }
+  return "${PIPESTATUS[0]}"
+}
 # Manifests and ignition configs create no cloud resource, and metadata.json (what `destroy cluster` needs) exists
 # from here on, so the finally task can always clean up.
-if ! "${installer}" --dir="${dir}" create manifests || ! "${installer}" --dir="${dir}" create ignition-configs; then
+if ! run_installer create manifests || ! run_installer create ignition-configs; then
   outcome failed
   exit 0
 fi
@@ -142,7 +161,7 @@ cp -a "${dir}" "${dir}.backup"
 attempts="${INSTALL_ATTEMPTS:-3}"
 for attempt in $(seq 1 "${attempts}"); do
   rc=0
-  "${installer}" --dir="${dir}" create cluster || rc=$?
+  run_installer create cluster || rc=$?
   cp "${dir}/.openshift_install.log" "${artifacts}/install-attempt-${attempt}.log" 2>/dev/null || true
   if [ "${rc}" -eq 0 ]; then
     outcome passed
@@ -154,7 +173,7 @@ for attempt in $(seq 1 "${attempts}"); do
     exit 0
   fi
   echo "e2e-install: infrastructure failure (exit 4) on attempt ${attempt}; destroying and retrying" >&2
-  "${installer}" --dir="${dir}" destroy cluster || echo "e2e-install: destroy between attempts failed; retrying anyway" >&2
+  run_installer destroy cluster || echo "e2e-install: destroy between attempts failed; retrying anyway" >&2
   rm -rf "${dir}"
   cp -a "${dir}.backup" "${dir}"
 done

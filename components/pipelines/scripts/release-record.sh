@@ -14,7 +14,9 @@
 #   previous: PREVIOUS_MINOR (optional), OUT_FILE
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
 #   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
-#   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL
+#   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL,
+#             UPLOAD_EXIT_CODE_FILE (optional: the upload-logs step's exit code file, which Tekton's entrypoint writes
+#             for a step with `onError: continue`, failed or not; missing or empty when that step did not end)
 #   pick:     nothing more
 #   check:    NAME, DIGEST
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
@@ -264,16 +266,29 @@ case "${RECORD_ACTION}" in
   finalize)
     need NAME PIPELINE_STATUS
     load_record "${NAME}"
+    # The record is closed whatever the log upload did (the step before runs with `onError: continue`); its outcome
+    # is noted: `uploaded` (exit 0), `failed` (with rclone's exit code; some logs may be missing) or `unknown` (no exit
+    # code: the step did not end, or the task gave none). `logs` names the logs only when they were all uploaded.
+    upload="unknown" upload_code=""
+    if [ -n "${UPLOAD_EXIT_CODE_FILE:-}" ] && [ -s "${UPLOAD_EXIT_CODE_FILE}" ]; then
+      upload_code="$(tr -d '[:space:]' <"${UPLOAD_EXIT_CODE_FILE}")"
+      if [ "${upload_code}" = 0 ]; then upload="uploaded"; else upload="failed"; fi
+    fi
+    if [ "${upload}" != uploaded ]; then
+      echo "release-record: the log upload ${upload}${upload_code:+ (exit ${upload_code})}; closing the record anyway" >&2
+    fi
     # A payload whose run ended before the verdict (a gate timed out, the run was cancelled) is never accepted.
-    jq --arg status "${PIPELINE_STATUS}" --arg logs "${LOGS_URL:-}" --arg now "$(now)" '
+    jq --arg status "${PIPELINE_STATUS}" --arg logs "${LOGS_URL:-}" --arg now "$(now)" \
+      --arg upload "${upload}" --arg code "${upload_code}" '
       .pipelineStatus = $status
       | .finished = $now
-      | (if $logs != "" then .logs = $logs else . end)
+      | .logsUpload = ({status: $upload} + (if $code != "" then {exitCode: $code} else {} end))
+      | (if $logs != "" and $upload != "failed" then .logs = $logs else . end)
       | (if .verdict == "pending" then .verdict = "unfinished" else . end)
     ' "${work}/record.json" >"${work}/record.next"
     mv "${work}/record.next" "${work}/record.json"
     save_record "${NAME}"
-    echo "release-record: ${NAME} finished ($(jq -r .verdict "${work}/record.json"), run ${PIPELINE_STATUS})"
+    echo "release-record: ${NAME} finished ($(jq -r .verdict "${work}/record.json"), run ${PIPELINE_STATUS}, logs ${upload})"
     ;;
 
   pick)

@@ -31,8 +31,11 @@ for gate_dir in "${E2E_DIR}"/*/; do
   if [ -f "${gate_dir}install/metadata.json" ]; then cp "${gate_dir}install/metadata.json" "${stage}/${gate}/"; fi
   if [ -f "${gate_dir}install-outcome" ]; then cp "${gate_dir}install-outcome" "${stage}/${gate}/"; fi
 done
-# The installer logs the console password when an install succeeds.
-find "${stage}" -name '*.log' -type f -exec sed -i -E 's/(password: )[^ ]*/\1[redacted]/g' {} +
+# The installer logs the console password when an install succeeds, and its debug log may hold instance user data
+# and API tokens: redacted as OpenShift CI redacts the installer's log (openshift/release
+# ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: password, X-Auth-Token, UserData).
+find "${stage}" -name '*.log' -type f -exec sed -i -E \
+  -e 's/(password: ).*/\1[redacted]/' -e 's/(X-Auth-Token).*/\1 [redacted]/' -e 's/(UserData:).*/\1 [redacted]/' {} +
 
 count="$(find "${stage}" -type f | wc -l)"
 if [ "${count}" -eq 0 ]; then

@@ -81,6 +81,8 @@ export const releaseRecordSchema = z.looseObject({
     pipelineStatus: z.optional(z.string()),
     /** Where upload-logs.sh put the gate logs, e.g. `s3://bucket/logs/4.15/<name>/`. */
     logs: nullishString,
+    /** How finalize's log upload ended: `uploaded`, `failed` (with its exit code) or `unknown`. */
+    logsUpload: z.optional(z.looseObject({ status: z.string(), exitCode: z.optional(z.string()) })),
     promotion: z.nullish(
         z.looseObject({
             at: z.string(),

@@ -145,7 +145,7 @@ export function testProvider(gate: GateAccess): pulumi.Output<string> {
  * payload's tests image, report the outcome. A failed install or suite is an outcome, so the verdict always runs;
  * the cluster is destroyed by the pipeline's `finally`, never here.
  */
-export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     const gateEnv: EnvVar[] = [
         { name: "GATE", value: gate.platform },
@@ -181,6 +181,7 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
                         ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],
                     timeout: gateTimeouts.install,
                     // openshift-install runs its infrastructure providers in-process (terraform, or since 4.16 a
@@ -209,7 +210,7 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
 }
 
 /** Destroys the gate's cluster from its metadata.json; in the pipeline's `finally`, so it runs whatever happened. */
-export function destroyTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     return {
         name: destroyTaskName(gate.platform),
@@ -232,6 +233,7 @@ export function destroyTask(_ctx: PipelineContext, gate: GateAccess): TaskDefini
                         ...paramEnv({ RELEASE_IMAGE: "release-image" }),
                         { name: "STATE_DIR", value: gateDir(gate.platform) },
                         { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],
                     timeout: gateTimeouts.destroy,
                     volumeMounts: creds.mounts,

@@ -12,6 +12,14 @@ export const finalizeTaskName = "okd-finalize-record";
  * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
  * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
+ *
+ * The record is closed whatever happens before it: the wait and the upload run with `onError: continue` (a failed
+ * step would otherwise skip every later step of the task; tektoncd/pipeline docs/tasks.md at v1.15, on onError), and
+ * the record step reads the upload's exit code from the file Tekton's entrypoint writes for it
+ * (`$(steps.step-upload-logs.exitCode.path)`, substituted in env by the TaskRun reconciler: tektoncd/pipeline
+ * pkg/reconciler/taskrun/resources/apply.go ApplyStepExitCodePath; tektoncd/pipeline pkg/entrypoint/entrypointer.go
+ * writes the file for a step that ended, failed or not, under `onError: continue`) and notes the outcome in the record
+ * (`logsUpload`). A failed upload is still visible in the TaskRun: the step's terminated state keeps its exit code.
  */
 export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDefinition {
     return {
@@ -52,6 +60,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                 {
                     name: "await-destroys",
                     image: toolsStepImage,
+                    onError: "continue",
                     script: loadScript("await-destroys.sh"),
                     env: [
                         { name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` },
@@ -62,6 +71,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                 {
                     name: "upload-logs",
                     image: toolsStepImage,
+                    onError: "continue",
                     script: loadScript("upload-logs.sh"),
                     env: [{ name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` }],
                 },
@@ -71,6 +81,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "finalize" },
+                        { name: "UPLOAD_EXIT_CODE_FILE", value: "$(steps.step-upload-logs.exitCode.path)" },
                         ...paramEnv({ PIPELINE_STATUS: "pipeline-status" }),
                         {
                             name: "LOGS_URL",

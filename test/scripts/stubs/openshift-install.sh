@@ -213,6 +213,15 @@ case "${verb}" in
           code="$(head -n1 "${STUB_EXITS_FILE}")"
           sed -i 1d "${STUB_EXITS_FILE}"
         fi
+        if [ "${code}" = 0 ]; then
+          # A completed install prints and logs the console password (cmd/openshift-install logComplete:
+          # logrus.Infof("Login to the console with user: %q, and password: %q", "kubeadmin", pw)).
+          mkdir -p "${dir}/auth"
+          printf 'kubeadmin-stub-password' >"${dir}/auth/kubeadmin-password"
+          echo 'level=info msg="Login to the console with user: \"kubeadmin\", and password: \"kubeadmin-stub-password\""' \
+            >>"${dir}/.openshift_install.log"
+          echo 'INFO Login to the console with user: "kubeadmin", and password: "kubeadmin-stub-password"' >&2
+        fi
         exit "${code}"
         ;;
     esac
