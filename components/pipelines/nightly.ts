@@ -137,6 +137,7 @@ export function nightlyPipeline(
                   { name: "rpms-image", value: "$(params.rpms-image)" },
                   { name: "base-payload", value: "$(params.base-payload)" },
                   { name: "os-branch", value: "$(params.machine-os-branch)" },
+                  { name: "revisions", value: "$(params.revisions)" },
                   { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
               ],
               timeout: "2h",
@@ -174,6 +175,7 @@ export function nightlyPipeline(
             { name: "builder-image", value: "$(params.builder-image)" },
             { name: "base-image", value: "$(params.base-image)" },
             { name: "base-payload", value: "$(params.base-payload)" },
+            { name: "revisions", value: "$(params.revisions)" },
             // Stages naming a payload image this run builds take this run's image (built in an earlier batch).
             {
                 name: "run-images",
@@ -344,6 +346,12 @@ export function nightlyPipeline(
         params: [
             { name: "minor", description: "The stream.", default: stream.minor },
             { name: "branch", description: "Branch of the component repositories.", default: stream.branch },
+            {
+                name: "revisions",
+                description:
+                    "Filled by the dispatcher (components/tekton/throttle.ts): the pushed commits this run builds, space-separated <org>/<name>=<commit>. Empty: every branch head.",
+                default: "",
+            },
             {
                 name: "tags",
                 description: "TAGS build arg of component builds: fcos (OKD/FCOS) or scos (OKD/SCOS).",

@@ -4,6 +4,7 @@ import {
     type StreamRuns,
     nightlyPipelineName,
     releasePipelineName,
+    triggerEventParams,
 } from "../shared/pipelines";
 import { type GateAccess, type Site, e2eServiceAccount, pipelineServiceAccount } from "../shared/site";
 import { nightlyFinallyTimeout, nightlyTasks, streamBatches } from "./nightly";
@@ -54,7 +55,8 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
-        eventParams: [],
+        // The dispatcher passes the coalesced pushes' commits; a scheduled run passes none (branch heads).
+        eventParams: [triggerEventParams.revisions],
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
         taskRunSpecs: [
