@@ -63,7 +63,12 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
             ...onPool.map((n) => spec(n, onBuildPool)),
             ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
-            ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),
+            ...gates.flatMap((g) => [
+                spec(t.prepare(g), gatePods(g)),
+                ...(Object.keys(pipelinePods).length > 0 ? [spec(t.register(g), pipelinePods)] : []),
+                spec(t.gate(g), gatePods(g)),
+                spec(t.destroy(g), gatePods(g)),
+            ]),
         ],
         workspaces:
             gates.length > 0

@@ -612,6 +612,23 @@ export const keys = {
         description:
             "When the dispatcher starts the nightly of each stream that has recorded pushes, within its throttle (UTC cron; streams[].throttle).",
     },
+    reaperSchedule: {
+        schema: cronSchedule.default("15 */6 * * *"),
+        pulumiType: "string",
+        description:
+            "When the e2e cluster reaper runs (UTC cron; sites with gates): it destroys registered e2e clusters whose run is gone and that are older than reaperTtlHours, then re-renders the status site.",
+    },
+    reaperTtlHours: {
+        schema: count(18, 720).default(24),
+        pulumiType: "integer",
+        description:
+            "Hours after its registration before a leaked e2e cluster (its run gone) is destroyed; at least 18, since a nightly may run 17h30m.",
+    },
+    reaperDryRun: {
+        schema: z.boolean({ error: "expected true or false" }).default(false),
+        pulumiType: "boolean",
+        description: "The e2e cluster reaper only logs what it would destroy.",
+    },
     tektonManifestSource: {
         schema: z
             .string({ error: "expected an https:// URL or an absolute directory path" })

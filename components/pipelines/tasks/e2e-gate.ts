@@ -8,6 +8,8 @@ import { type EnvVar, type Step, type TaskDefinition, paramEnv } from "../tekton
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
+/** The gate's first half: the installer, install-config, manifests and ignition configs (metadata.json), no cloud resource. */
+export const prepareTaskName = (cloud: CloudPlatform): string => `okd-e2e-prepare-${cloud}`;
 export const destroyTaskName = (cloud: CloudPlatform): string => `okd-e2e-destroy-${cloud}`;
 export const pullSecretTaskName = "okd-e2e-pull-secret";
 
@@ -61,7 +63,7 @@ export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
  * installer at it. The Secret is optional in the pod, so a missing one reaches the script, which says how to create
  * it, instead of a pod stuck pending.
  */
-function credentials(gate: GateAccess): {
+export function credentials(gate: GateAccess): {
     env: EnvVar[];
     volumes: Record<string, unknown>[];
     mounts: Step["volumeMounts"];
@@ -181,6 +183,8 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
                         ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
+                        // The prepare task made the installer directory, and register-cluster stored its metadata.json.
+                        { name: "INSTALL_STEP", value: "create" },
                     ],
                     timeout: gateTimeouts.install,
                     // openshift-install runs its infrastructure providers in-process (terraform, or since 4.16 a
@@ -201,6 +205,53 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
                     ],
                     timeout: gateTimeouts.tests,
                     computeResources: { requests: { cpu: "3", memory: "600Mi" }, limits: { memory: "4Gi" } },
+                    volumeMounts: creds.mounts,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * The first half of a gate: extracts the payload's installer and writes install-config, manifests and ignition
+ * configs (metadata.json), creating no cloud resource, so that register-cluster can store metadata.json before the
+ * gate task creates the cluster (e2e-install.sh INSTALL_STEP=prepare). A failure here is the install's outcome.
+ */
+export function prepareTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    return {
+        name: prepareTaskName(gate.platform),
+        spec: {
+            description: `Prepares the ${gate.platform} e2e install of a payload: installer, manifests and ignition configs (metadata.json); no cloud resource.`,
+            params: [
+                toolsImageParam,
+                { name: "release-image", description: "Payload under test, repository@digest." },
+                { name: "run-id", description: "Unique id of the run; names the cluster." },
+            ],
+            results: [],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
+            volumes: creds.volumes,
+            stepTemplate: {
+                env: [
+                    { name: "GATE", value: gate.platform },
+                    { name: "STATE_DIR", value: gateDir(gate.platform) },
+                    { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                    ...gateStepEnv(gate),
+                ],
+            },
+            steps: [
+                {
+                    name: "prepare",
+                    image: toolsStepImage,
+                    script: loadScript("e2e-install.sh"),
+                    env: [
+                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        { name: "BASE_DOMAIN", value: gate.baseDomain },
+                        { name: "REGION", value: gate.region },
+                        { name: "INSTALL_STEP", value: "prepare" },
+                    ],
+                    timeout: "30m",
+                    computeResources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
                     volumeMounts: creds.mounts,
                 },
             ],

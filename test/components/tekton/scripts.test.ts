@@ -81,7 +81,12 @@ describe("Tekton layer scripts", () => {
     const scripts = fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh"));
 
     it("are all shellcheck-clean", () => {
-        assert.deepEqual(scripts.sort(), ["dispatch-nightly.sh", "fire-trigger.sh", "prune-runs.sh"]);
+        assert.deepEqual(scripts.sort(), [
+            "dispatch-nightly.sh",
+            "fire-trigger.sh",
+            "prune-runs.sh",
+            "start-reaper.sh",
+        ]);
         try {
             execFileSync("shellcheck", ["--version"], { stdio: "ignore" });
         } catch {

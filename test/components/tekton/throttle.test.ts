@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import type { Platform } from "../../../src/config/schema";
-import { find, recorder, settled } from "../../helpers";
+import { find, settled } from "../../helpers";
 import { type Json, fakeConfig, fakeRuns, fakeSite, stream415, stream416 } from "./fixtures";
 
 const T = {
@@ -51,10 +51,8 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
             revision: "$(tt.params.revision)",
         });
         // The GitHub listener fills it (the run templates are filled only through the schedule listener).
-        const github = recorder.resources.find(
-            (r) => r.name === `${n}-triggers-listener-github` && r.type.endsWith("EventListener"),
-        );
-        const trigger = github?.inputs.spec.triggers.find((t: Json) => t.name === "nightly-4-15");
+        const github = inputs("kubernetes:triggers.tekton.dev/v1beta1:EventListener", `${n}-triggers-listener-github`);
+        const trigger = github.spec.triggers.find((t: Json) => t.name === "nightly-4-15");
         assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
     });
 
