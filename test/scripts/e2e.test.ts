@@ -329,40 +329,6 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
         assert.equal(outcome(), "passed");
     });
 
-    it("prepares (metadata.json, no create cluster) and creates in two steps, as the prepare and gate tasks run it", () => {
-        setup([0]);
-        const prepared = runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "prepare" }, bin);
-        assert.equal(prepared.status, 0, prepared.stderr);
-        assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs"]);
-        const metadata = JSON.parse(fs.readFileSync(path.join(state, "install", "metadata.json"), "utf8"));
-        assert.match(prepared.stdout, new RegExp(`prepared .* \\(metadata.json: infraID ${metadata.infraID}\\)`));
-        assert.equal(fs.existsSync(path.join(state, "install-outcome")), false);
-        // The create step extracts nothing again and starts from the prepared directory.
-        const created = runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "create" }, bin);
-        assert.equal(created.status, 0, created.stderr);
-        assert.equal(calls(bin, "oc").length, 1);
-        assert.deepEqual(installerCalls(), ["create manifests", "create ignition-configs", "create cluster"]);
-        assert.equal(outcome(), "passed");
-    });
-
-    it("create after a failed prepare reports the prepare's outcome; create without prepare is a task failure", () => {
-        setup([0]);
-        stub(bin, "oc", "exit 1"); // the installer cannot be extracted
-        assert.equal(runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "prepare" }, bin).status, 0);
-        assert.equal(outcome(), "failed");
-        const created = runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "create" }, bin);
-        assert.equal(created.status, 0, created.stderr);
-        assert.match(created.stdout, /the prepare step already ended the install: failed/);
-        assert.deepEqual(installerCalls(), []);
-        fs.rmSync(path.join(state, "install-outcome"));
-        const orphan = runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "create" }, bin);
-        assert.equal(orphan.status, 1);
-        assert.match(orphan.stderr, /no prepared installer directory .*run INSTALL_STEP=prepare first/);
-        const bad = runScript("e2e-install.sh", { ...installEnv(), INSTALL_STEP: "half" }, bin);
-        assert.equal(bad.status, 1);
-        assert.match(bad.stderr, /INSTALL_STEP must be prepare, create or all, not half/);
-    });
-
     it("writes an install config for the gate's platform with the pull secret", () => {
         setup([0]);
         assert.equal(runScript("e2e-install.sh", installEnv(), bin).status, 0);

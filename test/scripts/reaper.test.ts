@@ -252,6 +252,18 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 assert.match(again.stdout, /0 cluster\(s\) to reap, 1 kept/);
             });
 
+            it("tells oc to skip TLS only where the site registry has none (TLS_VERIFY=false)", () => {
+                register("aws", "okd-nightly-4-15-gone1", 30);
+                assert.equal(select().status, 0);
+                assert.equal(destroy({ TLS_VERIFY: "false" }).status, 0);
+                assert.deepEqual(calls(bin, "oc")[0].args.slice(0, 4), [
+                    "adm",
+                    "release",
+                    "extract",
+                    "--insecure=true",
+                ]);
+            });
+
             it("a failed destroy fails the step, keeps the registration for the next run, and the others still go", () => {
                 register("aws", "okd-nightly-4-15-gone1", 30);
                 register("aws", "okd-nightly-4-15-gone2", 30, { releaseImage: "" });

@@ -11,6 +11,11 @@
 #   RUN_ID                unique id of the run; the cluster is named <CLUSTER_PREFIX>-<first 8 characters>
 #   CLUSTER_PREFIX        the gate's cluster name prefix; the gate identity's IAM is scoped to names starting with it
 #   STATE_DIR             this gate's directory in the run's e2e workspace
+#   INSTALL_STEP          optional: prepare (installer, install-config, manifests and ignition configs: metadata.json,
+#                         and no cloud resource yet), create (create cluster from a prepared directory) or all (the
+#                         default, both). The nightly runs prepare and create as two tasks with register-cluster.sh
+#                         between them, so that every cluster's metadata.json is in artifact storage before the
+#                         cluster exists (the cluster reaper destroys leaked clusters from it).
 #   PULL_SECRET_FILE      auth file for the payload's registry (written by registry-auth.sh)
 #   CREDENTIALS_ENV       the variable that points the installer at its credentials file (e.g.
 #                         AWS_SHARED_CREDENTIALS_FILE); that variable, set to the file from the gate Secret
@@ -20,11 +25,6 @@
 #   GCP_PROJECT           gcp: project of the cluster
 #   AZURE_BASE_DOMAIN_RESOURCE_GROUP  azure: resource group of the DNS zone
 #   INSTALL_ATTEMPTS      optional, default 3
-#   INSTALL_STEP          optional: prepare (installer, install-config, manifests and ignition configs: metadata.json,
-#                         and no cloud resource yet), create (create cluster from a prepared directory) or all (the
-#                         default, both). The nightly runs prepare and create as two tasks with register-cluster.sh
-#                         between them, so that every cluster's metadata.json is in artifact storage before the
-#                         cluster exists (the cluster reaper destroys leaked clusters from it).
 # Writes:
 #   $STATE_DIR/install/               installer directory (metadata.json before any cloud resource exists)
 #   $STATE_DIR/artifacts/install-attempt-<n>.log

@@ -10,6 +10,7 @@
 #   GATE              aws, gcp or azure
 #   DRY_RUN           true (log only) or false (destroy)
 #   PULL_SECRET_FILE  auth file for the payloads' registry (written by registry-auth.sh)
+#   TLS_VERIFY        optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
 #   CREDENTIALS_ENV, that variable, CREDENTIALS_SECRET, CREDENTIALS_HOW_TO: the gate's credentials, as e2e-install.sh
 # Writes:
 #   $WORK_DIR/<run>/outcome       destroyed, failed or dry-run
@@ -50,6 +51,8 @@ if [ "${DRY_RUN}" = false ]; then
   : "${PULL_SECRET_FILE:?reap-destroy: PULL_SECRET_FILE is required to extract the installers}"
 fi
 
+oc_flags=()
+if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
 failed=0
 for d in "${runs[@]}"; do
   run="$(basename "${d}")"
@@ -68,7 +71,8 @@ for d in "${runs[@]}"; do
   fi
   mkdir -p "${d}/bin" "${d}/install"
   cp "${d}/metadata.json" "${d}/install/metadata.json"
-  if ! oc adm release extract --registry-config="${PULL_SECRET_FILE}" --command=openshift-install --to="${d}/bin" "${image}"; then
+  if ! oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
+    --to="${d}/bin" "${image}"; then
     echo "reap-destroy: ${GATE}: ${run}: could not extract openshift-install from ${image}; ${what} not destroyed" >&2
     printf 'failed' >"${d}/outcome"
     failed=$((failed + 1))

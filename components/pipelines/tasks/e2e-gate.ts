@@ -181,10 +181,10 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
                     script: loadScript("e2e-install.sh"),
                     env: [
                         ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
-                        { name: "BASE_DOMAIN", value: gate.baseDomain },
-                        { name: "REGION", value: gate.region },
                         // The prepare task made the installer directory, and register-cluster stored its metadata.json.
                         { name: "INSTALL_STEP", value: "create" },
+                        { name: "BASE_DOMAIN", value: gate.baseDomain },
+                        { name: "REGION", value: gate.region },
                     ],
                     timeout: gateTimeouts.install,
                     // openshift-install runs its infrastructure providers in-process (terraform, or since 4.16 a
@@ -217,7 +217,7 @@ export function gateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinitio
  * configs (metadata.json), creating no cloud resource, so that register-cluster can store metadata.json before the
  * gate task creates the cluster (e2e-install.sh INSTALL_STEP=prepare). A failure here is the install's outcome.
  */
-export function prepareTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     return {
         name: prepareTaskName(gate.platform),
@@ -249,6 +249,8 @@ export function prepareTask(_ctx: PipelineContext, gate: GateAccess): TaskDefini
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
                         { name: "INSTALL_STEP", value: "prepare" },
+                        // oc reaches a registry without TLS (local) only when told (e2e-install.sh TLS_VERIFY).
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],
                     timeout: "30m",
                     computeResources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },

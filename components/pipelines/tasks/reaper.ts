@@ -50,7 +50,7 @@ export function reapSelectTask(ctx: PipelineContext, gates: GateAccess[]): TaskD
 }
 
 /** Destroys one gate's picked clusters with that gate's own credentials, or says what it would (reap-destroy.sh). */
-export function reapDestroyTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function reapDestroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     return {
         name: reapDestroyTaskName(gate.platform),
@@ -71,6 +71,7 @@ export function reapDestroyTask(_ctx: PipelineContext, gate: GateAccess): TaskDe
                         { name: "GATE", value: gate.platform },
                         { name: "WORK_DIR", value: `${reapDir}/${gate.platform}` },
                         { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],
                     // As the nightly's install step: the installer's destroy works in-process.
                     computeResources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
