@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { OkdPipelines, pipelineRuns } from "../components/pipelines";
+import { ClusterReaper } from "../components/pipelines/reaper";
 import { TektonLayer } from "../components/tekton";
 import { loadConfig } from "./config/load";
 import { createSite } from "./sites";
@@ -34,6 +35,18 @@ export async function run(): Promise<Record<string, unknown>> {
                 : undefined,
         dependsOn: tekton.ready,
     });
+    // Leaked e2e clusters, from the metadata every gate registers before creating one; its finally also re-renders
+    // the status site on schedule.
+    if (site.gates.length > 0) {
+        new ClusterReaper(`${config.namePrefix}-reaper`, {
+            site,
+            streams: config.streams,
+            schedule: config.reaperSchedule,
+            ttlHours: config.reaperTtlHours,
+            dryRun: config.reaperDryRun,
+            dependsOn: [pipelines, ...tekton.ready],
+        });
+    }
 
     return {
         platform: site.platform,

@@ -139,7 +139,11 @@ describe("every stack", () => {
                     }
                 }
                 const pipelines = out.manifests.filter((m) => m.file.startsWith("pipeline_")).length;
-                assert.equal(pipelines, streams.length + streams.filter((s) => s.promote).length);
+                // Plus the cluster reaper's, on sites with gates.
+                assert.equal(
+                    pipelines,
+                    streams.length + streams.filter((s) => s.promote).length + (gates.length > 0 ? 1 : 0),
+                );
             });
 
             it("renders an e2e gate Task for exactly the configured gates", () => {

@@ -13,13 +13,14 @@ import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
-import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
+import { destroyTask, gateTask, prepareTask, pullSecretTask } from "./tasks/e2e-gate";
 import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, chainsPublicKeyConfigMap, chainsPublicKeyFile, promoteTask } from "./tasks/promote";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
+import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
@@ -123,7 +124,8 @@ export class OkdPipelines extends pulumi.ComponentResource {
             verdictTask(ctx),
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
-            ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
+            ...(args.site.gates.length > 0 ? [registerClusterTask(ctx)] : []),
+            ...args.site.gates.flatMap((g) => [prepareTask(ctx, g), gateTask(ctx, g), destroyTask(ctx, g)]),
             ...(promoting.length > 0 && args.mirror && args.chains
                 ? [
                       pickTask(ctx),

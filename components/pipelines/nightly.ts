@@ -7,9 +7,17 @@ import type { PipelineContext } from "./context";
 import { componentStages, defaultBaseImage, defaultBuilderImage, defaultRpmsImage } from "./images";
 import { assembleTaskName } from "./tasks/assemble";
 import { buildComponentTaskName, builtResult } from "./tasks/build-component";
-import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
+import {
+    destroyTaskName,
+    e2eWorkspace,
+    gateTaskName,
+    gateTimeouts,
+    prepareTaskName,
+    pullSecretTaskName,
+} from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
+import { registerClusterTaskName } from "./tasks/register-cluster";
 import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
 import { verdictTaskName } from "./tasks/verdict";
@@ -25,6 +33,10 @@ export const nightlyTasks = {
     buildBatch: (i: number) => `build-components-${i + 1}`,
     assemble: "assemble",
     pullSecret: "e2e-pull-secret",
+    /** Installer directory and metadata.json, no cloud resource (the gate's pods). */
+    prepare: (g: GateAccess) => `prepare-${g.platform}`,
+    /** metadata.json into artifact storage before the cluster exists (the pipeline identity). */
+    register: (g: GateAccess) => `register-${g.platform}`,
     gate: (g: GateAccess) => `e2e-${g.platform}`,
     destroy: (g: GateAccess) => `destroy-${g.platform}`,
     verdict: "verdict",
@@ -137,6 +149,7 @@ export function nightlyPipeline(
                   { name: "rpms-image", value: "$(params.rpms-image)" },
                   { name: "base-payload", value: "$(params.base-payload)" },
                   { name: "os-branch", value: "$(params.machine-os-branch)" },
+                  { name: "revisions", value: "$(params.revisions)" },
                   { name: "image", value: ctx.repositories.machineOs.apply((r) => `${r}:${run}`) },
               ],
               timeout: "2h",
@@ -174,6 +187,7 @@ export function nightlyPipeline(
             { name: "builder-image", value: "$(params.builder-image)" },
             { name: "base-image", value: "$(params.base-image)" },
             { name: "base-payload", value: "$(params.base-payload)" },
+            { name: "revisions", value: "$(params.revisions)" },
             // Stages naming a payload image this run builds take this run's image (built in an earlier batch).
             {
                 name: "run-images",
@@ -237,10 +251,40 @@ export function nightlyPipeline(
             ? []
             : [
                   { name: t.pullSecret, taskRef: ref(pullSecretTaskName), runAfter: [t.assemble], workspaces: e2e },
+                  // Each gate: prepare (metadata.json, no cloud resource) → register (metadata.json into artifact
+                  // storage, for the cluster reaper) → the gate (create cluster, tests).
+                  ...gates.flatMap((g) => [
+                      {
+                          name: t.prepare(g),
+                          taskRef: ref(prepareTaskName(g.platform)),
+                          runAfter: [t.pullSecret],
+                          params: [
+                              toolsImageArg,
+                              { name: "release-image", value: payload },
+                              { name: "run-id", value: "$(context.pipelineRun.uid)" },
+                          ],
+                          workspaces: e2e,
+                          timeout: "30m",
+                      },
+                      {
+                          name: t.register(g),
+                          taskRef: ref(registerClusterTaskName),
+                          runAfter: [t.prepare(g)],
+                          params: [
+                              toolsImageArg,
+                              { name: "gate", value: g.platform },
+                              { name: "release-image", value: payload },
+                              { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
+                          ],
+                          workspaces: e2e,
+                          timeout: "10m",
+                          retries: 2,
+                      },
+                  ]),
                   ...gates.map((g) => ({
                       name: t.gate(g),
                       taskRef: ref(gateTaskName(g.platform)),
-                      runAfter: [t.pullSecret],
+                      runAfter: [t.register(g)],
                       params: [
                           toolsImageArg,
                           { name: "release-image", value: payload },
@@ -344,6 +388,12 @@ export function nightlyPipeline(
         params: [
             { name: "minor", description: "The stream.", default: stream.minor },
             { name: "branch", description: "Branch of the component repositories.", default: stream.branch },
+            {
+                name: "revisions",
+                description:
+                    "Filled by the dispatcher (components/tekton/throttle.ts): the pushed commits this run builds, space-separated <org>/<name>=<commit>. Empty: every branch head.",
+                default: "",
+            },
             {
                 name: "tags",
                 description: "TAGS build arg of component builds: fcos (OKD/FCOS) or scos (OKD/SCOS).",

@@ -4,6 +4,7 @@ import {
     type StreamRuns,
     nightlyPipelineName,
     releasePipelineName,
+    triggerEventParams,
 } from "../shared/pipelines";
 import { type GateAccess, type Site, e2eServiceAccount, pipelineServiceAccount } from "../shared/site";
 import { nightlyFinallyTimeout, nightlyTasks, streamBatches } from "./nightly";
@@ -54,14 +55,20 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
-        eventParams: [],
+        // The dispatcher passes the coalesced pushes' commits; a scheduled run passes none (branch heads).
+        eventParams: [triggerEventParams.revisions],
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
         taskRunSpecs: [
             ...onPool.map((n) => spec(n, onBuildPool)),
             ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
-            ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),
+            ...gates.flatMap((g) => [
+                spec(t.prepare(g), gatePods(g)),
+                ...(Object.keys(pipelinePods).length > 0 ? [spec(t.register(g), pipelinePods)] : []),
+                spec(t.gate(g), gatePods(g)),
+                spec(t.destroy(g), gatePods(g)),
+            ]),
         ],
         workspaces:
             gates.length > 0

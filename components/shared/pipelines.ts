@@ -77,5 +77,10 @@ export const triggerEventParams = {
     repository: "trigger-repository",
     /** `push` or `schedule`. */
     kind: "trigger-kind",
+    /**
+     * The pushed commits a nightly builds, space-separated `<org>/<name>=<commit>`, the newest per repository: the
+     * dispatcher's coalesced pushes (components/tekton/throttle.ts); empty on a schedule (every branch head).
+     */
+    revisions: "revisions",
 } as const;
 export type TriggerEventParam = (typeof triggerEventParams)[keyof typeof triggerEventParams];

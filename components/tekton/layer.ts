@@ -8,7 +8,8 @@ import { TektonInstall } from "./install";
 import { type BuildPodSecurity, BuildNamespace, identityPodLabels, quotaForPool } from "./namespace";
 import { RunPruner } from "./pruner";
 import { PipelineSecrets } from "./secrets";
-import { StreamTriggers } from "./triggers";
+import { NightlyThrottle } from "./throttle";
+import { StreamTriggers, listenerServiceAccount } from "./triggers";
 
 export interface TektonLayerArgs {
     /** The site the layer runs on; the layer uses nothing but this contract. */
@@ -97,6 +98,19 @@ export class TektonLayer extends pulumi.ComponentResource {
                 runLabels: identityPodLabels(site),
                 webhookSourceRanges: config.webhookSourceRanges,
                 dependsOn: [...install.ready, ...pipelineSecrets.secrets],
+            },
+            { parent: this },
+        );
+
+        new NightlyThrottle(
+            `${name}-throttle`,
+            {
+                provider: site.provider,
+                namespace: ns.name,
+                streams: config.streams,
+                schedule: config.nightlyDispatchSchedule,
+                listenerServiceAccount,
+                dependsOn: install.ready,
             },
             { parent: this },
         );

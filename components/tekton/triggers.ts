@@ -22,7 +22,14 @@ export const listenerNames = {
     schedule: "okd-schedule",
 } as const;
 const listenerPort = 8080;
+/** The TriggerTemplate a push to one of the stream's repositories fills: a push record (components/tekton/throttle.ts). */
+export const pushRecordTemplateName = (minor: string): string => `okd-push-record-${streamId(minor)}`;
+/** The in-cluster URL of the schedule listener, which only the schedule and dispatcher CronJobs' pods may reach. */
+export const scheduleListenerUrl = (namespace: pulumi.Input<string>): pulumi.Output<string> =>
+    pulumi.interpolate`http://el-${listenerNames.schedule}.${namespace}.svc.cluster.local:${listenerPort}`;
 const serviceAccount = "okd-triggers";
+/** The EventListeners' ServiceAccount (components/tekton/throttle.ts lets it create push records). */
+export const listenerServiceAccount = serviceAccount;
 const cronServiceAccount = "okd-trigger-cron";
 /** Labels of the schedule CronJobs' pods: the only pods the schedule listener accepts. */
 export const cronLabels = { "app.kubernetes.io/name": "okd-trigger-cron", "app.kubernetes.io/part-of": "okd-ci" };
@@ -37,11 +44,14 @@ const bindingValues: Record<"push" | "schedule", Record<TriggerEventParam, strin
         [triggerEventParams.revision]: "$(body.after)",
         [triggerEventParams.repository]: "$(body.repository.full_name)",
         [triggerEventParams.kind]: "push",
+        [triggerEventParams.revisions]: "$(body.repository.full_name)=$(body.after)",
     },
     schedule: {
         [triggerEventParams.revision]: "$(body.branch)",
         [triggerEventParams.repository]: "$(body.repository)",
         [triggerEventParams.kind]: "schedule",
+        // The dispatcher's coalesced pushes; fire-trigger.sh sends an empty list (every branch head).
+        [triggerEventParams.revisions]: "$(body.revisions)",
     },
 };
 const eventParamNames = Object.values(triggerEventParams) as TriggerEventParam[];
@@ -121,7 +131,13 @@ export function triggerTemplate(
     if (run.taskRunSpecs.length > 0) spec.taskRunSpecs = run.taskRunSpecs;
     if (run.workspaces.length > 0) spec.workspaces = run.workspaces;
     return {
-        params: run.eventParams.map((p) => ({ name: p, description: `Filled by the trigger's event: ${p}` })),
+        params: run.eventParams.map((p) => ({
+            name: p,
+            description: `Filled by the trigger's event: ${p}`,
+            // Triggers applies a template param's default when the binding cannot extract the value from the body
+            // (tektoncd/triggers docs/triggertemplates.md, "Specifying parameters"): no revisions, every branch head.
+            ...(p === triggerEventParams.revisions ? { default: "" } : {}),
+        })),
         resourcetemplates: [
             {
                 apiVersion: "tekton.dev/v1",
@@ -191,11 +207,12 @@ export class StreamTriggers extends pulumi.ComponentResource {
                     template: { ref: template },
                 });
             }
+            // A push starts no run: it is recorded, and the dispatcher starts the nightly within the stream's throttle.
             githubTriggers.push({
                 name: `nightly-${id}`,
                 interceptors: [githubInterceptor(), celFilter(pushFilter(stream))],
                 bindings: [{ ref: "okd-push" }],
-                template: { ref: runs.nightly.pipelineName },
+                template: { ref: pushRecordTemplateName(stream.minor) },
             });
         }
         cr("listener-github", "EventListener", listenerNames.github, listenerSpec(githubTriggers));
@@ -454,7 +471,7 @@ function createCronJobs(
         { metadata: { name: cronServiceAccount, namespace }, automountServiceAccountToken: false },
         opts,
     );
-    const listenerUrl = pulumi.interpolate`http://el-${listenerNames.schedule}.${namespace}.svc.cluster.local:${listenerPort}`;
+    const listenerUrl = scheduleListenerUrl(namespace);
     for (const { stream, runs } of pairs) {
         const id = streamId(stream.minor);
         const fire = (kind: RunKind, schedule: string, everyWeeks: number) =>

@@ -34,8 +34,9 @@ export function tektonReleaseFiles(source: string = tektonReleaseSite) {
 export const tektonReleaseUrls = tektonReleaseFiles(tektonReleaseSite);
 
 /**
- * Images of the Jobs this layer runs itself (run pruning and scheduled triggers). One image with bash, kubectl and
- * curl serves both scripts; its tag follows the Kubernetes patch release it packages.
+ * Images of the Jobs this layer runs itself (run pruning, scheduled triggers, the nightly dispatcher). One image with
+ * bash, kubectl, curl and jq (alpine-docker/k8s Dockerfile: `apk add jq`) serves every script; its tag follows the
+ * Kubernetes patch release it packages.
  */
 export const tektonLayerImages = {
     kubectl: "docker.io/alpine/k8s:1.34.1",

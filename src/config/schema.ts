@@ -262,6 +262,18 @@ export const streamFields = strictObject({
     }).default({ nightly: "0 2 * * *", release: "0 5 * * 1", releaseEveryWeeks: 2 }),
     /** Promote accepted nightlies of this stream and mirror them to `mirrorReleaseRepository`. */
     promote: z.boolean({ error: "expected true or false" }).default(false),
+    /**
+     * How pushes start this stream's nightly (docs/tekton.md, Throttling): a push is recorded, and the dispatcher
+     * (on `nightlyDispatchSchedule`) starts one nightly for all pushes recorded since, building the pushed revisions,
+     * once `minIntervalMinutes` have passed since the stream's last nightly started and fewer than `maxUnfinished`
+     * nightlies of the stream are unfinished.
+     */
+    throttle: strictObject({
+        /** Minutes from the start of the stream's last nightly (any trigger) before a push starts another. */
+        minIntervalMinutes: count(0, 10080).default(240),
+        /** A push starts no nightly while this many of the stream's nightlies are unfinished. */
+        maxUnfinished: count(1, 10).default(1),
+    }).default({ minIntervalMinutes: 240, maxUnfinished: 1 }),
 });
 
 /**
@@ -474,7 +486,7 @@ export const keys = {
                 });
             }),
         description:
-            "Release streams: for each OKD minor, its variant (okd: Fedora CoreOS up to 4.15; scos: CentOS Stream CoreOS, the default from 4.16), the branch it builds, its node OS source (fcosStream or nodeImage), the base payload, the components it rebuilds, its schedules and whether it is promoted.",
+            "Release streams: for each OKD minor, its variant (okd: Fedora CoreOS up to 4.15; scos: CentOS Stream CoreOS, the default from 4.16), the branch it builds, its node OS source (fcosStream or nodeImage), the base payload, the components it rebuilds, its schedules, how pushes are throttled and whether it is promoted.",
     },
     mirrorReleaseRepository: {
         schema: pattern(repository, "a registry repository without tag, e.g. quay.io/openshift/okd").optional(),
@@ -593,6 +605,29 @@ export const keys = {
         schema: cronSchedule.default("0 4 * * *"),
         pulumiType: "string",
         description: "When old PipelineRuns and TaskRuns are pruned (UTC cron).",
+    },
+    nightlyDispatchSchedule: {
+        schema: cronSchedule.default("*/10 * * * *"),
+        pulumiType: "string",
+        description:
+            "When the dispatcher starts the nightly of each stream that has recorded pushes, within its throttle (UTC cron; streams[].throttle).",
+    },
+    reaperSchedule: {
+        schema: cronSchedule.default("15 */6 * * *"),
+        pulumiType: "string",
+        description:
+            "When the e2e cluster reaper runs (UTC cron; sites with gates): it destroys registered e2e clusters whose run is gone and that are older than reaperTtlHours, then re-renders the status site.",
+    },
+    reaperTtlHours: {
+        schema: count(18, 720).default(24),
+        pulumiType: "integer",
+        description:
+            "Hours after its registration before a leaked e2e cluster (its run gone) is destroyed; at least 18, since a nightly may run 17h30m.",
+    },
+    reaperDryRun: {
+        schema: z.boolean({ error: "expected true or false" }).default(false),
+        pulumiType: "boolean",
+        description: "The e2e cluster reaper only logs what it would destroy.",
     },
     tektonManifestSource: {
         schema: z

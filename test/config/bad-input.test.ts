@@ -487,7 +487,7 @@ const consumerRows: Row[] = [
         what: "a misspelt stream field",
         config: { ...aws, streams: [{ ...stream, brnach: "master" }] },
         lines: [
-            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote',
+            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, throttle',
         ],
     },
 ];
@@ -697,7 +697,7 @@ const typeRows: Row[] = [
         what: "a misspelt key",
         config: { ...aws, buildMaxNode: 3 },
         lines: [
-            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, tektonPruneKeep, tektonPruneSchedule, tektonManifestSource, kubeconfig, kubeContext, objectStoreAccessKey, objectStoreSecretKey, storageClass',
+            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, tektonPruneKeep, tektonPruneSchedule, nightlyDispatchSchedule, reaperSchedule, reaperTtlHours, reaperDryRun, tektonManifestSource, kubeconfig, kubeContext, objectStoreAccessKey, objectStoreSecretKey, storageClass',
         ],
     },
     {

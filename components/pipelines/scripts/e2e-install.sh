@@ -11,6 +11,11 @@
 #   RUN_ID                unique id of the run; the cluster is named <CLUSTER_PREFIX>-<first 8 characters>
 #   CLUSTER_PREFIX        the gate's cluster name prefix; the gate identity's IAM is scoped to names starting with it
 #   STATE_DIR             this gate's directory in the run's e2e workspace
+#   INSTALL_STEP          optional: prepare (installer, install-config, manifests and ignition configs: metadata.json,
+#                         and no cloud resource yet), create (create cluster from a prepared directory) or all (the
+#                         default, both). The nightly runs prepare and create as two tasks with register-cluster.sh
+#                         between them, so that every cluster's metadata.json is in artifact storage before the
+#                         cluster exists (the cluster reaper destroys leaked clusters from it).
 #   PULL_SECRET_FILE      auth file for the payload's registry (written by registry-auth.sh)
 #   CREDENTIALS_ENV       the variable that points the installer at its credentials file (e.g.
 #                         AWS_SHARED_CREDENTIALS_FILE); that variable, set to the file from the gate Secret
@@ -73,52 +78,74 @@ case "${INSTALL_CREDENTIALS_MODE}" in
   *) fail "INSTALL_CREDENTIALS_MODE must be Mint or Passthrough, not ${INSTALL_CREDENTIALS_MODE}" ;;
 esac
 [ -s "${PULL_SECRET_FILE}" ] || fail "pull secret ${PULL_SECRET_FILE} is missing; the registry-auth task writes it"
+step="${INSTALL_STEP:-all}"
+case "${step}" in
+  prepare | create | all) ;;
+  *) fail "INSTALL_STEP must be prepare, create or all, not ${step}" ;;
+esac
 
 bin="${STATE_DIR}/bin"
 dir="${STATE_DIR}/install"
 artifacts="${STATE_DIR}/artifacts"
-mkdir -p "${bin}" "${artifacts}"
-rm -rf "${dir}" "${dir}.backup"
-mkdir -p "${dir}"
+installer="${bin}/openshift-install"
+export OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE="${RELEASE_IMAGE}"
 outcome() {
   printf '%s' "$1" >"${STATE_DIR}/install-outcome"
   echo "e2e-install: ${GATE}: install $1"
 }
 
-# `--command=openshift-install` takes /usr/bin/openshift-install from the payload's `installer` image for linux on
-# oc's own architecture, the pod's (no --command-os: the installer must run here), when the payload is of that
-# architecture, and pins the payload (repository@digest) and its name into the binary (openshift/oc
-# pkg/cli/admin/release/extract_tools.go @ae1bd9e4a75b: the linux/targetReleaseArch target, releaseImageMarker).
-oc_flags=()
-if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
-if ! oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
-  --to="${bin}" "${RELEASE_IMAGE}"; then
-  echo "e2e-install: could not extract openshift-install from ${RELEASE_IMAGE}" >&2
-  outcome failed
-  exit 0
-fi
+# The installer prints the kubeadmin password when a cluster is up (cmd/openshift-install logComplete: "Login to the
+# console with user: %q, and password: %q"), and the step log is readable by whoever may read the namespace's pod
+# logs: with that password the cluster's console gives cluster-admin, and the cluster holds the gate's cloud
+# credentials. Its output is filtered as OpenShift CI's install step filters it (openshift/release
+# ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: grep --line-buffered -v
+# 'password\|X-Auth-Token\|UserData:'); --skip-password-print exists only in newer installers. Returns the
+# installer's exit code. upload-logs.sh redacts the same from the log files it uploads.
+run_installer() {
+  "${installer}" --dir="${dir}" "$@" 2>&1 | { grep --line-buffered -v 'password\|X-Auth-Token\|UserData:' || true; }
+  return "${PIPESTATUS[0]}"
+}
 
-cluster="${CLUSTER_PREFIX}-${RUN_ID:0:8}"
-case "${GATE}" in
-  aws) platform="  aws:
+if [ "${step}" != create ]; then
+  mkdir -p "${bin}" "${artifacts}"
+  rm -rf "${dir}" "${dir}.backup" "${STATE_DIR}/install-outcome"
+  mkdir -p "${dir}"
+
+  # `--command=openshift-install` takes /usr/bin/openshift-install from the payload's `installer` image for linux on
+  # oc's own architecture, the pod's (no --command-os: the installer must run here), when the payload is of that
+  # architecture, and pins the payload (repository@digest) and its name into the binary (openshift/oc
+  # pkg/cli/admin/release/extract_tools.go @ae1bd9e4a75b: the linux/targetReleaseArch target, releaseImageMarker).
+  oc_flags=()
+  if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
+
+  if ! oc adm release extract "${oc_flags[@]}" --registry-config="${PULL_SECRET_FILE}" --command=openshift-install \
+    --to="${bin}" "${RELEASE_IMAGE}"; then
+    echo "e2e-install: could not extract openshift-install from ${RELEASE_IMAGE}" >&2
+    outcome failed
+    exit 0
+  fi
+
+  cluster="${CLUSTER_PREFIX}-${RUN_ID:0:8}"
+  case "${GATE}" in
+    aws) platform="  aws:
     region: ${REGION}" ;;
-  gcp)
-    [ -n "${GCP_PROJECT:-}" ] || fail "GCP_PROJECT is required for the gcp gate"
-    platform="  gcp:
+    gcp)
+      [ -n "${GCP_PROJECT:-}" ] || fail "GCP_PROJECT is required for the gcp gate"
+      platform="  gcp:
     projectID: ${GCP_PROJECT}
     region: ${REGION}" ;;
-  azure)
-    [ -n "${AZURE_BASE_DOMAIN_RESOURCE_GROUP:-}" ] || fail "AZURE_BASE_DOMAIN_RESOURCE_GROUP is required for the azure gate"
-    platform="  azure:
+    azure)
+      [ -n "${AZURE_BASE_DOMAIN_RESOURCE_GROUP:-}" ] || fail "AZURE_BASE_DOMAIN_RESOURCE_GROUP is required for the azure gate"
+      platform="  azure:
     region: ${REGION}
     baseDomainResourceGroupName: ${AZURE_BASE_DOMAIN_RESOURCE_GROUP}
     cloudName: AzurePublicCloud" ;;
-  *) fail "unknown GATE ${GATE}" ;;
-esac
-# The pull secret is a JSON document on one line; YAML reads it as a single-quoted scalar.
-pull_secret="$(tr -d '\n' <"${PULL_SECRET_FILE}")"
-umask 077
-cat >"${dir}/install-config.yaml" <<CONFIG
+    *) fail "unknown GATE ${GATE}" ;;
+  esac
+  # The pull secret is a JSON document on one line; YAML reads it as a single-quoted scalar.
+  pull_secret="$(tr -d '\n' <"${PULL_SECRET_FILE}")"
+  umask 077
+  cat >"${dir}/install-config.yaml" <<CONFIG
 apiVersion: v1
 baseDomain: ${BASE_DOMAIN}
 credentialsMode: ${INSTALL_CREDENTIALS_MODE}
@@ -137,26 +164,29 @@ ${platform}
 pullSecret: '${pull_secret}'
 CONFIG
 
-export OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE="${RELEASE_IMAGE}"
-installer="${bin}/openshift-install"
-# The installer prints the kubeadmin password when a cluster is up (cmd/openshift-install logComplete: "Login to the
-# console with user: %q, and password: %q"), and the step log is readable by whoever may read the namespace's pod
-# logs: with that password the cluster's console gives cluster-admin, and the cluster holds the gate's cloud
-# credentials. Its output is filtered as OpenShift CI's install step filters it (openshift/release
-# ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: grep --line-buffered -v
-# 'password\|X-Auth-Token\|UserData:'); --skip-password-print exists only in newer installers. Returns the
-# installer's exit code. upload-logs.sh redacts the same from the log files it uploads.
-run_installer() {
-  "${installer}" --dir="${dir}" "$@" 2>&1 | { grep --line-buffered -v 'password\|X-Auth-Token\|UserData:' || true; }
-  return "${PIPESTATUS[0]}"
-}
-# Manifests and ignition configs create no cloud resource, and metadata.json (what `destroy cluster` needs) exists
-# from here on, so the finally task can always clean up.
-if ! run_installer create manifests || ! run_installer create ignition-configs; then
-  outcome failed
+  # Manifests and ignition configs create no cloud resource, and metadata.json (what `destroy cluster` needs) exists
+  # from here on, so the finally task can always clean up: openshift/installer pkg/asset/targets/targets.go@02082043
+  # lists cluster.Metadata among the IgnitionConfigs targets; only the Cluster targets provision.
+  if ! run_installer create manifests || ! run_installer create ignition-configs; then
+    outcome failed
+    exit 0
+  fi
+  cp -a "${dir}" "${dir}.backup"
+fi
+if [ "${step}" = prepare ]; then
+  echo "e2e-install: ${GATE}: prepared ${dir} (metadata.json: infraID $(jq -r .infraID "${dir}/metadata.json"))"
   exit 0
 fi
-cp -a "${dir}" "${dir}.backup"
+if [ "${step}" = create ]; then
+  if [ -f "${STATE_DIR}/install-outcome" ]; then
+    echo "e2e-install: ${GATE}: the prepare step already ended the install: $(cat "${STATE_DIR}/install-outcome")"
+    exit 0
+  fi
+  if [ ! -s "${dir}/metadata.json" ] || [ ! -d "${dir}.backup" ]; then
+    fail "no prepared installer directory ${dir} (metadata.json and its backup); run INSTALL_STEP=prepare first"
+  fi
+fi
+mkdir -p "${artifacts}"
 
 attempts="${INSTALL_ATTEMPTS:-3}"
 for attempt in $(seq 1 "${attempts}"); do

@@ -29,6 +29,12 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 toolsImageParam,
                 { name: "repository", description: "GitHub repository, org/name." },
                 { name: "branch", description: "Branch of the repository, e.g. release-4.22." },
+                {
+                    name: "revisions",
+                    description:
+                        "Pushed commits to build, space-separated <org>/<name>=<commit>; the entry for this repository replaces its branch head. Empty: the branch head.",
+                    default: "",
+                },
                 { name: "dockerfile", description: "Containerfile path inside the repository." },
                 { name: "context", description: "Build context inside the repository.", default: "." },
                 {
@@ -86,7 +92,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     script: loadScript("clone-source.sh"),
                     env: [
-                        ...paramEnv({ REPOSITORY: "repository", BRANCH: "branch" }),
+                        ...paramEnv({ REPOSITORY: "repository", BRANCH: "branch", REVISIONS: "revisions" }),
                         { name: "SOURCE_DIR", value: "/workspace/source" },
                         { name: "LABELS_FILE", value: "/workspace/labels" },
                         { name: "RESULT_GIT_URL", value: "$(results.CHAINS-GIT_URL.path)" },

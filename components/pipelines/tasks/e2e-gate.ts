@@ -8,6 +8,8 @@ import { type EnvVar, type Step, type TaskDefinition, paramEnv } from "../tekton
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
+/** The gate's first half: the installer, install-config, manifests and ignition configs (metadata.json), no cloud resource. */
+export const prepareTaskName = (cloud: CloudPlatform): string => `okd-e2e-prepare-${cloud}`;
 export const destroyTaskName = (cloud: CloudPlatform): string => `okd-e2e-destroy-${cloud}`;
 export const pullSecretTaskName = "okd-e2e-pull-secret";
 
@@ -61,7 +63,7 @@ export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
  * installer at it. The Secret is optional in the pod, so a missing one reaches the script, which says how to create
  * it, instead of a pod stuck pending.
  */
-function credentials(gate: GateAccess): {
+export function credentials(gate: GateAccess): {
     env: EnvVar[];
     volumes: Record<string, unknown>[];
     mounts: Step["volumeMounts"];
@@ -179,6 +181,8 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
                     script: loadScript("e2e-install.sh"),
                     env: [
                         ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        // The prepare task made the installer directory, and register-cluster stored its metadata.json.
+                        { name: "INSTALL_STEP", value: "create" },
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
@@ -202,6 +206,55 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
                     ],
                     timeout: gateTimeouts.tests,
                     computeResources: { requests: { cpu: "3", memory: "600Mi" }, limits: { memory: "4Gi" } },
+                    volumeMounts: creds.mounts,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * The first half of a gate: extracts the payload's installer and writes install-config, manifests and ignition
+ * configs (metadata.json), creating no cloud resource, so that register-cluster can store metadata.json before the
+ * gate task creates the cluster (e2e-install.sh INSTALL_STEP=prepare). A failure here is the install's outcome.
+ */
+export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    return {
+        name: prepareTaskName(gate.platform),
+        spec: {
+            description: `Prepares the ${gate.platform} e2e install of a payload: installer, manifests and ignition configs (metadata.json); no cloud resource.`,
+            params: [
+                toolsImageParam,
+                { name: "release-image", description: "Payload under test, repository@digest." },
+                { name: "run-id", description: "Unique id of the run; names the cluster." },
+            ],
+            results: [],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
+            volumes: creds.volumes,
+            stepTemplate: {
+                env: [
+                    { name: "GATE", value: gate.platform },
+                    { name: "STATE_DIR", value: gateDir(gate.platform) },
+                    { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                    ...gateStepEnv(gate),
+                ],
+            },
+            steps: [
+                {
+                    name: "prepare",
+                    image: toolsStepImage,
+                    script: loadScript("e2e-install.sh"),
+                    env: [
+                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        { name: "BASE_DOMAIN", value: gate.baseDomain },
+                        { name: "REGION", value: gate.region },
+                        { name: "INSTALL_STEP", value: "prepare" },
+                        // oc reaches a registry without TLS (local) only when told (e2e-install.sh TLS_VERIFY).
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                    ],
+                    timeout: "30m",
+                    computeResources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
                     volumeMounts: creds.mounts,
                 },
             ],

@@ -38,6 +38,12 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     default: okdMachineOsRepository,
                 },
                 { name: "os-branch", description: "Its branch, e.g. release-4.15." },
+                {
+                    name: "revisions",
+                    description:
+                        "Pushed commits to build, space-separated <org>/<name>=<commit>; the entry for this repository replaces its branch head. Empty: the branch head.",
+                    default: "",
+                },
                 { name: "image", description: "Destination, repository:tag, in the site's machine-os repository." },
             ],
             results: [
@@ -76,7 +82,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     script: loadScript("clone-source.sh"),
                     env: [
-                        ...paramEnv({ REPOSITORY: "os-repository", BRANCH: "os-branch" }),
+                        ...paramEnv({ REPOSITORY: "os-repository", BRANCH: "os-branch", REVISIONS: "revisions" }),
                         { name: "SOURCE_DIR", value: "/workspace/source" },
                         // overlay.d/05rhcos and 06gcp-routes are links into this submodule (openshift/os).
                         { name: "SUBMODULES", value: "openshift-os" },

@@ -47,8 +47,8 @@ if ((week % every != 0)); then
   exit 0
 fi
 
-# No repository pushed: the bindings pass an empty trigger-repository to the run.
-body="$(printf '{"stream":"%s","pipeline":"%s","branch":"%s","repository":"","week":%d}' \
+# No repository pushed: the bindings pass an empty trigger-repository and no revisions (every branch head) to the run.
+body="$(printf '{"stream":"%s","pipeline":"%s","branch":"%s","repository":"","revisions":"","week":%d}' \
   "$STREAM" "$PIPELINE" "$BRANCH" "$week")"
 echo "fire-trigger: firing $PIPELINE of $STREAM (week $week)"
 curl --fail-with-body --silent --show-error \

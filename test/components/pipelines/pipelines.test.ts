@@ -160,7 +160,7 @@ describe("OKD pipelines", () => {
         await settled();
     });
 
-    it("installs every Task, one gate and one destroy Task per configured gate", () => {
+    it("installs every Task, one prepare, gate and destroy Task per configured gate and one register Task", () => {
         const names = under("pl", "kubernetes:tekton.dev/v1:Task")
             .map((r) => (r.inputs as Obj).metadata.name)
             .sort();
@@ -171,12 +171,15 @@ describe("OKD pipelines", () => {
             "okd-e2e-destroy-aws",
             "okd-e2e-destroy-gcp",
             "okd-e2e-gcp",
+            "okd-e2e-prepare-aws",
+            "okd-e2e-prepare-gcp",
             "okd-e2e-pull-secret",
             "okd-finalize-record",
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
             "okd-publish-status",
+            "okd-register-cluster",
             "okd-release-notes",
             "okd-stream-coreos",
             "okd-tools-image",
@@ -351,13 +354,25 @@ describe("OKD pipelines", () => {
 
         it("runs every gate in parallel after the pull secret, on the payload by digest", () => {
             assert.deepEqual(byName(tasks, "e2e-pull-secret").runAfter, ["assemble"]);
-            for (const gate of ["e2e-aws", "e2e-gcp"]) {
-                const t = byName(tasks, gate);
-                assert.deepEqual(t.runAfter, ["e2e-pull-secret"]);
+            const payload = "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)";
+            for (const cloud of ["aws", "gcp"]) {
+                // prepare (metadata.json) → register (into artifact storage) → the gate (create cluster): no cluster
+                // exists before its metadata.json is stored for the reaper.
+                const prepare = byName(tasks, `prepare-${cloud}`);
+                assert.deepEqual(prepare.runAfter, ["e2e-pull-secret"]);
+                assert.deepEqual(prepare.taskRef, { kind: "Task", name: `okd-e2e-prepare-${cloud}` });
+                const register = byName(tasks, `register-${cloud}`);
+                assert.deepEqual(register.runAfter, [`prepare-${cloud}`]);
+                assert.equal(register.params.find((p: Obj) => p.name === "gate").value, cloud);
                 assert.equal(
-                    t.params.find((p: Obj) => p.name === "release-image").value,
-                    "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
+                    register.params.find((p: Obj) => p.name === "pipeline-run").value,
+                    "$(context.pipelineRun.name)",
                 );
+                const t = byName(tasks, `e2e-${cloud}`);
+                assert.deepEqual(t.runAfter, [`register-${cloud}`]);
+                for (const task of [prepare, register, t]) {
+                    assert.equal(task.params.find((p: Obj) => p.name === "release-image").value, payload);
+                }
                 assert.equal(t.timeout, "5h");
             }
         });
@@ -412,6 +427,10 @@ describe("OKD pipelines", () => {
                     "build-components-2",
                     "assemble",
                     "e2e-pull-secret",
+                    "prepare-aws",
+                    "register-aws",
+                    "prepare-gcp",
+                    "register-gcp",
                     "e2e-aws",
                     "e2e-gcp",
                     "verdict",
@@ -540,9 +559,9 @@ describe("OKD pipelines", () => {
                     if (spec.tasks.includes(t)) assert.ok(upstream(spec.tasks, t.name).has("tools-image"), t.name);
                 }
             }
-            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 gates, verdict, 2 destroys, finalize;
-            // 4.16 the same; the release: pick, promote, release-notes, publish-status.
-            assert.equal(checked, 2 * 10 + 4);
+            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, gate), verdict, 2 destroys,
+            // finalize; 4.16 the same; the release: pick, promote, release-notes, publish-status.
+            assert.equal(checked, 2 * 14 + 4);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {

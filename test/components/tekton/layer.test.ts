@@ -504,7 +504,8 @@ describe("Tekton layer triggers", () => {
                 "['openshift/installer', 'openshift/ironic-image', 'openshift/okd-machine-os']",
         );
         assert.deepEqual(trigger.bindings, [{ ref: "okd-push" }]);
-        assert.deepEqual(trigger.template, { ref: "okd-nightly-4-15" });
+        // A push is recorded for the dispatcher (throttle.test.ts), never a run by itself.
+        assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
     });
 
     it("starts only nightlies from GitHub, one trigger per stream", () => {
@@ -525,10 +526,13 @@ describe("Tekton layer triggers", () => {
             { name: "revision", value: "$(body.after)" },
             { name: "trigger-repository", value: "$(body.repository.full_name)" },
             { name: "trigger-kind", value: "push" },
+            { name: "revisions", value: "$(body.repository.full_name)=$(body.after)" },
         ]);
         const schedule = inputs(T.binding, `${n}-triggers-binding-schedule`).spec.params;
         assert.deepEqual(schedule[0], { name: "revision", value: "$(body.branch)" });
         assert.deepEqual(schedule[2], { name: "trigger-kind", value: "schedule" });
+        // The dispatcher's coalesced pushes (fire-trigger.sh sends none).
+        assert.deepEqual(schedule[3], { name: "revisions", value: "$(body.revisions)" });
     });
 
     it("creates PipelineRuns carrying everything of the stream's run template", () => {
@@ -638,7 +642,8 @@ describe("Tekton layer triggers", () => {
         const objects = recorder.resources
             .filter((r) => r.name.startsWith(`${n}-`) && r.type.includes("tekton.dev"))
             .map((r) => r.inputs);
-        assert.equal(objects.length, 2 + 2 + 3);
+        // Listeners, bindings, the runs' templates (two nightlies, one release) and each stream's push record.
+        assert.equal(objects.length, 2 + 2 + 3 + 2);
         const problems = await tektonLint(objects);
         assert.deepEqual(
             problems.filter((p) => p.level === "error"),
@@ -653,7 +658,7 @@ describe("Tekton layer, adding a stream", () => {
         await buildLayer("tka2", "azure", [stream415, stream416]);
     });
 
-    it("adds that stream's trigger template and CronJob, a trigger per listener, and nothing else", () => {
+    it("adds that stream's trigger templates and CronJobs, a trigger per listener, and nothing else", () => {
         const relative = (prefix: string) =>
             new Map(
                 recorder.resources
@@ -664,7 +669,9 @@ describe("Tekton layer, adding a stream", () => {
         const two = relative("tka2");
         const added = [...two.keys()].filter((k) => !one.has(k)).sort();
         assert.deepEqual(added, [
+            `${T.cronJob} throttle-dispatch-4-16`,
             `${T.cronJob} triggers-cron-nightly-4-16`,
+            `${T.template} throttle-push-record-4-16`,
             `${T.template} triggers-template-nightly-4-16`,
         ]);
         assert.deepEqual(

@@ -81,7 +81,12 @@ describe("Tekton layer scripts", () => {
     const scripts = fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh"));
 
     it("are all shellcheck-clean", () => {
-        assert.deepEqual(scripts.sort(), ["fire-trigger.sh", "prune-runs.sh"]);
+        assert.deepEqual(scripts.sort(), [
+            "dispatch-nightly.sh",
+            "fire-trigger.sh",
+            "prune-runs.sh",
+            "start-reaper.sh",
+        ]);
         try {
             execFileSync("shellcheck", ["--version"], { stdio: "ignore" });
         } catch {
@@ -227,7 +232,7 @@ describe("Tekton layer scripts", () => {
                         "--header",
                         "Content-Type: application/json",
                         "--data",
-                        '{"stream":"4.15","pipeline":"release","branch":"release-4.15","repository":"","week":2969}',
+                        '{"stream":"4.15","pipeline":"release","branch":"release-4.15","repository":"","revisions":"","week":2969}',
                         url,
                     ],
                 },

@@ -1,0 +1,249 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Stream } from "../../src/config/schema";
+import { type Site, e2eServiceAccount, pipelineNamespace, pipelineServiceAccount } from "../shared/site";
+import { scriptCronJob } from "../tekton/jobs";
+import { pipelineContext } from "./context";
+import { type PipelineImages, defaultImages } from "./images";
+import { e2eVolumeGi, runTimeouts } from "./runs";
+import { durationSeconds, e2eWorkspace, pullSecretTaskName } from "./tasks/e2e-gate";
+import { statusStreamsJson } from "./tasks/publish-status";
+import {
+    reapDestroyTask,
+    reapDestroyTaskName,
+    reapRecordTask,
+    reapRecordTaskName,
+    reapSelectTask,
+    reapSelectTaskName,
+} from "./tasks/reaper";
+import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
+import { type PipelineSpec, ref } from "./tekton";
+
+export const reaperPipelineName = "okd-reap-clusters";
+/** Labels of the reaper's starter pods. */
+export const reaperStarterLabels = {
+    "app.kubernetes.io/name": "okd-cluster-reaper",
+    "app.kubernetes.io/part-of": "okd-ci",
+};
+const starterAccount = "okd-cluster-reaper";
+
+const reaperTasks = {
+    select: "select",
+    pullSecret: "e2e-pull-secret",
+    destroy: (cloud: string) => `destroy-${cloud}`,
+    record: "record",
+} as const;
+
+export interface ClusterReaperArgs {
+    site: Site;
+    streams: Stream[];
+    /** `reaperSchedule`: five-field cron, UTC. */
+    schedule: string;
+    /** `reaperTtlHours`. */
+    ttlHours: number;
+    /** `reaperDryRun`. */
+    dryRun: boolean;
+    images?: Partial<PipelineImages>;
+    /** The pipelines (the e2e pull-secret and tools-image Tasks) and the Tekton install. */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The reaper Pipeline: tools image; select (pipeline identity: the registrations in artifact storage) and the e2e
+ * pull secret; one destroy per gate cloud (that gate's credentials); finally the record, which also re-renders the
+ * status site.
+ */
+export function reaperPipeline(
+    site: Site,
+    args: Pick<ClusterReaperArgs, "ttlHours" | "dryRun" | "images">,
+): PipelineSpec {
+    const ctx = pipelineContext(site, { ...defaultImages, ...args.images });
+    const ws = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
+    return {
+        description:
+            "Destroys e2e clusters whose run is gone and that are older than the TTL, from their stored installer metadata.",
+        params: [
+            { name: "ttl-hours", description: "reaperTtlHours.", default: String(args.ttlHours) },
+            {
+                name: "dry-run",
+                description: "reaperDryRun: true only says what would be destroyed.",
+                default: String(args.dryRun),
+            },
+            { name: "live-runs", description: "Unfinished PipelineRuns (the starter fills it).", default: "" },
+        ],
+        workspaces: [{ name: e2eWorkspace, description: "The reaper's picked registrations and the pull secret." }],
+        tasks: [
+            toolsImagePipelineTaskOf(ctx),
+            {
+                name: reaperTasks.select,
+                taskRef: ref(reapSelectTaskName),
+                runAfter: [toolsImagePipelineTask],
+                params: [
+                    toolsImageArg,
+                    { name: "ttl-hours", value: "$(params.ttl-hours)" },
+                    { name: "live-runs", value: "$(params.live-runs)" },
+                ],
+                workspaces: ws,
+                retries: 1,
+            },
+            {
+                name: reaperTasks.pullSecret,
+                taskRef: ref(pullSecretTaskName),
+                runAfter: [reaperTasks.select],
+                workspaces: ws,
+            },
+            ...site.gates.map((g) => ({
+                name: reaperTasks.destroy(g.platform),
+                taskRef: ref(reapDestroyTaskName(g.platform)),
+                runAfter: [reaperTasks.pullSecret],
+                params: [toolsImageArg, { name: "dry-run", value: "$(params.dry-run)" }],
+                workspaces: ws,
+                timeout: "2h",
+            })),
+        ],
+        finally: [
+            {
+                name: reaperTasks.record,
+                taskRef: ref(reapRecordTaskName),
+                params: [toolsImageArg, { name: "pipeline-run", value: "$(context.pipelineRun.name)" }],
+                workspaces: ws,
+                timeout: "40m",
+            },
+        ],
+    };
+}
+
+/**
+ * The e2e cluster reaper (docs/pipelines.md, Cluster reaper): on `reaperSchedule` a CronJob starts the reaper
+ * Pipeline, which destroys every registered e2e cluster whose run is gone and that is older than `reaperTtlHours`,
+ * from the metadata.json the gate registered before creating it (register-cluster.sh). Only for sites with gates.
+ * The starter may list and create PipelineRuns in the build namespace, nothing else.
+ */
+export class ClusterReaper extends pulumi.ComponentResource {
+    constructor(name: string, args: ClusterReaperArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:pipelines:ClusterReaper", name, {}, opts);
+        const { site } = args;
+        const minHours = Math.ceil(durationSeconds(runTimeouts.nightly.pipeline) / 3600);
+        if (args.ttlHours < minHours) {
+            throw new Error(
+                `reaperTtlHours = ${args.ttlHours}: a nightly may run ${runTimeouts.nightly.pipeline}; expected at least ${minHours} hours`,
+            );
+        }
+        const namespace = pipelineNamespace;
+        const k = { parent: this, provider: site.provider, dependsOn: [...site.ready, ...(args.dependsOn ?? [])] };
+        const ctx = pipelineContext(site, { ...defaultImages, ...args.images });
+        const labels = { "app.kubernetes.io/part-of": "okd-ci", "app.kubernetes.io/component": "reaper" };
+
+        const tasks = [
+            reapSelectTask(ctx, site.gates),
+            ...site.gates.map((g) => reapDestroyTask(ctx, g)),
+            reapRecordTask(ctx, statusStreamsJson(args.streams, site.gates)),
+        ];
+        const taskResources = tasks.map(
+            (t) =>
+                new k8s.apiextensions.CustomResource(
+                    `${name}-task-${t.name}`,
+                    {
+                        apiVersion: "tekton.dev/v1",
+                        kind: "Task",
+                        metadata: { name: t.name, namespace, labels },
+                        spec: t.spec,
+                    },
+                    k,
+                ),
+        );
+        const pipeline = new k8s.apiextensions.CustomResource(
+            `${name}-pipeline`,
+            {
+                apiVersion: "tekton.dev/v1",
+                kind: "Pipeline",
+                metadata: { name: reaperPipelineName, namespace, labels },
+                spec: reaperPipeline(site, args),
+            },
+            { ...k, dependsOn: [...k.dependsOn, ...taskResources] },
+        );
+
+        // The starter: list PipelineRuns (the live ones are spared) and create the reaper's.
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: starterAccount, namespace } }, k);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            {
+                metadata: { name: starterAccount, namespace },
+                rules: [{ apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "create"] }],
+            },
+            k,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-binding`,
+            {
+                metadata: { name: starterAccount, namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: starterAccount },
+                subjects: [{ kind: "ServiceAccount", name: starterAccount, namespace }],
+            },
+            { ...k, dependsOn: [role] },
+        );
+        scriptCronJob(
+            `${name}-cronjob`,
+            {
+                namespace,
+                cronJobName: starterAccount,
+                schedule: args.schedule,
+                script: "start-reaper.sh",
+                env: { NAMESPACE: namespace, PIPELINERUN_JSON: JSON.stringify(reaperRun(site)) },
+                serviceAccountName: sa.metadata.name,
+                apiAccess: true,
+                labels: reaperStarterLabels,
+            },
+            { ...k, dependsOn: [binding, pipeline] },
+        );
+        this.registerOutputs({});
+    }
+}
+
+/** The reaper's PipelineRun: tools image on the build pool, destroys and the pull secret on the e2e ServiceAccount. */
+export function reaperRun(site: Site): Record<string, unknown> {
+    const podLabels = site.identity.podLabels;
+    const pipelinePods = Object.keys(podLabels).length > 0 ? { metadata: { labels: podLabels } } : {};
+    const e2ePull = site.e2ePull?.podLabels ?? {};
+    return {
+        apiVersion: "tekton.dev/v1",
+        kind: "PipelineRun",
+        metadata: { generateName: `${reaperPipelineName}-`, labels: { "okd-ci/run": "reaper" } },
+        spec: {
+            pipelineRef: { name: reaperPipelineName },
+            timeouts: { pipeline: "3h30m", tasks: "2h45m", finally: "45m" },
+            taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
+            taskRunSpecs: [
+                {
+                    pipelineTaskName: toolsImagePipelineTask,
+                    ...pipelinePods,
+                    podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
+                },
+                ...(Object.keys(pipelinePods).length > 0
+                    ? [reaperTasks.select, reaperTasks.record].map((n) => ({ pipelineTaskName: n, ...pipelinePods }))
+                    : []),
+                {
+                    pipelineTaskName: reaperTasks.pullSecret,
+                    serviceAccountName: e2eServiceAccount,
+                    ...(Object.keys(e2ePull).length > 0 ? { metadata: { labels: e2ePull } } : {}),
+                },
+                ...site.gates.map((g) => ({
+                    pipelineTaskName: reaperTasks.destroy(g.platform),
+                    serviceAccountName: e2eServiceAccount,
+                })),
+            ],
+            workspaces: [
+                {
+                    name: e2eWorkspace,
+                    volumeClaimTemplate: {
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            resources: { requests: { storage: `${e2eVolumeGi}Gi` } },
+                        },
+                    },
+                },
+            ],
+        },
+    };
+}

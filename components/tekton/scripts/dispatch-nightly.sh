@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Starts one stream's nightly for the pushes recorded since its last run, within the stream's throttle. A push to one
+# of the stream's repositories starts no run itself: the GitHub listener records it (a ConfigMap labelled
+# okd-ci/push-record=nightly and okd-ci/stream=<minor>, with data.repository and data.revision). On every firing this
+# script reads the records and the stream's nightly PipelineRuns and decides:
+#
+#   - records made before the newest nightly that built every branch head (no revisions: a scheduled run) are covered
+#     by it (it cloned after the push) and are deleted;
+#   - records that are not <org>/<name> and a 40-character commit id are deleted, never built;
+#   - nothing left: nothing to do;
+#   - MAX_UNFINISHED nightlies of the stream are unfinished (no status.completionTime): wait;
+#   - the newest nightly (any trigger) started less than MIN_INTERVAL_MINUTES ago: wait;
+#   - otherwise start one nightly through the schedule listener with the newest pushed commit of each pushed
+#     repository ("revisions", which the clone steps check out), then delete the records it consumed.
+#
+# Records are deleted by name only after the listener accepted the run, so a push recorded meanwhile waits for the
+# next firing, and a failed request loses nothing.
+#
+# Environment:
+#   NAMESPACE             the build namespace (records and PipelineRuns)
+#   STREAM                stream minor version, e.g. 4.15
+#   BRANCH                the stream's branch, passed on as the schedule binding's revision
+#   LISTENER_URL          URL of the internal (schedule) EventListener
+#   MIN_INTERVAL_MINUTES  whole minutes, at least 0
+#   MAX_UNFINISHED        whole number, at least 1
+# Writes: one line per decision on stdout (what was started, with which revisions, or why not).
+set -euo pipefail
+
+fail() {
+  echo "dispatch-nightly: $*" >&2
+  exit 2
+}
+: "${NAMESPACE:?NAMESPACE must name the build namespace}"
+: "${LISTENER_URL:?LISTENER_URL must be the internal EventListener URL}"
+: "${STREAM:?STREAM must be the stream minor version}"
+: "${BRANCH:?BRANCH must be the stream branch}"
+[[ "${STREAM}" =~ ^[0-9]+\.[0-9]+$ ]] || fail "STREAM must look like 4.15, got '${STREAM}'"
+[[ "${BRANCH}" =~ ^[A-Za-z0-9._/-]+$ ]] || fail "BRANCH has characters a git branch of ours never has: '${BRANCH}'"
+[[ "${MIN_INTERVAL_MINUTES:-}" =~ ^[0-9]+$ ]] || fail "MIN_INTERVAL_MINUTES must be a whole number of minutes, got '${MIN_INTERVAL_MINUTES:-}'"
+[[ "${MAX_UNFINISHED:-}" =~ ^[1-9][0-9]*$ ]] || fail "MAX_UNFINISHED must be a whole number of at least 1, got '${MAX_UNFINISHED:-}'"
+
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+# Captured to files first, so that a failing kubectl fails the script instead of looking like "no pushes".
+kubectl get configmaps --namespace "${NAMESPACE}" \
+  --selector "okd-ci/push-record=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/records.json"
+kubectl get pipelineruns.tekton.dev --namespace "${NAMESPACE}" \
+  --selector "okd-ci/run=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/runs.json"
+
+now="$(date -u +%s)"
+# The decision, from the two lists alone: {action, reason, revisions, consume, discard}.
+jq -n \
+  --slurpfile records "${work}/records.json" \
+  --slurpfile runs "${work}/runs.json" \
+  --argjson now "${now}" \
+  --argjson interval "$((MIN_INTERVAL_MINUTES * 60))" \
+  --argjson max "${MAX_UNFINISHED}" '
+  def created: .metadata.creationTimestamp | fromdateiso8601;
+  def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
+  ($runs[0].items // []) as $runs
+  | ([$runs[] | select(.status.completionTime == null)] | length) as $unfinished
+  | ([$runs[] | created] | max) as $last
+  | ([$runs[] | select(revisions == "") | created] | max) as $heads
+  | [($records[0].items // [])[]
+      | {name: .metadata.name, created: created, repository: (.data.repository // ""), revision: (.data.revision // "")}
+      | .ok = ((.repository | test("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")) and (.revision | test("^[0-9a-f]{40}$")))]
+  | map(select(.ok | not)) as $invalid
+  | map(select(.ok)) as $valid
+  | ($valid | map(select($heads != null and .created < $heads))) as $covered
+  | ($valid | map(select($heads == null or .created >= $heads))) as $pending
+  | {discard: ([$invalid[], $covered[]] | map(.name)), invalid: ($invalid | map(.name)), covered: ($covered | map(.name))}
+  + if ($pending | length) == 0 then {action: "idle", reason: "no pushes waiting"}
+    elif $unfinished >= $max then
+      {action: "wait", reason: "\($pending | length) push(es) wait: \($unfinished) nightly run(s) unfinished, at most \($max)"}
+    elif $last != null and ($now - $last) < $interval then
+      {action: "wait", reason: "\($pending | length) push(es) wait: the last nightly started at \($last | todate), the next may start at \($last + $interval | todate)"}
+    else
+      {action: "dispatch",
+       consume: ($pending | map(.name)),
+       revisions: ($pending | group_by(.repository | ascii_downcase) | map(max_by(.created) | "\(.repository)=\(.revision)") | sort | join(" ")),
+       reason: "\($pending | length) push(es) of \($pending | map(.repository | ascii_downcase) | unique | length) repositor(y/ies)"}
+    end' >"${work}/decision.json"
+
+field() { jq -r "$1" "${work}/decision.json"; }
+if [ "$(field '.invalid | length')" -gt 0 ]; then
+  echo "dispatch-nightly: ${STREAM}: discarding push records that name no repository and commit: $(field '.invalid | join(" ")')"
+fi
+if [ "$(field '.covered | length')" -gt 0 ]; then
+  echo "dispatch-nightly: ${STREAM}: $(field '.covered | length') push(es) already built by a later branch-head nightly"
+fi
+action="$(field .action)"
+echo "dispatch-nightly: ${STREAM}: ${action}: $(field .reason)"
+
+consumed=()
+if [ "${action}" = dispatch ]; then
+  revisions="$(field .revisions)"
+  body="$(jq -cn --arg stream "${STREAM}" --arg branch "${BRANCH}" --arg revisions "${revisions}" \
+    '{stream: $stream, pipeline: "nightly", branch: $branch, repository: "", revisions: $revisions}')"
+  curl --fail-with-body --silent --show-error \
+    --retry 5 --retry-connrefused --retry-delay 10 --max-time 30 \
+    --header 'Content-Type: application/json' \
+    --data "${body}" \
+    "${LISTENER_URL}"
+  echo
+  echo "dispatch-nightly: ${STREAM}: started the nightly building ${revisions}"
+  mapfile -t consumed < <(field '.consume[]')
+fi
+
+mapfile -t discarded < <(field '.discard[]')
+doomed=("${consumed[@]}" "${discarded[@]}")
+if [ "${#doomed[@]}" -gt 0 ]; then
+  kubectl delete configmaps --namespace "${NAMESPACE}" --ignore-not-found --wait=false -- "${doomed[@]}"
+fi

@@ -1,0 +1,201 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { Stream } from "../../src/config/schema";
+import { streamId, triggerEventParams } from "../shared/pipelines";
+import { scriptCronJob } from "./jobs";
+import { listenerNames, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
+
+/** Labels of a push record (a ConfigMap the GitHub listener creates per push); the dispatcher selects on them. */
+export const pushRecordLabel = { key: "okd-ci/push-record", value: "nightly" } as const;
+/** Labels of the dispatcher CronJobs' pods: the schedule listener admits them (`allow-dispatcher-to-listener`). */
+export const dispatcherLabels = {
+    "app.kubernetes.io/name": "okd-nightly-dispatcher",
+    "app.kubernetes.io/part-of": "okd-ci",
+};
+const dispatcherAccount = "okd-nightly-dispatcher";
+const listenerPort = 8080;
+
+export interface NightlyThrottleArgs {
+    provider: k8s.Provider;
+    /** The build namespace (its output). */
+    namespace: pulumi.Input<string>;
+    /** Streams from the config: `throttle` and `branch` of each. */
+    streams: Stream[];
+    /** `nightlyDispatchSchedule`: five-field cron, UTC. */
+    schedule: string;
+    /** The ServiceAccount of the EventListeners, which creates the push records. */
+    listenerServiceAccount: string;
+    /** Triggers must serve their webhooks first (`TektonInstall.ready`). */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The push record of one stream: the TriggerTemplate the GitHub listener fills on a push to one of the stream's
+ * repositories. A ConfigMap, not a PipelineRun: TriggerTemplates may create any resource the listener's
+ * ServiceAccount may create (tektoncd/triggers docs/triggertemplates.md: "You will need to add the appropriate roles
+ * to the EventListener's service account to be able to create other non Tekton resources").
+ */
+export function pushRecordTemplate(minor: string): Record<string, unknown> {
+    const event = Object.values(triggerEventParams);
+    return {
+        // The push binding fills every event param; the record keeps the repository and the pushed commit.
+        params: event.map((p) => ({ name: p, description: `Filled by the push: ${p}` })),
+        resourcetemplates: [
+            {
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: {
+                    generateName: `okd-push-${streamId(minor)}-`,
+                    labels: {
+                        [pushRecordLabel.key]: pushRecordLabel.value,
+                        "okd-ci/stream": minor,
+                        "app.kubernetes.io/part-of": "okd-ci",
+                    },
+                },
+                data: {
+                    stream: minor,
+                    repository: `$(tt.params.${triggerEventParams.repository})`,
+                    revision: `$(tt.params.${triggerEventParams.revision})`,
+                },
+            },
+        ],
+    };
+}
+
+/**
+ * Throttling and coalescing of push-started nightlies (docs/tekton.md, Throttling). A push is recorded (a ConfigMap
+ * per push, by the GitHub listener); per stream, a dispatcher CronJob on `nightlyDispatchSchedule` starts one nightly
+ * for every push recorded since, through the schedule listener, once `throttle.minIntervalMinutes` have passed since
+ * the stream's last nightly started and fewer than `throttle.maxUnfinished` are unfinished, passing the newest pushed
+ * commit of each repository (`revisions`), which the clone steps check out (dispatch-nightly.sh).
+ *
+ * Rights: the listener may only create ConfigMaps (Kubernetes RBAC cannot narrow `create` by name or label); the
+ * dispatcher may read and delete ConfigMaps and read PipelineRuns of the build namespace, and reach the schedule
+ * listener, nothing else.
+ */
+export class NightlyThrottle extends pulumi.ComponentResource {
+    constructor(name: string, args: NightlyThrottleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:NightlyThrottle", name, {}, opts);
+        const k = { parent: this, provider: args.provider };
+        const ns = args.namespace;
+
+        for (const stream of args.streams) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-push-record-${streamId(stream.minor)}`,
+                {
+                    apiVersion: "triggers.tekton.dev/v1beta1",
+                    kind: "TriggerTemplate",
+                    metadata: { name: pushRecordTemplateName(stream.minor), namespace: ns },
+                    spec: pushRecordTemplate(stream.minor),
+                },
+                { ...k, dependsOn: args.dependsOn },
+            );
+        }
+
+        // The listener: create push records.
+        const recordRole = new k8s.rbac.v1.Role(
+            `${name}-record-role`,
+            {
+                metadata: { name: "okd-push-records", namespace: ns },
+                rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create"] }],
+            },
+            k,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-record-binding`,
+            {
+                metadata: { name: "okd-push-records", namespace: ns },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "okd-push-records" },
+                subjects: [{ kind: "ServiceAccount", name: args.listenerServiceAccount, namespace: ns }],
+            },
+            { ...k, dependsOn: [recordRole] },
+        );
+
+        // The dispatcher: read and consume the records, read the stream's runs.
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-dispatcher-sa`,
+            { metadata: { name: dispatcherAccount, namespace: ns } },
+            k,
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-dispatcher-role`,
+            {
+                metadata: { name: dispatcherAccount, namespace: ns },
+                rules: [
+                    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
+                    { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
+                ],
+            },
+            k,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-dispatcher-binding`,
+            {
+                metadata: { name: dispatcherAccount, namespace: ns },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: dispatcherAccount },
+                subjects: [{ kind: "ServiceAccount", name: dispatcherAccount, namespace: ns }],
+            },
+            { ...k, dependsOn: [role] },
+        );
+
+        // Holes in the build namespace's default-deny: dispatcher → schedule listener (the API is reached over 443).
+        const port = [{ protocol: "TCP", port: listenerPort }];
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-listener`,
+            {
+                metadata: { name: "okd-allow-dispatcher-to-listener", namespace: ns },
+                spec: {
+                    podSelector: { matchLabels: { eventlistener: listenerNames.schedule } },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [{ podSelector: { matchLabels: dispatcherLabels } }], ports: port }],
+                },
+            },
+            k,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-dispatcher`,
+            {
+                metadata: { name: "okd-allow-dispatcher-egress", namespace: ns },
+                spec: {
+                    podSelector: { matchLabels: dispatcherLabels },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [{ podSelector: { matchLabels: { eventlistener: listenerNames.schedule } } }],
+                            ports: port,
+                        },
+                    ],
+                },
+            },
+            k,
+        );
+
+        const listenerUrl = scheduleListenerUrl(ns);
+        for (const stream of args.streams) {
+            const id = streamId(stream.minor);
+            scriptCronJob(
+                `${name}-dispatch-${id}`,
+                {
+                    namespace: ns,
+                    cronJobName: `okd-dispatch-${id}`,
+                    schedule: args.schedule,
+                    script: "dispatch-nightly.sh",
+                    env: {
+                        NAMESPACE: ns,
+                        STREAM: stream.minor,
+                        BRANCH: stream.branch,
+                        LISTENER_URL: listenerUrl,
+                        MIN_INTERVAL_MINUTES: String(stream.throttle.minIntervalMinutes),
+                        MAX_UNFINISHED: String(stream.throttle.maxUnfinished),
+                    },
+                    serviceAccountName: sa.metadata.name,
+                    apiAccess: true,
+                    labels: { ...dispatcherLabels, "okd-ci/stream": stream.minor },
+                },
+                { ...k, dependsOn: [binding] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,355 @@
+/**
+ * dispatch-nightly.sh: its decision from the records and runs the API would list (JSON, as `kubectl get -o json`
+ * prints them), the real curl posting to a listener on 127.0.0.1, and every kubectl call it makes replayed through the
+ * real kubectl (there is no cluster here: the replay reaches a closed port, so kubectl must get as far as the
+ * connection, which it does only when it accepts the command line).
+ */
+import * as assert from "node:assert/strict";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+import { scriptsDir } from "../../../components/tekton/jobs";
+
+const run = promisify(execFile);
+const script = path.join(scriptsDir, "dispatch-nightly.sh");
+const sha = (c: string) => c.repeat(40);
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+
+interface RecordSpec {
+    name: string;
+    minutesAgo: number;
+    repository: string;
+    revision: string;
+}
+interface RunSpec {
+    name: string;
+    minutesAgo: number;
+    finished: boolean;
+    revisions?: string;
+}
+const configMaps = (records: RecordSpec[]) => ({
+    apiVersion: "v1",
+    kind: "List",
+    items: records.map((r) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: r.name, creationTimestamp: ago(r.minutesAgo), labels: { "okd-ci/push-record": "nightly" } },
+        data: { stream: "4.15", repository: r.repository, revision: r.revision },
+    })),
+});
+const pipelineRuns = (runs: RunSpec[]) => ({
+    apiVersion: "v1",
+    kind: "List",
+    items: runs.map((r) => ({
+        apiVersion: "tekton.dev/v1",
+        kind: "PipelineRun",
+        metadata: { name: r.name, creationTimestamp: ago(r.minutesAgo) },
+        spec: {
+            pipelineRef: { name: "okd-nightly-4-15" },
+            params: r.revisions === undefined ? [] : [{ name: "revisions", value: r.revisions }],
+        },
+        status: r.finished ? { completionTime: ago(Math.max(0, r.minutesAgo - 30)) } : {},
+    })),
+});
+
+/** A kubectl on PATH that answers `get` with the given lists and records every call; and the listener. */
+class World {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-dispatch-"));
+    readonly bodies: string[] = [];
+    status = 202;
+    private server?: http.Server;
+    url = "";
+
+    constructor(records: RecordSpec[], runs: RunSpec[]) {
+        fs.mkdirSync(path.join(this.dir, "bin"));
+        fs.writeFileSync(path.join(this.dir, "records.json"), JSON.stringify(configMaps(records)));
+        fs.writeFileSync(path.join(this.dir, "runs.json"), JSON.stringify(pipelineRuns(runs)));
+        fs.writeFileSync(
+            path.join(this.dir, "bin", "kubectl"),
+            [
+                "#!/usr/bin/env bash",
+                `d=${JSON.stringify(this.dir)}`,
+                'printf "%s\\0" "$@" >>"$d/kubectl.calls"; printf "\\n" >>"$d/kubectl.calls"',
+                'case "$1 $2" in',
+                '  "get configmaps") cat "$d/records.json" ;;',
+                '  "get pipelineruns.tekton.dev") cat "$d/runs.json" ;;',
+                '  "delete configmaps") ;;',
+                '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
+                "esac",
+                "",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
+    }
+
+    async start(): Promise<void> {
+        this.server = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (c) => (body += c));
+            req.on("end", () => {
+                this.bodies.push(body);
+                res.writeHead(this.status, { "Content-Type": "application/json" });
+                res.end(this.status === 202 ? '{"eventListener":"okd-schedule","eventID":"e1"}' : '{"error":"boom"}');
+            });
+        });
+        await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+        this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    }
+
+    stop(): Promise<void> {
+        return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    }
+
+    calls(): string[][] {
+        const file = path.join(this.dir, "kubectl.calls");
+        if (!fs.existsSync(file)) return [];
+        return fs
+            .readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l.length > 0)
+            .map((l) => l.split("\0").slice(0, -1));
+    }
+
+    deleted(): string[] {
+        return this.calls()
+            .filter((c) => c[0] === "delete")
+            .flatMap((c) => c.slice(c.indexOf("--") + 1));
+    }
+
+    async dispatch(env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+        try {
+            const r = await run("bash", [script], {
+                env: {
+                    PATH: `${path.join(this.dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+                    NAMESPACE: "okd-builds",
+                    STREAM: "4.15",
+                    BRANCH: "release-4.15",
+                    LISTENER_URL: this.url,
+                    MIN_INTERVAL_MINUTES: "240",
+                    MAX_UNFINISHED: "1",
+                    ...env,
+                },
+            });
+            return { code: 0, ...r };
+        } catch (err) {
+            const e = err as { code?: number; stdout?: string; stderr?: string };
+            return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+        }
+    }
+}
+
+describe("dispatch-nightly.sh", function () {
+    this.timeout(60_000);
+    let world: World;
+    afterEach(() => world?.stop());
+
+    const start = async (records: RecordSpec[], runs: RunSpec[]) => {
+        world = new World(records, runs);
+        await world.start();
+        return world;
+    };
+
+    it("starts one nightly for every waiting push, newest commit per repository, then deletes those records", async () => {
+        const w = await start(
+            [
+                { name: "p1", minutesAgo: 50, repository: "openshift/installer", revision: sha("a") },
+                { name: "p2", minutesAgo: 20, repository: "openshift/Installer", revision: sha("b") },
+                { name: "p3", minutesAgo: 10, repository: "openshift/okd-machine-os", revision: sha("c") },
+                { name: "junk", minutesAgo: 5, repository: "not a repo", revision: "main" },
+            ],
+            [{ name: "n1", minutesAgo: 600, finished: true, revisions: "" }],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(w.bodies.length, 1);
+        assert.deepEqual(JSON.parse(w.bodies[0]), {
+            stream: "4.15",
+            pipeline: "nightly",
+            branch: "release-4.15",
+            repository: "",
+            revisions: `openshift/Installer=${sha("b")} openshift/okd-machine-os=${sha("c")}`,
+        });
+        assert.match(r.stdout, /4\.15: dispatch: 3 push\(es\) of 2 repositor/);
+        assert.match(r.stdout, /discarding push records that name no repository and commit: junk/);
+        assert.deepEqual(w.deleted().sort(), ["junk", "p1", "p2", "p3"]);
+        // It lists only the stream's records and nightlies.
+        const gets = w.calls().filter((c) => c[0] === "get");
+        assert.deepEqual(gets, [
+            [
+                "get",
+                "configmaps",
+                "--namespace",
+                "okd-builds",
+                "--selector",
+                "okd-ci/push-record=nightly,okd-ci/stream=4.15",
+                "--output",
+                "json",
+            ],
+            [
+                "get",
+                "pipelineruns.tekton.dev",
+                "--namespace",
+                "okd-builds",
+                "--selector",
+                "okd-ci/run=nightly,okd-ci/stream=4.15",
+                "--output",
+                "json",
+            ],
+        ]);
+    });
+
+    it("waits while maxUnfinished nightlies are unfinished, keeping the records", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [
+                { name: "n1", minutesAgo: 900, finished: true, revisions: "" },
+                { name: "n2", minutesAgo: 300, finished: false, revisions: `openshift/installer=${sha("9")}` },
+            ],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(w.bodies.length, 0);
+        assert.match(r.stdout, /wait: 1 push\(es\) wait: 1 nightly run\(s\) unfinished, at most 1/);
+        assert.deepEqual(w.deleted(), []);
+        // Control: with room for two unfinished runs, it starts one.
+        const again = await w.dispatch({ MAX_UNFINISHED: "2" });
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(w.bodies.length, 1);
+    });
+
+    it("waits until minIntervalMinutes after the last nightly started, whatever started it", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [{ name: "n1", minutesAgo: 60, finished: true, revisions: `openshift/oc=${sha("1")}` }],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(w.bodies.length, 0);
+        assert.match(r.stdout, /the last nightly started at .*Z, the next may start at .*Z/);
+        assert.deepEqual(w.deleted(), []);
+        const sooner = await w.dispatch({ MIN_INTERVAL_MINUTES: "59" });
+        assert.equal(sooner.code, 0, sooner.stderr);
+        assert.equal(w.bodies.length, 1, "control: past the interval it starts the nightly");
+    });
+
+    it("drops pushes a later branch-head nightly already built, but not those a pinned run did not name", async () => {
+        const w = await start(
+            [
+                { name: "old", minutesAgo: 200, repository: "openshift/installer", revision: sha("a") },
+                { name: "new", minutesAgo: 30, repository: "openshift/installer", revision: sha("b") },
+            ],
+            // The scheduled (branch-head) run started after "old" was pushed; the pinned one after "new".
+            [
+                { name: "scheduled", minutesAgo: 120, finished: true, revisions: "" },
+                { name: "pinned", minutesAgo: 10, finished: true, revisions: `openshift/oc=${sha("1")}` },
+            ],
+        );
+        const r = await w.dispatch({ MIN_INTERVAL_MINUTES: "5" });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /1 push\(es\) already built by a later branch-head nightly/);
+        assert.equal(w.bodies.length, 1);
+        assert.equal(JSON.parse(w.bodies[0]).revisions, `openshift/installer=${sha("b")}`);
+        assert.deepEqual(w.deleted().sort(), ["new", "old"]);
+    });
+
+    it("does nothing without pushes", async () => {
+        const w = await start([], [{ name: "n1", minutesAgo: 900, finished: true }]);
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /4\.15: idle: no pushes waiting/);
+        assert.equal(w.bodies.length, 0);
+        assert.deepEqual(w.deleted(), []);
+    });
+
+    it("keeps the records when the listener refuses the run, and fails", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [],
+        );
+        // 400, which curl does not retry (its --retry covers 408, 429, 500, 502, 503 and 504, with a delay).
+        w.status = 400;
+        const r = await w.dispatch();
+        assert.notEqual(r.code, 0);
+        assert.ok(w.bodies.length >= 1, "control: it did try");
+        assert.deepEqual(w.deleted(), []);
+    });
+
+    it("refuses bad settings before calling anything", async () => {
+        const w = await start([], []);
+        for (const [env, message] of [
+            [{ MAX_UNFINISHED: "0" }, /MAX_UNFINISHED must be a whole number of at least 1, got '0'/],
+            [{ MIN_INTERVAL_MINUTES: "4h" }, /MIN_INTERVAL_MINUTES must be a whole number of minutes, got '4h'/],
+            [{ STREAM: '4.15","x' }, /STREAM must look like 4.15/],
+        ] as const) {
+            const r = await w.dispatch(env);
+            assert.equal(r.code, 2);
+            assert.match(r.stderr, message);
+        }
+        assert.deepEqual(w.calls(), []);
+    });
+
+    it("makes only calls the real kubectl accepts, and fails when the API cannot be reached", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [{ name: "n1", minutesAgo: 900, finished: true }],
+        );
+        assert.equal((await w.dispatch()).code, 0);
+        const kubectl = spawnSync("sh", ["-c", "PATH=/usr/bin:/bin command -v kubectl"], { encoding: "utf8" });
+        assert.ok(kubectl.stdout.trim(), "kubectl is not installed: apt-get install kubectl (or ensure-test-tools)");
+        const real = kubectl.stdout.trim();
+        const kubeconfig = path.join(w.dir, "kubeconfig");
+        execFileSync(real, ["config", "set-cluster", "none", "--server=https://127.0.0.1:1"], {
+            env: { ...process.env, KUBECONFIG: kubeconfig },
+        });
+        // A token, so that kubectl does not ask for a user name on the terminal.
+        execFileSync(real, ["config", "set-credentials", "none", "--token=test"], {
+            env: { ...process.env, KUBECONFIG: kubeconfig },
+        });
+        execFileSync(real, ["config", "set-context", "none", "--cluster=none", "--user=none"], {
+            env: { ...process.env, KUBECONFIG: kubeconfig },
+        });
+        execFileSync(real, ["config", "use-context", "none"], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+        const calls = w.calls();
+        assert.deepEqual(
+            calls.map((c) => `${c[0]} ${c[1]}`),
+            ["get configmaps", "get pipelineruns.tekton.dev", "delete configmaps"],
+        );
+        const replay = (args: string[]) =>
+            spawnSync(real, ["--request-timeout=5s", ...args], {
+                encoding: "utf8",
+                env: { ...process.env, KUBECONFIG: kubeconfig },
+            });
+        for (const args of calls) {
+            const r = replay(args);
+            assert.notEqual(r.status, 0);
+            assert.match(
+                r.stderr,
+                /connection to the server 127\.0\.0\.1:1 was refused/,
+                `${args.join(" ")}: ${r.stderr}`,
+            );
+            assert.doesNotMatch(r.stderr, /unknown flag|unknown shorthand|invalid argument|required flag/);
+        }
+        // Control: a command line kubectl refuses fails before any connection.
+        const bogus = replay(["delete", "configmaps", "--namespace", "okd-builds", "--bogus", "--", "p1"]);
+        assert.match(bogus.stderr, /unknown flag: --bogus/);
+        assert.doesNotMatch(bogus.stderr, /was refused/);
+        // And the script itself, with the real kubectl and no API: it fails, starting nothing.
+        const wReal = new World([], []);
+        fs.symlinkSync(real, path.join(wReal.dir, "bin", "kubectl-real"));
+        fs.renameSync(path.join(wReal.dir, "bin", "kubectl-real"), path.join(wReal.dir, "bin", "kubectl"));
+        await wReal.start();
+        try {
+            const r = await wReal.dispatch({ KUBECONFIG: kubeconfig });
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /connection to the server 127\.0\.0\.1:1 was refused/);
+            assert.equal(wReal.bodies.length, 0);
+        } finally {
+            await wReal.stop();
+        }
+    });
+});

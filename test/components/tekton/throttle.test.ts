@@ -1,0 +1,148 @@
+import * as assert from "node:assert/strict";
+
+import type { Platform } from "../../../src/config/schema";
+import { find, settled } from "../../helpers";
+import { type Json, fakeConfig, fakeRuns, fakeSite, stream415, stream416 } from "./fixtures";
+
+const T = {
+    cronJob: "kubernetes:batch/v1:CronJob",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    template: "kubernetes:triggers.tekton.dev/v1beta1:TriggerTemplate",
+} as const;
+const inputs = (type: string, name: string): Json => find(type, name).inputs;
+
+async function buildLayer(name: string, platform: Platform, streams: object[], extra: Record<string, unknown> = {}) {
+    const { TektonLayer } = await import("../../../components/tekton");
+    const config = fakeConfig(platform, streams, extra);
+    new TektonLayer(name, { site: fakeSite(`${name}-site`, platform), config, runs: fakeRuns(config) });
+    await settled();
+}
+
+describe("Tekton layer throttle (push records and the nightly dispatcher)", () => {
+    const n = "tth";
+    before(() =>
+        buildLayer(n, "aws", [stream415, { ...stream416, throttle: { minIntervalMinutes: 60, maxUnfinished: 2 } }], {
+            nightlyDispatchSchedule: "*/5 * * * *",
+        }),
+    );
+
+    it("records a push as a ConfigMap of the stream, with the pushed repository and commit", () => {
+        const tt = inputs(T.template, `${n}-throttle-push-record-4-15`);
+        assert.equal(tt.metadata.name, "okd-push-record-4-15");
+        // Every param the push binding fills is declared.
+        assert.deepEqual(
+            tt.spec.params.map((p: Json) => p.name),
+            ["revision", "trigger-repository", "trigger-kind", "revisions"],
+        );
+        const [cm] = tt.spec.resourcetemplates;
+        assert.equal(cm.apiVersion, "v1");
+        assert.equal(cm.kind, "ConfigMap");
+        assert.equal(cm.metadata.generateName, "okd-push-4-15-");
+        assert.deepEqual(cm.metadata.labels, {
+            "okd-ci/push-record": "nightly",
+            "okd-ci/stream": "4.15",
+            "app.kubernetes.io/part-of": "okd-ci",
+        });
+        assert.deepEqual(cm.data, {
+            stream: "4.15",
+            repository: "$(tt.params.trigger-repository)",
+            revision: "$(tt.params.revision)",
+        });
+        // The GitHub listener fills it (the run templates are filled only through the schedule listener).
+        const github = inputs("kubernetes:triggers.tekton.dev/v1beta1:EventListener", `${n}-triggers-listener-github`);
+        const trigger = github.spec.triggers.find((t: Json) => t.name === "nightly-4-15");
+        assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
+    });
+
+    it("lets the listener create ConfigMaps and nothing more", () => {
+        assert.deepEqual(inputs(T.role, `${n}-throttle-record-role`).rules, [
+            { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+        ]);
+        const binding = inputs(T.roleBinding, `${n}-throttle-record-binding`);
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "okd-triggers", namespace: "okd-builds" }]);
+        assert.deepEqual(binding.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "Role",
+            name: "okd-push-records",
+        });
+    });
+
+    it("lets the dispatcher read and delete ConfigMaps and read PipelineRuns, in the build namespace only", () => {
+        const role = inputs(T.role, `${n}-throttle-dispatcher-role`);
+        assert.equal(role.metadata.namespace, "okd-builds");
+        assert.deepEqual(role.rules, [
+            { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
+            { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
+        ]);
+        assert.deepEqual(inputs(T.roleBinding, `${n}-throttle-dispatcher-binding`).subjects, [
+            { kind: "ServiceAccount", name: "okd-nightly-dispatcher", namespace: "okd-builds" },
+        ]);
+    });
+
+    it("runs one dispatcher per stream on nightlyDispatchSchedule, with the stream's throttle or its defaults", () => {
+        const env = (minor: string) => {
+            const cron = inputs(T.cronJob, `${n}-throttle-dispatch-${minor}`);
+            assert.equal(cron.spec.schedule, "*/5 * * * *");
+            assert.equal(cron.spec.concurrencyPolicy, "Forbid");
+            const pod = cron.spec.jobTemplate.spec.template.spec;
+            assert.equal(pod.serviceAccountName, "okd-nightly-dispatcher");
+            assert.equal(pod.automountServiceAccountToken, true);
+            assert.match(pod.containers[0].command[2], /^#!\/usr\/bin\/env bash\n# Starts one stream's nightly/);
+            return Object.fromEntries(pod.containers[0].env.map((e: Json) => [e.name, e.value]));
+        };
+        assert.deepEqual(env("4-15"), {
+            HOME: "/tmp",
+            NAMESPACE: "okd-builds",
+            STREAM: "4.15",
+            BRANCH: "release-4.15",
+            LISTENER_URL: "http://el-okd-schedule.okd-builds.svc.cluster.local:8080",
+            MIN_INTERVAL_MINUTES: "240",
+            MAX_UNFINISHED: "1",
+        });
+        const e416 = env("4-16");
+        assert.equal(e416.MIN_INTERVAL_MINUTES, "60");
+        assert.equal(e416.MAX_UNFINISHED, "2");
+    });
+
+    it("opens the schedule listener to the dispatcher's pods, and their egress to it", () => {
+        const dispatcher = {
+            "app.kubernetes.io/name": "okd-nightly-dispatcher",
+            "app.kubernetes.io/part-of": "okd-ci",
+        };
+        const ingress = inputs(T.netpol, `${n}-throttle-netpol-listener`).spec;
+        assert.deepEqual(ingress.podSelector, { matchLabels: { eventlistener: "okd-schedule" } });
+        assert.deepEqual(ingress.ingress, [
+            { from: [{ podSelector: { matchLabels: dispatcher } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
+        const egress = inputs(T.netpol, `${n}-throttle-netpol-dispatcher`).spec;
+        assert.deepEqual(egress.podSelector, { matchLabels: dispatcher });
+        // The dispatcher's pods carry exactly these labels (plus the stream).
+        const pod = inputs(T.cronJob, `${n}-throttle-dispatch-4-15`).spec.jobTemplate.spec.template;
+        assert.deepEqual(pod.metadata.labels, { ...dispatcher, "okd-ci/stream": "4.15" });
+    });
+});
+
+describe("throttle config", () => {
+    it("defaults every stream to 240 minutes and one unfinished nightly, dispatched every 10 minutes", () => {
+        const config = fakeConfig("aws", [stream415]);
+        assert.deepEqual(config.streams[0].throttle, { minIntervalMinutes: 240, maxUnfinished: 1 });
+        assert.equal(config.nightlyDispatchSchedule, "*/10 * * * *");
+    });
+
+    it("refuses a throttle outside its range, naming the key and what is allowed", () => {
+        assert.throws(
+            () => fakeConfig("aws", [{ ...stream415, throttle: { maxUnfinished: 0 } }]),
+            /streams\[0\]\.throttle\.maxUnfinished.*expected a whole number from 1 to 10/s,
+        );
+        assert.throws(
+            () => fakeConfig("aws", [{ ...stream415, throttle: { minIntervalMinutes: 30, burst: 2 } }]),
+            /streams\[0\]\.throttle.*burst/s,
+        );
+        assert.throws(
+            () => fakeConfig("aws", [stream415], { nightlyDispatchSchedule: "every 10 minutes" }),
+            /nightlyDispatchSchedule.*not a schedule Kubernetes accepts/s,
+        );
+    });
+});
