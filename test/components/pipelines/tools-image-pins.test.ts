@@ -101,6 +101,27 @@ describe("tools image pins (components/pipelines/images/tools/Containerfile)", (
         assert.ok(lines.includes(expected), `the tests' oc printed:\n${lines.join("\n")}`);
     });
 
+    it("repeats oc's own replace lines in the test wrapper, so both builds resolve the same modules", function () {
+        // The image builds oc as the main module, under oc's own go.mod; the tests build it as a dependency of the
+        // wrapper, where only the wrapper's replace lines apply (https://go.dev/ref/mod#go-mod-file-replace).
+        this.timeout(120_000);
+        requireTool("go");
+        const env = toolEnv("oc");
+        const wrapper = path.join(root, "test", "tools", "go", "oc");
+        const download = JSON.parse(
+            execFileSync("go", ["mod", "download", "-json", `github.com/openshift/oc@${env.VERSION}`], {
+                cwd: wrapper,
+                encoding: "utf8",
+            }),
+        ) as { GoMod: string };
+        const replaces = (goMod: string): unknown =>
+            (JSON.parse(execFileSync("go", ["mod", "edit", "-json", goMod], { encoding: "utf8" })) as { Replace?: [] })
+                .Replace ?? [];
+        const own = replaces(download.GoMod);
+        assert.deepEqual(replaces(path.join(wrapper, "go.mod")), own);
+        assert.notDeepEqual(own, []);
+    });
+
     it("takes oc from nowhere else: no other image, no distribution package", () => {
         for (const m of containerfile.matchAll(/^FROM (\S+)/gm)) {
             assert.match(m[1], /^quay\.io\/fedora\/fedora:44@sha256:[0-9a-f]{64}$/, m[0]);
