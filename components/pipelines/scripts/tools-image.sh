@@ -4,8 +4,8 @@
 #
 # The built image is never reused by tag. The tools image runs assembly, promotion (with the quay.io credentials) and
 # the e2e installer (with the gate credentials), and the repository it lives in is one every component build pushes
-# to: a tag found there proves nothing about who pushed it (issue 15 path 5). So every run builds it (a minute or
-# two of dnf against a pinned base, against hours of builds and installs) and hands on the digest its own push
+# to: a tag found there proves nothing about who pushed it (issue 15 path 5). So every run builds it (a few minutes
+# of dnf and Go builds against a pinned base, against hours of builds and installs) and hands on the digest its own push
 # reported; Tekton Chains signs that result with the TaskRun that produced it. The tag (`<prefix><first 16 hex of
 # the Containerfile's sha256>`) is only a name for people; overwriting it changes nothing a run uses.
 #

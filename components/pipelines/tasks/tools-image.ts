@@ -79,7 +79,11 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
                     // the RUN steps run under OCI isolation in those namespaces (tools-image.sh). Build pool only.
                     securityContext: { privileged: true },
-                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
+                    // Sized for the Go builds of the Containerfile (oc, rclone, cosign from an empty build cache every
+                    // run): oc's stage alone took 363 s of CPU and up to 1.3 GB in one Go process, measured with
+                    // /usr/bin/time -v (docs/pipelines.md). Go runs one compiler per node CPU at once (no CPU limit
+                    // here) next to buildah, so 6 GiB rather than 4 leaves room for several large packages at a time.
+                    computeResources: { requests: { cpu: "2", memory: "3Gi" }, limits: { memory: "6Gi" } },
                     volumeMounts: [
                         { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
                         { name: "containers", mountPath: "/var/lib/containers" },
