@@ -98,11 +98,11 @@ export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 export const isPromoted = (r: ReleaseRecord): boolean => r.promotion !== undefined && r.promotion !== null;
 
 /**
- * The name a promoted payload was published under (`promotedName`, else the nightly's own, as OKD/FCOS releases keep
- * it); undefined until it is promoted (a claimed name is not published yet).
+ * The name a promoted payload was published under when it is not its own (OKD/SCOS `promotedName`; OKD/FCOS
+ * releases keep the nightly's name); undefined otherwise and until it is promoted (a claimed name is not published).
  */
 export const publishedName = (r: ReleaseRecord): string | undefined =>
-    isPromoted(r) ? (r.promotedName ?? r.name) : undefined;
+    isPromoted(r) && r.promotedName && r.promotedName !== r.name ? r.promotedName : undefined;
 
 /** Everything the renderer reads, already parsed. */
 export interface RecordTree {

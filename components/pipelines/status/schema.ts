@@ -25,7 +25,7 @@ export const payloadRefSchema = z.object({
     stream: z.string(),
     verdict: z.string(),
     promoted: z.boolean(),
-    /** The name it was published under, once promoted (OKD/SCOS: `4.Y.0-okd-scos.N`; OKD/FCOS: its own name). */
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
     publishedName: z.optional(z.string()),
     /** When the payload was made: the time in its name (as the release-controller names payloads), else `created`. */
     time: time,
@@ -97,7 +97,7 @@ export const notesSchema = z.object({
     schemaVersion: z.literal(statusSchemaVersion),
     stream: z.string(),
     name: z.string(),
-    /** The name the payload was published under, once promoted. */
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
     publishedName: z.optional(z.string()),
     /** The previous promoted release (this stream's, else the previous minor's newest); null for the first. */
     from: z.nullable(z.object({ name: z.string(), stream: z.string(), publishedName: z.optional(z.string()) })),
@@ -129,7 +129,7 @@ export const payloadSchema = z.object({
     pipelineRun: z.optional(z.string()),
     pipelineStatus: z.optional(z.string()),
     promoted: z.boolean(),
-    /** The name it was published under, once promoted (OKD/SCOS: `4.Y.0-okd-scos.N`; OKD/FCOS: its own name). */
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
     publishedName: z.optional(z.string()),
     promotion: z.optional(
         z.object({
