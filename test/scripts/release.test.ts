@@ -526,7 +526,9 @@ describe("assembly and promotion scripts", () => {
             assert.equal(info.displayVersions?.["machine-os"]?.DisplayName, "CentOS Stream CoreOS");
         });
 
-        it("publishes 4.16.0-okd-scos.0, then .1, keeps the name on a re-run, and the next nightly upgrades from it", () => {
+        it("publishes 4.16.0-okd-scos.0, then .1, keeps the name on a re-run, and the next nightly upgrades from it", function () {
+            // Two assemblies and two promotions of two targets each with the real oc: about a minute on an idle machine.
+            this.timeout(300_000);
             assert.equal(resolve().status, 0);
             const bucket = path.join(dir, "bucket");
             fs.mkdirSync(bucket);
