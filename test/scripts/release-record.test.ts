@@ -435,6 +435,87 @@ for (const kind of storeKinds) {
             for (const [i, n] of names.entries()) assert.equal(record(n).verdict, verdicts[i]);
         });
 
+        it("publishes OKD/SCOS releases as 4.Y.0-okd-scos.N, one N per nightly even when promotions race", async () => {
+            const scos = { MINOR: "4.16" };
+            const names = Array.from(
+                { length: 5 },
+                (_, i) => `4.16.0-0.okd-scos-2025-02-${String(i + 1).padStart(2, "0")}-020000`,
+            );
+            for (const [i, n] of names.entries()) {
+                run({
+                    ...scos,
+                    RECORD_ACTION: "create",
+                    RELEASE_FILE: releaseFile(n, `sha256:${i}`),
+                    PIPELINE_RUN: "r",
+                });
+                run({
+                    ...scos,
+                    RECORD_ACTION: "verdict",
+                    NAME: n,
+                    VERDICT: "accepted",
+                    GATES_FILE: gatesFile("accepted"),
+                });
+            }
+            const out = (i: number) => path.join(work, `published-${i}`);
+            const claim = (i: number) =>
+                runScriptAsync(
+                    "release-record.sh",
+                    {
+                        ...base(),
+                        ...scos,
+                        RECORD_ACTION: "name",
+                        NAME: names[i],
+                        DIGEST: `sha256:${i}`,
+                        OUT_FILE: out(i),
+                    },
+                    rclone.bin,
+                );
+            // The first alone, then the other four at once.
+            const first = await claim(0);
+            assert.equal(first.status, 0, first.stderr);
+            assert.equal(fs.readFileSync(out(0), "utf8"), "4.16.0-okd-scos.0");
+            const raced = await Promise.all([1, 2, 3, 4].map(claim));
+            for (const r of raced) assert.equal(r.status, 0, r.stderr);
+            const published = names.map((_, i) => fs.readFileSync(out(i), "utf8"));
+            assert.deepEqual(
+                [...published].sort(),
+                [0, 1, 2, 3, 4].map((n) => `4.16.0-okd-scos.${n}`),
+                "every nightly its own number, none skipped",
+            );
+            for (const [i, n] of names.entries()) {
+                assert.equal(record(n, "4.16").promotedName, published[i]);
+                assert.equal(record(n, "4.16").promotedNameHeld, true);
+            }
+            assert.deepEqual(
+                index("4.16").releases.map((e: { name: string; promotedName: string }) => [e.name, e.promotedName]),
+                names.map((n, i) => [n, published[i]]).reverse(),
+            );
+
+            // A re-run (the task's retry, or a later release run picking the same nightly) keeps its name.
+            const again = await claim(2);
+            assert.equal(again.status, 0, again.stderr);
+            assert.equal(fs.readFileSync(out(2), "utf8"), published[2]);
+            assert.match(again.stdout, new RegExp(`is published as ${published[2].replace(/\./g, "\\.")}`));
+
+            // Promoted, it is an upgrade edge under that name.
+            const promotion = path.join(work, "promotion.json");
+            fs.writeFileSync(promotion, "[]");
+            run({ ...scos, RECORD_ACTION: "promote", NAME: names[2], DIGEST: "sha256:2", PROMOTION_FILE: promotion });
+            const edges = path.join(work, "previous");
+            run({ ...scos, RECORD_ACTION: "previous", OUT_FILE: edges });
+            assert.equal(fs.readFileSync(edges, "utf8").trim(), published[2]);
+        });
+
+        it("keeps the nightly's name for an OKD/FCOS release, and writes nothing to the record", () => {
+            create(name1, "sha256:11");
+            decide(name1, "accepted");
+            const before = record(name1);
+            const out = path.join(work, "published");
+            run({ RECORD_ACTION: "name", NAME: name1, DIGEST: "sha256:11", OUT_FILE: out });
+            assert.equal(fs.readFileSync(out, "utf8"), name1);
+            assert.deepEqual(record(name1), before);
+        });
+
         for (const which of [0, 1]) {
             it(`records, decides and picks a payload with ${which === 0 ? "rclone 1.68" : "Debian's rclone 1.60"}`, () => {
                 const rc = versions[which];

@@ -526,6 +526,116 @@ describe("assembly and promotion scripts", () => {
             assert.equal(info.displayVersions?.["machine-os"]?.DisplayName, "CentOS Stream CoreOS");
         });
 
+        it("publishes 4.16.0-okd-scos.0, then .1, keeps the name on a re-run, and the next nightly upgrades from it", function () {
+            // Two assemblies and two promotions of two targets each with the real oc: about a minute on an idle machine.
+            this.timeout(300_000);
+            assert.equal(resolve().status, 0);
+            const bucket = path.join(dir, "bucket");
+            fs.mkdirSync(bucket);
+            const record = (env: Record<string, string>) => {
+                const r = runScript("release-record.sh", {
+                    RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                    ARTIFACTS_BUCKET: bucket,
+                    MINOR: "4.16",
+                    ...env,
+                });
+                assert.equal(r.status, 0, r.stderr);
+                return r;
+            };
+            const stored = (name: string) =>
+                JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.16", `${name}.json`), "utf8"));
+            fs.writeFileSync(out("gates.json"), "[]");
+
+            /** A nightly as the nightly Pipeline makes it: edges from the records, assembled, recorded, accepted. */
+            const nightly = () => {
+                record({ RECORD_ACTION: "previous", PREVIOUS_MINOR: "4.15", OUT_FILE: out("previous") });
+                const r = runScript("assemble-release.sh", {
+                    ...assembleEnv(""),
+                    MINOR: "4.16",
+                    NAME_STREAM: "okd-scos",
+                    BASE_PAYLOAD: scos.pullSpec,
+                    COMPONENTS: "",
+                    NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
+                });
+                assert.equal(r.status, 0, r.stderr);
+                const name = fs.readFileSync(out("name"), "utf8");
+                record({ RECORD_ACTION: "create", RELEASE_FILE: out("release.json"), PIPELINE_RUN: "r" });
+                record({ RECORD_ACTION: "verdict", NAME: name, VERDICT: "accepted", GATES_FILE: out("gates.json") });
+                return { name, digest: fs.readFileSync(out("digest"), "utf8") };
+            };
+            // Not okd/scos-release: there the base payload is OKD's own 4.16.0-okd-scos.1, which a site counting from
+            // its own records would collide with (mirror-release.sh refuses to overwrite it).
+            const release = `${quay.host}/example/scos-release`;
+            const promoted = `${site.host}/okd/scos-promoted`;
+            /** The promote task's steps after verification: name, mirror, record. */
+            const promote = (n: { name: string; digest: string }) => {
+                record({ RECORD_ACTION: "name", NAME: n.name, DIGEST: n.digest, OUT_FILE: out("published") });
+                const mirror = runScript("mirror-release.sh", {
+                    NAME: n.name,
+                    DIGEST: n.digest,
+                    SOURCE_REPO: `${site.host}/okd/release`,
+                    SOURCE_TLS_VERIFY: "false",
+                    TARGETS: `${release} ${release}-content false\n${promoted} ${promoted}-content false\n`,
+                    PUBLISHED_NAME_FILE: out("published"),
+                    PROMOTION_FILE: out("promotion.json"),
+                });
+                assert.equal(mirror.status, 0, mirror.stderr);
+                record({
+                    RECORD_ACTION: "promote",
+                    NAME: n.name,
+                    DIGEST: n.digest,
+                    PROMOTION_FILE: out("promotion.json"),
+                });
+                return { published: fs.readFileSync(out("published"), "utf8"), mirror };
+            };
+            const tags = (repo: string) =>
+                JSON.parse(
+                    execFileSync("skopeo", ["list-tags", "--tls-verify=false", `docker://${repo}`], {
+                        encoding: "utf8",
+                    }),
+                ).Tags as string[];
+
+            const first = nightly();
+            const p1 = promote(first);
+            assert.equal(p1.published, "4.16.0-okd-scos.0");
+            for (const repo of [release, promoted]) {
+                const info = releaseInfo(`${repo}:4.16.0-okd-scos.0`);
+                assert.equal(info.metadata.version, "4.16.0-okd-scos.0", `${repo}: oc shows the published name`);
+                assert.equal(
+                    info.references.metadata.annotations?.["release.openshift.io/from-release"],
+                    `${site.host}/okd/release@${first.digest}`,
+                );
+            }
+            assert.deepEqual(tags(promoted), ["4.16.0-okd-scos.0"], "published under that name alone");
+            assert.equal(stored(first.name).promotedName, "4.16.0-okd-scos.0");
+            assert.match(
+                stored(first.name).promotion.targets[0].release,
+                /example\/scos-release:4\.16\.0-okd-scos\.0@sha256:/,
+            );
+
+            // The task's retry: same name, nothing copied, the record unchanged but for `verified`.
+            const again = promote(first);
+            assert.equal(again.published, "4.16.0-okd-scos.0");
+            assert.match(
+                again.mirror.stdout,
+                /scos-release:4\.16\.0-okd-scos\.0 was already made from .*; nothing to copy/,
+            );
+            assert.deepEqual(tags(promoted), ["4.16.0-okd-scos.0"]);
+
+            // The next nightly upgrades from the release as published, and is published as .1 with that edge kept.
+            const second = nightly();
+            assert.notEqual(second.name, first.name);
+            assert.deepEqual(releaseInfo(`${site.host}/okd/release@${second.digest}`).metadata.previous, [
+                "4.16.0-okd-scos.0",
+            ]);
+            const p2 = promote(second);
+            assert.equal(p2.published, "4.16.0-okd-scos.1");
+            const info = releaseInfo(`${release}:4.16.0-okd-scos.1`);
+            assert.equal(info.metadata.version, "4.16.0-okd-scos.1");
+            assert.deepEqual(info.metadata.previous, ["4.16.0-okd-scos.0"], "oc kept the nightly's edges");
+            assert.deepEqual(tags(promoted).sort(), ["4.16.0-okd-scos.0", "4.16.0-okd-scos.1"]);
+        });
+
         it("fails naming the base payload's stream-coreos when the node image does not replace it", () => {
             assert.equal(resolve().status, 0);
             const onlyExtensions = fs

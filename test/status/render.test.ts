@@ -83,6 +83,41 @@ describe("status rendering", () => {
         assert.equal(previousPromoted(r14a, all), undefined);
     });
 
+    it("shows an OKD/SCOS release under its published name, and resolves upgrade edges that name it", () => {
+        const p0 = record("4.16.0-0.okd-scos-2025-01-01-000000", {
+            verdict: "accepted",
+            promotion,
+            promotedName: "4.16.0-okd-scos.0",
+        });
+        // Claimed by a promotion still running: not published yet.
+        const claimed = record("4.16.0-0.okd-scos-2025-01-02-000000", {
+            verdict: "accepted",
+            promotedName: "4.16.0-okd-scos.1",
+        });
+        const next = record("4.16.0-0.okd-scos-2025-01-03-000000", {
+            verdict: "accepted",
+            previous: ["4.16.0-okd-scos.0"],
+        });
+        const status = buildStatus(tree([p0, claimed, next]), { now: new Date("2025-01-03T01:00:00Z"), limit: 10 });
+        const s = status.streams[0];
+        assert.equal(s.latestPromoted?.publishedName, "4.16.0-okd-scos.0");
+        const byName = new Map(s.payloads.map((p) => [p.name, p]));
+        assert.equal(byName.get(p0.name)?.publishedName, "4.16.0-okd-scos.0");
+        assert.equal(byName.get(claimed.name)?.publishedName, undefined);
+        assert.deepEqual(s.graph.edges, [{ from: p0.name, to: next.name }]);
+        assert.equal(s.graph.nodes.find((n) => n.name === p0.name)?.known, true);
+
+        // The candidate's notes start from the release as published.
+        const notes = byName.get(next.name)?.notes;
+        assert.deepEqual(notes?.from, { name: p0.name, stream: "4.16", publishedName: "4.16.0-okd-scos.0" });
+        assert.match(notesMarkdown(notes as NonNullable<typeof notes>), /^Changes since 4\.16\.0-okd-scos\.0\.$/m);
+
+        const site = renderSite(status, {});
+        assert.match(site.get(`4.16/${p0.name}.html`) as string, /promoted as 4\.16\.0-okd-scos\.0/);
+        const nextPage = site.get(`4.16/${next.name}.html`) as string;
+        assert.ok(nextPage.includes(`${p0.name}</a> (4.16.0-okd-scos.0)`), "the edge links the payload's page");
+    });
+
     it("links commit ranges only on github.com, as oc does, and only real commits", () => {
         const a = "0123456789abcdef0123456789abcdef01234567";
         const b = "89abcdef0123456789abcdef0123456789abcdef";

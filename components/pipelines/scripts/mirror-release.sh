@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Promotes an accepted nightly to every target: a new payload of the same name whose every image reference is in
-# that target's content repository, made with
+# Promotes an accepted nightly to every target: a new payload, named as the release is published, whose every image
+# reference is in that target's content repository, made with
 #   oc adm release new --from-release <nightly>@<digest> --name <name> --mirror <content> --to-image <release>:<name>
-# as okd-release-pipeline's mirror-release task does for quay.io/okd/scos-release.
+# as okd-release-pipeline's mirror-release task does for quay.io/okd/scos-release. <name> is the nightly's own for
+# OKD/FCOS and 4.Y.0-okd-scos.N for OKD/SCOS (release-record.sh RECORD_ACTION=name, PUBLISHED_NAME_FILE).
 #
 # Why not `oc adm release mirror`: it copies the images but keeps the payload's digest precisely because it does not
 # rewrite the payload, so the copy still names <site registry>/content@sha256:… (private, and expiring) in its
 # image-references and manifests. `release new --mirror` copies every component by digest into <content> and writes a
 # new release image that references them there; component digests stay, the payload digest is new (one per target).
-# oc keeps the nightly's name and its upgrade edges (release-metadata `previous`), and records the source in the
-# payload's image-references (`release.openshift.io/from-release`), which is how a second run recognises its work.
-# (openshift/oc pkg/cli/admin/release/new.go, mirrorImages and the --from-release branch, @ae1bd9e4a75b.)
+# `--name` must be a semantic version (oc refuses anything else) and becomes the release-metadata `version` and the
+# `io.openshift.release` label; with `--from-release` and no `--previous`, oc keeps the nightly's upgrade edges
+# (release-metadata `previous`), and it records the source in the payload's image-references
+# (`release.openshift.io/from-release`), which is how a second run recognises its work.
+# (openshift/oc pkg/cli/admin/release/new.go: the --name semver check, `o.PreviousVersions = cm.Previous` in the
+# --from-release branch, mirrorImages, @ae1bd9e4a75b.)
 #
 # A target that already holds <name> made from this nightly is checked and kept (oc pushes the release image after
 # all content, so a present release image means a complete copy); one made from anything else is never overwritten.
 #
 # Reads:
-#   NAME                payload name, e.g. 4.15.0-0.okd-2025-01-01-020000
+#   NAME                the nightly's name, e.g. 4.15.0-0.okd-2025-01-01-020000
+#   PUBLISHED_NAME_FILE optional: file holding the name to publish under (e.g. 4.16.0-okd-scos.0); default NAME
 #   DIGEST              the nightly's digest, sha256:…
 #   SOURCE_REPO         repository the nightly lives in
 #   SOURCE_TLS_VERIFY   "true" or "false"
@@ -36,6 +41,15 @@ for var in NAME DIGEST SOURCE_REPO SOURCE_TLS_VERIFY TARGETS PROMOTION_FILE; do
     exit 2
   fi
 done
+
+published="${NAME}"
+if [ -n "${PUBLISHED_NAME_FILE:-}" ]; then
+  published="$(cat "${PUBLISHED_NAME_FILE}")" || exit 1
+  if [ -z "${published}" ]; then
+    echo "mirror-release: ${PUBLISHED_NAME_FILE} holds no name" >&2
+    exit 1
+  fi
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
@@ -81,7 +95,7 @@ jq -S '[.references.spec.tags[] | {key: .name, value: (.from.name | sub("^.*@"; 
 printf '[]' >"${PROMOTION_FILE}"
 while read -r release content tls prefix; do
   [ -n "${release:-}" ] || continue
-  target="${release}:${NAME}"
+  target="${release}:${published}"
   copied=false
   if [ -n "$(current_digest "${target}" "${tls}")" ]; then
     release_info "${target}" "${tls}" "${work}/target.json"
@@ -94,7 +108,7 @@ while read -r release content tls prefix; do
   else
     flags=(--keep-manifest-list=true --registry-config="${auth}")
     if [ "${tls}" != "true" ] || [ "${SOURCE_TLS_VERIFY}" != "true" ]; then flags+=(--insecure=true); fi
-    oc adm release new "${flags[@]}" --from-release="${source_ref}" --name="${NAME}" --mirror="${content}" \
+    oc adm release new "${flags[@]}" --from-release="${source_ref}" --name="${published}" --mirror="${content}" \
       --to-image="${target}"
     copied=true
   fi
@@ -131,4 +145,4 @@ while read -r release content tls prefix; do
   mv "${work}/p.json" "${PROMOTION_FILE}"
   echo "mirror-release: ${target} is ${promoted} (from ${source_ref}), every image in ${content}"
 done <<<"${TARGETS}"
-echo "mirror-release: ${NAME} is at every target"
+echo "mirror-release: ${NAME} is at every target as ${published}"

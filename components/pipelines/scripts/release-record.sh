@@ -8,7 +8,7 @@
 # env_auth: the pod's keyless identity), so one script serves every cloud.
 #
 # Reads:
-#   RECORD_ACTION     previous | create | verdict | finalize | pick | check | promote | reindex
+#   RECORD_ACTION     previous | create | verdict | finalize | pick | check | name | promote | reindex
 #   ARTIFACTS_BUCKET  bucket (or container) holding releases/
 #   MINOR             the stream, e.g. 4.15
 #   previous: PREVIOUS_MINOR (optional), OUT_FILE
@@ -19,11 +19,14 @@
 #             for a step with `onError: continue`, failed or not; missing or empty when that step did not end)
 #   pick:     nothing more
 #   check:    NAME, DIGEST
+#   name:     NAME, DIGEST, OUT_FILE; NAME_CLAIM_ATTEMPTS (optional, default 10)
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
 #   INDEX_SYNC_ATTEMPTS (optional, default 10): rounds of index agreement before giving up
 # Writes:
 #   the record and the index (create, verdict, finalize, promote, reindex)
-#   previous: OUT_FILE, comma-separated names of earlier promoted releases (upgrade edges)
+#   previous: OUT_FILE, comma-separated published names of earlier promoted releases (upgrade edges)
+#   name:     OUT_FILE, the name the payload is published under (see "Published names" below); the record keeps it
+#             as `promotedName`
 #   pick:     RESULT_NAME, RESULT_DIGEST, RESULT_PULLSPEC, RESULT_VERDICT (files); verdict "none" when nothing
 #             was accepted
 set -euo pipefail
@@ -172,7 +175,7 @@ load_index() {
 # https://learn.microsoft.com/azure/storage/blobs/concurrency-manage), so the index ends with every record in it.
 # rclone exposes no conditional write (If-Match, generation match) to do this with a precondition instead.
 # Entries carry `recordMd5`; a store that lists no MD5 just has every record re-read on each check.
-entry_of='{name, digest, pullSpec, created, verdict, promoted: (.promotion != null)}'
+entry_of='{name, digest, pullSpec, created, verdict, promoted: (.promotion != null), promotedName}'
 
 # sync_index [full]: `full` re-reads every record (reindex); otherwise only those the index is stale for.
 sync_index() {
@@ -225,15 +228,88 @@ save_record() {
   sync_index
 }
 
+# --- Published names --------------------------------------------------------------------------------------------------
+# OKD/FCOS releases kept the nightly's name (4.15.0-0.okd-2024-03-10-010116, okd-project/okd issues #334 and #345).
+# OKD/SCOS releases are published as <minor>.0-okd-scos.<N>, N counting from 0 per minor (4.17.0-okd-scos.0,
+# 4.17.0-okd-scos.1 on quay.io/okd/scos-release, stream 4-scos-stable; okd-project/okd issue #2082). An OKD/SCOS
+# nightly is one named <minor>.0-0.okd-scos-<time> (assemble-release.sh).
+#
+# N is the lowest number no other record of the stream claims, which is the number of releases promoted before
+# when none was abandoned. Two promotions may race, and there is no conditional write to allocate with, so a name is
+# claimed in two writes: the record first takes the name (`promotedName`, not yet `promotedNameHeld`) and the index is
+# brought into agreement with the records; if no other record claims that name the claim becomes held, otherwise it is
+# withdrawn and the run tries again after a random pause. Of two runs claiming one name, the later writer's check
+# lists after the earlier one's write and sees it (the stores' strong consistency, see "The index"), so at most one of
+# them holds it; both may withdraw, never both hold. A held name is never given up: a re-run of the promotion (a
+# retry, or the release Pipeline picking the same nightly again) reuses it, and other runs skip it. A name claimed and
+# then abandoned (a promotion that failed after naming and is never re-run) stays taken: N then has a gap.
+published_name() {
+  local prefix="${MINOR}.0-okd-scos." claimed held n
+  if [[ "${NAME}" != "${MINOR}.0-0.okd-scos-"* ]]; then
+    printf '%s' "${NAME}" >"${OUT_FILE}"
+    echo "release-record: ${NAME} is published under its own name"
+    return 0
+  fi
+  for attempt in $(seq 1 "${NAME_CLAIM_ATTEMPTS:-10}"); do
+    load_record "${NAME}"
+    [ "$(jq -r '.digest' "${work}/record.json")" = "${DIGEST}" ] || fail "${NAME}: recorded digest differs from ${DIGEST}"
+    claimed="$(jq -r '.promotedName // ""' "${work}/record.json")"
+    held="$(jq -r '.promotedNameHeld == true' "${work}/record.json")"
+    if [ -n "${claimed}" ] && [ "${held}" = "true" ]; then
+      printf '%s' "${claimed}" >"${OUT_FILE}"
+      echo "release-record: ${NAME} is published as ${claimed}"
+      return 0
+    fi
+    if [ -z "${claimed}" ]; then
+      sync_index
+      n="$(jq -r --arg self "${NAME}" --arg prefix "${prefix}" '
+        [.releases[] | select(.name != $self) | .promotedName // "" | select(startswith($prefix))
+         | ltrimstr($prefix) | select(test("^(0|[1-9][0-9]*)$")) | tonumber] as $taken
+        | first(range(0; infinite) | select(. as $n | $taken | any(. == $n) | not))
+      ' "${work}/index.json")"
+      claimed="${prefix}${n}"
+      jq --arg n "${claimed}" --arg now "$(now)" '.promotedName = $n | .promotedNameHeld = false | .promotedNameAt = $now' \
+        "${work}/record.json" >"${work}/record.next"
+      mv "${work}/record.next" "${work}/record.json"
+      save_record "${NAME}"
+    else
+      # A claim a run left unconfirmed (it stopped in between): check it like a new one.
+      sync_index
+    fi
+    rivals="$(jq -r --arg self "${NAME}" --arg n "${claimed}" \
+      '[.releases[] | select(.name != $self and .promotedName == $n) | .name] | join(", ")' "${work}/index.json")"
+    if [ -z "${rivals}" ]; then
+      jq '.promotedNameHeld = true' "${work}/record.json" >"${work}/record.next"
+      mv "${work}/record.next" "${work}/record.json"
+      save_record "${NAME}"
+      # Another run promoting this same nightly may have written its own claim over this one meanwhile: go by the
+      # record, not by what this run wrote.
+      load_record "${NAME}"
+      if [ "$(jq -r '.promotedName // ""' "${work}/record.json")" != "${claimed}" ]; then continue; fi
+      printf '%s' "${claimed}" >"${OUT_FILE}"
+      echo "release-record: ${NAME} is published as ${claimed}"
+      return 0
+    fi
+    echo "release-record: ${claimed} is also claimed by ${rivals}; withdrawing and trying again (attempt ${attempt})" >&2
+    jq 'del(.promotedName, .promotedNameHeld, .promotedNameAt)' "${work}/record.json" >"${work}/record.next"
+    mv "${work}/record.next" "${work}/record.json"
+    save_record "${NAME}"
+    sleep "$((RANDOM % 3)).$((RANDOM % 10))"
+  done
+  fail "could not claim a release name for ${NAME} in ${NAME_CLAIM_ATTEMPTS:-10} attempts (other promotions of ${MINOR} running?)"
+}
+
 case "${RECORD_ACTION}" in
   previous)
     need OUT_FILE
     load_index
-    jq -r '[.releases[] | select(.promoted) | .name] | join(",")' "${work}/index.json" >"${work}/previous"
+    # Edges name releases as they were published (`promotedName`; FCOS releases and records older than the field
+    # were published under the nightly's name).
+    jq -r '[.releases[] | select(.promoted) | .promotedName // .name] | join(",")' "${work}/index.json" >"${work}/previous"
     if [ -n "${PREVIOUS_MINOR:-}" ] \
       && fetch "${bucket}/releases/${PREVIOUS_MINOR}" index.json "${work}/previous-index.json"; then
       # The newest promoted release of the previous minor upgrades into this one, as the OKD release pipeline's edges.
-      jq -r '[.releases[] | select(.promoted) | .name][0] // empty' "${work}/previous-index.json" >>"${work}/previous"
+      jq -r '[.releases[] | select(.promoted) | .promotedName // .name][0] // empty' "${work}/previous-index.json" >>"${work}/previous"
     fi
     paste -sd, <(grep -v '^$' "${work}/previous" | tr ',' '\n' | grep -v '^$' || true) >"${OUT_FILE}"
     echo "release-record: upgrade edges from [$(cat "${OUT_FILE}")]"
@@ -321,6 +397,11 @@ case "${RECORD_ACTION}" in
     [ "${recorded_digest}" = "${DIGEST}" ] \
       || fail "${NAME} was recorded with digest ${recorded_digest}, not ${DIGEST}; refusing to promote it"
     echo "release-record: ${NAME} is accepted at ${DIGEST}"
+    ;;
+
+  name)
+    need NAME DIGEST OUT_FILE
+    published_name
     ;;
 
   promote)

@@ -84,7 +84,10 @@ The same facts as JSON: <a href="${up}status.json">status.json</a> (<a href="${u
 
 const verdictBadge = (verdict: string) =>
     `<span class="verdict verdict-${esc(verdict.replace(/[^a-z]/g, ""))}">${esc(verdict)}</span>`;
-const promotedBadge = (p: { promoted: boolean }) => (p.promoted ? ` <span class="promoted">promoted</span>` : "");
+const promotedBadge = (p: { name: string; promoted: boolean; publishedName?: string }) =>
+    p.promoted
+        ? ` <span class="promoted">${p.publishedName && p.publishedName !== p.name ? `promoted as ${esc(p.publishedName)}` : "promoted"}</span>`
+        : "";
 
 function payloadLink(ref: PayloadRef | { name: string; stream: string }, depth: number): string {
     return `<a href="${"../".repeat(depth)}${encodePath(pagePath.payload(ref.stream, ref.name))}">${esc(ref.name)}</a>`;
@@ -245,7 +248,7 @@ ${rows.join("\n") || `<tr><td colspan="4" class="muted">No payload recorded yet.
 
 function notesBlock(n: Notes, depth: number, stored: boolean, candidate: boolean): string {
     const from = n.from
-        ? `Changes since ${payloadLink(n.from, depth)}${n.from.stream !== n.stream ? ` (stream ${esc(n.from.stream)})` : ""}`
+        ? `Changes since ${payloadLink(n.from, depth)}${n.from.publishedName && n.from.publishedName !== n.from.name ? ` (${esc(n.from.publishedName)})` : ""}${n.from.stream !== n.stream ? ` (stream ${esc(n.from.stream)})` : ""}`
         : "The first promoted release of the stream: every rebuilt component is listed";
     const rows = n.components.map((c) => {
         const range =
@@ -291,12 +294,13 @@ export function payloadPage(status: Status, s: StreamStatus, p: Payload, options
 </tr>`,
     );
     const known = new Set(s.graph.nodes.filter((n) => n.known).map((n) => n.name));
+    // `previous` names releases as published; a node is found by either name.
     const edgeList = p.previous.map((name) => {
-        const n = s.graph.nodes.find((x) => x.name === name);
-        return `<li>${known.has(name) && n ? payloadLink(n, 1) : esc(name)}</li>`;
+        const n = s.graph.nodes.find((x) => x.name === name || x.publishedName === name);
+        return `<li>${n && known.has(n.name) ? `${payloadLink(n, 1)}${n.name !== name ? ` (${esc(name)})` : ""}` : esc(name)}</li>`;
     });
     const upgradesTo = s.payloads
-        .filter((x) => x.previous.includes(p.name))
+        .filter((x) => x.previous.includes(p.publishedName ?? p.name))
         .map((x) => `<li>${payloadLink(x, 1)}</li>`);
     const promotion = p.promotion
         ? `<h2>Promotion</h2><p>Promoted ${esc(p.promotion.at)}.</p><table><thead><tr><th>Release</th><th>Digest</th><th>Copied</th></tr></thead><tbody>${p.promotion.targets

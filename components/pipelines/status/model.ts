@@ -3,7 +3,7 @@
  * staleness by the okd-release-watcher rules, every shown payload with its gates and why, upgrade edges, and notes.
  */
 import { notesFromRecords, previousPromoted } from "./notes";
-import { type GateRecord, type RecordTree, type ReleaseRecord, isPromoted } from "./records";
+import { type GateRecord, type RecordTree, type ReleaseRecord, isPromoted, publishedName } from "./records";
 import {
     type Artifact,
     type Gate,
@@ -62,6 +62,7 @@ export function refOf(r: ReleaseRecord): PayloadRef {
         stream: r.stream,
         verdict: r.verdict,
         promoted: isPromoted(r),
+        ...(publishedName(r) ? { publishedName: publishedName(r) } : {}),
         time: iso(payloadTime(r)),
     };
 }
@@ -177,6 +178,7 @@ function payloadOf(
         ...(r.pipelineRun ? { pipelineRun: r.pipelineRun } : {}),
         ...(r.pipelineStatus ? { pipelineStatus: r.pipelineStatus } : {}),
         promoted: isPromoted(r),
+        ...(publishedName(r) ? { publishedName: publishedName(r) } : {}),
         ...(r.promotion
             ? {
                   promotion: {
@@ -230,7 +232,11 @@ function streamStatus(
     const payloads = shown.map((r) => payloadOf(r, tree, all, noted.has(r.name), problems));
 
     const byName = new Map(all.map((r) => [r.name, r]));
-    const edges = shown.flatMap((r) => r.previous.map((from) => ({ from, to: r.name })));
+    // Edges name releases as published (`4.16.0-okd-scos.0`); the graph names payloads, as their pages do.
+    const byPublished = new Map(
+        all.flatMap((r) => (r.promotedName && isPromoted(r) ? [[r.promotedName, r.name]] : [])),
+    );
+    const edges = shown.flatMap((r) => r.previous.map((from) => ({ from: byPublished.get(from) ?? from, to: r.name })));
     const nodeNames = [...new Set([...shown.map((r) => r.name), ...edges.map((e) => e.from)])];
     const nodes = nodeNames
         .map((name) => {
@@ -240,6 +246,7 @@ function streamStatus(
                 stream: r?.stream ?? streamOfName(name),
                 verdict: r?.verdict ?? "unknown",
                 promoted: r !== undefined && isPromoted(r),
+                ...(r && publishedName(r) ? { publishedName: publishedName(r) } : {}),
                 known: r !== undefined,
                 time: r ? payloadTime(r).getTime() : (nameTime(name)?.getTime() ?? 0),
             };

@@ -5,7 +5,7 @@
  * says (the merged pull requests of each range, read from the component repositories' git history) and stores the
  * result in `notes/<minor>/<name>.json` and `.md`; the page shows the stored notes when present, else these.
  */
-import { type ReleaseRecord, isPromoted } from "./records";
+import { type ReleaseRecord, isPromoted, publishedName } from "./records";
 import { type ComponentChange, type Notes, statusSchemaVersion } from "./schema";
 
 /** `4.15` → `4.14`, none below x.0: the same rule as the nightly's upgrade edges (components/pipelines/nightly.ts). */
@@ -86,7 +86,8 @@ export function notesFromRecords(to: ReleaseRecord, from: ReleaseRecord | undefi
         schemaVersion: statusSchemaVersion,
         stream: to.stream,
         name: to.name,
-        from: from ? { name: from.name, stream: from.stream } : null,
+        ...opt("publishedName", publishedName(to)),
+        from: from ? { name: from.name, stream: from.stream, ...opt("publishedName", publishedName(from)) } : null,
         basePayload: { ...opt("from", from?.basePayload), ...opt("to", to.basePayload) },
         components: componentChanges(to, from),
     };
@@ -123,10 +124,11 @@ export function withChangelog(notes: Notes, changelog: OcChangeLog): Notes {
 export function notesMarkdown(n: Notes): string {
     const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     const short = (c?: string) => (c ? c.slice(0, 12) : "");
-    const lines = [`# ${n.name}`, ""];
+    const lines = [`# ${n.publishedName ?? n.name}`, ""];
+    if (n.publishedName && n.publishedName !== n.name) lines.push(`Published from the nightly ${n.name}.`, "");
     lines.push(
         n.from
-            ? `Changes since ${n.from.name}${n.from.stream !== n.stream ? ` (stream ${n.from.stream})` : ""}.`
+            ? `Changes since ${n.from.publishedName ?? n.from.name}${n.from.stream !== n.stream ? ` (stream ${n.from.stream})` : ""}.`
             : "The first promoted release of the stream: every rebuilt component is listed.",
         "",
     );

@@ -91,11 +91,20 @@ export const releaseRecordSchema = z.looseObject({
         }),
     ),
     fallbacks: z.optional(z.array(fallbackRecordSchema)),
+    /** The name the release is published under when it is not the nightly's (OKD/SCOS: `4.Y.0-okd-scos.N`). */
+    promotedName: nullishString,
 });
 export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 
 /** Promoted: the record has a promotion (null until then; absent in records older than the field). */
 export const isPromoted = (r: ReleaseRecord): boolean => r.promotion !== undefined && r.promotion !== null;
+
+/**
+ * The name a promoted payload was published under when it is not its own (OKD/SCOS `promotedName`; OKD/FCOS
+ * releases keep the nightly's name); undefined otherwise and until it is promoted (a claimed name is not published).
+ */
+export const publishedName = (r: ReleaseRecord): string | undefined =>
+    isPromoted(r) && r.promotedName && r.promotedName !== r.name ? r.promotedName : undefined;
 
 /** Everything the renderer reads, already parsed. */
 export interface RecordTree {

@@ -25,6 +25,8 @@ export const payloadRefSchema = z.object({
     stream: z.string(),
     verdict: z.string(),
     promoted: z.boolean(),
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
+    publishedName: z.optional(z.string()),
     /** When the payload was made: the time in its name (as the release-controller names payloads), else `created`. */
     time: time,
 });
@@ -95,8 +97,10 @@ export const notesSchema = z.object({
     schemaVersion: z.literal(statusSchemaVersion),
     stream: z.string(),
     name: z.string(),
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
+    publishedName: z.optional(z.string()),
     /** The previous promoted release (this stream's, else the previous minor's newest); null for the first. */
-    from: z.nullable(z.object({ name: z.string(), stream: z.string() })),
+    from: z.nullable(z.object({ name: z.string(), stream: z.string(), publishedName: z.optional(z.string()) })),
     /** Pull specs of the two promoted copies oc compared (the site's durable repository), when known. */
     fromPullSpec: z.optional(z.string()),
     toPullSpec: z.optional(z.string()),
@@ -125,6 +129,8 @@ export const payloadSchema = z.object({
     pipelineRun: z.optional(z.string()),
     pipelineStatus: z.optional(z.string()),
     promoted: z.boolean(),
+    /** Once promoted, the name it was published under when not its own (OKD/SCOS: `4.Y.0-okd-scos.N`). */
+    publishedName: z.optional(z.string()),
     promotion: z.optional(
         z.object({
             at: time,
@@ -141,7 +147,7 @@ export const payloadSchema = z.object({
     gates: z.array(gateSchema),
     fallbacks: z.array(fallbackSchema),
     sources: z.array(sourceSchema),
-    /** Upgrade edges recorded in the payload (`oc adm release new --previous`): releases that upgrade to it. */
+    /** Upgrade edges recorded in the payload (`oc adm release new --previous`): releases, by published name, that upgrade to it. */
     previous: z.array(z.string()),
     /** Where upload-logs.sh put the gate logs, as the record names it. */
     logs: z.optional(z.string()),
@@ -185,7 +191,7 @@ export const streamSchema = z.object({
     }),
     /** The newest payloads (up to the render's limit) and every promoted one, newest first. */
     payloads: z.array(payloadSchema),
-    /** Upgrade edges among the payloads shown: `from` upgrades to `to` (a `previous` of `to`). */
+    /** Upgrade edges among the payloads shown: `from` upgrades to `to` (a `previous` of `to`), by payload name. */
     graph: z.object({
         nodes: z.array(
             z.object({
@@ -193,6 +199,7 @@ export const streamSchema = z.object({
                 stream: z.string(),
                 verdict: z.string(),
                 promoted: z.boolean(),
+                publishedName: z.optional(z.string()),
                 /** Its record is in the copy read (an edge may name a release of another minor). */
                 known: z.boolean(),
             }),

@@ -16,6 +16,9 @@ export const chainsPublicKeyFile = "cosign.pub";
 /** Result name prefixes of the two promoted payloads (`<prefix>IMAGE_URL`, `<prefix>IMAGE_DIGEST`). */
 export const resultPrefixes = { public: "PUBLIC_", promoted: "PROMOTED_" } as const;
 
+/** Written by the `name` step, read by `mirror`: the name the release is published under. */
+const publishedNameFile = "/workspace/published-name";
+
 /** quay.io repositories promoted releases are mirrored to (`mirrorReleaseRepository`, `mirrorContentRepository`). */
 export interface MirrorRepositories {
     release: string;
@@ -28,7 +31,8 @@ export interface MirrorRepositories {
  * holder of the pipeline identity could write), re-create it for quay.io and for the site's durable
  * repositories with `oc adm release new --from-release <nightly> --mirror <content>` (each copy references only its
  * own content repository, so it has a digest of its own; see mirror-release.sh), keep any target already made from
- * this nightly, and mark the record promoted with every target's digest.
+ * this nightly, and mark the record promoted with every target's digest. OKD/SCOS releases are published as
+ * `4.Y.0-okd-scos.N` (the `name` step), OKD/FCOS ones under the nightly's name.
  */
 export function promoteTask(
     ctx: PipelineContext,
@@ -105,6 +109,17 @@ export function promoteTask(
                     volumeMounts: [{ name: "chains-public-key", mountPath: keyMount, readOnly: true }],
                 },
                 {
+                    // The name the release is published under: the nightly's for OKD/FCOS, 4.Y.0-okd-scos.N for
+                    // OKD/SCOS, claimed in the records (release-record.sh, "Published names"); a re-run reuses it.
+                    name: "name",
+                    image: toolsStepImage,
+                    script: loadScript("release-record.sh"),
+                    env: [
+                        { name: "RECORD_ACTION", value: "name" },
+                        { name: "OUT_FILE", value: publishedNameFile },
+                    ],
+                },
+                {
                     name: "mirror",
                     image: toolsStepImage,
                     script: loadScript("mirror-release.sh"),
@@ -115,6 +130,7 @@ export function promoteTask(
                         { name: "SITE_AUTH_FILE", value: siteAuthFile },
                         { name: "MIRROR_AUTH_FILE", value: `${mirrorMount}/.dockerconfigjson` },
                         { name: "MIRROR_SECRET", value: secretNames.mirror },
+                        { name: "PUBLISHED_NAME_FILE", value: publishedNameFile },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
                         // Where Tekton collects Task results (`$(results.<name>.path)` is /tekton/results/<name>).
                         { name: "RESULTS_DIR", value: "/tekton/results" },

@@ -655,11 +655,17 @@ describe("OKD pipelines", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "check", "verify", "mirror", "record"],
+                ["registry-auth", "check", "verify", "name", "mirror", "record"],
             );
-            assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
+            const env = (step: string, name: string) =>
+                steps.find((s: Obj) => s.name === step).env.find((e: Obj) => e.name === name)?.value;
+            assert.equal(env("check", "RECORD_ACTION"), "check");
+            // The published name (4.Y.0-okd-scos.N for OKD/SCOS) is decided after verification, before any copy.
+            assert.equal(env("name", "RECORD_ACTION"), "name");
+            assert.ok(env("name", "OUT_FILE"));
+            assert.equal(env("mirror", "PUBLISHED_NAME_FILE"), env("name", "OUT_FILE"));
             assert.equal(
-                steps[3].env.find((e: Obj) => e.name === "TARGETS").value,
+                env("mirror", "TARGETS"),
                 "quay.io/openshift/okd quay.io/openshift/okd-content true PUBLIC_\n" +
                     "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true PROMOTED_",
             );
