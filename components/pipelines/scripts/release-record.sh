@@ -243,7 +243,8 @@ case "${RECORD_ACTION}" in
     if [ -z "${payload}" ]; then fail "${RELEASE_FILE} has no name"; fi
     jq --arg minor "${MINOR}" --arg run "${PIPELINE_RUN}" --arg now "$(now)" '
       {schemaVersion: 1, stream: $minor, name, pullSpec, digest, created: $now, pipelineRun: $run,
-       basePayload, sources, previous, gates: [], verdict: "pending", logs: null, promotion: null}
+       basePayload, sources, fallbacks: (.fallbacks // []), previous, gates: [], verdict: "pending", logs: null,
+       promotion: null}
     ' "${RELEASE_FILE}" >"${work}/record.json"
     save_record "${payload}"
     echo "release-record: recorded ${payload} (pending)"

@@ -663,6 +663,36 @@ describe("OKD pipelines", () => {
             );
         });
 
+        it("lets a component's own build failure through to a BUILT report instead of failing the nightly", () => {
+            const steps = task("okd-build-component").spec.steps as Obj[];
+            assert.deepEqual(
+                steps.map((s) => [s.name, s.onError ?? "stopAndFail"]),
+                [
+                    ["registry-auth", "stopAndFail"],
+                    ["clone", "continue"],
+                    ["substitute-builder", "continue"],
+                    ["build", "continue"],
+                    ["report", "stopAndFail"],
+                ],
+            );
+            const report = steps[steps.length - 1];
+            assert.equal(report.script, fs.readFileSync(path.join(scriptsDir, "build-report.sh"), "utf8"));
+            const env = Object.fromEntries(report.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(
+                env.STEP_EXIT_FILES,
+                [
+                    "clone=$(steps.step-clone.exitCode.path)",
+                    "substitute-builder=$(steps.step-substitute-builder.exitCode.path)",
+                    "build=$(steps.step-build.exitCode.path)",
+                ].join("\n"),
+            );
+            assert.equal(env.RESULT_BUILT, "$(results.BUILT.path)");
+            // Retries stay for what is not the component's fault (Tekton refuses them beside a pipeline task's onError).
+            const build = byName(pipeline("pl-nightly-4-15").spec.tasks, "build-components-1");
+            assert.equal(build.retries, 1);
+            assert.equal(build.onError, undefined);
+        });
+
         it("mounts each gate's Secret and points the installer at its file", () => {
             for (const [cloud, file, envVar] of [
                 ["aws", ".awscred", "AWS_SHARED_CREDENTIALS_FILE"],
