@@ -19,6 +19,7 @@ import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, chainsPublicKeyConfigMap, chainsPublicKeyFile, promoteTask } from "./tasks/promote";
+import { publishSignaturesTask } from "./tasks/publish-signatures";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
@@ -128,6 +129,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
                 ? [
                       pickTask(ctx),
                       promoteTask(ctx, args.mirror, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
+                      publishSignaturesTask(ctx, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
                       releaseNotesTask(ctx),
                       publishStatusTask(ctx, statusStreams),
                   ]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The last step of a component build: makes the BUILT result say what happened, so that one failed component never
-# fails the nightly. The clone, substitute-builder and build steps run with `onError: continue` (tektoncd/pipeline
-# docs/tasks.md "Specifying onError for a step", v1.15.0: the step's exit code is kept, the TaskRun goes on to its
-# next step and succeeds), so this step always runs; it reads their exit codes from the files Tekton names
-# `$(steps.step-<name>.exitCode.path)` (docs/variables.md).
+# fails the nightly. The clone, substitute-builder and build steps run with `onError: continue`
+# (tektoncd/pipeline docs/tasks.md @v1.15.0, section "Specifying onError for a step": the step's exit code is kept,
+# the TaskRun goes on to its next step and succeeds), so this step always runs; it reads their exit codes from the
+# files Tekton names `$(steps.step-<name>.exitCode.path)` (tektoncd/pipeline docs/variables.md @v1.15.0).
 #
 # All steps exited 0: BUILT is the build's own report (build-image.sh), checked to be there. A step failed: BUILT is
 # {"component", "failed": "<step> exited <code>", "taskRun"}, which assembly takes as "keep the base payload's image

@@ -14,11 +14,11 @@ export const builtResult = "BUILT";
 /**
  * Steps whose failure is the component's own (its source, its Containerfile, its build): they run with
  * `onError: continue` and the report step turns a failure into a BUILT result that names it, so assembly keeps the
- * base payload's image for that tag instead of the nightly failing (tektoncd/pipeline v1.15.0 docs/tasks.md,
+ * base payload's image for that tag instead of the nightly failing (tektoncd/pipeline docs/tasks.md @v1.15.0,
  * "Specifying onError for a step"). Not `onError: continue` on the pipeline task: Tekton refuses it together with
- * `retries` (docs/pipelines.md, "Using the onError field"), and a failed TaskRun would leave its matrix combination
- * without a BUILT result to say why. The registry-auth step is the site's, not the component's: it still fails the
- * TaskRun, which is retried, as are timeouts and evictions.
+ * `retries` (tektoncd/pipeline docs/pipelines.md @v1.15.0, "Using the onError field"), and a failed TaskRun would
+ * leave its matrix combination without a BUILT result to say why. The registry-auth step is the site's, not the
+ * component's: it still fails the TaskRun, which is retried, as are timeouts and evictions.
  */
 export const fallibleSteps = ["clone", "substitute-builder", "build"] as const;
 

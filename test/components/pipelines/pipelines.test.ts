@@ -171,6 +171,7 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-publish-signatures",
             "okd-publish-status",
             "okd-release-notes",
             "okd-stream-coreos",
@@ -536,8 +537,8 @@ describe("OKD pipelines", () => {
                 }
             }
             // 4.15 nightly: machine-os, 2 build batches, assemble, 2 gates, verdict, 2 destroys, finalize;
-            // 4.16 the same; the release: pick, promote, release-notes, publish-status.
-            assert.equal(checked, 2 * 10 + 4);
+            // 4.16 the same; the release: pick, promote, publish-signatures, release-notes, publish-status.
+            assert.equal(checked, 2 * 10 + 5);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
@@ -643,6 +644,33 @@ describe("OKD pipelines", () => {
             assert.deepEqual(
                 task("okd-promote-release").spec.results.map((r: Obj) => r.name),
                 ["PUBLIC_IMAGE_URL", "PUBLIC_IMAGE_DIGEST", "PROMOTED_IMAGE_URL", "PROMOTED_IMAGE_DIGEST"],
+            );
+        });
+
+        it("copies the quay.io payload's signature and provenance next to it once Chains signed the promote TaskRun", () => {
+            const tasks = pipeline("pl-release-4-15").spec.tasks;
+            const publish = byName(tasks, "publish-signatures");
+            assert.equal(publish.taskRef.name, "okd-publish-signatures");
+            assert.deepEqual(publish.runAfter, ["promote"]);
+            assert.deepEqual(publish.when, [
+                { input: "$(tasks.pick.results.verdict)", operator: "in", values: ["accepted"] },
+            ]);
+            assert.equal(
+                publish.params.find((p: Obj) => p.name === "image").value,
+                "$(tasks.promote.results.PUBLIC_IMAGE_URL)@$(tasks.promote.results.PUBLIC_IMAGE_DIGEST)",
+            );
+            const spec = task("okd-publish-signatures").spec;
+            const step = spec.steps.find((s: Obj) => s.name === "publish");
+            assert.equal(step.script, fs.readFileSync(path.join(scriptsDir, "publish-signatures.sh"), "utf8"));
+            const env = Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.IMAGE, "$(params.image)");
+            // Where chains-config stores signatures (the promoted repository by default), read with the site's key.
+            assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+            assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+            assert.equal(env.MIRROR_AUTH_FILE, "/var/run/okd-mirror/.dockerconfigjson");
+            assert.deepEqual(
+                spec.volumes.map((v: Obj) => v.name),
+                ["mirror-credentials", "chains-public-key"],
             );
         });
     });
