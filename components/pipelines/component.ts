@@ -23,6 +23,7 @@ import { publishSignaturesTask } from "./tasks/publish-signatures";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
+import { upgradeGateTask } from "./tasks/upgrade-gate";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -125,6 +126,10 @@ export class OkdPipelines extends pulumi.ComponentResource {
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
+            // An upgrade gate Task per cloud some stream's upgradeGate names.
+            ...args.site.gates
+                .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
+                .map((g) => upgradeGateTask(ctx, g)),
             ...(promoting.length > 0 && args.mirror && args.chains
                 ? [
                       pickTask(ctx),
