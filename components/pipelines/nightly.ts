@@ -12,7 +12,7 @@ import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
 import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
-import { upgradeGateName, upgradeGateTaskName } from "./tasks/upgrade-gate";
+import { upgradeGateName, upgradeGateTaskName, upgradeTimeouts } from "./tasks/upgrade-gate";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 
@@ -279,7 +279,7 @@ export function nightlyPipeline(
                                     { name: "upgrade-options", value: upgrade.options },
                                 ],
                                 workspaces: e2e,
-                                timeout: gateTimeouts.task,
+                                timeout: upgradeTimeouts.task,
                             },
                         ]
                       : []),

@@ -492,7 +492,40 @@ const consumerRows: Row[] = [
     },
 ];
 
+/** A GCP gate key as the gcp gate's installer account has one (fake values). */
+const gcpGateKey = JSON.stringify({
+    type: "service_account",
+    project_id: "okd-e2e-gcp",
+    private_key: "-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----\n",
+    client_email: "okd-e2e-installer@okd-e2e-gcp.iam.gserviceaccount.com",
+});
 const typeRows: Row[] = [
+    {
+        rule: "types",
+        what: "an upgrade gate on a cloud that has no gate",
+        config: {
+            ...aws,
+            gates: { gcp: { ...gate, region: "europe-west4", project: "okd-e2e-gcp", existingZone: "okd-e2e" } },
+            gateCredentialsGcp: gcpGateKey,
+            streams: [{ ...stream, upgradeGate: { gate: "aws" } }],
+        },
+        secret: ["gateCredentialsGcp"],
+        lines: [
+            'okd-ci:streams[0].upgradeGate.gate = "aws": is aws, but gates.aws is not configured; expected one of the configured gates (gcp)',
+        ],
+    },
+    {
+        rule: "types",
+        what: "an upgrade gate starting from something other than a promoted or accepted release",
+        config: {
+            ...aws,
+            gates: { gcp: { ...gate, region: "europe-west4", project: "okd-e2e-gcp", existingZone: "okd-e2e" } },
+            gateCredentialsGcp: gcpGateKey,
+            streams: [{ ...stream, upgradeGate: { gate: "gcp", from: "newest" } }],
+        },
+        secret: ["gateCredentialsGcp"],
+        lines: ['okd-ci:streams[0].upgradeGate.from = "newest": expected one of promoted, accepted'],
+    },
     {
         rule: "types",
         what: "a word where a count belongs",

@@ -16,6 +16,13 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const upgradeGateTaskName = (cloud: CloudPlatform): string => `okd-e2e-upgrade-${cloud}`;
 
+/**
+ * Time budgets: the install as the install gate's; the upgrade as long as openshift-tests gives its upgrade suites
+ * (TestTimeout 240 minutes, openshift/origin pkg/testsuites/upgrade_suites.go), so the step never cuts the suite
+ * before it reports; the Task holds both.
+ */
+export const upgradeTimeouts = { install: gateTimeouts.install, upgrade: "4h", task: "7h" } as const;
+
 /** An upgrade gate's name, in the record, on the page and as its directory in the e2e workspace: `aws-upgrade`. */
 export const upgradeGateName = (cloud: CloudPlatform): string => `${cloud}-upgrade`;
 
@@ -73,7 +80,7 @@ export function upgradeGateTask(_ctx: PipelineContext, gate: GateAccess): TaskDe
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
                     ],
-                    timeout: gateTimeouts.install,
+                    timeout: upgradeTimeouts.install,
                     // As the install gate's install step (e2e-gate.ts).
                     computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
                     volumeMounts: creds.mounts,
@@ -89,8 +96,7 @@ export function upgradeGateTask(_ctx: PipelineContext, gate: GateAccess): TaskDe
                         { name: "RESULT_OUTCOME", value: "$(results.outcome.path)" },
                         { name: "RESULT_REASON", value: "$(results.reason.path)" },
                     ],
-                    // An upgrade of every operator and node (OpenShift CI's upgrade jobs allow it hours).
-                    timeout: gateTimeouts.tests,
+                    timeout: upgradeTimeouts.upgrade,
                     computeResources: { requests: { cpu: "1", memory: "600Mi" }, limits: { memory: "4Gi" } },
                     volumeMounts: creds.mounts,
                 },

@@ -884,3 +884,129 @@ describe("OKD pipelines", () => {
         );
     });
 });
+
+describe("OKD pipelines with an upgrade gate", () => {
+    const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `plu-task-${name}`).inputs;
+    const nightly = (): Obj => find("kubernetes:tekton.dev/v1:Pipeline", "plu-nightly-4-15").inputs.spec;
+    const byName = (tasks: Obj[], name: string) => {
+        const t = tasks.find((x) => x.name === name);
+        assert.ok(t, `no pipeline task ${name} in ${tasks.map((x) => x.name).join(", ")}`);
+        return t;
+    };
+
+    before(async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        const upgrading = streamSchema.parse({
+            ...stream("4.15", false),
+            components: undefined,
+            upgradeGate: { gate: "gcp", blocking: true, from: "accepted", options: "abort-at=random" },
+        });
+        new OkdPipelines("plu", {
+            site: fakeSite(),
+            streams: [upgrading],
+            maxParallelBuilds: 4,
+        });
+        await settled();
+    });
+
+    it("installs an upgrade gate Task only for the cloud a stream's upgrade gate names", () => {
+        const names = under("plu", "kubernetes:tekton.dev/v1:Task").map((r) => (r.inputs as Obj).metadata.name);
+        assert.ok(names.includes("okd-e2e-upgrade-gcp"), names.join(" "));
+        assert.ok(!names.includes("okd-e2e-upgrade-aws"), names.join(" "));
+        const t = task("okd-e2e-upgrade-gcp").spec;
+        assert.deepEqual(
+            t.steps.map((s: Obj) => [s.name, s.image]),
+            [
+                ["install", "$(params.tools-image)"],
+                ["upgrade", "$(params.tests-image)"],
+            ],
+        );
+        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+        const stepTemplate = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
+        assert.equal(stepTemplate.STATE_DIR, "$(workspaces.e2e.path)/gcp-upgrade");
+        assert.equal(stepTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
+        assert.equal(stepTemplate.GCP_PROJECT, "okd-e2e");
+        assert.deepEqual(
+            [env(t.steps[0]).RELEASE_IMAGE, env(t.steps[0]).SKIP_WITHOUT_RELEASE],
+            ["$(params.from-image)", "true"],
+        );
+        assert.deepEqual(
+            [env(t.steps[1]).TEST_TYPE, env(t.steps[1]).TO_IMAGE, env(t.steps[1]).UPGRADE_OPTIONS],
+            ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
+        );
+        assert.equal(t.steps[1].script, fs.readFileSync(path.join(scriptsDir, "e2e-test.sh"), "utf8"));
+    });
+
+    it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {
+        const spec = nightly();
+        const assemble = byName(spec.tasks, "assemble");
+        assert.deepEqual(
+            assemble.params.find((p: Obj) => p.name === "upgrade-from"),
+            { name: "upgrade-from", value: "accepted" },
+        );
+        const gate = byName(spec.tasks, "e2e-upgrade-gcp");
+        assert.deepEqual(gate.runAfter, ["e2e-pull-secret"]);
+        const params = Object.fromEntries(gate.params.map((p: Obj) => [p.name, p.value]));
+        assert.equal(params["from-image"], "$(tasks.assemble.results.upgrade-from)");
+        assert.equal(
+            params["release-image"],
+            "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
+        );
+        assert.equal(params["tests-image"], "$(tasks.assemble.results.tests-image)");
+        assert.equal(params["run-id"], "$(context.taskRun.uid)", "a cluster name apart from the install gate's");
+        assert.equal(params["upgrade-options"], "abort-at=random");
+        const previous = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "previous");
+        const env = Object.fromEntries(previous.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.UPGRADE_FROM, "$(params.upgrade-from)");
+        assert.equal(env.PROMOTED_REPO, "europe-docker.pkg.dev/okd/okd/promoted");
+        assert.equal(env.RESULT_UPGRADE_FROM, "$(results.upgrade-from.path)");
+    });
+
+    it("records the upgrade gate like any gate, with its kind, starting release and blocking flag", () => {
+        const spec = nightly();
+        const verdict = byName(spec.tasks, "verdict");
+        assert.deepEqual(verdict.runAfter, ["e2e-aws", "e2e-gcp", "e2e-upgrade-gcp"]);
+        const gates = verdict.params.find((p: Obj) => p.name === "gates").value as string;
+        const upgrade = JSON.parse(gates.replace(/\$\(([^)]*)\)/g, "<$1>"))[2];
+        assert.deepEqual(upgrade, {
+            gate: "gcp-upgrade",
+            kind: "upgrade",
+            blocking: true,
+            from: "<tasks.assemble.results.upgrade-from-name>",
+            outcome: "<tasks.e2e-upgrade-gcp.results.outcome>",
+            reason: "<tasks.e2e-upgrade-gcp.results.reason>",
+        });
+    });
+
+    it("destroys the upgrade cluster in finally with the earlier release's installer, and the record waits for it", () => {
+        const spec = nightly();
+        const destroy = byName(spec.finally, "destroy-upgrade-gcp");
+        assert.equal(destroy.taskRef.name, "okd-e2e-destroy-gcp");
+        assert.deepEqual(destroy.when, [
+            { input: "$(tasks.e2e-upgrade-gcp.status)", operator: "notin", values: ["None"] },
+        ]);
+        const params = Object.fromEntries(destroy.params.map((p: Obj) => [p.name, p.value]));
+        assert.equal(params.gate, "gcp-upgrade");
+        assert.equal(params["release-image"], "$(tasks.assemble.results.upgrade-from)");
+        const destroyTask = task("okd-e2e-destroy-gcp").spec;
+        const env = Object.fromEntries(destroyTask.steps[0].env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.STATE_DIR, "$(workspaces.e2e.path)/$(params.gate)");
+        const finalize = byName(spec.finally, "finalize-record");
+        assert.equal(
+            finalize.params.find((p: Obj) => p.name === "gate-statuses").value,
+            "aws=$(tasks.e2e-aws.status) gcp=$(tasks.e2e-gcp.status) gcp-upgrade=$(tasks.e2e-upgrade-gcp.status)",
+        );
+    });
+
+    it("shows the upgrade gate on the status page's stream configuration", () => {
+        const finalize = task("okd-finalize-record").spec;
+        const publish = finalize.steps.find((s: Obj) => s.name === "publish-status");
+        const streams = JSON.parse(publish.env.find((e: Obj) => e.name === "STREAMS_JSON").value);
+        assert.deepEqual(streams[0].gates, [
+            { gate: "aws", blocking: true },
+            { gate: "gcp", blocking: false },
+            { gate: "gcp-upgrade", blocking: true, kind: "upgrade" },
+        ]);
+    });
+});
