@@ -487,7 +487,7 @@ const consumerRows: Row[] = [
         what: "a misspelt stream field",
         config: { ...aws, streams: [{ ...stream, brnach: "master" }] },
         lines: [
-            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote',
+            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, upgradeGate',
         ],
     },
 ];
