@@ -19,10 +19,12 @@ import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, chainsPublicKeyConfigMap, chainsPublicKeyFile, promoteTask } from "./tasks/promote";
+import { publishSignaturesTask } from "./tasks/publish-signatures";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
 import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
+import { upgradeGateTask } from "./tasks/upgrade-gate";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -126,10 +128,15 @@ export class OkdPipelines extends pulumi.ComponentResource {
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...(args.site.gates.length > 0 ? [registerClusterTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [prepareTask(ctx, g), gateTask(ctx, g), destroyTask(ctx, g)]),
+            // An upgrade gate Task per cloud some stream's upgradeGate names.
+            ...args.site.gates
+                .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
+                .map((g) => upgradeGateTask(ctx, g)),
             ...(promoting.length > 0 && args.mirror && args.chains
                 ? [
                       pickTask(ctx),
                       promoteTask(ctx, args.mirror, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
+                      publishSignaturesTask(ctx, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
                       releaseNotesTask(ctx),
                       publishStatusTask(ctx, statusStreams),
                   ]

@@ -20,6 +20,7 @@ import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
 import { registerClusterTaskName } from "./tasks/register-cluster";
 import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
+import { upgradeGateName, upgradeGateTaskName, upgradeTimeouts } from "./tasks/upgrade-gate";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 
@@ -39,6 +40,8 @@ export const nightlyTasks = {
     register: (g: GateAccess) => `register-${g.platform}`,
     gate: (g: GateAccess) => `e2e-${g.platform}`,
     destroy: (g: GateAccess) => `destroy-${g.platform}`,
+    upgradeGate: (g: GateAccess) => `e2e-upgrade-${g.platform}`,
+    destroyUpgrade: (g: GateAccess) => `destroy-upgrade-${g.platform}`,
     verdict: "verdict",
     finalize: "finalize-record",
 } as const;
@@ -116,6 +119,7 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
  *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
+ *                                                                                       └→ e2e-upgrade-<cloud> (upgradeGate) ─┘
  *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
  *
  * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
@@ -137,6 +141,14 @@ export function nightlyPipeline(
     const componentBatches = streamBatches(stream, options.maxParallelBuilds);
     const tags = nodeImageTags(stream.variant, stream.minor);
     const okd = stream.variant === "okd";
+    // The upgrade gate runs on the cloud of the install gate it names (config validation makes sure there is one).
+    const upgrade = stream.upgradeGate;
+    const upgradeAccess = upgrade ? gates.find((g) => g.platform === upgrade.gate) : undefined;
+    if (upgrade && !upgradeAccess) {
+        throw new Error(
+            `streams ${stream.minor} upgradeGate.gate is ${upgrade.gate}, but the site has no ${upgrade.gate} gate`,
+        );
+    }
 
     const nodeTask: PipelineTask = okd
         ? {
@@ -239,6 +251,7 @@ export function nightlyPipeline(
             { name: "node-images", value: nodeImages },
             { name: "previous-minor", value: previousMinor(stream.minor) },
             { name: "pipeline-run", value: run },
+            ...(upgrade ? [{ name: "upgrade-from", value: upgrade.from }] : []),
         ],
         timeout: "2h",
         retries: 1,
@@ -294,18 +307,47 @@ export function nightlyPipeline(
                       workspaces: e2e,
                       timeout: gateTimeouts.task,
                   })),
+                  ...(upgrade && upgradeAccess
+                      ? [
+                            {
+                                name: t.upgradeGate(upgradeAccess),
+                                taskRef: ref(upgradeGateTaskName(upgradeAccess.platform)),
+                                runAfter: [t.pullSecret],
+                                params: [
+                                    toolsImageArg,
+                                    { name: "from-image", value: `$(tasks.${t.assemble}.results.upgrade-from)` },
+                                    { name: "release-image", value: payload },
+                                    { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                                    // Its own cluster name beside the install gate's on the same cloud.
+                                    { name: "run-id", value: "$(context.taskRun.uid)" },
+                                    { name: "upgrade-options", value: upgrade.options },
+                                ],
+                                workspaces: e2e,
+                                timeout: upgradeTimeouts.task,
+                            },
+                        ]
+                      : []),
               ];
 
-    const gatesJson = `[${gates
-        .map(
+    const gatesJson = `[${[
+        ...gates.map(
             (g) =>
                 `{"gate":"${g.platform}","blocking":${g.blocking},"outcome":"$(tasks.${t.gate(g)}.results.outcome)"}`,
-        )
-        .join(",")}]`;
+        ),
+        ...(upgrade && upgradeAccess
+            ? [
+                  `{"gate":"${upgradeGateName(upgradeAccess.platform)}","kind":"upgrade","blocking":${upgrade.blocking},` +
+                      `"from":"$(tasks.${t.assemble}.results.upgrade-from-name)",` +
+                      `"outcome":"$(tasks.${t.upgradeGate(upgradeAccess)}.results.outcome)",` +
+                      `"reason":"$(tasks.${t.upgradeGate(upgradeAccess)}.results.reason)"}`,
+              ]
+            : []),
+    ].join(",")}]`;
+    const gateTaskNames = [...gates.map((g) => t.gate(g)), ...(upgradeAccess ? [t.upgradeGate(upgradeAccess)] : [])];
     const verdict: PipelineTask = {
         name: t.verdict,
         taskRef: ref(verdictTaskName),
-        runAfter: gates.length === 0 ? [t.assemble] : gates.map((g) => t.gate(g)),
+        runAfter: gates.length === 0 ? [t.assemble] : gateTaskNames,
         params: [
             toolsImageArg,
             { name: "minor", value: "$(params.minor)" },
@@ -326,6 +368,22 @@ export function nightlyPipeline(
         // finalize-record, which waits for it, both fit the finally budget.
         timeout: gateTimeouts.destroy,
     }));
+    if (upgradeAccess) {
+        const g = upgradeAccess;
+        destroys.push({
+            name: t.destroyUpgrade(g),
+            taskRef: ref(destroyTaskName(g.platform)),
+            when: [{ input: `$(tasks.${t.upgradeGate(g)}.status)`, operator: "notin", values: ["None"] }],
+            // The cluster runs the earlier release (or, mid-upgrade, both): its installer destroys it.
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: `$(tasks.${t.assemble}.results.upgrade-from)` },
+                { name: "gate", value: upgradeGateName(g.platform) },
+            ],
+            workspaces: e2e,
+            timeout: gateTimeouts.destroy,
+        });
+    }
 
     const finalize: PipelineTask = {
         name: t.finalize,
@@ -339,7 +397,14 @@ export function nightlyPipeline(
                 ? [
                       {
                           name: "gate-statuses",
-                          value: gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`).join(" "),
+                          value: [
+                              ...gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`),
+                              ...(upgradeAccess
+                                  ? [
+                                        `${upgradeGateName(upgradeAccess.platform)}=$(tasks.${t.upgradeGate(upgradeAccess)}.status)`,
+                                    ]
+                                  : []),
+                          ].join(" "),
                       },
                   ]
                 : []),

@@ -2,7 +2,8 @@ import type { Stream } from "../../src/config/schema";
 import { nightlyPipelineName } from "../shared/pipelines";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";
-import { promoteTaskName } from "./tasks/promote";
+import { promoteTaskName, resultPrefixes } from "./tasks/promote";
+import { publishSignaturesTaskName } from "./tasks/publish-signatures";
 import { publishStatusTaskName } from "./tasks/publish-status";
 import { releaseNotesTaskName } from "./tasks/release-notes";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
@@ -13,13 +14,14 @@ export const releaseTasks = {
     pick: "pick",
     promote: "promote",
     notes: "release-notes",
+    signatures: "publish-signatures",
     publishStatus: "publish-status",
 } as const;
 
 /**
  * Promotion of one stream: provide the tools image, pick the newest accepted nightly from the records, then mirror and mark it promoted,
- * only when the picked record's verdict is `accepted` (and the promote task re-checks the record itself); then write
- * its release notes. `finally`, whatever happened, publish the status site from the records.
+ * only when the picked record's verdict is `accepted` (and the promote task re-checks the record itself); then copy
+ * its signature and provenance next to it on quay.io and write its release notes. `finally`, whatever happened, publish the status site from the records.
  */
 export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineSpec {
     const pick = releaseTasks.pick;
@@ -48,6 +50,22 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
                     { name: "pipeline", value: nightlyPipelineName(stream.minor) },
                 ],
                 timeout: "3h",
+                retries: 1,
+            },
+            {
+                // Chains signs the promote TaskRun's quay.io payload once that TaskRun has ended; then it is copied.
+                name: releaseTasks.signatures,
+                taskRef: ref(publishSignaturesTaskName),
+                runAfter: [releaseTasks.promote],
+                when: [{ input: `$(tasks.${pick}.results.verdict)`, operator: "in", values: ["accepted"] }],
+                params: [
+                    toolsImageArg,
+                    {
+                        name: "image",
+                        value: `$(tasks.${releaseTasks.promote}.results.${resultPrefixes.public}IMAGE_URL)@$(tasks.${releaseTasks.promote}.results.${resultPrefixes.public}IMAGE_DIGEST)`,
+                    },
+                ],
+                timeout: "30m",
                 retries: 1,
             },
             {

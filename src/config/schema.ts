@@ -213,6 +213,28 @@ export const componentSchema = strictObject({
 });
 export type Component = z.infer<typeof componentSchema>;
 
+/** Which earlier release an upgrade gate installs: see `upgradeGateSchema.from`. */
+export const upgradeSources = ["promoted", "accepted"] as const;
+
+export const upgradeGateSchema = strictObject({
+    /** The gate (`aws`, `gcp` or `azure`, configured under `gates`) whose cloud, zone and credentials it uses. */
+    gate: z.enum(cloudPlatforms, { error: `expected one of ${cloudPlatforms.join(", ")}` }),
+    /** A failing blocking upgrade gate rejects the payload; default optional (recorded and shown only). */
+    blocking: z.boolean({ error: "expected true or false" }).default(false),
+    /**
+     * `promoted` (default): the newest promoted release of the stream, else the previous minor's newest promoted one,
+     * both upgrade edges the payload records (`--previous`). `accepted`: the newest accepted nightly of the stream
+     * (else as `promoted`), added to the payload's upgrade edges. With neither, the gate reports `skipped`.
+     */
+    from: z.enum(upgradeSources, { error: `expected one of ${upgradeSources.join(", ")}` }).default("promoted"),
+    /** `openshift-tests run-upgrade --options`, e.g. `abort-at=random`; default none. */
+    options: z
+        .string()
+        .regex(/^[A-Za-z0-9=,._-]*$/, { error: "expected openshift-tests upgrade options such as abort-at=random" })
+        .default(""),
+});
+export type UpgradeGate = z.infer<typeof upgradeGateSchema>;
+
 export const streamFields = strictObject({
     /** Minor version, e.g. `4.22`; names the stream and its payloads (`4.22.0-0.okd-scos-…`, `4.15.0-0.okd-…`). */
     minor: z
@@ -274,6 +296,11 @@ export const streamFields = strictObject({
         /** A push starts no nightly while this many of the stream's nightlies are unfinished. */
         maxUnfinished: count(1, 10).default(1),
     }).default({ minIntervalMinutes: 240, maxUnfinished: 1 }),
+    /**
+     * An upgrade gate: install the earlier release `from` names on the cloud of `gates.<gate>` and upgrade it to the
+     * nightly with `openshift-tests run-upgrade`. Unset: no upgrade gate.
+     */
+    upgradeGate: upgradeGateSchema.optional(),
 });
 
 /**
@@ -735,6 +762,16 @@ export function crossKeyIssues(c: Partial<z.output<typeof configSchema>>): Cross
         }
         issues.push(...gateTenancyIssues(cloud, gate, c));
     }
+    (c.streams ?? []).forEach((stream, i) => {
+        const upgrade = stream.upgradeGate;
+        if (upgrade !== undefined && c.gates?.[upgrade.gate] === undefined) {
+            const configured = Object.keys(c.gates ?? {}).filter((g) => c.gates?.[g as CloudPlatform] !== undefined);
+            issue(
+                ["streams", i, "upgradeGate", "gate"],
+                `is ${upgrade.gate}, but gates.${upgrade.gate} is not configured; expected one of the configured gates (${configured.join(", ") || "none"})`,
+            );
+        }
+    });
     issues.push(...platformIssues(c));
     return issues;
 }

@@ -487,12 +487,45 @@ const consumerRows: Row[] = [
         what: "a misspelt stream field",
         config: { ...aws, streams: [{ ...stream, brnach: "master" }] },
         lines: [
-            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, throttle',
+            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, throttle, upgradeGate',
         ],
     },
 ];
 
+/** A GCP gate key as the gcp gate's installer account has one (fake values). */
+const gcpGateKey = JSON.stringify({
+    type: "service_account",
+    project_id: "okd-e2e-gcp",
+    private_key: "-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----\n",
+    client_email: "okd-e2e-installer@okd-e2e-gcp.iam.gserviceaccount.com",
+});
 const typeRows: Row[] = [
+    {
+        rule: "types",
+        what: "an upgrade gate on a cloud that has no gate",
+        config: {
+            ...aws,
+            gates: { gcp: { ...gate, region: "europe-west4", project: "okd-e2e-gcp", existingZone: "okd-e2e" } },
+            gateCredentialsGcp: gcpGateKey,
+            streams: [{ ...stream, upgradeGate: { gate: "aws" } }],
+        },
+        secret: ["gateCredentialsGcp"],
+        lines: [
+            'okd-ci:streams[0].upgradeGate.gate = "aws": is aws, but gates.aws is not configured; expected one of the configured gates (gcp)',
+        ],
+    },
+    {
+        rule: "types",
+        what: "an upgrade gate starting from something other than a promoted or accepted release",
+        config: {
+            ...aws,
+            gates: { gcp: { ...gate, region: "europe-west4", project: "okd-e2e-gcp", existingZone: "okd-e2e" } },
+            gateCredentialsGcp: gcpGateKey,
+            streams: [{ ...stream, upgradeGate: { gate: "gcp", from: "newest" } }],
+        },
+        secret: ["gateCredentialsGcp"],
+        lines: ['okd-ci:streams[0].upgradeGate.from = "newest": expected one of promoted, accepted'],
+    },
     {
         rule: "types",
         what: "a word where a count belongs",

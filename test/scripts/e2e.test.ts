@@ -565,4 +565,118 @@ describe("e2e gate scripts", () => {
         assert.match(r.stdout, /nothing to destroy/);
         assert.deepEqual(calls(bin), []);
     });
+    describe("upgrade gate (e2e-install.sh from the earlier release, e2e-test.sh TEST_TYPE=upgrade)", () => {
+        const testsStub = path.resolve(__dirname, "stubs", "openshift-tests.sh");
+        const from = "registry.example/okd/promoted@sha256:0f0f";
+        const to = "registry.example/okd/release@sha256:abc";
+        const provider = '{"type":"aws","region":"us-east-1"}';
+        /** The payload's openshift-tests: a recording wrapper around the rule-enforcing stub. */
+        const tests = (exit = 0) =>
+            stub(bin, "openshift-tests", `STUB_TESTS_EXIT=${exit} exec "${testsStub}" "$@"`, ["KUBECONFIG"]);
+        const upgrade = (extra: Record<string, string> = {}) =>
+            runScript(
+                "e2e-test.sh",
+                {
+                    STATE_DIR: state,
+                    TEST_TYPE: "upgrade",
+                    TO_IMAGE: to,
+                    UPGRADE_OPTIONS: "abort-at=random",
+                    TEST_PROVIDER: provider,
+                    RESULT_OUTCOME: path.join(dir, "outcome"),
+                    RESULT_REASON: path.join(dir, "reason"),
+                    ...extra,
+                },
+                bin,
+            );
+        const result = () => [
+            fs.readFileSync(path.join(dir, "outcome"), "utf8"),
+            fs.readFileSync(path.join(dir, "reason"), "utf8"),
+        ];
+
+        it("installs the earlier release with its own installer, then upgrades it to the payload with run-upgrade all", () => {
+            setup([0]);
+            tests(0);
+            const install = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin);
+            assert.equal(install.status, 0, install.stderr);
+            assert.equal(calls(bin, "oc")[0].args.slice(-1)[0], from, "the installer comes from the earlier release");
+            assert.equal(calls(bin, "openshift-install-real")[2].env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, from);
+            const r = upgrade();
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(calls(bin, "openshift-tests"), [
+                {
+                    tool: "openshift-tests",
+                    args: [
+                        "run-upgrade",
+                        "all",
+                        "--to-image",
+                        to,
+                        "--options",
+                        "abort-at=random",
+                        "--provider",
+                        provider,
+                        "-o",
+                        `${state}/artifacts/e2e.log`,
+                        "--junit-dir",
+                        `${state}/artifacts/junit`,
+                    ],
+                    env: { KUBECONFIG: `${state}/install/auth/kubeconfig` },
+                },
+            ]);
+            assert.deepEqual(result(), ["passed", ""]);
+        });
+
+        it("reports a failed upgrade as a failed gate, saying so", () => {
+            setup([0]);
+            tests(1);
+            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin).status, 0);
+            assert.equal(upgrade().status, 0);
+            assert.deepEqual(result(), ["failed", `openshift-tests exited 1 (the upgrade to ${to})`]);
+        });
+
+        it("is skipped, installing nothing, when there is no earlier release to upgrade from", () => {
+            setup([0]);
+            tests(0);
+            const install = runScript(
+                "e2e-install.sh",
+                { ...installEnv(), RELEASE_IMAGE: "", SKIP_WITHOUT_RELEASE: "true" },
+                bin,
+            );
+            assert.equal(install.status, 0, install.stderr);
+            assert.equal(outcome(), "skipped");
+            assert.equal(upgrade().status, 0);
+            assert.deepEqual(result(), ["skipped", "no earlier release to upgrade from"]);
+            assert.deepEqual(calls(bin), [], "no installer, no oc, no openshift-tests");
+            // An install gate never skips: without a release it is a task failure, as before.
+            const plain = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: "" }, bin);
+            assert.equal(plain.status, 1);
+            assert.match(plain.stderr, /RELEASE_IMAGE is required/);
+        });
+
+        it("runs no upgrade without its target, and the stub refuses what openshift-tests refuses", () => {
+            setup([0]);
+            tests(0);
+            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin).status, 0);
+            const r = upgrade({ TO_IMAGE: "" });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /TO_IMAGE is required for an upgrade/);
+            const kubeconfig = path.join(state, "install", "auth", "kubeconfig");
+            const direct = (args: string[], env: Record<string, string> = { KUBECONFIG: kubeconfig }) =>
+                spawnSync("bash", [testsStub, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+            const noTarget = direct(["run-upgrade", "all", "--provider", provider]);
+            assert.equal(noTarget.status, 1);
+            assert.match(noTarget.stderr, /--to-image must be specified to run an upgrade test/);
+            assert.match(
+                direct(["run-upgrade", "everything", "--to-image", to, "--provider", provider]).stderr,
+                /suite "everything" does not exist/,
+            );
+            assert.match(
+                direct(["run-upgrade", "all", "--to-image", to, "--provider", provider], {}).stderr,
+                /unable to get admin rest config/,
+            );
+            assert.match(
+                direct(["run-upgrade", "all", "--to-image", to, "--options", "random", "--provider", provider]).stderr,
+                /upgrade options must be KEY=VALUE/,
+            );
+        });
+    });
 });

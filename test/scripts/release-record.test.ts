@@ -325,6 +325,100 @@ for (const kind of storeKinds) {
             );
         });
 
+        it("chooses the release an upgrade gate installs among the payload's upgrade edges, promoted or accepted", () => {
+            const hex = (c: string) => `sha256:${c.repeat(64)}`;
+            /** A record through release-record.sh itself: created, decided, and promoted to quay and the site. */
+            const payload = (minor: string, name: string, digest: string, verdict: string, promoted: boolean) => {
+                const env = { ...base(), MINOR: minor };
+                const file = path.join(work, `${name}.json`);
+                fs.writeFileSync(
+                    file,
+                    JSON.stringify({
+                        name,
+                        pullSpec: `registry.example:5000/okd/release:${name}`,
+                        digest,
+                        basePayload: "b",
+                        sources: {},
+                        previous: [],
+                    }),
+                );
+                const steps: Record<string, string>[] = [
+                    { RECORD_ACTION: "create", RELEASE_FILE: file, PIPELINE_RUN: "r" },
+                    { RECORD_ACTION: "verdict", NAME: name, VERDICT: verdict, GATES_FILE: gatesFile(verdict) },
+                ];
+                if (promoted) {
+                    const promo = path.join(work, `${name}.promotion.json`);
+                    fs.writeFileSync(
+                        promo,
+                        JSON.stringify([
+                            { release: `quay.io/openshift/okd:${name}@${hex("e")}`, digest: hex("e"), copied: true },
+                            {
+                                release: `registry.example:5000/okd/promoted:${name}@${hex("d")}`,
+                                digest: hex("d"),
+                                copied: true,
+                            },
+                        ]),
+                    );
+                    steps.push({ RECORD_ACTION: "promote", NAME: name, DIGEST: digest, PROMOTION_FILE: promo });
+                }
+                for (const step of steps) assert.equal(runWith(rclone, { ...env, ...step }).status, 0);
+            };
+            payload("4.14", "4.14.0-0.okd-2024-12-15-020000", hex("1"), "accepted", true);
+            payload("4.15", "4.15.0-0.okd-2025-01-01-020000", hex("2"), "accepted", true);
+            payload("4.15", "4.15.0-0.okd-2025-01-02-020000", hex("3"), "accepted", false);
+            payload("4.15", "4.15.0-0.okd-2025-01-03-020000", hex("4"), "rejected", false);
+
+            const previous = (minor: string, previousMinor: string, from: string) => {
+                const files = Object.fromEntries(
+                    ["edges", "from", "name"].map((f) => [f, path.join(work, `${minor}-${from}-${f}`)]),
+                );
+                run({
+                    MINOR: minor,
+                    RECORD_ACTION: "previous",
+                    PREVIOUS_MINOR: previousMinor,
+                    OUT_FILE: files.edges,
+                    UPGRADE_FROM: from,
+                    PROMOTED_REPO: "registry.example:5000/okd/promoted",
+                    RESULT_UPGRADE_FROM: files.from,
+                    RESULT_UPGRADE_FROM_NAME: files.name,
+                });
+                return Object.fromEntries(
+                    Object.entries(files).map(([k, f]) => [k, fs.readFileSync(f, "utf8").trim()]),
+                );
+            };
+            // promoted: the stream's newest promoted release, from the durable promoted copy; edges unchanged.
+            assert.deepEqual(previous("4.15", "4.14", "promoted"), {
+                edges: "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000",
+                from: `registry.example:5000/okd/promoted@${hex("d")}`,
+                name: "4.15.0-0.okd-2025-01-01-020000",
+            });
+            // accepted: the newest accepted nightly (never the newer rejected one), by digest, added to the edges.
+            assert.deepEqual(previous("4.15", "4.14", "accepted"), {
+                edges: "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000,4.15.0-0.okd-2025-01-02-020000",
+                from: `registry.example:5000/okd/release@${hex("3")}`,
+                name: "4.15.0-0.okd-2025-01-02-020000",
+            });
+            // A new stream upgrades from the previous minor's newest promoted release, its one edge.
+            assert.deepEqual(previous("4.16", "4.15", "promoted"), {
+                edges: "4.15.0-0.okd-2025-01-01-020000",
+                from: `registry.example:5000/okd/promoted@${hex("d")}`,
+                name: "4.15.0-0.okd-2025-01-01-020000",
+            });
+            // Nothing to upgrade from: both results empty, so the gate reports skipped.
+            assert.deepEqual(previous("4.18", "4.17", "accepted"), { edges: "", from: "", name: "" });
+
+            const bad = runWith(rclone, {
+                MINOR: "4.15",
+                RECORD_ACTION: "previous",
+                OUT_FILE: path.join(work, "x"),
+                UPGRADE_FROM: "newest",
+                RESULT_UPGRADE_FROM: path.join(work, "y"),
+                RESULT_UPGRADE_FROM_NAME: path.join(work, "z"),
+            });
+            assert.equal(bad.status, 1);
+            assert.match(bad.stderr, /UPGRADE_FROM must be promoted or accepted, not newest/);
+        });
+
         it("rebuilds the index from the records", () => {
             create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
             create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");

@@ -28,6 +28,8 @@ import {
     releaseInfo,
     releaseManifests,
 } from "./payload";
+import { buildStatus } from "../../components/pipelines/status/model";
+import { readTree } from "../../components/pipelines/status/records";
 
 /**
  * Assembly and promotion with the real `oc adm release new|info|mirror` (openshift/oc ae1bd9e4a75b, built by
@@ -305,6 +307,121 @@ describe("assembly and promotion scripts", () => {
                 cvoDigest,
                 "the payload runs the rebuilt CVO",
             );
+        });
+
+        it("keeps the base payload's image for a component whose build failed and records the fallback (build-report.sh, release-record.sh)", () => {
+            const { osDigest, keysDigest } = pushRunImages();
+            // Each build TaskRun's last step, as Tekton runs it: the exit codes of clone, substitute-builder and
+            // build (onError: continue) in files, BUILT written by build-image.sh only when the build pushed.
+            const report = (component: string, codes: number[], builtJson?: string) => {
+                const d = path.join(dir, `report-${component}`);
+                fs.mkdirSync(d);
+                const steps = ["clone", "substitute-builder", "build"];
+                steps.forEach((step, i) => fs.writeFileSync(path.join(d, step), String(codes[i])));
+                if (builtJson) fs.writeFileSync(path.join(d, "BUILT"), builtJson);
+                const r = runScript("build-report.sh", {
+                    COMPONENT: component,
+                    STEP_EXIT_FILES: steps.map((step) => `${step}=${path.join(d, step)}`).join("\n"),
+                    TASK_RUN: `${run}-build-components-1-${component}`,
+                    RESULT_BUILT: path.join(d, "BUILT"),
+                });
+                assert.equal(r.status, 0, r.stderr);
+                return fs.readFileSync(path.join(d, "BUILT"), "utf8");
+            };
+            const keys = report("cluster-update-keys", [0, 0, 0], built("cluster-update-keys", keysDigest));
+            assert.equal(keys, built("cluster-update-keys", keysDigest), "a successful build's report is kept");
+            const installer = report("installer", [0, 0, 1]);
+            assert.deepEqual(JSON.parse(installer), {
+                component: "installer",
+                failed: "build exited 1",
+                taskRun: `${run}-build-components-1-installer`,
+            });
+
+            const r = runScript(
+                "assemble-release.sh",
+                { ...assembleEnv(osDigest), COMPONENTS: "cluster-update-keys installer" },
+                undefined,
+                [keys, installer],
+            );
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stderr, /the installer build failed \(build exited 1\); keeping the base payload's image/);
+            const digest = fs.readFileSync(out("digest"), "utf8");
+            const refs = referencesOf(releaseInfo(`${site.host}/okd/release@${digest}`));
+            const content = `${site.host}/okd/content`;
+            assert.equal(refs.installer, `${content}@${base.components.installer}`, "the base payload's installer");
+            assert.equal(refs["cluster-update-keys"], `${content}@${keysDigest}`, "the rebuilt component");
+
+            const release = JSON.parse(fs.readFileSync(out("release.json"), "utf8"));
+            const fallback = {
+                component: "installer",
+                reason: "build exited 1",
+                taskRun: `${run}-build-components-1-installer`,
+                image: `${content}@${base.components.installer}`,
+            };
+            assert.deepEqual(release.fallbacks, [fallback]);
+            assert.equal(release.sources.installer, undefined, "a fallback is never recorded as built by this run");
+
+            // The record release-record.sh creates from it, and what the status page makes of that record.
+            const bucket = path.join(dir, "bucket");
+            fs.mkdirSync(bucket);
+            const created = runScript("release-record.sh", {
+                RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                ARTIFACTS_BUCKET: bucket,
+                MINOR: "4.15",
+                RECORD_ACTION: "create",
+                RELEASE_FILE: out("release.json"),
+                PIPELINE_RUN: run,
+            });
+            assert.equal(created.status, 0, created.stderr);
+            const name = fs.readFileSync(out("name"), "utf8");
+            const record = JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.15", `${name}.json`), "utf8"));
+            assert.deepEqual(record.fallbacks, [fallback]);
+            const status = buildStatus(readTree(bucket), { now: new Date(), limit: 10 });
+            const payload = status.streams[0].payloads[0];
+            assert.deepEqual(payload.fallbacks, [
+                { component: "installer", reason: "build exited 1", image: fallback.image },
+            ]);
+            assert.deepEqual(
+                payload.sources.map((x) => x.component),
+                ["cluster-update-keys", "fedora-coreos", "machine-os-content"],
+            );
+        });
+
+        it("fails when a build reports nothing although every step succeeded, and when a failed component has no base image", () => {
+            const d = path.join(dir, "report");
+            fs.mkdirSync(d);
+            fs.writeFileSync(path.join(d, "clone"), "0");
+            const silent = runScript("build-report.sh", {
+                COMPONENT: "installer",
+                STEP_EXIT_FILES: `clone=${path.join(d, "clone")}`,
+                RESULT_BUILT: path.join(d, "BUILT"),
+            });
+            assert.equal(silent.status, 1);
+            assert.match(silent.stderr, /every step of installer succeeded but the build reported nothing/);
+            // A step with no exit code file did not run to its end: that is a failure, never a success.
+            const unfinished = runScript("build-report.sh", {
+                COMPONENT: "installer",
+                STEP_EXIT_FILES: `clone=${path.join(d, "clone")}\nbuild=${path.join(d, "missing")}`,
+                RESULT_BUILT: path.join(d, "BUILT"),
+            });
+            assert.equal(unfinished.status, 0, unfinished.stderr);
+            assert.equal(
+                JSON.parse(fs.readFileSync(path.join(d, "BUILT"), "utf8")).failed,
+                "build reported no exit code",
+            );
+
+            const { osDigest, keysDigest } = pushRunImages();
+            const r = runScript(
+                "assemble-release.sh",
+                { ...assembleEnv(osDigest), COMPONENTS: "cluster-update-keys brand-new" },
+                undefined,
+                [
+                    built("cluster-update-keys", keysDigest),
+                    JSON.stringify({ component: "brand-new", failed: "clone exited 128" }),
+                ],
+            );
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /the build of brand-new failed and the base payload .* has no such tag to keep/);
         });
 
         it("refuses a build report naming an image outside the components repository, an unknown component or a duplicate", () => {

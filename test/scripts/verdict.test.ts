@@ -40,6 +40,18 @@ describe("verdict.sh", () => {
         );
     });
 
+    it("lets a blocking upgrade gate with nothing to upgrade from neither pass nor reject, and keeps its facts", () => {
+        const upgrade = { gate: "aws-upgrade", kind: "upgrade", blocking: true, from: "", outcome: "skipped" };
+        assert.equal(
+            decide([{ gate: "aws", kind: "install", blocking: true, outcome: "passed" }, upgrade]),
+            "accepted",
+        );
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "gates.json"), "utf8"))[1], upgrade);
+        // Only an upgrade gate may be skipped; a failed upgrade that blocks rejects.
+        assert.equal(decide([{ gate: "aws", kind: "install", blocking: true, outcome: "skipped" }]), "rejected");
+        assert.equal(decide([{ ...upgrade, from: "4.15.0-0.okd-2025-01-01-020000", outcome: "failed" }]), "rejected");
+    });
+
     it("treats a blocking gate without an outcome as not passed", () => {
         assert.equal(decide([{ gate: "aws", blocking: true, outcome: "" }]), "rejected");
     });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -186,5 +186,144 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
         assert.equal(verify(`${registry.host}/okd/release:latest`).status, 2);
         fs.writeFileSync(path.join(dir, "not-a-key"), "hello");
         assert.equal(verify(nightly(), { PUBLIC_KEY_FILE: path.join(dir, "not-a-key") }).status, 2);
+    });
+});
+
+/** `cosign sign` as Chains' simple signing of an image result does it: in the attestation repository, no tlog. */
+function sign(image: string, key: string, attestations: string): void {
+    execFileSync(
+        "cosign",
+        [
+            "sign",
+            "--yes",
+            "--key",
+            key,
+            "--tlog-upload=false",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            image,
+        ],
+        { env: { ...process.env, COSIGN_PASSWORD: "", COSIGN_REPOSITORY: attestations }, stdio: "pipe" },
+    );
+}
+
+/**
+ * Issue 12 "signatures where users pull": after promotion, publish-signatures.sh copies, with the real cosign (v2.6.5),
+ * the promoted payload's signature and SLSA provenance from the site's attestation repository (one Debian
+ * docker-registry on 127.0.0.1) next to the payload on "quay" (another), and a consumer then verifies it with the
+ * public key and quay alone: the site registry is stopped first.
+ */
+describe("publish-signatures.sh (signatures where users pull)", () => {
+    let site: Registry;
+    let quay: Registry;
+    let keys: string;
+    let key: { cosignKey: string; publicKey: string };
+    let dir: string;
+
+    before(async () => {
+        requireTool("cosign");
+        requireTool("openssl");
+        requireTool("jq");
+        [site, quay] = await Promise.all([startRegistry(), startRegistry()]);
+        keys = tempDir("keys");
+        key = siteKey(keys, "site");
+    });
+    after(async () => {
+        await Promise.all([site?.stop(), quay?.stop()]);
+        fs.rmSync(keys, { recursive: true, force: true });
+    });
+    beforeEach(() => (dir = tempDir("publish")));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const attestations = () => `${site.host}/okd/promoted`;
+    let n = 0;
+    const promoted = () => {
+        const repo = `${quay.host}/openshift/okd`;
+        return `${repo}@${pushTinyImage(`${repo}:4.15.0-0.okd-${++n}`, `promoted ${n} ${Date.now()}`)}`;
+    };
+    const publish = (image: string, extra: Record<string, string> = {}) =>
+        runScript("publish-signatures.sh", {
+            IMAGE: image,
+            ATTESTATION_REPOSITORY: attestations(),
+            PUBLIC_KEY_FILE: key.publicKey,
+            TLS_VERIFY: "false",
+            WAIT_SECONDS: "0",
+            ...extra,
+        });
+    /** What a consumer runs: cosign with the public key against the image, no COSIGN_REPOSITORY. */
+    const consumer = (args: string[]) =>
+        spawnSync("cosign", [...args, "--key", key.publicKey, "--insecure-ignore-tlog=true", "--allow-http-registry"], {
+            env: { ...process.env, COSIGN_REPOSITORY: "" },
+            encoding: "utf8",
+        });
+
+    it("copies the signature and provenance next to the quay image, so it verifies from quay alone", async () => {
+        const image = promoted();
+        const hex = image.split("@sha256:")[1];
+        sign(image, key.cosignKey, attestations());
+        attest(image, key.cosignKey, chainsPredicate("okd-release-4-15"), attestations(), dir);
+        // Before: quay holds neither, so a consumer cannot verify.
+        assert.notEqual(consumer(["verify", image]).status, 0);
+
+        const r = publish(image);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /verifies from .*\/openshift\/okd alone with the site's public key/);
+        const tags = JSON.parse(
+            execFileSync("skopeo", ["list-tags", "--tls-verify=false", `docker://${quay.host}/openshift/okd`], {
+                encoding: "utf8",
+            }),
+        ).Tags as string[];
+        assert.ok(tags.includes(`sha256-${hex}.sig`), tags.join(" "));
+        assert.ok(tags.includes(`sha256-${hex}.att`), tags.join(" "));
+
+        // The site registry gone, a consumer verifies with the key and quay alone.
+        await site.stop();
+        try {
+            const sig = consumer(["verify", image]);
+            assert.equal(sig.status, 0, sig.stderr);
+            const att = consumer(["verify-attestation", "--type", "slsaprovenance1", image]);
+            assert.equal(att.status, 0, att.stderr);
+            const statement = JSON.parse(
+                Buffer.from(JSON.parse(att.stdout.split("\n")[0]).payload, "base64").toString(),
+            );
+            assert.equal(statement.subject[0].digest.sha256, hex);
+            assert.equal(
+                statement.predicate.buildDefinition.externalParameters.runSpec.pipelineRef.name,
+                "okd-release-4-15",
+            );
+        } finally {
+            site = await startRegistry();
+        }
+    });
+
+    it("waits for Chains, then fails naming the attestation repository when nothing was signed", () => {
+        const image = promoted();
+        const r = publish(image, { WAIT_SECONDS: "2", POLL_SECONDS: "1" });
+        assert.equal(r.status, 1);
+        assert.match(
+            r.stderr,
+            /after 2s .*\/okd\/promoted still holds no signature and provenance of .* is Tekton Chains running\?/,
+        );
+    });
+
+    it("refuses a signature made with another key, and copies nothing", () => {
+        const other = siteKey(keys, `other-${Date.now()}`);
+        const image = promoted();
+        sign(image, other.cosignKey, attestations());
+        attest(image, other.cosignKey, chainsPredicate("okd-release-4-15"), attestations(), dir);
+        const r = publish(image);
+        assert.equal(r.status, 1);
+        const tags = JSON.parse(
+            execFileSync("skopeo", ["list-tags", "--tls-verify=false", `docker://${quay.host}/openshift/okd`], {
+                encoding: "utf8",
+            }),
+        ).Tags as string[];
+        assert.ok(!tags.some((t) => t.startsWith(`sha256-${image.split("@sha256:")[1]}`)), tags.join(" "));
+    });
+
+    it("refuses inputs that are not a digest or a public key", () => {
+        assert.equal(publish(`${quay.host}/openshift/okd:latest`).status, 2);
+        fs.writeFileSync(path.join(dir, "not-a-key"), "hello");
+        assert.equal(publish(promoted(), { PUBLIC_KEY_FILE: path.join(dir, "not-a-key") }).status, 2);
     });
 });

@@ -60,7 +60,8 @@ describe("status publishing in the pipelines (aws stack, offline synth)", () => 
             JSON.parse(env.STREAMS_JSON).map((s: any) => [s.minor, s.promote, s.gates.map((g: any) => g.gate)]),
             [
                 ["4.15", true, ["aws"]],
-                ["4.16", false, ["aws"]],
+                // 4.16 also runs the stack's upgrade gate (upgradeGate: {gate: aws}), shown as aws-upgrade.
+                ["4.16", false, ["aws", "aws-upgrade"]],
                 ["4.22", false, ["aws"]],
             ],
         );

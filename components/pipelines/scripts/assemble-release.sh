@@ -8,7 +8,10 @@
 # assembly) and no image label is read (the image's own content, which its Containerfile controls, writes those).
 #
 # Arguments: one JSON object per rebuilt component, {"component", "image": <COMPONENTS_REPO>@sha256:…, "source",
-#   "commit"} (the nightly passes the BUILT results of every build batch, which Tekton aggregates per matrix).
+#   "commit"} (the nightly passes the BUILT results of every build batch, which Tekton aggregates per matrix), or
+#   {"component", "failed": <why>, "taskRun"} when that build failed (build-report.sh): the payload then keeps the
+#   base payload's image for the tag (no override, so `oc adm release new --from-release` carries it over) and the
+#   record lists the component under `fallbacks`, never under `sources` (what this run built).
 # Reads:
 #   MINOR               stream, e.g. 4.15; names the payload 4.15.0-0.<NAME_STREAM>-YYYY-MM-DD-HHMMSS (UTC)
 #   NAME_STREAM         okd or okd-scos
@@ -25,7 +28,8 @@
 #   REGISTRY_AUTH_FILE  optional container auth file (also read by skopeo itself)
 # Writes:
 #   OUT_FILE            JSON: name, pullSpec, digest, basePayload, sources (every tag this run set: image by digest,
-#                       and where it came from), previous (read by release-record.sh)
+#                       and where it came from), fallbacks (each component whose build failed: why, its TaskRun and the
+#                       image the payload kept), previous (read by release-record.sh)
 #   RESULT_NAME, RESULT_PULLSPEC, RESULT_IMAGE_URL, RESULT_IMAGE_DIGEST, RESULT_TESTS_IMAGE (files)
 set -euo pipefail
 
@@ -70,20 +74,31 @@ if [ "${#node_digests[@]}" -eq 0 ]; then
 fi
 # The builds' reports: each a component of COMPONENTS, once, by digest in the components repository.
 built='{}'
+failed='{}'
 for report in "$@"; do
-  if ! entry="$(jq -ce 'select(type == "object" and (.component | type) == "string" and (.image | type) == "string"
+  if entry="$(jq -ce 'select(type == "object" and (.component | type) == "string" and (.failed | type) == "string"
+      and ((.taskRun // "") | type) == "string")' <<<"${report}" 2>/dev/null)"; then
+    component="$(jq -r .component <<<"${entry}")"
+  elif entry="$(jq -ce 'select(type == "object" and (.component | type) == "string" and (.image | type) == "string"
       and ((.source // "") | type) == "string" and ((.commit // "") | type) == "string")' <<<"${report}" 2>/dev/null)"; then
-    echo "assemble-release: a build reported '${report}', not {\"component\", \"image\", \"source\", \"commit\"}" >&2
+    component="$(jq -r .component <<<"${entry}")" image="$(jq -r .image <<<"${entry}")"
+  else
+    echo "assemble-release: a build reported '${report}', not {\"component\", \"image\", \"source\", \"commit\"} nor {\"component\", \"failed\"}" >&2
     exit 2
   fi
-  component="$(jq -r .component <<<"${entry}")" image="$(jq -r .image <<<"${entry}")"
   if ! [[ " ${COMPONENTS:-} " == *" ${component} "* ]]; then
     echo "assemble-release: a build reported component '${component}', which this run does not build (${COMPONENTS:-none})" >&2
     exit 1
   fi
-  if [ "$(jq --arg c "${component}" 'has($c)' <<<"${built}")" = "true" ]; then
+  if [ "$(jq --arg c "${component}" 'has($c)' <<<"${built}")" = "true" ] \
+    || [ "$(jq --arg c "${component}" 'has($c)' <<<"${failed}")" = "true" ]; then
     echo "assemble-release: two builds reported component ${component}" >&2
     exit 1
+  fi
+  if [ "$(jq 'has("failed")' <<<"${entry}")" = "true" ]; then
+    echo "assemble-release: the ${component} build failed ($(jq -r .failed <<<"${entry}")); keeping the base payload's image" >&2
+    failed="$(jq --arg c "${component}" --argjson e "${entry}" '.[$c] = $e' <<<"${failed}")"
+    continue
   fi
   if ! [[ "${image}" =~ ^(.+)@(sha256:[a-f0-9]{64})$ ]] || [ "${BASH_REMATCH[1]}" != "${COMPONENTS_REPO}" ]; then
     echo "assemble-release: the ${component} build reported '${image}', not ${COMPONENTS_REPO}@sha256:<digest>" >&2
@@ -96,6 +111,7 @@ for report in "$@"; do
   built="$(jq --arg c "${component}" --argjson e "${entry}" '.[$c] = $e' <<<"${built}")"
 done
 for component in ${COMPONENTS:-}; do
+  if [ "$(jq --arg c "${component}" 'has($c)' <<<"${failed}")" = "true" ]; then continue; fi
   if [ "$(jq --arg c "${component}" 'has($c)' <<<"${built}")" != "true" ]; then
     echo "assemble-release: no build reported ${component}; did its build succeed?" >&2
     exit 1
@@ -145,6 +161,15 @@ if [ -n "${stale}" ]; then
   echo "assemble-release: the stream's node images must replace those tags too (NODE_IMAGES, from the variant's node tags)" >&2
   exit 1
 fi
+# Each failed component: the image the payload kept for its tag. A tag the base payload lacks is not in the payload.
+fallbacks="$(jq -c --argjson failed "${failed}" '[.references.spec.tags as $tags | $failed | to_entries[]
+  | .key as $c | .value | {component: $c, reason: .failed} + (if (.taskRun // "") == "" then {} else {taskRun} end)
+  + {image: ([$tags[] | select(.name == $c) | .from.name][0] // null)}]' <<<"${info}")"
+missing="$(jq -r '[.[] | select(.image == null) | .component] | join(" ")' <<<"${fallbacks}")"
+if [ -n "${missing}" ]; then
+  echo "assemble-release: the build of ${missing} failed and the base payload ${BASE_PAYLOAD} has no such tag to keep" >&2
+  exit 1
+fi
 tests_image="$(jq -r '.references.spec.tags[] | select(.name == "tests") | .from.name' <<<"${info}")"
 if [ -z "${tests_image}" ]; then
   echo "assemble-release: ${pullspec} has no tests image; the e2e gates need one" >&2
@@ -152,8 +177,8 @@ if [ -z "${tests_image}" ]; then
 fi
 
 jq -n --arg name "${name}" --arg pullSpec "${pullspec}" --arg digest "${digest}" --arg base "${BASE_PAYLOAD}" \
-  --arg previous "${previous}" --argjson sources "${sources}" \
-  '{name: $name, pullSpec: $pullSpec, digest: $digest, basePayload: $base, sources: $sources,
+  --arg previous "${previous}" --argjson sources "${sources}" --argjson fallbacks "${fallbacks}" \
+  '{name: $name, pullSpec: $pullSpec, digest: $digest, basePayload: $base, sources: $sources, fallbacks: $fallbacks,
     previous: ($previous | split(",") | map(select(. != "")))}' >"${OUT_FILE}"
 printf '%s' "${name}" >"${RESULT_NAME}"
 printf '%s' "${pullspec}" >"${RESULT_PULLSPEC}"

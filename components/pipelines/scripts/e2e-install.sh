@@ -26,16 +26,24 @@
 #   AZURE_BASE_DOMAIN_RESOURCE_GROUP  azure: resource group of the DNS zone
 #   INSTALL_ATTEMPTS      optional, default 3
 #   TLS_VERIFY            optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
+#   SKIP_WITHOUT_RELEASE  optional, "true" for an upgrade gate: an empty RELEASE_IMAGE (no earlier release to upgrade
+#                         from) installs nothing and writes install-outcome `skipped`
 # Writes:
 #   $STATE_DIR/install/               installer directory (metadata.json before any cloud resource exists)
 #   $STATE_DIR/artifacts/install-attempt-<n>.log
-#   $STATE_DIR/install-outcome        passed or failed
+#   $STATE_DIR/install-outcome        passed, failed or (SKIP_WITHOUT_RELEASE) skipped
 set -euo pipefail
 
 fail() {
   echo "e2e-install: $*" >&2
   exit 1
 }
+if [ "${SKIP_WITHOUT_RELEASE:-}" = "true" ] && [ -z "${RELEASE_IMAGE:-}" ] && [ -n "${STATE_DIR:-}" ]; then
+  mkdir -p "${STATE_DIR}"
+  printf 'skipped' >"${STATE_DIR}/install-outcome"
+  echo "e2e-install: ${GATE:-gate}: no release to install (no earlier release to upgrade from); skipped"
+  exit 0
+fi
 for var in GATE RELEASE_IMAGE BASE_DOMAIN REGION RUN_ID CLUSTER_PREFIX STATE_DIR PULL_SECRET_FILE CREDENTIALS_ENV \
   INSTALL_CREDENTIALS_MODE; do
   [ -n "${!var:-}" ] || fail "${var} is required"

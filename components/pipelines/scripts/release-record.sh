@@ -11,7 +11,9 @@
 #   RECORD_ACTION     previous | create | verdict | finalize | pick | check | name | promote | reindex
 #   ARTIFACTS_BUCKET  bucket (or container) holding releases/
 #   MINOR             the stream, e.g. 4.15
-#   previous: PREVIOUS_MINOR (optional), OUT_FILE
+#   previous: PREVIOUS_MINOR (optional), OUT_FILE; for an upgrade gate UPGRADE_FROM (promoted|accepted), PROMOTED_REPO
+#             (optional: the site's durable repository of promoted releases), RESULT_UPGRADE_FROM and
+#             RESULT_UPGRADE_FROM_NAME
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
 #   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
 #   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL,
@@ -24,7 +26,12 @@
 #   INDEX_SYNC_ATTEMPTS (optional, default 10): rounds of index agreement before giving up
 # Writes:
 #   the record and the index (create, verdict, finalize, promote, reindex)
-#   previous: OUT_FILE, comma-separated published names of earlier promoted releases (upgrade edges)
+#   previous: OUT_FILE, comma-separated published names of earlier promoted releases (upgrade edges); with UPGRADE_FROM, the
+#             release the upgrade gate installs: RESULT_UPGRADE_FROM (repository@digest) and RESULT_UPGRADE_FROM_NAME,
+#             both empty when there is none. `promoted`: the stream's newest promoted release, else the previous
+#             minor's (each already an edge); `accepted`: the stream's newest accepted one, else as promoted, and added
+#             to the edges, so the edge the gate tests is one the payload records. A promoted release is installed from
+#             PROMOTED_REPO (nightlies expire, promoted copies do not), any other from its nightly repository.
 #   name:     OUT_FILE, the name the payload is published under (see "Published names" below); the record keeps it
 #             as `promotedName`
 #   pick:     RESULT_NAME, RESULT_DIGEST, RESULT_PULLSPEC, RESULT_VERDICT (files); verdict "none" when nothing
@@ -311,7 +318,43 @@ case "${RECORD_ACTION}" in
       # The newest promoted release of the previous minor upgrades into this one, as the OKD release pipeline's edges.
       jq -r '[.releases[] | select(.promoted) | .promotedName // .name][0] // empty' "${work}/previous-index.json" >>"${work}/previous"
     fi
-    paste -sd, <(grep -v '^$' "${work}/previous" | tr ',' '\n' | grep -v '^$' || true) >"${OUT_FILE}"
+    if [ -n "${UPGRADE_FROM:-}" ]; then
+      need RESULT_UPGRADE_FROM RESULT_UPGRADE_FROM_NAME
+      case "${UPGRADE_FROM}" in
+        promoted) select_from='select(.promoted)' ;;
+        accepted) select_from='select(.verdict == "accepted")' ;;
+        *) fail "UPGRADE_FROM must be promoted or accepted, not ${UPGRADE_FROM}" ;;
+      esac
+      from_name="$(jq -r "[.releases[] | ${select_from} | .name][0] // empty" "${work}/index.json")"
+      from_dir="${stream_dir}"
+      if [ -z "${from_name}" ] && [ -f "${work}/previous-index.json" ]; then
+        from_name="$(jq -r '[.releases[] | select(.promoted) | .name][0] // empty' "${work}/previous-index.json")"
+        from_dir="${bucket}/releases/${PREVIOUS_MINOR}"
+      fi
+      from_image=""
+      if [ -n "${from_name}" ]; then
+        [[ "${from_name}" =~ ${safe_name} ]] || fail "the upgrade gate's release '${from_name}' is not a release name"
+        fetch "${from_dir}" "${from_name}.json" "${work}/from.json" || fail "no record for ${from_name}, the release the upgrade gate installs"
+        from_image="$(jq -r --arg promoted "${PROMOTED_REPO:-}" '
+          ([.promotion.targets[]? | select($promoted != "" and (.release | startswith($promoted + ":")))
+            | "\($promoted)@\(.digest // (.release | split("@")[1]))"][0])
+          // "\(.pullSpec | sub(":[^:/]+$"; ""))@\(.digest)"' "${work}/from.json")"
+        [[ "${from_image}" =~ ^[^@[:space:]]+@sha256:[a-f0-9]{64}$ ]] \
+          || fail "the record of ${from_name} gives no image by digest to install (${from_image})"
+        # The edge is the version the installed cluster reports: the published name of a promoted copy
+        # (`promotedName`, see "Published names"), the nightly's own name otherwise.
+        jq -r --arg promoted "${PROMOTED_REPO:-}" '
+          if $promoted != "" and ([.promotion.targets[]? | select(.release | startswith($promoted + ":"))] | length > 0)
+          then (.promotedName // .name) else .name end' "${work}/from.json" >>"${work}/previous"
+        echo "release-record: the upgrade gate installs ${from_name} (${UPGRADE_FROM}): ${from_image}"
+      else
+        echo "release-record: no ${UPGRADE_FROM} release to upgrade from; the upgrade gate will be skipped"
+      fi
+      printf '%s' "${from_image}" >"${RESULT_UPGRADE_FROM}"
+      printf '%s' "${from_name}" >"${RESULT_UPGRADE_FROM_NAME}"
+    fi
+    # Each edge once, in the order found.
+    paste -sd, <(grep -v '^$' "${work}/previous" | tr ',' '\n' | grep -v '^$' | awk '!seen[$0]++' || true) >"${OUT_FILE}"
     echo "release-record: upgrade edges from [$(cat "${OUT_FILE}")]"
     ;;
 
@@ -321,7 +364,8 @@ case "${RECORD_ACTION}" in
     if [ -z "${payload}" ]; then fail "${RELEASE_FILE} has no name"; fi
     jq --arg minor "${MINOR}" --arg run "${PIPELINE_RUN}" --arg now "$(now)" '
       {schemaVersion: 1, stream: $minor, name, pullSpec, digest, created: $now, pipelineRun: $run,
-       basePayload, sources, previous, gates: [], verdict: "pending", logs: null, promotion: null}
+       basePayload, sources, fallbacks: (.fallbacks // []), previous, gates: [], verdict: "pending", logs: null,
+       promotion: null}
     ' "${RELEASE_FILE}" >"${work}/record.json"
     save_record "${payload}"
     echo "release-record: recorded ${payload} (pending)"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Decides a payload's verdict from its gates: accepted only if every blocking gate passed. Optional gates are
-# recorded and never change the verdict.
+# recorded and never change the verdict. An upgrade gate with no earlier release to upgrade from reports `skipped`:
+# it tested nothing, so it neither passes nor rejects (a stream's first payload would otherwise never be accepted,
+# and so never promoted to become the release the next one upgrades from).
 #
 # Reads:
-#   GATES           JSON array of {gate, blocking, outcome}; outcome is passed or failed (anything else counts as
-#                   not passed)
+#   GATES           JSON array of {gate, blocking, outcome[, kind, from, reason]}; outcome is passed, failed or
+#                   (kind upgrade only) skipped; anything else counts as not passed
 # Writes:
 #   GATES_FILE      the gates as JSON, for release-record.sh
 #   RESULT_VERDICT  file: accepted or rejected
@@ -19,7 +21,7 @@ jq -e 'type == "array" and all(.[]; has("gate") and has("blocking") and has("out
   exit 2
 }
 jq '.' <<<"${GATES}" >"${GATES_FILE}"
-verdict="$(jq -r 'if all(.[] | select(.blocking); .outcome == "passed") then "accepted" else "rejected" end' <<<"${GATES}")"
+verdict="$(jq -r 'if all(.[] | select(.blocking and (.kind == "upgrade" and .outcome == "skipped" | not)); .outcome == "passed") then "accepted" else "rejected" end' <<<"${GATES}")"
 printf '%s' "${verdict}" >"${RESULT_VERDICT}"
 jq -r '.[] | "verdict: gate \(.gate) (\(if .blocking then "blocking" else "optional" end)): \(.outcome)"' <<<"${GATES}"
 echo "verdict: ${verdict} ($(jq '[.[] | select(.blocking)] | length' <<<"${GATES}") blocking gate(s))"

@@ -57,6 +57,12 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                     default: "",
                 },
                 { name: "pipeline-run", description: "Name of the PipelineRun, kept in the record." },
+                {
+                    name: "upgrade-from",
+                    description:
+                        "With an upgrade gate, which earlier release it installs: promoted or accepted (release-record.sh previous); empty for none.",
+                    default: "",
+                },
             ],
             results: [
                 { name: "name", description: "Payload name, e.g. 4.15.0-0.okd-2025-01-01-020000." },
@@ -64,6 +70,12 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 { name: "IMAGE_URL", description: "Release repository of the payload (Tekton Chains type hint)." },
                 { name: "IMAGE_DIGEST", description: "Payload digest (Tekton Chains type hint)." },
                 { name: "tests-image", description: "The payload's own tests image, for the e2e gates." },
+                {
+                    name: "upgrade-from",
+                    description:
+                        "The release the upgrade gate installs, repository@digest, one of the payload's upgrade edges; empty when none.",
+                },
+                { name: "upgrade-from-name", description: "Its name; empty when none." },
             ],
             stepTemplate: {
                 env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
@@ -77,8 +89,13 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "previous" },
-                        ...paramEnv({ PREVIOUS_MINOR: "previous-minor" }),
+                        ...paramEnv({ PREVIOUS_MINOR: "previous-minor", UPGRADE_FROM: "upgrade-from" }),
                         { name: "OUT_FILE", value: "/workspace/previous" },
+                        ...envOf({
+                            PROMOTED_REPO: ctx.repositories.promoted,
+                            RESULT_UPGRADE_FROM: "$(results.upgrade-from.path)",
+                            RESULT_UPGRADE_FROM_NAME: "$(results.upgrade-from-name.path)",
+                        }),
                     ],
                 },
                 {

@@ -12,12 +12,23 @@ export const buildComponentTaskName = "okd-build-component";
 export const builtResult = "BUILT";
 
 /**
+ * Steps whose failure is the component's own (its source, its Containerfile, its build): they run with
+ * `onError: continue` and the report step turns a failure into a BUILT result that names it, so assembly keeps the
+ * base payload's image for that tag instead of the nightly failing (tektoncd/pipeline docs/tasks.md @v1.15.0,
+ * "Specifying onError for a step"). Not `onError: continue` on the pipeline task: Tekton refuses it together with
+ * `retries` (tektoncd/pipeline docs/pipelines.md @v1.15.0, "Using the onError field"), and a failed TaskRun would
+ * leave its matrix combination without a BUILT result to say why. The registry-auth step is the site's, not the
+ * component's: it still fails the TaskRun, which is retried, as are timeouts and evictions.
+ */
+export const fallibleSteps = ["clone", "substitute-builder", "build"] as const;
+
+/**
  * One payload component rebuilt from source: clone at its branch, point every image its Containerfile pulls from the
  * login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image, payload
  * images of this run or of the base payload) and its final stage at the component's `from` (substitute-builder.sh),
  * build with `TAGS=<fcos|scos>` (as OpenShift CI's `__okd` / `__okd-scos` variants) and the component's build args,
  * push by digest to the components repository, and report what was built (`BUILT`) for assembly, which never resolves
- * the mutable tag nor reads the image's labels.
+ * the mutable tag nor reads the image's labels. A build that fails reports that instead (`fallibleSteps`).
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -80,7 +91,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 {
                     name: builtResult,
                     description:
-                        'What assembly takes: {"component", "image": <repository>@<digest>, "source", "commit"}, one JSON line.',
+                        'What assembly takes, one JSON line: {"component", "image": <repository>@<digest>, "source", "commit"}, or {"component", "failed": <why>, "taskRun"} when the build failed (the payload keeps the base image).',
                 },
             ],
             volumes: [{ name: "containers", emptyDir: {} }],
@@ -90,6 +101,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 {
                     name: "clone",
                     image: toolsStepImage,
+                    onError: "continue",
                     script: loadScript("clone-source.sh"),
                     env: [
                         ...paramEnv({ REPOSITORY: "repository", BRANCH: "branch", REVISIONS: "revisions" }),
@@ -102,6 +114,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 {
                     name: "substitute-builder",
                     image: toolsStepImage,
+                    onError: "continue",
                     script: loadScript("substitute-builder.sh"),
                     env: [
                         ...paramEnv({
@@ -120,6 +133,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 {
                     name: "build",
                     image: ctx.images.buildah,
+                    onError: "continue",
                     script: loadScript("build-image.sh"),
                     env: [
                         ...paramEnv({ IMAGE: "image" }),
@@ -142,6 +156,20 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     // The okd-payload-pipeline default profile: 4 CPU / 4Gi per build.
                     computeResources: { requests: { cpu: "4", memory: "4Gi" }, limits: { memory: "8Gi" } },
                     volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }],
+                },
+                {
+                    name: "report",
+                    image: toolsStepImage,
+                    script: loadScript("build-report.sh"),
+                    env: [
+                        ...paramEnv({ COMPONENT: "component" }),
+                        {
+                            name: "STEP_EXIT_FILES",
+                            value: fallibleSteps.map((s) => `${s}=$(steps.step-${s}.exitCode.path)`).join("\n"),
+                        },
+                        { name: "TASK_RUN", value: "$(context.taskRun.name)" },
+                        { name: "RESULT_BUILT", value: `$(results.${builtResult}.path)` },
+                    ],
                 },
             ],
         },

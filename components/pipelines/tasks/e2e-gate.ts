@@ -15,8 +15,9 @@ export const pullSecretTaskName = "okd-e2e-pull-secret";
 
 /** The run's e2e workspace: one directory per gate, plus the install pull secret. */
 export const e2eWorkspace = "e2e";
-const gateDir = (cloud: CloudPlatform) => `$(workspaces.${e2eWorkspace}.path)/${cloud}`;
-const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
+/** A gate's directory in the e2e workspace, by the gate's name (`aws`, or `aws-upgrade` for an upgrade gate). */
+export const gateDir = (gate: string) => `$(workspaces.${e2eWorkspace}.path)/${gate}`;
+export const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
 const credentialsMount = "/var/run/okd-gate";
 
 /**
@@ -272,6 +273,11 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             params: [
                 toolsImageParam,
                 { name: "release-image", description: "Payload under test, to extract its installer if needed." },
+                {
+                    name: "gate",
+                    description: `The gate whose cluster to destroy: its directory in the e2e workspace (${gate.platform}, or ${gate.platform}-upgrade).`,
+                    default: gate.platform,
+                },
             ],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
@@ -284,7 +290,7 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
                     script: loadScript("e2e-destroy.sh"),
                     env: [
                         ...paramEnv({ RELEASE_IMAGE: "release-image" }),
-                        { name: "STATE_DIR", value: gateDir(gate.platform) },
+                        { name: "STATE_DIR", value: gateDir("$(params.gate)") },
                         { name: "PULL_SECRET_FILE", value: pullSecretFile },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],

@@ -39,7 +39,12 @@ export function statusStreamsJson(streams: Stream[], gates: GateAccess[]): strin
             minor: s.minor,
             variant: s.variant,
             promote: s.promote,
-            gates: gates.map((g) => ({ gate: g.platform, blocking: g.blocking })),
+            gates: [
+                ...gates.map((g) => ({ gate: g.platform, blocking: g.blocking })),
+                ...(s.upgradeGate
+                    ? [{ gate: `${s.upgradeGate.gate}-upgrade`, blocking: s.upgradeGate.blocking, kind: "upgrade" }]
+                    : []),
+            ],
             ...(throttle ? { throttle } : {}),
         };
     });

@@ -178,6 +178,7 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-publish-signatures",
             "okd-publish-status",
             "okd-register-cluster",
             "okd-release-notes",
@@ -560,8 +561,8 @@ describe("OKD pipelines", () => {
                 }
             }
             // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, gate), verdict, 2 destroys,
-            // finalize; 4.16 the same; the release: pick, promote, release-notes, publish-status.
-            assert.equal(checked, 2 * 14 + 4);
+            // finalize; 4.16 the same; the release: pick, promote, publish-signatures, release-notes, publish-status.
+            assert.equal(checked, 2 * 14 + 5);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
@@ -675,6 +676,33 @@ describe("OKD pipelines", () => {
                 ["PUBLIC_IMAGE_URL", "PUBLIC_IMAGE_DIGEST", "PROMOTED_IMAGE_URL", "PROMOTED_IMAGE_DIGEST"],
             );
         });
+
+        it("copies the quay.io payload's signature and provenance next to it once Chains signed the promote TaskRun", () => {
+            const tasks = pipeline("pl-release-4-15").spec.tasks;
+            const publish = byName(tasks, "publish-signatures");
+            assert.equal(publish.taskRef.name, "okd-publish-signatures");
+            assert.deepEqual(publish.runAfter, ["promote"]);
+            assert.deepEqual(publish.when, [
+                { input: "$(tasks.pick.results.verdict)", operator: "in", values: ["accepted"] },
+            ]);
+            assert.equal(
+                publish.params.find((p: Obj) => p.name === "image").value,
+                "$(tasks.promote.results.PUBLIC_IMAGE_URL)@$(tasks.promote.results.PUBLIC_IMAGE_DIGEST)",
+            );
+            const spec = task("okd-publish-signatures").spec;
+            const step = spec.steps.find((s: Obj) => s.name === "publish");
+            assert.equal(step.script, fs.readFileSync(path.join(scriptsDir, "publish-signatures.sh"), "utf8"));
+            const env = Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.IMAGE, "$(params.image)");
+            // Where chains-config stores signatures (the promoted repository by default), read with the site's key.
+            assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+            assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+            assert.equal(env.MIRROR_AUTH_FILE, "/var/run/okd-mirror/.dockerconfigjson");
+            assert.deepEqual(
+                spec.volumes.map((v: Obj) => v.name),
+                ["mirror-credentials", "chains-public-key"],
+            );
+        });
     });
 
     describe("tasks", () => {
@@ -691,6 +719,36 @@ describe("OKD pipelines", () => {
                 task("okd-build-component").spec.results.map((r: Obj) => r.name),
                 ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT", "BUILT"],
             );
+        });
+
+        it("lets a component's own build failure through to a BUILT report instead of failing the nightly", () => {
+            const steps = task("okd-build-component").spec.steps as Obj[];
+            assert.deepEqual(
+                steps.map((s) => [s.name, s.onError ?? "stopAndFail"]),
+                [
+                    ["registry-auth", "stopAndFail"],
+                    ["clone", "continue"],
+                    ["substitute-builder", "continue"],
+                    ["build", "continue"],
+                    ["report", "stopAndFail"],
+                ],
+            );
+            const report = steps[steps.length - 1];
+            assert.equal(report.script, fs.readFileSync(path.join(scriptsDir, "build-report.sh"), "utf8"));
+            const env = Object.fromEntries(report.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(
+                env.STEP_EXIT_FILES,
+                [
+                    "clone=$(steps.step-clone.exitCode.path)",
+                    "substitute-builder=$(steps.step-substitute-builder.exitCode.path)",
+                    "build=$(steps.step-build.exitCode.path)",
+                ].join("\n"),
+            );
+            assert.equal(env.RESULT_BUILT, "$(results.BUILT.path)");
+            // Retries stay for what is not the component's fault (Tekton refuses them beside a pipeline task's onError).
+            const build = byName(pipeline("pl-nightly-4-15").spec.tasks, "build-components-1");
+            assert.equal(build.retries, 1);
+            assert.equal(build.onError, undefined);
         });
 
         it("mounts each gate's Secret and points the installer at its file", () => {
@@ -854,5 +912,131 @@ describe("OKD pipelines", () => {
             promoteTask.params.find((p: Obj) => p.name === "pipeline"),
             { name: "pipeline", value: "okd-nightly-4-15" },
         );
+    });
+});
+
+describe("OKD pipelines with an upgrade gate", () => {
+    const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `plu-task-${name}`).inputs;
+    const nightly = (): Obj => find("kubernetes:tekton.dev/v1:Pipeline", "plu-nightly-4-15").inputs.spec;
+    const byName = (tasks: Obj[], name: string) => {
+        const t = tasks.find((x) => x.name === name);
+        assert.ok(t, `no pipeline task ${name} in ${tasks.map((x) => x.name).join(", ")}`);
+        return t;
+    };
+
+    before(async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        const upgrading = streamSchema.parse({
+            ...stream("4.15", false),
+            components: undefined,
+            upgradeGate: { gate: "gcp", blocking: true, from: "accepted", options: "abort-at=random" },
+        });
+        new OkdPipelines("plu", {
+            site: fakeSite(),
+            streams: [upgrading],
+            maxParallelBuilds: 4,
+        });
+        await settled();
+    });
+
+    it("installs an upgrade gate Task only for the cloud a stream's upgrade gate names", () => {
+        const names = under("plu", "kubernetes:tekton.dev/v1:Task").map((r) => (r.inputs as Obj).metadata.name);
+        assert.ok(names.includes("okd-e2e-upgrade-gcp"), names.join(" "));
+        assert.ok(!names.includes("okd-e2e-upgrade-aws"), names.join(" "));
+        const t = task("okd-e2e-upgrade-gcp").spec;
+        assert.deepEqual(
+            t.steps.map((s: Obj) => [s.name, s.image]),
+            [
+                ["install", "$(params.tools-image)"],
+                ["upgrade", "$(params.tests-image)"],
+            ],
+        );
+        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+        const stepTemplate = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
+        assert.equal(stepTemplate.STATE_DIR, "$(workspaces.e2e.path)/gcp-upgrade");
+        assert.equal(stepTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
+        assert.equal(stepTemplate.GCP_PROJECT, "okd-e2e");
+        assert.deepEqual(
+            [env(t.steps[0]).RELEASE_IMAGE, env(t.steps[0]).SKIP_WITHOUT_RELEASE],
+            ["$(params.from-image)", "true"],
+        );
+        assert.deepEqual(
+            [env(t.steps[1]).TEST_TYPE, env(t.steps[1]).TO_IMAGE, env(t.steps[1]).UPGRADE_OPTIONS],
+            ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
+        );
+        assert.equal(t.steps[1].script, fs.readFileSync(path.join(scriptsDir, "e2e-test.sh"), "utf8"));
+    });
+
+    it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {
+        const spec = nightly();
+        const assemble = byName(spec.tasks, "assemble");
+        assert.deepEqual(
+            assemble.params.find((p: Obj) => p.name === "upgrade-from"),
+            { name: "upgrade-from", value: "accepted" },
+        );
+        const gate = byName(spec.tasks, "e2e-upgrade-gcp");
+        assert.deepEqual(gate.runAfter, ["e2e-pull-secret"]);
+        const params = Object.fromEntries(gate.params.map((p: Obj) => [p.name, p.value]));
+        assert.equal(params["from-image"], "$(tasks.assemble.results.upgrade-from)");
+        assert.equal(
+            params["release-image"],
+            "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
+        );
+        assert.equal(params["tests-image"], "$(tasks.assemble.results.tests-image)");
+        assert.equal(params["run-id"], "$(context.taskRun.uid)", "a cluster name apart from the install gate's");
+        assert.equal(params["upgrade-options"], "abort-at=random");
+        const previous = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "previous");
+        const env = Object.fromEntries(previous.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.UPGRADE_FROM, "$(params.upgrade-from)");
+        assert.equal(env.PROMOTED_REPO, "europe-docker.pkg.dev/okd/okd/promoted");
+        assert.equal(env.RESULT_UPGRADE_FROM, "$(results.upgrade-from.path)");
+    });
+
+    it("records the upgrade gate like any gate, with its kind, starting release and blocking flag", () => {
+        const spec = nightly();
+        const verdict = byName(spec.tasks, "verdict");
+        assert.deepEqual(verdict.runAfter, ["e2e-aws", "e2e-gcp", "e2e-upgrade-gcp"]);
+        const gates = verdict.params.find((p: Obj) => p.name === "gates").value as string;
+        const upgrade = JSON.parse(gates.replace(/\$\(([^)]*)\)/g, "<$1>"))[2];
+        assert.deepEqual(upgrade, {
+            gate: "gcp-upgrade",
+            kind: "upgrade",
+            blocking: true,
+            from: "<tasks.assemble.results.upgrade-from-name>",
+            outcome: "<tasks.e2e-upgrade-gcp.results.outcome>",
+            reason: "<tasks.e2e-upgrade-gcp.results.reason>",
+        });
+    });
+
+    it("destroys the upgrade cluster in finally with the earlier release's installer, and the record waits for it", () => {
+        const spec = nightly();
+        const destroy = byName(spec.finally, "destroy-upgrade-gcp");
+        assert.equal(destroy.taskRef.name, "okd-e2e-destroy-gcp");
+        assert.deepEqual(destroy.when, [
+            { input: "$(tasks.e2e-upgrade-gcp.status)", operator: "notin", values: ["None"] },
+        ]);
+        const params = Object.fromEntries(destroy.params.map((p: Obj) => [p.name, p.value]));
+        assert.equal(params.gate, "gcp-upgrade");
+        assert.equal(params["release-image"], "$(tasks.assemble.results.upgrade-from)");
+        const destroyTask = task("okd-e2e-destroy-gcp").spec;
+        const env = Object.fromEntries(destroyTask.steps[0].env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.STATE_DIR, "$(workspaces.e2e.path)/$(params.gate)");
+        const finalize = byName(spec.finally, "finalize-record");
+        assert.equal(
+            finalize.params.find((p: Obj) => p.name === "gate-statuses").value,
+            "aws=$(tasks.e2e-aws.status) gcp=$(tasks.e2e-gcp.status) gcp-upgrade=$(tasks.e2e-upgrade-gcp.status)",
+        );
+    });
+
+    it("shows the upgrade gate on the status page's stream configuration", () => {
+        const finalize = task("okd-finalize-record").spec;
+        const publish = finalize.steps.find((s: Obj) => s.name === "publish-status");
+        const streams = JSON.parse(publish.env.find((e: Obj) => e.name === "STREAMS_JSON").value);
+        assert.deepEqual(streams[0].gates, [
+            { gate: "aws", blocking: true },
+            { gate: "gcp", blocking: false },
+            { gate: "gcp-upgrade", blocking: true, kind: "upgrade" },
+        ]);
     });
 });

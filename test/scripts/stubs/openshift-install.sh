@@ -204,6 +204,11 @@ case "${verb}" in
         # infraID: the cluster name cut to 21 characters plus a random suffix (pkg/asset/installconfig/clusterid.go).
         infra="$(printf '%s' "${name:0:21}" | sed 's/-*$//')-abcde"
         printf '{"clusterName":"%s","infraID":"%s","%s":{"region":"%s"}}' "${name}" "${infra}" "${platform}" "${region}" >"${dir}/metadata.json"
+        # The admin kubeconfig is an asset of the ignition-configs target (pkg/asset/kubeconfig/admin.go,
+        # auth/kubeconfig); it points at api.<name>.<baseDomain>, which answers once create cluster succeeded.
+        mkdir -p "${dir}/auth"
+        printf 'apiVersion: v1\nkind: Config\nclusters: [{name: %s, cluster: {server: "https://api.%s:6443"}}]\n' \
+          "${name}" "${name}" >"${dir}/auth/kubeconfig"
         ;;
       "create cluster")
         [ -s "${dir}/metadata.json" ] || fatal "stub: create cluster without create ignition-configs first is not modelled"
