@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 
 import type { LocalSite } from "../../../components/local";
 import { sig } from "../../../src/synth/recorder";
-import { find, settled, under, valueOf } from "../../helpers";
+import { find, settled, under, useMocks, valueOf } from "../../helpers";
 
 describe("local site", () => {
+    useMocks();
+
     let site: LocalSite;
     before(async () => {
         const { LocalSite } = await import("../../../components/local");

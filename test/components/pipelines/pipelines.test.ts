@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OkdPipelines } from "../../../components/pipelines";
 import type { Site } from "../../../components/shared/site";
 import { componentSchema, streamSchema, type Stream } from "../../../src/config/schema";
-import { find, settled, under } from "../../helpers";
+import { find, settled, under, useMocks } from "../../helpers";
 import { tektonLint } from "../../support/tekton-lint";
 import { lintView } from "./lint-view";
 
@@ -132,6 +132,8 @@ const scosStream = (minor: string): Stream => {
 };
 
 describe("OKD pipelines", () => {
+    useMocks();
+
     let pipelines: OkdPipelines;
     const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `pl-task-${name}`).inputs;
     const pipeline = (resource: string): Obj => find("kubernetes:tekton.dev/v1:Pipeline", resource).inputs;
