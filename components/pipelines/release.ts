@@ -64,6 +64,14 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
                 retries: 1,
             },
         ],
-        finally: [{ name: releaseTasks.publishStatus, taskRef: ref(publishStatusTaskName), params: [toolsImageArg] }],
+        // Inside the release run's 30m finally budget (runs.ts); publishing is a render and an upload of small files.
+        finally: [
+            {
+                name: releaseTasks.publishStatus,
+                taskRef: ref(publishStatusTaskName),
+                params: [toolsImageArg],
+                timeout: "20m",
+            },
+        ],
     };
 }

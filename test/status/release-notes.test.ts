@@ -61,7 +61,7 @@ describe("release-notes.sh (real oc, git, rclone; the bundled renderer)", () => 
     const nightly = (run: string, commit: string) => {
         const os = osImage("41.20250105.3", "Fedora CoreOS");
         const osDigest = pushImage(`${registry.host}/okd/machine-os:${run}`, { files: os.files, labels: os.labels });
-        pushImage(`${registry.host}/okd/components:cluster-update-keys-${run}`, {
+        const keysDigest = pushImage(`${registry.host}/okd/components:cluster-update-keys-${run}`, {
             files: {
                 "manifests/0000_90_cluster-update-keys_00_images.yaml": operatorManifest(
                     "cluster-update-keys",
@@ -78,28 +78,41 @@ describe("release-notes.sh (real oc, git, rclone; the bundled renderer)", () => 
         });
         const out = (f: string) => path.join(dir, `${run}-${f}`);
         record({ RECORD_ACTION: "previous", PREVIOUS_MINOR: "4.14", OUT_FILE: out("previous") });
-        const assembled = runScript("assemble-release.sh", {
-            MINOR: "4.15",
-            NAME_STREAM: "okd",
-            BASE_PAYLOAD: base,
-            RELEASE_REPO: `${registry.host}/okd/release`,
-            CONTENT_REPO: `${registry.host}/okd/content`,
-            COMPONENTS_REPO: `${registry.host}/okd/components`,
-            COMPONENTS: "cluster-update-keys",
-            BUILD_TAG: run,
-            // The base payload's node-image tags (okdPayloadSpec: OKD/FCOS 4.15's), each this run's machine-os.
-            NODE_IMAGES: okdPayloadSpec(registry.host)
-                .osTags.map((tag) => `${tag}=${registry.host}/okd/machine-os@${osDigest}`)
-                .join("\n"),
-            PREVIOUS_FILE: out("previous"),
-            TLS_VERIFY: "false",
-            OUT_FILE: out("release.json"),
-            RESULT_NAME: out("name"),
-            RESULT_PULLSPEC: out("pullspec"),
-            RESULT_IMAGE_URL: out("url"),
-            RESULT_IMAGE_DIGEST: out("digest"),
-            RESULT_TESTS_IMAGE: out("tests"),
-        });
+        const assembled = runScript(
+            "assemble-release.sh",
+            {
+                MINOR: "4.15",
+                NAME_STREAM: "okd",
+                BASE_PAYLOAD: base,
+                RELEASE_REPO: `${registry.host}/okd/release`,
+                CONTENT_REPO: `${registry.host}/okd/content`,
+                COMPONENTS_REPO: `${registry.host}/okd/components`,
+                COMPONENTS: "cluster-update-keys",
+                BUILD_TAG: run,
+                // The base payload's node-image tags (okdPayloadSpec: OKD/FCOS 4.15's), each this run's machine-os.
+                NODE_IMAGES: okdPayloadSpec(registry.host)
+                    .osTags.map((tag) => `${tag}=${registry.host}/okd/machine-os@${osDigest}`)
+                    .join("\n"),
+                PREVIOUS_FILE: out("previous"),
+                TLS_VERIFY: "false",
+                OUT_FILE: out("release.json"),
+                RESULT_NAME: out("name"),
+                RESULT_PULLSPEC: out("pullspec"),
+                RESULT_IMAGE_URL: out("url"),
+                RESULT_IMAGE_DIGEST: out("digest"),
+                RESULT_TESTS_IMAGE: out("tests"),
+            },
+            undefined,
+            [
+                // The build's BUILT result: the component by digest, with the source and commit its clone step recorded.
+                JSON.stringify({
+                    component: "cluster-update-keys",
+                    image: `${registry.host}/okd/components@${keysDigest}`,
+                    source: `file://${repo}`,
+                    commit,
+                }),
+            ],
+        );
         assert.equal(assembled.status, 0, assembled.stderr);
         const name = fs.readFileSync(out("name"), "utf8");
         const digest = fs.readFileSync(out("digest"), "utf8");
