@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import { ConfigError, type ConfigProblem, loadConfig } from "../../src/config/load";
-import { mapSource, secretValue } from "../helpers";
+import { mapSource, secretValue, valueOf } from "../helpers";
 
 const stream = {
     minor: "4.15",
@@ -236,7 +238,7 @@ describe("stack configuration", () => {
             ]);
         });
 
-        it("accepts a promoting stream with mirror repositories and secret credentials", () => {
+        it("accepts a promoting stream with mirror repositories and secret credentials", async () => {
             const c = loadConfig(
                 mapSource(
                     {
@@ -248,7 +250,10 @@ describe("stack configuration", () => {
                     ["mirrorCredentials"],
                 ),
             );
-            assert.ok(c.secrets.mirrorCredentials);
+            // The value the stack set, still marked secret (a plain Output would print it in state and previews).
+            assert.equal(await valueOf(c.secrets.mirrorCredentials), '{"auths":{}}');
+            assert.equal(await pulumi.isSecret(c.secrets.mirrorCredentials as pulumi.Output<string>), true);
+            assert.equal(c.secrets.githubWebhookSecret, undefined, "a secret the stack does not set stays unset");
         });
 
         it("rejects a mirror repository with a tag", () => {
@@ -418,7 +423,7 @@ describe("stack configuration", () => {
             assert.match(p.message, /site is on aws.*Cloud DNS managed zone name/);
         });
 
-        it("accepts a gate on another cloud with credentials and an existing zone", () => {
+        it("accepts a gate on another cloud with credentials and an existing zone", async () => {
             const c = loadConfig(
                 mapSource(
                     {
@@ -441,7 +446,14 @@ describe("stack configuration", () => {
                     ["gateCredentialsAzure"],
                 ),
             );
-            assert.ok(c.secrets.gateCredentialsAzure);
+            const value = c.secrets.gateCredentialsAzure as pulumi.Output<string>;
+            assert.deepEqual(JSON.parse(await valueOf(value)), {
+                subscriptionId: "s",
+                clientId: "c",
+                tenantId: "t",
+                clientSecret: "x",
+            });
+            assert.equal(await pulumi.isSecret(value), true);
         });
 
         it("rejects a gate region of the wrong cloud", () => {
@@ -493,15 +505,12 @@ describe("stack configuration", () => {
         });
 
         it("names key, value and what is allowed in the error message", () => {
-            try {
-                loadConfig(mapSource({ platform: "aws", region: "mars-1" }));
-                assert.fail("expected a ConfigError");
-            } catch (err) {
-                assert.match(
-                    (err as Error).message,
-                    /okd-ci:region = "mars-1": is not a region of aws; expected one of af-south-1/,
-                );
-            }
+            assert.throws(
+                () => loadConfig(mapSource({ platform: "aws", region: "mars-1" })),
+                (err: unknown) =>
+                    err instanceof ConfigError &&
+                    /okd-ci:region = "mars-1": is not a region of aws; expected one of af-south-1/.test(err.message),
+            );
         });
     });
 });

@@ -123,7 +123,15 @@ describe("azure site with a gate on another cloud", () => {
         assert.equal(await pulumi.isSecret(aws.credentials.value as pulumi.Output<string>), true);
     });
 
-    it("still builds the site around it", () => {
-        assert.ok(find("azure-native:containerservice:ManagedCluster", "azf-cluster"));
+    it("still builds the site around it", async () => {
+        const aks = find("azure-native:containerservice:ManagedCluster", "azf-cluster").inputs as Record<
+            string,
+            unknown
+        >;
+        assert.deepEqual(aks.oidcIssuerProfile, { enabled: true });
+        assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
+        // The registry and artifact store the pipelines use are the site's own, whatever cloud the gate runs on.
+        assert.match(await valueOf(site.registry.host), /^azf[a-z0-9]*\.azurecr\.io$/);
+        assert.equal(site.artifacts.kind, "azure-blob");
     });
 });

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import type { LocalSite } from "../../../components/local";
 import { sig } from "../../../src/synth/recorder";
 import { find, settled, under, useMocks, valueOf } from "../../helpers";
@@ -40,7 +42,18 @@ describe("local site", () => {
     it("runs a pinned S3-compatible object store whose keys are generated, never written", () => {
         const dep = find("kubernetes:apps/v1:Deployment", "loc-objects").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
         assert.match(dep.spec.template.spec.containers[0].image, /^docker\.io\/chrislusf\/seaweedfs:\d+\.\d+$/);
-        assert.ok(find("random:index/randomPassword:RandomPassword", "loc-s3-secret-key"));
+        // Keys as long as S3's own (20-character access key id, 40-character secret), of characters every client
+        // accepts in a header and a URL.
+        assert.deepEqual(
+            ["loc-s3-access-key", "loc-s3-secret-key"].map((n) => {
+                const { length, special } = find("random:index/randomPassword:RandomPassword", n).inputs;
+                return { length, special };
+            }),
+            [
+                { length: 20, special: false },
+                { length: 40, special: false },
+            ],
+        );
         const config = find("kubernetes:core/v1:Secret", "loc-objects-config");
         assert.equal(
             JSON.stringify(config.object).includes("1b47061264138c4ac30d75fd1eb44270"),
@@ -83,7 +96,19 @@ describe("local site", () => {
         );
         assert.equal(site.artifacts.kind, "s3");
         assert.equal(await valueOf(site.artifacts.endpoint), "http://objects.okd-site.svc.cluster.local:8333");
-        assert.ok(site.artifacts.staticCredentials);
+        // The pipelines get the object store's own generated keys (the RandomPasswords' results, which the random
+        // provider marks secret; the mock runtime does not apply additionalSecretOutputs, so that is not checked here).
+        const keys = site.artifacts.staticCredentials;
+        assert.ok(keys, "the pipelines get the object store's keys");
+        assert.equal(pulumi.Output.isInstance(keys.accessKeyId), true);
+        assert.equal(pulumi.Output.isInstance(keys.secretAccessKey), true);
+        const urns = await Promise.all(
+            [...keys.accessKeyId.resources(), ...keys.secretAccessKey.resources()].map((r) => valueOf(r.urn)),
+        );
+        assert.deepEqual(
+            urns.map((u) => u.split("::").at(-1)),
+            ["loc-s3-access-key", "loc-s3-secret-key"],
+        );
     });
 
     it("makes the in-cluster layer wait for the registry, the object store and its bucket", () => {

@@ -546,12 +546,23 @@ describe("OKD pipelines", () => {
             // Tekton skips a finally task whose result reference is missing. If tools-image failed, nothing else ran:
             // no record to finalize, no cluster to destroy. Each finally task already depended on such a task.
             const spec = pipeline("pl-nightly-4-15").spec;
-            for (const t of spec.finally) {
-                const others = upstream([...spec.tasks, ...spec.finally], t.name);
-                others.delete("tools-image");
-                assert.ok(others.size > 0, `${t.name} depends on nothing but tools-image`);
-                for (const dep of others) assert.ok(upstream(spec.tasks, dep).has("tools-image"), `${t.name} → ${dep}`);
-            }
+            const direct = Object.fromEntries(
+                spec.finally.map((t: Obj) => {
+                    const refs = [...JSON.stringify([t.params, t.when]).matchAll(/\$\(tasks\.([a-z0-9-]+)\./g)];
+                    const deps = [...new Set(refs.map((m) => m[1]))].filter((d) => d !== "tools-image").sort();
+                    assert.ok(deps.length > 0, `${t.name} depends on nothing but tools-image`);
+                    for (const dep of deps) {
+                        assert.ok(upstream(spec.tasks, dep).has("tools-image"), `${t.name} → ${dep}`);
+                    }
+                    return [t.name, deps];
+                }),
+            );
+            // Each gate's destroy reads its own gate's cluster and the assembled release; finalize reads every verdict.
+            assert.deepEqual(direct, {
+                "destroy-aws": ["assemble", "e2e-aws"],
+                "destroy-gcp": ["assemble", "e2e-gcp"],
+                "finalize-record": ["assemble", "e2e-aws", "e2e-gcp"],
+            });
         });
 
         it("builds from the Containerfile on disk, shipped in the Containerfiles ConfigMap", () => {
