@@ -90,4 +90,58 @@ describe("policy rbac-least-privilege", () => {
         );
         assert.deepEqual(violations(rbacLeastPrivilege, [role, b]), []);
     });
+    it("fails admin or edit bound cluster-wide, and accepts them bound in a namespace", () => {
+        const wide = ["admin", "edit"].map((name) =>
+            binding(t.k8s.clusterRoleBinding, `pipeline-${name}`, { kind: "ClusterRole", name }, [pipelineSa]),
+        );
+        assert.deepEqual(violations(rbacLeastPrivilege, wide), [
+            "pipeline-admin binds ServiceAccount okd-builds/okd-pipeline to ClusterRole admin cluster-wide",
+            "pipeline-edit binds ServiceAccount okd-builds/okd-pipeline to ClusterRole edit cluster-wide",
+        ]);
+        // The aggregated edit role inside the pipeline's own namespace is how Tekton's docs grant a run's workspace.
+        const inNamespace = binding(
+            t.k8s.roleBinding,
+            "ns-edit",
+            { kind: "ClusterRole", name: "edit" },
+            [pipelineSa],
+            "okd-builds",
+        );
+        assert.deepEqual(violations(rbacLeastPrivilege, [inNamespace]), []);
+    });
+
+    it("reads a RoleBinding's Role from the binding's own namespace", () => {
+        const rules = [{ apiGroups: [""], resources: ["*"], verbs: ["create"] }];
+        const own = res(t.k8s.role, "own", { metadata: { name: "okd-writer", namespace: "okd-builds" }, rules });
+        const elsewhere = res(t.k8s.role, "elsewhere", {
+            metadata: { name: "okd-writer", namespace: "other" },
+            rules: [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }],
+        });
+        const b = binding(
+            t.k8s.roleBinding,
+            "pipeline-writer",
+            { kind: "Role", name: "okd-writer" },
+            [pipelineSa],
+            "okd-builds",
+        );
+        // create on every resource is a write (a Pod, a Secret, a RoleBinding); the same-named Role in another
+        // namespace is not the one bound.
+        assert.deepEqual(violations(rbacLeastPrivilege, [elsewhere, own, b]), [
+            'pipeline-writer binds ServiceAccount okd-builds/okd-pipeline to Role okd-writer, which allows create on resources "*"',
+        ]);
+        // A ClusterRole of that name is not the Role the binding names either.
+        const clusterRole = res(t.k8s.clusterRole, "cr", { metadata: { name: "okd-writer" }, rules });
+        assert.deepEqual(violations(rbacLeastPrivilege, [clusterRole, b]), []);
+    });
+
+    it("counts each write verb on every resource as a wildcard write, and reads alone as none", () => {
+        const writes = ["create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"];
+        for (const verb of [...writes, "get", "list", "watch"]) {
+            const role = res(t.k8s.clusterRole, "r", {
+                metadata: { name: "okd-r" },
+                rules: [{ apiGroups: [""], resources: ["*"], verbs: [verb] }],
+            });
+            const b = binding(t.k8s.clusterRoleBinding, "b", { kind: "ClusterRole", name: "okd-r" }, [pipelineSa]);
+            assert.equal(violations(rbacLeastPrivilege, [role, b]).length, writes.includes(verb) ? 1 : 0, verb);
+        }
+    });
 });
