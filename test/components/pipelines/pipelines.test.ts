@@ -786,7 +786,29 @@ describe("OKD pipelines", () => {
             assert.equal(spec("e2e-gcp").metadata, undefined);
             assert.equal(spec("assemble").podTemplate, undefined);
             assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
-            assert.ok(nightly.timeouts.pipeline);
+            // Tekton requires pipeline >= tasks + finally.
+            assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
+        });
+
+        it("runs the release as okd-pipeline, its tools image on the build pool and pick and promote labelled", () => {
+            const release = pipelines.runs.find((r) => r.minor === "4.15")?.release;
+            assert.ok(release);
+            assert.equal(release.pipelineName, "okd-release-4-15");
+            // Promotion pushes to the registry and writes records: only okd-pipeline holds those rights.
+            assert.deepEqual(release.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
+            assert.deepEqual(release.timeouts, { pipeline: "4h", tasks: "3h30m", finally: "30m" });
+            assert.deepEqual(release.taskRunSpecs, [
+                {
+                    pipelineTaskName: "tools-image",
+                    metadata: { labels: { "okd-ci/identity": "pipeline" } },
+                    podTemplate: {
+                        nodeSelector: { "okd-ci/pool": "builds" },
+                        tolerations: [{ key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" }],
+                    },
+                },
+                { pipelineTaskName: "pick", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
+                { pipelineTaskName: "promote", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
+            ]);
         });
 
         it("has no release run for a stream that does not promote", () => {
