@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { physicalName, stateful } from "../../../components/shared/naming";
+import { physicalName, standardTags, stateful, toGcpLabels } from "../../../components/shared/naming";
 
 describe("physical names", () => {
     it("joins the prefix and the non-empty parts with dashes", () => {
@@ -25,5 +25,30 @@ describe("stateful resources", () => {
     it("protects and retains what holds releases when the stack protects, and neither otherwise", () => {
         assert.deepEqual(stateful(true), { protect: true, retainOnDelete: true });
         assert.deepEqual(stateful(false), { protect: false, retainOnDelete: false });
+    });
+});
+
+describe("tags and labels", () => {
+    it("stamps project, stack and manager on every resource, the stack's own tags after them", () => {
+        assert.deepEqual(standardTags({ team: "okd-release" }), {
+            "okd-ci-project": "okd-ci",
+            "okd-ci-stack": "test",
+            "managed-by": "pulumi",
+            team: "okd-release",
+        });
+        assert.equal(standardTags({ "managed-by": "someone" })["managed-by"], "someone");
+    });
+
+    it("folds tags into GCP's label alphabet: lower case, [a-z0-9_-], 63 characters, keys starting with a letter", () => {
+        assert.deepEqual(toGcpLabels({ Team: "Platform Eng", "cost.center": "okd_ci-1", "9lives": "x" }), {
+            team: "platform_eng",
+            cost_center: "okd_ci-1",
+            k9lives: "x",
+        });
+        const long = toGcpLabels({ ["K".repeat(70)]: "V".repeat(70), ["1".repeat(70)]: "" });
+        assert.deepEqual(Object.entries(long), [
+            ["k".repeat(63), "v".repeat(63)],
+            [`k${"1".repeat(62)}`, ""],
+        ]);
     });
 });
