@@ -27,6 +27,8 @@ export default {
     concurrency: 2,
     // A test that synthesizes a stack takes about a second; a mutant that makes it loop is cut off well before.
     timeoutMS: 10000,
+    // The first run of a group's whole test set (test/policy synthesizes every stack) on a loaded machine.
+    dryRunTimeoutMinutes: 30,
     reporters: ["clear-text", "progress-append-only", "html", "json"],
     htmlReporter: { fileName: `${reports}/index.html` },
     jsonReporter: { fileName: `${reports}/mutation.json` },

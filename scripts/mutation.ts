@@ -34,7 +34,7 @@ export const groups: Record<string, Group> = {
         spec: ["test/components/shared/**/*.test.ts", "test/components/pipelines/**/*.test.ts"],
     },
     pipelines: {
-        // The Tekton object builders; step scripts are bash, tested by test/components/pipelines/scripts.
+        // The Tekton object builders; the step scripts are bash, run with the real tools by test/scripts/.
         mutate: ["components/pipelines/**/*.ts", "!components/pipelines/runs.ts"],
         spec: ["test/components/pipelines/**/*.test.ts"],
     },
@@ -158,6 +158,21 @@ async function main(): Promise<void> {
         summaries.push(s);
         previous[name] = s;
         fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        const rows = summaries.map(
+            (s) =>
+                `| ${s.group} | ${s.score === null ? "n/a" : `${s.score}%`} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} |`,
+        );
+        fs.appendFileSync(
+            process.env.GITHUB_STEP_SUMMARY,
+            [
+                "| group | score | killed | timeout | survived | no coverage | errors |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+                ...rows,
+                "",
+            ].join("\n"),
+        );
     }
     console.log("\ngroup             score   killed  timeout  survived  no-coverage  errors");
     for (const s of summaries) {
