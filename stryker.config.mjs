@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * StrykerJS settings for `npm run mutation` (scripts/mutation.ts), which runs `stryker run` once per module group
- * with `--mutate <that group's files>` and, in the environment, the group's tests (OKD_CI_MUTATION_SPEC, comma
- * separated) and report directory (OKD_CI_MUTATION_REPORTS). Without them, `npx stryker run --mutate <file>` runs
+ * with `--mutate <that group's files>` and, in the environment, the group's tests (OKD_CI_MUTATION_SPEC and
+ * OKD_CI_MUTATION_IGNORE, comma separated) and report directory (OKD_CI_MUTATION_REPORTS). Without them, `npx stryker run --mutate <file>` runs
  * the whole suite against that file and reports to reports/mutation/.
  *
  * - The mocha runner (mocha 11: the 9.x runner supports mocha < 12) loads the suite in-process and re-runs it once per
@@ -15,13 +15,14 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const spec = process.env.OKD_CI_MUTATION_SPEC?.split(",") ?? ["test/**/*.test.ts"];
+const ignore = process.env.OKD_CI_MUTATION_IGNORE?.split(",").filter((f) => f !== "") ?? [];
 const reports = process.env.OKD_CI_MUTATION_REPORTS ?? "reports/mutation";
 
 export default {
     testRunner: "mocha",
     plugins: ["@stryker-mutator/mocha-runner"],
     testRunnerNodeArgs: ["--import", "tsx"],
-    mochaOptions: { spec },
+    mochaOptions: { spec, ignore },
     coverageAnalysis: "perTest",
     // Two cores on the machines this runs on; more runners only thrash.
     concurrency: 2,

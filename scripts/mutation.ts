@@ -20,6 +20,13 @@ interface Group {
     mutate: string[];
     /** The tests that judge them. */
     spec: string[];
+    /**
+     * Tests of `spec` left out: those that run the program in a child process (`npm run synth`, the policy pack over
+     * each stack's synth). StrykerJS activates a mutant in its own test-runner process only, so such a test cannot
+     * kill a mutant, and for a mutant that runs at module load (a "static" mutant, which every test re-runs) it costs
+     * a full synth of every stack.
+     */
+    ignore?: string[];
 }
 
 /** The module groups issue 18 names, each with the tests written for it. */
@@ -28,6 +35,7 @@ export const groups: Record<string, Group> = {
     "policy-rules": {
         mutate: ["policy/rules/**/*.ts", "policy/model.ts", "policy/crossguard.ts"],
         spec: ["test/policy/**/*.test.ts"],
+        ignore: ["test/policy/stacks.test.ts"],
     },
     "shared-and-runs": {
         mutate: ["components/shared/**/*.ts", "components/pipelines/runs.ts"],
@@ -124,6 +132,7 @@ function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
             env: {
                 ...process.env,
                 OKD_CI_MUTATION_SPEC: group.spec.join(","),
+                OKD_CI_MUTATION_IGNORE: (group.ignore ?? []).join(","),
                 OKD_CI_MUTATION_REPORTS: path.relative(root, dir),
             },
         },
