@@ -144,4 +144,69 @@ describe("policy rbac-least-privilege", () => {
             assert.equal(violations(rbacLeastPrivilege, [role, b]).length, writes.includes(verb) ? 1 : 0, verb);
         }
     });
+    it("counts every group a pipeline ServiceAccount is in as the pipeline, and no other subject", () => {
+        const admin = (name: string, subject: Record<string, string>) =>
+            binding(t.k8s.clusterRoleBinding, name, { kind: "ClusterRole", name: "cluster-admin" }, [subject]);
+        const group = (name: string) => ({ kind: "Group", name, apiGroup: "rbac.authorization.k8s.io" });
+        assert.deepEqual(
+            violations(rbacLeastPrivilege, [
+                admin("authenticated", group("system:authenticated")),
+                admin("unauthenticated", group("system:unauthenticated")),
+                admin("builds", group("system:serviceaccounts:okd-builds")),
+                admin("masters", group("system:masters")),
+                admin("user", { kind: "User", name: "system:serviceaccounts", apiGroup: "rbac.authorization.k8s.io" }),
+            ]),
+            [
+                "authenticated binds Group system:authenticated to ClusterRole cluster-admin cluster-wide",
+                "unauthenticated binds Group system:unauthenticated to ClusterRole cluster-admin cluster-wide",
+                "builds binds Group system:serviceaccounts:okd-builds to ClusterRole cluster-admin cluster-wide",
+            ],
+        );
+    });
+
+    it("looks roles up by kind and name: a Role named like a built-in is not the ClusterRole, nor the other way round", () => {
+        const readOnly = [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }];
+        const wildcard = [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }];
+        // A namespaced Role that happens to be called admin grants what it lists, not what the ClusterRole admin does.
+        const role = res(t.k8s.role, "r", { metadata: { name: "admin", namespace: "okd-builds" }, rules: readOnly });
+        const toRole = binding(
+            t.k8s.roleBinding,
+            "to-role",
+            { kind: "Role", name: "admin" },
+            [pipelineSa],
+            "okd-builds",
+        );
+        assert.deepEqual(violations(rbacLeastPrivilege, [role, toRole]), []);
+        const named = res(t.k8s.role, "r0", {
+            metadata: { name: "cluster-admin", namespace: "okd-builds" },
+            rules: readOnly,
+        });
+        const toNamed = binding(
+            t.k8s.roleBinding,
+            "to-named",
+            { kind: "Role", name: "cluster-admin" },
+            [pipelineSa],
+            "okd-builds",
+        );
+        assert.deepEqual(violations(rbacLeastPrivilege, [named, toNamed]), []);
+        // The ClusterRole bound is the one with its name and kind: not a Role of that name, not another ClusterRole.
+        const sameNameRole = res(t.k8s.role, "r2", {
+            metadata: { name: "okd-read", namespace: "okd-builds" },
+            rules: wildcard,
+        });
+        const other = res(t.k8s.clusterRole, "c2", { metadata: { name: "okd-other" }, rules: wildcard });
+        const bound = res(t.k8s.clusterRole, "c1", { metadata: { name: "okd-read" }, rules: readOnly });
+        const toClusterRole = binding(t.k8s.clusterRoleBinding, "to-cr", { kind: "ClusterRole", name: "okd-read" }, [
+            pipelineSa,
+        ]);
+        assert.deepEqual(violations(rbacLeastPrivilege, [sameNameRole, other, bound, toClusterRole]), []);
+        // A wildcard verb on a rule that names no resources still says so.
+        const empty = res(t.k8s.clusterRole, "c3", { metadata: { name: "okd-empty" }, rules: [{ verbs: ["*"] }] });
+        const toEmpty = binding(t.k8s.clusterRoleBinding, "to-empty", { kind: "ClusterRole", name: "okd-empty" }, [
+            pipelineSa,
+        ]);
+        assert.deepEqual(violations(rbacLeastPrivilege, [empty, toEmpty]), [
+            'to-empty binds ServiceAccount okd-builds/okd-pipeline to ClusterRole okd-empty, which allows verbs "*" on (no resources)',
+        ]);
+    });
 });
