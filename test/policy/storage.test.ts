@@ -141,6 +141,35 @@ describe("policy no-public-storage", () => {
             "container registry acr allows anonymous pull",
         ]);
     });
+    it("passes the private forms of what it fails: a private ACL, named principals, members and containers", () => {
+        const b = bucket();
+        const acl = res(t.aws.bucketAcl, "art-acl", { bucket: "okd-artifacts-x", acl: "private" });
+        const policy = res(t.aws.bucketPolicy, "art-policy", {
+            bucket: "okd-artifacts-x",
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::123456789012:role/okd-pipeline" },
+                        Action: "s3:GetObject",
+                        Resource: "arn:aws:s3:::okd-artifacts-x/*",
+                    },
+                ],
+            }),
+        });
+        const g = res(t.gcp.bucket, "g", { publicAccessPrevention: "enforced", uniformBucketLevelAccess: true });
+        const m = res(t.gcp.bucketIamMember, "g-reader", {
+            bucket: "g",
+            role: "roles/storage.objectViewer",
+            member: "serviceAccount:okd-pipeline@p.iam.gserviceaccount.com",
+        });
+        const a = res(t.azure.storageAccount, "acct", { allowBlobPublicAccess: false });
+        // A container's publicAccess defaults to None (Azure's API), so leaving it out is private.
+        const c = res(t.azure.blobContainer, "c", {}, { dependsOn: [a] });
+        const r = res(t.azure.registry, "acr", { adminUserEnabled: false, anonymousPullEnabled: false });
+        assert.deepEqual(violations(noPublicStorage, [b, block(b), acl, policy, g, m, a, c, r]), []);
+    });
 });
 
 describe("policy artifact-storage-encrypted-and-versioned", () => {
