@@ -209,4 +209,35 @@ describe("policy rbac-least-privilege", () => {
             'to-empty binds ServiceAccount okd-builds/okd-pipeline to ClusterRole okd-empty, which allows verbs "*" on (no resources)',
         ]);
     });
+    it("names every pipeline subject and every write verb of a binding, and skips subjects that are not objects", () => {
+        const role = res(t.k8s.clusterRole, "r", {
+            metadata: { name: "okd-w" },
+            rules: [{ apiGroups: [""], resources: ["*", "pods"], verbs: ["create", "patch"] }],
+        });
+        const other = { kind: "Group", name: "system:serviceaccounts:okd-builds" };
+        const b = res(t.k8s.clusterRoleBinding, "b", {
+            metadata: { name: "b" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "okd-w" },
+            subjects: [null, "okd-pipeline", pipelineSa, other],
+        });
+        const admin = res(t.k8s.clusterRoleBinding, "a", {
+            metadata: { name: "a" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+            subjects: [pipelineSa, other],
+        });
+        const subjects = "ServiceAccount okd-builds/okd-pipeline, Group system:serviceaccounts:okd-builds";
+        assert.deepEqual(violations(rbacLeastPrivilege, [role, b, admin]), [
+            `b binds ${subjects} to ClusterRole okd-w, which allows create, patch on resources "*"`,
+            `a binds ${subjects} to ClusterRole cluster-admin cluster-wide`,
+        ]);
+    });
+
+    it("does not take a ClusterRole for the Role of a RoleBinding that leaves its namespace to the provider", () => {
+        const cr = res(t.k8s.clusterRole, "cr", {
+            metadata: { name: "okd-x" },
+            rules: [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }],
+        });
+        const b = binding(t.k8s.roleBinding, "b", { kind: "Role", name: "okd-x" }, [pipelineSa]);
+        assert.deepEqual(violations(rbacLeastPrivilege, [cr, b]), []);
+    });
 });
