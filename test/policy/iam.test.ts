@@ -163,6 +163,40 @@ describe("policy iam-least-privilege", () => {
             ]);
         });
 
+        it("accepts an EKS view or namespaced edit access policy for the pipeline role, and admin for another role", () => {
+            const pipeline = res(t.aws.iamRole, "pipeline", {});
+            const nodes = res(t.aws.iamRole, "nodes", {});
+            const association = res(
+                t.aws.eksPodIdentity,
+                "pia",
+                { namespace: "okd-builds", serviceAccount: "okd-pipeline" },
+                { dependsOn: [pipeline] },
+            );
+            const access = (name: string, policy: string, role: typeof pipeline) =>
+                res(
+                    t.aws.eksAccessPolicy,
+                    name,
+                    { policyArn: `arn:aws:eks::aws:cluster-access-policy/${policy}`, principalArn: UNKNOWN },
+                    { dependsOn: [role] },
+                );
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [
+                    pipeline,
+                    nodes,
+                    association,
+                    access("view", "AmazonEKSViewPolicy", pipeline),
+                    access("edit", "AmazonEKSEditPolicy", pipeline),
+                    access("nodes-admin", "AmazonEKSAdminPolicy", nodes),
+                ]),
+                [],
+            );
+            assert.equal(
+                violations(iamLeastPrivilege, [pipeline, association, access("a", "AmazonEKSAdminPolicy", pipeline)])
+                    .length,
+                1,
+            );
+        });
+
         it("lists a policy document known only after apply as not evaluated", () => {
             const r = run(iamLeastPrivilege, [res(t.aws.iamPolicy, "later", { policy: UNKNOWN })]);
             assert.deepEqual(r.violations, []);
@@ -381,6 +415,14 @@ describe("policy iam-least-privilege", () => {
             assert.equal(flagged("/providers/Microsoft.Management/managementGroups/okd").length, 1);
             assert.deepEqual(
                 flagged("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/okd"),
+                [],
+            );
+        });
+
+        it("accepts a role that is neither Contributor nor able to grant access at a wide scope (Reader)", () => {
+            const reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [identity, federation, assignment(reader, "/subscriptions/s")]),
                 [],
             );
         });
