@@ -1,20 +1,23 @@
 /**
- * Root hooks: one Recorder is Pulumi's mock runtime for the whole mocha process. It is installed before any test
- * runs; tests create components in `it`/`before` blocks, never at module load, so nothing escapes the mocks.
+ * Root hooks. Pulumi's mock runtime belongs to the suites: each describe that creates resources calls `useMocks()`
+ * (test/helpers.ts) and gets its own Recorder. Between them a guard recorder is installed, and every test checks
+ * that nothing landed in it: a resource created outside such a suite fails the test that created it (a resource
+ * created at module load escapes the mocks altogether, so tests create them in `it`/`before` blocks only).
  *
  * The Go-built test tools (scripts/ensure-test-tools.sh links them into .tools/bin) come first on PATH, so the step
  * scripts under test find the real `oc` exactly as they would in the tools image.
  */
 import * as path from "node:path";
 
-import { Recorder } from "../src/synth/recorder";
+import { assertNothingUnowned, installGuard } from "./helpers";
 
 process.env.PATH = `${path.resolve(__dirname, "..", ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}`;
 
-export const recorder = new Recorder({ ids: true });
-
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
-        await recorder.install("okd-ci", "test", /* preview */ false);
+        await installGuard();
+    },
+    afterEach(): void {
+        assertNothingUnowned();
     },
 };

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, runtimeConfigSource } from "../../src/config/load";
 import { consumerRules } from "../../src/config/consumers";
 import { awsRegions, azureLocations as azureRegions } from "../../src/config/regions";
-import { recorder, settled } from "../helpers";
+import { recorder, settled, useMocks } from "../helpers";
 
 const stream = {
     minor: "4.15",
@@ -782,6 +782,8 @@ function setConfig(row: Row): void {
 }
 
 describe("bad stack configuration through the program", () => {
+    useMocks();
+
     afterEach(() => pulumi.runtime.setAllConfig({}, []));
 
     it("has a row for every rule of the consumer table", () => {
@@ -800,7 +802,7 @@ describe("bad stack configuration through the program", () => {
     for (const row of rows.filter((r) => r.lines.length > 0)) {
         it(`[${row.rule}] rejects ${row.what} with the exact message and registers nothing`, async () => {
             await settled();
-            const before = recorder.resources.length;
+            const before = recorder().resources.length;
             setConfig(row);
             const { run } = await import("../../src/program");
             let message = "";
@@ -816,7 +818,7 @@ describe("bad stack configuration through the program", () => {
             assert.deepEqual(problemLines(message), row.lines);
             assert.ok(!message.includes("hunter2"), "a secret value leaked into the message");
             await settled();
-            assert.equal(recorder.resources.length, before, "no resource may be registered");
+            assert.equal(recorder().resources.length, before, "no resource may be registered");
         });
     }
 

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import { ConfigError, type ConfigProblem, loadConfig } from "../../src/config/load";
-import { mapSource, secretValue } from "../helpers";
+import { mapSource, secretValue, valueOf } from "../helpers";
 
 const stream = {
     minor: "4.15",
@@ -139,6 +141,17 @@ describe("stack configuration", () => {
             assert.match(problemFor({ ...aws, buildSpot: "yes" }, "buildSpot").message, /true or false/);
         });
 
+        it("accepts a build pool whose max equals its min (a fixed size)", () => {
+            const c = loadConfig(mapSource({ ...aws, buildMinNodes: 3, buildMaxNodes: 3, buildSpot: false }));
+            assert.deepEqual([c.buildMinNodes, c.buildMaxNodes], [3, 3]);
+            assert.equal(problemFor({ ...aws, buildMinNodes: 3, buildMaxNodes: 2 }, "buildMaxNodes").value, "2");
+        });
+
+        it("takes buildInstanceTypes from the stack, in order", () => {
+            const c = loadConfig(mapSource({ ...aws, buildInstanceTypes: ["m7i.4xlarge", "m6a.2xlarge"] }));
+            assert.deepEqual(c.buildInstanceTypes, ["m7i.4xlarge", "m6a.2xlarge"]);
+        });
+
         it("accepts a build pool from zero to one", () => {
             const c = loadConfig(mapSource({ ...aws, buildMinNodes: 0, buildMaxNodes: 1 }));
             assert.deepEqual([c.buildMinNodes, c.buildMaxNodes], [0, 1]);
@@ -236,7 +249,7 @@ describe("stack configuration", () => {
             ]);
         });
 
-        it("accepts a promoting stream with mirror repositories and secret credentials", () => {
+        it("accepts a promoting stream with mirror repositories and secret credentials", async () => {
             const c = loadConfig(
                 mapSource(
                     {
@@ -248,7 +261,10 @@ describe("stack configuration", () => {
                     ["mirrorCredentials"],
                 ),
             );
-            assert.ok(c.secrets.mirrorCredentials);
+            // The value the stack set, still marked secret (a plain Output would print it in state and previews).
+            assert.equal(await valueOf(c.secrets.mirrorCredentials), '{"auths":{}}');
+            assert.equal(await pulumi.isSecret(c.secrets.mirrorCredentials as pulumi.Output<string>), true);
+            assert.equal(c.secrets.githubWebhookSecret, undefined, "a secret the stack does not set stays unset");
         });
 
         it("rejects a mirror repository with a tag", () => {
@@ -418,7 +434,7 @@ describe("stack configuration", () => {
             assert.match(p.message, /site is on aws.*Cloud DNS managed zone name/);
         });
 
-        it("accepts a gate on another cloud with credentials and an existing zone", () => {
+        it("accepts a gate on another cloud with credentials and an existing zone", async () => {
             const c = loadConfig(
                 mapSource(
                     {
@@ -441,7 +457,14 @@ describe("stack configuration", () => {
                     ["gateCredentialsAzure"],
                 ),
             );
-            assert.ok(c.secrets.gateCredentialsAzure);
+            const value = c.secrets.gateCredentialsAzure as pulumi.Output<string>;
+            assert.deepEqual(JSON.parse(await valueOf(value)), {
+                subscriptionId: "s",
+                clientId: "c",
+                tenantId: "t",
+                clientSecret: "x",
+            });
+            assert.equal(await pulumi.isSecret(value), true);
         });
 
         it("rejects a gate region of the wrong cloud", () => {
@@ -493,15 +516,48 @@ describe("stack configuration", () => {
         });
 
         it("names key, value and what is allowed in the error message", () => {
+            assert.throws(
+                () => loadConfig(mapSource({ platform: "aws", region: "mars-1" })),
+                (err: unknown) =>
+                    err instanceof ConfigError &&
+                    /okd-ci:region = "mars-1": is not a region of aws; expected one of af-south-1/.test(err.message),
+            );
+        });
+    });
+    describe("bounds", () => {
+        /** The keys a configuration has problems with; none when it loads. */
+        const problemKeys = (values: Record<string, unknown>, secret: string[] = []): string[] => {
             try {
-                loadConfig(mapSource({ platform: "aws", region: "mars-1" }));
-                assert.fail("expected a ConfigError");
+                loadConfig(mapSource(values, secret));
+                return [];
             } catch (err) {
-                assert.match(
-                    (err as Error).message,
-                    /okd-ci:region = "mars-1": is not a region of aws; expected one of af-south-1/,
-                );
+                assert.ok(err instanceof ConfigError, String(err));
+                return err.problems.map((p) => p.key);
             }
+        };
+
+        it("bounds namePrefix to 3-16 characters", () => {
+            assert.equal(loadConfig(mapSource({ ...aws, namePrefix: "okd" })).namePrefix, "okd");
+            assert.equal(loadConfig(mapSource({ ...aws, namePrefix: "a".repeat(16) })).namePrefix, "a".repeat(16));
+            for (const prefix of ["ok", "a".repeat(17)]) {
+                const p = problemFor({ ...aws, namePrefix: prefix }, "namePrefix");
+                assert.equal(p.value, JSON.stringify(prefix));
+                assert.match(p.message, /expected 3-16 lower-case letters, digits and dashes, starting with a letter/);
+            }
+        });
+
+        it("requires gates.gcp.project when the site has no gcpProject, and takes it from gcpProject otherwise", () => {
+            const gcpGate = { baseDomain: "ci.okd.example.org", region: "us-central1", existingZone: "okd-zone" };
+            const onAws = {
+                ...aws,
+                gates: { gcp: gcpGate },
+                gateCredentialsGcp: secretValue("gateCredentialsGcp", "x"),
+            };
+            const p = problemFor(onAws, "gates.gcp.project", ["gateCredentialsGcp"]);
+            assert.equal(p.message, "is required when gcpProject is not set; expected a GCP project id");
+            const withProject = { ...onAws, gates: { gcp: { ...gcpGate, project: "okd-ci-e2e" } } };
+            assert.deepEqual(problemKeys(withProject, ["gateCredentialsGcp"]), []);
+            assert.equal(loadConfig(mapSource(withProject, ["gateCredentialsGcp"])).gates.gcp?.project, "okd-ci-e2e");
         });
     });
 });

@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 
 import { loadConfig } from "../../src/config/load";
 import { configSource, listStacks, readStackConfig } from "../../src/synth/stackfile";
-import { recorder, settled } from "../helpers";
+import { recorder, settled, useMocks } from "../helpers";
 import { root, synthCli } from "../synth/run";
 
 /** What each shipped stack needs set before `pulumi preview`: the exact problem lines the program prints. */
@@ -36,6 +36,8 @@ function secureValues(value: unknown, at: string): string[] {
 }
 
 describe("shipped stack files and secrets", () => {
+    useMocks();
+
     afterEach(() => pulumi.runtime.setAllConfig({}, []));
 
     it("covers every shipped stack", () => {
@@ -54,7 +56,7 @@ describe("shipped stack files and secrets", () => {
     for (const [stack, lines] of Object.entries(required).filter(([, l]) => l.length > 0)) {
         it(`${stack}: the program stops before any resource with the command for each required secret`, async () => {
             await settled();
-            const before = recorder.resources.length;
+            const before = recorder().resources.length;
             const { config, secretKeys } = readStackConfig(root, stack);
             pulumi.runtime.setAllConfig(config, secretKeys);
             const { run } = await import("../../src/program");
@@ -73,7 +75,7 @@ describe("shipped stack files and secrets", () => {
                 here,
             );
             await settled();
-            assert.equal(recorder.resources.length, before, "no resource may be registered");
+            assert.equal(recorder().resources.length, before, "no resource may be registered");
         });
     }
 

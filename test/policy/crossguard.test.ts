@@ -51,16 +51,50 @@ function stackResource(type: string, name: string, props: Record<string, unknown
 
 describe("CrossGuard adapter", () => {
     it("gives every rule a CrossGuard policy with its name, level and remediation", () => {
+        // Pinned here, not read back from the rules: a rule renamed (its policy-pack config key), demoted to advisory
+        // (no longer blocking `pulumi preview`) or dropped from the pack fails this test.
+        const expected: Record<string, "mandatory" | "advisory"> = {
+            "no-public-storage": "mandatory",
+            "artifact-storage-encrypted-and-versioned": "mandatory",
+            "registry-scans-images": "mandatory",
+            "gcp-container-scanning-api-enabled": "advisory",
+            "iam-least-privilege": "mandatory",
+            "e2e-service-account-pull-only": "mandatory",
+            "rbac-least-privilege": "mandatory",
+            "build-pool-spot-scales-to-zero": "mandatory",
+            "build-pool-labelled": "mandatory",
+            "node-labels-allowed": "mandatory",
+            "release-storage-protected": "mandatory",
+            "azure-release-storage-locked": "mandatory",
+            "build-namespace-pod-security": "mandatory",
+            "network-policy-enforced": "mandatory",
+            "build-pods-no-instance-metadata": "mandatory",
+            "eks-node-metadata-restricted": "mandatory",
+            "gke-node-identity": "mandatory",
+            "gke-private-nodes": "mandatory",
+            "pod-identity-trust-scoped": "mandatory",
+            "privileged-builds-isolated": "mandatory",
+            "step-images-pinned": "advisory",
+        };
         const policies = rules.map(toPolicy);
-        assert.deepEqual(
-            policies.map((p) => p.name),
-            rules.map((r) => r.name),
-        );
-        assert.equal(new Set(policies.map((p) => p.name)).size, policies.length, "policy names are unique");
+        assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), expected);
+        assert.equal(policies.length, Object.keys(expected).length, "policy names are unique");
         for (const [i, p] of policies.entries()) {
-            assert.equal(p.enforcementLevel, rules[i].enforcementLevel);
-            assert.equal(p.remediationSteps, rules[i].remediation);
+            // A remediation is a sentence telling the author what to change, and it is the rule's own.
+            assert.equal(p.remediationSteps, rules[i].remediation, p.name);
+            assert.match(p.remediationSteps ?? "", /^\S.{20,}[.)`]$/s, `${p.name}: remediation`);
+            assert.equal(p.description, rules[i].description, p.name);
+            assert.ok((p.description ?? "").length > 20, `${p.name}: description`);
+            assert.equal(
+                "validateStack" in p ? "stack" : "validateResource" in p ? "resource" : "none",
+                rules[i].kind,
+                p.name,
+            );
         }
+        assert.match(
+            toPolicy(buildNamespacePodSecurity).remediationSteps ?? "",
+            /pod-security\.kubernetes\.io\/enforce: restricted/,
+        );
     });
 
     it("runs a resource rule on the matching type only", async () => {

@@ -95,6 +95,52 @@ describe("policy iam-least-privilege", () => {
             ]);
         });
 
+        it("finds an IRSA pipeline role by its trust policy and fails its account-wide managed policies", () => {
+            // IRSA: the role trusts the cluster's OIDC provider for the pipeline ServiceAccount's token.
+            const trust = (sub: string) =>
+                doc({
+                    Effect: "Allow",
+                    Principal: {
+                        Federated: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X",
+                    },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringEquals: { "oidc.eks.us-east-1.amazonaws.com/id/X:sub": sub } },
+                });
+            const arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser";
+            const pipeline = res(t.aws.iamRole, "irsa-pipeline", {
+                assumeRolePolicy: trust("system:serviceaccount:okd-builds:okd-pipeline"),
+                managedPolicyArns: [arn, "arn:aws:iam::123456789012:policy/okd-push"],
+            });
+            const other = res(t.aws.iamRole, "irsa-other", {
+                assumeRolePolicy: trust("system:serviceaccount:kube-system:ebs-csi-controller-sa"),
+                managedPolicyArns: [arn],
+            });
+            const attached = res(
+                t.aws.iamRolePolicyAttachment,
+                "irsa-s3",
+                { role: UNKNOWN, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" },
+                { dependsOn: [pipeline] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [pipeline, other, attached]), [
+                `pipeline role irsa-pipeline attaches the account-wide ${arn}`,
+                "irsa-s3 attaches the account-wide arn:aws:iam::aws:policy/AmazonS3FullAccess to the pipeline role",
+            ]);
+        });
+
+        it("fails an account-wide managed policy listed on a Pod Identity pipeline role", () => {
+            const arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
+            const pipeline = res(t.aws.iamRole, "pi-pipeline", { managedPolicyArns: [arn] });
+            const association = res(
+                t.aws.eksPodIdentity,
+                "pi-pia",
+                { namespace: "okd-builds", serviceAccount: "okd-pipeline", roleArn: UNKNOWN },
+                { dependsOn: [pipeline] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [pipeline, association]), [
+                `pipeline role pi-pipeline attaches the account-wide ${arn}`,
+            ]);
+        });
+
         it("fails an EKS cluster-admin access policy for the pipeline role", () => {
             const pipeline = res(t.aws.iamRole, "pipeline", {});
             const association = res(
@@ -115,6 +161,40 @@ describe("policy iam-least-privilege", () => {
             assert.deepEqual(violations(iamLeastPrivilege, [pipeline, association, access]), [
                 "pipeline-admin makes the pipeline role a Kubernetes administrator (arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy)",
             ]);
+        });
+
+        it("accepts an EKS view or namespaced edit access policy for the pipeline role, and admin for another role", () => {
+            const pipeline = res(t.aws.iamRole, "pipeline", {});
+            const nodes = res(t.aws.iamRole, "nodes", {});
+            const association = res(
+                t.aws.eksPodIdentity,
+                "pia",
+                { namespace: "okd-builds", serviceAccount: "okd-pipeline" },
+                { dependsOn: [pipeline] },
+            );
+            const access = (name: string, policy: string, role: typeof pipeline) =>
+                res(
+                    t.aws.eksAccessPolicy,
+                    name,
+                    { policyArn: `arn:aws:eks::aws:cluster-access-policy/${policy}`, principalArn: UNKNOWN },
+                    { dependsOn: [role] },
+                );
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [
+                    pipeline,
+                    nodes,
+                    association,
+                    access("view", "AmazonEKSViewPolicy", pipeline),
+                    access("edit", "AmazonEKSEditPolicy", pipeline),
+                    access("nodes-admin", "AmazonEKSAdminPolicy", nodes),
+                ]),
+                [],
+            );
+            assert.equal(
+                violations(iamLeastPrivilege, [pipeline, association, access("a", "AmazonEKSAdminPolicy", pipeline)])
+                    .length,
+                1,
+            );
         });
 
         it("lists a policy document known only after apply as not evaluated", () => {
@@ -215,6 +295,26 @@ describe("policy iam-least-privilege", () => {
             { dependsOn: [gsa] },
         );
 
+        it("fails roles/owner on the project for the pipeline even when bounded in what it grants", () => {
+            const owner = res(
+                t.gcp.projectIamMember,
+                "pipeline-owner",
+                {
+                    role: "roles/owner",
+                    member: UNKNOWN,
+                    condition: {
+                        title: "bounded",
+                        expression:
+                            "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/x'])",
+                    },
+                },
+                { dependsOn: [gsa] },
+            );
+            assert.deepEqual(violations(iamLeastPrivilege, [gsa, impersonation, owner]), [
+                "pipeline-owner grants roles/owner on the project to the pipeline identity (service account pipeline-gsa); grant a narrower role on the bucket or repository",
+            ]);
+        });
+
         it("fails roles/editor on the project for the pipeline's Google service account", () => {
             const editor = res(
                 t.gcp.projectIamMember,
@@ -304,6 +404,26 @@ describe("policy iam-least-privilege", () => {
                 [
                     "pipeline-role gives the pipeline identity Contributor on /subscriptions/s; assign a data role on the storage account or registry instead",
                 ],
+            );
+        });
+
+        it("fails Contributor on a resource group or management group, and accepts it on one resource", () => {
+            const flagged = (scope: string) =>
+                violations(iamLeastPrivilege, [identity, federation, assignment(azureRoles.contributor, scope)]);
+            assert.equal(flagged("/subscriptions/s/resourceGroups/rg").length, 1);
+            assert.equal(flagged("/subscriptions/s/resourceGroups/rg/").length, 1);
+            assert.equal(flagged("/providers/Microsoft.Management/managementGroups/okd").length, 1);
+            assert.deepEqual(
+                flagged("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/okd"),
+                [],
+            );
+        });
+
+        it("accepts a role that is neither Contributor nor able to grant access at a wide scope (Reader)", () => {
+            const reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+            assert.deepEqual(
+                violations(iamLeastPrivilege, [identity, federation, assignment(reader, "/subscriptions/s")]),
+                [],
             );
         });
 

@@ -75,6 +75,21 @@ describe("policy no-public-storage", () => {
         ]);
     });
 
+    it("fails a public canned ACL set on the bucket itself, and passes a private one", () => {
+        const withAcl = (acl: string) =>
+            res(t.aws.bucket, "art", { bucket: "okd-artifacts-x", acl }, { protect: true });
+        for (const acl of ["public-read", "public-read-write", "authenticated-read"]) {
+            const b = withAcl(acl);
+            assert.deepEqual(violations(noPublicStorage, [b, block(b)]), [
+                `S3 bucket art has the public canned ACL "${acl}"`,
+            ]);
+        }
+        for (const acl of ["private", "bucket-owner-full-control"]) {
+            const b = withAcl(acl);
+            assert.deepEqual(violations(noPublicStorage, [b, block(b)]), [], acl);
+        }
+    });
+
     it("lists a bucket policy known only after apply as not evaluated instead of passing or failing it", () => {
         const b = bucket();
         const r = run(noPublicStorage, [b, block(b), res(t.aws.bucketPolicy, "p", { policy: UNKNOWN })]);
@@ -125,6 +140,35 @@ describe("policy no-public-storage", () => {
             'blob container c has publicAccess "Container"; expected "None"',
             "container registry acr allows anonymous pull",
         ]);
+    });
+    it("passes the private forms of what it fails: a private ACL, named principals, members and containers", () => {
+        const b = bucket();
+        const acl = res(t.aws.bucketAcl, "art-acl", { bucket: "okd-artifacts-x", acl: "private" });
+        const policy = res(t.aws.bucketPolicy, "art-policy", {
+            bucket: "okd-artifacts-x",
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::123456789012:role/okd-pipeline" },
+                        Action: "s3:GetObject",
+                        Resource: "arn:aws:s3:::okd-artifacts-x/*",
+                    },
+                ],
+            }),
+        });
+        const g = res(t.gcp.bucket, "g", { publicAccessPrevention: "enforced", uniformBucketLevelAccess: true });
+        const m = res(t.gcp.bucketIamMember, "g-reader", {
+            bucket: "g",
+            role: "roles/storage.objectViewer",
+            member: "serviceAccount:okd-pipeline@p.iam.gserviceaccount.com",
+        });
+        const a = res(t.azure.storageAccount, "acct", { allowBlobPublicAccess: false });
+        // A container's publicAccess defaults to None (Azure's API), so leaving it out is private.
+        const c = res(t.azure.blobContainer, "c", {}, { dependsOn: [a] });
+        const r = res(t.azure.registry, "acr", { adminUserEnabled: false, anonymousPullEnabled: false });
+        assert.deepEqual(violations(noPublicStorage, [b, block(b), acl, policy, g, m, a, c, r]), []);
     });
 });
 
@@ -181,6 +225,21 @@ describe("policy artifact-storage-encrypted-and-versioned", () => {
             { dependsOn: [a] },
         );
         assert.deepEqual(violations(storageEncryptedAndVersioned, [a, p]), []);
+    });
+
+    it("passes TLS 1.3 as a minimum, which is stricter than 1.2", () => {
+        const a = res(t.azure.storageAccount, "acct", { accountName: "okdart", minimumTlsVersion: "TLS1_3" });
+        const p = res(
+            t.azure.blobServiceProperties,
+            "acct-blob",
+            { accountName: UNKNOWN, isVersioningEnabled: true },
+            { dependsOn: [a] },
+        );
+        assert.deepEqual(violations(storageEncryptedAndVersioned, [a, p]), []);
+        const old = res(t.azure.storageAccount, "acct", { accountName: "okdart", minimumTlsVersion: "TLS1_1" });
+        assert.deepEqual(violations(storageEncryptedAndVersioned, [old, p]), [
+            "storage account acct accepts TLS1_1; expected minimumTlsVersion TLS1_2 or later",
+        ]);
     });
 
     it("fails an Azure account without blob versioning that accepts TLS 1.0 over HTTP", () => {

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 import { defaultProviderName, defaultProviderUrn, engineUrn, qualifiedType, rootStackType } from "../../src/synth/urn";
-import { find, settled } from "../helpers";
+import { find, settled, useMocks } from "../helpers";
 import { synthInProcess } from "./run";
 
 /**
@@ -13,6 +13,8 @@ import { synthInProcess } from "./run";
  * never does. `npm run test:engine` checks the same URNs against a real `pulumi preview`.
  */
 describe("engine URNs", () => {
+    useMocks();
+
     describe("the rule", () => {
         const stack = "urn:pulumi:ci::okd-ci::pulumi:pulumi:Stack::okd-ci-ci";
 

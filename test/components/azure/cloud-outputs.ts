@@ -32,17 +32,18 @@ function cloudState(type: string, name: string): Record<string, unknown> {
 
 /**
  * Runs `build` (which creates components and waits for them) with Azure's computed outputs added to the mocks'
- * state, then puts the shared recorder back as it was.
+ * state, then puts the suite's recorder back as it was.
  */
 export async function withAzureOutputs<T>(build: () => Promise<T>): Promise<T> {
-    const original = recorder.newResource;
-    recorder.newResource = (args: pulumi.runtime.MockResourceArgs) => {
-        const result = original.call(recorder, args);
+    const mocks = recorder();
+    const original = mocks.newResource;
+    mocks.newResource = (args: pulumi.runtime.MockResourceArgs) => {
+        const result = original.call(mocks, args);
         return { ...result, state: { ...result.state, ...cloudState(args.type, args.name) } };
     };
     try {
         return await build();
     } finally {
-        recorder.newResource = original;
+        mocks.newResource = original;
     }
 }

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { AzureSite } from "../../../components/azure";
-import { find, settled, under, valueOf } from "../../helpers";
+import { find, settled, under, useMocks, valueOf } from "../../helpers";
 import { azureSiteArgs } from "./site-args";
 
 const gate = { blocking: true, baseDomain: "azure.ci.example.org", region: "westeurope" };
@@ -11,6 +11,8 @@ const zoneId =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/azure.ci.example.org";
 
 describe("azure e2e gate", () => {
+    useMocks();
+
     it("references an existing zone by resource id and creates none", async () => {
         const { AzureE2eGate } = await import("../../../components/azure");
         const e2e = new AzureE2eGate("aze-existing", {
@@ -87,6 +89,8 @@ describe("azure e2e gate", () => {
 });
 
 describe("azure site with a gate on another cloud", () => {
+    useMocks();
+
     let site: AzureSite;
     before(async () => {
         const { AzureSite } = await import("../../../components/azure");
@@ -119,7 +123,15 @@ describe("azure site with a gate on another cloud", () => {
         assert.equal(await pulumi.isSecret(aws.credentials.value as pulumi.Output<string>), true);
     });
 
-    it("still builds the site around it", () => {
-        assert.ok(find("azure-native:containerservice:ManagedCluster", "azf-cluster"));
+    it("still builds the site around it", async () => {
+        const aks = find("azure-native:containerservice:ManagedCluster", "azf-cluster").inputs as Record<
+            string,
+            unknown
+        >;
+        assert.deepEqual(aks.oidcIssuerProfile, { enabled: true });
+        assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
+        // The registry and artifact store the pipelines use are the site's own, whatever cloud the gate runs on.
+        assert.match(await valueOf(site.registry.host), /^azf[a-z0-9]*\.azurecr\.io$/);
+        assert.equal(site.artifacts.kind, "azure-blob");
     });
 });

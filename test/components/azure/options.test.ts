@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 
 import type { AzureSite } from "../../../components/azure";
-import { find, settled } from "../../helpers";
+import { find, settled, useMocks } from "../../helpers";
 import { withAzureOutputs } from "./cloud-outputs";
 import { azureSiteArgs } from "./site-args";
 
@@ -15,6 +15,8 @@ type Json = any;
 const inputs = (type: string, name: string): Json => find(type, name).inputs;
 
 describe("azure site options", () => {
+    useMocks();
+
     let site: AzureSite;
     before(async () => {
         const { AzureSite } = await import("../../../components/azure");
@@ -82,6 +84,8 @@ describe("azure site options", () => {
 });
 
 describe("azure Kubernetes support dates", () => {
+    useMocks();
+
     it("warns a month ahead that a minor leaves AKS standard support, naming the minor to move to", async () => {
         const { standardSupportWarning } = await import("../../../components/azure/site");
         assert.equal(standardSupportWarning("1.36", new Date("2026-11-30T00:00:00Z")), undefined);

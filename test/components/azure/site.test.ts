@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 
 import type { AzureSite } from "../../../components/azure";
 import { sig } from "../../../src/synth/recorder";
-import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { computed, withAzureOutputs } from "./cloud-outputs";
 import { azureSiteArgs } from "./site-args";
 
@@ -28,6 +28,8 @@ const roleId = (guid: string) =>
 const inputs = (type: string, name: string): Json => find(type, name).inputs;
 
 describe("azure site", () => {
+    useMocks();
+
     let site: AzureSite;
     before(async () => {
         const { AzureSite } = await import("../../../components/azure");
@@ -167,7 +169,7 @@ describe("azure site", () => {
         });
 
         it("asks AKS for an exec (kubelogin) kubeconfig of the cluster", () => {
-            const call = recorder.calls.find(
+            const call = recorder().calls.find(
                 (c) =>
                     c.token === "azure-native:containerservice:listManagedClusterUserCredentials" &&
                     c.inputs.resourceName === "azt-build",

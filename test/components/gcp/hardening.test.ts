@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 
 import type { GcpSite } from "../../../components/gcp";
 import { armorRules } from "../../../components/gcp/webhook";
-import { find, settled, under, valueOf } from "../../helpers";
+import { find, settled, under, useMocks, valueOf } from "../../helpers";
 
 // Recorded inputs are untyped JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,6 +55,8 @@ const base = {
 const nodeAccount = "okh-gke-nodes@okd-ci-hard.iam.gserviceaccount.com";
 
 describe("gcp site hardening", () => {
+    useMocks();
+
     let site: GcpSite;
     let tls: GcpSite;
     before(async () => {

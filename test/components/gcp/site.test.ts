@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GcpSite } from "../../../components/gcp";
 import { buildPlacement, pipelineIdentitySubjects } from "../../../components/shared";
 import { sig } from "../../../src/synth/recorder";
-import { find, recorder, settled, under, valueOf } from "../../helpers";
+import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 
 // Recorded inputs are untyped JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +40,8 @@ const base = {
 const pipelineEmail = "okt-pipeline@okd-ci-test.iam.gserviceaccount.com";
 
 describe("gcp site", () => {
+    useMocks();
+
     let site: GcpSite;
     before(async () => {
         const { GcpSite } = await import("../../../components/gcp");
@@ -170,7 +172,7 @@ describe("gcp site", () => {
 
         it("makes the in-cluster layer wait for both pools, Cloud NAT, the identity bindings and the webhook's address", async () => {
             const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
-            const names = urns.map((urn) => recorder.resources.find((x) => x.urn === urn)?.name).sort();
+            const names = urns.map((urn) => recorder().resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
                 "gcpt-builds",
                 "gcpt-e2e-pull-wi-okd-builds-okd-e2e",
@@ -401,7 +403,7 @@ describe("gcp site", () => {
 
         it("binds no Kubernetes ServiceAccount to the installer account: the installer runs with its key", () => {
             assert.equal(under("gcpt-e2e-gcp", T.saIam).length, 0);
-            const installer = recorder
+            const installer = recorder()
                 .ofType(T.saIam)
                 .filter((r) => String((r.inputs as Record<string, string>).serviceAccountId).includes("e2e-installer"));
             assert.deepEqual(installer, []);
@@ -415,7 +417,7 @@ describe("gcp site", () => {
                 "projects/okd-ci-test/serviceAccounts/okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com",
             );
             const member = "serviceAccount:okt-e2e-pull@okd-ci-test.iam.gserviceaccount.com";
-            const grants = recorder.resources.filter(
+            const grants = recorder().resources.filter(
                 (r) => JSON.stringify(r.inputs).includes(member) && /IAMMember|IamMember/.test(r.type),
             );
             const roles = grants
@@ -451,6 +453,8 @@ describe("gcp site", () => {
 });
 
 describe("gcp site with an operator key, a separate gate project and protect off", () => {
+    useMocks();
+
     let keyed: GcpSite;
     before(async () => {
         const { GcpSite } = await import("../../../components/gcp");
@@ -495,7 +499,7 @@ describe("gcp site with an operator key, a separate gate project and protect off
         assert.ok(grants.every((g) => g.inputs.project === "okd-e2e-test"));
         assert.equal(grants.length, 6);
         assert.ok(
-            !recorder
+            !recorder()
                 .ofType(T.projectIam)
                 .some(
                     (g) =>

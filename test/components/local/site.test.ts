@@ -1,10 +1,14 @@
 import * as assert from "node:assert/strict";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import type { LocalSite } from "../../../components/local";
 import { sig } from "../../../src/synth/recorder";
-import { find, settled, under, valueOf } from "../../helpers";
+import { find, settled, under, useMocks, valueOf } from "../../helpers";
 
 describe("local site", () => {
+    useMocks();
+
     let site: LocalSite;
     before(async () => {
         const { LocalSite } = await import("../../../components/local");
@@ -38,7 +42,18 @@ describe("local site", () => {
     it("runs a pinned S3-compatible object store whose keys are generated, never written", () => {
         const dep = find("kubernetes:apps/v1:Deployment", "loc-objects").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
         assert.match(dep.spec.template.spec.containers[0].image, /^docker\.io\/chrislusf\/seaweedfs:\d+\.\d+$/);
-        assert.ok(find("random:index/randomPassword:RandomPassword", "loc-s3-secret-key"));
+        // Keys as long as S3's own (20-character access key id, 40-character secret), of characters every client
+        // accepts in a header and a URL.
+        assert.deepEqual(
+            ["loc-s3-access-key", "loc-s3-secret-key"].map((n) => {
+                const { length, special } = find("random:index/randomPassword:RandomPassword", n).inputs;
+                return { length, special };
+            }),
+            [
+                { length: 20, special: false },
+                { length: 40, special: false },
+            ],
+        );
         const config = find("kubernetes:core/v1:Secret", "loc-objects-config");
         assert.equal(
             JSON.stringify(config.object).includes("1b47061264138c4ac30d75fd1eb44270"),
@@ -49,7 +64,7 @@ describe("local site", () => {
 
     it("uses configured object store keys as secrets instead of generating them", async () => {
         const { LocalSite } = await import("../../../components/local");
-        new LocalSite("lok", {
+        const configured = new LocalSite("lok", {
             objectStoreCredentials: { accessKeyId: "AKIAEXAMPLEEXAMPLE01", secretAccessKey: "s".repeat(40) },
         });
         await settled();
@@ -57,6 +72,13 @@ describe("local site", () => {
         const client = find("kubernetes:core/v1:Secret", "lok-objects-client");
         assert.equal((client.inputs as any).stringData.AWS_ACCESS_KEY_ID, "AKIAEXAMPLEEXAMPLE01"); // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
         assert.ok(JSON.stringify(client.object).includes(sig.secret), "the configured keys are sent as secrets");
+        // The same keys reach the pipelines through the site contract, still secret.
+        const keys = configured.artifacts.staticCredentials;
+        assert.ok(keys);
+        assert.equal(await valueOf(keys.accessKeyId), "AKIAEXAMPLEEXAMPLE01");
+        assert.equal(await valueOf(keys.secretAccessKey), "s".repeat(40));
+        assert.equal(await pulumi.isSecret(keys.accessKeyId), true);
+        assert.equal(await pulumi.isSecret(keys.secretAccessKey), true);
     });
 
     it("publishes the registry on a fixed NodePort so the nodes can pull what the pipelines push", () => {
@@ -81,7 +103,12 @@ describe("local site", () => {
         );
         assert.equal(site.artifacts.kind, "s3");
         assert.equal(await valueOf(site.artifacts.endpoint), "http://objects.okd-site.svc.cluster.local:8333");
-        assert.ok(site.artifacts.staticCredentials);
+        // The pipelines get the object store's own keys: generated here (RandomPassword results, which the random
+        // provider marks secret; the mock runtime does not apply additionalSecretOutputs), configured in the next test.
+        const keys = site.artifacts.staticCredentials;
+        assert.ok(keys, "the pipelines get the object store's keys");
+        assert.equal(pulumi.Output.isInstance(keys.accessKeyId), true);
+        assert.equal(pulumi.Output.isInstance(keys.secretAccessKey), true);
     });
 
     it("makes the in-cluster layer wait for the registry, the object store and its bucket", () => {

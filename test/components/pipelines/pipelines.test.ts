@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OkdPipelines } from "../../../components/pipelines";
 import type { Site } from "../../../components/shared/site";
 import { componentSchema, streamSchema, type Stream } from "../../../src/config/schema";
-import { find, settled, under } from "../../helpers";
+import { find, settled, under, useMocks } from "../../helpers";
 import { tektonLint } from "../../support/tekton-lint";
 import { lintView } from "./lint-view";
 
@@ -137,6 +137,8 @@ const scosStream = (minor: string): Stream => {
 };
 
 describe("OKD pipelines", () => {
+    useMocks();
+
     let pipelines: OkdPipelines;
     const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `pl-task-${name}`).inputs;
     const pipeline = (resource: string): Obj => find("kubernetes:tekton.dev/v1:Pipeline", resource).inputs;
@@ -569,12 +571,23 @@ describe("OKD pipelines", () => {
             // Tekton skips a finally task whose result reference is missing. If tools-image failed, nothing else ran:
             // no record to finalize, no cluster to destroy. Each finally task already depended on such a task.
             const spec = pipeline("pl-nightly-4-15").spec;
-            for (const t of spec.finally) {
-                const others = upstream([...spec.tasks, ...spec.finally], t.name);
-                others.delete("tools-image");
-                assert.ok(others.size > 0, `${t.name} depends on nothing but tools-image`);
-                for (const dep of others) assert.ok(upstream(spec.tasks, dep).has("tools-image"), `${t.name} → ${dep}`);
-            }
+            const direct = Object.fromEntries(
+                spec.finally.map((t: Obj) => {
+                    const refs = [...JSON.stringify([t.params, t.when]).matchAll(/\$\(tasks\.([a-z0-9-]+)\./g)];
+                    const deps = [...new Set(refs.map((m) => m[1]))].filter((d) => d !== "tools-image").sort();
+                    assert.ok(deps.length > 0, `${t.name} depends on nothing but tools-image`);
+                    for (const dep of deps) {
+                        assert.ok(upstream(spec.tasks, dep).has("tools-image"), `${t.name} → ${dep}`);
+                    }
+                    return [t.name, deps];
+                }),
+            );
+            // Each gate's destroy reads its own gate's cluster and the assembled release; finalize reads every verdict.
+            assert.deepEqual(direct, {
+                "destroy-aws": ["assemble", "e2e-aws"],
+                "destroy-gcp": ["assemble", "e2e-gcp"],
+                "finalize-record": ["assemble", "e2e-aws", "e2e-gcp"],
+            });
         });
 
         it("builds from the Containerfile on disk, shipped in the Containerfiles ConfigMap", () => {
@@ -861,7 +874,29 @@ describe("OKD pipelines", () => {
             assert.equal(spec("e2e-gcp").metadata, undefined);
             assert.equal(spec("assemble").podTemplate, undefined);
             assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
-            assert.ok(nightly.timeouts.pipeline);
+            // Tekton requires pipeline >= tasks + finally.
+            assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
+        });
+
+        it("runs the release as okd-pipeline, its tools image on the build pool and pick and promote labelled", () => {
+            const release = pipelines.runs.find((r) => r.minor === "4.15")?.release;
+            assert.ok(release);
+            assert.equal(release.pipelineName, "okd-release-4-15");
+            // Promotion pushes to the registry and writes records: only okd-pipeline holds those rights.
+            assert.deepEqual(release.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
+            assert.deepEqual(release.timeouts, { pipeline: "4h", tasks: "3h30m", finally: "30m" });
+            assert.deepEqual(release.taskRunSpecs, [
+                {
+                    pipelineTaskName: "tools-image",
+                    metadata: { labels: { "okd-ci/identity": "pipeline" } },
+                    podTemplate: {
+                        nodeSelector: { "okd-ci/pool": "builds" },
+                        tolerations: [{ key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" }],
+                    },
+                },
+                { pipelineTaskName: "pick", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
+                { pipelineTaskName: "promote", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
+            ]);
         });
 
         it("has no release run for a stream that does not promote", () => {

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 
 import { tektonReleaseUrls } from "../../../components/tekton/versions";
-import { find, settled } from "../../helpers";
+import { find, settled, useMocks } from "../../helpers";
 import type { Json } from "./fixtures";
 
 const T = { configFile: "kubernetes:yaml/v2:ConfigFile", cmPatch: "kubernetes:core/v1:ConfigMapPatch" } as const;
@@ -14,6 +14,8 @@ const T = { configFile: "kubernetes:yaml/v2:ConfigFile", cmPatch: "kubernetes:co
  * patches must change with the release and depend on it, or the upgrade silently reverts our flags.
  */
 describe("Tekton install: ConfigMap patches win over a re-applied release", () => {
+    useMocks();
+
     const n = "reapply-install";
     before(async () => {
         const { TektonInstall } = await import("../../../components/tekton/install");
@@ -56,6 +58,8 @@ describe("Tekton install: ConfigMap patches win over a re-applied release", () =
 });
 
 describe("Tekton Chains: patches of the Chains release win over its re-apply", () => {
+    useMocks();
+
     const n = "reapply-chains";
     before(async () => {
         const { ChainsConfig } = await import("../../../components/tekton/chains");

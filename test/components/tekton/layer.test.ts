@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import type { Site } from "../../../components/shared/site";
 import type { TektonLayer } from "../../../components/tekton";
 import type { Platform } from "../../../src/config/schema";
-import { find, recorder, settled, under } from "../../helpers";
+import { find, recorder, settled, under, useMocks } from "../../helpers";
 import { tektonLint } from "../../support/tekton-lint";
 import {
     type Json,
@@ -60,6 +60,8 @@ async function buildLayer(
 }
 
 describe("Tekton layer", () => {
+    useMocks();
+
     describe("install", () => {
         const n = "tki";
         before(() => buildLayer(n, "local"));
@@ -106,7 +108,7 @@ describe("Tekton layer", () => {
                 .filter((r) => r.type === T.configFile || r.type === T.cmPatch)
                 .map((r) => r.urn);
             assert.equal(installed.length, 6);
-            const tektonObjects = recorder.resources.filter(
+            const tektonObjects = recorder().resources.filter(
                 (r) => r.name.startsWith(`${n}-`) && r.type.includes("tekton.dev"),
             );
             assert.ok(tektonObjects.length >= 5);
@@ -308,7 +310,7 @@ describe("Tekton layer", () => {
             });
 
             it("sends every secret value as a secret: the written form never shows one", () => {
-                const mine = recorder.resources.filter((r) => r.name.startsWith(`${n}-`));
+                const mine = recorder().resources.filter((r) => r.name.startsWith(`${n}-`));
                 const carriers = mine.filter((r) => JSON.stringify(r.inputs).includes(sentinelPrefix));
                 // Control: the values did reach the Secrets (so the check below is about hiding them).
                 assert.ok(carriers.length >= 3, carriers.map((r) => r.name).join(", "));
@@ -400,7 +402,7 @@ describe("Tekton layer", () => {
             "*",
         ];
         const rbac = (type: string) =>
-            recorder.resources.filter(
+            recorder().resources.filter(
                 (r) => /^tk[a-z]*-/.test(r.name) && r.type === `kubernetes:rbac.authorization.k8s.io/v1:${type}`,
             );
         before(() => buildLayer("tkr", "gcp"));
@@ -448,6 +450,8 @@ describe("Tekton layer", () => {
 });
 
 describe("Tekton layer Chains", () => {
+    useMocks();
+
     before(() => buildLayer("tkc", "local"));
 
     it("records SLSA v1 provenance for TaskRuns and PipelineRuns, deep-inspecting child TaskRuns", () => {
@@ -479,6 +483,8 @@ describe("Tekton layer Chains", () => {
 });
 
 describe("Tekton layer triggers", () => {
+    useMocks();
+
     const n = "tkt";
     before(() =>
         buildLayer(n, "gcp", [stream415, stream416], { webhookSourceRanges: ["192.30.252.0/22"] }, [], {
@@ -639,8 +645,8 @@ describe("Tekton layer triggers", () => {
     });
 
     it("passes tekton-lint with no error", async () => {
-        const objects = recorder.resources
-            .filter((r) => r.name.startsWith(`${n}-`) && r.type.includes("tekton.dev"))
+        const objects = recorder()
+            .resources.filter((r) => r.name.startsWith(`${n}-`) && r.type.includes("tekton.dev"))
             .map((r) => r.inputs);
         // Listeners, bindings, the runs' templates (two nightlies, one release) and each stream's push record.
         assert.equal(objects.length, 2 + 2 + 3 + 2);
@@ -653,6 +659,8 @@ describe("Tekton layer triggers", () => {
 });
 
 describe("Tekton layer, adding a stream", () => {
+    useMocks();
+
     before(async () => {
         await buildLayer("tka1", "azure", [stream415]);
         await buildLayer("tka2", "azure", [stream415, stream416]);
@@ -661,8 +669,8 @@ describe("Tekton layer, adding a stream", () => {
     it("adds that stream's trigger templates and CronJobs, a trigger per listener, and nothing else", () => {
         const relative = (prefix: string) =>
             new Map(
-                recorder.resources
-                    .filter((r) => r.name.startsWith(`${prefix}-`))
+                recorder()
+                    .resources.filter((r) => r.name.startsWith(`${prefix}-`))
                     .map((r) => [`${r.type} ${r.name.slice(prefix.length + 1)}`, JSON.stringify(r.inputs)]),
             );
         const one = relative("tka1");
@@ -687,6 +695,8 @@ describe("Tekton layer, adding a stream", () => {
 });
 
 describe("Tekton layer wiring errors", () => {
+    useMocks();
+
     it("refuses an event param the triggers cannot fill, naming the ones they can", async () => {
         const { triggerTemplate } = await import("../../../components/tekton");
         const run = fakeRuns(fakeConfig("local"))[0].nightly;

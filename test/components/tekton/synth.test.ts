@@ -60,7 +60,12 @@ describe("Tekton layer in the ci stack's synth", () => {
             "configmap_tekton-chains_chains-config.yaml",
             "secret_tekton-chains_signing-secrets.yaml",
         ]) {
-            manifest(file);
+            // The file is named kind_namespace_name (cluster for cluster-scoped objects): the object in it is that one.
+            const [kind, namespace, name] = file.replace(/\.yaml$/, "").split("_");
+            const doc = manifest(file) as { kind: string; metadata: { name: string; namespace?: string } };
+            assert.equal(doc.kind.toLowerCase(), kind, file);
+            assert.equal(doc.metadata.name, name, file);
+            assert.equal(doc.metadata.namespace ?? "cluster", namespace, file);
         }
     });
 

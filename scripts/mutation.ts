@@ -1,0 +1,197 @@
+/**
+ * `npm run mutation [-- <group>...] [--mutate <glob>]`: StrykerJS over the modules whose logic decides what gets
+ * deployed or allowed, one module group at a time, each against its own tests (a mutant in `policy/rules` is judged
+ * by test/policy, not by the stack synth tests, so the score says how well those tests pin that module).
+ *
+ * Settings common to every group are in stryker.config.mjs. Reports land in reports/mutation/<group>/ (HTML and
+ * mutation-testing-report JSON), and reports/mutation/summary.json gets one entry per group run: the date, the
+ * mutation score (killed + timed out over all valid mutants) and the counts. docs/testing.md records the scores of the
+ * last full run. Not part of `npm test`: a group takes minutes to tens of minutes on two cores.
+ *
+ * `--mutate <glob>` narrows a run to some files of the named group(s) (what StrykerJS's own `--mutate` does), to check
+ * a change quickly; such a run is marked `partial` in the summary.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+interface Group {
+    /** The files whose mutants count for the group. */
+    mutate: string[];
+    /** The tests that judge them. */
+    spec: string[];
+    /**
+     * Tests of `spec` left out: those that run the program in a child process (`npm run synth`, the policy pack over
+     * each stack's synth). StrykerJS activates a mutant in its own test-runner process only, so such a test cannot
+     * kill a mutant, and for a mutant that runs at module load (a "static" mutant, which every test re-runs) it costs
+     * a full synth of every stack.
+     */
+    ignore?: string[];
+}
+
+/** The module groups issue 18 names, each with the tests written for it. */
+export const groups: Record<string, Group> = {
+    config: { mutate: ["src/config/**/*.ts"], spec: ["test/config/**/*.test.ts"] },
+    "policy-rules": {
+        mutate: ["policy/rules/**/*.ts", "policy/model.ts", "policy/crossguard.ts"],
+        spec: ["test/policy/**/*.test.ts"],
+        ignore: ["test/policy/stacks.test.ts"],
+    },
+    "shared-and-runs": {
+        mutate: ["components/shared/**/*.ts", "components/pipelines/runs.ts"],
+        spec: ["test/components/shared/**/*.test.ts", "test/components/pipelines/**/*.test.ts"],
+    },
+    pipelines: {
+        // The Tekton object builders; the step scripts are bash, run with the real tools by test/scripts/.
+        mutate: ["components/pipelines/**/*.ts", "!components/pipelines/runs.ts"],
+        spec: ["test/components/pipelines/**/*.test.ts"],
+    },
+    tekton: { mutate: ["components/tekton/**/*.ts"], spec: ["test/components/tekton/**/*.test.ts"] },
+    synth: {
+        // cli.ts is the command line around render.ts; its tests start it as a process, which StrykerJS cannot see.
+        mutate: ["src/synth/**/*.ts", "!src/synth/cli.ts"],
+        spec: ["test/synth/**/*.test.ts"],
+    },
+};
+
+const root = path.resolve(__dirname, "..");
+const reports = path.join(root, "reports", "mutation");
+
+interface Summary {
+    group: string;
+    date: string;
+    partial: boolean;
+    mutate: string[];
+    score: number | null;
+    killed: number;
+    timeout: number;
+    survived: number;
+    noCoverage: number;
+    errors: number;
+    total: number;
+}
+
+/** One mutant in StrykerJS's JSON report (the mutation-testing-report-schema). */
+interface ReportedMutant {
+    status: string;
+}
+
+/** Score as StrykerJS defines it: detected (killed, timed out) over valid mutants (detected + survived + no coverage). */
+function summarize(group: string, mutate: string[], partial: boolean, mutants: ReportedMutant[]): Summary {
+    const count = (...statuses: string[]) => mutants.filter((m) => statuses.includes(m.status)).length;
+    const killed = count("Killed");
+    const timeout = count("Timeout");
+    const survived = count("Survived");
+    const noCoverage = count("NoCoverage");
+    const valid = killed + timeout + survived + noCoverage;
+    return {
+        group,
+        date: new Date().toISOString(),
+        partial,
+        mutate,
+        score: valid === 0 ? null : Math.round(((killed + timeout) / valid) * 1000) / 10,
+        killed,
+        timeout,
+        survived,
+        noCoverage,
+        errors: count("CompileError", "RuntimeError"),
+        total: mutants.length,
+    };
+}
+
+function parseArgs(argv: string[]): { names: string[]; mutate?: string[] } {
+    const names: string[] = [];
+    let mutate: string[] | undefined;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--mutate") {
+            const value = argv[++i];
+            if (value === undefined) throw new Error("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
+            mutate = [...(mutate ?? []), ...value.split(",")];
+        } else if (argv[i] in groups) {
+            names.push(argv[i]);
+        } else {
+            throw new Error(`unknown module group "${argv[i]}"; expected one of ${Object.keys(groups).join(", ")}`);
+        }
+    }
+    return { names: names.length > 0 ? names : Object.keys(groups), mutate };
+}
+
+function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
+    const group = groups[name];
+    const mutate = mutateOverride ?? group.mutate;
+    const dir = path.join(reports, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${group.spec.join(" ")}`);
+    // One StrykerJS process per group: each starts from a clean sandbox and its own test runners.
+    const run = spawnSync(
+        path.join(root, "node_modules", ".bin", "stryker"),
+        ["run", "stryker.config.mjs", "--mutate", mutate.join(",")],
+        {
+            cwd: root,
+            stdio: "inherit",
+            env: {
+                ...process.env,
+                OKD_CI_MUTATION_SPEC: group.spec.join(","),
+                OKD_CI_MUTATION_IGNORE: (group.ignore ?? []).join(","),
+                OKD_CI_MUTATION_REPORTS: path.relative(root, dir),
+            },
+        },
+    );
+    if (run.status !== 0) {
+        throw new Error(`stryker run for ${name} exited with ${run.status ?? run.signal}; see its output above`);
+    }
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "mutation.json"), "utf8")) as {
+        files: Record<string, { mutants: ReportedMutant[] }>;
+    };
+    return summarize(
+        name,
+        mutate,
+        mutateOverride !== undefined,
+        Object.values(report.files).flatMap((f) => f.mutants),
+    );
+}
+
+async function main(): Promise<void> {
+    const { names, mutate } = parseArgs(process.argv.slice(2));
+    // StrykerJS's sandbox does not copy .tools (symbolic links into the tool cache); test/setup.ts puts the sandbox's
+    // (absent) .tools/bin first, so the worktree's goes on PATH here for the tests that run the real tools.
+    process.env.PATH = `${path.join(root, ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}`;
+    fs.mkdirSync(reports, { recursive: true });
+    const summaryFile = path.join(reports, "summary.json");
+    const previous = fs.existsSync(summaryFile)
+        ? (JSON.parse(fs.readFileSync(summaryFile, "utf8")) as Record<string, Summary>)
+        : {};
+    const summaries: Summary[] = [];
+    for (const name of names) {
+        const s = runGroup(name, mutate);
+        summaries.push(s);
+        previous[name] = s;
+        fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        const rows = summaries.map(
+            (s) =>
+                `| ${s.group} | ${s.score === null ? "n/a" : `${s.score}%`} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} |`,
+        );
+        fs.appendFileSync(
+            process.env.GITHUB_STEP_SUMMARY,
+            [
+                "| group | score | killed | timeout | survived | no coverage | errors |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+                ...rows,
+                "",
+            ].join("\n"),
+        );
+    }
+    console.log("\ngroup             score   killed  timeout  survived  no-coverage  errors");
+    for (const s of summaries) {
+        console.log(
+            `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}`,
+        );
+    }
+}
+
+main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+});
