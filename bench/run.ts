@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: per stack, the wall time (median of 5 runs, hyperfine) and peak memory (/usr/bin/time %M) of a
- * whole synth process, next to its floor (Node plus the @pulumi modules that synth loads, nothing else); then one
- * run of the test suite. Prints a table and rewrites the results block of docs/performance.md.
+ * whole synth process (`node launch/synth.js`, what `npm run synth` runs), next to its floor (Node plus the @pulumi
+ * modules that synth loads, nothing else), their ratio and where the rest goes (the `okd-ci:*` User Timing marks);
+ * then one run of the test suite. Prints a table and rewrites the results block of docs/performance.md.
  *
  * Needs hyperfine and GNU time (Debian: `apt-get install hyperfine time`); names them in one line when missing.
  * Never run from tests: performance is measured here, not asserted.
@@ -71,6 +72,8 @@ interface Measure {
     medianMs: number;
     minMs: number;
     maxMs: number;
+    /** Mean CPU time (user + system) per run: less sensitive than wall time to other processes on the machine. */
+    cpuMs: number;
     peakMiB: number;
 }
 
@@ -97,7 +100,9 @@ function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
         env,
     );
     const result = (
-        JSON.parse(fs.readFileSync(json, "utf8")) as { results: { median: number; min: number; max: number }[] }
+        JSON.parse(fs.readFileSync(json, "utf8")) as {
+            results: { median: number; min: number; max: number; user: number; system: number }[];
+        }
     ).results[0];
     fs.rmSync(json, { force: true });
     // GNU time prints the peak RSS (KiB) as the last stderr line.
@@ -110,6 +115,7 @@ function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
         medianMs: result.median * 1000,
         minMs: result.min * 1000,
         maxMs: result.max * 1000,
+        cpuMs: (result.user + result.system) * 1000,
         peakMiB: Number(out.trim()) / 1024,
     };
 }
@@ -125,6 +131,27 @@ function timeOnce(command: string): number {
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+const timingRuns = 3;
+const phaseHeader: string[] = [];
+
+/**
+ * Where a synth's time goes: the phases between the `okd-ci:*` marks (bench/timings.mjs writes them at exit), each the
+ * median over `timingRuns` runs. The first phase starts when the process does.
+ */
+function timings(args: string, file: string): { name: string; ms: number }[] {
+    const all: { name: string; at: number }[][] = [];
+    for (let i = 0; i < timingRuns; i++) {
+        sh("bash", ["-c", `node --import ./bench/timings.mjs ${args} >/dev/null`], { OKD_CI_BENCH_TIMINGS: file });
+        all.push(JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; at: number }[]);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return all[0].map((mark, i) => ({
+        name: `${i === 0 ? "start" : all[0][i - 1].name} → ${mark.name}`,
+        ms: median(all.map((run) => run[i].at - (i === 0 ? 0 : run[i - 1].at))),
+    }));
+}
+
+const ms = (x: number) => x.toFixed(0);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (m: number) => `${m.toFixed(0)} MiB`;
 
@@ -153,19 +180,25 @@ function main(): number {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bench-"));
     const rows: string[] = [];
     const table: string[][] = [];
+    const phaseRows: string[] = [];
     try {
         for (const stack of chosen.length > 0 ? chosen : known) {
             const modules = path.join(tmp, `${stack}-modules.json`);
-            const synth = `node --import ./bench/record-modules.mjs --import tsx src/synth/cli.ts --stack ${stack} --out ${tmp}/out`;
-            sh("bash", ["-c", synth], { OKD_CI_BENCH_MODULES: modules });
+            const args = `launch/synth.js --stack ${stack} --out ${tmp}/out`;
+            // Also builds the program bundle if it is stale, so no measured run includes a build.
+            sh("bash", ["-c", `node --import ./bench/record-modules.mjs ${args}`], { OKD_CI_BENCH_MODULES: modules });
             const count = (JSON.parse(fs.readFileSync(modules, "utf8")) as string[]).length;
-            const full = measure(synth);
+            // `npm run synth -- --stack <s>` without npm's own start-up.
+            const full = measure(`node ${args}`);
             const floor = measure(`node bench/floor.mjs ${modules}`);
+            const phases = timings(args, path.join(tmp, `${stack}-timings.json`));
             const resources = (
                 JSON.parse(fs.readFileSync(path.join(tmp, "out", stack, "plan.json"), "utf8")) as {
                     resources: unknown[];
                 }
             ).resources.length;
+            const ratio = `${(full.medianMs / floor.medianMs).toFixed(2)}×`;
+            const cpuRatio = `${(full.cpuMs / floor.cpuMs).toFixed(2)}×`;
             table.push([
                 stack,
                 String(resources),
@@ -173,18 +206,38 @@ function main(): number {
                 mib(full.peakMiB),
                 s(floor.medianMs),
                 mib(floor.peakMiB),
+                ratio,
+                cpuRatio,
                 String(count),
             ]);
             rows.push(
-                `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
+                `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | **${ratio}** | ${s(full.cpuMs)} / ${s(floor.cpuMs)} = ${cpuRatio} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
             );
+            phaseRows.push(`| ${stack} | ${phases.map((p) => ms(p.ms)).join(" | ")} |`);
+            if (phaseHeader.length === 0) phaseHeader.push(...phases.map((p) => p.name));
         }
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
-    const header = ["stack", "resources", "synth", "synth peak", "floor", "floor peak", "@pulumi files", ""];
-    console.log(header.slice(0, 7).join("\t"));
+    const header = [
+        "stack",
+        "resources",
+        "synth",
+        "synth peak",
+        "floor",
+        "floor peak",
+        "synth/floor",
+        "CPU synth/floor",
+        "@pulumi files",
+    ];
+    console.log(header.join("\t"));
     for (const r of table) console.log(r.join("\t"));
+    const phaseTable = [
+        `| stack | ${phaseHeader.join(" | ")} |`,
+        `| --- | ${phaseHeader.map(() => "---:").join(" | ")} |`,
+        ...phaseRows,
+    ];
+    console.log(`\nWhere a synth's time goes (median of ${timingRuns} runs, ms):\n${phaseTable.join("\n")}`);
     if (!full) {
         console.log("\nnot a full run (--stack or --no-tests): docs/performance.md left as it is");
         return 0;
@@ -196,9 +249,13 @@ function main(): number {
     const block = [
         begin,
         "",
-        "| stack | resources | synth (median, min–max) | synth peak RSS | floor | floor peak RSS | @pulumi files loaded | program above floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| stack | resources | synth (median, min–max) | synth peak RSS | floor | floor peak RSS | synth / floor (wall) | CPU time synth / floor | @pulumi files loaded | program above floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...rows,
+        "",
+        `Where a synth's time goes: milliseconds between the marks the launcher and the program set (median of ${timingRuns} runs with \`bench/timings.mjs\` preloaded; see "What dominates" below for what each phase is).`,
+        "",
+        ...phaseTable,
         "",
         `Test suite, one run: \`npx mocha\` ${s(mocha)}; \`npm test\` (tool check, typecheck, eslint, prettier, mocha) ${s(gate)}.`,
         "",

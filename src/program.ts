@@ -11,6 +11,7 @@ import { createSite } from "./sites";
  */
 export async function run(): Promise<Record<string, unknown>> {
     const config = loadConfig();
+    performance.mark("okd-ci:config-validated");
     const site = await createSite(config);
 
     // The triggers only name the Pipelines, so they can be built from the same run templates before them.
