@@ -28,6 +28,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
         site,
         streams: config.streams,
+        ...(config.maxParallelBuilds !== undefined ? { maxParallelBuilds: config.maxParallelBuilds } : {}),
         ...(chainsPublicKey !== undefined ? { chains: { publicKey: chainsPublicKey } } : {}),
         mirror:
             config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
