@@ -12,8 +12,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import YAML from "yaml";
+
 import { type Cli, UsageError, UserError, onPath, parseCli, runCli } from "../scripts/cli";
 import { listStacks } from "../src/synth/stackfile";
+import { type CriticalPath, hm, manifestsCriticalPaths, readDurations } from "./critical-path";
 
 const cli: Cli = {
     name: "bench",
@@ -151,6 +154,34 @@ function timings(args: string, file: string): { name: string; ms: number }[] {
     }));
 }
 
+/** The batch size nightlies used before the single build fan-out (OkdPipelines' old default). */
+const batchesBefore = 4;
+
+/**
+ * The modelled critical path of every Pipeline of a stack, after (the synth in `out`, default config) and before the
+ * single build fan-out (the same stack synthesized with `okd-ci:maxParallelBuilds` at the old batch size).
+ */
+function criticalPaths(stack: string, out: string, tmp: string): string[] {
+    const durations = readDurations(path.join(root, "docs", "performance.md"));
+    const configDir = path.join(tmp, `${stack}-before-config`);
+    fs.mkdirSync(configDir, { recursive: true });
+    const file = `Pulumi.${stack}.yaml`;
+    const doc = YAML.parseDocument(fs.readFileSync(path.join(root, file), "utf8"));
+    doc.setIn(["config", "okd-ci:maxParallelBuilds"], batchesBefore);
+    fs.writeFileSync(path.join(configDir, file), doc.toString());
+    const before = path.join(tmp, "before");
+    sh("bash", ["-c", `node launch/synth.js --stack ${stack} --config-dir ${configDir} --out ${before} >/dev/null`]);
+    const was = new Map(
+        manifestsCriticalPaths(path.join(before, stack, "manifests"), durations).map((p) => [p.pipeline, p]),
+    );
+    const describe = (p: CriticalPath) => p.path.map((t) => `${t.name} ${t.minutes}`).join(" → ");
+    return manifestsCriticalPaths(path.join(out, stack, "manifests"), durations).map((p) => {
+        const b = was.get(p.pipeline);
+        const before = b === undefined ? "–" : hm(b.minutes);
+        return `| ${stack} | ${p.pipeline} | ${before} | **${hm(p.minutes)}** | ${describe(p)} |`;
+    });
+}
+
 const ms = (x: number) => x.toFixed(0);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (m: number) => `${m.toFixed(0)} MiB`;
@@ -181,6 +212,7 @@ function main(): number {
     const rows: string[] = [];
     const table: string[][] = [];
     const phaseRows: string[] = [];
+    const pathRows: string[] = [];
     try {
         for (const stack of chosen.length > 0 ? chosen : known) {
             const modules = path.join(tmp, `${stack}-modules.json`);
@@ -213,6 +245,7 @@ function main(): number {
             rows.push(
                 `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | **${ratio}** | ${s(full.cpuMs)} / ${s(floor.cpuMs)} = ${cpuRatio} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
             );
+            pathRows.push(...criticalPaths(stack, path.join(tmp, "out"), tmp));
             phaseRows.push(`| ${stack} | ${phases.map((p) => ms(p.ms)).join(" | ")} |`);
             if (phaseHeader.length === 0) phaseHeader.push(...phases.map((p) => p.name));
         }
@@ -238,6 +271,12 @@ function main(): number {
         ...phaseRows,
     ];
     console.log(`\nWhere a synth's time goes (median of ${timingRuns} runs, ms):\n${phaseTable.join("\n")}`);
+    const pathTable = [
+        `| stack | Pipeline | before (batches of ${batchesBefore}) | after (one fan-out) | critical path after (task minutes) |`,
+        "| --- | --- | ---: | ---: | --- |",
+        ...pathRows,
+    ];
+    console.log(`\nModelled critical paths (durations: docs/performance.md):\n${pathTable.join("\n")}`);
     if (!full) {
         console.log("\nnot a full run (--stack or --no-tests): docs/performance.md left as it is");
         return 0;
@@ -256,6 +295,10 @@ function main(): number {
         `Where a synth's time goes: milliseconds between the marks the launcher and the program set (median of ${timingRuns} runs with \`bench/timings.mjs\` preloaded; see "What dominates" below for what each phase is).`,
         "",
         ...phaseTable,
+        "",
+        "Modelled critical path of every Pipeline (see *Nightly and release critical paths* below for the model and the durations):",
+        "",
+        ...pathTable,
         "",
         `Test suite, one run: \`npx mocha\` ${s(mocha)}; \`npm test\` (tool check, typecheck, eslint, prettier, mocha) ${s(gate)}.`,
         "",
