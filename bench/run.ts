@@ -2,7 +2,7 @@
  * `npm run bench`: per stack, the wall time (median of 5 runs, hyperfine) and peak memory (/usr/bin/time %M) of a
  * whole synth process (`node launch/synth.js`, what `npm run synth` runs), next to its floor (Node plus the @pulumi
  * modules that synth loads, nothing else), their ratio and where the rest goes (the `okd-ci:*` User Timing marks);
- * then one run of the test suite. Prints a table and rewrites the results block of docs/performance.md.
+ * then one run of `npm test`, with the slowest test files. Prints a table and rewrites the results block of docs/performance.md.
  *
  * Needs hyperfine and GNU time (Debian: `apt-get install hyperfine time`); names them in one line when missing.
  * Never run from tests: performance is measured here, not asserted.
@@ -281,9 +281,25 @@ function main(): number {
         console.log("\nnot a full run (--stack or --no-tests): docs/performance.md left as it is");
         return 0;
     }
-    const mocha = timeOnce("npx mocha --reporter dot 'test/**/*.test.ts'");
-    const gate = timeOnce("npm test");
-    console.log(`\nmocha (whole suite, one run): ${s(mocha)}\nnpm test (typecheck, lint, mocha): ${s(gate)}`);
+    // One run of `npm test` as a user runs it; npm appends the reporter to its last command, mocha. The reporter
+    // writes each test file's wall time (hooks included), so the slowest files can be named.
+    const fileTimes = path.join(os.tmpdir(), `okd-ci-bench-files-${process.pid}.json`);
+    const gate = timeOnce(`OKD_CI_BENCH_FILE_TIMES=${fileTimes} npm test -- --reporter ./bench/mocha-file-times.cjs`);
+    const suite = JSON.parse(fs.readFileSync(fileTimes, "utf8")) as {
+        totalMs: number;
+        files: { file: string; ms: number; tests: number }[];
+    };
+    fs.rmSync(fileTimes, { force: true });
+    const mocha = suite.totalMs;
+    const top = [...suite.files].sort((a, b) => b.ms - a.ms).slice(0, 10);
+    const topTable = [
+        "| test file | tests | wall time (hooks included) |",
+        "| --- | ---: | ---: |",
+        ...top.map((f) => `| \`${f.file}\` | ${f.tests} | ${s(f.ms)} |`),
+    ];
+    console.log(
+        `\nnpm test (tool check, typecheck, lint, mocha): ${s(gate)}, of which mocha ${s(mocha)}\n${topTable.join("\n")}`,
+    );
 
     const block = [
         begin,
@@ -300,7 +316,9 @@ function main(): number {
         "",
         ...pathTable,
         "",
-        `Test suite, one run: \`npx mocha\` ${s(mocha)}; \`npm test\` (tool check, typecheck, eslint, prettier, mocha) ${s(gate)}.`,
+        `Test suite, one run of \`npm test\` (tool check, typecheck, eslint, prettier, mocha): ${s(gate)}, of which mocha ${s(mocha)}. The ten slowest test files (a file's time runs from its first hook to its last test, so files share the synths they wait for):`,
+        "",
+        ...topTable,
         "",
         "Machine:",
         "",
