@@ -79,7 +79,8 @@ describe("the modelled critical path (bench/critical-path.ts)", () => {
         const rows = readDurations(path.resolve(__dirname, "..", "..", "docs", "performance.md"));
         assert.ok(rows.some((r) => r.task === "okd-build-component" && r.combination === ""));
         assert.deepEqual(rows.find((r) => r.task === "okd-finalize-record")?.waitsFor, ["destroy-*"]);
-        for (const r of rows)
+        for (const r of rows) {
             assert.match(r.source, /^estimate: .{20,}|^[a-z-]+\/[a-z-]+ /, `${r.task} ${r.combination}`);
+        }
     });
 });
