@@ -16,7 +16,23 @@ export default tseslint.config(
         },
     },
     {
-        files: ["**/*.mjs", "**/*.js"],
+        files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
         languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    },
+    {
+        // The launchers and the bundle builder (launch/) are CommonJS JavaScript that Node loads without a TypeScript
+        // loader; so is the tests' synth runner.
+        files: ["launch/**/*.js", "test/fixtures/**/*.js", "**/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: {
+                require: "readonly",
+                module: "writable",
+                __dirname: "readonly",
+                __filename: "readonly",
+                performance: "readonly",
+            },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

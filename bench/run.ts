@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: per stack, the wall time (median of 5 runs, hyperfine) and peak memory (/usr/bin/time %M) of a
- * whole synth process, next to its floor (Node plus the @pulumi modules that synth loads, nothing else); then one
- * run of the test suite. Prints a table and rewrites the results block of docs/performance.md.
+ * whole synth process (`node launch/synth.js`, what `npm run synth` runs), next to its floor (Node plus the @pulumi
+ * modules that synth loads, nothing else), their ratio and where the rest goes (the `okd-ci:*` User Timing marks);
+ * then one run of `npm test`, with the slowest test files. Prints a table and rewrites the results block of docs/performance.md.
  *
  * Needs hyperfine and GNU time (Debian: `apt-get install hyperfine time`); names them in one line when missing.
  * Never run from tests: performance is measured here, not asserted.
@@ -11,8 +12,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import YAML from "yaml";
+
 import { type Cli, UsageError, UserError, onPath, parseCli, runCli } from "../scripts/cli";
 import { listStacks } from "../src/synth/stackfile";
+import { type CriticalPath, hm, manifestsCriticalPaths, readDurations } from "./critical-path";
 
 const cli: Cli = {
     name: "bench",
@@ -71,6 +75,8 @@ interface Measure {
     medianMs: number;
     minMs: number;
     maxMs: number;
+    /** Mean CPU time (user + system) per run: less sensitive than wall time to other processes on the machine. */
+    cpuMs: number;
     peakMiB: number;
 }
 
@@ -97,7 +103,9 @@ function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
         env,
     );
     const result = (
-        JSON.parse(fs.readFileSync(json, "utf8")) as { results: { median: number; min: number; max: number }[] }
+        JSON.parse(fs.readFileSync(json, "utf8")) as {
+            results: { median: number; min: number; max: number; user: number; system: number }[];
+        }
     ).results[0];
     fs.rmSync(json, { force: true });
     // GNU time prints the peak RSS (KiB) as the last stderr line.
@@ -110,6 +118,7 @@ function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
         medianMs: result.median * 1000,
         minMs: result.min * 1000,
         maxMs: result.max * 1000,
+        cpuMs: (result.user + result.system) * 1000,
         peakMiB: Number(out.trim()) / 1024,
     };
 }
@@ -125,6 +134,55 @@ function timeOnce(command: string): number {
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+const timingRuns = 3;
+const phaseHeader: string[] = [];
+
+/**
+ * Where a synth's time goes: the phases between the `okd-ci:*` marks (bench/timings.mjs writes them at exit), each the
+ * median over `timingRuns` runs. The first phase starts when the process does.
+ */
+function timings(args: string, file: string): { name: string; ms: number }[] {
+    const all: { name: string; at: number }[][] = [];
+    for (let i = 0; i < timingRuns; i++) {
+        sh("bash", ["-c", `node --import ./bench/timings.mjs ${args} >/dev/null`], { OKD_CI_BENCH_TIMINGS: file });
+        all.push(JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; at: number }[]);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return all[0].map((mark, i) => ({
+        name: `${i === 0 ? "start" : all[0][i - 1].name} → ${mark.name}`,
+        ms: median(all.map((run) => run[i].at - (i === 0 ? 0 : run[i - 1].at))),
+    }));
+}
+
+/** The batch size nightlies used before the single build fan-out (OkdPipelines' old default). */
+const batchesBefore = 4;
+
+/**
+ * The modelled critical path of every Pipeline of a stack, after (the synth in `out`, default config) and before the
+ * single build fan-out (the same stack synthesized with `okd-ci:maxParallelBuilds` at the old batch size).
+ */
+function criticalPaths(stack: string, out: string, tmp: string): string[] {
+    const durations = readDurations(path.join(root, "docs", "performance.md"));
+    const configDir = path.join(tmp, `${stack}-before-config`);
+    fs.mkdirSync(configDir, { recursive: true });
+    const file = `Pulumi.${stack}.yaml`;
+    const doc = YAML.parseDocument(fs.readFileSync(path.join(root, file), "utf8"));
+    doc.setIn(["config", "okd-ci:maxParallelBuilds"], batchesBefore);
+    fs.writeFileSync(path.join(configDir, file), doc.toString());
+    const before = path.join(tmp, "before");
+    sh("bash", ["-c", `node launch/synth.js --stack ${stack} --config-dir ${configDir} --out ${before} >/dev/null`]);
+    const was = new Map(
+        manifestsCriticalPaths(path.join(before, stack, "manifests"), durations).map((p) => [p.pipeline, p]),
+    );
+    const describe = (p: CriticalPath) => p.path.map((t) => `${t.name} ${t.minutes}`).join(" → ");
+    return manifestsCriticalPaths(path.join(out, stack, "manifests"), durations).map((p) => {
+        const b = was.get(p.pipeline);
+        const before = b === undefined ? "–" : hm(b.minutes);
+        return `| ${stack} | ${p.pipeline} | ${before} | **${hm(p.minutes)}** | ${describe(p)} |`;
+    });
+}
+
+const ms = (x: number) => x.toFixed(0);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (m: number) => `${m.toFixed(0)} MiB`;
 
@@ -153,19 +211,26 @@ function main(): number {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bench-"));
     const rows: string[] = [];
     const table: string[][] = [];
+    const phaseRows: string[] = [];
+    const pathRows: string[] = [];
     try {
         for (const stack of chosen.length > 0 ? chosen : known) {
             const modules = path.join(tmp, `${stack}-modules.json`);
-            const synth = `node --import ./bench/record-modules.mjs --import tsx src/synth/cli.ts --stack ${stack} --out ${tmp}/out`;
-            sh("bash", ["-c", synth], { OKD_CI_BENCH_MODULES: modules });
+            const args = `launch/synth.js --stack ${stack} --out ${tmp}/out`;
+            // Also builds the program bundle if it is stale, so no measured run includes a build.
+            sh("bash", ["-c", `node --import ./bench/record-modules.mjs ${args}`], { OKD_CI_BENCH_MODULES: modules });
             const count = (JSON.parse(fs.readFileSync(modules, "utf8")) as string[]).length;
-            const full = measure(synth);
+            // `npm run synth -- --stack <s>` without npm's own start-up.
+            const full = measure(`node ${args}`);
             const floor = measure(`node bench/floor.mjs ${modules}`);
+            const phases = timings(args, path.join(tmp, `${stack}-timings.json`));
             const resources = (
                 JSON.parse(fs.readFileSync(path.join(tmp, "out", stack, "plan.json"), "utf8")) as {
                     resources: unknown[];
                 }
             ).resources.length;
+            const ratio = `${(full.medianMs / floor.medianMs).toFixed(2)}×`;
+            const cpuRatio = `${(full.cpuMs / floor.cpuMs).toFixed(2)}×`;
             table.push([
                 stack,
                 String(resources),
@@ -173,34 +238,87 @@ function main(): number {
                 mib(full.peakMiB),
                 s(floor.medianMs),
                 mib(floor.peakMiB),
+                ratio,
+                cpuRatio,
                 String(count),
             ]);
             rows.push(
-                `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
+                `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | **${ratio}** | ${s(full.cpuMs)} / ${s(floor.cpuMs)} = ${cpuRatio} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
             );
+            pathRows.push(...criticalPaths(stack, path.join(tmp, "out"), tmp));
+            phaseRows.push(`| ${stack} | ${phases.map((p) => ms(p.ms)).join(" | ")} |`);
+            if (phaseHeader.length === 0) phaseHeader.push(...phases.map((p) => p.name));
         }
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
-    const header = ["stack", "resources", "synth", "synth peak", "floor", "floor peak", "@pulumi files", ""];
-    console.log(header.slice(0, 7).join("\t"));
+    const header = [
+        "stack",
+        "resources",
+        "synth",
+        "synth peak",
+        "floor",
+        "floor peak",
+        "synth/floor",
+        "CPU synth/floor",
+        "@pulumi files",
+    ];
+    console.log(header.join("\t"));
     for (const r of table) console.log(r.join("\t"));
+    const phaseTable = [
+        `| stack | ${phaseHeader.join(" | ")} |`,
+        `| --- | ${phaseHeader.map(() => "---:").join(" | ")} |`,
+        ...phaseRows,
+    ];
+    console.log(`\nWhere a synth's time goes (median of ${timingRuns} runs, ms):\n${phaseTable.join("\n")}`);
+    const pathTable = [
+        `| stack | Pipeline | before (batches of ${batchesBefore}) | after (one fan-out) | critical path after (task minutes) |`,
+        "| --- | --- | ---: | ---: | --- |",
+        ...pathRows,
+    ];
+    console.log(`\nModelled critical paths (durations: docs/performance.md):\n${pathTable.join("\n")}`);
     if (!full) {
         console.log("\nnot a full run (--stack or --no-tests): docs/performance.md left as it is");
         return 0;
     }
-    const mocha = timeOnce("npx mocha --reporter dot 'test/**/*.test.ts'");
-    const gate = timeOnce("npm test");
-    console.log(`\nmocha (whole suite, one run): ${s(mocha)}\nnpm test (typecheck, lint, mocha): ${s(gate)}`);
+    // One run of `npm test` as a user runs it; npm appends the reporter to its last command, mocha. The reporter
+    // writes each test file's wall time (hooks included), so the slowest files can be named.
+    const fileTimes = path.join(os.tmpdir(), `okd-ci-bench-files-${process.pid}.json`);
+    const gate = timeOnce(`OKD_CI_BENCH_FILE_TIMES=${fileTimes} npm test -- --reporter ./bench/mocha-file-times.cjs`);
+    const suite = JSON.parse(fs.readFileSync(fileTimes, "utf8")) as {
+        totalMs: number;
+        files: { file: string; ms: number; tests: number }[];
+    };
+    fs.rmSync(fileTimes, { force: true });
+    const mocha = suite.totalMs;
+    const top = [...suite.files].sort((a, b) => b.ms - a.ms).slice(0, 10);
+    const topTable = [
+        "| test file | tests | wall time (hooks included) |",
+        "| --- | ---: | ---: |",
+        ...top.map((f) => `| \`${f.file}\` | ${f.tests} | ${s(f.ms)} |`),
+    ];
+    console.log(
+        `\nnpm test (tool check, typecheck, lint, mocha): ${s(gate)}, of which mocha ${s(mocha)}\n${topTable.join("\n")}`,
+    );
 
     const block = [
         begin,
         "",
-        "| stack | resources | synth (median, min–max) | synth peak RSS | floor | floor peak RSS | @pulumi files loaded | program above floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| stack | resources | synth (median, min–max) | synth peak RSS | floor | floor peak RSS | synth / floor (wall) | CPU time synth / floor | @pulumi files loaded | program above floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...rows,
         "",
-        `Test suite, one run: \`npx mocha\` ${s(mocha)}; \`npm test\` (tool check, typecheck, eslint, prettier, mocha) ${s(gate)}.`,
+        `Where a synth's time goes: milliseconds between the marks the launcher and the program set (median of ${timingRuns} runs with \`bench/timings.mjs\` preloaded; see "What dominates" below for what each phase is).`,
+        "",
+        ...phaseTable,
+        "",
+        "Modelled critical path of every Pipeline (see *Nightly and release critical paths* below for the model and the durations):",
+        "",
+        ...pathTable,
+        "",
+        `Test suite, one run of \`npm test\` (tool check, typecheck, eslint, prettier, mocha): ${s(gate)}, of which mocha ${s(mocha)}. The ten slowest test files (a file's time runs from its first hook to its last test, so files share the synths they wait for):`,
+        "",
+        ...topTable,
         "",
         "Machine:",
         "",

@@ -65,14 +65,17 @@ export function pulumiYaml(): string {
     const doc = new YAML.Document({
         name: "okd-ci",
         description: "Stands up the OKD build-and-release system (Tekton) on AWS, GCP, Azure or an existing cluster.",
-        main: "src/index.ts",
+        // The program runs from its esbuild bundle (launch/bundle.js builds it when its sources change), the same
+        // file `npm run synth` runs; Node loads it without a TypeScript loader.
+        main: "launch/pulumi.js",
         runtime: {
             name: "nodejs",
             options: {
-                // tsx runs the TypeScript directly (TypeScript 6 has no ts-node path Pulumi can use); the heap cap
-                // avoids the Node OOMs seen with large provider SDKs.
+                // launch/pulumi.js is JavaScript (the program's TypeScript is compiled into its bundle, so the
+                // language host's ts-node is not needed); the heap cap avoids the Node OOMs seen with large
+                // provider SDKs (pulumi/pulumi#17040).
                 typescript: false,
-                nodeargs: "--import=tsx --max-old-space-size=4096",
+                nodeargs: "--max-old-space-size=4096",
             },
         },
         config,

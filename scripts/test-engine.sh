@@ -175,8 +175,9 @@ say "installed $(k get crd -o name | wc -l) CustomResourceDefinitions"
 project="${work}/project"
 mkdir -p "${project}" "${work}/state"
 cp Pulumi.yaml Pulumi.ci.yaml "${project}/"
-# The CLI checks that the project's `main` exists; the program itself is this repository's (see test/engine/engine.ts).
-ln -s "${root}/src" "${project}/src"
+# The CLI checks that the project's `main` (launch/pulumi.js) exists; the program itself is this repository's bundle
+# (see test/engine/engine.ts).
+ln -s "${root}/launch" "${project}/launch"
 export PULUMI_HOME="${work}/pulumi-home"
 export PULUMI_BACKEND_URL="file://${work}/state"
 PULUMI_CONFIG_PASSPHRASE="$(openssl rand -hex 24)"

@@ -12,6 +12,7 @@ import { createSite } from "./sites";
  */
 export async function run(): Promise<Record<string, unknown>> {
     const config = loadConfig();
+    performance.mark("okd-ci:config-validated");
     const site = await createSite(config);
 
     // The triggers only name the Pipelines, so they can be built from the same run templates before them.
@@ -28,6 +29,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
         site,
         streams: config.streams,
+        ...(config.maxParallelBuilds !== undefined ? { maxParallelBuilds: config.maxParallelBuilds } : {}),
         ...(chainsPublicKey !== undefined ? { chains: { publicKey: chainsPublicKey } } : {}),
         mirror:
             config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined

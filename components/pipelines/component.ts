@@ -8,7 +8,7 @@ import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
 import { releasePipeline } from "./release";
-import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
+import { defaultMaxParallelBuilds, maxMatrixCombinations, pipelineRuns } from "./runs";
 import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
@@ -35,7 +35,10 @@ export interface OkdPipelinesArgs {
     streams: Stream[];
     /** quay.io repositories promoted releases are mirrored to; required when a stream promotes. */
     mirror?: MirrorRepositories;
-    /** At most this many component builds at once (per nightly run). Default 4. */
+    /**
+     * At most this many component builds at once (per nightly run), 1 to `maxMatrixCombinations` (256, Tekton's matrix
+     * limit). Default: every component in one fan-out (`defaultMaxParallelBuilds`).
+     */
     maxParallelBuilds?: number;
     /**
      * Pinned step images; defaults in `defaultImages`. `tools` is unset there: each run builds the tools image from its
@@ -71,8 +74,14 @@ export class OkdPipelines extends pulumi.ComponentResource {
         super("okd-ci:pipelines:OkdPipelines", name, {}, opts);
         const namespace = args.namespace ?? pipelineNamespace;
         const maxParallelBuilds = args.maxParallelBuilds ?? defaultMaxParallelBuilds;
-        if (!Number.isInteger(maxParallelBuilds) || maxParallelBuilds < 1) {
-            throw new Error(`maxParallelBuilds must be a whole number of at least 1, not ${maxParallelBuilds}`);
+        if (
+            !Number.isInteger(maxParallelBuilds) ||
+            maxParallelBuilds < 1 ||
+            maxParallelBuilds > maxMatrixCombinations
+        ) {
+            throw new Error(
+                `maxParallelBuilds must be a whole number from 1 to ${maxMatrixCombinations} (Tekton's default-max-matrix-combinations-count), not ${maxParallelBuilds}`,
+            );
         }
         const promoting = args.streams.filter((s) => s.promote);
         if (promoting.length > 0 && args.mirror === undefined) {

@@ -2,4 +2,4 @@ export * from "./component";
 export { defaultImages, type PipelineImages } from "./images";
 export { nightlyTasks } from "./nightly";
 export { releaseTasks } from "./release";
-export { defaultMaxParallelBuilds, pipelineRuns, runTimeouts } from "./runs";
+export { defaultMaxParallelBuilds, maxMatrixCombinations, pipelineRuns, runTimeouts } from "./runs";

@@ -59,7 +59,10 @@ export const finalizeTimeout = "1h15m";
 export const nightlyFinallyTimeout = "2h30m";
 
 export interface NightlyOptions {
-    /** At most this many component builds run at once: components go in batches of this size, one batch at a time. */
+    /**
+     * At most this many component builds run at once: components go in matrix batches of this size, one batch at a
+     * time. `defaultMaxParallelBuilds` puts them all in one fan-out (up to Tekton's matrix limit).
+     */
     maxParallelBuilds: number;
     /** Replaces the Go builder stages of component Containerfiles (`defaultBuilderImage`; may use {rhel}, {go}, {ocp}). */
     builderImage?: string;

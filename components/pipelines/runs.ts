@@ -118,8 +118,21 @@ export function streamRuns(site: Site, stream: Stream, maxParallelBuilds: number
     };
 }
 
-/** Builds that run at once by default: one batch of the component matrix. */
-export const defaultMaxParallelBuilds = 4;
+/**
+ * The most combinations one pipeline task's matrix may have: Tekton's `default-max-matrix-combinations-count`, 256
+ * unless the cluster's config-defaults says otherwise (tektoncd/pipeline@v1.15.0 config/config-defaults.yaml,
+ * pkg/apis/config/default.go DefaultMaxMatrixCombinationsCount; enforced when a Pipeline is admitted,
+ * pkg/apis/pipeline/v1/matrix_types.go validateCombinationsCount). Our install leaves it at its default.
+ */
+export const maxMatrixCombinations = 256;
+
+/**
+ * Builds that run at once by default: every component of a stream in one matrix (one fan-out), so the build pool's
+ * autoscaler (`buildMaxNodes`) and the namespace quota decide how many run at once. A pod the quota cannot admit yet
+ * leaves its TaskRun pending, retried each minute, not failed (tektoncd/pipeline@v1.15.0
+ * pkg/reconciler/taskrun/taskrun.go handlePodCreationError, ExceededResourceQuota). `maxParallelBuilds` caps it.
+ */
+export const defaultMaxParallelBuilds = maxMatrixCombinations;
 
 /** How the Tekton triggers start each stream's Pipelines: the same templates `OkdPipelines.runs` holds. */
 export function pipelineRuns(

@@ -478,6 +478,14 @@ export const keys = {
         pulumiType: "integer",
         description: "Root disk of each build node in GiB (image layers and build caches).",
     },
+    maxParallelBuilds: {
+        // 256: Tekton's default-max-matrix-combinations-count (components/pipelines/runs.ts maxMatrixCombinations).
+        schema: count(1, 256).optional(),
+        pulumiType: "integer",
+        description:
+            "At most this many component builds of a nightly run at once (matrix batches run one after another). Unset, a nightly builds all its components in one fan-out and the build pool's autoscaler (buildMaxNodes) and the namespace quota pace them; set it when the cloud quota cannot hold that many build nodes.",
+        defaultNote: "unset: all components at once (Tekton's matrix limit, 256 per batch)",
+    },
     nightlyRetentionDays: {
         schema: count(1, 365).default(14),
         pulumiType: "integer",

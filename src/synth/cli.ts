@@ -1,6 +1,7 @@
 /**
  * `npm run synth -- --stack <name> [--out <dir>]`: the program's plan and manifests, offline.
- * See README "Preview a platform".
+ * See README "Preview a platform". `npm run synth` runs launch/synth.js, which loads the program bundle
+ * (launch/bundle.js) and calls synthCli() from it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -67,4 +68,7 @@ async function main(): Promise<number> {
     }
 }
 
-runCli(cli, main);
+/** Runs the synth CLI with this process's arguments and exits with its code. */
+export function synthCli(): void {
+    runCli(cli, main);
+}

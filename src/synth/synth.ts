@@ -39,17 +39,23 @@ export async function synthesize(stack: string, given: StackConfig): Promise<Syn
     try {
         await recorder.install(project, stack, /* preview */ true);
         pulumi.runtime.setAllConfig(config, secretKeys);
+        // Marks (User Timing) where a synth's time goes; `npm run bench` reads them (bench/timings.mjs).
+        performance.mark("okd-ci:mocks-installed");
         const { run } = await import("../program");
         // As the CLI's language host does: the root Stack resource parents everything and carries the outputs.
         // Its return value resolves to plain values (secretness dropped) and is undefined when any output is unknown
         // in a preview, so serialize what `run` returned instead.
         let outputs: Record<string, unknown> = {};
-        await runInPulumiStack(async () => (outputs = await run()));
+        await runInPulumiStack(async () => {
+            outputs = await run();
+            performance.mark("okd-ci:program-returned");
+        });
         const wire = (await serializeProperties("synth outputs", outputs)) as Record<string, unknown>;
         await recorder.settle();
+        performance.mark("okd-ci:engine-settled");
         if (failures.length > 0) throw failures[0];
         const plan = buildPlan(project, stack, recorder.resources, wire);
-        return {
+        const result = {
             plan,
             manifests: renderManifests(plan),
             runs: handRuns(plan),
@@ -57,6 +63,8 @@ export async function synthesize(stack: string, given: StackConfig): Promise<Syn
             recorder,
             placeholders,
         };
+        performance.mark("okd-ci:rendered");
+        return result;
     } finally {
         process.off("unhandledRejection", onRejection);
     }
@@ -74,5 +82,6 @@ export function writeSynth(outDir: string, result: SynthResult): string {
     for (const m of result.manifests) fs.writeFileSync(path.join(dir, "manifests", m.file), m.content);
     if (result.runs.length > 0) fs.mkdirSync(path.join(dir, "runs"));
     for (const r of result.runs) fs.writeFileSync(path.join(dir, "runs", r.file), r.content);
+    performance.mark("okd-ci:written");
     return dir;
 }

@@ -25,13 +25,18 @@ interface Result {
 }
 
 /**
- * Runs `npm run <script> -- <args>` without npm's banner: the script's `tsx <file>` under this Node, or its
- * `bash <file>`.
+ * Runs `npm run <script> -- <args>` without npm's banner: the script's `tsx <file>` or `node <file>` (synth, which
+ * runs the program bundle: launch/synth.js) under this Node, or its `bash <file>`.
  */
 async function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-    const m = /^(tsx|bash) (\S+)$/.exec(pkg.scripts[script] ?? "");
-    assert.ok(m, `package.json script ${script} is "tsx <file>" or "bash <file>"`);
-    const command = m[1] === "tsx" ? [process.execPath, "--import", "tsx", m[2]] : ["bash", m[2]];
+    const m = /^(tsx|node|bash) (\S+)$/.exec(pkg.scripts[script] ?? "");
+    assert.ok(m, `package.json script ${script} is "tsx <file>", "node <file>" or "bash <file>"`);
+    const command =
+        m[1] === "tsx"
+            ? [process.execPath, "--import", "tsx", m[2]]
+            : m[1] === "node"
+              ? [process.execPath, m[2]]
+              : ["bash", m[2]];
     try {
         const { stdout, stderr } = await exec(command[0], [...command.slice(1), ...args], {
             cwd: root,

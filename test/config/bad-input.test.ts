@@ -546,6 +546,12 @@ const typeRows: Row[] = [
     },
     {
         rule: "types",
+        what: "more parallel builds than Tekton's matrix allows in one pipeline task",
+        config: { ...aws, maxParallelBuilds: 257 },
+        lines: ["okd-ci:maxParallelBuilds = 257: expected a whole number from 1 to 256"],
+    },
+    {
+        rule: "types",
         what: "an empty system pool",
         config: { ...aws, systemNodes: 0 },
         lines: ["okd-ci:systemNodes = 0: expected a whole number from 1 to 10"],
@@ -730,7 +736,7 @@ const typeRows: Row[] = [
         what: "a misspelt key",
         config: { ...aws, buildMaxNode: 3 },
         lines: [
-            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, tektonPruneKeep, tektonPruneSchedule, nightlyDispatchSchedule, reaperSchedule, reaperTtlHours, reaperDryRun, tektonManifestSource, kubeconfig, kubeContext, objectStoreAccessKey, objectStoreSecretKey, storageClass',
+            'okd-ci:buildMaxNode = "3": is not a known key (did you mean buildMaxNodes?); expected one of platform, region, gcpProject, kubernetesVersion, profile, namePrefix, tags, protect, systemInstanceType, systemNodes, buildInstanceTypes, buildSpot, buildMinNodes, buildMaxNodes, buildDiskGb, maxParallelBuilds, nightlyRetentionDays, untaggedRetentionDays, logRetentionDays, streams, mirrorReleaseRepository, mirrorContentRepository, mirrorCredentials, gates, gateCredentialsAws, gateCredentialsGcp, gateCredentialsAzure, githubWebhookSecret, webhookHostname, webhookDnsZone, webhookSourceRanges, adminPrincipals, controlPlaneCidrs, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, tektonPruneKeep, tektonPruneSchedule, nightlyDispatchSchedule, reaperSchedule, reaperTtlHours, reaperDryRun, tektonManifestSource, kubeconfig, kubeContext, objectStoreAccessKey, objectStoreSecretKey, storageClass',
         ],
     },
     {

@@ -9,7 +9,8 @@
  * version; the last host inside the sdk module, v3.68.0, predates the runtime options and policy protocol 3.248 uses).
  * So the program runs as an inline program of @pulumi/pulumi's Automation API, the SDK's own language runtime, which
  * the CLI reaches through `--client` ("exec kind" auto.inline): the same engine, providers, config, secrets and
- * analyzers; not covered is the host's launch of `node` with Pulumi.yaml's `nodeargs`.
+ * analyzers; not covered is the host's launch of `node` with Pulumi.yaml's `nodeargs`. The inline program does what
+ * Pulumi.yaml's `main` (launch/pulumi.js) does: it loads the program bundle and runs the program in it.
  *
  * Usage: tsx test/engine/engine.ts --work-dir <project dir> --plan <plan.json> --report <file> [--up]
  * (the project directory holds copies of Pulumi.yaml and the stack's Pulumi.ci.yaml; the program is this repository's)
@@ -23,6 +24,7 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { type EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
 
+import { loadProgram } from "../../launch/bundle";
 import { runPolicies } from "../../policy/plan";
 import type { Plan } from "../../src/synth/render";
 import { defaultProviderUrn, engineUrn, qualifiedType } from "../../src/synth/urn";
@@ -240,8 +242,10 @@ async function main(): Promise<number> {
 
     const program = async () => {
         if (operation === "up") pulumi.runtime.registerResourceTransform(skipWorkloadAwait);
-        const { run } = await import("../../src/program");
-        return run();
+        // What Pulumi.yaml's `main` (launch/pulumi.js) runs: the program bundle, built if stale, the same compiled code
+        // `npm run synth` ran for the plan this checks against.
+        const bundle = (await loadProgram()) as { run(): Promise<Record<string, unknown>> };
+        return bundle.run();
     };
     const stack = await LocalWorkspace.selectStack(
         { stackName: plan.stack, projectName: plan.project, program },

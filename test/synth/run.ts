@@ -41,7 +41,7 @@ async function synthOnce(stack: string, stackConfig: StackConfig): Promise<Synth
         const file = path.join(dir, "config.json");
         fs.writeFileSync(file, JSON.stringify(stackConfig));
         const out = path.join(dir, "result.json");
-        await exec(process.execPath, ["--import", "tsx", "test/fixtures/synth-run.ts", stack, file, out], {
+        await exec(process.execPath, ["test/fixtures/synth-run.js", stack, file, out], {
             cwd: root,
             maxBuffer: 64 * 1024 * 1024,
         });
@@ -51,10 +51,10 @@ async function synthOnce(stack: string, stackConfig: StackConfig): Promise<Synth
     }
 }
 
-/** Runs the synth CLI as a user would; never throws, returns the exit code and output. */
+/** Runs the synth CLI as a user would (`npm run synth` is `node launch/synth.js`); never throws, returns the exit code and output. */
 export async function synthCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-        const { stdout, stderr } = await exec(process.execPath, ["--import", "tsx", "src/synth/cli.ts", ...args], {
+        const { stdout, stderr } = await exec(process.execPath, ["launch/synth.js", ...args], {
             cwd: root,
             maxBuffer: 64 * 1024 * 1024,
         });

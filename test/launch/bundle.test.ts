@@ -1,0 +1,106 @@
+/**
+ * launch/bundle.js: the program bundle `npm run synth` and `pulumi up` load is rebuilt whenever what it was built from
+ * changes, and never loaded stale.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+import { type BundleSpec, check, ensure, program, root } from "../../launch/bundle";
+
+describe("launch/bundle.js", () => {
+    // The inputs live in the repository (the manifest records paths relative to it); the bundles in a temporary cache.
+    const src = path.join(root, "test", `.bundle-fixture-${process.pid}`);
+    const rel = path.relative(root, src).split(path.sep).join("/");
+    let cache: string;
+    const saved = process.env.OKD_CI_BUNDLE_DIR;
+    const spec: BundleSpec = {
+        name: "fixture",
+        entry: `${rel}/entry.ts`,
+        repoDirname: true,
+        options: { bundle: true, platform: "node", format: "cjs", target: "node20" },
+    };
+    const load = (file: string): { value: string; dir: string } => {
+        delete require.cache[require.resolve(file)];
+        // A bundle is CommonJS loaded the way launch/bundle.js loads it; dropped from the cache first to see a rebuild.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(file) as { value: string; dir: string };
+    };
+
+    before(() => {
+        cache = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bundle-"));
+        process.env.OKD_CI_BUNDLE_DIR = cache;
+        fs.mkdirSync(src, { recursive: true });
+        fs.writeFileSync(
+            path.join(src, "entry.ts"),
+            'import { part } from "./part";\nexport const value: string = part;\nexport const dir: string = __dirname;\n',
+        );
+        fs.writeFileSync(path.join(src, "part.ts"), 'export const part = "one";\n');
+    });
+    after(() => {
+        if (saved === undefined) delete process.env.OKD_CI_BUNDLE_DIR;
+        else process.env.OKD_CI_BUNDLE_DIR = saved;
+        fs.rmSync(src, { recursive: true, force: true });
+        fs.rmSync(cache, { recursive: true, force: true });
+    });
+
+    it("builds a missing bundle, then reuses it while no input changes", async () => {
+        assert.deepEqual(check(spec), { fresh: false, why: "not built yet" });
+        const first = await ensure(spec);
+        assert.equal(first.built, true);
+        assert.equal(first.why, "not built yet");
+        assert.equal(path.dirname(first.file), cache);
+        assert.equal(load(first.file).value, "one");
+        const second = await ensure(spec);
+        assert.equal(second.built, false);
+        assert.equal(second.file, first.file);
+    });
+
+    it("gives each repository module its own source directory as __dirname", async () => {
+        assert.equal(load((await ensure(spec)).file).dir, src);
+    });
+
+    it("rebuilds when an imported source changes, naming it, and loads the new code", async () => {
+        await ensure(spec);
+        fs.writeFileSync(path.join(src, "part.ts"), 'export const part = "two";\n');
+        assert.deepEqual(check(spec), { fresh: false, why: `${rel}/part.ts changed` });
+        const rebuilt = await ensure(spec);
+        assert.equal(rebuilt.built, true);
+        assert.equal(load(rebuilt.file).value, "two");
+        assert.equal(check(spec).fresh, true);
+    });
+
+    it("rebuilds when the build options change", async () => {
+        await ensure(spec);
+        const other: BundleSpec = { ...spec, options: { ...spec.options, minify: true } };
+        assert.deepEqual(check(other), { fresh: false, why: "esbuild or the build options changed" });
+    });
+
+    it("says which source fails to compile, and keeps nothing half-built", async () => {
+        const broken: BundleSpec = { ...spec, name: "broken", entry: `${rel}/broken.ts` };
+        fs.writeFileSync(path.join(src, "broken.ts"), "export const x: = 1;\n");
+        await assert.rejects(ensure(broken), new RegExp(`building ${rel}/broken.ts failed:\\n${rel}/broken.ts:1:`));
+        assert.equal(fs.existsSync(path.join(cache, "broken.js")), false);
+        assert.equal(fs.readdirSync(cache).filter((f) => f.endsWith(".tmp")).length, 0);
+    });
+
+    it("records the program's own sources and packages as the program bundle's inputs", async () => {
+        const built = await ensure(program);
+        const manifest = JSON.parse(fs.readFileSync(built.file.replace(/\.js$/, ".json"), "utf8")) as {
+            inputs: Record<string, string>;
+        };
+        for (const file of [
+            "src/index.ts",
+            "src/program.ts",
+            "src/config/schema.ts",
+            "components/pipelines/nightly.ts",
+        ]) {
+            assert.match(manifest.inputs[file] ?? "", /^sha256:[0-9a-f]{64}$/, file);
+        }
+        assert.match(manifest.inputs["node_modules/zod"] ?? "", /^zod@\d/);
+        // Left to node_modules at run time, so never an input.
+        assert.equal(Object.keys(manifest.inputs).filter((f) => f.includes("@pulumi/")).length, 0);
+        assert.equal(check(program).fresh, true);
+    });
+});
