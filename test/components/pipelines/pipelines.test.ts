@@ -951,6 +951,7 @@ describe("OKD pipelines", () => {
 });
 
 describe("OKD pipelines with an upgrade gate", () => {
+    useMocks();
     const task = (name: string): Obj => find("kubernetes:tekton.dev/v1:Task", `plu-task-${name}`).inputs;
     const nightly = (): Obj => find("kubernetes:tekton.dev/v1:Pipeline", "plu-nightly-4-15").inputs.spec;
     const byName = (tasks: Obj[], name: string) => {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import type { Platform } from "../../../src/config/schema";
-import { find, settled } from "../../helpers";
+import { find, settled, useMocks } from "../../helpers";
 import { type Json, fakeConfig, fakeRuns, fakeSite, stream415, stream416 } from "./fixtures";
 
 const T = {
@@ -21,6 +21,7 @@ async function buildLayer(name: string, platform: Platform, streams: object[], e
 }
 
 describe("Tekton layer throttle (push records and the nightly dispatcher)", () => {
+    useMocks();
     const n = "tth";
     before(() =>
         buildLayer(n, "aws", [stream415, { ...stream416, throttle: { minIntervalMinutes: 60, maxUnfinished: 2 } }], {
