@@ -68,6 +68,11 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
                 ...(Object.keys(pipelinePods).length > 0 ? [spec(t.register(g), pipelinePods)] : []),
                 spec(t.gate(g), gatePods(g)),
                 spec(t.destroy(g), gatePods(g)),
+                // The upgrade gate runs an earlier release's installer and the payload's tests image like the install
+                // gates: as the e2e ServiceAccount, never as the pipeline identity.
+                ...(stream.upgradeGate?.gate === g.platform
+                    ? [spec(t.upgradeGate(g), gatePods(g)), spec(t.destroyUpgrade(g), gatePods(g))]
+                    : []),
             ]),
         ],
         workspaces:

@@ -75,6 +75,22 @@ describe("hand-run PipelineRuns", () => {
                     }
                 }
             });
+
+            it("runs every task that executes the payload's own code (installers, tests) as the e2e ServiceAccount", () => {
+                // The installer and openshift-tests come from the payload under test (or an earlier release): such a
+                // task must never run as the run's default ServiceAccount, which holds the pipeline's identity.
+                for (const run of runs) {
+                    const pipeline = manifests.get(`pipeline_okd-builds_${run.spec.pipelineRef.name}.yaml`);
+                    assert.ok(pipeline, run.spec.pipelineRef.name);
+                    const payloadCode = [...(pipeline.spec.tasks as Doc[]), ...((pipeline.spec.finally ?? []) as Doc[])]
+                        .map((t) => t.name as string)
+                        .filter((n) => /^(prepare-|e2e-(?!pull-secret)|destroy-)/.test(n));
+                    for (const task of payloadCode) {
+                        const spec = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === task);
+                        assert.equal(spec?.serviceAccountName, "okd-e2e", `${run.spec.pipelineRef.name}: ${task}`);
+                    }
+                }
+            });
         });
     }
 
