@@ -17,7 +17,8 @@ import { e2eWorkspace } from "./tasks/e2e-gate";
  */
 export const runTimeouts = {
     nightly: { pipeline: "17h30m", tasks: "15h", finally: nightlyFinallyTimeout },
-    release: { pipeline: "4h", tasks: "3h30m", finally: "30m" },
+    // Release tasks: pick, then promote (3h) and after it release-notes (1h) beside publish-signatures (30m).
+    release: { pipeline: "5h", tasks: "4h30m", finally: "30m" },
 } as const;
 
 /** Per-run volume of the e2e workspace: installer directories and logs are small. */

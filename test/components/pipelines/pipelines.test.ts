@@ -884,7 +884,7 @@ describe("OKD pipelines", () => {
             assert.equal(release.pipelineName, "okd-release-4-15");
             // Promotion pushes to the registry and writes records: only okd-pipeline holds those rights.
             assert.deepEqual(release.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
-            assert.deepEqual(release.timeouts, { pipeline: "4h", tasks: "3h30m", finally: "30m" });
+            assert.deepEqual(release.timeouts, { pipeline: "5h", tasks: "4h30m", finally: "30m" });
             assert.deepEqual(release.taskRunSpecs, [
                 {
                     pipelineTaskName: "tools-image",
