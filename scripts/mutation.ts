@@ -15,6 +15,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { type Cli, UsageError, UserError, parseCli, runCli } from "./cli";
+
 interface Group {
     /** The files whose mutants count for the group. */
     mutate: string[];
@@ -99,21 +101,31 @@ function summarize(group: string, mutate: string[], partial: boolean, mutants: R
     };
 }
 
-function parseArgs(argv: string[]): { names: string[]; mutate?: string[] } {
-    const names: string[] = [];
-    let mutate: string[] | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--mutate") {
-            const value = argv[++i];
-            if (value === undefined) throw new Error("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
-            mutate = [...(mutate ?? []), ...value.split(",")];
-        } else if (argv[i] in groups) {
-            names.push(argv[i]);
-        } else {
-            throw new Error(`unknown module group "${argv[i]}"; expected one of ${Object.keys(groups).join(", ")}`);
+const cli: Cli = {
+    name: "mutation",
+    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]...
+
+StrykerJS over each module group, against that group's own tests; reports in reports/mutation/.
+  <group>          one or more of ${Object.keys(groups).join(", ")} (default: all)
+  --mutate <glob>  only these files of the named group(s) (a partial run, marked so in the summary)
+  -h, --help       this text`,
+};
+
+function parseArguments(): { names: string[]; mutate?: string[] } {
+    const { values, positionals } = parseCli(cli, {
+        options: { mutate: { type: "string", multiple: true } },
+        allowPositionals: true,
+    });
+    for (const name of positionals) {
+        if (!(name in groups)) {
+            throw new UsageError(`unknown module group "${name}"; expected one of ${Object.keys(groups).join(", ")}`);
         }
     }
-    return { names: names.length > 0 ? names : Object.keys(groups), mutate };
+    const mutate = values.mutate?.flatMap((v) => v.split(",")).filter((v) => v !== "");
+    if (values.mutate !== undefined && mutate?.length === 0) {
+        throw new UsageError("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
+    }
+    return { names: positionals.length > 0 ? positionals : Object.keys(groups), mutate };
 }
 
 function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
@@ -138,7 +150,7 @@ function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
         },
     );
     if (run.status !== 0) {
-        throw new Error(`stryker run for ${name} exited with ${run.status ?? run.signal}; see its output above`);
+        throw new UserError(`stryker run for ${name} exited with ${run.status ?? run.signal}; see its output above`);
     }
     const report = JSON.parse(fs.readFileSync(path.join(dir, "mutation.json"), "utf8")) as {
         files: Record<string, { mutants: ReportedMutant[] }>;
@@ -151,8 +163,11 @@ function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
     );
 }
 
-async function main(): Promise<void> {
-    const { names, mutate } = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+    const { names, mutate } = parseArguments();
+    // The real tools some of the groups' tests run (the list npm test uses).
+    const tools = spawnSync("bash", [path.join(root, "scripts", "ensure-test-tools.sh")], { stdio: "inherit" });
+    if (tools.status !== 0) throw new UserError("scripts/ensure-test-tools.sh failed; see its output above");
     // StrykerJS's sandbox does not copy .tools (symbolic links into the tool cache); test/setup.ts puts the sandbox's
     // (absent) .tools/bin first, so the worktree's goes on PATH here for the tests that run the real tools.
     process.env.PATH = `${path.join(root, ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}`;
@@ -189,9 +204,7 @@ async function main(): Promise<void> {
             `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}`,
         );
     }
+    return 0;
 }
 
-main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-});
+if (require.main === module) runCli(cli, main);

@@ -97,6 +97,9 @@ describe("e2e gate scripts", () => {
     /** The payload under test by digest, as the gate gets it. */
     let releaseImage: string;
     let realOc: string;
+    let earlier: Payload;
+    /** The earlier release by digest, as the upgrade gate gets it. */
+    let earlierImage: string;
 
     before(async function () {
         this.timeout(120_000);
@@ -109,6 +112,15 @@ describe("e2e gate scripts", () => {
             files: { installer: { "usr/bin/openshift-install": payloadInstaller } },
         });
         releaseImage = `${registry.host}/${payload.spec.releaseRepository}@${payload.digest}`;
+        // The earlier release an upgrade gate installs: its own payload, with its own installer.
+        earlier = buildPayload({
+            ...okdPayloadSpec(registry.host),
+            releaseRepository: "openshift/okd-promoted",
+            contentRepository: "openshift/okd-promoted-content",
+            name: "4.15.0-0.okd-2024-02-10-010116",
+            files: { installer: { "usr/bin/openshift-install": payloadInstaller } },
+        });
+        earlierImage = `${registry.host}/openshift/okd-promoted@${earlier.digest}`;
     });
     after(async () => registry?.stop());
 
@@ -567,7 +579,7 @@ describe("e2e gate scripts", () => {
     });
     describe("upgrade gate (e2e-install.sh from the earlier release, e2e-test.sh TEST_TYPE=upgrade)", () => {
         const testsStub = path.resolve(__dirname, "stubs", "openshift-tests.sh");
-        const from = "registry.example/okd/promoted@sha256:0f0f";
+        const from = () => earlierImage;
         const to = "registry.example/okd/release@sha256:abc";
         const provider = '{"type":"aws","region":"us-east-1"}';
         /** The payload's openshift-tests: a recording wrapper around the rule-enforcing stub. */
@@ -596,10 +608,14 @@ describe("e2e gate scripts", () => {
         it("installs the earlier release with its own installer, then upgrades it to the payload with run-upgrade all", () => {
             setup([0]);
             tests(0);
-            const install = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin);
+            const install = runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from() }, bin);
             assert.equal(install.status, 0, install.stderr);
-            assert.equal(calls(bin, "oc")[0].args.slice(-1)[0], from, "the installer comes from the earlier release");
-            assert.equal(calls(bin, "openshift-install-real")[2].env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, from);
+            assert.equal(calls(bin, "oc")[0].args.slice(-1)[0], from(), "the installer comes from the earlier release");
+            const create = calls(bin, "openshift-install-real")[2];
+            assert.equal(create.env.OPENSHIFT_INSTALL_RELEASE_IMAGE_OVERRIDE, from());
+            // What oc pinned into the installer it extracted: the earlier release, not the payload under test.
+            assert.equal(create.env.STUB_EMBEDDED_RELEASE_IMAGE, from());
+            assert.equal(create.env.STUB_EMBEDDED_RELEASE_VERSION, earlier.spec.name);
             const r = upgrade();
             assert.equal(r.status, 0, r.stderr);
             assert.deepEqual(calls(bin, "openshift-tests"), [
@@ -628,7 +644,7 @@ describe("e2e gate scripts", () => {
         it("reports a failed upgrade as a failed gate, saying so", () => {
             setup([0]);
             tests(1);
-            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin).status, 0);
+            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from() }, bin).status, 0);
             assert.equal(upgrade().status, 0);
             assert.deepEqual(result(), ["failed", `openshift-tests exited 1 (the upgrade to ${to})`]);
         });
@@ -655,7 +671,7 @@ describe("e2e gate scripts", () => {
         it("runs no upgrade without its target, and the stub refuses what openshift-tests refuses", () => {
             setup([0]);
             tests(0);
-            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from }, bin).status, 0);
+            assert.equal(runScript("e2e-install.sh", { ...installEnv(), RELEASE_IMAGE: from() }, bin).status, 0);
             const r = upgrade({ TO_IMAGE: "" });
             assert.equal(r.status, 1);
             assert.match(r.stderr, /TO_IMAGE is required for an upgrade/);
