@@ -137,9 +137,14 @@ describe("GitHub Actions workflows", () => {
         const scripts = (
             JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
         ).scripts;
-        for (const script of ["test", "mutation"]) {
-            assert.ok(scripts[script].startsWith("bash scripts/ensure-test-tools.sh && "), script);
-        }
+        assert.ok(scripts.test.startsWith("bash scripts/ensure-test-tools.sh && "), "test");
+        // npm run mutation parses its arguments first (so --help and usage errors answer at once), then runs the
+        // same script before any test.
+        assert.equal(scripts.mutation, "tsx scripts/mutation.ts");
+        assert.match(
+            fs.readFileSync(path.join(root, "scripts", "mutation.ts"), "utf8"),
+            /spawnSync\("bash", \[path\.join\(root, "scripts", "ensure-test-tools\.sh"\)\]/,
+        );
         assert.match(fs.readFileSync(path.join(root, ".ci", "run"), "utf8"), /^npm test$/m);
     });
 
