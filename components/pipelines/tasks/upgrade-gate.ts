@@ -34,7 +34,7 @@ export const upgradeGateName = (cloud: CloudPlatform): string => `${cloud}-upgra
  * of that cloud, in a workspace directory of its own (`<cloud>-upgrade`), so both can run in one nightly. No earlier
  * release: the install writes `skipped` and the gate reports `skipped`, which no verdict counts against the payload.
  */
-export function upgradeGateTask(_ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function upgradeGateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     const name = upgradeGateName(gate.platform);
     const gateEnv: EnvVar[] = [
@@ -79,6 +79,8 @@ export function upgradeGateTask(_ctx: PipelineContext, gate: GateAccess): TaskDe
                         { name: "SKIP_WITHOUT_RELEASE", value: "true" },
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
+                        // oc reaches a registry without TLS (local) only when told, as in the install gate.
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],
                     timeout: upgradeTimeouts.install,
                     // As the install gate's install step (e2e-gate.ts).

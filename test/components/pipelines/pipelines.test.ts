@@ -997,6 +997,10 @@ describe("OKD pipelines with an upgrade gate", () => {
             [env(t.steps[0]).RELEASE_IMAGE, env(t.steps[0]).SKIP_WITHOUT_RELEASE],
             ["$(params.from-image)", "true"],
         );
+        // oc reaches the site registry as the install gate's oc does.
+        const installGate = task("okd-e2e-gcp").spec.steps.find((s: Obj) => s.name === "install");
+        assert.ok(env(installGate).TLS_VERIFY !== undefined);
+        assert.equal(env(t.steps[0]).TLS_VERIFY, env(installGate).TLS_VERIFY);
         assert.deepEqual(
             [env(t.steps[1]).TEST_TYPE, env(t.steps[1]).TO_IMAGE, env(t.steps[1]).UPGRADE_OPTIONS],
             ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
