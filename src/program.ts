@@ -44,6 +44,8 @@ export async function run(): Promise<Record<string, unknown>> {
         webhookService: tekton.webhookService,
         webhookSecret: tekton.webhookSecret,
         ...(tekton.chainsPublicKey ? { chainsPublicKey: tekton.chainsPublicKey } : {}),
+        // Where the clouds keep Chains' key: what `cosign verify --key` takes (docs/security.md).
+        ...(tekton.chainsKmsRef ? { chainsKmsRef: tekton.chainsKmsRef } : {}),
         // What the operator still has to do for each gate: its installer's credentials, the policies to give a
         // separate account's installer, the name servers to delegate to.
         gates: Object.fromEntries(

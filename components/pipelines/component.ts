@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
-import { type Site, pipelineNamespace } from "../shared/site";
+import { type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
 import { releasePipeline } from "./release";
+import { RegistryToken } from "./registry-token";
 import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
 import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { assembleTask } from "./tasks/assemble";
@@ -18,7 +19,7 @@ import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
 import { type MirrorRepositories, promoteTask } from "./tasks/promote";
-import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
+import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -38,8 +39,10 @@ export interface OkdPipelinesArgs {
     images?: Partial<PipelineImages>;
     /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
     builderImage?: string;
-    /** Namespace of the Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
+    /** Namespace of the nightly Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
     namespace?: string;
+    /** Namespace of the release Tasks and Pipelines and of the token minter. Default `okd-release`. */
+    releaseNamespace?: string;
     /** The Tekton install (and namespace): Tasks and Pipelines are admitted by its webhook, so they wait for it. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -47,7 +50,8 @@ export interface OkdPipelinesArgs {
 /**
  * The OKD release pipelines: Tasks for the pipeline tools image, the node images (machine-os for OKD/FCOS, stream-coreos for
  * OKD/SCOS), component builds, assembly, e2e gates, the verdict, release records
- * and promotion; a nightly Pipeline per stream and a release Pipeline per promoting stream; and `runs`, how the Tekton
+ * and promotion; a nightly Pipeline per stream (in the build namespace) and a release Pipeline per promoting stream
+ * (in the release namespace, with its own Tasks); the builds' registry token minter; and `runs`, how the Tekton
  * layer's triggers start them.
  */
 export class OkdPipelines extends pulumi.ComponentResource {
@@ -59,6 +63,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
     constructor(name: string, args: OkdPipelinesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:pipelines:OkdPipelines", name, {}, opts);
         const namespace = args.namespace ?? pipelineNamespace;
+        const release = args.releaseNamespace ?? releaseNamespace;
         const maxParallelBuilds = args.maxParallelBuilds ?? defaultMaxParallelBuilds;
         if (!Number.isInteger(maxParallelBuilds) || maxParallelBuilds < 1) {
             throw new Error(`maxParallelBuilds must be a whole number of at least 1, not ${maxParallelBuilds}`);
@@ -99,12 +104,30 @@ export class OkdPipelines extends pulumi.ComponentResource {
             finalizeTask(ctx),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
-            ...(promoting.length > 0 && args.mirror ? [pickTask(ctx), promoteTask(ctx, args.mirror)] : []),
         ];
-        const taskResources = tasks.map((t) =>
-            tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k),
-        );
+        // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
+        // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.
+        const releaseTasks: TaskDefinition[] =
+            promoting.length > 0 && args.mirror
+                ? [toolsImageResolveTask(ctx), pickTask(ctx), promoteTask(ctx, args.mirror)]
+                : [];
+        const taskResources = [
+            ...tasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k)),
+            ...releaseTasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, release, t.spec, k)),
+        ];
         const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles] };
+
+        new RegistryToken(
+            `${name}-registry-token`,
+            {
+                site: args.site,
+                images: ctx.images,
+                buildsNamespace: namespace,
+                releaseNamespace: release,
+                dependsOn: k.dependsOn,
+            },
+            { parent: this },
+        );
 
         for (const stream of args.streams) {
             const id = streamId(stream.minor);
@@ -121,7 +144,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
                     `${name}-release-${id}`,
                     "Pipeline",
                     releasePipelineName(stream.minor),
-                    namespace,
+                    release,
                     releasePipeline(ctx, stream),
                     pipelineOpts,
                 );
@@ -129,7 +152,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
         }
 
         this.runs = pipelineRuns(args.site, args.streams, maxParallelBuilds);
-        this.taskNames = tasks.map((t) => t.name);
+        this.taskNames = [...tasks, ...releaseTasks].map((t) => t.name);
         this.registerOutputs({ runs: this.runs, taskNames: this.taskNames });
     }
 }

@@ -16,6 +16,8 @@ export interface PipelineImages {
     tools?: string;
     /** buildah for every image build (machine-os, components). */
     buildah: string;
+    /** skopeo for what needs no build and no privilege (the release Pipeline's tools image resolution). */
+    skopeo: string;
     /** Cloud CLIs that mint short-lived registry credentials from the pod's keyless identity. */
     awsCli: string;
     gcloud: string;
@@ -24,6 +26,7 @@ export interface PipelineImages {
 
 export const defaultImages: PipelineImages = {
     buildah: "quay.io/buildah/stable:v1.38.0",
+    skopeo: "quay.io/skopeo/stable:v1.19.0",
     awsCli: "docker.io/amazon/aws-cli:2.22.35",
     gcloud: "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
     azureCli: "mcr.microsoft.com/azure-cli:2.67.0",

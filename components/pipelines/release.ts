@@ -8,8 +8,9 @@ import { type PipelineSpec, ref } from "./tekton";
 export const releaseTasks = { toolsImage: toolsImagePipelineTask, pick: "pick", promote: "promote" } as const;
 
 /**
- * Promotion of one stream: provide the tools image, pick the newest accepted nightly from the records, then mirror and mark it promoted,
- * only when the picked record's verdict is `accepted` (and the promote task re-checks the record itself).
+ * Promotion of one stream, in the restricted release namespace under the promotion identity: resolve the tools image
+ * the nightlies built, pick the newest accepted nightly from the records, then mirror and mark it promoted, only when
+ * the picked record's verdict is `accepted` (and the promote task re-checks the record itself).
  */
 export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineSpec {
     const pick = releaseTasks.pick;
@@ -18,7 +19,7 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
         params: [{ name: "minor", description: "The stream.", default: stream.minor }],
         workspaces: [],
         tasks: [
-            toolsImagePipelineTaskOf(ctx),
+            toolsImagePipelineTaskOf(ctx, "resolve"),
             {
                 name: pick,
                 taskRef: ref(pickTaskName),

@@ -5,7 +5,7 @@ import {
     nightlyPipelineName,
     releasePipelineName,
 } from "../shared/pipelines";
-import { type GateAccess, type Site, e2eServiceAccount, pipelineServiceAccount } from "../shared/site";
+import { type Site, identityPodLabel, serviceAccounts } from "../shared/site";
 import { nightlyFinallyTimeout, nightlyTasks, streamBatches } from "./nightly";
 import { releaseTasks } from "./release";
 import { e2eWorkspace } from "./tasks/e2e-gate";
@@ -22,46 +22,73 @@ export const runTimeouts = {
 /** Per-run volume of the e2e workspace: installer directories and logs are small. */
 export const e2eVolumeGi = 2;
 
-function labels(podLabels: Record<string, string>): Record<string, unknown> {
-    return Object.keys(podLabels).length > 0 ? { metadata: { labels: podLabels } } : {};
+/**
+ * How the pods of a task act as one identity: its ServiceAccount, and labels. Tekton's PodTemplate has no labels, so
+ * they reach the pod through `taskRunSpecs[].metadata.labels`, which Tekton copies onto the TaskRun and its pod: the
+ * platform's own (AKS needs `azure.workload.identity/use`) and `okd-ci/identity`, which the credential-agent
+ * NetworkPolicy selects. A task with no spec here runs as the run's default, the build ServiceAccount, which holds
+ * nothing.
+ */
+function asIdentity(
+    serviceAccountName: string,
+    role: string,
+    podLabels: Record<string, string> | undefined,
+): Record<string, unknown> {
+    return {
+        serviceAccountName,
+        ...(podLabels !== undefined ? { metadata: { labels: { ...podLabels, [identityPodLabel]: role } } } : {}),
+    };
 }
 
-/**
- * Tekton's PodTemplate has no labels, so the site's pod labels (AKS needs `azure.workload.identity/use`) reach every
- * TaskRun pod through `taskRunSpecs[].metadata.labels`, which Tekton copies onto the TaskRun and its pod.
- */
 function spec(pipelineTaskName: string, extra: Record<string, unknown>): Record<string, unknown> {
     return { pipelineTaskName, ...extra };
 }
 
+/**
+ * The pod security context of the release Pipeline's TaskRuns, which run in the `restricted` release namespace: not
+ * root, the runtime's default seccomp profile (each step adds `restrictedStep`), group 65532 owning the volumes.
+ */
+export const restrictedPod = {
+    securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        fsGroup: 65532,
+        seccompProfile: { type: "RuntimeDefault" },
+    },
+};
+
+/**
+ * Who runs what in a nightly (docs/security.md, "Identities"): every build task (tools image, machine-os, components)
+ * and stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret;
+ * assemble, verdict and finalize-record as the records identity; the pull secret as the pull-only identity; the gates
+ * and their destroys as the e2e ServiceAccount without its identity's labels (the installer's credentials are in the
+ * gate Secret).
+ */
 export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number): PipelineRunTemplate {
     const t = nightlyTasks;
-    const gates: GateAccess[] = site.gates;
-    const pipelinePods = labels(site.identity.podLabels);
+    const gates = site.gates;
     const onBuildPool = {
-        ...pipelinePods,
         podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
     };
-    // Gates run under their own ServiceAccount, whose only cloud identity is the site's pull-only registry identity
-    // (the installer's is in a Secret). Only the pull-secret task's pod is labelled for it (AKS).
-    const gatePods = (_g: GateAccess) => ({ serviceAccountName: e2eServiceAccount });
-    const pullSecretPod = { serviceAccountName: e2eServiceAccount, ...labels(site.e2ePull?.podLabels ?? {}) };
+    const records = asIdentity(serviceAccounts.records, "records", site.identities.records.podLabels);
+    const pullSecret = asIdentity(serviceAccounts.e2e, "e2e-pull", site.identities.e2ePull?.podLabels);
+    const gatePods = { serviceAccountName: serviceAccounts.e2e };
     const buildNames = streamBatches(stream, maxParallelBuilds).map((_, i) => t.buildBatch(i));
     // machine-os builds with privileged buildah, on the build pool; stream-coreos only reads registries.
     const okd = stream.variant === "okd";
     const onPool = [t.toolsImage, ...(okd ? [t.machineOs] : []), ...buildNames];
-    const pipelineTasks = [...(okd ? [] : [t.streamCoreos]), t.assemble, t.verdict, t.finalize];
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
         eventParams: [],
         timeouts: runTimeouts.nightly,
-        taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
+        taskRunTemplate: { serviceAccountName: serviceAccounts.build },
         taskRunSpecs: [
             ...onPool.map((n) => spec(n, onBuildPool)),
-            ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
-            ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
-            ...gates.flatMap((g) => [spec(t.gate(g), gatePods(g)), spec(t.destroy(g), gatePods(g))]),
+            ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
+            ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
+            ...gates.flatMap((g) => [spec(t.gate(g), gatePods), spec(t.destroy(g), gatePods)]),
         ],
         workspaces:
             gates.length > 0
@@ -80,25 +107,20 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     };
 }
 
+/**
+ * The release runs in the restricted release namespace, every task as the promotion identity, the only one that may
+ * write the promoted repositories; only its promote task mounts the quay.io credentials. Nothing is built: the tools
+ * image is resolved, not rebuilt (a privileged build could not run here anyway).
+ */
 export function releaseRun(site: Site, stream: Stream): PipelineRunTemplate {
-    const pipelinePods = labels(site.identity.podLabels);
-    const onBuildPool = {
-        ...pipelinePods,
-        podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
-    };
+    const promote = asIdentity(serviceAccounts.promote, "promote", site.identities.promote.podLabels);
     return {
         pipelineName: releasePipelineName(stream.minor),
         params: [],
         eventParams: [],
         timeouts: runTimeouts.release,
-        taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
-        taskRunSpecs: [
-            // The tools image may need building: buildah runs privileged, on the build pool only.
-            spec(releaseTasks.toolsImage, onBuildPool),
-            ...(Object.keys(pipelinePods).length > 0
-                ? [releaseTasks.pick, releaseTasks.promote].map((n) => spec(n, pipelinePods))
-                : []),
-        ],
+        taskRunTemplate: { serviceAccountName: serviceAccounts.promote, podTemplate: restrictedPod },
+        taskRunSpecs: [releaseTasks.toolsImage, releaseTasks.pick, releaseTasks.promote].map((n) => spec(n, promote)),
         workspaces: [],
     };
 }

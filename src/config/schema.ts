@@ -567,13 +567,13 @@ export const keys = {
         pulumiType: "string",
         secret: true,
         description:
-            "Cosign private key Tekton Chains signs with (cosign.key); generated and kept in state when unset.",
+            "local only: cosign private key Tekton Chains signs with (cosign.key); generated and kept in state when unset. The clouds sign with a KMS key the site creates.",
     },
     chainsSigningKeyPassword: {
         schema: z.string().optional(),
         pulumiType: "string",
         secret: true,
-        description: "Password of chainsSigningKey.",
+        description: "local only: password of chainsSigningKey.",
     },
     tektonPruneKeep: {
         schema: count(1, 1000).default(50),

@@ -1,4 +1,4 @@
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import { type PipelineContext, awaitPushTokenStep, pushAuthFile, pushTokenMount, pushTokenVolume } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
@@ -10,7 +10,8 @@ export const buildComponentTaskName = "okd-build-component";
  * login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image, payload
  * images of this run or of the base payload) and its final stage at the component's `from` (substitute-builder.sh),
  * build with `TAGS=<fcos|scos>` (as OpenShift CI's `__okd` / `__okd-scos` variants) and the component's build args,
- * push by digest to the components repository.
+ * push by digest to the components repository. The pod holds no cloud identity: its push token comes mounted from the
+ * `okd-registry-push` Secret, and can push to the build repositories only.
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -64,10 +65,9 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 { name: "CHAINS-GIT_URL", description: "Repository built (Tekton Chains source type hint)." },
                 { name: "CHAINS-GIT_COMMIT", description: "Commit built (Tekton Chains source type hint)." },
             ],
-            volumes: [{ name: "containers", emptyDir: {} }],
-            stepTemplate: { env: ctx.identityEnv },
+            volumes: [{ name: "containers", emptyDir: {} }, pushTokenVolume],
             steps: [
-                registryAuthStep(ctx),
+                awaitPushTokenStep(ctx, toolsStepImage),
                 {
                     name: "clone",
                     image: toolsStepImage,
@@ -84,6 +84,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     name: "substitute-builder",
                     image: toolsStepImage,
                     script: loadScript("substitute-builder.sh"),
+                    volumeMounts: [pushTokenMount],
                     env: [
                         ...paramEnv({
                             BUILDER_IMAGE: "builder-image",
@@ -95,7 +96,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         }),
                         { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                     ],
                 },
                 {
@@ -109,14 +110,14 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         { name: "BUILD_ARGS", value: "TAGS=$(params.tags)\n$(params.build-args)" },
                         { name: "LABELS_FILE", value: "/workspace/labels" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
                     securityContext: { privileged: true },
                     // The okd-payload-pipeline default profile: 4 CPU / 4Gi per build.
                     computeResources: { requests: { cpu: "4", memory: "4Gi" }, limits: { memory: "8Gi" } },
-                    volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }],
+                    volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }, pushTokenMount],
                 },
             ],
         },

@@ -43,7 +43,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                     ...paramEnv({ MINOR: "minor", NAME: "name" }),
                     { name: "LOGS_PREFIX", value: "logs/$(params.minor)/$(params.name)/" },
                 ],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.records,
             },
             steps: [
                 {

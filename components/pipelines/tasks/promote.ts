@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
 import { ocReleaseResources } from "./assemble";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
@@ -62,7 +62,9 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                     ...storageEnv(ctx),
                     ...paramEnv({ MINOR: "minor", NAME: "name", DIGEST: "digest" }),
                 ],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.promote,
+                // It runs in the restricted release namespace, as a user the image may not know (HOME below).
+                securityContext: restrictedStep,
             },
             steps: [
                 registryAuthStep(ctx),
@@ -70,13 +72,14 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                     name: "check",
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
-                    env: [{ name: "RECORD_ACTION", value: "check" }],
+                    env: [restrictedHome, { name: "RECORD_ACTION", value: "check" }],
                 },
                 {
                     name: "mirror",
                     image: toolsStepImage,
                     script: loadScript("mirror-release.sh"),
                     env: [
+                        restrictedHome,
                         { name: "SOURCE_REPO", value: ctx.repositories.release },
                         { name: "SOURCE_TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "TARGETS", value: targets },
@@ -95,6 +98,7 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
+                        restrictedHome,
                         { name: "RECORD_ACTION", value: "promote" },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
                     ],

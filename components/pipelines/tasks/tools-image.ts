@@ -1,8 +1,31 @@
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
-import { containerfilesConfigMap, loadScript } from "../scripts";
-import { type Param, type ParamSpec, type PipelineTask, type TaskDefinition, paramEnv, ref } from "../tekton";
+import { createHash } from "node:crypto";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import {
+    type PipelineContext,
+    awaitPushTokenStep,
+    pushAuthFile,
+    pushTokenMount,
+    pushTokenVolume,
+    registryAuthStep,
+    siteAuthFile,
+} from "../context";
+import { containerfilesConfigMap, loadContainerfile, loadScript } from "../scripts";
+import {
+    type Param,
+    type ParamSpec,
+    type PipelineTask,
+    type TaskDefinition,
+    paramEnv,
+    ref,
+    restrictedHome,
+    restrictedStep,
+} from "../tekton";
 
 export const toolsImageTaskName = "okd-tools-image";
+/** The release Pipeline's variant: resolves the image a nightly built, builds nothing, needs no privilege. */
+export const toolsImageResolveTaskName = "okd-tools-image-resolve";
 /** Its pipeline task: the first task of every nightly and release Pipeline. */
 export const toolsImagePipelineTask = "tools-image";
 /** Key of the tools Containerfile in the Containerfiles ConfigMap. */
@@ -57,10 +80,11 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     },
                 },
                 { name: "containers", emptyDir: {} },
+                pushTokenVolume,
             ],
-            stepTemplate: { env: ctx.identityEnv },
             steps: [
-                registryAuthStep(ctx),
+                // The tools image may not exist yet: this step runs in the buildah image, which the next one pulls anyway.
+                awaitPushTokenStep(ctx, ctx.images.buildah),
                 {
                     name: "build",
                     image: ctx.images.buildah,
@@ -72,7 +96,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         { name: "REPOSITORY", value: ctx.repositories.components },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
@@ -82,6 +106,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     volumeMounts: [
                         { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
                         { name: "containers", mountPath: "/var/lib/containers" },
+                        pushTokenMount,
                     ],
                 },
             ],
@@ -89,8 +114,70 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
     };
 }
 
+/** The tag tools-image.sh gives the image built from `containerfile`: the prefix and the first 16 hex of its sha256. */
+export function toolsImageTag(containerfile: string = loadContainerfile("tools")): string {
+    return `${toolsTagPrefix}${createHash("sha256").update(containerfile).digest("hex").slice(0, 16)}`;
+}
+
+/**
+ * The release Pipeline's tools image: the one the nightlies built from this Containerfile (or the prebuilt one),
+ * resolved to its digest with skopeo under the promotion identity. Nothing is built: the release runs in the
+ * restricted namespace, where privileged buildah cannot run, and a payload is only ever promoted after a nightly, which
+ * builds the image when its Containerfile changes.
+ */
+export function toolsImageResolveTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: toolsImageResolveTaskName,
+        spec: {
+            description:
+                "Resolves the pipeline tools image the nightlies built (or a prebuilt one) to its digest; builds nothing.",
+            params: [{ name: "image", description: "The tools image, repository:tag or repository@digest." }],
+            results: [
+                { name: "IMAGE_URL", description: "The tools image, repository:tag (Tekton Chains type hint)." },
+                { name: "IMAGE_DIGEST", description: "Its digest (Tekton Chains type hint)." },
+            ],
+            stepTemplate: { env: ctx.identityEnv, securityContext: restrictedStep },
+            steps: [
+                registryAuthStep(ctx),
+                {
+                    name: "resolve",
+                    image: ctx.images.skopeo,
+                    script: loadScript("resolve-tools-image.sh"),
+                    env: [
+                        restrictedHome,
+                        ...paramEnv({ IMAGE: "image" }),
+                        { name: "SITE_HOST", value: ctx.registryHost },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
+                        { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
+                    ],
+                    computeResources: { requests: { cpu: "50m", memory: "64Mi" } },
+                },
+            ],
+        },
+    };
+}
+
 /** The first pipeline task of every run; everything that runs the tools image consumes its results. */
-export function toolsImagePipelineTaskOf(ctx: PipelineContext): PipelineTask {
+export function toolsImagePipelineTaskOf(ctx: PipelineContext, mode: "build" | "resolve" = "build"): PipelineTask {
+    if (mode === "resolve") {
+        return {
+            name: toolsImagePipelineTask,
+            taskRef: ref(toolsImageResolveTaskName),
+            params: [
+                {
+                    name: "image",
+                    value:
+                        ctx.images.tools !== undefined
+                            ? pulumi.output(ctx.images.tools)
+                            : ctx.repositories.components.apply((r) => `${r}:${toolsImageTag()}`),
+                },
+            ],
+            timeout: "10m",
+            retries: 2,
+        };
+    }
     return {
         name: toolsImagePipelineTask,
         taskRef: ref(toolsImageTaskName),

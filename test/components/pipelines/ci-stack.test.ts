@@ -82,16 +82,21 @@ describe("the ci stack's pipelines (offline synth)", () => {
         );
     });
 
-    it("writes the anonymous registry's auth file with the buildah image, which exists before the tools image", () => {
-        const auth = tekton("Task")
+    it("awaits the push token with the buildah image, which exists before the tools image", () => {
+        const wait = tekton("Task")
             .find((t) => t.metadata.name === "okd-tools-image")
-            .spec.steps.find((s: any) => s.name === "registry-auth");
-        assert.equal(auth.image, defaultImages.buildah);
+            .spec.steps.find((s: any) => s.name === "registry-token");
+        assert.equal(wait.image, defaultImages.buildah);
     });
 
     it("reads the local object store's keys from the artifacts Secret, never inline", () => {
         const verdict = tekton("Task").find((t) => t.metadata.name === "okd-verdict").spec;
-        assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-credentials" } }]);
+        assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-records" } }]);
+        // The ci stack does not promote: the records Secret is the only one its Tasks read.
+        assert.equal(
+            tekton("Task").find((t) => t.metadata.name === "okd-pick-release"),
+            undefined,
+        );
         const text = out.manifests
             .filter((m) => m.file.startsWith("task_"))
             .map((m) => m.content)

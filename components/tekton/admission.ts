@@ -1,0 +1,191 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+import type { PipelineRunTemplate, StreamRuns } from "../shared/pipelines";
+import { configDefaults } from "./install";
+import { type RunKind, listenerServiceAccount, runNamespaces, triggerTemplate } from "./triggers";
+
+/** A PipelineRun the listeners may create: what its TriggerTemplate says, and the namespace it goes to. */
+export interface AdmittedRun {
+    minor: string;
+    kind: RunKind;
+    template: PipelineRunTemplate;
+}
+
+/** Every run the triggers of `runs` create. */
+export function admittedRuns(runs: StreamRuns[]): AdmittedRun[] {
+    return runs.flatMap((r) => [
+        { minor: r.minor, kind: "nightly" as const, template: r.nightly },
+        ...(r.release !== undefined ? [{ minor: r.minor, kind: "release" as const, template: r.release }] : []),
+    ]);
+}
+
+/** A CEL string literal. */
+export function celString(s: string): string {
+    return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * CEL conditions that hold exactly when the value at `path` equals `value` (a JSON value): same scalars, lists of the
+ * same length with equal items, maps with the same keys and equal values. Spelt out field by field, because the
+ * Kubernetes CEL environment refuses map and list literals that mix value types (a tolerations entry next to a node
+ * selector), and because a key such as `okd-ci/pool` is no CEL identifier.
+ */
+export function celEquals(path: string, value: unknown): string[] {
+    if (value === null || value === undefined) return [`${path} == null`];
+    if (typeof value === "string") return [`${path} == ${celString(value)}`];
+    if (typeof value === "number") {
+        if (!Number.isInteger(value)) throw new Error(`${path}: only whole numbers are compared, not ${value}`);
+        return [`${path} == ${value}`];
+    }
+    if (typeof value === "boolean") return [`${path} == ${value}`];
+    if (Array.isArray(value)) {
+        return [`size(${path}) == ${value.length}`, ...value.flatMap((v, i) => celEquals(`${path}[${i}]`, v))];
+    }
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return [
+        `size(${path}) == ${entries.length}`,
+        ...entries.flatMap(([k, v]) => [`${celString(k)} in ${path}`, ...celEquals(`${path}[${celString(k)}]`, v)]),
+    ];
+}
+
+const spec = "object.spec";
+/** `path` absent, or present and empty. */
+const absentOrEmpty = (field: string) => `(!has(${spec}.${field}) || size(${spec}.${field}) == 0)`;
+
+/**
+ * The PipelineRun spec a TriggerTemplate's run has once Tekton's defaulting webhook (a mutating webhook, so before any
+ * validating admission policy) has seen it: the `default-pod-template` merged into `taskRunTemplate.podTemplate`
+ * (tektoncd/pipeline@v1.15.0 pkg/apis/pipeline/v1/pipelinerun_defaults.go), the rest as the template says.
+ */
+export function admittedSpec(run: AdmittedRun): Record<string, unknown> {
+    const created = triggerTemplate(run.minor, run.kind, run.template).resourcetemplates as {
+        spec: Record<string, unknown>;
+    }[];
+    const s = created[0].spec;
+    const defaultPodTemplate = YAML.parse(configDefaults["default-pod-template"]) as Record<string, unknown>;
+    const taskRunTemplate = s.taskRunTemplate as Record<string, unknown>;
+    return {
+        ...s,
+        taskRunTemplate: {
+            ...taskRunTemplate,
+            podTemplate: { ...defaultPodTemplate, ...((taskRunTemplate.podTemplate as object | undefined) ?? {}) },
+        },
+    };
+}
+
+/** The conditions a PipelineRun of `run`'s Pipeline must meet: everything but event param values and timeouts. */
+export function runConditions(run: AdmittedRun): string[] {
+    const s = admittedSpec(run);
+    const params = run.template.params;
+    const names = [...params.map((p) => p.name), ...run.template.eventParams];
+    return [
+        `request.namespace == ${celString(runNamespaces[run.kind])}`,
+        ...celEquals(`${spec}.taskRunTemplate`, s.taskRunTemplate),
+        ...(s.taskRunSpecs !== undefined
+            ? celEquals(`${spec}.taskRunSpecs`, s.taskRunSpecs)
+            : [absentOrEmpty("taskRunSpecs")]),
+        ...(s.workspaces !== undefined ? celEquals(`${spec}.workspaces`, s.workspaces) : [absentOrEmpty("workspaces")]),
+        // Only the params the template sets: the fixed ones with their values, the event ones with any value.
+        names.length === 0
+            ? absentOrEmpty("params")
+            : `(!has(${spec}.params) || ${spec}.params.all(p, p.name in [${names.map(celString).join(", ")}]))`,
+        ...params.map(
+            (p) => `${spec}.params.exists(p, p.name == ${celString(p.name)} && p.value == ${celString(p.value)})`,
+        ),
+    ];
+}
+
+export interface ListenerRunPolicyArgs {
+    runs: AdmittedRun[];
+    /** The listeners' ServiceAccount. */
+    listener: { namespace: string; serviceAccount: string };
+}
+
+/** Name of the policy and its binding. */
+export const listenerRunPolicyName = "okd-ci-listener-pipelineruns";
+
+/**
+ * The `ValidatingAdmissionPolicy` (admissionregistration.k8s.io/v1, Kubernetes 1.30 and later) that admits a
+ * PipelineRun created by the listeners' ServiceAccount only when it is one of the runs their TriggerTemplates make: an
+ * okd-ci Pipeline referenced by name (no inline `pipelineSpec`, no resolver), in that Pipeline's namespace, with
+ * exactly the template's ServiceAccounts, pod templates, task run specs and workspaces, and no params but the
+ * template's. Whoever holds the listener's token (a flaw in the sink, a forged delivery that got through) can then
+ * start nothing but an okd-ci run as okd-ci would, and the namespaces' PipelineRun quota bounds how many.
+ *
+ * Other users (an operator's `kubectl create -f out/<stack>/runs/…`) are not matched.
+ */
+export function listenerRunPolicy(args: ListenerRunPolicyArgs): Record<string, unknown> {
+    const byName = new Map<string, AdmittedRun>();
+    for (const run of args.runs) byName.set(run.template.pipelineName, run);
+    const names = [...byName.keys()].sort();
+    const user = `system:serviceaccount:${args.listener.namespace}:${args.listener.serviceAccount}`;
+    return {
+        failurePolicy: "Fail",
+        matchConstraints: {
+            matchPolicy: "Equivalent",
+            resourceRules: [
+                {
+                    apiGroups: ["tekton.dev"],
+                    apiVersions: ["v1"],
+                    operations: ["CREATE", "UPDATE"],
+                    resources: ["pipelineruns"],
+                },
+            ],
+        },
+        matchConditions: [
+            { name: "created-by-the-listeners", expression: `request.userInfo.username == ${celString(user)}` },
+        ],
+        validations: [
+            {
+                expression: `!has(${spec}.pipelineSpec)`,
+                message: "a listener may not run an inline pipelineSpec",
+                reason: "Forbidden",
+            },
+            {
+                expression: `has(${spec}.pipelineRef) && size(${spec}.pipelineRef) == 1 && has(${spec}.pipelineRef.name) && ${spec}.pipelineRef.name in [${names.map(celString).join(", ")}]`,
+                messageExpression: `'a listener may only run an okd-ci Pipeline by name (no resolver, bundle or params), not ' + (has(${spec}.pipelineRef) && has(${spec}.pipelineRef.name) ? ${spec}.pipelineRef.name : 'an unnamed reference')`,
+                reason: "Forbidden",
+            },
+            ...names.map((name) => {
+                const run = byName.get(name) as AdmittedRun;
+                return {
+                    expression: `!has(${spec}.pipelineRef) || !has(${spec}.pipelineRef.name) || ${spec}.pipelineRef.name != ${celString(name)} || (${runConditions(run).join(" && ")})`,
+                    message: `a listener's ${name} run must be the one its TriggerTemplate makes: namespace ${runNamespaces[run.kind]}, the template's ServiceAccounts, pod templates, task run specs, workspaces and params`,
+                    reason: "Forbidden",
+                };
+            }),
+        ],
+    };
+}
+
+export interface ListenerAdmissionArgs extends ListenerRunPolicyArgs {
+    provider: k8s.Provider;
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The policy and its binding (deny on failure). */
+export class ListenerAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: ListenerAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:ListenerAdmission", name, {}, opts);
+        const k = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            `${name}-policy`,
+            { metadata: { name: listenerRunPolicyName }, spec: listenerRunPolicy(args) },
+            k,
+        );
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            `${name}-binding`,
+            {
+                metadata: { name: listenerRunPolicyName },
+                spec: { policyName: listenerRunPolicyName, validationActions: ["Deny"] },
+            },
+            { ...k, dependsOn: [policy] },
+        );
+        this.registerOutputs({});
+    }
+}
+
+/** The listeners' identity as the policy matches it. */
+export const listenerSubject = (namespace: string) => ({ namespace, serviceAccount: listenerServiceAccount });
