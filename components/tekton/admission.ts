@@ -54,35 +54,40 @@ const spec = "object.spec";
 /** `path` absent, or present and empty. */
 const absentOrEmpty = (field: string) => `(!has(${spec}.${field}) || size(${spec}.${field}) == 0)`;
 
-/**
- * The PipelineRun spec a TriggerTemplate's run has once Tekton's defaulting webhook (a mutating webhook, so before any
- * validating admission policy) has seen it: the `default-pod-template` merged into `taskRunTemplate.podTemplate`
- * (tektoncd/pipeline@v1.15.0 pkg/apis/pipeline/v1/pipelinerun_defaults.go), the rest as the template says.
- */
-export function admittedSpec(run: AdmittedRun): Record<string, unknown> {
+/** The spec of the PipelineRun a TriggerTemplate's run creates. */
+export function createdSpec(run: AdmittedRun): Record<string, unknown> {
     const created = triggerTemplate(run.minor, run.kind, run.template).resourcetemplates as {
         spec: Record<string, unknown>;
     }[];
-    const s = created[0].spec;
+    return created[0].spec;
+}
+
+/**
+ * The `taskRunTemplate` a run has once Tekton's defaulting webhook (a mutating webhook, so before any validating
+ * admission policy) has seen it: the `default-pod-template` merged, field by field, into its pod template
+ * (tektoncd/pipeline@v1.15.0 pkg/apis/pipeline/v1/pipelinerun_defaults.go, pod/template.go MergePodTemplateWithDefault).
+ */
+export function defaultedTaskRunTemplate(run: AdmittedRun): Record<string, unknown> {
     const defaultPodTemplate = YAML.parse(configDefaults["default-pod-template"]) as Record<string, unknown>;
-    const taskRunTemplate = s.taskRunTemplate as Record<string, unknown>;
+    const taskRunTemplate = createdSpec(run).taskRunTemplate as Record<string, unknown>;
     return {
-        ...s,
-        taskRunTemplate: {
-            ...taskRunTemplate,
-            podTemplate: { ...defaultPodTemplate, ...((taskRunTemplate.podTemplate as object | undefined) ?? {}) },
-        },
+        ...taskRunTemplate,
+        podTemplate: { ...defaultPodTemplate, ...((taskRunTemplate.podTemplate as object | undefined) ?? {}) },
     };
 }
 
 /** The conditions a PipelineRun of `run`'s Pipeline must meet: everything but event param values and timeouts. */
 export function runConditions(run: AdmittedRun): string[] {
-    const s = admittedSpec(run);
+    const s = createdSpec(run);
     const params = run.template.params;
     const names = [...params.map((p) => p.name), ...run.template.eventParams];
+    // As the template says, or as Tekton's defaulting leaves it (a cluster without Tekton's webhook, or with it).
+    const taskRunTemplate = [s.taskRunTemplate, defaultedTaskRunTemplate(run)]
+        .map((t) => `(${celEquals(`${spec}.taskRunTemplate`, t).join(" && ")})`)
+        .join(" || ");
     return [
         `request.namespace == ${celString(runNamespaces[run.kind])}`,
-        ...celEquals(`${spec}.taskRunTemplate`, s.taskRunTemplate),
+        `(${taskRunTemplate})`,
         ...(s.taskRunSpecs !== undefined
             ? celEquals(`${spec}.taskRunSpecs`, s.taskRunSpecs)
             : [absentOrEmpty("taskRunSpecs")]),

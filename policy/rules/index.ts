@@ -4,6 +4,14 @@ import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import {
+    buildPodsHoldNoIdentity,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
+    mirrorCredentialsPromoteOnly,
+    promotedWriters,
+} from "./identity";
+import {
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
     gkeNodeIdentity,
@@ -42,9 +50,21 @@ export const rules: readonly Rule[] = [
     gkeNodeIdentity,
     gkePrivateNodes,
     podIdentityTrustScoped,
+    buildPodsHoldNoIdentity,
+    promotedWriters,
+    mirrorCredentialsPromoteOnly,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
 ];
 
 export {
+    buildPodsHoldNoIdentity,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
+    mirrorCredentialsPromoteOnly,
+    promotedWriters,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,
