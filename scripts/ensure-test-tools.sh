@@ -64,19 +64,24 @@ case "${group}" in test | engine | all) ;; *)
 esac
 
 # Debian tools: command → package. shellcheck (every step script), docker-registry and skopeo (images between local
-# registries), buildah and umoci (real builds, tiny test images), jq (step scripts), rclone (release records), git
-# (component sources), busybox and a static bash (the stand-in Fedora CoreOS the machine-os Containerfile is built on).
+# registries), buildah, runc and umoci (real builds, RUN steps under OCI isolation, tiny test images), jq (step
+# scripts), rclone (release records), git (component sources), busybox and a static bash (the stand-in Fedora CoreOS
+# the machine-os Containerfile is built on), openssl (Chains-style signing keys for the cosign tests), chromium (the
+# status page's browser test drives it with playwright-core, which downloads no browser of its own).
 declare -A debian_tools=(
   [shellcheck]=shellcheck
   [docker-registry]=docker-registry
   [skopeo]=skopeo
   [buildah]=buildah
+  [runc]=runc
+  [openssl]=openssl
   [umoci]=umoci
   [jq]=jq
   [rclone]=rclone
   [git]=git
   [busybox]=busybox-static
   [bash-static]=bash-static
+  [chromium]=chromium
 )
 
 # PyPI tools: command → pinned requirement. moto_server is the S3 server of the object-store tests

@@ -22,9 +22,19 @@ export async function run(): Promise<Record<string, unknown>> {
         // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
         podSecurity: "privileged",
     });
+    // Promotion verifies Chains attestations with the site's key: the clouds' KMS key (read with the promotion identity),
+    // or locally the public key generated here or given with the private key.
+    const chainsPublicKey = tekton.chainsPublicKey ?? config.chainsPublicKey;
+    const chains =
+        tekton.chainsKmsRef !== undefined
+            ? { kmsRef: tekton.chainsKmsRef }
+            : chainsPublicKey !== undefined
+              ? { publicKey: chainsPublicKey }
+              : undefined;
     const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
         site,
         streams: config.streams,
+        ...(chains !== undefined ? { chains } : {}),
         mirror:
             config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
                 ? { release: config.mirrorReleaseRepository, content: config.mirrorContentRepository }

@@ -8,6 +8,7 @@ import {
     type RepositoryRole,
     identityGrants,
     identitySubjects,
+    prunedPrefixes,
 } from "../shared/site";
 import {
     type AccountContext,
@@ -94,6 +95,16 @@ export function identityPolicy(c: AccountContext, grant: IdentityGrant, r: Ident
                 grant.storage.write.map((prefix) => `${bucketArn}/${prefix}*`),
             ),
         );
+        const pruned = grant.storage.write.filter((prefix) => prunedPrefixes.includes(prefix));
+        if (pruned.length > 0) {
+            statements.push(
+                stmt(
+                    "ArtifactsPrune",
+                    ["s3:DeleteObject"],
+                    pruned.map((prefix) => `${bucketArn}/${prefix}*`),
+                ),
+            );
+        }
     }
     return policyDocument(statements);
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
-import { type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
+import { type RepositoryRole, type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
@@ -11,6 +11,7 @@ import { releasePipeline } from "./release";
 import { RegistryToken } from "./registry-token";
 import { defaultMaxParallelBuilds, pipelineRuns } from "./runs";
 import { containerfilesConfigMap, loadContainerfile } from "./scripts";
+import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
 import { destroyTask, gateTask, pullSecretTask } from "./tasks/e2e-gate";
@@ -18,7 +19,9 @@ import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
 import { streamCoreosTask } from "./tasks/stream-coreos";
-import { type MirrorRepositories, promoteTask } from "./tasks/promote";
+import { type MirrorRepositories, chainsPublicKeyConfigMap, chainsPublicKeyFile, promoteTask } from "./tasks/promote";
+import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
+import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
@@ -39,6 +42,13 @@ export interface OkdPipelinesArgs {
     images?: Partial<PipelineImages>;
     /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
     builderImage?: string;
+    /**
+     * How promotion verifies each nightly's Tekton Chains attestation: the site's public key (PEM; local, where Chains
+     * signs with a key in a Secret) or its KMS key reference (the clouds: `awskms://…`, `gcpkms://…`, `azurekms://…`,
+     * read with the promotion identity), and the repository Chains stores attestations in (default `attestations`).
+     * One of the keys is required when a stream promotes.
+     */
+    chains?: { publicKey?: pulumi.Input<string>; kmsRef?: pulumi.Input<string>; attestationRepository?: RepositoryRole };
     /** Namespace of the nightly Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
     namespace?: string;
     /** Namespace of the release Tasks and Pipelines and of the token minter. Default `okd-release`. */
@@ -74,6 +84,11 @@ export class OkdPipelines extends pulumi.ComponentResource {
                 `streams ${promoting.map((s) => s.minor).join(", ")} promote, so OkdPipelines needs the mirror repositories`,
             );
         }
+        if (promoting.length > 0 && args.chains?.publicKey === undefined && args.chains?.kmsRef === undefined) {
+            throw new Error(
+                `streams ${promoting.map((s) => s.minor).join(", ")} promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey (the public half of chainsSigningKey), or leave chainsSigningKey unset so the site generates the key pair`,
+            );
+        }
         const ctx = pipelineContext(args.site, { ...defaultImages, ...args.images });
         const k = {
             parent: this,
@@ -93,6 +108,18 @@ export class OkdPipelines extends pulumi.ComponentResource {
             k,
         );
 
+        // The status renderer (`npm run status`, bundled), which the finalize, release-notes and publish-status steps
+        // run with node: docs/status.md.
+        const statusRenderer = new k8s.core.v1.ConfigMap(
+            `${name}-status-renderer`,
+            {
+                metadata: { name: statusRendererConfigMap, namespace, labels: partOf },
+                data: { [rendererFile]: statusRendererBundle() },
+            },
+            k,
+        );
+        const statusStreams = statusStreamsJson(args.streams, args.site.gates);
+
         const tasks: TaskDefinition[] = [
             toolsImageTask(ctx),
             // Each node-image Task only where a stream of its variant runs it: nothing installed sits unused.
@@ -101,21 +128,60 @@ export class OkdPipelines extends pulumi.ComponentResource {
             buildComponentTask(ctx),
             assembleTask(ctx),
             verdictTask(ctx),
-            finalizeTask(ctx),
+            finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...args.site.gates.flatMap((g) => [gateTask(ctx, g), destroyTask(ctx, g)]),
         ];
         // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
         // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.
+        const chains = args.chains;
         const releaseTasks: TaskDefinition[] =
-            promoting.length > 0 && args.mirror
-                ? [toolsImageResolveTask(ctx), pickTask(ctx), promoteTask(ctx, args.mirror)]
+            promoting.length > 0 && args.mirror && chains
+                ? [
+                      toolsImageResolveTask(ctx),
+                      pickTask(ctx),
+                      promoteTask(ctx, args.mirror, {
+                          attestationRepository: ctx.repositories[chains.attestationRepository ?? "attestations"],
+                          ...(chains.kmsRef !== undefined ? { kmsRef: chains.kmsRef } : {}),
+                      }),
+                      releaseNotesTask(ctx),
+                      publishStatusTask(ctx, statusStreams),
+                  ]
+                : [];
+        // The release run's own copies of what its Tasks mount: a pod mounts ConfigMaps of its own namespace only.
+        const releaseConfigMaps =
+            releaseTasks.length > 0 && chains
+                ? [
+                      ...(chains.publicKey !== undefined
+                          ? [
+                                new k8s.core.v1.ConfigMap(
+                                    `${name}-chains-public-key`,
+                                    {
+                                        metadata: { name: chainsPublicKeyConfigMap, namespace: release, labels: partOf },
+                                        data: { [chainsPublicKeyFile]: chains.publicKey },
+                                    },
+                                    k,
+                                ),
+                            ]
+                          : []),
+                      new k8s.core.v1.ConfigMap(
+                          `${name}-release-status-renderer`,
+                          {
+                              metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
+                              data: { [rendererFile]: statusRendererBundle() },
+                          },
+                          k,
+                      ),
+                  ]
                 : [];
         const taskResources = [
             ...tasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k)),
             ...releaseTasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, release, t.spec, k)),
         ];
-        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles] };
+        const pipelineOpts = {
+            ...k,
+            dependsOn: [...taskResources, containerfiles, statusRenderer, ...releaseConfigMaps],
+        };
 
         new RegistryToken(
             `${name}-registry-token`,

@@ -8,7 +8,7 @@ import { isStreamBased } from "../../src/config/variants";
  */
 export interface PipelineImages {
     /**
-     * A prebuilt tools image (bash, jq, git, skopeo, rclone and oc), `repository:tag` or `repository@sha256:…`.
+     * A prebuilt tools image (bash, jq, git, skopeo, rclone, oc and node), `repository:tag` or `repository@sha256:…`.
      * Unset by default: each run's `tools-image` task builds components/pipelines/images/tools/Containerfile into the
      * site's components repository, tagged `pipeline-tools-<first 16 hex of the file's sha256>`, only when that tag is
      * missing. When set, that task builds nothing: it resolves this image to its digest and passes it on.
@@ -24,11 +24,28 @@ export interface PipelineImages {
     azureCli: string;
 }
 
+/**
+ * Digests come from public sources, never from a registry this repository's tooling reached (it reaches none): each is
+ * a pin another public repository records for that exact tag, found through a code index, so the first pull on a
+ * cluster is what proves it. Where no public source gave a digest of a known version, the image is by tag only
+ * (policy `step-images-pinned` names it, docs/security.md lists it), and every run's Tekton Chains provenance records
+ * the digest the step actually ran (its resolvedDependencies, from the TaskRun's step image IDs).
+ */
 export const defaultImages: PipelineImages = {
-    buildah: "quay.io/buildah/stable:v1.38.0",
+    // buildah v1.44.0 (2026-05-27) postdates every fix below (containers/buildah tags): CVE-2024-1753 (v1.35.1,
+    // main 4304d618f), CVE-2024-9675 (v1.37.5 / v1.38.0, "Properly validate cache IDs and sources"), CVE-2024-9676
+    // (containers/storage; v1.38.0 vendors c/storage v1.56.0), CVE-2024-11218 (v1.38.1 / v1.37.6 / v1.39.0, TOCTOU of
+    // bind and cache mount sources), the runc CVE-2025-31133/52565/52881 bump (runc v1.3.3, v1.42.1 / v1.44.0),
+    // CVE-2025-47913 (x/crypto) and CVE-2026-44517 (symlink traversal in build contexts, v1.44.0). Tag only: no public
+    // digest of this tag was found.
+    buildah: "quay.io/buildah/stable:v1.44.0",
+    // Tag only: no public digest of a known skopeo version was found; it only reads a manifest digest (resolve-tools-image.sh).
     skopeo: "quay.io/skopeo/stable:v1.19.0",
-    awsCli: "docker.io/amazon/aws-cli:2.22.35",
-    gcloud: "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
+    // AWS's own image on ECR Public, pinned as a public repository's helper image list records it.
+    awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.41@sha256:1c2d7a51b1ff4f460bc3f1e1ee46a6cef47c7429ad9089ef99012a95e472a1a5",
+    // Pinned as a public repository's Containerfile records this tag.
+    gcloud: "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2",
+    // Tag only: no public digest of a known azure-cli version was found.
     azureCli: "mcr.microsoft.com/azure-cli:2.67.0",
 };
 

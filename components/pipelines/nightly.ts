@@ -6,7 +6,7 @@ import type { GateAccess } from "../shared/site";
 import type { PipelineContext } from "./context";
 import { componentStages, defaultBaseImage, defaultBuilderImage, defaultRpmsImage } from "./images";
 import { assembleTaskName } from "./tasks/assemble";
-import { buildComponentTaskName } from "./tasks/build-component";
+import { buildComponentTaskName, builtResult } from "./tasks/build-component";
 import { destroyTaskName, e2eWorkspace, gateTaskName, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
@@ -200,6 +200,7 @@ export function nightlyPipeline(
                     { name: "build-args", value: buildArgsText(c) },
                     { name: "from", value: c.from ?? "" },
                     { name: "image", value: runImage(c) },
+                    { name: "component", value: c.name },
                 ],
             })),
         },
@@ -217,7 +218,10 @@ export function nightlyPipeline(
             { name: "name-stream", value: okd ? "okd" : "okd-scos" },
             { name: "base-payload", value: "$(params.base-payload)" },
             { name: "components", value: stream.components.map((c) => c.name).join(" ") },
-            { name: "build-tag", value: run },
+            // What each build reported (Chains signs those TaskRuns' results), never a tag resolved later.
+            ...(builds.length > 0
+                ? [{ name: "built-images", value: builds.map((b) => `$(tasks.${b.name}.results.${builtResult}[*])`) }]
+                : []),
             { name: "node-images", value: nodeImages },
             { name: "previous-minor", value: previousMinor(stream.minor) },
             { name: "pipeline-run", value: run },

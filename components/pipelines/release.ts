@@ -1,16 +1,26 @@
 import type { Stream } from "../../src/config/schema";
+import { nightlyPipelineName } from "../shared/pipelines";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";
 import { promoteTaskName } from "./tasks/promote";
+import { publishStatusTaskName } from "./tasks/publish-status";
+import { releaseNotesTaskName } from "./tasks/release-notes";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
 import { type PipelineSpec, ref } from "./tekton";
 
-export const releaseTasks = { toolsImage: toolsImagePipelineTask, pick: "pick", promote: "promote" } as const;
+export const releaseTasks = {
+    toolsImage: toolsImagePipelineTask,
+    pick: "pick",
+    promote: "promote",
+    notes: "release-notes",
+    publishStatus: "publish-status",
+} as const;
 
 /**
  * Promotion of one stream, in the restricted release namespace under the promotion identity: resolve the tools image
  * the nightlies built, pick the newest accepted nightly from the records, then mirror and mark it promoted, only when
- * the picked record's verdict is `accepted` (and the promote task re-checks the record itself).
+ * the picked record's verdict is `accepted` (and the promote task re-checks the record and verifies its attestation);
+ * then write its release notes. `finally`, whatever happened, publish the status site from the records.
  */
 export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineSpec {
     const pick = releaseTasks.pick;
@@ -36,11 +46,33 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
                     { name: "minor", value: "$(params.minor)" },
                     { name: "name", value: `$(tasks.${pick}.results.name)` },
                     { name: "digest", value: `$(tasks.${pick}.results.digest)` },
+                    { name: "pipeline", value: nightlyPipelineName(stream.minor) },
                 ],
                 timeout: "3h",
                 retries: 1,
             },
+            {
+                name: releaseTasks.notes,
+                taskRef: ref(releaseNotesTaskName),
+                runAfter: [releaseTasks.promote],
+                when: [{ input: `$(tasks.${pick}.results.verdict)`, operator: "in", values: ["accepted"] }],
+                params: [
+                    toolsImageArg,
+                    { name: "minor", value: "$(params.minor)" },
+                    { name: "name", value: `$(tasks.${pick}.results.name)` },
+                ],
+                timeout: "1h",
+                retries: 1,
+            },
         ],
-        finally: [],
+        // Inside the release run's 30m finally budget (runs.ts); publishing is a render and an upload of small files.
+        finally: [
+            {
+                name: releaseTasks.publishStatus,
+                taskRef: ref(publishStatusTaskName),
+                params: [toolsImageArg],
+                timeout: "20m",
+            },
+        ],
     };
 }

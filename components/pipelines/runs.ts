@@ -59,9 +59,10 @@ export const restrictedPod = {
 };
 
 /**
- * Who runs what in a nightly (docs/security.md, "Identities"): every build task (tools image, machine-os, components)
- * and stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret;
- * assemble, verdict and finalize-record as the records identity; the pull secret as the pull-only identity; the gates
+ * Who runs what in a nightly (docs/security.md, "Identities"): the builds of pushed code (machine-os, components) and
+ * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret; the tools
+ * image (built from this repository's Containerfile into the release repository, which no build can write), assemble,
+ * verdict and finalize-record as the records identity; the pull secret as the pull-only identity; the gates
  * and their destroys as the e2e ServiceAccount without its identity's labels (the installer's credentials are in the
  * gate Secret).
  */
@@ -77,7 +78,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     const buildNames = streamBatches(stream, maxParallelBuilds).map((_, i) => t.buildBatch(i));
     // machine-os builds with privileged buildah, on the build pool; stream-coreos only reads registries.
     const okd = stream.variant === "okd";
-    const onPool = [t.toolsImage, ...(okd ? [t.machineOs] : []), ...buildNames];
+    const onPool = [...(okd ? [t.machineOs] : []), ...buildNames];
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
@@ -85,6 +86,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: serviceAccounts.build },
         taskRunSpecs: [
+            spec(t.toolsImage, { ...records, ...onBuildPool }),
             ...onPool.map((n) => spec(n, onBuildPool)),
             ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
@@ -110,7 +112,8 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
 /**
  * The release runs in the restricted release namespace, every task as the promotion identity, the only one that may
  * write the promoted repositories; only its promote task mounts the quay.io credentials. Nothing is built: the tools
- * image is resolved, not rebuilt (a privileged build could not run here anyway).
+ * image the nightlies built into the release repository is resolved, not rebuilt (a privileged build could not run
+ * here anyway).
  */
 export function releaseRun(site: Site, stream: Stream): PipelineRunTemplate {
     const promote = asIdentity(serviceAccounts.promote, "promote", site.identities.promote.podLabels);
@@ -120,7 +123,7 @@ export function releaseRun(site: Site, stream: Stream): PipelineRunTemplate {
         eventParams: [],
         timeouts: runTimeouts.release,
         taskRunTemplate: { serviceAccountName: serviceAccounts.promote, podTemplate: restrictedPod },
-        taskRunSpecs: [releaseTasks.toolsImage, releaseTasks.pick, releaseTasks.promote].map((n) => spec(n, promote)),
+        taskRunSpecs: Object.values(releaseTasks).map((n) => spec(n, promote)),
         workspaces: [],
     };
 }

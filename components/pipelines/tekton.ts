@@ -15,7 +15,7 @@ export interface ParamSpec {
     name: string;
     type?: "string" | "array";
     description: string;
-    default?: pulumi.Input<string>;
+    default?: pulumi.Input<string> | string[];
 }
 
 export interface ResultSpec {
@@ -27,6 +27,11 @@ export interface Step {
     name: string;
     image: pulumi.Input<string>;
     script: string;
+    /**
+     * Passed to the script as "$@" (tektoncd/pipeline docs/tasks.md, "Running scripts within Steps"): how an array
+     * param reaches a script.
+     */
+    args?: string[];
     env?: EnvVar[];
     envFrom?: Record<string, unknown>[];
     workingDir?: string;
@@ -34,6 +39,8 @@ export interface Step {
     computeResources?: { requests?: Record<string, string>; limits?: Record<string, string> };
     securityContext?: Record<string, unknown>;
     volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+    /** `continue`: a failing step is recorded (exit code, log) and the Task goes on and succeeds. */
+    onError?: "continue" | "stopAndFail";
 }
 
 export interface WorkspaceDeclaration {
@@ -60,7 +67,8 @@ export interface TaskDefinition {
 
 export interface Param {
     name: string;
-    value: pulumi.Input<string>;
+    /** A string, or an array whose `$(tasks.<t>.results.<r>[*])` elements Tekton expands in place. */
+    value: pulumi.Input<string> | pulumi.Input<string>[];
 }
 
 export interface WhenExpression {

@@ -142,7 +142,14 @@ export interface IdentityGrant {
 }
 
 /** Prefixes of artifact storage that identities write (shared/retention.ts `artifactPrefixes` names them too). */
-export type ArtifactPrefix = "releases/" | "logs/";
+export type ArtifactPrefix = "releases/" | "logs/" | "status/" | "notes/";
+
+/**
+ * Prefixes whose objects a writer may also delete: the status site, which publish-status.sh replaces with `rclone
+ * sync` (stale pages go). Nothing else is deleted by a pipeline identity: records and notes are only ever added or
+ * overwritten, and logs expire by lifecycle.
+ */
+export const prunedPrefixes: readonly ArtifactPrefix[] = ["status/"];
 
 const everyRepository: readonly RepositoryRole[] = repositoryRoles;
 /**
@@ -157,15 +164,18 @@ export const identityGrants: Record<IdentityRole, IdentityGrant> = {
         push: ["components", "machineOs"],
         storage: { read: false, write: [] },
     },
+    // Also builds the pipeline tools image (from this repository's Containerfile) into the release repository, which
+    // no build can write, and publishes the status site after each nightly (finalize).
     records: {
         pull: ["release", "content", "machineOs", "components"],
         push: ["release", "content"],
-        storage: { read: true, write: ["releases/", "logs/"] },
+        storage: { read: true, write: ["releases/", "logs/", "status/"] },
     },
+    // Also writes the release notes at promotion and publishes the status site after each release run.
     promote: {
         pull: everyRepository,
         push: ["promoted", "promotedContent"],
-        storage: { read: true, write: ["releases/"] },
+        storage: { read: true, write: ["releases/", "notes/", "status/"] },
         signingKey: "verify",
     },
     chains: { pull: everyRepository, push: ["attestations"], storage: { read: false, write: [] }, signingKey: "sign" },

@@ -28,6 +28,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
+import { privilegedBuildsIsolated, stepImagesPinned } from "./supply";
 import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
@@ -56,6 +57,8 @@ export const rules: readonly Rule[] = [
     chainsSignsWithKms,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
+    privilegedBuildsIsolated,
+    stepImagesPinned,
 ];
 
 export {
@@ -65,6 +68,8 @@ export {
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
     promotedWriters,
+    privilegedBuildsIsolated,
+    stepImagesPinned,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,

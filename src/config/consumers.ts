@@ -144,7 +144,7 @@ export const consumerRules: ConsumerRule[] = [
     },
     {
         id: "unused-secret",
-        key: "gateCredentials<Cloud>, chainsSigningKey, chainsSigningKeyPassword, mirror*",
+        key: "gateCredentials<Cloud>, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, mirror*",
         consumer: "the gates, Tekton Chains, the release pipeline",
         rule: "gate credentials without that gate (or for the site's own AWS gate, which uses Pod Identity), a Chains key on a cloud (Chains signs there with the site's KMS key, which no Secret holds), a key password without chainsSigningKey, mirror settings with no promoting stream: each does nothing",
         source: "components/shared/gates.ts, components/tekton/chains.ts, components/pipelines/release.ts",
@@ -545,6 +545,12 @@ export function consumerIssues(
             issue(
                 [key],
                 `does nothing on ${platform}: Tekton Chains signs with the site's KMS key, which never leaves the key service (docs/security.md); expected it unset`,
+            );
+        }
+        if (c.chainsPublicKey !== undefined) {
+            issue(
+                ["chainsPublicKey"],
+                `does nothing on ${platform}: promotion verifies with the site's KMS key (cosign --key <chainsKmsRef>); expected it unset`,
             );
         }
     } else if (ctx.secretSet("chainsSigningKeyPassword") && !ctx.secretSet("chainsSigningKey")) {

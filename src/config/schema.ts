@@ -575,6 +575,15 @@ export const keys = {
         secret: true,
         description: "local only: password of chainsSigningKey.",
     },
+    chainsPublicKey: {
+        schema: z
+            .string()
+            .regex(/-----BEGIN PUBLIC KEY-----/, "a PEM public key (-----BEGIN PUBLIC KEY-----), e.g. cosign.pub")
+            .optional(),
+        pulumiType: "string",
+        description:
+            "local only: PEM public key of chainsSigningKey (cosign.pub): promotion verifies each nightly's Tekton Chains attestation with it. Needed with chainsSigningKey when a stream promotes; a generated key needs none.",
+    },
     tektonPruneKeep: {
         schema: count(1, 1000).default(50),
         pulumiType: "integer",

@@ -5,6 +5,7 @@ import * as path from "node:path";
 
 import {
     type Registry,
+    buildahRuntimeEnv,
     digestOf,
     pushImage,
     pushTinyImage,
@@ -15,7 +16,7 @@ import {
 } from "./harness";
 import { type Payload, buildPayload, okdPayloadSpec } from "./payload";
 
-/** Real buildah (chroot isolation, FROM scratch: no network), real skopeo, git and a local docker-registry. */
+/** Real buildah (the Task's OCI isolation with a user namespace, FROM scratch: no network), real skopeo, git and a local docker-registry. */
 describe("build scripts", () => {
     let registry: Registry;
     let dir: string;
@@ -72,7 +73,7 @@ describe("build scripts", () => {
             conf,
             `[storage]\ndriver = "vfs"\nrunroot = "${storage}/run"\ngraphroot = "${storage}/root"\n`,
         );
-        return { CONTAINERS_STORAGE_CONF: conf, BUILDAH_ISOLATION: "chroot", STORAGE_DRIVER: "vfs" };
+        return { CONTAINERS_STORAGE_CONF: conf, STORAGE_DRIVER: "vfs", ...buildahRuntimeEnv() };
     };
 
     /** The root filesystem of a pushed image, unpacked into the test's directory. */
@@ -117,36 +118,40 @@ describe("build scripts", () => {
             assert.equal(labels["io.openshift.build.commit.id"], "abc123");
         });
 
-        it("reports the existing image's digest and builds nothing when asked to skip present images", () => {
-            const image = `${registry.host}/okd/components:present`;
-            const digest = pushTinyImage(image, "already here");
-            const r = runScript("build-image.sh", {
+        it("reports the component, image by digest, source and commit as one BUILT result for assembly", () => {
+            const context = path.join(dir, "ctx");
+            fs.mkdirSync(context);
+            fs.writeFileSync(path.join(context, "Containerfile"), "FROM scratch\nLABEL a=b\n");
+            const commit = "0123456789abcdef0123456789abcdef01234567";
+            fs.writeFileSync(path.join(dir, "git-url"), "https://github.com/openshift/installer");
+            fs.writeFileSync(path.join(dir, "git-commit"), commit);
+            const image = `${registry.host}/okd/components:installer-run1`;
+            const env = {
                 ...buildEnv(),
-                CONTEXT_DIR: dir,
-                CONTAINERFILE: path.join(dir, "Containerfile"),
+                CONTEXT_DIR: context,
+                CONTAINERFILE: path.join(context, "Containerfile"),
                 IMAGE: image,
                 TLS_VERIFY: "false",
-                SKIP_IF_PRESENT: "true",
+                COMPONENT: "installer",
+                SOURCE_URL_FILE: path.join(dir, "git-url"),
+                SOURCE_COMMIT_FILE: path.join(dir, "git-commit"),
+                RESULT_BUILT: path.join(dir, "built"),
                 RESULT_IMAGE_URL: path.join(dir, "url"),
                 RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            };
+            const r = runScript("build-image.sh", env);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "built"), "utf8")), {
+                component: "installer",
+                image: `${registry.host}/okd/components@${digestOf(image)}`,
+                source: "https://github.com/openshift/installer",
+                commit,
             });
-            // The Containerfile does not even exist: the script must stop before building.
-            assert.equal(r.status, 2, "a missing Containerfile is still an input error");
-            fs.writeFileSync(path.join(dir, "Containerfile"), "FROM scratch\nCOPY nothing /\n");
-            const again = runScript("build-image.sh", {
-                ...buildEnv(),
-                CONTEXT_DIR: dir,
-                CONTAINERFILE: path.join(dir, "Containerfile"),
-                IMAGE: image,
-                TLS_VERIFY: "false",
-                SKIP_IF_PRESENT: "true",
-                RESULT_IMAGE_URL: path.join(dir, "url"),
-                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
-            });
-            assert.equal(again.status, 0, again.stderr);
-            assert.match(again.stdout, /already exists, not rebuilding/);
-            assert.equal(fs.readFileSync(path.join(dir, "digest"), "utf8"), digest);
-            assert.equal(digestOf(image), digest);
+            // A commit that is not a hex object name never reaches JSON written without jq.
+            fs.writeFileSync(path.join(dir, "git-commit"), 'abc","image":"evil');
+            const bad = runScript("build-image.sh", env);
+            assert.equal(bad.status, 1);
+            assert.match(bad.stderr, /commit 'abc","image":"evil' cannot go into the BUILT result/);
         });
     });
 

@@ -21,6 +21,17 @@ export function requireTool(tool: string): void {
     }
 }
 
+/**
+ * What buildah needs on this development machine to run RUN steps under OCI isolation, and nothing else: its cgroups
+ * are hybrid (v1 plus a v2 mount), which crun refuses ("cgroups in hybrid mode not supported"), and it lacks
+ * CAP_SYS_RESOURCE, so runc needs explicit ulimits. build-image.sh and tools-image.sh add these to the isolation flags
+ * the Task runs with; a cluster node runs the image's own runtime (crun) without them.
+ */
+export function buildahRuntimeEnv(): Record<string, string> {
+    requireTool("runc");
+    return { BUILDAH_RUNTIME: "runc", BUILDAH_ULIMITS: "nofile=1024:1024 nproc=4096:4096" };
+}
+
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `okd-ci-${prefix}-`));
 }
@@ -32,13 +43,13 @@ export interface ScriptRun {
 }
 
 /**
- * Runs a step script as Tekton would: bash, inputs only from the environment. `PATH` starts with `bin` (stubs) when
- * given; HOME is a temp dir so no user config leaks in.
+ * Runs a step script as Tekton would: bash, inputs from the environment (and `args`, as a step's `args` reach its
+ * script). `PATH` starts with `bin` (stubs) when given; HOME is a temp dir so no user config leaks in.
  */
-export function runScript(script: string, env: Record<string, string>, bin?: string): ScriptRun {
+export function runScript(script: string, env: Record<string, string>, bin?: string, args: string[] = []): ScriptRun {
     const home = tempDir("home");
     try {
-        const r = spawnSync("bash", [path.join(scriptsDir, script)], {
+        const r = spawnSync("bash", [path.join(scriptsDir, script), ...args], {
             env: {
                 PATH: `${bin ? `${bin}:` : ""}${process.env.PATH}`,
                 HOME: home,

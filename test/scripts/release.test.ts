@@ -84,6 +84,15 @@ describe("assembly and promotion scripts", () => {
         return { osDigest, keysDigest };
     };
 
+    /** What a component build reports (build-image.sh's BUILT result), as the nightly hands it to assembly. */
+    const built = (component: string, digest: string, commit = "c0ffee") =>
+        JSON.stringify({
+            component,
+            image: `${site.host}/okd/components@${digest}`,
+            source: `https://github.com/openshift/${component}`,
+            commit,
+        });
+
     const assembleEnv = (osDigest: string) => ({
         MINOR: "4.15",
         NAME_STREAM: "okd",
@@ -92,7 +101,6 @@ describe("assembly and promotion scripts", () => {
         CONTENT_REPO: `${site.host}/okd/content`,
         COMPONENTS_REPO: `${site.host}/okd/components`,
         COMPONENTS: "cluster-update-keys",
-        BUILD_TAG: run,
         // The FCOS node tags, both this run's machine-os by digest (as the nightly passes them).
         NODE_IMAGES: [
             `fedora-coreos=${site.host}/okd/machine-os@${osDigest}`,
@@ -112,7 +120,9 @@ describe("assembly and promotion scripts", () => {
         it("assembles the base payload with machine-os and each rebuilt component by digest, all in the content repository", async () => {
             const { osDigest, keysDigest } = pushRunImages();
             fs.writeFileSync(out("previous"), "4.15.0-0.okd-2025-01-01-020000,4.14.0-0.okd-2024-12-15-020000");
-            const r = runScript("assemble-release.sh", assembleEnv(osDigest));
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest), undefined, [
+                built("cluster-update-keys", keysDigest),
+            ]);
             assert.equal(r.status, 0, r.stderr);
             const name = fs.readFileSync(out("name"), "utf8");
             assert.match(name, /^4\.15\.0-0\.okd-\d{4}-\d{2}-\d{2}-\d{6}$/);
@@ -189,8 +199,10 @@ describe("assembly and promotion scripts", () => {
                     .filter((l) => l !== "")
                     .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
             );
-            const { osDigest } = pushRunImages(labels);
-            const r = runScript("assemble-release.sh", assembleEnv(osDigest));
+            const { osDigest, keysDigest } = pushRunImages(labels);
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest), undefined, [
+                built("cluster-update-keys", keysDigest),
+            ]);
             assert.equal(r.status, 0, r.stderr);
             const info = releaseInfo(`${site.host}/okd/release@${fs.readFileSync(out("digest"), "utf8")}`);
             assert.deepEqual(info.displayVersions?.["machine-os"], {
@@ -204,11 +216,13 @@ describe("assembly and promotion scripts", () => {
         });
 
         it("fails naming a node image of the base payload that machine-os does not replace", () => {
-            const { osDigest } = pushRunImages();
-            const r = runScript("assemble-release.sh", {
-                ...assembleEnv(osDigest),
-                NODE_IMAGES: `fedora-coreos=${site.host}/okd/machine-os@${osDigest}`,
-            });
+            const { osDigest, keysDigest } = pushRunImages();
+            const r = runScript(
+                "assemble-release.sh",
+                { ...assembleEnv(osDigest), NODE_IMAGES: `fedora-coreos=${site.host}/okd/machine-os@${osDigest}` },
+                undefined,
+                [built("cluster-update-keys", keysDigest)],
+            );
             assert.equal(r.status, 1);
             assert.match(
                 r.stderr,
@@ -226,14 +240,67 @@ describe("assembly and promotion scripts", () => {
             assert.match(r.stderr, /NODE_IMAGES line 'fedora-coreos=.*' is not <tag>=<repository>@sha256:<digest>/);
         });
 
-        it("fails naming the component whose build never pushed", () => {
+        it("fails naming the component no build reported", () => {
             const { osDigest } = pushRunImages();
-            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), COMPONENTS: "installer" });
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest));
             assert.equal(r.status, 1);
-            assert.match(
-                r.stderr,
-                /okd\/components:installer-okd-nightly-4-15-run1 does not exist; did the installer build push it\?/,
+            assert.match(r.stderr, /no build reported cluster-update-keys; did its build succeed\?/);
+        });
+
+        it("uses the digest the build reported when the tag moved before assembly, and never the image's labels (issue 15 path 4)", async () => {
+            const { osDigest, keysDigest } = pushRunImages();
+            // Between build and assembly, anyone with push rights on the components repository swaps the tag, with
+            // labels claiming the upstream commit.
+            const swapped = pushImage(`${site.host}/okd/components:cluster-update-keys-${run}`, {
+                files: { "usr/share/keys": "attacker keys\n" },
+                labels: {
+                    "io.openshift.release.operator": "true",
+                    "io.openshift.build.commit.id": "c0ffee",
+                    "io.openshift.build.source-location": "https://github.com/openshift/cluster-update-keys",
+                },
+            });
+            assert.notEqual(swapped, keysDigest);
+            const commit = "0123456789abcdef0123456789abcdef01234567";
+            const r = runScript("assemble-release.sh", assembleEnv(osDigest), undefined, [
+                built("cluster-update-keys", keysDigest, commit),
+            ]);
+            assert.equal(r.status, 0, r.stderr);
+            const digest = fs.readFileSync(out("digest"), "utf8");
+            const refs = referencesOf(releaseInfo(`${site.host}/okd/release@${digest}`));
+            assert.equal(refs["cluster-update-keys"], `${site.host}/okd/content@${keysDigest}`);
+            const recorded = JSON.parse(fs.readFileSync(out("release.json"), "utf8"));
+            assert.equal(
+                recorded.sources["cluster-update-keys"].commit,
+                commit,
+                "the commit is the build's, not a label",
             );
+        });
+
+        it("refuses a build report naming an image outside the components repository, an unknown component or a duplicate", () => {
+            const { osDigest, keysDigest } = pushRunImages();
+            const elsewhere = pushTinyImage(`${site.host}/attacker/keys:1`, "keys");
+            const cases: [string[], RegExp][] = [
+                [
+                    [
+                        JSON.stringify({
+                            component: "cluster-update-keys",
+                            image: `${site.host}/attacker/keys@${elsewhere}`,
+                        }),
+                    ],
+                    /reported '.*attacker\/keys@sha256:[a-f0-9]{64}', not .*okd\/components@sha256:<digest>/,
+                ],
+                [[built("installer", keysDigest)], /reported component 'installer', which this run does not build/],
+                [
+                    [built("cluster-update-keys", keysDigest), built("cluster-update-keys", keysDigest)],
+                    /two builds reported component cluster-update-keys/,
+                ],
+                [["not json"], /a build reported 'not json'/],
+            ];
+            for (const [args, message] of cases) {
+                const r = runScript("assemble-release.sh", assembleEnv(osDigest), undefined, args);
+                assert.notEqual(r.status, 0, args.join(" "));
+                assert.match(r.stderr, message);
+            }
         });
     });
 
@@ -343,15 +410,19 @@ describe("assembly and promotion scripts", () => {
             });
             assert.equal(previous.status, 0, previous.stderr);
 
-            const r = runScript("assemble-release.sh", {
-                ...assembleEnv(""),
-                MINOR: "4.16",
-                NAME_STREAM: "okd-scos",
-                BASE_PAYLOAD: scos.pullSpec,
-                COMPONENTS: "machine-config-operator",
-                BUILD_TAG: scosRun,
-                NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
-            });
+            const r = runScript(
+                "assemble-release.sh",
+                {
+                    ...assembleEnv(""),
+                    MINOR: "4.16",
+                    NAME_STREAM: "okd-scos",
+                    BASE_PAYLOAD: scos.pullSpec,
+                    COMPONENTS: "machine-config-operator",
+                    NODE_IMAGES: fs.readFileSync(out("node-images"), "utf8"),
+                },
+                undefined,
+                [built("machine-config-operator", mcoDigest)],
+            );
             assert.equal(r.status, 0, r.stderr);
             const name = fs.readFileSync(out("name"), "utf8");
             assert.match(name, /^4\.16\.0-0\.okd-scos-\d{4}-\d{2}-\d{2}-\d{6}$/);
@@ -479,8 +550,10 @@ describe("assembly and promotion scripts", () => {
         before(function () {
             this.timeout(60_000);
             dir = tempDir("nightly");
-            const { osDigest } = pushRunImages();
-            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), PREVIOUS_FILE: "" });
+            const { osDigest, keysDigest } = pushRunImages();
+            const r = runScript("assemble-release.sh", { ...assembleEnv(osDigest), PREVIOUS_FILE: "" }, undefined, [
+                built("cluster-update-keys", keysDigest),
+            ]);
             assert.equal(r.status, 0, r.stderr);
             name = fs.readFileSync(out("name"), "utf8");
             nightly = fs.readFileSync(out("digest"), "utf8");

@@ -6,6 +6,7 @@ import * as path from "node:path";
 
 import {
     type Registry,
+    buildahRuntimeEnv,
     pushTinyImage,
     registryDigest,
     requireTool,
@@ -15,7 +16,7 @@ import {
 } from "./harness";
 
 /**
- * tools-image.sh with real buildah (chroot isolation, FROM scratch: no network), a local docker-registry and real
+ * tools-image.sh with real buildah (the Task's OCI isolation with a user namespace, FROM scratch: no network), a local docker-registry and real
  * skopeo-pushed images. Each run gets fresh container storage, as each TaskRun pod does, and a `buildah` wrapper on
  * PATH that logs every invocation before running the real one, so a test can tell whether anything was built.
  */
@@ -78,7 +79,7 @@ describe("tools-image.sh", () => {
             {
                 CONTAINERS_STORAGE_CONF: conf,
                 STORAGE_DRIVER: "vfs",
-                BUILDAH_ISOLATION: "chroot",
+                ...buildahRuntimeEnv(),
                 CONTAINERFILE: path.join(dir, "context", "Containerfile"),
                 CONTEXT_DIR: path.join(dir, "context"),
                 REPOSITORY: repository(),
@@ -101,32 +102,40 @@ describe("tools-image.sh", () => {
     };
     const result = (name: "url" | "digest") => fs.readFileSync(path.join(dir, name), "utf8");
 
-    it("builds and pushes the image under the Containerfile's hash when the tag is missing, then only finds it", async () => {
+    it("builds and pushes the image on every run, reporting the digest its own push stored", async () => {
         const tag = `pipeline-tools-${hash().slice(0, 16)}`;
-        const first = run();
-        assert.equal(first.status, 0, first.stderr);
-        assert.deepEqual(first.subcommands, ["pull", "build", "push"]);
-        assert.equal(result("url"), `${repository()}:${tag}`);
-        const pushed = await registryDigest(registry.host, "okd/components", tag);
-        assert.match(pushed, /^sha256:[0-9a-f]{64}$/);
-        assert.equal(result("digest"), pushed);
+        for (const round of [1, 2]) {
+            const r = run();
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.subcommands, ["build", "push"], `run ${round}`);
+            assert.equal(result("url"), `${repository()}:${tag}`);
+            const pushed = await registryDigest(registry.host, "okd/components", tag);
+            assert.match(pushed, /^sha256:[0-9a-f]{64}$/);
+            assert.equal(result("digest"), pushed);
+        }
         const labels = JSON.parse(
             execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${repository()}:${tag}`], {
                 encoding: "utf8",
             }),
         ).Labels;
         assert.equal(labels["io.okd-ci.containerfile.sha256"], hash());
+    });
 
-        fs.rmSync(path.join(dir, "url"));
-        fs.rmSync(path.join(dir, "digest"));
-        const second = run();
-        assert.equal(second.status, 0, second.stderr);
-        assert.match(second.stdout, /already exists, not rebuilding/);
-        assert.equal(second.subcommands.includes("build"), false, `ran buildah ${second.subcommands.join(", ")}`);
-        assert.equal(second.subcommands.includes("push"), false);
-        assert.equal(result("url"), `${repository()}:${tag}`);
-        assert.equal(result("digest"), pushed);
-        assert.equal(await registryDigest(registry.host, "okd/components", tag), pushed, "the tag was not rewritten");
+    it("never runs what another push left under the tag (issue 15 path 5: tools image tag overwritten)", async () => {
+        // Any component build can push to the components repository: one plants its own image under the tag.
+        const tag = `pipeline-tools-${hash().slice(0, 16)}`;
+        const planted = pushTinyImage(`${repository()}:${tag}`, "a component build's tools image");
+        const r = run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.subcommands.includes("build"), `ran buildah ${r.subcommands.join(", ")}`);
+        assert.notEqual(result("digest"), planted);
+        assert.equal(result("digest"), await registryDigest(registry.host, "okd/components", tag));
+        const labels = JSON.parse(
+            execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${repository()}@${result("digest")}`], {
+                encoding: "utf8",
+            }),
+        ).Labels;
+        assert.equal(labels["io.okd-ci.containerfile.sha256"], hash(), "the reported digest is the image built here");
     });
 
     it("builds a new tag when the Containerfile changes", async () => {
@@ -156,6 +165,15 @@ describe("tools-image.sh", () => {
         assert.equal(r.status, 0, r.stderr);
         assert.equal(result("url"), image);
         assert.equal(result("digest"), digest);
+    });
+
+    it("refuses a prebuilt image given by a digest the registry does not serve", () => {
+        const image = `${registry.host}/mirror/pipeline-tools`;
+        pushTinyImage(`${image}:moved`, "tools");
+        const other = pushTinyImage(`${registry.host}/mirror/other:1`, "other");
+        const r = run({ PREBUILT_IMAGE: `${image}@${other}` });
+        assert.notEqual(r.status, 0);
+        assert.equal(fs.existsSync(path.join(dir, "digest")), false);
     });
 
     it("fails, naming the image, when the prebuilt image cannot be pulled", () => {

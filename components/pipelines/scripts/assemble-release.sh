@@ -2,6 +2,13 @@
 # Assembles the nightly payload: the base payload with every image this run rebuilt overriding its component,
 # mirrored into the content repository and pushed as <release repo>:<name>.
 #
+# Each rebuilt component is taken exactly as its build reported it (the build TaskRun's BUILT result, which Tekton
+# Chains signs with that TaskRun): by digest, with the source and commit the clone step recorded. Nothing is
+# resolved from a tag (any holder of push rights on the components repository can move one between build and
+# assembly) and no image label is read (the image's own content, which its Containerfile controls, writes those).
+#
+# Arguments: one JSON object per rebuilt component, {"component", "image": <COMPONENTS_REPO>@sha256:…, "source",
+#   "commit"} (the nightly passes the BUILT results of every build batch, which Tekton aggregates per matrix).
 # Reads:
 #   MINOR               stream, e.g. 4.15; names the payload 4.15.0-0.<NAME_STREAM>-YYYY-MM-DD-HHMMSS (UTC)
 #   NAME_STREAM         okd or okd-scos
@@ -9,8 +16,7 @@
 #   RELEASE_REPO        repository of nightly payloads
 #   CONTENT_REPO        repository every component image is mirrored into
 #   COMPONENTS_REPO     repository the component builds pushed to
-#   COMPONENTS          payload tags rebuilt this run, space-separated
-#   BUILD_TAG           suffix of this run's component tags (<component>-<BUILD_TAG>)
+#   COMPONENTS          payload tags rebuilt this run, space-separated: exactly one argument must name each
 #   NODE_IMAGES         the node OS images, one line per payload tag: `<tag>=<repository>@<digest>[ <configured as>]`
 #                       (OKD/FCOS: this run's machine-os as fedora-coreos and machine-os-content; OKD/SCOS: the
 #                       pinned CentOS Stream CoreOS as stream-coreos and its extensions as stream-coreos-extensions)
@@ -23,7 +29,7 @@
 #   RESULT_NAME, RESULT_PULLSPEC, RESULT_IMAGE_URL, RESULT_IMAGE_DIGEST, RESULT_TESTS_IMAGE (files)
 set -euo pipefail
 
-for var in MINOR NAME_STREAM BASE_PAYLOAD RELEASE_REPO CONTENT_REPO COMPONENTS_REPO BUILD_TAG NODE_IMAGES TLS_VERIFY \
+for var in MINOR NAME_STREAM BASE_PAYLOAD RELEASE_REPO CONTENT_REPO COMPONENTS_REPO NODE_IMAGES TLS_VERIFY \
   OUT_FILE RESULT_NAME RESULT_PULLSPEC RESULT_IMAGE_URL RESULT_IMAGE_DIGEST RESULT_TESTS_IMAGE; do
   if [ -z "${!var:-}" ]; then
     echo "assemble-release: ${var} is required" >&2
@@ -42,8 +48,7 @@ digest_of() {
   printf 'sha256:%s' "${sum%% *}"
 }
 
-# Each node image by digest, and each rebuilt component by the digest its build pushed, with the commit its build was
-# labelled with.
+# Each node image by digest.
 overrides=()
 sources='{}'
 node_digests=()
@@ -63,17 +68,42 @@ if [ "${#node_digests[@]}" -eq 0 ]; then
   echo "assemble-release: NODE_IMAGES names no node image" >&2
   exit 2
 fi
-for component in ${COMPONENTS:-}; do
-  ref="${COMPONENTS_REPO}:${component}-${BUILD_TAG}"
-  if ! digest="$(digest_of "${ref}" 2>/dev/null)"; then
-    echo "assemble-release: ${ref} does not exist; did the ${component} build push it?" >&2
+# The builds' reports: each a component of COMPONENTS, once, by digest in the components repository.
+built='{}'
+for report in "$@"; do
+  if ! entry="$(jq -ce 'select(type == "object" and (.component | type) == "string" and (.image | type) == "string"
+      and ((.source // "") | type) == "string" and ((.commit // "") | type) == "string")' <<<"${report}" 2>/dev/null)"; then
+    echo "assemble-release: a build reported '${report}', not {\"component\", \"image\", \"source\", \"commit\"}" >&2
+    exit 2
+  fi
+  component="$(jq -r .component <<<"${entry}")" image="$(jq -r .image <<<"${entry}")"
+  if ! [[ " ${COMPONENTS:-} " == *" ${component} "* ]]; then
+    echo "assemble-release: a build reported component '${component}', which this run does not build (${COMPONENTS:-none})" >&2
     exit 1
   fi
-  labels="$(skopeo inspect --tls-verify="${TLS_VERIFY}" "docker://${ref}" | jq '.Labels // {}')"
-  overrides+=("${component}=${COMPONENTS_REPO}@${digest}")
-  sources="$(jq --arg c "${component}" --arg image "${COMPONENTS_REPO}@${digest}" --argjson labels "${labels}" \
-    '.[$c] = {image: $image, source: $labels["io.openshift.build.source-location"], commit: $labels["io.openshift.build.commit.id"]}' \
-    <<<"${sources}")"
+  if [ "$(jq --arg c "${component}" 'has($c)' <<<"${built}")" = "true" ]; then
+    echo "assemble-release: two builds reported component ${component}" >&2
+    exit 1
+  fi
+  if ! [[ "${image}" =~ ^(.+)@(sha256:[a-f0-9]{64})$ ]] || [ "${BASH_REMATCH[1]}" != "${COMPONENTS_REPO}" ]; then
+    echo "assemble-release: the ${component} build reported '${image}', not ${COMPONENTS_REPO}@sha256:<digest>" >&2
+    exit 1
+  fi
+  if [ "$(digest_of "${image}" 2>/dev/null || true)" != "${BASH_REMATCH[2]}" ]; then
+    echo "assemble-release: ${image} (the ${component} build's image) is not in the registry" >&2
+    exit 1
+  fi
+  built="$(jq --arg c "${component}" --argjson e "${entry}" '.[$c] = $e' <<<"${built}")"
+done
+for component in ${COMPONENTS:-}; do
+  if [ "$(jq --arg c "${component}" 'has($c)' <<<"${built}")" != "true" ]; then
+    echo "assemble-release: no build reported ${component}; did its build succeed?" >&2
+    exit 1
+  fi
+  image="$(jq -r --arg c "${component}" '.[$c].image' <<<"${built}")"
+  overrides+=("${component}=${image}")
+  sources="$(jq --arg c "${component}" --argjson b "${built}" \
+    '.[$c] = ($b[$c] | {image, source: (.source // ""), commit: (.commit // "")})' <<<"${sources}")"
 done
 
 previous=""

@@ -10,11 +10,33 @@
 #   BUILD_ARGS_FILE      optional file with more KEY=VALUE lines (written by an earlier step)
 #   LABELS               optional, KEY=VALUE per line
 #   LABELS_FILE          optional file with more KEY=VALUE lines (written by an earlier step)
-#   SKIP_IF_PRESENT      optional "true": when IMAGE already exists, report its digest and build nothing
-#   BUILDAH_ISOLATION    optional, read by buildah itself (chroot where no OCI runtime works)
+#   BUILD_USERNS_BASE    optional, default 1000000000: first host UID/GID of the build's user namespace (65536 IDs)
+#   BUILDAH_RUNTIME      optional OCI runtime for RUN steps (default: the image's, crun); the tests pass runc because
+#                        this development machine's hybrid cgroups break crun
+#   BUILDAH_ULIMITS      optional, space-separated --ulimit values for RUN steps (same reason, for runc here)
+#   COMPONENT            optional: the payload tag this build replaces; with RESULT_BUILT, names it in that result
+#   SOURCE_URL_FILE      optional: file holding the repository built (the clone step's CHAINS-GIT_URL result)
+#   SOURCE_COMMIT_FILE   optional: file holding the commit built (its CHAINS-GIT_COMMIT result)
 # Writes:
 #   RESULT_IMAGE_URL     file: IMAGE (Tekton Chains type hint)
 #   RESULT_IMAGE_DIGEST  file: sha256:… of the pushed manifest
+#   RESULT_BUILT         optional file: {"component", "image": <repository>@<digest>, "source", "commit"} as one JSON
+#                        line, what assembly takes instead of resolving a tag or trusting image labels (issue 15
+#                        path 4); written by this TaskRun only, so Chains' signature of the TaskRun covers it
+#
+# Every RUN step of the Containerfile is untrusted code (an upstream commit controls it). It runs in an OCI container
+# (`--isolation oci`), never in buildah's chroot isolation, which unshares only the mount and UTS namespaces (a user
+# namespace only when ID maps are given) and binds the pod's /dev without `nodev` (containers/buildah
+# chroot/run_linux.go @5b1b18eebdc2: `UnshareFlags = CLONE_NEWUTS | CLONE_NEWNS`, `devFlags` without MS_NODEV): in a
+# privileged pod a RUN step as root opens the node's disks, and an older buildah (Debian's 1.28) only chroot()s, which
+# root escapes.
+# Under OCI isolation each RUN step gets its own user namespace (root inside is an unprivileged host UID from
+# BUILD_USERNS_BASE), PID, IPC, mount and UTS namespaces, a pivot_root'ed root filesystem, a minimal /dev with no host
+# device, masked /proc paths and the runtime's default seccomp profile; the pod's files (registry credentials,
+# Tekton's result files, the ServiceAccount token) are not in its mount namespace. It shares the pod's network
+# namespace (`--network host`), so the pod's NetworkPolicy is what bounds its egress (no instance metadata service);
+# buildah's own bridge networking would need CNI plugins and iptables inside the pod.
+# (containers/buildah docs/buildah-build.1.md: --isolation, --userns-uid-map, --network.)
 set -euo pipefail
 
 for var in CONTEXT_DIR CONTAINERFILE IMAGE TLS_VERIFY RESULT_IMAGE_URL RESULT_IMAGE_DIGEST; do
@@ -35,15 +57,31 @@ report() {
   printf '%s' "${IMAGE}" >"${RESULT_IMAGE_URL}"
   printf '%s' "$1" >"${RESULT_IMAGE_DIGEST}"
   echo "build-image: ${IMAGE}@$1"
+  if [ -n "${RESULT_BUILT:-}" ]; then report_built "$1"; fi
 }
 
-if [ "${SKIP_IF_PRESENT:-false}" = "true" ] \
-  && buildah pull --quiet --tls-verify="${TLS_VERIFY}" "docker://${IMAGE}" >/dev/null 2>&1; then
-  digest="$(buildah images --digests --format '{{.Digest}}' "${IMAGE}" | head -n1)"
-  echo "build-image: ${IMAGE} already exists, not rebuilding"
-  report "${digest}"
-  exit 0
-fi
+must_match() {
+  if ! [[ "$2" =~ $3 ]]; then
+    echo "build-image: $1 '$2' cannot go into the BUILT result (expected $3)" >&2
+    exit 1
+  fi
+}
+
+# The BUILT result, as JSON written without jq (the buildah image has none): every value is checked against a
+# pattern that admits no quote, backslash or control character first.
+report_built() {
+  local digest="$1" repository="${IMAGE%:*}" source="" commit=""
+  # IMAGE is repository:tag; a registry port is not a tag.
+  if [[ "${IMAGE##*/}" != *:* ]]; then repository="${IMAGE}"; fi
+  if [ -n "${SOURCE_URL_FILE:-}" ]; then source="$(cat "${SOURCE_URL_FILE}")"; fi
+  if [ -n "${SOURCE_COMMIT_FILE:-}" ]; then commit="$(cat "${SOURCE_COMMIT_FILE}")"; fi
+  must_match COMPONENT "${COMPONENT:-}" '^[a-z0-9][a-z0-9.-]*$'
+  must_match digest "${digest}" '^sha256:[a-f0-9]{64}$'
+  must_match source "${source}" '^([A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~/@:+-]+)?$'
+  must_match commit "${commit}" '^([a-f0-9]{40}|[a-f0-9]{64})?$'
+  printf '{"component":"%s","image":"%s@%s","source":"%s","commit":"%s"}' \
+    "${COMPONENT}" "${repository}" "${digest}" "${source}" "${commit}" >"${RESULT_BUILT}"
+}
 
 # KEY=VALUE lines from a variable and an optional file, as repeated flags; blank lines are ignored.
 flags_from() {
@@ -56,11 +94,22 @@ flags_from() {
   done
 }
 
+# The isolation of RUN steps: the flags the Task runs with, on every platform (see the header).
+userns_base="${BUILD_USERNS_BASE:-1000000000}"
+if ! [[ "${userns_base}" =~ ^[1-9][0-9]{0,9}$ ]] || [ "${userns_base}" -gt 4294901759 ]; then
+  echo "build-image: BUILD_USERNS_BASE '${userns_base}' is not a host UID from 1 to 4294901759" >&2
+  exit 2
+fi
+isolation=(--isolation oci --userns-uid-map "0:${userns_base}:65536" --userns-gid-map "0:${userns_base}:65536"
+  --network host)
+if [ -n "${BUILDAH_RUNTIME:-}" ]; then isolation+=(--runtime "${BUILDAH_RUNTIME}"); fi
+for ulimit in ${BUILDAH_ULIMITS:-}; do isolation+=(--ulimit "${ulimit}"); done
+
 args=()
 while IFS= read -r -d '' item; do args+=("${item}"); done \
   < <(flags_from --build-arg "${BUILD_ARGS:-}" "${BUILD_ARGS_FILE:-}"; flags_from --label "${LABELS:-}" "${LABELS_FILE:-}")
 
 buildah build --file "${CONTAINERFILE}" --tag "${IMAGE}" --layers=false --tls-verify="${TLS_VERIFY}" \
-  "${args[@]}" "${CONTEXT_DIR}"
+  "${isolation[@]}" "${args[@]}" "${CONTEXT_DIR}"
 buildah push --tls-verify="${TLS_VERIFY}" --digestfile "${work}/digest" "${IMAGE}" "docker://${IMAGE}"
 report "$(cat "${work}/digest")"

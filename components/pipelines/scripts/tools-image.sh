@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Provides the pipeline tools image for the rest of the run: the image built from the tools Containerfile, tagged by
-# the hash of its content in the site registry, built and pushed only when that tag is missing; or, when a prebuilt
-# image is given, that image, resolved to its digest and passed through.
+# Provides the pipeline tools image for the rest of the run, by digest: the image this step builds from the tools
+# Containerfile and pushes, or, when a prebuilt image is given, that image resolved to its digest.
 #
-# The check pulls the tag: the buildah image ships no skopeo, and `buildah manifest inspect` reads manifest lists
-# only. A failed pull (tag missing, or anything else) means "build": a needless rebuild only costs time and pushes an
-# equivalent image, while a genuine registry problem still fails loudly at the push.
+# The built image is never reused by tag. The tools image runs assembly, promotion (with the quay.io credentials) and
+# the e2e installer (with the gate credentials), and the repository it lives in is one every component build pushes
+# to: a tag found there proves nothing about who pushed it (issue 15 path 5). So every run builds it (a minute or
+# two of dnf against a pinned base, against hours of builds and installs) and hands on the digest its own push
+# reported; Tekton Chains signs that result with the TaskRun that produced it. The tag (`<prefix><first 16 hex of
+# the Containerfile's sha256>`) is only a name for people; overwriting it changes nothing a run uses.
+#
+# RUN steps run under OCI isolation with a user namespace, exactly as build-image.sh runs component builds.
 #
 # Reads:
 #   CONTAINERFILE        the tools Containerfile; sha256 of its content names the tag
 #   CONTEXT_DIR          build context directory
 #   REPOSITORY           repository the image is pushed to (the site's components repository), no tag
-#   TAG_PREFIX           optional, default "pipeline-tools-"; the tag is <prefix><first 16 hex of the sha256>
+#   TAG_PREFIX           optional, default "pipeline-tools-"
 #   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
-#   PREBUILT_IMAGE       optional: use this image (repository:tag or repository@sha256:…) and build nothing
+#   PREBUILT_IMAGE       optional: use this image (repository@sha256:… or repository:tag) and build nothing; a digest
+#                        must be what the registry serves, a tag is resolved once and the digest reported
 #   REGISTRY_AUTH_FILE   optional, read by buildah: the site registry's auth file
-#   BUILDAH_ISOLATION    optional, read by buildah itself (chroot where no OCI runtime works)
+#   BUILD_USERNS_BASE    optional, default 1000000000: first host UID/GID of the build's user namespace
+#   BUILDAH_RUNTIME      optional OCI runtime for RUN steps (tests: runc, see build-image.sh)
+#   BUILDAH_ULIMITS      optional, space-separated --ulimit values for RUN steps (tests)
 # Writes:
 #   RESULT_IMAGE_URL     file: the image without digest, repository:tag (Tekton Chains type hint)
 #   RESULT_IMAGE_DIGEST  file: sha256:… of the manifest the registry holds
@@ -37,25 +44,25 @@ report() {
   echo "tools-image: $1@$2"
 }
 
-# Pulls $1 and prints the digest of the manifest it was pulled by; fails (stderr in ${work}/pull.log) when it cannot.
-pulled_digest() {
-  local image="$1" tls="$2"
-  buildah pull --quiet --tls-verify="${tls}" "docker://${image}" >/dev/null 2>"${work}/pull.log" || return 1
-  buildah images --digests --format '{{.Digest}}' "${image}" | head -n1
-}
-
 # The site registry may be plain HTTP; any other registry is verified.
 site_host="${REPOSITORY%%/*}"
 
 if [ -n "${PREBUILT_IMAGE:-}" ]; then
   tls="true"
   if [ "${PREBUILT_IMAGE%%/*}" = "${site_host}" ]; then tls="${TLS_VERIFY}"; fi
-  if ! digest="$(pulled_digest "${PREBUILT_IMAGE}" "${tls}")"; then
+  if ! buildah pull --quiet --tls-verify="${tls}" "docker://${PREBUILT_IMAGE}" >/dev/null 2>"${work}/pull.log"; then
     echo "tools-image: the prebuilt image ${PREBUILT_IMAGE} cannot be pulled:" >&2
     cat "${work}/pull.log" >&2
     exit 1
   fi
-  echo "tools-image: using the prebuilt image, building nothing"
+  digest="$(buildah images --digests --format '{{.Digest}}' "${PREBUILT_IMAGE}" | head -n1)"
+  if [[ "${PREBUILT_IMAGE}" == *@sha256:* ]] && [ "${digest}" != "${PREBUILT_IMAGE##*@}" ]; then
+    echo "tools-image: ${PREBUILT_IMAGE} was served as ${digest}" >&2
+    exit 1
+  fi
+  if [[ "${PREBUILT_IMAGE}" != *@sha256:* ]]; then
+    echo "tools-image: the prebuilt image is given by tag; this run uses ${digest} (pin it by digest to stop it moving between runs)"
+  fi
   # Consumers run <IMAGE_URL>@<IMAGE_DIGEST>, so the URL never carries a digest of its own.
   report "${PREBUILT_IMAGE%@*}" "${digest}"
   exit 0
@@ -68,14 +75,18 @@ fi
 hash="$(sha256sum "${CONTAINERFILE}" | cut -c1-64)"
 image="${REPOSITORY}:${TAG_PREFIX:-pipeline-tools-}${hash:0:16}"
 
-if digest="$(pulled_digest "${image}" "${TLS_VERIFY}")" && [ -n "${digest}" ]; then
-  echo "tools-image: ${image} already exists, not rebuilding"
-  report "${image}" "${digest}"
-  exit 0
+userns_base="${BUILD_USERNS_BASE:-1000000000}"
+if ! [[ "${userns_base}" =~ ^[1-9][0-9]{0,9}$ ]] || [ "${userns_base}" -gt 4294901759 ]; then
+  echo "tools-image: BUILD_USERNS_BASE '${userns_base}' is not a host UID from 1 to 4294901759" >&2
+  exit 2
 fi
-echo "tools-image: ${image} is not usable ($(tail -n1 "${work}/pull.log" 2>/dev/null || true)); building it"
+isolation=(--isolation oci --userns-uid-map "0:${userns_base}:65536" --userns-gid-map "0:${userns_base}:65536"
+  --network host)
+if [ -n "${BUILDAH_RUNTIME:-}" ]; then isolation+=(--runtime "${BUILDAH_RUNTIME}"); fi
+for ulimit in ${BUILDAH_ULIMITS:-}; do isolation+=(--ulimit "${ulimit}"); done
 
-buildah build --file "${CONTAINERFILE}" --tag "${image}" --layers=false \
+echo "tools-image: building ${image}"
+buildah build --file "${CONTAINERFILE}" --tag "${image}" --layers=false "${isolation[@]}" \
   --label "io.okd-ci.containerfile.sha256=${hash}" "${CONTEXT_DIR}"
 buildah push --tls-verify="${TLS_VERIFY}" --digestfile "${work}/digest" "${image}" "docker://${image}"
 report "${image}" "$(cat "${work}/digest")"

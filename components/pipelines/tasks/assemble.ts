@@ -18,7 +18,8 @@ export const assembleTaskName = "okd-assemble-release";
 export const ocReleaseResources = { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } };
 
 /**
- * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags,
+ * `oc adm release new --from-release <base>` with the node images and every rebuilt image overriding their tags (each
+ * by the digest its build reported, never a tag resolved here),
  * mirrored into the content repository, named `4.Y.0-0.okd-YYYY-MM-DD-HHMMSS` (OKD/FCOS) or
  * `4.Y.0-0.okd-scos-YYYY-MM-DD-HHMMSS` (OKD/SCOS), as the release-controller names OKD's streams, with upgrade edges
  * from earlier promoted releases; then the payload's record is created (verdict pending).
@@ -38,7 +39,13 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                 },
                 { name: "base-payload", description: "Payload the stream starts from." },
                 { name: "components", description: "Payload tags rebuilt this run, space-separated." },
-                { name: "build-tag", description: "Suffix of this run's component tags (<component>-<build-tag>)." },
+                {
+                    name: "built-images",
+                    type: "array",
+                    description:
+                        'What each component build reported, one JSON object per build: {"component", "image": <repository>@<digest>, "source", "commit"}.',
+                    default: [],
+                },
                 {
                     name: "node-images",
                     description:
@@ -78,12 +85,13 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                     name: "assemble",
                     image: toolsStepImage,
                     script: loadScript("assemble-release.sh"),
+                    // An array param reaches a script only as arguments.
+                    args: ["$(params.built-images[*])"],
                     env: [
                         ...paramEnv({
                             NAME_STREAM: "name-stream",
                             BASE_PAYLOAD: "base-payload",
                             COMPONENTS: "components",
-                            BUILD_TAG: "build-tag",
                             NODE_IMAGES: "node-images",
                         }),
                         ...envOf({

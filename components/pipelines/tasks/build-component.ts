@@ -4,13 +4,20 @@ import { type TaskDefinition, paramEnv } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const buildComponentTaskName = "okd-build-component";
+/**
+ * The result assembly consumes, one per component TaskRun; Tekton aggregates a matrixed task's string results into an
+ * array (`$(tasks.<batch>.results.BUILT[*])`, tektoncd/pipeline docs/matrix.md, "Results from fanned out Matrixed
+ * PipelineTasks").
+ */
+export const builtResult = "BUILT";
 
 /**
  * One payload component rebuilt from source: clone at its branch, point every image its Containerfile pulls from the
  * login-only `registry.ci.openshift.org/ocp` namespace at one the site can pull (Go builder, OKD base image, payload
  * images of this run or of the base payload) and its final stage at the component's `from` (substitute-builder.sh),
  * build with `TAGS=<fcos|scos>` (as OpenShift CI's `__okd` / `__okd-scos` variants) and the component's build args,
- * push by digest to the components repository. The pod holds no cloud identity: its push token comes mounted from the
+ * push by digest to the components repository, and report what was built (`BUILT`) for assembly, which never resolves
+ * the mutable tag nor reads the image's labels. The pod holds no cloud identity: its push token comes mounted from the
  * `okd-registry-push` Secret, and can push to the build repositories only.
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
@@ -58,12 +65,18 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 },
                 { name: "run-components", description: "Payload tags this run builds, space-separated.", default: "" },
                 { name: "image", description: "Destination, repository:tag, in the site's components repository." },
+                { name: "component", description: "The payload tag this build replaces, e.g. installer." },
             ],
             results: [
                 { name: "IMAGE_URL", description: "The pushed image (Tekton Chains type hint)." },
                 { name: "IMAGE_DIGEST", description: "Digest of the pushed image (Tekton Chains type hint)." },
                 { name: "CHAINS-GIT_URL", description: "Repository built (Tekton Chains source type hint)." },
                 { name: "CHAINS-GIT_COMMIT", description: "Commit built (Tekton Chains source type hint)." },
+                {
+                    name: builtResult,
+                    description:
+                        'What assembly takes: {"component", "image": <repository>@<digest>, "source", "commit"}, one JSON line.',
+                },
             ],
             volumes: [{ name: "containers", emptyDir: {} }, pushTokenVolume],
             steps: [
@@ -113,7 +126,13 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
+                        ...paramEnv({ COMPONENT: "component" }),
+                        { name: "SOURCE_URL_FILE", value: "$(results.CHAINS-GIT_URL.path)" },
+                        { name: "SOURCE_COMMIT_FILE", value: "$(results.CHAINS-GIT_COMMIT.path)" },
+                        { name: "RESULT_BUILT", value: `$(results.${builtResult}.path)` },
                     ],
+                    // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
+                    // the RUN steps (untrusted) run under OCI isolation in those namespaces (build-image.sh).
                     securityContext: { privileged: true },
                     // The okd-payload-pipeline default profile: 4 CPU / 4Gi per build.
                     computeResources: { requests: { cpu: "4", memory: "4Gi" }, limits: { memory: "8Gi" } },

@@ -2,6 +2,7 @@ import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { destroySeconds, e2eWorkspace } from "./e2e-gate";
+import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const finalizeTaskName = "okd-finalize-record";
@@ -10,8 +11,9 @@ export const finalizeTaskName = "okd-finalize-record";
  * The nightly's last word, in `finally`: waits for the gates' destroys (which run beside it: Tekton orders no finally
  * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
  * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  */
-export function finalizeTask(ctx: PipelineContext): TaskDefinition {
+export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDefinition {
     return {
         name: finalizeTaskName,
         spec: {
@@ -29,6 +31,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                 },
             ],
             results: [],
+            volumes: [statusRendererVolume],
             workspaces: [
                 {
                     name: e2eWorkspace,
@@ -75,6 +78,7 @@ export function finalizeTask(ctx: PipelineContext): TaskDefinition {
                         },
                     ],
                 },
+                publishStatusStep(streamsJson),
             ],
         },
     };

@@ -103,7 +103,8 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
-                    // buildah in a pod needs privilege (see docs/pipelines.md); builds run on the build pool only.
+                    // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
+                    // the RUN steps run under OCI isolation in those namespaces (build-image.sh). Build pool only.
                     securityContext: { privileged: true },
                     computeResources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } },
                     volumeMounts: [

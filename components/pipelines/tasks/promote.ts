@@ -9,6 +9,10 @@ import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
 
+/** ConfigMap (created by OkdPipelines) holding the PEM public key of the site's Tekton Chains signing key. */
+export const chainsPublicKeyConfigMap = "okd-chains-public-key";
+export const chainsPublicKeyFile = "cosign.pub";
+
 /** Result name prefixes of the two promoted payloads (`<prefix>IMAGE_URL`, `<prefix>IMAGE_DIGEST`). */
 export const resultPrefixes = { public: "PUBLIC_", promoted: "PROMOTED_" } as const;
 
@@ -19,13 +23,28 @@ export interface MirrorRepositories {
 }
 
 /**
- * Promotion of one accepted payload: re-check its record, re-create it for quay.io and for the site's durable
+ * Promotion of one accepted payload: re-check its record, verify with cosign that the site's Tekton Chains key attested
+ * exactly that digest as built by the stream's nightly Pipeline (verify-release.sh; the record alone is a file the records
+ * identity writes), re-create it for quay.io and for the site's durable
  * repositories with `oc adm release new --from-release <nightly> --mirror <content>` (each copy references only its
  * own content repository, so it has a digest of its own; see mirror-release.sh), keep any target already made from
  * this nightly, and mark the record promoted with every target's digest.
  */
-export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): TaskDefinition {
+export function promoteTask(
+    ctx: PipelineContext,
+    mirror: MirrorRepositories,
+    verify: {
+        /** Where Chains stores signatures and attestations (its `storage.oci.repository`). */
+        attestationRepository: pulumi.Input<string>;
+        /**
+         * The site's KMS key (`awskms://…`, `gcpkms://…`, `azurekms://…`), whose public half cosign reads under the
+         * promotion identity (its grant: `signingKey: "verify"`); unset, the PEM key in `chainsPublicKeyConfigMap`.
+         */
+        kmsRef?: pulumi.Input<string>;
+    },
+): TaskDefinition {
     const mirrorMount = "/var/run/okd-mirror";
+    const keyMount = "/var/run/okd-chains";
     const targets = pulumi
         .all([ctx.repositories.promoted, ctx.repositories.promotedContent])
         .apply(([promoted, promotedContent]) =>
@@ -44,6 +63,11 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "digest", description: "Payload digest; must match the record." },
+                {
+                    name: "pipeline",
+                    description:
+                        "The nightly Pipeline whose PipelineRun must have built the payload (Chains provenance).",
+                },
             ],
             // `*IMAGE_URL` + `*IMAGE_DIGEST` pairs are Tekton Chains type hints: both promoted payloads get signed.
             results: [
@@ -55,6 +79,9 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
             volumes: [
                 // Optional, so a missing Secret reaches mirror-release.sh, which names it, instead of a pod stuck pending.
                 { name: "mirror-credentials", secret: { secretName: secretNames.mirror, optional: true } },
+                ...(verify.kmsRef === undefined
+                    ? [{ name: "chains-public-key", configMap: { name: chainsPublicKeyConfigMap } }]
+                    : []),
             ],
             stepTemplate: {
                 env: [
@@ -73,6 +100,26 @@ export function promoteTask(ctx: PipelineContext, mirror: MirrorRepositories): T
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [restrictedHome, { name: "RECORD_ACTION", value: "check" }],
+                },
+                {
+                    // Before anything is copied: no valid attestation, no promotion.
+                    name: "verify",
+                    image: toolsStepImage,
+                    script: loadScript("verify-release.sh"),
+                    env: [
+                        restrictedHome,
+                        { name: "IMAGE", value: pulumi.interpolate`${ctx.repositories.release}@$(params.digest)` },
+                        ...paramEnv({ PIPELINE: "pipeline" }),
+                        verify.kmsRef === undefined
+                            ? { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` }
+                            : { name: "KEY_REF", value: verify.kmsRef },
+                        { name: "ATTESTATION_REPOSITORY", value: verify.attestationRepository },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                    ],
+                    ...(verify.kmsRef === undefined
+                        ? { volumeMounts: [{ name: "chains-public-key", mountPath: keyMount, readOnly: true }] }
+                        : {}),
                 },
                 {
                     name: "mirror",

@@ -2,15 +2,7 @@ import { createHash } from "node:crypto";
 
 import * as pulumi from "@pulumi/pulumi";
 
-import {
-    type PipelineContext,
-    awaitPushTokenStep,
-    pushAuthFile,
-    pushTokenMount,
-    pushTokenVolume,
-    registryAuthStep,
-    siteAuthFile,
-} from "../context";
+import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
 import { containerfilesConfigMap, loadContainerfile, loadScript } from "../scripts";
 import {
     type Param,
@@ -49,16 +41,16 @@ export const toolsImageArg: Param = {
 
 /**
  * The tools image of a run: built from components/pipelines/images/tools/Containerfile into the site's components
- * repository under the hash of the file, only when that tag is missing, so an unchanged Containerfile costs one pull;
- * or a prebuilt image (`PipelineImages.tools`), resolved to its digest. Consumers run it by digest, so a tag moved
- * mid-run changes nothing.
+ * repository by every run, never reused by tag (every component build can push to that repository, and this image
+ * then runs promotion and the installer with their credentials); or a prebuilt image (`PipelineImages.tools`),
+ * resolved to its digest. Consumers run the digest this task reported, which Chains signs with the TaskRun.
  */
 export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
     return {
         name: toolsImageTaskName,
         spec: {
             description:
-                "Builds the pipeline tools image into the site registry, tagged by the hash of its Containerfile, unless that tag exists; or resolves a prebuilt one.",
+                "Builds the pipeline tools image into the site registry and reports the digest its push stored; or resolves a prebuilt one.",
             params: [
                 {
                     name: "prebuilt-image",
@@ -80,11 +72,11 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     },
                 },
                 { name: "containers", emptyDir: {} },
-                pushTokenVolume,
             ],
+            // The records identity (runs.ts): the release repository it pushes to is one no component build can write.
+            stepTemplate: { env: ctx.identityEnv },
             steps: [
-                // The tools image may not exist yet: this step runs in the buildah image, which the next one pulls anyway.
-                awaitPushTokenStep(ctx, ctx.images.buildah),
+                registryAuthStep(ctx),
                 {
                     name: "build",
                     image: ctx.images.buildah,
@@ -93,25 +85,35 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         ...paramEnv({ PREBUILT_IMAGE: "prebuilt-image" }),
                         { name: "CONTAINERFILE", value: "/containerfiles/Containerfile" },
                         { name: "CONTEXT_DIR", value: "/containerfiles" },
-                        { name: "REPOSITORY", value: ctx.repositories.components },
+                        { name: "REPOSITORY", value: toolsRepository(ctx) },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
-                    // buildah in a pod needs privilege (see docs/pipelines.md); this task runs on the build pool only.
+                    // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
+                    // the RUN steps run under OCI isolation in those namespaces (tools-image.sh). Build pool only.
                     securityContext: { privileged: true },
                     computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
                     volumeMounts: [
                         { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
                         { name: "containers", mountPath: "/var/lib/containers" },
-                        pushTokenMount,
                     ],
                 },
             ],
         },
     };
+}
+
+/**
+ * Where the tools image goes: the release repository, which only the records identity (assemble, verdict, finalize and
+ * this task) pushes to. Not the components repository, which every component build's push token writes: the release
+ * run, which cannot build in its restricted namespace, resolves the tag the nightlies pushed, so the tag must be one
+ * no build can move (issue 15 path 5; docs/security.md).
+ */
+export function toolsRepository(ctx: PipelineContext): pulumi.Output<string> {
+    return pulumi.output(ctx.repositories.release);
 }
 
 /** The tag tools-image.sh gives the image built from `containerfile`: the prefix and the first 16 hex of its sha256. */
@@ -120,10 +122,11 @@ export function toolsImageTag(containerfile: string = loadContainerfile("tools")
 }
 
 /**
- * The release Pipeline's tools image: the one the nightlies built from this Containerfile (or the prebuilt one),
- * resolved to its digest with skopeo under the promotion identity. Nothing is built: the release runs in the
- * restricted namespace, where privileged buildah cannot run, and a payload is only ever promoted after a nightly, which
- * builds the image when its Containerfile changes.
+ * The release Pipeline's tools image: the one the nightlies built from this Containerfile into the release repository
+ * (or the prebuilt one), resolved to its digest with skopeo under the promotion identity. Nothing is built: the release
+ * runs in the restricted namespace, where privileged buildah cannot run, and a payload is only ever promoted after a
+ * nightly, which builds the image every run. The tag is trusted because only the records identity can push it; the
+ * release run then uses the digest, so a tag moved mid-run changes nothing.
  */
 export function toolsImageResolveTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -171,7 +174,7 @@ export function toolsImagePipelineTaskOf(ctx: PipelineContext, mode: "build" | "
                     value:
                         ctx.images.tools !== undefined
                             ? pulumi.output(ctx.images.tools)
-                            : ctx.repositories.components.apply((r) => `${r}:${toolsImageTag()}`),
+                            : toolsRepository(ctx).apply((r) => `${r}:${toolsImageTag()}`),
                 },
             ],
             timeout: "10m",

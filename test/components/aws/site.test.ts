@@ -367,16 +367,28 @@ describe("aws site", () => {
         it("lets only the records and promotion identities write release records, and only records write logs", () => {
             assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-promote", "awst-records"]);
             assert.deepEqual(s3Writers("logs/4.15/x/junit.xml"), ["awst-records"]);
+            assert.deepEqual(s3Writers("notes/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
+            assert.deepEqual(s3Writers("status/index.html"), ["awst-promote", "awst-records"]);
             assert.deepEqual(s3Writers("anything-else.json"), []);
-            const records = policyOf(T.rolePolicy, "awst-records").Statement.find(
-                (st: Json) => st.Sid === "ArtifactsWrite",
-            );
-            assert.deepEqual(records.Resource, [`${bucketArn}/releases/*`, `${bucketArn}/logs/*`]);
+            const statements = policyOf(T.rolePolicy, "awst-records").Statement;
+            const records = statements.find((st: Json) => st.Sid === "ArtifactsWrite");
+            assert.deepEqual(records.Resource, [`${bucketArn}/releases/*`, `${bucketArn}/logs/*`, `${bucketArn}/status/*`]);
             assert.deepEqual(records.Action, [
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
                 "s3:PutObject",
             ]);
+            // Deletes only where publish-status.sh's `rclone sync` replaces the status site; never a record or a log.
+            for (const role of ["records", "promote"]) {
+                const prune = policyOf(T.rolePolicy, `awst-${role}`).Statement.filter((st: Json) =>
+                    [st.Action].flat().some((a: string) => a.startsWith("s3:Delete")),
+                );
+                assert.deepEqual(
+                    prune.map((st: Json) => [st.Action, st.Resource]),
+                    [[["s3:DeleteObject"], [`${bucketArn}/status/*`]]],
+                    role,
+                );
+            }
         });
 
         it("gives Chains and promotion their own use of the KMS signing key: sign, or read the public key", () => {

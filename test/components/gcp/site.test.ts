@@ -339,11 +339,11 @@ describe("gcp site", () => {
                 (g?.inputs.condition as { expression?: string } | undefined)?.expression;
             assert.equal(
                 conditionOf(writes("records")),
-                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/logs/")',
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/logs/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
             );
             assert.equal(
                 conditionOf(writes("promote")),
-                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/")',
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/notes/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
             );
             // Listing is a bucket-level check no object condition matches: it comes from an unconditional read.
             for (const role of ["records", "promote"]) {

@@ -3,7 +3,10 @@
 /**
  * @ibm/tekton-lint predates `matrix` (tektoncd/pipeline docs/matrix.md): it does not see that each matrix combination
  * supplies params, and reports them missing. The lint view folds the params every `matrix.include` entry supplies
- * into the pipeline task's `params`, exactly what Tekton does per combination, and changes nothing else.
+ * into the pipeline task's `params`, exactly what Tekton does per combination. Nor does it know a matrixed task's
+ * results are consumed as a whole array, `$(tasks.<t>.results.<r>[*])` (tektoncd/pipeline docs/matrix.md,
+ * "Results from fanned out Matrixed PipelineTasks"), so the view drops the `[*]` of references to a matrixed task's
+ * results, and of no other.
  */
 export function lintView(objects: unknown[]): unknown[] {
     return objects.map((obj: any) => {
@@ -22,6 +25,29 @@ export function lintView(objects: unknown[]): unknown[] {
             delete rest.matrix;
             return { ...rest, params: [...(t.params ?? []), ...include[0].params] };
         };
-        return { ...obj, spec: { ...obj.spec, tasks: obj.spec.tasks.map(fold), finally: obj.spec.finally.map(fold) } };
+        const matrixed = new Set<string>(
+            [...obj.spec.tasks, ...obj.spec.finally].filter((t: any) => t.matrix).map((t: any) => t.name),
+        );
+        const unstar = (v: any): any =>
+            typeof v === "string"
+                ? v.replace(
+                      /\$\(tasks\.([a-z0-9-]+)\.results\.([A-Za-z0-9_-]+)\[\*\]\)/g,
+                      (all, t: string, r: string) => (matrixed.has(t) ? `$(tasks.${t}.results.${r})` : all),
+                  )
+                : Array.isArray(v)
+                  ? v.map(unstar)
+                  : v;
+        const view = (t: any) => ({
+            ...t,
+            params: (t.params ?? []).map((p: any) => ({ ...p, value: unstar(p.value) })),
+        });
+        return {
+            ...obj,
+            spec: {
+                ...obj.spec,
+                tasks: obj.spec.tasks.map(fold).map(view),
+                finally: obj.spec.finally.map(fold).map(view),
+            },
+        };
     });
 }

@@ -157,12 +157,15 @@ describe("OKD pipelines", () => {
         return t;
     };
 
+    const chainsPublicKey = "-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----\n";
+
     before(async () => {
         const { OkdPipelines } = await import("../../../components/pipelines");
         pipelines = new OkdPipelines("pl", {
             site: fakeSite(),
             streams: [stream("4.15", true), scosStream("4.16")],
             mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            chains: { publicKey: chainsPublicKey },
             maxParallelBuilds: 4,
         });
         await settled();
@@ -184,6 +187,8 @@ describe("OKD pipelines", () => {
             "okd-machine-os",
             "okd-pick-release",
             "okd-promote-release",
+            "okd-publish-status",
+            "okd-release-notes",
             "okd-stream-coreos",
             "okd-tools-image",
             "okd-tools-image-resolve",
@@ -195,7 +200,13 @@ describe("OKD pipelines", () => {
             .filter((r) => (r.inputs as Obj).metadata.namespace === "okd-release")
             .map((r) => (r.inputs as Obj).metadata.name)
             .sort();
-        assert.deepEqual(releaseTasks, ["okd-pick-release", "okd-promote-release", "okd-tools-image-resolve"]);
+        assert.deepEqual(releaseTasks, [
+            "okd-pick-release",
+            "okd-promote-release",
+            "okd-publish-status",
+            "okd-release-notes",
+            "okd-tools-image-resolve",
+        ]);
         assert.equal(pipeline("pl-release-4-15").metadata.namespace, "okd-release");
     });
 
@@ -229,7 +240,11 @@ describe("OKD pipelines", () => {
                     );
                     continue;
                 }
-                assert.match(step.image, /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+$/, step.image);
+                assert.match(
+                    step.image,
+                    /^[a-z0-9.-]+(\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?$/,
+                    step.image,
+                );
                 assert.doesNotMatch(step.image, /:latest$/);
             }
         }
@@ -319,6 +334,25 @@ describe("OKD pipelines", () => {
             assert.equal(param("name-stream"), "okd");
             assert.equal(param("components"), components.join(" "));
             assert.equal(param("previous-minor"), "4.14");
+        });
+
+        it("hands assembly what every build reported, by digest, and no tag to resolve (issue 15 path 4)", () => {
+            const assemble = byName(tasks, "assemble");
+            const names = assemble.params.map((p: Obj) => p.name);
+            assert.equal(names.includes("build-tag"), false, names.join(" "));
+            assert.deepEqual(assemble.params.find((p: Obj) => p.name === "built-images").value, [
+                "$(tasks.build-components-1.results.BUILT[*])",
+                "$(tasks.build-components-2.results.BUILT[*])",
+            ]);
+            for (const batch of [byName(tasks, "build-components-1"), byName(tasks, "build-components-2")]) {
+                for (const entry of batch.matrix.include) {
+                    assert.equal(entry.params.find((p: Obj) => p.name === "component").value, entry.name);
+                }
+            }
+            const step = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "assemble");
+            assert.deepEqual(step.args, ["$(params.built-images[*])"]);
+            assert.equal(step.script.includes('digest_of "${ref}"'), false);
+            assert.equal(/skopeo inspect[^\n]*Labels|\.Labels/.test(step.script), false, "no image label is read");
         });
 
         it("builds OKD/FCOS components with TAGS=fcos, each at the stream's branch", () => {
@@ -531,13 +565,14 @@ describe("OKD pipelines", () => {
             assert.equal(toolsImageTag(), `pipeline-tools-${hex.slice(0, 16)}`);
             const first = pipeline("pl-release-4-15").spec.tasks[0];
             assert.deepEqual(first.params, [
-                { name: "image", value: `europe-docker.pkg.dev/okd/okd/components:${toolsImageTag()}` },
+                // The release repository: only the records identity pushes there, no build's token reaches it.
+                { name: "image", value: `europe-docker.pkg.dev/okd/okd/release:${toolsImageTag()}` },
             ]);
             const spec = task("okd-tools-image-resolve").spec;
             assert.deepEqual(
                 spec.steps.map((s: Obj) => [s.name, s.image]),
                 [
-                    ["registry-auth", "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim"],
+                    ["registry-auth", (await import("../../../components/pipelines/images")).defaultImages.gcloud],
                     ["resolve", "quay.io/skopeo/stable:v1.19.0"],
                 ],
             );
@@ -565,8 +600,8 @@ describe("OKD pipelines", () => {
                 }
             }
             // 4.15 nightly: machine-os, 2 build batches, assemble, 2 gates, verdict, 2 destroys, finalize;
-            // 4.16 the same; the release: pick, promote.
-            assert.equal(checked, 2 * 10 + 2);
+            // 4.16 the same; the release: pick, promote, release-notes, publish-status.
+            assert.equal(checked, 2 * 10 + 4);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
@@ -606,19 +641,23 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("waits for the mounted push token like every push Task and pushes to the components repository, privileged, by its script", () => {
-            const steps = task("okd-tools-image").spec.steps;
-            assert.equal(steps[0].name, "registry-token");
-            assert.equal(steps[0].script, task("okd-machine-os").spec.steps[0].script, "the same token step");
+        it("pushes as the records identity to the release repository, which no build's token reaches, privileged, by its script", () => {
+            const spec = task("okd-tools-image").spec;
+            const steps = spec.steps;
+            assert.equal(steps[0].name, "registry-auth", "credentials minted from the pod's own identity");
+            assert.ok(
+                !spec.volumes.some((v: Obj) => v.secret !== undefined),
+                "no push token Secret mounted: that token pushes the build repositories",
+            );
             const build = steps[1];
-            assert.equal(build.image, "quay.io/buildah/stable:v1.38.0");
+            assert.equal(build.image, "quay.io/buildah/stable:v1.44.0");
             assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
             assert.deepEqual(build.securityContext, { privileged: true });
             const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
-            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/components");
+            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/release");
             assert.equal(env.TAG_PREFIX, "pipeline-tools-");
             assert.equal(env.TLS_VERIFY, "true");
-            assert.equal(env.REGISTRY_AUTH_FILE, "/var/run/okd-registry/auth.json");
+            assert.equal(env.REGISTRY_AUTH_FILE, steps[0].env.find((e: Obj) => e.name === "AUTH_FILE").value);
             assert.equal(env.PREBUILT_IMAGE, "$(params.prebuilt-image)");
         });
 
@@ -627,8 +666,8 @@ describe("OKD pipelines", () => {
             assert.ok(runs?.release);
             const nightly = runs.nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
             assert.deepEqual(nightly.podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
-            assert.equal(nightly.serviceAccountName, undefined, "the build ServiceAccount, the run's default");
-            assert.equal(nightly.metadata, undefined, "no identity label");
+            assert.equal(nightly.serviceAccountName, "okd-records", "the records identity");
+            assert.equal(nightly.metadata.labels["okd-ci/identity"], "records");
             const release = runs.release.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
             assert.equal(release.podTemplate, undefined, "nothing is built: off the build pool");
             assert.equal(release.serviceAccountName, "okd-promote");
@@ -663,11 +702,11 @@ describe("OKD pipelines", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "check", "mirror", "record"],
+                ["registry-auth", "check", "verify", "mirror", "record"],
             );
             assert.equal(steps[1].env.find((e: Obj) => e.name === "RECORD_ACTION").value, "check");
             assert.equal(
-                steps[2].env.find((e: Obj) => e.name === "TARGETS").value,
+                steps[3].env.find((e: Obj) => e.name === "TARGETS").value,
                 "quay.io/openshift/okd quay.io/openshift/okd-content true PUBLIC_\n" +
                     "europe-docker.pkg.dev/okd/okd/promoted europe-docker.pkg.dev/okd/okd/promoted-content true PROMOTED_",
             );
@@ -691,7 +730,7 @@ describe("OKD pipelines", () => {
             );
             assert.deepEqual(
                 task("okd-build-component").spec.results.map((r: Obj) => r.name),
-                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT"],
+                ["IMAGE_URL", "IMAGE_DIGEST", "CHAINS-GIT_URL", "CHAINS-GIT_COMMIT", "BUILT"],
             );
         });
 
@@ -793,7 +832,7 @@ describe("OKD pipelines", () => {
             assert.equal(nightly.pipelineName, "okd-nightly-4-15");
             assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-build" });
             const spec = (n: string) => nightly.taskRunSpecs.find((s) => s.pipelineTaskName === n) as Obj;
-            for (const build of ["tools-image", "machine-os", "build-components-1", "build-components-2"]) {
+            for (const build of ["machine-os", "build-components-1", "build-components-2"]) {
                 assert.deepEqual(spec(build).podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
                 assert.equal(spec(build).serviceAccountName, undefined, build);
                 assert.equal(spec(build).metadata, undefined, `${build} carries no identity label`);
@@ -806,6 +845,11 @@ describe("OKD pipelines", () => {
                 });
                 assert.equal(spec(writer).podTemplate, undefined, `${writer} stays off the build pool`);
             }
+            // The tools image: this repository's Containerfile, built on the build pool as the records identity into
+            // the release repository, which no build's push token reaches (the release run resolves its tag).
+            assert.equal(spec("tools-image").serviceAccountName, "okd-records");
+            assert.equal(spec("tools-image").metadata.labels["okd-ci/identity"], "records");
+            assert.deepEqual(spec("tools-image").podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
             // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never by a writer.
             assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");
@@ -834,6 +878,10 @@ describe("OKD pipelines", () => {
                     },
                 },
             });
+            assert.deepEqual(
+                (release.taskRunSpecs as Obj[]).map((s) => s.pipelineTaskName),
+                ["tools-image", "pick", "promote", "release-notes", "publish-status"],
+            );
             for (const s of release.taskRunSpecs as Obj[]) {
                 assert.equal(s.serviceAccountName, "okd-promote", s.pipelineTaskName);
                 assert.equal(s.podTemplate, undefined, s.pipelineTaskName);
@@ -850,6 +898,70 @@ describe("OKD pipelines", () => {
         assert.throws(
             () => new OkdPipelines("pl-nomirror", { site: fakeSite(), streams: [stream("4.17", true)] }),
             /streams 4.17 promote, so OkdPipelines needs the mirror repositories/,
+        );
+    });
+
+    it("refuses a promoting stream without the Chains public key promotion verifies with", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        assert.throws(
+            () =>
+                new OkdPipelines("pl-nokey", {
+                    site: fakeSite(),
+                    streams: [stream("4.17", true)],
+                    mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+                }),
+            /streams 4.17 promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey/,
+        );
+    });
+
+    it("verifies the nightly's Chains attestation with the site's public key before anything is copied (issue 15 path 3)", () => {
+        const promote = task("okd-promote-release").spec;
+        const names = promote.steps.map((s: Obj) => s.name);
+        assert.ok(names.indexOf("verify") < names.indexOf("mirror"), names.join(" "));
+        const verify = promote.steps.find((s: Obj) => s.name === "verify");
+        const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
+        assert.equal(env.PIPELINE, "$(params.pipeline)");
+        // Where Chains stores attestations: a repository only Chains pushes to.
+        assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/attestations");
+        assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+        assert.equal(env.KEY_REF, undefined);
+        assert.deepEqual(
+            promote.volumes.find((v: Obj) => v.name === "chains-public-key"),
+            { name: "chains-public-key", configMap: { name: "okd-chains-public-key" } },
+        );
+        const cm = find("kubernetes:core/v1:ConfigMap", "pl-chains-public-key").inputs as Obj;
+        assert.equal(cm.data["cosign.pub"], chainsPublicKey);
+        assert.equal(cm.metadata.namespace, "okd-release", "beside the promote Task that mounts it");
+        const release = pipeline("pl-release-4-15").spec;
+        const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
+        assert.deepEqual(
+            promoteTask.params.find((p: Obj) => p.name === "pipeline"),
+            { name: "pipeline", value: "okd-nightly-4-15" },
+        );
+    });
+
+    it("verifies with the site's KMS key, read as the promotion identity, where the cloud keeps the key", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        const kmsRef = "gcpkms://projects/okd/locations/global/keyRings/okd/cryptoKeys/chains/cryptoKeyVersions/1";
+        new OkdPipelines("pl-kms", {
+            site: fakeSite(),
+            streams: [stream("4.17", true)],
+            mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            chains: { kmsRef },
+        });
+        await settled();
+        const t = find("kubernetes:tekton.dev/v1:Task", "pl-kms-task-okd-promote-release").inputs as Obj;
+        const verify = t.spec.steps.find((s: Obj) => s.name === "verify");
+        const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.KEY_REF, kmsRef);
+        assert.equal(env.PUBLIC_KEY_FILE, undefined);
+        assert.equal(verify.volumeMounts, undefined);
+        assert.ok(!t.spec.volumes.some((v: Obj) => v.name === "chains-public-key"));
+        assert.equal(
+            under("pl-kms", "kubernetes:core/v1:ConfigMap").filter((r) => r.name.endsWith("chains-public-key")).length,
+            0,
+            "no public key ConfigMap",
         );
     });
 });

@@ -213,6 +213,10 @@ export function fakeConfig(
         tektonPruneKeep: 25,
         tektonPruneSchedule: "15 3 * * *",
         ...Object.fromEntries(secrets.map((k) => [k, sentinel(k)])),
+        // With a given signing key, promotion verifies with its public half (chainsPublicKey).
+        ...(promoting && secrets.includes("chainsSigningKey")
+            ? { chainsPublicKey: "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n" }
+            : {}),
         ...extra,
     };
     return loadConfig(mapSource(values, secrets));

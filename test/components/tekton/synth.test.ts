@@ -36,6 +36,8 @@ describe("Tekton layer in the ci stack's synth", () => {
                 "okd-ci:streams": JSON.stringify(streams),
                 "okd-ci:mirrorReleaseRepository": "quay.io/openshift/okd",
                 "okd-ci:mirrorContentRepository": "quay.io/openshift/okd-content",
+                // The public half of the given chainsSigningKey, which promotion verifies with.
+                "okd-ci:chainsPublicKey": "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
             },
             secretKeys: [...base.secretKeys, ...Object.keys(secrets)],
         });

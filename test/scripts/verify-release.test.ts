@@ -1,0 +1,190 @@
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import { type Registry, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+
+/**
+ * The predicate Tekton Chains v0.29 writes for a nightly PipelineRun with the site's chains-config (slsa/v2alpha4):
+ * SLSA v1 provenance whose buildDefinition.externalParameters.runSpec is the PipelineRun's spec (tektoncd/chains
+ * pkg/chains/formats/slsa/internal/provenance/provenance.go, internal/external_parameters PipelineRun, v0.29.1).
+ */
+export function chainsPredicate(pipeline: string, invocation = "1d0c5bb0-0000-4000-8000-000000000001") {
+    return {
+        buildDefinition: {
+            buildType: "https://tekton.dev/chains/v2/slsa",
+            externalParameters: {
+                runSpec: {
+                    pipelineRef: { name: pipeline },
+                    params: [],
+                    taskRunTemplate: { serviceAccountName: "okd-pipeline" },
+                    timeouts: { pipeline: "16h0m0s" },
+                },
+            },
+            internalParameters: { "tekton-pipelines-feature-flags": { EnableAPIFields: "beta" } },
+            resolvedDependencies: [],
+        },
+        runDetails: {
+            builder: { id: "https://tekton.dev/chains/v2" },
+            metadata: {
+                invocationID: invocation,
+                startedOn: "2026-01-01T02:00:00Z",
+                finishedOn: "2026-01-01T09:00:00Z",
+            },
+            byproducts: [],
+        },
+    };
+}
+
+/** A signing key as the Tekton layer generates one (ECDSA P-256, PKCS#8), imported for cosign to sign with. */
+export function siteKey(dir: string, name: string): { cosignKey: string; publicKey: string } {
+    const pem = path.join(dir, `${name}.pem`);
+    fs.writeFileSync(
+        pem,
+        execFileSync("sh", ["-c", "openssl ecparam -genkey -name prime256v1 -noout | openssl pkcs8 -topk8 -nocrypt"]),
+    );
+    execFileSync("cosign", ["import-key-pair", "--key", pem, "--output-key-prefix", path.join(dir, name)], {
+        env: { ...process.env, COSIGN_PASSWORD: "" },
+        stdio: "ignore",
+    });
+    return { cosignKey: path.join(dir, `${name}.key`), publicKey: path.join(dir, `${name}.pub`) };
+}
+
+/** `cosign attest` as Chains does it: the statement in the attestation repository, no transparency log. */
+export function attest(image: string, key: string, predicate: unknown, attestations: string, dir: string): void {
+    const file = path.join(dir, `predicate-${Date.now()}-${Math.random()}.json`);
+    fs.writeFileSync(file, JSON.stringify(predicate));
+    execFileSync(
+        "cosign",
+        [
+            "attest",
+            "--yes",
+            "--key",
+            key,
+            "--type",
+            "slsaprovenance1",
+            "--predicate",
+            file,
+            "--tlog-upload=false",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            image,
+        ],
+        { env: { ...process.env, COSIGN_PASSWORD: "", COSIGN_REPOSITORY: attestations }, stdio: "pipe" },
+    );
+}
+
+/**
+ * Issue 15 path 3: promotion verifies, with the real cosign (sigstore/cosign/v2 v2.6.5, the version Tekton Chains
+ * v0.29.1 builds with), that the site's Chains key attested the nightly's exact digest as built by the stream's nightly
+ * Pipeline, and refuses otherwise. A Debian docker-registry on 127.0.0.1 holds the payload and, as chains-config's
+ * storage.oci.repository, the attestations.
+ */
+describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains attestation)", () => {
+    let registry: Registry;
+    let keys: string;
+    let site: { cosignKey: string; publicKey: string };
+    let other: { cosignKey: string; publicKey: string };
+    let dir: string;
+
+    before(async () => {
+        requireTool("cosign");
+        requireTool("openssl");
+        requireTool("jq");
+        registry = await startRegistry();
+        keys = tempDir("keys");
+        site = siteKey(keys, "site");
+        other = siteKey(keys, "other");
+    });
+    after(async () => {
+        await registry.stop();
+        fs.rmSync(keys, { recursive: true, force: true });
+    });
+    beforeEach(() => (dir = tempDir("verify")));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const attestations = () => `${registry.host}/okd/promoted`;
+    let n = 0;
+    /** A fresh nightly payload stand-in, by digest. */
+    const nightly = () => {
+        const repo = `${registry.host}/okd/release`;
+        const digest = pushTinyImage(`${repo}:4.15.0-0.okd-${++n}`, `payload ${n} ${Date.now()}`);
+        return `${repo}@${digest}`;
+    };
+    const verify = (image: string, extra: Record<string, string> = {}) =>
+        runScript("verify-release.sh", {
+            IMAGE: image,
+            PIPELINE: "okd-nightly-4-15",
+            PUBLIC_KEY_FILE: site.publicKey,
+            ATTESTATION_REPOSITORY: attestations(),
+            TLS_VERIFY: "false",
+            VERIFIED_FILE: path.join(dir, "verified.json"),
+            ...extra,
+        });
+
+    it("passes a nightly the site's key attested as built by its stream's nightly Pipeline", () => {
+        const image = nightly();
+        attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        const r = verify(image);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /was built by okd-nightly-4-15 \(PipelineRun 1d0c5bb0-/);
+        const statement = JSON.parse(fs.readFileSync(path.join(dir, "verified.json"), "utf8"));
+        assert.equal(statement.subject[0].digest.sha256, image.split("@sha256:")[1]);
+    });
+
+    it("refuses a nightly with no attestation", () => {
+        const r = verify(nightly());
+        assert.equal(r.status, 1);
+        assert.match(
+            r.stderr,
+            /has no SLSA provenance attestation signed by the site's Chains key; refusing to promote/,
+        );
+    });
+
+    it("refuses an attestation signed by another key", () => {
+        const image = nightly();
+        attest(image, other.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        const r = verify(image);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /no SLSA provenance attestation signed by the site's Chains key/);
+    });
+
+    it("refuses an attestation of another digest, copied next to this one", () => {
+        const image = nightly();
+        const attested = nightly();
+        attest(attested, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        // Whoever can push to the attestation repository moves the other payload's attestation to this digest's tag.
+        const tag = (ref: string) => `docker://${attestations()}:sha256-${ref.split("@sha256:")[1]}.att`;
+        execFileSync("skopeo", [
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            tag(attested),
+            tag(image),
+        ]);
+        const r = verify(image);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /refusing to promote/);
+    });
+
+    it("refuses an attestation from another pipeline, and one not written by Tekton Chains", () => {
+        const image = nightly();
+        attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-16"), attestations(), dir);
+        const handMade = chainsPredicate("okd-nightly-4-15");
+        handMade.buildDefinition.buildType = "https://example.com/hand-made";
+        attest(image, site.cosignKey, handMade, attestations(), dir);
+        const r = verify(image);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /no attestation signed by the site's key says okd-nightly-4-15 built sha256:/);
+        assert.match(r.stderr, /pipeline okd-nightly-4-16/);
+        assert.match(r.stderr, /buildType https:\/\/example.com\/hand-made/);
+    });
+
+    it("refuses inputs that are not a digest or a public key", () => {
+        assert.equal(verify(`${registry.host}/okd/release:latest`).status, 2);
+        fs.writeFileSync(path.join(dir, "not-a-key"), "hello");
+        assert.equal(verify(nightly(), { PUBLIC_KEY_FILE: path.join(dir, "not-a-key") }).status, 2);
+    });
+});
