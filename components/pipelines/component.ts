@@ -48,7 +48,11 @@ export interface OkdPipelinesArgs {
      * read with the promotion identity), and the repository Chains stores attestations in (default `attestations`).
      * One of the keys is required when a stream promotes.
      */
-    chains?: { publicKey?: pulumi.Input<string>; kmsRef?: pulumi.Input<string>; attestationRepository?: RepositoryRole };
+    chains?: {
+        publicKey?: pulumi.Input<string>;
+        kmsRef?: pulumi.Input<string>;
+        attestationRepository?: RepositoryRole;
+    };
     /** Namespace of the nightly Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
     namespace?: string;
     /** Namespace of the release Tasks and Pipelines and of the token minter. Default `okd-release`. */
@@ -157,7 +161,11 @@ export class OkdPipelines extends pulumi.ComponentResource {
                                 new k8s.core.v1.ConfigMap(
                                     `${name}-chains-public-key`,
                                     {
-                                        metadata: { name: chainsPublicKeyConfigMap, namespace: release, labels: partOf },
+                                        metadata: {
+                                            name: chainsPublicKeyConfigMap,
+                                            namespace: release,
+                                            labels: partOf,
+                                        },
                                         data: { [chainsPublicKeyFile]: chains.publicKey },
                                     },
                                     k,

@@ -62,7 +62,7 @@ export const restrictedPod = {
  * Who runs what in a nightly (docs/security.md, "Identities"): the builds of pushed code (machine-os, components) and
  * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret; the tools
  * image (built from this repository's Containerfile into the release repository, which no build can write), assemble,
- * verdict and finalize-record as the records identity; the pull secret as the pull-only identity; the gates
+ * verdict and finalize-record as the records identity, off the build pool; the pull secret as the pull-only identity; the gates
  * and their destroys as the e2e ServiceAccount without its identity's labels (the installer's credentials are in the
  * gate Secret).
  */
@@ -86,7 +86,9 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: serviceAccounts.build },
         taskRunSpecs: [
-            spec(t.toolsImage, { ...records, ...onBuildPool }),
+            // Privileged (buildah) but running only this repository's Containerfile, so off the build pool: an identity
+            // pod never shares a node with the builds of pushed code.
+            spec(t.toolsImage, records),
             ...onPool.map((n) => spec(n, onBuildPool)),
             ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),

@@ -382,8 +382,9 @@ export const chainsSignsWithKms: StackRule = {
                     );
                 }
             }
-            if (typeof data["signers.kms.kmsref"] !== "string")
+            if (typeof data["signers.kms.kmsref"] !== "string") {
                 report("chains-config names no signers.kms.kmsref", c.urn);
+            }
         }
         for (const s of ofType(all, t.k8s.secret, t.k8s.secretPatch)) {
             if (known(() => at(s.props, "metadata.name")) === "signing-secrets") {
@@ -455,8 +456,9 @@ export const listenerLeastPrivilege: StackRule = {
                     verbs.includes("impersonate") ? "impersonation" : undefined,
                     resources.includes("*") || verbs.includes("*") ? "a wildcard" : undefined,
                 ].filter((w) => w !== undefined);
-                if (why.length > 0)
+                if (why.length > 0) {
                     report(`${b.name} gives the listener ${why.join(", ")} through ${refKind} ${refName}`, b.urn);
+                }
             }
         }
     },

@@ -18,7 +18,12 @@ import { type RunPod, podsOf } from "./pods";
 import { type Doc, type StackObjects, ofKind, stackObjects, stacks } from "./stack-objects";
 
 /** The Tasks that run code from upstream repositories or images built from it, with privilege or not. */
-const buildTasks = ["okd-tools-image", "okd-build-component", "okd-machine-os", "okd-stream-coreos"];
+const buildTasks = ["okd-build-component", "okd-machine-os", "okd-stream-coreos"];
+/**
+ * The one other privileged Task: buildah on this repository's own tools Containerfile (its ConfigMap), no upstream
+ * code, run as the records identity into the release repository, which no build's push token reaches.
+ */
+const toolsTask = "okd-tools-image";
 const gateTasks = /^okd-e2e-(?!pull-secret)/;
 
 /** Where a pod could get a cloud credential without holding one: IPv4 and EC2's IPv6 endpoints, port 80. */
@@ -91,9 +96,18 @@ for (const stack of stacks()) {
             const privileged = pods.filter((p) => p.privileged).map((p) => p.task.metadata.name as string);
             assert.ok(privileged.length > 0, "builds run buildah privileged");
             assert.deepEqual(
-                privileged.filter((t) => !buildTasks.includes(t)),
+                privileged.filter((t) => !buildTasks.includes(t) && t !== toolsTask),
                 [],
                 "privileged Tasks that are not builds",
+            );
+            // The tools image builds what the ConfigMap holds (this repository's file), not a cloned source.
+            const tools = ofKind(s, "Task", pipelineNamespace).find((t) => t.metadata.name === toolsTask);
+            assert.ok(tools, `${stack} renders the tools image Task`);
+            const sources = ((tools.spec.volumes ?? []) as Doc[]).map((v) => v.configMap?.name ?? v.secret?.secretName);
+            assert.ok(sources.includes("okd-pipeline-containerfiles"), sources.join(", "));
+            assert.ok(
+                ((tools.spec.steps ?? []) as Doc[]).every((st) => !/git clone|clone-source/.test(st.script ?? "")),
+                "the tools image clones nothing",
             );
             assert.deepEqual(
                 builds.filter((p) => p.namespace !== pipelineNamespace).map((p) => `${p.namespace}/${p.pipelineTask}`),
@@ -178,7 +192,8 @@ for (const stack of stacks()) {
         it("lets identity pods reach their platform's credential agent, and only that", () => {
             const records = pods.filter((p) => p.labels[identityPodLabel] === "records");
             assert.ok(records.length > 0, "records tasks run as an identity");
-            const reach = (address: string) => egressTo(s.objects, records[0].namespace, records[0].labels, address, 80);
+            const reach = (address: string) =>
+                egressTo(s.objects, records[0].namespace, records[0].labels, address, 80);
             const platform = (s.out.plan.resources.find((r) => /^okd-ci:\w+:Site$/.test(r.type))?.type ?? "").split(
                 ":",
             )[1];
@@ -211,6 +226,16 @@ for (const stack of stacks()) {
                     [],
                     `${p.pipelineTask} reads a Secret other than its gate's`,
                 );
+            }
+        });
+
+        it("builds the tools image as the records identity, off the build pool, with no push token", () => {
+            const tools = pods.filter((p) => p.task.metadata.name === toolsTask);
+            assert.ok(tools.length > 0, `${stack} runs the tools image`);
+            for (const p of tools) {
+                assert.equal(p.serviceAccount, "okd-records", p.pipelineTask);
+                assert.equal(p.labels[identityPodLabel], "records");
+                assert.deepEqual(p.secrets, [], "no Secret mounted: the pod's own identity mints its credential");
             }
         });
 

@@ -157,11 +157,12 @@ for (const stack of stacks()) {
             const denied = (name: string, why?: RegExp) => {
                 const o = outcome(name);
                 assert.ok(o.denied, `${name} was admitted`);
-                if (why)
+                if (why) {
                     assert.ok(
                         o.messages.some((m) => why.test(m)),
                         `${name}: ${o.messages.join("; ")}`,
                     );
+                }
             };
 
             // Every attempt, evaluated in one run of vap-eval.

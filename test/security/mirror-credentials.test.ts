@@ -30,7 +30,10 @@ for (const stack of stacks()) {
 
         it("are named by no object but the Secret itself and the promote Task, both in the release namespace", () => {
             const naming = s.objects.filter(names).map(id).sort();
-            assert.deepEqual(naming, [`Secret ${releaseNamespace}/${mirror}`, `Task ${releaseNamespace}/${promoteTask}`]);
+            assert.deepEqual(naming, [
+                `Secret ${releaseNamespace}/${mirror}`,
+                `Task ${releaseNamespace}/${promoteTask}`,
+            ]);
         });
 
         it("are linked to no ServiceAccount, so creds-init writes them into no step", () => {
@@ -67,7 +70,10 @@ for (const stack of stacks()) {
 
         it("reach the pod of the promote task only, of all the pods every trigger's runs make", () => {
             const pods = s.runs.flatMap((run) => podsOf(s, run));
-            assert.ok(pods.some((p) => p.task.metadata.name === promoteTask), `${stack} renders a release run`);
+            assert.ok(
+                pods.some((p) => p.task.metadata.name === promoteTask),
+                `${stack} renders a release run`,
+            );
             assert.deepEqual(
                 pods.filter((p) => p.secrets.includes(mirror)).map((p) => `${p.namespace}/${p.task.metadata.name}`),
                 pods

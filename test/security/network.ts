@@ -41,7 +41,9 @@ export function selects(selector: Doc | undefined, labels: Record<string, string
 }
 
 const hasEgress = (p: Doc) =>
-    p.spec.policyTypes === undefined ? p.spec.egress !== undefined : (p.spec.policyTypes as string[]).includes("Egress");
+    p.spec.policyTypes === undefined
+        ? p.spec.egress !== undefined
+        : (p.spec.policyTypes as string[]).includes("Egress");
 
 /** The policies that select a pod for egress. */
 export function egressPolicies(policies: Doc[], namespace: string, labels: Record<string, string>): Doc[] {
@@ -86,7 +88,10 @@ export function egressTo(
                             (p.protocol ?? "TCP") === "TCP" &&
                             (p.port === undefined ||
                                 p.port === port ||
-                                (typeof p.port === "number" && p.endPort !== undefined && p.port <= port && port <= p.endPort)),
+                                (typeof p.port === "number" &&
+                                    p.endPort !== undefined &&
+                                    p.port <= port &&
+                                    port <= p.endPort)),
                     );
                 return toAddress && onPort;
             }),

@@ -77,10 +77,11 @@ export class Rbac {
                     r.metadata.name === b.roleRef.name &&
                     (r.kind === "ClusterRole" || r.metadata.namespace === bindingNs),
             );
-            if (role === undefined)
+            if (role === undefined) {
                 throw new Error(
                     `${b.kind} ${b.metadata.name} binds ${b.roleRef.kind} ${b.roleRef.name}, which is nowhere`,
                 );
+            }
             for (const rule of (role.rules ?? []) as Rule[]) {
                 out.push({
                     namespace: bindingNs,

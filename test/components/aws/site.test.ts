@@ -372,7 +372,11 @@ describe("aws site", () => {
             assert.deepEqual(s3Writers("anything-else.json"), []);
             const statements = policyOf(T.rolePolicy, "awst-records").Statement;
             const records = statements.find((st: Json) => st.Sid === "ArtifactsWrite");
-            assert.deepEqual(records.Resource, [`${bucketArn}/releases/*`, `${bucketArn}/logs/*`, `${bucketArn}/status/*`]);
+            assert.deepEqual(records.Resource, [
+                `${bucketArn}/releases/*`,
+                `${bucketArn}/logs/*`,
+                `${bucketArn}/status/*`,
+            ]);
             assert.deepEqual(records.Action, [
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",

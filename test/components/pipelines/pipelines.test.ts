@@ -661,11 +661,11 @@ describe("OKD pipelines", () => {
             assert.equal(env.PREBUILT_IMAGE, "$(params.prebuilt-image)");
         });
 
-        it("builds the tools image on the build pool in the nightly, and resolves it as promotion in the release", () => {
+        it("builds the tools image as records off the build pool in the nightly, and resolves it as promotion in the release", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
             const nightly = runs.nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
-            assert.deepEqual(nightly.podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+            assert.equal(nightly.podTemplate, undefined, "an identity pod: off the build pool");
             assert.equal(nightly.serviceAccountName, "okd-records", "the records identity");
             assert.equal(nightly.metadata.labels["okd-ci/identity"], "records");
             const release = runs.release.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
@@ -845,11 +845,12 @@ describe("OKD pipelines", () => {
                 });
                 assert.equal(spec(writer).podTemplate, undefined, `${writer} stays off the build pool`);
             }
-            // The tools image: this repository's Containerfile, built on the build pool as the records identity into
-            // the release repository, which no build's push token reaches (the release run resolves its tag).
+            // The tools image: this repository's Containerfile, built as the records identity into the release
+            // repository, which no build's push token reaches (the release run resolves its tag); an identity pod, so
+            // off the build pool, where pushed code runs.
             assert.equal(spec("tools-image").serviceAccountName, "okd-records");
             assert.equal(spec("tools-image").metadata.labels["okd-ci/identity"], "records");
-            assert.deepEqual(spec("tools-image").podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+            assert.equal(spec("tools-image").podTemplate, undefined);
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
             // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never by a writer.
             assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");
