@@ -301,6 +301,17 @@ const consumerRows: Row[] = [
     },
     {
         rule: "unused-secret",
+        what: "a Chains public key on a cloud, where promotion verifies with the KMS key",
+        config: {
+            ...aws,
+            chainsPublicKey: "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
+        },
+        lines: [
+            'okd-ci:chainsPublicKey = "-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----\\n": does nothing on aws: promotion verifies with the site\'s KMS key (cosign --key <chainsKmsRef>); expected it unset',
+        ],
+    },
+    {
+        rule: "unused-secret",
         what: "a mirror repository when no stream promotes",
         config: { ...aws, streams: [stream], mirrorReleaseRepository: "quay.io/okd/okd" },
         lines: [

@@ -246,7 +246,11 @@ async function main(): Promise<number> {
         if (!expectedWarnings.some((x) => x.pattern.test(w))) failures.push(`unexpected warning: ${w}`);
     }
     for (const e of errors) failures.push(`error: ${e}`);
-    for (const v of policyViolations) failures.push(`policy violation: ${v}`);
+    // Advisory policies name what is left to do (e.g. step-images-pinned: images no public source gave a digest for);
+    // they are reported, as `npm run policy` reports them, and fail nothing. Any other level fails.
+    for (const v of policyViolations) {
+        if (!v.startsWith("[advisory]")) failures.push(`policy violation: ${v}`);
+    }
 
     const report: EngineReport = {
         operation,
