@@ -229,6 +229,29 @@ for (const stack of stacks()) {
             }
         });
 
+        it("gives a build nothing to write a release record with: no storage credential, no identity (issue 15 path 3)", () => {
+            // What release-record.sh needs: rclone's `artifacts` remote with a credential (local: the storage role's
+            // key pair from a Secret; clouds: the pod's identity). A build step has neither.
+            for (const p of builds) {
+                const containers = [
+                    ...((p.task.spec.steps ?? []) as Doc[]),
+                    ...(p.task.spec.stepTemplate ? [p.task.spec.stepTemplate as Doc] : []),
+                ];
+                const env = containers.flatMap((c) => ((c.env ?? []) as Doc[]).map((e) => e.name as string));
+                assert.deepEqual(
+                    env.filter((n) => /^RCLONE_CONFIG_ARTIFACTS_|^AWS_|^AZURE_|^GOOGLE_/.test(n)),
+                    [],
+                    `${p.pipelineTask}: storage or cloud settings in a build step`,
+                );
+                assert.deepEqual(
+                    containers.flatMap((c) => (c.envFrom ?? []) as Doc[]),
+                    [],
+                    `${p.pipelineTask}: envFrom in a build step`,
+                );
+                assert.ok(!(identityPodLabel in p.labels), `${p.pipelineTask} holds an identity`);
+            }
+        });
+
         it("builds the tools image as the records identity, off the build pool, with no push token", () => {
             const tools = pods.filter((p) => p.task.metadata.name === toolsTask);
             assert.ok(tools.length > 0, `${stack} runs the tools image`);
