@@ -71,8 +71,12 @@ const seconds = (days: number): string => `${days * 86400}s`;
  *   night changes; what no kept payload references has to be pruned by a pipeline step that reads the payloads
  *   (docs/platforms/gcp.md, "Retention").
  *
- * The pipelines' tools image (`components:pipeline-tools-<hash>`) is built once per Containerfile and pulled by
- * every run after: it is kept by its tag prefix, whatever its age, so a run never finds it deleted half-way.
+ * The pipelines' tools image (`release:pipeline-tools-<hash>`: in the release package, which the records identity
+ * pushes, see components/pipelines/tasks/tools-image.ts) is rebuilt by every nightly, a new version each time, and
+ * the release runs resolve its tag: the tagged one is kept whatever its age, so a release finds it even after weeks
+ * without a nightly. Each nightly therefore uploads two versions to `release`, its payload and a tools image, so the
+ * newest-versions rule keeps twice `keepPayloads` to keep that many payloads (fewer when nightlies fail after
+ * building the tools image, which uploads a tools version and no payload).
  *
  * Untagged versions go after `untaggedDays` in the three aged packages only: in `content` the per-architecture
  * manifests of a multi-architecture image carry no tag of their own, and the policy would delete them under their
@@ -84,7 +88,7 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
         {
             id: "keep-newest-payloads",
             action: "KEEP",
-            mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: keepPayloads },
+            mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: 2 * keepPayloads },
         },
         {
             id: "keep-pipeline-tools",
@@ -92,7 +96,7 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
             condition: {
                 tagState: "TAGGED",
                 tagPrefixes: [toolsTagPrefix],
-                packageNamePrefixes: [repositoryPaths.components],
+                packageNamePrefixes: [repositoryPaths.release],
             },
         },
         {

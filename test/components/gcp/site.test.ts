@@ -208,9 +208,10 @@ describe("gcp site", () => {
                     "delete-untagged",
                 ],
             );
+            // 14 nightly payloads and the 14 tools images those nightlies built into the same package.
             assert.deepEqual(r.cleanupPolicies[0].mostRecentVersions, {
                 packageNamePrefixes: ["release"],
-                keepCount: 14,
+                keepCount: 28,
             });
             assert.equal(r.cleanupPolicies[2].condition.olderThan, "1209600s");
             assert.equal(r.cleanupPolicies[4].condition.olderThan, "86400s");
