@@ -42,7 +42,7 @@ describe("hand-run PipelineRuns", () => {
                 }
             });
 
-            it("puts every build batch, the machine-os build and the tools image on the build pool, and nothing of a release", () => {
+            it("puts every build batch and the machine-os build on the build pool, and neither the tools image (an identity pod) nor a release", () => {
                 // The local site has no dedicated pool: its placement is empty, and so must the run's be.
                 const local = readStackConfig(root, stack).config["okd-ci:platform"] === "local";
                 for (const run of runs.filter((r) => r.metadata.namespace === "okd-release")) {
@@ -54,8 +54,12 @@ describe("hand-run PipelineRuns", () => {
                     assert.ok(pipeline, run.spec.pipelineRef.name);
                     const privileged = (pipeline.spec.tasks as { name: string }[])
                         .map((t) => t.name)
-                        .filter((n) => /^(build-components-\d+|machine-os|tools-image)$/.test(n));
-                    assert.ok(privileged.includes("tools-image"));
+                        .filter((n) => /^(build-components-\d+|machine-os)$/.test(n));
+                    assert.ok(privileged.some((n) => n.startsWith("build-components-")));
+                    // The tools image holds the records identity: off the build pool, where pushed code runs.
+                    const tools = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === "tools-image");
+                    assert.equal(tools?.serviceAccountName, "okd-records");
+                    assert.equal(tools?.podTemplate, undefined);
                     for (const task of privileged) {
                         const spec = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === task);
                         assert.deepEqual(
