@@ -18,8 +18,12 @@ const listenerPort = 8080;
 
 export interface NightlyThrottleArgs {
     provider: k8s.Provider;
-    /** The build namespace (its output). */
-    namespace: pulumi.Input<string>;
+    /**
+     * The namespaces (their outputs): push records, the dispatcher and its CronJobs live in `release`, beside the
+     * listeners (a TriggerTemplate's resources are created in the listener's namespace); the nightlies it counts run
+     * in `builds`.
+     */
+    namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> };
     /** Streams from the config: `throttle` and `branch` of each. */
     streams: Stream[];
     /** `nightlyDispatchSchedule`: five-field cron, UTC. */
@@ -70,15 +74,16 @@ export function pushRecordTemplate(minor: string): Record<string, unknown> {
  * the stream's last nightly started and fewer than `throttle.maxUnfinished` are unfinished, passing the newest pushed
  * commit of each repository (`revisions`), which the clone steps check out (dispatch-nightly.sh).
  *
- * Rights: the listener may only create ConfigMaps (Kubernetes RBAC cannot narrow `create` by name or label); the
- * dispatcher may read and delete ConfigMaps and read PipelineRuns of the build namespace, and reach the schedule
- * listener, nothing else.
+ * Rights: the listener may create ConfigMaps in the release namespace only (Kubernetes RBAC cannot narrow `create` by
+ * name or label); the dispatcher may read and delete ConfigMaps of the release namespace, get and list PipelineRuns of
+ * the build namespace, and reach the schedule listener, nothing else. Push records never enter the privileged build
+ * namespace, whose pods run pushed code.
  */
 export class NightlyThrottle extends pulumi.ComponentResource {
     constructor(name: string, args: NightlyThrottleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:NightlyThrottle", name, {}, opts);
         const k = { parent: this, provider: args.provider };
-        const ns = args.namespace;
+        const ns = args.namespaces.release;
 
         for (const stream of args.streams) {
             new k8s.apiextensions.CustomResource(
@@ -118,28 +123,35 @@ export class NightlyThrottle extends pulumi.ComponentResource {
             { metadata: { name: dispatcherAccount, namespace: ns } },
             k,
         );
-        const role = new k8s.rbac.v1.Role(
-            `${name}-dispatcher-role`,
-            {
-                metadata: { name: dispatcherAccount, namespace: ns },
-                rules: [
-                    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
-                    { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
-                ],
-            },
-            k,
-        );
-        const binding = new k8s.rbac.v1.RoleBinding(
-            `${name}-dispatcher-binding`,
-            {
-                metadata: { name: dispatcherAccount, namespace: ns },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: dispatcherAccount },
-                subjects: [{ kind: "ServiceAccount", name: dispatcherAccount, namespace: ns }],
-            },
-            { ...k, dependsOn: [role] },
-        );
+        const subjects = [{ kind: "ServiceAccount", name: dispatcherAccount, namespace: ns }];
+        const grant = (
+            suffix: string,
+            namespace: pulumi.Input<string>,
+            rules: k8s.types.input.rbac.v1.PolicyRule[],
+        ) => {
+            const role = new k8s.rbac.v1.Role(
+                `${name}-dispatcher-${suffix}-role`,
+                { metadata: { name: dispatcherAccount, namespace }, rules },
+                k,
+            );
+            return new k8s.rbac.v1.RoleBinding(
+                `${name}-dispatcher-${suffix}-binding`,
+                {
+                    metadata: { name: dispatcherAccount, namespace },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: dispatcherAccount },
+                    subjects,
+                },
+                { ...k, dependsOn: [role] },
+            );
+        };
+        const bindings = [
+            grant("records", ns, [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] }]),
+            grant("runs", args.namespaces.builds, [
+                { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
+            ]),
+        ];
 
-        // Holes in the build namespace's default-deny: dispatcher → schedule listener (the API is reached over 443).
+        // Holes in the release namespace's default-deny: dispatcher → schedule listener (the API is reached over 443).
         const port = [{ protocol: "TCP", port: listenerPort }];
         new k8s.networking.v1.NetworkPolicy(
             `${name}-netpol-listener`,
@@ -182,7 +194,8 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     schedule: args.schedule,
                     script: "dispatch-nightly.sh",
                     env: {
-                        NAMESPACE: ns,
+                        RECORDS_NAMESPACE: ns,
+                        RUNS_NAMESPACE: args.namespaces.builds,
                         STREAM: stream.minor,
                         BRANCH: stream.branch,
                         LISTENER_URL: listenerUrl,
@@ -193,7 +206,7 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     apiAccess: true,
                     labels: { ...dispatcherLabels, "okd-ci/stream": stream.minor },
                 },
-                { ...k, dependsOn: [binding] },
+                { ...k, dependsOn: bindings },
             );
         }
         this.registerOutputs({});
