@@ -273,6 +273,7 @@ export function reaperRunPolicy(site: Site): Record<string, unknown> {
         creator: { namespace: releaseNamespace, serviceAccount: starterAccount },
         who: "the cluster reaper's starter",
         madeBy: "the one its CronJob makes",
+        pipelines: `the Pipeline ${reaperPipelineName}`,
         runs: [
             {
                 pipelineName: reaperPipelineName,

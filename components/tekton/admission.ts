@@ -132,6 +132,8 @@ export interface RunPolicyArgs {
     who: string;
     /** How messages name the runs it makes: "the one its TriggerTemplate makes". */
     madeBy: string;
+    /** How messages name the Pipelines it may run; default "an okd-ci Pipeline". */
+    pipelines?: string;
     runs: AdmittedSpec[];
 }
 
@@ -173,7 +175,7 @@ export function runPolicy(args: RunPolicyArgs): Record<string, unknown> {
             },
             {
                 expression: `has(${spec}.pipelineRef) && size(${spec}.pipelineRef) == 1 && has(${spec}.pipelineRef.name) && ${spec}.pipelineRef.name in [${names.map(celString).join(", ")}]`,
-                messageExpression: `${celString(`${args.who} may only run ${names.length === 1 ? `the Pipeline ${names[0]}` : "an okd-ci Pipeline"} by name (no resolver, bundle or params), not `)} + (has(${spec}.pipelineRef) && has(${spec}.pipelineRef.name) ? ${spec}.pipelineRef.name : 'an unnamed reference')`,
+                messageExpression: `${celString(`${args.who} may only run ${args.pipelines ?? "an okd-ci Pipeline"} by name (no resolver, bundle or params), not `)} + (has(${spec}.pipelineRef) && has(${spec}.pipelineRef.name) ? ${spec}.pipelineRef.name : 'an unnamed reference')`,
                 reason: "Forbidden",
             },
             ...names.map((name) => {

@@ -464,16 +464,68 @@ export const listenerLeastPrivilege: StackRule = {
     },
 };
 
+/**
+ * ServiceAccounts a Role of the stack lets create PipelineRuns (the cluster reaper's starter), with the namespace the
+ * binding grants it in: creating a PipelineRun chooses its ServiceAccounts, so each needs an admission policy too.
+ */
+function pipelineRunCreators(
+    all: PolicyResourceLike[],
+): { subject: { namespace: string; serviceAccount: string }; in: string }[] {
+    const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
+    const found: { subject: { namespace: string; serviceAccount: string }; in: string }[] = [];
+    for (const b of ofType(all, t.k8s.roleBinding)) {
+        const bindingNs = known(() => str(at(b.props, "metadata.namespace")));
+        const refName = known(() => str(at(b.props, "roleRef.name")));
+        const refKind = known(() => str(at(b.props, "roleRef.kind")));
+        if (bindingNs === undefined || refName === undefined) continue;
+        const role = roles.find(
+            (r) =>
+                r.type === (refKind === "ClusterRole" ? t.k8s.clusterRole : t.k8s.role) &&
+                known(() => str(at(r.props, "metadata.name"))) === refName &&
+                (refKind === "ClusterRole" || known(() => str(at(r.props, "metadata.namespace"))) === bindingNs),
+        );
+        if (role === undefined) continue;
+        const creates = arr(known(() => at(role.props, "rules"))).some((rule) => {
+            const groups = arr(at(rule, "apiGroups")).map(String);
+            const resources = arr(at(rule, "resources")).map(String);
+            const verbs = arr(at(rule, "verbs")).map(String);
+            return (
+                (groups.includes("tekton.dev") || groups.includes("*")) &&
+                (resources.includes("pipelineruns") || resources.includes("*")) &&
+                (verbs.includes("create") || verbs.includes("*"))
+            );
+        });
+        if (!creates) continue;
+        for (const x of arr(known(() => b.props.subjects))) {
+            const name = str(at(x, "name"));
+            if (at(x, "kind") !== "ServiceAccount" || name === undefined) continue;
+            found.push({
+                subject: { namespace: str(at(x, "namespace")) ?? bindingNs, serviceAccount: name },
+                in: bindingNs,
+            });
+        }
+    }
+    return found;
+}
+
 export const listenerRunsAdmitted: StackRule = {
     kind: "stack",
     name: "listener-runs-admitted",
     description:
-        "A ValidatingAdmissionPolicy, bound with Deny, matches the PipelineRuns the listener's ServiceAccount creates, and every namespace a TriggerTemplate starts runs in bounds its PipelineRun count with a ResourceQuota.",
+        "A ValidatingAdmissionPolicy, bound with Deny, matches the PipelineRuns the listener's ServiceAccount, and every other ServiceAccount a Role lets create PipelineRuns (the cluster reaper's starter), creates; and every namespace a TriggerTemplate or such a Role starts runs in bounds its PipelineRun count with a ResourceQuota.",
     enforcementLevel: "mandatory",
     remediation:
-        "Keep ListenerAdmission (components/tekton/admission.ts) and the count/pipelineruns.tekton.dev quota of each pipeline namespace (components/tekton/namespace.ts).",
+        "Keep ListenerAdmission (components/tekton/admission.ts), the reaper's okd-ci-reaper-pipelineruns (components/pipelines/reaper.ts) and the count/pipelineruns.tekton.dev quota of each pipeline namespace (components/tekton/namespace.ts).",
     check(all, report) {
-        const subjects = listenerSubjects(all);
+        const creators = pipelineRunCreators(all);
+        const subjects = [...listenerSubjects(all)];
+        for (const { subject } of creators) {
+            if (
+                !subjects.some((s) => s.namespace === subject.namespace && s.serviceAccount === subject.serviceAccount)
+            ) {
+                subjects.push(subject);
+            }
+        }
         if (subjects.length === 0) return;
         const policies = ofType(all, t.k8s.validatingAdmissionPolicy);
         const bindings = ofType(all, t.k8s.validatingAdmissionPolicyBinding);
@@ -496,8 +548,9 @@ export const listenerRunsAdmitted: StackRule = {
             );
             if (!deny) report(`ValidatingAdmissionPolicy ${String(name)} has no binding that denies`, policy.urn);
         }
-        const runNamespaces = new Set(
-            ofType(all, t.tekton.triggerTemplate).flatMap((tt) =>
+        const runNamespaces = new Set([
+            ...creators.map((c) => c.in),
+            ...ofType(all, t.tekton.triggerTemplate).flatMap((tt) =>
                 arr(known(() => at(tt.props, "spec.resourcetemplates")))
                     .filter((r) => at(r, "kind") === "PipelineRun")
                     .map(
@@ -507,7 +560,7 @@ export const listenerRunsAdmitted: StackRule = {
                             "?",
                     ),
             ),
-        );
+        ]);
         const quotas = ofType(all, t.k8s.resourceQuota);
         for (const ns of runNamespaces) {
             const bounded = quotas.some(

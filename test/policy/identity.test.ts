@@ -303,6 +303,47 @@ describe("identity policies", () => {
             ]);
         });
 
+        it("holds every other ServiceAccount a Role lets create PipelineRuns (the reaper's starter) to a policy and a quota", () => {
+            const role = res(t.k8s.role, "starter-role", {
+                metadata: { name: "okd-cluster-reaper", namespace: "okd-builds" },
+                rules: [{ apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "create"] }],
+            });
+            const binding = res(t.k8s.roleBinding, "starter-binding", {
+                metadata: { name: "okd-cluster-reaper", namespace: "okd-builds" },
+                roleRef: { kind: "Role", name: "okd-cluster-reaper" },
+                subjects: [{ kind: "ServiceAccount", name: "okd-cluster-reaper", namespace: "okd-release" }],
+            });
+            assert.deepEqual(violations(listenerRunsAdmitted, [role, binding]), [
+                "no ValidatingAdmissionPolicy matches the PipelineRuns system:serviceaccount:okd-release:okd-cluster-reaper creates",
+                "namespace okd-builds bounds no PipelineRun count (count/pipelineruns.tekton.dev)",
+            ]);
+            const policy = res(t.k8s.validatingAdmissionPolicy, "vap", {
+                metadata: { name: "r" },
+                spec: {
+                    matchConditions: [
+                        {
+                            expression:
+                                "request.userInfo.username == 'system:serviceaccount:okd-release:okd-cluster-reaper'",
+                        },
+                    ],
+                },
+            });
+            const deny = res(t.k8s.validatingAdmissionPolicyBinding, "vapb", {
+                spec: { policyName: "r", validationActions: ["Deny"] },
+            });
+            const quota = res(t.k8s.resourceQuota, "q", {
+                metadata: { namespace: "okd-builds" },
+                spec: { hard: { "count/pipelineruns.tekton.dev": "59" } },
+            });
+            assert.deepEqual(violations(listenerRunsAdmitted, [role, binding, policy, deny, quota]), []);
+            // A Role that only reads PipelineRuns (the dispatcher's) needs none.
+            const reader = res(t.k8s.role, "starter-role", {
+                metadata: { name: "okd-cluster-reaper", namespace: "okd-builds" },
+                rules: [{ apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] }],
+            });
+            assert.deepEqual(violations(listenerRunsAdmitted, [reader, binding]), []);
+        });
+
         it("fails a policy that is only audited", () => {
             const policy = res(t.k8s.validatingAdmissionPolicy, "vap", {
                 metadata: { name: "p" },
