@@ -8,7 +8,13 @@
 #     other namespace: all refused), and no more of them than the namespace's PipelineRun quota;
 #   - the build ServiceAccount (code a build runs): no API right at all;
 #   - the registry token minter's ServiceAccount: store-registry-token.sh, with a token of that ServiceAccount, can
-#     update the push-token Secret and no other.
+#     update the push-token Secret and no other;
+#   - the nightly dispatcher's ServiceAccount: push records (ConfigMaps) in okd-release only, nightlies read only;
+#   - the cluster reaper's starter: PipelineRuns in okd-builds only, and only the reaper's run as its CronJob makes it
+#     (the okd-ci-reaper-pipelineruns policy: another Pipeline, a TTL or dry-run of its own, other ServiceAccounts,
+#     an inline spec all refused), within the quota. The ci stack has no gates and so no reaper: its objects (policy,
+#     binding, ServiceAccount, Role, RoleBinding, CronJob) are applied from a gated stack's synth (REAPER_MANIFESTS)
+#     for these checks and deleted after.
 #
 # Creations are server-side dry runs (every admission plugin runs, nothing is stored), except the push-token patch,
 # which is the minter's real job. No controller manager runs here, so this script writes the ResourceQuota status as
@@ -17,6 +23,7 @@
 # Reads:
 #   KUBECONFIG  an admin kubeconfig of the API server (the script impersonates from it, `--as`)
 #   RUNS_DIR    the stack's hand runs, as `npm run synth` writes them (out/<stack>/runs)
+#   REAPER_MANIFESTS  optional: a gated stack's synth manifests (out/<stack>/manifests), where the stack has no reaper
 # Writes:
 #   the okd-builds and okd-release ResourceQuota status, the okd-registry-push Secret's data; a temporary directory
 #   (removed). Prints one line per check and a summary; exits 1 if any check failed.
@@ -84,6 +91,21 @@ may no "${minter}" get secret/okd-github-webhook "${release}"
 may no "${minter}" list secrets "${builds}"
 may no "${minter}" patch secret/okd-artifacts-records "${builds}"
 
+# Push records live beside the listeners, never in the namespace that runs pushed code.
+dispatcher="system:serviceaccount:${release}:okd-nightly-dispatcher"
+may yes "${listener}" create configmaps "${release}"
+may no "${listener}" create configmaps "${builds}"
+may no "${listener}" delete configmaps "${release}"
+for verb in get list delete; do may yes "${dispatcher}" "${verb}" configmaps "${release}"; done
+may no "${dispatcher}" create configmaps "${release}"
+may no "${dispatcher}" delete configmaps "${builds}"
+may yes "${dispatcher}" list pipelineruns.tekton.dev "${builds}"
+for ns in "${builds}" "${release}"; do
+  may no "${dispatcher}" create pipelineruns.tekton.dev "${ns}"
+  may no "${dispatcher}" delete pipelineruns.tekton.dev "${ns}"
+  may no "${dispatcher}" get secrets "${ns}"
+done
+
 # --- ResourceQuota status, as the quota controller writes it --------------------------------------------------------
 # quota_status <namespace> <zero|full>: used = 0 for every resource, or PipelineRuns at their hard limit.
 quota_status() {
@@ -102,7 +124,7 @@ quota_status "${release}" zero
 # --- PipelineRuns as the listener creates them, and as an attacker holding its token would ------------------------
 # create_as <expect: admitted|denied|quota> <description> <as|-> <file>: a server-side dry run.
 create_as() {
-  local expect="$1" what="$2" as="$3" file="$4" out status=0
+  local expect="$1" what="$2" as="$3" file="$4" policy="${5:-${policy}}" out status=0
   local args=(create --dry-run=server -o name -f "${file}")
   if [ "${as}" != - ]; then args+=(--as "${as}"); fi
   out="$(kubectl "${args[@]}" 2>&1)" || status=$?
@@ -178,6 +200,74 @@ for file in "${runs[@]}"; do
 done
 quota_status "${builds}" zero
 quota_status "${release}" zero
+
+# --- The cluster reaper's starter ----------------------------------------------------------------------------------
+reaper_sa=okd-cluster-reaper
+reaper_policy=okd-ci-reaper-pipelineruns
+reaper_applied=()
+if ! kubectl get cronjob "${reaper_sa}" --namespace "${release}" >/dev/null 2>&1; then
+  if [ -n "${REAPER_MANIFESTS:-}" ]; then
+    for f in \
+      "validatingadmissionpolicy_cluster_${reaper_policy}.yaml" \
+      "validatingadmissionpolicybinding_cluster_${reaper_policy}.yaml" \
+      "serviceaccount_${release}_${reaper_sa}.yaml" \
+      "role_${builds}_${reaper_sa}.yaml" \
+      "rolebinding_${builds}_${reaper_sa}.yaml" \
+      "cronjob_${release}_${reaper_sa}.yaml"; do
+      [ -f "${REAPER_MANIFESTS}/${f}" ] || {
+        bad "the gated stack's synth has no ${f}"
+        continue
+      }
+      kubectl apply -f "${REAPER_MANIFESTS}/${f}" >/dev/null
+      reaper_applied+=("${REAPER_MANIFESTS}/${f}")
+    done
+    echo "identity-checks: the reaper's objects applied from ${REAPER_MANIFESTS} (this stack has no gates)"
+  fi
+fi
+if kubectl get cronjob "${reaper_sa}" --namespace "${release}" >/dev/null 2>&1; then
+  reaper="system:serviceaccount:${release}:${reaper_sa}"
+  echo "identity-checks: the reaper's starter (${reaper})"
+  may yes "${reaper}" create pipelineruns.tekton.dev "${builds}"
+  may yes "${reaper}" list pipelineruns.tekton.dev "${builds}"
+  may no "${reaper}" create pipelineruns.tekton.dev "${release}"
+  may no "${reaper}" delete pipelineruns.tekton.dev "${builds}"
+  may no "${reaper}" create taskruns.tekton.dev "${builds}"
+  may no "${reaper}" create pods "${builds}"
+  may no "${reaper}" get secrets "${builds}"
+  may no "${reaper}" get secrets "${release}"
+  # The run its CronJob starts, with the live runs start-reaper.sh adds.
+  kubectl get cronjob "${reaper_sa}" --namespace "${release}" -o json |
+    node -e '
+      const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const env = c.spec.jobTemplate.spec.template.spec.containers[0].env;
+      const r = JSON.parse(env.find((e) => e.name === "PIPELINERUN_JSON").value);
+      r.metadata.namespace = process.argv[1];
+      r.spec.params = [{ name: "live-runs", value: "okd-nightly-4-22-abcde" }];
+      console.log(JSON.stringify(r));
+    ' "${builds}" >"${work}/reaper.json"
+  # A policy just created takes a moment to be enforced; wait until it refuses the plainest forgery.
+  variant "${work}/reaper.json" "${work}/v.json" 'r.spec.pipelineRef = {name: "okd-evil"};'
+  for _ in $(seq 1 30); do
+    if ! kubectl create --dry-run=server -o name -f "${work}/v.json" --as "${reaper}" >/dev/null 2>&1; then break; fi
+    sleep 1
+  done
+  create_as admitted "the reaper's run as its CronJob makes it" "${reaper}" "${work}/reaper.json"
+  create_as denied "the reaper's starter naming another Pipeline" "${reaper}" "${work}/v.json" "${reaper_policy}"
+  variant "${work}/reaper.json" "${work}/v.json" 'delete r.spec.pipelineRef; r.spec.pipelineSpec = {tasks: [{name: "x", taskSpec: {steps: [{name: "x", image: "quay.io/fedora/fedora:41", script: "id"}]}}]};'
+  create_as denied "the reaper's starter with an inline pipelineSpec" "${reaper}" "${work}/v.json" "${reaper_policy}"
+  variant "${work}/reaper.json" "${work}/v.json" 'r.spec.params.push({name: "ttl-hours", value: "0"});'
+  create_as denied "the reaper with a zero TTL" "${reaper}" "${work}/v.json" "${reaper_policy}"
+  variant "${work}/reaper.json" "${work}/v.json" 'r.spec.taskRunTemplate.serviceAccountName = "okd-promote";'
+  create_as denied "the reaper with every task as the promotion ServiceAccount" "${reaper}" "${work}/v.json" "${reaper_policy}"
+  variant "${work}/reaper.json" "${work}/v.json" 'r.spec.taskRunSpecs = r.spec.taskRunSpecs.map((s) => ({...s, serviceAccountName: "okd-records"}));'
+  create_as denied "the reaper with its destroys as the records ServiceAccount" "${reaper}" "${work}/v.json" "${reaper_policy}"
+  quota_status "${builds}" full
+  create_as quota "the reaper's run when ${builds} holds its quota of PipelineRuns" "${reaper}" "${work}/reaper.json"
+  quota_status "${builds}" zero
+else
+  echo "identity-checks: no cluster reaper on this stack, and no REAPER_MANIFESTS: its checks did not run"
+fi
+for ((i = ${#reaper_applied[@]} - 1; i >= 0; i--)); do kubectl delete -f "${reaper_applied[i]}" --ignore-not-found >/dev/null; done
 
 # --- The token minter, with a token of its own ServiceAccount -------------------------------------------------------
 echo "identity-checks: store-registry-token.sh as ${minter}"
