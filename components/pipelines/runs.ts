@@ -64,8 +64,8 @@ export const restrictedPod = {
  * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret; the tools
  * image (built from this repository's Containerfile into the release repository, which no build can write), assemble,
  * verdict, finalize-record and each gate's register (its cluster's metadata under clusters/) as the records identity,
- * off the build pool; the pull secret as the pull-only identity; each gate's prepare, create and destroy as the e2e ServiceAccount without its identity's labels (the installer's credentials are in the
- * gate Secret).
+ * off the build pool; the pull secret as the pull-only identity; each gate's prepare, create and destroy as the e2e
+ * ServiceAccount without its identity's labels (the installer's credentials are in the gate Secret).
  */
 export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number): PipelineRunTemplate {
     const t = nightlyTasks;

@@ -364,11 +364,13 @@ describe("aws site", () => {
             assert.deepEqual(pushers(repoArn("components")), ["awst-build"]);
         });
 
-        it("lets only the records and promotion identities write release records, and only records write logs", () => {
+        it("lets only the records and promotion identities write release records, and only records write logs and cluster registrations", () => {
             assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-promote", "awst-records"]);
             assert.deepEqual(s3Writers("logs/4.15/x/junit.xml"), ["awst-records"]);
             assert.deepEqual(s3Writers("notes/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
             assert.deepEqual(s3Writers("status/index.html"), ["awst-promote", "awst-records"]);
+            // register-<cloud> and the reaper's record run as the records identity.
+            assert.deepEqual(s3Writers("clusters/aws/okd-nightly-4-15-abcde/metadata.json"), ["awst-records"]);
             assert.deepEqual(s3Writers("anything-else.json"), []);
             const statements = policyOf(T.rolePolicy, "awst-records").Statement;
             const records = statements.find((st: Json) => st.Sid === "ArtifactsWrite");
@@ -376,20 +378,26 @@ describe("aws site", () => {
                 `${bucketArn}/releases/*`,
                 `${bucketArn}/logs/*`,
                 `${bucketArn}/status/*`,
+                `${bucketArn}/clusters/*`,
             ]);
             assert.deepEqual(records.Action, [
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
                 "s3:PutObject",
             ]);
-            // Deletes only where publish-status.sh's `rclone sync` replaces the status site; never a record or a log.
+            // Deletes only where publish-status.sh's `rclone sync` replaces the status site and, for records, where the
+            // reaper's record removes the registrations of destroyed clusters; never a record or a log.
+            const expected: Record<string, string[]> = {
+                records: [`${bucketArn}/status/*`, `${bucketArn}/clusters/*`],
+                promote: [`${bucketArn}/status/*`],
+            };
             for (const role of ["records", "promote"]) {
                 const prune = policyOf(T.rolePolicy, `awst-${role}`).Statement.filter((st: Json) =>
                     [st.Action].flat().some((a: string) => a.startsWith("s3:Delete")),
                 );
                 assert.deepEqual(
                     prune.map((st: Json) => [st.Action, st.Resource]),
-                    [[["s3:DeleteObject"], [`${bucketArn}/status/*`]]],
+                    [[["s3:DeleteObject"], expected[role]]],
                     role,
                 );
             }

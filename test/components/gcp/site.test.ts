@@ -340,7 +340,7 @@ describe("gcp site", () => {
                 (g?.inputs.condition as { expression?: string } | undefined)?.expression;
             assert.equal(
                 conditionOf(writes("records")),
-                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/logs/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/logs/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/clusters/")',
             );
             assert.equal(
                 conditionOf(writes("promote")),
