@@ -99,8 +99,9 @@ for (const stack of stacks()) {
                 add(
                     "select as the promotion ServiceAccount",
                     variant(run, (r) => {
-                        for (const t of r.spec.taskRunSpecs)
+                        for (const t of r.spec.taskRunSpecs) {
                             if (t.pipelineTaskName === "select") t.serviceAccountName = "okd-promote";
+                        }
                     }),
                 );
                 add(
