@@ -150,6 +150,7 @@ export class TektonLayer extends pulumi.ComponentResource {
             {
                 provider: site.provider,
                 namespaces,
+                releaseNamespaceName: releaseNamespace,
                 streams: config.streams,
                 schedule: config.nightlyDispatchSchedule,
                 listenerServiceAccount,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { streamId, triggerEventParams } from "../shared/pipelines";
+import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
 import { listenerNames, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
 
@@ -14,6 +15,50 @@ export const dispatcherLabels = {
     "app.kubernetes.io/part-of": "okd-ci",
 };
 const dispatcherAccount = "okd-nightly-dispatcher";
+/** The policy holding the listener's ConfigMap creates and the dispatcher's deletes to push records, and its binding. */
+export const pushRecordPolicyName = "okd-ci-push-records";
+
+/**
+ * RBAC cannot narrow `create` or `delete` by label, and the release namespace holds other ConfigMaps (the release
+ * run's Chains public key and status renderer). This `ValidatingAdmissionPolicy` closes that: the listener may create
+ * only ConfigMaps labelled as push records, with the push-record name prefix, and the dispatcher may delete only
+ * ConfigMaps so labelled (on DELETE the policy sees the stored object as `oldObject`; Kubernetes docs,
+ * "Validating Admission Policy", variables). Other users are not matched.
+ */
+export function pushRecordPolicy(namespace: string, listenerServiceAccount: string): Record<string, unknown> {
+    const user = (sa: string) => celString(`system:serviceaccount:${namespace}:${sa}`);
+    const labelled = (o: string) =>
+        `has(${o}.metadata.labels) && ${celString(pushRecordLabel.key)} in ${o}.metadata.labels && ${o}.metadata.labels[${celString(pushRecordLabel.key)}] == ${celString(pushRecordLabel.value)}`;
+    return {
+        failurePolicy: "Fail",
+        matchConstraints: {
+            matchPolicy: "Equivalent",
+            resourceRules: [
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "DELETE"], resources: ["configmaps"] },
+            ],
+        },
+        matchConditions: [
+            {
+                name: "by-the-listener-or-the-dispatcher",
+                expression: `request.userInfo.username in [${user(listenerServiceAccount)}, ${user(dispatcherAccount)}]`,
+            },
+        ],
+        validations: [
+            {
+                expression: `request.operation != 'CREATE' || (request.userInfo.username == ${user(listenerServiceAccount)} && ${labelled("object")} && has(object.metadata.generateName) && object.metadata.generateName.startsWith('okd-push-'))`,
+                message:
+                    "only the listener creates ConfigMaps here, and only push records (okd-ci/push-record=nightly, okd-push-…)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `request.operation != 'DELETE' || (request.userInfo.username == ${user(dispatcherAccount)} && ${labelled("oldObject")})`,
+                message:
+                    "only the dispatcher deletes ConfigMaps here, and only push records (okd-ci/push-record=nightly)",
+                reason: "Forbidden",
+            },
+        ],
+    };
+}
 const listenerPort = 8080;
 
 export interface NightlyThrottleArgs {
@@ -24,6 +69,8 @@ export interface NightlyThrottleArgs {
      * in `builds`.
      */
     namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> };
+    /** The release namespace's name as a plain string (the admission policy names its ServiceAccounts). */
+    releaseNamespaceName: string;
     /** Streams from the config: `throttle` and `branch` of each. */
     streams: Stream[];
     /** `nightlyDispatchSchedule`: five-field cron, UTC. */
@@ -77,7 +124,7 @@ export function pushRecordTemplate(minor: string): Record<string, unknown> {
  * Rights: the listener may create ConfigMaps in the release namespace only (Kubernetes RBAC cannot narrow `create` by
  * name or label); the dispatcher may read and delete ConfigMaps of the release namespace, get and list PipelineRuns of
  * the build namespace, and reach the schedule listener, nothing else. Push records never enter the privileged build
- * namespace, whose pods run pushed code.
+ * namespace, whose pods run pushed code. An admission policy (`pushRecordPolicy`) narrows both to push records.
  */
 export class NightlyThrottle extends pulumi.ComponentResource {
     constructor(name: string, args: NightlyThrottleArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -180,6 +227,13 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     ],
                 },
             },
+            k,
+        );
+
+        createRunPolicy(
+            `${name}-records-admission`,
+            pushRecordPolicyName,
+            pushRecordPolicy(args.releaseNamespaceName, args.listenerServiceAccount),
             k,
         );
 

@@ -9,7 +9,8 @@
 #   - the build ServiceAccount (code a build runs): no API right at all;
 #   - the registry token minter's ServiceAccount: store-registry-token.sh, with a token of that ServiceAccount, can
 #     update the push-token Secret and no other;
-#   - the nightly dispatcher's ServiceAccount: push records (ConfigMaps) in okd-release only, nightlies read only;
+#   - the nightly dispatcher's ServiceAccount: push records (ConfigMaps) in okd-release only, nightlies read only; the
+#     okd-ci-push-records policy lets the listener create and the dispatcher delete push records and no other ConfigMap;
 #   - the cluster reaper's starter: PipelineRuns in okd-builds only, and only the reaper's run as its CronJob makes it
 #     (the okd-ci-reaper-pipelineruns policy: another Pipeline, a TTL or dry-run of its own, other ServiceAccounts,
 #     an inline spec all refused), within the quota. The ci stack has no gates and so no reaper: its objects (policy,
@@ -200,6 +201,42 @@ for file in "${runs[@]}"; do
 done
 quota_status "${builds}" zero
 quota_status "${release}" zero
+
+# --- Push records: the listener creates them, the dispatcher deletes them, and no other ConfigMap ----------------------
+echo "identity-checks: push records (okd-ci-push-records)"
+records_policy=okd-ci-push-records
+cm() { # cm <file> <generateName|name> <value> <labelled: yes|no>
+  node -e '
+    const [file, key, value, labelled] = process.argv.slice(1);
+    const m = { [key]: value, namespace: "okd-release" };
+    if (labelled === "yes") m.labels = { "okd-ci/push-record": "nightly", "okd-ci/stream": "4.22" };
+    require("fs").writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: m, data: {} }));
+  ' "$@"
+}
+cm "${work}/record.json" generateName okd-push-4-22- yes
+create_as admitted "a push record, by the listener" "${listener}" "${work}/record.json"
+cm "${work}/v.json" name okd-evil no
+create_as denied "an unlabelled ConfigMap, by the listener" "${listener}" "${work}/v.json" "${records_policy}"
+cm "${work}/v.json" name okd-push-named yes
+create_as denied "a labelled ConfigMap under a name of its choosing, by the listener" "${listener}" "${work}/v.json" "${records_policy}"
+# Real objects (as the admin, whom the policy does not hold), then deletes as the dispatcher (dry runs).
+cm "${work}/stored-record.json" name okd-push-4-22-check yes
+cm "${work}/stored-other.json" name okd-not-a-record no
+kubectl create -f "${work}/stored-record.json" -f "${work}/stored-other.json" >/dev/null
+delete_as() { # delete_as <admitted|denied> <what> <name>
+  local out status=0
+  out="$(kubectl delete configmap "$3" --namespace "${release}" --dry-run=server --as "${dispatcher}" 2>&1)" || status=$?
+  if [ "$1" = admitted ]; then
+    if [ "${status}" -eq 0 ]; then ok "admitted: $2"; else bad "refused: $2: ${out}"; fi
+  elif [ "${status}" -ne 0 ] && grep -qF "ValidatingAdmissionPolicy '${records_policy}'" <<<"${out}"; then
+    ok "denied by ${records_policy}: $2"
+  else
+    bad "not denied by ${records_policy}: $2: ${out}"
+  fi
+}
+delete_as admitted "the dispatcher deleting a push record" okd-push-4-22-check
+delete_as denied "the dispatcher deleting another ConfigMap of ${release}" okd-not-a-record
+kubectl delete configmap okd-push-4-22-check okd-not-a-record --namespace "${release}" >/dev/null
 
 # --- The cluster reaper's starter ----------------------------------------------------------------------------------
 reaper_sa=okd-cluster-reaper
