@@ -30,7 +30,9 @@ describe("the nightly's finally: destroys, then the record", () => {
                 const objects = await renderedObjects(stack);
                 const templates = objects.filter((o) => o.kind === "TriggerTemplate");
                 let checked = 0;
-                for (const run of templates.flatMap((t) => t.spec.resourcetemplates as Json[])) {
+                for (const run of templates
+                    .flatMap((t) => t.spec.resourcetemplates as Json[])
+                    .filter((r) => r.kind === "PipelineRun")) {
                     const pipeline = objects.find(
                         (o) => o.kind === "Pipeline" && o.metadata.name === run.spec.pipelineRef.name,
                     );
