@@ -6,7 +6,7 @@
  * `policy/index.ts` wraps them in a `PolicyPack`, whose constructor starts a gRPC server and so is never imported by
  * tests.
  */
-import { pipelineIdentitySubjects, pipelineNamespace } from "../components/shared/site";
+import { pipelineIdentitySubjects, pipelineNamespace, releaseNamespace } from "../components/shared/site";
 
 /** One resource as a policy sees it. */
 export interface PolicyResourceLike {
@@ -175,27 +175,29 @@ export function dependenciesOf(
 // ---------------------------------------------------------------------------------------------------------------
 // Who the pipelines are, on every platform.
 
-/** Kubernetes namespaces whose ServiceAccounts run pipeline code (builds, pushes, signing). */
+/** Kubernetes namespaces whose ServiceAccounts run pipeline code (builds, records, promotion, signing). */
 export const pipelineNamespaces: readonly string[] = [
-    ...new Set([pipelineNamespace, ...pipelineIdentitySubjects.map((s) => s.namespace)]),
+    ...new Set([pipelineNamespace, releaseNamespace, ...pipelineIdentitySubjects.map((s) => s.namespace)]),
 ];
 
 /**
- * Whether `namespace/serviceAccount` is a pipeline identity: one of `pipelineIdentitySubjects` (the pipeline's own
- * ServiceAccount and the Chains controller). Without a name, any ServiceAccount of a pipeline namespace counts (a
- * group subject such as `system:serviceaccounts:okd-builds` covers them all). The e2e installer ServiceAccount is not
- * a pipeline identity: it gets the rights openshift-install documents, which are broad by design.
+ * Whether `namespace/serviceAccount` runs pipeline code, for what in-cluster rights it may hold: every ServiceAccount
+ * of the two pipeline namespaces (build pods, gates, listeners and CronJobs included: none may be an administrator)
+ * and the Chains controller. Without a name, any ServiceAccount of a pipeline namespace counts (a group subject such
+ * as `system:serviceaccounts:okd-builds` covers them all).
  */
 export function isPipelineServiceAccount(namespace: string | undefined, serviceAccount?: string): boolean {
     if (namespace === undefined) return false;
     if (serviceAccount === undefined) return pipelineNamespaces.includes(namespace);
+    if (namespace === pipelineNamespace || namespace === releaseNamespace) return true;
     return pipelineIdentitySubjects.some((s) => s.namespace === namespace && s.serviceAccount === serviceAccount);
 }
 
 /**
- * A workload identity member or subject that names a pipeline ServiceAccount: Kubernetes subjects
- * (`system:serviceaccount:okd-builds:okd-pipeline`), GKE members (`serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]`)
- * and Workload Identity Federation principals (`principal://…/subject/ns/okd-builds/sa/okd-pipeline`), or a whole
+ * A workload identity member or subject that names a pipeline identity's ServiceAccount (`pipelineIdentitySubjects`:
+ * the build, records, promotion and Chains identities; the pull-only e2e one has its own rule): Kubernetes subjects
+ * (`system:serviceaccount:okd-builds:okd-records`), GKE members (`serviceAccount:p.svc.id.goog[okd-builds/okd-records]`)
+ * and Workload Identity Federation principals (`principal://…/subject/ns/okd-builds/sa/okd-records`), or a whole
  * pipeline namespace (`system:serviceaccounts:okd-builds`, `principalSet://…/namespace/okd-builds`).
  */
 export function namesPipelineSubject(text: string): boolean {
@@ -206,4 +208,18 @@ export function namesPipelineSubject(text: string): boolean {
         [`system:serviceaccounts:${ns}`, `/namespace/${ns}`].some((n) => text === n || text.endsWith(n)),
     );
     return one || whole;
+}
+
+/**
+ * The Kubernetes subjects a cloud binding names, in every form the three clouds bind them: `namespace/serviceAccount`
+ * from a Kubernetes subject, a GKE member or a Workload Identity Federation principal; `namespace/*` for a whole
+ * namespace.
+ */
+export function boundSubjects(text: string): string[] {
+    const out: string[] = [];
+    for (const m of text.matchAll(/system:serviceaccount:([a-z0-9-]+):([a-z0-9-]+)/g)) out.push(`${m[1]}/${m[2]}`);
+    for (const m of text.matchAll(/\[([a-z0-9-]+)\/([a-z0-9-]+)\]/g)) out.push(`${m[1]}/${m[2]}`);
+    for (const m of text.matchAll(/\/ns\/([a-z0-9-]+)\/sa\/([a-z0-9-]+)/g)) out.push(`${m[1]}/${m[2]}`);
+    for (const m of text.matchAll(/(?:system:serviceaccounts:|\/namespace\/)([a-z0-9-]+)$/g)) out.push(`${m[1]}/*`);
+    return out;
 }

@@ -67,6 +67,23 @@ export const t = {
         clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
         roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
         networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        serviceAccount: "kubernetes:core/v1:ServiceAccount",
+        secret: "kubernetes:core/v1:Secret",
+        secretPatch: "kubernetes:core/v1:SecretPatch",
+        configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
+        resourceQuota: "kubernetes:core/v1:ResourceQuota",
+        validatingAdmissionPolicy: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+        validatingAdmissionPolicyBinding: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
+    },
+    /**
+     * Tekton objects, created as `k8s.apiextensions.CustomResource` (whose token is `kubernetes:<apiVersion>:<kind>`):
+     * no SDK class declares them, so `tokenSources` has no entry for them.
+     */
+    tekton: {
+        task: "kubernetes:tekton.dev/v1:Task",
+        pipeline: "kubernetes:tekton.dev/v1:Pipeline",
+        triggerTemplate: "kubernetes:triggers.tekton.dev/v1beta1:TriggerTemplate",
+        eventListener: "kubernetes:triggers.tekton.dev/v1beta1:EventListener",
     },
 } as const;
 
@@ -337,6 +354,43 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         token: t.k8s.networkPolicy,
         file: "kubernetes/networking/v1/networkPolicy",
         args: "NetworkPolicyArgs",
+        props: ["metadata", "spec"],
+    },
+    {
+        token: t.k8s.serviceAccount,
+        file: "kubernetes/core/v1/serviceAccount",
+        args: "ServiceAccountArgs",
+        props: ["metadata", "secrets", "imagePullSecrets", "automountServiceAccountToken"],
+    },
+    { token: t.k8s.secret, file: "kubernetes/core/v1/secret", args: "SecretArgs", props: ["metadata", "stringData"] },
+    {
+        token: t.k8s.secretPatch,
+        file: "kubernetes/core/v1/secretPatch",
+        args: "SecretPatchArgs",
+        props: ["metadata", "stringData"],
+    },
+    {
+        token: t.k8s.configMapPatch,
+        file: "kubernetes/core/v1/configMapPatch",
+        args: "ConfigMapPatchArgs",
+        props: ["metadata", "data"],
+    },
+    {
+        token: t.k8s.resourceQuota,
+        file: "kubernetes/core/v1/resourceQuota",
+        args: "ResourceQuotaArgs",
+        props: ["metadata", "spec"],
+    },
+    {
+        token: t.k8s.validatingAdmissionPolicy,
+        file: "kubernetes/admissionregistration/v1/validatingAdmissionPolicy",
+        args: "ValidatingAdmissionPolicyArgs",
+        props: ["metadata", "spec"],
+    },
+    {
+        token: t.k8s.validatingAdmissionPolicyBinding,
+        file: "kubernetes/admissionregistration/v1/validatingAdmissionPolicyBinding",
+        args: "ValidatingAdmissionPolicyBindingArgs",
         props: ["metadata", "spec"],
     },
 ];

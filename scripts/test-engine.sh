@@ -19,6 +19,10 @@
 #      manager runs here, so no Pod ever starts: for `up` only, engine.ts adds the provider's `pulumi.com/skipAwait`
 #      annotation to the kinds whose readiness needs them (Deployments, Jobs, Services, claims, quotas, ...); every
 #      other object is created and awaited as in production. See docs/ci.md.
+#   7. after `up`: test/engine/identity-checks.sh makes, as the listener's, the build's, the token minter's, the
+#      nightly dispatcher's and the cluster reaper starter's ServiceAccounts, the attempts docs/security.md says fail
+#      (RBAC, the listener and reaper admission policies, the PipelineRun quota, the minter's one Secret); the
+#      reaper's objects come from the aws stack's synth, since the ci stack has no gates.
 #
 # Usage: scripts/test-engine.sh [--preview-only] [--keep]
 #   --preview-only  stop after the preview
@@ -227,6 +231,15 @@ if [ "${preview_only}" = false ]; then
     keep=true
     exit 1
   fi
+  # The ci stack has no gates, so no cluster reaper: its admission policy and RBAC come from the aws stack's synth.
+  npm run --silent synth -- --stack aws --out "${work}/synth-aws" >"${work}/synth-aws.log"
+  KUBECONFIG="${kubeconfig}" RUNS_DIR="${work}/synth/ci/runs" REAPER_MANIFESTS="${work}/synth-aws/aws/manifests" \
+    bash test/engine/identity-checks.sh || status=$?
+  if [ "${status}" -ne 0 ]; then
+    say "identity checks failed (above)"
+    keep=true
+    exit 1
+  fi
 fi
 say "done in $(($(date +%s) - started)) s"
-if [ "${preview_only}" = true ]; then echo "test-engine: 1 passed, 0 failed"; else echo "test-engine: 2 passed, 0 failed"; fi
+if [ "${preview_only}" = true ]; then echo "test-engine: 1 passed, 0 failed"; else echo "test-engine: 3 passed, 0 failed"; fi

@@ -24,13 +24,20 @@ export async function run(): Promise<Record<string, unknown>> {
         // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
         podSecurity: "privileged",
     });
-    // Promotion verifies Chains attestations with the site's public key: generated here, or given with the private key.
+    // Promotion verifies Chains attestations with the site's key: the clouds' KMS key (read with the promotion identity),
+    // or locally the public key generated here or given with the private key.
     const chainsPublicKey = tekton.chainsPublicKey ?? config.chainsPublicKey;
+    const chains =
+        tekton.chainsKmsRef !== undefined
+            ? { kmsRef: tekton.chainsKmsRef }
+            : chainsPublicKey !== undefined
+              ? { publicKey: chainsPublicKey }
+              : undefined;
     const pipelines = new OkdPipelines(`${config.namePrefix}-pipelines`, {
         site,
         streams: config.streams,
         ...(config.maxParallelBuilds !== undefined ? { maxParallelBuilds: config.maxParallelBuilds } : {}),
-        ...(chainsPublicKey !== undefined ? { chains: { publicKey: chainsPublicKey } } : {}),
+        ...(chains !== undefined ? { chains } : {}),
         mirror:
             config.mirrorReleaseRepository !== undefined && config.mirrorContentRepository !== undefined
                 ? { release: config.mirrorReleaseRepository, content: config.mirrorContentRepository }
@@ -62,6 +69,8 @@ export async function run(): Promise<Record<string, unknown>> {
         webhookService: tekton.webhookService,
         webhookSecret: tekton.webhookSecret,
         ...(tekton.chainsPublicKey ? { chainsPublicKey: tekton.chainsPublicKey } : {}),
+        // Where the clouds keep Chains' key: what `cosign verify --key` takes (docs/security.md).
+        ...(tekton.chainsKmsRef ? { chainsKmsRef: tekton.chainsKmsRef } : {}),
         // What the operator still has to do for each gate: its installer's credentials, the policies to give a
         // separate account's installer, the name servers to delegate to.
         gates: Object.fromEntries(

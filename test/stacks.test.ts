@@ -94,26 +94,42 @@ describe("every stack", () => {
                 }
             });
 
-            it("gives the pipeline ServiceAccount this platform's keyless identity", () => {
-                const sa = manifest(out, "serviceaccount_okd-builds_okd-pipeline.yaml");
-                assert.ok(sa, "okd-pipeline ServiceAccount rendered");
-                const annotations = sa.metadata.annotations as Record<string, string> | string | undefined;
+            it("gives each identity's ServiceAccount this platform's keyless identity, and build pods none", () => {
                 const want = expected[platform];
-                if (platform === "local") {
-                    assert.deepEqual(annotations ?? {}, {});
-                    return;
-                }
-                // The cloud binds its identity to exactly the pipeline's subjects (and the Chains controller).
+                const build = manifest(out, "serviceaccount_okd-builds_okd-build.yaml");
+                assert.ok(build, "okd-build ServiceAccount rendered");
+                assert.deepEqual(
+                    build.metadata.annotations ?? {},
+                    {},
+                    "build pods' ServiceAccount carries no identity",
+                );
                 const subjects = boundSubjects(out);
-                assert.ok(subjects.includes("okd-builds/okd-pipeline"), subjects.join(", "));
-                assert.ok(subjects.includes("tekton-chains/tekton-chains-controller"), subjects.join(", "));
-                if (want.saAnnotation === undefined) {
-                    assert.equal(JSON.stringify(annotations ?? {}).match(/iam\.gke|azure\.workload/), null);
-                } else if (typeof annotations === "object") {
-                    assert.ok(annotations[want.saAnnotation], `${want.saAnnotation} on okd-pipeline`);
-                } else {
-                    // Known only after apply offline (the identity's client id); the binding above is what matters.
-                    assert.equal(annotations, "[unknown: known after apply]");
+                assert.ok(!subjects.some((s) => s === "okd-builds/okd-build" || s.endsWith("/*")), subjects.join(", "));
+                for (const [ns, sa] of [
+                    ["okd-builds", "okd-records"],
+                    ["okd-release", "okd-promote"],
+                    ["okd-release", "okd-registry-token"],
+                ]) {
+                    const account = manifest(out, `serviceaccount_${ns}_${sa}.yaml`);
+                    assert.ok(account, `${sa} ServiceAccount rendered`);
+                    const annotations = account.metadata.annotations as Record<string, string> | string | undefined;
+                    if (platform === "local") {
+                        assert.deepEqual(annotations ?? {}, {});
+                        continue;
+                    }
+                    // The cloud binds each identity to exactly its ServiceAccount.
+                    assert.ok(subjects.includes(`${ns}/${sa}`), subjects.join(", "));
+                    if (want.saAnnotation === undefined) {
+                        assert.equal(JSON.stringify(annotations ?? {}).match(/iam\.gke|azure\.workload/), null);
+                    } else if (typeof annotations === "object") {
+                        assert.ok(annotations[want.saAnnotation], `${want.saAnnotation} on ${sa}`);
+                    } else {
+                        // Known only after apply offline (the identity's client id); the binding above is what matters.
+                        assert.equal(annotations, "[unknown: known after apply]");
+                    }
+                }
+                if (platform !== "local") {
+                    assert.ok(subjects.includes("tekton-chains/tekton-chains-controller"), subjects.join(", "));
                 }
                 if (want.podLabel) {
                     const template = out.manifests.find((m) => m.file.startsWith("triggertemplate_"));
@@ -122,18 +138,24 @@ describe("every stack", () => {
             });
 
             it("exposes the GitHub listener the way the platform supports", () => {
-                const service = manifest(out, "service_okd-builds_okd-github-webhook.yaml");
+                const service = manifest(out, "service_okd-release_okd-github-webhook.yaml");
                 assert.ok(service, "webhook Service rendered");
                 assert.equal(service.spec.type, expected[platform].serviceType);
             });
 
             it("renders a nightly Pipeline, trigger template and CronJob per stream, and release ones only where a stream promotes", () => {
+                // Nightlies run in the build namespace; releases, listeners' templates and CronJobs in the release one.
+                const where = (kind: string, run: string) =>
+                    kind === "pipeline" && run === "nightly" ? "okd-builds" : "okd-release";
                 for (const s of streams) {
                     const id = streamId(s.minor);
                     for (const kind of ["pipeline", "triggertemplate", "cronjob"]) {
-                        assert.ok(manifest(out, `${kind}_okd-builds_okd-nightly-${id}.yaml`), `${kind} nightly ${id}`);
+                        assert.ok(
+                            manifest(out, `${kind}_${where(kind, "nightly")}_okd-nightly-${id}.yaml`),
+                            `${kind} nightly ${id}`,
+                        );
                         assert.equal(
-                            manifest(out, `${kind}_okd-builds_okd-release-${id}.yaml`) !== undefined,
+                            manifest(out, `${kind}_${where(kind, "release")}_okd-release-${id}.yaml`) !== undefined,
                             s.promote === true,
                             `${kind} release ${id} exists iff the stream promotes`,
                         );

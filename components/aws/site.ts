@@ -10,9 +10,10 @@ import { physicalName, standardTags } from "../shared/naming";
 import {
     type BuildPlacement,
     type GateAccess,
-    type PipelineIdentity,
-    type RegistryPullIdentity,
+    type IdentityRole,
     type Site,
+    type SiteIdentities,
+    type SiteSigningKey,
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
@@ -24,11 +25,12 @@ import { createCoreDns } from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
 import { type ControlPlaneLogType, createCluster, createKubernetesProvider, kubeconfigFor } from "./cluster";
 import { E2eGate } from "./e2e-gate";
-import { createPipelineIdentity, createRegistryPullIdentity } from "./identity";
+import { createIdentity } from "./identity";
 import { createNetwork } from "./network";
 import { createNodeGroups } from "./nodes";
 import type { AccountContext } from "./policy";
 import { createRegistry } from "./registry";
+import { createSigningKey } from "./signing";
 import { createArtifactBucket } from "./storage";
 import { createWebhookLoadBalancer } from "./webhook";
 
@@ -66,8 +68,8 @@ export const awsLayouts: Record<"standard" | "small", AwsLayout> = {
 
 /**
  * The AWS site: an EKS build cluster (an on-demand system group and a spot build group that scales to zero), ECR
- * repositories, an S3 artifact bucket, an IAM role for the pipelines through EKS Pod Identity, and access for the
- * AWS e2e gate. Every resource and invoke goes through one explicit provider that stamps the standard tags.
+ * repositories, an S3 artifact bucket, one IAM role per pipeline identity through EKS Pod Identity, Chains' signing
+ * key in KMS, and access for the AWS e2e gate. Every resource and invoke goes through one explicit provider that stamps the standard tags.
  */
 export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly platform = "aws" as const;
@@ -76,11 +78,11 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly ready: pulumi.Resource[];
     public readonly registry: SiteRegistry;
     public readonly artifacts: SiteArtifacts;
-    public readonly identity: PipelineIdentity;
+    public readonly identities: SiteIdentities;
+    public readonly signing: SiteSigningKey;
     public readonly buildPool: BuildPlacement = buildPlacement();
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
-    public readonly e2ePull?: RegistryPullIdentity;
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
 
@@ -210,22 +212,31 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         );
         this.artifacts = { kind: "s3", bucket: bucket.name, url: pulumi.interpolate`s3://${bucket.name}/` };
 
-        createPipelineIdentity(
+        const signingKey = createSigningKey(
             name,
-            {
-                cluster: cluster.cluster,
-                clusterName: this.clusterName,
-                roleName: roleName(args, "pipeline"),
-                account,
-                repositoryNames: repositoryRoles.map((r) => registry.names[r]),
-                bucketName: bucket.name,
-            },
+            { aliasName: roleName(args, "chains-signing"), account, protect: args.protect },
             o,
         );
-        this.identity = {
-            // Pod Identity associations name the ServiceAccounts; nothing goes on them.
-            serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-            podLabels: {},
+        this.signing = { kmsRef: signingKey.kmsRef, ready: [signingKey.alias] };
+        const identityArgs = {
+            cluster: cluster.cluster,
+            clusterName: this.clusterName,
+            roleName: (role: IdentityRole) => roleName(args, identityRoleNames[role]),
+            account,
+            repositoryNames: registry.names,
+            bucketName: bucket.name,
+            signingKeyArn: signingKey.key.arn,
+        };
+        const identityRoles = (["build", "records", "promote", "chains"] as const).map((role) =>
+            createIdentity(name, role, identityArgs, o),
+        );
+        // Pod Identity associations name the ServiceAccounts; nothing goes on them.
+        const podIdentity = { serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), podLabels: {} };
+        this.identities = {
+            build: podIdentity,
+            records: podIdentity,
+            promote: podIdentity,
+            chains: podIdentity,
             env: { AWS_REGION: pulumi.output(args.region) },
         };
 
@@ -247,22 +258,17 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         );
         let pullAssociation: pulumi.Resource[] = [];
         if (this.gates.length > 0) {
-            const pull = createRegistryPullIdentity(
-                name,
-                {
-                    cluster: cluster.cluster,
-                    clusterName: this.clusterName,
-                    roleName: roleName(args, "e2e-pull"),
-                    account,
-                    repositoryNames: repositoryRoles.map((r) => registry.names[r]),
-                },
-                o,
-            );
-            pullAssociation = [pull.association];
-            // Pod Identity binds by ServiceAccount name: nothing to annotate or label.
-            this.e2ePull = { serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), podLabels: {} };
+            pullAssociation = createIdentity(name, "e2ePull", identityArgs, o).associations;
+            this.identities = { ...this.identities, e2ePull: podIdentity };
         }
-        this.ready = [nodes.system, nodes.build, coreDns, ...cluster.nodeAddons, ...pullAssociation];
+        this.ready = [
+            nodes.system,
+            nodes.build,
+            coreDns,
+            ...cluster.nodeAddons,
+            ...identityRoles.flatMap((r) => r.associations),
+            ...pullAssociation,
+        ];
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -291,6 +297,15 @@ export function standardSupportWarning(minor: string, today: Date): string | und
         newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[newer.length - 1]}` : "move to a newer minor";
     return `Kubernetes ${minor} ${days >= 0 ? `leaves Amazon EKS standard support on ${end}` : `left Amazon EKS standard support on ${end}`}: ${next}, so control plane, add-ons and nodes move together instead of EKS upgrading the control plane alone.`;
 }
+
+/** Role name suffix of each identity (`e2e-pull` as it was first named). */
+const identityRoleNames: Record<IdentityRole, string> = {
+    build: "build",
+    records: "records",
+    promote: "promote",
+    chains: "chains",
+    e2ePull: "e2e-pull",
+};
 
 /** IAM names are account-wide: prefix and region keep two sites in one account apart. */
 const roleName = (args: AwsSiteArgs, role: string): string => physicalName(args.namePrefix, [args.region, role], 64);

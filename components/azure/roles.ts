@@ -12,6 +12,12 @@ export const builtInRoles = {
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     /** Read, write and delete blobs and containers (data plane). */
     storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    /** Read and list blobs and containers (data plane). */
+    storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    /** Use keys of a Key Vault with RBAC authorization: read, sign, verify (and key operations the key itself refuses). */
+    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    /** Read Key Vault metadata, a key's public part included; no cryptographic operation, no secret value. */
+    keyVaultReader: "21090545-7ca7-4776-b22c-e363652d74d2",
     /** Manage every resource, but not role assignments. */
     contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
     /** Manage role assignments (what the installer needs to give the cluster its identities). */

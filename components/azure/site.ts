@@ -10,30 +10,29 @@ import {
     type BuildPlacement,
     type CloudSiteArgs,
     type GateAccess,
-    type PipelineIdentity,
+    type IdentityRole,
     type Site,
+    type SiteIdentities,
+    type SiteSigningKey,
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
-    type RegistryPullIdentity,
     buildPlacement,
-    e2eServiceAccount,
     gateComponentName,
     physicalName,
-    pipelineIdentitySubjects,
-    pipelineNamespace,
     siteGates,
     standardTags,
 } from "../shared";
 import { createArtifacts } from "./artifacts";
 import { type MaintenanceWindow, aksSpotTaint, createCluster, defaultMaintenanceWindow } from "./cluster";
 import { AzureE2eGate } from "./gate";
-import { createFederatedIdentity, grantRoles, workloadIdentity } from "./identity";
+import { createSiteIdentity, identityNames, workloadIdentity } from "./identity";
 import { type KubeloginMode } from "./kubeconfig";
 import { compactName, globalSuffix, nameOf } from "./naming";
 import { createRegistry } from "./registry";
 import { createDeleteLock } from "./locks";
 import { deployerPrincipalType, roleDefinitionId } from "./roles";
+import { createSigningKey } from "./signing";
 import { createWebhookAddress } from "./webhook";
 
 export interface AzureSiteArgs extends CloudSiteArgs {
@@ -87,8 +86,8 @@ export const artifactContainerName = "artifacts";
 
 /**
  * The Azure site: an AKS build cluster with a spot build pool that scales to zero, an ACR registry whose nightly
- * repositories expire, a Blob Storage container for logs and release records, and a user-assigned managed identity
- * the pipelines act as through AKS workload identity, so no key is stored anywhere. Every resource goes through one
+ * repositories expire, a Blob Storage container for logs and release records, one user-assigned managed identity per
+ * pipeline role through AKS workload identity (so no key is stored anywhere), and Chains' signing key in Key Vault. Every resource goes through one
  * explicit azure-native provider, in the configured location.
  */
 export class AzureSite extends pulumi.ComponentResource implements Site {
@@ -98,11 +97,11 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
     public readonly ready: pulumi.Resource[];
     public readonly registry: SiteRegistry;
     public readonly artifacts: SiteArtifacts;
-    public readonly identity: PipelineIdentity;
+    public readonly identities: SiteIdentities;
+    public readonly signing: SiteSigningKey;
     public readonly buildPool: BuildPlacement;
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
-    public readonly e2ePull?: RegistryPullIdentity;
 
     constructor(name: string, args: AzureSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:azure:Site", name, {}, opts);
@@ -186,48 +185,50 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         );
         this.artifacts = artifacts.site;
 
-        const pipeline = createFederatedIdentity(
-            `${name}-pipeline`,
+        const signingKey = createSigningKey(
+            name,
             {
                 resourceGroupName,
-                identityName: physicalName(prefix, ["pipeline"], 128),
+                vaultName: suffix.apply((s) => compactName(prefix, "kv", s, 24)),
                 location,
-                issuer: cluster.oidcIssuerUrl,
-                subjects: pipelineIdentitySubjects,
+                tenantId: client.tenantId,
+                protect: args.protect,
                 tags,
             },
             inSite,
         );
-        // Repository-scoped (ABAC) ACR permissions need the registry API 2024-11-01-preview or later, which this SDK
-        // version does not expose: AcrPush on the one registry is the narrowest scope available.
-        const pipelineGrants = grantRoles(
-            `${name}-pipeline`,
-            pipeline.identity.principalId,
+        this.signing = { kmsRef: signingKey.kmsRef, ready: [signingKey.key] };
+        const identityArgs = {
+            resourceGroupName,
+            identityName: (role: IdentityRole) => physicalName(prefix, [identityNames[role]], 128),
+            location,
+            issuer: cluster.oidcIssuerUrl,
+            tags,
             subscriptionId,
-            [
-                {
-                    role: "acr-push",
-                    roleDefinition: "acrPush",
-                    scope: registry.registry.id,
-                    description: "okd-ci pipelines push images, signatures and attestations",
-                },
-                {
-                    role: "artifacts-writer",
-                    roleDefinition: "storageBlobDataContributor",
-                    scope: artifacts.container.id,
-                    description: "okd-ci pipelines write logs and release records to the artifact container",
-                },
-            ],
-            inSite,
-        );
+            registryId: registry.registry.id,
+            containerId: artifacts.container.id,
+            signingKeyId: signingKey.key.id,
+        };
+        const gated = Object.keys(args.gates).length > 0;
+        const roles: IdentityRole[] = [
+            "build",
+            "records",
+            "promote",
+            "chains",
+            ...(gated ? (["e2ePull"] as const) : []),
+        ];
+        const created = Object.fromEntries(
+            roles.map((role) => [role, createSiteIdentity(name, role, identityArgs, inSite)]),
+        ) as Partial<Record<IdentityRole, ReturnType<typeof createSiteIdentity>>>;
+        const all = Object.values(created).filter((c) => c !== undefined);
+        const grants = all.flatMap((c) => c.grants);
         // Role assignments at a locked scope cannot be deleted either, so each lock waits for the grants under it.
-        const [acrPush, artifactsWriter] = pipelineGrants;
         createDeleteLock(
             `${name}-registry-lock`,
             {
                 scope: registry.registry.id,
                 holds: "promoted OKD release payloads and their content",
-                under: [...registry.children, acrPush],
+                under: [...registry.children, ...grants],
                 protect: args.protect,
             },
             inSite,
@@ -237,14 +238,35 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             {
                 scope: artifacts.account.id,
                 holds: "OKD release records",
-                under: [...artifacts.children, artifactsWriter],
+                under: [...artifacts.children, ...grants],
                 protect: args.protect,
             },
             inSite,
         );
-        this.identity = {
-            serviceAccountAnnotations: pipeline.serviceAccountAnnotations,
-            podLabels: { ...workloadIdentity.podLabels },
+        createDeleteLock(
+            `${name}-signing-lock`,
+            {
+                scope: signingKey.vault.id,
+                holds: "the key that signed every release's provenance",
+                under: [signingKey.key, ...grants],
+                protect: args.protect,
+            },
+            inSite,
+        );
+        const wi = (role: IdentityRole) => {
+            const c = created[role];
+            if (c === undefined) throw new Error(`the azure site created no ${role} identity`);
+            return {
+                serviceAccountAnnotations: c.identity.serviceAccountAnnotations,
+                podLabels: { ...workloadIdentity.podLabels },
+            };
+        };
+        this.identities = {
+            build: wi("build"),
+            records: wi("records"),
+            promote: wi("promote"),
+            chains: wi("chains"),
+            ...(gated ? { e2ePull: wi("e2ePull") } : {}),
             // The workload identity webhook adds AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE.
             env: {
                 AZURE_SUBSCRIPTION_ID: subscriptionId,
@@ -291,59 +313,24 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         this.webhook = webhook.exposure;
 
         this.gates = this.createGates(name, args, location, tags, azure, subscriptionId);
-        const pullReady: pulumi.Resource[] = [];
-        if (this.gates.length > 0) {
-            // The e2e pull secret lands in every e2e cluster: it is minted from an identity that can only pull.
-            const pull = createFederatedIdentity(
-                `${name}-e2e-pull`,
-                {
-                    resourceGroupName,
-                    identityName: physicalName(prefix, ["e2e-pull"], 128),
-                    location,
-                    issuer: cluster.oidcIssuerUrl,
-                    subjects: [{ namespace: pipelineNamespace, serviceAccount: e2eServiceAccount }],
-                    tags,
-                },
-                inSite,
-            );
-            const grants = grantRoles(
-                `${name}-e2e-pull`,
-                pull.identity.principalId,
-                subscriptionId,
-                [
-                    {
-                        role: "acr-pull",
-                        roleDefinition: "acrPull",
-                        scope: registry.registry.id,
-                        description: "okd-ci e2e clusters pull the payload under test",
-                    },
-                ],
-                inSite,
-            );
-            pullReady.push(...pull.credentials, ...grants);
-            this.e2ePull = {
-                serviceAccountAnnotations: pull.serviceAccountAnnotations,
-                podLabels: { ...workloadIdentity.podLabels },
-            };
-        }
-
         this.ready = [
             cluster.cluster,
             cluster.buildPool,
             cluster.deployerAccess,
             registry.registry,
             artifacts.container,
-            ...pipeline.credentials,
+            ...all.flatMap((c) => [...c.identity.credentials, ...c.grants]),
             webhook.ip,
             webhookIpAccess,
-            ...pullReady,
         ];
 
         this.registerOutputs({
             kubeconfig: this.kubeconfig,
             registryHost: this.registry.host,
             artifactsUrl: this.artifacts.url,
-            pipelineClientId: pipeline.identity.clientId,
+            identities: Object.fromEntries(
+                Object.entries(created).map(([role, c]) => [role, c?.identity.identity.clientId]),
+            ),
             webhookUrl: webhook.exposure.url,
         });
     }

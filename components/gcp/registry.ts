@@ -18,14 +18,27 @@ export interface RegistryArgs {
     keepPayloads: number;
 }
 
+/** The Artifact Registry repositories of a site: IAM is granted per repository, so each is one writer domain. */
+export type RegistryRepository = "nightly" | "releases" | "attestations";
+
 export interface Registry {
     /** Nightly payloads, their content, machine-os and component builds: expire. */
     nightly: Repository;
     /** Promoted releases and their content: never expire, protected. */
     releases: Repository;
+    /** Chains' signatures and provenance, written by Chains alone: never expire, protected. */
+    attestations: Repository;
     site: SiteRegistry;
-    /** Grants `role` on both repositories to `member`, resource-scoped. */
-    grant(name: string, member: pulumi.Input<string>, role: string, opts: pulumi.CustomResourceOptions): void;
+    /** The repository that holds each role's path. */
+    repositoryOf: (role: RepositoryRole) => RegistryRepository;
+    /** Grants `role` to `member` on `on` (default: nightly and releases), resource-scoped. */
+    grant(
+        name: string,
+        member: pulumi.Input<string>,
+        role: string,
+        opts: pulumi.CustomResourceOptions,
+        on?: readonly RegistryRepository[],
+    ): void;
 }
 
 const seconds = (days: number): string => `${days * 86400}s`;
@@ -58,8 +71,12 @@ const seconds = (days: number): string => `${days * 86400}s`;
  *   night changes; what no kept payload references has to be pruned by a pipeline step that reads the payloads
  *   (docs/platforms/gcp.md, "Retention").
  *
- * The pipelines' tools image (`components:pipeline-tools-<hash>`) is built once per Containerfile and pulled by
- * every run after: it is kept by its tag prefix, whatever its age, so a run never finds it deleted half-way.
+ * The pipelines' tools image (`release:pipeline-tools-<hash>`: in the release package, which the records identity
+ * pushes, see components/pipelines/tasks/tools-image.ts) is rebuilt by every nightly, a new version each time, and
+ * the release runs resolve its tag: the tagged one is kept whatever its age, so a release finds it even after weeks
+ * without a nightly. Each nightly therefore uploads two versions to `release`, its payload and a tools image, so the
+ * newest-versions rule keeps twice `keepPayloads` to keep that many payloads (fewer when nightlies fail after
+ * building the tools image, which uploads a tools version and no payload).
  *
  * Untagged versions go after `untaggedDays` in the three aged packages only: in `content` the per-architecture
  * manifests of a multi-architecture image carry no tag of their own, and the policy would delete them under their
@@ -71,7 +88,7 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
         {
             id: "keep-newest-payloads",
             action: "KEEP",
-            mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: keepPayloads },
+            mostRecentVersions: { packageNamePrefixes: [repositoryPaths.release], keepCount: 2 * keepPayloads },
         },
         {
             id: "keep-pipeline-tools",
@@ -79,7 +96,7 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
             condition: {
                 tagState: "TAGGED",
                 tagPrefixes: [toolsTagPrefix],
-                packageNamePrefixes: [repositoryPaths.components],
+                packageNamePrefixes: [repositoryPaths.release],
             },
         },
         {
@@ -149,8 +166,26 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         { ...opts, ...stateful(args.protect) },
     );
 
+    // Its own repository, so that Chains' write grant covers nothing else (Artifact Registry grants per repository).
+    const attestations = new Repository(
+        `${name}-attestations`,
+        {
+            ...common,
+            repositoryId: physicalName(args.namePrefix, ["attestations"]),
+            description: "okd-ci: Tekton Chains signatures and provenance of everything built here; never expire",
+            cleanupPolicies: [],
+            cleanupPolicyDryRun: true,
+            // Chains and cosign add signatures and attestations by moving `sha256-…` tags.
+            dockerConfig: { immutableTags: false },
+        },
+        { ...opts, ...stateful(args.protect) },
+    );
+
     const host = `${args.region}-docker.pkg.dev`;
-    const repoOf = (role: RepositoryRole): Repository => (durableRoles.includes(role) ? releases : nightly);
+    const repositoryOf = (role: RepositoryRole): RegistryRepository =>
+        role === "attestations" ? "attestations" : durableRoles.includes(role) ? "releases" : "nightly";
+    const byName: Record<RegistryRepository, Repository> = { nightly, releases, attestations };
+    const repoOf = (role: RepositoryRole): Repository => byName[repositoryOf(role)];
     const repositories = Object.fromEntries(
         repositoryRoles.map((role) => [
             role,
@@ -158,11 +193,15 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         ]),
     ) as SiteRegistry["repositories"];
 
-    const grant = (grantName: string, member: pulumi.Input<string>, role: string, o: pulumi.CustomResourceOptions) => {
-        for (const [suffix, repo] of [
-            ["nightly", nightly],
-            ["releases", releases],
-        ] as const) {
+    const grant = (
+        grantName: string,
+        member: pulumi.Input<string>,
+        role: string,
+        o: pulumi.CustomResourceOptions,
+        on: readonly RegistryRepository[] = ["nightly", "releases"],
+    ) => {
+        for (const suffix of on) {
+            const repo = byName[suffix];
             new RepositoryIamMember(
                 `${grantName}-${suffix}`,
                 { project: args.project, location: args.region, repository: repo.repositoryId, role, member },
@@ -171,5 +210,12 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         }
     };
 
-    return { nightly, releases, site: { host: pulumi.output(host), repositories, insecure: false }, grant };
+    return {
+        nightly,
+        releases,
+        attestations,
+        site: { host: pulumi.output(host), repositories, insecure: false },
+        repositoryOf,
+        grant,
+    };
 }

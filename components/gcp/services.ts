@@ -4,6 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 /** APIs the site uses in its own project. */
 export const siteServices = [
     "artifactregistry.googleapis.com",
+    // Tekton Chains signs with a Cloud KMS key.
+    "cloudkms.googleapis.com",
     // Project IAM bindings (the node account's role) are set through the Cloud Resource Manager API, off in some
     // new projects; the bindings wait for it.
     "cloudresourcemanager.googleapis.com",

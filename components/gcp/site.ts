@@ -7,25 +7,24 @@ import { physicalName, standardTags, toGcpLabels } from "../shared/naming";
 import {
     type BuildPlacement,
     type GateAccess,
-    type PipelineIdentity,
-    type RegistryPullIdentity,
+    type IdentityRole,
     type Site,
+    type SiteIdentities,
+    type SiteSigningKey,
+    type WorkloadIdentity,
     type SiteArtifacts,
     type SiteRegistry,
     type WebhookExposure,
     buildPlacement,
-    e2eServiceAccount,
-    pipelineIdentitySubjects,
-    pipelineNamespace,
 } from "../shared/site";
 import type { CloudSiteArgs } from "../shared/site-args";
-import { createArtifactBucket, grantBucketWriter } from "./artifacts";
+import { createArtifactBucket } from "./artifacts";
 import { createGke } from "./cluster";
 import { GcpE2eGate } from "./gate";
 import {
     type GoogleServiceAccount,
-    bindWorkloadIdentity,
     createServiceAccount,
+    createSiteIdentities,
     workloadIdentityAnnotations,
 } from "./identity";
 import { gkeContextName, gkeKubeconfig } from "./kubeconfig";
@@ -33,6 +32,7 @@ import { createBuildNetwork } from "./network";
 import { gcpProvider } from "./provider";
 import { createRegistry } from "./registry";
 import { enableServices, siteServices } from "./services";
+import { createSigningKey } from "./signing";
 import { createWebhook } from "./webhook";
 
 export interface GcpSiteArgs extends CloudSiteArgs {
@@ -61,7 +61,8 @@ export const gcpLayouts: Record<"standard" | "small", GcpLayout> = {
 
 /**
  * The GCP site: a zonal GKE cluster with Workload Identity, a spot build pool that scales to zero, Artifact Registry,
- * a GCS artifact bucket, a keyless pipeline identity, and access for the e2e gates.
+ * a GCS artifact bucket, one keyless identity per pipeline role, Chains' signing key in Cloud KMS, and access for the
+ * e2e gates.
  */
 export class GcpSite extends pulumi.ComponentResource implements Site {
     public readonly platform = "gcp" as const;
@@ -70,11 +71,11 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
     public readonly ready: pulumi.Resource[];
     public readonly registry: SiteRegistry;
     public readonly artifacts: SiteArtifacts;
-    public readonly identity: PipelineIdentity;
+    public readonly identities: SiteIdentities;
+    public readonly signing: SiteSigningKey;
     public readonly buildPool: BuildPlacement;
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
-    public readonly e2ePull?: RegistryPullIdentity;
 
     constructor(name: string, args: GcpSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:gcp:Site", name, {}, opts);
@@ -150,23 +151,6 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             after,
         );
 
-        const pipeline = createServiceAccount(
-            `${name}-pipeline`,
-            {
-                project,
-                namePrefix: args.namePrefix,
-                role: "pipeline",
-                description: "okd-ci: Tekton pipelines and Chains push images and artifacts; nothing else",
-            },
-            after,
-        );
-        registry.grant(`${name}-pipeline-push`, pipeline.member, "roles/artifactregistry.writer", o);
-        grantBucketWriter(`${name}-pipeline-artifacts`, bucket, pipeline.member, o);
-        const bindings = bindWorkloadIdentity(`${name}-pipeline-wi`, pipeline, workloadPool, pipelineIdentitySubjects, {
-            ...o,
-            dependsOn: [gke.cluster],
-        });
-
         const context = gkeContextName(project, zone, gke.clusterName);
         this.kubeconfig = pulumi.secret(
             pulumi.all([gke.cluster.endpoint, gke.cluster.masterAuth]).apply(([endpoint, auth]) =>
@@ -193,11 +177,6 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             bucket: bucket.name,
             url: pulumi.interpolate`gs://${bucket.name}/`,
         };
-        this.identity = {
-            serviceAccountAnnotations: workloadIdentityAnnotations(pipeline.email),
-            podLabels: {},
-            env: { GOOGLE_CLOUD_PROJECT: pulumi.output(project), GCP_REGION: pulumi.output(region) },
-        };
         // GKE puts no taint on spot nodes (only the label cloud.google.com/gke-spot), so our own taint is all.
         this.buildPool = buildPlacement();
         this.webhook = webhook.exposure;
@@ -207,40 +186,60 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
             { workloadPool, gke: gke.cluster, services },
             { parent: this, providers: [gcp] },
         );
-        let pullBindings: pulumi.Resource[] = [];
-        if (this.gates.length > 0) {
-            // The e2e pull secret lands in every e2e cluster: it is minted from an account that can only read.
-            const pull = createServiceAccount(
-                `${name}-e2e-pull`,
-                {
-                    project,
-                    namePrefix: args.namePrefix,
-                    role: "e2e-pull",
-                    description:
-                        "okd-ci: pulls e2e payloads from the site registry; mints the e2e clusters' pull secret",
-                },
-                after,
-            );
-            registry.grant(`${name}-e2e-pull`, pull.member, "roles/artifactregistry.reader", o);
-            pullBindings = bindWorkloadIdentity(
-                `${name}-e2e-pull-wi`,
-                pull,
+        const signingKey = createSigningKey(
+            name,
+            { project, region, namePrefix: args.namePrefix, protect: args.protect },
+            after,
+        );
+        const gated = this.gates.length > 0;
+        const roles: IdentityRole[] = [
+            "build",
+            "records",
+            "promote",
+            "chains",
+            ...(gated ? (["e2ePull"] as const) : []),
+        ];
+        const identities = createSiteIdentities(
+            name,
+            {
+                project,
+                namePrefix: args.namePrefix,
                 workloadPool,
-                [{ namespace: pipelineNamespace, serviceAccount: e2eServiceAccount }],
-                { ...o, dependsOn: [gke.cluster] },
-            );
-            this.e2ePull = { serviceAccountAnnotations: workloadIdentityAnnotations(pull.email), podLabels: {} };
-        }
+                registry,
+                bucket,
+                signingKey: signingKey.key,
+                cluster: gke.cluster,
+                roles,
+            },
+            after,
+        );
+        const wi = (role: IdentityRole): WorkloadIdentity => ({
+            serviceAccountAnnotations: workloadIdentityAnnotations(identities.account(role).email),
+            podLabels: {},
+        });
+        this.identities = {
+            build: {
+                ...wi("build"),
+                // registry-auth.sh then asks the IAM Credentials API for a fresh one-hour token of this account.
+                env: { GCP_IMPERSONATE_SERVICE_ACCOUNT: identities.account("build").email },
+            },
+            records: wi("records"),
+            promote: wi("promote"),
+            chains: wi("chains"),
+            ...(gated ? { e2ePull: wi("e2ePull") } : {}),
+            env: { GOOGLE_CLOUD_PROJECT: pulumi.output(project), GCP_REGION: pulumi.output(region) },
+        };
+        this.signing = { kmsRef: signingKey.kmsRef, ready: [signingKey.key] };
         // In-cluster objects need nodes to run on, a way out for pulling their images (Cloud NAT; the nodes are
-        // private), the pipeline identity bound before the first run, and the webhook's address.
-        this.ready = [gke.systemPool, ...gke.buildPools, network.nat, ...bindings, ...pullBindings, ...webhook.ready];
+        // private), the identities bound before the first run, and the webhook's address.
+        this.ready = [gke.systemPool, ...gke.buildPools, network.nat, ...identities.bindings, ...webhook.ready];
 
         this.registerOutputs({
             clusterName: gke.clusterName,
             zone,
             registryHost: this.registry.host,
             artifactsUrl: this.artifacts.url,
-            pipelineServiceAccount: pipeline.email,
+            identities: Object.fromEntries(Object.entries(identities.accounts).map(([role, gsa]) => [role, gsa.email])),
             kubeconfig: this.kubeconfig,
             webhookUrl: this.webhook.url,
         });

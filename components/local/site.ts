@@ -1,16 +1,23 @@
+import { createHmac } from "node:crypto";
+
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 import {
     type BuildPlacement,
-    type PipelineIdentity,
     type Site,
     type SiteArtifacts,
+    type SiteIdentities,
     type SiteRegistry,
+    type StaticKeys,
+    type StorageRole,
     type WebhookExposure,
+    type WorkloadIdentity,
+    identityGrants,
     repositoryPaths,
     repositoryRoles,
+    storageRoles,
 } from "../shared/site";
 
 /** Pinned images of the in-cluster services. Bump deliberately; both projects publish release notes per tag. */
@@ -59,7 +66,7 @@ export class LocalSite extends pulumi.ComponentResource implements Site {
     public readonly ready: pulumi.Resource[];
     public readonly registry: SiteRegistry;
     public readonly artifacts: SiteArtifacts;
-    public readonly identity: PipelineIdentity;
+    public readonly identities: SiteIdentities;
     public readonly buildPool: BuildPlacement;
     public readonly webhook: WebhookExposure;
     public readonly gates = [];
@@ -115,9 +122,17 @@ export class LocalSite extends pulumi.ComponentResource implements Site {
             endpoint: pulumi.output(`http://objects.${namespace}.svc.cluster.local:${s3Port}`),
             staticCredentials: store.credentials,
         };
-        this.identity = {
+        // No cloud, so no keyless identity: the registry is anonymous inside the cluster (no role separation there),
+        // and object storage takes one static key pair per role (`staticCredentials`), each scoped like the clouds'.
+        const none: WorkloadIdentity = {
             serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
             podLabels: {},
+        };
+        this.identities = {
+            build: none,
+            records: none,
+            promote: none,
+            chains: none,
             env: { AWS_REGION: pulumi.output("us-east-1") },
         };
         // kind has one node pool; builds run wherever they fit.
@@ -286,9 +301,10 @@ function createObjectStore(
     opts: pulumi.CustomResourceOptions,
 ) {
     const parentOnly = { parent: opts.parent };
-    // Configured, or generated once and kept (encrypted) in state: no key is written in code.
+    // The site's root pair: configured, or generated once and kept (encrypted) in state; no key is written in code.
+    // Only the bucket Job uses it (as the store's admin); each storage role gets a pair derived from it.
     const configured = args.objectStoreCredentials;
-    const credentials = configured
+    const admin: StaticKeys = configured
         ? {
               accessKeyId: pulumi.secret(configured.accessKeyId),
               secretAccessKey: pulumi.secret(configured.secretAccessKey),
@@ -305,19 +321,16 @@ function createObjectStore(
                   parentOnly,
               ).result,
           };
+    const credentials = Object.fromEntries(
+        storageRoles.map((role) => [role, derivedKeys(admin.secretAccessKey, role)]),
+    ) as Record<StorageRole, StaticKeys>;
 
     const s3Config = pulumi.secret(
-        pulumi.all([credentials.accessKeyId, credentials.secretAccessKey]).apply(([ak, sk]) =>
-            JSON.stringify({
-                identities: [
-                    {
-                        name: "okd-pipeline",
-                        credentials: [{ accessKey: ak, secretKey: sk }],
-                        actions: ["Read", "Write", "List", "Tagging"],
-                    },
-                ],
-            }),
-        ),
+        pulumi
+            .all([admin.accessKeyId, admin.secretAccessKey, credentials.records, credentials.promote])
+            .apply(([ak, sk, records, promote]) =>
+                JSON.stringify(seaweedIdentities({ accessKeyId: ak, secretAccessKey: sk }, { records, promote })),
+            ),
     );
     const secret = new k8s.core.v1.Secret(
         `${name}-objects-config`,
@@ -349,8 +362,8 @@ function createObjectStore(
         {
             metadata: { name: "objects-client", namespace },
             stringData: {
-                AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+                AWS_ACCESS_KEY_ID: admin.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
             },
         },
         opts,
@@ -392,4 +405,59 @@ function createObjectStore(
         { ...opts, dependsOn: [deployment, bucketCreds] },
     );
     return { deployment, bucketJob, credentials };
+}
+
+/**
+ * A storage role's key pair, derived from the root secret with HMAC-SHA256 (so a configured root pair needs no
+ * generated resource, and nothing but the root is kept): as unguessable as the root secret, and distinct per role.
+ */
+export function derivedKeys(rootSecret: pulumi.Input<string>, role: StorageRole): StaticKeys {
+    const derive = (purpose: string, length: number) =>
+        pulumi.secret(
+            pulumi.output(rootSecret).apply((secret) =>
+                // A mock runtime may resolve a generated secret to nothing: nothing to derive from then.
+                typeof secret === "string"
+                    ? createHmac("sha256", secret)
+                          .update(`okd-ci object store ${role} ${purpose}`)
+                          .digest("hex")
+                          .slice(0, length)
+                    : secret,
+            ),
+        );
+    return { accessKeyId: derive("access key id", 20), secretAccessKey: derive("secret access key", 40) };
+}
+
+/**
+ * The object store's identities (SeaweedFS `s3.json`): the admin pair, which only the bucket Job uses, and one pair
+ * per storage role allowed what `identityGrants` gives that role: reading and listing the bucket, writing under its
+ * prefixes only. SeaweedFS scopes an action to a bucket and an object prefix as `Write:<bucket>/<prefix>*`
+ * (seaweedfs/seaweedfs weed/s3api/auth_credentials.go, `canDo`), as S3 does with a key prefix in a resource ARN.
+ */
+export function seaweedIdentities(
+    admin: { accessKeyId: string; secretAccessKey: string },
+    roles: Record<StorageRole, { accessKeyId: string; secretAccessKey: string }>,
+): { identities: { name: string; credentials: { accessKey: string; secretKey: string }[]; actions: string[] }[] } {
+    const pair = (k: { accessKeyId: string; secretAccessKey: string }) => [
+        { accessKey: k.accessKeyId, secretKey: k.secretAccessKey },
+    ];
+    return {
+        identities: [
+            {
+                name: "okd-site-admin",
+                credentials: pair(admin),
+                actions: ["Admin", "Read", "Write", "List", "Tagging"],
+            },
+            ...storageRoles.map((role) => {
+                const grant = identityGrants[role].storage;
+                return {
+                    name: `okd-${role}`,
+                    credentials: pair(roles[role]),
+                    actions: [
+                        ...(grant.read ? [`Read:${artifactBucket}`, `List:${artifactBucket}`] : []),
+                        ...grant.write.map((prefix) => `Write:${artifactBucket}/${prefix}*`),
+                    ],
+                };
+            }),
+        ],
+    };
 }

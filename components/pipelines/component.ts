@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
-import { type RepositoryRole, type Site, pipelineNamespace } from "../shared/site";
+import { type RepositoryRole, type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { nightlyPipeline } from "./nightly";
 import { releasePipeline } from "./release";
+import { RegistryToken } from "./registry-token";
 import { defaultMaxParallelBuilds, maxMatrixCombinations, pipelineRuns } from "./runs";
 import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { rendererFile, statusRendererBundle } from "./status/bundle";
@@ -23,7 +24,7 @@ import { publishSignaturesTask } from "./tasks/publish-signatures";
 import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from "./tasks/publish-status";
 import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
-import { toolsContainerfileKey, toolsImageTask } from "./tasks/tools-image";
+import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
 import { upgradeGateTask } from "./tasks/upgrade-gate";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
@@ -48,12 +49,20 @@ export interface OkdPipelinesArgs {
     /** Builder image substituted into component Containerfiles. Default `defaultBuilderImage`. */
     builderImage?: string;
     /**
-     * The site's Tekton Chains public key (PEM) and the repository Chains stores attestations in: promotion verifies
-     * the nightly's attestation with them. Required when a stream promotes.
+     * How promotion verifies each nightly's Tekton Chains attestation: the site's public key (PEM; local, where Chains
+     * signs with a key in a Secret) or its KMS key reference (the clouds: `awskms://…`, `gcpkms://…`, `azurekms://…`,
+     * read with the promotion identity), and the repository Chains stores attestations in (default `attestations`).
+     * One of the keys is required when a stream promotes.
      */
-    chains?: { publicKey: pulumi.Input<string>; attestationRepository?: RepositoryRole };
-    /** Namespace of the Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
+    chains?: {
+        publicKey?: pulumi.Input<string>;
+        kmsRef?: pulumi.Input<string>;
+        attestationRepository?: RepositoryRole;
+    };
+    /** Namespace of the nightly Tasks and Pipelines. Default `okd-builds` (the Tekton layer creates it). */
     namespace?: string;
+    /** Namespace of the release Tasks and Pipelines and of the token minter. Default `okd-release`. */
+    releaseNamespace?: string;
     /** The Tekton install (and namespace): Tasks and Pipelines are admitted by its webhook, so they wait for it. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -61,7 +70,8 @@ export interface OkdPipelinesArgs {
 /**
  * The OKD release pipelines: Tasks for the pipeline tools image, the node images (machine-os for OKD/FCOS, stream-coreos for
  * OKD/SCOS), component builds, assembly, e2e gates, the verdict, release records
- * and promotion; a nightly Pipeline per stream and a release Pipeline per promoting stream; and `runs`, how the Tekton
+ * and promotion; a nightly Pipeline per stream (in the build namespace) and a release Pipeline per promoting stream
+ * (in the release namespace, with its own Tasks); the builds' registry token minter; and `runs`, how the Tekton
  * layer's triggers start them.
  */
 export class OkdPipelines extends pulumi.ComponentResource {
@@ -73,6 +83,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
     constructor(name: string, args: OkdPipelinesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:pipelines:OkdPipelines", name, {}, opts);
         const namespace = args.namespace ?? pipelineNamespace;
+        const release = args.releaseNamespace ?? releaseNamespace;
         const maxParallelBuilds = args.maxParallelBuilds ?? defaultMaxParallelBuilds;
         if (
             !Number.isInteger(maxParallelBuilds) ||
@@ -89,7 +100,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
                 `streams ${promoting.map((s) => s.minor).join(", ")} promote, so OkdPipelines needs the mirror repositories`,
             );
         }
-        if (promoting.length > 0 && args.chains === undefined) {
+        if (promoting.length > 0 && args.chains?.publicKey === undefined && args.chains?.kmsRef === undefined) {
             throw new Error(
                 `streams ${promoting.map((s) => s.minor).join(", ")} promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey (the public half of chainsSigningKey), or leave chainsSigningKey unset so the site generates the key pair`,
             );
@@ -141,33 +152,75 @@ export class OkdPipelines extends pulumi.ComponentResource {
             ...args.site.gates
                 .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
                 .map((g) => upgradeGateTask(ctx, g)),
-            ...(promoting.length > 0 && args.mirror && args.chains
+        ];
+        // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
+        // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.
+        const chains = args.chains;
+        const verify = {
+            attestationRepository: ctx.repositories[chains?.attestationRepository ?? "attestations"],
+            ...(chains?.kmsRef !== undefined ? { kmsRef: chains.kmsRef } : {}),
+        };
+        const releaseTasks: TaskDefinition[] =
+            promoting.length > 0 && args.mirror && chains
                 ? [
+                      toolsImageResolveTask(ctx),
                       pickTask(ctx),
-                      promoteTask(ctx, args.mirror, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
-                      publishSignaturesTask(ctx, ctx.repositories[args.chains.attestationRepository ?? "promoted"]),
+                      promoteTask(ctx, args.mirror, verify),
+                      publishSignaturesTask(ctx, verify),
                       releaseNotesTask(ctx),
                       publishStatusTask(ctx, statusStreams),
                   ]
-                : []),
-        ];
-        const keyConfigMaps =
-            promoting.length > 0 && args.chains
+                : [];
+        // The release run's own copies of what its Tasks mount: a pod mounts ConfigMaps of its own namespace only.
+        const releaseConfigMaps =
+            releaseTasks.length > 0 && chains
                 ? [
+                      ...(chains.publicKey !== undefined
+                          ? [
+                                new k8s.core.v1.ConfigMap(
+                                    `${name}-chains-public-key`,
+                                    {
+                                        metadata: {
+                                            name: chainsPublicKeyConfigMap,
+                                            namespace: release,
+                                            labels: partOf,
+                                        },
+                                        data: { [chainsPublicKeyFile]: chains.publicKey },
+                                    },
+                                    k,
+                                ),
+                            ]
+                          : []),
                       new k8s.core.v1.ConfigMap(
-                          `${name}-chains-public-key`,
+                          `${name}-release-status-renderer`,
                           {
-                              metadata: { name: chainsPublicKeyConfigMap, namespace, labels: partOf },
-                              data: { [chainsPublicKeyFile]: args.chains.publicKey },
+                              metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
+                              data: { [rendererFile]: statusRendererBundle() },
                           },
                           k,
                       ),
                   ]
                 : [];
-        const taskResources = tasks.map((t) =>
-            tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k),
+        const taskResources = [
+            ...tasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k)),
+            ...releaseTasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, release, t.spec, k)),
+        ];
+        const pipelineOpts = {
+            ...k,
+            dependsOn: [...taskResources, containerfiles, statusRenderer, ...releaseConfigMaps],
+        };
+
+        new RegistryToken(
+            `${name}-registry-token`,
+            {
+                site: args.site,
+                images: ctx.images,
+                buildsNamespace: namespace,
+                releaseNamespace: release,
+                dependsOn: k.dependsOn,
+            },
+            { parent: this },
         );
-        const pipelineOpts = { ...k, dependsOn: [...taskResources, containerfiles, statusRenderer, ...keyConfigMaps] };
 
         for (const stream of args.streams) {
             const id = streamId(stream.minor);
@@ -184,7 +237,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
                     `${name}-release-${id}`,
                     "Pipeline",
                     releasePipelineName(stream.minor),
-                    namespace,
+                    release,
                     releasePipeline(ctx, stream),
                     pipelineOpts,
                 );
@@ -192,7 +245,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
         }
 
         this.runs = pipelineRuns(args.site, args.streams, maxParallelBuilds);
-        this.taskNames = tasks.map((t) => t.name);
+        this.taskNames = [...tasks, ...releaseTasks].map((t) => t.name);
         this.registerOutputs({ runs: this.runs, taskNames: this.taskNames });
     }
 }

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Platform } from "../../src/config/schema";
-import { type RepositoryRole, type Site, type SiteArtifacts, secretNames } from "../shared/site";
+import {
+    type RepositoryRole,
+    type Site,
+    type SiteArtifacts,
+    type StorageRole,
+    secretNames,
+    storageRoles,
+} from "../shared/site";
 import { type PipelineImages, registryAuthImage } from "./images";
 import { type EnvVar, type Step, envOf } from "./tekton";
 import { loadScript } from "./scripts";
@@ -16,11 +23,13 @@ export interface PipelineContext {
     tlsVerify: "true" | "false";
     /** Configures rclone's `artifacts` remote and names the bucket. */
     storageEnv: EnvVar[];
-    /** Static object-store keys, only where the site has no keyless identity. */
-    storageEnvFrom: Record<string, unknown>[];
-    /** The site's non-secret step environment (region, storage account, …). */
+    /** Each storage role's static object-store keys, only where the site has no keyless identity (local). */
+    storageEnvFrom: Record<StorageRole, Record<string, unknown>[]>;
+    /** The site's non-secret step environment for steps that hold an identity (region, storage account, …). */
     identityEnv: EnvVar[];
     artifactsUrl: pulumi.Output<string>;
+    /** The KMS key Chains signs with (`cosign verify --key <ref>`), where the site keeps one. */
+    signingKeyRef?: pulumi.Output<string>;
 }
 
 export function pipelineContext(site: Site, images: PipelineImages): PipelineContext {
@@ -31,9 +40,15 @@ export function pipelineContext(site: Site, images: PipelineImages): PipelineCon
         repositories: site.registry.repositories,
         tlsVerify: site.registry.insecure ? "false" : "true",
         storageEnv: rcloneEnv(site.artifacts),
-        storageEnvFrom: site.artifacts.staticCredentials ? [{ secretRef: { name: secretNames.artifacts } }] : [],
-        identityEnv: envOf(site.identity.env),
+        storageEnvFrom: Object.fromEntries(
+            storageRoles.map((role) => [
+                role,
+                site.artifacts.staticCredentials ? [{ secretRef: { name: secretNames.artifacts(role) } }] : [],
+            ]),
+        ) as unknown as Record<StorageRole, Record<string, unknown>[]>,
+        identityEnv: envOf(site.identities.env),
         artifactsUrl: site.artifacts.url,
+        ...(site.signing ? { signingKeyRef: site.signing.kmsRef } : {}),
     };
 }
 
@@ -121,4 +136,33 @@ export function registryAuthStep(ctx: PipelineContext, authFile = siteAuthFile, 
 /** Env of every step that reads or writes the records: rclone's `artifacts` remote and the bucket. */
 export function storageEnv(ctx: PipelineContext): EnvVar[] {
     return ctx.storageEnv;
+}
+
+/**
+ * Where build pods read the registry push token: the `okd-registry-push` Secret, which the `okd-registry-token`
+ * CronJob keeps fresh from the build identity (registry-token.ts). Build pods hold no identity of their own, so this
+ * short-lived token, which can push to the build repositories only, is all a build step can use.
+ */
+export const pushTokenDir = "/var/run/okd-registry";
+export const pushAuthFile = `${pushTokenDir}/auth.json`;
+export const pushTokenVolume = { name: "registry-push", secret: { secretName: secretNames.registryPush } };
+export const pushTokenMount = { name: pushTokenVolume.name, mountPath: pushTokenDir, readOnly: true };
+
+/**
+ * The first step of a build Task: waits until the mounted push token exists and will not expire for a while (a site's
+ * first run may start before the CronJob's first firing), and fails with what to do if it never comes.
+ */
+export function awaitPushTokenStep(ctx: PipelineContext, image: pulumi.Input<string>): Step {
+    return {
+        name: "registry-token",
+        image,
+        script: loadScript("await-registry-token.sh"),
+        env: [
+            { name: "TOKEN_DIR", value: pushTokenDir },
+            { name: "REGISTRY_HOST", value: ctx.registryHost },
+            { name: "PLATFORM", value: ctx.platform },
+        ],
+        computeResources: { requests: { cpu: "10m", memory: "16Mi" } },
+        volumeMounts: [pushTokenMount],
+    };
 }

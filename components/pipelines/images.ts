@@ -16,6 +16,8 @@ export interface PipelineImages {
     tools?: string;
     /** buildah for every image build (machine-os, components). */
     buildah: string;
+    /** skopeo for what needs no build and no privilege (the release Pipeline's tools image resolution). */
+    skopeo: string;
     /** Cloud CLIs that mint short-lived registry credentials from the pod's keyless identity. */
     awsCli: string;
     gcloud: string;
@@ -37,6 +39,8 @@ export const defaultImages: PipelineImages = {
     // CVE-2025-47913 (x/crypto) and CVE-2026-44517 (symlink traversal in build contexts, v1.44.0). Tag only: no public
     // digest of this tag was found.
     buildah: "quay.io/buildah/stable:v1.44.0",
+    // Tag only: no public digest of a known skopeo version was found; it only reads a manifest digest (resolve-tools-image.sh).
+    skopeo: "quay.io/skopeo/stable:v1.19.0",
     // AWS's own image on ECR Public, pinned as a public repository's helper image list records it.
     awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.41@sha256:1c2d7a51b1ff4f460bc3f1e1ee46a6cef47c7429ad9089ef99012a95e472a1a5",
     // Pinned as a public repository's Containerfile records this tag.

@@ -2,11 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
-import { type Site, e2eServiceAccount, pipelineNamespace, pipelineServiceAccount } from "../shared/site";
+import { type Site, pipelineNamespace, releaseNamespace, serviceAccounts } from "../shared/site";
+import { createRunPolicy, runPolicy } from "../tekton/admission";
 import { scriptCronJob } from "../tekton/jobs";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
-import { e2eVolumeGi, runTimeouts } from "./runs";
+import { asIdentity, e2eVolumeGi, runTimeouts } from "./runs";
 import { durationSeconds, e2eWorkspace, pullSecretTaskName } from "./tasks/e2e-gate";
 import { statusStreamsJson } from "./tasks/publish-status";
 import {
@@ -26,7 +27,13 @@ export const reaperStarterLabels = {
     "app.kubernetes.io/name": "okd-cluster-reaper",
     "app.kubernetes.io/part-of": "okd-ci",
 };
-const starterAccount = "okd-cluster-reaper";
+/** The starter's ServiceAccount, in the release namespace; the reaper admission policy holds what it creates. */
+export const reaperStarterAccount = "okd-cluster-reaper";
+const starterAccount = reaperStarterAccount;
+/** The policy admitting the starter's PipelineRuns, and its binding. */
+export const reaperRunPolicyName = "okd-ci-reaper-pipelineruns";
+/** The reaper's param the starter fills at each firing; every other param keeps the Pipeline's default. */
+const liveRunsParam = "live-runs";
 
 const reaperTasks = {
     select: "select",
@@ -50,9 +57,11 @@ export interface ClusterReaperArgs {
 }
 
 /**
- * The reaper Pipeline: tools image; select (pipeline identity: the registrations in artifact storage) and the e2e
- * pull secret; one destroy per gate cloud (that gate's credentials); finally the record, which also re-renders the
- * status site.
+ * The reaper Pipeline, in the build namespace beside the nightlies (its tools image is a privileged build, and the
+ * e2e and records ServiceAccounts live there): tools image; select (the records identity: the registrations in
+ * artifact storage) and the e2e pull secret (the pull-only identity); one destroy per gate cloud (that gate's
+ * credentials, as the e2e ServiceAccount); finally the record (records identity: deletes the registrations of
+ * destroyed clusters under clusters/, uploads its logs, re-renders the status site).
  */
 export function reaperPipeline(
     site: Site,
@@ -118,7 +127,10 @@ export function reaperPipeline(
  * The e2e cluster reaper (docs/pipelines.md, Cluster reaper): on `reaperSchedule` a CronJob starts the reaper
  * Pipeline, which destroys every registered e2e cluster whose run is gone and that is older than `reaperTtlHours`,
  * from the metadata.json the gate registered before creating it (register-cluster.sh). Only for sites with gates.
- * The starter may list and create PipelineRuns in the build namespace, nothing else.
+ * The starter runs in the restricted release namespace, like every CronJob, and may get, list and create PipelineRuns
+ * in the build namespace, nothing else; a ValidatingAdmissionPolicy (`reaperRunPolicy`) admits only the reaper's run
+ * from it, as `reaperRun` makes it, and the build namespace's PipelineRun quota counts its runs
+ * (components/tekton/namespace.ts `pipelineRunHeadroom`).
  */
 export class ClusterReaper extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterReaperArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -164,8 +176,12 @@ export class ClusterReaper extends pulumi.ComponentResource {
             { ...k, dependsOn: [...k.dependsOn, ...taskResources] },
         );
 
-        // The starter: list PipelineRuns (the live ones are spared) and create the reaper's.
-        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: starterAccount, namespace } }, k);
+        // The starter: list PipelineRuns (the live ones are spared) and create the reaper's, in the build namespace.
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name: starterAccount, namespace: releaseNamespace } },
+            k,
+        );
         const role = new k8s.rbac.v1.Role(
             `${name}-role`,
             {
@@ -179,14 +195,15 @@ export class ClusterReaper extends pulumi.ComponentResource {
             {
                 metadata: { name: starterAccount, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: starterAccount },
-                subjects: [{ kind: "ServiceAccount", name: starterAccount, namespace }],
+                subjects: [{ kind: "ServiceAccount", name: starterAccount, namespace: releaseNamespace }],
             },
             { ...k, dependsOn: [role] },
         );
+        createRunPolicy(`${name}-admission`, reaperRunPolicyName, reaperRunPolicy(site), k);
         scriptCronJob(
             `${name}-cronjob`,
             {
-                namespace,
+                namespace: releaseNamespace,
                 cronJobName: starterAccount,
                 schedule: args.schedule,
                 script: "start-reaper.sh",
@@ -201,11 +218,15 @@ export class ClusterReaper extends pulumi.ComponentResource {
     }
 }
 
-/** The reaper's PipelineRun: tools image on the build pool, destroys and the pull secret on the e2e ServiceAccount. */
+/**
+ * The reaper's PipelineRun, as the nightly runs the same Tasks (runs.ts): the tools image, select and record as the
+ * records identity, off the build pool; the pull secret as the pull-only identity; each destroy as the e2e
+ * ServiceAccount, with its gate's credentials from the gate Secret. Anything else falls to the build ServiceAccount,
+ * which holds nothing.
+ */
 export function reaperRun(site: Site): Record<string, unknown> {
-    const podLabels = site.identity.podLabels;
-    const pipelinePods = Object.keys(podLabels).length > 0 ? { metadata: { labels: podLabels } } : {};
-    const e2ePull = site.e2ePull?.podLabels ?? {};
+    const records = asIdentity(serviceAccounts.records, "records", site.identities.records.podLabels);
+    const pullSecret = asIdentity(serviceAccounts.e2e, "e2e-pull", site.identities.e2ePull?.podLabels);
     return {
         apiVersion: "tekton.dev/v1",
         kind: "PipelineRun",
@@ -213,24 +234,16 @@ export function reaperRun(site: Site): Record<string, unknown> {
         spec: {
             pipelineRef: { name: reaperPipelineName },
             timeouts: { pipeline: "3h30m", tasks: "2h45m", finally: "45m" },
-            taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
+            taskRunTemplate: { serviceAccountName: serviceAccounts.build },
             taskRunSpecs: [
-                {
-                    pipelineTaskName: toolsImagePipelineTask,
-                    ...pipelinePods,
-                    podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
-                },
-                ...(Object.keys(pipelinePods).length > 0
-                    ? [reaperTasks.select, reaperTasks.record].map((n) => ({ pipelineTaskName: n, ...pipelinePods }))
-                    : []),
-                {
-                    pipelineTaskName: reaperTasks.pullSecret,
-                    serviceAccountName: e2eServiceAccount,
-                    ...(Object.keys(e2ePull).length > 0 ? { metadata: { labels: e2ePull } } : {}),
-                },
+                ...[toolsImagePipelineTask, reaperTasks.select, reaperTasks.record].map((n) => ({
+                    pipelineTaskName: n,
+                    ...records,
+                })),
+                { pipelineTaskName: reaperTasks.pullSecret, ...pullSecret },
                 ...site.gates.map((g) => ({
                     pipelineTaskName: reaperTasks.destroy(g.platform),
-                    serviceAccountName: e2eServiceAccount,
+                    serviceAccountName: serviceAccounts.e2e,
                 })),
             ],
             workspaces: [
@@ -246,4 +259,29 @@ export function reaperRun(site: Site): Record<string, unknown> {
             ],
         },
     };
+}
+
+/**
+ * The admission policy of the starter's PipelineRuns (components/tekton/admission.ts `runPolicy`): the reaper
+ * Pipeline by name, in the build namespace, exactly as `reaperRun` makes it, with only `live-runs` set. Whoever holds
+ * the starter's token can start the reaper and nothing else: not a nightly, not another identity, not another
+ * Pipeline.
+ */
+export function reaperRunPolicy(site: Site): Record<string, unknown> {
+    const run = reaperRun(site) as { spec: Record<string, unknown> };
+    return runPolicy({
+        creator: { namespace: releaseNamespace, serviceAccount: starterAccount },
+        who: "the cluster reaper's starter",
+        madeBy: "the one its CronJob makes",
+        pipelines: `the Pipeline ${reaperPipelineName}`,
+        runs: [
+            {
+                pipelineName: reaperPipelineName,
+                namespace: pipelineNamespace,
+                spec: run.spec,
+                fixedParams: [],
+                freeParams: [liveRunsParam],
+            },
+        ],
+    });
 }

@@ -19,9 +19,11 @@ export const releaseTasks = {
 } as const;
 
 /**
- * Promotion of one stream: provide the tools image, pick the newest accepted nightly from the records, then mirror and mark it promoted,
- * only when the picked record's verdict is `accepted` (and the promote task re-checks the record itself); then copy
- * its signature and provenance next to it on quay.io and write its release notes. `finally`, whatever happened, publish the status site from the records.
+ * Promotion of one stream, in the restricted release namespace under the promotion identity: resolve the tools image
+ * the nightlies built, pick the newest accepted nightly from the records, then mirror and mark it promoted, only when
+ * the picked record's verdict is `accepted` (and the promote task re-checks the record and verifies its attestation);
+ * then copy its signature and provenance next to it on quay.io and write its release notes. `finally`, whatever
+ * happened, publish the status site from the records.
  */
 export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineSpec {
     const pick = releaseTasks.pick;
@@ -30,7 +32,7 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
         params: [{ name: "minor", description: "The stream.", default: stream.minor }],
         workspaces: [],
         tasks: [
-            toolsImagePipelineTaskOf(ctx),
+            toolsImagePipelineTaskOf(ctx, "resolve"),
             {
                 name: pick,
                 taskRef: ref(pickTaskName),

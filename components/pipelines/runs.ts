@@ -6,7 +6,7 @@ import {
     releasePipelineName,
     triggerEventParams,
 } from "../shared/pipelines";
-import { type GateAccess, type Site, e2eServiceAccount, pipelineServiceAccount } from "../shared/site";
+import { type Site, identityPodLabel, serviceAccounts } from "../shared/site";
 import { nightlyFinallyTimeout, nightlyTasks, streamBatches } from "./nightly";
 import { releaseTasks } from "./release";
 import { e2eWorkspace } from "./tasks/e2e-gate";
@@ -24,55 +24,88 @@ export const runTimeouts = {
 /** Per-run volume of the e2e workspace: installer directories and logs are small. */
 export const e2eVolumeGi = 2;
 
-function labels(podLabels: Record<string, string>): Record<string, unknown> {
-    return Object.keys(podLabels).length > 0 ? { metadata: { labels: podLabels } } : {};
+/**
+ * How the pods of a task act as one identity: its ServiceAccount, and labels. Tekton's PodTemplate has no labels, so
+ * they reach the pod through `taskRunSpecs[].metadata.labels`, which Tekton copies onto the TaskRun and its pod: the
+ * platform's own (AKS needs `azure.workload.identity/use`) and `okd-ci/identity`, which the credential-agent
+ * NetworkPolicy selects. A task with no spec here runs as the run's default, the build ServiceAccount, which holds
+ * nothing.
+ */
+export function asIdentity(
+    serviceAccountName: string,
+    role: string,
+    podLabels: Record<string, string> | undefined,
+): Record<string, unknown> {
+    return {
+        serviceAccountName,
+        ...(podLabels !== undefined ? { metadata: { labels: { ...podLabels, [identityPodLabel]: role } } } : {}),
+    };
 }
 
-/**
- * Tekton's PodTemplate has no labels, so the site's pod labels (AKS needs `azure.workload.identity/use`) reach every
- * TaskRun pod through `taskRunSpecs[].metadata.labels`, which Tekton copies onto the TaskRun and its pod.
- */
 function spec(pipelineTaskName: string, extra: Record<string, unknown>): Record<string, unknown> {
     return { pipelineTaskName, ...extra };
 }
 
+/**
+ * The pod security context of the release Pipeline's TaskRuns, which run in the `restricted` release namespace: not
+ * root, the runtime's default seccomp profile (each step adds `restrictedStep`), group 65532 owning the volumes.
+ */
+export const restrictedPod = {
+    securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        fsGroup: 65532,
+        seccompProfile: { type: "RuntimeDefault" },
+    },
+};
+
+/**
+ * Who runs what in a nightly (docs/security.md, "Identities"): the builds of pushed code (machine-os, components) and
+ * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret; the tools
+ * image (built from this repository's Containerfile into the release repository, which no build can write), assemble,
+ * verdict, finalize-record and each gate's register (its cluster's metadata under clusters/) as the records identity,
+ * off the build pool; the pull secret as the pull-only identity; each gate's prepare, create and destroy as the e2e
+ * ServiceAccount without its identity's labels (the installer's credentials are in the gate Secret).
+ */
 export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number): PipelineRunTemplate {
     const t = nightlyTasks;
-    const gates: GateAccess[] = site.gates;
-    const pipelinePods = labels(site.identity.podLabels);
+    const gates = site.gates;
     const onBuildPool = {
-        ...pipelinePods,
         podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
     };
-    // Gates run under their own ServiceAccount, whose only cloud identity is the site's pull-only registry identity
-    // (the installer's is in a Secret). Only the pull-secret task's pod is labelled for it (AKS).
-    const gatePods = (_g: GateAccess) => ({ serviceAccountName: e2eServiceAccount });
-    const pullSecretPod = { serviceAccountName: e2eServiceAccount, ...labels(site.e2ePull?.podLabels ?? {}) };
+    const records = asIdentity(serviceAccounts.records, "records", site.identities.records.podLabels);
+    const pullSecret = asIdentity(serviceAccounts.e2e, "e2e-pull", site.identities.e2ePull?.podLabels);
+    const gatePods = { serviceAccountName: serviceAccounts.e2e };
     const buildNames = streamBatches(stream, maxParallelBuilds).map((_, i) => t.buildBatch(i));
     // machine-os builds with privileged buildah, on the build pool; stream-coreos only reads registries.
     const okd = stream.variant === "okd";
-    const onPool = [t.toolsImage, ...(okd ? [t.machineOs] : []), ...buildNames];
-    const pipelineTasks = [...(okd ? [] : [t.streamCoreos]), t.assemble, t.verdict, t.finalize];
+    const onPool = [...(okd ? [t.machineOs] : []), ...buildNames];
     return {
         pipelineName: nightlyPipelineName(stream.minor),
         params: [],
         // The dispatcher passes the coalesced pushes' commits; a scheduled run passes none (branch heads).
         eventParams: [triggerEventParams.revisions],
         timeouts: runTimeouts.nightly,
-        taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
+        taskRunTemplate: { serviceAccountName: serviceAccounts.build },
         taskRunSpecs: [
+            // Privileged (buildah) but running only this repository's Containerfile, so off the build pool: an identity
+            // pod never shares a node with the builds of pushed code.
+            spec(t.toolsImage, records),
             ...onPool.map((n) => spec(n, onBuildPool)),
-            ...(Object.keys(pipelinePods).length > 0 ? pipelineTasks.map((n) => spec(n, pipelinePods)) : []),
-            ...(gates.length > 0 ? [spec(t.pullSecret, pullSecretPod)] : []),
+            ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
+            ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
+            // register-<cloud> stores the installer's metadata.json under clusters/ (the reaper's input): a records
+            // write, so the records identity; prepare, the gate and its destroy hold the gate's own credentials.
             ...gates.flatMap((g) => [
-                spec(t.prepare(g), gatePods(g)),
-                ...(Object.keys(pipelinePods).length > 0 ? [spec(t.register(g), pipelinePods)] : []),
-                spec(t.gate(g), gatePods(g)),
-                spec(t.destroy(g), gatePods(g)),
+                spec(t.prepare(g), gatePods),
+                spec(t.register(g), records),
+                spec(t.gate(g), gatePods),
+                spec(t.destroy(g), gatePods),
                 // The upgrade gate runs an earlier release's installer and the payload's tests image like the install
-                // gates: as the e2e ServiceAccount, never as the pipeline identity.
+                // gates: as the e2e ServiceAccount, never as a pipeline identity.
                 ...(stream.upgradeGate?.gate === g.platform
-                    ? [spec(t.upgradeGate(g), gatePods(g)), spec(t.destroyUpgrade(g), gatePods(g))]
+                    ? [spec(t.upgradeGate(g), gatePods), spec(t.destroyUpgrade(g), gatePods)]
                     : []),
             ]),
         ],
@@ -93,25 +126,21 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     };
 }
 
+/**
+ * The release runs in the restricted release namespace, every task as the promotion identity, the only one that may
+ * write the promoted repositories; only its promote task mounts the quay.io credentials. Nothing is built: the tools
+ * image the nightlies built into the release repository is resolved, not rebuilt (a privileged build could not run
+ * here anyway).
+ */
 export function releaseRun(site: Site, stream: Stream): PipelineRunTemplate {
-    const pipelinePods = labels(site.identity.podLabels);
-    const onBuildPool = {
-        ...pipelinePods,
-        podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
-    };
+    const promote = asIdentity(serviceAccounts.promote, "promote", site.identities.promote.podLabels);
     return {
         pipelineName: releasePipelineName(stream.minor),
         params: [],
         eventParams: [],
         timeouts: runTimeouts.release,
-        taskRunTemplate: { serviceAccountName: pipelineServiceAccount },
-        taskRunSpecs: [
-            // The tools image may need building: buildah runs privileged, on the build pool only.
-            spec(releaseTasks.toolsImage, onBuildPool),
-            ...(Object.keys(pipelinePods).length > 0
-                ? [releaseTasks.pick, releaseTasks.promote].map((n) => spec(n, pipelinePods))
-                : []),
-        ],
+        taskRunTemplate: { serviceAccountName: serviceAccounts.promote, podTemplate: restrictedPod },
+        taskRunSpecs: Object.values(releaseTasks).map((n) => spec(n, promote)),
         workspaces: [],
     };
 }

@@ -54,7 +54,7 @@ export interface TaskSpec {
     params: ParamSpec[];
     results: ResultSpec[];
     steps: Step[];
-    stepTemplate?: { env?: EnvVar[]; envFrom?: Record<string, unknown>[] };
+    stepTemplate?: { env?: EnvVar[]; envFrom?: Record<string, unknown>[]; securityContext?: Record<string, unknown> };
     volumes?: Record<string, unknown>[];
     workspaces?: WorkspaceDeclaration[];
 }
@@ -108,3 +108,24 @@ export function envOf(env: Record<string, pulumi.Input<string>>): EnvVar[] {
 }
 
 export const ref = (name: string): { kind: "Task"; name: string } => ({ kind: "Task", name });
+
+/**
+ * What every step of a Task that runs in the `restricted` release namespace declares, with the pod's
+ * `runAsNonRoot` and seccomp profile (runs.ts `restrictedPod`): the container half of the restricted Pod Security
+ * Standard (kubernetes.io/docs/concepts/security/pod-security-standards/#restricted). Tekton's own init containers
+ * get the same from `set-security-context`.
+ */
+export const restrictedStep: Record<string, unknown> = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    runAsGroup: 65532,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * HOME for steps that run as a user their image may not know: Tekton's per-pod /tekton/home, an emptyDir every step
+ * mounts (tektoncd/pipeline@v1.15.0 pkg/pod/pod.go implicitVolumeMounts). Set per step: registry-auth sets its own.
+ */
+export const restrictedHome: EnvVar = { name: "HOME", value: "/tekton/home" };

@@ -20,13 +20,14 @@ export interface Site {
     readonly ready: pulumi.Resource[];
     readonly registry: SiteRegistry;
     readonly artifacts: SiteArtifacts;
-    readonly identity: PipelineIdentity;
+    /** One keyless cloud identity per role, each bound to its own ServiceAccounts (`identitySubjects`). */
+    readonly identities: SiteIdentities;
+    /** Where Tekton Chains' signing key lives when the cloud keeps it (KMS); undefined: a key in a Secret (local). */
+    readonly signing?: SiteSigningKey;
     readonly buildPool: BuildPlacement;
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
-    /** The pull-only registry identity of the e2e ServiceAccount, when the site has gates and a registry that needs one. */
-    readonly e2ePull?: RegistryPullIdentity;
 }
 
 /** Logical repositories of the site registry. */
@@ -37,15 +38,17 @@ export const repositoryRoles = [
     "components",
     "promoted",
     "promotedContent",
+    "attestations",
 ] as const;
 export type RepositoryRole = (typeof repositoryRoles)[number];
 
 /**
  * Repositories whose images expire (nightly payloads and everything built for them) and those that hold promoted
- * releases, which no lifecycle rule touches and which are protected from `pulumi destroy`.
+ * releases and the signatures and provenance of everything built here, which no lifecycle rule touches and which are
+ * protected from `pulumi destroy` (a promoted release's provenance must outlive the nightly it came from).
  */
 export const expiringRoles: RepositoryRole[] = ["release", "content", "machineOs", "components"];
-export const durableRoles: RepositoryRole[] = ["promoted", "promotedContent"];
+export const durableRoles: RepositoryRole[] = ["promoted", "promotedContent", "attestations"];
 
 /** Repository path under the site registry for each role (before any cloud-specific prefix). */
 export const repositoryPaths: Record<RepositoryRole, string> = {
@@ -55,6 +58,7 @@ export const repositoryPaths: Record<RepositoryRole, string> = {
     components: "components",
     promoted: "promoted",
     promotedContent: "promoted-content",
+    attestations: "attestations",
 };
 
 export interface SiteRegistry {
@@ -64,6 +68,15 @@ export interface SiteRegistry {
     readonly repositories: Record<RepositoryRole, pulumi.Output<string>>;
     /** True when the registry is plain HTTP inside the cluster (local); builds then push with TLS verification off. */
     readonly insecure: boolean;
+}
+
+/** Identity roles that read or write artifact storage. */
+export type StorageRole = "records" | "promote";
+export const storageRoles: readonly StorageRole[] = ["records", "promote"];
+
+export interface StaticKeys {
+    accessKeyId: pulumi.Output<string>;
+    secretAccessKey: pulumi.Output<string>;
 }
 
 export interface SiteArtifacts {
@@ -76,32 +89,114 @@ export interface SiteArtifacts {
     /** S3-compatible endpoint when not the cloud's own (local object store). */
     readonly endpoint?: pulumi.Output<string>;
     /**
-     * Static credentials, only where no keyless identity exists (the local object store). The in-cluster layer puts
-     * them in a Secret in the build namespace; they are secret Outputs.
+     * Static credentials, only where no keyless identity exists (the local object store): one key pair per identity
+     * role that touches storage, each allowed what `identityGrants` gives that role. The in-cluster layer puts each in
+     * a Secret beside its role's ServiceAccount; they are secret Outputs.
      */
-    readonly staticCredentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
-}
-
-/** What the pipeline ServiceAccount needs to push to the registry and storage with no static keys. */
-export interface PipelineIdentity {
-    /** Annotations on the ServiceAccount (GKE and AKS workload identity); empty with EKS Pod Identity. */
-    readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
-    /** Labels on the pods of pipeline TaskRuns (AKS needs `azure.workload.identity/use: "true"`). */
-    readonly podLabels: Record<string, string>;
-    /** Environment for steps (region, storage account, …); never credentials. */
-    readonly env: Record<string, pulumi.Output<string>>;
+    readonly staticCredentials?: Record<StorageRole, StaticKeys>;
 }
 
 /**
- * A pull-only identity on the site registry, bound to the e2e ServiceAccount (`okd-e2e`). The e2e pull secret lands
- * in every e2e cluster, within reach of the payload under test, so it is minted from this identity, never from the
- * pipeline identity, which may push.
+ * The cloud identities of a site, one per role, so that no credential a pod holds can do more than its role
+ * (docs/security.md, "Identities"). What each may do on the registry and artifact storage is `identityGrants`; which
+ * Kubernetes ServiceAccounts act as it is `identitySubjects`. Build pods themselves carry none of them.
  */
-export interface RegistryPullIdentity {
-    /** Annotations on the e2e ServiceAccount (GKE and AKS workload identity); empty with EKS Pod Identity. */
+export const identityRoles = ["build", "records", "promote", "chains", "e2ePull"] as const;
+export type IdentityRole = (typeof identityRoles)[number];
+
+/** How a ServiceAccount acts as one cloud identity, with no static key. */
+export interface WorkloadIdentity {
+    /** Annotations on its ServiceAccounts (GKE and AKS workload identity); empty with EKS Pod Identity. */
     readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
-    /** Labels on the pod that mints the pull secret (AKS needs `azure.workload.identity/use: "true"`). */
+    /** Labels on its pods (AKS needs `azure.workload.identity/use: "true"`). */
     readonly podLabels: Record<string, string>;
+    /** Environment its pods need beyond `SiteIdentities.env`, never credentials (gcp: the account to mint for). */
+    readonly env?: Record<string, pulumi.Output<string>>;
+}
+
+export interface SiteIdentities {
+    /** Pushes component, machine-os and tools images; held by the token minter, never by a build pod. */
+    readonly build: WorkloadIdentity;
+    /**
+     * Pushes nightly payloads and writes release records and logs (assemble, verdict, finalize), e2e cluster
+     * registrations (register-<cloud>) and the reaper's select and record.
+     */
+    readonly records: WorkloadIdentity;
+    /** The only writer of the promoted repositories; updates records at promotion, reads attestations. */
+    readonly promote: WorkloadIdentity;
+    /** Tekton Chains: reads every image it signs, writes only the attestation repository, signs with the site key. */
+    readonly chains: WorkloadIdentity;
+    /** Pulls only; mints the e2e clusters' pull secret. Present when the site has gates. */
+    readonly e2ePull?: WorkloadIdentity;
+    /** Environment for steps that hold an identity (region, storage account, …); never credentials. */
+    readonly env: Record<string, pulumi.Output<string>>;
+}
+
+/** Access of one identity role to the site registry (by repository role) and to artifact storage (by prefix). */
+export interface IdentityGrant {
+    /** Repositories it may pull from. */
+    readonly pull: readonly RepositoryRole[];
+    /** Repositories it may push to (and so overwrite tags in). */
+    readonly push: readonly RepositoryRole[];
+    /** Artifact storage: `read` reads and lists everything; `write` lists the prefixes it may create or overwrite. */
+    readonly storage: { readonly read: boolean; readonly write: readonly ArtifactPrefix[] };
+    /** Uses the site's KMS signing key: `sign` (Chains) or `verify` (read the public key); none otherwise. */
+    readonly signingKey?: "sign" | "verify";
+}
+
+/** Prefixes of artifact storage that identities write (shared/retention.ts `artifactPrefixes` names them too). */
+export type ArtifactPrefix = "releases/" | "logs/" | "status/" | "notes/" | "clusters/";
+
+/**
+ * Prefixes whose objects a writer may also delete: the status site, which publish-status.sh replaces with `rclone
+ * sync` (stale pages go), and the e2e cluster registrations (`clusters/<cloud>/<run>/`, register-cluster.sh), which
+ * the reaper's record task deletes once their cluster is destroyed (reap-record.sh). Nothing else is deleted by a
+ * pipeline identity: records and notes are only ever added or overwritten, and logs expire by lifecycle.
+ */
+export const prunedPrefixes: readonly ArtifactPrefix[] = ["status/", "clusters/"];
+
+const everyRepository: readonly RepositoryRole[] = repositoryRoles;
+/**
+ * What each identity may do, the one table every site turns into its cloud's IAM (and `docs/security.md` prints). Where
+ * a cloud cannot scope as finely (ACR grants push on the whole registry with this SDK; Artifact Registry grants per
+ * repository, and a site may keep several roles in one), the site grants the narrowest it can and the platform page
+ * says so.
+ */
+export const identityGrants: Record<IdentityRole, IdentityGrant> = {
+    build: {
+        pull: ["components", "machineOs"],
+        push: ["components", "machineOs"],
+        storage: { read: false, write: [] },
+    },
+    // Also builds the pipeline tools image (from this repository's Containerfile) into the release repository, which
+    // no build can write, publishes the status site after each nightly (finalize), registers each e2e cluster before
+    // it is created (register-<cloud>) and, in the reaper, reads and deletes those registrations.
+    records: {
+        pull: ["release", "content", "machineOs", "components"],
+        push: ["release", "content"],
+        storage: { read: true, write: ["releases/", "logs/", "status/", "clusters/"] },
+    },
+    // Also writes the release notes at promotion and publishes the status site after each release run.
+    promote: {
+        pull: everyRepository,
+        push: ["promoted", "promotedContent"],
+        storage: { read: true, write: ["releases/", "notes/", "status/"] },
+        signingKey: "verify",
+    },
+    chains: { pull: everyRepository, push: ["attestations"], storage: { read: false, write: [] }, signingKey: "sign" },
+    // The payload under test and its content; the secret minted from it lands in every e2e cluster.
+    e2ePull: { pull: ["release", "content"], push: [], storage: { read: false, write: [] } },
+};
+
+/**
+ * Tekton Chains' signing key in the cloud's key service: the key never leaves it, so no Secret (which the Triggers
+ * core interceptors may read cluster-wide) holds it.
+ */
+export interface SiteSigningKey {
+    /** Chains' `signers.kms.kmsref` and cosign's `--key`: `awskms:///arn:…`, `gcpkms://projects/…`, `azurekms://…`. */
+    readonly kmsRef: pulumi.Output<string>;
+    /** Resources Chains must wait for (the key and its grants). */
+    readonly ready: pulumi.Resource[];
 }
 
 /** How build pods reach the build pool. */
@@ -186,30 +281,85 @@ export interface GateAccess extends Gate {
     readonly setup?: Record<string, pulumi.Output<unknown>>;
 }
 
-/** Names the sites and the in-cluster layer agree on, so a site can bind its identity before the namespace exists. */
+/**
+ * Names the sites and the in-cluster layer agree on, so a site can bind its identities before the namespaces exist.
+ *
+ * - `okd-builds` (privileged: buildah) runs the nightlies, whose builds run pushed code.
+ * - `okd-release` (restricted) runs everything that needs no privilege and must not share a namespace with pushed
+ *   code: the release Pipeline (promotion, with the quay.io credentials), the listeners, the CronJobs, the pruner and
+ *   the registry token minter.
+ */
 export const pipelineNamespace = "okd-builds";
-export const pipelineServiceAccount = "okd-pipeline";
-export const e2eServiceAccount = "okd-e2e";
+export const releaseNamespace = "okd-release";
+
+/** The ServiceAccounts of the pipelines, by what runs under them. */
+export const serviceAccounts = {
+    /** Build pods (tools image, machine-os, components, stream-coreos): no cloud identity, no API token. */
+    build: "okd-build",
+    /** assemble, verdict, finalize-record, each gate's register and the reaper's select and record: the records identity. */
+    records: "okd-records",
+    /** The release Pipeline (tools image resolution, pick, promote): the promotion identity. */
+    promote: "okd-promote",
+    /** The CronJob that mints the builds' registry push token: the build identity. */
+    registryToken: "okd-registry-token",
+    /** e2e gates and their pull secret: the pull-only identity. */
+    e2e: "okd-e2e",
+} as const;
+
+export const e2eServiceAccount = serviceAccounts.e2e;
+/** The default ServiceAccount of nightly TaskRuns: the build one, which holds nothing. */
+export const pipelineServiceAccount = serviceAccounts.build;
+
+/** The Tekton Chains controller's ServiceAccount (the Chains release names it). */
+export const chainsControllerSubject = {
+    namespace: "tekton-chains",
+    serviceAccount: "tekton-chains-controller",
+} as const;
+
+export interface KubernetesSubject {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+}
 
 /**
- * Kubernetes subjects that act as the pipeline identity. Besides the pipeline's own ServiceAccount, the Tekton Chains
- * controller pushes signatures and attestations next to the images in the site registry, so every site binds its
- * pipeline identity to both (Pod Identity associations, federated credentials, Workload Identity bindings), and the
- * in-cluster layer puts `PipelineIdentity.serviceAccountAnnotations` on both ServiceAccounts.
+ * The ServiceAccounts each identity is bound to (Pod Identity associations, federated credentials, Workload Identity
+ * bindings): one each, and none of them runs a build.
  */
-export const pipelineIdentitySubjects = [
-    { namespace: pipelineNamespace, serviceAccount: pipelineServiceAccount },
-    { namespace: "tekton-chains", serviceAccount: "tekton-chains-controller" },
-] as const;
+export const identitySubjects: Record<IdentityRole, readonly KubernetesSubject[]> = {
+    build: [{ namespace: releaseNamespace, serviceAccount: serviceAccounts.registryToken }],
+    records: [{ namespace: pipelineNamespace, serviceAccount: serviceAccounts.records }],
+    promote: [{ namespace: releaseNamespace, serviceAccount: serviceAccounts.promote }],
+    chains: [chainsControllerSubject],
+    e2ePull: [{ namespace: pipelineNamespace, serviceAccount: serviceAccounts.e2e }],
+};
 
-/** Secrets the in-cluster layer creates in the pipeline namespace and the pipelines mount, by name. */
+/** Subjects of every identity that writes (all but the pull-only e2e one): what the policies call pipeline identities. */
+export const pipelineIdentitySubjects: readonly KubernetesSubject[] = (
+    ["build", "records", "promote", "chains"] as const
+).flatMap((role) => identitySubjects[role]);
+
+/** Label on the pods that hold an identity: only they may reach the platform's credential agent. */
+export const identityPodLabel = "okd-ci/identity";
+
+/** Secrets the in-cluster layer creates and the pipelines mount, by name. */
 export const secretNames = {
-    /** `kubernetes.io/dockerconfigjson`: push credentials for the quay.io mirror repositories. */
+    /**
+     * `kubernetes.io/dockerconfigjson` in `okd-release`: push credentials for the quay.io mirror repositories, mounted
+     * by the promote Task alone and linked to no ServiceAccount.
+     */
     mirror: "okd-mirror-credentials",
-    /** Static object-store keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), only where the site has no keyless identity. */
-    artifacts: "okd-artifacts-credentials",
-    /** GitHub webhook shared secret (`secretToken`). */
+    /**
+     * Static object-store keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) of one identity role, only where the
+     * site has no keyless identity (local), in the namespace of that role's ServiceAccount.
+     */
+    artifacts: (role: StorageRole): string => `okd-artifacts-${role}`,
+    /** GitHub webhook shared secret (`secretToken`), in `okd-release` beside the listener. */
     webhook: "okd-github-webhook",
+    /**
+     * In `okd-builds`: the builds' short-lived registry push token (`auth.json`, `expires`), minted by the
+     * `okd-registry-token` CronJob from the build identity; build pods mount it and hold nothing else.
+     */
+    registryPush: "okd-registry-push",
     /** Installer credentials for a gate on another cloud than the site's (one key: the file the installer reads). */
     gate: (cloud: CloudPlatform): string => `okd-gate-${cloud}`,
 } as const;

@@ -2,10 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { OkdCiConfig } from "../../src/config/load";
 import type { StreamRuns } from "../shared/pipelines";
-import type { Site } from "../shared/site";
+import { type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
+import { ListenerAdmission, admittedRuns, listenerSubject } from "./admission";
 import { ChainsConfig } from "./chains";
 import { TektonInstall } from "./install";
-import { type BuildPodSecurity, BuildNamespace, identityPodLabels, quotaForPool } from "./namespace";
+import {
+    type BuildPodSecurity,
+    PipelineNamespace,
+    buildAccounts,
+    quotaForPool,
+    releaseAccounts,
+    releaseQuota,
+} from "./namespace";
 import { RunPruner } from "./pruner";
 import { PipelineSecrets } from "./secrets";
 import { NightlyThrottle } from "./throttle";
@@ -23,18 +31,25 @@ export interface TektonLayerArgs {
 }
 
 /**
- * The in-cluster Tekton layer: Tekton installed and configured, the build namespace with its identity, Secrets and
- * limits, Chains signing, run pruning, and the triggers (webhook and schedules) of every stream.
+ * The in-cluster Tekton layer: Tekton installed and configured; the privileged build namespace (`okd-builds`, where
+ * nightlies build pushed code) and the restricted release namespace (`okd-release`: promotion, listeners, CronJobs,
+ * pruner), each with its ServiceAccounts (one identity each, none for builds), Secrets, limits and quotas; Chains
+ * signing under its own identity; run pruning; the triggers of every stream; and the admission policy that holds
+ * the listeners to the okd-ci Pipelines.
  */
 export class TektonLayer extends pulumi.ComponentResource {
     /** Depend on these before creating Tekton objects (the pipelines layer's Tasks and Pipelines). */
     public readonly ready: pulumi.Resource[];
     /** The build namespace's name (an output: depending on it waits for the namespace). */
     public readonly namespace: pulumi.Output<string>;
+    /** The release namespace's name (an output). */
+    public readonly releaseNamespace: pulumi.Output<string>;
     /** GitHub webhook secret (secret Output). */
     public readonly webhookSecret: pulumi.Output<string>;
-    /** Public key of a generated Chains signing key; undefined with a configured cosign key. */
+    /** Public key of a generated Chains signing key; undefined with a configured cosign key or a KMS key. */
     public readonly chainsPublicKey?: pulumi.Output<string>;
+    /** The KMS reference Chains signs with, where the site keeps its key in KMS. */
+    public readonly chainsKmsRef?: pulumi.Output<string>;
     /** Name of the Service GitHub delivers to. */
     public readonly webhookService: pulumi.Output<string>;
 
@@ -48,21 +63,36 @@ export class TektonLayer extends pulumi.ComponentResource {
             { provider: site.provider, dependsOn: site.ready, manifestSource: config.tektonManifestSource },
             { parent: this },
         );
-        const ns = new BuildNamespace(
+        const builds = new PipelineNamespace(
             `${name}-builds`,
             {
                 site,
-                podSecurity: args.podSecurity,
-                quota: quotaForPool(config.buildMaxNodes),
-                mirrorCredentials: secrets.mirrorCredentials !== undefined,
+                name: pipelineNamespace,
+                podSecurity: args.podSecurity ?? "baseline",
+                quota: quotaForPool(config.buildMaxNodes, config.tektonPruneKeep),
+                accounts: buildAccounts(site),
             },
             { parent: this },
         );
+        const release = new PipelineNamespace(
+            `${name}-release`,
+            {
+                site,
+                name: releaseNamespace,
+                podSecurity: "restricted",
+                quota: releaseQuota(config.tektonPruneKeep),
+                maxContainerMemoryGb: 8,
+                maxVolumeGb: 10,
+                accounts: releaseAccounts(site),
+            },
+            { parent: this },
+        );
+        const namespaces = { builds: builds.name, release: release.name };
         const pipelineSecrets = new PipelineSecrets(
             `${name}-secrets`,
             {
                 site,
-                namespace: ns.name,
+                namespaces,
                 mirrorCredentials: secrets.mirrorCredentials,
                 githubWebhookSecret: secrets.githubWebhookSecret,
             },
@@ -82,7 +112,11 @@ export class TektonLayer extends pulumi.ComponentResource {
             `${name}-pruner`,
             {
                 provider: site.provider,
-                namespace: ns.name,
+                namespace: release.name,
+                targets: [
+                    { key: "builds", namespace: builds.name },
+                    { key: "release", namespace: release.name },
+                ],
                 schedule: config.tektonPruneSchedule,
                 keep: config.tektonPruneKeep,
             },
@@ -92,12 +126,21 @@ export class TektonLayer extends pulumi.ComponentResource {
             `${name}-triggers`,
             {
                 site,
-                namespace: ns.name,
+                namespaces,
                 streams: config.streams,
                 runs: args.runs,
-                runLabels: identityPodLabels(site),
                 webhookSourceRanges: config.webhookSourceRanges,
                 dependsOn: [...install.ready, ...pipelineSecrets.secrets],
+            },
+            { parent: this },
+        );
+        new ListenerAdmission(
+            `${name}-admission`,
+            {
+                provider: site.provider,
+                runs: admittedRuns(args.runs),
+                listener: listenerSubject(releaseNamespace),
+                dependsOn: site.ready,
             },
             { parent: this },
         );
@@ -106,7 +149,8 @@ export class TektonLayer extends pulumi.ComponentResource {
             `${name}-throttle`,
             {
                 provider: site.provider,
-                namespace: ns.name,
+                namespaces,
+                releaseNamespaceName: releaseNamespace,
                 streams: config.streams,
                 schedule: config.nightlyDispatchSchedule,
                 listenerServiceAccount,
@@ -116,12 +160,15 @@ export class TektonLayer extends pulumi.ComponentResource {
         );
 
         this.ready = install.ready;
-        this.namespace = ns.name;
+        this.namespace = builds.name;
+        this.releaseNamespace = release.name;
         this.webhookSecret = pipelineSecrets.webhookSecret;
         this.chainsPublicKey = chains.publicKey;
+        this.chainsKmsRef = chains.kmsRef;
         this.webhookService = triggers.webhookService.metadata.name;
         this.registerOutputs({
             namespace: this.namespace,
+            releaseNamespace: this.releaseNamespace,
             webhookService: this.webhookService,
             chainsPublicKey: this.chainsPublicKey,
         });

@@ -2,7 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { Platform } from "../../src/config/schema";
-import { type Site, e2eServiceAccount, pipelineNamespace, pipelineServiceAccount, secretNames } from "../shared/site";
+import {
+    type Site,
+    type WorkloadIdentity,
+    identityPodLabel,
+    pipelineNamespace,
+    releaseNamespace,
+    serviceAccounts,
+} from "../shared/site";
 
 /**
  * Pod Security level the build namespace enforces.
@@ -23,7 +30,7 @@ export const privilegedJustification = {
     value: "machine-os and component builds run privileged buildah (Tekton catalog style) on the tainted build pool; rootless buildah would allow baseline",
 } as const;
 
-/** Resource budget of the build namespace. */
+/** Resource budget of a pipeline namespace. */
 export interface BuildQuota {
     /** Sum of CPU requests, cores. */
     cpu: number;
@@ -35,6 +42,13 @@ export interface BuildQuota {
     volumeClaims: number;
     /** Sum of PVC requests, GiB. */
     storageGb: number;
+    /**
+     * PipelineRuns that may exist at once, finished ones included until the pruner removes them: what bounds the runs
+     * (and so the e2e clusters) a replayed or forged delivery can start.
+     */
+    pipelineRuns: number;
+    /** LoadBalancer and NodePort Services (the webhook's, in the release namespace only). */
+    webhookServices: number;
 }
 
 /**
@@ -43,14 +57,37 @@ export interface BuildQuota {
  */
 export const buildNodeSize = { cpu: 8, memoryGb: 32 } as const;
 
-/** Quota for a build pool of `maxNodes` nodes, plus headroom for the always-on pods (listeners, assistants). */
-export function quotaForPool(maxNodes: number): BuildQuota {
+/**
+ * Runs that may start between two prunes on top of the `tektonPruneKeep` the pruner leaves: in the build namespace a
+ * day of nightlies (scheduled and dispatched) and of the cluster reaper's runs (four at the default `reaperSchedule`,
+ * components/pipelines/reaper.ts), in the release namespace a few releases. Past it the API server refuses the
+ * listener's (or the reaper starter's) create, which it logs, until the next prune.
+ */
+export const pipelineRunHeadroom = { builds: 30 + 4, release: 5 } as const;
+
+/** Quota of the build namespace for a build pool of `maxNodes` nodes, plus the always-on pods' headroom. */
+export function quotaForPool(maxNodes: number, pruneKeep: number): BuildQuota {
     return {
         cpu: maxNodes * buildNodeSize.cpu + 4,
         memoryGb: maxNodes * buildNodeSize.memoryGb + 8,
         pods: 50 + maxNodes * 20,
         volumeClaims: 10 + maxNodes * 4,
         storageGb: 100 * (maxNodes + 1),
+        pipelineRuns: pruneKeep + pipelineRunHeadroom.builds,
+        webhookServices: 0,
+    };
+}
+
+/** Quota of the release namespace: promotion, listeners, CronJobs and the pruner; nothing is built there. */
+export function releaseQuota(pruneKeep: number): BuildQuota {
+    return {
+        cpu: 8,
+        memoryGb: 16,
+        pods: 40,
+        volumeClaims: 2,
+        storageGb: 20,
+        pipelineRuns: pruneKeep + pipelineRunHeadroom.release,
+        webhookServices: 1,
     };
 }
 
@@ -79,11 +116,19 @@ export const credentialEndpoints: Record<Platform, { cidr: string; ports: number
  * The cloud instance metadata service, which serves the *node's* credentials (the EC2 instance profile, the VM's
  * identity) and its user data: 169.254.169.254 on EC2, GCE and Azure, and fd00:ec2::254 on EC2's IPv6 endpoint
  * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html). Build pods run pushed code, so no
- * egress rule of the build namespace reaches it; the keyless identity each platform uses is reached through
- * `credentialEndpoints` instead (on GKE that is the GKE metadata server, which answers on 169.254.169.254 in place of
- * the VM's and hands out only Workload Identity tokens). On EKS the nodes' IMDS hop limit of 1 is a second lock.
+ * egress rule of a pipeline namespace reaches it; the keyless identity each platform uses is reached through
+ * `credentialEndpoints` instead, by pods that hold an identity only (on GKE that is the GKE metadata server, which
+ * answers on 169.254.169.254 in place of the VM's and hands out Workload Identity tokens, so a build pod must not reach
+ * it either). On EKS the nodes' IMDS hop limit of 1 is a second lock.
  */
 export const instanceMetadataEndpoints = ["169.254.169.254/32", "fd00:ec2::254/128"] as const;
+
+/**
+ * What general egress never reaches: the whole IPv4 link-local range (the instance metadata service, the EKS Pod
+ * Identity agent, NodeLocal DNSCache, which DNS reaches by its own rule) and EC2's IPv6 service range (fd00:ec2::/32:
+ * IMDS at ::254, the Pod Identity agent at ::23). Each holds out `instanceMetadataEndpoints`.
+ */
+export const linkLocalRanges = ["169.254.0.0/16", "fd00:ec2::/32"] as const;
 
 /** An in-cluster Service address (`name.namespace.svc[.cluster.local][:port]`, with or without scheme). */
 export function inClusterService(address: string): { namespace: string; port: number } | undefined {
@@ -93,40 +138,49 @@ export function inClusterService(address: string): { namespace: string; port: nu
     return { namespace: m[1], port: m[2] !== undefined ? Number(m[2]) : scheme === "http" ? 80 : 443 };
 }
 
-export interface BuildNamespaceArgs {
+/** A ServiceAccount of a pipeline namespace and the identity it acts as (none for build pods). */
+interface AccountSpec {
+    name: string;
+    identity?: WorkloadIdentity;
+    /** Whether its pods get an API token by default; only the token minter's and the pruner's need one. */
+    apiAccess?: boolean;
+}
+
+export interface PipelineNamespaceArgs {
     site: Site;
-    /** Pod Security level enforced. Default `baseline`. */
-    podSecurity?: BuildPodSecurity;
+    /** `okd-builds` or `okd-release`. */
+    name: string;
+    /** Pod Security level enforced. */
+    podSecurity: "restricted" | BuildPodSecurity;
     quota: BuildQuota;
     /** Largest single container memory limit, GiB; what fits on one build node. Default 28. */
     maxContainerMemoryGb?: number;
     /** Largest PVC, GiB. Default 200. */
     maxVolumeGb?: number;
-    /** Whether `secretNames.mirror` exists: the pipeline ServiceAccount then carries it for pushes and Chains. */
-    mirrorCredentials: boolean;
+    /** The ServiceAccounts the layer's pipelines run under in this namespace. */
+    accounts: AccountSpec[];
 }
 
 /**
- * The namespace the pipelines run in (`okd-builds`): Pod Security, quota and limits, default-deny networking with
- * the egress builds need, and the ServiceAccounts that carry the site's keyless identity.
+ * A namespace the pipelines run in: Pod Security, quota (PipelineRun count included) and limits, default-deny
+ * networking with the egress its pods need, and its ServiceAccounts, each carrying exactly one identity or none.
  */
-export class BuildNamespace extends pulumi.ComponentResource {
+export class PipelineNamespace extends pulumi.ComponentResource {
     /** The namespace's name, known once it exists: depend on it through this output. */
     public readonly name: pulumi.Output<string>;
-    public readonly pipelineServiceAccount: k8s.core.v1.ServiceAccount;
-    public readonly e2eServiceAccount: k8s.core.v1.ServiceAccount;
+    public readonly serviceAccounts: Record<string, k8s.core.v1.ServiceAccount>;
 
-    constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("okd-ci:tekton:BuildNamespace", name, {}, opts);
+    constructor(name: string, args: PipelineNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("okd-ci:tekton:PipelineNamespace", name, {}, opts);
         const k = { parent: this, provider: args.site.provider };
-        const level = args.podSecurity ?? "baseline";
+        const level = args.podSecurity;
         const watch = level === "privileged" ? "baseline" : "restricted";
 
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
             {
                 metadata: {
-                    name: pipelineNamespace,
+                    name: args.name,
                     labels: {
                         "app.kubernetes.io/part-of": "okd-ci",
                         "pod-security.kubernetes.io/enforce": level,
@@ -148,25 +202,60 @@ export class BuildNamespace extends pulumi.ComponentResource {
 
         createLimits(name, this.name, args, k);
         createNetworkPolicies(name, this.name, args.site, k);
-        const accounts = createServiceAccounts(name, this.name, args, k);
-        this.pipelineServiceAccount = accounts.pipeline;
-        this.e2eServiceAccount = accounts.e2e;
+        this.serviceAccounts = Object.fromEntries(
+            args.accounts.map((a) => [
+                a.name,
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-${a.name.replace(/^okd-/, "")}-sa`,
+                    {
+                        metadata: {
+                            name: a.name,
+                            namespace: this.name,
+                            annotations: a.identity?.serviceAccountAnnotations ?? {},
+                        },
+                        // Nothing is linked: no image pull or creds-init Secret reaches a step through its account.
+                        automountServiceAccountToken: a.apiAccess ?? false,
+                    },
+                    k,
+                ),
+            ]),
+        );
 
         this.registerOutputs({ name: this.name });
     }
 }
 
+/** The build namespace's accounts: build pods hold nothing, records and e2e pull hold their identity. */
+export function buildAccounts(site: Site): AccountSpec[] {
+    return [
+        { name: serviceAccounts.build },
+        { name: serviceAccounts.records, identity: site.identities.records },
+        { name: serviceAccounts.e2e, identity: site.identities.e2ePull },
+    ];
+}
+
+/** The release namespace's identity-holding accounts (listener, CronJob and pruner accounts belong to their components). */
+export function releaseAccounts(site: Site): AccountSpec[] {
+    return [
+        { name: serviceAccounts.promote, identity: site.identities.promote },
+        { name: serviceAccounts.registryToken, identity: site.identities.build },
+    ];
+}
+
+/** The two namespaces by name, for readers of this module. */
+export const pipelineNamespaces = { builds: pipelineNamespace, release: releaseNamespace } as const;
+
 function createLimits(
     name: string,
     namespace: pulumi.Output<string>,
-    args: BuildNamespaceArgs,
+    args: PipelineNamespaceArgs,
     opts: pulumi.CustomResourceOptions,
 ): void {
     const q = args.quota;
     new k8s.core.v1.ResourceQuota(
         `${name}-quota`,
         {
-            metadata: { name: "okd-builds", namespace },
+            metadata: { name: args.name, namespace },
             spec: {
                 hard: {
                     "requests.cpu": String(q.cpu),
@@ -175,9 +264,12 @@ function createLimits(
                     pods: String(q.pods),
                     persistentvolumeclaims: String(q.volumeClaims),
                     "requests.storage": `${q.storageGb}Gi`,
+                    // Object count quota on a custom resource (kubernetes.io/docs/concepts/policy/resource-quotas/
+                    // #object-count-quota): a create past it is refused by the API server itself.
+                    "count/pipelineruns.tekton.dev": String(q.pipelineRuns),
                     // The webhook Service (a LoadBalancer allocates a node port too) and nothing else.
-                    "services.loadbalancers": "1",
-                    "services.nodeports": "1",
+                    "services.loadbalancers": String(q.webhookServices),
+                    "services.nodeports": String(q.webhookServices),
                 },
             },
         },
@@ -186,7 +278,7 @@ function createLimits(
     new k8s.core.v1.LimitRange(
         `${name}-limits`,
         {
-            metadata: { name: "okd-builds", namespace },
+            metadata: { name: args.name, namespace },
             spec: {
                 limits: [
                     {
@@ -210,11 +302,11 @@ function createLimits(
 }
 
 /**
- * Deny everything, then allow what builds need: DNS; HTTPS (GitHub, quay.io, the cloud registry, object store and
- * APIs, the build cluster's API) and 6443 (the API of the e2e clusters the installer creates, and kind's); plain
- * HTTP for RPM mirrors (packages are GPG-verified), never to the instance metadata service; the platform's
- * credential agent; and the site's in-cluster registry and object store when it has them (local). Ingress to the
- * listeners is opened by the triggers.
+ * Deny everything, then allow what pipeline pods need: DNS; HTTPS (GitHub, quay.io, the cloud registry, object store
+ * and APIs, the build cluster's API) and 6443 (the API of the e2e clusters the installer creates, and kind's); plain
+ * HTTP for RPM mirrors (packages are GPG-verified), never to a link-local address; the platform's credential agent for
+ * the pods that hold an identity (labelled `okd-ci/identity`), and for no other; and the site's in-cluster registry
+ * and object store when it has them (local). Ingress to the listeners is opened by the triggers.
  */
 function createNetworkPolicies(
     name: string,
@@ -228,10 +320,10 @@ function createNetworkPolicies(
             { metadata: { name: `okd-${role}`, namespace }, spec },
             opts,
         );
-    // Anywhere but the instance metadata service (see `instanceMetadataEndpoints`).
+    // Anywhere but link-local addresses: the metadata service and the credential agents are reached by rule below.
     const everywhere = [
-        { ipBlock: { cidr: "0.0.0.0/0", except: [instanceMetadataEndpoints[0]] } },
-        { ipBlock: { cidr: "::/0", except: [instanceMetadataEndpoints[1]] } },
+        { ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRanges[0]] } },
+        { ipBlock: { cidr: "::/0", except: [linkLocalRanges[1]] } },
     ];
 
     policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -268,10 +360,12 @@ function createNetworkPolicies(
     });
     const agents = credentialEndpoints[site.platform];
     if (agents.length > 0) {
-        // TaskRun pods only (Tekton labels each with `tekton.dev/taskRun`, tektoncd/pipeline docs/labels.md): the
-        // listeners, which face the internet, and the schedule CronJobs get no cloud token.
         policy("allow-credentials", {
-            podSelector: { matchExpressions: [{ key: "tekton.dev/taskRun", operator: "Exists" }] },
+            // Only pods that hold an identity (TaskRun pods of the identity-holding tasks and the token minter, labelled
+            // by runs.ts and registry-token.ts): a build pod, a listener, a CronJob or a gate never gets a token from
+            // the agent. On GKE a pod that reaches the metadata server gets a token for its ServiceAccount even
+            // unannotated (a Workload Identity Federation principal), so that matters beyond the annotations.
+            podSelector: { matchExpressions: [{ key: identityPodLabel, operator: "Exists" }] },
             policyTypes: ["Egress"],
             egress: agents.map((a) => ({
                 to: [{ ipBlock: { cidr: a.cidr } }],
@@ -299,47 +393,10 @@ function createNetworkPolicies(
     });
 }
 
-function createServiceAccounts(
-    name: string,
-    namespace: pulumi.Output<string>,
-    args: BuildNamespaceArgs,
-    opts: pulumi.CustomResourceOptions,
-): { pipeline: k8s.core.v1.ServiceAccount; e2e: k8s.core.v1.ServiceAccount } {
-    const site = args.site;
-    // Steps never call the build cluster's API: credentials come from mounted Secrets and the workload identity
-    // (whose tokens are projected apart from this one), so no API token is mounted and no Role is bound.
-    const pipeline = new k8s.core.v1.ServiceAccount(
-        `${name}-pipeline-sa`,
-        {
-            metadata: { name: pipelineServiceAccount, namespace, annotations: site.identity.serviceAccountAnnotations },
-            automountServiceAccountToken: false,
-            // Tekton's creds-init turns a linked docker config into ~/.docker/config.json for every step, and Chains
-            // signs with the same credentials when it pushes next to a mirrored image.
-            secrets: args.mirrorCredentials ? [{ name: secretNames.mirror }] : [],
-        },
-        opts,
-    );
-    const e2e = new k8s.core.v1.ServiceAccount(
-        `${name}-e2e-sa`,
-        {
-            metadata: { name: e2eServiceAccount, namespace, annotations: e2eAnnotations(site) },
-            automountServiceAccountToken: false,
-        },
-        opts,
-    );
-    return { pipeline, e2e };
-}
-
 /**
- * Annotations of the e2e ServiceAccount: the site's pull-only registry identity (it mints the e2e pull secret), and
- * nothing else. Gates authenticate with static credentials from Secrets (openshift-install refuses federated
- * credentials outside Manual mode), so the account the payload's installer runs under can at most pull.
+ * Labels the pods of a task that holds `identity` need: the platform's own (AKS: `azure.workload.identity/use`) and
+ * `okd-ci/identity: <role>`, which the credential-agent NetworkPolicy selects.
  */
-export function e2eAnnotations(site: Site): pulumi.Output<Record<string, string>> {
-    return site.e2ePull?.serviceAccountAnnotations ?? pulumi.output<Record<string, string>>({});
-}
-
-/** Labels the pods of pipeline TaskRuns need for the site's workload identity (AKS); gates need none. */
-export function identityPodLabels(site: Site): Record<string, string> {
-    return { ...site.identity.podLabels };
+export function identityLabels(role: string, identity: WorkloadIdentity | undefined): Record<string, string> {
+    return identity === undefined ? {} : { ...identity.podLabels, [identityPodLabel]: role };
 }

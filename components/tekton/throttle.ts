@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { Stream } from "../../src/config/schema";
 import { streamId, triggerEventParams } from "../shared/pipelines";
+import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
 import { listenerNames, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
 
@@ -14,12 +15,62 @@ export const dispatcherLabels = {
     "app.kubernetes.io/part-of": "okd-ci",
 };
 const dispatcherAccount = "okd-nightly-dispatcher";
+/** The policy holding the listener's ConfigMap creates and the dispatcher's deletes to push records, and its binding. */
+export const pushRecordPolicyName = "okd-ci-push-records";
+
+/**
+ * RBAC cannot narrow `create` or `delete` by label, and the release namespace holds other ConfigMaps (the release
+ * run's Chains public key and status renderer). This `ValidatingAdmissionPolicy` closes that: the listener may create
+ * only ConfigMaps labelled as push records, with the push-record name prefix, and the dispatcher may delete only
+ * ConfigMaps so labelled (on DELETE the policy sees the stored object as `oldObject`; Kubernetes docs,
+ * "Validating Admission Policy", variables). Other users are not matched.
+ */
+export function pushRecordPolicy(namespace: string, listenerServiceAccount: string): Record<string, unknown> {
+    const user = (sa: string) => celString(`system:serviceaccount:${namespace}:${sa}`);
+    const labelled = (o: string) =>
+        `has(${o}.metadata.labels) && ${celString(pushRecordLabel.key)} in ${o}.metadata.labels && ${o}.metadata.labels[${celString(pushRecordLabel.key)}] == ${celString(pushRecordLabel.value)}`;
+    return {
+        failurePolicy: "Fail",
+        matchConstraints: {
+            matchPolicy: "Equivalent",
+            resourceRules: [
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "DELETE"], resources: ["configmaps"] },
+            ],
+        },
+        matchConditions: [
+            {
+                name: "by-the-listener-or-the-dispatcher",
+                expression: `request.userInfo.username in [${user(listenerServiceAccount)}, ${user(dispatcherAccount)}]`,
+            },
+        ],
+        validations: [
+            {
+                expression: `request.operation != 'CREATE' || (request.userInfo.username == ${user(listenerServiceAccount)} && ${labelled("object")} && has(object.metadata.generateName) && object.metadata.generateName.startsWith('okd-push-'))`,
+                message:
+                    "only the listener creates ConfigMaps here, and only push records (okd-ci/push-record=nightly, okd-push-…)",
+                reason: "Forbidden",
+            },
+            {
+                expression: `request.operation != 'DELETE' || (request.userInfo.username == ${user(dispatcherAccount)} && ${labelled("oldObject")})`,
+                message:
+                    "only the dispatcher deletes ConfigMaps here, and only push records (okd-ci/push-record=nightly)",
+                reason: "Forbidden",
+            },
+        ],
+    };
+}
 const listenerPort = 8080;
 
 export interface NightlyThrottleArgs {
     provider: k8s.Provider;
-    /** The build namespace (its output). */
-    namespace: pulumi.Input<string>;
+    /**
+     * The namespaces (their outputs): push records, the dispatcher and its CronJobs live in `release`, beside the
+     * listeners (a TriggerTemplate's resources are created in the listener's namespace); the nightlies it counts run
+     * in `builds`.
+     */
+    namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> };
+    /** The release namespace's name as a plain string (the admission policy names its ServiceAccounts). */
+    releaseNamespaceName: string;
     /** Streams from the config: `throttle` and `branch` of each. */
     streams: Stream[];
     /** `nightlyDispatchSchedule`: five-field cron, UTC. */
@@ -70,15 +121,16 @@ export function pushRecordTemplate(minor: string): Record<string, unknown> {
  * the stream's last nightly started and fewer than `throttle.maxUnfinished` are unfinished, passing the newest pushed
  * commit of each repository (`revisions`), which the clone steps check out (dispatch-nightly.sh).
  *
- * Rights: the listener may only create ConfigMaps (Kubernetes RBAC cannot narrow `create` by name or label); the
- * dispatcher may read and delete ConfigMaps and read PipelineRuns of the build namespace, and reach the schedule
- * listener, nothing else.
+ * Rights: the listener may create ConfigMaps in the release namespace only (Kubernetes RBAC cannot narrow `create` by
+ * name or label); the dispatcher may read and delete ConfigMaps of the release namespace, get and list PipelineRuns of
+ * the build namespace, and reach the schedule listener, nothing else. Push records never enter the privileged build
+ * namespace, whose pods run pushed code. An admission policy (`pushRecordPolicy`) narrows both to push records.
  */
 export class NightlyThrottle extends pulumi.ComponentResource {
     constructor(name: string, args: NightlyThrottleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:NightlyThrottle", name, {}, opts);
         const k = { parent: this, provider: args.provider };
-        const ns = args.namespace;
+        const ns = args.namespaces.release;
 
         for (const stream of args.streams) {
             new k8s.apiextensions.CustomResource(
@@ -118,28 +170,35 @@ export class NightlyThrottle extends pulumi.ComponentResource {
             { metadata: { name: dispatcherAccount, namespace: ns } },
             k,
         );
-        const role = new k8s.rbac.v1.Role(
-            `${name}-dispatcher-role`,
-            {
-                metadata: { name: dispatcherAccount, namespace: ns },
-                rules: [
-                    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
-                    { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
-                ],
-            },
-            k,
-        );
-        const binding = new k8s.rbac.v1.RoleBinding(
-            `${name}-dispatcher-binding`,
-            {
-                metadata: { name: dispatcherAccount, namespace: ns },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: dispatcherAccount },
-                subjects: [{ kind: "ServiceAccount", name: dispatcherAccount, namespace: ns }],
-            },
-            { ...k, dependsOn: [role] },
-        );
+        const subjects = [{ kind: "ServiceAccount", name: dispatcherAccount, namespace: ns }];
+        const grant = (
+            suffix: string,
+            namespace: pulumi.Input<string>,
+            rules: k8s.types.input.rbac.v1.PolicyRule[],
+        ) => {
+            const role = new k8s.rbac.v1.Role(
+                `${name}-dispatcher-${suffix}-role`,
+                { metadata: { name: dispatcherAccount, namespace }, rules },
+                k,
+            );
+            return new k8s.rbac.v1.RoleBinding(
+                `${name}-dispatcher-${suffix}-binding`,
+                {
+                    metadata: { name: dispatcherAccount, namespace },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: dispatcherAccount },
+                    subjects,
+                },
+                { ...k, dependsOn: [role] },
+            );
+        };
+        const bindings = [
+            grant("records", ns, [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] }]),
+            grant("runs", args.namespaces.builds, [
+                { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
+            ]),
+        ];
 
-        // Holes in the build namespace's default-deny: dispatcher → schedule listener (the API is reached over 443).
+        // Holes in the release namespace's default-deny: dispatcher → schedule listener (the API is reached over 443).
         const port = [{ protocol: "TCP", port: listenerPort }];
         new k8s.networking.v1.NetworkPolicy(
             `${name}-netpol-listener`,
@@ -171,6 +230,13 @@ export class NightlyThrottle extends pulumi.ComponentResource {
             k,
         );
 
+        createRunPolicy(
+            `${name}-records-admission`,
+            pushRecordPolicyName,
+            pushRecordPolicy(args.releaseNamespaceName, args.listenerServiceAccount),
+            k,
+        );
+
         const listenerUrl = scheduleListenerUrl(ns);
         for (const stream of args.streams) {
             const id = streamId(stream.minor);
@@ -182,7 +248,8 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     schedule: args.schedule,
                     script: "dispatch-nightly.sh",
                     env: {
-                        NAMESPACE: ns,
+                        RECORDS_NAMESPACE: ns,
+                        RUNS_NAMESPACE: args.namespaces.builds,
                         STREAM: stream.minor,
                         BRANCH: stream.branch,
                         LISTENER_URL: listenerUrl,
@@ -193,7 +260,7 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     apiAccess: true,
                     labels: { ...dispatcherLabels, "okd-ci/stream": stream.minor },
                 },
-                { ...k, dependsOn: [binding] },
+                { ...k, dependsOn: bindings },
             );
         }
         this.registerOutputs({});

@@ -10,7 +10,7 @@ import {
     streamSources,
     triggerEventParams,
 } from "../shared/pipelines";
-import { type Site, secretNames } from "../shared/site";
+import { type Site, pipelineNamespace, releaseNamespace, secretNames } from "../shared/site";
 import { scriptCronJob } from "./jobs";
 import { tektonNamespaces } from "./versions";
 
@@ -27,10 +27,19 @@ export const pushRecordTemplateName = (minor: string): string => `okd-push-recor
 /** The in-cluster URL of the schedule listener, which only the schedule and dispatcher CronJobs' pods may reach. */
 export const scheduleListenerUrl = (namespace: pulumi.Input<string>): pulumi.Output<string> =>
     pulumi.interpolate`http://el-${listenerNames.schedule}.${namespace}.svc.cluster.local:${listenerPort}`;
-const serviceAccount = "okd-triggers";
-/** The EventListeners' ServiceAccount (components/tekton/throttle.ts lets it create push records). */
-export const listenerServiceAccount = serviceAccount;
+/**
+ * The listeners' ServiceAccount, in the release namespace; the admission policy admits its PipelineRuns only, and
+ * components/tekton/throttle.ts lets it create push records (ConfigMaps) there.
+ */
+export const listenerServiceAccount = "okd-triggers";
+const serviceAccount = listenerServiceAccount;
 const cronServiceAccount = "okd-trigger-cron";
+
+/** Where each kind of run is created: nightlies build pushed code (privileged), releases promote (restricted). */
+export const runNamespaces: Record<"nightly" | "release", string> = {
+    nightly: pipelineNamespace,
+    release: releaseNamespace,
+};
 /** Labels of the schedule CronJobs' pods: the only pods the schedule listener accepts. */
 export const cronLabels = { "app.kubernetes.io/name": "okd-trigger-cron", "app.kubernetes.io/part-of": "okd-ci" };
 /** The Service GitHub reaches (the listener's own `el-okd-github` stays ClusterIP). */
@@ -58,14 +67,15 @@ const eventParamNames = Object.values(triggerEventParams) as TriggerEventParam[]
 
 export interface StreamTriggersArgs {
     site: Site;
-    /** The build namespace (its output). */
-    namespace: pulumi.Input<string>;
+    /**
+     * The pipeline namespaces (their outputs). Listeners, bindings, templates, CronJobs and the webhook Service live in
+     * `release`; nightly PipelineRuns are created in `builds`.
+     */
+    namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> };
     /** Streams from the config: branch, components, schedules, promotion. */
     streams: Stream[];
     /** What each stream runs, from the pipelines layer; one per stream, with `release` exactly when it promotes. */
     runs: StreamRuns[];
-    /** Labels every PipelineRun carries; Tekton copies them onto its pods (workload identity on AKS). */
-    runLabels: Record<string, string>;
     /**
      * `webhookSourceRanges`: what a `LoadBalancer` webhook Service admits (`spec.loadBalancerSourceRanges`). A site
      * whose own load balancer fronts a `NodePort` enforces them there instead.
@@ -107,14 +117,12 @@ export function scheduleFilter(minor: string, kind: RunKind): string {
 }
 
 /**
- * The TriggerTemplate of one stream's run: a PipelineRun of `run`, with the event params it asks for.
+ * The TriggerTemplate of one stream's run: a PipelineRun of `run` in its kind's namespace (`runNamespaces`), with the
+ * event params it asks for. Triggers creates a resource template in the namespace it names, else in the listener's
+ * (tektoncd/triggers@v0.37.0 pkg/resources/create.go). No labels carry an identity: each task's pods get theirs
+ * from the run's `taskRunSpecs`.
  */
-export function triggerTemplate(
-    minor: string,
-    kind: RunKind,
-    run: PipelineRunTemplate,
-    labels: Record<string, string>,
-): Record<string, unknown> {
+export function triggerTemplate(minor: string, kind: RunKind, run: PipelineRunTemplate): Record<string, unknown> {
     for (const p of run.eventParams) {
         if (!(eventParamNames as string[]).includes(p)) {
             throw new Error(
@@ -144,7 +152,8 @@ export function triggerTemplate(
                 kind: "PipelineRun",
                 metadata: {
                     generateName: `${run.pipelineName}-`,
-                    labels: { ...labels, "okd-ci/stream": minor, "okd-ci/run": kind },
+                    namespace: runNamespaces[kind],
+                    labels: { "okd-ci/stream": minor, "okd-ci/run": kind },
                 },
                 spec,
             },
@@ -165,10 +174,10 @@ export class StreamTriggers extends pulumi.ComponentResource {
         super("okd-ci:tekton:StreamTriggers", name, {}, opts);
         const k = { parent: this, provider: args.site.provider };
         const tekton = { ...k, dependsOn: args.dependsOn };
-        const ns = args.namespace;
+        const ns = args.namespaces.release;
         const pairs = pairStreams(args.streams, args.runs);
 
-        createListenerAccess(name, ns, k);
+        createListenerAccess(name, args.namespaces, k);
         const cr = (role: string, kind: string, objectName: string, spec: pulumi.Input<Record<string, unknown>>) =>
             new k8s.apiextensions.CustomResource(
                 `${name}-${role}`,
@@ -194,12 +203,7 @@ export class StreamTriggers extends pulumi.ComponentResource {
             if (runs.release !== undefined) kinds.push(["release", runs.release]);
             for (const [kind, run] of kinds) {
                 const template = run.pipelineName;
-                cr(
-                    `template-${kind}-${id}`,
-                    "TriggerTemplate",
-                    template,
-                    triggerTemplate(stream.minor, kind, run, args.runLabels),
-                );
+                cr(`template-${kind}-${id}`, "TriggerTemplate", template, triggerTemplate(stream.minor, kind, run));
                 scheduleTriggers.push({
                     name: `${kind}-${id}`,
                     interceptors: [celFilter(scheduleFilter(stream.minor, kind))],
@@ -269,58 +273,79 @@ function listenerSpec(triggers: Record<string, unknown>[]): Record<string, unkno
 }
 
 /**
- * The listeners' ServiceAccount. Triggers documents two bindings; we keep the first and narrow the second:
- * - `tekton-triggers-eventlistener-roles` (reads of Triggers objects and ConfigMaps, create PipelineRuns, impersonate
- *   ServiceAccounts, events) by a RoleBinding, so its writes stay in the build namespace;
- * - `tekton-triggers-eventlistener-clusterroles` grants cluster-wide reads of ClusterTriggerBindings,
- *   ClusterInterceptors *and every Secret in the cluster*: instead, our own ClusterRole reads only the two
- *   cluster-scoped kinds, and a Role reads Secrets in the build namespace alone.
+ * What an EventListener's sink does with the API, read from tektoncd/triggers@v0.37.0: its informers
+ * (cmd/eventlistenersink/main.go, pkg/adapter/adapter.go) watch EventListeners, Triggers, TriggerBindings,
+ * TriggerTemplates and Interceptors in its own namespace (`injection.WithNamespaceScope`) and ClusterTriggerBindings
+ * and ClusterInterceptors cluster-wide; it creates each resource template (pkg/resources/create.go) as itself, since
+ * our Triggers name no ServiceAccount to impersonate; and it records events. It reads no Secret: the GitHub
+ * signature is checked by the core `github` ClusterInterceptor, which reads the webhook Secret with its own
+ * (cluster-wide) rights.
  */
-function createListenerAccess(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
-    new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: serviceAccount, namespace } }, opts);
+export const listenerRules = {
+    /** In the listener's namespace. */
+    own: [
+        {
+            apiGroups: ["triggers.tekton.dev"],
+            resources: ["eventlisteners", "triggers", "triggerbindings", "triggertemplates", "interceptors"],
+            verbs: ["get", "list", "watch"],
+        },
+        // The adapter framework watches its logging and observability ConfigMaps.
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
+        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+        { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["create"] },
+    ],
+    /** In each namespace it starts runs in. */
+    runs: [{ apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["create"] }],
+    /** Cluster-wide, read only. */
+    cluster: [
+        {
+            apiGroups: ["triggers.tekton.dev"],
+            resources: ["clustertriggerbindings", "clusterinterceptors"],
+            verbs: ["get", "list", "watch"],
+        },
+    ],
+};
+
+/**
+ * The listeners' ServiceAccount and its own minimal roles (`listenerRules`), instead of Triggers' documented
+ * bindings: `tekton-triggers-eventlistener-roles` would let it create TaskRuns and impersonate every ServiceAccount of
+ * its namespace, and `tekton-triggers-eventlistener-clusterroles` read every Secret of the cluster. What it creates is
+ * further held to the okd-ci Pipelines by an admission policy (admission.ts).
+ */
+function createListenerAccess(
+    name: string,
+    namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> },
+    opts: pulumi.CustomResourceOptions,
+): void {
+    const namespace = namespaces.release;
+    new k8s.core.v1.ServiceAccount(
+        `${name}-sa`,
+        // The listener pod needs its token: the sink's informers and creates are API calls.
+        { metadata: { name: serviceAccount, namespace } },
+        opts,
+    );
     const subjects = [{ kind: "ServiceAccount", name: serviceAccount, namespace }];
-    new k8s.rbac.v1.RoleBinding(
-        `${name}-listener-binding`,
-        {
-            metadata: { name: `${serviceAccount}-eventlistener`, namespace },
-            roleRef: {
-                apiGroup: "rbac.authorization.k8s.io",
-                kind: "ClusterRole",
-                name: "tekton-triggers-eventlistener-roles",
+    const role = (suffix: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[]) => {
+        const r = new k8s.rbac.v1.Role(
+            `${name}-${suffix}-role`,
+            { metadata: { name: `${serviceAccount}-${suffix}`, namespace: ns }, rules },
+            opts,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-${suffix}-binding`,
+            {
+                metadata: { name: `${serviceAccount}-${suffix}`, namespace: ns },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${serviceAccount}-${suffix}` },
+                subjects,
             },
-            subjects,
-        },
-        opts,
-    );
-    const secretsRole = new k8s.rbac.v1.Role(
-        `${name}-secrets-role`,
-        {
-            metadata: { name: `${serviceAccount}-secrets`, namespace },
-            rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }],
-        },
-        opts,
-    );
-    new k8s.rbac.v1.RoleBinding(
-        `${name}-secrets-binding`,
-        {
-            metadata: { name: `${serviceAccount}-secrets`, namespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${serviceAccount}-secrets` },
-            subjects,
-        },
-        { ...opts, dependsOn: [secretsRole] },
-    );
+            { ...opts, dependsOn: [r] },
+        );
+    };
+    role("listener", namespace, listenerRules.own);
+    role("nightly-runs", namespaces.builds, listenerRules.runs);
     const clusterRole = new k8s.rbac.v1.ClusterRole(
         `${name}-cluster-read`,
-        {
-            metadata: { name: "okd-ci-triggers-cluster-read" },
-            rules: [
-                {
-                    apiGroups: ["triggers.tekton.dev"],
-                    resources: ["clustertriggerbindings", "clusterinterceptors"],
-                    verbs: ["get", "list", "watch"],
-                },
-            ],
-        },
+        { metadata: { name: "okd-ci-triggers-cluster-read" }, rules: listenerRules.cluster },
         opts,
     );
     new k8s.rbac.v1.ClusterRoleBinding(
@@ -410,7 +435,7 @@ export function createWebhookExposure(
     return service;
 }
 
-/** Holes in the build namespace's default-deny for the listeners and the schedule CronJobs. */
+/** Holes in the release namespace's default-deny for the listeners and the schedule CronJobs. */
 function createListenerPolicies(
     name: string,
     namespace: pulumi.Input<string>,

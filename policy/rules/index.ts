@@ -4,6 +4,14 @@ import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import {
+    buildPodsHoldNoIdentity,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
+    mirrorCredentialsPromoteOnly,
+    promotedWriters,
+} from "./identity";
+import {
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
     gkeNodeIdentity,
@@ -43,11 +51,23 @@ export const rules: readonly Rule[] = [
     gkeNodeIdentity,
     gkePrivateNodes,
     podIdentityTrustScoped,
+    buildPodsHoldNoIdentity,
+    promotedWriters,
+    mirrorCredentialsPromoteOnly,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
     privilegedBuildsIsolated,
     stepImagesPinned,
 ];
 
 export {
+    buildPodsHoldNoIdentity,
+    chainsSignsWithKms,
+    listenerLeastPrivilege,
+    listenerRunsAdmitted,
+    mirrorCredentialsPromoteOnly,
+    promotedWriters,
     privilegedBuildsIsolated,
     stepImagesPinned,
     e2eServiceAccountPullOnly,

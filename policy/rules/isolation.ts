@@ -5,7 +5,7 @@
  */
 import ipaddr from "ipaddr.js";
 
-import { pipelineNamespace } from "../../components/shared/site";
+import { identityPodLabel, pipelineNamespace, releaseNamespace } from "../../components/shared/site";
 import {
     type PolicyResourceLike,
     type Report,
@@ -127,10 +127,10 @@ function covers(cidr: string, address: string): boolean {
     }
 }
 
-/** Metadata addresses an egress peer lets through; a rule with no peers reaches everything. */
-function openedAddresses(peers: unknown[]): string[] {
-    if (peers.length === 0) return metadataAddresses;
-    return metadataAddresses.filter((address) =>
+/** Which of `addresses` (default: the metadata service) an egress rule's peers let through; no peers: all of them. */
+function openedAddresses(peers: unknown[], addresses: string[] = metadataAddresses): string[] {
+    if (peers.length === 0) return addresses;
+    return addresses.filter((address) =>
         peers.some((peer) => {
             const block = obj(at(peer, "ipBlock"));
             if (block === undefined) return false;
@@ -176,24 +176,55 @@ function gkeConcealsMetadata(all: PolicyResourceLike[]): boolean {
     return configs.every((c) => at(c, "workloadMetadataConfig.mode") === "GKE_METADATA");
 }
 
+/** The EKS Pod Identity agent (IPv4 and IPv6): it hands out the identity of the pod's ServiceAccount. */
+export const podIdentityAgentAddresses = ["169.254.170.23", "fd00:ec2::23"];
+
+/** Whether a policy selects only pods that hold an identity (`okd-ci/identity` must exist). */
+function selectsIdentityPodsOnly(spec: unknown): boolean {
+    const selector = obj(at(spec, "podSelector")) ?? {};
+    const labels = Object.keys(obj(selector.matchLabels) ?? {});
+    const expressions = arr(selector.matchExpressions).filter(
+        (e) => at(e, "operator") === "Exists" || at(e, "operator") === "In",
+    );
+    return labels.includes(identityPodLabel) || expressions.some((e) => at(e, "key") === identityPodLabel);
+}
+
 function checkPolicy(p: PolicyResourceLike, onGke: boolean, report: Report, skip: Skip): void {
     const ns = readKnown(() => str(at(p.props, "metadata.namespace")));
     if (!ns.known) {
         skip(`NetworkPolicy ${p.name}'s namespace is only known after apply`, p.urn);
         return;
     }
-    if (ns.value !== pipelineNamespace) return;
+    if (ns.value !== pipelineNamespace && ns.value !== releaseNamespace) return;
     const spec = readKnown(() => JSON.parse(JSON.stringify(at(p.props, "spec") ?? {})) as unknown);
     if (!spec.known) {
         skip(`NetworkPolicy ${p.name}'s spec is only known after apply`, p.urn);
         return;
     }
+    const name = `${ns.value}/${str(at(p.props, "metadata.name")) ?? p.name}`;
+    const identityPods = selectsIdentityPodsOnly(spec.value);
     arr(at(spec.value, "egress")).forEach((rule, i) => {
-        if (onGke && gkeMetadataServerRule(rule)) return;
+        // A credential agent hands out the pod's own identity: only pods that hold one may reach it.
+        const agents = openedAddresses(arr(at(rule, "to")), podIdentityAgentAddresses);
+        if (agents.length > 0 && !identityPods) {
+            report(
+                `NetworkPolicy ${name} egress[${i}] lets pods that hold no identity reach the EKS Pod Identity agent (${agents.join(", ")}); select ${identityPodLabel} pods only`,
+                p.urn,
+            );
+        }
+        if (onGke && gkeMetadataServerRule(rule)) {
+            if (!identityPods) {
+                report(
+                    `NetworkPolicy ${name} egress[${i}] lets pods that hold no identity reach the GKE metadata server, which mints a token for any pod's ServiceAccount; select ${identityPodLabel} pods only`,
+                    p.urn,
+                );
+            }
+            return;
+        }
         const opened = openedAddresses(arr(at(rule, "to")));
         if (opened.length > 0) {
             report(
-                `NetworkPolicy ${ns.value}/${str(at(p.props, "metadata.name")) ?? p.name} egress[${i}] reaches the instance metadata service (${opened.join(", ")}); add it to the ipBlock's except`,
+                `NetworkPolicy ${name} egress[${i}] reaches the instance metadata service (${opened.join(", ")}); add it to the ipBlock's except`,
                 p.urn,
             );
         }
@@ -203,10 +234,10 @@ function checkPolicy(p: PolicyResourceLike, onGke: boolean, report: Report, skip
 export const buildPodsNoInstanceMetadata: StackRule = {
     kind: "stack",
     name: "build-pods-no-instance-metadata",
-    description: `No egress rule of the ${pipelineNamespace} namespace reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE, where every node serves the GKE metadata server there instead, only its port 80.`,
+    description: `No egress rule of the ${pipelineNamespace} and ${releaseNamespace} namespaces reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE, where every node serves the GKE metadata server there instead, only its port 80; and only pods labelled ${identityPodLabel} reach a credential agent (the GKE metadata server, the EKS Pod Identity agent).`,
     enforcementLevel: "mandatory",
     remediation:
-        "Exclude 169.254.169.254/32 and fd00:ec2::254/128 from every ipBlock of the build namespace's egress rules (components/tekton/namespace.ts instanceMetadataEndpoints).",
+        "Exclude the link-local ranges from every ipBlock of the pipeline namespaces' egress rules (components/tekton/namespace.ts linkLocalRanges), and open the credential agent to identity pods only.",
     check(all, report, skip) {
         const onGke = gkeConcealsMetadata(all);
         for (const p of ofType(all, t.k8s.networkPolicy)) checkPolicy(p, onGke, report, skip);

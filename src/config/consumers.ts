@@ -144,9 +144,9 @@ export const consumerRules: ConsumerRule[] = [
     },
     {
         id: "unused-secret",
-        key: "gateCredentials<Cloud>, chainsSigningKeyPassword, mirror*",
+        key: "gateCredentials<Cloud>, chainsSigningKey, chainsSigningKeyPassword, chainsPublicKey, mirror*",
         consumer: "the gates, Tekton Chains, the release pipeline",
-        rule: "gate credentials without that gate (or for the site's own AWS gate, which uses Pod Identity), a key password without chainsSigningKey, mirror settings with no promoting stream: each does nothing",
+        rule: "gate credentials without that gate (or for the site's own AWS gate, which uses Pod Identity), a Chains key on a cloud (Chains signs there with the site's KMS key, which no Secret holds), a key password without chainsSigningKey, mirror settings with no promoting stream: each does nothing",
         source: "components/shared/gates.ts, components/tekton/chains.ts, components/pipelines/release.ts",
     },
     // --- Kubernetes, Tekton, git, the build -----------------------------------------------------------------------
@@ -539,7 +539,21 @@ export function consumerIssues(
         if (!ctx.secretSet(key)) continue;
         if (gates[cloud] === undefined) issue([key], `does nothing without gates.${cloud}; expected it unset`);
     }
-    if (ctx.secretSet("chainsSigningKeyPassword") && !ctx.secretSet("chainsSigningKey")) {
+    if (platform !== "local") {
+        for (const key of ["chainsSigningKey", "chainsSigningKeyPassword"]) {
+            if (!ctx.secretSet(key)) continue;
+            issue(
+                [key],
+                `does nothing on ${platform}: Tekton Chains signs with the site's KMS key, which never leaves the key service (docs/security.md); expected it unset`,
+            );
+        }
+        if (c.chainsPublicKey !== undefined) {
+            issue(
+                ["chainsPublicKey"],
+                `does nothing on ${platform}: promotion verifies with the site's KMS key (cosign --key <chainsKmsRef>); expected it unset`,
+            );
+        }
+    } else if (ctx.secretSet("chainsSigningKeyPassword") && !ctx.secretSet("chainsSigningKey")) {
         issue(
             ["chainsSigningKeyPassword"],
             "does nothing without chainsSigningKey (the generated key has no password); expected it unset",

@@ -614,13 +614,13 @@ export const keys = {
         pulumiType: "string",
         secret: true,
         description:
-            "Cosign private key Tekton Chains signs with (cosign.key); generated and kept in state when unset.",
+            "local only: cosign private key Tekton Chains signs with (cosign.key); generated and kept in state when unset. The clouds sign with a KMS key the site creates.",
     },
     chainsSigningKeyPassword: {
         schema: z.string().optional(),
         pulumiType: "string",
         secret: true,
-        description: "Password of chainsSigningKey.",
+        description: "local only: password of chainsSigningKey.",
     },
     chainsPublicKey: {
         schema: z
@@ -629,7 +629,7 @@ export const keys = {
             .optional(),
         pulumiType: "string",
         description:
-            "PEM public key of chainsSigningKey (cosign.pub): promotion verifies each nightly's Tekton Chains attestation with it. Needed with chainsSigningKey when a stream promotes; a generated key needs none.",
+            "local only: PEM public key of chainsSigningKey (cosign.pub): promotion verifies each nightly's Tekton Chains attestation with it. Needed with chainsSigningKey when a stream promotes; a generated key needs none.",
     },
     tektonPruneKeep: {
         schema: count(1, 1000).default(50),

@@ -284,10 +284,30 @@ const consumerRows: Row[] = [
     {
         rule: "unused-secret",
         what: "a signing key password without a signing key",
-        config: { ...aws, chainsSigningKeyPassword: "hunter2" },
+        config: { ...local, chainsSigningKeyPassword: "hunter2" },
         secret: ["chainsSigningKeyPassword"],
         lines: [
             "okd-ci:chainsSigningKeyPassword = [secret]: does nothing without chainsSigningKey (the generated key has no password); expected it unset",
+        ],
+    },
+    {
+        rule: "unused-secret",
+        what: "a Chains signing key on a cloud, which signs with its KMS key",
+        config: { ...aws, chainsSigningKey: "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" },
+        secret: ["chainsSigningKey"],
+        lines: [
+            "okd-ci:chainsSigningKey = [secret]: does nothing on aws: Tekton Chains signs with the site's KMS key, which never leaves the key service (docs/security.md); expected it unset",
+        ],
+    },
+    {
+        rule: "unused-secret",
+        what: "a Chains public key on a cloud, where promotion verifies with the KMS key",
+        config: {
+            ...aws,
+            chainsPublicKey: "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
+        },
+        lines: [
+            'okd-ci:chainsPublicKey = "-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----\\n": does nothing on aws: promotion verifies with the site\'s KMS key (cosign --key <chainsKmsRef>); expected it unset',
         ],
     },
     {

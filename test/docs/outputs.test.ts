@@ -15,7 +15,7 @@ describe("the webhook stack output", () => {
             const out = await synthInProcess(stack);
             const outputs = out.plan.outputs as Record<string, unknown>;
             const text = String(outputs.webhook);
-            const svc = out.manifests.find((m) => m.file === "service_okd-builds_okd-github-webhook.yaml");
+            const svc = out.manifests.find((m) => m.file === "service_okd-release_okd-github-webhook.yaml");
             assert.ok(svc, "the webhook Service is rendered");
             // What a person may be told to reach: the Service's port, or its node port where a load balancer outside
             // the cluster forwards to the nodes (the aws site's NLB).

@@ -74,7 +74,7 @@ describe("policy iam-least-privilege", () => {
             const association = res(
                 t.aws.eksPodIdentity,
                 "pipeline-pia",
-                { namespace: "okd-builds", serviceAccount: "okd-pipeline", roleArn: UNKNOWN },
+                { namespace: "okd-builds", serviceAccount: "okd-records", roleArn: UNKNOWN },
                 { dependsOn: [pipeline] },
             );
             const arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
@@ -146,7 +146,7 @@ describe("policy iam-least-privilege", () => {
             const association = res(
                 t.aws.eksPodIdentity,
                 "pia",
-                { namespace: "okd-builds", serviceAccount: "okd-pipeline" },
+                { namespace: "okd-builds", serviceAccount: "okd-records" },
                 { dependsOn: [pipeline] },
             );
             const access = res(
@@ -283,13 +283,13 @@ describe("policy iam-least-privilege", () => {
     });
 
     describe("GCP", () => {
-        const gsa = res(t.gcp.serviceAccount, "pipeline-gsa", { accountId: "okd-pipeline" });
+        const gsa = res(t.gcp.serviceAccount, "pipeline-gsa", { accountId: "okd-records" });
         const impersonation = res(
             t.gcp.serviceAccountIamMember,
             "pipeline-wi",
             {
                 role: "roles/iam.workloadIdentityUser",
-                member: "serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]",
+                member: "serviceAccount:p.svc.id.goog[okd-builds/okd-records]",
                 serviceAccountId: UNKNOWN,
             },
             { dependsOn: [gsa] },
@@ -329,7 +329,7 @@ describe("policy iam-least-privilege", () => {
 
         it("fails an admin role on the project for a Workload Identity Federation principal of the pipeline", () => {
             const member =
-                "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p.svc.id.goog/subject/ns/okd-builds/sa/okd-pipeline";
+                "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p.svc.id.goog/subject/ns/okd-builds/sa/okd-records";
             const admin = res(t.gcp.projectIamMember, "wif-admin", { role: "roles/storage.admin", member });
             assert.equal(violations(iamLeastPrivilege, [admin]).length, 1);
         });
@@ -368,7 +368,7 @@ describe("policy iam-least-privilege", () => {
         });
 
         it("still fails the same role for a member naming the pipeline's own ServiceAccount", () => {
-            const member = "serviceAccount:p.svc.id.goog[okd-builds/okd-pipeline]";
+            const member = "serviceAccount:p.svc.id.goog[okd-builds/okd-records]";
             const admin = res(t.gcp.projectIamMember, "direct-admin", { role: "roles/compute.admin", member });
             assert.equal(violations(iamLeastPrivilege, [admin]).length, 1);
         });
@@ -379,7 +379,7 @@ describe("policy iam-least-privilege", () => {
         const federation = res(
             t.azure.federatedCredential,
             "pipeline-fic",
-            { subject: "system:serviceaccount:okd-builds:okd-pipeline", resourceName: UNKNOWN },
+            { subject: "system:serviceaccount:okd-builds:okd-records", resourceName: UNKNOWN },
             { dependsOn: [identity] },
         );
         const assignment = (role: string, scope: string) =>

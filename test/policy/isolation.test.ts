@@ -86,48 +86,70 @@ describe("policy network-policy-enforced on AKS", () => {
     });
 });
 
-const netpol = (name: string, egress: object[], namespace = "okd-builds") =>
-    res(t.k8s.networkPolicy, name, { metadata: { name, namespace }, spec: { podSelector: {}, egress } });
+const netpol = (name: string, egress: object[], namespace = "okd-builds", podSelector: object = {}) =>
+    res(t.k8s.networkPolicy, name, { metadata: { name, namespace }, spec: { podSelector, egress } });
+/** What components/tekton/namespace.ts selects for the credential agents: pods that hold an identity. */
+const identityPods = { matchExpressions: [{ key: "okd-ci/identity", operator: "Exists" }] };
+const credentials = (egress: object[]) => netpol("okd-allow-credentials", egress, "okd-builds", identityPods);
 const web = (except4: string[], except6: string[]) => ({
     to: [{ ipBlock: { cidr: "0.0.0.0/0", except: except4 } }, { ipBlock: { cidr: "::/0", except: except6 } }],
     ports: [{ protocol: "TCP", port: 80 }],
 });
 
 describe("policy build-pods-no-instance-metadata", () => {
-    it("passes egress to anywhere but the metadata service", () => {
-        const p = netpol("okd-allow-web", [web(["169.254.169.254/32"], ["fd00:ec2::254/128"])]);
+    it("passes egress to anywhere but the link-local ranges", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.0.0/16"], ["fd00:ec2::/32"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), []);
     });
 
     it("fails egress to anywhere that leaves the metadata service open, naming each address", () => {
-        const p = netpol("okd-allow-web", [web([], ["fd00:ec2::254/128"])]);
+        const p = netpol("okd-allow-web", [web([], ["fd00:ec2::/32"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (169.254.170.23); select okd-ci/identity pods only",
             "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (169.254.169.254); add it to the ipBlock's except",
+        ]);
+    });
+
+    it("fails general egress that excepts only the metadata service: pods without identity reach the Pod Identity agent", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.169.254/32"], ["fd00:ec2::254/128"])]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (169.254.170.23, fd00:ec2::23); select okd-ci/identity pods only",
+        ]);
+    });
+
+    it("lets identity pods, and only them, reach the EKS Pod Identity agent", () => {
+        const agent = [{ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }] }];
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [credentials(agent)]), []);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [netpol("okd-allow-credentials", agent)]), [
+            "NetworkPolicy okd-builds/okd-allow-credentials egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (169.254.170.23, fd00:ec2::23); select okd-ci/identity pods only",
         ]);
     });
 
     it("fails a rule with no destinations (it reaches everything) and an explicit link-local range", () => {
         const p = netpol("x", [{ ports: [{ port: 80 }] }, { to: [{ ipBlock: { cidr: "169.254.0.0/16" } }] }]);
-        assert.equal(violations(buildPodsNoInstanceMetadata, [p]).length, 2);
+        // Each rule reaches both the metadata service and the Pod Identity agent.
+        assert.equal(violations(buildPodsNoInstanceMetadata, [p]).length, 4);
     });
 
     it("allows the GKE metadata server's port on GKE only, and ignores other namespaces", () => {
-        const gke = netpol("okd-allow-credentials", [
-            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] },
-        ]);
+        const gke = credentials([{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] }]);
         const concealed = { nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } } };
         const gkeCluster = res(t.gcp.gkeCluster, "gke", concealed);
         const gkePool = res(t.gcp.gkeNodePool, "gke-builds", concealed);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [gke, gkeCluster, gkePool]), []);
+        const everyPod = netpol("okd-allow-credentials", [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] },
+        ]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [everyPod, gkeCluster, gkePool]), [
+            "NetworkPolicy okd-builds/okd-allow-credentials egress[0] lets pods that hold no identity reach the GKE metadata server, which mints a token for any pod's ServiceAccount; select okd-ci/identity pods only",
+        ]);
         assert.equal(violations(buildPodsNoInstanceMetadata, [gke]).length, 1, "the same rule on EKS");
         const elsewhere = netpol("other", [{}], "kube-system");
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [elsewhere]), []);
     });
 
     it("treats 169.254.169.254 as the VM's metadata server on GKE when a pool does not run the GKE metadata server", () => {
-        const gke = netpol("okd-allow-credentials", [
-            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] },
-        ]);
+        const gke = credentials([{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }] }]);
         const gkeCluster = res(t.gcp.gkeCluster, "gke", {
             nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } },
         });
@@ -138,7 +160,7 @@ describe("policy build-pods-no-instance-metadata", () => {
     });
 
     it("allows on GKE only port 80, where Dataplane V2 sees the metadata server", () => {
-        const gke = netpol("okd-allow-credentials", [
+        const gke = credentials([
             { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80 }, { port: 988 }] },
         ]);
         const gkeCluster = res(t.gcp.gkeCluster, "gke", {

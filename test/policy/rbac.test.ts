@@ -18,7 +18,7 @@ const binding = (
         roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
         subjects,
     });
-const pipelineSa = { kind: "ServiceAccount", name: "okd-pipeline", namespace: "okd-builds" };
+const pipelineSa = { kind: "ServiceAccount", name: "okd-records", namespace: "okd-builds" };
 
 describe("policy rbac-least-privilege", () => {
     it("fails a cluster-admin binding for the pipeline ServiceAccount", () => {
@@ -26,7 +26,7 @@ describe("policy rbac-least-privilege", () => {
             pipelineSa,
         ]);
         assert.deepEqual(violations(rbacLeastPrivilege, [b]), [
-            "pipeline-admin binds ServiceAccount okd-builds/okd-pipeline to ClusterRole cluster-admin cluster-wide",
+            "pipeline-admin binds ServiceAccount okd-builds/okd-records to ClusterRole cluster-admin cluster-wide",
         ]);
     });
 
@@ -49,11 +49,11 @@ describe("policy rbac-least-privilege", () => {
             t.k8s.roleBinding,
             "ns-admin",
             { kind: "ClusterRole", name: "cluster-admin" },
-            [{ kind: "ServiceAccount", name: "okd-pipeline" }],
+            [{ kind: "ServiceAccount", name: "okd-records" }],
             "okd-builds",
         );
         assert.deepEqual(violations(rbacLeastPrivilege, [b]), [
-            "ns-admin binds ServiceAccount okd-pipeline to ClusterRole cluster-admin",
+            "ns-admin binds ServiceAccount okd-records to ClusterRole cluster-admin",
         ]);
     });
 
@@ -69,8 +69,8 @@ describe("policy rbac-least-privilege", () => {
             pipelineSa,
         ]);
         assert.deepEqual(violations(rbacLeastPrivilege, [role, b]), [
-            'pipeline-wide binds ServiceAccount okd-builds/okd-pipeline to ClusterRole okd-wide, which allows verbs "*" on pipelineruns',
-            'pipeline-wide binds ServiceAccount okd-builds/okd-pipeline to ClusterRole okd-wide, which allows delete on resources "*"',
+            'pipeline-wide binds ServiceAccount okd-builds/okd-records to ClusterRole okd-wide, which allows verbs "*" on pipelineruns',
+            'pipeline-wide binds ServiceAccount okd-builds/okd-records to ClusterRole okd-wide, which allows delete on resources "*"',
         ]);
     });
 

@@ -103,7 +103,7 @@ export function calls(bin: string, tool?: string): StubCall[] {
         .filter((c) => tool === undefined || c.tool === tool);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
         srv.listen(0, "127.0.0.1", () => {

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { type Registry, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+import { type Registry, freePort, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
 
 /**
  * The predicate Tekton Chains v0.29 writes for a nightly PipelineRun with the site's chains-config (slsa/v2alpha4):
@@ -73,6 +73,12 @@ export function attest(image: string, key: string, predicate: unknown, attestati
         ],
         { env: { ...process.env, COSIGN_PASSWORD: "", COSIGN_REPOSITORY: attestations }, stdio: "pipe" },
     );
+}
+
+/** The Python that runs `moto_server` (its own virtualenv, from ensure-test-tools), which has boto3. */
+function motoPython(): string {
+    const script = fs.realpathSync(execFileSync("sh", ["-c", "command -v moto_server"], { encoding: "utf8" }).trim());
+    return /^#!\s*(\S+)/.exec(fs.readFileSync(script, "utf8"))?.[1] ?? "python3";
 }
 
 /**
@@ -186,6 +192,133 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
         assert.equal(verify(`${registry.host}/okd/release:latest`).status, 2);
         fs.writeFileSync(path.join(dir, "not-a-key"), "hello");
         assert.equal(verify(nightly(), { PUBLIC_KEY_FILE: path.join(dir, "not-a-key") }).status, 2);
+        const r = verify(nightly(), { PUBLIC_KEY_FILE: "", KEY_REF: "hashivault://chains" });
+        assert.equal(r.status, 2);
+        assert.match(
+            r.stderr,
+            /KEY_REF 'hashivault:\/\/chains' is not an awskms:\/\/, gcpkms:\/\/ or azurekms:\/\/ key reference/,
+        );
+    });
+
+    /**
+     * The clouds: Chains signs with the site's KMS key and promotion verifies with `--key awskms:///…` (KEY_REF), cosign
+     * reading the public half with the pod's identity. moto_server (PyPI `moto[server]`) serves AWS KMS on 127.0.0.1:
+     * cosign creates an ECC_NIST_P256 key there (`generate-key-pair --kms`, as the AWS site's key spec), signs the
+     * attestation through KMS Sign, and verify-release.sh verifies through GetPublicKey. The SDK takes the endpoint from
+     * AWS_ENDPOINT_URL (sigstore/sigstore pkg/signature/kms/aws/client.go would force https:// for one in the URI).
+     */
+    describe("with the site's KMS key (moto's AWS KMS)", () => {
+        let moto: ChildProcess;
+        let awsEnv: Record<string, string>;
+        const keyRef = "awskms:///alias/okd-chains-signing";
+        before(async function () {
+            this.timeout(60_000);
+            requireTool("moto_server");
+            const port = await freePort();
+            moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+                stdio: "ignore",
+                env: { ...process.env, AWS_CA_BUNDLE: "" },
+            });
+            awsEnv = {
+                AWS_CA_BUNDLE: "",
+                AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+                AWS_ACCESS_KEY_ID: "moto",
+                AWS_SECRET_ACCESS_KEY: "moto",
+                AWS_REGION: "us-east-1",
+                AWS_DEFAULT_REGION: "us-east-1",
+            };
+            const deadline = Date.now() + 30_000;
+            for (;;) {
+                try {
+                    execFileSync("cosign", ["generate-key-pair", "--kms", keyRef], {
+                        cwd: keys,
+                        env: { ...process.env, ...awsEnv },
+                        stdio: "pipe",
+                    });
+                    break;
+                } catch (e) {
+                    if (Date.now() > deadline) throw e;
+                    await new Promise((r) => setTimeout(r, 500));
+                }
+            }
+        });
+        after(async () => {
+            await new Promise<void>((resolve) => {
+                if (moto.exitCode !== null) return resolve();
+                moto.once("exit", () => resolve());
+                moto.kill("SIGTERM");
+            });
+        });
+
+        /**
+         * What Chains does with the KMS key, done by hand because moto's Sign ignores `MessageType: DIGEST` (it hashes
+         * the digest again; moto/kms/models.py says DIGEST "is not yet implemented"), which cosign's awskms signer
+         * sends: the in-toto statement in a DSSE envelope whose signature is KMS Sign (ECDSA_SHA_256, RAW) over the
+         * envelope's PAE (https://github.com/secure-systems-lab/dsse/blob/master/protocol.md), signed in moto through
+         * boto3, attached with `cosign attach attestation` where Chains stores it.
+         */
+        const attestWithKms = (image: string, pipeline: string) => {
+            const hex = image.split("@sha256:")[1];
+            const statement = {
+                _type: "https://in-toto.io/Statement/v0.1",
+                predicateType: "https://slsa.dev/provenance/v1",
+                subject: [{ name: image.split("@")[0], digest: { sha256: hex } }],
+                predicate: chainsPredicate(pipeline),
+            };
+            const envelope = path.join(dir, "envelope.json");
+            const signer = [
+                "import base64, json, sys, boto3",
+                "statement = open(sys.argv[1], 'rb').read()",
+                "ptype = b'application/vnd.in-toto+json'",
+                "pae = b'DSSEv1 %d %s %d %s' % (len(ptype), ptype, len(statement), statement)",
+                "kms = boto3.client('kms')",
+                "sig = kms.sign(KeyId=sys.argv[2], Message=pae, MessageType='RAW', SigningAlgorithm='ECDSA_SHA_256')['Signature']",
+                "json.dump({'payloadType': ptype.decode(), 'payload': base64.b64encode(statement).decode(),",
+                "           'signatures': [{'keyid': '', 'sig': base64.b64encode(sig).decode()}]}, open(sys.argv[3], 'w'))",
+            ].join("\n");
+            const statementFile = path.join(dir, "statement.json");
+            fs.writeFileSync(statementFile, JSON.stringify(statement));
+            // botocore refuses an empty AWS_CA_BUNDLE (the machine sets one; moto is plain http): leave it out.
+            const botoEnv: NodeJS.ProcessEnv = { ...process.env, ...awsEnv };
+            delete botoEnv.AWS_CA_BUNDLE;
+            execFileSync(motoPython(), ["-c", signer, statementFile, "alias/okd-chains-signing", envelope], {
+                env: botoEnv,
+                stdio: "pipe",
+            });
+            execFileSync(
+                "cosign",
+                [
+                    "attach",
+                    "attestation",
+                    "--attestation",
+                    envelope,
+                    "--allow-insecure-registry",
+                    "--allow-http-registry",
+                    image,
+                ],
+                { env: { ...process.env, COSIGN_REPOSITORY: attestations() }, stdio: "pipe" },
+            );
+        };
+
+        it("passes a nightly the KMS key attested, verifying through KMS with no key file", () => {
+            const image = nightly();
+            attestWithKms(image, "okd-nightly-4-15");
+            const r = verify(image, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
+            assert.equal(r.status, 0, r.stderr);
+        });
+
+        it("refuses what another key signed, and a KMS attestation of another pipeline", () => {
+            const image = nightly();
+            attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+            const r = verify(image, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /no SLSA provenance attestation signed by the site's Chains key/);
+            const other = nightly();
+            attestWithKms(other, "okd-nightly-4-16");
+            const o = verify(other, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
+            assert.equal(o.status, 1);
+            assert.match(o.stderr, /no attestation signed by the site's key says okd-nightly-4-15 built/);
+        });
     });
 });
 

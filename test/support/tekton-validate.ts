@@ -110,7 +110,8 @@ function cronJobPipelineRun(content: string): string | undefined {
     run.metadata = {
         ...run.metadata,
         name: `${String(run.metadata.generateName)}x0x0x`,
-        namespace: doc.metadata?.namespace,
+        // start-reaper.sh creates it in NAMESPACE (the build namespace), not the CronJob's own (the release one).
+        namespace: env.find((e) => e.name === "NAMESPACE")?.value ?? doc.metadata?.namespace,
     };
     return JSON.stringify(run);
 }

@@ -27,7 +27,7 @@ describe("hand-run PipelineRuns", () => {
                 manifests = new Map(out.manifests.map((m) => [m.file, YAML.parse(m.content) as Doc]));
             });
 
-            it("writes one PipelineRun per TriggerTemplate, with the trigger's spec, in its namespace", () => {
+            it("writes one PipelineRun per TriggerTemplate, with the trigger's spec, in the namespace it names", () => {
                 // Push records (ConfigMaps, the throttle's) start no Pipeline.
                 const templates = [...manifests.values()].filter(
                     (m) => m.kind === "TriggerTemplate" && m.spec.resourcetemplates[0].kind === "PipelineRun",
@@ -49,22 +49,30 @@ describe("hand-run PipelineRuns", () => {
                         ),
                     );
                     assert.deepEqual(run.spec, filled);
-                    assert.equal(run.metadata.namespace, tt.metadata.namespace);
+                    assert.equal(run.metadata.namespace, fromTrigger.metadata.namespace ?? tt.metadata.namespace);
                     assert.equal(run.metadata.generateName, fromTrigger.metadata.generateName);
                     assert.ok(!JSON.stringify(run).includes("$(tt.params."), "every template param is filled");
                 }
             });
 
-            it("puts every build batch, the machine-os build and the tools image on the build pool", () => {
+            it("puts every build batch and the machine-os build on the build pool, and neither the tools image (an identity pod) nor a release", () => {
                 // The local site has no dedicated pool: its placement is empty, and so must the run's be.
                 const local = readStackConfig(root, stack).config["okd-ci:platform"] === "local";
-                for (const run of runs) {
+                for (const run of runs.filter((r) => r.metadata.namespace === "okd-release")) {
+                    // A release builds nothing: its tools image is resolved, and no task asks for the build pool.
+                    for (const spec of run.spec.taskRunSpecs as Doc[]) assert.equal(spec.podTemplate, undefined);
+                }
+                for (const run of runs.filter((r) => r.metadata.namespace === "okd-builds")) {
                     const pipeline = manifests.get(`pipeline_okd-builds_${run.spec.pipelineRef.name}.yaml`);
                     assert.ok(pipeline, run.spec.pipelineRef.name);
                     const privileged = (pipeline.spec.tasks as { name: string }[])
                         .map((t) => t.name)
-                        .filter((n) => /^(build-components-\d+|machine-os|tools-image)$/.test(n));
-                    assert.ok(privileged.includes("tools-image"));
+                        .filter((n) => /^(build-components-\d+|machine-os)$/.test(n));
+                    assert.ok(privileged.some((n) => n.startsWith("build-components-")));
+                    // The tools image holds the records identity: off the build pool, where pushed code runs.
+                    const tools = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === "tools-image");
+                    assert.equal(tools?.serviceAccountName, "okd-records");
+                    assert.equal(tools?.podTemplate, undefined);
                     for (const task of privileged) {
                         const spec = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === task);
                         assert.deepEqual(
@@ -108,8 +116,9 @@ describe("hand-run PipelineRuns", () => {
             const text = fs.readFileSync(path.join(tmp, "aws", "runs", "okd-nightly-4-15.yaml"), "utf8");
             assert.match(
                 text,
-                /^# Starts Pipeline okd-nightly-4-15 by hand, exactly as TriggerTemplate okd-builds\/okd-nightly-4-15 does/,
+                /^# Starts Pipeline okd-nightly-4-15 by hand, exactly as TriggerTemplate okd-release\/okd-nightly-4-15 does/,
             );
+            assert.equal((YAML.parse(text) as Doc).metadata.namespace, "okd-builds", "where Triggers creates it");
             assert.equal((YAML.parse(text) as Doc).kind, "PipelineRun");
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });

@@ -19,6 +19,8 @@
 #   IMAGE                   the promoted payload where users pull it, <repository>@sha256:… (promote's PUBLIC_ results)
 #   ATTESTATION_REPOSITORY  where Chains stores signatures and attestations (chains-config storage.oci.repository)
 #   PUBLIC_KEY_FILE         PEM public key of the site's Chains signing key
+#   KEY_REF                 instead of PUBLIC_KEY_FILE, the site's KMS key as cosign names it (awskms:///arn:…,
+#                           gcpkms://projects/…, azurekms://…), read with the pod's identity
 #   TLS_VERIFY              "true" or "false": the site registry's TLS (a local site's registry is plain HTTP)
 #   SITE_AUTH_FILE          optional auth file for the site registry (registry-auth.sh)
 #   MIRROR_AUTH_FILE        optional .dockerconfigjson with push rights on the quay.io repository
@@ -29,7 +31,7 @@
 #   nothing but the copied tags; prints what it copied
 set -euo pipefail
 
-for var in IMAGE ATTESTATION_REPOSITORY PUBLIC_KEY_FILE TLS_VERIFY; do
+for var in IMAGE ATTESTATION_REPOSITORY TLS_VERIFY; do
   if [ -z "${!var:-}" ]; then
     echo "publish-signatures: ${var} is required" >&2
     exit 2
@@ -40,9 +42,21 @@ if ! [[ "${IMAGE}" =~ ^([^@[:space:]]+)@sha256:[a-f0-9]{64}$ ]]; then
   exit 2
 fi
 repository="${BASH_REMATCH[1]}"
-if ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
+# The key exactly as verify-release.sh takes it: a KMS reference on the clouds, a PEM public key locally.
+if [ -n "${KEY_REF:-}" ]; then
+  if ! [[ "${KEY_REF}" =~ ^(awskms|gcpkms|azurekms):// ]]; then
+    echo "publish-signatures: KEY_REF '${KEY_REF}' is not an awskms://, gcpkms:// or azurekms:// key reference" >&2
+    exit 2
+  fi
+  key="${KEY_REF}"
+elif [ -z "${PUBLIC_KEY_FILE:-}" ]; then
+  echo "publish-signatures: PUBLIC_KEY_FILE or KEY_REF is required" >&2
+  exit 2
+elif ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
   echo "publish-signatures: ${PUBLIC_KEY_FILE} holds no PEM public key (the site's Chains public key)" >&2
   exit 2
+else
+  key="${PUBLIC_KEY_FILE}"
 fi
 
 work="$(mktemp -d)"
@@ -62,7 +76,7 @@ if [ -z "${MIRROR_AUTH_FILE:-}" ] || [ ! -s "${MIRROR_AUTH_FILE}" ]; then
 fi
 registry_flags=()
 if [ "${TLS_VERIFY}" != "true" ]; then registry_flags+=(--allow-insecure-registry --allow-http-registry); fi
-verify_flags=(--key "${PUBLIC_KEY_FILE}" --insecure-ignore-tlog=true "${registry_flags[@]}")
+verify_flags=(--key "${key}" --insecure-ignore-tlog=true "${registry_flags[@]}")
 
 # verify_both <what>: the signature and the SLSA provenance of IMAGE, where COSIGN_REPOSITORY (if set) says.
 verify_both() {

@@ -9,8 +9,14 @@
 #   AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE
 #                   azure: injected by AKS workload identity
 #   FAKE_PULL_AUTH  optional "true": add OKD's placeholder `fake` auth, so the file is also an install pull secret
+#   GCP_IMPERSONATE_SERVICE_ACCOUNT
+#                   gcp, optional: mint a fresh token of this account through the IAM Credentials API, valid
+#                   GCP_TOKEN_LIFETIME seconds (default 3600), instead of the metadata server's cached one, whose
+#                   remaining lifetime nobody chooses (the registry token minter sets it for its own account)
+#   EXPIRES_FILE    optional: where to write when the token expires (epoch seconds, or "never")
 # Writes:
 #   AUTH_FILE       {"auths": {...}} with mode 0600
+#   EXPIRES_FILE    when set
 set -euo pipefail
 
 : "${PLATFORM:?registry-auth: PLATFORM is required}"
@@ -20,17 +26,29 @@ set -euo pipefail
 # Tokens go from the CLI straight into base64 and the file, never into the log.
 token=""
 user=""
+# Lifetimes count from before the request, so the recorded expiry is never later than the token's.
+minted_at="$(date +%s)"
 case "${PLATFORM}" in
   aws)
     : "${AWS_REGION:?registry-auth: AWS_REGION is required on aws}"
     user="AWS"
     token="$(aws ecr get-login-password --region "${AWS_REGION}")"
     lifetime="12h"
+    seconds=43200
     ;;
   gcp)
     user="oauth2accesstoken"
-    token="$(gcloud auth print-access-token --quiet)"
-    lifetime="1h"
+    if [ -n "${GCP_IMPERSONATE_SERVICE_ACCOUNT:-}" ]; then
+      seconds="${GCP_TOKEN_LIFETIME:-3600}"
+      token="$(gcloud auth print-access-token --impersonate-service-account="${GCP_IMPERSONATE_SERVICE_ACCOUNT}" \
+        --lifetime="${seconds}" --quiet)"
+      lifetime="${seconds}s"
+    else
+      token="$(gcloud auth print-access-token --quiet)"
+      lifetime="up to 1h"
+      # The metadata server hands out a cached token that may have only minutes left.
+      seconds=300
+    fi
     ;;
   azure)
     for var in AZURE_CLIENT_ID AZURE_TENANT_ID AZURE_FEDERATED_TOKEN_FILE; do
@@ -44,9 +62,11 @@ case "${PLATFORM}" in
     user="00000000-0000-0000-0000-000000000000"
     token="$(az acr login --name "${REGISTRY_HOST%%.*}" --expose-token --output tsv --query accessToken)"
     lifetime="3h"
+    seconds=10800
     ;;
   local)
     lifetime="none (anonymous in-cluster registry)"
+    seconds=never
     ;;
   *)
     echo "registry-auth: unknown PLATFORM ${PLATFORM}; expected aws, gcp, azure or local" >&2
@@ -67,4 +87,11 @@ joined="$(IFS=,; printf '%s' "${entries[*]:-}")"
 umask 077
 mkdir -p "$(dirname "${AUTH_FILE}")"
 printf '{"auths":{%s}}\n' "${joined}" >"${AUTH_FILE}"
+if [ -n "${EXPIRES_FILE:-}" ]; then
+  if [ "${seconds}" = never ]; then
+    printf 'never' >"${EXPIRES_FILE}"
+  else
+    printf '%s' "$((minted_at + seconds))" >"${EXPIRES_FILE}"
+  fi
+fi
 echo "registry-auth: wrote ${AUTH_FILE} for ${REGISTRY_HOST} (lifetime ${lifetime})"

@@ -18,7 +18,9 @@
 # Reads:
 #   IMAGE                   the nightly, <release repo>@sha256:…
 #   PIPELINE                the Pipeline that must have built it, e.g. okd-nightly-4-15
-#   PUBLIC_KEY_FILE         PEM public key of the site's Chains signing key
+#   PUBLIC_KEY_FILE         PEM public key of the site's Chains signing key (local: Chains signs with a key in a Secret)
+#   KEY_REF                 instead of PUBLIC_KEY_FILE, the site's KMS key as cosign names it (awskms:///arn:…,
+#                           gcpkms://projects/…, azurekms://…): cosign reads its public half with the pod's identity
 #   ATTESTATION_REPOSITORY  optional: where Chains stores signatures and attestations (storage.oci.repository)
 #   TLS_VERIFY              "true" or "false" (the local site's registry is plain HTTP)
 #   REGISTRY_AUTH_FILE      optional container auth file for the site registry
@@ -28,7 +30,7 @@
 #   VERIFIED_FILE           optional: the verified statement (JSON), for the record and the logs
 set -euo pipefail
 
-for var in IMAGE PIPELINE PUBLIC_KEY_FILE TLS_VERIFY; do
+for var in IMAGE PIPELINE TLS_VERIFY; do
   if [ -z "${!var:-}" ]; then
     echo "verify-release: ${var} is required" >&2
     exit 2
@@ -39,9 +41,21 @@ if ! [[ "${IMAGE}" =~ ^[^@[:space:]]+@sha256:([a-f0-9]{64})$ ]]; then
   exit 2
 fi
 hex="${BASH_REMATCH[1]}"
-if ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
+if [ -n "${KEY_REF:-}" ]; then
+  # cosign's KMS key references (sigstore/sigstore pkg/signature/kms/{aws,gcp,azure}).
+  if ! [[ "${KEY_REF}" =~ ^(awskms|gcpkms|azurekms):// ]]; then
+    echo "verify-release: KEY_REF '${KEY_REF}' is not an awskms://, gcpkms:// or azurekms:// key reference" >&2
+    exit 2
+  fi
+  key="${KEY_REF}"
+elif [ -z "${PUBLIC_KEY_FILE:-}" ]; then
+  echo "verify-release: PUBLIC_KEY_FILE or KEY_REF is required" >&2
+  exit 2
+elif ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
   echo "verify-release: ${PUBLIC_KEY_FILE} holds no PEM public key (the site's Chains public key)" >&2
   exit 2
+else
+  key="${PUBLIC_KEY_FILE}"
 fi
 
 work="$(mktemp -d)"
@@ -53,7 +67,7 @@ if [ -n "${REGISTRY_AUTH_FILE:-}" ] && [ -s "${REGISTRY_AUTH_FILE}" ]; then
   cp "${REGISTRY_AUTH_FILE}" "${DOCKER_CONFIG}/config.json"
 fi
 if [ -n "${ATTESTATION_REPOSITORY:-}" ]; then export COSIGN_REPOSITORY="${ATTESTATION_REPOSITORY}"; fi
-flags=(--key "${PUBLIC_KEY_FILE}" --type slsaprovenance1 --insecure-ignore-tlog=true --output json)
+flags=(--key "${key}" --type slsaprovenance1 --insecure-ignore-tlog=true --output json)
 if [ "${TLS_VERIFY}" != "true" ]; then flags+=(--allow-insecure-registry --allow-http-registry); fi
 
 # Signature first: cosign prints each attestation whose DSSE signature the key verifies, one envelope per line.

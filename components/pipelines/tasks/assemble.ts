@@ -79,7 +79,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
             ],
             stepTemplate: {
                 env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.records,
             },
             steps: [
                 registryAuthStep(ctx),

@@ -1,4 +1,4 @@
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import { type PipelineContext, awaitPushTokenStep, pushAuthFile, pushTokenMount, pushTokenVolume } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
@@ -28,7 +28,9 @@ export const fallibleSteps = ["clone", "substitute-builder", "build"] as const;
  * images of this run or of the base payload) and its final stage at the component's `from` (substitute-builder.sh),
  * build with `TAGS=<fcos|scos>` (as OpenShift CI's `__okd` / `__okd-scos` variants) and the component's build args,
  * push by digest to the components repository, and report what was built (`BUILT`) for assembly, which never resolves
- * the mutable tag nor reads the image's labels. A build that fails reports that instead (`fallibleSteps`).
+ * the mutable tag nor reads the image's labels. The pod holds no cloud identity: its push token comes mounted from the
+ * `okd-registry-push` Secret, and can push to the build repositories only. A build
+ * that fails reports that instead (`fallibleSteps`).
  */
 export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -94,10 +96,9 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         'What assembly takes, one JSON line: {"component", "image": <repository>@<digest>, "source", "commit"}, or {"component", "failed": <why>, "taskRun"} when the build failed (the payload keeps the base image).',
                 },
             ],
-            volumes: [{ name: "containers", emptyDir: {} }],
-            stepTemplate: { env: ctx.identityEnv },
+            volumes: [{ name: "containers", emptyDir: {} }, pushTokenVolume],
             steps: [
-                registryAuthStep(ctx),
+                awaitPushTokenStep(ctx, toolsStepImage),
                 {
                     name: "clone",
                     image: toolsStepImage,
@@ -116,6 +117,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     onError: "continue",
                     script: loadScript("substitute-builder.sh"),
+                    volumeMounts: [pushTokenMount],
                     env: [
                         ...paramEnv({
                             BUILDER_IMAGE: "builder-image",
@@ -127,7 +129,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         }),
                         { name: "CONTAINERFILE", value: "/workspace/source/$(params.dockerfile)" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                     ],
                 },
                 {
@@ -142,7 +144,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         { name: "BUILD_ARGS", value: "TAGS=$(params.tags)\n$(params.build-args)" },
                         { name: "LABELS_FILE", value: "/workspace/labels" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                         ...paramEnv({ COMPONENT: "component" }),
@@ -155,7 +157,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     securityContext: { privileged: true },
                     // The okd-payload-pipeline default profile: 4 CPU / 4Gi per build.
                     computeResources: { requests: { cpu: "4", memory: "4Gi" }, limits: { memory: "8Gi" } },
-                    volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }],
+                    volumeMounts: [{ name: "containers", mountPath: "/var/lib/containers" }, pushTokenMount],
                 },
                 {
                     name: "report",

@@ -54,7 +54,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                     ...paramEnv({ MINOR: "minor", NAME: "name" }),
                     { name: "LOGS_PREFIX", value: "logs/$(params.minor)/$(params.name)/" },
                 ],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.records,
             },
             steps: [
                 {

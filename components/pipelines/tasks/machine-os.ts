@@ -1,4 +1,4 @@
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import { type PipelineContext, awaitPushTokenStep, pushAuthFile, pushTokenMount, pushTokenVolume } from "../context";
 import { containerfilesConfigMap, loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { okdMachineOsBranch, okdMachineOsRepository } from "../../shared/pipelines";
@@ -12,7 +12,8 @@ export { okdMachineOsBranch, okdMachineOsRepository };
  * The OKD/FCOS node image, built as okd-machine-os builds it: Fedora CoreOS (by digest) layered with the okd-machine-os
  * branch's overlays, manifests and bootstrap files, CRI-O of the payload's Kubernetes minor, the OKD RPMs
  * (openshift-hyperkube, openshift-clients, ecr-credential-provider), `systemctl preset-all`, `ostree container
- * commit`; labelled as a release operator with the machine-os version oc accepts, pushed by digest. No KVM.
+ * commit`; labelled as a release operator with the machine-os version oc accepts, pushed by digest. No KVM. Like
+ * every build, the pod holds no identity and pushes with the mounted `okd-registry-push` token.
  */
 export function machineOsTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -61,19 +62,20 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     },
                 },
                 { name: "containers", emptyDir: {} },
+                pushTokenVolume,
             ],
-            stepTemplate: { env: ctx.identityEnv },
             steps: [
-                registryAuthStep(ctx),
+                awaitPushTokenStep(ctx, toolsStepImage),
                 {
                     name: "fcos-base",
                     image: toolsStepImage,
                     script: loadScript("fcos-base.sh"),
+                    volumeMounts: [pushTokenMount],
                     env: [
                         ...paramEnv({ FCOS_STREAM: "fcos-stream", BASE_PAYLOAD: "base-payload" }),
                         { name: "OUT_DIR", value: "/workspace/fcos" },
                         { name: "TLS_VERIFY", value: "true" },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                     ],
                 },
                 {
@@ -103,7 +105,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                         { name: "BUILD_ARGS_FILE", value: "/workspace/fcos/build-args" },
                         { name: "LABELS_FILE", value: "/workspace/fcos/labels" },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
@@ -114,6 +116,7 @@ export function machineOsTask(ctx: PipelineContext): TaskDefinition {
                     volumeMounts: [
                         { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
                         { name: "containers", mountPath: "/var/lib/containers" },
+                        pushTokenMount,
                     ],
                 },
             ],

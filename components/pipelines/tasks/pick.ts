@@ -1,6 +1,6 @@
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const pickTaskName = "okd-pick-release";
@@ -20,7 +20,9 @@ export function pickTask(ctx: PipelineContext): TaskDefinition {
             ],
             stepTemplate: {
                 env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.promote,
+                // It runs in the restricted release namespace, as a user the image may not know (HOME below).
+                securityContext: restrictedStep,
             },
             steps: [
                 {
@@ -28,6 +30,7 @@ export function pickTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
+                        restrictedHome,
                         { name: "RECORD_ACTION", value: "pick" },
                         { name: "RESULT_NAME", value: "$(results.name.path)" },
                         { name: "RESULT_DIGEST", value: "$(results.digest.path)" },

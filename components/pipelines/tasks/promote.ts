@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
 import { ocReleaseResources } from "./assemble";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
@@ -27,8 +27,8 @@ export interface MirrorRepositories {
 
 /**
  * Promotion of one accepted payload: re-check its record, verify with cosign that the site's Tekton Chains key attested
- * exactly that digest as built by the stream's nightly Pipeline (verify-release.sh; the record alone is a file any
- * holder of the pipeline identity could write), re-create it for quay.io and for the site's durable
+ * exactly that digest as built by the stream's nightly Pipeline (verify-release.sh; the record alone is a file the records
+ * identity writes), re-create it for quay.io and for the site's durable
  * repositories with `oc adm release new --from-release <nightly> --mirror <content>` (each copy references only its
  * own content repository, so it has a digest of its own; see mirror-release.sh), keep any target already made from
  * this nightly, and mark the record promoted with every target's digest. OKD/SCOS releases are published as
@@ -37,7 +37,15 @@ export interface MirrorRepositories {
 export function promoteTask(
     ctx: PipelineContext,
     mirror: MirrorRepositories,
-    attestationRepository: pulumi.Input<string>,
+    verify: {
+        /** Where Chains stores signatures and attestations (its `storage.oci.repository`). */
+        attestationRepository: pulumi.Input<string>;
+        /**
+         * The site's KMS key (`awskms://…`, `gcpkms://…`, `azurekms://…`), whose public half cosign reads under the
+         * promotion identity (its grant: `signingKey: "verify"`); unset, the PEM key in `chainsPublicKeyConfigMap`.
+         */
+        kmsRef?: pulumi.Input<string>;
+    },
 ): TaskDefinition {
     const mirrorMount = "/var/run/okd-mirror";
     const keyMount = "/var/run/okd-chains";
@@ -75,7 +83,9 @@ export function promoteTask(
             volumes: [
                 // Optional, so a missing Secret reaches mirror-release.sh, which names it, instead of a pod stuck pending.
                 { name: "mirror-credentials", secret: { secretName: secretNames.mirror, optional: true } },
-                { name: "chains-public-key", configMap: { name: chainsPublicKeyConfigMap } },
+                ...(verify.kmsRef === undefined
+                    ? [{ name: "chains-public-key", configMap: { name: chainsPublicKeyConfigMap } }]
+                    : []),
             ],
             stepTemplate: {
                 env: [
@@ -83,7 +93,9 @@ export function promoteTask(
                     ...storageEnv(ctx),
                     ...paramEnv({ MINOR: "minor", NAME: "name", DIGEST: "digest" }),
                 ],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.promote,
+                // It runs in the restricted release namespace, as a user the image may not know (HOME below).
+                securityContext: restrictedStep,
             },
             steps: [
                 registryAuthStep(ctx),
@@ -91,7 +103,7 @@ export function promoteTask(
                     name: "check",
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
-                    env: [{ name: "RECORD_ACTION", value: "check" }],
+                    env: [restrictedHome, { name: "RECORD_ACTION", value: "check" }],
                 },
                 {
                     // Before anything is copied: no valid attestation, no promotion.
@@ -99,14 +111,19 @@ export function promoteTask(
                     image: toolsStepImage,
                     script: loadScript("verify-release.sh"),
                     env: [
+                        restrictedHome,
                         { name: "IMAGE", value: pulumi.interpolate`${ctx.repositories.release}@$(params.digest)` },
                         ...paramEnv({ PIPELINE: "pipeline" }),
-                        { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` },
-                        { name: "ATTESTATION_REPOSITORY", value: attestationRepository },
+                        verify.kmsRef === undefined
+                            ? { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` }
+                            : { name: "KEY_REF", value: verify.kmsRef },
+                        { name: "ATTESTATION_REPOSITORY", value: verify.attestationRepository },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
                     ],
-                    volumeMounts: [{ name: "chains-public-key", mountPath: keyMount, readOnly: true }],
+                    ...(verify.kmsRef === undefined
+                        ? { volumeMounts: [{ name: "chains-public-key", mountPath: keyMount, readOnly: true }] }
+                        : {}),
                 },
                 {
                     // The name the release is published under: the nightly's for OKD/FCOS, 4.Y.0-okd-scos.N for
@@ -124,6 +141,7 @@ export function promoteTask(
                     image: toolsStepImage,
                     script: loadScript("mirror-release.sh"),
                     env: [
+                        restrictedHome,
                         { name: "SOURCE_REPO", value: ctx.repositories.release },
                         { name: "SOURCE_TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "TARGETS", value: targets },
@@ -143,6 +161,7 @@ export function promoteTask(
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
+                        restrictedHome,
                         { name: "RECORD_ACTION", value: "promote" },
                         { name: "PROMOTION_FILE", value: "/workspace/promotion.json" },
                     ],

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
 import { chainsPublicKeyConfigMap, chainsPublicKeyFile } from "./promote";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
@@ -23,7 +23,12 @@ export const chainsWaitSeconds = 900;
  */
 export function publishSignaturesTask(
     ctx: PipelineContext,
-    attestationRepository: pulumi.Input<string>,
+    verify: {
+        /** Where Chains stores signatures and attestations (its `storage.oci.repository`). */
+        attestationRepository: pulumi.Input<string>;
+        /** The site's KMS key as cosign names it; unset, the PEM key in `chainsPublicKeyConfigMap` (promote.ts). */
+        kmsRef?: pulumi.Input<string>;
+    },
 ): TaskDefinition {
     const mirrorMount = "/var/run/okd-mirror";
     const keyMount = "/var/run/okd-chains";
@@ -40,9 +45,12 @@ export function publishSignaturesTask(
             volumes: [
                 // Optional, so a missing Secret reaches the script, which names it, instead of a pod stuck pending.
                 { name: "mirror-credentials", secret: { secretName: secretNames.mirror, optional: true } },
-                { name: "chains-public-key", configMap: { name: chainsPublicKeyConfigMap } },
+                ...(verify.kmsRef === undefined
+                    ? [{ name: "chains-public-key", configMap: { name: chainsPublicKeyConfigMap } }]
+                    : []),
             ],
-            stepTemplate: { env: ctx.identityEnv },
+            // It runs in the restricted release namespace, as a user the image may not know (HOME below).
+            stepTemplate: { env: ctx.identityEnv, securityContext: restrictedStep },
             steps: [
                 registryAuthStep(ctx),
                 {
@@ -51,8 +59,11 @@ export function publishSignaturesTask(
                     script: loadScript("publish-signatures.sh"),
                     env: [
                         ...paramEnv({ IMAGE: "image" }),
-                        { name: "ATTESTATION_REPOSITORY", value: attestationRepository },
-                        { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` },
+                        restrictedHome,
+                        { name: "ATTESTATION_REPOSITORY", value: verify.attestationRepository },
+                        verify.kmsRef === undefined
+                            ? { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` }
+                            : { name: "KEY_REF", value: verify.kmsRef },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "SITE_AUTH_FILE", value: siteAuthFile },
                         { name: "MIRROR_AUTH_FILE", value: `${mirrorMount}/.dockerconfigjson` },
@@ -61,7 +72,9 @@ export function publishSignaturesTask(
                     ],
                     volumeMounts: [
                         { name: "mirror-credentials", mountPath: mirrorMount, readOnly: true },
-                        { name: "chains-public-key", mountPath: keyMount, readOnly: true },
+                        ...(verify.kmsRef === undefined
+                            ? [{ name: "chains-public-key", mountPath: keyMount, readOnly: true }]
+                            : []),
                     ],
                 },
             ],

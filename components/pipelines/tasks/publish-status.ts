@@ -4,7 +4,7 @@ import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { rendererFile } from "../status/bundle";
 import type { StreamConfig } from "../status/model";
-import type { Step, TaskDefinition } from "../tekton";
+import { type Step, type TaskDefinition, restrictedHome, restrictedStep } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const publishStatusTaskName = "okd-publish-status";
@@ -79,7 +79,12 @@ export function publishStatusTask(ctx: PipelineContext, streamsJson: string): Ta
             params: [toolsImageParam],
             results: [],
             volumes: [statusRendererVolume],
-            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom },
+            stepTemplate: {
+                env: [...ctx.identityEnv, ...storageEnv(ctx), restrictedHome],
+                envFrom: ctx.storageEnvFrom.promote,
+                // It runs in the restricted release namespace, as a user the image may not know (HOME above).
+                securityContext: restrictedStep,
+            },
             steps: [publishStatusStep(streamsJson)],
         },
     };

@@ -30,7 +30,7 @@ export function reapSelectTask(ctx: PipelineContext, gates: GateAccess[]): TaskD
             ],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The reaper's workspace." }],
-            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom },
+            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom.records },
             steps: [
                 {
                     name: "select",
@@ -96,7 +96,7 @@ export function reapRecordTask(ctx: PipelineContext, streamsJson: string): TaskD
             results: [],
             volumes: [statusRendererVolume],
             workspaces: [{ name: e2eWorkspace, description: "The reaper's workspace." }],
-            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom },
+            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom.records },
             steps: [
                 {
                     name: "record",

@@ -9,8 +9,8 @@ export const registerClusterTaskName = "okd-register-cluster";
 export const clustersPrefix = "clusters/";
 
 /**
- * Stores a gate's metadata.json in artifact storage between its prepare and create steps, under the pipeline
- * identity (the gate's own pods have no access to artifact storage): every e2e cluster is registered before it exists,
+ * Stores a gate's metadata.json in artifact storage between its prepare and create steps, as the records
+ * identity, which may write `clusters/` (the gate's own pods have no access to artifact storage): every e2e cluster is registered before it exists,
  * and the cluster reaper can destroy it from there if its run never does (register-cluster.sh).
  */
 export function registerClusterTask(ctx: PipelineContext): TaskDefinition {
@@ -29,7 +29,7 @@ export function registerClusterTask(ctx: PipelineContext): TaskDefinition {
             workspaces: [
                 { name: e2eWorkspace, description: "The run's e2e workspace: the gate's installer directory." },
             ],
-            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom },
+            stepTemplate: { env: [...ctx.identityEnv, ...storageEnv(ctx)], envFrom: ctx.storageEnvFrom.records },
             steps: [
                 {
                     name: "register",

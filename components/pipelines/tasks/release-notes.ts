@@ -1,6 +1,6 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
 import { rendererEnv, rendererVolumeMount, statusRendererVolume } from "./publish-status";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
@@ -26,7 +26,9 @@ export function releaseNotesTask(ctx: PipelineContext): TaskDefinition {
             volumes: [statusRendererVolume],
             stepTemplate: {
                 env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor", NAME: "name" })],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.promote,
+                // It runs in the restricted release namespace, as a user the image may not know (HOME below).
+                securityContext: restrictedStep,
             },
             steps: [
                 registryAuthStep(ctx),
@@ -35,6 +37,7 @@ export function releaseNotesTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     script: loadScript("release-notes.sh"),
                     env: [
+                        restrictedHome,
                         rendererEnv,
                         { name: "PROMOTED_REPO", value: ctx.repositories.promoted },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },

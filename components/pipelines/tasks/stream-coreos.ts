@@ -1,4 +1,4 @@
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import type { PipelineContext } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
@@ -12,7 +12,7 @@ export const streamCoreosTaskName = "okd-stream-coreos";
  * reaches, so the site ships the image OKD published (see stream-coreos.sh), and assembly mirrors it into the site's
  * content repository by digest.
  */
-export function streamCoreosTask(ctx: PipelineContext): TaskDefinition {
+export function streamCoreosTask(_ctx: PipelineContext): TaskDefinition {
     return {
         name: streamCoreosTaskName,
         spec: {
@@ -36,9 +36,8 @@ export function streamCoreosTask(ctx: PipelineContext): TaskDefinition {
                 },
                 { name: "version", description: "The node image's OS version (its machine-os label)." },
             ],
-            stepTemplate: { env: ctx.identityEnv },
+            // It reads OKD's public node images only: it runs as the build pods do, with no identity and no token.
             steps: [
-                registryAuthStep(ctx),
                 {
                     name: "resolve",
                     image: toolsStepImage,
@@ -51,7 +50,6 @@ export function streamCoreosTask(ctx: PipelineContext): TaskDefinition {
                             EXTENSIONS_TAGS: "extensions-tags",
                         }),
                         { name: "TLS_VERIFY", value: "true" },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
                         { name: "RESULT_NODE_IMAGES", value: "$(results.node-images.path)" },
                         { name: "RESULT_VERSION", value: "$(results.version.path)" },
                     ],

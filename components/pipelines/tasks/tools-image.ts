@@ -1,8 +1,23 @@
+import { createHash } from "node:crypto";
+
+import * as pulumi from "@pulumi/pulumi";
+
 import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
-import { containerfilesConfigMap, loadScript } from "../scripts";
-import { type Param, type ParamSpec, type PipelineTask, type TaskDefinition, paramEnv, ref } from "../tekton";
+import { containerfilesConfigMap, loadContainerfile, loadScript } from "../scripts";
+import {
+    type Param,
+    type ParamSpec,
+    type PipelineTask,
+    type TaskDefinition,
+    paramEnv,
+    ref,
+    restrictedHome,
+    restrictedStep,
+} from "../tekton";
 
 export const toolsImageTaskName = "okd-tools-image";
+/** The release Pipeline's variant: resolves the image a nightly built, builds nothing, needs no privilege. */
+export const toolsImageResolveTaskName = "okd-tools-image-resolve";
 /** Its pipeline task: the first task of every nightly and release Pipeline. */
 export const toolsImagePipelineTask = "tools-image";
 /** Key of the tools Containerfile in the Containerfiles ConfigMap. */
@@ -58,6 +73,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                 },
                 { name: "containers", emptyDir: {} },
             ],
+            // The records identity (runs.ts): the release repository it pushes to is one no component build can write.
             stepTemplate: { env: ctx.identityEnv },
             steps: [
                 registryAuthStep(ctx),
@@ -69,7 +85,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         ...paramEnv({ PREBUILT_IMAGE: "prebuilt-image" }),
                         { name: "CONTAINERFILE", value: "/containerfiles/Containerfile" },
                         { name: "CONTEXT_DIR", value: "/containerfiles" },
-                        { name: "REPOSITORY", value: ctx.repositories.components },
+                        { name: "REPOSITORY", value: toolsRepository(ctx) },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
@@ -94,8 +110,81 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
     };
 }
 
+/**
+ * Where the tools image goes: the release repository, which only the records identity (assemble, verdict, finalize and
+ * this task) pushes to. Not the components repository, which every component build's push token writes: the release
+ * run, which cannot build in its restricted namespace, resolves the tag the nightlies pushed, so the tag must be one
+ * no build can move (issue 15 path 5; docs/security.md).
+ */
+export function toolsRepository(ctx: PipelineContext): pulumi.Output<string> {
+    return pulumi.output(ctx.repositories.release);
+}
+
+/** The tag tools-image.sh gives the image built from `containerfile`: the prefix and the first 16 hex of its sha256. */
+export function toolsImageTag(containerfile: string = loadContainerfile("tools")): string {
+    return `${toolsTagPrefix}${createHash("sha256").update(containerfile).digest("hex").slice(0, 16)}`;
+}
+
+/**
+ * The release Pipeline's tools image: the one the nightlies built from this Containerfile into the release repository
+ * (or the prebuilt one), resolved to its digest with skopeo under the promotion identity. Nothing is built: the release
+ * runs in the restricted namespace, where privileged buildah cannot run, and a payload is only ever promoted after a
+ * nightly, which builds the image every run. The tag is trusted because only the records identity can push it; the
+ * release run then uses the digest, so a tag moved mid-run changes nothing.
+ */
+export function toolsImageResolveTask(ctx: PipelineContext): TaskDefinition {
+    return {
+        name: toolsImageResolveTaskName,
+        spec: {
+            description:
+                "Resolves the pipeline tools image the nightlies built (or a prebuilt one) to its digest; builds nothing.",
+            params: [{ name: "image", description: "The tools image, repository:tag or repository@digest." }],
+            results: [
+                { name: "IMAGE_URL", description: "The tools image, repository:tag (Tekton Chains type hint)." },
+                { name: "IMAGE_DIGEST", description: "Its digest (Tekton Chains type hint)." },
+            ],
+            stepTemplate: { env: ctx.identityEnv, securityContext: restrictedStep },
+            steps: [
+                registryAuthStep(ctx),
+                {
+                    name: "resolve",
+                    image: ctx.images.skopeo,
+                    script: loadScript("resolve-tools-image.sh"),
+                    env: [
+                        restrictedHome,
+                        ...paramEnv({ IMAGE: "image" }),
+                        { name: "SITE_HOST", value: ctx.registryHost },
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
+                        { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
+                    ],
+                    computeResources: { requests: { cpu: "50m", memory: "64Mi" } },
+                },
+            ],
+        },
+    };
+}
+
 /** The first pipeline task of every run; everything that runs the tools image consumes its results. */
-export function toolsImagePipelineTaskOf(ctx: PipelineContext): PipelineTask {
+export function toolsImagePipelineTaskOf(ctx: PipelineContext, mode: "build" | "resolve" = "build"): PipelineTask {
+    if (mode === "resolve") {
+        return {
+            name: toolsImagePipelineTask,
+            taskRef: ref(toolsImageResolveTaskName),
+            params: [
+                {
+                    name: "image",
+                    value:
+                        ctx.images.tools !== undefined
+                            ? pulumi.output(ctx.images.tools)
+                            : toolsRepository(ctx).apply((r) => `${r}:${toolsImageTag()}`),
+                },
+            ],
+            timeout: "10m",
+            retries: 2,
+        };
+    }
     return {
         name: toolsImagePipelineTask,
         taskRef: ref(toolsImageTaskName),

@@ -23,7 +23,7 @@ export function verdictTask(ctx: PipelineContext): TaskDefinition {
             results: [{ name: "verdict", description: "accepted or rejected." }],
             stepTemplate: {
                 env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
-                envFrom: ctx.storageEnvFrom,
+                envFrom: ctx.storageEnvFrom.records,
             },
             steps: [
                 {

@@ -17,7 +17,8 @@
 # next firing, and a failed request loses nothing.
 #
 # Environment:
-#   NAMESPACE             the build namespace (records and PipelineRuns)
+#   RECORDS_NAMESPACE     where the listeners create push records (the release namespace)
+#   RUNS_NAMESPACE        where nightly PipelineRuns run (the build namespace); only read
 #   STREAM                stream minor version, e.g. 4.15
 #   BRANCH                the stream's branch, passed on as the schedule binding's revision
 #   LISTENER_URL          URL of the internal (schedule) EventListener
@@ -30,7 +31,8 @@ fail() {
   echo "dispatch-nightly: $*" >&2
   exit 2
 }
-: "${NAMESPACE:?NAMESPACE must name the build namespace}"
+: "${RECORDS_NAMESPACE:?RECORDS_NAMESPACE must name the namespace of the push records}"
+: "${RUNS_NAMESPACE:?RUNS_NAMESPACE must name the namespace of the nightly PipelineRuns}"
 : "${LISTENER_URL:?LISTENER_URL must be the internal EventListener URL}"
 : "${STREAM:?STREAM must be the stream minor version}"
 : "${BRANCH:?BRANCH must be the stream branch}"
@@ -42,9 +44,9 @@ fail() {
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 # Captured to files first, so that a failing kubectl fails the script instead of looking like "no pushes".
-kubectl get configmaps --namespace "${NAMESPACE}" \
+kubectl get configmaps --namespace "${RECORDS_NAMESPACE}" \
   --selector "okd-ci/push-record=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/records.json"
-kubectl get pipelineruns.tekton.dev --namespace "${NAMESPACE}" \
+kubectl get pipelineruns.tekton.dev --namespace "${RUNS_NAMESPACE}" \
   --selector "okd-ci/run=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/runs.json"
 
 now="$(date -u +%s)"
@@ -109,5 +111,5 @@ fi
 mapfile -t discarded < <(field '.discard[]')
 doomed=("${consumed[@]}" "${discarded[@]}")
 if [ "${#doomed[@]}" -gt 0 ]; then
-  kubectl delete configmaps --namespace "${NAMESPACE}" --ignore-not-found --wait=false -- "${doomed[@]}"
+  kubectl delete configmaps --namespace "${RECORDS_NAMESPACE}" --ignore-not-found --wait=false -- "${doomed[@]}"
 fi

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { AwsSite } from "../../../components/aws";
 import { installerActions, installerPermissionGroups } from "../../../components/aws/installer-permissions";
-import { durableRoles, expiringRoles, pipelineIdentitySubjects, repositoryPaths } from "../../../components/shared";
+import { durableRoles, expiringRoles, identitySubjects, repositoryPaths } from "../../../components/shared";
 import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, account, inputs, policyOf, siteArgs } from "./fixtures";
 
@@ -241,27 +241,56 @@ describe("aws site", () => {
         });
     });
 
-    describe("pipeline identity", () => {
-        it("trusts EKS Pod Identity only for the pipeline subjects of this cluster in this account", () => {
-            const trust = policyOf(T.role, "awst-pipeline", "assumeRolePolicy");
-            const clusterArn = `arn:aws:eks:us-east-1:${account}:cluster/okdt-builds`;
-            assert.deepEqual(
-                trust.Statement,
-                pipelineIdentitySubjects.map((s, i) => ({
-                    Sid: `EksPodIdentity${i}`,
-                    Effect: "Allow",
-                    Principal: { Service: "pods.eks.amazonaws.com" },
-                    Action: ["sts:AssumeRole", "sts:TagSession"],
-                    Condition: {
-                        StringEquals: {
-                            "aws:SourceAccount": account,
-                            "aws:RequestTag/eks-cluster-arn": clusterArn,
-                            "aws:RequestTag/kubernetes-namespace": s.namespace,
-                            "aws:RequestTag/kubernetes-service-account": s.serviceAccount,
+    describe("identities", () => {
+        const clusterArn = `arn:aws:eks:us-east-1:${account}:cluster/okdt-builds`;
+        const roles = ["build", "records", "promote", "chains"] as const;
+        /** Every statement of every role policy of the site, with the role it belongs to. */
+        const allStatements = () =>
+            recorder()
+                .ofType(T.rolePolicy)
+                .filter((r) => r.name.startsWith("awst-") && !r.name.endsWith("-signing"))
+                .flatMap((r) =>
+                    JSON.parse(r.inputs.policy as string).Statement.map((st: Json) => ({ role: r.name, st })),
+                );
+        const pushers = (arn: string) =>
+            allStatements()
+                .filter(({ st }) => [st.Action].flat().includes("ecr:PutImage") && [st.Resource].flat().includes(arn))
+                .map(({ role }) => role)
+                .sort();
+        const s3Writers = (key: string) =>
+            allStatements()
+                .filter(
+                    ({ st }) =>
+                        [st.Action].flat().includes("s3:PutObject") &&
+                        [st.Resource].flat().some((r: string) => covers(r, `${bucketArn}/${key}`)),
+                )
+                .map(({ role }) => role)
+                .sort();
+        const covers = (pattern: string, arn: string) =>
+            new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);
+
+        it("trusts EKS Pod Identity for each identity only from its own ServiceAccount of this cluster", () => {
+            for (const role of roles) {
+                const trust = policyOf(T.role, `awst-${role}`, "assumeRolePolicy");
+                assert.deepEqual(
+                    trust.Statement,
+                    identitySubjects[role].map((s, i) => ({
+                        Sid: `EksPodIdentity${i}`,
+                        Effect: "Allow",
+                        Principal: { Service: "pods.eks.amazonaws.com" },
+                        Action: ["sts:AssumeRole", "sts:TagSession"],
+                        Condition: {
+                            StringEquals: {
+                                "aws:SourceAccount": account,
+                                "aws:RequestTag/eks-cluster-arn": clusterArn,
+                                "aws:RequestTag/kubernetes-namespace": s.namespace,
+                                "aws:RequestTag/kubernetes-service-account": s.serviceAccount,
+                            },
                         },
-                    },
-                })),
-            );
+                    })),
+                    role,
+                );
+            }
         });
 
         it("scopes the autoscaler's and the e2e pull roles the same way", () => {
@@ -273,82 +302,146 @@ describe("aws site", () => {
                 assert.deepEqual(rest, [], role);
                 assert.deepEqual(statement.Condition.StringEquals, {
                     "aws:SourceAccount": account,
-                    "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:us-east-1:${account}:cluster/okdt-builds`,
+                    "aws:RequestTag/eks-cluster-arn": clusterArn,
                     "aws:RequestTag/kubernetes-namespace": ns,
                     "aws:RequestTag/kubernetes-service-account": sa,
                 });
             }
         });
 
-        it("allows exactly the ECR login, push and pull on the site's repositories and objects in the artifact bucket", () => {
-            const doc = policyOf(T.rolePolicy, "awst-pipeline");
-            assert.deepEqual(doc, {
+        it("binds no identity to a ServiceAccount build pods run as", () => {
+            const bound = recorder()
+                .ofType(T.podIdentity)
+                .filter((r) => r.name.startsWith("awst-"))
+                .map((r) => `${r.inputs.namespace}/${r.inputs.serviceAccount}`)
+                .sort();
+            assert.deepEqual(bound, [
+                "kube-system/cluster-autoscaler",
+                "okd-builds/okd-e2e",
+                "okd-builds/okd-records",
+                "okd-release/okd-promote",
+                "okd-release/okd-registry-token",
+                "tekton-chains/tekton-chains-controller",
+            ]);
+            assert.ok(!bound.includes("okd-builds/okd-build"));
+        });
+
+        it("lets the build identity push the build repositories and nothing else, and touch no storage", () => {
+            assert.deepEqual(policyOf(T.rolePolicy, "awst-build"), {
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
                     {
-                        Sid: "EcrPushPull",
+                        Sid: "EcrPull",
                         Effect: "Allow",
                         Action: [
                             "ecr:BatchCheckLayerAvailability",
                             "ecr:BatchGetImage",
-                            "ecr:CompleteLayerUpload",
                             "ecr:DescribeImages",
                             "ecr:GetDownloadUrlForLayer",
-                            "ecr:InitiateLayerUpload",
                             "ecr:ListImages",
+                        ],
+                        Resource: [repoArn("components"), repoArn("machine-os")],
+                    },
+                    {
+                        Sid: "EcrPush",
+                        Effect: "Allow",
+                        Action: [
+                            "ecr:BatchCheckLayerAvailability",
+                            "ecr:CompleteLayerUpload",
+                            "ecr:InitiateLayerUpload",
                             "ecr:PutImage",
                             "ecr:UploadLayerPart",
                         ],
-                        Resource: Object.values(repositoryPaths).map(repoArn),
-                    },
-                    {
-                        Sid: "ArtifactsBucket",
-                        Effect: "Allow",
-                        Action: ["s3:GetBucketLocation", "s3:ListBucket"],
-                        Resource: bucketArn,
-                    },
-                    {
-                        Sid: "ArtifactsObjects",
-                        Effect: "Allow",
-                        Action: [
-                            "s3:AbortMultipartUpload",
-                            "s3:GetObject",
-                            "s3:ListMultipartUploadParts",
-                            "s3:PutObject",
-                        ],
-                        Resource: `${bucketArn}/*`,
+                        Resource: [repoArn("components"), repoArn("machine-os")],
                     },
                 ],
             });
         });
 
-        it("associates the role with the pipeline ServiceAccount and the Tekton Chains controller", () => {
-            const role = find(T.role, "awst-pipeline");
-            const policy = find(T.rolePolicy, "awst-pipeline");
-            assert.equal(role.inputs.name, "okdt-us-east-1-pipeline");
-            assert.equal(policy.inputs.role, "okdt-us-east-1-pipeline");
-            const associations = recorder()
-                .ofType(T.podIdentity)
-                .filter((r) => r.name.startsWith("awst-pipeline-"));
-            assert.deepEqual(
-                associations.map((a) => [a.inputs.namespace, a.inputs.serviceAccount]).sort(),
-                pipelineIdentitySubjects.map((s) => [s.namespace, s.serviceAccount]).sort(),
-            );
-            assert.deepEqual(pipelineIdentitySubjects.map((s) => s.serviceAccount).sort(), [
-                "okd-pipeline",
-                "tekton-chains-controller",
+        it("lets only the promotion identity push the promoted repositories", () => {
+            for (const path of ["promoted", "promoted-content"]) {
+                assert.deepEqual(pushers(repoArn(path)), ["awst-promote"], path);
+            }
+            assert.deepEqual(pushers(repoArn("attestations")), ["awst-chains"]);
+            assert.deepEqual(pushers(repoArn("release")), ["awst-records"]);
+            assert.deepEqual(pushers(repoArn("components")), ["awst-build"]);
+        });
+
+        it("lets only the records and promotion identities write release records, and only records write logs and cluster registrations", () => {
+            assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-promote", "awst-records"]);
+            assert.deepEqual(s3Writers("logs/4.15/x/junit.xml"), ["awst-records"]);
+            assert.deepEqual(s3Writers("notes/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
+            assert.deepEqual(s3Writers("status/index.html"), ["awst-promote", "awst-records"]);
+            // register-<cloud> and the reaper's record run as the records identity.
+            assert.deepEqual(s3Writers("clusters/aws/okd-nightly-4-15-abcde/metadata.json"), ["awst-records"]);
+            assert.deepEqual(s3Writers("anything-else.json"), []);
+            const statements = policyOf(T.rolePolicy, "awst-records").Statement;
+            const records = statements.find((st: Json) => st.Sid === "ArtifactsWrite");
+            assert.deepEqual(records.Resource, [
+                `${bucketArn}/releases/*`,
+                `${bucketArn}/logs/*`,
+                `${bucketArn}/status/*`,
+                `${bucketArn}/clusters/*`,
             ]);
-            for (const a of associations) {
-                assert.equal(a.inputs.clusterName, "okdt-builds");
-                // Its roleArn is the role's computed ARN; the association waits for the role's policy.
-                assert.ok(a.dependencies.includes(policy.urn), `${a.name} waits for the pipeline policy`);
+            assert.deepEqual(records.Action, [
+                "s3:AbortMultipartUpload",
+                "s3:ListMultipartUploadParts",
+                "s3:PutObject",
+            ]);
+            // Deletes only where publish-status.sh's `rclone sync` replaces the status site and, for records, where the
+            // reaper's record removes the registrations of destroyed clusters; never a record or a log.
+            const expected: Record<string, string[]> = {
+                records: [`${bucketArn}/status/*`, `${bucketArn}/clusters/*`],
+                promote: [`${bucketArn}/status/*`],
+            };
+            for (const role of ["records", "promote"]) {
+                const prune = policyOf(T.rolePolicy, `awst-${role}`).Statement.filter((st: Json) =>
+                    [st.Action].flat().some((a: string) => a.startsWith("s3:Delete")),
+                );
+                assert.deepEqual(
+                    prune.map((st: Json) => [st.Action, st.Resource]),
+                    [[["s3:DeleteObject"], expected[role]]],
+                    role,
+                );
+            }
+        });
+
+        it("gives Chains and promotion their own use of the KMS signing key: sign, or read the public key", () => {
+            const chains = policyOf(T.rolePolicy, "awst-chains-signing").Statement;
+            const promote = policyOf(T.rolePolicy, "awst-promote-signing").Statement;
+            assert.deepEqual(chains[0].Action, ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"]);
+            assert.deepEqual(promote[0].Action, ["kms:DescribeKey", "kms:GetPublicKey"]);
+            for (const r of ["build", "records"]) assert.equal(under(`awst-${r}-signing`).length, 0, r);
+        });
+
+        it("keeps Chains' key in KMS, asymmetric P-256, protected, under an alias Chains and cosign name", async () => {
+            const key = find("aws:kms/key:Key", "awst-chains-key");
+            assert.equal(key.inputs.customerMasterKeySpec, "ECC_NIST_P256");
+            assert.equal(key.inputs.keyUsage, "SIGN_VERIFY");
+            assert.equal(key.inputs.deletionWindowInDays, 30);
+            assert.equal(inputs("aws:kms/alias:Alias", "awst-chains-key").name, "alias/okdt-us-east-1-chains-signing");
+            assert.equal(
+                await valueOf(site.signing.kmsRef),
+                `awskms:///arn:aws:kms:us-east-1:${account}:alias/okdt-us-east-1-chains-signing`,
+            );
+        });
+
+        it("names every role after its identity, each policy on its own role", () => {
+            for (const role of roles) {
+                assert.equal(find(T.role, `awst-${role}`).inputs.name, `okdt-us-east-1-${role}`);
+                assert.equal(find(T.rolePolicy, `awst-${role}`).inputs.role, `okdt-us-east-1-${role}`);
+                const association = find(T.podIdentity, `awst-${role}`);
+                assert.equal(association.inputs.clusterName, "okdt-builds");
+                assert.ok(association.dependencies.includes(find(T.rolePolicy, `awst-${role}`).urn), role);
             }
         });
 
         it("needs no ServiceAccount annotation and gives steps the region", async () => {
-            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {});
-            assert.equal(await valueOf(site.identity.env.AWS_REGION), "us-east-1");
+            for (const role of roles) {
+                assert.deepEqual(await valueOf(site.identities[role].serviceAccountAnnotations), {}, role);
+            }
+            assert.equal(await valueOf(site.identities.env.AWS_REGION), "us-east-1");
         });
     });
 
@@ -483,10 +576,14 @@ describe("aws site", () => {
             const names = urns.map((u) => u.slice(u.lastIndexOf("::") + 2)).sort();
             assert.deepEqual(names, [
                 "awst-build",
+                "awst-build",
+                "awst-chains",
                 "awst-coredns",
                 "awst-e2e-pull",
                 "awst-eks-pod-identity-agent",
                 "awst-kube-proxy",
+                "awst-promote",
+                "awst-records",
                 "awst-system",
                 "awst-vpc-cni",
             ]);
@@ -635,7 +732,7 @@ describe("aws site", () => {
                     assert.match(resource, /^arn:aws:iam::\*:(role|instance-profile|user)\/okdt-e2e-\*$/, s.Sid);
                 }
             }
-            const siteRole = "arn:aws:iam::123456789012:role/okdt-us-east-1-pipeline";
+            const siteRole = "arn:aws:iam::123456789012:role/okdt-us-east-1-promote";
             // Nor the installer's own user: it cannot rewrite its own policies.
             const self = "arn:aws:iam::123456789012:user/okdt-us-east-1-e2e-installer";
             assert.ok(writes.every((s) => [s.Resource].flat().every((r: string) => !covers(r, self))));
@@ -692,16 +789,19 @@ describe("aws site", () => {
             const a = inputs(T.podIdentity, "awst-e2e-pull");
             assert.deepEqual([a.namespace, a.serviceAccount], ["okd-builds", "okd-e2e"]);
             assert.equal(inputs(T.role, "awst-e2e-pull").name, "okdt-us-east-1-e2e-pull");
-            const [login, pull] = policyOf(T.rolePolicy, "awst-e2e-pull").Statement;
+            const [login, pull, ...rest] = policyOf(T.rolePolicy, "awst-e2e-pull").Statement;
+            assert.deepEqual(rest, []);
             assert.deepEqual([login.Action, login.Resource], ["ecr:GetAuthorizationToken", "*"]);
             assert.deepEqual(pull.Action, [
                 "ecr:BatchCheckLayerAvailability",
                 "ecr:BatchGetImage",
+                "ecr:DescribeImages",
                 "ecr:GetDownloadUrlForLayer",
+                "ecr:ListImages",
             ]);
-            assert.equal(pull.Resource.length, 6);
-            assert.ok(pull.Resource.every((r: string) => r.startsWith(repoArn(""))));
-            assert.deepEqual(site.e2ePull?.podLabels, {});
+            // The payload under test and its content, nothing else.
+            assert.deepEqual(pull.Resource, [repoArn("release"), repoArn("content")]);
+            assert.deepEqual(site.identities.e2ePull?.podLabels, {});
         });
 
         it("lists the gate with static credentials from secret config, in Mint mode, named under its prefix", async () => {

@@ -43,11 +43,12 @@ describe("aws stack synth", () => {
         assert.equal(build.scalingConfig.minSize, 0);
     });
 
-    it("plans six ECR repositories and lifecycle policies for the four expiring ones", () => {
+    it("plans seven ECR repositories and lifecycle policies for the four expiring ones", () => {
         const repos = ofType("aws:ecr/repository:Repository")
             .map((r) => (r.inputs as Json).name)
             .sort();
         assert.deepEqual(repos, [
+            "okd/attestations",
             "okd/components",
             "okd/content",
             "okd/machine-os",
@@ -63,7 +64,7 @@ describe("aws stack synth", () => {
             "okd-release",
         ]);
         for (const p of policies) assert.equal(JSON.parse((p.inputs as Json).policy).rules.length, 2);
-        for (const durable of ["okd-promoted", "okd-promoted-content"]) {
+        for (const durable of ["okd-promoted", "okd-promoted-content", "okd-attestations"]) {
             const repo = one("aws:ecr/repository:Repository", durable);
             assert.equal(repo.protect && repo.retainOnDelete, true, durable);
         }
@@ -87,13 +88,24 @@ describe("aws stack synth", () => {
         );
     });
 
-    it("plans the pipeline role and its Pod Identity associations for both subjects", () => {
-        assert.equal(one("aws:iam/role:Role", "okd-pipeline").inputs.name, "okd-us-east-1-pipeline");
-        const subjects = ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
-            .filter((r) => r.name.startsWith("okd-pipeline-"))
-            .map((r) => `${(r.inputs as Json).namespace}/${(r.inputs as Json).serviceAccount}`)
-            .sort();
-        assert.deepEqual(subjects, ["okd-builds/okd-pipeline", "tekton-chains/tekton-chains-controller"]);
+    it("plans one role per identity, each associated with its one ServiceAccount", () => {
+        const subjects = Object.fromEntries(
+            ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [
+                r.name,
+                `${(r.inputs as Json).namespace}/${(r.inputs as Json).serviceAccount}`,
+            ]),
+        );
+        assert.deepEqual(subjects, {
+            "okd-autoscaler": "kube-system/cluster-autoscaler",
+            "okd-build": "okd-release/okd-registry-token",
+            "okd-records": "okd-builds/okd-records",
+            "okd-promote": "okd-release/okd-promote",
+            "okd-chains": "tekton-chains/tekton-chains-controller",
+            "okd-e2e-pull": "okd-builds/okd-e2e",
+        });
+        for (const role of ["build", "records", "promote", "chains"]) {
+            assert.equal(one("aws:iam/role:Role", `okd-${role}`).inputs.name, `okd-us-east-1-${role}`);
+        }
     });
 
     it("plans nothing for the gate in its separate account, and outputs the installer policies for it", () => {

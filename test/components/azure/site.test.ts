@@ -17,6 +17,8 @@ const roles = {
     acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     blobContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    keyVaultReader: "21090545-7ca7-4776-b22c-e363652d74d2",
     aksClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
 };
@@ -201,7 +203,9 @@ describe("azure site", () => {
                 ["azure-native:containerservice:ManagedCluster", "azt-cluster"],
                 ["azure-native:containerservice:AgentPool", "azt-builds"],
                 ["azure-native:authorization:RoleAssignment", "azt-deployer-admin"],
-                ["azure-native:managedidentity:FederatedIdentityCredential", "azt-pipeline-okd-builds-okd-pipeline"],
+                ["azure-native:managedidentity:FederatedIdentityCredential", "azt-records-okd-builds-okd-records"],
+                ["azure-native:managedidentity:FederatedIdentityCredential", "azt-promote-okd-release-okd-promote"],
+                ["azure-native:authorization:RoleAssignment", "azt-chains-signing-key-sign"],
             ]) {
                 assert.ok(ready.includes(find(type, name).urn), `${name} is in ready`);
             }
@@ -309,7 +313,8 @@ describe("azure site", () => {
                 ["azure-native:containerregistry:Registry", "azt-registry"],
                 ["azure-native:containerregistry:Task", "azt-registry-purge"],
                 ["azure-native:authorization:RoleAssignment", "azt-kubelet-acr-pull"],
-                ["azure-native:authorization:RoleAssignment", "azt-pipeline-acr-push"],
+                ["azure-native:authorization:RoleAssignment", "azt-build-acr-push"],
+                ["azure-native:authorization:RoleAssignment", "azt-promote-acr-push"],
             ]) {
                 assert.ok(registryLock.includes(find(type, name).urn), `registry lock after ${name}`);
             }
@@ -319,10 +324,13 @@ describe("azure site", () => {
                 ["azure-native:storage:BlobServiceProperties", "azt-artifacts-blob"],
                 ["azure-native:storage:ManagementPolicy", "azt-artifacts-lifecycle"],
                 ["azure-native:storage:BlobContainer", "azt-artifacts-container"],
-                ["azure-native:authorization:RoleAssignment", "azt-pipeline-artifacts-writer"],
+                ["azure-native:authorization:RoleAssignment", "azt-records-artifacts-writer"],
             ]) {
                 assert.ok(artifactsLock.includes(find(type, name).urn), `artifacts lock after ${name}`);
             }
+            const signingLock = lock("azt-signing-lock");
+            assert.equal(signingLock.inputs.scope, "azt-chains-vault-id");
+            assert.ok(signingLock.dependencies.includes(find("azure-native:keyvault:Key", "azt-chains-key").urn));
         });
     });
 
@@ -399,53 +407,108 @@ describe("azure site", () => {
         });
     });
 
-    describe("pipeline identity", () => {
-        it("federates the identity with each pipeline subject, trusting the cluster's issuer", () => {
-            const creds = under("azt-pipeline", "azure-native:managedidentity:FederatedIdentityCredential");
-            assert.deepEqual(creds.map((c) => c.inputs.subject).sort(), [
-                "system:serviceaccount:okd-builds:okd-pipeline",
-                "system:serviceaccount:tekton-chains:tekton-chains-controller",
+    describe("identities", () => {
+        const cred = "azure-native:managedidentity:FederatedIdentityCredential";
+        const assignment = "azure-native:authorization:RoleAssignment";
+        const grantsOf = (role: string) =>
+            under(`azt-${role}`, assignment)
+                .map((a) => {
+                    const guid = String(a.inputs.roleDefinitionId).split("/").pop();
+                    const name = Object.entries(roles).find(([, g]) => g === guid)?.[0] ?? guid;
+                    return `${name}@${String(a.inputs.scope)}`;
+                })
+                .sort();
+
+        it("federates each identity with exactly its own ServiceAccount, trusting the cluster's issuer", () => {
+            const subjects: Record<string, string[]> = {
+                build: ["system:serviceaccount:okd-release:okd-registry-token"],
+                records: ["system:serviceaccount:okd-builds:okd-records"],
+                promote: ["system:serviceaccount:okd-release:okd-promote"],
+                chains: ["system:serviceaccount:tekton-chains:tekton-chains-controller"],
+            };
+            for (const [role, expected] of Object.entries(subjects)) {
+                const creds = under(`azt-${role}`, cred);
+                assert.deepEqual(
+                    creds.map((c) => c.inputs.subject),
+                    expected,
+                    role,
+                );
+                for (const c of creds) {
+                    assert.deepEqual(c.inputs.audiences, ["api://AzureADTokenExchange"]);
+                    assert.equal(c.inputs.resourceName, `azt-${role}`);
+                    assert.equal(c.inputs.issuer, computed.issuerUrl("azt-cluster"));
+                }
+            }
+            // No identity trusts a ServiceAccount build pods run as.
+            for (const c of recorder().ofType(cred)) assert.ok(!String(c.inputs.subject).endsWith(":okd-build"), c.name);
+        });
+
+        it("gives each identity its role assignments, each at the narrowest scope Azure offers here", () => {
+            assert.deepEqual(grantsOf("build"), ["acrPush@azt-registry-id"]);
+            assert.deepEqual(grantsOf("records"), [
+                "acrPush@azt-registry-id",
+                "blobContributor@azt-artifacts-container-id",
             ]);
-            for (const c of creds) {
-                assert.deepEqual(c.inputs.audiences, ["api://AzureADTokenExchange"]);
-                assert.equal(c.inputs.resourceName, "azt-pipeline");
-                assert.equal(c.inputs.issuer, computed.issuerUrl("azt-cluster"));
+            assert.deepEqual(grantsOf("promote"), [
+                "acrPush@azt-registry-id",
+                "blobContributor@azt-artifacts-container-id",
+                "keyVaultReader@azt-chains-key-id",
+            ]);
+            assert.deepEqual(grantsOf("chains"), ["acrPush@azt-registry-id", "keyVaultCryptoUser@azt-chains-key-id"]);
+            assert.deepEqual(grantsOf("e2e-pull"), ["acrPull@azt-registry-id"]);
+        });
+
+        it("confines records' and promotion's blob writes to their prefixes with ABAC conditions", () => {
+            const condition = (role: string) => inputs(assignment, `azt-${role}-artifacts-writer`);
+            const records = condition("records");
+            assert.equal(records.conditionVersion, "2.0");
+            for (const action of ["blobs/write", "blobs/add/action", "blobs/delete", "blobs/move/action"]) {
+                assert.ok(
+                    records.condition.includes(
+                        `!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/${action}'})`,
+                    ),
+                    action,
+                );
+            }
+            const path = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]";
+            assert.ok(records.condition.includes(`${path} StringStartsWith 'releases/'`));
+            assert.ok(records.condition.includes(`${path} StringStartsWith 'logs/'`));
+            const promote = condition("promote").condition;
+            assert.ok(promote.includes(`${path} StringStartsWith 'releases/'`));
+            assert.ok(!promote.includes("'logs/'"));
+            // Every blob write of the site is conditioned.
+            for (const a of recorder().ofType(assignment)) {
+                if (String(a.inputs.roleDefinitionId).endsWith(roles.blobContributor)) {
+                    assert.ok(a.inputs.condition, a.name);
+                }
             }
         });
 
-        it("creates the federated credentials one after the other", () => {
-            const first = find(
-                "azure-native:managedidentity:FederatedIdentityCredential",
-                "azt-pipeline-okd-builds-okd-pipeline",
+        it("keeps Chains' key in Key Vault with RBAC, purge protection and soft delete, and Chains names it", async () => {
+            const vault = find("azure-native:keyvault:Vault", "azt-chains-vault");
+            const props = (vault.inputs as Json).properties;
+            assert.equal(props.enableRbacAuthorization, true);
+            assert.equal(props.enablePurgeProtection, true);
+            assert.equal(props.softDeleteRetentionInDays, 90);
+            assert.equal(vault.protect, true);
+            const key = inputs("azure-native:keyvault:Key", "azt-chains-key");
+            assert.deepEqual(key.properties, { kty: "EC", curveName: "P-256", keyOps: ["sign", "verify"] });
+            assert.match(
+                await valueOf(site.signing.kmsRef),
+                /^azurekms:\/\/aztkv[0-9a-f]{8}\.vault\.azure\.net\/chains-signing$/,
             );
-            const second = find(
-                "azure-native:managedidentity:FederatedIdentityCredential",
-                "azt-pipeline-tekton-chains-tekton-chains-controller",
-            );
-            assert.ok(second.dependencies.includes(first.urn));
-        });
-
-        it("grants AcrPush on the registry and Storage Blob Data Contributor on the artifact container only", () => {
-            const push = find("azure-native:authorization:RoleAssignment", "azt-pipeline-acr-push");
-            assert.equal(push.inputs.roleDefinitionId, roleId(roles.acrPush));
-            assert.equal(push.inputs.scope, "azt-registry-id");
-            const write = find("azure-native:authorization:RoleAssignment", "azt-pipeline-artifacts-writer");
-            assert.equal(write.inputs.roleDefinitionId, roleId(roles.blobContributor));
-            assert.equal(write.inputs.scope, "azt-artifacts-container-id");
-            for (const r of [push, write]) {
-                assert.equal(r.inputs.principalType, "ServicePrincipal");
-                assert.equal(r.inputs.principalId, computed.principalId("azt-pipeline"));
-            }
         });
 
         it("binds ServiceAccounts and pods through AKS workload identity and passes the storage account", async () => {
-            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {
-                "azure.workload.identity/client-id": computed.clientId("azt-pipeline"),
-            });
-            assert.deepEqual(site.identity.podLabels, { "azure.workload.identity/use": "true" });
+            for (const role of ["build", "records", "promote", "chains"] as const) {
+                assert.deepEqual(await valueOf(site.identities[role].serviceAccountAnnotations), {
+                    "azure.workload.identity/client-id": computed.clientId(`azt-${role}`),
+                });
+                assert.deepEqual(site.identities[role].podLabels, { "azure.workload.identity/use": "true" });
+            }
             const account = inputs("azure-native:storage:StorageAccount", "azt-artifacts").accountName;
-            assert.equal(await valueOf(site.identity.env.AZURE_STORAGE_ACCOUNT), account);
-            assert.equal(await valueOf(site.identity.env.AZURE_STORAGE_AUTH_MODE), "login");
+            assert.equal(await valueOf(site.identities.env.AZURE_STORAGE_ACCOUNT), account);
+            assert.equal(await valueOf(site.identities.env.AZURE_STORAGE_AUTH_MODE), "login");
         });
     });
 

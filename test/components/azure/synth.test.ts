@@ -60,14 +60,16 @@ describe("azure stack synth", () => {
         assert.equal(account.protect && container.protect, true);
     });
 
-    it("plans the pipeline and e2e pull identities with their federated credentials and role assignments", () => {
-        assert.equal(all("azure-native:managedidentity:UserAssignedIdentity").length, 2);
+    it("plans one identity per role, each federated with its one ServiceAccount, and their role assignments", () => {
+        assert.equal(all("azure-native:managedidentity:UserAssignedIdentity").length, 5);
         const subjects = all("azure-native:managedidentity:FederatedIdentityCredential").map(
             (c) => (c.inputs as Json).subject,
         );
         assert.deepEqual(subjects.sort(), [
             "system:serviceaccount:okd-builds:okd-e2e",
-            "system:serviceaccount:okd-builds:okd-pipeline",
+            "system:serviceaccount:okd-builds:okd-records",
+            "system:serviceaccount:okd-release:okd-promote",
+            "system:serviceaccount:okd-release:okd-registry-token",
             "system:serviceaccount:tekton-chains:tekton-chains-controller",
         ]);
         const roleGuids = all("azure-native:authorization:RoleAssignment").map((r) =>

@@ -6,7 +6,8 @@ import { type CleanupPolicy, type Version, deletedBy } from "./cleanup-model";
 /**
  * What a stream's nightlies leave in the nightly repository after `nights` nights, the newest today (age 0):
  * - `release`: one payload a night (a new digest each time: its name and creation time are inside it);
- * - `components`, `machine-os`: each night's builds, and the tools image built once and reused;
+ * - `release` also: the tools image every nightly rebuilds (a new digest), its tag moved to the newest;
+ * - `components`, `machine-os`: each night's builds;
  * - `content`: what `oc adm release new --mirror` copied: the base payload's images, uploaded on the first night and
  *   only re-tagged `<payload>-<component>` every night after, a multi-architecture index among them whose
  *   per-architecture manifests carry no tag, and each night's rebuilt images, new digests.
@@ -30,10 +31,13 @@ function nightlies(nights: number, failed: (age: number) => boolean = () => fals
         tags: [],
     }));
     versions.push(...base, index, ...children);
-    versions.push({ pkg: "components", digest: "tools", age: first, tags: ["pipeline-tools-0123456789abcdef"] });
+    const tools: Version[] = [];
     for (let age = first; age >= 0; age--) {
         if (failed(age)) continue;
         const name = `4.15.0-0.okd-night-${age}`;
+        for (const t of tools) t.tags = [];
+        tools.push({ pkg: "release", digest: `tools-${age}`, age, tags: ["pipeline-tools-0123456789abcdef"] });
+        versions.push(tools[tools.length - 1]);
         versions.push({ pkg: "release", digest: `payload-${age}`, age, tags: [name] });
         versions.push({ pkg: "machine-os", digest: `os-${age}`, age, tags: [`machine-os-${age}`] });
         versions.push({ pkg: "components", digest: `installer-${age}`, age, tags: [`installer-${age}`] });
@@ -96,11 +100,11 @@ describe("gcp nightly repository retention", () => {
         assert.ok(gone.has(`release/payload-${30 + nightlyDays}`), "the next older payload goes");
     });
 
-    it("keeps the pipelines' tools image, built once and pulled by every run, however old", () => {
-        const { versions } = nightlies(40);
+    it("keeps the tagged tools image the release runs resolve, however old, and lets the untagged ones go", () => {
+        const { versions } = nightlies(60, (age) => age < 30);
         const gone = new Set(deletedBy(policies, versions).map(id));
-        const toolsImage = ["components", "tools"].join("/");
-        assert.equal(gone.has(toolsImage), false);
+        assert.equal(gone.has("release/tools-30"), false, "the newest, tagged, 30 days old");
+        assert.ok(gone.has("release/tools-59"), "an old untagged one");
     });
 
     it("leaves the untagged manifests of a multi-architecture image under its index alone", () => {
@@ -126,7 +130,7 @@ describe("gcp nightly repository retention", () => {
             ]),
             [
                 ["keep-newest-payloads", "KEEP", ["release"]],
-                ["keep-pipeline-tools", "KEEP", ["components"]],
+                ["keep-pipeline-tools", "KEEP", ["release"]],
                 ["delete-old-payloads", "DELETE", ["release"]],
                 ["delete-old-builds", "DELETE", ["components", "machine-os"]],
                 ["delete-untagged", "DELETE", ["release", "components", "machine-os"]],

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { GcpSite } from "../../../components/gcp";
-import { buildPlacement, pipelineIdentitySubjects } from "../../../components/shared";
+import { buildPlacement, identitySubjects } from "../../../components/shared";
 import { sig } from "../../../src/synth/recorder";
 import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 
@@ -37,7 +37,7 @@ const base = {
     retention: { nightlyDays: 14, untaggedDays: 1, logDays: 90 },
 };
 
-const pipelineEmail = "okt-pipeline@okd-ci-test.iam.gserviceaccount.com";
+const email = (role: string) => `okt-${role}@okd-ci-test.iam.gserviceaccount.com`;
 
 describe("gcp site", () => {
     useMocks();
@@ -170,15 +170,17 @@ describe("gcp site", () => {
             assert.equal(config["current-context"], "gke_okd-ci-test_europe-west4-b_okt-build");
         });
 
-        it("makes the in-cluster layer wait for both pools, Cloud NAT, the identity bindings and the webhook's address", async () => {
+        it("makes the in-cluster layer wait for both pools, Cloud NAT, every identity's binding and the webhook's address", async () => {
             const urns = await Promise.all(site.ready.map((r) => valueOf(r.urn)));
             const names = urns.map((urn) => recorder().resources.find((x) => x.urn === urn)?.name).sort();
             assert.deepEqual(names, [
+                "gcpt-build-wi-okd-release-okd-registry-token",
                 "gcpt-builds",
+                "gcpt-chains-wi-tekton-chains-tekton-chains-controller",
                 "gcpt-e2e-pull-wi-okd-builds-okd-e2e",
                 "gcpt-nat",
-                "gcpt-pipeline-wi-okd-builds-okd-pipeline",
-                "gcpt-pipeline-wi-tekton-chains-tekton-chains-controller",
+                "gcpt-promote-wi-okd-release-okd-promote",
+                "gcpt-records-wi-okd-builds-okd-records",
                 "gcpt-system",
                 "gcpt-webhook",
             ]);
@@ -208,9 +210,10 @@ describe("gcp site", () => {
                     "delete-untagged",
                 ],
             );
+            // 14 nightly payloads and the 14 tools images those nightlies built into the same package.
             assert.deepEqual(r.cleanupPolicies[0].mostRecentVersions, {
                 packageNamePrefixes: ["release"],
-                keepCount: 14,
+                keepCount: 28,
             });
             assert.equal(r.cleanupPolicies[2].condition.olderThan, "1209600s");
             assert.equal(r.cleanupPolicies[4].condition.olderThan, "86400s");
@@ -244,6 +247,7 @@ describe("gcp site", () => {
                     components: `${host}/okt-nightly/components`,
                     promoted: `${host}/okt-releases/promoted`,
                     promotedContent: `${host}/okt-releases/promoted-content`,
+                    attestations: `${host}/okt-attestations/attestations`,
                 },
             );
             assert.equal(site.registry.insecure, false);
@@ -288,52 +292,136 @@ describe("gcp site", () => {
         });
     });
 
-    describe("pipeline identity", () => {
-        const member = `serviceAccount:${pipelineEmail}`;
-
-        it("may push to the two repositories and nothing else in Artifact Registry", () => {
-            const grants = under("gcpt", T.repoIam)
-                .filter((r) => r.inputs.member === member)
+    describe("identities", () => {
+        const roles = ["build", "records", "promote", "chains"] as const;
+        const registryGrants = (role: string) =>
+            under("gcpt", T.repoIam)
+                .filter((r) => r.inputs.member === `serviceAccount:${email(role)}`)
                 .map((r) => `${r.inputs.repository}:${r.inputs.role}`)
                 .sort();
-            assert.deepEqual(grants, [
-                "okt-nightly:roles/artifactregistry.writer",
-                "okt-releases:roles/artifactregistry.writer",
+        const writersOf = (repository: string) =>
+            under("gcpt", T.repoIam)
+                .filter((r) => r.inputs.repository === repository && r.inputs.role !== "roles/artifactregistry.reader")
+                .map((r) => String(r.inputs.member))
+                .sort();
+
+        it("lets only the promotion account write the release repository, and only Chains the attestation one", () => {
+            assert.deepEqual(writersOf("okt-releases"), [`serviceAccount:${email("promote")}`]);
+            assert.deepEqual(writersOf("okt-attestations"), [`serviceAccount:${email("chains")}`]);
+            // Artifact Registry grants per repository: the nightly one (release, content, machine-os, components)
+            // is writable as a whole by the builds' and the records' accounts (docs/security.md).
+            assert.deepEqual(writersOf("okt-nightly"), [
+                `serviceAccount:${email("build")}`,
+                `serviceAccount:${email("records")}`,
             ]);
         });
 
-        it("may write and list objects in the artifact bucket only", () => {
-            const grants = under("gcpt", T.bucketIam).filter((r) => r.inputs.member === member);
-            assert.equal(grants.length, 1);
-            assert.equal(grants[0].inputs.bucket, "okt-artifacts-okd-ci-test");
-            assert.equal(grants[0].inputs.role, "roles/storage.objectUser");
+        it("gives each account exactly its registry roles", () => {
+            assert.deepEqual(registryGrants("build"), ["okt-nightly:roles/artifactregistry.writer"]);
+            assert.deepEqual(registryGrants("records"), ["okt-nightly:roles/artifactregistry.writer"]);
+            assert.deepEqual(registryGrants("promote"), [
+                "okt-attestations:roles/artifactregistry.reader",
+                "okt-nightly:roles/artifactregistry.reader",
+                "okt-releases:roles/artifactregistry.writer",
+            ]);
+            assert.deepEqual(registryGrants("chains"), [
+                "okt-attestations:roles/artifactregistry.writer",
+                "okt-nightly:roles/artifactregistry.reader",
+                "okt-releases:roles/artifactregistry.reader",
+            ]);
+            assert.deepEqual(registryGrants("e2e-pull"), ["okt-nightly:roles/artifactregistry.reader"]);
         });
 
-        it("holds no project-level role", () => {
-            assert.equal(under("gcpt", T.projectIam).filter((r) => r.inputs.member === member).length, 0);
-        });
-
-        it("is the Workload Identity of exactly the pipeline and Chains ServiceAccounts, once the pool exists", () => {
-            const bindings = under("gcpt-pipeline-wi", T.saIam);
-            assert.deepEqual(
-                bindings.map((b) => b.inputs.member).sort(),
-                pipelineIdentitySubjects
-                    .map((s) => `serviceAccount:okd-ci-test.svc.id.goog[${s.namespace}/${s.serviceAccount}]`)
-                    .sort(),
+        it("lets records and promotion write objects only under their prefixes, and nobody else any", () => {
+            const grants = under("gcpt", T.bucketIam);
+            const byMember = (role: string) =>
+                grants.filter((g) => g.inputs.member === `serviceAccount:${email(role)}`);
+            for (const role of ["build", "chains", "e2e-pull"]) assert.deepEqual(byMember(role), [], role);
+            const writes = (role: string) => byMember(role).find((g) => g.inputs.role === "roles/storage.objectUser");
+            const conditionOf = (g: { inputs: Record<string, unknown> } | undefined) =>
+                (g?.inputs.condition as { expression?: string } | undefined)?.expression;
+            assert.equal(
+                conditionOf(writes("records")),
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/logs/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/clusters/")',
             );
-            const cluster = find(T.cluster, "gcpt-cluster").urn;
-            for (const b of bindings) {
-                assert.equal(b.inputs.role, "roles/iam.workloadIdentityUser");
-                assert.equal(b.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${pipelineEmail}`);
-                assert.ok(b.dependencies.includes(cluster), `${b.name} waits for the cluster`);
+            assert.equal(
+                conditionOf(writes("promote")),
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/notes/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
+            );
+            // Listing is a bucket-level check no object condition matches: it comes from an unconditional read.
+            for (const role of ["records", "promote"]) {
+                const read = byMember(role).find((g) => g.inputs.role === "roles/storage.objectViewer");
+                assert.ok(read && read.inputs.condition === undefined, role);
+            }
+            // No unconditional object write for anyone.
+            for (const g of grants) {
+                if (g.inputs.role === "roles/storage.objectUser") assert.ok(g.inputs.condition, g.name);
             }
         });
 
-        it("annotates the pipeline ServiceAccounts with the Google service account", async () => {
-            assert.deepEqual(await valueOf(site.identity.serviceAccountAnnotations), {
-                "iam.gke.io/gcp-service-account": pipelineEmail,
-            });
-            assert.deepEqual(site.identity.podLabels, {});
+        it("holds no project-level role", () => {
+            for (const role of roles) {
+                const member = `serviceAccount:${email(role)}`;
+                assert.equal(under("gcpt", T.projectIam).filter((r) => r.inputs.member === member).length, 0, role);
+            }
+        });
+
+        it("binds each account through Workload Identity to exactly its ServiceAccount, once the pool exists", () => {
+            const cluster = find(T.cluster, "gcpt-cluster").urn;
+            for (const role of roles) {
+                const bindings = under(`gcpt-${role}-wi`, T.saIam);
+                assert.deepEqual(
+                    bindings.map((b) => b.inputs.member).sort(),
+                    identitySubjects[role]
+                        .map((s) => `serviceAccount:okd-ci-test.svc.id.goog[${s.namespace}/${s.serviceAccount}]`)
+                        .sort(),
+                );
+                for (const b of bindings) {
+                    assert.equal(b.inputs.role, "roles/iam.workloadIdentityUser");
+                    assert.equal(b.inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${email(role)}`);
+                    assert.ok(b.dependencies.includes(cluster), `${b.name} waits for the cluster`);
+                }
+            }
+        });
+
+        it("lets the build account mint fresh tokens of itself only, for the registry token minter", async () => {
+            const self = under("gcpt-build-self-token", T.saIam);
+            assert.equal(self.length, 1);
+            assert.equal(self[0].inputs.role, "roles/iam.serviceAccountTokenCreator");
+            assert.equal(self[0].inputs.member, `serviceAccount:${email("build")}`);
+            assert.equal(self[0].inputs.serviceAccountId, `projects/okd-ci-test/serviceAccounts/${email("build")}`);
+            assert.deepEqual(await valueOf(site.identities.build.env?.GCP_IMPERSONATE_SERVICE_ACCOUNT), email("build"));
+        });
+
+        it("keeps Chains' key in Cloud KMS: Chains may sign, promotion may read the public key", async () => {
+            const key = inputs("gcp:kms/cryptoKey:CryptoKey", "gcpt-chains-key");
+            assert.equal(key.purpose, "ASYMMETRIC_SIGN");
+            assert.deepEqual(key.versionTemplate, { algorithm: "EC_SIGN_P256_SHA256", protectionLevel: "SOFTWARE" });
+            assert.equal(find("gcp:kms/cryptoKey:CryptoKey", "gcpt-chains-key").protect, true);
+            const kms = recorder()
+                .ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+                .filter((r) => r.name.startsWith("gcpt-"))
+                .map((r) => `${String(r.inputs.member).split(":")[1].split("@")[0]} ${r.inputs.role}`)
+                .sort();
+            assert.deepEqual(kms, [
+                "okt-chains roles/cloudkms.signerVerifier",
+                "okt-chains roles/cloudkms.viewer",
+                "okt-promote roles/cloudkms.publicKeyViewer",
+                "okt-promote roles/cloudkms.viewer",
+            ]);
+            assert.equal(
+                await valueOf(site.signing.kmsRef),
+                "gcpkms://projects/okd-ci-test/locations/europe-west4/keyRings/okt-chains/cryptoKeys/chains-signing/cryptoKeyVersions/1",
+            );
+        });
+
+        it("annotates each identity's ServiceAccounts with its Google service account", async () => {
+            for (const role of roles) {
+                assert.deepEqual(await valueOf(site.identities[role].serviceAccountAnnotations), {
+                    "iam.gke.io/gcp-service-account": email(role),
+                });
+                assert.deepEqual(site.identities[role].podLabels, {});
+            }
         });
     });
 

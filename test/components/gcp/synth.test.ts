@@ -56,14 +56,16 @@ describe("gcp stack synth", () => {
         assert.equal(bucket.versioning.enabled, true);
     });
 
-    it("plans the Workload Identity bindings of the pipeline and the e2e pull account, and none for the installer", () => {
+    it("plans the Workload Identity bindings of each identity and the e2e pull account, and none for the installer", () => {
         const members = of("gcp:serviceaccount/iAMMember:IAMMember")
             .filter((r) => (r.inputs as Inputs).role === "roles/iam.workloadIdentityUser")
             .map((r) => (r.inputs as Inputs).member)
             .sort();
         assert.deepEqual(members, [
             "serviceAccount:okd-ci-example.svc.id.goog[okd-builds/okd-e2e]",
-            "serviceAccount:okd-ci-example.svc.id.goog[okd-builds/okd-pipeline]",
+            "serviceAccount:okd-ci-example.svc.id.goog[okd-builds/okd-records]",
+            "serviceAccount:okd-ci-example.svc.id.goog[okd-release/okd-promote]",
+            "serviceAccount:okd-ci-example.svc.id.goog[okd-release/okd-registry-token]",
             "serviceAccount:okd-ci-example.svc.id.goog[tekton-chains/tekton-chains-controller]",
         ]);
     });

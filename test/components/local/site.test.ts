@@ -72,13 +72,17 @@ describe("local site", () => {
         const client = find("kubernetes:core/v1:Secret", "lok-objects-client");
         assert.equal((client.inputs as any).stringData.AWS_ACCESS_KEY_ID, "AKIAEXAMPLEEXAMPLE01"); // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
         assert.ok(JSON.stringify(client.object).includes(sig.secret), "the configured keys are sent as secrets");
-        // The same keys reach the pipelines through the site contract, still secret.
+        // The pipelines get a pair per storage role derived from the configured root (never the root itself), secret.
+        const { derivedKeys } = await import("../../../components/local/site");
         const keys = configured.artifacts.staticCredentials;
         assert.ok(keys);
-        assert.equal(await valueOf(keys.accessKeyId), "AKIAEXAMPLEEXAMPLE01");
-        assert.equal(await valueOf(keys.secretAccessKey), "s".repeat(40));
-        assert.equal(await pulumi.isSecret(keys.accessKeyId), true);
-        assert.equal(await pulumi.isSecret(keys.secretAccessKey), true);
+        const expected = derivedKeys("s".repeat(40), "records");
+        assert.equal(await valueOf(keys.records.accessKeyId), await valueOf(expected.accessKeyId));
+        assert.equal(await valueOf(keys.records.secretAccessKey), await valueOf(expected.secretAccessKey));
+        assert.notEqual(await valueOf(keys.records.accessKeyId), "AKIAEXAMPLEEXAMPLE01");
+        assert.notEqual(await valueOf(keys.records.accessKeyId), await valueOf(keys.promote.accessKeyId));
+        assert.equal(await pulumi.isSecret(keys.records.accessKeyId), true);
+        assert.equal(await pulumi.isSecret(keys.promote.secretAccessKey), true);
     });
 
     it("publishes the registry on a fixed NodePort so the nodes can pull what the pipelines push", () => {
@@ -107,8 +111,8 @@ describe("local site", () => {
         // provider marks secret; the mock runtime does not apply additionalSecretOutputs), configured in the next test.
         const keys = site.artifacts.staticCredentials;
         assert.ok(keys, "the pipelines get the object store's keys");
-        assert.equal(pulumi.Output.isInstance(keys.accessKeyId), true);
-        assert.equal(pulumi.Output.isInstance(keys.secretAccessKey), true);
+        assert.equal(pulumi.Output.isInstance(keys.records.accessKeyId), true);
+        assert.equal(pulumi.Output.isInstance(keys.promote.secretAccessKey), true);
     });
 
     it("makes the in-cluster layer wait for the registry, the object store and its bucket", () => {

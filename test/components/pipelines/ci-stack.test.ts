@@ -73,7 +73,8 @@ describe("the ci stack's pipelines (offline synth)", () => {
     it("builds the tools image into the in-cluster registry without TLS, and no step names an unbuilt image", () => {
         const task = tekton("Task").find((t) => t.metadata.name === "okd-tools-image").spec;
         const env = Object.fromEntries(task.steps[1].env.map((e: any) => [e.name, e.value]));
-        assert.match(env.REPOSITORY, /^[a-z0-9.-]+(:\d+)?\/.*components$/);
+        // The release repository: the records identity's, which no build's push token reaches.
+        assert.match(env.REPOSITORY, /^[a-z0-9.-]+(:\d+)?\/.*release$/);
         assert.equal(env.TLS_VERIFY, "false");
         const steps = tekton("Task").flatMap((t) => t.spec.steps);
         assert.deepEqual(
@@ -82,16 +83,28 @@ describe("the ci stack's pipelines (offline synth)", () => {
         );
     });
 
-    it("writes the anonymous registry's auth file with the buildah image, which exists before the tools image", () => {
-        const auth = tekton("Task")
-            .find((t) => t.metadata.name === "okd-tools-image")
-            .spec.steps.find((s: any) => s.name === "registry-auth");
+    it("writes its registry auth with the buildah image, which exists before the tools image, and mounts no push token", () => {
+        const task = tekton("Task").find((t) => t.metadata.name === "okd-tools-image").spec;
+        const auth = task.steps.find((s: any) => s.name === "registry-auth");
         assert.equal(auth.image, defaultImages.buildah);
+        assert.equal(
+            task.steps.find((s: any) => s.name === "registry-token"),
+            undefined,
+        );
+        assert.deepEqual(
+            task.volumes.filter((v: any) => v.secret !== undefined),
+            [],
+        );
     });
 
     it("reads the local object store's keys from the artifacts Secret, never inline", () => {
         const verdict = tekton("Task").find((t) => t.metadata.name === "okd-verdict").spec;
-        assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-credentials" } }]);
+        assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-records" } }]);
+        // The ci stack does not promote: the records Secret is the only one its Tasks read.
+        assert.equal(
+            tekton("Task").find((t) => t.metadata.name === "okd-pick-release"),
+            undefined,
+        );
         const text = out.manifests
             .filter((m) => m.file.startsWith("task_"))
             .map((m) => m.content)

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -6,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { OkdPipelines } from "../../../components/pipelines";
+import type { PipelineRunTemplate } from "../../../components/shared/pipelines";
 import type { Site } from "../../../components/shared/site";
 import { componentSchema, streamSchema, type Stream } from "../../../src/config/schema";
 import { find, settled, under, useMocks } from "../../helpers";
@@ -21,6 +23,12 @@ const scriptsDir = path.resolve(__dirname, "..", "..", "..", "components", "pipe
 function fakeSite(): Site {
     const provider = new k8s.Provider("pl-test-k8s", { kubeconfig: "{}" });
     const repo = (p: string) => pulumi.output(`europe-docker.pkg.dev/okd/okd/${p}`);
+    const wi = (role: string) => ({
+        serviceAccountAnnotations: pulumi.output<Record<string, string>>({
+            "iam.gke.io/gcp-service-account": `${role}@x.iam.gserviceaccount.com`,
+        }),
+        podLabels: { "example.org/workload": role },
+    });
     return {
         platform: "gcp",
         provider,
@@ -35,6 +43,7 @@ function fakeSite(): Site {
                 components: repo("components"),
                 promoted: repo("promoted"),
                 promotedContent: repo("promoted-content"),
+                attestations: repo("attestations"),
             },
         },
         artifacts: {
@@ -42,12 +51,19 @@ function fakeSite(): Site {
             bucket: pulumi.output("okd-artifacts-x"),
             url: pulumi.output("gs://okd-artifacts-x/"),
         },
-        identity: {
-            serviceAccountAnnotations: pulumi.output<Record<string, string>>({
-                "iam.gke.io/gcp-service-account": "p@x.iam.gserviceaccount.com",
-            }),
-            podLabels: { "okd-ci/identity": "pipeline" },
+        identities: {
+            build: wi("build"),
+            records: wi("records"),
+            promote: wi("promote"),
+            chains: wi("chains"),
+            e2ePull: wi("e2e-pull"),
             env: { GOOGLE_CLOUD_PROJECT: pulumi.output("okd") },
+        },
+        signing: {
+            kmsRef: pulumi.output(
+                "gcpkms://projects/okd/locations/europe/keyRings/okd-chains/cryptoKeys/chains-signing/cryptoKeyVersions/1",
+            ),
+            ready: [],
         },
         buildPool: {
             nodeSelector: { "okd-ci/pool": "builds" },
@@ -186,8 +202,23 @@ describe("OKD pipelines", () => {
             "okd-release-notes",
             "okd-stream-coreos",
             "okd-tools-image",
+            "okd-tools-image-resolve",
             "okd-verdict",
         ]);
+        // The release Pipeline's Tasks, the promote Task (the only one that mounts the quay.io credentials) among
+        // them, exist in the restricted release namespace only.
+        const releaseTasks = under("pl", "kubernetes:tekton.dev/v1:Task")
+            .filter((r) => (r.inputs as Obj).metadata.namespace === "okd-release")
+            .map((r) => (r.inputs as Obj).metadata.name)
+            .sort();
+        assert.deepEqual(releaseTasks, [
+            "okd-pick-release",
+            "okd-promote-release",
+            "okd-publish-status",
+            "okd-release-notes",
+            "okd-tools-image-resolve",
+        ]);
+        assert.equal(pipeline("pl-release-4-15").metadata.namespace, "okd-release");
     });
 
     it("creates a nightly Pipeline per stream and a release Pipeline only for the promoting stream", () => {
@@ -491,22 +522,25 @@ describe("OKD pipelines", () => {
             assert.equal(p("operator-marketplace").dockerfile, "Dockerfile.okd");
         });
 
-        it("resolves the node images with the tools image and the site's auth, off the build pool", () => {
+        it("resolves the node images with the tools image, holding no credential at all, off the build pool", () => {
             const steps = task("okd-stream-coreos").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "resolve"],
+                ["resolve"],
             );
-            assert.equal(steps[1].image, "$(params.tools-image)");
-            assert.equal(steps[1].script, fs.readFileSync(path.join(scriptsDir, "stream-coreos.sh"), "utf8"));
-            const env = Object.fromEntries(steps[1].env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(steps[0].image, "$(params.tools-image)");
+            assert.equal(steps[0].script, fs.readFileSync(path.join(scriptsDir, "stream-coreos.sh"), "utf8"));
+            const env = Object.fromEntries(steps[0].env.map((e: Obj) => [e.name, e.value]));
             assert.equal(env.NODE_IMAGE, "$(params.node-image)");
             assert.equal(env.RESULT_NODE_IMAGES, "$(results.node-images.path)");
-            assert.equal(steps[1].securityContext, undefined, "nothing privileged: it only reads registries");
+            assert.equal(env.REGISTRY_AUTH_FILE, undefined, "OKD's node images are public");
+            assert.equal(steps[0].securityContext, undefined, "nothing privileged: it only reads registries");
             const run = pipelines.runs.find((r) => r.minor === "4.16")?.nightly;
-            const spec = run?.taskRunSpecs.find((s) => s.pipelineTaskName === "stream-coreos") as Obj;
-            assert.equal(spec.podTemplate, undefined);
-            assert.deepEqual(spec.metadata.labels, { "okd-ci/identity": "pipeline" });
+            // No spec: it runs as the run's default, the build ServiceAccount, on the system pool.
+            assert.equal(
+                run?.taskRunSpecs.some((s) => s.pipelineTaskName === "stream-coreos"),
+                false,
+            );
             assert.equal(
                 run?.taskRunSpecs.some((s) => s.pipelineTaskName === "machine-os"),
                 false,
@@ -540,10 +574,40 @@ describe("OKD pipelines", () => {
             for (const name of pipelineNames) {
                 const first = pipeline(name).spec.tasks[0];
                 assert.equal(first.name, "tools-image", name);
-                assert.deepEqual(first.taskRef, { kind: "Task", name: "okd-tools-image" });
                 assert.equal(first.runAfter, undefined);
+                if (name.startsWith("pl-release")) {
+                    // The release resolves the image the nightlies built from the same Containerfile: no build.
+                    assert.deepEqual(first.taskRef, { kind: "Task", name: "okd-tools-image-resolve" });
+                    continue;
+                }
+                assert.deepEqual(first.taskRef, { kind: "Task", name: "okd-tools-image" });
                 assert.deepEqual(first.params, [{ name: "prebuilt-image", value: "" }], "builds by default");
             }
+        });
+
+        it("resolves, in the release, exactly the tag the nightlies' tools-image.sh gives the Containerfile", async () => {
+            const { toolsImageTag } = await import("../../../components/pipelines/tasks/tools-image");
+            const file = path.resolve(__dirname, "../../../components/pipelines/images/tools/Containerfile");
+            const hex = crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+            assert.equal(toolsImageTag(), `pipeline-tools-${hex.slice(0, 16)}`);
+            const first = pipeline("pl-release-4-15").spec.tasks[0];
+            assert.deepEqual(first.params, [
+                // The release repository: only the records identity pushes there, no build's token reaches it.
+                { name: "image", value: `europe-docker.pkg.dev/okd/okd/release:${toolsImageTag()}` },
+            ]);
+            const spec = task("okd-tools-image-resolve").spec;
+            assert.deepEqual(
+                spec.steps.map((s: Obj) => [s.name, s.image]),
+                [
+                    ["registry-auth", (await import("../../../components/pipelines/images")).defaultImages.gcloud],
+                    ["resolve", "quay.io/skopeo/stable:v1.19.0"],
+                ],
+            );
+            assert.ok(
+                spec.steps.every((s: Obj) => s.securityContext === undefined),
+                "steps take the template's",
+            );
+            assert.equal(spec.stepTemplate.securityContext.allowPrivilegeEscalation, false);
         });
 
         it("runs every task that uses the tools image after tools-image and gives it the image by digest", () => {
@@ -615,29 +679,36 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("authenticates like every push Task and pushes to the components repository, privileged, by its script", () => {
-            const steps = task("okd-tools-image").spec.steps;
-            assert.deepEqual(steps[0], task("okd-machine-os").spec.steps[0], "the same registry-auth step");
+        it("pushes as the records identity to the release repository, which no build's token reaches, privileged, by its script", () => {
+            const spec = task("okd-tools-image").spec;
+            const steps = spec.steps;
+            assert.equal(steps[0].name, "registry-auth", "credentials minted from the pod's own identity");
+            assert.ok(
+                !spec.volumes.some((v: Obj) => v.secret !== undefined),
+                "no push token Secret mounted: that token pushes the build repositories",
+            );
             const build = steps[1];
             assert.equal(build.image, "quay.io/buildah/stable:v1.44.0");
             assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
             assert.deepEqual(build.securityContext, { privileged: true });
             const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
-            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/components");
+            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/release");
             assert.equal(env.TAG_PREFIX, "pipeline-tools-");
             assert.equal(env.TLS_VERIFY, "true");
-            assert.equal(env.REGISTRY_AUTH_FILE, "/workspace/auth/site.json");
+            assert.equal(env.REGISTRY_AUTH_FILE, steps[0].env.find((e: Obj) => e.name === "AUTH_FILE").value);
             assert.equal(env.PREBUILT_IMAGE, "$(params.prebuilt-image)");
         });
 
-        it("runs tools-image on the build pool in both the nightly and the release runs", () => {
+        it("builds the tools image as records off the build pool in the nightly, and resolves it as promotion in the release", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
-            for (const run of [runs.nightly, runs.release]) {
-                const spec = run.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
-                assert.deepEqual(spec.podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
-                assert.deepEqual(spec.metadata.labels, { "okd-ci/identity": "pipeline" });
-            }
+            const nightly = runs.nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
+            assert.equal(nightly.podTemplate, undefined, "an identity pod: off the build pool");
+            assert.equal(nightly.serviceAccountName, "okd-records", "the records identity");
+            assert.equal(nightly.metadata.labels["okd-ci/identity"], "records");
+            const release = runs.release.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
+            assert.equal(release.podTemplate, undefined, "nothing is built: off the build pool");
+            assert.equal(release.serviceAccountName, "okd-promote");
         });
 
         it("passes a prebuilt tools image to the tools-image task when one is configured", async () => {
@@ -840,7 +911,7 @@ describe("OKD pipelines", () => {
             const steps = task("okd-machine-os").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "fcos-base", "clone", "build"],
+                ["registry-token", "fcos-base", "clone", "build"],
             );
             const env = (step: Obj, name: string) => step.env.find((e: Obj) => e.name === name)?.value;
             assert.equal(env(steps[2], "SUBMODULES"), "openshift-os");
@@ -855,24 +926,42 @@ describe("OKD pipelines", () => {
     });
 
     describe("run templates", () => {
-        it("runs every task as okd-pipeline, builds on the build pool and gates as okd-e2e", () => {
+        it("runs builds as okd-build with no identity, records as okd-records, gates as okd-e2e", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
             const nightly = runs.nightly;
             assert.equal(nightly.pipelineName, "okd-nightly-4-15");
-            assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
+            assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-build" });
             const spec = (n: string) => nightly.taskRunSpecs.find((s) => s.pipelineTaskName === n) as Obj;
             for (const build of ["machine-os", "build-components-1", "build-components-2"]) {
                 assert.deepEqual(spec(build).podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
-                assert.deepEqual(spec(build).metadata.labels, { "okd-ci/identity": "pipeline" });
+                assert.equal(spec(build).serviceAccountName, undefined, build);
+                assert.equal(spec(build).metadata, undefined, `${build} carries no identity label`);
             }
+            for (const writer of ["assemble", "verdict", "finalize-record"]) {
+                assert.equal(spec(writer).serviceAccountName, "okd-records", writer);
+                assert.deepEqual(spec(writer).metadata.labels, {
+                    "example.org/workload": "records",
+                    "okd-ci/identity": "records",
+                });
+                assert.equal(spec(writer).podTemplate, undefined, `${writer} stays off the build pool`);
+            }
+            // The tools image: this repository's Containerfile, built as the records identity into the release
+            // repository, which no build's push token reaches (the release run resolves its tag); an identity pod, so
+            // off the build pool, where pushed code runs.
+            assert.equal(spec("tools-image").serviceAccountName, "okd-records");
+            assert.equal(spec("tools-image").metadata.labels["okd-ci/identity"], "records");
+            assert.equal(spec("tools-image").podTemplate, undefined);
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
-            // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never as okd-pipeline.
+            // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never by a writer.
             assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");
+            assert.deepEqual(spec("e2e-pull-secret").metadata.labels, {
+                "example.org/workload": "e2e-pull",
+                "okd-ci/identity": "e2e-pull",
+            });
             assert.equal(spec("destroy-gcp").serviceAccountName, "okd-e2e");
             // Gate pods carry no identity label: their installer's identity is the Secret, not the pod.
             assert.equal(spec("e2e-gcp").metadata, undefined);
-            assert.equal(spec("assemble").podTemplate, undefined);
             assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
             // Tekton requires pipeline >= tasks + finally.
             assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
@@ -897,6 +986,30 @@ describe("OKD pipelines", () => {
                 { pipelineTaskName: "pick", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
                 { pipelineTaskName: "promote", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
             ]);
+        });
+
+        it("runs the whole release as okd-promote, restricted, off the build pool", () => {
+            const release = pipelines.runs.find((r) => r.minor === "4.15")?.release as PipelineRunTemplate;
+            assert.deepEqual(release.taskRunTemplate, {
+                serviceAccountName: "okd-promote",
+                podTemplate: {
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: 65532,
+                        runAsGroup: 65532,
+                        fsGroup: 65532,
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                },
+            });
+            assert.deepEqual(
+                (release.taskRunSpecs as Obj[]).map((s) => s.pipelineTaskName),
+                ["tools-image", "pick", "promote", "release-notes", "publish-status"],
+            );
+            for (const s of release.taskRunSpecs as Obj[]) {
+                assert.equal(s.serviceAccountName, "okd-promote", s.pipelineTaskName);
+                assert.equal(s.podTemplate, undefined, s.pipelineTaskName);
+            }
         });
 
         it("has no release run for a stream that does not promote", () => {
@@ -933,19 +1046,46 @@ describe("OKD pipelines", () => {
         const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
         assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
         assert.equal(env.PIPELINE, "$(params.pipeline)");
-        assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+        // Where Chains stores attestations: a repository only Chains pushes to.
+        assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/attestations");
         assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
+        assert.equal(env.KEY_REF, undefined);
         assert.deepEqual(
             promote.volumes.find((v: Obj) => v.name === "chains-public-key"),
             { name: "chains-public-key", configMap: { name: "okd-chains-public-key" } },
         );
         const cm = find("kubernetes:core/v1:ConfigMap", "pl-chains-public-key").inputs as Obj;
         assert.equal(cm.data["cosign.pub"], chainsPublicKey);
+        assert.equal(cm.metadata.namespace, "okd-release", "beside the promote Task that mounts it");
         const release = pipeline("pl-release-4-15").spec;
         const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
         assert.deepEqual(
             promoteTask.params.find((p: Obj) => p.name === "pipeline"),
             { name: "pipeline", value: "okd-nightly-4-15" },
+        );
+    });
+
+    it("verifies with the site's KMS key, read as the promotion identity, where the cloud keeps the key", async () => {
+        const { OkdPipelines } = await import("../../../components/pipelines");
+        const kmsRef = "gcpkms://projects/okd/locations/global/keyRings/okd/cryptoKeys/chains/cryptoKeyVersions/1";
+        new OkdPipelines("pl-kms", {
+            site: fakeSite(),
+            streams: [stream("4.17", true)],
+            mirror: { release: "quay.io/openshift/okd", content: "quay.io/openshift/okd-content" },
+            chains: { kmsRef },
+        });
+        await settled();
+        const t = find("kubernetes:tekton.dev/v1:Task", "pl-kms-task-okd-promote-release").inputs as Obj;
+        const verify = t.spec.steps.find((s: Obj) => s.name === "verify");
+        const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(env.KEY_REF, kmsRef);
+        assert.equal(env.PUBLIC_KEY_FILE, undefined);
+        assert.equal(verify.volumeMounts, undefined);
+        assert.ok(!t.spec.volumes.some((v: Obj) => v.name === "chains-public-key"));
+        assert.equal(
+            under("pl-kms", "kubernetes:core/v1:ConfigMap").filter((r) => r.name.endsWith("chains-public-key")).length,
+            0,
+            "no public key ConfigMap",
         );
     });
 });

@@ -24,23 +24,28 @@ describe("e2e cluster reaper (aws stack)", function () {
     before(async () => {
         const out = await synthInProcess("aws");
         manifests = new Map(out.manifests.map((m) => [m.file, YAML.parse(m.content)]));
-        const cron = manifests.get("cronjob_okd-builds_okd-cluster-reaper.yaml");
+        const cron = manifests.get("cronjob_okd-release_okd-cluster-reaper.yaml");
         assert.ok(cron, "the reaper's CronJob is rendered");
         const env = cron.spec.jobTemplate.spec.template.spec.containers[0].env;
         reaperRun = JSON.parse(env.find((e: Obj) => e.name === "PIPELINERUN_JSON").value);
     });
 
     it("runs on reaperSchedule under a ServiceAccount that may only list and create PipelineRuns", () => {
-        const cron = manifests.get("cronjob_okd-builds_okd-cluster-reaper.yaml");
+        const cron = manifests.get("cronjob_okd-release_okd-cluster-reaper.yaml");
         assert.equal(cron.spec.schedule, "15 */6 * * *");
         assert.equal(cron.spec.concurrencyPolicy, "Forbid");
         assert.equal(cron.spec.jobTemplate.spec.template.spec.serviceAccountName, "okd-cluster-reaper");
+        // The starter lives in the release namespace, like every CronJob; its Role is in the build namespace.
+        assert.equal(cron.metadata.namespace, "okd-release");
+        assert.deepEqual(manifests.get("rolebinding_okd-builds_okd-cluster-reaper.yaml").subjects, [
+            { kind: "ServiceAccount", name: "okd-cluster-reaper", namespace: "okd-release" },
+        ]);
         assert.deepEqual(manifests.get("role_okd-builds_okd-cluster-reaper.yaml").rules, [
             { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "create"] },
         ]);
     });
 
-    it("selects with the pipeline identity, destroys per gate as okd-e2e, and records and re-renders the status site in finally", () => {
+    it("selects and records as the records identity, destroys per gate as okd-e2e, and re-renders the status site in finally", () => {
         const pipeline = manifests.get("pipeline_okd-builds_okd-reap-clusters.yaml").spec;
         assert.deepEqual(
             pipeline.tasks.map((t: Obj) => [t.name, t.runAfter ?? []]),
@@ -58,10 +63,17 @@ describe("e2e cluster reaper (aws stack)", function () {
         const defaults = Object.fromEntries(pipeline.params.map((p: Obj) => [p.name, p.default]));
         assert.deepEqual(defaults, { "ttl-hours": "24", "dry-run": "false", "live-runs": "" });
         const specs = Object.fromEntries(reaperRun.spec.taskRunSpecs.map((s: Obj) => [s.pipelineTaskName, s]));
-        assert.equal(reaperRun.spec.taskRunTemplate.serviceAccountName, "okd-pipeline");
+        // Anything unlisted would run as the build ServiceAccount, which holds nothing.
+        assert.equal(reaperRun.spec.taskRunTemplate.serviceAccountName, "okd-build");
         assert.equal(specs["destroy-aws"].serviceAccountName, "okd-e2e");
+        assert.equal(specs["destroy-aws"].metadata, undefined, "no identity label: the gate's credentials are its own");
         assert.equal(specs["e2e-pull-secret"].serviceAccountName, "okd-e2e");
-        assert.equal(specs.select?.serviceAccountName, undefined);
+        assert.equal(specs["e2e-pull-secret"].metadata.labels["okd-ci/identity"], "e2e-pull");
+        for (const n of ["tools-image", "select", "record"]) {
+            assert.equal(specs[n].serviceAccountName, "okd-records", n);
+            assert.equal(specs[n].metadata.labels["okd-ci/identity"], "records", n);
+            assert.equal(specs[n].podTemplate, undefined, `${n}: an identity pod stays off the build pool`);
+        }
         const record = manifests.get("task_okd-builds_okd-reap-record.yaml").spec;
         assert.deepEqual(
             record.steps.map((s: Obj) => s.name),

@@ -126,7 +126,8 @@ class World {
             const r = await run("bash", [script], {
                 env: {
                     PATH: `${path.join(this.dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-                    NAMESPACE: "okd-builds",
+                    RECORDS_NAMESPACE: "okd-release",
+                    RUNS_NAMESPACE: "okd-builds",
                     STREAM: "4.15",
                     BRANCH: "release-4.15",
                     LISTENER_URL: this.url,
@@ -184,7 +185,7 @@ describe("dispatch-nightly.sh", function () {
                 "get",
                 "configmaps",
                 "--namespace",
-                "okd-builds",
+                "okd-release",
                 "--selector",
                 "okd-ci/push-record=nightly,okd-ci/stream=4.15",
                 "--output",
@@ -335,7 +336,7 @@ describe("dispatch-nightly.sh", function () {
             assert.doesNotMatch(r.stderr, /unknown flag|unknown shorthand|invalid argument|required flag/);
         }
         // Control: a command line kubectl refuses fails before any connection.
-        const bogus = replay(["delete", "configmaps", "--namespace", "okd-builds", "--bogus", "--", "p1"]);
+        const bogus = replay(["delete", "configmaps", "--namespace", "okd-release", "--bogus", "--", "p1"]);
         assert.match(bogus.stderr, /unknown flag: --bogus/);
         assert.doesNotMatch(bogus.stderr, /was refused/);
         // And the script itself, with the real kubectl and no API: it fails, starting nothing.

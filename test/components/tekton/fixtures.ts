@@ -6,7 +6,10 @@ import {
     type PipelineRunTemplate,
     type Site,
     type StreamRuns,
+    type IdentityRole,
+    type WorkloadIdentity,
     buildPlacement,
+    identityRoles,
     nightlyPipelineName,
     pipelineServiceAccount,
     releasePipelineName,
@@ -27,11 +30,34 @@ export const sentinel = (key: string): string => secretValue(key, `okd-ci-test-s
 /** The pull-only identity of the e2e ServiceAccount on the fake gcp site (the aws one needs no annotation). */
 export const e2ePullAnnotations = { "iam.gke.io/gcp-service-account": "okd-e2e-pull@okd-proj.iam.gserviceaccount.com" };
 
+/** The annotations each identity puts on its ServiceAccounts on each fake site, as the real sites do. */
+export function identityAnnotationsOf(platform: Platform, role: IdentityRole): Record<string, string> {
+    const n = identityRoles.indexOf(role) + 1;
+    switch (platform) {
+        case "gcp":
+            return role === "e2ePull"
+                ? e2ePullAnnotations
+                : { "iam.gke.io/gcp-service-account": `okd-${role}@okd-proj.iam.gserviceaccount.com` };
+        case "azure":
+            return { "azure.workload.identity/client-id": `00000000-0000-0000-0000-00000000000${n}` };
+        default:
+            return {};
+    }
+}
+
+/** The records identity's annotations (the one the build namespace's identity-holding tasks share). */
 export const identityAnnotations: Record<Platform, Record<string, string>> = {
-    aws: {},
-    gcp: { "iam.gke.io/gcp-service-account": "okd-pipeline@okd-proj.iam.gserviceaccount.com" },
-    azure: { "azure.workload.identity/client-id": "00000000-0000-0000-0000-000000000001" },
+    aws: identityAnnotationsOf("aws", "records"),
+    gcp: identityAnnotationsOf("gcp", "records"),
+    azure: identityAnnotationsOf("azure", "records"),
     local: {},
+};
+
+/** A fake site's signing key reference (clouds) . */
+export const fakeKmsRef: Partial<Record<Platform, string>> = {
+    aws: "awskms:///arn:aws:kms:us-east-1:123456789012:alias/okd-us-east-1-chains-signing",
+    gcp: "gcpkms://projects/okd-proj/locations/us-central1/keyRings/okd-chains/cryptoKeys/chains-signing/cryptoKeyVersions/1",
+    azure: "azurekms://okdkv12345678.vault.azure.net/chains-signing",
 };
 
 /**
@@ -40,6 +66,10 @@ export const identityAnnotations: Record<Platform, Record<string, string>> = {
  * annotation and pod label), local (static object-store keys, plain-HTTP in-cluster registry).
  */
 export function fakeSite(name: string, platform: Platform, webhook: Partial<Site["webhook"]> = {}): Site {
+    const identity = (role: IdentityRole): WorkloadIdentity => ({
+        serviceAccountAnnotations: pulumi.output(identityAnnotationsOf(platform, role)),
+        podLabels: platform === "azure" ? { "azure.workload.identity/use": "true" } : {},
+    });
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: "fake" });
     // Stands for the site's node pools and add-ons, which are custom resources.
     const ready = new k8s.core.v1.Namespace(`${name}-ready`, {}, { provider });
@@ -93,26 +123,28 @@ export function fakeSite(name: string, platform: Platform, webhook: Partial<Site
                 ? {
                       endpoint: pulumi.output("http://objects.okd-site.svc.cluster.local:8333"),
                       staticCredentials: {
-                          accessKeyId: pulumi.secret(sentinel("s3-access-key")),
-                          secretAccessKey: pulumi.secret(sentinel("s3-secret-key")),
+                          records: {
+                              accessKeyId: pulumi.secret(sentinel("s3-records-access-key")),
+                              secretAccessKey: pulumi.secret(sentinel("s3-records-secret-key")),
+                          },
+                          promote: {
+                              accessKeyId: pulumi.secret(sentinel("s3-promote-access-key")),
+                              secretAccessKey: pulumi.secret(sentinel("s3-promote-secret-key")),
+                          },
                       },
                   }
                 : {}),
         },
-        identity: {
-            serviceAccountAnnotations: pulumi.output(identityAnnotations[platform]),
-            podLabels: platform === "azure" ? { "azure.workload.identity/use": "true" } : {},
+        identities: {
+            build: identity("build"),
+            records: identity("records"),
+            promote: identity("promote"),
+            chains: identity("chains"),
+            ...(gates.length > 0 ? { e2ePull: identity("e2ePull") } : {}),
             env: {},
         },
-        ...(gates.length > 0
-            ? {
-                  e2ePull: {
-                      serviceAccountAnnotations: pulumi.output<Record<string, string>>(
-                          platform === "gcp" ? e2ePullAnnotations : {},
-                      ),
-                      podLabels: {},
-                  },
-              }
+        ...(fakeKmsRef[platform] !== undefined
+            ? { signing: { kmsRef: pulumi.output(fakeKmsRef[platform] as string), ready: [] } }
             : {}),
         buildPool: buildPlacement(),
         // As the real sites: aws fronts a fixed node port with its own load balancer; gcp and azure have the
@@ -158,8 +190,12 @@ export function fakeConfig(
 ): OkdCiConfig {
     // Mirror settings only with a promoting stream: without one they would do nothing and are refused.
     const promoting = (streams as { promote?: boolean }[]).some((s) => s.promote === true);
+    // A Chains key is a local-only setting: the clouds sign with their KMS key.
     const secrets = ["mirrorCredentials", "githubWebhookSecret", "chainsSigningKey", "chainsSigningKeyPassword"].filter(
-        (k) => !omitSecrets.includes(k) && (promoting || k !== "mirrorCredentials"),
+        (k) =>
+            !omitSecrets.includes(k) &&
+            (promoting || k !== "mirrorCredentials") &&
+            (platform === "local" || !k.startsWith("chainsSigningKey")),
     );
     const values: Record<string, unknown> = {
         platform,

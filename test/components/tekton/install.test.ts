@@ -65,13 +65,15 @@ describe("Tekton Chains: patches of the Chains release win over its re-apply", (
         const { ChainsConfig } = await import("../../../components/tekton/chains");
         const { fakeSite } = await import("./fixtures");
         new ChainsConfig(`${n}-chains`, { site: fakeSite(`${n}-site`, "azure"), dependsOn: [] });
+        // Only a site without KMS (local) keeps the key in signing-secrets.
+        new ChainsConfig(`${n}-local-chains`, { site: fakeSite(`${n}-local-site`, "local"), dependsOn: [] });
         await settled();
     });
 
     it("names the Chains release in every patch of a Chains object", () => {
         const patches = [
             find("kubernetes:core/v1:ConfigMapPatch", `${n}-chains-config`),
-            find("kubernetes:core/v1:SecretPatch", `${n}-chains-signing-secret`),
+            find("kubernetes:core/v1:SecretPatch", `${n}-local-chains-signing-secret`),
             find("kubernetes:core/v1:ServiceAccountPatch", `${n}-chains-controller-sa`),
             find("kubernetes:apps/v1:DeploymentPatch", `${n}-chains-controller-labels`),
         ];

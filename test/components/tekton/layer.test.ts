@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 
 import * as YAML from "yaml";
 
-import type { Site } from "../../../components/shared/site";
+import type { IdentityRole, Site } from "../../../components/shared/site";
 import type { TektonLayer } from "../../../components/tekton";
 import type { Platform } from "../../../src/config/schema";
 import { find, recorder, settled, under, useMocks } from "../../helpers";
@@ -10,10 +10,11 @@ import { tektonLint } from "../../support/tekton-lint";
 import {
     type Json,
     fakeConfig,
+    fakeKmsRef,
     fakeRuns,
     e2ePullAnnotations,
     fakeSite,
-    identityAnnotations,
+    identityAnnotationsOf,
     sentinel,
     stream415,
     stream416,
@@ -152,13 +153,23 @@ describe("Tekton layer", () => {
             assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
         });
 
-        it("sizes the quota from the build pool's maximum and allows one load balancer", () => {
+        it("sizes the quota from the build pool's maximum, and allows no load balancer: the webhook is not here", () => {
             const hard = inputs("kubernetes:core/v1:ResourceQuota", `${n}-builds-quota`).spec.hard;
             assert.equal(hard["requests.cpu"], "36");
             assert.equal(hard["requests.memory"], "136Gi");
             assert.equal(hard["limits.memory"], "272Gi");
-            assert.equal(hard["services.loadbalancers"], "1");
+            assert.equal(hard["services.loadbalancers"], "0");
+            assert.equal(hard["services.nodeports"], "0");
             assert.equal(hard.pods, "130");
+        });
+
+        it("bounds the PipelineRuns of each namespace, so a replayed delivery cannot start runs without end", () => {
+            const builds = inputs("kubernetes:core/v1:ResourceQuota", `${n}-builds-quota`).spec.hard;
+            const release = inputs("kubernetes:core/v1:ResourceQuota", `${n}-release-quota`).spec.hard;
+            // tektonPruneKeep (25 in the fixture) plus a day of runs: 30 nightlies, 4 of the cluster reaper.
+            assert.equal(builds["count/pipelineruns.tekton.dev"], "59");
+            assert.equal(release["count/pipelineruns.tekton.dev"], "30");
+            assert.equal(release["services.loadbalancers"], "1");
         });
 
         it("gives containers default requests and a memory limit but no default CPU limit, and bounds volumes", () => {
@@ -186,21 +197,36 @@ describe("Tekton layer", () => {
             );
         });
 
-        it("keeps build pods away from the instance metadata service, IPv4 and IPv6", () => {
-            const web = inputs(T.netpol, `${n}-builds-netpol-allow-web`).spec.egress[0];
-            assert.deepEqual(web.to, [
-                { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
-                { ipBlock: { cidr: "::/0", except: ["fd00:ec2::254/128"] } },
-            ]);
+        it("keeps every pod away from link-local addresses (metadata service, credential agents), IPv4 and IPv6", () => {
+            for (const ns of ["builds", "release"]) {
+                const web = inputs(T.netpol, `${n}-${ns}-netpol-allow-web`).spec.egress[0];
+                assert.deepEqual(web.to, [
+                    { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+                    { ipBlock: { cidr: "::/0", except: ["fd00:ec2::/32"] } },
+                ]);
+            }
         });
 
-        it("carries no Kubernetes API token on the pipeline and e2e ServiceAccounts", () => {
-            assert.equal(inputs(T.sa, `${n}-builds-pipeline-sa`).automountServiceAccountToken, false);
-            assert.equal(inputs(T.sa, `${n}-builds-e2e-sa`).automountServiceAccountToken, false);
+        it("carries no Kubernetes API token on the build namespace's ServiceAccounts", () => {
+            for (const sa of ["build", "records", "e2e"]) {
+                assert.equal(inputs(T.sa, `${n}-builds-${sa}-sa`).automountServiceAccountToken, false, sa);
+            }
         });
 
-        it("links the mirror push credentials to the pipeline ServiceAccount", () => {
-            assert.deepEqual(inputs(T.sa, `${n}-builds-pipeline-sa`).secrets, [{ name: "okd-mirror-credentials" }]);
+        it("links no Secret to any ServiceAccount: creds-init writes the quay.io credentials into no step", () => {
+            const accounts = recorder().resources.filter((r) => r.name.startsWith(`${n}-`) && r.type === T.sa);
+            assert.ok(accounts.length >= 8, accounts.map((a) => a.name).join(", "));
+            for (const a of accounts) {
+                const i = a.inputs as Json;
+                assert.equal(i.secrets, undefined, a.name);
+                assert.equal(i.imagePullSecrets, undefined, a.name);
+            }
+        });
+
+        it("keeps the release namespace restricted and the build namespace apart", () => {
+            const labels = inputs(T.ns, `${n}-release-ns`).metadata.labels;
+            assert.equal(inputs(T.ns, `${n}-release-ns`).metadata.name, "okd-release");
+            assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
         });
     });
 
@@ -209,16 +235,23 @@ describe("Tekton layer", () => {
             const n = `tkp-${platform}`;
             before(() => buildLayer(n, platform));
 
-            it("annotates the pipeline ServiceAccount and the Chains controller with the site's identity", () => {
-                const pipeline = inputs(T.sa, `${n}-builds-pipeline-sa`).metadata;
-                assert.equal(pipeline.name, "okd-pipeline");
-                assert.equal(pipeline.namespace, "okd-builds");
-                assert.deepEqual(pipeline.annotations, identityAnnotations[platform]);
+            it("gives each ServiceAccount its own identity, and the build one none", () => {
+                const account = (ns: string, sa: string) => inputs(T.sa, `${n}-${ns}-${sa}-sa`).metadata;
+                const expect = (ns: string, sa: string, name: string, namespace: string, role?: IdentityRole) => {
+                    const m = account(ns, sa);
+                    assert.equal(m.name, name);
+                    assert.equal(m.namespace, namespace);
+                    assert.deepEqual(m.annotations, role ? identityAnnotationsOf(platform, role) : {}, name);
+                };
+                expect("builds", "build", "okd-build", "okd-builds");
+                expect("builds", "records", "okd-records", "okd-builds", "records");
+                expect("release", "promote", "okd-promote", "okd-release", "promote");
+                expect("release", "registry-token", "okd-registry-token", "okd-release", "build");
                 const chains = inputs(T.saPatch, `${n}-chains-controller-sa`).metadata;
                 assert.equal(chains.name, "tekton-chains-controller");
                 assert.equal(chains.namespace, "tekton-chains");
                 assert.deepEqual(chains.annotations, {
-                    ...identityAnnotations[platform],
+                    ...identityAnnotationsOf(platform, "chains"),
                     "pulumi.com/patchForce": "true",
                     "okd-ci/applied-after":
                         "https://infra.tekton.dev/tekton-releases/chains/previous/v0.29.1/release.yaml",
@@ -231,11 +264,12 @@ describe("Tekton layer", () => {
                 assert.deepEqual(e2e.annotations, platform === "gcp" ? e2ePullAnnotations : {});
             });
 
-            it("labels every PipelineRun, and the Chains controller's pods, for the identity webhook only on azure", () => {
+            it("labels no PipelineRun for an identity, and the Chains controller's pods for it only on azure", () => {
                 const label = "azure.workload.identity/use";
                 for (const t of under(`${n}-triggers`, T.template)) {
                     const labels = (t.inputs as Json).spec.resourcetemplates[0].metadata.labels;
-                    assert.equal(labels[label], platform === "azure" ? "true" : undefined, t.name);
+                    assert.equal(labels[label], undefined, t.name);
+                    assert.equal(labels["okd-ci/identity"], undefined, t.name);
                 }
                 const patches = under(`${n}-chains`, "kubernetes:apps/v1:DeploymentPatch");
                 assert.equal(patches.length, platform === "azure" ? 1 : 0);
@@ -246,8 +280,13 @@ describe("Tekton layer", () => {
                 }
             });
 
-            it("allows egress to the platform's credential agent, and only there", () => {
+            it("allows egress to the platform's credential agent, and only there, for pods that hold an identity", () => {
                 const policy = under(`${n}-builds-netpol-allow-credentials`, T.netpol);
+                for (const p of policy) {
+                    assert.deepEqual((p.inputs as Json).spec.podSelector, {
+                        matchExpressions: [{ key: "okd-ci/identity", operator: "Exists" }],
+                    });
+                }
                 const expected: Record<Platform, string[]> = {
                     aws: ["169.254.170.23/32:80", "fd00:ec2::23/128:80"],
                     gcp: ["169.254.169.254/32:80"],
@@ -260,13 +299,6 @@ describe("Tekton layer", () => {
                     ),
                 );
                 assert.deepEqual(got, expected[platform]);
-                for (const p of policy) {
-                    assert.deepEqual(
-                        (p.inputs as Json).spec.podSelector,
-                        { matchExpressions: [{ key: "tekton.dev/taskRun", operator: "Exists" }] },
-                        "TaskRun pods only, not the listeners or the CronJobs",
-                    );
-                }
             });
 
             it("allows egress to the site's in-cluster registry and object store only where it has them", () => {
@@ -299,13 +331,15 @@ describe("Tekton layer", () => {
                 assert.equal(svc.spec.loadBalancerSourceRanges, undefined);
             });
 
-            it("creates the Secrets the site calls for, and no other", () => {
+            it("creates the Secrets the site calls for, each beside what reads it, and no other", () => {
                 const names = under(`${n}-secrets`, T.secret)
-                    .map((r) => (r.inputs as Json).metadata.name)
+                    .map((r) => `${(r.inputs as Json).metadata.namespace}/${(r.inputs as Json).metadata.name}`)
                     .sort();
-                const expected = ["okd-github-webhook", "okd-mirror-credentials"];
-                if (platform === "aws" || platform === "gcp") expected.push("okd-gate-gcp");
-                if (platform === "local") expected.push("okd-artifacts-credentials");
+                const expected = ["okd-release/okd-github-webhook", "okd-release/okd-mirror-credentials"];
+                if (platform === "aws" || platform === "gcp") expected.push("okd-builds/okd-gate-gcp");
+                if (platform === "local") {
+                    expected.push("okd-builds/okd-artifacts-records", "okd-release/okd-artifacts-promote");
+                }
                 assert.deepEqual(names, expected.sort());
             });
 
@@ -313,7 +347,7 @@ describe("Tekton layer", () => {
                 const mine = recorder().resources.filter((r) => r.name.startsWith(`${n}-`));
                 const carriers = mine.filter((r) => JSON.stringify(r.inputs).includes(sentinelPrefix));
                 // Control: the values did reach the Secrets (so the check below is about hiding them).
-                assert.ok(carriers.length >= 3, carriers.map((r) => r.name).join(", "));
+                assert.ok(carriers.length >= 2, carriers.map((r) => r.name).join(", "));
                 for (const r of mine) assert.ok(!written(r).includes(sentinelPrefix), `${r.name} leaks a secret`);
             });
         });
@@ -323,10 +357,10 @@ describe("Tekton layer", () => {
         const n = "tks";
         before(() => buildLayer(n, "aws"));
 
-        it("stores the mirror credentials as a docker config Secret", () => {
+        it("stores the mirror credentials as a docker config Secret in the release namespace", () => {
             const s = inputs(T.secret, `${n}-secrets-mirror`);
             assert.equal(s.type, "kubernetes.io/dockerconfigjson");
-            assert.equal(s.metadata.namespace, "okd-builds");
+            assert.equal(s.metadata.namespace, "okd-release");
             assert.deepEqual(s.stringData, { ".dockerconfigjson": sentinel("mirrorCredentials") });
         });
 
@@ -342,6 +376,21 @@ describe("Tekton layer", () => {
             assert.deepEqual(s.stringData, { "gce.json": sentinel("gateCredentialsGcp") });
         });
 
+        it("puts no signing key in any Secret on a cloud: Chains signs with the site's KMS key", () => {
+            assert.equal(under(`${n}-chains`, T.secretPatch).length, 0);
+            assert.equal(under(`${n}-chains`, "tls:index/privateKey:PrivateKey").length, 0);
+            const data = inputs(T.cmPatch, `${n}-chains-config`).data;
+            for (const kind of ["taskrun", "pipelinerun", "oci"]) {
+                assert.equal(data[`artifacts.${kind}.signer`], "kms");
+            }
+            assert.equal(data["signers.kms.kmsref"], fakeKmsRef.aws);
+        });
+    });
+
+    describe("secrets on the local site", () => {
+        const n = "tksl";
+        before(() => buildLayer(n, "local"));
+
         it("fills Chains' signing-secrets with the configured cosign key and password", () => {
             const s = inputs(T.secretPatch, `${n}-chains-signing-secret`);
             assert.equal(s.metadata.name, "signing-secrets");
@@ -351,6 +400,15 @@ describe("Tekton layer", () => {
                 "cosign.password": sentinel("chainsSigningKeyPassword"),
             });
             assert.equal(under(`${n}-chains`, "tls:index/privateKey:PrivateKey").length, 0);
+        });
+
+        it("gives each storage role its own object-store keys, beside its ServiceAccount", () => {
+            const records = inputs(T.secret, `${n}-secrets-artifacts-records`);
+            const promote = inputs(T.secret, `${n}-secrets-artifacts-promote`);
+            assert.equal(records.metadata.namespace, "okd-builds");
+            assert.equal(promote.metadata.namespace, "okd-release");
+            assert.equal(records.stringData.AWS_ACCESS_KEY_ID, sentinel("s3-records-access-key"));
+            assert.equal(promote.stringData.AWS_ACCESS_KEY_ID, sentinel("s3-promote-access-key"));
         });
     });
 
@@ -385,7 +443,6 @@ describe("Tekton layer", () => {
         it("generates the webhook secret and creates no mirror Secret", () => {
             assert.ok(find("random:index/randomPassword:RandomPassword", `${n}-secrets-webhook-token`));
             assert.equal(under(`${n}-secrets-mirror`).length, 0);
-            assert.deepEqual(inputs(T.sa, `${n}-builds-pipeline-sa`).secrets, []);
         });
     });
 
@@ -428,23 +485,22 @@ describe("Tekton layer", () => {
             }
         });
 
-        it("binds upstream ClusterRoles only inside the build namespace, and never admin roles", () => {
+        it("binds only Roles of its own in the pipeline namespaces, never an upstream or admin ClusterRole", () => {
             for (const b of rbac("RoleBinding")) {
                 const i = b.inputs as Json;
-                assert.equal(i.metadata.namespace, "okd-builds");
-                assert.ok(!["cluster-admin", "admin", "edit"].includes(i.roleRef.name), b.name);
-                if (i.roleRef.kind === "ClusterRole") {
-                    assert.equal(i.roleRef.name, "tekton-triggers-eventlistener-roles");
-                }
+                assert.ok(["okd-builds", "okd-release"].includes(i.metadata.namespace), b.name);
+                assert.equal(i.roleRef.kind, "Role", b.name);
             }
         });
 
-        it("lets the pruner list and delete PipelineRuns in the build namespace and nothing else", () => {
-            const role = inputs("kubernetes:rbac.authorization.k8s.io/v1:Role", "tkr-pruner-role");
-            assert.equal(role.metadata.namespace, "okd-builds");
-            assert.deepEqual(role.rules, [
-                { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "delete"] },
-            ]);
+        it("lets the pruner list and delete PipelineRuns in the pipeline namespaces and nothing else", () => {
+            for (const ns of ["builds", "release"]) {
+                const role = inputs("kubernetes:rbac.authorization.k8s.io/v1:Role", `tkr-pruner-${ns}-role`);
+                assert.equal(role.metadata.namespace, `okd-${ns}`);
+                assert.deepEqual(role.rules, [
+                    { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "delete"] },
+                ]);
+            }
         });
     });
 });
@@ -461,11 +517,11 @@ describe("Tekton layer Chains", () => {
         assert.equal(data["artifacts.pipelinerun.enable-deep-inspection"], "true");
     });
 
-    it("stores signatures and attestations in the site's promoted repository, with TLS off only for an insecure registry", () => {
+    it("stores signatures and attestations in the site's attestation repository, with TLS off only for an insecure registry", () => {
         const data = inputs(T.cmPatch, "tkc-chains-config").data;
         assert.equal(data["artifacts.taskrun.storage"], "oci");
         assert.equal(data["artifacts.pipelinerun.storage"], "oci");
-        assert.equal(data["storage.oci.repository"], "registry.okd-site.svc.cluster.local:5000/promoted");
+        assert.equal(data["storage.oci.repository"], "registry.okd-site.svc.cluster.local:5000/attestations");
         assert.equal(data["storage.oci.repository.insecure"], "true");
     });
 
@@ -552,6 +608,10 @@ describe("Tekton layer triggers", () => {
         assert.equal(pr.apiVersion, "tekton.dev/v1");
         assert.equal(pr.metadata.generateName, "okd-nightly-4-15-");
         assert.deepEqual(pr.metadata.labels, { "okd-ci/stream": "4.15", "okd-ci/run": "nightly" });
+        assert.equal(pr.metadata.namespace, "okd-builds", "nightlies run in the build namespace");
+        assert.equal(tt.metadata.namespace, "okd-release", "the template lives beside the listener");
+        const release = inputs(T.template, `${n}-triggers-template-release-4-15`).spec.resourcetemplates[0];
+        assert.equal(release.metadata.namespace, "okd-release", "releases run in the release namespace");
         assert.deepEqual(pr.spec.pipelineRef, { name: "okd-nightly-4-15" });
         assert.deepEqual(pr.spec.params, [
             { name: "stream", value: "4.15" },
@@ -560,7 +620,7 @@ describe("Tekton layer triggers", () => {
             { name: "trigger-repository", value: "$(tt.params.trigger-repository)" },
         ]);
         assert.deepEqual(pr.spec.timeouts, { pipeline: "8h", tasks: "7h", finally: "1h" });
-        assert.deepEqual(pr.spec.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
+        assert.deepEqual(pr.spec.taskRunTemplate, { serviceAccountName: "okd-build" });
         assert.deepEqual(pr.spec.taskRunSpecs, [{ pipelineTaskName: "e2e-gcp", serviceAccountName: "okd-e2e" }]);
         assert.equal(pr.spec.workspaces[0].name, "shared");
     });
@@ -597,7 +657,7 @@ describe("Tekton layer triggers", () => {
         assert.equal(under(`${n}-triggers-cron-release-4-16`).length, 0);
         assert.deepEqual(env(`${n}-triggers-cron-release-4-15`), {
             HOME: "/tmp",
-            LISTENER_URL: "http://el-okd-schedule.okd-builds.svc.cluster.local:8080",
+            LISTENER_URL: "http://el-okd-schedule.okd-release.svc.cluster.local:8080",
             STREAM: "4.15",
             PIPELINE: "release",
             BRANCH: "release-4.15",
@@ -688,6 +748,7 @@ describe("Tekton layer, adding a stream", () => {
         );
         const changed = [...one.keys()].filter((k) => one.get(k) !== two.get(k)).sort();
         assert.deepEqual(changed, [
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy admission-policy",
             `${T.listener} triggers-listener-github`,
             `${T.listener} triggers-listener-schedule`,
         ]);
@@ -701,7 +762,7 @@ describe("Tekton layer wiring errors", () => {
         const { triggerTemplate } = await import("../../../components/tekton");
         const run = fakeRuns(fakeConfig("local"))[0].nightly;
         assert.throws(
-            () => triggerTemplate("4.15", "nightly", { ...run, eventParams: ["sha"] }, {}),
+            () => triggerTemplate("4.15", "nightly", { ...run, eventParams: ["sha"] }),
             /event param "sha" is not one the triggers fill; expected one of revision, trigger-repository, trigger-kind/,
         );
     });
@@ -714,10 +775,9 @@ describe("Tekton layer wiring errors", () => {
             () =>
                 new StreamTriggers("tkw", {
                     site: fakeSite("tkw-site", "local"),
-                    namespace: "okd-builds",
+                    namespaces: { builds: "okd-builds", release: "okd-release" },
                     streams: config.streams,
                     runs,
-                    runLabels: {},
                     dependsOn: [],
                 }),
             /stream 4.15: promotes but has no release run/,

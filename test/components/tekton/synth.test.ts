@@ -43,19 +43,25 @@ describe("Tekton layer in the ci stack's synth", () => {
         });
     });
 
-    it("writes the build namespace, its Secrets, listeners, templates and CronJobs as manifests", () => {
+    it("writes the two namespaces, their Secrets, listeners, templates and CronJobs as manifests", () => {
         for (const file of [
             "namespace_cluster_okd-builds.yaml",
-            "secret_okd-builds_okd-github-webhook.yaml",
-            "secret_okd-builds_okd-mirror-credentials.yaml",
-            "secret_okd-builds_okd-artifacts-credentials.yaml",
-            "eventlistener_okd-builds_okd-github.yaml",
-            "eventlistener_okd-builds_okd-schedule.yaml",
-            "triggertemplate_okd-builds_okd-nightly-4-22.yaml",
-            "triggertemplate_okd-builds_okd-release-4-22.yaml",
-            "cronjob_okd-builds_okd-nightly-4-22.yaml",
-            "cronjob_okd-builds_okd-release-4-22.yaml",
-            "cronjob_okd-builds_okd-run-pruner.yaml",
+            "namespace_cluster_okd-release.yaml",
+            "secret_okd-release_okd-github-webhook.yaml",
+            "secret_okd-release_okd-mirror-credentials.yaml",
+            "secret_okd-builds_okd-artifacts-records.yaml",
+            "secret_okd-release_okd-artifacts-promote.yaml",
+            "secret_okd-builds_okd-registry-push.yaml",
+            "eventlistener_okd-release_okd-github.yaml",
+            "eventlistener_okd-release_okd-schedule.yaml",
+            "triggertemplate_okd-release_okd-nightly-4-22.yaml",
+            "triggertemplate_okd-release_okd-release-4-22.yaml",
+            "cronjob_okd-release_okd-nightly-4-22.yaml",
+            "cronjob_okd-release_okd-release-4-22.yaml",
+            "cronjob_okd-release_okd-run-pruner-builds.yaml",
+            "cronjob_okd-release_okd-run-pruner-release.yaml",
+            "cronjob_okd-release_okd-registry-token.yaml",
+            "validatingadmissionpolicy_cluster_okd-ci-listener-pipelineruns.yaml",
             "configmap_tekton-pipelines_feature-flags.yaml",
             "configmap_tekton-chains_chains-config.yaml",
             "secret_tekton-chains_signing-secrets.yaml",
@@ -80,7 +86,7 @@ describe("Tekton layer in the ci stack's synth", () => {
     });
 
     it("shows the Secrets' values, the signing key and the webhook secret output only as [secret]", () => {
-        const webhook = manifest("secret_okd-builds_okd-github-webhook.yaml") as { stringData: unknown };
+        const webhook = manifest("secret_okd-release_okd-github-webhook.yaml") as { stringData: unknown };
         assert.equal(webhook.stringData, "[secret]");
         const signing = manifest("secret_tekton-chains_signing-secrets.yaml") as { stringData: unknown };
         assert.equal(signing.stringData, "[secret]");

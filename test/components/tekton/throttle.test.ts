@@ -57,12 +57,17 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
     });
 
-    it("lets the listener create ConfigMaps and nothing more", () => {
-        assert.deepEqual(inputs(T.role, `${n}-throttle-record-role`).rules, [
-            { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
-        ]);
+    it("lets the listener create ConfigMaps in its own (release) namespace and nothing more", () => {
+        const role = inputs(T.role, `${n}-throttle-record-role`);
+        assert.equal(role.metadata.namespace, "okd-release");
+        assert.deepEqual(role.rules, [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create"] }]);
         const binding = inputs(T.roleBinding, `${n}-throttle-record-binding`);
-        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "okd-triggers", namespace: "okd-builds" }]);
+        assert.equal(binding.metadata.namespace, "okd-release");
+        assert.deepEqual(binding.subjects, [
+            { kind: "ServiceAccount", name: "okd-triggers", namespace: "okd-release" },
+        ]);
+        // The push records live beside the listener: never in the build namespace, whose pods run pushed code.
+        assert.equal(inputs(T.template, `${n}-throttle-push-record-4-15`).metadata.namespace, "okd-release");
         assert.deepEqual(binding.roleRef, {
             apiGroup: "rbac.authorization.k8s.io",
             kind: "Role",
@@ -70,16 +75,24 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         });
     });
 
-    it("lets the dispatcher read and delete ConfigMaps and read PipelineRuns, in the build namespace only", () => {
-        const role = inputs(T.role, `${n}-throttle-dispatcher-role`);
-        assert.equal(role.metadata.namespace, "okd-builds");
-        assert.deepEqual(role.rules, [
+    it("lets the dispatcher read and delete the push records (release namespace) and read the nightlies (build namespace)", () => {
+        const records = inputs(T.role, `${n}-throttle-dispatcher-records-role`);
+        assert.equal(records.metadata.namespace, "okd-release");
+        assert.deepEqual(records.rules, [
             { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
+        ]);
+        const runs = inputs(T.role, `${n}-throttle-dispatcher-runs-role`);
+        assert.equal(runs.metadata.namespace, "okd-builds");
+        assert.deepEqual(runs.rules, [
             { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
         ]);
-        assert.deepEqual(inputs(T.roleBinding, `${n}-throttle-dispatcher-binding`).subjects, [
-            { kind: "ServiceAccount", name: "okd-nightly-dispatcher", namespace: "okd-builds" },
-        ]);
+        for (const b of ["records", "runs"]) {
+            assert.deepEqual(inputs(T.roleBinding, `${n}-throttle-dispatcher-${b}-binding`).subjects, [
+                { kind: "ServiceAccount", name: "okd-nightly-dispatcher", namespace: "okd-release" },
+            ]);
+        }
+        const cron = inputs(T.cronJob, `${n}-throttle-dispatch-4-15`);
+        assert.equal(cron.metadata.namespace, "okd-release");
     });
 
     it("runs one dispatcher per stream on nightlyDispatchSchedule, with the stream's throttle or its defaults", () => {
@@ -95,10 +108,11 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         };
         assert.deepEqual(env("4-15"), {
             HOME: "/tmp",
-            NAMESPACE: "okd-builds",
+            RECORDS_NAMESPACE: "okd-release",
+            RUNS_NAMESPACE: "okd-builds",
             STREAM: "4.15",
             BRANCH: "release-4.15",
-            LISTENER_URL: "http://el-okd-schedule.okd-builds.svc.cluster.local:8080",
+            LISTENER_URL: "http://el-okd-schedule.okd-release.svc.cluster.local:8080",
             MIN_INTERVAL_MINUTES: "240",
             MAX_UNFINISHED: "1",
         });
@@ -112,7 +126,10 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
             "app.kubernetes.io/name": "okd-nightly-dispatcher",
             "app.kubernetes.io/part-of": "okd-ci",
         };
-        const ingress = inputs(T.netpol, `${n}-throttle-netpol-listener`).spec;
+        const policy = inputs(T.netpol, `${n}-throttle-netpol-listener`);
+        // Where the schedule listener and the dispatcher run.
+        assert.equal(policy.metadata.namespace, "okd-release");
+        const ingress = policy.spec;
         assert.deepEqual(ingress.podSelector, { matchLabels: { eventlistener: "okd-schedule" } });
         assert.deepEqual(ingress.ingress, [
             { from: [{ podSelector: { matchLabels: dispatcher } }], ports: [{ protocol: "TCP", port: 8080 }] },
