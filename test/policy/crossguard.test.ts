@@ -75,6 +75,12 @@ describe("CrossGuard adapter", () => {
             "pod-identity-trust-scoped": "mandatory",
             "privileged-builds-isolated": "mandatory",
             "step-images-pinned": "advisory",
+            "build-pods-hold-no-identity": "mandatory",
+            "promoted-writers": "mandatory",
+            "mirror-credentials-promote-only": "mandatory",
+            "chains-signs-with-kms": "mandatory",
+            "listener-least-privilege": "mandatory",
+            "listener-runs-admitted": "mandatory",
         };
         const policies = rules.map(toPolicy);
         assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), expected);

@@ -108,7 +108,7 @@ describe("policy iam-least-privilege", () => {
                 });
             const arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser";
             const pipeline = res(t.aws.iamRole, "irsa-pipeline", {
-                assumeRolePolicy: trust("system:serviceaccount:okd-builds:okd-pipeline"),
+                assumeRolePolicy: trust("system:serviceaccount:okd-builds:okd-records"),
                 managedPolicyArns: [arn, "arn:aws:iam::123456789012:policy/okd-push"],
             });
             const other = res(t.aws.iamRole, "irsa-other", {

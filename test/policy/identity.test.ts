@@ -206,19 +206,23 @@ describe("identity policies", () => {
             ]);
         });
 
-        it("fails any Task but the release namespace's promote Task that reaches the Secret", () => {
+        it("fails any Task but the release namespace's promote and publish-signatures Tasks that reaches the Secret", () => {
+            const only = "only okd-promote-release and okd-publish-signatures may";
             assert.deepEqual(
                 violations(mirrorCredentialsPromoteOnly, [
                     secret("okd-release"),
                     task("okd-promote-release", "okd-release", mounts),
+                    task("okd-publish-signatures", "okd-release", mounts),
                     task("okd-build-component", "okd-builds", {
                         steps: [{ envFrom: [{ secretRef: { name: "okd-mirror-credentials" } }] }],
                     }),
                     task("okd-promote-release", "okd-builds", mounts),
+                    task("okd-publish-signatures", "okd-builds", mounts),
                 ]),
                 [
-                    "Task okd-builds/okd-build-component reaches the mirror Secret; only the promote Task may",
-                    "Task okd-builds/okd-promote-release reaches the mirror Secret; only the promote Task may",
+                    `Task okd-builds/okd-build-component reaches the mirror Secret; ${only}`,
+                    `Task okd-builds/okd-promote-release reaches the mirror Secret; ${only}`,
+                    `Task okd-builds/okd-publish-signatures reaches the mirror Secret; ${only}`,
                 ],
             );
         });

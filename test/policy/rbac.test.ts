@@ -95,8 +95,8 @@ describe("policy rbac-least-privilege", () => {
             binding(t.k8s.clusterRoleBinding, `pipeline-${name}`, { kind: "ClusterRole", name }, [pipelineSa]),
         );
         assert.deepEqual(violations(rbacLeastPrivilege, wide), [
-            "pipeline-admin binds ServiceAccount okd-builds/okd-pipeline to ClusterRole admin cluster-wide",
-            "pipeline-edit binds ServiceAccount okd-builds/okd-pipeline to ClusterRole edit cluster-wide",
+            "pipeline-admin binds ServiceAccount okd-builds/okd-records to ClusterRole admin cluster-wide",
+            "pipeline-edit binds ServiceAccount okd-builds/okd-records to ClusterRole edit cluster-wide",
         ]);
         // The aggregated edit role inside the pipeline's own namespace is how Tekton's docs grant a run's workspace.
         const inNamespace = binding(
@@ -126,7 +126,7 @@ describe("policy rbac-least-privilege", () => {
         // create on every resource is a write (a Pod, a Secret, a RoleBinding); the same-named Role in another
         // namespace is not the one bound.
         assert.deepEqual(violations(rbacLeastPrivilege, [elsewhere, own, b]), [
-            'pipeline-writer binds ServiceAccount okd-builds/okd-pipeline to Role okd-writer, which allows create on resources "*"',
+            'pipeline-writer binds ServiceAccount okd-builds/okd-records to Role okd-writer, which allows create on resources "*"',
         ]);
         // A ClusterRole of that name is not the Role the binding names either.
         const clusterRole = res(t.k8s.clusterRole, "cr", { metadata: { name: "okd-writer" }, rules });
@@ -206,7 +206,7 @@ describe("policy rbac-least-privilege", () => {
             pipelineSa,
         ]);
         assert.deepEqual(violations(rbacLeastPrivilege, [empty, toEmpty]), [
-            'to-empty binds ServiceAccount okd-builds/okd-pipeline to ClusterRole okd-empty, which allows verbs "*" on (no resources)',
+            'to-empty binds ServiceAccount okd-builds/okd-records to ClusterRole okd-empty, which allows verbs "*" on (no resources)',
         ]);
     });
     it("names every pipeline subject and every write verb of a binding, and skips subjects that are not objects", () => {
@@ -225,7 +225,7 @@ describe("policy rbac-least-privilege", () => {
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
             subjects: [pipelineSa, other],
         });
-        const subjects = "ServiceAccount okd-builds/okd-pipeline, Group system:serviceaccounts:okd-builds";
+        const subjects = "ServiceAccount okd-builds/okd-records, Group system:serviceaccounts:okd-builds";
         assert.deepEqual(violations(rbacLeastPrivilege, [role, b, admin]), [
             `b binds ${subjects} to ClusterRole okd-w, which allows create, patch on resources "*"`,
             `a binds ${subjects} to ClusterRole cluster-admin cluster-wide`,

@@ -28,11 +28,12 @@ for (const stack of stacks()) {
             s = await stackObjects(stack, true);
         });
 
-        it("are named by no object but the Secret itself and the promote Task, both in the release namespace", () => {
+        it("are named by no object but the Secret itself and the two Tasks that push to quay.io, all in the release namespace", () => {
             const naming = s.objects.filter(names).map(id).sort();
             assert.deepEqual(naming, [
                 `Secret ${releaseNamespace}/${mirror}`,
                 `Task ${releaseNamespace}/${promoteTask}`,
+                `Task ${releaseNamespace}/okd-publish-signatures`,
             ]);
         });
 

@@ -88,7 +88,9 @@ describe("hand-run PipelineRuns", () => {
                 // The installer and openshift-tests come from the payload under test (or an earlier release): such a
                 // task must never run as the run's default ServiceAccount, which holds the pipeline's identity.
                 for (const run of runs) {
-                    const pipeline = manifests.get(`pipeline_okd-builds_${run.spec.pipelineRef.name}.yaml`);
+                    const pipeline = manifests.get(
+                        `pipeline_${run.metadata.namespace}_${run.spec.pipelineRef.name}.yaml`,
+                    );
                     assert.ok(pipeline, run.spec.pipelineRef.name);
                     const payloadCode = [...(pipeline.spec.tasks as Doc[]), ...((pipeline.spec.finally ?? []) as Doc[])]
                         .map((t) => t.name as string)

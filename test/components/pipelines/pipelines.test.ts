@@ -214,6 +214,7 @@ describe("OKD pipelines", () => {
         assert.deepEqual(releaseTasks, [
             "okd-pick-release",
             "okd-promote-release",
+            "okd-publish-signatures",
             "okd-publish-status",
             "okd-release-notes",
             "okd-tools-image-resolve",
@@ -778,8 +779,13 @@ describe("OKD pipelines", () => {
             assert.equal(step.script, fs.readFileSync(path.join(scriptsDir, "publish-signatures.sh"), "utf8"));
             const env = Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
             assert.equal(env.IMAGE, "$(params.image)");
-            // Where chains-config stores signatures (the promoted repository by default), read with the site's key.
-            assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/promoted");
+            // Where Chains stores signatures (its own attestation repository), read with the site's key; the same
+            // repository and key promote's verify step reads.
+            assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/attestations");
+            const verify = task("okd-promote-release").spec.steps.find((s: Obj) => s.name === "verify");
+            const verifyEnv = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.ATTESTATION_REPOSITORY, verifyEnv.ATTESTATION_REPOSITORY);
+            assert.equal(env.PUBLIC_KEY_FILE, verifyEnv.PUBLIC_KEY_FILE);
             assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
             assert.equal(env.MIRROR_AUTH_FILE, "/var/run/okd-mirror/.dockerconfigjson");
             assert.deepEqual(
@@ -810,7 +816,7 @@ describe("OKD pipelines", () => {
             assert.deepEqual(
                 steps.map((s) => [s.name, s.onError ?? "stopAndFail"]),
                 [
-                    ["registry-auth", "stopAndFail"],
+                    ["registry-token", "stopAndFail"],
                     ["clone", "continue"],
                     ["substitute-builder", "continue"],
                     ["build", "continue"],
@@ -967,27 +973,6 @@ describe("OKD pipelines", () => {
             assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
         });
 
-        it("runs the release as okd-pipeline, its tools image on the build pool and pick and promote labelled", () => {
-            const release = pipelines.runs.find((r) => r.minor === "4.15")?.release;
-            assert.ok(release);
-            assert.equal(release.pipelineName, "okd-release-4-15");
-            // Promotion pushes to the registry and writes records: only okd-pipeline holds those rights.
-            assert.deepEqual(release.taskRunTemplate, { serviceAccountName: "okd-pipeline" });
-            assert.deepEqual(release.timeouts, { pipeline: "5h", tasks: "4h30m", finally: "30m" });
-            assert.deepEqual(release.taskRunSpecs, [
-                {
-                    pipelineTaskName: "tools-image",
-                    metadata: { labels: { "okd-ci/identity": "pipeline" } },
-                    podTemplate: {
-                        nodeSelector: { "okd-ci/pool": "builds" },
-                        tolerations: [{ key: "okd-ci/pool", operator: "Equal", value: "builds", effect: "NoSchedule" }],
-                    },
-                },
-                { pipelineTaskName: "pick", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
-                { pipelineTaskName: "promote", metadata: { labels: { "okd-ci/identity": "pipeline" } } },
-            ]);
-        });
-
         it("runs the whole release as okd-promote, restricted, off the build pool", () => {
             const release = pipelines.runs.find((r) => r.minor === "4.15")?.release as PipelineRunTemplate;
             assert.deepEqual(release.taskRunTemplate, {
@@ -1004,8 +989,10 @@ describe("OKD pipelines", () => {
             });
             assert.deepEqual(
                 (release.taskRunSpecs as Obj[]).map((s) => s.pipelineTaskName),
-                ["tools-image", "pick", "promote", "release-notes", "publish-status"],
+                ["tools-image", "pick", "promote", "release-notes", "publish-signatures", "publish-status"],
             );
+            // Tasks: pick, promote (3h), then release-notes (1h) beside publish-signatures; finally publish-status.
+            assert.deepEqual(release.timeouts, { pipeline: "5h", tasks: "4h30m", finally: "30m" });
             for (const s of release.taskRunSpecs as Obj[]) {
                 assert.equal(s.serviceAccountName, "okd-promote", s.pipelineTaskName);
                 assert.equal(s.podTemplate, undefined, s.pipelineTaskName);
