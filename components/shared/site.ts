@@ -185,7 +185,12 @@ export const identityGrants: Record<IdentityRole, IdentityGrant> = {
     },
     chains: { pull: everyRepository, push: ["attestations"], storage: { read: false, write: [] }, signingKey: "sign" },
     // The payload under test and its content; the secret minted from it lands in every e2e cluster.
-    e2ePull: { pull: ["release", "content"], push: [], storage: { read: false, write: [] } },
+    // Also the promoted copies: the upgrade gate installs the earlier promoted release from the site's durable copy.
+    e2ePull: {
+        pull: ["release", "content", "promoted", "promotedContent"],
+        push: [],
+        storage: { read: false, write: [] },
+    },
 };
 
 /**

@@ -799,8 +799,13 @@ describe("aws site", () => {
                 "ecr:GetDownloadUrlForLayer",
                 "ecr:ListImages",
             ]);
-            // The payload under test and its content, nothing else.
-            assert.deepEqual(pull.Resource, [repoArn("release"), repoArn("content")]);
+            // The payload under test and its content, and the promoted release an upgrade gate installs; nothing else.
+            assert.deepEqual(pull.Resource, [
+                repoArn("release"),
+                repoArn("content"),
+                repoArn("promoted"),
+                repoArn("promoted-content"),
+            ]);
             assert.deepEqual(site.identities.e2ePull?.podLabels, {});
         });
 

@@ -329,7 +329,11 @@ describe("gcp site", () => {
                 "okt-nightly:roles/artifactregistry.reader",
                 "okt-releases:roles/artifactregistry.reader",
             ]);
-            assert.deepEqual(registryGrants("e2e-pull"), ["okt-nightly:roles/artifactregistry.reader"]);
+            // The payload under test, and the promoted release an upgrade gate installs.
+            assert.deepEqual(registryGrants("e2e-pull"), [
+                "okt-nightly:roles/artifactregistry.reader",
+                "okt-releases:roles/artifactregistry.reader",
+            ]);
         });
 
         it("lets records and promotion write objects only under their prefixes, and nobody else any", () => {
