@@ -440,7 +440,8 @@ describe("azure site", () => {
                 }
             }
             // No identity trusts a ServiceAccount build pods run as.
-            for (const c of recorder().ofType(cred)) assert.ok(!String(c.inputs.subject).endsWith(":okd-build"), c.name);
+            for (const c of recorder().ofType(cred))
+                assert.ok(!String(c.inputs.subject).endsWith(":okd-build"), c.name);
         });
 
         it("gives each identity its role assignments, each at the narrowest scope Azure offers here", () => {
