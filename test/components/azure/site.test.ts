@@ -440,8 +440,9 @@ describe("azure site", () => {
                 }
             }
             // No identity trusts a ServiceAccount build pods run as.
-            for (const c of recorder().ofType(cred))
+            for (const c of recorder().ofType(cred)) {
                 assert.ok(!String(c.inputs.subject).endsWith(":okd-build"), c.name);
+            }
         });
 
         it("gives each identity its role assignments, each at the narrowest scope Azure offers here", () => {
