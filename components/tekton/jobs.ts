@@ -39,6 +39,8 @@ export interface ScriptCronJobArgs {
     apiAccess: boolean;
     /** Pod labels (network policies select on them). */
     labels: Record<string, string>;
+    /** Retries of a failed Job (default 2); 0 where a retry could repeat a side effect the next firing redoes anyway. */
+    backoffLimit?: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export function scriptCronJob(
                 failedJobsHistoryLimit: 3,
                 jobTemplate: {
                     spec: {
-                        backoffLimit: 2,
+                        backoffLimit: args.backoffLimit ?? 2,
                         activeDeadlineSeconds: 900,
                         ttlSecondsAfterFinished: 86400,
                         template: {

@@ -259,6 +259,9 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                     serviceAccountName: sa.metadata.name,
                     apiAccess: true,
                     labels: { ...dispatcherLabels, "okd-ci/stream": stream.minor },
+                    // A failed dispatch keeps its push records and the next firing retries; a Job retry could post
+                    // a second nightly while the first is still being created.
+                    backoffLimit: 0,
                 },
                 { ...k, dependsOn: bindings },
             );

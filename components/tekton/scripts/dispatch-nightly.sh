@@ -13,8 +13,14 @@
 #   - otherwise start one nightly through the schedule listener with the newest pushed commit of each pushed
 #     repository ("revisions", which the clone steps check out), then delete the records it consumed.
 #
-# Records are deleted by name only after the listener accepted the run, so a push recorded meanwhile waits for the
-# next firing, and a failed request loses nothing.
+# The listener's 202 is no proof of a run: Triggers answers it before it creates anything, and a PipelineRun the API
+# refuses (ResourceQuota, admission policy, Tekton's webhook down) is only logged by the listener
+# (tektoncd/triggers pkg/sink/sink.go HandleEvent). So after posting, the script waits up to CONFIRM_TIMEOUT_SECONDS
+# for the nightly PipelineRun carrying the event id of the 202 body ({"eventListener":…,"eventID":…}), which Triggers
+# labels every created resource with (triggers.tekton.dev/triggers-eventid: pkg/apis/triggers/register.go
+# EventIDLabelKey, set in pkg/resources/create.go). Records are deleted by name only once that run exists, so a push
+# recorded meanwhile waits for the next firing; when the request fails or no run appears, the records are kept and the
+# script exits non-zero (the next firing retries).
 #
 # Environment:
 #   RECORDS_NAMESPACE     where the listeners create push records (the release namespace)
@@ -24,6 +30,7 @@
 #   LISTENER_URL          URL of the internal (schedule) EventListener
 #   MIN_INTERVAL_MINUTES  whole minutes, at least 0
 #   MAX_UNFINISHED        whole number, at least 1
+#   CONFIRM_TIMEOUT_SECONDS  optional, whole seconds (default 120) to wait for the started PipelineRun to exist
 # Writes: one line per decision on stdout (what was started, with which revisions, or why not).
 set -euo pipefail
 
@@ -40,6 +47,8 @@ fail() {
 [[ "${BRANCH}" =~ ^[A-Za-z0-9._/-]+$ ]] || fail "BRANCH has characters a git branch of ours never has: '${BRANCH}'"
 [[ "${MIN_INTERVAL_MINUTES:-}" =~ ^[0-9]+$ ]] || fail "MIN_INTERVAL_MINUTES must be a whole number of minutes, got '${MIN_INTERVAL_MINUTES:-}'"
 [[ "${MAX_UNFINISHED:-}" =~ ^[1-9][0-9]*$ ]] || fail "MAX_UNFINISHED must be a whole number of at least 1, got '${MAX_UNFINISHED:-}'"
+CONFIRM_TIMEOUT_SECONDS="${CONFIRM_TIMEOUT_SECONDS:-120}"
+[[ "${CONFIRM_TIMEOUT_SECONDS}" =~ ^[0-9]+$ ]] || fail "CONFIRM_TIMEOUT_SECONDS must be a whole number of seconds, got '${CONFIRM_TIMEOUT_SECONDS}'"
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
@@ -98,13 +107,32 @@ if [ "${action}" = dispatch ]; then
   revisions="$(field .revisions)"
   body="$(jq -cn --arg stream "${STREAM}" --arg branch "${BRANCH}" --arg revisions "${revisions}" \
     '{stream: $stream, pipeline: "nightly", branch: $branch, repository: "", revisions: $revisions}')"
-  curl --fail-with-body --silent --show-error \
+  if ! curl --fail-with-body --silent --show-error \
     --retry 5 --retry-connrefused --retry-delay 10 --max-time 30 \
     --header 'Content-Type: application/json' \
     --data "${body}" \
-    "${LISTENER_URL}"
-  echo
-  echo "dispatch-nightly: ${STREAM}: started the nightly building ${revisions}"
+    --output "${work}/accepted.json" \
+    "${LISTENER_URL}"; then
+    fail "${STREAM}: the listener refused the run: $(head -c 300 "${work}/accepted.json" 2>/dev/null); keeping the push records for the next firing"
+  fi
+  event="$(jq -r '.eventID // empty' "${work}/accepted.json" 2>/dev/null || true)"
+  # A label value (at most 63 of these characters); Triggers uses a generated UID.
+  [[ "${event}" =~ ^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$ ]] ||
+    fail "${STREAM}: the listener answered without a usable eventID ($(head -c 300 "${work}/accepted.json")); keeping the push records for the next firing"
+  echo "dispatch-nightly: ${STREAM}: the listener accepted event ${event}; waiting up to ${CONFIRM_TIMEOUT_SECONDS}s for its PipelineRun"
+  deadline=$(($(date -u +%s) + CONFIRM_TIMEOUT_SECONDS))
+  while :; do
+    # A failing kubectl fails the script (records kept), like the listings above.
+    kubectl get pipelineruns.tekton.dev --namespace "${RUNS_NAMESPACE}" \
+      --selector "triggers.tekton.dev/triggers-eventid=${event},okd-ci/run=nightly,okd-ci/stream=${STREAM}" \
+      --output json >"${work}/started.json"
+    created="$(jq -r '[.items[]?.metadata.name] | join(" ")' "${work}/started.json")"
+    [ -z "${created}" ] || break
+    [ "$(date -u +%s)" -lt "${deadline}" ] ||
+      fail "${STREAM}: the listener accepted event ${event} but no nightly PipelineRun labelled with it appeared in ${RUNS_NAMESPACE} within ${CONFIRM_TIMEOUT_SECONDS}s (refused by a quota, an admission policy or the Tekton webhook? see the EventListener's log for that event id); keeping the push records for the next firing"
+    sleep 2
+  done
+  echo "dispatch-nightly: ${STREAM}: started the nightly ${created} building ${revisions}"
   mapfile -t consumed < <(field '.consume[]')
 fi
 

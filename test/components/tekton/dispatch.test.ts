@@ -62,6 +62,7 @@ class World {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-dispatch-"));
     readonly bodies: string[] = [];
     status = 202;
+    answer = '{"eventListener":"okd-schedule","eventID":"e1"}';
     private server?: http.Server;
     url = "";
 
@@ -69,6 +70,10 @@ class World {
         fs.mkdirSync(path.join(this.dir, "bin"));
         fs.writeFileSync(path.join(this.dir, "records.json"), JSON.stringify(configMaps(records)));
         fs.writeFileSync(path.join(this.dir, "runs.json"), JSON.stringify(pipelineRuns(runs)));
+        const started = pipelineRuns([{ name: "okd-nightly-4-15-x1", minutesAgo: 0, finished: false }]);
+        Object.assign(started.items[0].metadata, { labels: { "triggers.tekton.dev/triggers-eventid": "e1" } });
+        fs.writeFileSync(path.join(this.dir, "started.json"), JSON.stringify(started));
+        this.creates = true;
         fs.writeFileSync(
             path.join(this.dir, "bin", "kubectl"),
             [
@@ -77,7 +82,13 @@ class World {
                 'printf "%s\\0" "$@" >>"$d/kubectl.calls"; printf "\\n" >>"$d/kubectl.calls"',
                 'case "$1 $2" in',
                 '  "get configmaps") cat "$d/records.json" ;;',
-                '  "get pipelineruns.tekton.dev") cat "$d/runs.json" ;;',
+                // The confirmation lists by the listener's event id: the run exists only when the listener created it.
+                '  "get pipelineruns.tekton.dev")',
+                '    case "$*" in',
+                "      *triggers.tekton.dev/triggers-eventid=e1,*)",
+                '        if [ -e "$d/creates" ]; then cat "$d/started.json"; else echo \'{"apiVersion":"v1","kind":"List","items":[]}\'; fi ;;',
+                '      *) cat "$d/runs.json" ;;',
+                "    esac ;;",
                 '  "delete configmaps") ;;',
                 '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
                 "esac",
@@ -94,7 +105,7 @@ class World {
             req.on("end", () => {
                 this.bodies.push(body);
                 res.writeHead(this.status, { "Content-Type": "application/json" });
-                res.end(this.status === 202 ? '{"eventListener":"okd-schedule","eventID":"e1"}' : '{"error":"boom"}');
+                res.end(this.status === 202 ? this.answer : '{"error":"boom"}');
             });
         });
         await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
@@ -103,6 +114,13 @@ class World {
 
     stop(): Promise<void> {
         return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    }
+
+    /** Whether the listener's 202 is followed by the PipelineRun (false: the API refused it, as a quota would). */
+    set creates(yes: boolean) {
+        const file = path.join(this.dir, "creates");
+        if (yes) fs.writeFileSync(file, "");
+        else fs.rmSync(file, { force: true });
     }
 
     calls(): string[][] {
@@ -133,6 +151,7 @@ class World {
                     LISTENER_URL: this.url,
                     MIN_INTERVAL_MINUTES: "240",
                     MAX_UNFINISHED: "1",
+                    CONFIRM_TIMEOUT_SECONDS: "3",
                     ...env,
                 },
             });
@@ -176,6 +195,7 @@ describe("dispatch-nightly.sh", function () {
             revisions: `openshift/Installer=${sha("b")} openshift/okd-machine-os=${sha("c")}`,
         });
         assert.match(r.stdout, /4\.15: dispatch: 3 push\(es\) of 2 repositor/);
+        assert.match(r.stdout, /started the nightly okd-nightly-4-15-x1 building/);
         assert.match(r.stdout, /discarding push records that name no repository and commit: junk/);
         assert.deepEqual(w.deleted().sort(), ["junk", "p1", "p2", "p3"]);
         // It lists only the stream's records and nightlies.
@@ -198,6 +218,17 @@ describe("dispatch-nightly.sh", function () {
                 "okd-builds",
                 "--selector",
                 "okd-ci/run=nightly,okd-ci/stream=4.15",
+                "--output",
+                "json",
+            ],
+            // The run the listener's event created, found by the eventID of its 202 answer.
+            [
+                "get",
+                "pipelineruns.tekton.dev",
+                "--namespace",
+                "okd-builds",
+                "--selector",
+                "triggers.tekton.dev/triggers-eventid=e1,okd-ci/run=nightly,okd-ci/stream=4.15",
                 "--output",
                 "json",
             ],
@@ -277,6 +308,57 @@ describe("dispatch-nightly.sh", function () {
         const r = await w.dispatch();
         assert.notEqual(r.code, 0);
         assert.ok(w.bodies.length >= 1, "control: it did try");
+        assert.match(r.stderr, /the listener refused the run: \{"error":"boom"\}; keeping the push records/);
+        assert.deepEqual(w.deleted(), []);
+    });
+
+    it("keeps the records and fails when the listener answers 202 but no PipelineRun appears", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [],
+        );
+        // Triggers answers 202 before creating anything; a quota or admission refusal is only in its log.
+        w.creates = false;
+        const r = await w.dispatch();
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(w.bodies.length, 1);
+        assert.match(
+            r.stderr,
+            /accepted event e1 but no nightly PipelineRun labelled with it appeared in okd-builds within 3s/,
+        );
+        assert.match(r.stderr, /keeping the push records/);
+        assert.deepEqual(w.deleted(), []);
+        const polls = w.calls().filter((c) => c.some((a) => a.startsWith("triggers.tekton.dev/triggers-eventid=e1,")));
+        assert.ok(polls.length >= 2, `it polled, within the bound (${polls.length} polls)`);
+        // Control: once the run exists, the next firing starts one again and consumes the records.
+        w.creates = true;
+        const again = await w.dispatch();
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(w.bodies.length, 2);
+        assert.deepEqual(w.deleted(), ["p1"]);
+    });
+
+    it("deletes the records once the PipelineRun of the accepted event exists", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /accepted event e1; waiting up to 3s for its PipelineRun/);
+        assert.match(r.stdout, /started the nightly okd-nightly-4-15-x1 building openshift\/installer=a{40}/);
+        assert.deepEqual(w.deleted(), ["p1"]);
+    });
+
+    it("keeps the records when the listener's answer names no event", async () => {
+        const w = await start(
+            [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+            [],
+        );
+        w.answer = '{"eventListener":"okd-schedule"}';
+        const r = await w.dispatch();
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /answered without a usable eventID/);
         assert.deepEqual(w.deleted(), []);
     });
 
@@ -285,6 +367,7 @@ describe("dispatch-nightly.sh", function () {
         for (const [env, message] of [
             [{ MAX_UNFINISHED: "0" }, /MAX_UNFINISHED must be a whole number of at least 1, got '0'/],
             [{ MIN_INTERVAL_MINUTES: "4h" }, /MIN_INTERVAL_MINUTES must be a whole number of minutes, got '4h'/],
+            [{ CONFIRM_TIMEOUT_SECONDS: "2m" }, /CONFIRM_TIMEOUT_SECONDS must be a whole number of seconds, got '2m'/],
             [{ STREAM: '4.15","x' }, /STREAM must look like 4.15/],
         ] as const) {
             const r = await w.dispatch(env);
@@ -318,7 +401,7 @@ describe("dispatch-nightly.sh", function () {
         const calls = w.calls();
         assert.deepEqual(
             calls.map((c) => `${c[0]} ${c[1]}`),
-            ["get configmaps", "get pipelineruns.tekton.dev", "delete configmaps"],
+            ["get configmaps", "get pipelineruns.tekton.dev", "get pipelineruns.tekton.dev", "delete configmaps"],
         );
         const replay = (args: string[]) =>
             spawnSync(real, ["--request-timeout=5s", ...args], {

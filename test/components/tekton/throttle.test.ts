@@ -93,6 +93,8 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         }
         const cron = inputs(T.cronJob, `${n}-throttle-dispatch-4-15`);
         assert.equal(cron.metadata.namespace, "okd-release");
+        // A failed dispatch is retried by the next firing only: a Job retry could post a second nightly.
+        assert.equal(cron.spec.jobTemplate.spec.backoffLimit, 0);
     });
 
     it("runs one dispatcher per stream on nightlyDispatchSchedule, with the stream's throttle or its defaults", () => {
