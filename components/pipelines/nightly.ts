@@ -409,6 +409,7 @@ export function nightlyPipeline(
                                   : []),
                           ].join(" "),
                       },
+                      { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
                   ]
                 : []),
         ],

@@ -119,6 +119,7 @@ describe("the nightly's finally: destroys, then the record", () => {
                 ARTIFACTS_BUCKET: bucket,
                 LOGS_PREFIX: "logs/4.15/4.15.0-0.okd-x/",
                 RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                PIPELINE_RUN: "okd-nightly-4-15-x1",
             };
             for (const step of finalize.spec.steps as Json[]) {
                 if (step.name === "record") break;
@@ -131,6 +132,74 @@ describe("the nightly's finally: destroys, then the record", () => {
             const uploaded = path.join(bucket, "logs", "4.15", "4.15.0-0.okd-x", "aws", "destroy.log");
             assert.ok(fs.existsSync(uploaded), "destroy.log was not uploaded");
             assert.match(fs.readFileSync(uploaded, "utf8"), /Uninstallation complete/);
+        });
+
+        it("removes the registration of each gate destroyed in this run, and keeps a failed destroy's for the reaper", async () => {
+            const objects = await renderedObjects("aws");
+            const register = objects.find((o) => o.kind === "Task" && o.metadata.name === "okd-register-cluster")!;
+            const unregister = (finalize.spec.steps as Json[]).find((s) => s.name === "unregister-clusters")!;
+            assert.ok(register && unregister);
+            assert.equal(unregister.onError, "continue");
+            const bucket = path.join(tmp, "bucket");
+            fs.mkdirSync(bucket);
+            const e2e = path.join(tmp, "e2e");
+            const store = {
+                ARTIFACTS_BUCKET: bucket,
+                RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                CLUSTERS_PREFIX: "clusters/",
+            };
+            const run = "okd-nightly-4-15-x1";
+            // Registrations as register-cluster.sh writes them: this run's aws and gcp gates, and another run's aws gate.
+            for (const [gate, pipelineRun] of [
+                ["aws", run],
+                ["gcp", run],
+                ["aws", "okd-nightly-4-15-other"],
+            ]) {
+                const dir = path.join(e2e, gate);
+                fs.mkdirSync(path.join(dir, "install"), { recursive: true });
+                fs.writeFileSync(
+                    path.join(dir, "install", "metadata.json"),
+                    JSON.stringify({ clusterName: `okd-e2e-${gate}`, infraID: `okd-e2e-${gate}-x1` }),
+                );
+                const step = stepRun((register.spec.steps as Json[])[0], {
+                    ...store,
+                    STATE_DIR: dir,
+                    GATE: gate,
+                    PIPELINE_RUN: pipelineRun,
+                    RELEASE_IMAGE: "registry.example/okd/release:4.15.0-0.okd-x",
+                });
+                const r = spawnSync("bash", [step.file], { env: step.env, encoding: "utf8" });
+                assert.equal(r.status, 0, r.stderr);
+            }
+            const registered = (gate: string, pipelineRun: string) =>
+                fs.existsSync(path.join(bucket, "clusters", gate, pipelineRun, "metadata.json"));
+            assert.ok(registered("aws", run) && registered("gcp", run) && registered("aws", "okd-nightly-4-15-other"));
+            // The destroys' outcomes, as e2e-destroy.sh leaves them: aws destroyed, gcp failed.
+            fs.writeFileSync(path.join(e2e, "aws", "destroy.done"), "destroyed\n");
+            fs.writeFileSync(path.join(e2e, "gcp", "destroy.done"), "failed\n");
+
+            const step = stepRun(unregister, {
+                ...store,
+                E2E_DIR: e2e,
+                GATE_STATUSES: "aws=Succeeded gcp=Failed gcp-upgrade=Failed",
+                PIPELINE_RUN: run,
+            });
+            const r = spawnSync("bash", [step.file], { env: step.env, encoding: "utf8", timeout: 60_000 });
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(
+                !fs.existsSync(path.join(bucket, "clusters", "aws", run)),
+                "the destroyed gate is still registered",
+            );
+            assert.ok(registered("gcp", run), "the failed destroy's registration was removed");
+            assert.ok(registered("aws", "okd-nightly-4-15-other"), "another run's registration was removed");
+            assert.match(r.stdout, /aws: destroyed; registration clusters\/aws\/okd-nightly-4-15-x1\/ removed/);
+            assert.match(r.stdout, /gcp: destroy failed; registration \(if any\) kept for the reaper/);
+
+            // Run again (the task's retry): nothing left to remove for aws, and that is no failure.
+            const again = spawnSync("bash", [step.file], { env: step.env, encoding: "utf8", timeout: 60_000 });
+            assert.equal(again.status, 0, again.stderr);
+            assert.match(again.stdout, /aws: destroyed; no registration/);
+            assert.ok(registered("gcp", run));
         });
 
         /**
@@ -263,7 +332,7 @@ describe("the nightly's finally: destroys, then the record", () => {
                     LOGS_URL: logsUrl,
                 },
             );
-            assert.deepEqual([...outcome.values()], [0, 0, 0]);
+            assert.deepEqual([...outcome.values()], [0, 0, 0, 0]);
             const closed = JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.15", `${name}.json`), "utf8"));
             assert.deepEqual(closed.logsUpload, { status: "uploaded", exitCode: "0" });
             assert.equal(closed.logs, logsUrl);

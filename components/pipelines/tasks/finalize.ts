@@ -3,6 +3,7 @@ import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { destroySeconds, e2eWorkspace } from "./e2e-gate";
 import { publishStatusStep, statusRendererVolume } from "./publish-status";
+import { clustersPrefix } from "./register-cluster";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const finalizeTaskName = "okd-finalize-record";
@@ -12,6 +13,10 @@ export const finalizeTaskName = "okd-finalize-record";
  * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
  * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
+ *
+ * After the wait it removes the registration (`clusters/<gate>/<run>/`, register-cluster.sh) of each gate whose
+ * destroy succeeded, so the cluster reaper does not destroy it again after its TTL; failed destroys keep theirs, for
+ * the reaper (unregister-clusters.sh). The records identity may delete under `clusters/` (site.ts identityGrants).
  *
  * The record is closed whatever happens before it: the wait and the upload run with `onError: continue` (a failed
  * step would otherwise skip every later step of the task; tektoncd/pipeline docs/tasks.md at v1.15, on onError), and
@@ -35,6 +40,12 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                     name: "gate-statuses",
                     description:
                         "Space-separated <gate>=<status> of the run's gate tasks; the destroy of each gate that started is awaited.",
+                    default: "",
+                },
+                {
+                    name: "pipeline-run",
+                    description:
+                        "The run's PipelineRun name, under which its gates' clusters are registered; empty when the stack has no gate.",
                     default: "",
                 },
             ],
@@ -66,6 +77,19 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                         { name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` },
                         ...paramEnv({ GATE_STATUSES: "gate-statuses" }),
                         { name: "WAIT_SECONDS", value: String(destroySeconds) },
+                    ],
+                },
+                {
+                    name: "unregister-clusters",
+                    image: toolsStepImage,
+                    onError: "continue",
+                    // A few small deletions; bounded so that a hung call cannot eat the time the record needs.
+                    timeout: "3m",
+                    script: loadScript("unregister-clusters.sh"),
+                    env: [
+                        { name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` },
+                        ...paramEnv({ GATE_STATUSES: "gate-statuses", PIPELINE_RUN: "pipeline-run" }),
+                        { name: "CLUSTERS_PREFIX", value: clustersPrefix },
                     ],
                 },
                 {
