@@ -41,7 +41,7 @@ describe("status publishing in the pipelines (aws stack, offline synth)", () => 
         const spec = object("Task", "okd-finalize-record").spec;
         assert.deepEqual(
             spec.steps.map((s: any) => s.name),
-            ["await-destroys", "upload-logs", "record", "publish-status"],
+            ["await-destroys", "unregister-clusters", "upload-logs", "record", "publish-status"],
         );
         const step = spec.steps[3];
         assert.equal(step.script, script("publish-status.sh"));

@@ -45,7 +45,7 @@ for entry in ${GATE_STATUSES}; do
   done
   [[ "${PIPELINE_RUN}" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || fail "PIPELINE_RUN is not a Kubernetes name: ${PIPELINE_RUN}"
   registration="${prefix}${gate}/${PIPELINE_RUN}"
-  # A directory that does not exist: the local backend exits 3 (rclone docs/content/docs.md, "Exit Code"), a bucket
+  # A directory that does not exist: the local backend exits 3 (https://rclone.org/docs/#exit-code), a bucket
   # backend lists nothing; either way there is nothing to remove (the gate's registration failed, or was removed).
   rc=0
   listing="$(rclone lsf "artifacts:${ARTIFACTS_BUCKET}/${registration}")" || rc=$?
