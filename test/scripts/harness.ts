@@ -5,6 +5,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { loadScript } from "../../components/pipelines/scripts";
+
 export const scriptsDir = path.resolve(__dirname, "..", "..", "components", "pipelines", "scripts");
 
 /**
@@ -43,13 +45,16 @@ export interface ScriptRun {
 }
 
 /**
- * Runs a step script as Tekton would: bash, inputs from the environment (and `args`, as a step's `args` reach its
- * script). `PATH` starts with `bin` (stubs) when given; HOME is a temp dir so no user config leaks in.
+ * Runs a step script as Tekton would: the rendered `script` (lib/ includes inlined, as loadScript gives the step) as a
+ * lone file, bash, inputs from the environment (and `args`, as a step's `args` reach its script). `PATH` starts with
+ * `bin` (stubs) when given; HOME is a temp dir so no user config leaks in.
  */
 export function runScript(script: string, env: Record<string, string>, bin?: string, args: string[] = []): ScriptRun {
     const home = tempDir("home");
     try {
-        const r = spawnSync("bash", [path.join(scriptsDir, script), ...args], {
+        const lone = path.join(home, script);
+        fs.writeFileSync(lone, loadScript(script));
+        const r = spawnSync("bash", [lone, ...args], {
             env: {
                 PATH: `${bin ? `${bin}:` : ""}${process.env.PATH}`,
                 HOME: home,

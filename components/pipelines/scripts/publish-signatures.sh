@@ -30,6 +30,8 @@
 # Writes:
 #   nothing but the copied tags; prints what it copied
 set -euo pipefail
+# shellcheck source=lib/cosign-key.sh
+source "${BASH_SOURCE[0]%/*}/lib/cosign-key.sh"
 
 for var in IMAGE ATTESTATION_REPOSITORY TLS_VERIFY; do
   if [ -z "${!var:-}" ]; then
@@ -42,22 +44,7 @@ if ! [[ "${IMAGE}" =~ ^([^@[:space:]]+)@sha256:[a-f0-9]{64}$ ]]; then
   exit 2
 fi
 repository="${BASH_REMATCH[1]}"
-# The key exactly as verify-release.sh takes it: a KMS reference on the clouds, a PEM public key locally.
-if [ -n "${KEY_REF:-}" ]; then
-  if ! [[ "${KEY_REF}" =~ ^(awskms|gcpkms|azurekms):// ]]; then
-    echo "publish-signatures: KEY_REF '${KEY_REF}' is not an awskms://, gcpkms:// or azurekms:// key reference" >&2
-    exit 2
-  fi
-  key="${KEY_REF}"
-elif [ -z "${PUBLIC_KEY_FILE:-}" ]; then
-  echo "publish-signatures: PUBLIC_KEY_FILE or KEY_REF is required" >&2
-  exit 2
-elif ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
-  echo "publish-signatures: ${PUBLIC_KEY_FILE} holds no PEM public key (the site's Chains public key)" >&2
-  exit 2
-else
-  key="${PUBLIC_KEY_FILE}"
-fi
+cosign_key publish-signatures
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT

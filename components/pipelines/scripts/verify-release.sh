@@ -29,6 +29,8 @@
 # Writes:
 #   VERIFIED_FILE           optional: the verified statement (JSON), for the record and the logs
 set -euo pipefail
+# shellcheck source=lib/cosign-key.sh
+source "${BASH_SOURCE[0]%/*}/lib/cosign-key.sh"
 
 for var in IMAGE PIPELINE TLS_VERIFY; do
   if [ -z "${!var:-}" ]; then
@@ -41,22 +43,7 @@ if ! [[ "${IMAGE}" =~ ^[^@[:space:]]+@sha256:([a-f0-9]{64})$ ]]; then
   exit 2
 fi
 hex="${BASH_REMATCH[1]}"
-if [ -n "${KEY_REF:-}" ]; then
-  # cosign's KMS key references (sigstore/sigstore pkg/signature/kms/{aws,gcp,azure}).
-  if ! [[ "${KEY_REF}" =~ ^(awskms|gcpkms|azurekms):// ]]; then
-    echo "verify-release: KEY_REF '${KEY_REF}' is not an awskms://, gcpkms:// or azurekms:// key reference" >&2
-    exit 2
-  fi
-  key="${KEY_REF}"
-elif [ -z "${PUBLIC_KEY_FILE:-}" ]; then
-  echo "verify-release: PUBLIC_KEY_FILE or KEY_REF is required" >&2
-  exit 2
-elif ! grep -q -- '-----BEGIN PUBLIC KEY-----' "${PUBLIC_KEY_FILE}" 2>/dev/null; then
-  echo "verify-release: ${PUBLIC_KEY_FILE} holds no PEM public key (the site's Chains public key)" >&2
-  exit 2
-else
-  key="${PUBLIC_KEY_FILE}"
-fi
+cosign_key verify-release
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
