@@ -130,6 +130,15 @@ export const instanceMetadataEndpoints = ["169.254.169.254/32", "fd00:ec2::254/1
  */
 export const linkLocalRanges = ["169.254.0.0/16", "fd00:ec2::/32"] as const;
 
+/**
+ * Azure's host platform endpoint, 168.63.129.16: the WireServer (ports 80 and 32526, which serves VM extension and
+ * provisioning data, the source of the AKS TLS bootstrap token leak of 2024), the host's DNS and health probes. It is
+ * not link-local, so general egress must hold it out by name; pods resolve through CoreDNS in kube-system, which the DNS
+ * rule reaches, never through it (https://learn.microsoft.com/en-us/azure/virtual-network/what-is-ip-address-168-63-129-16).
+ * Held out on every platform: the policies are the same everywhere, and no pipeline pod has a reason to reach it.
+ */
+export const azureHostEndpoint = "168.63.129.16/32";
+
 /** An in-cluster Service address (`name.namespace.svc[.cluster.local][:port]`, with or without scheme). */
 export function inClusterService(address: string): { namespace: string; port: number } | undefined {
     const m = /^(?:[a-z]+:\/\/)?[a-z0-9-]+\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(?:\/.*)?$/.exec(address);
@@ -304,7 +313,7 @@ function createLimits(
 /**
  * Deny everything, then allow what pipeline pods need: DNS; HTTPS (GitHub, quay.io, the cloud registry, object store
  * and APIs, the build cluster's API) and 6443 (the API of the e2e clusters the installer creates, and kind's); plain
- * HTTP for RPM mirrors (packages are GPG-verified), never to a link-local address; the platform's credential agent for
+ * HTTP for RPM mirrors (packages are GPG-verified), never to a link-local address or Azure's host endpoint; the platform's credential agent for
  * the pods that hold an identity (labelled `okd-ci/identity`), and for no other; and the site's in-cluster registry
  * and object store when it has them (local). Ingress to the listeners is opened by the triggers.
  */
@@ -320,9 +329,10 @@ function createNetworkPolicies(
             { metadata: { name: `okd-${role}`, namespace }, spec },
             opts,
         );
-    // Anywhere but link-local addresses: the metadata service and the credential agents are reached by rule below.
+    // Anywhere but link-local addresses and Azure's host endpoint: the metadata service and the credential agents are
+    // reached by rule below, by the pods that hold an identity.
     const everywhere = [
-        { ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRanges[0]] } },
+        { ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRanges[0], azureHostEndpoint] } },
         { ipBlock: { cidr: "::/0", except: [linkLocalRanges[1]] } },
     ];
 

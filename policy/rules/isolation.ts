@@ -114,8 +114,12 @@ export const networkPolicyEnforced: StackRule = {
 // ---------------------------------------------------------------------------------------------------------------
 // Build pods cannot reach the instance metadata service
 
-/** The instance metadata service of EC2, GCE and Azure (IPv4) and EC2's IPv6 endpoint. */
-export const metadataAddresses = ["169.254.169.254", "fd00:ec2::254"];
+/**
+ * The instance metadata service of EC2, GCE and Azure (IPv4) and EC2's IPv6 endpoint, and Azure's WireServer
+ * (168.63.129.16, not link-local: it serves VM provisioning data, the AKS TLS bootstrap token among it;
+ * https://learn.microsoft.com/en-us/azure/virtual-network/what-is-ip-address-168-63-129-16).
+ */
+export const metadataAddresses = ["169.254.169.254", "fd00:ec2::254", "168.63.129.16"];
 
 function covers(cidr: string, address: string): boolean {
     try {
@@ -237,7 +241,7 @@ export const buildPodsNoInstanceMetadata: StackRule = {
     description: `No egress rule of the ${pipelineNamespace} and ${releaseNamespace} namespaces reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE, where every node serves the GKE metadata server there instead, only its port 80; and only pods labelled ${identityPodLabel} reach a credential agent (the GKE metadata server, the EKS Pod Identity agent).`,
     enforcementLevel: "mandatory",
     remediation:
-        "Exclude the link-local ranges from every ipBlock of the pipeline namespaces' egress rules (components/tekton/namespace.ts linkLocalRanges), and open the credential agent to identity pods only.",
+        "Exclude the link-local ranges and Azure's host endpoint from every ipBlock of the pipeline namespaces' egress rules (components/tekton/namespace.ts linkLocalRanges, azureHostEndpoint), and open the credential agent to identity pods only.",
     check(all, report, skip) {
         const onGke = gkeConcealsMetadata(all);
         for (const p of ofType(all, t.k8s.networkPolicy)) checkPolicy(p, onGke, report, skip);

@@ -381,9 +381,9 @@ describe("identity policies", () => {
         });
 
         it("fails general egress that leaves the Pod Identity agent inside its range", () => {
-            const web = [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }];
+            const web = [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32", "168.63.129.16/32"] } }];
             assert.equal(violations(buildPodsNoInstanceMetadata, [netpol("web", {}, web, [{ port: 443 }])]).length, 1);
-            const linkLocal = [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }];
+            const linkLocal = [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16", "168.63.129.16/32"] } }];
             assert.deepEqual(
                 violations(buildPodsNoInstanceMetadata, [netpol("web", {}, linkLocal, [{ port: 443 }])]),
                 [],

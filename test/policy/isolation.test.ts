@@ -97,8 +97,8 @@ const web = (except4: string[], except6: string[]) => ({
 });
 
 describe("policy build-pods-no-instance-metadata", () => {
-    it("passes egress to anywhere but the link-local ranges", () => {
-        const p = netpol("okd-allow-web", [web(["169.254.0.0/16"], ["fd00:ec2::/32"])]);
+    it("passes egress to anywhere but the link-local ranges and Azure's WireServer", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.0.0/16", "168.63.129.16/32"], ["fd00:ec2::/32"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), []);
     });
 
@@ -106,12 +106,19 @@ describe("policy build-pods-no-instance-metadata", () => {
         const p = netpol("okd-allow-web", [web([], ["fd00:ec2::/32"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
             "NetworkPolicy okd-builds/okd-allow-web egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (169.254.170.23); select okd-ci/identity pods only",
-            "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (169.254.169.254); add it to the ipBlock's except",
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (169.254.169.254, 168.63.129.16); add it to the ipBlock's except",
+        ]);
+    });
+
+    it("fails egress that holds out the link-local ranges but not Azure's WireServer (not link-local)", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.0.0/16"], ["fd00:ec2::/32"])]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (168.63.129.16); add it to the ipBlock's except",
         ]);
     });
 
     it("fails general egress that excepts only the metadata service: pods without identity reach the Pod Identity agent", () => {
-        const p = netpol("okd-allow-web", [web(["169.254.169.254/32"], ["fd00:ec2::254/128"])]);
+        const p = netpol("okd-allow-web", [web(["169.254.169.254/32", "168.63.129.16/32"], ["fd00:ec2::254/128"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
             "NetworkPolicy okd-builds/okd-allow-web egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (169.254.170.23, fd00:ec2::23); select okd-ci/identity pods only",
         ]);

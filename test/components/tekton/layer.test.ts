@@ -197,11 +197,11 @@ describe("Tekton layer", () => {
             );
         });
 
-        it("keeps every pod away from link-local addresses (metadata service, credential agents), IPv4 and IPv6", () => {
+        it("keeps every pod away from link-local addresses (metadata service, credential agents) and Azure's WireServer", () => {
             for (const ns of ["builds", "release"]) {
                 const web = inputs(T.netpol, `${n}-${ns}-netpol-allow-web`).spec.egress[0];
                 assert.deepEqual(web.to, [
-                    { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+                    { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16", "168.63.129.16/32"] } },
                     { ipBlock: { cidr: "::/0", except: ["fd00:ec2::/32"] } },
                 ]);
             }
