@@ -214,7 +214,12 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
 
         const signingKey = createSigningKey(
             name,
-            { aliasName: roleName(args, "chains-signing"), account, protect: args.protect },
+            {
+                aliasName: roleName(args, "chains-signing"),
+                account,
+                signerRoleName: roleName(args, identityRoleNames.chains),
+                protect: args.protect,
+            },
             o,
         );
         this.signing = { kmsRef: signingKey.kmsRef, ready: [signingKey.alias] };

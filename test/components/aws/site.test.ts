@@ -427,6 +427,24 @@ describe("aws site", () => {
             );
         });
 
+        it("lets only Chains' role sign with the key: the key policy denies kms:Sign to every other principal", () => {
+            const policy = JSON.parse(find("aws:kms/key:Key", "awst-chains-key").inputs.policy as string);
+            const [admin, deny] = policy.Statement;
+            // KMS's default statement: the account administers the key through IAM (and so can never be locked out).
+            assert.deepEqual(admin.Principal, { AWS: `arn:aws:iam::${account}:root` });
+            assert.equal(admin.Action, "kms:*");
+            assert.equal(deny.Effect, "Deny");
+            assert.deepEqual(deny.Principal, { AWS: "*" });
+            assert.equal(deny.Action, "kms:Sign");
+            // The exception is exactly the role Chains' Pod Identity association hands out.
+            assert.deepEqual(deny.Condition, {
+                ArnNotEquals: {
+                    "aws:PrincipalArn": `arn:aws:iam::${account}:role/${find(T.role, "awst-chains").inputs.name}`,
+                },
+            });
+            assert.equal(policy.Statement.length, 2);
+        });
+
         it("names every role after its identity, each policy on its own role", () => {
             for (const role of roles) {
                 assert.equal(find(T.role, `awst-${role}`).inputs.name, `okdt-us-east-1-${role}`);
