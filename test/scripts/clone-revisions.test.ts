@@ -14,6 +14,7 @@ describe("clone-source.sh builds the pushed revisions", () => {
     let origin: string;
     let pushed: string;
     let head: string;
+    let offBranch: string;
     const git = (...args: string[]) =>
         execFileSync("git", ["-C", origin, "-c", "user.name=t", "-c", "user.email=t@example.org", ...args], {
             encoding: "utf8",
@@ -33,6 +34,13 @@ describe("clone-source.sh builds the pushed revisions", () => {
         fs.writeFileSync(path.join(origin, "file"), "later\n");
         git("commit", "--quiet", "-am", "a later commit");
         head = git("rev-parse", "HEAD");
+        // A commit the repository serves by id that is not on the stream's branch: another branch here; on GitHub also
+        // a pull request's head or a commit force-pushed away, which a replayed delivery could name.
+        git("checkout", "--quiet", "-b", "attacker");
+        fs.writeFileSync(path.join(origin, "file"), "not reviewed\n");
+        git("commit", "--quiet", "-am", "a commit on another branch");
+        offBranch = git("rev-parse", "HEAD");
+        git("checkout", "--quiet", "release-4.15");
     });
 
     const clone = (revisions?: string) => {
@@ -73,6 +81,17 @@ describe("clone-source.sh builds the pushed revisions", () => {
         const r = clone(`openshift/installer=${"b".repeat(40)}`);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /has no commit b{40} \(pushed to release-4\.15\)/);
+    });
+
+    it("refuses a commit the repository has that is not on the stream's branch", () => {
+        const r = clone(`openshift/installer=${offBranch}`);
+        assert.equal(r.status, 1);
+        assert.match(
+            r.stderr,
+            new RegExp(`commit ${offBranch} of file://.* is not on release-4\\.15; refusing to build it`),
+        );
+        assert.equal(r.commit, "");
+        assert.equal(r.labels, "");
     });
 
     it("refuses an entry that is not <org>/<name>=<commit>", () => {

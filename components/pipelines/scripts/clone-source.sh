@@ -11,7 +11,8 @@
 #   SUBMODULES     optional, space-separated submodule paths to check out too (shallow, at the recorded commit)
 #   LABELS_FILE    file the build step reads labels from
 #   REVISIONS      optional, space-separated <org>/<name>=<40-hex commit>: the entry for REPOSITORY (compared
-#                  case-insensitively, as GitHub compares repository names) is checked out instead of BRANCH's head
+#                  case-insensitively, as GitHub compares repository names) is checked out instead of BRANCH's head,
+#                  if it is on BRANCH (refused otherwise)
 # Writes:
 #   RESULT_GIT_URL     file: the clone URL (Chains type hint CHAINS-GIT_URL)
 #   RESULT_GIT_COMMIT  file: the commit built (Chains type hint CHAINS-GIT_COMMIT)
@@ -51,6 +52,17 @@ if [ -n "${pin}" ] && [ "$(git -C "${SOURCE_DIR}" rev-parse HEAD)" != "${pin}" ]
   # lets a client want any object the server has; GitHub serves pushed commits by id.
   if ! git -C "${SOURCE_DIR}" fetch --quiet --depth 1 origin "${pin}"; then
     echo "clone-source: ${url} has no commit ${pin} (pushed to ${BRANCH}); was it force-pushed away?" >&2
+    exit 1
+  fi
+  # A commit id alone proves nothing about where it came from: GitHub serves any object of the repository by id (other
+  # branches, pull requests' refs, commits force-pushed away), and a replayed or redelivered webhook can name an old
+  # one. Build it only if it is on BRANCH: deepen the branch to a day before the commit's date (a rebase or an amend
+  # gives a commit a new committer date, so a commit on the branch is newer than that) and ask git whether the branch
+  # head descends from it (git-merge-base(1) --is-ancestor: exit 0 yes, 1 no).
+  since="$(( $(git -C "${SOURCE_DIR}" log -1 --format=%ct "${pin}") - 86400 ))"
+  git -C "${SOURCE_DIR}" fetch --quiet --shallow-since="${since}" origin "${BRANCH}"
+  if ! git -C "${SOURCE_DIR}" merge-base --is-ancestor "${pin}" "origin/${BRANCH}"; then
+    echo "clone-source: commit ${pin} of ${url} is not on ${BRANCH}; refusing to build it" >&2
     exit 1
   fi
   git -C "${SOURCE_DIR}" -c advice.detachedHead=false checkout --quiet "${pin}"
