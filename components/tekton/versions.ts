@@ -36,10 +36,12 @@ export const tektonReleaseUrls = tektonReleaseFiles(tektonReleaseSite);
 /**
  * Images of the Jobs this layer runs itself (run pruning, scheduled triggers, the nightly dispatcher). One image with
  * bash, kubectl, curl and jq (alpine-docker/k8s Dockerfile: `apk add jq`) serves every script; its tag follows the
- * Kubernetes patch release it packages.
+ * Kubernetes patch release it packages. Pinned by digest as at least three unrelated public repositories pin 1.34.1
+ * (a Terraform Job, a Dockerfile `FROM`, a render test), found through a code index; see components/pipelines/images.ts
+ * for what such a pin proves.
  */
 export const tektonLayerImages = {
-    kubectl: "docker.io/alpine/k8s:1.34.1",
+    kubectl: "docker.io/alpine/k8s:1.34.1@sha256:ec714df3813b5405292860f8a1c55c5727bf8c33c88992f1e981efad8065547f",
 } as const;
 
 /** Namespaces the releases install into. */

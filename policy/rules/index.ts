@@ -28,7 +28,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
-import { privilegedBuildsIsolated, stepImagesPinned } from "./supply";
+import { privilegedBuildsIsolated, stepImagesPinned, stepImagesTagOnly } from "./supply";
 import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
@@ -59,6 +59,7 @@ export const rules: readonly Rule[] = [
     listenerRunsAdmitted,
     privilegedBuildsIsolated,
     stepImagesPinned,
+    stepImagesTagOnly,
 ];
 
 export {
@@ -70,6 +71,7 @@ export {
     promotedWriters,
     privilegedBuildsIsolated,
     stepImagesPinned,
+    stepImagesTagOnly,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,
