@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
+import { verifyReleaseDirectory } from "./checksums";
 import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
 /**
@@ -73,6 +74,9 @@ export class TektonInstall extends pulumi.ComponentResource {
         super("okd-ci:tekton:Install", name, {}, opts);
         const k = { parent: this, provider: args.provider };
         const files = tektonReleaseFiles(args.manifestSource);
+        // A local directory (a mirror npm run tekton:mirror wrote) is checked against the pinned checksums before
+        // anything is created; a URL is read by the kubernetes provider, which checks nothing (docs/tekton.md).
+        if (args.manifestSource?.startsWith("/")) verifyReleaseDirectory(args.manifestSource);
 
         const pipelines = new k8s.yaml.v2.ConfigFile(
             `${name}-pipelines`,

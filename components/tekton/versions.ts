@@ -33,6 +33,22 @@ export function tektonReleaseFiles(source: string = tektonReleaseSite) {
 /** The public release manifests. */
 export const tektonReleaseUrls = tektonReleaseFiles(tektonReleaseSite);
 
+/** One of the release manifests the install applies. */
+export type TektonReleaseFile = keyof ReturnType<typeof tektonReleaseFiles>;
+
+/**
+ * SHA-256 (hex) of each pinned release manifest, as the public release site serves it. A pinned file is checked by
+ * `npm run tekton:mirror` before it is written to a mirror, and by the install before any resource exists when
+ * `tektonManifestSource` is a local directory (checksums.ts).
+ *
+ * Empty: Tekton publishes no checksum of its release manifests (its release attestations cover the images, which the
+ * manifests name by digest, not the manifests themselves), and they could not be downloaded from where this was
+ * written to compute one. None is guessed. Pin them, once per version bump, from a machine that reaches the release
+ * site: `npm run tekton:mirror -- --out <dir> --trust-on-first-use` prints the lines to put here (docs/tekton.md,
+ * "Verified release manifests").
+ */
+export const tektonReleaseChecksums: Readonly<Partial<Record<TektonReleaseFile, string>>> = {};
+
 /**
  * Images of the Jobs this layer runs itself (run pruning, scheduled triggers, the nightly dispatcher). One image with
  * bash, kubectl, curl and jq (alpine-docker/k8s Dockerfile: `apk add jq`) serves every script; its tag follows the
