@@ -6,6 +6,7 @@ import { iamLeastPrivilege } from "./iam";
 import {
     buildPodsHoldNoIdentity,
     chainsSignsWithKms,
+    coreInterceptorsCallers,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
@@ -57,6 +58,7 @@ export const rules: readonly Rule[] = [
     chainsSignsWithKms,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
+    coreInterceptorsCallers,
     privilegedBuildsIsolated,
     stepImagesPinned,
     stepImagesTagOnly,
@@ -65,6 +67,7 @@ export const rules: readonly Rule[] = [
 export {
     buildPodsHoldNoIdentity,
     chainsSignsWithKms,
+    coreInterceptorsCallers,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,

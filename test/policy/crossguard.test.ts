@@ -82,6 +82,7 @@ describe("CrossGuard adapter", () => {
             "chains-signs-with-kms": "mandatory",
             "listener-least-privilege": "mandatory",
             "listener-runs-admitted": "mandatory",
+            "core-interceptors-callers": "mandatory",
         };
         const policies = rules.map(toPolicy);
         assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), expected);
