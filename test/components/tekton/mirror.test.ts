@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 
 import { releasePaths, sha256, verifyReleaseDirectory } from "../../../components/tekton/checksums";
 import { tektonReleaseFiles } from "../../../components/tekton/versions";
+import { settled, under, useMocks } from "../../helpers";
 import { requireTool } from "../../scripts/harness";
 import { root } from "../../synth/run";
 
@@ -50,6 +51,7 @@ function listFiles(dir: string): string[] {
 }
 
 describe("tekton:mirror and the release checksums", () => {
+    useMocks();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-mirror-"));
     const rel = releasePaths();
     // What the fixture release site serves under each pinned path: small manifests, distinct per file.
@@ -203,6 +205,25 @@ describe("tekton:mirror and the release checksums", () => {
             o.stderr,
             /other-version:1: pipeline\/previous\/v0\.1\.0\/release\.yaml is not a pinned release file/,
         );
+    });
+
+    it("stops the install before any resource when a pinned manifest of its directory differs", async () => {
+        const k8s = await import("@pulumi/kubernetes");
+        const { TektonInstall } = await import("../../../components/tekton/install");
+        const provider = new k8s.Provider("mirror-k8s", { kubeconfig: "fake" });
+        const dir = path.join(tmp, "good");
+        const args = { provider, dependsOn: [], manifestSource: dir };
+        assert.throws(
+            () =>
+                new TektonInstall("mirror-bad", { ...args, manifestChecksums: { ...sums, pipeline: "e".repeat(64) } }),
+            /^Error: tektonManifestSource .*pipeline\/previous\/v[\d.]+\/release\.yaml has SHA-256 [a-f0-9]{64}, but pipeline is pinned to e{64}/,
+        );
+        await settled();
+        assert.deepEqual(under("mirror-bad", "kubernetes:yaml/v2:ConfigFile"), []);
+        // The same directory with the right pins installs.
+        new TektonInstall("mirror-good", { ...args, manifestChecksums: sums });
+        await settled();
+        assert.equal(under("mirror-good", "kubernetes:yaml/v2:ConfigFile").length, 4);
     });
 
     it("has the install refuse a local directory whose pinned manifest differs or is missing, naming the key", () => {
