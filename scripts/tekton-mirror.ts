@@ -89,7 +89,7 @@ function checkSource(source: string, trustOnFirstUse: boolean): string {
     return source.replace(/\/+$/, "");
 }
 
-async function download(url: string): Promise<Buffer> {
+async function download(url: string, httpsOnly: boolean): Promise<Buffer> {
     let res: Response;
     try {
         res = await fetch(url, { redirect: "follow" });
@@ -98,6 +98,10 @@ async function download(url: string): Promise<Buffer> {
         throw new UserError(`cannot download ${url}: ${cause}`);
     }
     if (!res.ok) throw new UserError(`cannot download ${url}: HTTP ${res.status}`);
+    // What is trusted on first use must not have come over plain HTTP, redirects included.
+    if (httpsOnly && !res.url.startsWith("https://")) {
+        throw new UserError(`cannot download ${url}: it was redirected to ${res.url}, not https`);
+    }
     return Buffer.from(await res.arrayBuffer());
 }
 
@@ -142,7 +146,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const got = new Map<TektonReleaseFile, { data: Buffer; sum: string }>();
     const mismatches: string[] = [];
     for (const file of files) {
-        const data = await download(urls[file]);
+        const data = await download(urls[file], pins[file] === undefined);
         const sum = sha256(data);
         const expected = pins[file];
         if (expected !== undefined && sum !== expected) {

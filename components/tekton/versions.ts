@@ -41,9 +41,9 @@ export type TektonReleaseFile = keyof ReturnType<typeof tektonReleaseFiles>;
  * `npm run tekton:mirror` before it is written to a mirror, and by the install before any resource exists when
  * `tektonManifestSource` is a local directory (checksums.ts).
  *
- * Empty: Tekton publishes no checksum of its release manifests (its release attestations cover the images, which the
- * manifests name by digest, not the manifests themselves), and they could not be downloaded from where this was
- * written to compute one. None is guessed. Pin them, once per version bump, from a machine that reaches the release
+ * Empty: no published checksum of these manifests was found (searched: Tekton's release notes and issues, the
+ * projects' repositories), and they could not be downloaded from where this was written to compute one. None is
+ * guessed. Pin them, once per version bump, from a machine that reaches the release
  * site: `npm run tekton:mirror -- --out <dir> --trust-on-first-use` prints the lines to put here (docs/tekton.md,
  * "Verified release manifests").
  */
