@@ -75,8 +75,9 @@ export const stepImagesPinned: StackRule = {
     check(all, report) {
         for (const task of ofType(all, tektonTask)) {
             for (const step of steps(task)) {
-                if (step.image === undefined || isPinned(step.image) || tagOnlyStepImages.includes(step.image))
+                if (step.image === undefined || isPinned(step.image) || tagOnlyStepImages.includes(step.image)) {
                     continue;
+                }
                 report(`Task ${taskName(task)} step ${step.name} runs ${step.image}, not pinned by digest`, task.urn);
             }
         }
