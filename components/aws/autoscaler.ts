@@ -21,12 +21,18 @@ import { type AccountContext, type PolicyDocument, podIdentityTrustPolicyFor, po
  * the autoscaler project requires.
  */
 
-/** Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases, 2026-07). */
+/**
+ * Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases, 2026-07). v1.35.2 by its
+ * multi-architecture index digest, as several public projects pin it (found through a code index); the image
+ * promoter's manifest that would be the authority (kubernetes/k8s.io `registry.k8s.io/images/k8s-staging-autoscaling/
+ * images.yaml`) was readable here only in a version that ends at v1.28.2. The others are by tag: no public digest was
+ * found (docs/security.md).
+ */
 export const clusterAutoscalerImages: Record<string, string> = {
     "1.32": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.3",
     "1.33": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6",
     "1.34": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5",
-    "1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
+    "1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2@sha256:aac369dc283927a623deb1af54696efcc722ae79255aa07788422e495bab887d",
 };
 
 const namespace = "kube-system";

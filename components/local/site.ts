@@ -20,14 +20,22 @@ import {
     storageRoles,
 } from "../shared/site";
 
-/** Pinned images of the in-cluster services. Bump deliberately; both projects publish release notes per tag. */
+/**
+ * Pinned images of the in-cluster services. Bump deliberately; both projects publish release notes per tag. Digests as
+ * public repositories pin these tags (found through a code index; components/pipelines/images.ts says what such a pin
+ * proves): the registry's as several unrelated projects pin it, one of them from Docker Hub's tag metadata (Docker
+ * Official Images are rebuilt, so other digests of 3.0.0 exist too); aws-cli's as several files pin it; SeaweedFS's as
+ * one project's image list pins it.
+ */
 export const localImages = {
     /** CNCF Distribution, the reference OCI registry. */
-    registry: "docker.io/library/registry:3.0.0",
+    registry:
+        "docker.io/library/registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e",
     /** SeaweedFS: S3-compatible object store, maintained, one process for master, volume, filer and S3. */
-    objectStore: "docker.io/chrislusf/seaweedfs:3.99",
+    objectStore:
+        "docker.io/chrislusf/seaweedfs:3.99@sha256:8d5b323911a996d5ea152115306bed468d9a849d72bcbb3800ea8d91b7728563",
     /** Creates the artifact bucket once the object store answers. */
-    awsCli: "docker.io/amazon/aws-cli:2.27.50",
+    awsCli: "docker.io/amazon/aws-cli:2.27.50@sha256:48c3d4212e2f5b0e24bdc6af7708f9412ce65425a79575e0f78b8f8c0dcd70ab",
 } as const;
 
 export interface LocalSiteArgs {

@@ -26,10 +26,15 @@ export interface PipelineImages {
 
 /**
  * Digests come from public sources, never from a registry this repository's tooling reached (it reaches none): each is
- * a pin another public repository records for that exact tag, found through a code index, so the first pull on a
- * cluster is what proves it. Where no public source gave a digest of a known version, the image is by tag only
- * (policy `step-images-pinned` names it, docs/security.md lists it), and every run's Tekton Chains provenance records
- * the digest the step actually ran (its resolvedDependencies, from the TaskRun's step image IDs).
+ * a pin another public repository records for that exact tag (most kept by Renovate, which writes the digest the
+ * registry serves for the tag: the multi-architecture index), found through a code index. A `tag@sha256:` reference is
+ * pulled by its digest alone, and only from the image's own repository, where only its publisher can put a manifest:
+ * a wrong digest fails the pull (fails closed), it can never run someone else's image. What the pin cannot prove from
+ * here is that the digest is the tag's current build (publishers rebuild tags); the first pull on a cluster proves it
+ * exists. Where no public source gave a digest of a known version, the image is by tag only (policy
+ * `step-images-pinned` names it, docs/security.md lists it with the command that pins it), and every run's Tekton
+ * Chains provenance records the digest the step actually ran (its resolvedDependencies, from the TaskRun's step image
+ * IDs).
  */
 export const defaultImages: PipelineImages = {
     // buildah v1.44.0 (2026-05-27) postdates every fix below (containers/buildah tags): CVE-2024-1753 (v1.35.1,
@@ -39,15 +44,24 @@ export const defaultImages: PipelineImages = {
     // CVE-2025-47913 (x/crypto) and CVE-2026-44517 (symlink traversal in build contexts, v1.44.0). Tag only: no public
     // digest of this tag was found.
     buildah: "quay.io/buildah/stable:v1.44.0",
-    // Tag only: no public digest of a known skopeo version was found; it only reads a manifest digest (resolve-tools-image.sh).
-    skopeo: "quay.io/skopeo/stable:v1.19.0",
+    // It only reads a manifest digest (resolve-tools-image.sh). Digest as a public repository's Renovate-managed pin
+    // (`# renovate: datasource=docker`) records v1.19.0.
+    skopeo: "quay.io/skopeo/stable:v1.19.0@sha256:d08fe48978c027ff0f5eeaeb4b1c12c12612427a559f3e49f576f0109dfbfca4",
     // AWS's own image on ECR Public, pinned as a public repository's helper image list records it.
     awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.41@sha256:1c2d7a51b1ff4f460bc3f1e1ee46a6cef47c7429ad9089ef99012a95e472a1a5",
     // Pinned as a public repository's Containerfile records this tag.
     gcloud: "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2",
-    // Tag only: no public digest of a known azure-cli version was found.
-    azureCli: "mcr.microsoft.com/azure-cli:2.67.0",
+    // Microsoft's own image on MCR; digest as a public repository's backup scripts pin 2.67.0.
+    azureCli:
+        "mcr.microsoft.com/azure-cli:2.67.0@sha256:6d7791e595999664478813ee6da9b340dc087be87cce9f581ded83cc4bf15ca0",
 };
+
+/**
+ * Default step images no public source gave a digest for, so they stay on their tag: policy `step-images-pinned`
+ * (mandatory) admits these and nothing else by tag, and `step-images-tag-only` (advisory) names each one still in use,
+ * as docs/security.md lists them with the command that pins them. Empty it by pinning, never grow it quietly.
+ */
+export const tagOnlyStepImages: readonly string[] = [defaultImages.buildah];
 
 /**
  * The image whose CLI mints registry credentials on `platform`. The local registry is anonymous, so any image with bash

@@ -77,8 +77,11 @@ export function signingSecretData(key: SigningKey): Record<string, pulumi.Input<
  * Where the site keeps a KMS key (aws, gcp, azure), Chains signs through it and no Secret holds a key: a Secret would
  * be readable by the Triggers core interceptors, whose ClusterRole `tekton-triggers-core-interceptors` reads every
  * Secret of the cluster and which cannot be narrowed, as they watch Secrets through a cluster-wide informer
- * (tektoncd/triggers@v0.37.0 config/200-clusterrole.yaml, pkg/interceptors/server/server.go). Without KMS (local), the
- * key is in `tekton-chains/signing-secrets`, and the local site documents that the interceptors can read it.
+ * (tektoncd/triggers@v0.37.0 config/200-clusterrole.yaml; cmd/interceptors/main.go sets no injection namespace scope,
+ * so the informer pkg/interceptors/server/server.go uses lists every namespace). Without KMS (local), the key is in
+ * `tekton-chains/signing-secrets` (Chains v0.29.1 reads its key only from files of that mounted directory), which
+ * the interceptors can read; only the okd-ci EventListeners may connect to them (createInterceptorsIngress,
+ * triggers.ts), and docs/security.md says what remains.
  */
 export class ChainsConfig extends pulumi.ComponentResource {
     /** PEM public key to verify signatures with, when the key was generated here; otherwise undefined. */

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
+import { type ReleaseChecksums, verifyReleaseDirectory } from "./checksums";
 import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
 /**
@@ -53,6 +54,8 @@ export interface TektonInstallArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** `tektonManifestSource`: the release site, a mirror or a local directory. Default: the public release site. */
     manifestSource?: string;
+    /** The pins a local `manifestSource` is checked against. Default: `tektonReleaseChecksums` (versions.ts). */
+    manifestChecksums?: ReleaseChecksums;
 }
 
 /**
@@ -73,6 +76,9 @@ export class TektonInstall extends pulumi.ComponentResource {
         super("okd-ci:tekton:Install", name, {}, opts);
         const k = { parent: this, provider: args.provider };
         const files = tektonReleaseFiles(args.manifestSource);
+        // A local directory (a mirror npm run tekton:mirror wrote) is checked against the pinned checksums before
+        // anything is created; a URL is read by the kubernetes provider, which checks nothing (docs/tekton.md).
+        if (args.manifestSource?.startsWith("/")) verifyReleaseDirectory(args.manifestSource, args.manifestChecksums);
 
         const pipelines = new k8s.yaml.v2.ConfigFile(
             `${name}-pipelines`,

@@ -11,6 +11,7 @@ import {
     triggerEventParams,
 } from "../shared/pipelines";
 import { type Site, pipelineNamespace, releaseNamespace, secretNames } from "../shared/site";
+import { coreInterceptorsPodLabels, coreInterceptorsPort, eventListenerPodLabels } from "./interceptors";
 import { scriptCronJob } from "./jobs";
 import { tektonNamespaces } from "./versions";
 
@@ -224,6 +225,7 @@ export class StreamTriggers extends pulumi.ComponentResource {
 
         this.webhookService = createWebhookExposure(name, ns, args, k);
         createListenerPolicies(name, ns, k);
+        createInterceptorsIngress(name, ns, tekton);
         createCronJobs(name, ns, pairs, k);
 
         this.registerOutputs({ webhookService: this.webhookService.metadata.name });
@@ -467,7 +469,7 @@ function createListenerPolicies(
     });
     // Listeners call the core interceptors (github, cel) in the Tekton namespace.
     policy("allow-listener-interceptors", {
-        podSelector: { matchLabels: { "app.kubernetes.io/managed-by": "EventListener" } },
+        podSelector: { matchLabels: eventListenerPodLabels },
         policyTypes: ["Egress"],
         egress: [
             {
@@ -478,10 +480,55 @@ function createListenerPolicies(
                         },
                     },
                 ],
-                ports: [{ protocol: "TCP", port: 8443 }],
+                ports: [{ protocol: "TCP", port: coreInterceptorsPort }],
             },
         ],
     });
+}
+
+/**
+ * Only the okd-ci EventListeners may call the core interceptors. The interceptors read every Secret of the cluster
+ * (a cluster-wide Secret informer and direct GETs, tektoncd/triggers@v0.37.0 cmd/interceptors/main.go,
+ * pkg/interceptors/secret_getter.go), and their HTTPS endpoint authenticates no caller and takes the namespace, the
+ * Secret and the key from the request: the `github` interceptor's `addChangedFiles.personalAccessToken` and
+ * `githubOwners.personalAccessToken` params name any Secret (the namespace comes from `context.trigger_id`), and it
+ * sends that Secret's value as a bearer token to the host in the request's `X-Github-Enterprise-Host` header
+ * (pkg/interceptors/github/github.go: getGithubTokenSecret, makeClient). Any pod that could reach port 8443 could so
+ * have any single-line Secret (the quay.io credentials, the webhook secret) sent to a host of its choice. The listeners'
+ * own requests carry only our Triggers' params (secretRef, eventTypes; no token param), so they cannot. The pipeline
+ * namespaces' egress already stops at ports 80, 443 and 6443; this makes the rule explicit on the receiving side, for
+ * every other namespace too. The kubelet's readiness probe comes from the pod's own node, which a NetworkPolicy does not
+ * block (kubernetes.io, Network Policies: "What you can't do with network policies").
+ */
+function createInterceptorsIngress(
+    name: string,
+    listenerNamespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+) {
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-netpol-core-interceptors`,
+        {
+            metadata: { name: "okd-core-interceptors-ingress", namespace: tektonNamespaces.pipelines },
+            spec: {
+                podSelector: { matchLabels: coreInterceptorsPodLabels },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: {
+                                    matchLabels: { "kubernetes.io/metadata.name": listenerNamespace },
+                                },
+                                podSelector: { matchLabels: eventListenerPodLabels },
+                            },
+                        ],
+                        ports: [{ protocol: "TCP", port: coreInterceptorsPort }],
+                    },
+                ],
+            },
+        },
+        opts,
+    );
 }
 
 function createCronJobs(

@@ -33,13 +33,31 @@ export function tektonReleaseFiles(source: string = tektonReleaseSite) {
 /** The public release manifests. */
 export const tektonReleaseUrls = tektonReleaseFiles(tektonReleaseSite);
 
+/** One of the release manifests the install applies. */
+export type TektonReleaseFile = keyof ReturnType<typeof tektonReleaseFiles>;
+
+/**
+ * SHA-256 (hex) of each pinned release manifest, as the public release site serves it. A pinned file is checked by
+ * `npm run tekton:mirror` before it is written to a mirror, and by the install before any resource exists when
+ * `tektonManifestSource` is a local directory (checksums.ts).
+ *
+ * Empty: no published checksum of these manifests was found (searched: Tekton's release notes and issues, the
+ * projects' repositories), and they could not be downloaded from where this was written to compute one. None is
+ * guessed. Pin them, once per version bump, from a machine that reaches the release
+ * site: `npm run tekton:mirror -- --out <dir> --trust-on-first-use` prints the lines to put here (docs/tekton.md,
+ * "Verified release manifests").
+ */
+export const tektonReleaseChecksums: Readonly<Partial<Record<TektonReleaseFile, string>>> = {};
+
 /**
  * Images of the Jobs this layer runs itself (run pruning, scheduled triggers, the nightly dispatcher). One image with
  * bash, kubectl, curl and jq (alpine-docker/k8s Dockerfile: `apk add jq`) serves every script; its tag follows the
- * Kubernetes patch release it packages.
+ * Kubernetes patch release it packages. Pinned by digest as at least three unrelated public repositories pin 1.34.1
+ * (a Terraform Job, a Dockerfile `FROM`, a render test), found through a code index; see components/pipelines/images.ts
+ * for what such a pin proves.
  */
 export const tektonLayerImages = {
-    kubectl: "docker.io/alpine/k8s:1.34.1",
+    kubectl: "docker.io/alpine/k8s:1.34.1@sha256:ec714df3813b5405292860f8a1c55c5727bf8c33c88992f1e981efad8065547f",
 } as const;
 
 /** Namespaces the releases install into. */

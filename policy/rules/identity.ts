@@ -26,6 +26,8 @@ import {
     readKnown,
     str,
 } from "../model";
+import { coreInterceptorsPodLabels, eventListenerPodLabels } from "../../components/tekton/interceptors";
+import { tektonNamespaces } from "../../components/tekton/versions";
 import { t } from "../types";
 import { statements } from "./aws-documents";
 
@@ -464,6 +466,68 @@ export const listenerLeastPrivilege: StackRule = {
                 ].filter((w) => w !== undefined);
                 if (why.length > 0) {
                     report(`${b.name} gives the listener ${why.join(", ")} through ${refKind} ${refName}`, b.urn);
+                }
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// core-interceptors-callers
+
+/** How the stack selects the core interceptors' pods must match how the Triggers release labels them. */
+const interceptorPodLabels: Record<string, string> = coreInterceptorsPodLabels;
+
+export const coreInterceptorsCallers: StackRule = {
+    kind: "stack",
+    name: "core-interceptors-callers",
+    description:
+        "Only EventListener pods may connect to the Triggers core interceptors, which read every Secret of the cluster and send one a request names to a host it names (a NetworkPolicy in tekton-pipelines admits the listeners' namespace and pods only).",
+    enforcementLevel: "mandatory",
+    remediation:
+        "Keep createInterceptorsIngress (components/tekton/triggers.ts): a NetworkPolicy selecting the core interceptors' pods whose every ingress peer names a namespace and EventListener pods, with no ipBlock and no empty from.",
+    check(all, report) {
+        if (ofType(all, t.tekton.eventListener).length === 0) return;
+        const selectsInterceptors = (p: PolicyResourceLike) => {
+            const labels = obj(known(() => at(p.props, "spec.podSelector.matchLabels"))) ?? {};
+            const expressions = arr(known(() => at(p.props, "spec.podSelector.matchExpressions")));
+            return expressions.length === 0 && Object.entries(labels).every(([k, v]) => interceptorPodLabels[k] === v);
+        };
+        const policies = ofType(all, t.k8s.networkPolicy).filter(
+            (p) =>
+                known(() => str(at(p.props, "metadata.namespace"))) === tektonNamespaces.pipelines &&
+                selectsInterceptors(p),
+        );
+        const ingress = policies.filter((p) => {
+            const types = known(() => arr(at(p.props, "spec.policyTypes")).map(String));
+            return types === undefined || types.length === 0 || types.includes("Ingress");
+        });
+        if (ingress.length === 0) {
+            report(
+                `no NetworkPolicy in ${tektonNamespaces.pipelines} restricts who may connect to the core interceptors`,
+            );
+            return;
+        }
+        for (const p of ingress) {
+            for (const [i, rule] of arr(known(() => at(p.props, "spec.ingress"))).entries()) {
+                const peers = arr(at(rule, "from"));
+                if (peers.length === 0) {
+                    report(`${p.name}: ingress rule ${i} admits every caller`, p.urn);
+                    continue;
+                }
+                for (const peer of peers) {
+                    const podLabels = obj(at(peer, "podSelector.matchLabels")) ?? {};
+                    const listenerPods = Object.entries(eventListenerPodLabels).every(([k, v]) => podLabels[k] === v);
+                    if (
+                        at(peer, "ipBlock") !== undefined ||
+                        at(peer, "namespaceSelector") === undefined ||
+                        !listenerPods
+                    ) {
+                        report(
+                            `${p.name}: ingress rule ${i} admits ${JSON.stringify(peer)}, not EventListener pods of a named namespace`,
+                            p.urn,
+                        );
+                    }
                 }
             }
         }

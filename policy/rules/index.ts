@@ -6,6 +6,7 @@ import { iamLeastPrivilege } from "./iam";
 import {
     buildPodsHoldNoIdentity,
     chainsSignsWithKms,
+    coreInterceptorsCallers,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
@@ -28,7 +29,7 @@ import {
     registryScansImages,
     storageEncryptedAndVersioned,
 } from "./storage";
-import { privilegedBuildsIsolated, stepImagesPinned } from "./supply";
+import { privilegedBuildsIsolated, stepImagesPinned, stepImagesTagOnly } from "./supply";
 import { podIdentityTrustScoped } from "./trust";
 
 export const rules: readonly Rule[] = [
@@ -57,19 +58,23 @@ export const rules: readonly Rule[] = [
     chainsSignsWithKms,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
+    coreInterceptorsCallers,
     privilegedBuildsIsolated,
     stepImagesPinned,
+    stepImagesTagOnly,
 ];
 
 export {
     buildPodsHoldNoIdentity,
     chainsSignsWithKms,
+    coreInterceptorsCallers,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
     promotedWriters,
     privilegedBuildsIsolated,
     stepImagesPinned,
+    stepImagesTagOnly,
     e2eServiceAccountPullOnly,
     azureReleaseStorageLocked,
     buildNamespacePodSecurity,

@@ -2,6 +2,7 @@
  * Supply chain invariants over the Tekton Tasks of every stack (issue 15): untrusted build steps run isolated, and
  * what a step runs is pinned.
  */
+import { tagOnlyStepImages } from "../../components/pipelines/images";
 import { type PolicyResourceLike, type StackRule, arr, at, known, obj, ofType, str } from "../model";
 
 /** Tekton Tasks are CustomResources: their type token is the CRD's, not an SDK class. */
@@ -61,20 +62,41 @@ export const privilegedBuildsIsolated: StackRule = {
 const fromParam = /^\$\(params\.[a-z0-9-]+\)$/;
 const byDigest = /@sha256:[a-f0-9]{64}$/;
 
+const isPinned = (image: string) => fromParam.test(image) || byDigest.test(image);
+
 export const stepImagesPinned: StackRule = {
     kind: "stack",
     name: "step-images-pinned",
     description:
-        "Every Tekton step image is pinned by digest, or comes from a param (the tools image, which the tools-image task reports by digest).",
-    // Advisory: no public source gave a digest for some default images (docs/security.md lists them); each run's
-    // provenance records the digest it ran. Stacks that pin every image can raise this to mandatory.
-    enforcementLevel: "advisory",
+        "Every Tekton step image is pinned by digest, comes from a param (the tools image, which the tools-image task reports by digest), or is one of the documented tag-only defaults (tagOnlyStepImages).",
+    enforcementLevel: "mandatory",
     remediation:
-        "Give the image as repository:tag@sha256:<digest> (components/pipelines/images.ts, or OkdPipelines' images).",
+        "Give the image as repository:tag@sha256:<digest> (components/pipelines/images.ts, or OkdPipelines' images); get the digest with `skopeo inspect --format '{{.Digest}}' docker://<image>`.",
     check(all, report) {
         for (const task of ofType(all, tektonTask)) {
             for (const step of steps(task)) {
-                if (step.image === undefined || fromParam.test(step.image) || byDigest.test(step.image)) continue;
+                if (step.image === undefined || isPinned(step.image) || tagOnlyStepImages.includes(step.image)) {
+                    continue;
+                }
+                report(`Task ${taskName(task)} step ${step.name} runs ${step.image}, not pinned by digest`, task.urn);
+            }
+        }
+    },
+};
+
+export const stepImagesTagOnly: StackRule = {
+    kind: "stack",
+    name: "step-images-tag-only",
+    description:
+        "Names each Tekton step that still runs a documented tag-only default image (docs/security.md, Digests and pinning).",
+    // Advisory: no public source gave these images' digests; each run's Chains provenance records the digest it ran.
+    enforcementLevel: "advisory",
+    remediation:
+        "Pin the image (`skopeo inspect --format '{{.Digest}}' docker://<image>`), give it as repository:tag@sha256:<digest>, and remove it from tagOnlyStepImages.",
+    check(all, report) {
+        for (const task of ofType(all, tektonTask)) {
+            for (const step of steps(task)) {
+                if (step.image === undefined || !tagOnlyStepImages.includes(step.image)) continue;
                 report(`Task ${taskName(task)} step ${step.name} runs ${step.image}, not pinned by digest`, task.urn);
             }
         }

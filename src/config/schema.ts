@@ -674,7 +674,7 @@ export const keys = {
             .default(tektonReleaseSite),
         pulumiType: "string",
         description:
-            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs.",
+            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs. Recommended for production: a directory written by `npm run tekton:mirror`, whose pinned SHA-256s the install checks before creating anything (docs/tekton.md).",
     },
     kubeconfig: {
         schema: z.string().min(1).optional(),

@@ -16,7 +16,17 @@ const exec = promisify(execFile);
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
 
 /** The npm scripts a user runs with arguments; test, typecheck, lint and format take none of their own. */
-const userScripts = ["synth", "policy", "plan-diff", "gen:config", "bench", "status", "test:engine", "mutation"];
+const userScripts = [
+    "synth",
+    "policy",
+    "plan-diff",
+    "gen:config",
+    "bench",
+    "status",
+    "test:engine",
+    "mutation",
+    "tekton:mirror",
+];
 
 interface Result {
     code: number;

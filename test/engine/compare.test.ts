@@ -64,7 +64,8 @@ describe("test:engine's comparison of engine URNs with the synth plan", () => {
 });
 
 describe("test:engine's comparison of the analyzer's policy violations with the offline policy run", () => {
-    // A Task whose step image is on a tag: policy step-images-pinned (advisory) names it, offline and in the engine.
+    // A Task whose step image is a documented tag-only default: policy step-images-tag-only (advisory) names it, offline
+    // and in the engine.
     const task: PlanResource = {
         urn: "urn:pulumi:ci::okd-ci::okd-ci:pipelines:OkdPipelines$kubernetes:tekton.dev/v1:Task::t",
         type: "kubernetes:tekton.dev/v1:Task",
@@ -85,10 +86,10 @@ describe("test:engine's comparison of the analyzer's policy violations with the 
     // As the CLI's analyzer reports it: the policy's description, then the message.
     const advisory = {
         urn: task.urn,
-        policy: "step-images-pinned",
+        policy: "step-images-tag-only",
         level: "advisory",
         message:
-            "Every Tekton step image is pinned by digest, or comes from a param.\nTask okd-t step build runs quay.io/buildah/stable:v1.44.0, not pinned by digest\n",
+            "Names each Tekton step that still runs a documented tag-only default image.\nTask okd-t step build runs quay.io/buildah/stable:v1.44.0, not pinned by digest\n",
     };
 
     it("passes an advisory violation the offline run reports too (what the pack reports on purpose)", () => {
@@ -101,20 +102,20 @@ describe("test:engine's comparison of the analyzer's policy violations with the 
         assert.equal(onlyEngine.length, 1, onlyEngine.join("\n"));
         assert.match(
             onlyEngine[0],
-            /^policy violation the offline policy run does not report: \[advisory\] step-images-pinned on urn:pulumi:ci::okd-ci::kubernetes:core\/v1:Namespace::n/,
+            /^policy violation the offline policy run does not report: \[advisory\] step-images-tag-only on urn:pulumi:ci::okd-ci::kubernetes:core\/v1:Namespace::n/,
         );
         const onlyOffline = comparePolicy(plan, []);
         assert.equal(onlyOffline.length, 1, onlyOffline.join("\n"));
         assert.match(
             onlyOffline[0],
-            /^policy violation the offline policy run reports and the analyzer does not: \[advisory\] step-images-pinned/,
+            /^policy violation the offline policy run reports and the analyzer does not: \[advisory\] step-images-tag-only/,
         );
     });
 
     it("fails every mandatory violation, even one the offline run reports", () => {
         const failures = comparePolicy(plan, [{ ...advisory, level: "mandatory" }]);
         assert.ok(
-            failures.some((f) => f.startsWith("policy violation: [mandatory] step-images-pinned")),
+            failures.some((f) => f.startsWith("policy violation: [mandatory] step-images-tag-only")),
             failures.join("\n"),
         );
     });

@@ -74,13 +74,15 @@ describe("CrossGuard adapter", () => {
             "gke-private-nodes": "mandatory",
             "pod-identity-trust-scoped": "mandatory",
             "privileged-builds-isolated": "mandatory",
-            "step-images-pinned": "advisory",
+            "step-images-pinned": "mandatory",
+            "step-images-tag-only": "advisory",
             "build-pods-hold-no-identity": "mandatory",
             "promoted-writers": "mandatory",
             "mirror-credentials-promote-only": "mandatory",
             "chains-signs-with-kms": "mandatory",
             "listener-least-privilege": "mandatory",
             "listener-runs-admitted": "mandatory",
+            "core-interceptors-callers": "mandatory",
         };
         const policies = rules.map(toPolicy);
         assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), expected);

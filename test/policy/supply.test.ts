@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { privilegedBuildsIsolated, stepImagesPinned } from "../../policy/rules";
+import { defaultImages, tagOnlyStepImages } from "../../components/pipelines/images";
+import { privilegedBuildsIsolated, stepImagesPinned, stepImagesTagOnly } from "../../policy/rules";
 import { res, violations } from "./fixtures";
 
 const task = (name: string, steps: object[]) =>
@@ -52,10 +53,43 @@ describe("policy step-images-pinned", () => {
         assert.deepEqual(violations(stepImagesPinned, [t]), []);
     });
 
-    it("names a step image given by tag only", () => {
-        const t = task("okd-tools-image", [{ name: "build", image: "quay.io/buildah/stable:v1.44.0", script: "" }]);
-        assert.deepEqual(violations(stepImagesPinned, [t]), [
-            "Task okd-tools-image step build runs quay.io/buildah/stable:v1.44.0, not pinned by digest",
+    it("fails a step image given by tag only that is not a documented tag-only default", () => {
+        const t = task("okd-tools-image-resolve", [
+            { name: "resolve", image: "quay.io/skopeo/stable:v1.19.0", script: "" },
         ]);
+        assert.deepEqual(violations(stepImagesPinned, [t]), [
+            "Task okd-tools-image-resolve step resolve runs quay.io/skopeo/stable:v1.19.0, not pinned by digest",
+        ]);
+        assert.equal(stepImagesPinned.enforcementLevel, "mandatory");
+    });
+
+    it("admits the documented tag-only defaults, and only by their exact reference", () => {
+        const t = task("okd-tools-image", [{ name: "build", image: defaultImages.buildah, script: "" }]);
+        assert.deepEqual(violations(stepImagesPinned, [t]), []);
+        const other = task("okd-tools-image", [{ name: "build", image: "quay.io/buildah/stable:latest", script: "" }]);
+        assert.equal(violations(stepImagesPinned, [other]).length, 1);
+    });
+});
+
+describe("policy step-images-tag-only", () => {
+    it("names, as advisory, each step still on a documented tag-only default", () => {
+        const t = task("okd-tools-image", [
+            { name: "build", image: defaultImages.buildah, script: "" },
+            { name: "resolve", image: defaultImages.skopeo, script: "" },
+        ]);
+        assert.deepEqual(violations(stepImagesTagOnly, [t]), [
+            `Task okd-tools-image step build runs ${defaultImages.buildah}, not pinned by digest`,
+        ]);
+        assert.equal(stepImagesTagOnly.enforcementLevel, "advisory");
+    });
+
+    it("lists only default images that are in fact by tag", () => {
+        for (const image of tagOnlyStepImages) assert.doesNotMatch(image, /@sha256:/, image);
+        // Every other default step image is pinned by digest.
+        const others = Object.values(defaultImages).filter(
+            (i): i is string => typeof i === "string" && !tagOnlyStepImages.includes(i),
+        );
+        assert.ok(others.length >= 4);
+        for (const image of others) assert.match(image, /:[^@/]+@sha256:[a-f0-9]{64}$/, image);
     });
 });

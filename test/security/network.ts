@@ -99,3 +99,59 @@ export function egressTo(
         .map((p) => p.metadata.name as string);
     return { isolated: selecting.length > 0, allowedBy };
 }
+
+const hasIngress = (p: Doc) =>
+    p.spec.policyTypes === undefined ? true : (p.spec.policyTypes as string[]).includes("Ingress");
+
+/** A pod as a NetworkPolicy peer sees it: its namespace's labels and its own. */
+export interface PeerPod {
+    namespace: string;
+    labels: Record<string, string>;
+}
+
+/**
+ * Whether a pod of `namespace` with `labels` accepts a TCP connection on `port` from pod `from`: isolated for ingress
+ * once any policy of its namespace selects it with `Ingress` among its policy types (with `policyTypes` unset, every
+ * policy does); allowed where a rule of a selecting policy has no `from` or a peer that matches `from` (a peer with
+ * both selectors matches pods selected by the pod selector in namespaces selected by the namespace selector; a pod
+ * selector alone means the policy's own namespace), on a listed port or any. A namespace's labels are taken as the
+ * one the API server sets on every namespace, `kubernetes.io/metadata.name`.
+ */
+export function ingressFrom(
+    policies: Doc[],
+    namespace: string,
+    labels: Record<string, string>,
+    from: PeerPod,
+    port: number,
+): { isolated: boolean; allowedBy: string[] } {
+    const selecting = policies.filter(
+        (p) =>
+            p.kind === "NetworkPolicy" &&
+            p.metadata.namespace === namespace &&
+            hasIngress(p) &&
+            selects(p.spec.podSelector, labels),
+    );
+    const namespaceLabels = { "kubernetes.io/metadata.name": from.namespace };
+    const allowedBy = selecting
+        .filter((p) =>
+            ((p.spec.ingress ?? []) as Doc[]).some((rule) => {
+                const peers = (rule.from ?? []) as Doc[];
+                const fromPeer =
+                    peers.length === 0 ||
+                    peers.some((peer) => {
+                        if (peer.ipBlock !== undefined) return false;
+                        const inNamespace =
+                            peer.namespaceSelector === undefined
+                                ? from.namespace === namespace
+                                : selects(peer.namespaceSelector, namespaceLabels);
+                        return inNamespace && selects(peer.podSelector, from.labels);
+                    });
+                const ports = (rule.ports ?? []) as Doc[];
+                const onPort =
+                    ports.length === 0 || ports.some((q) => (q.protocol ?? "TCP") === "TCP" && q.port === port);
+                return fromPeer && onPort;
+            }),
+        )
+        .map((p) => p.metadata.name as string);
+    return { isolated: selecting.length > 0, allowedBy };
+}

@@ -59,7 +59,10 @@ describe("offline synth", () => {
             assert.ok(files.includes("deployment_okd-site_registry.yaml"), files.join(", "));
             const registry = YAML.parse(fs.readFileSync(path.join(dir, "deployment_okd-site_registry.yaml"), "utf8"));
             assert.equal(registry.kind, "Deployment");
-            assert.equal(registry.spec.template.spec.containers[0].image, "docker.io/library/registry:3.0.0");
+            assert.equal(
+                registry.spec.template.spec.containers[0].image,
+                "docker.io/library/registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e",
+            );
         });
 
         it("gives byte-identical files on a second run", async () => {

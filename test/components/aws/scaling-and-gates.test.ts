@@ -69,7 +69,7 @@ describe("aws site scaling, network and foreign gates", () => {
             for (const v of supportedMinors("aws")) {
                 assert.match(
                     clusterAutoscalerImages[v] ?? "",
-                    new RegExp(`cluster-autoscaler:v${v.replace(".", "\\.")}\\.\\d+$`),
+                    new RegExp(`cluster-autoscaler:v${v.replace(".", "\\.")}\\.\\d+(@sha256:[a-f0-9]{64})?$`),
                     v,
                 );
             }

@@ -608,7 +608,10 @@ describe("OKD pipelines", () => {
                 spec.steps.map((s: Obj) => [s.name, s.image]),
                 [
                     ["registry-auth", (await import("../../../components/pipelines/images")).defaultImages.gcloud],
-                    ["resolve", "quay.io/skopeo/stable:v1.19.0"],
+                    [
+                        "resolve",
+                        "quay.io/skopeo/stable:v1.19.0@sha256:d08fe48978c027ff0f5eeaeb4b1c12c12612427a559f3e49f576f0109dfbfca4",
+                    ],
                 ],
             );
             assert.ok(

@@ -673,7 +673,7 @@ describe("Tekton layer triggers", () => {
         const pod = cron.jobTemplate.spec.template.spec;
         assert.equal(pod.automountServiceAccountToken, false);
         const c = pod.containers[0];
-        assert.match(c.image, /^docker\.io\/alpine\/k8s:\d+\.\d+\.\d+$/);
+        assert.match(c.image, /^docker\.io\/alpine\/k8s:\d+\.\d+\.\d+@sha256:[a-f0-9]{64}$/);
         assert.equal(c.securityContext.runAsNonRoot, true);
         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
         assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
