@@ -1032,7 +1032,8 @@ describe("OKD pipelines", () => {
         const verify = promote.steps.find((s: Obj) => s.name === "verify");
         const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
         assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
-        assert.equal(env.PIPELINE, "$(params.pipeline)");
+        assert.equal(env.ASSEMBLE_TASK, "okd-assemble-release");
+        assert.equal(env.PIPELINE, undefined);
         // Where Chains stores attestations: a repository only Chains pushes to.
         assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/attestations");
         assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
@@ -1046,9 +1047,14 @@ describe("OKD pipelines", () => {
         assert.equal(cm.metadata.namespace, "okd-release", "beside the promote Task that mounts it");
         const release = pipeline("pl-release-4-15").spec;
         const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
+        // The stream the assemble TaskRun must have been for (verify-release.sh reads MINOR from the stepTemplate).
         assert.deepEqual(
-            promoteTask.params.find((p: Obj) => p.name === "pipeline"),
-            { name: "pipeline", value: "okd-nightly-4-15" },
+            promoteTask.params.find((p: Obj) => p.name === "minor"),
+            { name: "minor", value: "$(params.minor)" },
+        );
+        assert.ok(
+            promote.stepTemplate.env.some((e: Obj) => e.name === "MINOR" && e.value === "$(params.minor)"),
+            JSON.stringify(promote.stepTemplate.env),
         );
     });
 
