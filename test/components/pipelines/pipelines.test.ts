@@ -932,6 +932,30 @@ describe("OKD pipelines", () => {
     });
 
     describe("run templates", () => {
+        it("runs the payload's installer and tests with no capability, no privilege escalation and RuntimeDefault seccomp", () => {
+            // Issue 15: the gates run code from the commits under test (the payload's own installer and tests image).
+            const contained = {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            };
+            for (const cloud of ["aws", "gcp"]) {
+                for (const name of [`okd-e2e-${cloud}`, `okd-e2e-prepare-${cloud}`, `okd-e2e-destroy-${cloud}`]) {
+                    const spec = task(name).spec;
+                    assert.deepEqual(spec.stepTemplate.securityContext, contained, name);
+                    for (const step of spec.steps as Obj[]) {
+                        assert.equal(step.securityContext, undefined, `${name}/${step.name} overrides the template`);
+                    }
+                }
+            }
+            const nightly = pipelines.runs.find((r) => r.minor === "4.15")!.nightly;
+            for (const name of ["prepare-aws", "e2e-aws", "destroy-aws", "e2e-gcp", "destroy-gcp"]) {
+                const spec = nightly.taskRunSpecs.find((s) => s.pipelineTaskName === name) as Obj;
+                assert.ok(spec, `no taskRunSpec for ${name}`);
+                assert.deepEqual(spec.podTemplate, { securityContext: { seccompProfile: { type: "RuntimeDefault" } } });
+            }
+        });
+
         it("runs builds as okd-build with no identity, records as okd-records, gates as okd-e2e", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
@@ -1139,6 +1163,14 @@ describe("OKD pipelines with an upgrade gate", () => {
             ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
         );
         assert.equal(t.steps[1].script, fs.readFileSync(path.join(scriptsDir, "e2e-test.sh"), "utf8"));
+    });
+
+    it("runs the upgrade gate's installer and tests with no capability (issue 15)", () => {
+        assert.deepEqual(task("okd-e2e-upgrade-gcp").spec.stepTemplate.securityContext, {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        });
     });
 
     it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {
