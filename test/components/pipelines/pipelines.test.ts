@@ -319,13 +319,14 @@ describe("OKD pipelines", () => {
             );
             assert.deepEqual(second.runAfter, ["build-components-1"]);
             const param = (t: Obj, name: string) => t.params.find((p: Obj) => p.name === name).value;
-            assert.equal(param(first, "run-images"), "");
-            assert.equal(
-                param(second, "run-images"),
-                ["installer", "machine-config-operator", "ironic", "cluster-update-keys"]
-                    .map((c) => `${c}=europe-docker.pkg.dev/okd/okd/components:${c}-$(context.pipelineRun.name)`)
-                    .join("\n"),
-            );
+            // Issue 15 path 4: earlier builds by the digests they reported (BUILT), never by the run's mutable tag.
+            assert.deepEqual(param(first, "run-images"), []);
+            assert.deepEqual(param(second, "run-images"), ["$(tasks.build-components-1.results.BUILT[*])"]);
+            const buildTask = task("okd-build-component").spec;
+            assert.equal(buildTask.params.find((p: Obj) => p.name === "run-images").type, "array");
+            const substitute = buildTask.steps.find((st: Obj) => st.name === "substitute-builder");
+            assert.deepEqual(substitute.args, ["$(params.run-images[*])"]);
+            assert.ok(!substitute.env.some((e: Obj) => e.name === "RUN_IMAGES"));
             assert.equal(param(second, "run-components"), components.join(" "));
             assert.equal(param(first, "base-image"), "$(params.base-image)");
             assert.equal(param(first, "base-payload"), "$(params.base-payload)");
