@@ -203,17 +203,13 @@ export function nightlyPipeline(
             { name: "base-image", value: "$(params.base-image)" },
             { name: "base-payload", value: "$(params.base-payload)" },
             { name: "revisions", value: "$(params.revisions)" },
-            // Stages naming a payload image this run builds take this run's image (built in an earlier batch).
+            // Stages naming a payload image this run builds take this run's image (built in an earlier batch), by the
+            // digest its build reported, never by the run's tag, which any build could move.
             {
                 name: "run-images",
-                value: pulumi
-                    .all(
-                        componentBatches
-                            .slice(0, i)
-                            .flat()
-                            .map((c) => runImage(c).apply((img) => `${c.name}=${img}`)),
-                    )
-                    .apply((lines) => lines.join("\n")),
+                value: componentBatches
+                    .slice(0, i)
+                    .map((_, j) => `$(tasks.${t.buildBatch(j)}.results.${builtResult}[*])`),
             },
             { name: "run-components", value: stream.components.map((c) => c.name).join(" ") },
         ],

@@ -1,5 +1,4 @@
 import type { Stream } from "../../src/config/schema";
-import { nightlyPipelineName } from "../shared/pipelines";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";
 import { promoteTaskName, resultPrefixes } from "./tasks/promote";
@@ -49,7 +48,6 @@ export function releasePipeline(ctx: PipelineContext, stream: Stream): PipelineS
                     { name: "minor", value: "$(params.minor)" },
                     { name: "name", value: `$(tasks.${pick}.results.name)` },
                     { name: "digest", value: `$(tasks.${pick}.results.digest)` },
-                    { name: "pipeline", value: nightlyPipelineName(stream.minor) },
                 ],
                 timeout: "3h",
                 retries: 1,

@@ -76,7 +76,15 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
     };
     const records = asIdentity(serviceAccounts.records, "records", site.identities.records.podLabels);
     const pullSecret = asIdentity(serviceAccounts.e2e, "e2e-pull", site.identities.e2ePull?.podLabels);
-    const gatePods = { serviceAccountName: serviceAccounts.e2e };
+    // The gates run the payload's own installer and tests: the runtime's default seccomp profile for the whole pod (each
+    // step also drops every capability, tekton.ts untrustedStep). Not on the build pool: coschedule "workspaces" ties
+    // every TaskRun of the e2e workspace, records tasks included, to the affinity assistant's node, which Tekton places
+    // with the run's taskRunTemplate only (tektoncd/pipeline v1.15.0 pkg/reconciler/pipelinerun/affinity_assistant.go
+    // affinityAssistantStatefulSet); a build-pool nodeSelector here would leave the gate pods unschedulable.
+    const gatePods = {
+        serviceAccountName: serviceAccounts.e2e,
+        podTemplate: { securityContext: { seccompProfile: { type: "RuntimeDefault" } } },
+    };
     const buildNames = streamBatches(stream, maxParallelBuilds).map((_, i) => t.buildBatch(i));
     // machine-os builds with privileged buildah, on the build pool; stream-coreos only reads registries.
     const okd = stream.variant === "okd";

@@ -125,6 +125,21 @@ export const restrictedStep: Record<string, unknown> = {
 };
 
 /**
+ * What every step that runs code from the payload under test declares (the e2e gates, their destroys and the reaper's
+ * destroy: the payload's own `openshift-install` and tests image): no capability, no privilege escalation, the
+ * runtime's default seccomp profile. Still root (uid 0, as the tools image and the payload's images run): they write
+ * root-owned files in the e2e workspace and the tests image's user is the payload's choice, so runAsNonRoot is not
+ * set; without capabilities root reads only what it owns or what is world-readable, and cannot mount, change file
+ * owners, open raw sockets or load modules. Not run on a real cluster here: whether every installer and test release
+ * runs without capabilities shows on the first gate.
+ */
+export const untrustedStep: Record<string, unknown> = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
  * HOME for steps that run as a user their image may not know: Tekton's per-pod /tekton/home, an emptyDir every step
  * mounts (tektoncd/pipeline@v1.15.0 pkg/pod/pod.go implicitVolumeMounts). Set per step: registry-auth sets its own.
  */

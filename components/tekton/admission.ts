@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
 import type { PipelineRunTemplate, StreamRuns } from "../shared/pipelines";
+import { identityPodLabel } from "../shared/site";
 import { configDefaults } from "./install";
 import { type RunKind, listenerServiceAccount, runNamespaces, triggerTemplate } from "./triggers";
 
@@ -98,7 +99,38 @@ export function defaultedTaskRunTemplate(taskRunTemplate: Record<string, unknown
     };
 }
 
-/** The conditions a PipelineRun of `run`'s Pipeline must meet: everything but free param values and timeouts. */
+/** Annotations a creator may not set on a run: Tekton Chains' (`chains.tekton.dev/signed: "true"` makes it skip one). */
+export const forbiddenAnnotationPrefix = "chains.tekton.dev/";
+
+/**
+ * Label keys a creator may not set on a run: `okd-ci/identity` and every label the template's task run specs give an
+ * identity's pods (e.g. AKS's `azure.workload.identity/use`). Tekton copies a PipelineRun's labels and annotations
+ * onto each TaskRun and from there onto its pod (tektoncd/pipeline v1.15.0 pkg/reconciler/pipelinerun/pipelinerun.go
+ * combineTaskRunAndTaskSpecLabels and ...Annotations, pkg/pod/pod.go makeLabels), so such a label on the run would hand
+ * every pod of it, builds and gates included, an identity's token or its NetworkPolicy.
+ */
+export function forbiddenLabelKeys(run: AdmittedSpec): string[] {
+    const specs = (run.spec.taskRunSpecs as { metadata?: { labels?: Record<string, string> } }[] | undefined) ?? [];
+    return [...new Set([identityPodLabel, ...specs.flatMap((t) => Object.keys(t.metadata?.labels ?? {}))])].sort();
+}
+
+/**
+ * `spec.timeouts`, if set, within the template's: each of pipeline, tasks and finally above zero (0 is "no timeout" to
+ * Tekton) and at most the template's value (or its pipeline timeout where the template sets none). The API server has
+ * them after Tekton's defaulting as Go durations ("17h30m0s"), which CEL's duration() reads; one it cannot read fails
+ * the expression, and the policy (failurePolicy Fail) refuses the run.
+ */
+function timeoutConditions(run: AdmittedSpec): string[] {
+    const template = (run.spec.timeouts as Record<string, string> | undefined) ?? {};
+    if (template.pipeline === undefined) return [];
+    return (["pipeline", "tasks", "finally"] as const).map((k) => {
+        const field = `${spec}.timeouts.${k}`;
+        const max = template[k] ?? template.pipeline;
+        return `(!has(${spec}.timeouts) || !has(${field}) || (duration(${field}) > duration('0s') && duration(${field}) <= duration(${celString(max)})))`;
+    });
+}
+
+/** The conditions a PipelineRun of `run`'s Pipeline must meet: everything but free param values. */
 export function runConditions(run: AdmittedSpec): string[] {
     const s = run.spec;
     const params = run.fixedParams;
@@ -122,6 +154,9 @@ export function runConditions(run: AdmittedSpec): string[] {
         ...params.map(
             (p) => `${spec}.params.exists(p, p.name == ${celString(p.name)} && p.value == ${celString(p.value)})`,
         ),
+        `(!has(object.metadata.labels) || object.metadata.labels.all(k, !(k in [${forbiddenLabelKeys(run).map(celString).join(", ")}])))`,
+        `(!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.startsWith(${celString(forbiddenAnnotationPrefix)})))`,
+        ...timeoutConditions(run),
     ];
 }
 
@@ -182,7 +217,7 @@ export function runPolicy(args: RunPolicyArgs): Record<string, unknown> {
                 const run = byName.get(name) as AdmittedSpec;
                 return {
                     expression: `!has(${spec}.pipelineRef) || !has(${spec}.pipelineRef.name) || ${spec}.pipelineRef.name != ${celString(name)} || (${runConditions(run).join(" && ")})`,
-                    message: `${args.who}'s ${name} run must be ${args.madeBy}: namespace ${run.namespace}, its ServiceAccounts, pod templates, task run specs, workspaces and params`,
+                    message: `${args.who}'s ${name} run must be ${args.madeBy}: namespace ${run.namespace}, its ServiceAccounts, pod templates, task run specs, workspaces and params, no identity label or Chains annotation, timeouts within its own`,
                     reason: "Forbidden",
                 };
             }),

@@ -568,6 +568,9 @@ function createCronJobs(
                 opts,
             );
         fire("nightly", stream.schedules.nightly, 1);
-        if (runs.release !== undefined) fire("release", stream.schedules.release, stream.schedules.releaseEveryWeeks);
+        // `promotion: manual`: the release trigger and Pipeline stay, nothing fires them; an operator starts the run.
+        if (runs.release !== undefined && stream.promotion !== "manual") {
+            fire("release", stream.schedules.release, stream.schedules.releaseEveryWeeks);
+        }
     }
 }

@@ -285,6 +285,12 @@ export const streamFields = strictObject({
     /** Promote accepted nightlies of this stream and mirror them to `mirrorReleaseRepository`. */
     promote: z.boolean({ error: "expected true or false" }).default(false),
     /**
+     * With `promote`: `scheduled`, the release CronJob (`schedules.release`) promotes the newest accepted nightly with
+     * no person involved; `manual`, no release CronJob: an operator starts the release run by hand
+     * (`out/<stack>/runs/okd-release-<minor>.yaml`). The gates are no security control (docs/security.md).
+     */
+    promotion: z.enum(["scheduled", "manual"], { error: "expected scheduled or manual" }).default("scheduled"),
+    /**
      * How pushes start this stream's nightly (docs/tekton.md, Throttling): a push is recorded, and the dispatcher
      * (on `nightlyDispatchSchedule`) starts one nightly for all pushes recorded since, building the pushed revisions,
      * once `minIntervalMinutes` have passed since the stream's last nightly started and fewer than `maxUnfinished`
@@ -310,6 +316,14 @@ export const streamFields = strictObject({
 export const streamSchema = streamFields
     .superRefine((s, ctx) => {
         for (const { field, message } of variantIssues(s)) ctx.addIssue({ code: "custom", path: [field], message });
+        if (s.promotion === "manual" && !s.promote) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["promotion"],
+                message:
+                    "manual needs promote: true (a stream that does not promote has no release Pipeline to start by hand)",
+            });
+        }
     })
     .transform((s): Stream => {
         const variant: Variant = s.variant ?? defaultVariant(s.minor);

@@ -355,6 +355,20 @@ const consumerRows: Row[] = [
         ],
     },
     {
+        rule: "types",
+        what: "manual promotion on a stream that does not promote",
+        config: { ...aws, streams: [{ ...stream, promotion: "manual" }] },
+        lines: [
+            'okd-ci:streams[0].promotion = "manual": manual needs promote: true (a stream that does not promote has no release Pipeline to start by hand)',
+        ],
+    },
+    {
+        rule: "types",
+        what: "a promotion mode that does not exist",
+        config: { ...aws, streams: [{ ...stream, promotion: "approved" }] },
+        lines: ['okd-ci:streams[0].promotion = "approved": expected scheduled or manual'],
+    },
+    {
         rule: "minor",
         what: "a minor YAML read as a number",
         config: { ...aws, streams: [{ ...stream, minor: 4.2 }] },
@@ -507,7 +521,7 @@ const consumerRows: Row[] = [
         what: "a misspelt stream field",
         config: { ...aws, streams: [{ ...stream, brnach: "master" }] },
         lines: [
-            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, throttle, upgradeGate',
+            'okd-ci:streams[0] = {"minor":"4.15","branch":"release-4.15","basePayload":"quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116","brnach"...: has unknown field brnach (did you mean branch?); expected only minor, branch, variant, fcosStream, nodeImage, nodeExtensionsImage, basePayload, components, schedules, promote, promotion, throttle, upgradeGate',
         ],
     },
 ];

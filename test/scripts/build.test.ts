@@ -281,10 +281,18 @@ describe("build scripts", () => {
             },
         ];
         const builder = "registry.ci.openshift.org/openshift/release:rhel-{rhel}-release-golang-{go}-openshift-{ocp}";
+        /** A BUILT result as build-report.sh writes it. */
+        const built = (component: string, image: string) =>
+            JSON.stringify({
+                component,
+                image,
+                source: "https://github.com/openshift/installer",
+                commit: "0".repeat(40),
+            });
         const baseImage = "registry.ci.openshift.org/origin/4.15:base";
 
         it("points every pulling line of the default components at an image the site can pull", () => {
-            const runInstaller = `${registry.host}/okd/components:installer-run1`;
+            const runInstaller = `${registry.host}/okd/components@sha256:${"a".repeat(64)}`;
             const content = `${registry.host}/openshift/okd-content@`;
             for (const { component, source, lines } of realForms) {
                 const file = path.join(dir, `${component}.Containerfile`);
@@ -292,15 +300,19 @@ describe("build scripts", () => {
                     file,
                     [...lines, 'RUN echo "registry.ci.openshift.org/ocp/4.15:base stays in RUN"', ""].join("\n"),
                 );
-                const r = runScript("substitute-builder.sh", {
-                    CONTAINERFILE: file,
-                    BUILDER_IMAGE: builder,
-                    BASE_IMAGE: baseImage,
-                    BASE_PAYLOAD: payload.pullSpec,
-                    RUN_IMAGES: `installer=${runInstaller}\n`,
-                    RUN_COMPONENTS: "installer installer-artifacts ironic",
-                    TLS_VERIFY: "false",
-                });
+                const r = runScript(
+                    "substitute-builder.sh",
+                    {
+                        CONTAINERFILE: file,
+                        BUILDER_IMAGE: builder,
+                        BASE_IMAGE: baseImage,
+                        BASE_PAYLOAD: payload.pullSpec,
+                        RUN_COMPONENTS: "installer installer-artifacts ironic",
+                        TLS_VERIFY: "false",
+                    },
+                    undefined,
+                    [built("installer", runInstaller), JSON.stringify({ component: "ironic", failed: "clone" })],
+                );
                 assert.equal(r.status, 0, `${source}: ${r.stderr}`);
                 const pulled = fs
                     .readFileSync(file, "utf8")
@@ -490,23 +502,27 @@ describe("build scripts", () => {
                     "",
                 ].join("\n"),
             );
-            const runInstaller = `${registry.host}/okd/components:installer-run1`;
-            const r = runScript("substitute-builder.sh", {
-                CONTAINERFILE: file,
-                BUILDER_IMAGE: builder,
-                BASE_IMAGE: baseImage,
-                BASE_PAYLOAD: payload.pullSpec,
-                RUN_IMAGES: `installer=${runInstaller}\n`,
-                RUN_COMPONENTS: "installer installer-artifacts",
-                FINAL_FROM: "installer",
-                TLS_VERIFY: "false",
-            });
+            const runInstaller = `${registry.host}/okd/components@sha256:${"b".repeat(64)}`;
+            const r = runScript(
+                "substitute-builder.sh",
+                {
+                    CONTAINERFILE: file,
+                    BUILDER_IMAGE: builder,
+                    BASE_IMAGE: baseImage,
+                    BASE_PAYLOAD: payload.pullSpec,
+                    RUN_COMPONENTS: "installer installer-artifacts",
+                    FINAL_FROM: "installer",
+                    TLS_VERIFY: "false",
+                },
+                undefined,
+                [built("installer", runInstaller)],
+            );
             assert.equal(r.status, 0, r.stderr);
             assert.equal(
                 fs.readFileSync(file, "utf8").split("\n")[1],
                 `FROM --platform=linux/amd64 ${runInstaller} AS final`,
             );
-            assert.match(r.stdout, /final stage .* → .*installer-run1 \(from: installer\)/);
+            assert.match(r.stdout, /final stage .* → .*components@sha256:b{64} \(from: installer\)/);
 
             const early = runScript("substitute-builder.sh", {
                 CONTAINERFILE: file,
@@ -519,6 +535,46 @@ describe("build scripts", () => {
             });
             assert.equal(early.status, 1);
             assert.match(early.stderr, /from: installer is this run's installer image, which is not built yet/);
+        });
+
+        /**
+         * Issue 15 path 4: a later batch takes an earlier build's image by the digest that build reported (its BUILT
+         * result), never by the run's tag `components:<name>-<run>`, which any build of the run could move. A BUILT
+         * result that names a tag, or is not a BUILT object, is refused; a failed build is not replaced by the base
+         * payload's image.
+         */
+        it("takes earlier builds only by their reported digest, and refuses a tag or a failed build", () => {
+            const file = path.join(dir, "Containerfile");
+            const lines = ["FROM registry.ci.openshift.org/ocp/4.15:installer", "RUN true", ""];
+            const run = (args: string[]) => {
+                fs.writeFileSync(file, lines.join("\n"));
+                return runScript(
+                    "substitute-builder.sh",
+                    {
+                        CONTAINERFILE: file,
+                        BUILDER_IMAGE: builder,
+                        BASE_IMAGE: baseImage,
+                        BASE_PAYLOAD: payload.pullSpec,
+                        RUN_COMPONENTS: "installer installer-artifacts",
+                        TLS_VERIFY: "false",
+                    },
+                    undefined,
+                    args,
+                );
+            };
+            const byDigest = `${registry.host}/okd/components@sha256:${"c".repeat(64)}`;
+            const ok = run([built("installer", byDigest)]);
+            assert.equal(ok.status, 0, ok.stderr);
+            assert.equal(fs.readFileSync(file, "utf8").split("\n")[0], `FROM ${byDigest}`);
+            const tagged = run([built("installer", `${registry.host}/okd/components:installer-run1`)]);
+            assert.equal(tagged.status, 2);
+            assert.match(tagged.stderr, /reported .*components:installer-run1, not <repository>@sha256:<digest>/);
+            const failed = run([JSON.stringify({ component: "installer", failed: "build", taskRun: "x" })]);
+            assert.equal(failed.status, 1);
+            assert.match(failed.stderr, /this run's installer image, whose build failed \(build\)/);
+            const junk = run(["installer=quay.io/evil/installer:latest"]);
+            assert.equal(junk.status, 2);
+            assert.match(junk.stderr, /is not a BUILT object/);
         });
 
         it("refuses a stage of this run's own image that is not built yet, and an ocp image with no counterpart", () => {

@@ -354,6 +354,23 @@ describe("the nightly's finally: destroys, then the record", () => {
             assert.match(r.stdout, /gate aws never started/);
         });
 
+        it("never prints a destroy.done a gate replaced by a symlink to the records pod's secrets", () => {
+            const step = (finalize.spec.steps as Json[]).find((s) => s.name === "await-destroys")!;
+            const e2e = path.join(tmp, "e2e-planted");
+            fs.mkdirSync(path.join(e2e, "aws"), { recursive: true });
+            const token = path.join(tmp, "azure-identity-token");
+            fs.writeFileSync(token, "eyJ-RECORDS-TOKEN");
+            fs.symlinkSync(token, path.join(e2e, "aws", "destroy.done"));
+            const run = stepRun(step, { E2E_DIR: e2e, GATE_STATUSES: "aws=Failed", WAIT_SECONDS: "5" });
+            const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 30_000 });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(
+                r.stdout,
+                /destroy of gate aws ended \(its destroy.done is not a regular file inside the workspace/,
+            );
+            assert.ok(!r.stdout.includes("RECORDS-TOKEN") && !r.stderr.includes("RECORDS-TOKEN"), r.stdout);
+        });
+
         it("closes the record anyway when a destroy outlives the wait, naming the gate", () => {
             const step = (finalize.spec.steps as Json[]).find((s) => s.name === "await-destroys")!;
             const run = stepRun(step, {

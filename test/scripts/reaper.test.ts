@@ -126,6 +126,19 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 assert.match(bad.stderr, /has no infraID and clusterName/);
             });
 
+            it("refuses a metadata.json the installer replaced by a symlink to a secret, and uploads nothing", () => {
+                // A JSON secret that passes the metadata check: only the link itself gives it away.
+                const secret = path.join(dir, "pod-secret.json");
+                fs.writeFileSync(secret, '{"infraID":"SECRET-VALUE","clusterName":"x","token":"SECRET-VALUE"}');
+                fs.mkdirSync(path.join(state(), "install"), { recursive: true });
+                fs.symlinkSync(secret, path.join(state(), "install", "metadata.json"));
+                const r = run();
+                assert.equal(r.status, 1, r.stdout);
+                assert.match(r.stderr, /metadata.json is not a regular file inside .*; not registered/);
+                assert.ok(!r.stdout.includes("SECRET-VALUE") && !r.stderr.includes("SECRET-VALUE"));
+                assert.deepEqual(store.keys(bucket, "clusters/"), []);
+            });
+
             it("fails when the store cannot be written, so the gate creates no cluster", () => {
                 fs.mkdirSync(path.join(state(), "install"), { recursive: true });
                 fs.writeFileSync(path.join(state(), "install", "metadata.json"), metadata("okd-e2e-01234567"));
@@ -180,6 +193,26 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                     "metadata.json",
                     "run.json",
                 ]);
+            });
+
+            it("records no destroy.log or outcome the installer replaced by a symlink to the records pod's secrets", () => {
+                register("aws", "okd-nightly-4-15-gone1", 30);
+                assert.equal(select().status, 0);
+                const picked = path.join(out(), "aws", "okd-nightly-4-15-gone1");
+                const token = path.join(dir, "azure-identity-token");
+                fs.writeFileSync(token, "eyJ-RECORDS-TOKEN");
+                fs.symlinkSync(token, path.join(picked, "destroy.log"));
+                fs.symlinkSync(token, path.join(picked, "outcome"));
+                const rec = record();
+                assert.equal(rec.status, 0, rec.stderr);
+                assert.match(rec.stderr, /destroy.log is not a regular file inside .*; not uploaded/);
+                const keys = store.keys(bucket, "logs/reaper/okd-reap-x1/");
+                assert.deepEqual(keys, ["summary.jsonl"]);
+                const summary = store.read(bucket, "logs/reaper/okd-reap-x1/summary.jsonl") ?? "";
+                assert.ok(!summary.includes("RECORDS-TOKEN"), summary);
+                assert.equal(JSON.parse(summary.trim()).outcome, "not-run");
+                // Not "destroyed": the registration stays, and the next run tries again.
+                assert.ok(store.read(bucket, "clusters/aws/okd-nightly-4-15-gone1/run.json"));
             });
 
             it("dry run: says what it would destroy, destroys nothing and keeps the registration", () => {

@@ -43,14 +43,16 @@ describe("step scripts", () => {
         const env = {
             ...process.env,
             IMAGE: `r/okd@sha256:${"a".repeat(64)}`,
-            PIPELINE: "p",
+            ASSEMBLE_TASK: "okd-assemble-release",
+            MINOR: "4.15",
             TLS_VERIFY: "true",
             KEY_REF: "hashivault://k",
         };
         const inPlace = spawnSync("bash", [path.join(scriptsDir, "verify-release.sh")], { env, encoding: "utf8" });
         const alone = runScript("verify-release.sh", {
             IMAGE: env.IMAGE,
-            PIPELINE: "p",
+            ASSEMBLE_TASK: "okd-assemble-release",
+            MINOR: "4.15",
             TLS_VERIFY: "true",
             KEY_REF: "hashivault://k",
         });

@@ -78,6 +78,48 @@ for (const kind of storeKinds) {
             );
         });
 
+        /**
+         * Issue 15: the gates (the payload's own installer and tests) write the workspace; this step runs as the records
+         * identity. Whatever they plant pointing at this pod's secrets (its identity token, /proc/self/environ) must
+         * not be uploaded: symlinks, a symlinked directory, a hard link, a gate directory that is itself a link.
+         */
+        it("uploads no symlink, hard link or linked directory a gate planted, and none of what they point at", () => {
+            const secrets = tempDir("pod-secrets");
+            try {
+                const token = path.join(secrets, "azure-identity-token");
+                fs.writeFileSync(token, "eyJ-IDENTITY-TOKEN");
+                fs.mkdirSync(path.join(secrets, "artifacts"));
+                fs.writeFileSync(path.join(secrets, "artifacts", "token.log"), "eyJ-IDENTITY-TOKEN");
+                const gate = path.join(ws, "aws");
+                fs.rmSync(path.join(gate, "install", "metadata.json"));
+                fs.symlinkSync(token, path.join(gate, "install", "metadata.json"));
+                fs.symlinkSync("/proc/self/environ", path.join(gate, "install-outcome"));
+                fs.symlinkSync(token, path.join(gate, "artifacts", "stolen.log"));
+                fs.symlinkSync(path.join(secrets, "artifacts"), path.join(gate, "artifacts", "junit", "linked"));
+                fs.linkSync(token, path.join(gate, "artifacts", "hard.log"));
+                fs.symlinkSync(secrets, path.join(ws, "azure"));
+                const r = upload();
+                assert.equal(r.status, 0, r.stderr);
+                assert.deepEqual(store.keys(bucket, prefix), ["aws/install-attempt-1.log", "aws/junit/junit_e2e.xml"]);
+                for (const key of store.keys(bucket, prefix)) {
+                    const body = store.read(bucket, `${prefix}${key}`) ?? "";
+                    assert.ok(!body.includes("IDENTITY-TOKEN"), `${key}: ${body}`);
+                }
+                for (const named of [
+                    "stolen.log",
+                    "hard.log",
+                    "junit/linked",
+                    "install/metadata.json",
+                    "install-outcome",
+                ]) {
+                    assert.ok(r.stderr.includes(named), `${named} not named: ${r.stderr}`);
+                }
+                assert.ok(!r.stdout.includes("IDENTITY-TOKEN") && !r.stderr.includes("IDENTITY-TOKEN"));
+            } finally {
+                fs.rmSync(secrets, { recursive: true, force: true });
+            }
+        });
+
         it("uploads again on a retried step", () => {
             assert.equal(upload().status, 0);
             const r = upload();

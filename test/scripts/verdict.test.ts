@@ -52,8 +52,47 @@ describe("verdict.sh", () => {
         assert.equal(decide([{ ...upgrade, from: "4.15.0-0.okd-2025-01-01-020000", outcome: "failed" }]), "rejected");
     });
 
-    it("treats a blocking gate without an outcome as not passed", () => {
-        assert.equal(decide([{ gate: "aws", blocking: true, outcome: "" }]), "rejected");
+    const refuse = (gates: string) => {
+        const r = runScript("verdict.sh", {
+            GATES: gates,
+            GATES_FILE: path.join(dir, "gates.json"),
+            RESULT_VERDICT: path.join(dir, "verdict"),
+        });
+        assert.equal(r.status, 2, r.stdout);
+        assert.equal(fs.existsSync(path.join(dir, "verdict")), false);
+        assert.equal(fs.existsSync(path.join(dir, "gates.json")), false);
+        return r.stderr;
+    };
+
+    it("refuses an outcome that is not passed, failed or skipped, naming the gate", () => {
+        assert.match(
+            refuse(JSON.stringify([{ gate: "aws", blocking: true, outcome: "" }])),
+            /gate outcome must be passed, failed or skipped; got aws \(""\)/,
+        );
+        assert.match(
+            refuse(JSON.stringify([{ gate: "gcp", blocking: true, outcome: "accepted" }])),
+            /got gcp \("accepted"\)/,
+        );
+    });
+
+    /**
+     * A gate step (the payload's own tests image) rewrites its `outcome` result with a quote in it; Tekton pastes it
+     * into the `gates` param as nightly.ts writes it. Each try would get the payload accepted if parsed as is.
+     */
+    it("refuses gates a tampered outcome result turned into other JSON", () => {
+        const pasted = (outcome: string, second = "failed") =>
+            `[{"gate":"aws","blocking":true,"outcome":"${outcome}"},{"gate":"gcp","blocking":true,"outcome":"${second}"}]`;
+        // A second "blocking":false for its own entry (jq keeps the last of duplicate keys).
+        assert.match(refuse(pasted('failed","blocking":false,"outcome":"failed')), /not the compact JSON/);
+        // An escaped quote that decodes to a valid-looking value.
+        assert.match(refuse(pasted("pass\\u0065d")), /not the compact JSON/);
+        // Closing its entry and adding a non-blocking twin of the next gate before the real one.
+        assert.match(
+            refuse(pasted('passed"},{"gate":"gcp","blocking":false,"outcome":"passed', "failed")),
+            /names a gate twice/,
+        );
+        // As the pipeline writes it, untampered, the same gates decide normally.
+        assert.equal(decide([{ gate: "aws", blocking: true, outcome: "failed" }]), "rejected");
     });
 
     it("accepts when the stack has no gate and writes the gates for the record", () => {

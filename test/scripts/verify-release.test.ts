@@ -8,7 +8,9 @@ import { type Registry, freePort, pushTinyImage, requireTool, runScript, startRe
 /**
  * The predicate Tekton Chains v0.29 writes for a nightly PipelineRun with the site's chains-config (slsa/v2alpha4):
  * SLSA v1 provenance whose buildDefinition.externalParameters.runSpec is the PipelineRun's spec (tektoncd/chains
- * pkg/chains/formats/slsa/internal/provenance/provenance.go, internal/external_parameters PipelineRun, v0.29.1).
+ * pkg/chains/formats/slsa/internal/provenance/provenance.go, internal/external_parameters PipelineRun, v0.29.1). With
+ * deep inspection its subjects are every child TaskRun's image results: what a gate step that forged its termination
+ * message gets signed.
  */
 export function chainsPredicate(pipeline: string, invocation = "1d0c5bb0-0000-4000-8000-000000000001") {
     return {
@@ -35,6 +37,32 @@ export function chainsPredicate(pipeline: string, invocation = "1d0c5bb0-0000-40
             byproducts: [],
         },
     };
+}
+
+/**
+ * The predicate Chains v0.29 writes for a TaskRun (slsa/v2alpha4): runSpec is the TaskRun's spec, which for a
+ * Pipeline's child TaskRun carries the PipelineTask's taskRef and its resolved params (tektoncd/chains
+ * pkg/chains/formats/slsa/v2alpha4/internal/taskrun/taskrun.go, internal/external_parameters TaskRun, v0.29.1;
+ * tektoncd/pipeline pkg/reconciler/pipelinerun createTaskRun). The assemble TaskRun's, by default.
+ */
+export function chainsTaskRunPredicate(
+    task = "okd-assemble-release",
+    minor = "4.15",
+    invocation = "7f3a0c11-0000-4000-8000-000000000002",
+) {
+    const predicate = chainsPredicate("unused", invocation);
+    predicate.buildDefinition.externalParameters = {
+        runSpec: {
+            taskRef: { kind: "Task", name: task },
+            params: [
+                { name: "minor", value: minor },
+                { name: "pipeline-run", value: "okd-nightly-4-15-x1" },
+            ],
+            serviceAccountName: "okd-pipeline",
+            timeout: "2h0m0s",
+        },
+    } as never;
+    return predicate;
 }
 
 /** A signing key as the Tekton layer generates one (ECDSA P-256, PKCS#8), imported for cosign to sign with. */
@@ -121,7 +149,8 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
     const verify = (image: string, extra: Record<string, string> = {}) =>
         runScript("verify-release.sh", {
             IMAGE: image,
-            PIPELINE: "okd-nightly-4-15",
+            ASSEMBLE_TASK: "okd-assemble-release",
+            MINOR: "4.15",
             PUBLIC_KEY_FILE: site.publicKey,
             ATTESTATION_REPOSITORY: attestations(),
             TLS_VERIFY: "false",
@@ -129,12 +158,12 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
             ...extra,
         });
 
-    it("passes a nightly the site's key attested as built by its stream's nightly Pipeline", () => {
+    it("passes a nightly the site's key attested as produced by its stream's assemble TaskRun", () => {
         const image = nightly();
-        attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        attest(image, site.cosignKey, chainsTaskRunPredicate(), attestations(), dir);
         const r = verify(image);
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /was built by okd-nightly-4-15 \(PipelineRun 1d0c5bb0-/);
+        assert.match(r.stdout, /was produced by okd-assemble-release for 4.15 \(TaskRun 7f3a0c11-/);
         const statement = JSON.parse(fs.readFileSync(path.join(dir, "verified.json"), "utf8"));
         assert.equal(statement.subject[0].digest.sha256, image.split("@sha256:")[1]);
     });
@@ -150,7 +179,7 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
 
     it("refuses an attestation signed by another key", () => {
         const image = nightly();
-        attest(image, other.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        attest(image, other.cosignKey, chainsTaskRunPredicate(), attestations(), dir);
         const r = verify(image);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /no SLSA provenance attestation signed by the site's Chains key/);
@@ -159,7 +188,7 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
     it("refuses an attestation of another digest, copied next to this one", () => {
         const image = nightly();
         const attested = nightly();
-        attest(attested, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        attest(attested, site.cosignKey, chainsTaskRunPredicate(), attestations(), dir);
         // Whoever can push to the attestation repository moves the other payload's attestation to this digest's tag.
         const tag = (ref: string) => `docker://${attestations()}:sha256-${ref.split("@sha256:")[1]}.att`;
         execFileSync("skopeo", [
@@ -175,17 +204,50 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
         assert.match(r.stderr, /refusing to promote/);
     });
 
-    it("refuses an attestation from another pipeline, and one not written by Tekton Chains", () => {
+    it("refuses the nightly PipelineRun's attestation, which a gate's forged IMAGE_URL/IMAGE_DIGEST results fill", () => {
+        // A gate step rewrites /tekton/termination with IMAGE_URL/IMAGE_DIGEST results; Chains' deep inspection lists
+        // them as subjects of the nightly PipelineRun's provenance, which the site's key signs. Its runSpec names the
+        // stream's own nightly Pipeline and its subject is exactly this digest in the release repository.
         const image = nightly();
-        attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-16"), attestations(), dir);
-        const handMade = chainsPredicate("okd-nightly-4-15");
+        attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+        const r = verify(image);
+        assert.equal(r.status, 1, r.stdout);
+        assert.match(
+            r.stderr,
+            /no attestation signed by the site's key says a okd-assemble-release TaskRun of 4.15 produced .*refusing to promote/,
+        );
+        assert.match(r.stderr, /task none, pipeline okd-nightly-4-15/);
+    });
+
+    it("refuses another TaskRun's attestation (a gate's or a build's own forged results), another stream's, another repository's and one not written by Tekton Chains", () => {
+        const image = nightly();
+        const repo = image.split("@")[0];
+        attest(image, site.cosignKey, chainsTaskRunPredicate("okd-e2e-gate-aws"), attestations(), dir);
+        attest(image, site.cosignKey, chainsTaskRunPredicate("okd-assemble-release", "4.16"), attestations(), dir);
+        const handMade = chainsTaskRunPredicate();
         handMade.buildDefinition.buildType = "https://example.com/hand-made";
         attest(image, site.cosignKey, handMade, attestations(), dir);
         const r = verify(image);
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /no attestation signed by the site's key says okd-nightly-4-15 built sha256:/);
-        assert.match(r.stderr, /pipeline okd-nightly-4-16/);
+        assert.match(r.stderr, /task okd-e2e-gate-aws, pipeline none, minor 4.15/);
+        assert.match(r.stderr, /task okd-assemble-release, pipeline none, minor 4.16/);
         assert.match(r.stderr, /buildType https:\/\/example.com\/hand-made/);
+        // The same digest attested under another repository name (cosign names the subject by the image's repository).
+        const elsewhere = `${registry.host}/okd/elsewhere`;
+        execFileSync("skopeo", [
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            `docker://${image}`,
+            `docker://${elsewhere}:copy`,
+        ]);
+        const other = `${elsewhere}@${image.split("@")[1]}`;
+        attest(other, site.cosignKey, chainsTaskRunPredicate(), attestations(), dir);
+        const o = verify(image);
+        assert.equal(o.status, 1);
+        assert.ok(o.stderr.includes(`subjects ${elsewhere}@sha256:`), o.stderr);
+        assert.ok(!o.stdout.includes(repo), o.stdout);
     });
 
     it("refuses inputs that are not a digest or a public key", () => {
@@ -257,13 +319,13 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
          * envelope's PAE (https://github.com/secure-systems-lab/dsse/blob/master/protocol.md), signed in moto through
          * boto3, attached with `cosign attach attestation` where Chains stores it.
          */
-        const attestWithKms = (image: string, pipeline: string) => {
+        const attestWithKms = (image: string, minor: string) => {
             const hex = image.split("@sha256:")[1];
             const statement = {
                 _type: "https://in-toto.io/Statement/v0.1",
                 predicateType: "https://slsa.dev/provenance/v1",
                 subject: [{ name: image.split("@")[0], digest: { sha256: hex } }],
-                predicate: chainsPredicate(pipeline),
+                predicate: chainsTaskRunPredicate("okd-assemble-release", minor),
             };
             const envelope = path.join(dir, "envelope.json");
             const signer = [
@@ -302,22 +364,25 @@ describe("verify-release.sh (issue 15 path 3: promotion verifies the Chains atte
 
         it("passes a nightly the KMS key attested, verifying through KMS with no key file", () => {
             const image = nightly();
-            attestWithKms(image, "okd-nightly-4-15");
+            attestWithKms(image, "4.15");
             const r = verify(image, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
             assert.equal(r.status, 0, r.stderr);
         });
 
-        it("refuses what another key signed, and a KMS attestation of another pipeline", () => {
+        it("refuses what another key signed, and a KMS attestation of another stream's assemble", () => {
             const image = nightly();
-            attest(image, site.cosignKey, chainsPredicate("okd-nightly-4-15"), attestations(), dir);
+            attest(image, site.cosignKey, chainsTaskRunPredicate(), attestations(), dir);
             const r = verify(image, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
             assert.equal(r.status, 1);
             assert.match(r.stderr, /no SLSA provenance attestation signed by the site's Chains key/);
             const other = nightly();
-            attestWithKms(other, "okd-nightly-4-16");
+            attestWithKms(other, "4.16");
             const o = verify(other, { ...awsEnv, PUBLIC_KEY_FILE: "", KEY_REF: keyRef });
             assert.equal(o.status, 1);
-            assert.match(o.stderr, /no attestation signed by the site's key says okd-nightly-4-15 built/);
+            assert.match(
+                o.stderr,
+                /no attestation signed by the site's key says a okd-assemble-release TaskRun of 4.15/,
+            );
         });
     });
 });

@@ -204,6 +204,51 @@ for (const stack of stacks()) {
                         ),
                     );
                 }
+                // Tekton copies a run's labels and annotations onto its TaskRuns and pods.
+                add(
+                    "identity label on the run",
+                    variant(
+                        nightly,
+                        (r) => (r.metadata.labels = { ...r.metadata.labels, "okd-ci/identity": "records" }),
+                    ),
+                );
+                for (const spec of nightly.spec.taskRunSpecs as Doc[]) {
+                    for (const key of Object.keys(spec.metadata?.labels ?? {})) {
+                        if (key === "okd-ci/identity") continue;
+                        add(
+                            `platform identity label ${key}`,
+                            variant(nightly, (r) => (r.metadata.labels = { ...r.metadata.labels, [key]: "true" })),
+                        );
+                    }
+                }
+                add(
+                    "chains signed annotation",
+                    variant(nightly, (r) => (r.metadata.annotations = { "chains.tekton.dev/signed": "true" })),
+                );
+                add(
+                    "an unrelated annotation",
+                    variant(nightly, (r) => (r.metadata.annotations = { "example.org/note": "hello" })),
+                );
+                // Timeouts: no timeout at all, one longer than the template's, and a shorter one (allowed).
+                add(
+                    "no pipeline timeout",
+                    variant(nightly, (r) => (r.spec.timeouts = { ...r.spec.timeouts, pipeline: "0s" })),
+                );
+                add(
+                    "a week-long finally",
+                    variant(nightly, (r) => (r.spec.timeouts = { ...r.spec.timeouts, finally: "168h0m0s" })),
+                );
+                add(
+                    "tasks past the template",
+                    variant(nightly, (r) => (r.spec.timeouts = { ...r.spec.timeouts, tasks: "1000h" })),
+                );
+                add(
+                    "shorter timeouts, defaulted form",
+                    variant(
+                        nightly,
+                        (r) => (r.spec.timeouts = { pipeline: "2h0m0s", tasks: "1h30m0s", finally: "30m0s" }),
+                    ),
+                );
                 add(
                     "by an operator",
                     variant(nightly, (r) => (r.spec.pipelineRef = { name: "anything" })),
@@ -256,6 +301,21 @@ for (const stack of stacks()) {
 
             it("refuses params the template does not set (another base payload, builder image)", () => {
                 for (const name of ["base-payload", "builder-image", "tags"]) denied(`param ${name}`);
+            });
+
+            it("refuses identity labels and Chains annotations on the run, which Tekton copies onto every pod (issue 15)", () => {
+                denied("identity label on the run", /no identity label or Chains annotation/);
+                const platform = [...outcomes.keys()].filter((n) => n.startsWith("platform identity label "));
+                for (const name of platform) denied(name);
+                denied("chains signed annotation", /no identity label or Chains annotation/);
+                admitted("an unrelated annotation");
+            });
+
+            it("bounds the run's timeouts by the template's: none disabled, none longer (issue 15)", () => {
+                denied("no pipeline timeout", /timeouts within its own/);
+                denied("a week-long finally", /timeouts within its own/);
+                denied("tasks past the template", /timeouts within its own/);
+                admitted("shorter timeouts, defaulted form");
             });
 
             it("leaves PipelineRuns that others create to their own rights (an operator's hand run)", () => {

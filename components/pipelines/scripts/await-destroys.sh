@@ -16,6 +16,17 @@
 #   nothing; prints which destroys ended and how
 set -euo pipefail
 
+# The e2e workspace is written by the gates, which run the payload's own installer and tests images: a file there may
+# be a symlink, a hard link, or sit under a symlinked directory, pointing at a secret of this pod such as its identity
+# token (/var/run/secrets/azure/tokens/azure-identity-token) or /proc/self/environ. Only a regular file with one link
+# whose real path is inside the workspace is read.
+workspace_file() { # <workspace dir> <path>
+  local root real
+  [ -f "$2" ] && [ ! -L "$2" ] && [ "$(stat -c %h -- "$2")" = 1 ] || return 1
+  root="$(realpath -e -- "$1")" && real="$(realpath -e -- "$2")" || return 1
+  [[ "${real}" == "${root}/"* ]]
+}
+
 : "${WAIT_SECONDS:?await-destroys: WAIT_SECONDS is required}"
 poll="${POLL_SECONDS:-10}"
 
@@ -38,8 +49,10 @@ while :; do
   still=()
   for gate in "${pending[@]}"; do
     done_file="${E2E_DIR}/${gate}/destroy.done"
-    if [ -f "${done_file}" ]; then
-      echo "await-destroys: destroy of gate ${gate} ended: $(cat "${done_file}")"
+    if workspace_file "${E2E_DIR}" "${done_file}"; then
+      echo "await-destroys: destroy of gate ${gate} ended: $(head -c 200 "${done_file}" | tr -cd '[:print:]')"
+    elif [ -e "${done_file}" ] || [ -L "${done_file}" ]; then
+      echo "await-destroys: destroy of gate ${gate} ended (its destroy.done is not a regular file inside the workspace; not read)"
     else
       still+=("${gate}")
     fi

@@ -25,6 +25,17 @@ prefix="${prefix%/}/"
 logs="${LOGS_PREFIX%/}/"
 case "${logs}" in /* | *..*) fail "LOGS_PREFIX must be a relative path inside the bucket, not ${logs}" ;; esac
 
+# OUT_DIR is written by reap-destroy.sh's step, which runs the installer extracted from the payload: a file there may
+# be a symlink, a hard link, or sit under a symlinked directory, pointing at a secret of this pod such as its identity
+# token (/var/run/secrets/azure/tokens/azure-identity-token) or /proc/self/environ. Only a regular file with one link
+# whose real path is inside OUT_DIR is read.
+workspace_file() { # <workspace dir> <path>
+  local root real
+  [ -f "$2" ] && [ ! -L "$2" ] && [ "$(stat -c %h -- "$2")" = 1 ] || return 1
+  root="$(realpath -e -- "$1")" && real="$(realpath -e -- "$2")" || return 1
+  [[ "${real}" == "${root}/"* ]]
+}
+
 stage="$(mktemp -d)"
 trap 'rm -rf "${stage}"' EXIT
 : >"${stage}/summary.jsonl"
@@ -34,13 +45,17 @@ for d in "${OUT_DIR}"/*/*/; do
   d="${d%/}"
   run="$(basename "${d}")"
   gate="$(basename "$(dirname "${d}")")"
-  outcome="$(cat "${d}/outcome" 2>/dev/null || echo "not-run")"
+  outcome="not-run"
+  if workspace_file "${OUT_DIR}" "${d}/outcome"; then outcome="$(head -c 64 "${d}/outcome")"; fi
+  case "${outcome}" in destroyed | failed | dry-run | not-run) ;; *) outcome="unreadable" ;; esac
   jq -c --arg gate "${gate}" --arg run "${run}" --arg outcome "${outcome}" --slurpfile r "${d}/run.json" \
     '{gate: $gate, run: $run, clusterName: .clusterName, infraID: .infraID, registered: ($r[0].registered // null),
       outcome: $outcome}' "${d}/metadata.json" >>"${stage}/summary.jsonl"
-  if [ -f "${d}/destroy.log" ]; then
+  if workspace_file "${OUT_DIR}" "${d}/destroy.log"; then
     mkdir -p "${stage}/${gate}/${run}"
-    cp "${d}/destroy.log" "${stage}/${gate}/${run}/destroy.log"
+    cp -P -- "${d}/destroy.log" "${stage}/${gate}/${run}/destroy.log"
+  elif [ -e "${d}/destroy.log" ] || [ -L "${d}/destroy.log" ]; then
+    echo "reap-record: ${gate}/${run}: destroy.log is not a regular file inside ${OUT_DIR}; not uploaded" >&2
   fi
   if [ "${outcome}" = destroyed ]; then
     rclone --quiet purge "artifacts:${ARTIFACTS_BUCKET}/${prefix}${gate}/${run}" \

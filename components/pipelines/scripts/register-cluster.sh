@@ -22,6 +22,17 @@ fail() {
   echo "register-cluster: $*" >&2
   exit 1
 }
+# The e2e workspace is written by the gates, which run the payload's own installer and tests images: a file there may
+# be a symlink, a hard link, or sit under a symlinked directory, pointing at a secret of this pod such as its identity
+# token (/var/run/secrets/azure/tokens/azure-identity-token) or /proc/self/environ. Only a regular file with one link
+# whose real path is inside STATE_DIR is read.
+workspace_file() { # <workspace dir> <path>
+  local root real
+  [ -f "$2" ] && [ ! -L "$2" ] && [ "$(stat -c %h -- "$2")" = 1 ] || return 1
+  root="$(realpath -e -- "$1")" && real="$(realpath -e -- "$2")" || return 1
+  [[ "${real}" == "${root}/"* ]]
+}
+
 for var in STATE_DIR GATE PIPELINE_RUN RELEASE_IMAGE ARTIFACTS_BUCKET; do
   [ -n "${!var:-}" ] || fail "${var} is required"
 done
@@ -35,6 +46,8 @@ if [ ! -s "${metadata}" ]; then
   echo "register-cluster: ${GATE}: no ${metadata}: the install ended before any cloud resource; nothing to register"
   exit 0
 fi
+workspace_file "${STATE_DIR}" "${metadata}" \
+  || fail "${metadata} is not a regular file inside ${STATE_DIR} (a symlink or hard link?); not registered"
 jq -e '(.infraID | type == "string" and length > 0) and (.clusterName | type == "string")' "${metadata}" >/dev/null \
   || fail "${metadata} has no infraID and clusterName; it is not the installer's metadata.json"
 

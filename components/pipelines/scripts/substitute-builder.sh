@@ -8,8 +8,9 @@
 #   ocp/builder:rhel-N-base-openshift-V,      → BASE_IMAGE, the OKD base image (origin/<minor>:base for OKD/FCOS and
 #   ocp/<V>:base, :base-rhel8, :base-rhel9      SCOS before 4.16, origin/scos-<minor>:base-stream9 for SCOS from 4.16,
 #                                               as OpenShift CI's __okd / __okd-scos variants build them `from:`)
-#   ocp/<V>:<payload tag>                     → that image of this run (RUN_IMAGES, components built in an earlier
-#                                               batch), else of the base payload (`oc adm release info --image-for`),
+#   ocp/<V>:<payload tag>                     → that image of this run (by the digest an earlier batch's build
+#                                               reported, the arguments), else of the base payload (`oc adm release
+#                                               info --image-for`),
 #                                               as ci-operator does for `from: installer` (installer-artifacts)
 # The legacy host registry.svc.ci.openshift.org counts as the same registry. Anything else in `ocp` fails the build
 # here, by name, rather than at pull time. Other references (quay.io, origin/…, openshift/release:…, stage names,
@@ -27,9 +28,11 @@
 #   BUILDER_IMAGE       the Go builder image; may contain {rhel}, {go} and {ocp}
 #   BASE_IMAGE          the OKD base image
 #   BASE_PAYLOAD        the stream's base payload, for payload-tag stages
-#   RUN_IMAGES          optional, <tag>=<image> per line: components this run built in earlier batches
-#   RUN_COMPONENTS      optional, space-separated payload tags this run builds (a stage naming one of them that is
-#                       not in RUN_IMAGES must wait for it: an error, never the base payload's stale image)
+#   arguments           the BUILT results of this run's earlier batches, one JSON object each (build-report.sh):
+#                       {"component", "image": <repository>@sha256:<digest>, …} or {"component", "failed", …}. Only
+#                       the digest a build reported is used, never a tag, which any later build could move
+#   RUN_COMPONENTS      optional, space-separated payload tags this run builds (a stage naming one of them that an
+#                       earlier batch did not build must wait for it: an error, never the base payload's stale image)
 #   FINAL_FROM          optional: what the last FROM is replaced with: `base` (BASE_IMAGE) or a payload tag (this
 #                       run's image of it, else the base payload's); empty: the Containerfile's own
 #   TLS_VERIFY          optional, default true (oc --insecure when false)
@@ -53,11 +56,25 @@ oc_flags=()
 if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
 if [ -n "${REGISTRY_AUTH_FILE:-}" ]; then oc_flags+=(--registry-config="${REGISTRY_AUTH_FILE}"); fi
 
-declare -A run_images=()
-while IFS= read -r line; do
-  [ -n "${line}" ] || continue
-  run_images["${line%%=*}"]="${line#*=}"
-done <<<"${RUN_IMAGES:-}"
+declare -A run_images=() run_failed=()
+for built in "$@"; do
+  if ! entry="$(jq -er 'if (.component | type) == "string" and (.component | test("^[a-z0-9][-a-z0-9.]*$"))
+      then if (.image | type) == "string" then "image\t\(.component)\t\(.image)"
+           elif has("failed") then "failed\t\(.component)\t\(.failed | tostring)" else error end
+      else error end' <<<"${built}" 2>/dev/null)"; then
+    echo "substitute-builder: an earlier build's result is not a BUILT object: ${built:0:200}" >&2
+    exit 2
+  fi
+  IFS=$'\t' read -r kind component value <<<"${entry}"
+  if [ "${kind}" = failed ]; then
+    run_failed["${component}"]="${value}"
+  elif [[ "${value}" =~ ^[^@[:space:]]+@sha256:[a-f0-9]{64}$ ]]; then
+    run_images["${component}"]="${value}"
+  else
+    echo "substitute-builder: the earlier build of ${component} reported ${value}, not <repository>@sha256:<digest>" >&2
+    exit 2
+  fi
+done
 read -r -a run_components <<<"${RUN_COMPONENTS:-}"
 
 fail() {
@@ -71,6 +88,9 @@ payload_image() {
   if [ -n "${run_images[${tag}]:-}" ]; then
     printf '%s' "${run_images[${tag}]}"
     return
+  fi
+  if [ -n "${run_failed[${tag}]:-}" ]; then
+    fail "${ref} is this run's ${tag} image, whose build failed (${run_failed[${tag}]}); not the base payload's stale one"
   fi
   for c in "${run_components[@]}"; do
     if [ "${c}" = "${tag}" ]; then

@@ -14,6 +14,17 @@ set -euo pipefail
 : "${ARTIFACTS_BUCKET:?upload-logs: ARTIFACTS_BUCKET is required}"
 : "${LOGS_PREFIX:?upload-logs: LOGS_PREFIX is required}"
 
+# The e2e workspace is written by the gates, which run the payload's own installer and tests images: a file there may
+# be a symlink, a hard link, or sit under a symlinked directory, pointing at a secret of this pod such as its identity
+# token (/var/run/secrets/azure/tokens/azure-identity-token) or /proc/self/environ. Only a regular file with one link
+# whose real path is inside the workspace is read.
+workspace_file() { # <workspace dir> <path>
+  local root real
+  [ -f "$2" ] && [ ! -L "$2" ] && [ "$(stat -c %h -- "$2")" = 1 ] || return 1
+  root="$(realpath -e -- "$1")" && real="$(realpath -e -- "$2")" || return 1
+  [[ "${real}" == "${root}/"* ]]
+}
+
 if [ -z "${E2E_DIR:-}" ] || [ ! -d "${E2E_DIR}" ]; then
   echo "upload-logs: the run has no e2e workspace; nothing to upload"
   exit 0
@@ -25,12 +36,30 @@ for gate_dir in "${E2E_DIR}"/*/; do
   [ -d "${gate_dir}" ] || continue
   gate="$(basename "${gate_dir}")"
   mkdir -p "${stage}/${gate}"
-  if [ -d "${gate_dir}artifacts" ]; then
-    cp -R "${gate_dir}artifacts/." "${stage}/${gate}/"
+  # find never follows a symlink below its start point (-P); -o -type l lists planted links, to be refused by name.
+  if [ -d "${gate_dir}artifacts" ] && [ ! -L "${gate_dir%/}" ] && [ ! -L "${gate_dir}artifacts" ]; then
+    while IFS= read -r -d '' file; do
+      rel="${file#"${gate_dir}artifacts/"}"
+      if workspace_file "${E2E_DIR}" "${file}"; then
+        mkdir -p "$(dirname "${stage}/${gate}/${rel}")"
+        cp -P -- "${file}" "${stage}/${gate}/${rel}"
+      else
+        echo "upload-logs: ${gate}/artifacts/${rel} is not a regular file inside the workspace; not uploaded" >&2
+      fi
+    done < <(find "${gate_dir}artifacts/" -mindepth 1 \( -type f -o -type l \) -print0)
   fi
-  if [ -f "${gate_dir}install/metadata.json" ]; then cp "${gate_dir}install/metadata.json" "${stage}/${gate}/"; fi
-  if [ -f "${gate_dir}install-outcome" ]; then cp "${gate_dir}install-outcome" "${stage}/${gate}/"; fi
+  for file in install/metadata.json install-outcome; do
+    if [ -e "${gate_dir}${file}" ] || [ -L "${gate_dir}${file}" ]; then
+      if workspace_file "${E2E_DIR}" "${gate_dir}${file}"; then
+        cp -P -- "${gate_dir}${file}" "${stage}/${gate}/"
+      else
+        echo "upload-logs: ${gate}/${file} is not a regular file inside the workspace; not uploaded" >&2
+      fi
+    fi
+  done
 done
+# What a gate swapped in after the checks above is still refused: only regular files leave.
+find "${stage}" -mindepth 1 ! -type f ! -type d -delete
 # The installer logs the console password when an install succeeds, and its debug log may hold instance user data
 # and API tokens: redacted as OpenShift CI redacts the installer's log (openshift/release
 # ci-operator/step-registry/ipi/install/install/ipi-install-install-commands.sh: password, X-Auth-Token, UserData).

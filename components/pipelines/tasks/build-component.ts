@@ -78,8 +78,9 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                 { name: "base-payload", description: "Payload whose images replace ocp/<ver>:<payload tag> stages." },
                 {
                     name: "run-images",
-                    description: "<tag>=<image> per line: components this run built in earlier batches.",
-                    default: "",
+                    type: "array",
+                    description: `The ${builtResult} results of this run's earlier batches (one JSON object each): stages naming their payload tags take the digest each build reported.`,
+                    default: [],
                 },
                 { name: "run-components", description: "Payload tags this run builds, space-separated.", default: "" },
                 { name: "image", description: "Destination, repository:tag, in the site's components repository." },
@@ -117,13 +118,14 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                     image: toolsStepImage,
                     onError: "continue",
                     script: loadScript("substitute-builder.sh"),
+                    // An array param reaches a script only as arguments.
+                    args: ["$(params.run-images[*])"],
                     volumeMounts: [pushTokenMount],
                     env: [
                         ...paramEnv({
                             BUILDER_IMAGE: "builder-image",
                             BASE_IMAGE: "base-image",
                             BASE_PAYLOAD: "base-payload",
-                            RUN_IMAGES: "run-images",
                             RUN_COMPONENTS: "run-components",
                             FINAL_FROM: "from",
                         }),

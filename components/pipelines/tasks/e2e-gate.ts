@@ -4,7 +4,7 @@ import type { CloudPlatform } from "../../../src/config/schema";
 import { type GateAccess, secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep } from "../context";
 import { loadScript } from "../scripts";
-import { type EnvVar, type Step, type TaskDefinition, paramEnv } from "../tekton";
+import { type EnvVar, type Step, type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
@@ -174,7 +174,7 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
             results: [{ name: "outcome", description: "passed or failed." }],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateEnv },
+            stepTemplate: { env: gateEnv, securityContext: untrustedStep },
             steps: [
                 {
                     name: "install",
@@ -240,6 +240,7 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
                     { name: "PULL_SECRET_FILE", value: pullSecretFile },
                     ...gateStepEnv(gate),
                 ],
+                securityContext: untrustedStep,
             },
             steps: [
                 {
@@ -282,7 +283,7 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateStepEnv(gate) },
+            stepTemplate: { env: gateStepEnv(gate), securityContext: untrustedStep },
             steps: [
                 {
                     name: "destroy",

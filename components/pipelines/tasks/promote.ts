@@ -4,7 +4,7 @@ import { secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv, restrictedHome, restrictedStep } from "../tekton";
-import { ocReleaseResources } from "./assemble";
+import { assembleTaskName, ocReleaseResources } from "./assemble";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const promoteTaskName = "okd-promote-release";
@@ -27,7 +27,7 @@ export interface MirrorRepositories {
 
 /**
  * Promotion of one accepted payload: re-check its record, verify with cosign that the site's Tekton Chains key attested
- * exactly that digest as built by the stream's nightly Pipeline (verify-release.sh; the record alone is a file the records
+ * exactly that digest as produced by the stream's assemble TaskRun (verify-release.sh; the record alone is a file the records
  * identity writes), re-create it for quay.io and for the site's durable
  * repositories with `oc adm release new --from-release <nightly> --mirror <content>` (each copy references only its
  * own content repository, so it has a digest of its own; see mirror-release.sh), keep any target already made from
@@ -67,11 +67,6 @@ export function promoteTask(
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "digest", description: "Payload digest; must match the record." },
-                {
-                    name: "pipeline",
-                    description:
-                        "The nightly Pipeline whose PipelineRun must have built the payload (Chains provenance).",
-                },
             ],
             // `*IMAGE_URL` + `*IMAGE_DIGEST` pairs are Tekton Chains type hints: both promoted payloads get signed.
             results: [
@@ -113,7 +108,9 @@ export function promoteTask(
                     env: [
                         restrictedHome,
                         { name: "IMAGE", value: pulumi.interpolate`${ctx.repositories.release}@$(params.digest)` },
-                        ...paramEnv({ PIPELINE: "pipeline" }),
+                        // The assemble TaskRun's provenance, not the nightly PipelineRun's: gate and build steps
+                        // can add image results to the latter (verify-release.sh). MINOR is the stepTemplate's.
+                        { name: "ASSEMBLE_TASK", value: assembleTaskName },
                         verify.kmsRef === undefined
                             ? { name: "PUBLIC_KEY_FILE", value: `${keyMount}/${chainsPublicKeyFile}` }
                             : { name: "KEY_REF", value: verify.kmsRef },

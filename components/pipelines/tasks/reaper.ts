@@ -2,7 +2,7 @@ import type { CloudPlatform } from "../../../src/config/schema";
 import type { GateAccess } from "../../shared/site";
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
+import { type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
 import { credentials, e2eWorkspace, gateStepEnv } from "./e2e-gate";
 import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { clustersPrefix } from "./register-cluster";
@@ -60,7 +60,7 @@ export function reapDestroyTask(ctx: PipelineContext, gate: GateAccess): TaskDef
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The reaper's workspace." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateStepEnv(gate) },
+            stepTemplate: { env: gateStepEnv(gate), securityContext: untrustedStep },
             steps: [
                 {
                     name: "destroy",

@@ -2,7 +2,7 @@ import type { CloudPlatform } from "../../../src/config/schema";
 import type { GateAccess } from "../../shared/site";
 import type { PipelineContext } from "../context";
 import { loadScript } from "../scripts";
-import { type EnvVar, type TaskDefinition, paramEnv } from "../tekton";
+import { type EnvVar, type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
 import {
     credentials,
     e2eWorkspace,
@@ -68,7 +68,7 @@ export function upgradeGateTask(ctx: PipelineContext, gate: GateAccess): TaskDef
             ],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateEnv },
+            stepTemplate: { env: gateEnv, securityContext: untrustedStep },
             steps: [
                 {
                     name: "install",

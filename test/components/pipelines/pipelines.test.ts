@@ -326,13 +326,14 @@ describe("OKD pipelines", () => {
             );
             assert.deepEqual(second.runAfter, ["build-components-1"]);
             const param = (t: Obj, name: string) => t.params.find((p: Obj) => p.name === name).value;
-            assert.equal(param(first, "run-images"), "");
-            assert.equal(
-                param(second, "run-images"),
-                ["installer", "machine-config-operator", "ironic", "cluster-update-keys"]
-                    .map((c) => `${c}=europe-docker.pkg.dev/okd/okd/components:${c}-$(context.pipelineRun.name)`)
-                    .join("\n"),
-            );
+            // Issue 15 path 4: earlier builds by the digests they reported (BUILT), never by the run's mutable tag.
+            assert.deepEqual(param(first, "run-images"), []);
+            assert.deepEqual(param(second, "run-images"), ["$(tasks.build-components-1.results.BUILT[*])"]);
+            const buildTask = task("okd-build-component").spec;
+            assert.equal(buildTask.params.find((p: Obj) => p.name === "run-images").type, "array");
+            const substitute = buildTask.steps.find((st: Obj) => st.name === "substitute-builder");
+            assert.deepEqual(substitute.args, ["$(params.run-images[*])"]);
+            assert.ok(!substitute.env.some((e: Obj) => e.name === "RUN_IMAGES"));
             assert.equal(param(second, "run-components"), components.join(" "));
             assert.equal(param(first, "base-image"), "$(params.base-image)");
             assert.equal(param(first, "base-payload"), "$(params.base-payload)");
@@ -943,6 +944,30 @@ describe("OKD pipelines", () => {
     });
 
     describe("run templates", () => {
+        it("runs the payload's installer and tests with no capability, no privilege escalation and RuntimeDefault seccomp", () => {
+            // Issue 15: the gates run code from the commits under test (the payload's own installer and tests image).
+            const contained = {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            };
+            for (const cloud of ["aws", "gcp"]) {
+                for (const name of [`okd-e2e-${cloud}`, `okd-e2e-prepare-${cloud}`, `okd-e2e-destroy-${cloud}`]) {
+                    const spec = task(name).spec;
+                    assert.deepEqual(spec.stepTemplate.securityContext, contained, name);
+                    for (const step of spec.steps as Obj[]) {
+                        assert.equal(step.securityContext, undefined, `${name}/${step.name} overrides the template`);
+                    }
+                }
+            }
+            const nightly = pipelines.runs.find((r) => r.minor === "4.15")!.nightly;
+            for (const name of ["prepare-aws", "e2e-aws", "destroy-aws", "e2e-gcp", "destroy-gcp"]) {
+                const spec = nightly.taskRunSpecs.find((s) => s.pipelineTaskName === name) as Obj;
+                assert.ok(spec, `no taskRunSpec for ${name}`);
+                assert.deepEqual(spec.podTemplate, { securityContext: { seccompProfile: { type: "RuntimeDefault" } } });
+            }
+        });
+
         it("runs builds as okd-build with no identity, records as okd-records, gates as okd-e2e", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
@@ -1043,7 +1068,8 @@ describe("OKD pipelines", () => {
         const verify = promote.steps.find((s: Obj) => s.name === "verify");
         const env = Object.fromEntries(verify.env.map((e: Obj) => [e.name, e.value]));
         assert.equal(env.IMAGE, "europe-docker.pkg.dev/okd/okd/release@$(params.digest)");
-        assert.equal(env.PIPELINE, "$(params.pipeline)");
+        assert.equal(env.ASSEMBLE_TASK, "okd-assemble-release");
+        assert.equal(env.PIPELINE, undefined);
         // Where Chains stores attestations: a repository only Chains pushes to.
         assert.equal(env.ATTESTATION_REPOSITORY, "europe-docker.pkg.dev/okd/okd/attestations");
         assert.equal(env.PUBLIC_KEY_FILE, "/var/run/okd-chains/cosign.pub");
@@ -1057,9 +1083,14 @@ describe("OKD pipelines", () => {
         assert.equal(cm.metadata.namespace, "okd-release", "beside the promote Task that mounts it");
         const release = pipeline("pl-release-4-15").spec;
         const promoteTask = release.tasks.find((t: Obj) => t.name === "promote");
+        // The stream the assemble TaskRun must have been for (verify-release.sh reads MINOR from the stepTemplate).
         assert.deepEqual(
-            promoteTask.params.find((p: Obj) => p.name === "pipeline"),
-            { name: "pipeline", value: "okd-nightly-4-15" },
+            promoteTask.params.find((p: Obj) => p.name === "minor"),
+            { name: "minor", value: "$(params.minor)" },
+        );
+        assert.ok(
+            promote.stepTemplate.env.some((e: Obj) => e.name === "MINOR" && e.value === "$(params.minor)"),
+            JSON.stringify(promote.stepTemplate.env),
         );
     });
 
@@ -1144,6 +1175,14 @@ describe("OKD pipelines with an upgrade gate", () => {
             ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
         );
         assert.equal(t.steps[1].script, fs.readFileSync(path.join(scriptsDir, "e2e-test.sh"), "utf8"));
+    });
+
+    it("runs the upgrade gate's installer and tests with no capability (issue 15)", () => {
+        assert.deepEqual(task("okd-e2e-upgrade-gcp").spec.stepTemplate.securityContext, {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        });
     });
 
     it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {

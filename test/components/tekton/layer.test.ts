@@ -755,6 +755,20 @@ describe("Tekton layer, adding a stream", () => {
     });
 });
 
+describe("Tekton layer, manual promotion", () => {
+    useMocks();
+
+    before(async () => {
+        await buildLayer("tkm", "azure", [{ ...stream415, promotion: "manual" }]);
+    });
+
+    it("starts no release on a schedule, and keeps the release trigger for a run started by hand", () => {
+        assert.ok(find(T.cronJob, "tkm-triggers-cron-nightly-4-15"), "control: the nightly still fires");
+        assert.equal(under("tkm-triggers-cron-release-4-15").length, 0);
+        assert.ok(find(T.template, "tkm-triggers-template-release-4-15"), "the release run stays admitted");
+    });
+});
+
 describe("Tekton layer wiring errors", () => {
     useMocks();
 
