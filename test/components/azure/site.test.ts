@@ -119,6 +119,15 @@ describe("azure site", () => {
             assert.equal(pool.osDiskSizeGB, 200);
         });
 
+        it("runs the build pool on the cluster's Kubernetes minor, so an upgrade moves it with the control plane", () => {
+            const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
+            assert.equal(pool.orchestratorVersion, "1.36");
+            assert.equal(
+                pool.orchestratorVersion,
+                inputs("azure-native:containerservice:ManagedCluster", "azt-cluster").kubernetesVersion,
+            );
+        });
+
         it("labels and taints the build pool so only build pods land there", () => {
             const pool = inputs("azure-native:containerservice:AgentPool", "azt-builds");
             assert.equal(pool.nodeLabels["okd-ci/pool"], "builds");
