@@ -192,7 +192,11 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 namePrefix: args.namePrefix,
                 protect: args.protect,
-                retention: { taggedDays: args.retention.nightlyDays, untaggedDays: args.retention.untaggedDays },
+                retention: {
+                    taggedDays: args.retention.nightlyDays,
+                    untaggedDays: args.retention.untaggedDays,
+                    keepPayloads: args.retention.keepPayloads ?? args.retention.nightlyDays,
+                },
             },
             o,
         );
