@@ -21,12 +21,17 @@ import { type AccountContext, type PolicyDocument, podIdentityTrustPolicyFor, po
  * the autoscaler project requires.
  */
 
-/** Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases, 2026-07). */
+/**
+ * Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases of 2026-07-23,
+ * https://github.com/kubernetes/autoscaler/releases/tag/cluster-autoscaler-1.36.1 and its 1.35.2, 1.34.5, 1.33.6
+ * siblings, each listing its `registry.k8s.io/autoscaling/cluster-autoscaler` image).
+ */
 export const clusterAutoscalerImages: Record<string, string> = {
     "1.32": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.3",
     "1.33": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6",
     "1.34": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5",
     "1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
+    "1.36": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1",
 };
 
 const namespace = "kube-system";
