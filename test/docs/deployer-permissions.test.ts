@@ -108,3 +108,24 @@ describe("deployer permissions on the platform pages", () => {
         assert.doesNotMatch(section, /Contributor \+ Role Based Access\s+Control Administrator\*\*/);
     });
 });
+
+describe("e2e pull identity on the platform pages", () => {
+    it("aws.md names every pull action and repository the e2e pull role gets", async () => {
+        const { ecrPullActions } = await import("../../components/aws/identity");
+        const { identityGrants, repositoryPaths } = await import("../../components/shared/site");
+        const page = fs.readFileSync(path.join(root, "docs", "platforms", "aws.md"), "utf8");
+        const row = page.split("\n").find((l) => l.startsWith("| E2E pull identity |")) ?? "";
+        for (const action of ecrPullActions) assert.ok(row.includes(`\`${action}\``), action);
+        for (const role of identityGrants.e2ePull.pull) assert.ok(row.includes(`\`${repositoryPaths[role]}\``), role);
+    });
+
+    it("gcp.md names every repository the e2e pull account reads", async () => {
+        const { identityGrants, durableRoles } = await import("../../components/shared/site");
+        const page = fs.readFileSync(path.join(root, "docs", "platforms", "gcp.md"), "utf8");
+        const bullet = page.slice(page.indexOf("* **E2E pull**"), page.indexOf("* **E2E pull**") + 600);
+        assert.match(bullet, /`<prefix>-nightly`/);
+        if (identityGrants.e2ePull.pull.some((r) => durableRoles.includes(r))) {
+            assert.match(bullet, /`<prefix>-releases`/);
+        }
+    });
+});
