@@ -82,15 +82,6 @@ function poolLabels(pool: string, labels: Record<string, string>): Record<string
 }
 
 /**
- * A zonal GKE Standard cluster with Workload Identity, a small fixed system pool and an autoscaled spot build pool per
- * machine type. Zonal: the GKE free tier credit covers the management fee of one zonal cluster per billing account;
- * a regional control plane would cost about 73 USD a month for availability a nightly build system does not need.
- *
- * Nodes are private (no external address) in the site's own network and reach the internet through its Cloud NAT;
- * the control plane keeps its public endpoint, limited to `controlPlaneCidrs` when set, so `pulumi up` and kubectl
- * work from outside the VPC.
- */
-/**
  * Automatic minor upgrades are excluded until the control plane's minor leaves standard support: the minor is the one
  * `kubernetesVersion` names (the program raises `minMasterVersion`, and a user-initiated upgrade is not blocked by an
  * exclusion), patches still arrive in the maintenance window, and at the end of standard support GKE upgrades as
@@ -101,11 +92,20 @@ function poolLabels(pool: string, labels: Record<string, string>): Record<string
  * The start time is fixed so that previews stay quiet.
  */
 export const minorUpgradeExclusion = {
-    exclusionName: "okd-ci-minor-follows-kubernetesVersion",
+    exclusionName: "okd-ci-minor-follows-kubernetes-version",
     startTime: "2026-12-01T00:00:00Z",
     exclusionOptions: { scope: "NO_MINOR_UPGRADES", endTimeBehavior: "UNTIL_END_OF_SUPPORT" },
 };
 
+/**
+ * A zonal GKE Standard cluster with Workload Identity, a small fixed system pool and an autoscaled spot build pool per
+ * machine type. Zonal: the GKE free tier credit covers the management fee of one zonal cluster per billing account;
+ * a regional control plane would cost about 73 USD a month for availability a nightly build system does not need.
+ *
+ * Nodes are private (no external address) in the site's own network and reach the internet through its Cloud NAT;
+ * the control plane keeps its public endpoint, limited to `controlPlaneCidrs` when set, so `pulumi up` and kubectl
+ * work from outside the VPC.
+ */
 export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResourceOptions): Gke {
     const clusterName = physicalName(args.namePrefix, ["build"], 40);
     const cluster = new Cluster(
