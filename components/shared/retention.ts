@@ -3,8 +3,9 @@
  *
  * Registries: images in the expiring repositories (nightly payloads, machine-os and component builds) go after
  * `nightlyDays`, untagged images after `untaggedDays`; the newest `keepPayloads` payloads stay whatever their age, and
- * a payload's content never expires by age (each platform's registry module says how its rules express this). The durable repositories (promoted releases and their
- * content) carry no expiry rule at all, so no lifecycle rule can ever remove a promoted release.
+ * a payload's content never expires while a kept payload uses it (each platform's registry module says how its rules
+ * express this). The durable repositories (promoted releases and their content) carry no expiry rule at all, so no
+ * lifecycle rule can ever remove a promoted release.
  *
  * Artifact storage: CI logs and JUnit files under `logs/` go after `logDays`; release records under `releases/`
  * never expire.
