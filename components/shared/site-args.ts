@@ -38,7 +38,7 @@ export interface CloudSiteArgs {
         /** Days untagged images are kept. */
         untaggedDays: number;
         /**
-         * Nightly payloads kept whatever their age, over all streams (aws, azure); default `nightlyDays`. The stack sets
+         * Nightly payloads kept whatever their age, over all streams; default `nightlyDays`. The stack sets
          * `nightlyDays` times the number of streams: one payload a night per stream.
          */
         keepPayloads?: number;
