@@ -31,6 +31,7 @@ export function cloudSiteArgs(config: OkdCiConfig): CloudSiteArgs {
         retention: {
             nightlyDays: config.nightlyRetentionDays,
             untaggedDays: config.untaggedRetentionDays,
+            keepPayloads: config.nightlyRetentionDays * Math.max(1, config.streams.length),
             logDays: config.logRetentionDays,
         },
         gates: config.gates,

@@ -22,7 +22,9 @@ import { type AccountContext, type PolicyDocument, podIdentityTrustPolicyFor, po
  */
 
 /**
- * Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases, 2026-07). v1.35.2 by its
+ * Latest cluster-autoscaler patch per Kubernetes minor (kubernetes/autoscaler releases of 2026-07-23,
+ * https://github.com/kubernetes/autoscaler/releases/tag/cluster-autoscaler-1.36.1 and its 1.35.2, 1.34.5, 1.33.6
+ * siblings, each listing its `registry.k8s.io/autoscaling/cluster-autoscaler` image). v1.35.2 by its
  * multi-architecture index digest, as several public projects pin it (found through a code index); the image
  * promoter's manifest that would be the authority (kubernetes/k8s.io `registry.k8s.io/images/k8s-staging-autoscaling/
  * images.yaml`) was readable here only in a version that ends at v1.28.2. The others are by tag: no public digest was
@@ -33,6 +35,7 @@ export const clusterAutoscalerImages: Record<string, string> = {
     "1.33": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6",
     "1.34": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5",
     "1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2@sha256:aac369dc283927a623deb1af54696efcc722ae79255aa07788422e495bab887d",
+    "1.36": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1",
 };
 
 const namespace = "kube-system";

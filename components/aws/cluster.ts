@@ -106,9 +106,13 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             roleArn: clusterRole.role.arn,
             accessConfig: {
                 authenticationMode: "API",
-                // The identity running `pulumi up` gets cluster-admin through an access entry EKS creates for it.
-                // We cannot create that entry ourselves: getCallerIdentity returns an STS session ARN, which an
-                // access entry does not accept, and the role behind it is not knowable without more IAM reads.
+                // The identity that creates the cluster gets cluster-admin through an access entry EKS creates for
+                // it. Not replaced by our own entry for the caller (aws.iam.getSessionContext gives the role behind
+                // an STS session): the caller changes with who runs `pulumi up`, so such an entry would move from one
+                // identity to the next, or, deduplicated against `adminPrincipals`, make the set of entries depend
+                // on who runs. Turning this off on an existing cluster would replace it (it is ignored below). So the
+                // creator is the one principal `adminPrincipals` must not list; docs/platforms/aws.md says how to
+                // adopt its entry with `pulumi import` when it has to be listed (e.g. CI created the cluster).
                 // Everyone else is an `adminPrincipals` entry below.
                 bootstrapClusterCreatorAdminPermissions: true,
             },

@@ -192,7 +192,11 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             {
                 namePrefix: args.namePrefix,
                 protect: args.protect,
-                retention: { taggedDays: args.retention.nightlyDays, untaggedDays: args.retention.untaggedDays },
+                retention: {
+                    taggedDays: args.retention.nightlyDays,
+                    untaggedDays: args.retention.untaggedDays,
+                    keepPayloads: args.retention.keepPayloads ?? args.retention.nightlyDays,
+                },
             },
             o,
         );
@@ -297,9 +301,10 @@ export function standardSupportWarning(minor: string, today: Date): string | und
     const days = Math.floor((Date.parse(`${end}T00:00:00Z`) - today.getTime()) / 86_400_000);
     if (days > 30) return undefined;
     const minorOf = (v: string) => Number(v.split(".")[1]);
+    // EKS upgrades a control plane one minor at a time
+    // (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html), so name the next one, not the newest.
     const newer = supportedMinors("aws").filter((m) => minorOf(m) > minorOf(minor));
-    const next =
-        newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[newer.length - 1]}` : "move to a newer minor";
+    const next = newer.length > 0 ? `set okd-ci:kubernetesVersion to ${newer[0]}` : "move to a newer minor";
     return `Kubernetes ${minor} ${days >= 0 ? `leaves Amazon EKS standard support on ${end}` : `left Amazon EKS standard support on ${end}`}: ${next}, so control plane, add-ons and nodes move together instead of EKS upgrading the control plane alone.`;
 }
 

@@ -256,6 +256,12 @@ function createBuildPool(
             mode: "User",
             type: "VirtualMachineScaleSets",
             osType: "Linux",
+            // The control plane's minor, so a `kubernetesVersion` change moves this pool in the same `up` (after the
+            // cluster, which it depends on). A separate AgentPool keeps its own version otherwise, and AKS refuses a
+            // pool more than two minors behind the control plane. A <major.minor> value takes the newest GA patch,
+            // and re-sending it triggers no upgrade (azure-native containerservice AgentPoolArgs.orchestratorVersion;
+            // https://learn.microsoft.com/azure/aks/use-multiple-node-pools#upgrade-a-node-pool).
+            orchestratorVersion: args.kubernetesVersion,
             vmSize: pool.instanceTypes[0],
             osDiskSizeGB: pool.diskGb,
             // Managed disks take any size; an ephemeral OS disk must fit the VM's cache, which D8s_v5 does not have.

@@ -18,6 +18,8 @@ export interface RegistryArgs {
     nightlyDays: number;
     /** Days an untagged manifest in an expiring repository is kept after its last update. */
     untaggedDays: number;
+    /** Nightly payloads older than `nightlyDays` kept anyway, newest first. */
+    keepPayloads: number;
     protect: boolean;
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
@@ -68,7 +70,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             step: {
                 type: "EncodedTask",
                 encodedTaskContent: Buffer.from(
-                    purgeTaskYaml(args.namePrefix, args.nightlyDays, args.untaggedDays),
+                    purgeTaskYaml(args.namePrefix, args.nightlyDays, args.untaggedDays, args.keepPayloads),
                 ).toString("base64"),
             },
             trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },

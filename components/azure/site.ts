@@ -161,6 +161,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 namePrefix: prefix,
                 nightlyDays: args.retention.nightlyDays,
                 untaggedDays: args.retention.untaggedDays,
+                keepPayloads: args.retention.keepPayloads ?? args.retention.nightlyDays,
                 protect: args.protect,
                 tags,
                 subscriptionId,

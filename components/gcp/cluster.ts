@@ -82,6 +82,22 @@ function poolLabels(pool: string, labels: Record<string, string>): Record<string
 }
 
 /**
+ * Automatic minor upgrades are excluded until the control plane's minor leaves standard support: the minor is the one
+ * `kubernetesVersion` names (the program raises `minMasterVersion`, and a user-initiated upgrade is not blocked by an
+ * exclusion), patches still arrive in the maintenance window, and at the end of standard support GKE upgrades as
+ * before. `UNTIL_END_OF_SUPPORT` ends the exclusion at the end of support of the control plane's current minor, so
+ * it follows each upgrade with no date to maintain (@pulumi/gcp ClusterMaintenancePolicyMaintenanceExclusion
+ * ExclusionOptions `scope`, `endTimeBehavior`; GKE API ExclusionUntilEndOfSupport: "the cluster control plane
+ * version's end of support time"; https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions).
+ * The start time is fixed so that previews stay quiet.
+ */
+export const minorUpgradeExclusion = {
+    exclusionName: "okd-ci-minor-follows-kubernetes-version",
+    startTime: "2026-12-01T00:00:00Z",
+    exclusionOptions: { scope: "NO_MINOR_UPGRADES", endTimeBehavior: "UNTIL_END_OF_SUPPORT" },
+};
+
+/**
  * A zonal GKE Standard cluster with Workload Identity, a small fixed system pool and an autoscaled spot build pool per
  * machine type. Zonal: the GKE free tier credit covers the management fee of one zonal cluster per billing account;
  * a regional control plane would cost about 73 USD a month for availability a nightly build system does not need.
@@ -99,8 +115,9 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
             project: args.project,
             location: args.zone,
             // REGULAR gets versions a few weeks after RAPID, once they are proven, and carries every minor we allow
-            // in `kubernetesVersion`; minMasterVersion holds the minor we test against, auto-upgrades move patch
-            // levels, and at the end of a minor's standard support GKE moves control plane and nodes together.
+            // in `kubernetesVersion`; minMasterVersion is only a floor. On a release channel GKE moves a cluster to
+            // the channel's auto-upgrade target, a newer minor, months before the current one leaves standard
+            // support; the NO_MINOR_UPGRADES exclusion below keeps the minor `kubernetesVersion` says until then.
             releaseChannel: { channel: "REGULAR" },
             minMasterVersion: args.kubernetesVersion,
             workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
@@ -140,6 +157,7 @@ export function createGke(name: string, args: GkeArgs, opts: pulumi.CustomResour
                     endTime: "2024-01-06T16:00:00Z",
                     recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
                 },
+                maintenanceExclusions: [minorUpgradeExclusion],
             },
         },
         {

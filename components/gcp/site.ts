@@ -137,8 +137,9 @@ export class GcpSite extends pulumi.ComponentResource implements Site {
                 protect: args.protect,
                 nightlyDays: args.retention.nightlyDays,
                 untaggedDays: args.retention.untaggedDays,
-                // One payload a night per stream: at least the last nightlyDays payloads survive a run of failures.
-                keepPayloads: args.retention.nightlyDays,
+                // One payload a night per stream: the stack passes nightlyDays × streams, so the last nightlyDays
+                // payloads of every stream survive a run of failures.
+                keepPayloads: args.retention.keepPayloads ?? args.retention.nightlyDays,
             },
             after,
         );

@@ -1,9 +1,11 @@
 /**
  * What expires and what never does, written once for every cloud.
  *
- * Registries: images in the expiring repositories (nightly payloads, their content, machine-os and component builds)
- * go after `nightlyDays`, untagged images after `untaggedDays`. The durable repositories (promoted releases and their
- * content) carry no expiry rule at all, so no lifecycle rule can ever remove a promoted release.
+ * Registries: images in the expiring repositories (nightly payloads, machine-os and component builds) go after
+ * `nightlyDays`, untagged images after `untaggedDays`; the newest `keepPayloads` payloads stay whatever their age, and
+ * a payload's content never expires while a kept payload uses it (each platform's registry module says how its rules
+ * express this). The durable repositories (promoted releases and their content) carry no expiry rule at all, so no
+ * lifecycle rule can ever remove a promoted release.
  *
  * Artifact storage: CI logs and JUnit files under `logs/` go after `logDays`; release records under `releases/`
  * never expire.
@@ -13,6 +15,8 @@ export interface RegistryRetention {
     taggedDays: number;
     /** Days untagged images are kept (every repository). */
     untaggedDays: number;
+    /** Nightly payloads kept whatever their age, over all streams. */
+    keepPayloads: number;
 }
 
 export const artifactPrefixes = {

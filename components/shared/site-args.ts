@@ -37,6 +37,11 @@ export interface CloudSiteArgs {
         nightlyDays: number;
         /** Days untagged images are kept. */
         untaggedDays: number;
+        /**
+         * Nightly payloads kept whatever their age, over all streams; default `nightlyDays`. The stack sets
+         * `nightlyDays` times the number of streams: one payload a night per stream.
+         */
+        keepPayloads?: number;
         /** Days CI logs are kept in artifact storage. */
         logDays: number;
     };

@@ -30,13 +30,17 @@ export const kubernetesSupport: Record<"aws" | "gcp" | "azure", PlatformKubernet
     aws: {
         service: "Amazon EKS",
         checked: "2026-11-30",
-        // The release calendar: 1.32 left standard support on 2026-03-23 and 1.33 on 2026-07-29; 1.34 leaves it on
-        // 2026-12-02, so it is kept only for stacks already on it and is not the default.
+        // The release calendar, as transcribed in endoflife-date/endoflife.date products/amazon-eks.md@a70eca33
+        // (2026-08-22), the newest copy that could be read from here: 1.32 left standard support on 2026-03-23 and
+        // 1.33 on 2026-07-29; 1.34 leaves it on 2026-12-02, so it is kept only for stacks already on it and is not
+        // the default; 1.36 reached EKS on 2026-06-02. No 1.37 in that copy. The default stays 1.35, so a stack that
+        // sets no version is not upgraded by this list.
         source: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar",
         default: "1.35",
         minors: [
             { minor: "1.34", standardSupportEnds: "2026-12-02" },
             { minor: "1.35", standardSupportEnds: "2027-03-27" },
+            { minor: "1.36", standardSupportEnds: "2027-08-02" },
         ],
     },
     gcp: {

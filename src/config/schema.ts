@@ -504,7 +504,7 @@ export const keys = {
         schema: count(1, 365).default(14),
         pulumiType: "integer",
         description:
-            "Days nightly payloads and component images are kept in the site registry. Promoted releases are never expired.",
+            "Days nightly payloads and component images are kept in the site registry; the newest nightlyRetentionDays × streams payloads are kept whatever their age (on AWS payloads go by that count alone; see the platform page's retention section). Promoted releases are never expired.",
     },
     untaggedRetentionDays: {
         schema: count(1, 90).default(1),

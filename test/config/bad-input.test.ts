@@ -381,7 +381,7 @@ const consumerRows: Row[] = [
         what: "a Kubernetes version YAML read as a number",
         config: { ...aws, kubernetesVersion: 1.3 },
         lines: [
-            'okd-ci:kubernetesVersion = "1.3": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35; YAML reads an unquoted version as a number, so quote it: okd-ci:kubernetesVersion: "1.3" (or 1.30, which YAML reads as 1.3)',
+            'okd-ci:kubernetesVersion = "1.3": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36; YAML reads an unquoted version as a number, so quote it: okd-ci:kubernetesVersion: "1.3" (or 1.30, which YAML reads as 1.3)',
         ],
     },
     {
@@ -639,7 +639,7 @@ const typeRows: Row[] = [
         what: "a Kubernetes version past EKS standard support",
         config: { ...aws, kubernetesVersion: "1.33" },
         lines: [
-            'okd-ci:kubernetesVersion = "1.33": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35',
+            'okd-ci:kubernetesVersion = "1.33": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36',
         ],
     },
     {

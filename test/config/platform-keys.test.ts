@@ -36,16 +36,16 @@ describe("platform-specific configuration", () => {
         });
 
         it("accepts on aws only the minors in EKS standard support on the day the list was checked", () => {
-            assert.deepEqual(supportedMinors("aws"), ["1.34", "1.35"]);
+            assert.deepEqual(supportedMinors("aws"), ["1.34", "1.35", "1.36"]);
             assert.deepEqual(problems({ ...aws, kubernetesVersion: "1.35" }), []);
             assert.deepEqual(lines({ ...aws, kubernetesVersion: "1.32" }), [
-                'okd-ci:kubernetesVersion = "1.32": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35',
+                'okd-ci:kubernetesVersion = "1.32": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36',
             ]);
         });
 
         it("judges the same minor by each platform's own list", () => {
-            assert.deepEqual(problems({ ...gcp, kubernetesVersion: "1.36" }), []);
-            assert.equal(problems({ ...aws, kubernetesVersion: "1.36" }).length, 1);
+            assert.deepEqual(problems({ ...aws, kubernetesVersion: "1.34" }), []);
+            assert.equal(problems({ ...gcp, kubernetesVersion: "1.34" }).length, 1);
         });
 
         it("defaults to the platform's own default minor", () => {

@@ -144,8 +144,13 @@ describe("aws Kubernetes support dates", () => {
             standardSupportWarning("1.34", new Date("2027-01-01T00:00:00Z")) ?? "",
             /^Kubernetes 1\.34 left Amazon EKS standard support on 2026-12-02/,
         );
+        // EKS upgrades one minor at a time: the next minor, not the newest.
         assert.match(
             standardSupportWarning("1.35", new Date("2027-03-27T00:00:00Z")) ?? "",
+            /: set okd-ci:kubernetesVersion to 1\.36,/,
+        );
+        assert.match(
+            standardSupportWarning("1.36", new Date("2027-08-01T00:00:00Z")) ?? "",
             /: move to a newer minor,/,
         );
     });

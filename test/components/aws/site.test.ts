@@ -185,24 +185,59 @@ describe("aws site", () => {
             }
         });
 
-        it("expires untagged images after untaggedDays and tagged ones after nightlyDays in expiring repositories", () => {
-            for (const role of expiringRoles) {
-                const policy = JSON.parse(inputs(T.repoLifecycle, `awst-${repositoryPaths[role]}`).policy);
-                const rules = policy.rules.map((r: Json) => [
+        const lifecycleRules = (role: (typeof expiringRoles)[number]) =>
+            JSON.parse(inputs(T.repoLifecycle, `awst-${repositoryPaths[role]}`).policy).rules as Json[];
+
+        it("expires untagged images after untaggedDays and tagged ones after nightlyDays in the build repositories", () => {
+            for (const role of ["machineOs", "components"] as const) {
+                const rules = lifecycleRules(role).map((r) => [
                     r.selection.tagStatus,
+                    r.selection.countType,
                     r.selection.countNumber,
                     r.action.type,
                 ]);
                 assert.deepEqual(
                     rules,
                     [
-                        ["untagged", 1, "expire"],
-                        ["tagged", 14, "expire"],
+                        ["untagged", "sinceImagePushed", 1, "expire"],
+                        ["tagged", "sinceImagePushed", 14, "expire"],
                     ],
                     role,
                 );
-                assert.deepEqual(policy.rules[1].selection.tagPatternList, ["*"]);
+                assert.deepEqual(lifecycleRules(role)[1].selection.tagPatternList, ["*"]);
             }
+        });
+
+        it("gives content no lifecycle policy: an unchanged image keeps its first push time, and tonight's payload uses it", () => {
+            const withPolicy = recorder()
+                .ofType(T.repoLifecycle)
+                .map((r) => r.name);
+            assert.ok(!withPolicy.includes("awst-content"), withPolicy.join(", "));
+        });
+
+        it("keeps the newest keepPayloads nightly payloads whatever their age, before any age rule can expire them", () => {
+            const rules = lifecycleRules("release");
+            const count = rules.find((r) => r.selection.countType === "imageCountMoreThan");
+            assert.ok(count, JSON.stringify(rules));
+            assert.equal(count.selection.tagStatus, "tagged");
+            assert.deepEqual(count.selection.tagPatternList, ["*.0-0.okd-*"]);
+            // The fixture's site has no keepPayloads: the default is nightlyDays.
+            assert.equal(count.selection.countNumber, 14);
+            // ECR: an image matching a higher-priority rule's tag selection cannot be expired by a lower-priority rule.
+            const aged = rules.filter((r) => r.selection.tagStatus !== "untagged" && r !== count);
+            assert.deepEqual(
+                aged.map((r) => [r.selection.countType, r.selection.countNumber]),
+                [["sinceImagePushed", 14]],
+            );
+            assert.ok(count.rulePriority < aged[0].rulePriority);
+            // The pattern selects payload names (assemble-release.sh) and not the tools image's tag.
+            const matches = (tag: string) =>
+                new RegExp(`^${count.selection.tagPatternList[0].replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(
+                    tag,
+                );
+            assert.ok(matches("4.21.0-0.okd-scos-2026-11-30-041500"));
+            assert.ok(matches("4.21.0-0.okd-2026-11-30-041500"));
+            assert.ok(!matches("pipeline-tools-0123456789abcdef"));
         });
 
         it("gives durable repositories no lifecycle policy at all", () => {
@@ -212,15 +247,24 @@ describe("aws site", () => {
             for (const role of durableRoles) {
                 assert.ok(!withPolicy.includes(`awst-${repositoryPaths[role]}`), role);
             }
-            assert.equal(withPolicy.filter((n) => n.startsWith("awst-")).length, expiringRoles.length);
+            assert.equal(withPolicy.filter((n) => n.startsWith("awst-")).length, expiringRoles.length - 1);
         });
 
-        it("protects, retains and never force-deletes durable repositories, whose tags are immutable", () => {
+        it("keeps promoted-content tags mutable, so a half-failed promotion can be rerun (oc re-puts every tag)", () => {
+            const r = find(T.repo, "awst-promoted-content");
+            assert.equal(r.inputs.imageTagMutability, "MUTABLE");
+            assert.equal(r.inputs.imageTagMutabilityExclusionFilters, undefined);
+        });
+
+        it("protects, retains and never force-deletes durable repositories; promoted payload tags are immutable", () => {
             for (const role of durableRoles) {
                 const r = find(T.repo, `awst-${repositoryPaths[role]}`);
                 assert.equal(r.protect, true, role);
                 assert.equal(r.retainOnDelete, true, role);
                 assert.equal(r.inputs.forceDelete, false, role);
+            }
+            for (const role of ["promoted", "attestations"] as const) {
+                const r = find(T.repo, `awst-${repositoryPaths[role]}`);
                 assert.equal(r.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION", role);
                 assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [
                     { filter: "sha256-*", filterType: "WILDCARD" },

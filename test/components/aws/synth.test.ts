@@ -43,7 +43,7 @@ describe("aws stack synth", () => {
         assert.equal(build.scalingConfig.minSize, 0);
     });
 
-    it("plans seven ECR repositories and lifecycle policies for the four expiring ones", () => {
+    it("plans seven ECR repositories and lifecycle policies for release and the two build repositories", () => {
         const repos = ofType("aws:ecr/repository:Repository")
             .map((r) => (r.inputs as Json).name)
             .sort();
@@ -57,13 +57,18 @@ describe("aws stack synth", () => {
             "okd/release",
         ]);
         const policies = ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
-        assert.deepEqual(policies.map((p) => p.name).sort(), [
-            "okd-components",
-            "okd-content",
-            "okd-machine-os",
-            "okd-release",
-        ]);
-        for (const p of policies) assert.equal(JSON.parse((p.inputs as Json).policy).rules.length, 2);
+        // content has none: an unchanged image keeps its first push time while tonight's payload references it.
+        assert.deepEqual(policies.map((p) => p.name).sort(), ["okd-components", "okd-machine-os", "okd-release"]);
+        for (const p of policies) {
+            const rules = JSON.parse((p.inputs as Json).policy).rules as Json[];
+            assert.equal(rules.length, p.name === "okd-release" ? 3 : 2, p.name);
+        }
+        // The stack keeps nightlyRetentionDays payloads per stream: 14 days × the three streams of Pulumi.aws.yaml.
+        const release = JSON.parse(
+            (one("aws:ecr/lifecyclePolicy:LifecyclePolicy", "okd-release").inputs as Json).policy,
+        );
+        const keep = release.rules.find((r: Json) => r.selection.countType === "imageCountMoreThan");
+        assert.equal(keep.selection.countNumber, 14 * 3);
         for (const durable of ["okd-promoted", "okd-promoted-content", "okd-attestations"]) {
             const repo = one("aws:ecr/repository:Repository", durable);
             assert.equal(repo.protect && repo.retainOnDelete, true, durable);

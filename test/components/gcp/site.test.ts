@@ -117,6 +117,25 @@ describe("gcp site", () => {
             assert.equal(c.deletionProtection, false);
         });
 
+        // On a release channel GKE moves a cluster to the channel's newer minor months before the end of support;
+        // a NO_MINOR_UPGRADES exclusion until the end of support keeps the minor kubernetesVersion names.
+        it("keeps GKE from upgrading the minor on its own until the minor leaves standard support", () => {
+            const c = inputs(T.cluster, "gcpt-cluster");
+            const exclusions = c.maintenancePolicy.maintenanceExclusions as {
+                exclusionOptions: { scope: string; endTimeBehavior?: string };
+                endTime?: string;
+            }[];
+            assert.equal(exclusions.length, 1);
+            assert.deepEqual(exclusions[0].exclusionOptions, {
+                scope: "NO_MINOR_UPGRADES",
+                endTimeBehavior: "UNTIL_END_OF_SUPPORT",
+            });
+            // One of endTime and endTimeBehavior (the provider's ExclusionOptions doc).
+            assert.equal(exclusions[0].endTime, undefined);
+            // Patches still arrive, in the weekend window.
+            assert.equal(c.maintenancePolicy.recurringWindow.recurrence, "FREQ=WEEKLY;BYDAY=SA,SU");
+        });
+
         it("runs a small fixed system pool on on-demand nodes with the GKE metadata server", () => {
             const p = inputs(T.pool, "gcpt-system");
             assert.equal(p.nodeCount, 2);
