@@ -5,6 +5,7 @@ import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import {
     buildPodsHoldNoIdentity,
+    buildPushScoped,
     chainsSignsWithKms,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
@@ -53,6 +54,7 @@ export const rules: readonly Rule[] = [
     podIdentityTrustScoped,
     buildPodsHoldNoIdentity,
     promotedWriters,
+    buildPushScoped,
     mirrorCredentialsPromoteOnly,
     chainsSignsWithKms,
     listenerLeastPrivilege,
@@ -68,6 +70,7 @@ export {
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
     promotedWriters,
+    buildPushScoped,
     privilegedBuildsIsolated,
     stepImagesPinned,
     e2eServiceAccountPullOnly,
