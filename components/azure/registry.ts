@@ -165,7 +165,9 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
             scopeMapId: scopeMap.id,
             status: "enabled",
         },
-        opts,
+        // The passwords (their names, creation and expiry times; ARM never returns a value) belong to the minter: an
+        // update of the token must not send back what a refresh read.
+        { ...opts, ignoreChanges: ["credentials"] },
     );
     // A custom role is defined at a subscription or resource group (the site's); it is assigned at the registry only.
     const resourceGroupId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}`;
