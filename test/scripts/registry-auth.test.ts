@@ -95,7 +95,7 @@ describe("registry-auth.sh", () => {
     describe("an ACR token's password on azure (the build identity)", () => {
         /**
          * `az acr token credential generate` as azure-cli's acr module implements it
-         * (azure-cli src/azure-cli/azure/cli/command_modules/acr/token.py `acr_token_credential_generate`): one password
+         * (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acr/token.py `acr_token_credential_generate`): one password
          * slot when exactly one of --password1/--password2 is given (both otherwise), `--expiration` in
          * %Y-%m-%dT%H:%M:%SZ, and the Registries - Generate Credentials result, `{username, passwords: [{name, value,
          * expiry}]}`, filtered by `--query` with the JMESPath library az uses (knack). The slot not generated comes
