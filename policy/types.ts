@@ -54,6 +54,7 @@ export const t = {
         blobServiceProperties: "azure-native:storage:BlobServiceProperties",
         registry: "azure-native:containerregistry:Registry",
         roleAssignment: "azure-native:authorization:RoleAssignment",
+        roleDefinition: "azure-native:authorization:RoleDefinition",
         identity: "azure-native:managedidentity:UserAssignedIdentity",
         federatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
         aksCluster: "azure-native:containerservice:ManagedCluster",
@@ -299,6 +300,12 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         file: "azure-native/authorization/roleAssignment",
         args: "RoleAssignmentArgs",
         props: ["principalId", "roleDefinitionId", "scope"],
+    },
+    {
+        token: t.azure.roleDefinition,
+        file: "azure-native/authorization/roleDefinition",
+        args: "RoleDefinitionArgs",
+        props: ["permissions", "assignableScopes"],
     },
     {
         token: t.azure.identity,

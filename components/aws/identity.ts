@@ -136,7 +136,7 @@ export const roleResourceSuffix: Record<IdentityRole, string> = {
 };
 
 const descriptions: Record<IdentityRole, string> = {
-    build: "okd-ci: pushes component, machine-os and tools images; held by the registry token minter only",
+    build: "okd-ci: pushes component and machine-os builds; held by the registry token minter only",
     records: "okd-ci: pushes nightly payloads, writes release records and logs",
     promote: "okd-ci: the only writer of promoted releases; marks records promoted",
     chains: "okd-ci: Tekton Chains signs with the site key and writes the attestation repository",

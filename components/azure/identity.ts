@@ -93,7 +93,8 @@ export function createFederatedIdentity(
 export interface Grant {
     /** Suffix of the Pulumi name of the role assignment. */
     role: string;
-    roleDefinition: Parameters<typeof roleDefinitionId>[1];
+    /** A built-in role, or the full id of a custom role definition. */
+    roleDefinition: Parameters<typeof roleDefinitionId>[1] | { id: pulumi.Input<string> };
     scope: pulumi.Input<string>;
     description: string;
     /** An Azure ABAC condition (version 2.0) that narrows the role, e.g. to blob paths. */
@@ -116,7 +117,10 @@ export function grantRoles(
                     principalId,
                     // Skips the directory lookup that fails while a new identity is still replicating.
                     principalType: "ServicePrincipal",
-                    roleDefinitionId: roleDefinitionId(subscriptionId, g.roleDefinition),
+                    roleDefinitionId:
+                        typeof g.roleDefinition === "string"
+                            ? roleDefinitionId(subscriptionId, g.roleDefinition)
+                            : g.roleDefinition.id,
                     scope: g.scope,
                     description: g.description,
                     ...(g.condition !== undefined ? { condition: g.condition, conditionVersion: "2.0" } : {}),
@@ -162,6 +166,8 @@ export const identityNames: Record<IdentityRole, string> = {
 
 export interface SiteIdentityScopes {
     registryId: pulumi.Input<string>;
+    /** The custom role that generates the build token's passwords (registry.ts `tokenMinterActions`). */
+    tokenMinterRoleId: pulumi.Input<string>;
     containerId: pulumi.Input<string>;
     /** The Chains signing key's resource id, when the site keeps one in Key Vault. */
     signingKeyId?: pulumi.Input<string>;
@@ -169,10 +175,12 @@ export interface SiteIdentityScopes {
 
 /**
  * What `identityGrants` gives a role, as Azure role assignments at the narrowest scope Azure offers here:
- * - ACR: AcrPush (push) or AcrPull on the whole registry. Repository-scoped permissions need the registry's ABAC
- *   repository permission mode (API 2024-11-01-preview and later), which this SDK's registry does not expose, and
- *   which also stops AcrPull/AcrPush from working for everyone else (the kubelet included): every pushing identity can
- *   therefore push to every repository of the site registry on Azure (docs/security.md).
+ * - ACR, build: no data-plane role at all, only the custom token minter role, with which it generates short-lived
+ *   passwords of the build token, whose scope map allows the build repositories only (registry.ts `BuildToken`).
+ * - ACR, the others: AcrPush (push) or AcrPull on the whole registry. Repository-scoped Entra permissions need the
+ *   registry's ABAC repository permission mode (API 2024-11-01-preview and later), which this SDK's registry does not
+ *   expose, and which also stops AcrPull/AcrPush from working for everyone else (the kubelet included): the records,
+ *   promote and Chains identities can each push to every repository of the site registry on Azure (docs/security.md).
  * - Blob: Storage Blob Data Contributor with an ABAC condition that confines changes to its prefixes, or Reader.
  * - Key Vault: Key Vault Crypto User (sign) or Key Vault Reader (public key) on the key itself.
  */
@@ -180,7 +188,14 @@ export function roleGrants(role: IdentityRole, scopes: SiteIdentityScopes): Gran
     const grant = identityGrants[role];
     const who = `okd-ci ${identityNames[role]}`;
     const grants: Grant[] = [];
-    if (grant.push.length > 0) {
+    if (role === "build") {
+        grants.push({
+            role: "acr-token-minter",
+            roleDefinition: { id: scopes.tokenMinterRoleId },
+            scope: scopes.registryId,
+            description: `${who} generates short-lived passwords of the build token (push ${grant.push.join(", ")} only)`,
+        });
+    } else if (grant.push.length > 0) {
         grants.push({
             role: "acr-push",
             roleDefinition: "acrPush",

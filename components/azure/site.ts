@@ -207,6 +207,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             tags,
             subscriptionId,
             registryId: registry.registry.id,
+            tokenMinterRoleId: registry.build.minterRoleId,
             containerId: artifacts.container.id,
             signingKeyId: signingKey.key.id,
         };
@@ -263,7 +264,14 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             };
         };
         this.identities = {
-            build: wi("build"),
+            build: {
+                ...wi("build"),
+                // The minter generates passwords of this token (registry-auth.sh), not an Entra registry token.
+                env: {
+                    ACR_TOKEN_NAME: pulumi.output(registry.build.tokenName),
+                    ACR_RESOURCE_GROUP: pulumi.output(resourceGroupName),
+                },
+            },
             records: wi("records"),
             promote: wi("promote"),
             chains: wi("chains"),

@@ -12,7 +12,7 @@ import {
     identityGrants,
     identitySubjects,
 } from "../shared/site";
-import type { Registry, RegistryRepository } from "./registry";
+import { type Registry, type RegistryRepository, registryRepositories } from "./registry";
 
 /** A Google service account with its email and resource name known at preview (both follow from the account id). */
 export interface GoogleServiceAccount {
@@ -97,7 +97,7 @@ export const accountRoles: Record<IdentityRole, string> = {
 };
 
 const descriptions: Record<IdentityRole, string> = {
-    build: "okd-ci: pushes component, machine-os and tools images; held by the registry token minter only",
+    build: "okd-ci: pushes component and machine-os builds; held by the registry token minter only",
     records: "okd-ci: pushes nightly payloads, writes release records and logs",
     promote: "okd-ci: the only writer of promoted releases; marks records promoted",
     chains: "okd-ci: Tekton Chains writes signatures and provenance to the attestation repository",
@@ -108,7 +108,7 @@ const descriptions: Record<IdentityRole, string> = {
  * The Artifact Registry role of an identity on one repository: writer where it pushes any path the repository holds,
  * reader where it only pulls, nothing otherwise. Artifact Registry grants per repository
  * (https://cloud.google.com/artifact-registry/docs/access-control#grant-repo), so a repository that holds several
- * roles' paths (the nightly one: release, content, machine-os, components) is writable as a whole.
+ * roles' paths is writable as a whole: the site keeps one writer per repository (`registryRepositories`).
  */
 export function registryRoleOn(
     grant: IdentityGrant,
@@ -171,7 +171,7 @@ export function createSiteIdentities(
             opts,
         );
         accounts[role] = gsa;
-        for (const repository of ["nightly", "releases", "attestations"] as const) {
+        for (const repository of registryRepositories) {
             const arRole = registryRoleOn(grant, repository, args.registry.repositoryOf);
             if (arRole !== undefined) {
                 // `<name>-<role>-<repository>`: the e2e-pull grant keeps the name it has had, since renaming a

@@ -18,11 +18,32 @@ export interface RegistryArgs {
     keepPayloads: number;
 }
 
-/** The Artifact Registry repositories of a site: IAM is granted per repository, so each is one writer domain. */
-export type RegistryRepository = "nightly" | "releases" | "attestations";
+/**
+ * The Artifact Registry repositories of a site. IAM is granted per repository
+ * (https://cloud.google.com/artifact-registry/docs/access-control#grant-repo), so each is one writer domain:
+ * - `builds`: machine-os and component builds, written by the build identity (whose minted token build pods hold);
+ * - `nightly`: nightly payloads, their content and the pipelines' tools image (in `release`), written by records only,
+ *   so no build token can move the tools tag the release run resolves (issue 15 path 5);
+ * - `releases`: promoted releases, written by promotion only;
+ * - `attestations`: Chains' signatures and provenance, written by Chains only.
+ */
+export const registryRepositories = ["builds", "nightly", "releases", "attestations"] as const;
+export type RegistryRepository = (typeof registryRepositories)[number];
+
+/** The repository that holds each role's path. */
+export const repositoryOf = (role: RepositoryRole): RegistryRepository =>
+    role === "attestations"
+        ? "attestations"
+        : durableRoles.includes(role)
+          ? "releases"
+          : role === "components" || role === "machineOs"
+            ? "builds"
+            : "nightly";
 
 export interface Registry {
-    /** Nightly payloads, their content, machine-os and component builds: expire. */
+    /** Machine-os and component builds: expire. The only repository the build identity writes. */
+    builds: Repository;
+    /** Nightly payloads, their content and the tools image: expire (content by pruning, see below). */
     nightly: Repository;
     /** Promoted releases and their content: never expire, protected. */
     releases: Repository;
@@ -31,7 +52,7 @@ export interface Registry {
     site: SiteRegistry;
     /** The repository that holds each role's path. */
     repositoryOf: (role: RepositoryRole) => RegistryRepository;
-    /** Grants `role` to `member` on `on` (default: nightly and releases), resource-scoped. */
+    /** Grants `role` to `member` on `on` (default: builds, nightly and releases), resource-scoped. */
     grant(
         name: string,
         member: pulumi.Input<string>,
@@ -44,8 +65,8 @@ export interface Registry {
 const seconds = (days: number): string => `${days * 86400}s`;
 
 /**
- * Cleanup policies of the nightly repository, by package (a Docker image path inside the repository: `release`,
- * `content`, `machine-os`, `components`). What Artifact Registry's policies can and cannot say
+ * Cleanup policies of the nightly and builds repositories, by package (a Docker image path inside a repository:
+ * `release`, `content` in nightly; `machine-os`, `components` in builds). What Artifact Registry's policies can and cannot say
  * (https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy,
  * https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy-overview):
  *
@@ -81,9 +102,11 @@ const seconds = (days: number): string => `${days * 86400}s`;
  * Untagged versions go after `untaggedDays` in the three aged packages only: in `content` the per-architecture
  * manifests of a multi-architecture image carry no tag of their own, and the policy would delete them under their
  * still-tagged index.
+ *
+ * `nightlyCleanupPolicies` is the nightly repository's (payloads, tools image, content); `buildCleanupPolicies` the
+ * builds repository's (components, machine-os).
  */
 export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number, keepPayloads: number) {
-    const aged = [repositoryPaths.components, repositoryPaths.machineOs];
     return [
         {
             id: "keep-newest-payloads",
@@ -109,6 +132,22 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
             },
         },
         {
+            id: "delete-untagged",
+            action: "DELETE",
+            condition: {
+                tagState: "UNTAGGED",
+                packageNamePrefixes: [repositoryPaths.release],
+                olderThan: seconds(untaggedDays),
+            },
+        },
+    ];
+}
+
+/** The builds repository's: component and machine-os builds go after `nightlyDays`, untagged ones after `untaggedDays`. */
+export function buildCleanupPolicies(nightlyDays: number, untaggedDays: number) {
+    const aged = [repositoryPaths.components, repositoryPaths.machineOs];
+    return [
+        {
             id: "delete-old-builds",
             action: "DELETE",
             condition: { tagState: "ANY", packageNamePrefixes: aged, olderThan: seconds(nightlyDays) },
@@ -116,18 +155,15 @@ export function nightlyCleanupPolicies(nightlyDays: number, untaggedDays: number
         {
             id: "delete-untagged",
             action: "DELETE",
-            condition: {
-                tagState: "UNTAGGED",
-                packageNamePrefixes: [repositoryPaths.release, ...aged],
-                olderThan: seconds(untaggedDays),
-            },
+            condition: { tagState: "UNTAGGED", packageNamePrefixes: aged, olderThan: seconds(untaggedDays) },
         },
     ];
 }
 
 /**
- * Two Docker repositories in Artifact Registry: the expiring roles share one with cleanup policies, the durable roles
- * share one with none, protected. Roles are paths inside them, so a role never needs its own IAM or policy.
+ * Four Docker repositories in Artifact Registry, one per writer (`registryRepositories`): the expiring ones (builds,
+ * nightly) with cleanup policies, the durable ones (releases, attestations) with none, protected. Roles are paths
+ * inside them, so a role never needs its own IAM or policy.
  */
 export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.CustomResourceOptions): Registry {
     const common = {
@@ -137,12 +173,25 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         format: "DOCKER",
         mode: "STANDARD_REPOSITORY",
     };
+    // Its own repository, so that the build identity's write grant (and so every build's push token) covers nothing
+    // the payloads or the release run use: not the tools image's tag, not a payload's.
+    const builds = new Repository(
+        `${name}-builds`,
+        {
+            ...common,
+            repositoryId: physicalName(args.namePrefix, ["builds"]),
+            description: `okd-ci: machine-os and component builds (expire after ${args.nightlyDays} days); written by the build identity only`,
+            cleanupPolicies: buildCleanupPolicies(args.nightlyDays, args.untaggedDays),
+            cleanupPolicyDryRun: false,
+        },
+        opts,
+    );
     const nightly = new Repository(
         `${name}-nightly`,
         {
             ...common,
             repositoryId: physicalName(args.namePrefix, ["nightly"]),
-            description: `okd-ci: nightly payloads (expire after ${args.nightlyDays} days, the newest ${args.keepPayloads} kept), their content (never expires by age), machine-os and component builds (expire after ${args.nightlyDays} days)`,
+            description: `okd-ci: nightly payloads (expire after ${args.nightlyDays} days, the newest ${args.keepPayloads} kept), their content (never expires by age) and the pipelines' tools image; written by the records identity only`,
             cleanupPolicies: nightlyCleanupPolicies(args.nightlyDays, args.untaggedDays, args.keepPayloads),
             // Without this the policies only report what they would delete.
             cleanupPolicyDryRun: false,
@@ -182,9 +231,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
     );
 
     const host = `${args.region}-docker.pkg.dev`;
-    const repositoryOf = (role: RepositoryRole): RegistryRepository =>
-        role === "attestations" ? "attestations" : durableRoles.includes(role) ? "releases" : "nightly";
-    const byName: Record<RegistryRepository, Repository> = { nightly, releases, attestations };
+    const byName: Record<RegistryRepository, Repository> = { builds, nightly, releases, attestations };
     const repoOf = (role: RepositoryRole): Repository => byName[repositoryOf(role)];
     const repositories = Object.fromEntries(
         repositoryRoles.map((role) => [
@@ -198,7 +245,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
         member: pulumi.Input<string>,
         role: string,
         o: pulumi.CustomResourceOptions,
-        on: readonly RegistryRepository[] = ["nightly", "releases"],
+        on: readonly RegistryRepository[] = ["builds", "nightly", "releases"],
     ) => {
         for (const suffix of on) {
             const repo = byName[suffix];
@@ -211,6 +258,7 @@ export function createRegistry(name: string, args: RegistryArgs, opts: pulumi.Cu
     };
 
     return {
+        builds,
         nightly,
         releases,
         attestations,

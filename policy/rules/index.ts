@@ -5,6 +5,7 @@ import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
 import {
     buildPodsHoldNoIdentity,
+    buildPushScoped,
     chainsSignsWithKms,
     coreInterceptorsCallers,
     listenerLeastPrivilege,
@@ -54,6 +55,7 @@ export const rules: readonly Rule[] = [
     podIdentityTrustScoped,
     buildPodsHoldNoIdentity,
     promotedWriters,
+    buildPushScoped,
     mirrorCredentialsPromoteOnly,
     chainsSignsWithKms,
     listenerLeastPrivilege,
@@ -72,6 +74,7 @@ export {
     listenerRunsAdmitted,
     mirrorCredentialsPromoteOnly,
     promotedWriters,
+    buildPushScoped,
     privilegedBuildsIsolated,
     stepImagesPinned,
     stepImagesTagOnly,

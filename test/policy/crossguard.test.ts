@@ -78,6 +78,7 @@ describe("CrossGuard adapter", () => {
             "step-images-tag-only": "advisory",
             "build-pods-hold-no-identity": "mandatory",
             "promoted-writers": "mandatory",
+            "build-push-scoped": "mandatory",
             "mirror-credentials-promote-only": "mandatory",
             "chains-signs-with-kms": "mandatory",
             "listener-least-privilege": "mandatory",

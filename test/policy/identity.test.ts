@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import {
     buildPodsHoldNoIdentity,
     buildPodsNoInstanceMetadata,
+    buildPushScoped,
     chainsSignsWithKms,
     listenerLeastPrivilege,
     listenerRunsAdmitted,
@@ -182,6 +183,155 @@ describe("identity policies", () => {
             assert.deepEqual(violations(promotedWriters, [identity, fic, writer]), [
                 "pipeline-artifacts-writer lets okd-builds/okd-pipeline write every blob; add an ABAC condition on the blob path",
             ]);
+        });
+    });
+
+    describe("build-push-scoped", () => {
+        const awsBuild = (resources: string[]) => {
+            const role = res(t.aws.iamRole, "build", {});
+            return [
+                role,
+                res(
+                    t.aws.eksPodIdentity,
+                    "build-pia",
+                    { namespace: "okd-release", serviceAccount: "okd-registry-token" },
+                    { dependsOn: [role] },
+                ),
+                res(
+                    t.aws.iamRolePolicy,
+                    "build-policy",
+                    {
+                        policy: JSON.stringify({
+                            Statement: [
+                                { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                                { Effect: "Allow", Action: ["ecr:PutImage"], Resource: resources },
+                            ],
+                        }),
+                    },
+                    { dependsOn: [role] },
+                ),
+            ];
+        };
+        const arn = (repo: string) => `arn:aws:ecr:us-east-1:1:repository/${repo}`;
+
+        it("fails an AWS build role that can push the release repository (the tools image) or any repository", () => {
+            assert.deepEqual(violations(buildPushScoped, awsBuild([arn("okd/components"), arn("okd/release")])), [
+                `build-policy lets the build identity (okd-release/okd-registry-token) push ${arn("okd/release")}; only the build repositories (components, machine-os) may be pushed with the builds' token`,
+            ]);
+            assert.equal(violations(buildPushScoped, awsBuild([arn("okd/*")])).length, 1);
+        });
+
+        it("passes an AWS build role that pushes the components and machine-os repositories only", () => {
+            assert.deepEqual(violations(buildPushScoped, awsBuild([arn("okd/components"), arn("okd/machine-os")])), []);
+        });
+
+        const gcp = (repository: string, role = "roles/artifactregistry.writer") => {
+            const gsa = res(t.gcp.serviceAccount, "build-gsa", {});
+            return [
+                gsa,
+                res(
+                    t.gcp.serviceAccountIamMember,
+                    "build-wi",
+                    {
+                        role: "roles/iam.workloadIdentityUser",
+                        member: "serviceAccount:p.svc.id.goog[okd-release/okd-registry-token]",
+                    },
+                    { dependsOn: [gsa] },
+                ),
+                res(
+                    t.gcp.arIamMember,
+                    `build-${repository}`,
+                    { role, repository, member: UNKNOWN },
+                    { dependsOn: [gsa] },
+                ),
+            ];
+        };
+
+        it("fails the GCP build account writing the shared nightly repository (today's layout), passes builds only", () => {
+            assert.deepEqual(violations(buildPushScoped, gcp("okd-nightly")), [
+                "build-okd-nightly lets the build identity (okd-release/okd-registry-token) write okd-nightly; it may write only the builds repository (<prefix>-builds), or its token moves the tools image's and payloads' tags",
+            ]);
+            assert.deepEqual(violations(buildPushScoped, gcp("okd-builds")), []);
+            assert.deepEqual(violations(buildPushScoped, gcp("okd-nightly", "roles/artifactregistry.reader")), []);
+        });
+
+        const azure = (guid: string) => {
+            const identity = res(t.azure.identity, "build-id", {});
+            return [
+                identity,
+                res(
+                    t.azure.federatedCredential,
+                    "build-fic",
+                    { subject: "system:serviceaccount:okd-release:okd-registry-token" },
+                    { dependsOn: [identity] },
+                ),
+                res(
+                    t.azure.roleAssignment,
+                    "build-acr",
+                    { roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${guid}` },
+                    { dependsOn: [identity] },
+                ),
+            ];
+        };
+
+        it("fails AcrPush on the Azure build identity (registry-wide), passes the token minter role", () => {
+            assert.deepEqual(violations(buildPushScoped, azure("8311e382-0749-4cb8-b61a-304f252e45ec")), [
+                "build-acr gives the build identity (okd-release/okd-registry-token) a registry-wide push role; it may only generate passwords of the scope-mapped build token",
+            ]);
+            assert.deepEqual(violations(buildPushScoped, azure("token-minter-guid")), []);
+        });
+
+        it("judges a custom role by its actions when its id is known only after apply", () => {
+            const withRole = (actions: string[]) => {
+                const [identity, fic] = azure("x");
+                const definition = res(t.azure.roleDefinition, "build-role", { permissions: [{ actions }] });
+                const assignment = res(
+                    t.azure.roleAssignment,
+                    "build-token-minter",
+                    { roleDefinitionId: UNKNOWN },
+                    { dependsOn: [identity, definition] },
+                );
+                return [identity, fic, definition, assignment];
+            };
+            assert.deepEqual(
+                violations(
+                    buildPushScoped,
+                    withRole([
+                        "Microsoft.ContainerRegistry/registries/read",
+                        "Microsoft.ContainerRegistry/registries/tokens/read",
+                        "Microsoft.ContainerRegistry/registries/generateCredentials/action",
+                    ]),
+                ),
+                [],
+            );
+            for (const action of [
+                "Microsoft.ContainerRegistry/registries/push/write",
+                "Microsoft.ContainerRegistry/registries/tokens/write",
+                "Microsoft.ContainerRegistry/registries/scopeMaps/write",
+                "Microsoft.ContainerRegistry/*",
+            ]) {
+                assert.equal(violations(buildPushScoped, withRole([action])).length, 1, action);
+            }
+        });
+
+        it("ignores the other identities' registry-wide push", () => {
+            const identity = res(t.azure.identity, "records-id", {});
+            const fic = res(
+                t.azure.federatedCredential,
+                "records-fic",
+                { subject: "system:serviceaccount:okd-builds:okd-records" },
+                { dependsOn: [identity] },
+            );
+            const push = res(
+                t.azure.roleAssignment,
+                "records-acr",
+                {
+                    roleDefinitionId:
+                        "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8311e382-0749-4cb8-b61a-304f252e45ec",
+                },
+                { dependsOn: [identity] },
+            );
+            assert.deepEqual(violations(buildPushScoped, [identity, fic, push]), []);
         });
     });
 

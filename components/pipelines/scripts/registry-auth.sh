@@ -8,6 +8,17 @@
 #   AWS_REGION      aws: region of the registry
 #   AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE
 #                   azure: injected by AKS workload identity
+#   ACR_TOKEN_NAME  azure, optional: instead of an Entra registry token (registry-wide for AcrPush), generate a
+#                   password of this ACR token, whose scope map names the repositories it may use (the build identity
+#                   sets it: its token may push the build repositories only). Needs ACR_RESOURCE_GROUP.
+#   ACR_RESOURCE_GROUP
+#                   azure, with ACR_TOKEN_NAME: the registry's resource group
+#   ACR_TOKEN_LIFETIME
+#                   azure, optional: seconds the generated password is valid (default 3600)
+#   ACR_TOKEN_SETTLE_SECONDS
+#                   azure, optional: seconds to wait after generating a password before writing it (default 60: ACR
+#                   takes up to 60 seconds to make a regenerated token password usable, learn.microsoft.com
+#                   azure/container-registry/container-registry-token-based-repository-permissions, "Add token password")
 #   FAKE_PULL_AUTH  optional "true": add OKD's placeholder `fake` auth, so the file is also an install pull secret
 #   GCP_IMPERSONATE_SERVICE_ACCOUNT
 #                   gcp, optional: mint a fresh token of this account through the IAM Credentials API, valid
@@ -59,10 +70,29 @@ case "${PLATFORM}" in
     done
     az login --service-principal --username "${AZURE_CLIENT_ID}" --tenant "${AZURE_TENANT_ID}" \
       --federated-token "$(cat "${AZURE_FEDERATED_TOKEN_FILE}")" --output none
-    user="00000000-0000-0000-0000-000000000000"
-    token="$(az acr login --name "${REGISTRY_HOST%%.*}" --expose-token --output tsv --query accessToken)"
-    lifetime="3h"
-    seconds=10800
+    if [ -n "${ACR_TOKEN_NAME:-}" ]; then
+      : "${ACR_RESOURCE_GROUP:?registry-auth: ACR_RESOURCE_GROUP is required with ACR_TOKEN_NAME}"
+      seconds="${ACR_TOKEN_LIFETIME:-3600}"
+      # A token has two password slots, and generating one replaces it at once: alternate between them by ten-minute
+      # window (the minter's schedule), so the password the builds read until this run stores its own stays valid.
+      slot="password$(((minted_at / 600) % 2 + 1))"
+      expiry="$(date -u -d "@$((minted_at + seconds))" +%Y-%m-%dT%H:%M:%SZ)"
+      user="${ACR_TOKEN_NAME}"
+      token="$(az acr token credential generate --registry "${REGISTRY_HOST%%.*}" \
+        --resource-group "${ACR_RESOURCE_GROUP}" --name "${ACR_TOKEN_NAME}" "--${slot}" --expiration "${expiry}" \
+        --output tsv --query "passwords[?name=='${slot}'].value | [0]")"
+      if [ -z "${token}" ]; then
+        echo "registry-auth: ACR returned no ${slot} for token ${ACR_TOKEN_NAME}" >&2
+        exit 1
+      fi
+      lifetime="${seconds}s (token ${ACR_TOKEN_NAME}, ${slot})"
+      sleep "${ACR_TOKEN_SETTLE_SECONDS:-60}"
+    else
+      user="00000000-0000-0000-0000-000000000000"
+      token="$(az acr login --name "${REGISTRY_HOST%%.*}" --expose-token --output tsv --query accessToken)"
+      lifetime="3h"
+      seconds=10800
+    fi
     ;;
   local)
     lifetime="none (anonymous in-cluster registry)"

@@ -13,6 +13,8 @@ export const computed = {
     clusterPrincipalId: (cluster: string) => `${cluster}-principal-id`,
     clientId: (identity: string) => `${identity}-client-id`,
     principalId: (identity: string) => `${identity}-principal-id`,
+    /** A custom role definition's name, the GUID Azure (or azure-native's auto-naming) gives it. */
+    roleDefinitionName: (role: string) => `${role}-guid`,
 };
 
 function cloudState(type: string, name: string): Record<string, unknown> {
@@ -23,6 +25,8 @@ function cloudState(type: string, name: string): Record<string, unknown> {
                 identityProfile: { kubeletidentity: { objectId: computed.kubeletObjectId(name) } },
                 identity: { type: "SystemAssigned", principalId: computed.clusterPrincipalId(name) },
             };
+        case "azure-native:authorization:RoleDefinition":
+            return { name: computed.roleDefinitionName(name) };
         case "azure-native:managedidentity:UserAssignedIdentity":
             return { clientId: computed.clientId(name), principalId: computed.principalId(name) };
         default:

@@ -362,8 +362,10 @@ describe("azure site", () => {
                 ["azure-native:containerregistry:Registry", "azt-registry"],
                 ["azure-native:containerregistry:Task", "azt-registry-purge"],
                 ["azure-native:authorization:RoleAssignment", "azt-kubelet-acr-pull"],
-                ["azure-native:authorization:RoleAssignment", "azt-build-acr-push"],
+                ["azure-native:authorization:RoleAssignment", "azt-build-acr-token-minter"],
                 ["azure-native:authorization:RoleAssignment", "azt-promote-acr-push"],
+                ["azure-native:containerregistry:ScopeMap", "azt-build-scope"],
+                ["azure-native:containerregistry:Token", "azt-build-token"],
             ]) {
                 assert.ok(registryLock.includes(find(type, name).urn), `registry lock after ${name}`);
             }
@@ -495,7 +497,7 @@ describe("azure site", () => {
         });
 
         it("gives each identity its role assignments, each at the narrowest scope Azure offers here", () => {
-            assert.deepEqual(grantsOf("build"), ["acrPush@azt-registry-id"]);
+            assert.deepEqual(grantsOf("build"), [`${computed.roleDefinitionName("azt-token-minter")}@azt-registry-id`]);
             assert.deepEqual(grantsOf("records"), [
                 "acrPush@azt-registry-id",
                 "blobContributor@azt-artifacts-container-id",
@@ -507,6 +509,54 @@ describe("azure site", () => {
             ]);
             assert.deepEqual(grantsOf("chains"), ["acrPush@azt-registry-id", "keyVaultCryptoUser@azt-chains-key-id"]);
             assert.deepEqual(grantsOf("e2e-pull"), ["acrPull@azt-registry-id"]);
+        });
+
+        it("gives the build identity no registry data role: only generating passwords of the build token", () => {
+            const minter = find("azure-native:authorization:RoleDefinition", "azt-token-minter");
+            assert.deepEqual(minter.inputs.permissions, [
+                {
+                    actions: [
+                        "Microsoft.ContainerRegistry/registries/read",
+                        "Microsoft.ContainerRegistry/registries/tokens/read",
+                        "Microsoft.ContainerRegistry/registries/generateCredentials/action",
+                    ],
+                    notActions: [],
+                },
+            ]);
+            assert.equal(minter.inputs.roleType, "CustomRole");
+            const rg = `/subscriptions/${subscription}/resourceGroups/${inputs("azure-native:containerregistry:Registry", "azt-registry").resourceGroupName}`;
+            assert.deepEqual(minter.inputs.assignableScopes, [rg]);
+            const [grant] = under("azt-build", assignment);
+            assert.equal(grant.inputs.roleDefinitionId, roleId(computed.roleDefinitionName("azt-token-minter")));
+            assert.equal(grant.inputs.scope, "azt-registry-id");
+            // No identity's role on the registry lets a build's credential push the tools image or a promoted release.
+            for (const a of under("azt-build", assignment)) {
+                const guid = String(a.inputs.roleDefinitionId).split("/").pop();
+                assert.ok(guid !== roles.acrPush && guid !== roles.acrPull, a.name);
+            }
+        });
+
+        it("scopes the build token to push and pull the build repositories only, with no password in the state", () => {
+            const scope = inputs("azure-native:containerregistry:ScopeMap", "azt-build-scope");
+            assert.deepEqual(scope.actions, [
+                "repositories/azt/components/content/read",
+                "repositories/azt/components/content/write",
+                "repositories/azt/components/metadata/read",
+                "repositories/azt/machine-os/content/read",
+                "repositories/azt/machine-os/content/write",
+                "repositories/azt/machine-os/metadata/read",
+            ]);
+            const token = inputs("azure-native:containerregistry:Token", "azt-build-token");
+            assert.equal(token.tokenName, "okd-build-push");
+            assert.equal(token.scopeMapId, "azt-build-scope-id");
+            assert.equal(token.status, "enabled");
+            assert.equal(token.credentials, undefined);
+            // The minter is told which token to generate passwords of (registry-auth.sh ACR_TOKEN_NAME).
+            assert.deepEqual(Object.keys(site.identities.build.env ?? {}).sort(), [
+                "ACR_RESOURCE_GROUP",
+                "ACR_TOKEN_NAME",
+            ]);
+            assert.equal(site.identities.records.env, undefined);
         });
 
         it("confines records' and promotion's blob writes to their prefixes with ABAC conditions", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 
-import { nightlyCleanupPolicies } from "../../../components/gcp/registry";
+import { buildCleanupPolicies, nightlyCleanupPolicies } from "../../../components/gcp/registry";
 import { type CleanupPolicy, type Version, deletedBy } from "./cleanup-model";
 
 /**
@@ -61,12 +61,31 @@ function nightlies(nights: number, failed: (age: number) => boolean = () => fals
 
 const id = (v: Version) => `${v.pkg}/${v.digest}`;
 const nightlyDays = 14;
-const policies = nightlyCleanupPolicies(nightlyDays, 1, nightlyDays) as CleanupPolicy[];
+/**
+ * Each package lives in one repository (payloads, content and the tools image in nightly, builds in builds), so the
+ * two repositories' policies together act on disjoint packages: evaluating them over every version is what each
+ * repository does over its own.
+ */
+const nightlyPolicies = nightlyCleanupPolicies(nightlyDays, 1, nightlyDays) as CleanupPolicy[];
+const buildPolicies = buildCleanupPolicies(nightlyDays, 1) as CleanupPolicy[];
+const buildPackages = new Set(["components", "machine-os"]);
+function deleted(versions: Version[]): Version[] {
+    return [
+        ...deletedBy(
+            nightlyPolicies,
+            versions.filter((v) => !buildPackages.has(v.pkg)),
+        ),
+        ...deletedBy(
+            buildPolicies,
+            versions.filter((v) => buildPackages.has(v.pkg)),
+        ),
+    ];
+}
 
-describe("gcp nightly repository retention", () => {
+describe("gcp nightly and builds repository retention", () => {
     it("never deletes an image that one of the newest payloads references, however old its digest", () => {
         const { versions, payloads } = nightlies(40);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         const live = payloads.sort((a, b) => a.age - b.age).slice(0, nightlyDays);
         for (const p of live) {
             for (const ref of p.references) {
@@ -78,7 +97,7 @@ describe("gcp nightly repository retention", () => {
 
     it("deletes payloads and builds older than nightlyRetentionDays", () => {
         const { versions } = nightlies(40);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         for (let age = 15; age < 40; age++) {
             assert.ok(gone.has(`release/payload-${age}`), `payload ${age}`);
             assert.ok(gone.has(`components/installer-${age}`), `installer build ${age}`);
@@ -89,7 +108,7 @@ describe("gcp nightly repository retention", () => {
 
     it("keeps the newest payloads whatever their age when nightlies have failed for weeks", () => {
         const { versions, payloads } = nightlies(60, (age) => age < 30);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         const newest = payloads.sort((a, b) => a.age - b.age).slice(0, nightlyDays);
         assert.equal(newest[0].age, 30, "control: the newest payload is 30 days old");
         for (const p of newest) {
@@ -102,40 +121,44 @@ describe("gcp nightly repository retention", () => {
 
     it("keeps the tagged tools image the release runs resolve, however old, and lets the untagged ones go", () => {
         const { versions } = nightlies(60, (age) => age < 30);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         assert.equal(gone.has("release/tools-30"), false, "the newest, tagged, 30 days old");
         assert.ok(gone.has("release/tools-59"), "an old untagged one");
     });
 
     it("leaves the untagged manifests of a multi-architecture image under its index alone", () => {
         const { versions } = nightlies(40);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         assert.equal(gone.has("content/base-index-amd64"), false);
         assert.equal(gone.has("content/base-index-arm64"), false);
     });
 
     it("does not prune content by age at all: the copies only expired payloads reference stay (see docs)", () => {
         const { versions } = nightlies(40);
-        const gone = new Set(deletedBy(policies, versions).map(id));
+        const gone = new Set(deleted(versions).map(id));
         assert.equal(gone.has("content/installer-39"), false);
         assert.equal([...gone].filter((g) => g.startsWith("content/")).length, 0);
     });
 
     it("reads each policy as Artifact Registry does: two KEEP, three DELETE, each by package", () => {
-        assert.deepEqual(
-            policies.map((p) => [
+        const read = (ps: CleanupPolicy[]) =>
+            ps.map((p) => [
                 p.id,
                 p.action,
                 p.condition?.packageNamePrefixes ?? p.mostRecentVersions?.packageNamePrefixes,
-            ]),
-            [
-                ["keep-newest-payloads", "KEEP", ["release"]],
-                ["keep-pipeline-tools", "KEEP", ["release"]],
-                ["delete-old-payloads", "DELETE", ["release"]],
-                ["delete-old-builds", "DELETE", ["components", "machine-os"]],
-                ["delete-untagged", "DELETE", ["release", "components", "machine-os"]],
-            ],
-        );
-        assert.ok(policies.length <= 10, "Artifact Registry takes at most 10 cleanup policies per repository");
+            ]);
+        assert.deepEqual(read(nightlyPolicies), [
+            ["keep-newest-payloads", "KEEP", ["release"]],
+            ["keep-pipeline-tools", "KEEP", ["release"]],
+            ["delete-old-payloads", "DELETE", ["release"]],
+            ["delete-untagged", "DELETE", ["release"]],
+        ]);
+        assert.deepEqual(read(buildPolicies), [
+            ["delete-old-builds", "DELETE", ["components", "machine-os"]],
+            ["delete-untagged", "DELETE", ["components", "machine-os"]],
+        ]);
+        for (const ps of [nightlyPolicies, buildPolicies]) {
+            assert.ok(ps.length <= 10, "Artifact Registry takes at most 10 cleanup policies per repository");
+        }
     });
 });

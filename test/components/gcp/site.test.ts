@@ -207,8 +207,8 @@ describe("gcp site", () => {
     });
 
     describe("Artifact Registry", () => {
-        it("scans both repositories on push: neither opts out of Artifact Analysis", () => {
-            for (const repo of ["gcpt-nightly", "gcpt-releases"]) {
+        it("scans every repository on push: none opts out of Artifact Analysis", () => {
+            for (const repo of ["gcpt-builds", "gcpt-nightly", "gcpt-releases", "gcpt-attestations"]) {
                 assert.equal(inputs(T.repo, repo).vulnerabilityScanningConfig, undefined, repo);
             }
         });
@@ -221,13 +221,7 @@ describe("gcp site", () => {
             assert.equal(r.cleanupPolicyDryRun, false);
             assert.deepEqual(
                 r.cleanupPolicies.map((p: { id: string }) => p.id),
-                [
-                    "keep-newest-payloads",
-                    "keep-pipeline-tools",
-                    "delete-old-payloads",
-                    "delete-old-builds",
-                    "delete-untagged",
-                ],
+                ["keep-newest-payloads", "keep-pipeline-tools", "delete-old-payloads", "delete-untagged"],
             );
             // 14 nightly payloads and the 14 tools images those nightlies built into the same package.
             assert.deepEqual(r.cleanupPolicies[0].mostRecentVersions, {
@@ -235,7 +229,25 @@ describe("gcp site", () => {
                 keepCount: 28,
             });
             assert.equal(r.cleanupPolicies[2].condition.olderThan, "1209600s");
-            assert.equal(r.cleanupPolicies[4].condition.olderThan, "86400s");
+            assert.equal(r.cleanupPolicies[3].condition.olderThan, "86400s");
+        });
+
+        it("keeps the builds in a repository of their own, expiring after nightlyRetentionDays", () => {
+            const r = find(T.repo, "gcpt-builds");
+            assert.equal(r.inputs.repositoryId, "okt-builds");
+            assert.equal(r.inputs.format, "DOCKER");
+            assert.equal(r.inputs.cleanupPolicyDryRun, false);
+            assert.deepEqual(
+                (r.inputs.cleanupPolicies as { id: string; condition: { olderThan: string } }[]).map((p) => [
+                    p.id,
+                    p.condition.olderThan,
+                ]),
+                [
+                    ["delete-old-builds", "1209600s"],
+                    ["delete-untagged", "86400s"],
+                ],
+            );
+            assert.equal(r.protect, false);
         });
 
         it("never deletes from the release repository and protects it", () => {
@@ -262,8 +274,8 @@ describe("gcp site", () => {
                 {
                     release: `${host}/okt-nightly/release`,
                     content: `${host}/okt-nightly/content`,
-                    machineOs: `${host}/okt-nightly/machine-os`,
-                    components: `${host}/okt-nightly/components`,
+                    machineOs: `${host}/okt-builds/machine-os`,
+                    components: `${host}/okt-builds/components`,
                     promoted: `${host}/okt-releases/promoted`,
                     promotedContent: `${host}/okt-releases/promoted-content`,
                     attestations: `${host}/okt-attestations/attestations`,
@@ -327,24 +339,37 @@ describe("gcp site", () => {
         it("lets only the promotion account write the release repository, and only Chains the attestation one", () => {
             assert.deepEqual(writersOf("okt-releases"), [`serviceAccount:${email("promote")}`]);
             assert.deepEqual(writersOf("okt-attestations"), [`serviceAccount:${email("chains")}`]);
-            // Artifact Registry grants per repository: the nightly one (release, content, machine-os, components)
-            // is writable as a whole by the builds' and the records' accounts (docs/security.md).
-            assert.deepEqual(writersOf("okt-nightly"), [
-                `serviceAccount:${email("build")}`,
-                `serviceAccount:${email("records")}`,
-            ]);
+            // Artifact Registry grants per repository, so each has one writer: a build's push token (minted from the
+            // build account) cannot move a payload's tag or the tools image's, which the release run resolves
+            // (issue 15 path 5).
+            assert.deepEqual(writersOf("okt-nightly"), [`serviceAccount:${email("records")}`]);
+            assert.deepEqual(writersOf("okt-builds"), [`serviceAccount:${email("build")}`]);
+        });
+
+        it("keeps the tools image and the payloads out of the build account's repository", async () => {
+            const paths = await Promise.all(
+                (["release", "content", "promoted", "promotedContent", "attestations"] as const).map((r) =>
+                    valueOf(site.registry.repositories[r]),
+                ),
+            );
+            for (const p of paths) assert.ok(!p.includes("/okt-builds/"), p);
         });
 
         it("gives each account exactly its registry roles", () => {
-            assert.deepEqual(registryGrants("build"), ["okt-nightly:roles/artifactregistry.writer"]);
-            assert.deepEqual(registryGrants("records"), ["okt-nightly:roles/artifactregistry.writer"]);
+            assert.deepEqual(registryGrants("build"), ["okt-builds:roles/artifactregistry.writer"]);
+            assert.deepEqual(registryGrants("records"), [
+                "okt-builds:roles/artifactregistry.reader",
+                "okt-nightly:roles/artifactregistry.writer",
+            ]);
             assert.deepEqual(registryGrants("promote"), [
                 "okt-attestations:roles/artifactregistry.reader",
+                "okt-builds:roles/artifactregistry.reader",
                 "okt-nightly:roles/artifactregistry.reader",
                 "okt-releases:roles/artifactregistry.writer",
             ]);
             assert.deepEqual(registryGrants("chains"), [
                 "okt-attestations:roles/artifactregistry.writer",
+                "okt-builds:roles/artifactregistry.reader",
                 "okt-nightly:roles/artifactregistry.reader",
                 "okt-releases:roles/artifactregistry.reader",
             ]);
