@@ -25,7 +25,7 @@ import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from ".
 import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
-import { upgradeGateTask } from "./tasks/upgrade-gate";
+import { upgradeGateTask, upgradeInstallTask } from "./tasks/upgrade-gate";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -151,7 +151,7 @@ export class OkdPipelines extends pulumi.ComponentResource {
             // An upgrade gate Task per cloud some stream's upgradeGate names.
             ...args.site.gates
                 .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
-                .map((g) => upgradeGateTask(ctx, g)),
+                .flatMap((g) => [upgradeInstallTask(ctx, g), upgradeGateTask(g)]),
         ];
         // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
         // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.

@@ -20,7 +20,13 @@ import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
 import { registerClusterTaskName } from "./tasks/register-cluster";
 import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
-import { upgradeGateName, upgradeGateTaskName, upgradeTimeouts } from "./tasks/upgrade-gate";
+import {
+    refreshedPullSecretPath,
+    upgradeGateName,
+    upgradeGateTaskName,
+    upgradeInstallTaskName,
+    upgradeTimeouts,
+} from "./tasks/upgrade-gate";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 
@@ -40,6 +46,13 @@ export const nightlyTasks = {
     register: (g: GateAccess) => `register-${g.platform}`,
     gate: (g: GateAccess) => `e2e-${g.platform}`,
     destroy: (g: GateAccess) => `destroy-${g.platform}`,
+    /** The upgrade gate's cluster (earlier release): prepared, registered, created as an install gate's. */
+    prepareUpgrade: (g: GateAccess) => `prepare-upgrade-${g.platform}`,
+    registerUpgrade: (g: GateAccess) => `register-upgrade-${g.platform}`,
+    installUpgrade: (g: GateAccess) => `install-upgrade-${g.platform}`,
+    /** A fresh pull-only secret, minted after the install and before the upgrade (the pull identity). */
+    pullSecretUpgrade: (g: GateAccess) => `pull-secret-upgrade-${g.platform}`,
+    /** Refreshes the cluster's pull secret, then upgrades it to the payload; its results are the gate's. */
     upgradeGate: (g: GateAccess) => `e2e-upgrade-${g.platform}`,
     destroyUpgrade: (g: GateAccess) => `destroy-upgrade-${g.platform}`,
     verdict: "verdict",
@@ -121,8 +134,9 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  * The nightly of one stream:
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
- *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
- *                                                                                       └→ e2e-upgrade-<cloud> (upgradeGate) ─┘
+ *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → prepare-<cloud> → register-<cloud> → e2e-<cloud> (each gate, in parallel) → verdict
+ *                                                              (upgradeGate) └→ prepare-upgrade-<cloud> → register-upgrade-<cloud> → install-upgrade-<cloud>
+ *                                                                                 → pull-secret-upgrade-<cloud> → e2e-upgrade-<cloud> ─┘
  *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
  *
  * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
@@ -262,6 +276,76 @@ export function nightlyPipeline(
 
     const payload = `$(tasks.${t.assemble}.results.IMAGE_URL)@$(tasks.${t.assemble}.results.IMAGE_DIGEST)`;
     const e2e = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
+    const fromImage = `$(tasks.${t.assemble}.results.upgrade-from)`;
+    // The upgrade gate: its cluster of the earlier release prepared and registered before it exists (as an install
+    // gate's), created, then a fresh pull-only secret minted for it (the install's may have expired: 1h on Artifact
+    // Registry, 3h on ACR), then the refresh of the cluster's pull secret and the upgrade.
+    const upgradeTasks = (g: GateAccess, options: string): PipelineTask[] => [
+        {
+            name: t.prepareUpgrade(g),
+            taskRef: ref(prepareTaskName(g.platform)),
+            runAfter: [t.pullSecret],
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: fromImage },
+                // Its own cluster name beside the install gate's on the same cloud.
+                { name: "run-id", value: "$(context.taskRun.uid)" },
+                { name: "gate", value: upgradeGateName(g.platform) },
+                { name: "skip-without-release", value: "true" },
+            ],
+            workspaces: e2e,
+            timeout: "30m",
+        },
+        {
+            name: t.registerUpgrade(g),
+            taskRef: ref(registerClusterTaskName),
+            runAfter: [t.prepareUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "gate", value: upgradeGateName(g.platform) },
+                // The cluster runs the earlier release: its installer destroys it.
+                { name: "release-image", value: fromImage },
+                { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
+            ],
+            workspaces: e2e,
+            timeout: "10m",
+            retries: 2,
+        },
+        {
+            name: t.installUpgrade(g),
+            taskRef: ref(upgradeInstallTaskName(g.platform)),
+            runAfter: [t.registerUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "from-image", value: fromImage },
+                { name: "run-id", value: "$(context.taskRun.uid)" },
+            ],
+            workspaces: e2e,
+            timeout: upgradeTimeouts.installTask,
+        },
+        {
+            name: t.pullSecretUpgrade(g),
+            taskRef: ref(pullSecretTaskName),
+            runAfter: [t.installUpgrade(g)],
+            params: [{ name: "path", value: refreshedPullSecretPath(g.platform) }],
+            workspaces: e2e,
+            timeout: "15m",
+            retries: 2,
+        },
+        {
+            name: t.upgradeGate(g),
+            taskRef: ref(upgradeGateTaskName(g.platform)),
+            runAfter: [t.pullSecretUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: payload },
+                { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                { name: "upgrade-options", value: options },
+            ],
+            workspaces: e2e,
+            timeout: upgradeTimeouts.task,
+        },
+    ];
     const gateTasks: PipelineTask[] =
         gates.length === 0
             ? []
@@ -310,26 +394,7 @@ export function nightlyPipeline(
                       workspaces: e2e,
                       timeout: gateTimeouts.task,
                   })),
-                  ...(upgrade && upgradeAccess
-                      ? [
-                            {
-                                name: t.upgradeGate(upgradeAccess),
-                                taskRef: ref(upgradeGateTaskName(upgradeAccess.platform)),
-                                runAfter: [t.pullSecret],
-                                params: [
-                                    toolsImageArg,
-                                    { name: "from-image", value: `$(tasks.${t.assemble}.results.upgrade-from)` },
-                                    { name: "release-image", value: payload },
-                                    { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
-                                    // Its own cluster name beside the install gate's on the same cloud.
-                                    { name: "run-id", value: "$(context.taskRun.uid)" },
-                                    { name: "upgrade-options", value: upgrade.options },
-                                ],
-                                workspaces: e2e,
-                                timeout: upgradeTimeouts.task,
-                            },
-                        ]
-                      : []),
+                  ...(upgrade && upgradeAccess ? upgradeTasks(upgradeAccess, upgrade.options) : []),
               ];
 
     const gatesJson = `[${[
@@ -376,7 +441,8 @@ export function nightlyPipeline(
         destroys.push({
             name: t.destroyUpgrade(g),
             taskRef: ref(destroyTaskName(g.platform)),
-            when: [{ input: `$(tasks.${t.upgradeGate(g)}.status)`, operator: "notin", values: ["None"] }],
+            // The install task creates the cluster: whatever became of it or of the upgrade, it may exist.
+            when: [{ input: `$(tasks.${t.installUpgrade(g)}.status)`, operator: "notin", values: ["None"] }],
             // The cluster runs the earlier release (or, mid-upgrade, both): its installer destroys it.
             params: [
                 toolsImageArg,
@@ -404,7 +470,8 @@ export function nightlyPipeline(
                               ...gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`),
                               ...(upgradeAccess
                                   ? [
-                                        `${upgradeGateName(upgradeAccess.platform)}=$(tasks.${t.upgradeGate(upgradeAccess)}.status)`,
+                                        // Whether its destroy ran: the install task's (destroy-upgrade's `when`).
+                                        `${upgradeGateName(upgradeAccess.platform)}=$(tasks.${t.installUpgrade(upgradeAccess)}.status)`,
                                     ]
                                   : []),
                           ].join(" "),

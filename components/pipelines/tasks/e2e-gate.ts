@@ -50,11 +50,20 @@ export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
         spec: {
             description:
                 "Mints a short-lived, pull-only secret for the site registry from the e2e ServiceAccount's identity, for the e2e clusters.",
-            params: [],
+            params: [
+                {
+                    name: "path",
+                    description:
+                        "Where in the e2e workspace: pull-secret.json (the installs'), or <gate>/pull-secret.json for a refresh.",
+                    default: "pull-secret.json",
+                },
+            ],
             results: [],
-            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace; gets pull-secret.json." }],
+            workspaces: [
+                { name: e2eWorkspace, description: "The run's e2e workspace; gets the pull secret at `path`." },
+            ],
             stepTemplate: { env: ctx.identityEnv },
-            steps: [registryAuthStep(ctx, pullSecretFile, true)],
+            steps: [registryAuthStep(ctx, `$(workspaces.${e2eWorkspace}.path)/$(params.path)`, true)],
         },
     };
 }
@@ -218,6 +227,8 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
  * The first half of a gate: extracts the payload's installer and writes install-config, manifests and ignition
  * configs (metadata.json), creating no cloud resource, so that register-cluster can store metadata.json before the
  * gate task creates the cluster (e2e-install.sh INSTALL_STEP=prepare). A failure here is the install's outcome.
+ * The upgrade gate prepares with it too, in its own directory (`gate`: `<cloud>-upgrade`), from the earlier release
+ * (`skip-without-release`: no earlier release prepares nothing and writes install-outcome `skipped`).
  */
 export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
@@ -227,8 +238,19 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             description: `Prepares the ${gate.platform} e2e install of a payload: installer, manifests and ignition configs (metadata.json); no cloud resource.`,
             params: [
                 toolsImageParam,
-                { name: "release-image", description: "Payload under test, repository@digest." },
+                { name: "release-image", description: "Release to install, repository@digest." },
                 { name: "run-id", description: "Unique id of the run; names the cluster." },
+                {
+                    name: "gate",
+                    description: `The gate's directory in the e2e workspace (${gate.platform}, or ${gate.platform}-upgrade).`,
+                    default: gate.platform,
+                },
+                {
+                    name: "skip-without-release",
+                    description:
+                        "true (upgrade gate): an empty release-image prepares nothing and the gate is skipped.",
+                    default: "false",
+                },
             ],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
@@ -236,7 +258,7 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             stepTemplate: {
                 env: [
                     { name: "GATE", value: gate.platform },
-                    { name: "STATE_DIR", value: gateDir(gate.platform) },
+                    { name: "STATE_DIR", value: gateDir("$(params.gate)") },
                     { name: "PULL_SECRET_FILE", value: pullSecretFile },
                     ...gateStepEnv(gate),
                 ],
@@ -247,7 +269,11 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
                     image: toolsStepImage,
                     script: loadScript("e2e-install.sh"),
                     env: [
-                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        ...paramEnv({
+                            RELEASE_IMAGE: "release-image",
+                            RUN_ID: "run-id",
+                            SKIP_WITHOUT_RELEASE: "skip-without-release",
+                        }),
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
                         { name: "INSTALL_STEP", value: "prepare" },

@@ -15,47 +15,108 @@ import {
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const upgradeGateTaskName = (cloud: CloudPlatform): string => `okd-e2e-upgrade-${cloud}`;
+/** The upgrade gate's install: creates the cluster of the earlier release from its prepared, registered directory. */
+export const upgradeInstallTaskName = (cloud: CloudPlatform): string => `okd-e2e-upgrade-install-${cloud}`;
 
 /**
  * Time budgets: the install as the install gate's; the upgrade as long as openshift-tests gives its upgrade suites
  * (TestTimeout 240 minutes, openshift/origin pkg/testsuites/upgrade_suites.go), so the step never cuts the suite
- * before it reports; the Task holds both.
+ * before it reports, after the pull secret's refresh (its wait for the machine config pools). Install and upgrade
+ * were one 7h Task; split around the pull secret's mint they take 7h05m.
  */
-export const upgradeTimeouts = { install: gateTimeouts.install, upgrade: "4h", task: "7h" } as const;
+export const upgradeTimeouts = {
+    install: gateTimeouts.install,
+    installTask: "2h35m",
+    refresh: "25m",
+    upgrade: "4h",
+    task: "4h30m",
+} as const;
 
 /** An upgrade gate's name, in the record, on the page and as its directory in the e2e workspace: `aws-upgrade`. */
 export const upgradeGateName = (cloud: CloudPlatform): string => `${cloud}-upgrade`;
 
+/** Where the upgrade gate's fresh pull secret is minted, relative to the e2e workspace (pullSecretTask `path`). */
+export const refreshedPullSecretPath = (cloud: CloudPlatform): string => `${upgradeGateName(cloud)}/pull-secret.json`;
+
 /**
- * An upgrade gate on one cloud: install the earlier release (`from-image`, chosen by release-record.sh `previous` among
- * the payload's own upgrade edges) with that release's installer, then upgrade the cluster to the payload under test
- * with the payload's tests image, `openshift-tests run-upgrade all --to-image <payload>` (e2e-test.sh, TEST_TYPE
- * upgrade), as OpenShift CI's upgrade jobs do. The same scripts, credentials, budgets and clean-up as the install gate
- * of that cloud, in a workspace directory of its own (`<cloud>-upgrade`), so both can run in one nightly. No earlier
- * release: the install writes `skipped` and the gate reports `skipped`, which no verdict counts against the payload.
+ * The upgrade gate's cluster, as the install gate's is: prepared (prepareTask, gate `<cloud>-upgrade`) and registered
+ * for the reaper before this creates it (e2e-install.sh INSTALL_STEP=create) from the earlier release (`from-image`)
+ * with that release's installer. No earlier release: prepare wrote `skipped`, and this does nothing.
  */
-export function upgradeGateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function upgradeInstallTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     const name = upgradeGateName(gate.platform);
-    const gateEnv: EnvVar[] = [
-        { name: "GATE", value: gate.platform },
-        { name: "STATE_DIR", value: gateDir(name) },
-        { name: "PULL_SECRET_FILE", value: pullSecretFile },
-        ...gateStepEnv(gate),
-    ];
     return {
-        name: upgradeGateTaskName(gate.platform),
+        name: upgradeInstallTaskName(gate.platform),
         spec: {
-            description: `Upgrade gate on ${gate.platform}: installs the earlier release in ${gate.region} and upgrades it to the payload with openshift-tests run-upgrade.`,
+            description: `Upgrade gate on ${gate.platform}: creates the earlier release's cluster in ${gate.region} from its prepared, registered installer directory.`,
             params: [
                 toolsImageParam,
                 {
                     name: "from-image",
                     description: "The earlier release to install, repository@digest; empty: nothing to upgrade from.",
                 },
+                { name: "run-id", description: "Unique id (the cluster was named by the prepare task)." },
+            ],
+            results: [],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
+            volumes: creds.volumes,
+            stepTemplate: {
+                env: [
+                    { name: "GATE", value: gate.platform },
+                    { name: "STATE_DIR", value: gateDir(name) },
+                    { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                    ...gateStepEnv(gate),
+                ],
+            },
+            steps: [
+                {
+                    name: "install",
+                    image: toolsStepImage,
+                    script: loadScript("e2e-install.sh"),
+                    env: [
+                        ...paramEnv({ RELEASE_IMAGE: "from-image", RUN_ID: "run-id" }),
+                        { name: "SKIP_WITHOUT_RELEASE", value: "true" },
+                        // prepare-upgrade made the installer directory, and register-upgrade stored its metadata.json.
+                        { name: "INSTALL_STEP", value: "create" },
+                        { name: "BASE_DOMAIN", value: gate.baseDomain },
+                        { name: "REGION", value: gate.region },
+                        // oc reaches a registry without TLS (local) only when told, as in the install gate.
+                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                    ],
+                    timeout: upgradeTimeouts.install,
+                    // As the install gate's install step (e2e-gate.ts).
+                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
+                    volumeMounts: creds.mounts,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * The upgrade itself, on the cluster upgradeInstallTask created: first the cluster's global pull secret is replaced
+ * with the one minted for it just before (refresh-pull-secret.sh; the install's token may have expired during the
+ * install, and the nodes pull the new payload only now), then `openshift-tests run-upgrade all --to-image <payload>`
+ * with the payload's tests image (e2e-test.sh, TEST_TYPE upgrade), as OpenShift CI's upgrade jobs do. No earlier
+ * release: the install wrote `skipped` and the gate reports `skipped`, which no verdict counts against the payload.
+ */
+export function upgradeGateTask(gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    const name = upgradeGateName(gate.platform);
+    const gateEnv: EnvVar[] = [
+        { name: "GATE", value: gate.platform },
+        { name: "STATE_DIR", value: gateDir(name) },
+        ...gateStepEnv(gate),
+    ];
+    return {
+        name: upgradeGateTaskName(gate.platform),
+        spec: {
+            description: `Upgrade gate on ${gate.platform}: refreshes the earlier release's cluster's pull secret and upgrades it to the payload with openshift-tests run-upgrade.`,
+            params: [
+                toolsImageParam,
                 { name: "release-image", description: "Payload under test, repository@digest: the upgrade target." },
                 { name: "tests-image", description: "The payload's own tests image (openshift-tests)." },
-                { name: "run-id", description: "Unique id; names the cluster (distinct from the install gate's)." },
                 {
                     name: "upgrade-options",
                     description: "openshift-tests run-upgrade --options, e.g. abort-at=random.",
@@ -71,21 +132,17 @@ export function upgradeGateTask(ctx: PipelineContext, gate: GateAccess): TaskDef
             stepTemplate: { env: gateEnv },
             steps: [
                 {
-                    name: "install",
+                    name: "refresh-pull-secret",
                     image: toolsStepImage,
-                    script: loadScript("e2e-install.sh"),
+                    script: loadScript("refresh-pull-secret.sh"),
                     env: [
-                        ...paramEnv({ RELEASE_IMAGE: "from-image", RUN_ID: "run-id" }),
-                        { name: "SKIP_WITHOUT_RELEASE", value: "true" },
-                        { name: "BASE_DOMAIN", value: gate.baseDomain },
-                        { name: "REGION", value: gate.region },
-                        // oc reaches a registry without TLS (local) only when told, as in the install gate.
-                        { name: "TLS_VERIFY", value: ctx.tlsVerify },
+                        {
+                            name: "PULL_SECRET_FILE",
+                            value: `$(workspaces.${e2eWorkspace}.path)/${refreshedPullSecretPath(gate.platform)}`,
+                        },
                     ],
-                    timeout: upgradeTimeouts.install,
-                    // As the install gate's install step (e2e-gate.ts).
-                    computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
-                    volumeMounts: creds.mounts,
+                    timeout: upgradeTimeouts.refresh,
+                    computeResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                 },
                 {
                     name: "upgrade",

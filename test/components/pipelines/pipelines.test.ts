@@ -1102,32 +1102,46 @@ describe("OKD pipelines with an upgrade gate", () => {
         await settled();
     });
 
-    it("installs an upgrade gate Task only for the cloud a stream's upgrade gate names", () => {
+    it("installs the upgrade gate Tasks only for the cloud a stream's upgrade gate names", () => {
         const names = under("plu", "kubernetes:tekton.dev/v1:Task").map((r) => (r.inputs as Obj).metadata.name);
         assert.ok(names.includes("okd-e2e-upgrade-gcp"), names.join(" "));
-        assert.ok(!names.includes("okd-e2e-upgrade-aws"), names.join(" "));
+        assert.ok(names.includes("okd-e2e-upgrade-install-gcp"), names.join(" "));
+        assert.ok(!names.includes("okd-e2e-upgrade-aws") && !names.includes("okd-e2e-upgrade-install-aws"));
+        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+        const install = task("okd-e2e-upgrade-install-gcp").spec;
+        assert.deepEqual(
+            install.steps.map((s: Obj) => [s.name, s.image]),
+            [["install", "$(params.tools-image)"]],
+        );
+        const installTemplate = Object.fromEntries(install.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
+        assert.equal(installTemplate.STATE_DIR, "$(workspaces.e2e.path)/gcp-upgrade");
+        assert.equal(installTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
+        assert.equal(installTemplate.GCP_PROJECT, "okd-e2e");
+        // Creates the cluster from the directory prepare-upgrade made and register-upgrade stored.
+        assert.deepEqual(
+            [env(install.steps[0]).RELEASE_IMAGE, env(install.steps[0]).SKIP_WITHOUT_RELEASE],
+            ["$(params.from-image)", "true"],
+        );
+        assert.equal(env(install.steps[0]).INSTALL_STEP, "create");
+        // oc reaches the site registry as the install gate's oc does.
+        const installGate = task("okd-e2e-gcp").spec.steps.find((s: Obj) => s.name === "install");
+        assert.ok(env(installGate).TLS_VERIFY !== undefined);
+        assert.equal(env(install.steps[0]).TLS_VERIFY, env(installGate).TLS_VERIFY);
+
         const t = task("okd-e2e-upgrade-gcp").spec;
         assert.deepEqual(
             t.steps.map((s: Obj) => [s.name, s.image]),
             [
-                ["install", "$(params.tools-image)"],
+                ["refresh-pull-secret", "$(params.tools-image)"],
                 ["upgrade", "$(params.tests-image)"],
             ],
         );
-        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
         const stepTemplate = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
-        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
         assert.equal(stepTemplate.STATE_DIR, "$(workspaces.e2e.path)/gcp-upgrade");
-        assert.equal(stepTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
-        assert.equal(stepTemplate.GCP_PROJECT, "okd-e2e");
-        assert.deepEqual(
-            [env(t.steps[0]).RELEASE_IMAGE, env(t.steps[0]).SKIP_WITHOUT_RELEASE],
-            ["$(params.from-image)", "true"],
-        );
-        // oc reaches the site registry as the install gate's oc does.
-        const installGate = task("okd-e2e-gcp").spec.steps.find((s: Obj) => s.name === "install");
-        assert.ok(env(installGate).TLS_VERIFY !== undefined);
-        assert.equal(env(t.steps[0]).TLS_VERIFY, env(installGate).TLS_VERIFY);
+        // The cluster's pull secret is replaced with the one pull-secret-upgrade-gcp minted after the install.
+        assert.equal(env(t.steps[0]).PULL_SECRET_FILE, "$(workspaces.e2e.path)/gcp-upgrade/pull-secret.json");
+        assert.equal(t.steps[0].script, fs.readFileSync(path.join(scriptsDir, "refresh-pull-secret.sh"), "utf8"));
         assert.deepEqual(
             [env(t.steps[1]).TEST_TYPE, env(t.steps[1]).TO_IMAGE, env(t.steps[1]).UPGRADE_OPTIONS],
             ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
@@ -1135,24 +1149,56 @@ describe("OKD pipelines with an upgrade gate", () => {
         assert.equal(t.steps[1].script, fs.readFileSync(path.join(scriptsDir, "e2e-test.sh"), "utf8"));
     });
 
-    it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {
+    it("prepares and registers the upgrade cluster before it exists, and mints its fresh pull secret after the install", () => {
         const spec = nightly();
         const assemble = byName(spec.tasks, "assemble");
         assert.deepEqual(
             assemble.params.find((p: Obj) => p.name === "upgrade-from"),
             { name: "upgrade-from", value: "accepted" },
         );
+        const params = (t: Obj) => Object.fromEntries(t.params.map((p: Obj) => [p.name, p.value]));
+        const from = "$(tasks.assemble.results.upgrade-from)";
+        const prepare = byName(spec.tasks, "prepare-upgrade-gcp");
+        assert.equal(prepare.taskRef.name, "okd-e2e-prepare-gcp");
+        assert.deepEqual(prepare.runAfter, ["e2e-pull-secret"]);
+        assert.deepEqual(
+            [
+                params(prepare)["release-image"],
+                params(prepare).gate,
+                params(prepare)["skip-without-release"],
+                params(prepare)["run-id"],
+            ],
+            [from, "gcp-upgrade", "true", "$(context.taskRun.uid)"],
+            "the earlier release, in its own directory, named apart from the install gate's cluster",
+        );
+        const register = byName(spec.tasks, "register-upgrade-gcp");
+        assert.equal(register.taskRef.name, "okd-register-cluster");
+        assert.deepEqual(register.runAfter, ["prepare-upgrade-gcp"]);
+        assert.deepEqual([params(register).gate, params(register)["release-image"]], ["gcp-upgrade", from]);
+        const install = byName(spec.tasks, "install-upgrade-gcp");
+        assert.equal(install.taskRef.name, "okd-e2e-upgrade-install-gcp");
+        assert.deepEqual(install.runAfter, ["register-upgrade-gcp"]);
+        assert.equal(params(install)["from-image"], from);
+        const mint = byName(spec.tasks, "pull-secret-upgrade-gcp");
+        assert.equal(mint.taskRef.name, "okd-e2e-pull-secret");
+        assert.deepEqual(mint.runAfter, ["install-upgrade-gcp"]);
+        assert.equal(params(mint).path, "gcp-upgrade/pull-secret.json");
         const gate = byName(spec.tasks, "e2e-upgrade-gcp");
-        assert.deepEqual(gate.runAfter, ["e2e-pull-secret"]);
-        const params = Object.fromEntries(gate.params.map((p: Obj) => [p.name, p.value]));
-        assert.equal(params["from-image"], "$(tasks.assemble.results.upgrade-from)");
+        assert.deepEqual(gate.runAfter, ["pull-secret-upgrade-gcp"]);
         assert.equal(
-            params["release-image"],
+            params(gate)["release-image"],
             "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
         );
-        assert.equal(params["tests-image"], "$(tasks.assemble.results.tests-image)");
-        assert.equal(params["run-id"], "$(context.taskRun.uid)", "a cluster name apart from the install gate's");
-        assert.equal(params["upgrade-options"], "abort-at=random");
+        assert.equal(params(gate)["tests-image"], "$(tasks.assemble.results.tests-image)");
+        assert.equal(params(gate)["upgrade-options"], "abort-at=random");
+        // The prepare Task writes where its `gate` parameter says; the mint writes where its `path` says.
+        const prepareTask = task("okd-e2e-prepare-gcp").spec;
+        const prepareEnv = Object.fromEntries(prepareTask.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(prepareEnv.STATE_DIR, "$(workspaces.e2e.path)/$(params.gate)");
+        const mintTask = task("okd-e2e-pull-secret").spec;
+        const auth = mintTask.steps[0].env.find((e: Obj) => e.name === "AUTH_FILE").value;
+        assert.equal(auth, "$(workspaces.e2e.path)/$(params.path)");
+        assert.equal(mintTask.params.find((p: Obj) => p.name === "path").default, "pull-secret.json");
         const previous = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "previous");
         const env = Object.fromEntries(previous.env.map((e: Obj) => [e.name, e.value]));
         assert.equal(env.UPGRADE_FROM, "$(params.upgrade-from)");
@@ -1181,7 +1227,7 @@ describe("OKD pipelines with an upgrade gate", () => {
         const destroy = byName(spec.finally, "destroy-upgrade-gcp");
         assert.equal(destroy.taskRef.name, "okd-e2e-destroy-gcp");
         assert.deepEqual(destroy.when, [
-            { input: "$(tasks.e2e-upgrade-gcp.status)", operator: "notin", values: ["None"] },
+            { input: "$(tasks.install-upgrade-gcp.status)", operator: "notin", values: ["None"] },
         ]);
         const params = Object.fromEntries(destroy.params.map((p: Obj) => [p.name, p.value]));
         assert.equal(params.gate, "gcp-upgrade");
@@ -1192,7 +1238,7 @@ describe("OKD pipelines with an upgrade gate", () => {
         const finalize = byName(spec.finally, "finalize-record");
         assert.equal(
             finalize.params.find((p: Obj) => p.name === "gate-statuses").value,
-            "aws=$(tasks.e2e-aws.status) gcp=$(tasks.e2e-gcp.status) gcp-upgrade=$(tasks.e2e-upgrade-gcp.status)",
+            "aws=$(tasks.e2e-aws.status) gcp=$(tasks.e2e-gcp.status) gcp-upgrade=$(tasks.install-upgrade-gcp.status)",
         );
     });
 
