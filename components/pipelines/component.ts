@@ -160,47 +160,43 @@ export class OkdPipelines extends pulumi.ComponentResource {
             attestationRepository: ctx.repositories[chains?.attestationRepository ?? "attestations"],
             ...(chains?.kmsRef !== undefined ? { kmsRef: chains.kmsRef } : {}),
         };
-        const releaseTasks: TaskDefinition[] =
-            promoting.length > 0 && args.mirror && chains
+        // Resolving the tools image and publishing the status site run in the release namespace on every site: the
+        // release Pipeline's last word, and the scheduled status render (status-render.ts) everywhere.
+        const releaseTasks: TaskDefinition[] = [
+            toolsImageResolveTask(ctx),
+            ...(promoting.length > 0 && args.mirror && chains
                 ? [
-                      toolsImageResolveTask(ctx),
                       pickTask(ctx),
                       promoteTask(ctx, args.mirror, verify),
                       publishSignaturesTask(ctx, verify),
                       releaseNotesTask(ctx),
-                      publishStatusTask(ctx, statusStreams),
                   ]
-                : [];
+                : []),
+            publishStatusTask(ctx, statusStreams),
+        ];
         // The release run's own copies of what its Tasks mount: a pod mounts ConfigMaps of its own namespace only.
-        const releaseConfigMaps =
-            releaseTasks.length > 0 && chains
+        const releaseConfigMaps = [
+            ...(promoting.length > 0 && args.mirror && chains?.publicKey !== undefined
                 ? [
-                      ...(chains.publicKey !== undefined
-                          ? [
-                                new k8s.core.v1.ConfigMap(
-                                    `${name}-chains-public-key`,
-                                    {
-                                        metadata: {
-                                            name: chainsPublicKeyConfigMap,
-                                            namespace: release,
-                                            labels: partOf,
-                                        },
-                                        data: { [chainsPublicKeyFile]: chains.publicKey },
-                                    },
-                                    k,
-                                ),
-                            ]
-                          : []),
                       new k8s.core.v1.ConfigMap(
-                          `${name}-release-status-renderer`,
+                          `${name}-chains-public-key`,
                           {
-                              metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
-                              data: { [rendererFile]: statusRendererBundle() },
+                              metadata: { name: chainsPublicKeyConfigMap, namespace: release, labels: partOf },
+                              data: { [chainsPublicKeyFile]: chains.publicKey },
                           },
                           k,
                       ),
                   ]
-                : [];
+                : []),
+            new k8s.core.v1.ConfigMap(
+                `${name}-release-status-renderer`,
+                {
+                    metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
+                    data: { [rendererFile]: statusRendererBundle() },
+                },
+                k,
+            ),
+        ];
         const taskResources = [
             ...tasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k)),
             ...releaseTasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, release, t.spec, k)),
