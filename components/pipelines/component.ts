@@ -14,7 +14,7 @@ import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
-import { destroyTask, gateTask, prepareTask, pullSecretTask } from "./tasks/e2e-gate";
+import { destroyTask, gateTask, installTask, prepareTask, pullSecretTask } from "./tasks/e2e-gate";
 import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
@@ -25,7 +25,7 @@ import { publishStatusTask, statusRendererConfigMap, statusStreamsJson } from ".
 import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
-import { upgradeGateTask, upgradeInstallTask } from "./tasks/upgrade-gate";
+import { upgradeGateTask } from "./tasks/upgrade-gate";
 import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
@@ -147,11 +147,16 @@ export class OkdPipelines extends pulumi.ComponentResource {
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...(args.site.gates.length > 0 ? [registerClusterTask(ctx)] : []),
-            ...args.site.gates.flatMap((g) => [prepareTask(ctx, g), gateTask(ctx, g), destroyTask(ctx, g)]),
+            ...args.site.gates.flatMap((g) => [
+                prepareTask(ctx, g),
+                installTask(ctx, g),
+                gateTask(g),
+                destroyTask(ctx, g),
+            ]),
             // An upgrade gate Task per cloud some stream's upgradeGate names.
             ...args.site.gates
                 .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
-                .flatMap((g) => [upgradeInstallTask(ctx, g), upgradeGateTask(g)]),
+                .map((g) => upgradeGateTask(g)),
         ];
         // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
         // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.

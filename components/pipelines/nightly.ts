@@ -12,21 +12,17 @@ import {
     e2eWorkspace,
     gateTaskName,
     gateTimeouts,
+    installTaskName,
     prepareTaskName,
     pullSecretTaskName,
+    refreshedPullSecretPath,
 } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
 import { registerClusterTaskName } from "./tasks/register-cluster";
 import { streamCoreosTaskName } from "./tasks/stream-coreos";
 import { toolsImageArg, toolsImagePipelineTask, toolsImagePipelineTaskOf } from "./tasks/tools-image";
-import {
-    refreshedPullSecretPath,
-    upgradeGateName,
-    upgradeGateTaskName,
-    upgradeInstallTaskName,
-    upgradeTimeouts,
-} from "./tasks/upgrade-gate";
+import { upgradeGateName, upgradeGateTaskName, upgradeTimeouts } from "./tasks/upgrade-gate";
 import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineSpec, type PipelineTask, ref } from "./tekton";
 
@@ -44,6 +40,11 @@ export const nightlyTasks = {
     prepare: (g: GateAccess) => `prepare-${g.platform}`,
     /** metadata.json into artifact storage before the cluster exists (the pipeline identity). */
     register: (g: GateAccess) => `register-${g.platform}`,
+    /** create cluster (the gate's pods). */
+    install: (g: GateAccess) => `install-${g.platform}`,
+    /** A fresh pull-only secret after the install, for the cluster's refresh before the tests (the pull identity). */
+    pullSecretGate: (g: GateAccess) => `pull-secret-${g.platform}`,
+    /** Refreshes the cluster's pull secret, then the conformance suite; its outcome is the gate's. */
     gate: (g: GateAccess) => `e2e-${g.platform}`,
     destroy: (g: GateAccess) => `destroy-${g.platform}`,
     /** The upgrade gate's cluster (earlier release): prepared, registered, created as an install gate's. */
@@ -134,7 +135,8 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  * The nightly of one stream:
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
- *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → prepare-<cloud> → register-<cloud> → e2e-<cloud> (each gate, in parallel) → verdict
+ *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → prepare-<cloud> → register-<cloud> → install-<cloud>
+ *                                                                        → pull-secret-<cloud> → e2e-<cloud> (each gate, in parallel) → verdict
  *                                                              (upgradeGate) └→ prepare-upgrade-<cloud> → register-upgrade-<cloud> → install-upgrade-<cloud>
  *                                                                                 → pull-secret-upgrade-<cloud> → e2e-upgrade-<cloud> ─┘
  *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
@@ -313,23 +315,25 @@ export function nightlyPipeline(
         },
         {
             name: t.installUpgrade(g),
-            taskRef: ref(upgradeInstallTaskName(g.platform)),
+            taskRef: ref(installTaskName(g.platform)),
             runAfter: [t.registerUpgrade(g)],
             params: [
                 toolsImageArg,
-                { name: "from-image", value: fromImage },
+                { name: "release-image", value: fromImage },
                 { name: "run-id", value: "$(context.taskRun.uid)" },
+                { name: "gate", value: upgradeGateName(g.platform) },
+                { name: "skip-without-release", value: "true" },
             ],
             workspaces: e2e,
-            timeout: upgradeTimeouts.installTask,
+            timeout: gateTimeouts.installTask,
         },
         {
             name: t.pullSecretUpgrade(g),
             taskRef: ref(pullSecretTaskName),
             runAfter: [t.installUpgrade(g)],
-            params: [{ name: "path", value: refreshedPullSecretPath(g.platform) }],
+            params: [{ name: "path", value: refreshedPullSecretPath(upgradeGateName(g.platform)) }],
             workspaces: e2e,
-            timeout: "15m",
+            timeout: gateTimeouts.mint,
             retries: 2,
         },
         {
@@ -381,19 +385,42 @@ export function nightlyPipeline(
                           retries: 2,
                       },
                   ]),
-                  ...gates.map((g) => ({
-                      name: t.gate(g),
-                      taskRef: ref(gateTaskName(g.platform)),
-                      runAfter: [t.register(g)],
-                      params: [
-                          toolsImageArg,
-                          { name: "release-image", value: payload },
-                          { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
-                          { name: "run-id", value: "$(context.pipelineRun.uid)" },
-                      ],
-                      workspaces: e2e,
-                      timeout: gateTimeouts.task,
-                  })),
+                  // Then: create cluster → a fresh pull secret (the install's may have expired: 1h on Artifact Registry,
+                  // 3h on ACR) → its refresh on the cluster and the conformance suite.
+                  ...gates.flatMap((g) => [
+                      {
+                          name: t.install(g),
+                          taskRef: ref(installTaskName(g.platform)),
+                          runAfter: [t.register(g)],
+                          params: [
+                              toolsImageArg,
+                              { name: "release-image", value: payload },
+                              { name: "run-id", value: "$(context.pipelineRun.uid)" },
+                          ],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.installTask,
+                      },
+                      {
+                          name: t.pullSecretGate(g),
+                          taskRef: ref(pullSecretTaskName),
+                          runAfter: [t.install(g)],
+                          params: [{ name: "path", value: refreshedPullSecretPath(g.platform) }],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.mint,
+                          retries: 2,
+                      },
+                      {
+                          name: t.gate(g),
+                          taskRef: ref(gateTaskName(g.platform)),
+                          runAfter: [t.pullSecretGate(g)],
+                          params: [
+                              toolsImageArg,
+                              { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                          ],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.task,
+                      },
+                  ]),
                   ...(upgrade && upgradeAccess ? upgradeTasks(upgradeAccess, upgrade.options) : []),
               ];
 
@@ -428,8 +455,9 @@ export function nightlyPipeline(
     const destroys: PipelineTask[] = gates.map((g) => ({
         name: t.destroy(g),
         taskRef: ref(destroyTaskName(g.platform)),
-        // A gate that never started created nothing; every other outcome (passed, failed, timed out, cancelled) may have.
-        when: [{ input: `$(tasks.${t.gate(g)}.status)`, operator: "notin", values: ["None"] }],
+        // A cluster whose install never started was never created; every other outcome (passed, failed, timed out,
+        // cancelled, at any later task) may have left one.
+        when: [{ input: `$(tasks.${t.install(g)}.status)`, operator: "notin", values: ["None"] }],
         params: [toolsImageArg, { name: "release-image", value: payload }],
         workspaces: e2e,
         // No Tekton retries: e2e-destroy.sh makes its attempts within this one timeout, so that the destroy and
@@ -467,7 +495,8 @@ export function nightlyPipeline(
                       {
                           name: "gate-statuses",
                           value: [
-                              ...gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`),
+                              // Whether each destroy ran: the install task's status (the destroys' `when`).
+                              ...gates.map((g) => `${g.platform}=$(tasks.${t.install(g)}.status)`),
                               ...(upgradeAccess
                                   ? [
                                         // Whether its destroy ran: the install task's (destroy-upgrade's `when`).

@@ -100,6 +100,8 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
             ...gates.flatMap((g) => [
                 spec(t.prepare(g), gatePods),
                 spec(t.register(g), records),
+                spec(t.install(g), gatePods),
+                spec(t.pullSecretGate(g), pullSecret),
                 spec(t.gate(g), gatePods),
                 spec(t.destroy(g), gatePods),
                 // The upgrade gate runs an earlier release's installer and the payload's tests image like the install

@@ -11,9 +11,10 @@
 # (OKD docs, "Updating the global cluster pull secret":
 # https://docs.okd.io/latest/openshift_images/managing_images/using-image-pull-secrets.html#images-update-global-pull-secret_using-image-pull-secrets).
 # The Machine Config Operator renders it into a new MachineConfig for every pool, which lays it down on every node as
-# /var/lib/kubelet/config.json, without drain or reboot since 4.7 (openshift/machine-config-operator
-# docs/PullSecret.md). A pool has it when its rendered configuration (spec.configuration.name) changed and the pool
-# is Updated with status.configuration.name equal to it; that is what this waits for.
+# /var/lib/kubelet/config.json, without drain or reboot since 4.7
+# (openshift/machine-config-operator docs/PullSecret.md). A pool has it when its rendered configuration
+# (spec.configuration.name) changed and the pool is Updated with status.configuration.name equal to it; that is what
+# this waits for.
 #
 # A refresh that fails (the API refuses the change, or the pools do not roll it out in time) is the gate's outcome,
 # not a task failure: it writes `failed: <why>` and e2e-test.sh reports the gate failed with that reason.
