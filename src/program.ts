@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { OkdPipelines, pipelineRuns } from "../components/pipelines";
 import { ClusterReaper } from "../components/pipelines/reaper";
+import { StatusRender } from "../components/pipelines/status-render";
 import { TektonLayer } from "../components/tekton";
 import { loadConfig } from "./config/load";
 import { createSite } from "./sites";
@@ -56,6 +57,15 @@ export async function run(): Promise<Record<string, unknown>> {
             dependsOn: [pipelines, ...tekton.ready],
         });
     }
+
+    // The status site on schedule, on every site: staleness shows without any run, and the pushes waiting.
+    new StatusRender(`${config.namePrefix}-status-render`, {
+        site,
+        streams: config.streams,
+        schedule: config.statusSchedule,
+        dispatchSchedule: config.nightlyDispatchSchedule,
+        dependsOn: [pipelines, ...tekton.ready],
+    });
 
     return {
         platform: site.platform,

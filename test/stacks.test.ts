@@ -162,10 +162,11 @@ describe("every stack", () => {
                     }
                 }
                 const pipelines = out.manifests.filter((m) => m.file.startsWith("pipeline_")).length;
-                // Plus the cluster reaper's, on sites with gates.
+                // Plus the scheduled status render's, on every site, and the cluster reaper's, on sites with gates.
+                assert.ok(manifest(out, "pipeline_okd-release_okd-render-status.yaml"), "the status render");
                 assert.equal(
                     pipelines,
-                    streams.length + streams.filter((s) => s.promote).length + (gates.length > 0 ? 1 : 0),
+                    streams.length + streams.filter((s) => s.promote).length + 1 + (gates.length > 0 ? 1 : 0),
                 );
             });
 

@@ -14,7 +14,7 @@ import { containerfilesConfigMap, loadContainerfile } from "./scripts";
 import { rendererFile, statusRendererBundle } from "./status/bundle";
 import { assembleTask } from "./tasks/assemble";
 import { buildComponentTask } from "./tasks/build-component";
-import { destroyTask, gateTask, prepareTask, pullSecretTask } from "./tasks/e2e-gate";
+import { destroyTask, gateTask, installTask, prepareTask, pullSecretTask } from "./tasks/e2e-gate";
 import { finalizeTask } from "./tasks/finalize";
 import { machineOsTask } from "./tasks/machine-os";
 import { pickTask } from "./tasks/pick";
@@ -147,11 +147,16 @@ export class OkdPipelines extends pulumi.ComponentResource {
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...(args.site.gates.length > 0 ? [registerClusterTask(ctx)] : []),
-            ...args.site.gates.flatMap((g) => [prepareTask(ctx, g), gateTask(ctx, g), destroyTask(ctx, g)]),
+            ...args.site.gates.flatMap((g) => [
+                prepareTask(ctx, g),
+                installTask(ctx, g),
+                gateTask(g),
+                destroyTask(ctx, g),
+            ]),
             // An upgrade gate Task per cloud some stream's upgradeGate names.
             ...args.site.gates
                 .filter((g) => args.streams.some((s) => s.upgradeGate?.gate === g.platform))
-                .map((g) => upgradeGateTask(ctx, g)),
+                .map((g) => upgradeGateTask(g)),
         ];
         // The release Pipeline's Tasks live beside it in the release namespace (a taskRef names a Task of the run's
         // own namespace): the promote Task, the only one that mounts the quay.io credentials, exists nowhere else.
@@ -160,47 +165,43 @@ export class OkdPipelines extends pulumi.ComponentResource {
             attestationRepository: ctx.repositories[chains?.attestationRepository ?? "attestations"],
             ...(chains?.kmsRef !== undefined ? { kmsRef: chains.kmsRef } : {}),
         };
-        const releaseTasks: TaskDefinition[] =
-            promoting.length > 0 && args.mirror && chains
+        // Resolving the tools image and publishing the status site run in the release namespace on every site: the
+        // release Pipeline's last word, and the scheduled status render (status-render.ts) everywhere.
+        const releaseTasks: TaskDefinition[] = [
+            toolsImageResolveTask(ctx),
+            ...(promoting.length > 0 && args.mirror && chains
                 ? [
-                      toolsImageResolveTask(ctx),
                       pickTask(ctx),
                       promoteTask(ctx, args.mirror, verify),
                       publishSignaturesTask(ctx, verify),
                       releaseNotesTask(ctx),
-                      publishStatusTask(ctx, statusStreams),
                   ]
-                : [];
+                : []),
+            publishStatusTask(ctx, statusStreams),
+        ];
         // The release run's own copies of what its Tasks mount: a pod mounts ConfigMaps of its own namespace only.
-        const releaseConfigMaps =
-            releaseTasks.length > 0 && chains
+        const releaseConfigMaps = [
+            ...(promoting.length > 0 && args.mirror && chains?.publicKey !== undefined
                 ? [
-                      ...(chains.publicKey !== undefined
-                          ? [
-                                new k8s.core.v1.ConfigMap(
-                                    `${name}-chains-public-key`,
-                                    {
-                                        metadata: {
-                                            name: chainsPublicKeyConfigMap,
-                                            namespace: release,
-                                            labels: partOf,
-                                        },
-                                        data: { [chainsPublicKeyFile]: chains.publicKey },
-                                    },
-                                    k,
-                                ),
-                            ]
-                          : []),
                       new k8s.core.v1.ConfigMap(
-                          `${name}-release-status-renderer`,
+                          `${name}-chains-public-key`,
                           {
-                              metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
-                              data: { [rendererFile]: statusRendererBundle() },
+                              metadata: { name: chainsPublicKeyConfigMap, namespace: release, labels: partOf },
+                              data: { [chainsPublicKeyFile]: chains.publicKey },
                           },
                           k,
                       ),
                   ]
-                : [];
+                : []),
+            new k8s.core.v1.ConfigMap(
+                `${name}-release-status-renderer`,
+                {
+                    metadata: { name: statusRendererConfigMap, namespace: release, labels: partOf },
+                    data: { [rendererFile]: statusRendererBundle() },
+                },
+                k,
+            ),
+        ];
         const taskResources = [
             ...tasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, namespace, t.spec, k)),
             ...releaseTasks.map((t) => tektonObject(`${name}-task-${t.name}`, "Task", t.name, release, t.spec, k)),

@@ -12,8 +12,10 @@ import {
     e2eWorkspace,
     gateTaskName,
     gateTimeouts,
+    installTaskName,
     prepareTaskName,
     pullSecretTaskName,
+    refreshedPullSecretPath,
 } from "./tasks/e2e-gate";
 import { finalizeTaskName } from "./tasks/finalize";
 import { machineOsTaskName, okdMachineOsBranch } from "./tasks/machine-os";
@@ -38,8 +40,20 @@ export const nightlyTasks = {
     prepare: (g: GateAccess) => `prepare-${g.platform}`,
     /** metadata.json into artifact storage before the cluster exists (the pipeline identity). */
     register: (g: GateAccess) => `register-${g.platform}`,
+    /** create cluster (the gate's pods). */
+    install: (g: GateAccess) => `install-${g.platform}`,
+    /** A fresh pull-only secret after the install, for the cluster's refresh before the tests (the pull identity). */
+    pullSecretGate: (g: GateAccess) => `pull-secret-${g.platform}`,
+    /** Refreshes the cluster's pull secret, then the conformance suite; its outcome is the gate's. */
     gate: (g: GateAccess) => `e2e-${g.platform}`,
     destroy: (g: GateAccess) => `destroy-${g.platform}`,
+    /** The upgrade gate's cluster (earlier release): prepared, registered, created as an install gate's. */
+    prepareUpgrade: (g: GateAccess) => `prepare-upgrade-${g.platform}`,
+    registerUpgrade: (g: GateAccess) => `register-upgrade-${g.platform}`,
+    installUpgrade: (g: GateAccess) => `install-upgrade-${g.platform}`,
+    /** A fresh pull-only secret, minted after the install and before the upgrade (the pull identity). */
+    pullSecretUpgrade: (g: GateAccess) => `pull-secret-upgrade-${g.platform}`,
+    /** Refreshes the cluster's pull secret, then upgrades it to the payload; its results are the gate's. */
     upgradeGate: (g: GateAccess) => `e2e-upgrade-${g.platform}`,
     destroyUpgrade: (g: GateAccess) => `destroy-upgrade-${g.platform}`,
     verdict: "verdict",
@@ -121,8 +135,10 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  * The nightly of one stream:
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
- *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → e2e-<cloud> (each gate, in parallel) → verdict
- *                                                                                       └→ e2e-upgrade-<cloud> (upgradeGate) ─┘
+ *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → prepare-<cloud> → register-<cloud> → install-<cloud>
+ *                                                                        → pull-secret-<cloud> → e2e-<cloud> (each gate, in parallel) → verdict
+ *                                                              (upgradeGate) └→ prepare-upgrade-<cloud> → register-upgrade-<cloud> → install-upgrade-<cloud>
+ *                                                                                 → pull-secret-upgrade-<cloud> → e2e-upgrade-<cloud> ─┘
  *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
  *
  * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
@@ -258,6 +274,78 @@ export function nightlyPipeline(
 
     const payload = `$(tasks.${t.assemble}.results.IMAGE_URL)@$(tasks.${t.assemble}.results.IMAGE_DIGEST)`;
     const e2e = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
+    const fromImage = `$(tasks.${t.assemble}.results.upgrade-from)`;
+    // The upgrade gate: its cluster of the earlier release prepared and registered before it exists (as an install
+    // gate's), created, then a fresh pull-only secret minted for it (the install's may have expired: 1h on Artifact
+    // Registry, 3h on ACR), then the refresh of the cluster's pull secret and the upgrade.
+    const upgradeTasks = (g: GateAccess, options: string): PipelineTask[] => [
+        {
+            name: t.prepareUpgrade(g),
+            taskRef: ref(prepareTaskName(g.platform)),
+            runAfter: [t.pullSecret],
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: fromImage },
+                // Its own cluster name beside the install gate's on the same cloud.
+                { name: "run-id", value: "$(context.taskRun.uid)" },
+                { name: "gate", value: upgradeGateName(g.platform) },
+                { name: "skip-without-release", value: "true" },
+            ],
+            workspaces: e2e,
+            timeout: "30m",
+        },
+        {
+            name: t.registerUpgrade(g),
+            taskRef: ref(registerClusterTaskName),
+            runAfter: [t.prepareUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "gate", value: upgradeGateName(g.platform) },
+                // The cluster runs the earlier release: its installer destroys it.
+                { name: "release-image", value: fromImage },
+                { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
+            ],
+            workspaces: e2e,
+            timeout: "10m",
+            retries: 2,
+        },
+        {
+            name: t.installUpgrade(g),
+            taskRef: ref(installTaskName(g.platform)),
+            runAfter: [t.registerUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: fromImage },
+                { name: "run-id", value: "$(context.taskRun.uid)" },
+                { name: "gate", value: upgradeGateName(g.platform) },
+                { name: "skip-without-release", value: "true" },
+            ],
+            workspaces: e2e,
+            timeout: gateTimeouts.installTask,
+        },
+        {
+            name: t.pullSecretUpgrade(g),
+            taskRef: ref(pullSecretTaskName),
+            runAfter: [t.installUpgrade(g)],
+            params: [{ name: "path", value: refreshedPullSecretPath(upgradeGateName(g.platform)) }],
+            workspaces: e2e,
+            timeout: gateTimeouts.mint,
+            retries: 2,
+        },
+        {
+            name: t.upgradeGate(g),
+            taskRef: ref(upgradeGateTaskName(g.platform)),
+            runAfter: [t.pullSecretUpgrade(g)],
+            params: [
+                toolsImageArg,
+                { name: "release-image", value: payload },
+                { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                { name: "upgrade-options", value: options },
+            ],
+            workspaces: e2e,
+            timeout: upgradeTimeouts.task,
+        },
+    ];
     const gateTasks: PipelineTask[] =
         gates.length === 0
             ? []
@@ -293,39 +381,43 @@ export function nightlyPipeline(
                           retries: 2,
                       },
                   ]),
-                  ...gates.map((g) => ({
-                      name: t.gate(g),
-                      taskRef: ref(gateTaskName(g.platform)),
-                      runAfter: [t.register(g)],
-                      params: [
-                          toolsImageArg,
-                          { name: "release-image", value: payload },
-                          { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
-                          { name: "run-id", value: "$(context.pipelineRun.uid)" },
-                      ],
-                      workspaces: e2e,
-                      timeout: gateTimeouts.task,
-                  })),
-                  ...(upgrade && upgradeAccess
-                      ? [
-                            {
-                                name: t.upgradeGate(upgradeAccess),
-                                taskRef: ref(upgradeGateTaskName(upgradeAccess.platform)),
-                                runAfter: [t.pullSecret],
-                                params: [
-                                    toolsImageArg,
-                                    { name: "from-image", value: `$(tasks.${t.assemble}.results.upgrade-from)` },
-                                    { name: "release-image", value: payload },
-                                    { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
-                                    // Its own cluster name beside the install gate's on the same cloud.
-                                    { name: "run-id", value: "$(context.taskRun.uid)" },
-                                    { name: "upgrade-options", value: upgrade.options },
-                                ],
-                                workspaces: e2e,
-                                timeout: upgradeTimeouts.task,
-                            },
-                        ]
-                      : []),
+                  // Then: create cluster → a fresh pull secret (the install's may have expired: 1h on Artifact Registry,
+                  // 3h on ACR) → its refresh on the cluster and the conformance suite.
+                  ...gates.flatMap((g) => [
+                      {
+                          name: t.install(g),
+                          taskRef: ref(installTaskName(g.platform)),
+                          runAfter: [t.register(g)],
+                          params: [
+                              toolsImageArg,
+                              { name: "release-image", value: payload },
+                              { name: "run-id", value: "$(context.pipelineRun.uid)" },
+                          ],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.installTask,
+                      },
+                      {
+                          name: t.pullSecretGate(g),
+                          taskRef: ref(pullSecretTaskName),
+                          runAfter: [t.install(g)],
+                          params: [{ name: "path", value: refreshedPullSecretPath(g.platform) }],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.mint,
+                          retries: 2,
+                      },
+                      {
+                          name: t.gate(g),
+                          taskRef: ref(gateTaskName(g.platform)),
+                          runAfter: [t.pullSecretGate(g)],
+                          params: [
+                              toolsImageArg,
+                              { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                          ],
+                          workspaces: e2e,
+                          timeout: gateTimeouts.task,
+                      },
+                  ]),
+                  ...(upgrade && upgradeAccess ? upgradeTasks(upgradeAccess, upgrade.options) : []),
               ];
 
     const gatesJson = `[${[
@@ -359,8 +451,9 @@ export function nightlyPipeline(
     const destroys: PipelineTask[] = gates.map((g) => ({
         name: t.destroy(g),
         taskRef: ref(destroyTaskName(g.platform)),
-        // A gate that never started created nothing; every other outcome (passed, failed, timed out, cancelled) may have.
-        when: [{ input: `$(tasks.${t.gate(g)}.status)`, operator: "notin", values: ["None"] }],
+        // A cluster whose install never started was never created; every other outcome (passed, failed, timed out,
+        // cancelled, at any later task) may have left one.
+        when: [{ input: `$(tasks.${t.install(g)}.status)`, operator: "notin", values: ["None"] }],
         params: [toolsImageArg, { name: "release-image", value: payload }],
         workspaces: e2e,
         // No Tekton retries: e2e-destroy.sh makes its attempts within this one timeout, so that the destroy and
@@ -372,7 +465,8 @@ export function nightlyPipeline(
         destroys.push({
             name: t.destroyUpgrade(g),
             taskRef: ref(destroyTaskName(g.platform)),
-            when: [{ input: `$(tasks.${t.upgradeGate(g)}.status)`, operator: "notin", values: ["None"] }],
+            // The install task creates the cluster: whatever became of it or of the upgrade, it may exist.
+            when: [{ input: `$(tasks.${t.installUpgrade(g)}.status)`, operator: "notin", values: ["None"] }],
             // The cluster runs the earlier release (or, mid-upgrade, both): its installer destroys it.
             params: [
                 toolsImageArg,
@@ -397,10 +491,12 @@ export function nightlyPipeline(
                       {
                           name: "gate-statuses",
                           value: [
-                              ...gates.map((g) => `${g.platform}=$(tasks.${t.gate(g)}.status)`),
+                              // Whether each destroy ran: the install task's status (the destroys' `when`).
+                              ...gates.map((g) => `${g.platform}=$(tasks.${t.install(g)}.status)`),
                               ...(upgradeAccess
                                   ? [
-                                        `${upgradeGateName(upgradeAccess.platform)}=$(tasks.${t.upgradeGate(upgradeAccess)}.status)`,
+                                        // Whether its destroy ran: the install task's (destroy-upgrade's `when`).
+                                        `${upgradeGateName(upgradeAccess.platform)}=$(tasks.${t.installUpgrade(upgradeAccess)}.status)`,
                                     ]
                                   : []),
                           ].join(" "),

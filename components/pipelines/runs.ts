@@ -108,12 +108,23 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
             ...gates.flatMap((g) => [
                 spec(t.prepare(g), gatePods),
                 spec(t.register(g), records),
+                spec(t.install(g), gatePods),
+                spec(t.pullSecretGate(g), pullSecret),
                 spec(t.gate(g), gatePods),
                 spec(t.destroy(g), gatePods),
                 // The upgrade gate runs an earlier release's installer and the payload's tests image like the install
                 // gates: as the e2e ServiceAccount, never as a pipeline identity.
+                // Its cluster is prepared and registered as an install gate's; its fresh pull secret is minted by the
+                // pull-only identity, as the installs' is.
                 ...(stream.upgradeGate?.gate === g.platform
-                    ? [spec(t.upgradeGate(g), gatePods), spec(t.destroyUpgrade(g), gatePods)]
+                    ? [
+                          spec(t.prepareUpgrade(g), gatePods),
+                          spec(t.registerUpgrade(g), records),
+                          spec(t.installUpgrade(g), gatePods),
+                          spec(t.pullSecretUpgrade(g), pullSecret),
+                          spec(t.upgradeGate(g), gatePods),
+                          spec(t.destroyUpgrade(g), gatePods),
+                      ]
                     : []),
             ]),
         ],

@@ -60,10 +60,11 @@ export const buildNodeSize = { cpu: 8, memoryGb: 32 } as const;
 /**
  * Runs that may start between two prunes on top of the `tektonPruneKeep` the pruner leaves: in the build namespace a
  * day of nightlies (scheduled and dispatched) and of the cluster reaper's runs (four at the default `reaperSchedule`,
- * components/pipelines/reaper.ts), in the release namespace a few releases. Past it the API server refuses the
+ * components/pipelines/reaper.ts), in the release namespace a few releases and the scheduled status render's runs (it
+ * keeps three finished and starts one: components/pipelines/status-render.ts). Past it the API server refuses the
  * listener's (or the reaper starter's) create, which it logs, until the next prune.
  */
-export const pipelineRunHeadroom = { builds: 30 + 4, release: 5 } as const;
+export const pipelineRunHeadroom = { builds: 30 + 4, release: 5 + 4 } as const;
 
 /** Quota of the build namespace for a build pool of `maxNodes` nodes, plus the always-on pods' headroom. */
 export function quotaForPool(maxNodes: number, pruneKeep: number): BuildQuota {

@@ -152,7 +152,7 @@ export const consumerRules: ConsumerRule[] = [
     // --- Kubernetes, Tekton, git, the build -----------------------------------------------------------------------
     {
         id: "cron",
-        key: "streams[].schedules.nightly, streams[].schedules.release, tektonPruneSchedule, nightlyDispatchSchedule, reaperSchedule",
+        key: "streams[].schedules.nightly, streams[].schedules.release, tektonPruneSchedule, nightlyDispatchSchedule, reaperSchedule, statusSchedule",
         consumer: "Kubernetes CronJob spec.schedule",
         rule: "exactly what the API server accepts on create: robfig/cron/v3 ParseStandard (five fields, names, ranges, steps, ?, @daily and the other descriptors, @every <duration>), no TZ",
         source: "kubernetes/kubernetes pkg/apis/batch/validation/validation.go validateScheduleFormat; robfig/cron v3.0.1 parser.go",

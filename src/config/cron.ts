@@ -206,3 +206,43 @@ export function firesOnceAWeek(s: CronSchedule): boolean {
         weekday.values.length === 1
     );
 }
+
+/** The five fields a descriptor stands for (robfig/cron/v3 parser.go parseDescriptor). */
+const descriptorSpecs: Record<string, string> = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+};
+
+/**
+ * The first time at or after `from` (UTC, whole minutes) that a CronJob on `s` fires, within a year; undefined for
+ * `@every` (its firings count from when the controller first saw the CronJob, which a schedule alone does not say).
+ * Day of month and day of week combine as robfig/cron/v3 spec.go dayMatches does: both must match when either field
+ * is `*`, else either may.
+ */
+export function nextFiring(s: CronSchedule, from: Date): Date | undefined {
+    if (s.kind === "every") return undefined;
+    const fields =
+        s.kind === "descriptor"
+            ? (parseStandard(descriptorSpecs[s.descriptor]) as { fields: CronField[] }).fields
+            : s.fields;
+    const [minute, hour, day, month, weekday] = fields.map((f) => ({ ...f, set: new Set(f.values) }));
+    const t = new Date(Math.ceil(from.getTime() / 60_000) * 60_000);
+    for (let i = 0; i < 366 * 24 * 60; i++, t.setTime(t.getTime() + 60_000)) {
+        if (
+            !month.set.has(t.getUTCMonth() + 1) ||
+            !hour.set.has(t.getUTCHours()) ||
+            !minute.set.has(t.getUTCMinutes())
+        ) {
+            continue;
+        }
+        const dom = day.set.has(t.getUTCDate());
+        const dow = weekday.set.has(t.getUTCDay());
+        if (day.star || weekday.star ? dom && dow : dom || dow) return new Date(t);
+    }
+    return undefined;
+}

@@ -667,6 +667,12 @@ export const keys = {
         description:
             "When the e2e cluster reaper runs (UTC cron; sites with gates): it destroys registered e2e clusters whose run is gone and that are older than reaperTtlHours, then re-renders the status site.",
     },
+    statusSchedule: {
+        schema: cronSchedule.default("20 * * * *"),
+        pulumiType: "string",
+        description:
+            "When the release status site is re-rendered on every site (UTC cron), with the pushes waiting for a nightly: staleness shows even when no run publishes the page.",
+    },
     reaperTtlHours: {
         schema: count(18, 720).default(24),
         pulumiType: "integer",

@@ -149,10 +149,12 @@ describe("the nightly's finally: destroys, then the record", () => {
                 CLUSTERS_PREFIX: "clusters/",
             };
             const run = "okd-nightly-4-15-x1";
-            // Registrations as register-cluster.sh writes them: this run's aws and gcp gates, and another run's aws gate.
+            // Registrations as register-cluster.sh writes them: this run's aws and gcp gates and aws upgrade gate, and
+            // another run's aws gate.
             for (const [gate, pipelineRun] of [
                 ["aws", run],
                 ["gcp", run],
+                ["aws-upgrade", run],
                 ["aws", "okd-nightly-4-15-other"],
             ]) {
                 const dir = path.join(e2e, gate);
@@ -174,14 +176,16 @@ describe("the nightly's finally: destroys, then the record", () => {
             const registered = (gate: string, pipelineRun: string) =>
                 fs.existsSync(path.join(bucket, "clusters", gate, pipelineRun, "metadata.json"));
             assert.ok(registered("aws", run) && registered("gcp", run) && registered("aws", "okd-nightly-4-15-other"));
-            // The destroys' outcomes, as e2e-destroy.sh leaves them: aws destroyed, gcp failed.
+            assert.ok(registered("aws-upgrade", run));
+            // The destroys' outcomes, as e2e-destroy.sh leaves them: aws and aws-upgrade destroyed, gcp failed.
             fs.writeFileSync(path.join(e2e, "aws", "destroy.done"), "destroyed\n");
+            fs.writeFileSync(path.join(e2e, "aws-upgrade", "destroy.done"), "destroyed\n");
             fs.writeFileSync(path.join(e2e, "gcp", "destroy.done"), "failed\n");
 
             const step = stepRun(unregister, {
                 ...store,
                 E2E_DIR: e2e,
-                GATE_STATUSES: "aws=Succeeded gcp=Failed gcp-upgrade=Failed",
+                GATE_STATUSES: "aws=Succeeded gcp=Failed aws-upgrade=Succeeded gcp-upgrade=Failed",
                 PIPELINE_RUN: run,
             });
             const r = spawnSync("bash", [step.file], { env: step.env, encoding: "utf8", timeout: 60_000 });
@@ -194,6 +198,13 @@ describe("the nightly's finally: destroys, then the record", () => {
             assert.ok(registered("aws", "okd-nightly-4-15-other"), "another run's registration was removed");
             assert.match(r.stdout, /aws: destroyed; registration clusters\/aws\/okd-nightly-4-15-x1\/ removed/);
             assert.match(r.stdout, /gcp: destroy failed; registration \(if any\) kept for the reaper/);
+            // The upgrade gate's cluster is unregistered like the install gates' once its destroy succeeded.
+            assert.ok(!registered("aws-upgrade", run), "the destroyed upgrade cluster is still registered");
+            assert.match(
+                r.stdout,
+                /aws-upgrade: destroyed; registration clusters\/aws-upgrade\/okd-nightly-4-15-x1\/ removed/,
+            );
+            assert.match(r.stdout, /gcp-upgrade: destroy not ended; registration \(if any\) kept for the reaper/);
 
             // Run again (the task's retry): nothing left to remove for aws, and that is no failure.
             const again = spawnSync("bash", [step.file], { env: step.env, encoding: "utf8", timeout: 60_000 });

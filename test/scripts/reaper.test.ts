@@ -139,6 +139,50 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 assert.deepEqual(store.keys(bucket, "clusters/"), []);
             });
 
+            it("registers an upgrade gate's cluster as <cloud>-upgrade, with the earlier release it was installed from", () => {
+                const upgrade = path.join(dir, "ws", "gcp-upgrade");
+                fs.mkdirSync(path.join(upgrade, "install"), { recursive: true });
+                fs.writeFileSync(path.join(upgrade, "install", "metadata.json"), metadata("okd-e2e-89abcdef"));
+                const r = run({
+                    STATE_DIR: upgrade,
+                    GATE: "gcp-upgrade",
+                    RELEASE_IMAGE: "registry.example/okd/release@sha256:earlier",
+                });
+                assert.equal(r.status, 0, r.stderr);
+                assert.match(r.stdout, /gcp-upgrade: okd-e2e-89abcdef .* registered at clusters\/gcp-upgrade\//);
+                const record = JSON.parse(
+                    store.read(bucket, "clusters/gcp-upgrade/okd-nightly-4-15-x7k2p/run.json") ?? "{}",
+                );
+                assert.equal(record.gate, "gcp-upgrade");
+                assert.equal(record.releaseImage, "registry.example/okd/release@sha256:earlier");
+                assert.ok(store.read(bucket, "clusters/gcp-upgrade/okd-nightly-4-15-x7k2p/metadata.json"));
+            });
+
+            it("registers nothing for an upgrade gate with no earlier release (no metadata.json, no release)", () => {
+                const upgrade = path.join(dir, "ws", "aws-upgrade");
+                fs.mkdirSync(upgrade, { recursive: true });
+                fs.writeFileSync(path.join(upgrade, "install-outcome"), "skipped");
+                const r = run({ STATE_DIR: upgrade, GATE: "aws-upgrade", RELEASE_IMAGE: "" });
+                assert.equal(r.status, 0, r.stderr);
+                assert.match(r.stdout, /nothing to register/);
+                assert.deepEqual(store.keys(bucket, "clusters/"), []);
+            });
+
+            it("refuses a gate that is neither a cloud nor a cloud's upgrade gate, and metadata without a release", () => {
+                fs.mkdirSync(path.join(state(), "install"), { recursive: true });
+                fs.writeFileSync(path.join(state(), "install", "metadata.json"), metadata("okd-e2e-01234567"));
+                const bad = run({ GATE: "aws-downgrade" });
+                assert.equal(bad.status, 1);
+                assert.match(
+                    bad.stderr,
+                    /GATE must be aws, gcp or azure, or one of them with -upgrade .*not aws-downgrade/,
+                );
+                const noImage = run({ RELEASE_IMAGE: "" });
+                assert.equal(noImage.status, 1);
+                assert.match(noImage.stderr, /RELEASE_IMAGE is required/);
+                assert.deepEqual(store.keys(bucket, "clusters/"), []);
+            });
+
             it("fails when the store cannot be written, so the gate creates no cluster", () => {
                 fs.mkdirSync(path.join(state(), "install"), { recursive: true });
                 fs.writeFileSync(path.join(state(), "install", "metadata.json"), metadata("okd-e2e-01234567"));
@@ -160,7 +204,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 runScript(
                     "reap-destroy.sh",
                     {
-                        WORK_DIR: path.join(out(), "aws"),
+                        WORK_DIR: out(),
                         GATE: "aws",
                         DRY_RUN: "false",
                         PULL_SECRET_FILE: path.join(dir, "pull-secret.json"),
@@ -222,7 +266,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 assert.equal(r.status, 0, r.stderr);
                 assert.match(
                     r.stdout,
-                    /dry run: would destroy okd-e2e-gone1 \(infraID okd-e2e-gone1-abcde\) of okd-nightly-4-15-gone1 with the installer of registry\.example\/okd\/release@sha256:abc/,
+                    /dry run: would destroy okd-e2e-gone1 \(infraID okd-e2e-gone1-abcde\) of aws\/okd-nightly-4-15-gone1 with the installer of registry\.example\/okd\/release@sha256:abc/,
                 );
                 assert.deepEqual(calls(bin, "oc"), []);
                 const rec = record();
@@ -242,7 +286,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 assert.equal(r.status, 0, r.stderr);
                 assert.match(
                     r.stdout,
-                    /destroyed okd-e2e-gone1 \(infraID okd-e2e-gone1-abcde\) of okd-nightly-4-15-gone1/,
+                    /destroyed okd-e2e-gone1 \(infraID okd-e2e-gone1-abcde\) of aws\/okd-nightly-4-15-gone1/,
                 );
                 const work = path.join(out(), "aws", "okd-nightly-4-15-gone1");
                 assert.deepEqual(calls(bin, "oc")[0].args, [
@@ -283,6 +327,49 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
                 fs.rmSync(out(), { recursive: true, force: true });
                 const again = select();
                 assert.match(again.stdout, /0 cluster\(s\) to reap, 1 kept/);
+            });
+
+            it("reaps a leaked upgrade cluster with the installer of the earlier release it was installed from", () => {
+                register("aws-upgrade", "okd-nightly-4-16-gone3", 30, {
+                    releaseImage: "registry.example/okd/release@sha256:earlier",
+                });
+                register("aws-upgrade", "okd-nightly-4-16-live3", 30);
+                register("gcp-upgrade", "okd-nightly-4-16-gone4", 30);
+                const s = select({ LIVE_RUNS: "okd-nightly-4-16-live3" });
+                assert.equal(s.status, 0, s.stderr);
+                assert.match(s.stdout, /aws-upgrade\/okd-nightly-4-16-gone3: .*: to reap/);
+                assert.match(s.stdout, /aws-upgrade\/okd-nightly-4-16-live3: .*: kept, its run is still going/);
+                assert.match(s.stdout, /2 cluster\(s\) to reap, 1 kept/);
+                // The aws credentials destroy aws's clusters only: gcp's upgrade cluster waits for gcp's destroy task.
+                const r = destroy();
+                assert.equal(r.status, 0, r.stderr);
+                assert.match(
+                    r.stdout,
+                    /destroyed okd-e2e-gone3 \(infraID okd-e2e-gone3-abcde\) of aws-upgrade\/okd-nightly-4-16-gone3/,
+                );
+                assert.match(r.stdout, /1 picked, 0 failed/);
+                const work = path.join(out(), "aws-upgrade", "okd-nightly-4-16-gone3");
+                const extract = calls(bin, "oc");
+                assert.equal(extract.length, 1);
+                assert.equal(extract[0].args.at(-1), "registry.example/okd/release@sha256:earlier");
+                assert.deepEqual(calls(bin, "openshift-install-real")[0].args, [
+                    `--dir=${work}/install`,
+                    "destroy",
+                    "cluster",
+                ]);
+                const rec = record();
+                assert.equal(rec.status, 0, rec.stderr);
+                assert.deepEqual(store.keys(bucket, "clusters/aws-upgrade/okd-nightly-4-16-gone3/"), []);
+                assert.ok(store.read(bucket, "clusters/aws-upgrade/okd-nightly-4-16-live3/run.json"));
+                assert.ok(store.read(bucket, "clusters/gcp-upgrade/okd-nightly-4-16-gone4/run.json"));
+                const lines = (store.read(bucket, "logs/reaper/okd-reap-x1/summary.jsonl") ?? "")
+                    .trim()
+                    .split("\n")
+                    .map((l) => JSON.parse(l));
+                assert.deepEqual(lines.map((l) => [l.gate, l.run, l.outcome]).sort(), [
+                    ["aws-upgrade", "okd-nightly-4-16-gone3", "destroyed"],
+                    ["gcp-upgrade", "okd-nightly-4-16-gone4", "not-run"],
+                ]);
             });
 
             it("tells oc to skip TLS only where the site registry has none (TLS_VERIFY=false)", () => {

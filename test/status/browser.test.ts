@@ -8,7 +8,8 @@ import { type BrowserContext, type Page, chromium } from "playwright-core";
 
 import { requireTool, tempDir } from "../scripts/harness";
 import { root } from "../synth/run";
-import { type Fixture, makeFixture, publish, writeBundle } from "./fixture";
+import { StatusRenderWorld, sha } from "../support/status-render-world";
+import { type Fixture, makeFixture, publish, streamsJson, writeBundle } from "./fixture";
 
 /** Debian's chromium, driven by playwright-core (which downloads no browser of its own). */
 const chromiumPath = "/usr/bin/chromium";
@@ -67,6 +68,7 @@ describe("the status site in a browser (headless Chromium)", () => {
     let context: BrowserContext;
     let profile: string;
     const requests: string[] = [];
+    let throttle: { lastStarted: string };
 
     const launch = async (javaScriptEnabled: boolean) => {
         profile = tempDir("chromium-profile");
@@ -99,8 +101,31 @@ describe("the status site in a browser (headless Chromium)", () => {
         f = makeFixture();
         work = tempDir("status-browser");
         renderer = writeBundle(work);
-        const r = publish(f.bucket, renderer);
-        assert.equal(r.status, 0, r.stderr);
+        // The scheduled render's starter, on a cluster where two pushes to 4.15 wait (the real script, kubectl
+        // answering from the lists the API would give), hands publish-status.sh what it saw; then a nightly's
+        // publish, which is given none, carries it on: what a person then sees.
+        const world = new StatusRenderWorld(
+            [
+                { name: "p1", stream: "4.15", minutesAgo: 50, repository: "openshift/installer", revision: sha("a") },
+                { name: "p2", stream: "4.15", minutesAgo: 20, repository: "openshift/oc", revision: sha("b") },
+            ],
+            [{ name: "n1", stream: "4.15", minutesAgo: 60, finished: true, revisions: `openshift/oc=${sha("c")}` }],
+        );
+        try {
+            const started = world.start({ STREAMS: "4.16 4.15 4.14" });
+            assert.equal(started.code, 0, started.stderr);
+            const streams = (JSON.parse(streamsJson) as { minor: string }[]).map((s) =>
+                s.minor === "4.15" ? { ...s, throttle: { minIntervalMinutes: 240, maxUnfinished: 1 } } : s,
+            );
+            const env = { STREAMS_JSON: JSON.stringify(streams) };
+            const scheduled = publish(f.bucket, renderer, { ...env, THROTTLE_JSON: world.throttle() });
+            assert.equal(scheduled.status, 0, scheduled.stderr);
+            throttle = JSON.parse(world.throttle()).streams.find((s: { stream: string }) => s.stream === "4.15");
+            const r = publish(f.bucket, renderer, env);
+            assert.equal(r.status, 0, r.stderr);
+        } finally {
+            world.remove();
+        }
         server = await serve(f.bucket);
         context = await launch(false);
         fs.mkdirSync(artifacts, { recursive: true });
@@ -164,6 +189,40 @@ describe("the status site in a browser (headless Chromium)", () => {
         }
         await page.close();
         await p3.close();
+    });
+
+    it("shows the pushes waiting for a nightly and the next dispatch, as the starter saw them", async () => {
+        const page = await open("4.15/index.html");
+        const rows = await page.locator("table.pushes tbody tr").allInnerTexts();
+        assert.deepEqual(
+            rows.map((r) => r.split("\t").slice(0, 2)),
+            [
+                ["openshift/installer", "a".repeat(12)],
+                ["openshift/oc", "b".repeat(12)],
+            ],
+        );
+        // The dispatcher fires every ten minutes; the next nightly may start 240 minutes after the last began.
+        const next = new Date(Math.ceil((Date.parse(throttle.lastStarted) + 240 * 60_000) / 600_000) * 600_000);
+        const at = next.toISOString().replace(/\.\d{3}Z$/, "Z");
+        assert.equal(await page.locator("p.pushes-next").innerText(), `2 pushes wait; next dispatch at ${at}`);
+        assert.match(
+            await page.locator("h2#pushes + p + p").innerText(),
+            new RegExp(
+                `^As of .+: 0 nightly runs unfinished; the last started ${throttle.lastStarted}\\. Next dispatch: ${at}\\.$`,
+            ),
+        );
+        assert.match(await page.locator("dd.pushes-next").innerText(), /^2 pushes wait/);
+        await page.screenshot({ path: path.join(artifacts, "stream-4.15-pushes.png"), fullPage: true });
+        const overview = await open("index.html");
+        assert.match(
+            await overview.locator('tr.stream[data-stream="4.15"]').innerText(),
+            new RegExp(
+                `throttle: minIntervalMinutes: 240, maxUnfinished: 1\\s+pushes: 2 pushes wait; next dispatch at ${at}`,
+            ),
+        );
+        assert.match(await overview.locator('tr.stream[data-stream="4.14"]').innerText(), /pushes: no pushes waiting/);
+        await page.close();
+        await overview.close();
     });
 
     it("resolves every link of every page: pages, JSON, logs and JUnit in the bucket", async function () {

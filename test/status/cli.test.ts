@@ -222,6 +222,34 @@ describe("npm run status", () => {
         });
     }
 
+    it("shows a throttle snapshot given with --throttle, carries it in the site, and refuses one that is not", async () => {
+        const file = out("throttle.json");
+        const state = {
+            observed: "2030-01-01T00:00:00Z",
+            dispatchSchedule: "*/10 * * * *",
+            streams: [
+                {
+                    stream: "4.15",
+                    pending: [{ repository: "openshift/oc", revision: "b".repeat(40), since: "2029-12-31T23:00:00Z" }],
+                    unfinished: 1,
+                    lastStarted: "2029-12-31T22:00:00Z",
+                },
+            ],
+        };
+        fs.writeFileSync(file, JSON.stringify(state));
+        const r = await status(["--from", f.bucket, "--out", out("throttled"), "--throttle", file]);
+        assert.equal(r.code, 0, r.stderr);
+        const s415 = json(out("throttled")).streams.find((s: { stream: string }) => s.stream === "4.15");
+        assert.equal(s415.pushes.pending[0].repository, "openshift/oc");
+        assert.equal(s415.pushes.unfinished, 1);
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out("throttled"), "throttle.json"), "utf8")), state);
+        fs.writeFileSync(file, '{"observed":"soon"}');
+        const bad = await status(["--from", f.bucket, "--out", out("throttled"), "--throttle", file]);
+        assert.equal(bad.code, 1, bad.stderr);
+        assert.match(bad.stderr, /^status: --throttle file .* is not the throttle's state /);
+        assert.doesNotMatch(bad.stderr, /^\s+at .+[:(]\d+:\d+\)?$/m, "no stack trace");
+    });
+
     it("names rclone when a remote is given and rclone is missing", async () => {
         const bin = path.join(work, "bin");
         fs.mkdirSync(bin, { recursive: true });

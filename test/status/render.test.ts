@@ -4,6 +4,8 @@ import { buildStatus } from "../../components/pipelines/status/model";
 import { compareUrl, notesMarkdown, previousPromoted, withChangelog } from "../../components/pipelines/status/notes";
 import { type RecordTree, type ReleaseRecord, parseRecord } from "../../components/pipelines/status/records";
 import { renderSite } from "../../components/pipelines/status/site";
+import type { ThrottleState } from "../../components/pipelines/status/throttle";
+import { nextFiring, parseCronJobSchedule } from "../../src/config/cron";
 
 /** A record as release-record.sh writes it (create, then the given fields). */
 function record(name: string, fields: Partial<ReleaseRecord> = {}): ReleaseRecord {
@@ -186,5 +188,103 @@ describe("status rendering", () => {
             notesMarkdown(notes),
             /- Fix \\\| pipes \(\[#7\]\(https:\/\/github\.com\/openshift\/installer\/pull\/7\)\)\n- Local \(#8\)/,
         );
+    });
+});
+
+describe("pushes waiting for a nightly (the throttle's state)", () => {
+    const sha = (c: string) => c.repeat(40);
+    const now = new Date("2025-03-01T12:00:00Z");
+    const throttle = (stream: Partial<ThrottleState["streams"][number]>): ThrottleState => ({
+        observed: "2025-03-01T12:03:00Z",
+        dispatchSchedule: "*/10 * * * *",
+        streams: [{ stream: "4.15", pending: [], unfinished: 0, lastStarted: null, ...stream }],
+    });
+    const settings = ["4.15", "4.16"].map((minor) => ({
+        minor,
+        throttle: { minIntervalMinutes: 240, maxUnfinished: 1 },
+    }));
+    const render = (state: ThrottleState) => {
+        const status = buildStatus(tree([]), { now, limit: 10, streams: settings, throttle: state });
+        return { status, site: renderSite(status, {}, state) };
+    };
+    const pending = [
+        { repository: "openshift/installer", revision: sha("a"), since: "2025-03-01T10:00:00Z" },
+        { repository: "openshift/oc", revision: sha("b"), since: "2025-03-01T11:30:00Z" },
+    ];
+
+    it("names each waiting push and the dispatcher's next firing once minIntervalMinutes have passed", () => {
+        const { status, site } = render(throttle({ pending, lastStarted: "2025-03-01T09:55:00Z" }));
+        const pushes = status.streams.find((s) => s.stream === "4.15")?.pushes;
+        // 09:55 + 240 min = 13:55, and the dispatcher fires every ten minutes: 14:00.
+        assert.equal(pushes?.nextDispatch, "2025-03-01T14:00:00Z");
+        assert.equal(pushes?.next, "2 pushes wait; next dispatch at 2025-03-01T14:00:00Z");
+        const page = site.get("4.15/index.html") as string;
+        assert.match(page, /<h2 id="pushes">Pushes waiting<\/h2>/);
+        assert.match(
+            page,
+            /<td>openshift\/oc<\/td><td><code title="b{40}">b{12}<\/code><\/td><td>2025-03-01T11:30:00Z<\/td>/,
+        );
+        assert.match(
+            page,
+            /As of 2025-03-01T12:03:00Z: 0 nightly runs unfinished; the last started 2025-03-01T09:55:00Z\./,
+        );
+        assert.match(site.get("index.html") as string, /pushes: 2 pushes wait; next dispatch at 2025-03-01T14:00:00Z/);
+        // The site carries the state on for the next render of the bucket.
+        assert.deepEqual(
+            JSON.parse(site.get("throttle.json") as string),
+            throttle({ pending, lastStarted: "2025-03-01T09:55:00Z" }),
+        );
+    });
+
+    it("says a push waits for an unfinished nightly, and that nothing waits", () => {
+        const busy = render(
+            throttle({ pending: pending.slice(0, 1), unfinished: 1, lastStarted: "2025-03-01T11:00:00Z" }),
+        );
+        assert.equal(busy.status.streams.find((s) => s.stream === "4.15")?.pushes?.nextDispatch, null);
+        assert.equal(
+            busy.status.streams.find((s) => s.stream === "4.15")?.pushes?.next,
+            "1 push waits until a nightly finishes: 1 unfinished, at most 1",
+        );
+        // Past the interval already: the next firing after the snapshot.
+        const due = render(throttle({ pending, lastStarted: "2025-03-01T01:00:00Z" }));
+        assert.equal(due.status.streams.find((s) => s.stream === "4.15")?.pushes?.nextDispatch, "2025-03-01T12:10:00Z");
+        const idle = render(throttle({}));
+        assert.equal(idle.status.streams.find((s) => s.stream === "4.15")?.pushes?.next, "no pushes waiting");
+        assert.doesNotMatch(idle.site.get("4.15/index.html") as string, /<table class="pushes">/);
+    });
+
+    it("leaves pushes out of a stream the snapshot does not name, and escapes what records carry", () => {
+        const { status, site } = render({
+            ...throttle({ pending: [{ repository: "<b>x</b>/y", revision: "<i>", since: "2025-03-01T10:00:00Z" }] }),
+            streams: [
+                {
+                    stream: "4.16",
+                    pending: [{ repository: "<b>x</b>/y", revision: "<i>", since: "2025-03-01T10:00:00Z" }],
+                    unfinished: 0,
+                    lastStarted: null,
+                },
+            ],
+        });
+        assert.equal(status.streams.find((s) => s.stream === "4.15")?.pushes, undefined);
+        const page = site.get("4.16/index.html") as string;
+        assert.ok(!page.includes("<b>x</b>") && page.includes("&lt;b&gt;x&lt;/b&gt;/y"));
+    });
+});
+
+describe("nextFiring (the dispatcher's next firing, as robfig/cron/v3 schedules it)", () => {
+    const at = (spec: string, from: string) => {
+        const parsed = parseCronJobSchedule(spec);
+        assert.ok("schedule" in parsed, spec);
+        return nextFiring(parsed.schedule, new Date(from))?.toISOString();
+    };
+    it("finds the first whole minute at or after the time", () => {
+        assert.equal(at("*/10 * * * *", "2025-03-01T13:55:00Z"), "2025-03-01T14:00:00.000Z");
+        assert.equal(at("*/10 * * * *", "2025-03-01T14:00:00Z"), "2025-03-01T14:00:00.000Z");
+        assert.equal(at("*/10 * * * *", "2025-03-01T14:00:01Z"), "2025-03-01T14:10:00.000Z");
+        assert.equal(at("@hourly", "2025-03-01T14:00:01Z"), "2025-03-01T15:00:00.000Z");
+        assert.equal(at("0 4 * * mon", "2025-03-01T14:00:00Z"), "2025-03-03T04:00:00.000Z");
+        // Day of month and day of week both restricted: either matches (2025-03-02 is a Sunday).
+        assert.equal(at("0 0 15 * sun", "2025-03-01T14:00:00Z"), "2025-03-02T00:00:00.000Z");
+        assert.equal(at("@every 1h", "2025-03-01T14:00:00Z"), undefined);
     });
 });

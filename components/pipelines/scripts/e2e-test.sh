@@ -8,7 +8,8 @@
 # A failing suite or upgrade is an outcome (the payload is rejected, if the gate blocks), not a task failure.
 #
 # Reads:
-#   STATE_DIR       this gate's directory (install/auth/kubeconfig, install-outcome)
+#   STATE_DIR       this gate's directory (install/auth/kubeconfig, install-outcome, and pull-secret-refresh when
+#                   refresh-pull-secret.sh ran before: a failed refresh fails the gate with its reason)
 #   TEST_TYPE       optional: suite (default) or upgrade
 #   TEST_SUITE      optional, default openshift/conformance/parallel (suite)
 #   TO_IMAGE        upgrade: the payload under test, repository@digest (run-upgrade --to-image)
@@ -51,6 +52,13 @@ fi
 if [ "${install}" != "passed" ]; then
   echo "e2e-test: the install ${install/missing/never finished}; the gate fails without running tests"
   report failed "the cluster did not install"
+  exit 0
+fi
+
+refresh="$(cat "${STATE_DIR}/pull-secret-refresh" 2>/dev/null || true)"
+if [[ "${refresh}" == failed* ]]; then
+  echo "e2e-test: the cluster's pull secret was not refreshed (${refresh#failed: }); the gate fails without running tests"
+  report failed "the cluster's pull secret could not be refreshed: ${refresh#failed: }"
   exit 0
 fi
 

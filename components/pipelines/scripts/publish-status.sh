@@ -12,6 +12,9 @@
 #   STREAMS_JSON       optional: the configured streams, [{minor, variant, promote, gates}]; a configured stream
 #                      without records is listed (and stale)
 #   STATUS_PREFIX      optional, default status/: where the site goes in the bucket
+#   THROTTLE_JSON      optional: what the throttle's dispatcher will find (start-status-render.sh): the pages show the
+#                      pushes waiting and the next dispatch, and the site carries it as throttle.json. Empty: the
+#                      renderer reads the throttle.json the published site carries (the last one seen), if any
 # Writes:
 #   artifacts:$ARTIFACTS_BUCKET/$STATUS_PREFIX  the site, replacing what was there (rclone sync)
 set -euo pipefail
@@ -38,6 +41,10 @@ args+=(--artifacts-href "${up}")
 if [ -n "${STREAMS_JSON:-}" ]; then
   printf '%s' "${STREAMS_JSON}" >"${work}/streams.json"
   args+=(--streams "${work}/streams.json")
+fi
+if [ -n "${THROTTLE_JSON:-}" ]; then
+  printf '%s' "${THROTTLE_JSON}" >"${work}/throttle.json"
+  args+=(--throttle "${work}/throttle.json")
 fi
 node "${RENDERER}" "${args[@]}"
 rclone --quiet sync "${work}/site" "artifacts:${ARTIFACTS_BUCKET}/${prefix%/}"

@@ -3,18 +3,20 @@
 # reap-select.sh picked, extracts the installer from the payload the run tested and runs
 # `openshift-install destroy cluster --dir` on the stored metadata.json (destroy needs only metadata.json:
 # openshift/installer pkg/destroy/destroyer.go@24c167b0 New() loads it with metadata.Load(rootDir) and picks the
-# platform's destroyer from it). In dry-run mode it only says what it would destroy.
+# platform's destroyer from it). In dry-run mode it only says what it would destroy. A cloud's picked registrations
+# are its install gate's (<cloud>/) and its upgrade gate's (<cloud>-upgrade/, whose run.json names the earlier release
+# the cluster was installed from, so that release's installer destroys it).
 #
 # Reads:
-#   WORK_DIR          this gate's picked registrations, <pipeline run>/{metadata.json,run.json}
-#   GATE              aws, gcp or azure
+#   WORK_DIR          the picked registrations (reap-select.sh OUT_DIR), <gate>/<pipeline run>/{metadata.json,run.json}
+#   GATE              aws, gcp or azure: this cloud's, <GATE>/ and <GATE>-upgrade/, are destroyed
 #   DRY_RUN           true (log only) or false (destroy)
 #   PULL_SECRET_FILE  auth file for the payloads' registry (written by registry-auth.sh)
 #   TLS_VERIFY        optional, default true; "false" lets oc reach a registry without TLS (--insecure=true)
 #   CREDENTIALS_ENV, that variable, CREDENTIALS_SECRET, CREDENTIALS_HOW_TO: the gate's credentials, as e2e-install.sh
 # Writes:
-#   $WORK_DIR/<run>/outcome       destroyed, failed or dry-run
-#   $WORK_DIR/<run>/destroy.log   the installer's log
+#   $WORK_DIR/<gate>/<run>/outcome       destroyed, failed or dry-run
+#   $WORK_DIR/<gate>/<run>/destroy.log   the installer's log
 # Exits 1 when any destroy failed (after trying every one), so the failure shows on the reaper's run.
 set -euo pipefail
 
@@ -26,12 +28,14 @@ for var in WORK_DIR GATE DRY_RUN; do
   [ -n "${!var:-}" ] || fail "${var} is required"
 done
 case "${DRY_RUN}" in true | false) ;; *) fail "DRY_RUN must be true or false, not ${DRY_RUN}" ;; esac
+case "${GATE}" in aws | gcp | azure) ;; *) fail "GATE must be aws, gcp or azure, not ${GATE}" ;; esac
 runs=()
-if [ -d "${WORK_DIR}" ]; then
-  for d in "${WORK_DIR}"/*/; do
+for gate_dir in "${WORK_DIR}/${GATE}" "${WORK_DIR}/${GATE}-upgrade"; do
+  [ -d "${gate_dir}" ] || continue
+  for d in "${gate_dir}"/*/; do
     [ -s "${d}metadata.json" ] && runs+=("${d%/}")
   done
-fi
+done
 if [ "${#runs[@]}" -eq 0 ]; then
   echo "reap-destroy: ${GATE}: nothing to reap"
   exit 0
@@ -55,7 +59,8 @@ oc_flags=()
 if [ "${TLS_VERIFY:-true}" != "true" ]; then oc_flags+=(--insecure=true); fi
 failed=0
 for d in "${runs[@]}"; do
-  run="$(basename "${d}")"
+  # <gate>/<run>: the upgrade gate's clusters say so in every line.
+  run="$(basename "$(dirname "${d}")")/$(basename "${d}")"
   what="$(jq -r '"\(.clusterName) (infraID \(.infraID))"' "${d}/metadata.json")"
   image="$(jq -r '.releaseImage // ""' "${d}/run.json" 2>/dev/null || true)"
   if [ "${DRY_RUN}" = true ]; then

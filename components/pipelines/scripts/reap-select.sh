@@ -3,13 +3,16 @@
 # metadata.json in artifact storage before the cluster exists (register-cluster.sh); the run's own destroy normally
 # removes the cluster, and a later reaper run removes the registration. A registration is reaped when its run is gone
 # (not among LIVE_RUNS, the PipelineRuns the reaper's starter saw unfinished) and it is older than TTL_HOURS.
+# A gate cloud's registrations are its install gate's (clusters/<cloud>/) and its upgrade gate's
+# (clusters/<cloud>-upgrade/, the cluster of the earlier release), which its credentials destroy alike.
 #
 # Reads:
 #   ARTIFACTS_BUCKET  bucket (or container); rclone's `artifacts` remote is configured by RCLONE_CONFIG_ARTIFACTS_*
 #   GATES             the site's gate clouds, space-separated (aws gcp azure)
 #   TTL_HOURS         whole hours a registration must be old before its cluster is reaped (at least 1)
 #   LIVE_RUNS         optional: names of unfinished PipelineRuns, space-separated; their clusters are never reaped
-#   OUT_DIR           where the picked registrations go, <gate>/<pipeline run>/{metadata.json,run.json}
+#   OUT_DIR           where the picked registrations go, <gate>/<pipeline run>/{metadata.json,run.json}, <gate> as
+#                     registered (aws, aws-upgrade, …)
 #   CLUSTERS_PREFIX   optional, default clusters/
 # Writes:
 #   $OUT_DIR/<gate>/<pipeline run>/  metadata.json and run.json of each cluster to reap
@@ -32,8 +35,12 @@ mkdir -p "${OUT_DIR}"
 
 picked=0
 kept=0
-for gate in "${gate_list[@]}"; do
-  case "${gate}" in aws | gcp | azure) ;; *) fail "GATES holds '${gate}'; expected aws, gcp or azure" ;; esac
+registered=()
+for cloud in "${gate_list[@]}"; do
+  case "${cloud}" in aws | gcp | azure) ;; *) fail "GATES holds '${cloud}'; expected aws, gcp or azure" ;; esac
+  registered+=("${cloud}" "${cloud}-upgrade")
+done
+for gate in "${registered[@]}"; do
   base="artifacts:${ARTIFACTS_BUCKET}/${prefix}${gate}"
   rc=0
   listing="$(rclone lsf --dirs-only "${base}/")" || rc=$?

@@ -4,12 +4,15 @@
 # and its create step (create cluster). The cluster reaper (reap-select.sh) destroys, from this metadata.json, any
 # registered cluster whose run is gone and that is older than its TTL; the run's own destroy (in `finally`) normally
 # does it first. A failed upload fails this task, and the gate then creates no cluster: none exists unregistered.
+# The upgrade gate's cluster, of the earlier release, registers the same way as `<cloud>-upgrade`, with that release.
 #
 # Reads:
 #   STATE_DIR         this gate's directory in the run's e2e workspace (install/metadata.json)
-#   GATE              aws, gcp or azure
+#   GATE              the gate: aws, gcp or azure, or an upgrade gate aws-upgrade, gcp-upgrade or azure-upgrade
 #   PIPELINE_RUN      the run's PipelineRun name
-#   RELEASE_IMAGE     the payload under test: the reaper extracts its installer to destroy the cluster
+#   RELEASE_IMAGE     the release the cluster was installed from (the payload under test; an upgrade gate's earlier
+#                     release): the reaper extracts its installer to destroy the cluster. Unused (may be empty) when
+#                     there is no metadata.json: an upgrade gate with no earlier release prepares none
 #   ARTIFACTS_BUCKET  bucket (or container); rclone's `artifacts` remote is configured by RCLONE_CONFIG_ARTIFACTS_*
 #   CLUSTERS_PREFIX   optional, default clusters/
 # Writes:
@@ -33,10 +36,13 @@ workspace_file() { # <workspace dir> <path>
   [[ "${real}" == "${root}/"* ]]
 }
 
-for var in STATE_DIR GATE PIPELINE_RUN RELEASE_IMAGE ARTIFACTS_BUCKET; do
+for var in STATE_DIR GATE PIPELINE_RUN ARTIFACTS_BUCKET; do
   [ -n "${!var:-}" ] || fail "${var} is required"
 done
-case "${GATE}" in aws | gcp | azure) ;; *) fail "GATE must be aws, gcp or azure, not ${GATE}" ;; esac
+case "${GATE}" in
+  aws | gcp | azure | aws-upgrade | gcp-upgrade | azure-upgrade) ;;
+  *) fail "GATE must be aws, gcp or azure, or one of them with -upgrade (an upgrade gate), not ${GATE}" ;;
+esac
 [[ "${PIPELINE_RUN}" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || fail "PIPELINE_RUN is not a Kubernetes name: ${PIPELINE_RUN}"
 prefix="${CLUSTERS_PREFIX:-clusters/}"
 prefix="${prefix%/}/"
@@ -46,6 +52,7 @@ if [ ! -s "${metadata}" ]; then
   echo "register-cluster: ${GATE}: no ${metadata}: the install ended before any cloud resource; nothing to register"
   exit 0
 fi
+[ -n "${RELEASE_IMAGE:-}" ] || fail "RELEASE_IMAGE is required: the reaper destroys ${GATE}'s cluster with its installer"
 workspace_file "${STATE_DIR}" "${metadata}" \
   || fail "${metadata} is not a regular file inside ${STATE_DIR} (a symlink or hard link?); not registered"
 jq -e '(.infraID | type == "string" and length > 0) and (.clusterName | type == "string")' "${metadata}" >/dev/null \

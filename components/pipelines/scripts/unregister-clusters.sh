@@ -3,14 +3,15 @@
 # gate whose destroy succeeded in this run, so that the cluster reaper (reap-select.sh) does not destroy it again after
 # its TTL. e2e-destroy.sh writes <gate>/destroy.done with its outcome: only `destroyed` removes the registration; a
 # failed destroy (`failed`), one that had not ended (no destroy.done) and one with nothing to destroy (`nothing`: no
-# metadata.json, so nothing was registered) keep theirs, and the reaper destroys those clusters. Gates that are not
-# registered (the upgrade gate, <cloud>-upgrade: register-cluster.sh takes aws, gcp or azure only) are passed over.
+# metadata.json, so nothing was registered) keep theirs, and the reaper destroys those clusters. An upgrade gate
+# (<cloud>-upgrade) is registered and unregistered the same way; its status is that of its install task.
 # Runs with `onError: continue`: a failure here must not keep the record from being closed; a registration left
 # behind only costs the reaper one more, harmless, destroy.
 #
 # Reads:
 #   E2E_DIR           the run's e2e workspace (one directory per gate); empty or absent when the run has no gate
-#   GATE_STATUSES     space-separated <gate>=<status>, the statuses of the gate tasks (Succeeded, Failed or None)
+#   GATE_STATUSES     space-separated <gate>=<status>, the statuses of the tasks that create the gates' clusters
+#                     (Succeeded, Failed or None); gates are aws, gcp, azure and <cloud>-upgrade
 #   PIPELINE_RUN      the run's PipelineRun name, under which register-cluster.sh registered its clusters
 #   ARTIFACTS_BUCKET  bucket (or container); rclone's `artifacts` remote is configured by RCLONE_CONFIG_ARTIFACTS_*
 #   CLUSTERS_PREFIX   optional, default clusters/
@@ -32,7 +33,15 @@ failed=0
 for entry in ${GATE_STATUSES}; do
   gate="${entry%%=*}"
   status="${entry#*=}"
-  case "${gate}" in aws | gcp | azure) ;; *) continue ;; esac
+  case "${gate}" in
+    aws | gcp | azure | aws-upgrade | gcp-upgrade | azure-upgrade) ;;
+    *)
+      # Never registered by register-cluster.sh, which refuses such a name; the other gates still go.
+      echo "unregister-clusters: GATE_STATUSES names an unknown gate '${gate}' (expected aws, gcp, azure or <cloud>-upgrade); passed over" >&2
+      failed=1
+      continue
+      ;;
+  esac
   # A gate that never started registered nothing, and its destroy is skipped.
   [ "${status}" != None ] || continue
   outcome="$(cat "${E2E_DIR}/${gate}/destroy.done" 2>/dev/null || echo "not ended")"

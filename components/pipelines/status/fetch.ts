@@ -67,7 +67,7 @@ export interface Fetched {
     logListing: string[];
 }
 
-/** Copies the records, notes, install outcomes and the log listing of `remote` into `dir`. */
+/** Copies the records, notes, install outcomes, the log listing and status/throttle.json of `remote` into `dir`. */
 export function fetchRemote(remote: string, dir: string): Fetched {
     const releases = joinRemote(remote, "releases");
     const r = must(["copy", releases, path.join(dir, "releases"), "--include", "/*/*.json"], releases, true);
@@ -78,6 +78,12 @@ export function fetchRemote(remote: string, dir: string): Fetched {
     const logs = joinRemote(remote, "logs");
     const listing = must(["lsf", "-R", "--files-only", logs], "logs/", true);
     must(["copy", logs, path.join(dir, "logs"), "--include", "/*/*/*/install-outcome"], "logs/", true);
+    // The throttle's state the last published site carried (throttle.ts), if any.
+    must(
+        ["copy", joinRemote(remote, "status"), path.join(dir, "status"), "--include", "/throttle.json"],
+        "status/",
+        true,
+    );
     return { dir, logListing: listing.stdout.split("\n").filter((l) => l !== "") };
 }
 

@@ -155,6 +155,28 @@ function gateCell(g: Gate): string {
     return `<span class="gate gate-${esc(g.gate)}"><strong>${esc(g.gate)}</strong>${kind} (${g.blocking ? "blocking" : "optional"}): <span class="verdict outcome-${esc(g.outcome.replace(/[^a-z]/g, ""))}">${esc(g.outcome)}</span>${g.why ? ` <span class="why">${esc(g.why)}</span>` : ""}</span>`;
 }
 
+/** The pushes waiting for a nightly and what the dispatcher does next, as of when they were seen. */
+function pushesBlock(p: NonNullable<StreamStatus["pushes"]>): string {
+    const rows = p.pending.map(
+        (x) =>
+            `<tr class="push"><td>${esc(x.repository)}</td><td><code title="${esc(x.revision)}">${esc(x.revision.slice(0, 12))}</code></td><td>${esc(x.since)}</td></tr>`,
+    );
+    const runs = `${p.unfinished} nightly run${p.unfinished === 1 ? "" : "s"} unfinished; the last started ${p.lastStarted ? esc(p.lastStarted) : "never"}`;
+    return `<h2 id="pushes">Pushes waiting</h2>
+<p class="pushes-next"><strong>${esc(p.next)}</strong></p>
+<p class="muted">As of ${esc(p.observed)}: ${runs}.${p.nextDispatch ? ` Next dispatch: <time datetime="${esc(p.nextDispatch)}">${esc(p.nextDispatch)}</time>.` : ""}</p>
+${
+    rows.length > 0
+        ? `<table class="pushes">
+<thead><tr><th>Repository</th><th>Revision</th><th>Waiting since</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`
+        : ""
+}`;
+}
+
 function throttleText(t: NonNullable<StreamStatus["throttle"]>): string {
     return Object.entries(t)
         .map(([k, v]) => `${esc(k)}: ${esc(String(v))}`)
@@ -175,7 +197,7 @@ export function overviewPage(status: Status): string {
 <td>${refText(s.latestAccepted, 0)}</td>
 <td>${refText(s.latestPromoted, 0)}</td>
 <td>${refText(s.latest, 0)}</td>
-<td>${s.counts.total} (${s.counts.accepted} accepted, ${s.counts.rejected} rejected, ${s.counts.unfinished} unfinished, ${s.counts.pending} pending; ${s.counts.promoted} promoted)${s.throttle ? `<br><span class="muted">throttle: ${throttleText(s.throttle)}</span>` : ""}</td>
+<td>${s.counts.total} (${s.counts.accepted} accepted, ${s.counts.rejected} rejected, ${s.counts.unfinished} unfinished, ${s.counts.pending} pending; ${s.counts.promoted} promoted)${s.throttle ? `<br><span class="muted">throttle: ${throttleText(s.throttle)}</span>` : ""}${s.pushes ? `<br><span class="pushes-next">pushes: ${esc(s.pushes.next)}</span>` : ""}</td>
 </tr>`;
     });
     const body = `<h1>OKD release status</h1>
@@ -231,8 +253,10 @@ ${healthBanner(s)}
 ${gates ? `<dt>Gates</dt><dd>${gates}</dd>` : ""}
 ${s.promotes !== undefined ? `<dt>Promotes</dt><dd>${s.promotes ? "yes" : "no"}</dd>` : ""}
 ${s.throttle ? `<dt>Throttle</dt><dd>${throttleText(s.throttle)}</dd>` : ""}
+${s.pushes ? `<dt>Pushes waiting</dt><dd class="pushes-next">${esc(s.pushes.next)}</dd>` : ""}
 <dt>Payloads</dt><dd>${s.counts.total} recorded, ${s.counts.shown} shown (the newest and every promoted one)</dd>
 </dl>
+${s.pushes ? pushesBlock(s.pushes) : ""}
 <h2>Upgrade graph</h2>
 ${graph || `<p class="muted">No payload shown records an upgrade edge.</p>`}
 <h2>Payloads</h2>

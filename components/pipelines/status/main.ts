@@ -13,7 +13,8 @@ import { type StreamConfig, buildStatus } from "./model";
 import { type OcChangeLog, notesFromRecords, notesMarkdown, previousPromoted, withChangelog } from "./notes";
 import { type RecordTree, readTree } from "./records";
 import type { Notes } from "./schema";
-import { renderSite, writeFiles } from "./site";
+import { renderSite, throttleFile, writeFiles } from "./site";
+import { type ThrottleState, throttleStateSchema } from "./throttle";
 
 export const cli: Cli = {
     name: "status",
@@ -28,6 +29,10 @@ its releases/ alone), or an rclone remote such as :s3,env_auth=true:<bucket> or 
   --out <dir>              where to write the site (required; files are overwritten, nothing else is removed)
   --streams <file>         JSON list of the configured streams ({minor, variant, promote, gates, throttle}); a
                            configured stream without records is shown, and stale
+  --throttle <file>        what the throttle's dispatcher will find (push records and nightlies, as
+                           start-status-render.sh writes it): pushes waiting and the next dispatch are shown, and
+                           the file goes into the site as throttle.json (default: the status/throttle.json of --from,
+                           which the last published site carried, if any)
   --limit <n>              payloads shown per stream: the newest n and every promoted one (default 50)
   --now <time>             render as of this RFC 3339 time (default: now)
   --artifacts-href <url>   where pages link logs and JUnit: a URL or a path relative to --out (default: the --from
@@ -44,6 +49,7 @@ const options = {
     from: { type: "string" },
     out: { type: "string" },
     streams: { type: "string" },
+    throttle: { type: "string" },
     limit: { type: "string", default: "50" },
     now: { type: "string" },
     "artifacts-href": { type: "string" },
@@ -158,7 +164,30 @@ export function main(argv = process.argv.slice(2)): number {
             return 0;
         }
 
-        const status = buildStatus(tree, { now, limit, streams });
+        // Given: it must be right. Carried from the last site: a bad one is a problem on the page, not a failure.
+        let throttle: ThrottleState | undefined;
+        const carried = path.join(staging ?? args.from, "status", throttleFile);
+        if (args.throttle !== undefined) {
+            const parsed = throttleStateSchema.safeParse(readUserJson<unknown>(args.throttle, "--throttle file"));
+            if (!parsed.success) {
+                throw new UserError(
+                    `--throttle file ${args.throttle} is not the throttle's state ({observed, dispatchSchedule, streams: [{stream, pending, unfinished, lastStarted}]}): ${parsed.error.issues[0]?.message ?? "invalid"}`,
+                );
+            }
+            throttle = parsed.data;
+        } else if (fs.existsSync(carried)) {
+            let raw: unknown;
+            try {
+                raw = JSON.parse(fs.readFileSync(carried, "utf8"));
+            } catch {
+                raw = undefined;
+            }
+            const parsed = throttleStateSchema.safeParse(raw);
+            if (parsed.success) throttle = parsed.data;
+            else tree.problems.push(`status/${throttleFile} is not the throttle's state; pushes waiting are not shown`);
+        }
+
+        const status = buildStatus(tree, { now, limit, streams, throttle });
         let artifactsHref = args["artifacts-href"];
         if (artifactsHref === undefined && !remote) {
             const rel = path.relative(out, path.resolve(args.from));
@@ -177,7 +206,7 @@ export function main(argv = process.argv.slice(2)): number {
             }
             artifactsHref ??= "";
         }
-        const files = renderSite(status, artifactsHref === undefined ? {} : { artifactsHref });
+        const files = renderSite(status, artifactsHref === undefined ? {} : { artifactsHref }, throttle);
         writeFiles(out, files);
         const stale = status.streams.filter((s) => s.staleness.accepted.stale).map((s) => s.stream);
         console.log(

@@ -4,6 +4,7 @@
  */
 import { notesFromRecords, previousPromoted } from "./notes";
 import { type GateRecord, type RecordTree, type ReleaseRecord, isPromoted, publishedName } from "./records";
+import { type ThrottleState, pushesOf } from "./throttle";
 import {
     type Artifact,
     type Gate,
@@ -31,6 +32,8 @@ export interface BuildOptions {
     /** Payloads shown per stream: the newest this many, plus every promoted one. */
     limit: number;
     streams?: StreamConfig[];
+    /** What the status render's starter saw of the push records and nightlies (throttle.ts). */
+    throttle?: ThrottleState;
 }
 
 const hour = 3600_000;
@@ -264,6 +267,7 @@ function streamStatus(
             ? { gates: config.gates.map((g) => ({ gate: g.gate, blocking: g.blocking, kind: g.kind ?? "install" })) }
             : {}),
         ...(config?.throttle && Object.keys(config.throttle).length > 0 ? { throttle: config.throttle } : {}),
+        ...pushesField(options.throttle, stream, config),
         latest: records[0] ? refOf(records[0]) : null,
         latestAccepted: latestAccepted ? refOf(latestAccepted) : null,
         latestPromoted: promoted[0] ? refOf(promoted[0]) : null,
@@ -287,6 +291,11 @@ function streamStatus(
         payloads,
         graph: { nodes, edges },
     };
+}
+
+function pushesField(state: ThrottleState | undefined, stream: string, config: StreamConfig | undefined) {
+    const pushes = state ? pushesOf(state, stream, config?.throttle) : undefined;
+    return pushes ? { pushes } : {};
 }
 
 /** Orders minors numerically, newest first (5.0 before 4.16 before 4.9). */

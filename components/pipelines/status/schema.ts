@@ -166,6 +166,22 @@ export const stalenessSchema = z.object({
     limitHours: z.number(),
 });
 
+/** Pushes waiting for a nightly (throttle.ts), as the status render's starter last saw them in the cluster. */
+export const pushesSchema = z.object({
+    /** When they were seen. */
+    observed: time,
+    /** The pushes the dispatcher will build: repository, pushed commit, and since when each waits. */
+    pending: z.array(z.object({ repository: z.string(), revision: z.string(), since: time })),
+    /** Nightlies of the stream without a completion time. */
+    unfinished: z.number(),
+    /** When the stream's newest nightly (any trigger) started; null without any. */
+    lastStarted: z.nullable(time),
+    /** When the dispatcher may next start a nightly for them; null when none waits or one waits for a run to end. */
+    nextDispatch: z.nullable(time),
+    /** What the dispatcher does next, in a sentence. */
+    next: z.string(),
+});
+
 export const streamSchema = z.object({
     stream: z.string(),
     /** In the site's configuration (a stream with no record yet is listed, and stale). */
@@ -176,6 +192,8 @@ export const streamSchema = z.object({
     gates: z.optional(z.array(z.object({ gate: z.string(), blocking: z.boolean(), kind: z.string() }))),
     /** Creation throttling of the stream's nightlies, as configured, when the site sets any. */
     throttle: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+    /** Pushes waiting for a nightly, when the render was given the throttle's state (throttle.json). */
+    pushes: z.optional(pushesSchema),
     latest: z.nullable(payloadRefSchema),
     latestAccepted: z.nullable(payloadRefSchema),
     latestPromoted: z.nullable(payloadRefSchema),

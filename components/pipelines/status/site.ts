@@ -4,12 +4,19 @@ import * as path from "node:path";
 
 import { type HtmlOptions, overviewPage, pagePath, payloadPage, streamPage } from "./html";
 import { type Status, statusJsonSchema } from "./schema";
+import type { ThrottleState } from "./throttle";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+/** The throttle's state, in the site (and so at `status/throttle.json` in the bucket). */
+export const throttleFile = "throttle.json";
 
-/** Site-relative path → content. */
-export function renderSite(status: Status, options: HtmlOptions): Map<string, string> {
+/**
+ * Site-relative path → content. The throttle's state the render was given goes along as `throttle.json`, where the
+ * next render of the bucket finds it (throttle.ts).
+ */
+export function renderSite(status: Status, options: HtmlOptions, throttle?: ThrottleState): Map<string, string> {
     const files = new Map<string, string>();
+    if (throttle) files.set(throttleFile, json(throttle));
     files.set(pagePath.overview, overviewPage(status));
     files.set("status.json", json(status));
     files.set("schema.json", json(statusJsonSchema()));

@@ -8,6 +8,8 @@ import { type EnvVar, type Step, type TaskDefinition, paramEnv, untrustedStep } 
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
+/** Creates a prepared, registered cluster: the install gate's, or (gate `<cloud>-upgrade`) the upgrade gate's. */
+export const installTaskName = (cloud: CloudPlatform): string => `okd-e2e-install-${cloud}`;
 /** The gate's first half: the installer, install-config, manifests and ignition configs (metadata.json), no cloud resource. */
 export const prepareTaskName = (cloud: CloudPlatform): string => `okd-e2e-prepare-${cloud}`;
 export const destroyTaskName = (cloud: CloudPlatform): string => `okd-e2e-destroy-${cloud}`;
@@ -18,6 +20,11 @@ export const e2eWorkspace = "e2e";
 /** A gate's directory in the e2e workspace, by the gate's name (`aws`, or `aws-upgrade` for an upgrade gate). */
 export const gateDir = (gate: string) => `$(workspaces.${e2eWorkspace}.path)/${gate}`;
 export const pullSecretFile = `$(workspaces.${e2eWorkspace}.path)/pull-secret.json`;
+/**
+ * Where a gate's fresh pull secret is minted after its install (pullSecretTask `path`, relative to the e2e
+ * workspace), for refresh-pull-secret.sh: `aws/pull-secret.json`, `aws-upgrade/pull-secret.json`.
+ */
+export const refreshedPullSecretPath = (gate: string): string => `${gate}/pull-secret.json`;
 const credentialsMount = "/var/run/okd-gate";
 
 /**
@@ -25,7 +32,15 @@ const credentialsMount = "/var/run/okd-gate";
  * `destroy` holds all of e2e-destroy.sh's attempts: the destroy Task is not retried by Tekton, because every retry
  * would come out of the same `finally` budget (runs.ts) that finalize-record also needs.
  */
-export const gateTimeouts = { install: "2h30m", tests: "2h", task: "5h", destroy: "1h" } as const;
+export const gateTimeouts = {
+    install: "2h30m",
+    installTask: "2h35m",
+    mint: "15m",
+    refresh: "25m",
+    tests: "2h",
+    task: "2h30m",
+    destroy: "1h",
+} as const;
 
 /** A Tekton duration of hours and minutes (`1h`, `2h30m`, `45m`) in seconds. */
 export function durationSeconds(duration: string): number {
@@ -50,11 +65,20 @@ export function pullSecretTask(ctx: PipelineContext): TaskDefinition {
         spec: {
             description:
                 "Mints a short-lived, pull-only secret for the site registry from the e2e ServiceAccount's identity, for the e2e clusters.",
-            params: [],
+            params: [
+                {
+                    name: "path",
+                    description:
+                        "Where in the e2e workspace: pull-secret.json (the installs'), or <gate>/pull-secret.json for a refresh.",
+                    default: "pull-secret.json",
+                },
+            ],
             results: [],
-            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace; gets pull-secret.json." }],
+            workspaces: [
+                { name: e2eWorkspace, description: "The run's e2e workspace; gets the pull secret at `path`." },
+            ],
             stepTemplate: { env: ctx.identityEnv },
-            steps: [registryAuthStep(ctx, pullSecretFile, true)],
+            steps: [registryAuthStep(ctx, `$(workspaces.${e2eWorkspace}.path)/$(params.path)`, true)],
         },
     };
 }
@@ -144,44 +168,77 @@ export function testProvider(gate: GateAccess): pulumi.Output<string> {
 }
 
 /**
- * One e2e gate: install a cluster from the payload with the payload's installer, run the conformance suite from the
- * payload's tests image, report the outcome. A failed install or suite is an outcome, so the verdict always runs;
+ * The refresh of a gate's cluster's global pull secret (refresh-pull-secret.sh), from the one pull-secret-<gate>
+ * minted after the install: the install's token may have expired by the time the cluster pulls images it has not yet
+ * (a new payload in an upgrade, an image a test starts, a replaced node).
+ */
+export function refreshPullSecretStep(gateName: string): Step {
+    return {
+        name: "refresh-pull-secret",
+        image: toolsStepImage,
+        script: loadScript("refresh-pull-secret.sh"),
+        env: [
+            {
+                name: "PULL_SECRET_FILE",
+                value: `$(workspaces.${e2eWorkspace}.path)/${refreshedPullSecretPath(gateName)}`,
+            },
+        ],
+        timeout: gateTimeouts.refresh,
+        computeResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    };
+}
+
+/**
+ * A gate's cluster: created from the installer directory its prepare task made and register-cluster stored
+ * (e2e-install.sh INSTALL_STEP=create), for the install gate (`gate` `<cloud>`, the payload) and the upgrade gate
+ * (`gate` `<cloud>-upgrade`, the earlier release, `skip-without-release`). A failed install is the gate's outcome;
  * the cluster is destroyed by the pipeline's `finally`, never here.
  */
-export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
+export function installTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
-    const gateEnv: EnvVar[] = [
-        { name: "GATE", value: gate.platform },
-        { name: "STATE_DIR", value: gateDir(gate.platform) },
-        { name: "PULL_SECRET_FILE", value: pullSecretFile },
-        ...gateStepEnv(gate),
-    ];
     return {
-        name: gateTaskName(gate.platform),
+        name: installTaskName(gate.platform),
         spec: {
-            description: `E2E gate on ${gate.platform}: installs the payload in ${gate.region} and runs the conformance suite.`,
+            description: `Creates a prepared, registered e2e cluster on ${gate.platform} in ${gate.region}.`,
             params: [
                 toolsImageParam,
-                { name: "release-image", description: "Payload under test, repository@digest." },
-                { name: "tests-image", description: "The payload's own tests image (openshift-tests)." },
-                { name: "run-id", description: "Unique id of the run; names the cluster." },
+                { name: "release-image", description: "The release installed, repository@digest." },
+                { name: "run-id", description: "Unique id (the cluster was named by the prepare task)." },
                 {
-                    name: "test-suite",
-                    description: "openshift-tests suite.",
-                    default: "openshift/conformance/parallel",
+                    name: "gate",
+                    description: `The gate's directory in the e2e workspace (${gate.platform}, or ${gate.platform}-upgrade).`,
+                    default: gate.platform,
+                },
+                {
+                    name: "skip-without-release",
+                    description:
+                        "true (upgrade gate): an empty release-image installs nothing and the gate is skipped.",
+                    default: "false",
                 },
             ],
-            results: [{ name: "outcome", description: "passed or failed." }],
+            results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateEnv, securityContext: untrustedStep },
+            stepTemplate: {
+                env: [
+                    { name: "GATE", value: gate.platform },
+                    { name: "STATE_DIR", value: gateDir("$(params.gate)") },
+                    { name: "PULL_SECRET_FILE", value: pullSecretFile },
+                    ...gateStepEnv(gate),
+                ],
+                securityContext: untrustedStep,
+            },
             steps: [
                 {
                     name: "install",
                     image: toolsStepImage,
                     script: loadScript("e2e-install.sh"),
                     env: [
-                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        ...paramEnv({
+                            RELEASE_IMAGE: "release-image",
+                            RUN_ID: "run-id",
+                            SKIP_WITHOUT_RELEASE: "skip-without-release",
+                        }),
                         // The prepare task made the installer directory, and register-cluster stored its metadata.json.
                         { name: "INSTALL_STEP", value: "create" },
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
@@ -196,6 +253,42 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
                     computeResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "6Gi" } },
                     volumeMounts: creds.mounts,
                 },
+            ],
+        },
+    };
+}
+
+/**
+ * One e2e gate's verdict on the cluster installTask created from the payload: the cluster's pull secret refreshed
+ * with the one minted after the install, then the conformance suite from the payload's tests image; the outcome.
+ * A failed install, refresh or suite is an outcome, so the verdict always runs.
+ */
+export function gateTask(gate: GateAccess): TaskDefinition {
+    const creds = credentials(gate);
+    const gateEnv: EnvVar[] = [
+        { name: "GATE", value: gate.platform },
+        { name: "STATE_DIR", value: gateDir(gate.platform) },
+        ...gateStepEnv(gate),
+    ];
+    return {
+        name: gateTaskName(gate.platform),
+        spec: {
+            description: `E2E gate on ${gate.platform}: refreshes the installed cluster's pull secret and runs the conformance suite.`,
+            params: [
+                toolsImageParam,
+                { name: "tests-image", description: "The payload's own tests image (openshift-tests)." },
+                {
+                    name: "test-suite",
+                    description: "openshift-tests suite.",
+                    default: "openshift/conformance/parallel",
+                },
+            ],
+            results: [{ name: "outcome", description: "passed or failed." }],
+            workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
+            volumes: creds.volumes,
+            stepTemplate: { env: gateEnv, securityContext: untrustedStep },
+            steps: [
+                refreshPullSecretStep(gate.platform),
                 {
                     name: "test",
                     image: "$(params.tests-image)",
@@ -218,6 +311,8 @@ export function gateTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition
  * The first half of a gate: extracts the payload's installer and writes install-config, manifests and ignition
  * configs (metadata.json), creating no cloud resource, so that register-cluster can store metadata.json before the
  * gate task creates the cluster (e2e-install.sh INSTALL_STEP=prepare). A failure here is the install's outcome.
+ * The upgrade gate prepares with it too, in its own directory (`gate`: `<cloud>-upgrade`), from the earlier release
+ * (`skip-without-release`: no earlier release prepares nothing and writes install-outcome `skipped`).
  */
 export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
@@ -227,8 +322,19 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             description: `Prepares the ${gate.platform} e2e install of a payload: installer, manifests and ignition configs (metadata.json); no cloud resource.`,
             params: [
                 toolsImageParam,
-                { name: "release-image", description: "Payload under test, repository@digest." },
+                { name: "release-image", description: "Release to install, repository@digest." },
                 { name: "run-id", description: "Unique id of the run; names the cluster." },
+                {
+                    name: "gate",
+                    description: `The gate's directory in the e2e workspace (${gate.platform}, or ${gate.platform}-upgrade).`,
+                    default: gate.platform,
+                },
+                {
+                    name: "skip-without-release",
+                    description:
+                        "true (upgrade gate): an empty release-image prepares nothing and the gate is skipped.",
+                    default: "false",
+                },
             ],
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state and logs." }],
@@ -236,7 +342,7 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             stepTemplate: {
                 env: [
                     { name: "GATE", value: gate.platform },
-                    { name: "STATE_DIR", value: gateDir(gate.platform) },
+                    { name: "STATE_DIR", value: gateDir("$(params.gate)") },
                     { name: "PULL_SECRET_FILE", value: pullSecretFile },
                     ...gateStepEnv(gate),
                 ],
@@ -248,7 +354,11 @@ export function prepareTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
                     image: toolsStepImage,
                     script: loadScript("e2e-install.sh"),
                     env: [
-                        ...paramEnv({ RELEASE_IMAGE: "release-image", RUN_ID: "run-id" }),
+                        ...paramEnv({
+                            RELEASE_IMAGE: "release-image",
+                            RUN_ID: "run-id",
+                            SKIP_WITHOUT_RELEASE: "skip-without-release",
+                        }),
                         { name: "BASE_DOMAIN", value: gate.baseDomain },
                         { name: "REGION", value: gate.region },
                         { name: "INSTALL_STEP", value: "prepare" },

@@ -56,12 +56,18 @@ export function statusStreamsJson(streams: Stream[], gates: GateAccess[]): strin
  * `onError: continue`: the site is a view of the records; a failure to publish it is in the step's exit code and log,
  * and never changes the outcome of the run that made the records.
  */
-export function publishStatusStep(streamsJson: string): Step {
+export function publishStatusStep(streamsJson: string, throttleParam = false): Step {
     return {
         name: "publish-status",
         image: toolsStepImage,
         script: loadScript("publish-status.sh"),
-        env: [rendererEnv, { name: "STREAMS_JSON", value: streamsJson }],
+        env: [
+            rendererEnv,
+            { name: "STREAMS_JSON", value: streamsJson },
+            // Only the scheduled render (okd-render-status) passes what it saw of the throttle; the others' renders
+            // carry on the throttle.json the published site has.
+            ...(throttleParam ? [{ name: "THROTTLE_JSON", value: "$(params.throttle)" }] : []),
+        ],
         volumeMounts: [rendererVolumeMount],
         // Reading every record and listing the logs is minutes at most; a hung transfer must not hold the run.
         timeout: "20m",
@@ -69,14 +75,25 @@ export function publishStatusStep(streamsJson: string): Step {
     };
 }
 
-/** The release pipeline's last word (in `finally`): the status site, with whatever the run changed in the records. */
+/**
+ * The release pipeline's last word (in `finally`): the status site, with whatever the run changed in the records.
+ * The scheduled render (status-render.ts) runs it too, with `throttle`: what its starter saw of the push records.
+ */
 export function publishStatusTask(ctx: PipelineContext, streamsJson: string): TaskDefinition {
     return {
         name: publishStatusTaskName,
         spec: {
             description:
                 "Renders the release status site from the release records and publishes it to artifact storage.",
-            params: [toolsImageParam],
+            params: [
+                toolsImageParam,
+                {
+                    name: "throttle",
+                    description:
+                        "The throttle's state (start-status-render.sh): pushes waiting, shown on the pages; empty: the published site's.",
+                    default: "",
+                },
+            ],
             results: [],
             volumes: [statusRendererVolume],
             stepTemplate: {
@@ -85,7 +102,7 @@ export function publishStatusTask(ctx: PipelineContext, streamsJson: string): Ta
                 // It runs in the restricted release namespace, as a user the image may not know (HOME above).
                 securityContext: restrictedStep,
             },
-            steps: [publishStatusStep(streamsJson)],
+            steps: [publishStatusStep(streamsJson, true)],
         },
     };
 }

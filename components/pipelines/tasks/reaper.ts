@@ -69,7 +69,8 @@ export function reapDestroyTask(ctx: PipelineContext, gate: GateAccess): TaskDef
                     env: [
                         ...paramEnv({ DRY_RUN: "dry-run" }),
                         { name: "GATE", value: gate.platform },
-                        { name: "WORK_DIR", value: `${reapDir}/${gate.platform}` },
+                        // This cloud's picks: <reap>/<cloud>/ and its upgrade gate's <reap>/<cloud>-upgrade/.
+                        { name: "WORK_DIR", value: reapDir },
                         { name: "PULL_SECRET_FILE", value: pullSecretFile },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                     ],

@@ -26,9 +26,10 @@ describe("the ci stack's pipelines (offline synth)", () => {
     const tekton = (kind: string) => objects.filter((o) => o.apiVersion === "tekton.dev/v1" && o.kind === kind);
 
     it("renders the nightly of its one stream and no release Pipeline, as the stream does not promote", () => {
+        // Besides it, only the scheduled status render, which every site has.
         assert.deepEqual(
             tekton("Pipeline").map((p) => p.metadata.name),
-            ["okd-nightly-4-22"],
+            ["okd-nightly-4-22", "okd-render-status"],
         );
     });
 
@@ -40,11 +41,14 @@ describe("the ci stack's pipelines (offline synth)", () => {
             "okd-assemble-release",
             "okd-build-component",
             "okd-finalize-record",
+            // The scheduled status render's, in okd-release.
+            "okd-publish-status",
             "okd-stream-coreos",
             "okd-tools-image",
+            "okd-tools-image-resolve",
             "okd-verdict",
         ]);
-        const nightly = tekton("Pipeline")[0].spec;
+        const nightly = tekton("Pipeline").find((p) => p.metadata.name === "okd-nightly-4-22").spec;
         assert.deepEqual(nightly.workspaces, []);
         // An OKD/SCOS stream: it pins OKD's CentOS Stream CoreOS instead of building machine-os.
         assert.deepEqual(

@@ -179,7 +179,7 @@ describe("OKD pipelines", () => {
         await settled();
     });
 
-    it("installs every Task, one prepare, gate and destroy Task per configured gate and one register Task", () => {
+    it("installs every Task, one prepare, install, gate and destroy Task per configured gate and one register Task", () => {
         const names = under("pl", "kubernetes:tekton.dev/v1:Task")
             .map((r) => (r.inputs as Obj).metadata.name)
             .sort();
@@ -190,6 +190,8 @@ describe("OKD pipelines", () => {
             "okd-e2e-destroy-aws",
             "okd-e2e-destroy-gcp",
             "okd-e2e-gcp",
+            "okd-e2e-install-aws",
+            "okd-e2e-install-gcp",
             "okd-e2e-prepare-aws",
             "okd-e2e-prepare-gcp",
             "okd-e2e-pull-secret",
@@ -411,12 +413,22 @@ describe("OKD pipelines", () => {
                     register.params.find((p: Obj) => p.name === "pipeline-run").value,
                     "$(context.pipelineRun.name)",
                 );
+                // create cluster; then a fresh pull secret, minted by the pull-only identity, for the cluster's
+                // refresh before the suite.
+                const install = byName(tasks, `install-${cloud}`);
+                assert.deepEqual(install.runAfter, [`register-${cloud}`]);
+                assert.deepEqual(install.taskRef, { kind: "Task", name: `okd-e2e-install-${cloud}` });
+                const mint = byName(tasks, `pull-secret-${cloud}`);
+                assert.deepEqual(mint.runAfter, [`install-${cloud}`]);
+                assert.deepEqual(mint.taskRef, { kind: "Task", name: "okd-e2e-pull-secret" });
+                assert.deepEqual(mint.params, [{ name: "path", value: `${cloud}/pull-secret.json` }]);
                 const t = byName(tasks, `e2e-${cloud}`);
-                assert.deepEqual(t.runAfter, [`register-${cloud}`]);
-                for (const task of [prepare, register, t]) {
+                assert.deepEqual(t.runAfter, [`pull-secret-${cloud}`]);
+                for (const task of [prepare, register, install]) {
                     assert.equal(task.params.find((p: Obj) => p.name === "release-image").value, payload);
                 }
-                assert.equal(t.timeout, "5h");
+                assert.equal(install.timeout, "2h35m");
+                assert.equal(t.timeout, "2h30m");
             }
         });
 
@@ -431,11 +443,11 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("destroys each gate's cluster in finally whenever the gate started", () => {
+        it("destroys each gate's cluster in finally whenever its install started", () => {
             for (const cloud of ["aws", "gcp"]) {
                 const destroy = byName(fin, `destroy-${cloud}`);
                 assert.deepEqual(destroy.when, [
-                    { input: `$(tasks.e2e-${cloud}.status)`, operator: "notin", values: ["None"] },
+                    { input: `$(tasks.install-${cloud}.status)`, operator: "notin", values: ["None"] },
                 ]);
                 assert.deepEqual(destroy.workspaces, [{ name: "e2e", workspace: "e2e" }]);
             }
@@ -474,7 +486,11 @@ describe("OKD pipelines", () => {
                     "register-aws",
                     "prepare-gcp",
                     "register-gcp",
+                    "install-aws",
+                    "pull-secret-aws",
                     "e2e-aws",
+                    "install-gcp",
+                    "pull-secret-gcp",
                     "e2e-gcp",
                     "verdict",
                 ],
@@ -638,9 +654,10 @@ describe("OKD pipelines", () => {
                     if (spec.tasks.includes(t)) assert.ok(upstream(spec.tasks, t.name).has("tools-image"), t.name);
                 }
             }
-            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, gate), verdict, 2 destroys,
-            // finalize; 4.16 the same; the release: pick, promote, publish-signatures, release-notes, publish-status.
-            assert.equal(checked, 2 * 14 + 5);
+            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, install, gate), verdict,
+            // 2 destroys, finalize; 4.16 the same; the release: pick, promote, publish-signatures, release-notes,
+            // publish-status.
+            assert.equal(checked, 2 * 16 + 5);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
@@ -660,9 +677,9 @@ describe("OKD pipelines", () => {
             );
             // Each gate's destroy reads its own gate's cluster and the assembled release; finalize reads every verdict.
             assert.deepEqual(direct, {
-                "destroy-aws": ["assemble", "e2e-aws"],
-                "destroy-gcp": ["assemble", "e2e-gcp"],
-                "finalize-record": ["assemble", "e2e-aws", "e2e-gcp"],
+                "destroy-aws": ["assemble", "install-aws"],
+                "destroy-gcp": ["assemble", "install-gcp"],
+                "finalize-record": ["assemble", "install-aws", "install-gcp"],
             });
         });
 
@@ -858,7 +875,7 @@ describe("OKD pipelines", () => {
                 ["aws", ".awscred", "AWS_SHARED_CREDENTIALS_FILE"],
                 ["gcp", "gce.json", "GOOGLE_CLOUD_KEYFILE_JSON"],
             ]) {
-                const t = task(`okd-e2e-${cloud}`).spec;
+                const t = task(`okd-e2e-install-${cloud}`).spec;
                 assert.deepEqual(t.volumes, [
                     { name: "gate-credentials", secret: { secretName: `okd-gate-${cloud}`, optional: true } },
                 ]);
@@ -905,14 +922,28 @@ describe("OKD pipelines", () => {
             assert.deepEqual(task("okd-verdict").spec.stepTemplate.envFrom, []);
         });
 
-        it("gives the gate steps explicit timeouts for the install and the suite", () => {
-            const steps = task("okd-e2e-aws").spec.steps;
+        it("gives the gate steps explicit timeouts for the install, the refresh and the suite", () => {
             assert.deepEqual(
-                steps.map((s: Obj) => [s.name, s.timeout]),
+                task("okd-e2e-install-aws").spec.steps.map((s: Obj) => [s.name, s.timeout]),
+                [["install", "2h30m"]],
+            );
+            const gate = task("okd-e2e-aws").spec;
+            assert.deepEqual(
+                gate.steps.map((s: Obj) => [s.name, s.timeout]),
                 [
-                    ["install", "2h30m"],
+                    ["refresh-pull-secret", "25m"],
                     ["test", "2h"],
                 ],
+            );
+            // The suite reads the cluster's credentials for its cloud client; the refresh needs only the kubeconfig.
+            assert.deepEqual(gate.steps[1].volumeMounts, [
+                { name: "gate-credentials", mountPath: "/var/run/okd-gate", readOnly: true },
+            ]);
+            const refresh = Object.fromEntries(gate.steps[0].env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(refresh.PULL_SECRET_FILE, "$(workspaces.e2e.path)/aws/pull-secret.json");
+            assert.equal(
+                gate.steps[0].script,
+                fs.readFileSync(path.join(scriptsDir, "refresh-pull-secret.sh"), "utf8"),
             );
         });
 
@@ -1144,32 +1175,46 @@ describe("OKD pipelines with an upgrade gate", () => {
         await settled();
     });
 
-    it("installs an upgrade gate Task only for the cloud a stream's upgrade gate names", () => {
+    it("installs the upgrade gate Tasks only for the cloud a stream's upgrade gate names", () => {
         const names = under("plu", "kubernetes:tekton.dev/v1:Task").map((r) => (r.inputs as Obj).metadata.name);
         assert.ok(names.includes("okd-e2e-upgrade-gcp"), names.join(" "));
         assert.ok(!names.includes("okd-e2e-upgrade-aws"), names.join(" "));
+        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
+        // Its cluster is created by the install gate's install Task, in its own directory (`gate`).
+        const install = task("okd-e2e-install-gcp").spec;
+        assert.deepEqual(
+            install.steps.map((s: Obj) => [s.name, s.image]),
+            [["install", "$(params.tools-image)"]],
+        );
+        const installTemplate = Object.fromEntries(install.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
+        assert.equal(installTemplate.STATE_DIR, "$(workspaces.e2e.path)/$(params.gate)");
+        assert.equal(installTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
+        assert.equal(installTemplate.GCP_PROJECT, "okd-e2e");
+        // Creates the cluster from the directory prepare-upgrade made and register-upgrade stored.
+        assert.deepEqual(
+            [env(install.steps[0]).RELEASE_IMAGE, env(install.steps[0]).SKIP_WITHOUT_RELEASE],
+            ["$(params.release-image)", "$(params.skip-without-release)"],
+        );
+        assert.equal(env(install.steps[0]).INSTALL_STEP, "create");
+        // oc reaches the site registry only as the site says (TLS_VERIFY), as the prepare step's oc does.
+        const prepareStep = task("okd-e2e-prepare-gcp").spec.steps[0];
+        assert.ok(env(prepareStep).TLS_VERIFY !== undefined);
+        assert.equal(env(install.steps[0]).TLS_VERIFY, env(prepareStep).TLS_VERIFY);
+
         const t = task("okd-e2e-upgrade-gcp").spec;
         assert.deepEqual(
             t.steps.map((s: Obj) => [s.name, s.image]),
             [
-                ["install", "$(params.tools-image)"],
+                ["refresh-pull-secret", "$(params.tools-image)"],
                 ["upgrade", "$(params.tests-image)"],
             ],
         );
-        const env = (step: Obj) => Object.fromEntries(step.env.map((e: Obj) => [e.name, e.value]));
         const stepTemplate = Object.fromEntries(t.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
-        // Its own directory in the e2e workspace, the gcp gate's credentials and installer settings.
         assert.equal(stepTemplate.STATE_DIR, "$(workspaces.e2e.path)/gcp-upgrade");
-        assert.equal(stepTemplate.GOOGLE_CLOUD_KEYFILE_JSON, "/var/run/okd-gate/gce.json");
-        assert.equal(stepTemplate.GCP_PROJECT, "okd-e2e");
-        assert.deepEqual(
-            [env(t.steps[0]).RELEASE_IMAGE, env(t.steps[0]).SKIP_WITHOUT_RELEASE],
-            ["$(params.from-image)", "true"],
-        );
-        // oc reaches the site registry as the install gate's oc does.
-        const installGate = task("okd-e2e-gcp").spec.steps.find((s: Obj) => s.name === "install");
-        assert.ok(env(installGate).TLS_VERIFY !== undefined);
-        assert.equal(env(t.steps[0]).TLS_VERIFY, env(installGate).TLS_VERIFY);
+        // The cluster's pull secret is replaced with the one pull-secret-upgrade-gcp minted after the install.
+        assert.equal(env(t.steps[0]).PULL_SECRET_FILE, "$(workspaces.e2e.path)/gcp-upgrade/pull-secret.json");
+        assert.equal(t.steps[0].script, fs.readFileSync(path.join(scriptsDir, "refresh-pull-secret.sh"), "utf8"));
         assert.deepEqual(
             [env(t.steps[1]).TEST_TYPE, env(t.steps[1]).TO_IMAGE, env(t.steps[1]).UPGRADE_OPTIONS],
             ["upgrade", "$(params.release-image)", "$(params.upgrade-options)"],
@@ -1185,24 +1230,59 @@ describe("OKD pipelines with an upgrade gate", () => {
         });
     });
 
-    it("runs the upgrade gate beside the install gates from the release assembly chose among the payload's edges", () => {
+    it("prepares and registers the upgrade cluster before it exists, and mints its fresh pull secret after the install", () => {
         const spec = nightly();
         const assemble = byName(spec.tasks, "assemble");
         assert.deepEqual(
             assemble.params.find((p: Obj) => p.name === "upgrade-from"),
             { name: "upgrade-from", value: "accepted" },
         );
+        const params = (t: Obj) => Object.fromEntries(t.params.map((p: Obj) => [p.name, p.value]));
+        const from = "$(tasks.assemble.results.upgrade-from)";
+        const prepare = byName(spec.tasks, "prepare-upgrade-gcp");
+        assert.equal(prepare.taskRef.name, "okd-e2e-prepare-gcp");
+        assert.deepEqual(prepare.runAfter, ["e2e-pull-secret"]);
+        assert.deepEqual(
+            [
+                params(prepare)["release-image"],
+                params(prepare).gate,
+                params(prepare)["skip-without-release"],
+                params(prepare)["run-id"],
+            ],
+            [from, "gcp-upgrade", "true", "$(context.taskRun.uid)"],
+            "the earlier release, in its own directory, named apart from the install gate's cluster",
+        );
+        const register = byName(spec.tasks, "register-upgrade-gcp");
+        assert.equal(register.taskRef.name, "okd-register-cluster");
+        assert.deepEqual(register.runAfter, ["prepare-upgrade-gcp"]);
+        assert.deepEqual([params(register).gate, params(register)["release-image"]], ["gcp-upgrade", from]);
+        const install = byName(spec.tasks, "install-upgrade-gcp");
+        assert.equal(install.taskRef.name, "okd-e2e-install-gcp");
+        assert.deepEqual(install.runAfter, ["register-upgrade-gcp"]);
+        assert.deepEqual(
+            [params(install)["release-image"], params(install).gate, params(install)["skip-without-release"]],
+            [from, "gcp-upgrade", "true"],
+        );
+        const mint = byName(spec.tasks, "pull-secret-upgrade-gcp");
+        assert.equal(mint.taskRef.name, "okd-e2e-pull-secret");
+        assert.deepEqual(mint.runAfter, ["install-upgrade-gcp"]);
+        assert.equal(params(mint).path, "gcp-upgrade/pull-secret.json");
         const gate = byName(spec.tasks, "e2e-upgrade-gcp");
-        assert.deepEqual(gate.runAfter, ["e2e-pull-secret"]);
-        const params = Object.fromEntries(gate.params.map((p: Obj) => [p.name, p.value]));
-        assert.equal(params["from-image"], "$(tasks.assemble.results.upgrade-from)");
+        assert.deepEqual(gate.runAfter, ["pull-secret-upgrade-gcp"]);
         assert.equal(
-            params["release-image"],
+            params(gate)["release-image"],
             "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)",
         );
-        assert.equal(params["tests-image"], "$(tasks.assemble.results.tests-image)");
-        assert.equal(params["run-id"], "$(context.taskRun.uid)", "a cluster name apart from the install gate's");
-        assert.equal(params["upgrade-options"], "abort-at=random");
+        assert.equal(params(gate)["tests-image"], "$(tasks.assemble.results.tests-image)");
+        assert.equal(params(gate)["upgrade-options"], "abort-at=random");
+        // The prepare Task writes where its `gate` parameter says; the mint writes where its `path` says.
+        const prepareTask = task("okd-e2e-prepare-gcp").spec;
+        const prepareEnv = Object.fromEntries(prepareTask.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+        assert.equal(prepareEnv.STATE_DIR, "$(workspaces.e2e.path)/$(params.gate)");
+        const mintTask = task("okd-e2e-pull-secret").spec;
+        const auth = mintTask.steps[0].env.find((e: Obj) => e.name === "AUTH_FILE").value;
+        assert.equal(auth, "$(workspaces.e2e.path)/$(params.path)");
+        assert.equal(mintTask.params.find((p: Obj) => p.name === "path").default, "pull-secret.json");
         const previous = task("okd-assemble-release").spec.steps.find((s: Obj) => s.name === "previous");
         const env = Object.fromEntries(previous.env.map((e: Obj) => [e.name, e.value]));
         assert.equal(env.UPGRADE_FROM, "$(params.upgrade-from)");
@@ -1231,7 +1311,7 @@ describe("OKD pipelines with an upgrade gate", () => {
         const destroy = byName(spec.finally, "destroy-upgrade-gcp");
         assert.equal(destroy.taskRef.name, "okd-e2e-destroy-gcp");
         assert.deepEqual(destroy.when, [
-            { input: "$(tasks.e2e-upgrade-gcp.status)", operator: "notin", values: ["None"] },
+            { input: "$(tasks.install-upgrade-gcp.status)", operator: "notin", values: ["None"] },
         ]);
         const params = Object.fromEntries(destroy.params.map((p: Obj) => [p.name, p.value]));
         assert.equal(params.gate, "gcp-upgrade");
@@ -1242,7 +1322,7 @@ describe("OKD pipelines with an upgrade gate", () => {
         const finalize = byName(spec.finally, "finalize-record");
         assert.equal(
             finalize.params.find((p: Obj) => p.name === "gate-statuses").value,
-            "aws=$(tasks.e2e-aws.status) gcp=$(tasks.e2e-gcp.status) gcp-upgrade=$(tasks.e2e-upgrade-gcp.status)",
+            "aws=$(tasks.install-aws.status) gcp=$(tasks.install-gcp.status) gcp-upgrade=$(tasks.install-upgrade-gcp.status)",
         );
     });
 

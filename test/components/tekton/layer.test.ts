@@ -168,7 +168,7 @@ describe("Tekton layer", () => {
             const release = inputs("kubernetes:core/v1:ResourceQuota", `${n}-release-quota`).spec.hard;
             // tektonPruneKeep (25 in the fixture) plus a day of runs: 30 nightlies, 4 of the cluster reaper.
             assert.equal(builds["count/pipelineruns.tekton.dev"], "59");
-            assert.equal(release["count/pipelineruns.tekton.dev"], "30");
+            assert.equal(release["count/pipelineruns.tekton.dev"], "34");
             assert.equal(release["services.loadbalancers"], "1");
         });
 

@@ -86,6 +86,7 @@ describe("Tekton layer scripts", () => {
             "fire-trigger.sh",
             "prune-runs.sh",
             "start-reaper.sh",
+            "start-status-render.sh",
         ]);
         try {
             execFileSync("shellcheck", ["--version"], { stdio: "ignore" });
