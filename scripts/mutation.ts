@@ -103,17 +103,31 @@ function summarize(group: string, mutate: string[], partial: boolean, mutants: R
 
 const cli: Cli = {
     name: "mutation",
-    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]...
+    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]... [--incremental] [--concurrency <n>]
 
 StrykerJS over each module group, against that group's own tests; reports in reports/mutation/.
-  <group>          one or more of ${Object.keys(groups).join(", ")} (default: all)
-  --mutate <glob>  only these files of the named group(s) (a partial run, marked so in the summary)
-  -h, --help       this text`,
+  <group>            one or more of ${Object.keys(groups).join(", ")} (default: all)
+  --mutate <glob>    only these files of the named group(s) (a partial run, marked so in the summary)
+  --incremental      reuse the last incremental run's results for mutants whose code and tests did not change
+                     (StrykerJS's incremental mode; kept in reports/mutation/incremental/<group>.json)
+  --concurrency <n>  test runner processes (default: stryker.config.mjs, 2)
+  -h, --help         this text`,
 };
 
-function parseArguments(): { names: string[]; mutate?: string[] } {
+interface Arguments {
+    names: string[];
+    mutate?: string[];
+    incremental: boolean;
+    concurrency?: number;
+}
+
+function parseArguments(): Arguments {
     const { values, positionals } = parseCli(cli, {
-        options: { mutate: { type: "string", multiple: true } },
+        options: {
+            mutate: { type: "string", multiple: true },
+            incremental: { type: "boolean" },
+            concurrency: { type: "string" },
+        },
         allowPositionals: true,
     });
     for (const name of positionals) {
@@ -125,19 +139,42 @@ function parseArguments(): { names: string[]; mutate?: string[] } {
     if (values.mutate !== undefined && mutate?.length === 0) {
         throw new UsageError("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
     }
-    return { names: positionals.length > 0 ? positionals : Object.keys(groups), mutate };
+    let concurrency: number | undefined;
+    if (values.concurrency !== undefined) {
+        concurrency = Number(values.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1) {
+            throw new UsageError(`--concurrency must be a whole number of at least 1, not "${values.concurrency}"`);
+        }
+    }
+    return {
+        names: positionals.length > 0 ? positionals : Object.keys(groups),
+        mutate,
+        incremental: values.incremental === true,
+        concurrency,
+    };
 }
 
-function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
+function runGroup(name: string, args: Arguments): Summary {
     const group = groups[name];
+    const mutateOverride = args.mutate;
     const mutate = mutateOverride ?? group.mutate;
+    const options = ["--mutate", mutate.join(",")];
+    if (args.incremental) {
+        // Outside the group's report directory, which every run starts by removing.
+        options.push(
+            "--incremental",
+            "--incrementalFile",
+            path.relative(root, path.join(reports, "incremental", `${name}.json`)),
+        );
+    }
+    if (args.concurrency !== undefined) options.push("--concurrency", String(args.concurrency));
     const dir = path.join(reports, name);
     fs.rmSync(dir, { recursive: true, force: true });
     console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${group.spec.join(" ")}`);
     // One StrykerJS process per group: each starts from a clean sandbox and its own test runners.
     const run = spawnSync(
         path.join(root, "node_modules", ".bin", "stryker"),
-        ["run", "stryker.config.mjs", "--mutate", mutate.join(",")],
+        ["run", "stryker.config.mjs", ...options],
         {
             cwd: root,
             stdio: "inherit",
@@ -164,7 +201,7 @@ function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
 }
 
 async function main(): Promise<number> {
-    const { names, mutate } = parseArguments();
+    const args = parseArguments();
     // The real tools some of the groups' tests run (the list npm test uses).
     const tools = spawnSync("bash", [path.join(root, "scripts", "ensure-test-tools.sh")], { stdio: "inherit" });
     if (tools.status !== 0) throw new UserError("scripts/ensure-test-tools.sh failed; see its output above");
@@ -177,8 +214,8 @@ async function main(): Promise<number> {
         ? (JSON.parse(fs.readFileSync(summaryFile, "utf8")) as Record<string, Summary>)
         : {};
     const summaries: Summary[] = [];
-    for (const name of names) {
-        const s = runGroup(name, mutate);
+    for (const name of args.names) {
+        const s = runGroup(name, args);
         summaries.push(s);
         previous[name] = s;
         fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
