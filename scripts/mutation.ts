@@ -63,6 +63,10 @@ interface Summary {
     group: string;
     date: string;
     partial: boolean;
+    /** Static mutants were skipped (`--ignore-static`): the score is over the others only. */
+    ignoreStatic: boolean;
+    /** Mutants not run: static ones under `--ignore-static`, and those a `Stryker disable` comment names equivalent. */
+    ignored: number;
     mutate: string[];
     score: number | null;
     killed: number;
@@ -79,7 +83,13 @@ interface ReportedMutant {
 }
 
 /** Score as StrykerJS defines it: detected (killed, timed out) over valid mutants (detected + survived + no coverage). */
-function summarize(group: string, mutate: string[], partial: boolean, mutants: ReportedMutant[]): Summary {
+function summarize(
+    group: string,
+    mutate: string[],
+    partial: boolean,
+    ignoreStatic: boolean,
+    mutants: ReportedMutant[],
+): Summary {
     const count = (...statuses: string[]) => mutants.filter((m) => statuses.includes(m.status)).length;
     const killed = count("Killed");
     const timeout = count("Timeout");
@@ -90,6 +100,8 @@ function summarize(group: string, mutate: string[], partial: boolean, mutants: R
         group,
         date: new Date().toISOString(),
         partial,
+        ignoreStatic,
+        ignored: count("Ignored"),
         mutate,
         score: valid === 0 ? null : Math.round(((killed + timeout) / valid) * 1000) / 10,
         killed,
@@ -111,6 +123,8 @@ StrykerJS over each module group, against that group's own tests; reports in rep
   --incremental      reuse the last incremental run's results for mutants whose code and tests did not change
                      (StrykerJS's incremental mode; kept in reports/mutation/incremental/<group>.json)
   --concurrency <n>  test runner processes (default: stryker.config.mjs, 2)
+  --ignore-static    skip static mutants (those run at module load, for which StrykerJS reloads every test of the
+                     group: most of a run's time); they are reported as ignored and the summary says so
   -h, --help         this text`,
 };
 
@@ -118,6 +132,7 @@ interface Arguments {
     names: string[];
     mutate?: string[];
     incremental: boolean;
+    ignoreStatic: boolean;
     concurrency?: number;
 }
 
@@ -126,6 +141,7 @@ function parseArguments(): Arguments {
         options: {
             mutate: { type: "string", multiple: true },
             incremental: { type: "boolean" },
+            "ignore-static": { type: "boolean" },
             concurrency: { type: "string" },
         },
         allowPositionals: true,
@@ -150,6 +166,7 @@ function parseArguments(): Arguments {
         names: positionals.length > 0 ? positionals : Object.keys(groups),
         mutate,
         incremental: values.incremental === true,
+        ignoreStatic: values["ignore-static"] === true,
         concurrency,
     };
 }
@@ -168,6 +185,7 @@ function runGroup(name: string, args: Arguments): Summary {
         );
     }
     if (args.concurrency !== undefined) options.push("--concurrency", String(args.concurrency));
+    if (args.ignoreStatic) options.push("--ignoreStatic");
     const dir = path.join(reports, name);
     fs.rmSync(dir, { recursive: true, force: true });
     console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${group.spec.join(" ")}`);
@@ -196,6 +214,7 @@ function runGroup(name: string, args: Arguments): Summary {
         name,
         mutate,
         mutateOverride !== undefined,
+        args.ignoreStatic,
         Object.values(report.files).flatMap((f) => f.mutants),
     );
 }
@@ -238,7 +257,7 @@ async function main(): Promise<number> {
     console.log("\ngroup             score   killed  timeout  survived  no-coverage  errors");
     for (const s of summaries) {
         console.log(
-            `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}`,
+            `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}${s.ignoreStatic ? "  (static mutants ignored)" : ""}`,
         );
     }
     return 0;
