@@ -483,6 +483,60 @@ describe("identity policies", () => {
                 ],
             );
         });
+
+        it("fails Pipelines and TriggerTemplates that name the Secret, reading around values known only after apply", () => {
+            const only = "only okd-promote-release and okd-publish-signatures may";
+            const pipeline = res(t.tekton.pipeline, "pipeline", {
+                metadata: { name: "okd-release", namespace: "okd-release" },
+                spec: {
+                    params: [{ name: "host", default: UNKNOWN }],
+                    workspaces: [{ name: "okd-mirror-credentials-x" }],
+                    tasks: [{ secret: "okd-mirror-credentials" }],
+                },
+            });
+            const template = res(t.tekton.triggerTemplate, "tt", {
+                metadata: { name: "okd-release", namespace: "okd-release" },
+                spec: { resourcetemplates: [{ spec: { podTemplate: { volumes: [mounts.volumes[0]] } } }] },
+            });
+            const clean = task("okd-build", "okd-builds", {
+                steps: [
+                    {
+                        env: [
+                            { name: "HOST", value: UNKNOWN },
+                            { name: "N", value: null },
+                            { name: "M", value: 3 },
+                        ],
+                    },
+                ],
+            });
+            const otherSa = res(t.k8s.serviceAccount, "records-sa", {
+                metadata: { name: "okd-records", namespace: "okd-builds" },
+                secrets: [{ name: "okd-records-token" }],
+            });
+            const pulls = res(t.k8s.serviceAccount, "promote-sa", {
+                metadata: { name: "okd-promote", namespace: "okd-release" },
+                imagePullSecrets: [{ name: "okd-mirror-credentials" }],
+            });
+            const otherSecret = res(t.k8s.secret, "other", {
+                metadata: { name: "okd-webhook", namespace: "okd-builds" },
+            });
+            assert.deepEqual(
+                violations(mirrorCredentialsPromoteOnly, [
+                    secret("okd-release"),
+                    otherSecret,
+                    pipeline,
+                    template,
+                    clean,
+                    otherSa,
+                    pulls,
+                ]),
+                [
+                    "ServiceAccount promote-sa links the mirror Secret: creds-init writes it into every step",
+                    `Pipeline okd-release/okd-release reaches the mirror Secret; ${only}`,
+                    `TriggerTemplate okd-release/okd-release reaches the mirror Secret; ${only}`,
+                ],
+            );
+        });
     });
 
     describe("chains-signs-with-kms", () => {
@@ -507,10 +561,40 @@ describe("identity policies", () => {
                 }),
                 secret,
             ]);
-            assert.equal(found.length, 5, found.join("\n"));
-            assert.ok(
-                found.includes("signing puts a Chains key in a Secret, which the Triggers interceptors can read"),
+            assert.deepEqual(found, [
+                "chains-config signs taskrun artifacts with x509, not kms",
+                "chains-config signs pipelinerun artifacts with x509, not kms",
+                "chains-config signs oci artifacts with x509, not kms",
+                "chains-config names no signers.kms.kmsref",
+                "signing puts a Chains key in a Secret, which the Triggers interceptors can read",
+            ]);
+        });
+
+        it("fails a cloud stack without a chains-config patch, and names the default signer of a key left unset", () => {
+            const other = res(t.k8s.configMapPatch, "feature-flags", {
+                metadata: { name: "feature-flags", namespace: "tekton-pipelines" },
+                data: { "artifacts.taskrun.signer": "kms" },
+            });
+            const otherSecret = res(t.k8s.secret, "webhook", {
+                metadata: { name: "okd-webhook" },
+                stringData: UNKNOWN,
+            });
+            assert.deepEqual(violations(chainsSignsWithKms, [cluster, other, otherSecret]), [
+                "no chains-config patch: Chains would sign with the x509 key of a Secret",
+            ]);
+            const gke = res(t.gcp.gkeCluster, "gke", {});
+            assert.deepEqual(
+                violations(chainsSignsWithKms, [
+                    gke,
+                    config({
+                        "artifacts.taskrun.signer": "kms",
+                        "artifacts.oci.signer": "kms",
+                        "signers.kms.kmsref": "gcpkms://k",
+                    }),
+                ]),
+                ["chains-config signs pipelinerun artifacts with x509 (the default), not kms"],
             );
+            assert.equal(violations(chainsSignsWithKms, [res(t.azure.aksCluster, "aks", {})]).length, 1);
         });
 
         it("passes KMS signing on a cloud, and a Secret key on a stack without a cloud cluster", () => {
@@ -551,6 +635,70 @@ describe("identity policies", () => {
                 "listener-binding binds the listener to tekton-triggers-eventlistener-roles, which reads Secrets or creates TaskRuns and impersonates",
                 "secrets-binding gives the listener Secrets through Role okd-triggers-secrets",
             ]);
+        });
+
+        it("reads each rule of the role the binding names, by kind, and only bindings of the listener", () => {
+            const clusterRole = res(t.k8s.clusterRole, "cluster-wide", {
+                metadata: { name: "okd-triggers" },
+                rules: [
+                    { apiGroups: ["tekton.dev"], resources: ["taskruns", "pipelineruns"], verbs: ["create"] },
+                    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] },
+                    { apiGroups: ["*"], resources: ["configmaps"], verbs: ["*"] },
+                    { apiGroups: [""], resources: ["*"], verbs: ["get"] },
+                ],
+            });
+            // A Role of the same name: what a RoleBinding to kind Role would mean.
+            const role = res(t.k8s.role, "namespaced", {
+                metadata: { name: "okd-triggers", namespace: "okd-builds" },
+                rules: [{ apiGroups: ["triggers.tekton.dev"], resources: ["triggers"], verbs: ["get", "list"] }],
+            });
+            const binding = (name: string, roleRef: object, bindingSubjects: object[], namespace = "okd-builds") =>
+                res(t.k8s.roleBinding, name, { metadata: { namespace }, roleRef, subjects: bindingSubjects });
+            const toCluster = { kind: "ClusterRole", name: "okd-triggers" };
+            const toRole = { kind: "Role", name: "okd-triggers" };
+            const other = { kind: "ServiceAccount", name: "okd-records", namespace: "okd-builds" };
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [
+                    listener,
+                    clusterRole,
+                    role,
+                    binding("cluster", toCluster, [other, ...subjects]),
+                    binding("namespaced", toRole, subjects),
+                    // The namespace of a subject defaults to the binding's.
+                    binding("implicit-ns", toCluster, [{ kind: "ServiceAccount", name: "okd-triggers" }]),
+                    binding("other-ns", toCluster, [{ kind: "ServiceAccount", name: "okd-triggers" }], "default"),
+                    binding("other-sa", toCluster, [other]),
+                    binding("user", toCluster, [{ kind: "User", name: "okd-triggers", namespace: "okd-builds" }]),
+                ]),
+                [
+                    "cluster gives the listener TaskRuns through ClusterRole okd-triggers",
+                    "cluster gives the listener impersonation through ClusterRole okd-triggers",
+                    "cluster gives the listener a wildcard through ClusterRole okd-triggers",
+                    "cluster gives the listener a wildcard through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener TaskRuns through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener impersonation through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener a wildcard through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener a wildcard through ClusterRole okd-triggers",
+                ],
+            );
+            // An EventListener without a ServiceAccount binds nothing to check.
+            const anonymous = res(t.tekton.eventListener, "anon", { metadata: { namespace: "okd-builds" }, spec: {} });
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [anonymous, clusterRole, binding("cluster", toCluster, subjects)]),
+                [],
+            );
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [
+                    listener,
+                    res(t.k8s.clusterRoleBinding, "upstream", {
+                        roleRef: { kind: "ClusterRole", name: "tekton-triggers-eventlistener-clusterroles" },
+                        subjects,
+                    }),
+                ]),
+                [
+                    "upstream binds the listener to tekton-triggers-eventlistener-clusterroles, which reads Secrets or creates TaskRuns and impersonates",
+                ],
+            );
         });
 
         it("fails a listener no admission policy holds, and a run namespace without a PipelineRun quota", () => {
