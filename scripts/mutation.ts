@@ -53,6 +53,9 @@ export const groups: Record<string, Group> = {
         // cli.ts is the command line around render.ts; its tests start it as a process, which StrykerJS cannot see.
         mutate: ["src/synth/**/*.ts", "!src/synth/cli.ts"],
         spec: ["test/synth/**/*.test.ts"],
+        // They run the synth CLI (or synth-run.js) in a child process; the unit tests of render, stackfile, runs and
+        // invokes judge those modules in-process.
+        ignore: ["test/synth/synth.test.ts", "test/synth/runs.test.ts"],
     },
 };
 
