@@ -21,7 +21,6 @@ export function statements(document: unknown): Statement[] | undefined {
     if (typeof document === "string") {
         try {
             doc = JSON.parse(document);
-            // Stryker disable next-line BlockStatement: equivalent, text that does not parse is a string, which obj() below also rejects (docs/testing.md)
         } catch {
             return undefined;
         }

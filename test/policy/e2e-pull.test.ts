@@ -223,6 +223,19 @@ describe("policy e2e-service-account-pull-only", () => {
             ]);
         });
 
+        it("reads a grant that names the e2e account among others as the e2e account's", () => {
+            const other = res(t.gcp.serviceAccount, "other-gsa", { accountId: "okd-installer" });
+            const both = res(
+                t.gcp.bucketIamMember,
+                "both",
+                { role: "roles/storage.admin", member: UNKNOWN, bucket: UNKNOWN },
+                { dependsOn: [other, gsa] },
+            );
+            assert.deepEqual(violations(e2eServiceAccountPullOnly, [gsa, wi, other, both]), [
+                "both grants roles/storage.admin to the e2e ServiceAccount's Google account; it may only read the registry",
+            ]);
+        });
+
         it("counts only Workload Identity bindings of okd-builds/okd-e2e, and an unknown member as none", () => {
             const other = res(t.gcp.serviceAccount, "other", { accountId: "okd-installer" });
             const viewer = res(
@@ -358,6 +371,23 @@ describe("policy e2e-service-account-pull-only", () => {
                 result.notEvaluated.map((v) => [v.urn, v.message]),
                 [[later.urn, "ra-later: the role of the e2e ServiceAccount's identity is only known after apply"]],
             );
+        });
+
+        it("reads an assignment that names the e2e identity among others as the e2e identity's", () => {
+            const other = res(t.azure.identity, "other", {});
+            const both = res(
+                t.azure.roleAssignment,
+                "both",
+                {
+                    roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${azureRoles.contributor}`,
+                    // Scoped to the other identity, granted to the e2e one: it depends on both.
+                    scope: UNKNOWN,
+                },
+                { dependsOn: [other, identity] },
+            );
+            assert.deepEqual(violations(e2eServiceAccountPullOnly, [identity, fic, other, both]), [
+                `both gives the e2e ServiceAccount's identity the role ${azureRoles.contributor}; it may only pull (AcrPull)`,
+            ]);
         });
 
         it("ignores identities federated with other subjects", () => {

@@ -86,7 +86,9 @@ describe("policy pod-identity-trust-scoped", () => {
     it("ignores Deny statements, entries that are not statements, and text that is not a policy document", () => {
         const deny = { ...statement(), Effect: "Deny" };
         const odd = res(t.aws.iamRole, "odd", {
-            assumeRolePolicy: JSON.stringify({ Statement: [null, "x", deny] }),
+            assumeRolePolicy: JSON.stringify({
+                Statement: [null, "x", deny, { Effect: "Allow", Action: "sts:AssumeRole" }],
+            }),
         });
         assert.deepEqual(violations(podIdentityTrustScoped, [odd]), []);
         const garbled = res(t.aws.iamRole, "garbled", { assumeRolePolicy: "{not json" });
