@@ -53,6 +53,9 @@ export const groups: Record<string, Group> = {
         // cli.ts is the command line around render.ts; its tests start it as a process, which StrykerJS cannot see.
         mutate: ["src/synth/**/*.ts", "!src/synth/cli.ts"],
         spec: ["test/synth/**/*.test.ts"],
+        // They run the synth CLI (or synth-run.js) in a child process; the unit tests of render, stackfile, runs and
+        // invokes judge those modules in-process.
+        ignore: ["test/synth/synth.test.ts", "test/synth/runs.test.ts"],
     },
 };
 
@@ -63,6 +66,10 @@ interface Summary {
     group: string;
     date: string;
     partial: boolean;
+    /** Static mutants were skipped (`--ignore-static`): the score is over the others only. */
+    ignoreStatic: boolean;
+    /** Mutants not run: static ones under `--ignore-static`, and those a `Stryker disable` comment names equivalent. */
+    ignored: number;
     mutate: string[];
     score: number | null;
     killed: number;
@@ -79,7 +86,13 @@ interface ReportedMutant {
 }
 
 /** Score as StrykerJS defines it: detected (killed, timed out) over valid mutants (detected + survived + no coverage). */
-function summarize(group: string, mutate: string[], partial: boolean, mutants: ReportedMutant[]): Summary {
+function summarize(
+    group: string,
+    mutate: string[],
+    partial: boolean,
+    ignoreStatic: boolean,
+    mutants: ReportedMutant[],
+): Summary {
     const count = (...statuses: string[]) => mutants.filter((m) => statuses.includes(m.status)).length;
     const killed = count("Killed");
     const timeout = count("Timeout");
@@ -90,6 +103,8 @@ function summarize(group: string, mutate: string[], partial: boolean, mutants: R
         group,
         date: new Date().toISOString(),
         partial,
+        ignoreStatic,
+        ignored: count("Ignored"),
         mutate,
         score: valid === 0 ? null : Math.round(((killed + timeout) / valid) * 1000) / 10,
         killed,
@@ -103,17 +118,35 @@ function summarize(group: string, mutate: string[], partial: boolean, mutants: R
 
 const cli: Cli = {
     name: "mutation",
-    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]...
+    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]... [--incremental] [--concurrency <n>]
 
 StrykerJS over each module group, against that group's own tests; reports in reports/mutation/.
-  <group>          one or more of ${Object.keys(groups).join(", ")} (default: all)
-  --mutate <glob>  only these files of the named group(s) (a partial run, marked so in the summary)
-  -h, --help       this text`,
+  <group>            one or more of ${Object.keys(groups).join(", ")} (default: all)
+  --mutate <glob>    only these files of the named group(s) (a partial run, marked so in the summary)
+  --incremental      reuse the last incremental run's results for mutants whose code and tests did not change
+                     (StrykerJS's incremental mode; kept in reports/mutation/incremental/<group>.json)
+  --concurrency <n>  test runner processes (default: stryker.config.mjs, 2)
+  --ignore-static    skip static mutants (those run at module load, for which StrykerJS reloads every test of the
+                     group: most of a run's time); they are reported as ignored and the summary says so
+  -h, --help         this text`,
 };
 
-function parseArguments(): { names: string[]; mutate?: string[] } {
+interface Arguments {
+    names: string[];
+    mutate?: string[];
+    incremental: boolean;
+    ignoreStatic: boolean;
+    concurrency?: number;
+}
+
+function parseArguments(): Arguments {
     const { values, positionals } = parseCli(cli, {
-        options: { mutate: { type: "string", multiple: true } },
+        options: {
+            mutate: { type: "string", multiple: true },
+            incremental: { type: "boolean" },
+            "ignore-static": { type: "boolean" },
+            concurrency: { type: "string" },
+        },
         allowPositionals: true,
     });
     for (const name of positionals) {
@@ -125,19 +158,44 @@ function parseArguments(): { names: string[]; mutate?: string[] } {
     if (values.mutate !== undefined && mutate?.length === 0) {
         throw new UsageError("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
     }
-    return { names: positionals.length > 0 ? positionals : Object.keys(groups), mutate };
+    let concurrency: number | undefined;
+    if (values.concurrency !== undefined) {
+        concurrency = Number(values.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1) {
+            throw new UsageError(`--concurrency must be a whole number of at least 1, not "${values.concurrency}"`);
+        }
+    }
+    return {
+        names: positionals.length > 0 ? positionals : Object.keys(groups),
+        mutate,
+        incremental: values.incremental === true,
+        ignoreStatic: values["ignore-static"] === true,
+        concurrency,
+    };
 }
 
-function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
+function runGroup(name: string, args: Arguments): Summary {
     const group = groups[name];
+    const mutateOverride = args.mutate;
     const mutate = mutateOverride ?? group.mutate;
+    const options = ["--mutate", mutate.join(",")];
+    if (args.incremental) {
+        // Outside the group's report directory, which every run starts by removing.
+        options.push(
+            "--incremental",
+            "--incrementalFile",
+            path.relative(root, path.join(reports, "incremental", `${name}.json`)),
+        );
+    }
+    if (args.concurrency !== undefined) options.push("--concurrency", String(args.concurrency));
+    if (args.ignoreStatic) options.push("--ignoreStatic");
     const dir = path.join(reports, name);
     fs.rmSync(dir, { recursive: true, force: true });
     console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${group.spec.join(" ")}`);
     // One StrykerJS process per group: each starts from a clean sandbox and its own test runners.
     const run = spawnSync(
         path.join(root, "node_modules", ".bin", "stryker"),
-        ["run", "stryker.config.mjs", "--mutate", mutate.join(",")],
+        ["run", "stryker.config.mjs", ...options],
         {
             cwd: root,
             stdio: "inherit",
@@ -159,12 +217,13 @@ function runGroup(name: string, mutateOverride: string[] | undefined): Summary {
         name,
         mutate,
         mutateOverride !== undefined,
+        args.ignoreStatic,
         Object.values(report.files).flatMap((f) => f.mutants),
     );
 }
 
 async function main(): Promise<number> {
-    const { names, mutate } = parseArguments();
+    const args = parseArguments();
     // The real tools some of the groups' tests run (the list npm test uses).
     const tools = spawnSync("bash", [path.join(root, "scripts", "ensure-test-tools.sh")], { stdio: "inherit" });
     if (tools.status !== 0) throw new UserError("scripts/ensure-test-tools.sh failed; see its output above");
@@ -177,8 +236,8 @@ async function main(): Promise<number> {
         ? (JSON.parse(fs.readFileSync(summaryFile, "utf8")) as Record<string, Summary>)
         : {};
     const summaries: Summary[] = [];
-    for (const name of names) {
-        const s = runGroup(name, mutate);
+    for (const name of args.names) {
+        const s = runGroup(name, args);
         summaries.push(s);
         previous[name] = s;
         fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
@@ -201,7 +260,7 @@ async function main(): Promise<number> {
     console.log("\ngroup             score   killed  timeout  survived  no-coverage  errors");
     for (const s of summaries) {
         console.log(
-            `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}`,
+            `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}${s.ignoreStatic ? "  (static mutants ignored)" : ""}`,
         );
     }
     return 0;

@@ -36,7 +36,7 @@ export function statements(document: unknown): Statement[] | undefined {
             notActions: arr(s.NotAction).map(String),
             resources: arr(s.Resource).map(String),
             principals: principals(s.Principal),
-            hasCondition: obj(s.Condition) !== undefined && Object.keys(obj(s.Condition) ?? {}).length > 0,
+            hasCondition: Object.keys(obj(s.Condition) ?? {}).length > 0,
             conditionKeys: Object.values(obj(s.Condition) ?? {}).flatMap((o) => Object.keys(obj(o) ?? {})),
         }));
 }
@@ -57,6 +57,19 @@ export function tooBroad(s: Statement): string | undefined {
     const wildcard = s.actions.filter((a) => /^[A-Za-z0-9-]+:\*$/.test(a));
     if (wildcard.length > 0 && everywhere) return `allows ${wildcard.join(", ")} on Resource "*"`;
     return undefined;
+}
+
+/**
+ * Whether an Action pattern of a policy covers `action`: IAM compares the service prefix and the action name case
+ * insensitively and matches `*` (any run of characters) and `?` (one character) anywhere in the name, so
+ * `iam:*Policy` and `IAM:put*` cover iam:PutRolePolicy
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+ */
+export function actionMatches(pattern: string, action: string): boolean {
+    // A service prefix and an action name are letters, digits and hyphens: a pattern with anything else is not one
+    // IAM accepts, and matches nothing.
+    if (!/^[A-Za-z0-9:*?-]+$/.test(pattern)) return false;
+    return new RegExp(`^${pattern.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(action);
 }
 
 /**
@@ -89,10 +102,8 @@ export const identityEscalatingActions = [
  */
 export function escalates(s: Statement): string | undefined {
     if (s.effect !== "Allow") return undefined;
-    const matching = identityEscalatingActions.filter((a) =>
-        // Action "*" is tooBroad's finding already.
-        s.actions.some((x) => x !== "*" && (x === a || (x.endsWith("*") && a.startsWith(x.slice(0, -1))))),
-    );
+    // Action "*" is tooBroad's finding already.
+    const matching = identityEscalatingActions.filter((a) => s.actions.some((x) => x !== "*" && actionMatches(x, a)));
     if (matching.length === 0) return undefined;
     if (s.resources.some((r) => r === "*" || /^arn:[^:]*:iam::[^:]*:\*$/.test(r))) {
         return `allows ${matching.join(", ")} on every IAM resource; scope them to the names the identity owns`;

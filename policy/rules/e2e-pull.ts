@@ -74,7 +74,7 @@ function awsE2ePull(all: PolicyResourceLike[], report: Report, skip: Skip): void
 function gcpE2ePull(all: PolicyResourceLike[], report: Report, skip: Skip): void {
     const bindings = ofType(all, t.gcp.serviceAccountIamMember, t.gcp.serviceAccountIamBinding).filter(
         (b) =>
-            b.props.role === "roles/iam.workloadIdentityUser" &&
+            known(() => b.props.role) === "roles/iam.workloadIdentityUser" &&
             (known(() => [...arr(b.props.member), ...arr(b.props.members)].map(String)) ?? []).some((m) =>
                 m.includes(gkeMember),
             ),
@@ -92,7 +92,8 @@ function gcpE2ePull(all: PolicyResourceLike[], report: Report, skip: Skip): void
         t.gcp.serviceAccountIamBinding,
     ).filter((g) => !bindings.includes(g) && dependenciesOf(g, all, t.gcp.serviceAccount).some((a) => accounts.has(a)));
     for (const g of grants) {
-        const role = str(g.props.role);
+        // Read through known(): a role only known after apply is listed below, not an error that ends the whole rule.
+        const role = known(() => str(g.props.role));
         // A grant *on* the account (serviceAccountIamMember) names it as the resource, not the member.
         if (g.type === t.gcp.serviceAccountIamMember || g.type === t.gcp.serviceAccountIamBinding) {
             report(`${g.name} lets ${role} act on the e2e ServiceAccount's Google account`, g.urn);

@@ -31,7 +31,7 @@ import {
 import { coreInterceptorsPodLabels, eventListenerPodLabels } from "../../components/tekton/interceptors";
 import { tektonNamespaces } from "../../components/tekton/versions";
 import { t } from "../types";
-import { statements } from "./aws-documents";
+import { actionMatches, statements } from "./aws-documents";
 
 const subjectOf = (role: IdentityRole) => identitySubjects[role].map((s) => `${s.namespace}/${s.serviceAccount}`);
 const watched = [pipelineNamespace, releaseNamespace, "tekton-chains"];
@@ -148,11 +148,8 @@ const ecrWrites = [
     "ecr:BatchDeleteImage",
 ];
 const s3Writes = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
-const grants = (actions: string[], wanted: string[]) =>
-    actions.some(
-        (a) =>
-            a === "*" || wanted.includes(a) || (a.endsWith(":*") && wanted.some((w) => w.startsWith(a.slice(0, -1)))),
-    );
+/** Whether an Allow of `actions` covers any of `wanted`, as IAM matches them (wildcards anywhere, any case). */
+const grants = (actions: string[], wanted: string[]) => actions.some((a) => wanted.some((w) => actionMatches(a, w)));
 /** IAM's wildcard match of an ARN pattern. */
 const arnCovers = (pattern: string, arn: string) =>
     new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);

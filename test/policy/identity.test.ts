@@ -11,7 +11,7 @@ import {
     promotedWriters,
 } from "../../policy/rules";
 import { t } from "../../policy/types";
-import { UNKNOWN, res, violations } from "./fixtures";
+import { UNKNOWN, res, run, violations } from "./fixtures";
 
 /** Each rule against the design it replaces: one pipeline identity for every pod, the quay.io Secret linked to it. */
 describe("identity policies", () => {
@@ -78,6 +78,56 @@ describe("identity policies", () => {
                 "build-sa links Secrets into every build step",
             ]);
         });
+
+        it("passes the build ServiceAccount as the site makes it, and reads only that one", () => {
+            const sa = (namespace: string, name: string, extra: Record<string, unknown>) =>
+                res(t.k8s.serviceAccount, `${namespace}-${name}`, { metadata: { name, namespace, ...extra } });
+            const clean = {
+                ...(sa("okd-builds", "okd-build", { annotations: { "okd-ci/role": "build" } }).inputs as object),
+                automountServiceAccountToken: false,
+            };
+            const site = res(t.k8s.serviceAccount, "build", clean);
+            // Other ServiceAccounts may carry identities and tokens: their rules are elsewhere.
+            const records = sa("okd-builds", "okd-records", {
+                annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/records" },
+            });
+            const elsewhere = sa("okd-release", "okd-build", {
+                annotations: { "azure.workload.identity/client-id": "x" },
+            });
+            assert.deepEqual(violations(buildPodsHoldNoIdentity, [site, records, elsewhere]), []);
+            const pulls = res(t.k8s.serviceAccount, "pulls", {
+                ...clean,
+                metadata: {
+                    name: "okd-build",
+                    namespace: "okd-builds",
+                    annotations: { "eks.amazonaws.com/role-arn": "r", "azure.workload.identity/client-id": "c" },
+                },
+                imagePullSecrets: [{ name: "x" }],
+            });
+            assert.deepEqual(violations(buildPodsHoldNoIdentity, [pulls]), [
+                "pulls carries eks.amazonaws.com/role-arn, azure.workload.identity/client-id",
+                "pulls links Secrets into every build step",
+            ]);
+        });
+
+        it("names a subject outside the table and counts only Workload Identity bindings", () => {
+            const gsa = res(t.gcp.serviceAccount, "gsa", {});
+            const member = (name: string, role: string, sa: string) =>
+                res(
+                    t.gcp.serviceAccountIamMember,
+                    name,
+                    { role, member: `serviceAccount:p.svc.id.goog[${sa}]`, serviceAccountId: UNKNOWN },
+                    { dependsOn: [gsa] },
+                );
+            assert.deepEqual(
+                violations(buildPodsHoldNoIdentity, [
+                    gsa,
+                    member("wi", "roles/iam.workloadIdentityUser", "okd-builds/okd-pipeline"),
+                    member("viewer", "roles/iam.serviceAccountViewer", "okd-builds/okd-build"),
+                ]),
+                ["gsa is bound to okd-builds/okd-pipeline, which holds no identity (not in identitySubjects)"],
+            );
+        });
     });
 
     describe("promoted-writers", () => {
@@ -134,6 +184,72 @@ describe("identity policies", () => {
             );
         });
 
+        it('reads push and object writes as IAM matches them: wildcards anywhere, any case, Resource "*"', () => {
+            const build = roleFor("build", "okd-release", "okd-registry-token", [
+                { Effect: "Allow", Action: "ECR:put*", Resource: "arn:aws:ecr:us-east-1:1:repository/okd/promoted" },
+                { Effect: "Allow", Action: "s3:*Object", Resource: "*" },
+            ]);
+            assert.deepEqual(violations(promotedWriters, [repo("promoted"), bucket, ...build]), [
+                "build-policy lets okd-release/okd-registry-token push a promoted repository; only okd-release/okd-promote may",
+                "build-policy lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+            ]);
+            const admin = roleFor("admin", "okd-builds", "okd-e2e", [{ Effect: "Allow", Action: "*", Resource: "*" }]);
+            assert.equal(violations(promotedWriters, [repo("promoted-content"), bucket, ...admin]).length, 2);
+        });
+
+        it("passes reads, Deny statements, other repositories and buckets, and roles outside the pipeline namespaces", () => {
+            const build = roleFor("build", "okd-release", "okd-registry-token", [
+                { Effect: "Deny", Action: "ecr:PutImage", Resource: "*" },
+                { Effect: "Deny", Action: "s3:PutObject", Resource: "*" },
+                { Effect: "Allow", Action: ["ecr:BatchGetImage", "s3:GetObject"], Resource: "*" },
+                push("release"),
+                putObject("arn:aws:s3:::okd-logs-1/*"),
+                { Effect: "Allow", Action: "ecr:PutImage", Resource: "arn:aws:s3:::okd/promoted" },
+            ]);
+            const autoscaler = roleFor("autoscaler", "kube-system", "cluster-autoscaler", [
+                push("promoted"),
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/*"),
+            ]);
+            const others = [
+                res(t.aws.ecrRepository, "mirror", { name: "okd/promoted-mirror" }),
+                res(t.aws.ecrRepository, "unnamed", { name: UNKNOWN }),
+                res(t.aws.bucketV2, "logs", { bucket: "okd-logs-1" }),
+                res(t.aws.bucketV2, "later", { bucket: UNKNOWN }),
+            ];
+            const result = run(promotedWriters, [repo("promoted"), bucket, ...build, ...autoscaler, ...others]);
+            assert.deepEqual(result.violations, []);
+            assert.deepEqual(result.notEvaluated, []);
+        });
+
+        it("names every subject of a role, and lists a pipeline role's policy known only after apply", () => {
+            const role = res(t.aws.iamRole, "shared", {});
+            const pia = (sa: string) =>
+                res(
+                    t.aws.eksPodIdentity,
+                    `pia-${sa}`,
+                    { namespace: "okd-release", serviceAccount: sa },
+                    { dependsOn: [role] },
+                );
+            const policy = res(
+                t.aws.iamRolePolicy,
+                "shared-policy",
+                { policy: JSON.stringify({ Statement: [push("promoted")] }) },
+                { dependsOn: [role] },
+            );
+            assert.deepEqual(
+                violations(promotedWriters, [repo("promoted"), role, pia("okd-promote"), pia("okd-x"), policy]),
+                [
+                    "shared-policy lets okd-release/okd-promote, okd-release/okd-x push a promoted repository; only okd-release/okd-promote may",
+                ],
+            );
+            const later = res(t.aws.iamRolePolicy, "later", { policy: UNKNOWN }, { dependsOn: [role] });
+            const result = run(promotedWriters, [role, pia("okd-promote"), later]);
+            assert.deepEqual(
+                result.notEvaluated.map((v) => [v.urn, v.message]),
+                [[later.urn, "later: a pipeline role's policy is only known after apply"]],
+            );
+        });
+
         it("fails a GCP account other than promotion's writing the releases repository, or any unconditional object write", () => {
             const gsa = res(t.gcp.serviceAccount, "pipeline-gsa", {});
             const wi = res(
@@ -183,6 +299,147 @@ describe("identity policies", () => {
             assert.deepEqual(violations(promotedWriters, [identity, fic, writer]), [
                 "pipeline-artifacts-writer lets okd-builds/okd-pipeline write every blob; add an ABAC condition on the blob path",
             ]);
+        });
+
+        describe("GCP grants by role, repository and condition", () => {
+            const account = (sa: string) => {
+                const gsa = res(t.gcp.serviceAccount, `${sa}-gsa`, {});
+                const wi = res(
+                    t.gcp.serviceAccountIamMember,
+                    `${sa}-wi`,
+                    { role: "roles/iam.workloadIdentityUser", member: `serviceAccount:p.svc.id.goog[${sa}]` },
+                    { dependsOn: [gsa] },
+                );
+                return [gsa, wi];
+            };
+            const ar = (name: string, gsa: ReturnType<typeof res>, role: string, repository: string) =>
+                res(t.gcp.arIamMember, name, { role, repository, member: UNKNOWN }, { dependsOn: [gsa] });
+            const gcs = (name: string, gsa: ReturnType<typeof res>, role: string, condition?: unknown) =>
+                res(
+                    t.gcp.bucketIamMember,
+                    name,
+                    { role, bucket: "b", member: UNKNOWN, ...(condition === undefined ? {} : { condition }) },
+                    { dependsOn: [gsa] },
+                );
+
+            it("lets promotion write the releases repository and records, records write records, and scoped logs pass", () => {
+                const [promote, promoteWi] = account("okd-release/okd-promote");
+                const [records, recordsWi] = account("okd-builds/okd-records");
+                const releasesPrefix = {
+                    expression: 'resource.name.startsWith("projects/_/buckets/b/objects/releases/")',
+                };
+                const result = run(promotedWriters, [
+                    promote,
+                    promoteWi,
+                    records,
+                    recordsWi,
+                    ar("promote-push", promote, "roles/artifactregistry.writer", "okd-releases"),
+                    ar("records-push", records, "roles/artifactregistry.writer", "okd-nightlies"),
+                    ar("records-read", records, "roles/artifactregistry.reader", "okd-releases"),
+                    gcs("promote-records", promote, "roles/storage.objectUser", releasesPrefix),
+                    gcs("records-records", records, "roles/storage.objectCreator", releasesPrefix),
+                    gcs("records-read", records, "roles/storage.objectViewer"),
+                ]);
+                assert.deepEqual(result.violations, []);
+                assert.deepEqual(result.notEvaluated, []);
+            });
+
+            it("fails another identity writing records, and lists grants known only after apply", () => {
+                const [build, buildWi] = account("okd-release/okd-registry-token");
+                const [outside, outsideWi] = account("kube-system/cluster-autoscaler");
+                const releases = { expression: 'resource.name.startsWith("projects/_/buckets/b/objects/releases/")' };
+                const logs = { expression: 'resource.name.startsWith("projects/_/buckets/b/objects/logs/")' };
+                const result = run(promotedWriters, [
+                    build,
+                    buildWi,
+                    outside,
+                    outsideWi,
+                    gcs("build-records", build, "roles/storage.objectAdmin", releases),
+                    gcs("build-logs", build, "roles/storage.objectAdmin", logs),
+                    gcs("build-later", build, "roles/storage.objectAdmin", { expression: UNKNOWN }),
+                    gcs("build-role-later", build, UNKNOWN),
+                    ar("build-ar-later", build, UNKNOWN, "okd-releases"),
+                    ar("build-repo-later", build, "roles/artifactregistry.writer", UNKNOWN),
+                    ar("outside-push", outside, "roles/artifactregistry.admin", "okd-releases"),
+                    gcs("outside-objects", outside, "roles/storage.admin"),
+                ]);
+                assert.deepEqual(
+                    result.violations.map((v) => v.message),
+                    [
+                        "build-records lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                    ],
+                );
+                assert.deepEqual(
+                    result.notEvaluated.map((v) => v.message),
+                    [
+                        "build-ar-later: its role or repository is only known after apply",
+                        "build-repo-later: its role or repository is only known after apply",
+                        "build-later: its condition is only known after apply",
+                    ],
+                );
+            });
+        });
+
+        describe("Azure role assignments", () => {
+            const identityFor = (sa: string) => {
+                const identity = res(t.azure.identity, `${sa}-id`, {});
+                const fic = res(
+                    t.azure.federatedCredential,
+                    `${sa}-fic`,
+                    { subject: `system:serviceaccount:${sa.replace("/", ":")}` },
+                    { dependsOn: [identity] },
+                );
+                return [identity, fic];
+            };
+            const assign = (name: string, identity: ReturnType<typeof res>, role: string, condition?: string) =>
+                res(
+                    t.azure.roleAssignment,
+                    name,
+                    {
+                        roleDefinitionId:
+                            role === UNKNOWN
+                                ? UNKNOWN
+                                : `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+                        ...(condition === undefined ? {} : { condition }),
+                    },
+                    { dependsOn: [identity] },
+                );
+            const contributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+            const owner = "B7E6DC6D-F1E8-4753-8033-0F276BB0955B";
+            const releases =
+                "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'releases/'";
+            const logs =
+                "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'logs/'";
+
+            it("fails another identity writing release records and lists a role known only after apply", () => {
+                const [build, buildFic] = identityFor("okd-release/okd-registry-token");
+                const [records, recordsFic] = identityFor("okd-builds/okd-records");
+                const [outside, outsideFic] = identityFor("kube-system/cluster-autoscaler");
+                const result = run(promotedWriters, [
+                    build,
+                    buildFic,
+                    records,
+                    recordsFic,
+                    outside,
+                    outsideFic,
+                    assign("build-records", build, owner, releases),
+                    assign("build-logs", build, contributor, logs),
+                    assign("build-reader", build, "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
+                    assign("build-later", build, UNKNOWN),
+                    assign("records-records", records, contributor, releases),
+                    assign("outside-blobs", outside, contributor),
+                ]);
+                assert.deepEqual(
+                    result.violations.map((v) => v.message),
+                    [
+                        "build-records lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                    ],
+                );
+                assert.deepEqual(
+                    result.notEvaluated.map((v) => v.message),
+                    ["build-later: its role is only known after apply"],
+                );
+            });
         });
     });
 
@@ -376,6 +633,60 @@ describe("identity policies", () => {
                 ],
             );
         });
+
+        it("fails Pipelines and TriggerTemplates that name the Secret, reading around values known only after apply", () => {
+            const only = "only okd-promote-release and okd-publish-signatures may";
+            const pipeline = res(t.tekton.pipeline, "pipeline", {
+                metadata: { name: "okd-release", namespace: "okd-release" },
+                spec: {
+                    params: [{ name: "host", default: UNKNOWN }],
+                    workspaces: [{ name: "okd-mirror-credentials-x" }],
+                    tasks: [{ secret: "okd-mirror-credentials" }],
+                },
+            });
+            const template = res(t.tekton.triggerTemplate, "tt", {
+                metadata: { name: "okd-release", namespace: "okd-release" },
+                spec: { resourcetemplates: [{ spec: { podTemplate: { volumes: [mounts.volumes[0]] } } }] },
+            });
+            const clean = task("okd-build", "okd-builds", {
+                steps: [
+                    {
+                        env: [
+                            { name: "HOST", value: UNKNOWN },
+                            { name: "N", value: null },
+                            { name: "M", value: 3 },
+                        ],
+                    },
+                ],
+            });
+            const otherSa = res(t.k8s.serviceAccount, "records-sa", {
+                metadata: { name: "okd-records", namespace: "okd-builds" },
+                secrets: [{ name: "okd-records-token" }],
+            });
+            const pulls = res(t.k8s.serviceAccount, "promote-sa", {
+                metadata: { name: "okd-promote", namespace: "okd-release" },
+                imagePullSecrets: [{ name: "okd-mirror-credentials" }],
+            });
+            const otherSecret = res(t.k8s.secret, "other", {
+                metadata: { name: "okd-webhook", namespace: "okd-builds" },
+            });
+            assert.deepEqual(
+                violations(mirrorCredentialsPromoteOnly, [
+                    secret("okd-release"),
+                    otherSecret,
+                    pipeline,
+                    template,
+                    clean,
+                    otherSa,
+                    pulls,
+                ]),
+                [
+                    "ServiceAccount promote-sa links the mirror Secret: creds-init writes it into every step",
+                    `Pipeline okd-release/okd-release reaches the mirror Secret; ${only}`,
+                    `TriggerTemplate okd-release/okd-release reaches the mirror Secret; ${only}`,
+                ],
+            );
+        });
     });
 
     describe("chains-signs-with-kms", () => {
@@ -400,10 +711,40 @@ describe("identity policies", () => {
                 }),
                 secret,
             ]);
-            assert.equal(found.length, 5, found.join("\n"));
-            assert.ok(
-                found.includes("signing puts a Chains key in a Secret, which the Triggers interceptors can read"),
+            assert.deepEqual(found, [
+                "chains-config signs taskrun artifacts with x509, not kms",
+                "chains-config signs pipelinerun artifacts with x509, not kms",
+                "chains-config signs oci artifacts with x509, not kms",
+                "chains-config names no signers.kms.kmsref",
+                "signing puts a Chains key in a Secret, which the Triggers interceptors can read",
+            ]);
+        });
+
+        it("fails a cloud stack without a chains-config patch, and names the default signer of a key left unset", () => {
+            const other = res(t.k8s.configMapPatch, "feature-flags", {
+                metadata: { name: "feature-flags", namespace: "tekton-pipelines" },
+                data: { "artifacts.taskrun.signer": "kms" },
+            });
+            const otherSecret = res(t.k8s.secret, "webhook", {
+                metadata: { name: "okd-webhook" },
+                stringData: UNKNOWN,
+            });
+            assert.deepEqual(violations(chainsSignsWithKms, [cluster, other, otherSecret]), [
+                "no chains-config patch: Chains would sign with the x509 key of a Secret",
+            ]);
+            const gke = res(t.gcp.gkeCluster, "gke", {});
+            assert.deepEqual(
+                violations(chainsSignsWithKms, [
+                    gke,
+                    config({
+                        "artifacts.taskrun.signer": "kms",
+                        "artifacts.oci.signer": "kms",
+                        "signers.kms.kmsref": "gcpkms://k",
+                    }),
+                ]),
+                ["chains-config signs pipelinerun artifacts with x509 (the default), not kms"],
             );
+            assert.equal(violations(chainsSignsWithKms, [res(t.azure.aksCluster, "aks", {})]).length, 1);
         });
 
         it("passes KMS signing on a cloud, and a Secret key on a stack without a cloud cluster", () => {
@@ -444,6 +785,70 @@ describe("identity policies", () => {
                 "listener-binding binds the listener to tekton-triggers-eventlistener-roles, which reads Secrets or creates TaskRuns and impersonates",
                 "secrets-binding gives the listener Secrets through Role okd-triggers-secrets",
             ]);
+        });
+
+        it("reads each rule of the role the binding names, by kind, and only bindings of the listener", () => {
+            const clusterRole = res(t.k8s.clusterRole, "cluster-wide", {
+                metadata: { name: "okd-triggers" },
+                rules: [
+                    { apiGroups: ["tekton.dev"], resources: ["taskruns", "pipelineruns"], verbs: ["create"] },
+                    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] },
+                    { apiGroups: ["*"], resources: ["configmaps"], verbs: ["*"] },
+                    { apiGroups: [""], resources: ["*"], verbs: ["get"] },
+                ],
+            });
+            // A Role of the same name: what a RoleBinding to kind Role would mean.
+            const role = res(t.k8s.role, "namespaced", {
+                metadata: { name: "okd-triggers", namespace: "okd-builds" },
+                rules: [{ apiGroups: ["triggers.tekton.dev"], resources: ["triggers"], verbs: ["get", "list"] }],
+            });
+            const binding = (name: string, roleRef: object, bindingSubjects: object[], namespace = "okd-builds") =>
+                res(t.k8s.roleBinding, name, { metadata: { namespace }, roleRef, subjects: bindingSubjects });
+            const toCluster = { kind: "ClusterRole", name: "okd-triggers" };
+            const toRole = { kind: "Role", name: "okd-triggers" };
+            const other = { kind: "ServiceAccount", name: "okd-records", namespace: "okd-builds" };
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [
+                    listener,
+                    clusterRole,
+                    role,
+                    binding("cluster", toCluster, [other, ...subjects]),
+                    binding("namespaced", toRole, subjects),
+                    // The namespace of a subject defaults to the binding's.
+                    binding("implicit-ns", toCluster, [{ kind: "ServiceAccount", name: "okd-triggers" }]),
+                    binding("other-ns", toCluster, [{ kind: "ServiceAccount", name: "okd-triggers" }], "default"),
+                    binding("other-sa", toCluster, [other]),
+                    binding("user", toCluster, [{ kind: "User", name: "okd-triggers", namespace: "okd-builds" }]),
+                ]),
+                [
+                    "cluster gives the listener TaskRuns through ClusterRole okd-triggers",
+                    "cluster gives the listener impersonation through ClusterRole okd-triggers",
+                    "cluster gives the listener a wildcard through ClusterRole okd-triggers",
+                    "cluster gives the listener a wildcard through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener TaskRuns through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener impersonation through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener a wildcard through ClusterRole okd-triggers",
+                    "implicit-ns gives the listener a wildcard through ClusterRole okd-triggers",
+                ],
+            );
+            // An EventListener without a ServiceAccount binds nothing to check.
+            const anonymous = res(t.tekton.eventListener, "anon", { metadata: { namespace: "okd-builds" }, spec: {} });
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [anonymous, clusterRole, binding("cluster", toCluster, subjects)]),
+                [],
+            );
+            assert.deepEqual(
+                violations(listenerLeastPrivilege, [
+                    listener,
+                    res(t.k8s.clusterRoleBinding, "upstream", {
+                        roleRef: { kind: "ClusterRole", name: "tekton-triggers-eventlistener-clusterroles" },
+                        subjects,
+                    }),
+                ]),
+                [
+                    "upstream binds the listener to tekton-triggers-eventlistener-clusterroles, which reads Secrets or creates TaskRuns and impersonates",
+                ],
+            );
         });
 
         it("fails a listener no admission policy holds, and a run namespace without a PipelineRun quota", () => {

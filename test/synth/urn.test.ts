@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 import { defaultProviderName, defaultProviderUrn, engineUrn, qualifiedType, rootStackType } from "../../src/synth/urn";
-import { find, settled, useMocks } from "../helpers";
+import { find, recorder, settled, useMocks } from "../helpers";
 import { synthInProcess } from "./run";
 
 /**
@@ -80,6 +80,65 @@ describe("engine URNs", () => {
             );
             assert.equal(password.parent, inner.urn);
             assert.equal(inner.parent, outer.urn);
+        });
+
+        it("records protect and retainOnDelete as the engine receives them", async () => {
+            new random.RandomId("rec-kept", { byteLength: 4 }, { protect: true, retainOnDelete: true });
+            new random.RandomId("rec-protected", { byteLength: 4 }, { protect: true });
+            new random.RandomId("rec-plain", { byteLength: 4 }, { retainOnDelete: false });
+            await settled();
+            const flags = (name: string) => {
+                const r = find("random:index/randomId:RandomId", name);
+                return [r.protect, r.retainOnDelete];
+            };
+            assert.deepEqual(flags("rec-kept"), [true, true]);
+            assert.deepEqual(flags("rec-protected"), [true, false]);
+            assert.deepEqual(flags("rec-plain"), [false, false]);
+        });
+
+        it("finds exactly one resource by type and name, and names the others of the type when it cannot", async () => {
+            new random.RandomId("find-a", { byteLength: 4 });
+            new random.RandomString("find-a", { length: 4 });
+            new random.RandomId("find-b", { byteLength: 4 });
+            await settled();
+            assert.equal(
+                find("random:index/randomString:RandomString", "find-a").type,
+                "random:index/randomString:RandomString",
+            );
+            assert.deepEqual(
+                recorder()
+                    .ofType("random:index/randomId:RandomId")
+                    .map((r) => r.name)
+                    .filter((n) => n.startsWith("find-")),
+                ["find-a", "find-b"],
+            );
+            assert.throws(
+                () => find("random:index/randomId:RandomId", "find-c"),
+                (err: Error) =>
+                    err.message.startsWith(
+                        "expected one random:index/randomId:RandomId named find-c, found 0; random:index/randomId:RandomId names: ",
+                    ) &&
+                    err.message.includes("find-a, find-b") &&
+                    !err.message.includes("RandomString"),
+            );
+        });
+
+        it("answers an invoke from its table and refuses one it does not know", async () => {
+            const partition = await pulumi.runtime.invoke("aws:index/getPartition:getPartition", {});
+            assert.equal(partition.partition, "aws");
+            assert.deepEqual(recorder().calls.at(-1), { token: "aws:index/getPartition:getPartition", inputs: {} });
+            // The mock runtime turns the error into a rejection without its message; the recorder's own is the guide.
+            await assert.rejects(pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}));
+            assert.throws(
+                () =>
+                    recorder().call({
+                        token: "aws:index/getRegion:getRegion",
+                        inputs: {},
+                    } as pulumi.runtime.MockCallArgs),
+                new Error(
+                    "unexpected invoke aws:index/getRegion:getRegion: add it to src/synth/invokes.ts with a placeholder result",
+                ),
+            );
         });
     });
 

@@ -93,6 +93,24 @@ describe("what a push starts", () => {
         );
     });
 
+    it("lists each repository and branch once, whatever the case of the repository's name, in configuration order", () => {
+        const s = parse({
+            minor: "4.15",
+            components: [
+                { name: "installer", repository: "openshift/Installer", dockerfile: "x" },
+                { name: "installer-artifacts", repository: "openshift/installer", dockerfile: "y" },
+                { name: "mco", repository: "openshift/machine-config-operator", dockerfile: "z" },
+                { name: "mco-main", repository: "openshift/machine-config-operator", dockerfile: "z", branch: "main" },
+            ],
+        });
+        assert.deepEqual(streamSources(s), [
+            { repository: "openshift/Installer", branch: "release-4.15" },
+            { repository: "openshift/machine-config-operator", branch: "release-4.15" },
+            { repository: "openshift/machine-config-operator", branch: "main" },
+            { repository: "openshift/okd-machine-os", branch: "release-4.15" },
+        ]);
+    });
+
     it("keeps the single-branch filter of a stream whose repositories share its branch", () => {
         assert.equal(
             pushFilter(
