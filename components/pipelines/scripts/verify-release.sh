@@ -26,7 +26,7 @@
 #                                                        and its resolved params
 #   predicate.runDetails.builder.id                      https://tekton.dev/chains/v2 (builder.id)
 # (tektoncd/chains pkg/chains/formats/slsa/v2alpha4/internal/taskrun/taskrun.go GenerateAttestation, internal/
-# provenance/provenance.go GetSLSA1Statement, docs/config.md). Chains stores the signed statement as a cosign
+# provenance/provenance.go GetSLSA1Statement; tektoncd/chains docs/config.md). Chains stores the signed statement as a cosign
 # attestation (`sha256-<hex>.att`) in storage.oci.repository, the site's attestation repository: cosign finds it there
 # through COSIGN_REPOSITORY. No transparency log: the site's key is the trust root (chains-config transparency.enabled
 # false).
