@@ -104,8 +104,11 @@ export function quoteHint(value: unknown, example: (text: string) => string): st
     const text = String(value);
     // A number is always a sign; a string only when it may have lost a trailing zero (1.3 from 1.30).
     if (!(typeof value === "number" ? /^\d+\.\d+$/ : /^\d+\.\d$/).test(text)) return "";
-    const alt = /^\d+\.\d$/.test(text) ? ` (or ${text}0, which YAML reads as ${text})` : "";
-    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}${alt}`;
+    // 4.2 is most likely an unquoted 4.20: suggest that, and keep the literal for whoever meant it.
+    if (/^\d+\.\d$/.test(text)) {
+        return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}0"`)} (or ${example(`"${text}"`)} if you meant ${text})`;
+    }
+    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}`;
 }
 
 /**
