@@ -691,7 +691,7 @@ export const keys = {
             .default(tektonReleaseSite),
         pulumiType: "string",
         description:
-            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs. Recommended for production: a directory written by `npm run tekton:mirror`, whose pinned SHA-256s the install checks before creating anything (docs/tekton.md).",
+            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs. Recommended for production: a directory written by `npm run tekton:mirror`, whose pinned SHA-256s the install checks before creating anything; the pins in components/tekton/versions.ts are empty until someone runs the mirror once with --trust-on-first-use and commits them, and until then the mirror refuses every file (docs/tekton.md).",
     },
     kubeconfig: {
         schema: z.string().min(1).optional(),
@@ -702,7 +702,8 @@ export const keys = {
     kubeContext: {
         schema: pattern(/^[A-Za-z0-9@._:/-]{1,253}$/, "a kubeconfig context name").optional(),
         pulumiType: "string",
-        description: "local only: kubeconfig context; default: the current context (kind-kind in CI).",
+        description:
+            "local only: kubeconfig context; default: the current context (CI: kind-okd-ci, set in Pulumi.ci.yaml).",
     },
     objectStoreAccessKey: {
         schema: z.string().optional(),
