@@ -95,6 +95,40 @@ export interface ConfigSource {
     isSecret(key: string): boolean;
     /** Every `okd-ci:` key that is set, without the namespace. */
     setKeys(): string[];
+    /**
+     * Every other key that is set, with its namespace (`aws:region`, or a misspelt `okdci:platform`), to its value or
+     * to "[secret]" when it was set as a secret.
+     */
+    otherConfig?(): Record<string, string>;
+}
+
+/**
+ * Namespaces a stack may set besides okd-ci: the providers the program uses (their own settings, such as
+ * `aws:region` or `kubernetes:context`) and `pulumi:` (`pulumi:tags`, `pulumi:disable-default-providers`).
+ */
+export const providerNamespaces = ["aws", "gcp", "azure-native", "kubernetes", "random", "tls", "pulumi"] as const;
+
+/**
+ * Keys in a namespace nothing reads: the program reads only `okd-ci:`, so `okdci:platform` or `okd_ci:streams` would
+ * be ignored and the error would blame the okd-ci key as not set. Each is named with the key it was meant to be.
+ */
+export function foreignKeyProblems(other: Record<string, string>): ConfigProblem[] {
+    const known = Object.keys(keys);
+    return Object.keys(other)
+        .filter((k) => !(providerNamespaces as readonly string[]).includes(k.slice(0, k.indexOf(":"))))
+        .sort()
+        .map((k) => {
+            const ns = k.slice(0, k.indexOf(":"));
+            const name = k.slice(ns.length + 1);
+            const meant = known.includes(name)
+                ? `did you mean ${project}:${name}?`
+                : `keys of this program are ${project}:<key>`;
+            return {
+                key: k,
+                value: other[k] === "[secret]" ? "[secret]" : render(other[k]),
+                message: `is not in the ${project} namespace, so nothing reads it (namespaces read: ${project}, ${providerNamespaces.join(", ")}); ${meant}`,
+            };
+        });
 }
 
 export const runtimeConfigSource: ConfigSource = {
@@ -106,6 +140,17 @@ export const runtimeConfigSource: ConfigSource = {
         Object.keys(pulumi.runtime.allConfig())
             .filter((k) => k.startsWith(`${project}:`))
             .map((k) => k.slice(project.length + 1)),
+    otherConfig: () =>
+        Object.fromEntries(
+            Object.entries(pulumi.runtime.allConfig())
+                .filter(([k]) => !k.startsWith(`${project}:`))
+                .map(([k, v]) => [
+                    k,
+                    (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(k)
+                        ? "[secret]"
+                        : v,
+                ]),
+        ),
 };
 
 /** Turns a raw config string into the type its key declares; leaves it as is when it does not parse. */
@@ -287,6 +332,7 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
     const raw: Record<string, unknown> = {};
     const known = new Set(Object.keys(keys));
 
+    problems.push(...foreignKeyProblems(source.otherConfig?.() ?? {}));
     for (const key of source.setKeys().sort()) {
         if (!known.has(key)) {
             problems.push({

@@ -104,8 +104,11 @@ export function quoteHint(value: unknown, example: (text: string) => string): st
     const text = String(value);
     // A number is always a sign; a string only when it may have lost a trailing zero (1.3 from 1.30).
     if (!(typeof value === "number" ? /^\d+\.\d+$/ : /^\d+\.\d$/).test(text)) return "";
-    const alt = /^\d+\.\d$/.test(text) ? ` (or ${text}0, which YAML reads as ${text})` : "";
-    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}${alt}`;
+    // 4.2 is most likely an unquoted 4.20: suggest that, and keep the literal for whoever meant it.
+    if (/^\d+\.\d$/.test(text)) {
+        return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}0"`)} (or ${example(`"${text}"`)} if you meant ${text})`;
+    }
+    return `; YAML reads an unquoted version as a number, so quote it: ${example(`"${text}"`)}`;
 }
 
 /**
@@ -694,7 +697,7 @@ export const keys = {
             .default(tektonReleaseSite),
         pulumiType: "string",
         description:
-            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs. Recommended for production: a directory written by `npm run tekton:mirror`, whose pinned SHA-256s the install checks before creating anything (docs/tekton.md).",
+            "Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local directory laid out the same way (`<project>/previous/<version>/release.yaml`, and `interceptors.yaml` for triggers), for air-gapped sites. The kubernetes provider reads them when it renders the install, so a directory must exist where the program runs. Recommended for production: a directory written by `npm run tekton:mirror`, whose pinned SHA-256s the install checks before creating anything; the pins in components/tekton/versions.ts are empty until someone runs the mirror once with --trust-on-first-use and commits them, and until then the mirror refuses every file (docs/tekton.md).",
     },
     kubeconfig: {
         schema: z.string().min(1).optional(),
@@ -705,7 +708,8 @@ export const keys = {
     kubeContext: {
         schema: pattern(/^[A-Za-z0-9@._:/-]{1,253}$/, "a kubeconfig context name").optional(),
         pulumiType: "string",
-        description: "local only: kubeconfig context; default: the current context (kind-kind in CI).",
+        description:
+            "local only: kubeconfig context; default: the current context (CI: kind-okd-ci, set in Pulumi.ci.yaml).",
     },
     objectStoreAccessKey: {
         schema: z.string().optional(),

@@ -43,6 +43,15 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     } catch (err) {
         throw new StackFileError(`${file} is not valid YAML: ${(err as Error).message}`);
     }
+    // The keys a Pulumi stack file has (pulumi/pulumi sdk/go/common/workspace/project.go, ProjectStack): anything
+    // else, such as okd-ci:platform written at the top level instead of under config:, is read by nobody.
+    const topLevel = ["config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"];
+    const stray = Object.keys((doc as Record<string, unknown> | null) ?? {}).filter((k) => !topLevel.includes(k));
+    if (stray.length > 0) {
+        throw new StackFileError(
+            `${file}: top-level key${stray.length === 1 ? "" : "s"} ${stray.map((k) => `"${k}"`).join(", ")} ${stray.length === 1 ? "is" : "are"} not read by Pulumi; stack keys go under "config:" (expected top-level keys: ${topLevel.join(", ")})`,
+        );
+    }
     const entries = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
     if (typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: "config" must be a map of keys to values`);
@@ -76,6 +85,12 @@ export function configSource({ config, secretKeys }: StackConfig): ConfigSource 
             Object.keys(config)
                 .filter((k) => k.startsWith(prefix))
                 .map((k) => k.slice(prefix.length)),
+        otherConfig: () =>
+            Object.fromEntries(
+                Object.entries(config)
+                    .filter(([k]) => !k.startsWith(prefix))
+                    .map(([k, v]) => [k, secretKeys.includes(k) ? SECRET : v]),
+            ),
     };
 }
 

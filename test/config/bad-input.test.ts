@@ -369,11 +369,36 @@ const consumerRows: Row[] = [
         lines: ['okd-ci:streams[0].promotion = "approved": expected scheduled or manual'],
     },
     {
+        rule: "types",
+        what: "a key in a namespace nothing reads (okdci: for okd-ci:)",
+        config: { ...aws, "okdci:profile": "small" },
+        lines: [
+            'okdci:profile = "small": is not in the okd-ci namespace, so nothing reads it (namespaces read: okd-ci, aws, gcp, azure-native, kubernetes, random, tls, pulumi); did you mean okd-ci:profile?',
+        ],
+    },
+    {
+        rule: "types",
+        what: "the platform in a misspelt namespace, named besides the missing okd-ci:platform",
+        config: { "okd_ci:platform": "aws", "okd_ci:mirrorCredentials": "hunter2" },
+        secret: ["okd_ci:mirrorCredentials"],
+        lines: [
+            "okd-ci:platform = (not set): expected one of aws, gcp, azure, local",
+            "okd_ci:mirrorCredentials = [secret]: is not in the okd-ci namespace, so nothing reads it (namespaces read: okd-ci, aws, gcp, azure-native, kubernetes, random, tls, pulumi); did you mean okd-ci:mirrorCredentials?",
+            'okd_ci:platform = "aws": is not in the okd-ci namespace, so nothing reads it (namespaces read: okd-ci, aws, gcp, azure-native, kubernetes, random, tls, pulumi); did you mean okd-ci:platform?',
+        ],
+    },
+    {
+        rule: "types",
+        what: "provider settings next to the program's keys",
+        config: { ...aws, "aws:region": "us-east-1", "kubernetes:enableServerSideApply": "true" },
+        lines: [],
+    },
+    {
         rule: "minor",
         what: "a minor YAML read as a number",
         config: { ...aws, streams: [{ ...stream, minor: 4.2 }] },
         lines: [
-            'okd-ci:streams[0].minor = 4.2: expected a minor version such as "4.15"; YAML reads an unquoted version as a number, so quote it: minor: "4.2" (or 4.20, which YAML reads as 4.2)',
+            'okd-ci:streams[0].minor = 4.2: expected a minor version such as "4.15"; YAML reads an unquoted version as a number, so quote it: minor: "4.20" (or minor: "4.2" if you meant 4.2)',
         ],
     },
     {
@@ -381,7 +406,7 @@ const consumerRows: Row[] = [
         what: "a Kubernetes version YAML read as a number",
         config: { ...aws, kubernetesVersion: 1.3 },
         lines: [
-            'okd-ci:kubernetesVersion = "1.3": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36; YAML reads an unquoted version as a number, so quote it: okd-ci:kubernetesVersion: "1.3" (or 1.30, which YAML reads as 1.3)',
+            'okd-ci:kubernetesVersion = "1.3": is not in Amazon EKS standard support (checked 2026-11-30); expected one of 1.34, 1.35, 1.36; YAML reads an unquoted version as a number, so quote it: okd-ci:kubernetesVersion: "1.30" (or okd-ci:kubernetesVersion: "1.3" if you meant 1.3)',
         ],
     },
     {
@@ -813,11 +838,14 @@ function problemLines(message: string): string[] {
 
 function setConfig(row: Row): void {
     const config = Object.fromEntries(
-        Object.entries(row.config).map(([k, v]) => [`okd-ci:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+        Object.entries(row.config).map(([k, v]) => [
+            k.includes(":") ? k : `okd-ci:${k}`,
+            typeof v === "string" ? v : JSON.stringify(v),
+        ]),
     );
     pulumi.runtime.setAllConfig(
         config,
-        (row.secret ?? []).map((k) => `okd-ci:${k}`),
+        (row.secret ?? []).map((k) => (k.includes(":") ? k : `okd-ci:${k}`)),
     );
 }
 

@@ -105,6 +105,28 @@ describe("offline synth", () => {
             assert.equal(fs.existsSync(path.join(tmp, "broken-out")), false);
         });
 
+        it("names keys outside config: and keys in a namespace nothing reads", async () => {
+            const dir = path.join(tmp, "stray");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.stray.yaml"),
+                YAML.stringify({ "okd-ci:platform": "local", config: { "okd-ci:kubeContext": "kind-okd-ci" } }),
+            );
+            assert.throws(
+                () => readStackConfig(dir, "stray"),
+                /top-level key "okd-ci:platform" is not read by Pulumi; stack keys go under "config:"/,
+            );
+            const base = readStackConfig(root, "ci");
+            const { "okd-ci:platform": platform, ...rest } = base.config;
+            await assert.rejects(
+                synthInProcess("ci", { ...base, config: { ...rest, "okdci:platform": platform } }),
+                (err: Error) =>
+                    /okdci:platform = "local": is not in the okd-ci namespace.*did you mean okd-ci:platform\?/.test(
+                        err.message,
+                    ) && /okd-ci:platform = \(not set\)/.test(err.message),
+            );
+        });
+
         it("registers no resource when the configuration is broken", async () => {
             const base = readStackConfig(root, "ci");
             await assert.rejects(
