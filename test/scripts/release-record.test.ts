@@ -540,7 +540,9 @@ export function releaseRecordSuite(kind: StoreKind): void {
             for (const [i, n] of names.entries()) assert.equal(record(n).verdict, verdicts[i]);
         });
 
-        it("publishes OKD/SCOS releases as 4.Y.0-okd-scos.N, one N per nightly even when promotions race", async () => {
+        it("publishes OKD/SCOS releases as 4.Y.0-okd-scos.N, one N per nightly even when promotions race", async function () {
+            // Eighteen script runs, four of them racing with random back-off: past the suite's 300 s on a loaded machine.
+            this.timeout(900_000);
             const scos = { MINOR: "4.16" };
             const names = Array.from(
                 { length: 5 },
