@@ -123,15 +123,27 @@ function measure(command: string, env: NodeJS.ProcessEnv = {}): Measure {
     };
 }
 
-function timeOnce(command: string): number {
+/**
+ * One run of `command`: its wall time, and the CPU time (user + system) it and every process it waited for used,
+ * from GNU time. On a machine shared with other work the wall time depends on that work; the CPU time much less.
+ */
+function timeOnce(command: string): { wallMs: number; cpuMs: number } {
+    const report = path.join(os.tmpdir(), `okd-ci-bench-time-${process.pid}.txt`);
     const start = process.hrtime.bigint();
     try {
-        execFileSync("bash", ["-c", command], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+        execFileSync(tools.time, ["-f", "%U %S", "-o", report, "bash", "-c", command], {
+            cwd: root,
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+        });
     } catch (err) {
         const e = err as { stdout?: string; stderr?: string };
         throw new UserError(`${command} failed:\n${(e.stdout ?? "").slice(-4000)}\n${(e.stderr ?? "").slice(-4000)}`);
     }
-    return Number(process.hrtime.bigint() - start) / 1e6;
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const [user, system] = fs.readFileSync(report, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+    fs.rmSync(report, { force: true });
+    return { wallMs, cpuMs: (user + system) * 1000 };
 }
 
 const timingRuns = 3;
@@ -141,16 +153,17 @@ const phaseHeader: string[] = [];
  * Where a synth's time goes: the phases between the `okd-ci:*` marks (bench/timings.mjs writes them at exit), each the
  * median over `timingRuns` runs. The first phase starts when the process does.
  */
-function timings(args: string, file: string): { name: string; ms: number }[] {
-    const all: { name: string; at: number }[][] = [];
+function timings(args: string, file: string): { name: string; ms: number; cpuMs: number }[] {
+    const all: { name: string; at: number; cpu: number }[][] = [];
     for (let i = 0; i < timingRuns; i++) {
         sh("bash", ["-c", `node --import ./bench/timings.mjs ${args} >/dev/null`], { OKD_CI_BENCH_TIMINGS: file });
-        all.push(JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; at: number }[]);
+        all.push(JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; at: number; cpu: number }[]);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     return all[0].map((mark, i) => ({
         name: `${i === 0 ? "start" : all[0][i - 1].name} → ${mark.name}`,
         ms: median(all.map((run) => run[i].at - (i === 0 ? 0 : run[i - 1].at))),
+        cpuMs: median(all.map((run) => run[i].cpu - (i === 0 ? 0 : run[i - 1].cpu))),
     }));
 }
 
@@ -186,9 +199,13 @@ const ms = (x: number) => x.toFixed(0);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (m: number) => `${m.toFixed(0)} MiB`;
 
-function machine(): string[] {
+/** The 1-minute load average now: how many processes wanted a core (other sessions' work included). */
+const load = () => os.loadavg()[0].toFixed(1);
+
+function machine(loads: string[]): string[] {
     return [
         `- CPU: ${os.cpus()[0]?.model ?? "unknown"}, ${os.availableParallelism()} cores (nproc)`,
+        `- Load average (1 minute) when the bench started, after the synths and at its end: ${loads.join(", ")}. Above the core count, every wall time includes waiting for a core; CPU times much less so.`,
         `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
         `- Node ${process.version}, ${os.type()} ${os.release()}`,
         `- Measured ${new Date().toISOString().slice(0, 10)}; wall times are the median of ${runs} runs after a warm-up (hyperfine), peak memory is the maximum RSS of one run (GNU time %M).`,
@@ -207,6 +224,7 @@ function main(): number {
         }
     }
     tools = requireBenchTools();
+    const loads = [load()];
     const full = chosen.length === 0 && values["no-tests"] !== true;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bench-"));
     const rows: string[] = [];
@@ -246,7 +264,7 @@ function main(): number {
                 `| ${stack} | ${resources} | ${s(full.medianMs)} (${s(full.minMs)}–${s(full.maxMs)}) | ${mib(full.peakMiB)} | ${s(floor.medianMs)} | ${mib(floor.peakMiB)} | **${ratio}** | ${s(full.cpuMs)} / ${s(floor.cpuMs)} = ${cpuRatio} | ${count} | ${s(full.medianMs - floor.medianMs)} |`,
             );
             pathRows.push(...criticalPaths(stack, path.join(tmp, "out"), tmp));
-            phaseRows.push(`| ${stack} | ${phases.map((p) => ms(p.ms)).join(" | ")} |`);
+            phaseRows.push(`| ${stack} | ${phases.map((p) => `${ms(p.ms)} (${ms(p.cpuMs)})`).join(" | ")} |`);
             if (phaseHeader.length === 0) phaseHeader.push(...phases.map((p) => p.name));
         }
     } finally {
@@ -270,7 +288,10 @@ function main(): number {
         `| --- | ${phaseHeader.map(() => "---:").join(" | ")} |`,
         ...phaseRows,
     ];
-    console.log(`\nWhere a synth's time goes (median of ${timingRuns} runs, ms):\n${phaseTable.join("\n")}`);
+    console.log(
+        `\nWhere a synth's time goes (median of ${timingRuns} runs, ms wall (ms CPU)):\n${phaseTable.join("\n")}`,
+    );
+    loads.push(load());
     const pathTable = [
         `| stack | Pipeline | before (batches of ${batchesBefore}) | after (one fan-out) | critical path after (task minutes) |`,
         "| --- | --- | ---: | ---: | --- |",
@@ -282,7 +303,7 @@ function main(): number {
         return 0;
     }
     // One run of `npm test` as a user runs it; npm appends the reporter to its last command, mocha. The reporter
-    // writes each test file's wall time (hooks included), so the slowest files can be named.
+    // writes how long each test file kept its process busy (tests and hooks), so the slowest files can be named.
     const fileTimes = path.join(os.tmpdir(), `okd-ci-bench-files-${process.pid}.json`);
     const gate = timeOnce(`OKD_CI_BENCH_FILE_TIMES=${fileTimes} npm test -- --reporter ./bench/mocha-file-times.cjs`);
     const suite = JSON.parse(fs.readFileSync(fileTimes, "utf8")) as {
@@ -290,15 +311,17 @@ function main(): number {
         files: { file: string; ms: number; tests: number }[];
     };
     fs.rmSync(fileTimes, { force: true });
+    loads.push(load());
     const mocha = suite.totalMs;
+    const cores = os.availableParallelism();
     const top = [...suite.files].sort((a, b) => b.ms - a.ms).slice(0, 10);
     const topTable = [
-        "| test file | tests | wall time (hooks included) |",
+        "| test file | tests | busy time (tests and hooks) |",
         "| --- | ---: | ---: |",
         ...top.map((f) => `| \`${f.file}\` | ${f.tests} | ${s(f.ms)} |`),
     ];
     console.log(
-        `\nnpm test (tool check, typecheck, lint, mocha): ${s(gate)}, of which mocha ${s(mocha)}\n${topTable.join("\n")}`,
+        `\nnpm test (tool check, typecheck, lint, mocha): ${s(gate.wallMs)}, of which mocha ${s(mocha)}; CPU time ${s(gate.cpuMs)} (${s(gate.cpuMs / cores)} per core on ${cores})\n${topTable.join("\n")}`,
     );
 
     const block = [
@@ -308,7 +331,7 @@ function main(): number {
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...rows,
         "",
-        `Where a synth's time goes: milliseconds between the marks the launcher and the program set (median of ${timingRuns} runs with \`bench/timings.mjs\` preloaded; see "What dominates" below for what each phase is).`,
+        `Where a synth's time goes: milliseconds between the marks the launcher and the program set, wall (CPU) (median of ${timingRuns} runs with \`bench/timings.mjs\` preloaded; see "What dominates" below for what each phase is).`,
         "",
         ...phaseTable,
         "",
@@ -316,13 +339,13 @@ function main(): number {
         "",
         ...pathTable,
         "",
-        `Test suite, one run of \`npm test\` (tool check, typecheck, eslint, prettier, mocha): ${s(gate)}, of which mocha ${s(mocha)}. The ten slowest test files (a file's time runs from its first hook to its last test, so files share the synths they wait for):`,
+        `Test suite, one run of \`npm test\` (tool check, typecheck, eslint, prettier, then mocha with ${cores} workers): ${s(gate.wallMs)} wall, of which mocha ${s(mocha)}; ${s(gate.cpuMs)} of CPU time (user + system, every process it started), so no less than ${s(gate.cpuMs / cores)} on ${cores} otherwise idle cores. The ten files that kept a worker busy longest (their tests' and hooks' durations; a file that waits for a synth another worker runs counts the wait):`,
         "",
         ...topTable,
         "",
         "Machine:",
         "",
-        ...machine(),
+        ...machine(loads),
         "",
         end,
     ].join("\n");

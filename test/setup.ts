@@ -6,7 +6,13 @@
  *
  * The Go-built test tools (scripts/ensure-test-tools.sh links them into .tools/bin) come first on PATH, so the step
  * scripts under test find the real `oc` exactly as they would in the tools image.
+ *
+ * The global fixtures run once per mocha run in its main process, before `--parallel` starts its workers (which
+ * inherit the environment): they give the run one directory in which the workers share the stacks they synthesize
+ * (test/synth/run.ts), removed when the run ends.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 import { assertNothingUnowned, installGuard } from "./helpers";
@@ -21,3 +27,13 @@ export const mochaHooks = {
         assertNothingUnowned();
     },
 };
+
+export function mochaGlobalSetup(): void {
+    process.env.OKD_CI_SYNTH_SHARE = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-synth-share-"));
+}
+
+export function mochaGlobalTeardown(): void {
+    const dir = process.env.OKD_CI_SYNTH_SHARE;
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+    delete process.env.OKD_CI_SYNTH_SHARE;
+}

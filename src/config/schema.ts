@@ -1,6 +1,6 @@
 import { closest, distance } from "fastest-levenshtein";
 import ipaddr from "ipaddr.js";
-import { z } from "zod";
+import * as z from "zod";
 
 import { tektonReleaseSite } from "../../components/tekton/versions";
 import { parseCronJobSchedule } from "./cron";

@@ -4,18 +4,29 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { requireTool, runScript, tempDir } from "./harness";
-import { type ObjectStore, type Rclone, rclones, runScriptAsync, startObjectStore, storeKinds } from "./object-stores";
+import {
+    type ObjectStore,
+    type Rclone,
+    type StoreKind,
+    rclones,
+    runScriptAsync,
+    startObjectStore,
+} from "./object-stores";
 
 /**
  * release-record.sh against real object-store protocol servers (moto for S3, Azurite, fake-gcs-server) and rclone's
- * local backend, one server per backend for this file and a fresh bucket per test, with real rclone and jq. The whole
- * suite runs on each backend with rclone 1.68 (standing for the tools image's unpinned Fedora rclone); the paths that
- * differ between rclone versions (a missing object, a missing bucket, a record round trip) also run with Debian's
- * rclone 1.60.
+ * local backend, one server per backend and a fresh bucket per test, with real rclone and jq. The whole suite runs on
+ * each backend with rclone 1.68 (standing for the tools image's unpinned Fedora rclone); the paths that differ between
+ * rclone versions (a missing object, a missing bucket, a record round trip) also run with Debian's rclone 1.60.
+ *
+ * This file declares the suite and runs nothing itself: one test file per backend (release-record.local.test.ts,
+ * release-record.s3.test.ts, release-record.azureblob.test.ts, release-record.gcs.test.ts) runs it, so
+ * `mocha --parallel` spreads the backends over its workers; the suite is the largest share of the test run's
+ * real-tool time. It keeps this file's name because release-record.sh cites it.
  */
 const name1 = "4.15.0-0.okd-2025-01-01-020000";
 
-for (const kind of storeKinds) {
+export function releaseRecordSuite(kind: StoreKind): void {
     describe(`release-record.sh on ${kind}`, function () {
         this.timeout(300_000);
         let store: ObjectStore;
@@ -529,7 +540,9 @@ for (const kind of storeKinds) {
             for (const [i, n] of names.entries()) assert.equal(record(n).verdict, verdicts[i]);
         });
 
-        it("publishes OKD/SCOS releases as 4.Y.0-okd-scos.N, one N per nightly even when promotions race", async () => {
+        it("publishes OKD/SCOS releases as 4.Y.0-okd-scos.N, one N per nightly even when promotions race", async function () {
+            // Eighteen script runs, four of them racing with random back-off: past the suite's 300 s on a loaded machine.
+            this.timeout(900_000);
             const scos = { MINOR: "4.16" };
             const names = Array.from(
                 { length: 5 },

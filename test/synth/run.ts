@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -28,14 +29,58 @@ export function synthInProcess(stack: string, config?: StackConfig): Promise<Syn
     const key = JSON.stringify([stack, stackConfig]);
     let result = cache.get(key);
     if (result === undefined) {
-        result = synthOnce(stack, stackConfig);
+        result = sharedAcrossWorkers(key, () => synthOnce(stack, stackConfig));
         cache.set(key, result);
         result.catch(() => cache.delete(key));
     }
     return result;
 }
 
-async function synthOnce(stack: string, stackConfig: StackConfig): Promise<SynthOutput> {
+/**
+ * Under `mocha --parallel` each worker is its own process with its own `cache`; the run's global setup
+ * (test/setup.ts) gives the whole run one directory, `OKD_CI_SYNTH_SHARE`, through which the workers share each
+ * synth: the first to need it claims it (an atomic mkdir) and synthesizes, the others wait for its result file. The
+ * directory lives only as long as the run, so nothing outlives the tree it was synthesized from. Without it (a single
+ * file run by hand, StrykerJS) each process synthesizes for itself. A failed synth is not shared: a waiting worker
+ * then synthesizes on its own and reports its own error.
+ */
+async function sharedAcrossWorkers(key: string, synth: () => Promise<string>): Promise<SynthOutput> {
+    const dir = process.env.OKD_CI_SYNTH_SHARE;
+    if (dir === undefined || !fs.existsSync(dir)) return JSON.parse(await synth()) as SynthOutput;
+    const id = createHash("sha256").update(key).digest("hex").slice(0, 32);
+    const result = path.join(dir, `${id}.json`);
+    const failed = path.join(dir, `${id}.failed`);
+    let mine = true;
+    try {
+        fs.mkdirSync(path.join(dir, `${id}.claim`));
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        mine = false;
+    }
+    if (mine) {
+        try {
+            const text = await synth();
+            const tmp = `${result}.${process.pid}.tmp`;
+            fs.writeFileSync(tmp, text);
+            fs.renameSync(tmp, result);
+            return JSON.parse(text) as SynthOutput;
+        } catch (err) {
+            fs.writeFileSync(failed, "");
+            throw err;
+        }
+    }
+    // Another worker is synthesizing (seconds). Should it never finish (its process killed), synthesize here.
+    const giveUp = Date.now() + 10 * 60_000;
+    while (Date.now() < giveUp) {
+        if (fs.existsSync(result)) return JSON.parse(fs.readFileSync(result, "utf8")) as SynthOutput;
+        if (fs.existsSync(failed)) break;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    return JSON.parse(await synth()) as SynthOutput;
+}
+
+/** The synth runner's result file, as text. */
+async function synthOnce(stack: string, stackConfig: StackConfig): Promise<string> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-synth-"));
     try {
         const file = path.join(dir, "config.json");
@@ -45,7 +90,7 @@ async function synthOnce(stack: string, stackConfig: StackConfig): Promise<Synth
             cwd: root,
             maxBuffer: 64 * 1024 * 1024,
         });
-        return JSON.parse(fs.readFileSync(out, "utf8")) as SynthOutput;
+        return fs.readFileSync(out, "utf8");
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

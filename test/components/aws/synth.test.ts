@@ -17,7 +17,9 @@ describe("aws stack synth", () => {
         return found[0];
     };
 
-    before(async () => {
+    before(async function () {
+        // Two synths (another test file may be running the first); each takes seconds, longer on a loaded machine.
+        this.timeout(180_000);
         out = await synthInProcess("aws");
         const base = readStackConfig(root, "aws");
         // As after `pulumi config set --secret` with a passphrase: the program sees the plain values.

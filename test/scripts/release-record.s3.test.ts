@@ -1,0 +1,3 @@
+import { releaseRecordSuite } from "./release-record.test";
+
+releaseRecordSuite("s3");
