@@ -201,9 +201,12 @@ describe("platform-specific configuration", () => {
         });
 
         it("refuses a zone that is not an Azure DNS zone id, a zone without host name, and a host not below the zone", () => {
-            assert.deepEqual(lines({ ...azure, webhookHostname: "hooks.okd.example.org", webhookDnsZone: "okd-zone" }), [
-                'okd-ci:webhookDnsZone = "okd-zone": expected the resource id of an Azure DNS zone such as /subscriptions/<subscription id>/resourceGroups/dns/providers/Microsoft.Network/dnszones/okd.example.org',
-            ]);
+            assert.deepEqual(
+                lines({ ...azure, webhookHostname: "hooks.okd.example.org", webhookDnsZone: "okd-zone" }),
+                [
+                    'okd-ci:webhookDnsZone = "okd-zone": expected the resource id of an Azure DNS zone such as /subscriptions/<subscription id>/resourceGroups/dns/providers/Microsoft.Network/dnszones/okd.example.org',
+                ],
+            );
             // The long value is shortened in the message; the key and the rule are what matter.
             assert.deepEqual(
                 problems({ ...azure, webhookDnsZone: zoneId }).map((p) => `${p.key}: ${p.message}`),
