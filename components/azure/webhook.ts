@@ -336,7 +336,7 @@ export function createFrontDoor(name: string, args: FrontDoorArgs, opts: pulumi.
         );
         dnsNote = pulumi.interpolate`${args.hostname} is a CNAME to ${endpoint.hostName} and _dnsauth.${args.hostname} the TXT record that validates it, in Azure DNS zone ${zoneName}, written by the stack; Front Door issues the certificate once both resolve`;
     } else {
-        dnsNote = pulumi.interpolate`create a CNAME ${args.hostname} -> ${endpoint.hostName} and a TXT record _dnsauth.${args.hostname} = ${token}; Front Door validates the domain and issues its certificate once both resolve (the token expires after 7 days: after that, regenerate it in the portal)`;
+        dnsNote = pulumi.interpolate`create a CNAME ${args.hostname} -> ${endpoint.hostName} and a TXT record _dnsauth.${args.hostname} = ${token}; Front Door validates the domain and issues its certificate once both resolve (the token expires: regenerate it in the portal if validation has not completed by then)`;
     }
     return { profile, endpoint, customDomain, route, waf, records, dns: dnsNote };
 }
