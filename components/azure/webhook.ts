@@ -72,7 +72,8 @@ export const frontDoorBackendTag = "AzureFrontDoor.Backend";
 
 /**
  * An Azure DNS zone's ARM id, as `webhookDnsZone` names it on azure (the `Microsoft.Network/dnszones` provider path;
- * ARM compares the segments case-insensitively).
+ * ARM compares the segments case-insensitively). src/config/schema.ts checks the same form. The records are written
+ * through the stack's provider, so the zone must be in the site's subscription.
  */
 export const azureDnsZoneId =
     /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.Network\/dnszones\/([a-z0-9.-]{1,253})$/i;
@@ -135,27 +136,6 @@ export interface FrontDoor {
  * The Front Door API takes an `azureDnsZone` reference on the custom domain too; it is set when the zone is given,
  * so the portal shows the link, but validation still needs the TXT record, which the stack writes.
  */
-export function frontDoorExposure(address: WebhookAddress, hostname: string, fd: FrontDoor): WebhookExposure {
-    const ranges = fd.waf === undefined ? "" : " Front Door's WAF admits only webhookSourceRanges.";
-    return {
-        serviceType: "LoadBalancer",
-        serviceAnnotations: {
-            ...address.exposure.serviceAnnotations,
-            // The load balancer's network security group then admits Front Door's backend addresses only, so nobody
-            // reaches the listener around Front Door
-            // (https://learn.microsoft.com/azure/aks/load-balancer-standard#restrict-inbound-traffic-to-specific-ip-ranges,
-            // https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/ "azure-allowed-service-tags",
-            // https://learn.microsoft.com/azure/frontdoor/origin-security).
-            "service.beta.kubernetes.io/azure-allowed-service-tags": frontDoorBackendTag,
-        },
-        description: `Azure Front Door Standard with a managed certificate for ${hostname} (TLS 1.2+, HTTP redirected to HTTPS), forwarding over HTTP to the static public IP of the webhook's LoadBalancer Service, which admits only Front Door's backend addresses (service tag ${frontDoorBackendTag}). GitHub posts to https://${hostname}/; deliveries are HMAC-signed with githubWebhookSecret.${ranges}`,
-        url: pulumi.output(`https://${hostname}/`),
-        dns: fd.dns,
-        // Front Door's WAF enforces them; the load balancer sees only Front Door's addresses.
-        sourceRangesUpstream: true,
-    };
-}
-
 export function createFrontDoor(name: string, args: FrontDoorArgs, opts: pulumi.CustomResourceOptions): FrontDoor {
     const common = { resourceGroupName: args.resourceGroupName };
     const profile = new cdn.Profile(
@@ -339,6 +319,28 @@ export function createFrontDoor(name: string, args: FrontDoorArgs, opts: pulumi.
         dnsNote = pulumi.interpolate`create a CNAME ${args.hostname} -> ${endpoint.hostName} and a TXT record _dnsauth.${args.hostname} = ${token}; Front Door validates the domain and issues its certificate once both resolve (the token expires: regenerate it in the portal if validation has not completed by then)`;
     }
     return { profile, endpoint, customDomain, route, waf, records, dns: dnsNote };
+}
+
+/** The webhook's exposure behind Front Door: the same LoadBalancer Service, open to Front Door's backend only. */
+export function frontDoorExposure(address: WebhookAddress, hostname: string, fd: FrontDoor): WebhookExposure {
+    const ranges = fd.waf === undefined ? "" : " Front Door's WAF admits only webhookSourceRanges.";
+    return {
+        serviceType: "LoadBalancer",
+        serviceAnnotations: {
+            ...address.exposure.serviceAnnotations,
+            // The load balancer's network security group then admits Front Door's backend addresses only, so nobody
+            // reaches the listener around Front Door
+            // (https://learn.microsoft.com/azure/aks/load-balancer-standard#restrict-inbound-traffic-to-specific-ip-ranges,
+            // https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/ "azure-allowed-service-tags",
+            // https://learn.microsoft.com/azure/frontdoor/origin-security).
+            "service.beta.kubernetes.io/azure-allowed-service-tags": frontDoorBackendTag,
+        },
+        description: `Azure Front Door Standard with a managed certificate for ${hostname} (TLS 1.2+, HTTP redirected to HTTPS), forwarding over HTTP to the static public IP of the webhook's LoadBalancer Service, which admits only Front Door's backend addresses (service tag ${frontDoorBackendTag}). GitHub posts to https://${hostname}/; deliveries are HMAC-signed with githubWebhookSecret.${ranges}`,
+        url: pulumi.output(`https://${hostname}/`),
+        dns: fd.dns,
+        // Front Door's WAF enforces them; the load balancer sees only Front Door's addresses.
+        sourceRangesUpstream: true,
+    };
 }
 
 /** `hostname` relative to the zone `zone` it must lie below (validated in the config). */
