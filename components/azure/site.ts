@@ -33,7 +33,7 @@ import { createRegistry } from "./registry";
 import { createDeleteLock } from "./locks";
 import { deployerPrincipalType, roleDefinitionId } from "./roles";
 import { createSigningKey } from "./signing";
-import { createWebhookAddress } from "./webhook";
+import { createFrontDoor, createWebhookAddress, frontDoorExposure } from "./webhook";
 
 export interface AzureSiteArgs extends CloudSiteArgs {
     /**
@@ -319,7 +319,29 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             },
             inSite,
         );
-        this.webhook = webhook.exposure;
+        // With a host name, Front Door serves TLS in front of the same address (see createFrontDoor).
+        const hostname = args.webhook?.hostname;
+        const frontDoor =
+            hostname === undefined
+                ? undefined
+                : createFrontDoor(
+                      name,
+                      {
+                          resourceGroupName,
+                          baseName: physicalName(prefix, ["webhook"], 50),
+                          originHost: webhook.fqdn,
+                          hostname,
+                          dnsZoneId: args.webhook?.dnsZone,
+                          sourceRanges: args.webhook?.sourceRanges ?? [],
+                          wafPolicyName: `${prefix.replace(/[^A-Za-z0-9]/g, "")}webhook`,
+                          tags,
+                      },
+                      inSite,
+                  );
+        this.webhook =
+            hostname === undefined || frontDoor === undefined
+                ? webhook.exposure
+                : frontDoorExposure(webhook, hostname, frontDoor);
 
         this.gates = this.createGates(name, args, location, tags, azure, subscriptionId);
         this.ready = [
@@ -331,6 +353,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             ...all.flatMap((c) => [...c.identity.credentials, ...c.grants]),
             webhook.ip,
             webhookIpAccess,
+            ...(frontDoor === undefined ? [] : [frontDoor.route, ...frontDoor.records]),
         ];
 
         this.registerOutputs({
@@ -340,7 +363,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
             identities: Object.fromEntries(
                 Object.entries(created).map(([role, c]) => [role, c?.identity.identity.clientId]),
             ),
-            webhookUrl: webhook.exposure.url,
+            webhookUrl: this.webhook.url,
         });
     }
 

@@ -238,6 +238,12 @@ export interface WebhookExposure {
     readonly url?: pulumi.Output<string>;
     /** What the user must do in DNS for `url` to work, if anything (the stack output `webhookDns`). */
     readonly dns?: pulumi.Output<string>;
+    /**
+     * A proxy in front of the `LoadBalancer` Service enforces `webhookSourceRanges` (Azure Front Door's WAF): the
+     * Service then gets no `loadBalancerSourceRanges`, which would see only the proxy's addresses, and which would
+     * let the listed ranges reach the load balancer around the proxy.
+     */
+    readonly sourceRangesUpstream?: boolean;
 }
 
 /**

@@ -399,7 +399,9 @@ export function createWebhookExposure(
                         ...(exposure.serviceType === "NodePort" ? { nodePort: exposure.nodePort } : {}),
                     },
                 ],
-                ...(exposure.serviceType === "LoadBalancer" && ranges.length > 0
+                ...(exposure.serviceType === "LoadBalancer" &&
+                exposure.sourceRangesUpstream !== true &&
+                ranges.length > 0
                     ? { loadBalancerSourceRanges: ranges }
                     : {}),
             },

@@ -44,8 +44,8 @@ export type SiteProfile = (typeof siteProfiles)[number];
 export const platformSupport = {
     adminPrincipals: ["aws"],
     controlPlaneCidrs: ["aws", "gcp", "azure"],
-    webhookHostname: ["aws", "gcp"],
-    webhookDnsZone: ["aws", "gcp"],
+    webhookHostname: ["aws", "gcp", "azure"],
+    webhookDnsZone: ["aws", "gcp", "azure"],
     webhookSourceRanges: ["aws", "gcp", "azure"],
     "profile: small": ["aws", "gcp", "azure"],
 } as const satisfies Record<string, readonly Platform[]>;
@@ -598,13 +598,13 @@ export const keys = {
         schema: pattern(domainName, "a DNS name such as hooks.okd.example.org").optional(),
         pulumiType: "string",
         description:
-            "Public host name of the GitHub webhook (aws, gcp: needs webhookDnsZone; the site issues its TLS certificate and writes its DNS record). Unset: GitHub posts to the load balancer's own address over plain HTTP.",
+            "Public host name of the GitHub webhook (aws, gcp: needs webhookDnsZone; the site issues its TLS certificate and writes its DNS record; azure: Azure Front Door Standard with a managed certificate, records written in webhookDnsZone if set, else listed in the webhookDns output). Unset: GitHub posts to the load balancer's own address over plain HTTP.",
     },
     webhookDnsZone: {
         schema: z.string().min(1).optional(),
         pulumiType: "string",
         description:
-            "Existing public DNS zone that holds webhookHostname (aws: Route 53 hosted zone id; gcp: Cloud DNS managed zone name in gcpProject); the site writes the webhook's record and certificate validation there.",
+            "Existing public DNS zone that holds webhookHostname (aws: Route 53 hosted zone id; gcp: Cloud DNS managed zone name in gcpProject; azure, optional: the Azure DNS zone's resource id); the site writes the webhook's record and certificate validation there.",
     },
     webhookSourceRanges: {
         schema: cidrList(
@@ -891,6 +891,9 @@ const iamPrincipalArn = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.
 /** A Route 53 hosted zone id (`Z` and up to 32 upper-case letters and digits). */
 const route53ZoneId = /^Z[A-Z0-9]{1,32}$/;
 /** A Cloud DNS managed zone name (https://cloud.google.com/dns/docs/reference/rest/v1/managedZones: `name`). */
+/** An Azure DNS zone's resource id (components/azure/webhook.ts). */
+const azureDnsZoneId =
+    /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.Network\/dnszones\/([a-z0-9.-]{1,253})$/i;
 const cloudDnsZoneName = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Keys whose meaning depends on the platform: support by site, Kubernetes minors, each cloud's own formats. */
@@ -981,6 +984,26 @@ function platformIssues(c: Partial<z.output<typeof configSchema>>): CrossKeyIssu
         }
     }
     if (platform === "azure") {
+        if (c.webhookDnsZone !== undefined && c.webhookHostname === undefined) {
+            issue(["webhookDnsZone"], "is set without webhookHostname; expected webhookHostname too, or neither");
+        }
+        if (c.webhookDnsZone !== undefined) {
+            const zone = azureDnsZoneId.exec(c.webhookDnsZone)?.[3]?.toLowerCase();
+            const host = c.webhookHostname?.toLowerCase();
+            if (zone === undefined) {
+                issue(
+                    ["webhookDnsZone"],
+                    "expected the resource id of an Azure DNS zone such as /subscriptions/<subscription id>/resourceGroups/dns/providers/Microsoft.Network/dnszones/okd.example.org",
+                );
+            } else if (host !== undefined && !host.endsWith(`.${zone}`)) {
+                // Front Door needs a CNAME for a custom domain, and DNS allows none at a zone's apex
+                // (https://learn.microsoft.com/azure/frontdoor/apex-domain).
+                issue(
+                    ["webhookHostname"],
+                    `${host === zone ? "is the apex of" : "is not below"} the Azure DNS zone ${zone} (webhookDnsZone); expected a name below it such as hooks.${zone}, which Front Door's CNAME can name`,
+                );
+            }
+        }
         // AKS API server authorized IP ranges: public IPv4 only (the API server has an IPv4 address only, and the Azure
         // CLI refuses "IPv6 addresses" and non-"global" ranges, azure-cli acs/_validators.py validate_ip_ranges). AKS
         // takes up to 200 (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges), above cidrList's 100.

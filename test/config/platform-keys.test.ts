@@ -185,6 +185,41 @@ describe("platform-specific configuration", () => {
             assert.deepEqual(problems({ ...azure, webhookSourceRanges: ["192.30.252.0/22", "2606:50c0::/32"] }), []);
         });
 
+        const zoneId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/providers/Microsoft.Network/dnszones/okd.example.org";
+        it("takes a webhook host name with or without the Azure DNS zone's resource id, and source ranges with it", () => {
+            assert.deepEqual(problems({ ...azure, webhookHostname: "hooks.okd.example.org" }), []);
+            assert.deepEqual(
+                problems({
+                    ...azure,
+                    webhookHostname: "hooks.okd.example.org",
+                    webhookDnsZone: zoneId,
+                    webhookSourceRanges: ["192.30.252.0/22"],
+                }),
+                [],
+            );
+        });
+
+        it("refuses a zone that is not an Azure DNS zone id, a zone without host name, and a host not below the zone", () => {
+            assert.deepEqual(
+                lines({ ...azure, webhookHostname: "hooks.okd.example.org", webhookDnsZone: "okd-zone" }),
+                [
+                    'okd-ci:webhookDnsZone = "okd-zone": expected the resource id of an Azure DNS zone such as /subscriptions/<subscription id>/resourceGroups/dns/providers/Microsoft.Network/dnszones/okd.example.org',
+                ],
+            );
+            // The long value is shortened in the message; the key and the rule are what matter.
+            assert.deepEqual(
+                problems({ ...azure, webhookDnsZone: zoneId }).map((p) => `${p.key}: ${p.message}`),
+                ["okd-ci:webhookDnsZone: is set without webhookHostname; expected webhookHostname too, or neither"],
+            );
+            assert.deepEqual(lines({ ...azure, webhookHostname: "hooks.example.com", webhookDnsZone: zoneId }), [
+                'okd-ci:webhookHostname = "hooks.example.com": is not below the Azure DNS zone okd.example.org (webhookDnsZone); expected a name below it such as hooks.okd.example.org, which Front Door\'s CNAME can name',
+            ]);
+            assert.deepEqual(lines({ ...azure, webhookHostname: "okd.example.org", webhookDnsZone: zoneId }), [
+                'okd-ci:webhookHostname = "okd.example.org": is the apex of the Azure DNS zone okd.example.org (webhookDnsZone); expected a name below it such as hooks.okd.example.org, which Front Door\'s CNAME can name',
+            ]);
+        });
+
         it("makes one Standard_D2s_v5 the system pool with the small profile unless the stack says otherwise", () => {
             const small = loadConfig(mapSource({ ...azure, profile: "small" }));
             assert.deepEqual([small.systemInstanceType, small.systemNodes], ["Standard_D2s_v5", 1]);

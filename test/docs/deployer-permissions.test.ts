@@ -63,9 +63,12 @@ const expected: Record<string, Record<string, string | null>> = {
     },
     azure: {
         authorization: null,
+        cdn: "Cdn",
         containerregistry: "ContainerRegistry",
         containerservice: "ContainerService",
         dns: "Network",
+        // Front Door WAF policies are Microsoft.Network/FrontDoorWebApplicationFirewallPolicies.
+        frontdoor: "Network",
         keyvault: "KeyVault",
         managedidentity: "ManagedIdentity",
         network: "Network",

@@ -15,6 +15,9 @@ export const computed = {
     principalId: (identity: string) => `${identity}-principal-id`,
     /** A custom role definition's name, the GUID Azure (or azure-native's auto-naming) gives it. */
     roleDefinitionName: (role: string) => `${role}-guid`,
+    /** Front Door endpoint host name (`<name>-<hash>.z01.azurefd.net`) and a custom domain's validation token. */
+    frontDoorHost: (endpoint: string) => `${endpoint}-h4sh.z01.azurefd.net`,
+    validationToken: (domain: string) => `${domain}-validation-token`,
 };
 
 function cloudState(type: string, name: string): Record<string, unknown> {
@@ -27,6 +30,10 @@ function cloudState(type: string, name: string): Record<string, unknown> {
             };
         case "azure-native:authorization:RoleDefinition":
             return { name: computed.roleDefinitionName(name) };
+        case "azure-native:cdn:AFDEndpoint":
+            return { hostName: computed.frontDoorHost(name) };
+        case "azure-native:cdn:AFDCustomDomain":
+            return { validationProperties: { validationToken: computed.validationToken(name), expirationDate: "" } };
         case "azure-native:managedidentity:UserAssignedIdentity":
             return { clientId: computed.clientId(name), principalId: computed.principalId(name) };
         default:

@@ -718,6 +718,26 @@ describe("Tekton layer triggers", () => {
     });
 });
 
+describe("Tekton layer triggers behind a proxy that enforces the source ranges", () => {
+    useMocks();
+
+    const n = "tkp";
+    before(() =>
+        buildLayer(n, "azure", [stream415], { webhookSourceRanges: ["192.30.252.0/22"] }, [], {
+            serviceType: "LoadBalancer",
+            sourceRangesUpstream: true,
+        }),
+    );
+
+    // Azure Front Door: the load balancer sees only Front Door's addresses, and listing GitHub's there would let
+    // GitHub's ranges reach it around Front Door.
+    it("gives the LoadBalancer Service no loadBalancerSourceRanges", () => {
+        const svc = inputs(T.service, `${n}-triggers-webhook`);
+        assert.equal(svc.spec.type, "LoadBalancer");
+        assert.equal(svc.spec.loadBalancerSourceRanges, undefined);
+    });
+});
+
 describe("Tekton layer, adding a stream", () => {
     useMocks();
 
