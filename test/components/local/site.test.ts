@@ -41,7 +41,10 @@ describe("local site", () => {
 
     it("runs a pinned S3-compatible object store whose keys are generated, never written", () => {
         const dep = find("kubernetes:apps/v1:Deployment", "loc-objects").inputs as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON
-        assert.match(dep.spec.template.spec.containers[0].image, /^docker\.io\/chrislusf\/seaweedfs:\d+\.\d+@sha256:[a-f0-9]{64}$/);
+        assert.match(
+            dep.spec.template.spec.containers[0].image,
+            /^docker\.io\/chrislusf\/seaweedfs:\d+\.\d+@sha256:[a-f0-9]{64}$/,
+        );
         // Keys as long as S3's own (20-character access key id, 40-character secret), of characters every client
         // accepts in a header and a URL.
         assert.deepEqual(
