@@ -2,7 +2,7 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Gate } from "../../src/config/schema";
+import type { Gate } from "../shared/model";
 import {
     type GateAccess,
     gateClusterPrefix,

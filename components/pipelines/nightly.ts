@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Component, Stream } from "../../src/config/schema";
-import { buildTags, nodeImageTags } from "../../src/config/variants";
+import type { Component, Stream } from "../shared/model";
+import { buildTags, nodeImageTags } from "../shared/variants";
 import type { GateAccess } from "../shared/site";
 import type { PipelineContext } from "./context";
 import { componentStages, defaultBaseImage, defaultBuilderImage, defaultRpmsImage } from "./images";

@@ -1,4 +1,4 @@
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import { nightlyPipelineName } from "../shared/pipelines";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";

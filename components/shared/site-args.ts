@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate, SiteProfile } from "../../src/config/schema";
+import type { CloudPlatform, Gate, SiteProfile } from "./model";
 
 /** What every cloud site takes; each site's own Args extends it. */
 export interface CloudSiteArgs {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Platform } from "../../src/config/schema";
+import type { Platform } from "../shared/model";
 import {
     type Site,
     type WorkloadIdentity,

@@ -16,7 +16,7 @@ import {
     secretKeys,
 } from "./schema";
 import { type ConfigNotice, consumerIssues } from "./consumers";
-import { kubernetesSupport } from "./kubernetes";
+import { kubernetesSupport } from "../../components/shared/kubernetes";
 
 export const project = "okd-ci";
 

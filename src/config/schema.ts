@@ -2,18 +2,27 @@ import { closest, distance } from "fastest-levenshtein";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import {
+    type CloudPlatform,
+    type Component,
+    type Gate,
+    type Platform,
+    type Stream,
+    type StreamSchedules,
+    type StreamThrottle,
+    type UpgradeGate,
+    cloudPlatforms,
+    fcosStreams,
+    platforms,
+    siteProfiles,
+    upgradeSources,
+    variants,
+} from "../../components/shared/model";
 import { tektonReleaseSite } from "../../components/tekton/versions";
 import { parseCronJobSchedule } from "./cron";
-import { kubernetesSupport, supportedMinors } from "./kubernetes";
+import { kubernetesSupport, supportedMinors } from "../../components/shared/kubernetes";
 import { regionsByPlatform } from "./regions";
-import {
-    type Variant,
-    defaultComponents,
-    defaultNodeImages,
-    defaultVariant,
-    variantIssues,
-    variants,
-} from "./variants";
+import { defaultComponents, defaultNodeImages, defaultVariant, variantIssues } from "../../components/shared/variants";
 
 /**
  * The single model of okd-ci's stack configuration.
@@ -22,19 +31,26 @@ import {
  * and the README's config reference are generated from this table (`npm run gen:config`), and a test fails when they
  * drift. Keys are flat where Pulumi's project config schema can type them (string, integer, boolean, array of
  * strings); lists of records (`streams`) and maps (`tags`, `gates`) are structured values.
+ *
+ * What the values mean to the components is the domain model (components/shared/model.ts): each record schema here
+ * validates into exactly one of its types (`ModelChecks` below fails to compile when they drift apart).
  */
 
-export const platforms = ["aws", "gcp", "azure", "local"] as const;
-export type Platform = (typeof platforms)[number];
-export const cloudPlatforms = ["aws", "gcp", "azure"] as const;
-export type CloudPlatform = (typeof cloudPlatforms)[number];
-
-export const fcosStreams = ["stable", "testing", "next", "testing-devel", "next-devel"] as const;
-export { variants };
-
-/** Site layouts: `small` idles at the lowest cost the platform allows (see each platform page). */
-export const siteProfiles = ["standard", "small"] as const;
-export type SiteProfile = (typeof siteProfiles)[number];
+export {
+    type CloudPlatform,
+    type Component,
+    type Gate,
+    type Platform,
+    type SiteProfile,
+    type Stream,
+    type UpgradeGate,
+    cloudPlatforms,
+    fcosStreams,
+    platforms,
+    siteProfiles,
+    upgradeSources,
+    variants,
+} from "../../components/shared/model";
 
 /**
  * Keys (or values) that each site has to implement, and the platforms whose site does. A key set on a platform not
@@ -210,11 +226,7 @@ export const componentSchema = strictObject({
      * Containerfile's own FROM lines, with OpenShift CI images substituted.
      */
     from: pattern(dnsLabel, 'a payload tag or "base"').optional(),
-});
-export type Component = z.infer<typeof componentSchema>;
-
-/** Which earlier release an upgrade gate installs: see `upgradeGateSchema.from`. */
-export const upgradeSources = ["promoted", "accepted"] as const;
+}) satisfies z.ZodType<Component>;
 
 export const upgradeGateSchema = strictObject({
     /** The gate (`aws`, `gcp` or `azure`, configured under `gates`) whose cloud, zone and credentials it uses. */
@@ -232,8 +244,7 @@ export const upgradeGateSchema = strictObject({
         .string()
         .regex(/^[A-Za-z0-9=,._-]*$/, { error: "expected openshift-tests upgrade options such as abort-at=random" })
         .default(""),
-});
-export type UpgradeGate = z.infer<typeof upgradeGateSchema>;
+}) satisfies z.ZodType<UpgradeGate>;
 
 export const streamFields = strictObject({
     /** Minor version, e.g. `4.22`; names the stream and its payloads (`4.22.0-0.okd-scos-…`, `4.15.0-0.okd-…`). */
@@ -312,7 +323,7 @@ export const streamSchema = streamFields
         for (const { field, message } of variantIssues(s)) ctx.addIssue({ code: "custom", path: [field], message });
     })
     .transform((s): Stream => {
-        const variant: Variant = s.variant ?? defaultVariant(s.minor);
+        const variant = s.variant ?? defaultVariant(s.minor);
         const { fcosStream, nodeImage, nodeExtensionsImage, ...rest } = s;
         const out: Stream = { ...rest, variant, components: s.components ?? defaultComponents(variant, s.minor) };
         if (variant === "okd") {
@@ -325,12 +336,6 @@ export const streamSchema = streamFields
         }
         return out;
     });
-
-/** A validated stream: `fcosStream` is set exactly on okd streams, `nodeImage` exactly on scos streams. */
-export type Stream = Omit<z.output<typeof streamFields>, "variant" | "components"> & {
-    variant: Variant;
-    components: Component[];
-};
 
 export const gateSchema = strictObject({
     /** A failing blocking gate rejects the payload; an optional gate is recorded only. */
@@ -364,8 +369,27 @@ export const gateSchema = strictObject({
      * (azure).
      */
     sharedWithSite: z.boolean({ error: "expected true or false" }).optional(),
-});
-export type Gate = z.infer<typeof gateSchema>;
+}) satisfies z.ZodType<Gate>;
+
+/** Whether two types are assignable to each other. */
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Whether two object types are the same: the same keys (so an optional field in one only counts), and assignable. */
+type Same<A, B> = Mutual<keyof A, keyof B> extends true ? Mutual<A, B> : false;
+type Expect<T extends true> = T;
+/**
+ * Compile-time checks that each record schema validates into exactly its model type, both ways (`satisfies` on the
+ * schema checks one way only): a field added to, removed from or retyped in one and not the other fails to compile.
+ * A stream's validated form is the transform's output, so its fields are checked too.
+ */
+export type ModelChecks = [
+    Expect<Same<z.output<typeof componentSchema>, Component>>,
+    Expect<Same<z.output<typeof upgradeGateSchema>, UpgradeGate>>,
+    Expect<Same<z.output<typeof gateSchema>, Gate>>,
+    Expect<Same<z.output<typeof streamSchema>, Stream>>,
+    Expect<Same<Omit<z.output<typeof streamFields>, "variant" | "components">, Omit<Stream, "variant" | "components">>>,
+    Expect<Same<z.output<typeof streamFields>["schedules"], StreamSchedules>>,
+    Expect<Same<z.output<typeof streamFields>["throttle"], StreamThrottle>>,
+];
 
 /** How a key is declared in `Pulumi.yaml`. */
 export interface KeySpec {
@@ -404,7 +428,7 @@ export const keys = {
             .optional(),
         pulumiType: "string",
         description:
-            "Kubernetes minor version of the build cluster; each platform accepts the minors in its standard support (src/config/kubernetes.ts). Control plane, add-ons, nodes and the autoscaler follow it together.",
+            "Kubernetes minor version of the build cluster; each platform accepts the minors in its standard support (components/shared/kubernetes.ts). Control plane, add-ons, nodes and the autoscaler follow it together.",
         defaultNote: (["aws", "gcp", "azure"] as const).map((p) => `${p} ${kubernetesSupport[p].default}`).join(", "),
     },
     profile: {

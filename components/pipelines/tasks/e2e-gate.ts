@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform } from "../../../src/config/schema";
+import type { CloudPlatform } from "../../shared/model";
 import { type GateAccess, secretNames } from "../../shared/site";
 import { type PipelineContext, registryAuthStep } from "../context";
 import { loadScript } from "../scripts";
