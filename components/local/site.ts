@@ -47,6 +47,7 @@ export interface LocalSiteArgs {
     registryNodePort?: number;
     /** Volume sizes in GiB. Defaults: registry 20, object store 10. */
     registryGb?: number;
+    /** Volume size of the object store in GiB. Default 10. */
     objectStoreGb?: number;
     /** Keys of the object store (`objectStoreAccessKey`/`objectStoreSecretKey`, secret); default: generated, kept. */
     objectStoreCredentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };

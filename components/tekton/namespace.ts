@@ -147,11 +147,13 @@ interface AccountSpec {
 }
 
 export interface PipelineNamespaceArgs {
+    /** The site: its provider, and its platform and registry, which decide the network policies' egress. */
     site: Site;
     /** `okd-builds` or `okd-release`. */
     name: string;
     /** Pod Security level enforced. */
     podSecurity: "restricted" | BuildPodSecurity;
+    /** The namespace's resource budget (`quotaForPool` for builds, `releaseQuota` for the release namespace). */
     quota: BuildQuota;
     /** Largest single container memory limit, GiB; what fits on one build node. Default 28. */
     maxContainerMemoryGb?: number;

@@ -62,6 +62,7 @@ export function pushRecordPolicy(namespace: string, listenerServiceAccount: stri
 const listenerPort = 8080;
 
 export interface NightlyThrottleArgs {
+    /** Provider of the build cluster. */
     provider: k8s.Provider;
     /**
      * The namespaces (their outputs): push records, the dispatcher and its CronJobs live in `release`, beside the

@@ -66,6 +66,7 @@ const bindingValues: Record<"push" | "schedule", Record<TriggerEventParam, strin
 const eventParamNames = Object.values(triggerEventParams) as TriggerEventParam[];
 
 export interface StreamTriggersArgs {
+    /** The site: its provider, and how it publishes the webhook (`site.webhook`). */
     site: Site;
     /**
      * The pipeline namespaces (their outputs). Listeners, bindings, templates, CronJobs and the webhook Service live in
