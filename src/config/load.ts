@@ -15,7 +15,7 @@ import {
     keys,
     secretKeys,
 } from "./schema";
-import { type ConfigNotice, consumerIssues } from "./consumers";
+import { type ConfigNotice, consumerIssues } from "./consumer-checks";
 import { kubernetesSupport } from "../../components/shared/kubernetes";
 
 export const project = "okd-ci";
