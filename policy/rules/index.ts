@@ -3,14 +3,7 @@ import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
-import {
-    buildPodsHoldNoIdentity,
-    chainsSignsWithKms,
-    listenerLeastPrivilege,
-    listenerRunsAdmitted,
-    mirrorCredentialsPromoteOnly,
-    promotedWriters,
-} from "./identity";
+import { buildPodsHoldNoIdentity, promotedWriters } from "./identity";
 import {
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
@@ -19,9 +12,11 @@ import {
     networkPolicyEnforced,
 } from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
+import { listenerLeastPrivilege, listenerRunsAdmitted } from "./listeners";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { azureReleaseStorageLocked, releaseStorageProtected } from "./protect";
 import { rbacLeastPrivilege } from "./rbac";
+import { chainsSignsWithKms, mirrorCredentialsPromoteOnly } from "./release-secrets";
 import {
     gcpContainerScanningEnabled,
     noPublicStorage,
