@@ -30,7 +30,7 @@ export const listenerLeastPrivilege: StackRule = {
         "The webhook listener's ServiceAccount reads no Secret, creates no TaskRun, impersonates nobody and holds no wildcard: it is bound to its own roles, never to Triggers' eventlistener ClusterRoles.",
     enforcementLevel: "mandatory",
     remediation:
-        "Bind the listener to listenerRules (components/tekton/triggers.ts): its triggers and ConfigMaps read, events, and create on pipelineruns.",
+        "Bind the listener to listenerRules (components/tekton/listener-access.ts): its triggers and ConfigMaps read, events, and create on pipelineruns.",
     check(all, report) {
         const subjects = listenerSubjects(all);
         const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
