@@ -3,7 +3,7 @@
  * policy is violated. `--level <policy>=<advisory|mandatory|disabled>` overrides one policy, like a pack config.
  */
 import { type Cli, UsageError, UserError, parseCli, readUserJson, runCli } from "../scripts/cli";
-import type { Plan } from "../src/synth/render";
+import type { Plan } from "./plan-file";
 import type { EnforcementLevel } from "./model";
 import { formatRun, mandatoryViolations, runPolicies } from "./plan";
 import { rules } from "./rules";

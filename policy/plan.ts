@@ -5,7 +5,7 @@
  * Semantics follow CrossGuard: resource rules see one resource's inputs; stack rules see every resource; a value
  * only known after apply is never guessed (the check is listed as not evaluated); `mandatory` violations fail.
  */
-import type { Plan, PlanResource } from "../src/synth/render";
+import type { Plan, PlanResource } from "./plan-file";
 import { type EnforcementLevel, type PolicyResourceLike, type Rule, guardUnknowns, isUnknownValueError } from "./model";
 import { rules as allRules } from "./rules";
 

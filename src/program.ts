@@ -5,6 +5,7 @@ import { ClusterReaper } from "../components/pipelines/reaper";
 import { StatusRender } from "../components/pipelines/status-render";
 import { TektonLayer } from "../components/tekton";
 import { loadConfig } from "./config/load";
+import { tektonLayerArgs } from "./layers";
 import { createSite } from "./sites";
 
 /**
@@ -18,13 +19,15 @@ export async function run(): Promise<Record<string, unknown>> {
 
     // The triggers only name the Pipelines, so they can be built from the same run templates before them.
     const runs = pipelineRuns(site, config.streams);
-    const tekton = new TektonLayer(`${config.namePrefix}-tekton`, {
-        site,
-        config,
-        runs,
-        // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
-        podSecurity: "privileged",
-    });
+    const tekton = new TektonLayer(
+        `${config.namePrefix}-tekton`,
+        tektonLayerArgs(config, {
+            site,
+            runs,
+            // The machine-os and component builds run privileged buildah (see components/tekton/namespace.ts).
+            podSecurity: "privileged",
+        }),
+    );
     // Promotion verifies Chains attestations with the site's key: the clouds' KMS key (read with the promotion identity),
     // or locally the public key generated here or given with the private key.
     const chainsPublicKey = tekton.chainsPublicKey ?? config.chainsPublicKey;

@@ -118,7 +118,7 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             },
             // The add-ons below are EKS-managed (versioned and updated by EKS), not self-managed leftovers.
             bootstrapSelfManagedAddons: false,
-            // Standard support only: kubernetesVersion accepts only minors in standard support (src/config/kubernetes.ts),
+            // Standard support only: kubernetesVersion accepts only minors in standard support (components/shared/kubernetes.ts),
             // so EKS never bills extended support; at the end of standard support EKS upgrades the control plane
             // itself, which the version list's dates warn about in advance.
             upgradePolicy: { supportType: "STANDARD" },

@@ -2,7 +2,7 @@ import { Policy, User, UserPolicyAttachment } from "@pulumi/aws/iam";
 import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Gate } from "../../src/config/schema";
+import type { Gate } from "../shared/model";
 import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
 import type { GateAccess } from "../shared/site";
 import { installerPolicies } from "./installer-permissions";

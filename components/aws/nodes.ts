@@ -16,7 +16,7 @@ export const amiType = "AL2023_x86_64_STANDARD";
  * okd-ci pod gets AWS credentials from EKS Pod Identity (169.254.170.23), which does not use IMDS
  * (docs.aws.amazon.com/eks/latest/userguide/launch-templates.html, "Metadata response hop limit"; best practices
  * "Restrict access to the instance profile assigned to the worker node"). The build namespace also denies pods
- * egress to 169.254.169.254 by NetworkPolicy (components/tekton/namespace.ts): two independent locks.
+ * egress to 169.254.169.254 by NetworkPolicy (components/tekton/network-policies.ts): two independent locks.
  */
 export const nodeMetadataOptions = {
     httpEndpoint: "enabled",

@@ -4,7 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
+import { standardSupportEnds, supportedMinors } from "../shared/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
 import {

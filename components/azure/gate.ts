@@ -2,7 +2,7 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Gate } from "../../src/config/schema";
+import type { Gate } from "../shared/model";
 import {
     type GateAccess,
     gateClusterPrefix,
@@ -26,9 +26,11 @@ export interface AzureE2eGateArgs {
     installerCredentials?: pulumi.Output<string>;
     /** The subscription the site deploys into; a separate gate subscription (`gates.azure.subscription`) must differ. */
     siteSubscription: pulumi.Output<string>;
+    /** Prefix of the gate's resource names and of its e2e cluster names. */
     namePrefix: string;
     /** Location of the resource group that holds the zone (the zone itself is global). */
     location: string;
+    /** Tags for every resource the gate creates. */
     tags: Record<string, string>;
     /** Protect and retain the zone: recreating it changes its name servers and breaks the delegation. */
     protect: boolean;

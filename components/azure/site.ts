@@ -4,8 +4,8 @@ import * as resources from "@pulumi/azure-native/resources";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
-import type { SiteProfile } from "../../src/config/schema";
+import { standardSupportEnds, supportedMinors } from "../shared/kubernetes";
+import type { SiteProfile } from "../shared/model";
 import {
     type BuildPlacement,
     type CloudSiteArgs,

@@ -2,7 +2,7 @@ import { ManagedZone } from "@pulumi/gcp/dns";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Gate } from "../../src/config/schema";
+import type { Gate } from "../shared/model";
 import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
 import type { GateAccess } from "../shared/site";
 import { createServiceAccount } from "./identity";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import { type StreamRuns, nightlyPipelineName, releasePipelineName, streamId } from "../shared/pipelines";
 import { type RepositoryRole, type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
 import { pipelineContext } from "./context";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Platform } from "../../src/config/schema";
+import type { Platform } from "../shared/model";
 import {
     type RepositoryRole,
     type Site,

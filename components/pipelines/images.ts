@@ -1,5 +1,5 @@
-import type { Component, Platform, Stream } from "../../src/config/schema";
-import { isStreamBased } from "../../src/config/variants";
+import type { Component, Platform, Stream } from "../shared/model";
+import { isStreamBased } from "../shared/variants";
 
 /**
  * Pinned images of the pipeline steps. Bump deliberately. The installer and the conformance tests are not here: they

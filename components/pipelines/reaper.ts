@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import { type Site, pipelineNamespace, releaseNamespace, serviceAccounts } from "../shared/site";
 import { createRunPolicy, runPolicy } from "../tekton/admission";
 import { scriptCronJob } from "../tekton/jobs";
@@ -43,7 +43,9 @@ const reaperTasks = {
 } as const;
 
 export interface ClusterReaperArgs {
+    /** The site the reaper runs on: its cluster, registry, artifact storage, identities and e2e gates. */
     site: Site;
+    /** The release streams, as the status site lists them when the reaper re-renders it after a sweep. */
     streams: Stream[];
     /** `reaperSchedule`: five-field cron, UTC. */
     schedule: string;
@@ -51,6 +53,7 @@ export interface ClusterReaperArgs {
     ttlHours: number;
     /** `reaperDryRun`. */
     dryRun: boolean;
+    /** Images the reaper's steps run, where they differ from the pinned defaults (`defaultImages`). */
     images?: Partial<PipelineImages>;
     /** The pipelines (the e2e pull-secret and tools-image Tasks) and the Tekton install. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];

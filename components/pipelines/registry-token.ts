@@ -17,12 +17,15 @@ export const registryTokenLabels = {
 };
 
 export interface RegistryTokenArgs {
+    /** The site whose registry the token is minted for, with the identity that mints it. */
     site: Site;
+    /** Images the minter runs (the pipelines' pinned images). */
     images: PipelineImages;
     /** The build namespace (its output): where the Secret is and the builds mount it. */
     buildsNamespace: pulumi.Input<string>;
     /** The release namespace (its output): where the minter runs, away from pushed code. */
     releaseNamespace: pulumi.Input<string>;
+    /** What the minter waits for (the site and the Tekton install). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 

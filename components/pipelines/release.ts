@@ -1,4 +1,4 @@
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import type { PipelineContext } from "./context";
 import { pickTaskName } from "./tasks/pick";
 import { promoteTaskName, resultPrefixes } from "./tasks/promote";

@@ -1,4 +1,4 @@
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import {
     type PipelineRunTemplate,
     type StreamRuns,

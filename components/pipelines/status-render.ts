@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import { type Site, pipelineNamespace, releaseNamespace, serviceAccounts } from "../shared/site";
 import { celString, createRunPolicy, runPolicy } from "../tekton/admission";
 import { scriptCronJob } from "../tekton/jobs";

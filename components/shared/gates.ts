@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { type CloudPlatform, type Gate, cloudPlatforms } from "../../src/config/schema";
+import { type CloudPlatform, type Gate, cloudPlatforms } from "./model";
 import type { GateAccess, GateCredentials, GateCredentialsMode } from "./site";
 
 /**

@@ -1,4 +1,4 @@
-import type { CloudPlatform } from "../../src/config/schema";
+import type { CloudPlatform } from "./model";
 
 /**
  * Node labels a managed node pool may not carry, per cloud. A pool whose labels break its cloud's rule is refused by

@@ -3,7 +3,7 @@
  * Tekton layer (components/tekton): which Pipeline each stream runs and how a PipelineRun of it is started.
  */
 
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "./model";
 
 /** Where an OKD/FCOS stream's machine-os takes its overlays, manifests and bootstrap files from. */
 export const okdMachineOsRepository = "openshift/okd-machine-os";

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate, SiteProfile } from "../../src/config/schema";
+import type { CloudPlatform, Gate, SiteProfile } from "./model";
 
 /** What every cloud site takes; each site's own Args extends it. */
 export interface CloudSiteArgs {
@@ -14,12 +14,14 @@ export interface CloudSiteArgs {
     region: string;
     /** Kubernetes minor version, e.g. `1.34`. */
     kubernetesVersion: string;
+    /** The system node pool: Tekton's controllers, the listeners and the cluster add-ons. */
     systemPool: {
         /** Machine type. */
         instanceType: string;
         /** Fixed node count. */
         nodes: number;
     };
+    /** The build node pool, where pipeline pods run; it scales with the work. */
     buildPool: {
         /** Machine types, most preferred first. */
         instanceTypes: string[];
@@ -32,6 +34,7 @@ export interface CloudSiteArgs {
         /** Root disk per node, GiB. */
         diskGb: number;
     };
+    /** How long what expires is kept; promoted releases and release records never expire. */
     retention: {
         /** Days nightly images are kept. */
         nightlyDays: number;

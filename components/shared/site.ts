@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
-import type { CloudPlatform, Gate, Platform } from "../../src/config/schema";
+import type { CloudPlatform, Gate, Platform } from "./model";
 
 /**
  * The contract between a site (aws, gcp, azure, local) and the in-cluster layer (Tekton and the OKD pipelines).

@@ -253,7 +253,9 @@ export function listenerRunPolicy(args: ListenerRunPolicyArgs): Record<string, u
 }
 
 export interface ListenerAdmissionArgs extends ListenerRunPolicyArgs {
+    /** Provider of the build cluster. */
     provider: k8s.Provider;
+    /** What the policy waits for (the site's node pools and add-ons). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 

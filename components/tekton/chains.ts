@@ -10,6 +10,7 @@ import { tektonReleaseUrls } from "./versions";
 export const chainsController = chainsControllerSubject;
 
 export interface ChainsConfigArgs {
+    /** The site: its provider, its registry (where signatures go) and its KMS signing key, if it keeps one. */
     site: Site;
     /** The Chains release: its ConfigMap, Secret and ServiceAccount must exist before they are patched. */
     dependsOn: pulumi.Input<pulumi.Resource>[];

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import type { OkdCiConfig } from "../../src/config/load";
+import type { Stream } from "../shared/model";
 import type { StreamRuns } from "../shared/pipelines";
 import { type Site, pipelineNamespace, releaseNamespace } from "../shared/site";
 import { ListenerAdmission, admittedRuns, listenerSubject } from "./admission";
@@ -22,12 +22,44 @@ import { StreamTriggers, listenerServiceAccount } from "./triggers";
 export interface TektonLayerArgs {
     /** The site the layer runs on; the layer uses nothing but this contract. */
     site: Site;
-    /** The stack configuration (streams, pruning, webhook host, secrets). */
-    config: OkdCiConfig;
-    /** What each configured stream runs, from the pipelines layer. */
+    /** The release streams: each gets its push and schedule triggers and a place in the nightly dispatcher. */
+    streams: Stream[];
+    /** What each stream runs, from the pipelines layer. */
     runs: StreamRuns[];
     /** Pod Security level of the build namespace. Default `baseline`. */
     podSecurity?: BuildPodSecurity;
+    /**
+     * Where the Tekton release manifests are read from: the public release site, a mirror of it, or a local
+     * directory laid out the same way (see `TektonInstallArgs.manifestSource`).
+     */
+    manifestSource: string;
+    /** The build pool's maximum node count: the build namespace's quota is sized to what that pool can hold. */
+    buildMaxNodes: number;
+    /** Run pruning, in both namespaces. */
+    prune: {
+        /** PipelineRuns (and their TaskRuns) kept per namespace; the namespaces' object quotas leave room for them. */
+        keep: number;
+        /** When old runs are pruned (UTC cron, as a CronJob takes it). */
+        schedule: string;
+    };
+    /** When the dispatcher starts the nightly of each stream with recorded pushes, within its throttle (UTC cron). */
+    dispatchSchedule: string;
+    /** CIDR blocks the webhook Service admits where the site publishes it as a `LoadBalancer`; unset: any address. */
+    webhookSourceRanges?: string[];
+    /** Secret values the layer writes into Secrets or configures Chains with; each a secret Output. */
+    secrets: {
+        /** A .dockerconfigjson with push credentials for the mirror repositories; unset: no mirror Secret. */
+        mirrorCredentials?: pulumi.Output<string>;
+        /** The shared secret GitHub signs webhook deliveries with; generated and kept in state when unset. */
+        githubWebhookSecret?: pulumi.Output<string>;
+        /**
+         * An encrypted cosign private key for Chains, on a site that keeps no KMS signing key (local); refused on a
+         * site that does. Unset: a generated ECDSA P-256 key kept in state.
+         */
+        chainsSigningKey?: pulumi.Output<string>;
+        /** Password of `chainsSigningKey`. */
+        chainsSigningKeyPassword?: pulumi.Output<string>;
+    };
 }
 
 /**
@@ -55,12 +87,11 @@ export class TektonLayer extends pulumi.ComponentResource {
 
     constructor(name: string, args: TektonLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:Layer", name, {}, opts);
-        const { site, config } = args;
-        const secrets = config.secrets;
+        const { site, secrets } = args;
 
         const install = new TektonInstall(
             `${name}-install`,
-            { provider: site.provider, dependsOn: site.ready, manifestSource: config.tektonManifestSource },
+            { provider: site.provider, dependsOn: site.ready, manifestSource: args.manifestSource },
             { parent: this },
         );
         const builds = new PipelineNamespace(
@@ -69,7 +100,7 @@ export class TektonLayer extends pulumi.ComponentResource {
                 site,
                 name: pipelineNamespace,
                 podSecurity: args.podSecurity ?? "baseline",
-                quota: quotaForPool(config.buildMaxNodes, config.tektonPruneKeep),
+                quota: quotaForPool(args.buildMaxNodes, args.prune.keep),
                 accounts: buildAccounts(site),
             },
             { parent: this },
@@ -80,7 +111,7 @@ export class TektonLayer extends pulumi.ComponentResource {
                 site,
                 name: releaseNamespace,
                 podSecurity: "restricted",
-                quota: releaseQuota(config.tektonPruneKeep),
+                quota: releaseQuota(args.prune.keep),
                 maxContainerMemoryGb: 8,
                 maxVolumeGb: 10,
                 accounts: releaseAccounts(site),
@@ -117,8 +148,8 @@ export class TektonLayer extends pulumi.ComponentResource {
                     { key: "builds", namespace: builds.name },
                     { key: "release", namespace: release.name },
                 ],
-                schedule: config.tektonPruneSchedule,
-                keep: config.tektonPruneKeep,
+                schedule: args.prune.schedule,
+                keep: args.prune.keep,
             },
             { parent: this },
         );
@@ -127,9 +158,9 @@ export class TektonLayer extends pulumi.ComponentResource {
             {
                 site,
                 namespaces,
-                streams: config.streams,
+                streams: args.streams,
                 runs: args.runs,
-                webhookSourceRanges: config.webhookSourceRanges,
+                webhookSourceRanges: args.webhookSourceRanges,
                 dependsOn: [...install.ready, ...pipelineSecrets.secrets],
             },
             { parent: this },
@@ -151,8 +182,8 @@ export class TektonLayer extends pulumi.ComponentResource {
                 provider: site.provider,
                 namespaces,
                 releaseNamespaceName: releaseNamespace,
-                streams: config.streams,
-                schedule: config.nightlyDispatchSchedule,
+                streams: args.streams,
+                schedule: args.dispatchSchedule,
                 listenerServiceAccount,
                 dependsOn: install.ready,
             },

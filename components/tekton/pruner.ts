@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { scriptCronJob } from "./jobs";
 
 export interface RunPrunerArgs {
+    /** Provider of the build cluster. */
     provider: k8s.Provider;
     /** Namespace the pruner runs in (the release namespace's output): it needs no privilege. */
     namespace: pulumi.Input<string>;

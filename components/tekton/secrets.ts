@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { type Site, secretNames, storageRoles } from "../shared/site";
 
 export interface PipelineSecretsArgs {
+    /** The site whose cluster holds the Secrets. */
     site: Site;
     /** The pipeline namespaces (their outputs, so the Secrets wait for them). */
     namespaces: { builds: pulumi.Input<string>; release: pulumi.Input<string> };

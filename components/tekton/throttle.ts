@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { Stream } from "../../src/config/schema";
+import type { Stream } from "../shared/model";
 import { streamId, triggerEventParams } from "../shared/pipelines";
 import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
@@ -62,6 +62,7 @@ export function pushRecordPolicy(namespace: string, listenerServiceAccount: stri
 const listenerPort = 8080;
 
 export interface NightlyThrottleArgs {
+    /** Provider of the build cluster. */
     provider: k8s.Provider;
     /**
      * The namespaces (their outputs): push records, the dispatcher and its CronJobs live in `release`, beside the

@@ -3,16 +3,8 @@ import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
 import { iamLeastPrivilege } from "./iam";
-import {
-    buildPodsHoldNoIdentity,
-    buildPushScoped,
-    chainsSignsWithKms,
-    coreInterceptorsCallers,
-    listenerLeastPrivilege,
-    listenerRunsAdmitted,
-    mirrorCredentialsPromoteOnly,
-    promotedWriters,
-} from "./identity";
+import { buildPushScoped } from "./build-push";
+import { buildPodsHoldNoIdentity, promotedWriters } from "./identity";
 import {
     buildPodsNoInstanceMetadata,
     eksNodeMetadataRestricted,
@@ -21,9 +13,11 @@ import {
     networkPolicyEnforced,
 } from "./isolation";
 import { nodeLabelsAllowed } from "./labels";
+import { coreInterceptorsCallers, listenerLeastPrivilege, listenerRunsAdmitted } from "./listeners";
 import { buildPoolLabelled, buildPoolSpotScalesToZero } from "./pools";
 import { azureReleaseStorageLocked, releaseStorageProtected } from "./protect";
 import { rbacLeastPrivilege } from "./rbac";
+import { chainsSignsWithKms, mirrorCredentialsPromoteOnly } from "./release-secrets";
 import {
     gcpContainerScanningEnabled,
     noPublicStorage,

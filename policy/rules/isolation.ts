@@ -241,7 +241,7 @@ export const buildPodsNoInstanceMetadata: StackRule = {
     description: `No egress rule of the ${pipelineNamespace} and ${releaseNamespace} namespaces reaches the cloud instance metadata service (${metadataAddresses.join(", ")}), which serves the node's credentials; on GKE, where every node serves the GKE metadata server there instead, only its port 80; and only pods labelled ${identityPodLabel} reach a credential agent (the GKE metadata server, the EKS Pod Identity agent).`,
     enforcementLevel: "mandatory",
     remediation:
-        "Exclude the link-local ranges and Azure's host endpoint from every ipBlock of the pipeline namespaces' egress rules (components/tekton/namespace.ts linkLocalRanges, azureHostEndpoint), and open the credential agent to identity pods only.",
+        "Exclude the link-local ranges and Azure's host endpoint from every ipBlock of the pipeline namespaces' egress rules (components/tekton/network-policies.ts linkLocalRanges, azureHostEndpoint), and open the credential agent to identity pods only.",
     check(all, report, skip) {
         const onGke = gkeConcealsMetadata(all);
         for (const p of ofType(all, t.k8s.networkPolicy)) checkPolicy(p, onGke, report, skip);

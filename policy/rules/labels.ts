@@ -4,7 +4,7 @@
  * the sites also check at construction.
  */
 import { refusedNodeLabels, reservedNodeLabels } from "../../components/shared/node-labels";
-import type { CloudPlatform } from "../../src/config/schema";
+import type { CloudPlatform } from "../../components/shared/model";
 import { type Report, type ResourceRule, arr, at, obj } from "../model";
 import { t } from "../types";
 

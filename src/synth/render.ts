@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 
+import type { Plan, PlanResource } from "../../policy/plan-file";
 import { type RecordedResource, sig, transform } from "./recorder";
 
 export const SECRET = "[secret]";
@@ -14,24 +15,8 @@ export function redact(value: unknown): unknown {
     });
 }
 
-export interface PlanResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string;
-    provider: string;
-    dependencies: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-    inputs: unknown;
-}
-
-export interface Plan {
-    project: string;
-    stack: string;
-    resources: PlanResource[];
-    outputs: unknown;
-}
+// The plan.json format is declared with the policy pack that reads it.
+export type { Plan, PlanResource } from "../../policy/plan-file";
 
 /** `urn::id` to the provider's URN. */
 function providerUrn(ref: string): string {

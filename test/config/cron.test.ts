@@ -1,12 +1,12 @@
 /**
- * src/config/cron.ts against the parser Kubernetes validates CronJob schedules with: robfig/cron/v3 v3.0.1's
+ * components/shared/cron.ts against the parser Kubernetes validates CronJob schedules with: robfig/cron/v3 v3.0.1's
  * ParseStandard, built from its Go module (test/tools/go/cron-parse-standard). Every schedule below gets the same
  * verdict and the same message from both, plus Kubernetes' own refusal of TZ on create.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 
-import { firesOnceAWeek, parseCronJobSchedule } from "../../src/config/cron";
+import { firesOnceAWeek, parseCronJobSchedule } from "../../components/shared/cron";
 import { requireTool } from "../scripts/harness";
 
 const schedules = [

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 
 import { type ConfigProblem, ConfigError, loadConfig } from "../../src/config/load";
-import { kubernetesSupport, standardSupportEnds, supportedMinors } from "../../src/config/kubernetes";
+import { kubernetesSupport, standardSupportEnds, supportedMinors } from "../../components/shared/kubernetes";
 import { mapSource } from "../helpers";
 
 const gcp = { platform: "gcp", region: "europe-west4", gcpProject: "okd-proj" };

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 
 import { type ConfigProblem, ConfigError, loadConfig } from "../../src/config/load";
-import { kubernetesSupport, supportedMinors } from "../../src/config/kubernetes";
+import { kubernetesSupport, supportedMinors } from "../../components/shared/kubernetes";
 import { platformSupport } from "../../src/config/schema";
 import { mapSource } from "../helpers";
 

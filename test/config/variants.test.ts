@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { ConfigError, loadConfig } from "../../src/config/load";
 import { type Stream, streamSchema } from "../../src/config/schema";
 import { listStacks, readStackConfig } from "../../src/synth/stackfile";
-import { buildTags, defaultNodeImages, nodeImageTags } from "../../src/config/variants";
+import { buildTags, defaultNodeImages, nodeImageTags } from "../../components/shared/variants";
 import { mapSource } from "../helpers";
 
 const local = { platform: "local" };

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { tokenSources } from "../../policy/types";
+import { tokenSources } from "../../policy/token-sources";
 import { root } from "../synth/run";
 
 /** Top-level property names of `export interface <name> { ... }` in a generated SDK .d.ts. */

@@ -5,7 +5,7 @@ import { compareUrl, notesMarkdown, previousPromoted, withChangelog } from "../.
 import { type RecordTree, type ReleaseRecord, parseRecord } from "../../components/pipelines/status/records";
 import { renderSite } from "../../components/pipelines/status/site";
 import type { ThrottleState } from "../../components/pipelines/status/throttle";
-import { nextFiring, parseCronJobSchedule } from "../../src/config/cron";
+import { nextFiring, parseCronJobSchedule } from "../../components/shared/cron";
 
 /** A record as release-record.sh writes it (create, then the given fields). */
 function record(name: string, fields: Partial<ReleaseRecord> = {}): ReleaseRecord {

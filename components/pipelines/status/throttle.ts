@@ -12,7 +12,7 @@
  */
 import * as z from "zod/mini";
 
-import { nextFiring, parseCronJobSchedule } from "../../../src/config/cron";
+import { nextFiring, parseCronJobSchedule } from "../../shared/cron";
 
 const time = z.iso.datetime();
 

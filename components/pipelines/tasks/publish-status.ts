@@ -1,4 +1,4 @@
-import type { Stream } from "../../../src/config/schema";
+import type { Stream } from "../../shared/model";
 import type { GateAccess } from "../../shared/site";
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";

@@ -1,4 +1,4 @@
-import type { CloudPlatform } from "../../../src/config/schema";
+import type { CloudPlatform } from "../../shared/model";
 import type { GateAccess } from "../../shared/site";
 import { loadScript } from "../scripts";
 import { type EnvVar, type TaskDefinition, paramEnv, untrustedStep } from "../tekton";

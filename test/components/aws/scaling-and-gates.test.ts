@@ -65,7 +65,7 @@ describe("aws site scaling, network and foreign gates", () => {
         });
 
         it("pins an image by version for every Kubernetes minor the aws site accepts", async () => {
-            const { supportedMinors } = await import("../../../src/config/kubernetes");
+            const { supportedMinors } = await import("../../../components/shared/kubernetes");
             for (const v of supportedMinors("aws")) {
                 assert.match(
                     clusterAutoscalerImages[v] ?? "",

@@ -6,7 +6,7 @@ import { okdMachineOsBranch } from "../../../components/pipelines/tasks/machine-
 import { streamSources } from "../../../components/shared/pipelines";
 import { pushFilter } from "../../../components/tekton/triggers";
 import { type Stream, streamSchema } from "../../../src/config/schema";
-import { defaultComponents } from "../../../src/config/variants";
+import { defaultComponents } from "../../../components/shared/variants";
 
 const named = (...names: string[]) => names.map((name) => ({ name }));
 const namesOf = (bs: { name: string }[][]) => bs.map((b) => b.map((c) => c.name));

@@ -9,7 +9,7 @@ import YAML from "yaml";
 import { maxMatrixCombinations } from "../../../components/pipelines";
 import { streamBatches } from "../../../components/pipelines/nightly";
 import type { Stream } from "../../../src/config/schema";
-import { defaultComponents } from "../../../src/config/variants";
+import { defaultComponents } from "../../../components/shared/variants";
 import { readStackConfig } from "../../../src/synth/stackfile";
 import { root, synthInProcess } from "../../synth/run";
 

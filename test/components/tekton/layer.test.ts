@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import type { IdentityRole, Site } from "../../../components/shared/site";
 import type { TektonLayer } from "../../../components/tekton";
 import type { Platform } from "../../../src/config/schema";
+import { tektonLayerArgs } from "../../../src/layers";
 import { find, recorder, settled, under, useMocks } from "../../helpers";
 import { tektonLint } from "../../support/tekton-lint";
 import {
@@ -51,11 +52,10 @@ async function buildLayer(
 ): Promise<TektonLayer> {
     const { TektonLayer } = await import("../../../components/tekton");
     const config = fakeConfig(platform, streams, extra, omitSecrets);
-    const layer = new TektonLayer(name, {
-        site: fakeSite(`${name}-site`, platform, siteWebhook),
-        config,
-        runs: fakeRuns(config),
-    });
+    const layer = new TektonLayer(
+        name,
+        tektonLayerArgs(config, { site: fakeSite(`${name}-site`, platform, siteWebhook), runs: fakeRuns(config) }),
+    );
     await settled();
     return layer;
 }

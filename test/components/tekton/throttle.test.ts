@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
 import type { Platform } from "../../../src/config/schema";
+import { tektonLayerArgs } from "../../../src/layers";
 import { find, settled, useMocks } from "../../helpers";
 import { type Json, fakeConfig, fakeRuns, fakeSite, stream415, stream416 } from "./fixtures";
 
@@ -16,7 +17,10 @@ const inputs = (type: string, name: string): Json => find(type, name).inputs;
 async function buildLayer(name: string, platform: Platform, streams: object[], extra: Record<string, unknown> = {}) {
     const { TektonLayer } = await import("../../../components/tekton");
     const config = fakeConfig(platform, streams, extra);
-    new TektonLayer(name, { site: fakeSite(`${name}-site`, platform), config, runs: fakeRuns(config) });
+    new TektonLayer(
+        name,
+        tektonLayerArgs(config, { site: fakeSite(`${name}-site`, platform), runs: fakeRuns(config) }),
+    );
     await settled();
 }
 

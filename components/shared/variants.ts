@@ -13,10 +13,7 @@
  * - OKD/SCOS starts at 4.12 (okd-project/okd-scos README: the first `4.12.0-0.okd-scos` payloads) and goes on into
  *   5.x (…/machine-config-operator/openshift-machine-config-operator-release-5.0__okd-scos.yaml).
  */
-import type { Component } from "./schema";
-
-export const variants = ["okd", "scos"] as const;
-export type Variant = (typeof variants)[number];
+import type { Component, Variant } from "./model";
 
 /** `4.15` → [4, 15]. */
 export function minorParts(minor: string): [number, number] {
