@@ -1,7 +1,7 @@
 // cron-parse-standard checks schedules exactly as Kubernetes validates a CronJob's spec.schedule: with
 // github.com/robfig/cron/v3's ParseStandard (kubernetes/kubernetes pkg/apis/batch/validation/validation.go,
 // validateScheduleFormat). It reads one schedule per line on stdin and prints, per line, "ok" or "error: <message>".
-// The tests run it against the schedule rules in src/config/cron.ts, so the TypeScript port cannot drift from the
+// The tests run it against the schedule rules in components/shared/cron.ts, so the TypeScript port cannot drift from the
 // parser Kubernetes uses.
 package main
 
