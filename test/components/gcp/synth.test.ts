@@ -37,11 +37,25 @@ describe("gcp stack synth", () => {
         assert.equal(builds.autoscaling.totalMinNodeCount, 0);
     });
 
-    it("plans the nightly repository with cleanup policies and the release repository without", () => {
+    it("plans the nightly and builds repositories with cleanup policies and the release repository without", () => {
         const nightly = one("gcp:artifactregistry/repository:Repository", "okd-nightly");
         assert.deepEqual(
-            nightly.cleanupPolicies.map((p: Inputs) => p.action),
-            ["KEEP", "KEEP", "DELETE", "DELETE", "DELETE"],
+            nightly.cleanupPolicies.map((p: Inputs) => [p.id, p.action]),
+            [
+                ["keep-newest-payloads", "KEEP"],
+                ["keep-pipeline-tools", "KEEP"],
+                ["delete-old-payloads", "DELETE"],
+                ["delete-untagged", "DELETE"],
+            ],
+        );
+        // The builds' own repository (only the build identity writes it) ages its images out.
+        const builds = one("gcp:artifactregistry/repository:Repository", "okd-builds");
+        assert.deepEqual(
+            builds.cleanupPolicies.map((p: Inputs) => [p.id, p.action]),
+            [
+                ["delete-old-builds", "DELETE"],
+                ["delete-untagged", "DELETE"],
+            ],
         );
         const releases = out.plan.resources.find((r) => r.name === "okd-releases");
         assert.ok(releases);

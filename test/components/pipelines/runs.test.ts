@@ -37,13 +37,13 @@ const who = (run: PipelineRunTemplate) =>
             pipelineTaskName: string;
             serviceAccountName?: string;
             metadata?: { labels: Record<string, string> };
-            podTemplate?: unknown;
+            podTemplate?: { nodeSelector?: unknown };
         };
         return [
             spec.pipelineTaskName,
             spec.serviceAccountName ?? "(run default)",
             spec.metadata?.labels["okd-ci/identity"] ?? "-",
-            spec.podTemplate === undefined ? "" : "build pool",
+            spec.podTemplate?.nodeSelector === undefined ? "" : "build pool",
         ];
     });
 
@@ -70,16 +70,16 @@ describe("pipeline run templates (runs.ts)", () => {
             ["verdict", "okd-records", "records", ""],
             ["finalize-record", "okd-records", "records", ""],
             ["e2e-pull-secret", "okd-e2e", "e2e-pull", ""],
-            ["prepare-aws", "okd-e2e", "-", ""],
-            ["register-aws", "okd-records", "records", ""],
-            ["e2e-aws", "okd-e2e", "-", ""],
-            ["destroy-aws", "okd-e2e", "-", ""],
-            ["prepare-gcp", "okd-e2e", "-", ""],
-            ["register-gcp", "okd-records", "records", ""],
-            ["e2e-gcp", "okd-e2e", "-", ""],
-            ["destroy-gcp", "okd-e2e", "-", ""],
-            ["e2e-upgrade-gcp", "okd-e2e", "-", ""],
-            ["destroy-upgrade-gcp", "okd-e2e", "-", ""],
+            // Each gate: prepare, register (records), install, its fresh pull secret (the pull-only identity), the
+            // tests, and the destroy; the upgrade gate the same way.
+            ...["aws", "gcp", "upgrade-gcp"].flatMap((g) => [
+                [`prepare-${g}`, "okd-e2e", "-", ""],
+                [`register-${g}`, "okd-records", "records", ""],
+                [`install-${g}`, "okd-e2e", "-", ""],
+                [`pull-secret-${g}`, "okd-e2e", "e2e-pull", ""],
+                [`e2e-${g}`, "okd-e2e", "-", ""],
+                [`destroy-${g}`, "okd-e2e", "-", ""],
+            ]),
         ]);
         // Identity pods carry the platform's own labels too (AKS needs azure.workload.identity/use).
         assert.deepEqual(nightly.taskRunSpecs[0], {
