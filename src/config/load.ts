@@ -18,6 +18,14 @@ import {
 import { type ConfigNotice, consumerIssues } from "./consumer-checks";
 import { type RequiredSecret, requirementProblems, requiredSecrets, setSecretCommand } from "./required-secrets";
 import { kubernetesSupport } from "../../components/shared/kubernetes";
+import {
+    concurrentGateChains,
+    gateChainCpu,
+    machineCpus,
+    requiredSystemCpu,
+    systemHeadroomCpu,
+    systemTypeFor,
+} from "./system-pool";
 
 export { project } from "./schema";
 export { type RequiredSecret, requiredSecrets, setSecretCommand } from "./required-secrets";
@@ -290,11 +298,39 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
     const defaults = cloud === undefined ? { system: "", builds: [] } : platformDefaults[cloud];
     const small = c.profile === "small" && cloud !== undefined ? smallProfileDefaults[cloud] : undefined;
     const rest = Object.fromEntries(Object.entries(c).filter(([k]) => !(secretKeys as string[]).includes(k)));
+    // The e2e pods are coscheduled on a system node (src/config/system-pool.ts): with gates, the default grows to fit
+    // them, and a type set in the stack that is known to be too small is refused before any resource exists.
+    const gateCount = Object.values(c.gates ?? {}).filter((g) => g !== undefined).length;
+    const chains = concurrentGateChains(
+        gateCount,
+        c.streams.some((s) => s.upgradeGate !== undefined),
+    );
+    const needCpu = requiredSystemCpu(chains);
+    let systemInstanceType = c.systemInstanceType ?? small?.system ?? defaults.system;
+    if (cloud !== undefined && chains > 0) {
+        const have = machineCpus(cloud, systemInstanceType);
+        if (c.systemInstanceType === undefined) {
+            if (have === undefined || have < needCpu) systemInstanceType = systemTypeFor(cloud, needCpu);
+        } else if (have !== undefined && have < needCpu) {
+            throw new ConfigError([
+                {
+                    key: `${project}:systemInstanceType`,
+                    value: render(c.systemInstanceType),
+                    message:
+                        `has ${have} vCPUs; with ${gateCount} gate(s) under okd-ci:gates` +
+                        `${chains > gateCount ? " and an upgrade gate (okd-ci:streams[].upgradeGate)" : ""} the system ` +
+                        `pool needs at least ${needCpu} (${chains} gate chain(s) × ${gateChainCpu} CPU, coscheduled on one ` +
+                        `system node with the e2e workspace, + ${systemHeadroomCpu} for the system pods); expected a type with ` +
+                        `${needCpu} or more vCPUs, e.g. ${systemTypeFor(cloud, needCpu)}, or fewer gates`,
+                },
+            ]);
+        }
+    }
     return {
         ...(rest as Omit<ParsedConfig, SecretKey>),
         kubernetesVersion: c.kubernetesVersion ?? (cloud === undefined ? "" : kubernetesSupport[cloud].default),
         systemNodes: c.systemNodes ?? small?.systemNodes ?? 2,
-        systemInstanceType: c.systemInstanceType ?? small?.system ?? defaults.system,
+        systemInstanceType,
         buildInstanceTypes: c.buildInstanceTypes ?? defaults.builds,
         secrets,
         notices,

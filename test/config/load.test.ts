@@ -285,6 +285,43 @@ describe("stack configuration", () => {
     describe("gates", () => {
         const gate = { baseDomain: "ci.okd.example.org", region: "us-east-2" };
 
+        describe("a system pool that holds the coscheduled e2e pods", () => {
+            const shared = { ...gate, sharedWithSite: true };
+
+            it("keeps the 2-vCPU default without gates and grows it to fit a gate and an upgrade gate", () => {
+                assert.equal(loadConfig(mapSource(aws)).systemInstanceType, "m6i.large");
+                // One chain: 2 + 1 vCPUs; the gate and its upgrade gate: 2 + 2.
+                assert.equal(
+                    loadConfig(mapSource({ ...aws, gates: { aws: shared } })).systemInstanceType,
+                    "m6i.xlarge",
+                );
+                const upgrade = { ...stream, upgradeGate: { gate: "aws" } };
+                const c = loadConfig(mapSource({ ...aws, streams: [upgrade], gates: { aws: shared } }));
+                assert.equal(c.systemInstanceType, "m6i.xlarge");
+                const small = loadConfig(mapSource({ ...aws, profile: "small", gates: { aws: shared } }));
+                assert.equal(small.systemInstanceType, "m6i.xlarge");
+            });
+
+            it("refuses a stack's system type too small for its gates, naming the keys and what fits", () => {
+                const p = problemFor(
+                    { ...aws, systemInstanceType: "t3.medium", gates: { aws: shared } },
+                    "systemInstanceType",
+                );
+                assert.equal(p.value, '"t3.medium"');
+                assert.match(
+                    p.message,
+                    /has 2 vCPUs; with 1 gate\(s\) under okd-ci:gates the system pool needs at least 3/,
+                );
+                assert.match(p.message, /e\.g\. m6i\.xlarge/);
+                // A type whose size the name does not tell is the stack's call.
+                assert.equal(
+                    loadConfig(mapSource({ ...aws, systemInstanceType: "m6i.metal", gates: { aws: shared } }))
+                        .systemInstanceType,
+                    "m6i.metal",
+                );
+            });
+        });
+
         it("accepts a gate that shares the site's account, said explicitly, without credentials yet", () => {
             const c = loadConfig(mapSource({ ...aws, gates: { aws: { ...gate, sharedWithSite: true } } }));
             assert.equal(c.gates.aws?.blocking, true);

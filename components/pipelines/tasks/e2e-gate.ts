@@ -215,7 +215,13 @@ export function gateTask(gate: GateAccess): TaskDefinition {
                         { name: "RESULT_OUTCOME", value: "$(results.outcome.path)" },
                     ],
                     timeout: gateTimeouts.tests,
-                    computeResources: { requests: { cpu: "3", memory: "600Mi" }, limits: { memory: "4Gi" } },
+                    // OpenShift CI's step registry requests 3 CPUs for this step (openshift/release
+                    // ci-operator/step-registry/openshift/e2e/test/openshift-e2e-test-ref.yaml@0337579) on its large
+                    // build-farm nodes. Here the pod is coscheduled with the e2e workspace on a system node
+                    // (src/config/system-pool.ts sizes that pool for 1 CPU per gate chain): openshift-tests is a client
+                    // that mostly waits on the cluster under test, a request is a reservation, and with no CPU limit
+                    // it bursts into whatever the node has free.
+                    computeResources: { requests: { cpu: "1", memory: "600Mi" }, limits: { memory: "4Gi" } },
                     volumeMounts: creds.mounts,
                 },
             ],

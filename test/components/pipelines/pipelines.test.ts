@@ -11,6 +11,7 @@ import { loadScript } from "../../../components/pipelines/scripts";
 import type { PipelineRunTemplate } from "../../../components/shared/pipelines";
 import type { Site } from "../../../components/shared/site";
 import { componentSchema, streamSchema, type Stream } from "../../../src/config/schema";
+import { gateChainCpu } from "../../../src/config/system-pool";
 import { find, settled, under, useMocks } from "../../helpers";
 import { tektonLint } from "../../support/tekton-lint";
 import { lintView } from "./lint-view";
@@ -1173,6 +1174,21 @@ describe("OKD pipelines with an upgrade gate", () => {
             maxParallelBuilds: 4,
         });
         await settled();
+    });
+
+    it("keeps every coscheduled e2e step within the CPU the system pool is sized for per gate chain", () => {
+        // The e2e workspace pins these pods to the affinity assistant's system node (src/config/system-pool.ts).
+        const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+        const onE2e = under("plu", "kubernetes:tekton.dev/v1:Task")
+            .map((r) => (r.inputs as Obj).spec)
+            .filter((spec: Obj) => (spec.workspaces ?? []).some((w: Obj) => w.name === "e2e"));
+        assert.ok(onE2e.length >= 6, `only ${onE2e.length} Tasks mount the e2e workspace`);
+        const requests = onE2e.flatMap((spec: Obj) =>
+            (spec.steps as Obj[]).map((st) => [st.name, cpu(st.computeResources?.requests?.cpu ?? "0")] as const),
+        );
+        const over = requests.filter(([, c]) => c > gateChainCpu);
+        assert.deepEqual(over, [], "steps requesting more than one gate chain's CPU");
+        assert.ok(requests.some(([n, c]) => n === "test" && c === gateChainCpu));
     });
 
     it("installs the upgrade gate Tasks only for the cloud a stream's upgrade gate names", () => {
