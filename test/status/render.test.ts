@@ -61,6 +61,35 @@ describe("status rendering", () => {
         assert.doesNotMatch(page, /\b(src|href)="(https?:)?\/\/(?!github\.com)/);
     });
 
+    it("says an upgrade gate without an earlier release was skipped, not failed, blocking or optional", () => {
+        const upgrade = (blocking: boolean) => ({
+            gate: "upgrade-aws",
+            kind: "upgrade",
+            blocking,
+            outcome: "skipped",
+            reason: "no accepted release to upgrade from",
+        });
+        const first = record("4.15.0-0.okd-2025-01-01-000000", {
+            verdict: "accepted",
+            gates: [{ gate: "aws", blocking: true, outcome: "passed" }, upgrade(false)],
+        });
+        const second = record("4.15.0-0.okd-2025-01-02-000000", {
+            verdict: "rejected",
+            gates: [{ gate: "aws", blocking: true, outcome: "failed" }, upgrade(true)],
+        });
+        const site = renderSite(
+            buildStatus(tree([first, second]), { now: new Date("2025-01-02T01:00:00Z"), limit: 10 }),
+            {},
+        );
+        const text = (name: string) => (site.get(`4.15/${name}.html`) as string).replace(/<[^>]+>/g, " ");
+        const accepted = text(first.name);
+        assert.match(accepted, /accepted: every blocking gate passed; upgrade-aws skipped \(no earlier release\)/);
+        assert.doesNotMatch(accepted, /optional upgrade-aws failed/);
+        const rejected = text(second.name);
+        assert.match(rejected, /rejected: blocking gate aws failed; upgrade-aws skipped \(no earlier release\)/);
+        assert.doesNotMatch(rejected, /gates aws, upgrade-aws failed/);
+    });
+
     it("refuses a record without its identity and one filed under another name or stream", () => {
         assert.match(
             parseRecord("releases/4.15/x.json", JSON.stringify({ name: "x" }), "4.15") as string,

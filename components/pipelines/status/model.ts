@@ -92,9 +92,13 @@ function artifactKind(file: string): Artifact["kind"] {
     return "other";
 }
 
+const skippedWhy = "skipped (no earlier release)";
+
 /** Why a gate did not pass, from its record and, for installs, the `install-outcome` upload-logs.sh kept. */
 function gateWhy(g: GateRecord, outcomeFile: string | undefined): string {
     if (g.outcome === "passed") return "";
+    // verdict.sh: an upgrade gate with no earlier release tested nothing; it neither passes nor fails.
+    if (g.outcome === "skipped" && g.kind === "upgrade") return skippedWhy;
     if (g.reason) return g.reason;
     if (g.outcome !== "failed") return `the gate reported "${g.outcome}", which is not a pass`;
     if (g.kind === "upgrade") return g.from ? `the upgrade from ${g.from} failed` : "the upgrade failed";
@@ -124,18 +128,23 @@ function gatesOf(r: ReleaseRecord, tree: RecordTree): Gate[] {
 
 function verdictWhy(r: ReleaseRecord, gates: Gate[]): string {
     const names = (gs: Gate[]) => gs.map((g) => g.gate).join(", ");
-    const failedBlocking = gates.filter((g) => g.blocking && !g.passed);
-    const failedOptional = gates.filter((g) => !g.blocking && !g.passed);
+    // An upgrade gate's `skipped` (no earlier release) is neither a pass nor a failure (verdict.sh).
+    const skipped = (g: Gate) => g.kind === "upgrade" && g.outcome === "skipped";
+    const failedBlocking = gates.filter((g) => g.blocking && !g.passed && !skipped(g));
+    const failedOptional = gates.filter((g) => !g.blocking && !g.passed && !skipped(g));
+    const skippedText = gates.some(skipped) ? `; ${names(gates.filter(skipped))} ${skippedWhy}` : "";
     switch (r.verdict) {
         case "accepted":
-            if (gates.filter((g) => g.blocking).length === 0) return "accepted: no blocking gate is configured";
+            if (gates.filter((g) => g.blocking).length === 0) {
+                return `accepted: no blocking gate is configured${skippedText}`;
+            }
             return failedOptional.length > 0
-                ? `accepted: every blocking gate passed; optional ${names(failedOptional)} failed`
-                : "accepted: every blocking gate passed";
+                ? `accepted: every blocking gate passed; optional ${names(failedOptional)} failed${skippedText}`
+                : `accepted: every blocking gate passed${skippedText}`;
         case "rejected":
             return failedBlocking.length > 0
-                ? `rejected: blocking ${failedBlocking.length === 1 ? "gate" : "gates"} ${names(failedBlocking)} failed`
-                : "rejected";
+                ? `rejected: blocking ${failedBlocking.length === 1 ? "gate" : "gates"} ${names(failedBlocking)} failed${skippedText}`
+                : `rejected${skippedText}`;
         case "unfinished":
             return `unfinished: the run ended${r.pipelineStatus ? ` (${r.pipelineStatus})` : ""} before a verdict; never promoted`;
         case "pending":
