@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 
 import { buildStatus } from "../../components/pipelines/status/model";
-import { compareUrl, notesMarkdown, previousPromoted, withChangelog } from "../../components/pipelines/status/notes";
+import {
+    compareUrl,
+    componentChanges,
+    notesMarkdown,
+    notesFromRecords,
+    previousPromoted,
+    withChangelog,
+} from "../../components/pipelines/status/notes";
 import { type RecordTree, type ReleaseRecord, parseRecord } from "../../components/pipelines/status/records";
 import { renderSite } from "../../components/pipelines/status/site";
 import type { ThrottleState } from "../../components/pipelines/status/throttle";
@@ -88,6 +95,51 @@ describe("status rendering", () => {
         const rejected = text(second.name);
         assert.match(rejected, /rejected: blocking gate aws failed; upgrade-aws skipped \(no earlier release\)/);
         assert.doesNotMatch(rejected, /gates aws, upgrade-aws failed/);
+    });
+
+    it("calls a component that fell back kept-base, not removed, and one built again after a fallback built-again", () => {
+        const src = (image: string, commit: string) => ({
+            image,
+            source: "https://github.com/openshift/installer",
+            commit,
+        });
+        const built = record("4.15.0-0.okd-2025-01-01-000000", {
+            verdict: "accepted",
+            sources: { installer: src("r/okd@sha256:aa", "1111111"), ironic: src("r/okd@sha256:bb", "2222222") },
+        });
+        const fellBack = record("4.15.0-0.okd-2025-01-02-000000", {
+            verdict: "accepted",
+            sources: { ironic: src("r/okd@sha256:bb", "2222222") },
+            fallbacks: [
+                {
+                    component: "installer",
+                    reason: "the build failed: exit 1",
+                    image: "quay.io/openshift/okd@sha256:00",
+                },
+            ],
+        });
+        const again = record("4.15.0-0.okd-2025-01-03-000000", {
+            verdict: "accepted",
+            sources: { installer: src("r/okd@sha256:cc", "3333333"), ironic: src("r/okd@sha256:bb", "2222222") },
+        });
+        assert.deepEqual(componentChanges(fellBack, built), [
+            {
+                component: "installer",
+                change: "kept-base",
+                reason: "the build failed: exit 1",
+                source: "https://github.com/openshift/installer",
+                fromCommit: "1111111",
+                fromImage: "r/okd@sha256:aa",
+                toImage: "quay.io/openshift/okd@sha256:00",
+            },
+        ]);
+        assert.deepEqual(
+            componentChanges(again, fellBack).map((c) => [c.component, c.change, c.toCommit]),
+            [["installer", "built-again", "3333333"]],
+        );
+        const md = notesMarkdown(notesFromRecords(fellBack, built));
+        assert.match(md, /\| installer \| kept-base: the build failed: exit 1 \|/);
+        assert.doesNotMatch(md, /removed/);
     });
 
     it("refuses a record without its identity and one filed under another name or stream", () => {

@@ -285,7 +285,7 @@ function notesBlock(n: Notes, depth: number, stored: boolean, candidate: boolean
             prs && prs.length > 0
                 ? `<ul>${prs.map((pr) => `<li>${esc(pr.subject)}${pr.id ? ` ${pr.url && /^https:\/\//.test(pr.url) ? `<a href="${esc(pr.url)}">${esc(pr.id)}</a>` : esc(pr.id)}` : ""}</li>`).join("")}</ul>`
                 : "";
-        return `<tr class="change" data-component="${esc(c.component)}"><td>${esc(c.component)}</td><td>${esc(c.change)}</td><td class="mono">${esc(c.source ?? "")}</td><td>${range}${prList}</td></tr>`;
+        return `<tr class="change" data-component="${esc(c.component)}"><td>${esc(c.component)}</td><td>${esc(c.change)}${c.reason ? `: ${esc(c.reason)}` : ""}</td><td class="mono">${esc(c.source ?? "")}</td><td>${range}${prList}</td></tr>`;
     });
     const base =
         n.basePayload.to && n.basePayload.from !== n.basePayload.to

@@ -49,6 +49,9 @@ export function componentChanges(to: ReleaseRecord, from: ReleaseRecord | undefi
     const before = from?.sources ?? {};
     const names = [...new Set([...Object.keys(to.sources), ...Object.keys(before)])].sort();
     const changes: ComponentChange[] = [];
+    // A component that fell back is missing from `sources` but not from the payload: it kept the base payload's image.
+    const fellBack = new Map((to.fallbacks ?? []).map((f) => [f.component, f]));
+    const fellBackBefore = new Set((from?.fallbacks ?? []).map((f) => f.component));
     for (const component of names) {
         const now = to.sources[component];
         const was = before[component];
@@ -69,13 +72,26 @@ export function componentChanges(to: ReleaseRecord, from: ReleaseRecord | undefi
         } else if (now) {
             changes.push({
                 component,
-                change: "added",
+                change: fellBackBefore.has(component) ? "built-again" : "added",
                 ...opt("source", now.source),
                 ...opt("toCommit", now.commit),
                 toImage: now.image,
             });
         } else if (was) {
-            changes.push({ component, change: "removed", ...opt("source", was.source), fromImage: was.image });
+            const fallback = fellBack.get(component);
+            changes.push(
+                fallback
+                    ? {
+                          component,
+                          change: "kept-base",
+                          ...opt("reason", fallback.reason),
+                          ...opt("source", was.source),
+                          ...opt("fromCommit", was.commit),
+                          fromImage: was.image,
+                          ...opt("toImage", fallback.image),
+                      }
+                    : { component, change: "removed", ...opt("source", was.source), fromImage: was.image },
+            );
         }
     }
     return changes;
@@ -145,7 +161,9 @@ export function notesMarkdown(n: Notes): string {
                         ? `[${short(c.fromCommit)}...${short(c.toCommit)}](${c.compare})`
                         : `${short(c.fromCommit)}...${short(c.toCommit)}`
                     : short(c.toCommit ?? c.fromCommit);
-            lines.push(`| ${cell(c.component)} | ${c.change} | ${cell(c.source ?? "")} | ${cell(range)} |`);
+            lines.push(
+                `| ${cell(c.component)} | ${c.change}${c.reason ? `: ${cell(c.reason)}` : ""} | ${cell(c.source ?? "")} | ${cell(range)} |`,
+            );
         }
         lines.push("");
     }

@@ -74,9 +74,13 @@ export const componentChangeSchema = z.object({
     component: z.string(),
     /**
      * `updated` (built from another commit), `rebuilt` (same commit or none known, another image), `added` (rebuilt
-     * now, taken from the base payload before), `removed` (taken from the base payload now).
+     * now, taken from the base payload before), `removed` (taken from the base payload now), `kept-base` (its build
+     * failed, so the payload kept the base payload's image: a fallback, `reason` says why), `built-again` (built now
+     * after a fallback in the release before).
      */
-    change: z.enum(["updated", "rebuilt", "added", "removed"]),
+    change: z.enum(["updated", "rebuilt", "added", "removed", "kept-base", "built-again"]),
+    /** Why a `kept-base` component fell back, from the record's `fallbacks`. */
+    reason: z.optional(z.string()),
     source: z.optional(z.string()),
     fromCommit: z.optional(z.string()),
     toCommit: z.optional(z.string()),
