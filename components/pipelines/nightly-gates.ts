@@ -111,7 +111,15 @@ export function nightlyGateTasks(
         gates.length === 0
             ? []
             : [
-                  { name: t.pullSecret, taskRef: ref(pullSecretTaskName), runAfter: [t.assemble], workspaces: e2e },
+                  // Minted like each gate's fresh one (a token request can fail transiently): bounded and retried.
+                  {
+                      name: t.pullSecret,
+                      taskRef: ref(pullSecretTaskName),
+                      runAfter: [t.assemble],
+                      workspaces: e2e,
+                      timeout: gateTimeouts.mint,
+                      retries: 2,
+                  },
                   // Each gate: prepare (metadata.json, no cloud resource) → register (metadata.json into artifact
                   // storage, for the cluster reaper) → the gate (create cluster, tests).
                   ...gates.flatMap((g) => [

@@ -8,7 +8,7 @@ import { scriptCronJob } from "../tekton/jobs";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { asIdentity, e2eVolumeGi, runTimeouts } from "./runs";
-import { durationSeconds, e2eWorkspace, pullSecretTaskName } from "./tasks/e2e-gate";
+import { durationSeconds, e2eWorkspace, gateTimeouts, pullSecretTaskName } from "./tasks/e2e-gate";
 import { statusStreamsJson } from "./tasks/publish-status";
 import {
     reapDestroyTask,
@@ -104,6 +104,9 @@ export function reaperPipeline(
                 taskRef: ref(pullSecretTaskName),
                 runAfter: [reaperTasks.select],
                 workspaces: ws,
+                // As the nightly's mint tasks: each attempt bounded, two retries (in the tasks budget below).
+                timeout: gateTimeouts.mint,
+                retries: 2,
             },
             ...site.gates.map((g) => ({
                 name: reaperTasks.destroy(g.platform),
@@ -236,7 +239,8 @@ export function reaperRun(site: Site): Record<string, unknown> {
         metadata: { generateName: `${reaperPipelineName}-`, labels: { "okd-ci/run": "reaper" } },
         spec: {
             pipelineRef: { name: reaperPipelineName },
-            timeouts: { pipeline: "3h30m", tasks: "2h45m", finally: "45m" },
+            // tasks: the destroys' 2h after the tools image, select and the pull secret (up to 3 × 15m).
+            timeouts: { pipeline: "4h", tasks: "3h15m", finally: "45m" },
             taskRunTemplate: { serviceAccountName: serviceAccounts.build },
             taskRunSpecs: [
                 ...[toolsImagePipelineTask, reaperTasks.select, reaperTasks.record].map((n) => ({

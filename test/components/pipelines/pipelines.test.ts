@@ -400,6 +400,10 @@ describe("OKD pipelines", () => {
 
         it("runs every gate in parallel after the pull secret, on the payload by digest", () => {
             assert.deepEqual(byName(tasks, "e2e-pull-secret").runAfter, ["assemble"]);
+            // Bounded and retried like each gate's fresh pull secret (a token request can fail transiently).
+            for (const mint of ["e2e-pull-secret", "pull-secret-aws"]) {
+                assert.deepEqual([byName(tasks, mint).timeout, byName(tasks, mint).retries], ["15m", 2], mint);
+            }
             const payload = "$(tasks.assemble.results.IMAGE_URL)@$(tasks.assemble.results.IMAGE_DIGEST)";
             for (const cloud of ["aws", "gcp"]) {
                 // prepare (metadata.json) → register (into artifact storage) → the gate (create cluster): no cluster

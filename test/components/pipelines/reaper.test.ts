@@ -60,6 +60,9 @@ describe("e2e cluster reaper (aws stack)", function () {
             pipeline.finally.map((t: Obj) => t.name),
             ["record"],
         );
+        // The pull secret is minted as the nightly mints each gate's: each attempt bounded, retried twice.
+        const mint = pipeline.tasks.find((t: Obj) => t.name === "e2e-pull-secret");
+        assert.deepEqual([mint.timeout, mint.retries], ["15m", 2]);
         const defaults = Object.fromEntries(pipeline.params.map((p: Obj) => [p.name, p.default]));
         assert.deepEqual(defaults, { "ttl-hours": "24", "dry-run": "false", "live-runs": "" });
         const specs = Object.fromEntries(reaperRun.spec.taskRunSpecs.map((s: Obj) => [s.pipelineTaskName, s]));
