@@ -51,16 +51,17 @@ export const nightlyTasks = {
 } as const;
 
 /**
- * One attempt of finalize-record: waiting for the destroys (at most their timeout), then uploading the logs and
- * closing the record (minutes).
+ * One attempt of finalize-record, the sum of its steps' bounds (tasks/finalize.ts) and a few minutes for the pod and
+ * its images: waiting for the destroys (at most their timeout, 1h), unregistering (3m), uploading the logs (15m),
+ * closing the record (5m) and publishing the status site (20m).
  */
-export const finalizeTimeout = "1h15m";
+export const finalizeTimeout = "1h50m";
 
 /**
  * The nightly's `finally` budget, one clock for all its tasks, which start together: the destroys (one attempt each,
  * `gateTimeouts.destroy`) run inside finalize-record's first attempt, and finalize-record may be retried once.
  */
-export const nightlyFinallyTimeout = "2h30m";
+export const nightlyFinallyTimeout = "3h40m";
 
 export interface NightlyOptions {
     /**

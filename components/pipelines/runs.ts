@@ -16,7 +16,7 @@ import { e2eWorkspace } from "./tasks/e2e-gate";
  * 2h, gates 5h; finally: destroys and record (nightly.ts).
  */
 export const runTimeouts = {
-    nightly: { pipeline: "17h30m", tasks: "15h", finally: nightlyFinallyTimeout },
+    nightly: { pipeline: "18h40m", tasks: "15h", finally: nightlyFinallyTimeout },
     // Release tasks: pick, then promote (3h) and after it release-notes (1h) beside publish-signatures (30m).
     release: { pipeline: "5h", tasks: "4h30m", finally: "30m" },
 } as const;

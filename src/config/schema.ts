@@ -332,10 +332,10 @@ export const keys = {
             "When the release status site is re-rendered on every site (UTC cron), with the pushes waiting for a nightly: staleness shows even when no run publishes the page.",
     },
     reaperTtlHours: {
-        schema: count(18, 720).default(24),
+        schema: count(19, 720).default(24),
         pulumiType: "integer",
         description:
-            "Hours after its registration before a leaked e2e cluster (its run gone) is destroyed; at least 18, since a nightly may run 17h30m.",
+            "Hours after its registration before a leaked e2e cluster (its run gone) is destroyed; at least 19, since a nightly may run 18h40m.",
     },
     reaperDryRun: {
         schema: z.boolean({ error: "expected true or false" }).default(false),

@@ -96,12 +96,16 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                     name: "upload-logs",
                     image: toolsStepImage,
                     onError: "continue",
+                    // Logs and JUnit of a few gates; bounded so that the record is always closed in time.
+                    timeout: "15m",
                     script: loadScript("upload-logs.sh"),
                     env: [{ name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` }],
                 },
                 {
                     name: "record",
                     image: toolsStepImage,
+                    // Two small objects rewritten (the record and the index).
+                    timeout: "5m",
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "finalize" },

@@ -466,6 +466,24 @@ describe("OKD pipelines", () => {
             const finalize = byName(fin, "finalize-record");
             assert.equal(finalize.params.find((p: Obj) => p.name === "pipeline-status").value, "$(tasks.status)");
         });
+
+        it("gives finalize-record's attempt room for every step's bound: the wait for the destroys and the rest", () => {
+            const secs = (d: string) => {
+                const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(d) as RegExpExecArray;
+                return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60;
+            };
+            const steps = task("okd-finalize-record").spec.steps as Obj[];
+            const bound = (st: Obj) => {
+                if (st.name === "await-destroys") {
+                    return Number(st.env.find((e: Obj) => e.name === "WAIT_SECONDS").value);
+                }
+                assert.ok(st.timeout, `step ${st.name} states no timeout`);
+                return secs(st.timeout);
+            };
+            const sum = steps.reduce((total, st) => total + bound(st), 0);
+            const attempt = secs(byName(fin, "finalize-record").timeout);
+            assert.ok(sum < attempt, `the steps may take ${sum} s, an attempt has ${attempt} s`);
+        });
     });
 
     describe("an OKD/SCOS nightly", () => {
@@ -1042,7 +1060,7 @@ describe("OKD pipelines", () => {
             assert.equal(spec("e2e-gcp").metadata, undefined);
             assert.deepEqual((nightly.workspaces[0] as Obj).name, "e2e");
             // Tekton requires pipeline >= tasks + finally.
-            assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
+            assert.deepEqual(nightly.timeouts, { pipeline: "18h40m", tasks: "15h", finally: "3h40m" });
         });
 
         it("runs the whole release as okd-promote, restricted, off the build pool", () => {

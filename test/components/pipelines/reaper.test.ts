@@ -178,7 +178,7 @@ describe("reaper config", () => {
         const { fakeConfig } = await import("../tekton/fixtures");
         assert.throws(
             () => fakeConfig("aws", undefined, { reaperTtlHours: 12 }),
-            /reaperTtlHours.*expected a whole number from 18 to 720/s,
+            /reaperTtlHours.*expected a whole number from 19 to 720/s,
         );
         assert.equal(fakeConfig("aws").reaperTtlHours, 24);
         assert.equal(fakeConfig("aws").reaperDryRun, false);

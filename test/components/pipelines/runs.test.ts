@@ -59,7 +59,7 @@ describe("pipeline run templates (runs.ts)", () => {
         assert.equal(nightly.pipelineName, "okd-nightly-4-15");
         assert.deepEqual(nightly.params, []);
         assert.deepEqual(nightly.eventParams, ["revisions"]);
-        assert.deepEqual(nightly.timeouts, { pipeline: "17h30m", tasks: "15h", finally: "2h30m" });
+        assert.deepEqual(nightly.timeouts, { pipeline: "18h40m", tasks: "15h", finally: "3h40m" });
         assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-build" });
         assert.deepEqual(who(nightly), [
             ["tools-image", "okd-records", "records", ""],
