@@ -36,77 +36,127 @@ export function nightlyGateTasks(
     const payload = `$(tasks.${t.assemble}.results.IMAGE_URL)@$(tasks.${t.assemble}.results.IMAGE_DIGEST)`;
     const e2e = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
     const fromImage = `$(tasks.${t.assemble}.results.upgrade-from)`;
-    // The upgrade gate: its cluster of the earlier release prepared and registered before it exists (as an install
-    // gate's), created, then a fresh pull-only secret minted for it (the install's may have expired: 1h on Artifact
-    // Registry, 3h on ACR), then the refresh of the cluster's pull secret and the upgrade.
-    const upgradeTasks = (g: GateAccess, options: string): PipelineTask[] => [
-        {
-            name: t.prepareUpgrade(g),
-            taskRef: ref(prepareTaskName(g.platform)),
-            runAfter: [t.pullSecret],
-            params: [
-                toolsImageArg,
-                { name: "release-image", value: fromImage },
-                // Its own cluster name beside the install gate's on the same cloud.
-                { name: "run-id", value: "$(context.taskRun.uid)" },
-                { name: "gate", value: upgradeGateName(g.platform) },
-                { name: "skip-without-release", value: "true" },
+    /**
+     * A gate's cluster, in two halves: before it exists, prepare (installer, manifests, ignition: metadata.json, no
+     * cloud resource) → register (metadata.json into artifact storage, for the cluster reaper); then install (create
+     * the cluster) → a fresh pull-only secret for it (the install's may have expired: 1h on Artifact Registry, 3h on
+     * ACR). An install gate installs the payload under the run's uid; the upgrade gate installs the earlier release
+     * under its own TaskRun's uid (its own cluster name beside the install gate's on the same cloud), in its own
+     * directory, skipping everything when there is no earlier release; its registration names that release, whose
+     * installer destroys it.
+     */
+    const cluster = (
+        g: GateAccess,
+        c: {
+            names: { prepare: string; register: string; install: string; mint: string };
+            gate: string;
+            release: string;
+            runId: string;
+            upgrade: boolean;
+        },
+    ): { before: PipelineTask[]; after: PipelineTask[] } => {
+        const own = c.upgrade
+            ? [
+                  { name: "gate", value: c.gate },
+                  { name: "skip-without-release", value: "true" },
+              ]
+            : [];
+        return {
+            before: [
+                {
+                    name: c.names.prepare,
+                    taskRef: ref(prepareTaskName(g.platform)),
+                    runAfter: [t.pullSecret],
+                    params: [
+                        toolsImageArg,
+                        { name: "release-image", value: c.release },
+                        { name: "run-id", value: c.runId },
+                        ...own,
+                    ],
+                    workspaces: e2e,
+                    timeout: "30m",
+                },
+                {
+                    name: c.names.register,
+                    taskRef: ref(registerClusterTaskName),
+                    runAfter: [c.names.prepare],
+                    params: [
+                        toolsImageArg,
+                        { name: "gate", value: c.gate },
+                        { name: "release-image", value: c.release },
+                        { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
+                    ],
+                    workspaces: e2e,
+                    timeout: "10m",
+                    retries: 2,
+                },
             ],
-            workspaces: e2e,
-            timeout: "30m",
-        },
-        {
-            name: t.registerUpgrade(g),
-            taskRef: ref(registerClusterTaskName),
-            runAfter: [t.prepareUpgrade(g)],
-            params: [
-                toolsImageArg,
-                { name: "gate", value: upgradeGateName(g.platform) },
-                // The cluster runs the earlier release: its installer destroys it.
-                { name: "release-image", value: fromImage },
-                { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
+            after: [
+                {
+                    name: c.names.install,
+                    taskRef: ref(installTaskName(g.platform)),
+                    runAfter: [c.names.register],
+                    params: [
+                        toolsImageArg,
+                        { name: "release-image", value: c.release },
+                        { name: "run-id", value: c.runId },
+                        ...own,
+                    ],
+                    workspaces: e2e,
+                    timeout: gateTimeouts.installTask,
+                },
+                {
+                    name: c.names.mint,
+                    taskRef: ref(pullSecretTaskName),
+                    runAfter: [c.names.install],
+                    params: [{ name: "path", value: refreshedPullSecretPath(c.gate) }],
+                    workspaces: e2e,
+                    timeout: gateTimeouts.mint,
+                    retries: 2,
+                },
             ],
-            workspaces: e2e,
-            timeout: "10m",
-            retries: 2,
-        },
-        {
-            name: t.installUpgrade(g),
-            taskRef: ref(installTaskName(g.platform)),
-            runAfter: [t.registerUpgrade(g)],
-            params: [
-                toolsImageArg,
-                { name: "release-image", value: fromImage },
-                { name: "run-id", value: "$(context.taskRun.uid)" },
-                { name: "gate", value: upgradeGateName(g.platform) },
-                { name: "skip-without-release", value: "true" },
-            ],
-            workspaces: e2e,
-            timeout: gateTimeouts.installTask,
-        },
-        {
-            name: t.pullSecretUpgrade(g),
-            taskRef: ref(pullSecretTaskName),
-            runAfter: [t.installUpgrade(g)],
-            params: [{ name: "path", value: refreshedPullSecretPath(upgradeGateName(g.platform)) }],
-            workspaces: e2e,
-            timeout: gateTimeouts.mint,
-            retries: 2,
-        },
-        {
-            name: t.upgradeGate(g),
-            taskRef: ref(upgradeGateTaskName(g.platform)),
-            runAfter: [t.pullSecretUpgrade(g)],
-            params: [
-                toolsImageArg,
-                { name: "release-image", value: payload },
-                { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
-                { name: "upgrade-options", value: options },
-            ],
-            workspaces: e2e,
-            timeout: upgradeTimeouts.task,
-        },
-    ];
+        };
+    };
+    const installGate = (g: GateAccess) =>
+        cluster(g, {
+            names: { prepare: t.prepare(g), register: t.register(g), install: t.install(g), mint: t.pullSecretGate(g) },
+            gate: g.platform,
+            release: payload,
+            runId: "$(context.pipelineRun.uid)",
+            upgrade: false,
+        });
+    // The upgrade gate: its cluster of the earlier release, then the refresh of the cluster's pull secret and the upgrade.
+    const upgradeTasks = (g: GateAccess, options: string): PipelineTask[] => {
+        const { before, after } = cluster(g, {
+            names: {
+                prepare: t.prepareUpgrade(g),
+                register: t.registerUpgrade(g),
+                install: t.installUpgrade(g),
+                mint: t.pullSecretUpgrade(g),
+            },
+            gate: upgradeGateName(g.platform),
+            release: fromImage,
+            runId: "$(context.taskRun.uid)",
+            upgrade: true,
+        });
+        return [
+            ...before,
+            ...after,
+            {
+                name: t.upgradeGate(g),
+                taskRef: ref(upgradeGateTaskName(g.platform)),
+                runAfter: [t.pullSecretUpgrade(g)],
+                params: [
+                    toolsImageArg,
+                    { name: "release-image", value: payload },
+                    { name: "tests-image", value: `$(tasks.${t.assemble}.results.tests-image)` },
+                    { name: "upgrade-options", value: options },
+                ],
+                workspaces: e2e,
+                timeout: upgradeTimeouts.task,
+            },
+        ];
+    };
     const gateTasks: PipelineTask[] =
         gates.length === 0
             ? []
@@ -120,60 +170,11 @@ export function nightlyGateTasks(
                       timeout: gateTimeouts.mint,
                       retries: 2,
                   },
-                  // Each gate: prepare (metadata.json, no cloud resource) → register (metadata.json into artifact
-                  // storage, for the cluster reaper) → the gate (create cluster, tests).
+                  // Every gate's cluster prepared and registered, then each created, given its fresh pull secret, and
+                  // its conformance suite run (after the refresh of the cluster's pull secret).
+                  ...gates.flatMap((g) => installGate(g).before),
                   ...gates.flatMap((g) => [
-                      {
-                          name: t.prepare(g),
-                          taskRef: ref(prepareTaskName(g.platform)),
-                          runAfter: [t.pullSecret],
-                          params: [
-                              toolsImageArg,
-                              { name: "release-image", value: payload },
-                              { name: "run-id", value: "$(context.pipelineRun.uid)" },
-                          ],
-                          workspaces: e2e,
-                          timeout: "30m",
-                      },
-                      {
-                          name: t.register(g),
-                          taskRef: ref(registerClusterTaskName),
-                          runAfter: [t.prepare(g)],
-                          params: [
-                              toolsImageArg,
-                              { name: "gate", value: g.platform },
-                              { name: "release-image", value: payload },
-                              { name: "pipeline-run", value: "$(context.pipelineRun.name)" },
-                          ],
-                          workspaces: e2e,
-                          timeout: "10m",
-                          retries: 2,
-                      },
-                  ]),
-                  // Then: create cluster → a fresh pull secret (the install's may have expired: 1h on Artifact Registry,
-                  // 3h on ACR) → its refresh on the cluster and the conformance suite.
-                  ...gates.flatMap((g) => [
-                      {
-                          name: t.install(g),
-                          taskRef: ref(installTaskName(g.platform)),
-                          runAfter: [t.register(g)],
-                          params: [
-                              toolsImageArg,
-                              { name: "release-image", value: payload },
-                              { name: "run-id", value: "$(context.pipelineRun.uid)" },
-                          ],
-                          workspaces: e2e,
-                          timeout: gateTimeouts.installTask,
-                      },
-                      {
-                          name: t.pullSecretGate(g),
-                          taskRef: ref(pullSecretTaskName),
-                          runAfter: [t.install(g)],
-                          params: [{ name: "path", value: refreshedPullSecretPath(g.platform) }],
-                          workspaces: e2e,
-                          timeout: gateTimeouts.mint,
-                          retries: 2,
-                      },
+                      ...installGate(g).after,
                       {
                           name: t.gate(g),
                           taskRef: ref(gateTaskName(g.platform)),
