@@ -31,12 +31,15 @@ export const statusRenderKeepRuns = 3;
 const statusTasks = { publish: "publish" } as const;
 
 export interface StatusRenderArgs {
+    /** The site: its release namespace's identities, artifact storage (where the page is published) and gates. */
     site: Site;
+    /** The site's streams: each gets its page, with its throttle settings and waiting pushes. */
     streams: Stream[];
-    /** `statusSchedule`: five-field cron, UTC. */
+    /** When the page is re-rendered: a five-field cron schedule, UTC. */
     schedule: string;
-    /** `nightlyDispatchSchedule`: the page says when the dispatcher next fires for waiting pushes. */
+    /** When the throttle's dispatcher fires (five-field cron, UTC): the page says when waiting pushes next start. */
     dispatchSchedule: string;
+    /** Overrides of the pinned images the starter's Job runs (kubectl); unset: the pinned defaults. */
     images?: Partial<PipelineImages>;
     /** The pipelines (the release namespace's tools-image resolve and publish-status Tasks) and the Tekton install. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];

@@ -1,7 +1,7 @@
 /**
  * The domain model every component stands on: where a site runs, the release streams it builds, the components each
  * stream rebuilds and the e2e gates a payload must pass. Plain types, with no dependency on how a stack is
- * configured: the program's configuration schema (src/config/schema.ts) validates stack configuration into exactly
+ * configured: the program's configuration schemas (src/config/model-schema.ts) validate stack configuration into exactly
  * these types, and a compile-time check there fails when a schema and its type drift apart.
  */
 
@@ -119,6 +119,7 @@ export interface Stream {
     basePayload: string;
     /** Images rebuilt for OKD. */
     components: Component[];
+    /** When the stream's nightlies and releases are started. */
     schedules: StreamSchedules;
     /** Promote accepted nightlies of this stream and mirror them to the mirror repositories. */
     promote: boolean;
@@ -127,6 +128,7 @@ export interface Stream {
      * `manual`, no release CronJob: an operator starts the release run by hand.
      */
     promotion: "scheduled" | "manual";
+    /** How pushes start nightlies: the minimum interval between them and the most left unfinished. */
     throttle: StreamThrottle;
     /** The stream's upgrade gate; unset: none. */
     upgradeGate?: UpgradeGate;
