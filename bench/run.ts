@@ -15,7 +15,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 
 import { type Cli, UsageError, UserError, onPath, parseCli, runCli } from "../scripts/cli";
-import { listStacks } from "../src/synth/stackfile";
+import { listStacks } from "../src/synth/stacks";
 import { type CriticalPath, hm, manifestsCriticalPaths, readDurations } from "./critical-path";
 
 const cli: Cli = {
