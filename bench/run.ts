@@ -381,6 +381,11 @@ function main(): number {
     if (i < 0 || j < 0) throw new UserError(`${doc} has no ${begin} … ${end} block to write the results into`);
     fs.writeFileSync(doc, text.slice(0, i) + block + text.slice(j + end.length));
     console.log(`\nwrote ${path.relative(process.cwd(), doc)}`);
+    if (gate.status !== 0) {
+        // The block is written and says so; the exit status says it too, for whoever runs the bench from a script.
+        process.stderr.write(`bench: npm test exited ${gate.status}: ${outcome}\n`);
+        return 1;
+    }
     return 0;
 }
 

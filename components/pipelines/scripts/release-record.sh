@@ -75,7 +75,7 @@ source "${BASH_SOURCE[0]%/*}/lib/rclone-store.sh"
 record_path() { printf '%s/%s.json' "${stream_dir}" "$1"; }
 
 load_record() {
-  fetch "${stream_dir}" "$1.json" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
+  fetch_record "$1" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
 }
 
 # load_index: the stream's index, or an empty one when there is none yet. An index that is not a JSON object (the

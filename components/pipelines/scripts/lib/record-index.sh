@@ -17,10 +17,10 @@
 # rclone exposes no conditional write (If-Match, generation match) to do this with a precondition instead.
 # Entries carry `recordMd5`; a store that lists no MD5 just has every record re-read on each check.
 
-# Objects this run wrote, kept in ${work}/known/ with their MD5 in ${work}/known.md5 ("<md5> <name>" lines, the last
-# line of a name wins): a listing that shows the same MD5 for the object means the store holds exactly that content,
-# so sync_index takes it from here instead of downloading it again (the record just written, the index just written).
-# A store that lists no MD5 has everything downloaded, as before.
+# Objects this run wrote or read, kept in ${work}/known/ with their MD5 in ${work}/known.md5 ("<md5> <name>" lines, the
+# last line of a name wins): a listing that shows the same MD5 for the object means the store holds exactly that
+# content, so sync_index takes it from here instead of downloading it again (the record just written, the index just
+# written or read with the record). A store that lists no MD5 has everything downloaded, as before.
 known() {
   local sum _
   mkdir -p "${work}/known"
@@ -31,6 +31,26 @@ known() {
 # jq: the known.md5 lines as an object, name -> MD5.
 # shellcheck disable=SC2016 # jq expands these, not the shell
 known_md5s='[$known | split("\n")[] | select(. != "") | {key: .[33:], value: .[0:32]}] | from_entries'
+
+# fetch_record <name> <local file>: as `fetch` of <name>.json, with the index read in the same rclone call and kept
+# as known (when it is a JSON object), so the sync after this run's write need not download it again when nobody
+# changed it meanwhile. 0 when copied, 1 when the listing shows no such record. When that call fails for any reason the
+# record is read alone with `fetch`, so a failure to read the index stops the script where it always did, in
+# sync_index after the record is written (an index that cannot be read is then tried twice, each with rclone's retries).
+fetch_record() {
+  local got="${work}/fetch-record"
+  rm -rf "${got}"
+  printf '+ /%s\n+ /index.json\n- *\n' "$1.json" >"${work}/fetch-record.rules"
+  if rclone --quiet copy --filter-from "${work}/fetch-record.rules" "${stream_dir}/" "${got}/" 2>"${work}/rclone.err"; then
+    [ -f "${got}/$1.json" ] || return 1 # the copy listed the directory: there is no such record
+    mv "${got}/$1.json" "$2"
+    if [ -f "${got}/index.json" ] && jq -e 'type == "object"' "${got}/index.json" >/dev/null 2>&1; then
+      known index.json "${got}/index.json"
+    fi
+    return 0
+  fi
+  fetch "${stream_dir}" "$1.json" "$2"
+}
 
 # sync_index [full]: `full` re-reads every record (reindex); otherwise only those the index is stale for.
 sync_index() {
