@@ -1,6 +1,6 @@
 // A mocha reporter for `npm run bench`: the spec reporter's output, and at the end, to $OKD_CI_BENCH_FILE_TIMES, the
 // time each test file kept a process busy (the durations of its tests and hooks, summed) and the wall time of the
-// whole run. Durations, not the span from a file's first event to its last: under `mocha --parallel` a worker's
+// whole run, and the run's counts of passing, failing and pending tests. Durations, not the span from a file's first event to its last: under `mocha --parallel` a worker's
 // events reach the reporter in one burst when its file ends, so spans would be zero.
 "use strict";
 
@@ -38,7 +38,11 @@ class FileTimes extends Mocha.reporters.Spec {
             const out = process.env.OKD_CI_BENCH_FILE_TIMES;
             if (!out) return;
             const perFile = [...files].map(([file, f]) => ({ file, ms: f.ms, tests: f.tests }));
-            fs.writeFileSync(out, JSON.stringify({ totalMs: performance.now() - begin, files: perFile }));
+            const { passes = 0, failures = 0, pending = 0 } = runner.stats ?? this.stats ?? {};
+            fs.writeFileSync(
+                out,
+                JSON.stringify({ totalMs: performance.now() - begin, files: perFile, passes, failures, pending }),
+            );
         });
     }
 }

@@ -5,6 +5,9 @@ import * as YAML from "yaml";
 
 import { type ConfigSource, type RequiredSecret, missingSecrets, project } from "../config/load";
 import { SECRET } from "./render";
+import { listStacks } from "./stacks";
+
+export { listStacks };
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackConfig {
@@ -15,15 +18,6 @@ export interface StackConfig {
 }
 
 export class StackFileError extends Error {}
-
-/** Stacks are the `Pulumi.<stack>.yaml` files next to `Pulumi.yaml`. */
-export function listStacks(root: string): string[] {
-    return fs
-        .readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
 
 /**
  * Reads `Pulumi.<stack>.yaml`. Encrypted (`secure:`) values cannot be decrypted offline and are never needed: they

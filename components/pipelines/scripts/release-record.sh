@@ -75,7 +75,7 @@ source "${BASH_SOURCE[0]%/*}/lib/rclone-store.sh"
 record_path() { printf '%s/%s.json' "${stream_dir}" "$1"; }
 
 load_record() {
-  fetch "${stream_dir}" "$1.json" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
+  fetch_record "$1" "${work}/record.json" || fail "no record for $1 in releases/${MINOR}/"
 }
 
 # load_index: the stream's index, or an empty one when there is none yet. An index that is not a JSON object (the
@@ -88,67 +88,15 @@ load_index() {
   jq -n --arg minor "${MINOR}" '{stream: $minor, releases: []}' >"${work}/index.json"
 }
 
-# --- The index --------------------------------------------------------------------------------------------------------
-# Records are the truth and the index is derived from them, so two runs writing at once can only lose index work,
-# never a record. Each writer, after writing its record, brings the index into agreement with the records: it lists
-# them, re-reads those whose MD5 differs from the one their index entry was built from, writes the index if anything
-# changed, and checks again, until a check finds nothing to change. Every record written before the last index write
-# is visible to the check its writer makes after that write, because the three stores list and read with strong
-# consistency (S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel; GCS:
-# https://cloud.google.com/storage/docs/consistency; Azure Blob:
-# https://learn.microsoft.com/azure/storage/blobs/concurrency-manage), so the index ends with every record in it.
-# rclone exposes no conditional write (If-Match, generation match) to do this with a precondition instead.
-# Entries carry `recordMd5`; a store that lists no MD5 just has every record re-read on each check.
+# --- The index: lib/record-index.sh (sync_index: bring the index into agreement with the records) -----------------
+# An index entry, made of a record.
 entry_of='{name, digest, pullSpec, created, verdict, promoted: (.promotion != null), promotedName}'
-
-# sync_index [full]: `full` re-reads every record (reindex); otherwise only those the index is stale for.
-sync_index() {
-  local file writes=0
-  for _ in $(seq 1 "${INDEX_SYNC_ATTEMPTS:-10}"); do
-    list_dir "${stream_dir}" "${work}/listing.json"
-    load_index
-    jq -r --slurpfile idx "${work}/index.json" --arg full "${1:-}" '
-      ([$idx[0].releases[]? | {key: ((.name // "") + ".json"), value: (.recordMd5 // "")}] | from_entries) as $known
-      | .[] | select(.Name != "index.json" and (.Name | endswith(".json")))
-      | select($full != "" or (.Hashes.md5 // "") == "" or $known[.Name] != .Hashes.md5) | .Name
-    ' "${work}/listing.json" >"${work}/stale"
-    rm -rf "${work}/records"
-    mkdir -p "${work}/records"
-    if [ -s "${work}/stale" ]; then fetch_many "${stream_dir}" "${work}/stale" "${work}/records"; fi
-    # Entries of records read now, each with the MD5 of what was read.
-    echo '[]' >"${work}/fresh.json"
-    while IFS= read -r file; do
-      [ -f "${work}/records/${file}" ] || continue # deleted since the listing: the next check settles it
-      jq --slurpfile r "${work}/records/${file}" --arg md5 "$(md5sum <"${work}/records/${file}" | cut -d' ' -f1)" \
-        ". + [\$r[0] | ${entry_of} + {recordMd5: \$md5}]" "${work}/fresh.json" >"${work}/fresh.next"
-      mv "${work}/fresh.next" "${work}/fresh.json"
-    done <"${work}/stale"
-    # The next index: fresh entries, and the current entries of the records that are still listed and not re-read.
-    jq --slurpfile listing "${work}/listing.json" --slurpfile fresh "${work}/fresh.json" --rawfile stale "${work}/stale" '
-      ([$listing[0][].Name] | map({key: ., value: true}) | from_entries) as $listed
-      | ($stale | split("\n") | map(select(. != "")) | map({key: ., value: true}) | from_entries) as $reread
-      | .releases = ([.releases[]? | select($listed[(.name // "") + ".json"] and ($reread[.name + ".json"] | not))]
-                     + $fresh[0] | sort_by(.name) | reverse)
-    ' "${work}/index.json" >"${work}/index.next"
-    if jq -e --slurpfile next "${work}/index.next" '.releases == $next[0].releases' "${work}/index.json" >/dev/null; then
-      echo "release-record: the index of ${MINOR} agrees with its $(jq '.releases | length' "${work}/index.json") record(s)"
-      return 0
-    fi
-    jq --arg minor "${MINOR}" --arg now "$(now)" '.stream = $minor | .updated = $now' "${work}/index.next" >"${work}/index.write"
-    # Writers that keep colliding retry at different times.
-    if [ "${writes}" -gt 0 ]; then sleep "0.$((RANDOM % 10))"; fi
-    # Another run may overwrite the index between rclone's upload and its check of what was stored (rclone re-reads
-    # the object on S3 and Azure), which rclone would report as "corrupted on transfer". The agreement check that
-    # follows re-reads the index anyway, so rclone's own check is off for this one object.
-    store "${stream_dir}/index.json" "${work}/index.write" --ignore-checksum --ignore-size --s3-no-head
-    writes=$((writes + 1))
-    set -- "" # a full re-read is needed once at most
-  done
-  fail "the index of ${MINOR} still disagreed with its records after ${INDEX_SYNC_ATTEMPTS:-10} attempts (other runs writing?); run RECORD_ACTION=reindex"
-}
+# shellcheck source=lib/record-index.sh
+source "${BASH_SOURCE[0]%/*}/lib/record-index.sh"
 
 save_record() {
   store "$(record_path "$1")" "${work}/record.json"
+  known "$1.json" "${work}/record.json"
   sync_index
 }
 
