@@ -33,7 +33,9 @@ export const pushRecordTemplateName = (minor: string): string => `okd-push-recor
  * templates' params are unchanged): the delivery's `X-GitHub-Delivery` header, kept for the audit trail only (the HMAC
  * signature covers the body, not the headers, so a replayer can change it:
  * https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers), and the push's
- * `repository.pushed_at`, which GitHub sets (epoch seconds in a push event's payload) and the signature covers.
+ * `repository.pushed_at`, which GitHub sets and the signature covers: in a push event's payload it is Unix seconds (an
+ * integer, unlike other events' ISO strings; GitHub support called it by design, isaacs/github#1534), which Triggers
+ * renders as its JSON text.
  */
 export const pushRecordParams = { delivery: "delivery", pushedAt: "pushed-at" } as const;
 export const pushRecordBindings = [
