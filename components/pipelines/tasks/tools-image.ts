@@ -127,9 +127,9 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
 
 /**
  * Where the tools image is published under its tag: the release repository, which only the records identity
- * (assemble, which publishes it, verdict, finalize) pushes to. Not the components repository, which every component build's push token writes: the release
- * run, which cannot build in its restricted namespace, resolves the tag the nightlies pushed, so the tag must be one
- * no build can move (issue 15 path 5; docs/security.md).
+ * (assemble, which publishes it, verdict, finalize) pushes to. Not the components repository, which every component
+ * build's push token writes: the release run, which cannot build in its restricted namespace, resolves the tag the
+ * nightlies published, so the tag must be one no build can move (issue 15 path 5; docs/security.md).
  */
 export function toolsRepository(ctx: PipelineContext): pulumi.Output<string> {
     return pulumi.output(ctx.repositories.release);
