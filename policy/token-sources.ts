@@ -61,6 +61,13 @@ export const tokenSources: { token: string; file: string; args: string; props: s
         props: ["rules", "scanType"],
     },
     { token: t.aws.iamPolicy, file: "aws/iam/policy", args: "PolicyArgs", props: ["policy"] },
+    { token: t.aws.iamUser, file: "aws/iam/user", args: "UserArgs", props: ["tags"] },
+    {
+        token: t.aws.iamUserPolicyAttachment,
+        file: "aws/iam/userPolicyAttachment",
+        args: "UserPolicyAttachmentArgs",
+        props: ["policyArn", "user"],
+    },
     {
         token: t.aws.iamRole,
         file: "aws/iam/role",

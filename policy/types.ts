@@ -24,6 +24,8 @@ export const t = {
         iamRole: "aws:iam/role:Role",
         iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
         iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        iamUser: "aws:iam/user:User",
+        iamUserPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
         eksCluster: "aws:eks/cluster:Cluster",
         eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
         eksPodIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",

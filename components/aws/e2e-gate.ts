@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Gate } from "../shared/model";
 import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
 import type { GateAccess } from "../shared/site";
-import { installerPolicies } from "./installer-permissions";
+import { type SiteGuard, installerPolicies, siteGuardPolicy } from "./installer-permissions";
 import type { PolicyDocument } from "./policy";
 
 export interface E2eGateArgs {
@@ -19,6 +19,11 @@ export interface E2eGateArgs {
     userName: string;
     /** `gateCredentialsAws`: the AWS credentials file with the static access key of the installer's user. */
     credentials?: pulumi.Output<string>;
+    /**
+     * The site's resources the installer's user must never change when the gate shares the account
+     * (`siteGuardPolicy`); the partition comes from `account`.
+     */
+    siteGuard: Omit<SiteGuard, "partition" | "bucketName"> & { bucketName: pulumi.Input<string> };
 }
 
 /**
@@ -70,7 +75,10 @@ export class E2eGate extends pulumi.ComponentResource {
             const zone = this.zone(name, gate);
             this.zoneId = zone.id;
             this.nameServers = zone.nameServers;
-            this.user = this.installerUser(name, args.userName, documents);
+            const guard = pulumi
+                .all([args.account, args.siteGuard.bucketName])
+                .apply(([{ partition }, bucketName]) => siteGuardPolicy({ ...args.siteGuard, partition, bucketName }));
+            this.user = this.installerUser(name, args.userName, documents, guard);
             howToCreate = `create an access key of IAM user ${args.userName} (\`aws iam create-access-key --user-name ${args.userName}\`), write it as an AWS credentials file and run \`pulumi config set --secret ${gateCredentialsKey("aws")} < .awscred\` (docs/platforms/aws.md)`;
         }
 
@@ -111,24 +119,32 @@ export class E2eGate extends pulumi.ComponentResource {
         return { id: zone.id, nameServers: zone.nameServers };
     }
 
-    /** The installer's IAM user in the site's account, with the two policies; its key is made by the operator. */
+    /**
+     * The installer's IAM user in the site's account, with the two policies and the site guard (explicit denies on the
+     * site's own resources); its key is made by the operator.
+     */
     private installerUser(
         name: string,
         userName: string,
         documents: pulumi.Output<{ regional: PolicyDocument; global: PolicyDocument }>,
+        guard: pulumi.Output<PolicyDocument>,
     ): User {
         const user = new User(
             `${name}-installer`,
             { name: userName, forceDestroy: true, tags: { "okd-ci/role": "e2e-installer" } },
             { parent: this },
         );
-        for (const part of ["regional", "global"] as const) {
+        const parts = pulumi.all([documents, guard]).apply(([d, g]) => ({ ...d, "site-guard": g }));
+        for (const part of ["regional", "global", "site-guard"] as const) {
             const policy = new Policy(
                 `${name}-installer-${part}`,
                 {
                     name: `${userName}-${part}`,
-                    description: `openshift-install for the okd-ci e2e gate (${part} part)`,
-                    policy: documents.apply((d) => JSON.stringify(d[part])),
+                    description:
+                        part === "site-guard"
+                            ? "okd-ci e2e gate: denies the installer every change to the site's own resources"
+                            : `openshift-install for the okd-ci e2e gate (${part} part)`,
+                    policy: parts.apply((d) => JSON.stringify(d[part])),
                 },
                 { parent: this },
             );

@@ -261,6 +261,13 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                         account,
                         userName: roleName(args, "e2e-installer"),
                         credentials: args.gateSecrets.aws,
+                        siteGuard: {
+                            // The two keys only okd-ci sets (src/config refuses a stack tag of either name).
+                            siteTags: pick(standardTags({}), ["okd-ci-project", "okd-ci-stack"]),
+                            clusterName: this.clusterName,
+                            iamPrefix: `${physicalName(args.namePrefix, [args.region], 64)}-`,
+                            bucketName: bucket.name,
+                        },
                     },
                     { parent: this, provider: this.awsProvider },
                 ).access,
@@ -318,6 +325,9 @@ const identityRoleNames: Record<IdentityRole, string> = {
 };
 
 /** IAM names are account-wide: prefix and region keep two sites in one account apart. */
+const pick = (tags: Record<string, string>, keys: string[]): Record<string, string> =>
+    Object.fromEntries(keys.map((k) => [k, tags[k]]));
+
 const roleName = (args: AwsSiteArgs, role: string): string => physicalName(args.namePrefix, [args.region, role], 64);
 
 interface AccountWithSuffix extends AccountContext {

@@ -225,8 +225,9 @@ export class ClusterReaper extends pulumi.ComponentResource {
 }
 
 /**
- * The reaper's PipelineRun, as the nightly runs the same Tasks (runs.ts): the tools image, select and record as the
- * records identity, off the build pool; the pull secret as the pull-only identity; each destroy as the e2e
+ * The reaper's PipelineRun, as the nightly runs the same Tasks (runs.ts): the tools image as a build (no identity,
+ * the builds' push token, on the build pool); select and record as the records identity, off the build pool; the pull
+ * secret as the pull-only identity; each destroy as the e2e
  * ServiceAccount, with its gate's credentials from the gate Secret. Anything else falls to the build ServiceAccount,
  * which holds nothing.
  */
@@ -243,7 +244,11 @@ export function reaperRun(site: Site): Record<string, unknown> {
             timeouts: { pipeline: "4h", tasks: "3h15m", finally: "45m" },
             taskRunTemplate: { serviceAccountName: serviceAccounts.build },
             taskRunSpecs: [
-                ...[toolsImagePipelineTask, reaperTasks.select, reaperTasks.record].map((n) => ({
+                {
+                    pipelineTaskName: toolsImagePipelineTask,
+                    podTemplate: { nodeSelector: site.buildPool.nodeSelector, tolerations: site.buildPool.tolerations },
+                },
+                ...[reaperTasks.select, reaperTasks.record].map((n) => ({
                     pipelineTaskName: n,
                     ...records,
                 })),

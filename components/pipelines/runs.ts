@@ -62,9 +62,9 @@ export const restrictedPod = {
 
 /**
  * Who runs what in a nightly (docs/security.md, "Identities"): the builds of pushed code (machine-os, components) and
- * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret; the tools
- * image (built from this repository's Containerfile into the release repository, which no build can write), assemble,
- * verdict, finalize-record and each gate's register (its cluster's metadata under clusters/) as the records identity,
+ * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret, and the
+ * tools image the same way (its RUN steps share the pod's network); assemble (which tags the tools image's digest in
+ * the release repository, which no build can write), verdict, finalize-record and each gate's register (its cluster's metadata under clusters/) as the records identity,
  * off the build pool; the pull secret as the pull-only identity; each gate's prepare, create and destroy as the e2e
  * ServiceAccount without its identity's labels (the installer's credentials are in the gate Secret).
  */
@@ -97,10 +97,10 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
         timeouts: runTimeouts.nightly,
         taskRunTemplate: { serviceAccountName: serviceAccounts.build },
         taskRunSpecs: [
-            // Privileged (buildah) but running only this repository's Containerfile, so off the build pool: an identity
-            // pod never shares a node with the builds of pushed code.
-            spec(t.toolsImage, records),
-            ...onPool.map((n) => spec(n, onBuildPool)),
+            // Privileged (buildah) and its RUN steps share the pod's network: a build, with no identity (on GKE any
+            // process of a pod that reaches the metadata server can get its token) and the builds' push token, on the
+            // build pool. Assemble, as records, tags the digest in the release repository (tools-image.ts).
+            ...[t.toolsImage, ...onPool].map((n) => spec(n, onBuildPool)),
             ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
             // register-<cloud> stores the installer's metadata.json under clusters/ (the reaper's input): a records

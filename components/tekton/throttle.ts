@@ -5,7 +5,7 @@ import type { Stream } from "../shared/model";
 import { streamId, triggerEventParams } from "../shared/pipelines";
 import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
-import { listenerNames, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
+import { listenerNames, pushRecordParams, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
 
 /** Labels of a push record (a ConfigMap the GitHub listener creates per push); the dispatcher selects on them. */
 export const pushRecordLabel = { key: "okd-ci/push-record", value: "nightly" } as const;
@@ -17,6 +17,11 @@ export const dispatcherLabels = {
 const dispatcherAccount = "okd-nightly-dispatcher";
 /** The policy holding the listener's ConfigMap creates and the dispatcher's deletes to push records, and its binding. */
 export const pushRecordPolicyName = "okd-ci-push-records";
+
+/** A push record's name: the stream and the pushed commit (`okd-push-4-15-<40 hex>`), so a replay of it collides. */
+export const pushRecordName = (minor: string, revision: string): string => `okd-push-${streamId(minor)}-${revision}`;
+/** CEL (RE2) pattern of that name, as the admission policy checks it. */
+const pushRecordNamePattern = "^okd-push-[0-9]+-[0-9]+-[0-9a-f]{40}$";
 
 /**
  * RBAC cannot narrow `create` or `delete` by label, and the release namespace holds other ConfigMaps (the release
@@ -45,9 +50,9 @@ export function pushRecordPolicy(namespace: string, listenerServiceAccount: stri
         ],
         validations: [
             {
-                expression: `request.operation != 'CREATE' || (request.userInfo.username == ${user(listenerServiceAccount)} && ${labelled("object")} && has(object.metadata.generateName) && object.metadata.generateName.startsWith('okd-push-'))`,
+                expression: `request.operation != 'CREATE' || (request.userInfo.username == ${user(listenerServiceAccount)} && ${labelled("object")} && has(object.metadata.name) && object.metadata.name.matches('${pushRecordNamePattern}'))`,
                 message:
-                    "only the listener creates ConfigMaps here, and only push records (okd-ci/push-record=nightly, okd-push-…)",
+                    "only the listener creates ConfigMaps here, and only push records (okd-ci/push-record=nightly, okd-push-<stream>-<commit>)",
                 reason: "Forbidden",
             },
             {
@@ -87,18 +92,31 @@ export interface NightlyThrottleArgs {
  * repositories. A ConfigMap, not a PipelineRun: TriggerTemplates may create any resource the listener's
  * ServiceAccount may create (tektoncd/triggers docs/triggertemplates.md: "You will need to add the appropriate roles
  * to the EventListener's service account to be able to create other non Tekton resources").
+ *
+ * Replays (issue 15 path 9): a captured delivery keeps a valid signature forever. The record is named from the
+ * stream and the pushed commit, so a replay while the push waits for the dispatcher fails with AlreadyExists (the
+ * listener logs it; nothing is created), whatever `X-GitHub-Delivery` the replayer sends; and it keeps the push's
+ * `pushed_at`, with which the dispatcher discards a record that arrived more than `PUSH_MAX_AGE_SECONDS` after its
+ * push (a late replay, which would otherwise build an old commit: dispatch-nightly.sh).
  */
 export function pushRecordTemplate(minor: string): Record<string, unknown> {
     const event = Object.values(triggerEventParams);
     return {
-        // The push binding fills every event param; the record keeps the repository and the pushed commit.
-        params: event.map((p) => ({ name: p, description: `Filled by the push: ${p}` })),
+        // The push binding fills every event param, the trigger's inline bindings the delivery and push time.
+        params: [
+            ...event.map((p) => ({ name: p, description: `Filled by the push: ${p}` })),
+            {
+                name: pushRecordParams.delivery,
+                description: "The delivery's X-GitHub-Delivery header (audit only: the signature does not cover it)",
+            },
+            { name: pushRecordParams.pushedAt, description: "The push's repository.pushed_at, epoch seconds" },
+        ],
         resourcetemplates: [
             {
                 apiVersion: "v1",
                 kind: "ConfigMap",
                 metadata: {
-                    generateName: `okd-push-${streamId(minor)}-`,
+                    name: pushRecordName(minor, `$(tt.params.${triggerEventParams.revision})`),
                     labels: {
                         [pushRecordLabel.key]: pushRecordLabel.value,
                         "okd-ci/stream": minor,
@@ -109,6 +127,8 @@ export function pushRecordTemplate(minor: string): Record<string, unknown> {
                     stream: minor,
                     repository: `$(tt.params.${triggerEventParams.repository})`,
                     revision: `$(tt.params.${triggerEventParams.revision})`,
+                    pushedAt: `$(tt.params.${pushRecordParams.pushedAt})`,
+                    delivery: `$(tt.params.${pushRecordParams.delivery})`,
                 },
             },
         ],

@@ -28,6 +28,21 @@ import {
 /** The TriggerTemplate a push to one of the stream's repositories fills: a push record (components/tekton/throttle.ts). */
 export const pushRecordTemplateName = (minor: string): string => `okd-push-record-${streamId(minor)}`;
 
+/**
+ * What the GitHub trigger adds to the push binding for a push record (inline bindings of the trigger, so the run
+ * templates' params are unchanged): the delivery's `X-GitHub-Delivery` header, kept for the audit trail only (the HMAC
+ * signature covers the body, not the headers, so a replayer can change it:
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers), and the push's
+ * `repository.pushed_at`, which GitHub sets and the signature covers: in a push event's payload it is Unix seconds (an
+ * integer, unlike other events' ISO strings; GitHub support called it by design, isaacs/github#1534), which Triggers
+ * renders as its JSON text.
+ */
+export const pushRecordParams = { delivery: "delivery", pushedAt: "pushed-at" } as const;
+export const pushRecordBindings = [
+    { name: pushRecordParams.delivery, value: "$(header.X-GitHub-Delivery)" },
+    { name: pushRecordParams.pushedAt, value: "$(body.repository.pushed_at)" },
+];
+
 /** Where each kind of run is created: nightlies build pushed code (privileged), releases promote (restricted). */
 export const runNamespaces: Record<"nightly" | "release", string> = {
     nightly: pipelineNamespace,
@@ -215,7 +230,7 @@ export class StreamTriggers extends pulumi.ComponentResource {
             githubTriggers.push({
                 name: `nightly-${id}`,
                 interceptors: [githubInterceptor(), celFilter(pushFilter(stream))],
-                bindings: [{ ref: "okd-push" }],
+                bindings: [{ ref: "okd-push" }, ...pushRecordBindings],
                 template: { ref: pushRecordTemplateName(stream.minor) },
             });
         }

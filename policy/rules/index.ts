@@ -2,6 +2,7 @@
 import type { Rule } from "../model";
 import { buildNamespacePodSecurity } from "./namespace";
 import { e2eServiceAccountPullOnly } from "./e2e-pull";
+import { gateInstallerGuarded } from "./gate-guard";
 import { iamLeastPrivilege } from "./iam";
 import { buildPushScoped } from "./build-push";
 import { buildPodsHoldNoIdentity, promotedWriters } from "./identity";
@@ -33,6 +34,7 @@ export const rules: readonly Rule[] = [
     registryScansImages,
     gcpContainerScanningEnabled,
     iamLeastPrivilege,
+    gateInstallerGuarded,
     e2eServiceAccountPullOnly,
     rbacLeastPrivilege,
     buildPoolSpotScalesToZero,

@@ -213,7 +213,7 @@ cm() { # cm <file> <generateName|name> <value> <labelled: yes|no>
     require("fs").writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: m, data: {} }));
   ' "$@"
 }
-cm "${work}/record.json" generateName okd-push-4-22- yes
+cm "${work}/record.json" name okd-push-4-22-0123456789abcdef0123456789abcdef01234567 yes
 create_as admitted "a push record, by the listener" "${listener}" "${work}/record.json"
 cm "${work}/v.json" name okd-evil no
 create_as denied "an unlabelled ConfigMap, by the listener" "${listener}" "${work}/v.json" "${records_policy}"

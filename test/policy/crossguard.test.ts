@@ -59,6 +59,7 @@ describe("CrossGuard adapter", () => {
             "registry-scans-images": "mandatory",
             "gcp-container-scanning-api-enabled": "advisory",
             "iam-least-privilege": "mandatory",
+            "gate-installer-guarded": "mandatory",
             "e2e-service-account-pull-only": "mandatory",
             "rbac-least-privilege": "mandatory",
             "build-pool-spot-scales-to-zero": "mandatory",

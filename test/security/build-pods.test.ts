@@ -21,7 +21,8 @@ import { type Doc, type StackObjects, ofKind, stackObjects, stacks } from "./sta
 const buildTasks = ["okd-build-component", "okd-machine-os", "okd-stream-coreos"];
 /**
  * The one other privileged Task: buildah on this repository's own tools Containerfile (its ConfigMap), no upstream
- * code, run as the records identity into the release repository, which no build's push token reaches.
+ * code, run as a build (no identity: its RUN steps share the pod's network) into the components repository by digest;
+ * assemble, as records, tags that digest in the release repository.
  */
 const toolsTask = "okd-tools-image";
 const gateTasks = /^okd-e2e-(?!pull-secret)/;
@@ -252,14 +253,25 @@ for (const stack of stacks()) {
             }
         });
 
-        it("builds the tools image as the records identity, off the build pool, with no push token", () => {
+        it("builds the tools image as a build: no identity, no metadata server or credential agent, the push token only", () => {
+            // Its RUN steps share the pod's network (--network host): on GKE any process of a pod that may reach
+            // the metadata server gets the pod's token, so the pod must be one that cannot (a review finding).
             const tools = pods.filter((p) => p.task.metadata.name === toolsTask);
             assert.ok(tools.length > 0, `${stack} runs the tools image`);
             for (const p of tools) {
-                assert.equal(p.serviceAccount, "okd-records", p.pipelineTask);
-                assert.equal(p.labels[identityPodLabel], "records");
-                assert.deepEqual(p.secrets, [], "no Secret mounted: the pod's own identity mints its credential");
+                assert.equal(p.serviceAccount, "okd-build", `${p.run}${p.pipelineTask}`);
+                assert.ok(!(identityPodLabel in p.labels), `${p.run}${p.pipelineTask} carries an identity label`);
+                assert.deepEqual(p.secrets, ["okd-registry-push"]);
+                for (const e of credentialEndpoints) {
+                    assert.deepEqual(
+                        egressTo(s.objects, p.namespace, p.labels, e.address, 80).allowedBy,
+                        [],
+                        `${p.run}${p.pipelineTask} reaches ${e.what}`,
+                    );
+                }
             }
+            const bound = new Set(cloudBindings(s).map((b) => b.subject));
+            assert.ok(!bound.has(`${tools[0].namespace}/okd-build`), "okd-build is bound to a cloud identity");
         });
 
         it("schedules no identity pod where builds run", () => {

@@ -33,10 +33,19 @@ describe("the push-record admission policy (stack ci)", function () {
             t.metadata.name.startsWith("okd-push-record-"),
         );
         assert.ok(template, "a push-record TriggerTemplate in okd-release");
+        // As Triggers fills it for a push of one commit.
+        const rendered = template.spec.resourcetemplates[0];
         record = {
-            ...template.spec.resourcetemplates[0],
-            metadata: { ...template.spec.resourcetemplates[0].metadata },
+            ...rendered,
+            metadata: {
+                ...rendered.metadata,
+                name: rendered.metadata.name.replace(
+                    "$(tt.params.revision)",
+                    "0123456789abcdef0123456789abcdef01234567",
+                ),
+            },
         };
+        assert.match(record.metadata.name, /^okd-push-\d+-\d+-[0-9a-f]{40}$/);
     });
 
     it("admits the listener's push records and refuses any other ConfigMap it or the dispatcher would create", () => {
@@ -56,6 +65,18 @@ describe("the push-record admission policy (stack ci)", function () {
             },
             { name: "push record by the dispatcher", namespace: release, username: dispatcher, object: record },
             {
+                name: "labelled, named from a branch instead of a commit",
+                namespace: release,
+                username: listener,
+                object: { ...record, metadata: { ...record.metadata, name: "okd-push-4-15-main" } },
+            },
+            {
+                name: "labelled, generated name",
+                namespace: release,
+                username: listener,
+                object: { ...record, metadata: { generateName: "okd-push-4-15-", labels: record.metadata.labels } },
+            },
+            {
                 name: "by an operator",
                 namespace: release,
                 username: "kubernetes-admin",
@@ -69,7 +90,13 @@ describe("the push-record admission policy (stack ci)", function () {
             by.get("push record")?.matched && !by.get("push record")?.denied,
             JSON.stringify(by.get("push record")),
         );
-        for (const n of ["unlabelled ConfigMap", "labelled, under another name", "push record by the dispatcher"]) {
+        for (const n of [
+            "unlabelled ConfigMap",
+            "labelled, under another name",
+            "push record by the dispatcher",
+            "labelled, named from a branch instead of a commit",
+            "labelled, generated name",
+        ]) {
             assert.ok(by.get(n)?.denied, `${n} was admitted`);
             assert.match(by.get(n)?.messages.join(" ") ?? "", /only the listener creates ConfigMaps here/);
         }

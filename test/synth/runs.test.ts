@@ -55,7 +55,7 @@ describe("hand-run PipelineRuns", () => {
                 }
             });
 
-            it("puts every build batch and the machine-os build on the build pool, and neither the tools image (an identity pod) nor a release", () => {
+            it("puts every build batch, the machine-os build and the tools image (a build: no identity) on the build pool, and no release task", () => {
                 // The local site has no dedicated pool: its placement is empty, and so must the run's be.
                 const local = readStackConfig(root, stack).config["okd-ci:platform"] === "local";
                 for (const run of runs.filter((r) => r.metadata.namespace === "okd-release")) {
@@ -69,11 +69,11 @@ describe("hand-run PipelineRuns", () => {
                         .map((t) => t.name)
                         .filter((n) => /^(build-components-\d+|machine-os)$/.test(n));
                     assert.ok(privileged.some((n) => n.startsWith("build-components-")));
-                    // The tools image holds the records identity: off the build pool, where pushed code runs.
+                    // The tools image is built as a build: its RUN steps share the pod's network, so no identity.
                     const tools = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === "tools-image");
-                    assert.equal(tools?.serviceAccountName, "okd-records");
-                    assert.equal(tools?.podTemplate, undefined);
-                    for (const task of privileged) {
+                    assert.equal(tools?.serviceAccountName, undefined);
+                    assert.equal(tools?.metadata, undefined);
+                    for (const task of [...privileged, "tools-image"]) {
                         const spec = (run.spec.taskRunSpecs as Doc[]).find((s) => s.pipelineTaskName === task);
                         assert.deepEqual(
                             spec?.podTemplate?.nodeSelector,

@@ -1,7 +1,7 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, envOf, paramEnv } from "../tekton";
-import { toolsImageParam, toolsStepImage } from "./tools-image";
+import { toolsBuildRepository, toolsImageParam, toolsRepository, toolsStepImage } from "./tools-image";
 
 export const assembleTaskName = "okd-assemble-release";
 
@@ -83,6 +83,22 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
             },
             steps: [
                 registryAuthStep(ctx),
+                {
+                    // The tools image was built as a build, by digest, into the build repository (tools-image.ts):
+                    // tag that digest in the release repository, which the release run resolves.
+                    name: "publish-tools",
+                    image: toolsStepImage,
+                    script: loadScript("publish-tools-image.sh"),
+                    env: [
+                        ...paramEnv({ TOOLS_IMAGE: toolsImageParam.name }),
+                        ...envOf({
+                            BUILD_REPOSITORY: toolsBuildRepository(ctx),
+                            TARGET_REPOSITORY: toolsRepository(ctx),
+                            TLS_VERIFY: ctx.tlsVerify,
+                            REGISTRY_AUTH_FILE: siteAuthFile,
+                        }),
+                    ],
+                },
                 {
                     name: "previous",
                     image: toolsStepImage,

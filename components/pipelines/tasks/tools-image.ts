@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { type PipelineContext, registryAuthStep, siteAuthFile } from "../context";
+import {
+    type PipelineContext,
+    awaitPushTokenStep,
+    pushAuthFile,
+    pushTokenMount,
+    pushTokenVolume,
+    registryAuthStep,
+    siteAuthFile,
+} from "../context";
 import { containerfilesConfigMap, loadContainerfile, loadScript } from "../scripts";
 import {
     type Param,
@@ -44,6 +52,13 @@ export const toolsImageArg: Param = {
  * repository by every run, never reused by tag (every component build can push to that repository, and this image
  * then runs promotion and the installer with their credentials); or a prebuilt image (`PipelineImages.tools`),
  * resolved to its digest. Consumers run the digest this task reported, which Chains signs with the TaskRun.
+ *
+ * It runs as a build, not as a pipeline identity (runs.ts): its `RUN` steps share the pod's network (`--network
+ * host`), and on GKE a pod that may reach the metadata server gets its ServiceAccount's token from any process in it,
+ * a `RUN` step's included. So the pod holds no identity and cannot reach the metadata server; it pushes with the
+ * builds' short-lived token (the build repositories only), by digest. The records identity later tags that digest in
+ * the release repository, which the release run resolves (assemble's `publish-tools` step,
+ * `publish-tools-image.sh`), from a pod that runs no build.
  */
 export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
     return {
@@ -72,11 +87,10 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     },
                 },
                 { name: "containers", emptyDir: {} },
+                pushTokenVolume,
             ],
-            // The records identity (runs.ts): the release repository it pushes to is one no component build can write.
-            stepTemplate: { env: ctx.identityEnv },
             steps: [
-                registryAuthStep(ctx),
+                awaitPushTokenStep(ctx, ctx.images.buildah),
                 {
                     name: "build",
                     image: ctx.images.buildah,
@@ -85,10 +99,10 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         ...paramEnv({ PREBUILT_IMAGE: "prebuilt-image" }),
                         { name: "CONTAINERFILE", value: "/containerfiles/Containerfile" },
                         { name: "CONTEXT_DIR", value: "/containerfiles" },
-                        { name: "REPOSITORY", value: toolsRepository(ctx) },
+                        { name: "REPOSITORY", value: toolsBuildRepository(ctx) },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
-                        { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
+                        { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
                         { name: "RESULT_IMAGE_DIGEST", value: "$(results.IMAGE_DIGEST.path)" },
                     ],
@@ -103,6 +117,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                     volumeMounts: [
                         { name: "containerfiles", mountPath: "/containerfiles", readOnly: true },
                         { name: "containers", mountPath: "/var/lib/containers" },
+                        pushTokenMount,
                     ],
                 },
             ],
@@ -111,13 +126,18 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
 }
 
 /**
- * Where the tools image goes: the release repository, which only the records identity (assemble, verdict, finalize and
- * this task) pushes to. Not the components repository, which every component build's push token writes: the release
- * run, which cannot build in its restricted namespace, resolves the tag the nightlies pushed, so the tag must be one
- * no build can move (issue 15 path 5; docs/security.md).
+ * Where the tools image is published under its tag: the release repository, which only the records identity
+ * (assemble, which publishes it, verdict, finalize) pushes to. Not the components repository, which every component
+ * build's push token writes: the release run, which cannot build in its restricted namespace, resolves the tag the
+ * nightlies published, so the tag must be one no build can move (issue 15 path 5; docs/security.md).
  */
 export function toolsRepository(ctx: PipelineContext): pulumi.Output<string> {
     return pulumi.output(ctx.repositories.release);
+}
+
+/** Where the tools image is built to: the components repository, the one the builds' push token writes. */
+export function toolsBuildRepository(ctx: PipelineContext): pulumi.Output<string> {
+    return pulumi.output(ctx.repositories.components);
 }
 
 /** The tag tools-image.sh gives the image built from `containerfile`: the prefix and the first 16 hex of its sha256. */

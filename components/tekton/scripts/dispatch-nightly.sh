@@ -6,12 +6,17 @@
 #
 #   - records made before the newest nightly that built every branch head (no revisions: a scheduled run) are covered
 #     by it (it cloned after the push) and are deleted;
-#   - records that are not <org>/<name> and a 40-character commit id are deleted, never built;
+#   - records that are not <org>/<name> and a 40-character commit id with the push's time (pushedAt, epoch seconds)
+#     are deleted, never built;
+#   - records created more than PUSH_MAX_AGE_SECONDS after their push are deleted, never built: a captured delivery
+#     keeps a valid signature forever (GitHub's HMAC covers the body, not the time), so a late one is a replay that
+#     would build an old commit (a record is named from the stream and commit, so a replay while the push still
+#     waits fails with AlreadyExists in the listener instead; components/tekton/throttle.ts);
 #   - nothing left: nothing to do;
 #   - MAX_UNFINISHED nightlies of the stream are unfinished (no status.completionTime): wait;
 #   - the newest nightly (any trigger) started less than MIN_INTERVAL_MINUTES ago: wait;
 #   - otherwise start one nightly through the schedule listener with the newest pushed commit of each pushed
-#     repository ("revisions", which the clone steps check out), then delete the records it consumed.
+#     repository (by push time; "revisions", which the clone steps check out), then delete the records it consumed.
 #
 # The listener's 202 is no proof of a run: Triggers answers it before it creates anything, and a PipelineRun the API
 # refuses (ResourceQuota, admission policy, Tekton's webhook down) is only logged by the listener
@@ -31,6 +36,7 @@
 #   MIN_INTERVAL_MINUTES  whole minutes, at least 0
 #   MAX_UNFINISHED        whole number, at least 1
 #   CONFIRM_TIMEOUT_SECONDS  optional, whole seconds (default 120) to wait for the started PipelineRun to exist
+#   PUSH_MAX_AGE_SECONDS  optional, whole seconds (default 3600): how long after its push a record may be created
 # Writes: one line per decision on stdout (what was started, with which revisions, or why not).
 set -euo pipefail
 
@@ -49,6 +55,8 @@ fail() {
 [[ "${MAX_UNFINISHED:-}" =~ ^[1-9][0-9]*$ ]] || fail "MAX_UNFINISHED must be a whole number of at least 1, got '${MAX_UNFINISHED:-}'"
 CONFIRM_TIMEOUT_SECONDS="${CONFIRM_TIMEOUT_SECONDS:-120}"
 [[ "${CONFIRM_TIMEOUT_SECONDS}" =~ ^[0-9]+$ ]] || fail "CONFIRM_TIMEOUT_SECONDS must be a whole number of seconds, got '${CONFIRM_TIMEOUT_SECONDS}'"
+PUSH_MAX_AGE_SECONDS="${PUSH_MAX_AGE_SECONDS:-3600}"
+[[ "${PUSH_MAX_AGE_SECONDS}" =~ ^[0-9]+$ ]] || fail "PUSH_MAX_AGE_SECONDS must be a whole number of seconds, got '${PUSH_MAX_AGE_SECONDS}'"
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
@@ -65,7 +73,8 @@ jq -n \
   --slurpfile runs "${work}/runs.json" \
   --argjson now "${now}" \
   --argjson interval "$((MIN_INTERVAL_MINUTES * 60))" \
-  --argjson max "${MAX_UNFINISHED}" '
+  --argjson max "${MAX_UNFINISHED}" \
+  --argjson maxage "${PUSH_MAX_AGE_SECONDS}" '
   def created: .metadata.creationTimestamp | fromdateiso8601;
   def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
   ($runs[0].items // []) as $runs
@@ -73,13 +82,18 @@ jq -n \
   | ([$runs[] | created] | max) as $last
   | ([$runs[] | select(revisions == "") | created] | max) as $heads
   | [($records[0].items // [])[]
-      | {name: .metadata.name, created: created, repository: (.data.repository // ""), revision: (.data.revision // "")}
-      | .ok = ((.repository | test("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")) and (.revision | test("^[0-9a-f]{40}$")))]
+      | {name: .metadata.name, created: created, repository: (.data.repository // ""), revision: (.data.revision // ""),
+         pushed: (.data.pushedAt // "")}
+      | .ok = ((.repository | test("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")) and (.revision | test("^[0-9a-f]{40}$"))
+               and (.pushed | test("^[0-9]{1,12}$")))
+      | .pushed = (if .ok then (.pushed | tonumber) else 0 end)]
   | map(select(.ok | not)) as $invalid
-  | map(select(.ok)) as $valid
+  | map(select(.ok and (.created - .pushed) > $maxage)) as $late
+  | map(select(.ok and (.created - .pushed) <= $maxage)) as $valid
   | ($valid | map(select($heads != null and .created < $heads))) as $covered
   | ($valid | map(select($heads == null or .created >= $heads))) as $pending
-  | {discard: ([$invalid[], $covered[]] | map(.name)), invalid: ($invalid | map(.name)), covered: ($covered | map(.name))}
+  | {discard: ([$invalid[], $late[], $covered[]] | map(.name)), invalid: ($invalid | map(.name)),
+     late: ($late | map("\(.name) (\(.repository)@\(.revision), pushed \(.pushed | todate))")), covered: ($covered | map(.name))}
   + if ($pending | length) == 0 then {action: "idle", reason: "no pushes waiting"}
     elif $unfinished >= $max then
       {action: "wait", reason: "\($pending | length) push(es) wait: \($unfinished) nightly run(s) unfinished, at most \($max)"}
@@ -88,13 +102,16 @@ jq -n \
     else
       {action: "dispatch",
        consume: ($pending | map(.name)),
-       revisions: ($pending | group_by(.repository | ascii_downcase) | map(max_by(.created) | "\(.repository)=\(.revision)") | sort | join(" ")),
+       revisions: ($pending | group_by(.repository | ascii_downcase) | map(max_by([.pushed, .created]) | "\(.repository)=\(.revision)") | sort | join(" ")),
        reason: "\($pending | length) push(es) of \($pending | map(.repository | ascii_downcase) | unique | length) repositor(y/ies)"}
     end' >"${work}/decision.json"
 
 field() { jq -r "$1" "${work}/decision.json"; }
 if [ "$(field '.invalid | length')" -gt 0 ]; then
   echo "dispatch-nightly: ${STREAM}: discarding push records that name no repository and commit: $(field '.invalid | join(" ")')"
+fi
+if [ "$(field '.late | length')" -gt 0 ]; then
+  echo "dispatch-nightly: ${STREAM}: discarding push records made more than ${PUSH_MAX_AGE_SECONDS}s after their push (replayed deliveries?): $(field '.late | join(", ")')"
 fi
 if [ "$(field '.covered | length')" -gt 0 ]; then
   echo "dispatch-nightly: ${STREAM}: $(field '.covered | length') push(es) already built by a later branch-head nightly"

@@ -743,11 +743,11 @@ describe("aws site", () => {
         const covers = (pattern: string, arn: string) =>
             new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);
 
-        it("makes the installer an IAM user with two managed policies, and no key: static credentials come from the operator", () => {
+        it("makes the installer an IAM user with two managed policies and the site guard, and no key: static credentials come from the operator", () => {
             const user = inputs(T.user, "awst-e2e-aws-installer");
             assert.equal(user.name, "okdt-us-east-1-e2e-installer");
             const attached = under("awst-e2e-aws", T.userAttachment);
-            assert.equal(attached.length, 2);
+            assert.equal(attached.length, 3);
             assert.equal(recorder().ofType("aws:iam/accessKey:AccessKey").length, 0);
             // openshift-install refuses Pod Identity's session credentials outside Manual mode: the only role the
             // e2e ServiceAccount gets is the pull-only one.
@@ -799,6 +799,117 @@ describe("aws site", () => {
             const self = "arn:aws:iam::123456789012:user/okdt-us-east-1-e2e-installer";
             assert.ok(writes.every((s) => [s.Resource].flat().every((r: string) => !covers(r, self))));
             assert.ok(writes.every((s) => [s.Resource].flat().every((r: string) => !covers(r, siteRole))));
+        });
+
+        describe("in the site's account, the site guard (issue 15 path 10)", () => {
+            const guard = () => policyOf(T.policy, "awst-e2e-aws-installer-site-guard");
+            /** IAM's evaluation for one request: an explicit Deny of any attached policy wins over every Allow. */
+            const denied = (action: string, resource: string, tags: Record<string, string> = {}) =>
+                guard().Statement.some((s: Json) => {
+                    if (s.Effect !== "Deny") return false;
+                    if (![s.Action].flat().some((a: string) => covers(a, action))) return false;
+                    if (![s.Resource].flat().some((r: string) => covers(r, resource))) return false;
+                    const c = s.Condition ?? {};
+                    const eq = Object.entries(c.StringEquals ?? {}).every(
+                        ([k, v]) => tags[k.replace(/^aws:ResourceTag\//, "")] === v,
+                    );
+                    const present = Object.entries(c.Null ?? {}).every(
+                        ([k, v]) => (tags[k.replace(/^aws:ResourceTag\//, "")] === undefined) === (v === "true"),
+                    );
+                    return eq && present;
+                });
+            const instance = "arn:aws:ec2:us-east-2:123456789012:instance/i-0123";
+
+            it("attaches the guard only to the installer's user, as an explicit Deny", () => {
+                const attached = under("awst-e2e-aws", T.userAttachment).map((a) => (a.inputs as Json).policyArn);
+                assert.equal(attached.length, 3);
+                assert.ok(guard().Statement.every((s: Json) => s.Effect === "Deny"));
+                assert.equal(
+                    inputs(T.policy, "awst-e2e-aws-installer-site-guard").name,
+                    "okdt-us-east-1-e2e-installer-site-guard",
+                );
+            });
+
+            it("refuses what a hostile installer would try against the build farm", () => {
+                const stack = { "okd-ci-project": pulumi.getProject(), "okd-ci-stack": pulumi.getStack() };
+                const attacks: [string, string, Record<string, string>][] = [
+                    // Terminate or re-network a build node (EKS managed node group instance).
+                    ["ec2:TerminateInstances", instance, { "eks:cluster-name": "okdt-builds" }],
+                    ["ec2:ModifyInstanceAttribute", instance, { "eks:cluster-name": "okdt-builds" }],
+                    ["ec2:AttachNetworkInterface", instance, { "eks:cluster-name": "okdt-builds" }],
+                    // Untag it first, to escape the tag condition: the untag itself is a write on a tagged resource.
+                    ["ec2:DeleteTags", instance, { "eks:cluster-name": "okdt-builds" }],
+                    // Open the cluster security group, or the site's own (provider default tags).
+                    [
+                        "ec2:AuthorizeSecurityGroupIngress",
+                        "arn:aws:ec2:us-east-2:123456789012:security-group/sg-1",
+                        { "kubernetes.io/cluster/okdt-builds": "owned" },
+                    ],
+                    ["ec2:RevokeSecurityGroupEgress", "arn:aws:ec2:us-east-2:123456789012:security-group/sg-2", stack],
+                    // Launch into the site's subnet, or delete the webhook's load balancer.
+                    ["ec2:RunInstances", "arn:aws:ec2:us-east-2:123456789012:subnet/subnet-1", stack],
+                    [
+                        "elasticloadbalancing:DeleteLoadBalancer",
+                        "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/net/okdt-webhook/1",
+                        stack,
+                    ],
+                    [
+                        "autoscaling:UpdateAutoScalingGroup",
+                        "arn:aws:autoscaling:us-east-2:1:autoScalingGroup:x",
+                        { "eks:cluster-name": "okdt-builds" },
+                    ],
+                    // The site's images, cluster, signing key and artifacts.
+                    ["ecr:PutImage", repoArn("promoted"), {}],
+                    ["eks:CreateAccessEntry", "arn:aws:eks:us-east-1:123456789012:cluster/okdt-builds", {}],
+                    ["kms:Sign", "arn:aws:kms:us-east-1:123456789012:key/k", {}],
+                    ["s3:PutObject", `${bucketArn}/releases/4.19/index.json`, {}],
+                    ["s3:DeleteBucketPolicy", bucketArn, {}],
+                    // The site's identities, and its own user's policies.
+                    ["iam:PutRolePolicy", "arn:aws:iam::123456789012:role/okdt-us-east-1-promote", {}],
+                    ["iam:UpdateAssumeRolePolicy", "arn:aws:iam::123456789012:role/okdt-us-east-1-records", {}],
+                    ["iam:PassRole", "arn:aws:iam::123456789012:role/okdt-us-east-1-chains", {}],
+                    ["iam:AttachUserPolicy", "arn:aws:iam::123456789012:user/okdt-us-east-1-e2e-installer", {}],
+                    [
+                        "iam:CreatePolicyVersion",
+                        "arn:aws:iam::123456789012:policy/okdt-us-east-1-e2e-installer-global",
+                        {},
+                    ],
+                ];
+                for (const [action, resource, tags] of attacks) {
+                    assert.ok(denied(action, resource, tags), `${action} on ${resource} ${JSON.stringify(tags)}`);
+                }
+            });
+
+            it("denies nothing the installer does to its own clusters", () => {
+                // Every action of the installer's permission groups, on e2e resources (tagged by the installer with
+                // its infrastructure id only) and its own IAM names and buckets.
+                const own = {
+                    "kubernetes.io/cluster/okdt-e2e-0123-abcde": "owned",
+                    Name: "okdt-e2e-0123-abcde-master-0",
+                };
+                for (const action of installerActions()) {
+                    for (const resource of [
+                        instance,
+                        "arn:aws:iam::123456789012:role/okdt-e2e-0123-abcde-master-role",
+                        "arn:aws:iam::123456789012:user/okdt-e2e-0123-abcde-openshift-image-registry-x",
+                        "arn:aws:iam::123456789012:instance-profile/okdt-e2e-0123-abcde-worker-profile",
+                        "arn:aws:s3:::okdt-e2e-0123-abcde-bootstrap",
+                        "arn:aws:s3:::openshift-bootstrap-data-okdt-e2e-0123-abcde/bootstrap.ign",
+                        "*",
+                    ]) {
+                        assert.ok(!denied(action, resource, own), `${action} on ${resource}`);
+                    }
+                }
+                // Its permission check reads and simulates its own user.
+                for (const action of ["iam:GetUser", "iam:SimulatePrincipalPolicy", "iam:ListUserPolicies"]) {
+                    assert.ok(!denied(action, "arn:aws:iam::123456789012:user/okdt-us-east-1-e2e-installer"), action);
+                }
+            });
+
+            it("keeps the guard within IAM's 6,144 characters", () => {
+                const text = inputs(T.policy, "awst-e2e-aws-installer-site-guard").policy as string;
+                assert.ok(text.replace(/\s/g, "").length <= 6144, `${text.length} characters`);
+            });
         });
 
         it("passes the gate clusters' roles only to EC2", () => {

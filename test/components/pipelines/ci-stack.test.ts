@@ -77,8 +77,9 @@ describe("the ci stack's pipelines (offline synth)", () => {
     it("builds the tools image into the in-cluster registry without TLS, and no step names an unbuilt image", () => {
         const task = tekton("Task").find((t) => t.metadata.name === "okd-tools-image").spec;
         const env = Object.fromEntries(task.steps[1].env.map((e: any) => [e.name, e.value]));
-        // The release repository: the records identity's, which no build's push token reaches.
-        assert.match(env.REPOSITORY, /^[a-z0-9.-]+(:\d+)?\/.*release$/);
+        // The components repository, by digest: the pod is a build (no identity); assemble tags it in the release
+        // repository as records.
+        assert.match(env.REPOSITORY, /^[a-z0-9.-]+(:\d+)?\/.*components$/);
         assert.equal(env.TLS_VERIFY, "false");
         const steps = tekton("Task").flatMap((t) => t.spec.steps);
         assert.deepEqual(
@@ -87,17 +88,17 @@ describe("the ci stack's pipelines (offline synth)", () => {
         );
     });
 
-    it("writes its registry auth with the buildah image, which exists before the tools image, and mounts no push token", () => {
+    it("waits for the builds' push token with the buildah image, which exists before the tools image, and holds no identity", () => {
         const task = tekton("Task").find((t) => t.metadata.name === "okd-tools-image").spec;
-        const auth = task.steps.find((s: any) => s.name === "registry-auth");
-        assert.equal(auth.image, defaultImages.buildah);
+        const token = task.steps.find((s: any) => s.name === "registry-token");
+        assert.equal(token.image, defaultImages.buildah);
         assert.equal(
-            task.steps.find((s: any) => s.name === "registry-token"),
+            task.steps.find((s: any) => s.name === "registry-auth"),
             undefined,
         );
         assert.deepEqual(
-            task.volumes.filter((v: any) => v.secret !== undefined),
-            [],
+            task.volumes.filter((v: any) => v.secret !== undefined).map((v: any) => v.secret.secretName),
+            ["okd-registry-push"],
         );
     });
 

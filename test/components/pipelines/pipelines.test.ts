@@ -731,33 +731,52 @@ describe("OKD pipelines", () => {
             );
         });
 
-        it("pushes as the records identity to the release repository, which no build's token reaches, privileged, by its script", () => {
+        it("builds as a build: no identity, the builds' push token, into the components repository, privileged, by its script", () => {
             const spec = task("okd-tools-image").spec;
             const steps = spec.steps;
-            assert.equal(steps[0].name, "registry-auth", "credentials minted from the pod's own identity");
-            assert.ok(
-                !spec.volumes.some((v: Obj) => v.secret !== undefined),
-                "no push token Secret mounted: that token pushes the build repositories",
+            // Its RUN steps share the pod's network: on GKE any process of a pod that may reach the metadata server
+            // gets its ServiceAccount's token, so the pod holds none (issue 15, review finding on the tools image).
+            assert.equal(steps[0].name, "registry-token", "the builds' minted push token, no identity of its own");
+            assert.equal(spec.stepTemplate, undefined, "no identity environment");
+            assert.deepEqual(
+                spec.volumes.filter((v: Obj) => v.secret !== undefined).map((v: Obj) => v.secret.secretName),
+                ["okd-registry-push"],
             );
             const build = steps[1];
             assert.equal(build.image, "quay.io/buildah/stable:v1.44.0");
             assert.equal(build.script, fs.readFileSync(path.join(scriptsDir, "tools-image.sh"), "utf8"));
             assert.deepEqual(build.securityContext, { privileged: true });
             const env = Object.fromEntries(build.env.map((e: Obj) => [e.name, e.value]));
-            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/release");
+            assert.equal(env.REPOSITORY, "europe-docker.pkg.dev/okd/okd/components");
             assert.equal(env.TAG_PREFIX, "pipeline-tools-");
             assert.equal(env.TLS_VERIFY, "true");
-            assert.equal(env.REGISTRY_AUTH_FILE, steps[0].env.find((e: Obj) => e.name === "AUTH_FILE").value);
+            assert.equal(env.REGISTRY_AUTH_FILE, "/var/run/okd-registry/auth.json");
             assert.equal(env.PREBUILT_IMAGE, "$(params.prebuilt-image)");
+            assert.ok(build.volumeMounts.some((m: Obj) => m.name === "registry-push" && m.readOnly === true));
         });
 
-        it("builds the tools image as records off the build pool in the nightly, and resolves it as promotion in the release", () => {
+        it("has the records identity tag the run's tools image digest in the release repository, in assemble", () => {
+            const steps = task("okd-assemble-release").spec.steps;
+            assert.deepEqual(
+                steps.slice(0, 2).map((s: Obj) => s.name),
+                ["registry-auth", "publish-tools"],
+            );
+            const publish = steps[1];
+            assert.equal(publish.script, fs.readFileSync(path.join(scriptsDir, "publish-tools-image.sh"), "utf8"));
+            const env = Object.fromEntries(publish.env.map((e: Obj) => [e.name, e.value]));
+            assert.equal(env.TOOLS_IMAGE, "$(params.tools-image)");
+            assert.equal(env.BUILD_REPOSITORY, "europe-docker.pkg.dev/okd/okd/components");
+            assert.equal(env.TARGET_REPOSITORY, "europe-docker.pkg.dev/okd/okd/release");
+            assert.equal(publish.securityContext, undefined, "not privileged");
+        });
+
+        it("builds the tools image as a build on the build pool in the nightly, and resolves it as promotion in the release", () => {
             const runs = pipelines.runs.find((r) => r.minor === "4.15");
             assert.ok(runs?.release);
             const nightly = runs.nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
-            assert.equal(nightly.podTemplate, undefined, "an identity pod: off the build pool");
-            assert.equal(nightly.serviceAccountName, "okd-records", "the records identity");
-            assert.equal(nightly.metadata.labels["okd-ci/identity"], "records");
+            assert.deepEqual(nightly.podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+            assert.equal(nightly.serviceAccountName, undefined, "the build ServiceAccount, no identity");
+            assert.equal(nightly.metadata, undefined, "no identity label: no metadata server, no credential agent");
             const release = runs.release.taskRunSpecs.find((s) => s.pipelineTaskName === "tools-image") as Obj;
             assert.equal(release.podTemplate, undefined, "nothing is built: off the build pool");
             assert.equal(release.serviceAccountName, "okd-promote");
@@ -1042,12 +1061,11 @@ describe("OKD pipelines", () => {
                 });
                 assert.equal(spec(writer).podTemplate, undefined, `${writer} stays off the build pool`);
             }
-            // The tools image: this repository's Containerfile, built as the records identity into the release
-            // repository, which no build's push token reaches (the release run resolves its tag); an identity pod, so
-            // off the build pool, where pushed code runs.
-            assert.equal(spec("tools-image").serviceAccountName, "okd-records");
-            assert.equal(spec("tools-image").metadata.labels["okd-ci/identity"], "records");
-            assert.equal(spec("tools-image").podTemplate, undefined);
+            // The tools image: this repository's Containerfile, built as a build (its RUN steps share the pod's
+            // network, so the pod holds no identity), by digest; assemble tags it in the release repository.
+            assert.equal(spec("tools-image").serviceAccountName, undefined);
+            assert.equal(spec("tools-image").metadata, undefined);
+            assert.deepEqual(spec("tools-image").podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
             assert.equal(spec("e2e-aws").serviceAccountName, "okd-e2e");
             // The pull secret lands in every e2e cluster: minted as okd-e2e (pull-only), never by a writer.
             assert.equal(spec("e2e-pull-secret").serviceAccountName, "okd-e2e");

@@ -72,7 +72,11 @@ describe("e2e cluster reaper (aws stack)", function () {
         assert.equal(specs["destroy-aws"].metadata, undefined, "no identity label: the gate's credentials are its own");
         assert.equal(specs["e2e-pull-secret"].serviceAccountName, "okd-e2e");
         assert.equal(specs["e2e-pull-secret"].metadata.labels["okd-ci/identity"], "e2e-pull");
-        for (const n of ["tools-image", "select", "record"]) {
+        // The tools image is built as a build (its RUN steps share the pod's network): no identity, the build pool.
+        assert.equal(specs["tools-image"].serviceAccountName, undefined);
+        assert.equal(specs["tools-image"].metadata, undefined);
+        assert.deepEqual(specs["tools-image"].podTemplate.nodeSelector, { "okd-ci/pool": "builds" });
+        for (const n of ["select", "record"]) {
             assert.equal(specs[n].serviceAccountName, "okd-records", n);
             assert.equal(specs[n].metadata.labels["okd-ci/identity"], "records", n);
             assert.equal(specs[n].podTemplate, undefined, `${n}: an identity pod stays off the build pool`);

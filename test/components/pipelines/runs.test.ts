@@ -62,7 +62,8 @@ describe("pipeline run templates (runs.ts)", () => {
         assert.deepEqual(nightly.timeouts, { pipeline: "18h40m", tasks: "15h", finally: "3h40m" });
         assert.deepEqual(nightly.taskRunTemplate, { serviceAccountName: "okd-build" });
         assert.deepEqual(who(nightly), [
-            ["tools-image", "okd-records", "records", ""],
+            // Its RUN steps share the pod's network: a build, with no identity (tools-image.ts).
+            ["tools-image", "(run default)", "-", "build pool"],
             ["machine-os", "(run default)", "-", "build pool"],
             ["build-components-1", "(run default)", "-", "build pool"],
             ["build-components-2", "(run default)", "-", "build pool"],
@@ -82,11 +83,14 @@ describe("pipeline run templates (runs.ts)", () => {
             ]),
         ]);
         // Identity pods carry the platform's own labels too (AKS needs azure.workload.identity/use).
-        assert.deepEqual(nightly.taskRunSpecs[0], {
-            pipelineTaskName: "tools-image",
-            serviceAccountName: "okd-records",
-            metadata: { labels: { "azure.workload.identity/use": "true", "okd-ci/identity": "records" } },
-        });
+        assert.deepEqual(
+            nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "assemble"),
+            {
+                pipelineTaskName: "assemble",
+                serviceAccountName: "okd-records",
+                metadata: { labels: { "azure.workload.identity/use": "true", "okd-ci/identity": "records" } },
+            },
+        );
         assert.deepEqual(nightly.taskRunSpecs[1], {
             pipelineTaskName: "machine-os",
             podTemplate: {
@@ -135,7 +139,7 @@ describe("pipeline run templates (runs.ts)", () => {
     it("has no gate tasks, pull secret or e2e workspace without gates, and no machine-os build for stream-coreos", () => {
         const [runs] = pipelineRuns(site([]), [stream({ variant: "scos" } as Partial<Stream>)], 3);
         assert.deepEqual(who(runs.nightly), [
-            ["tools-image", "okd-records", "records", ""],
+            ["tools-image", "(run default)", "-", "build pool"],
             ["build-components-1", "(run default)", "-", "build pool"],
             ["assemble", "okd-records", "records", ""],
             ["verdict", "okd-records", "records", ""],
@@ -151,9 +155,9 @@ describe("pipeline run templates (runs.ts)", () => {
             metadata: { labels: { "okd-ci/identity": "promote" } },
         });
         const [runs] = pipelineRuns(site(["aws"], false), [stream({})]);
-        assert.deepEqual(runs.nightly.taskRunSpecs[0], {
-            pipelineTaskName: "tools-image",
-            serviceAccountName: "okd-records",
-        });
+        assert.deepEqual(
+            runs.nightly.taskRunSpecs.find((s) => s.pipelineTaskName === "assemble"),
+            { pipelineTaskName: "assemble", serviceAccountName: "okd-records" },
+        );
     });
 });

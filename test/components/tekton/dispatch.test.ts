@@ -25,6 +25,10 @@ interface RecordSpec {
     minutesAgo: number;
     repository: string;
     revision: string;
+    /** Minutes ago GitHub says the push happened (`pushedAt`); default: when the record was made. */
+    pushedMinutesAgo?: number;
+    /** Leave `pushedAt` out, as a record of the template before it had one. */
+    noPushedAt?: boolean;
 }
 interface RunSpec {
     name: string;
@@ -39,7 +43,16 @@ const configMaps = (records: RecordSpec[]) => ({
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: r.name, creationTimestamp: ago(r.minutesAgo), labels: { "okd-ci/push-record": "nightly" } },
-        data: { stream: "4.15", repository: r.repository, revision: r.revision },
+        data: {
+            stream: "4.15",
+            repository: r.repository,
+            revision: r.revision,
+            ...(r.noPushedAt
+                ? {}
+                : {
+                      pushedAt: String(Math.floor((Date.now() - (r.pushedMinutesAgo ?? r.minutesAgo) * 60_000) / 1000)),
+                  }),
+        },
     })),
 });
 const pipelineRuns = (runs: RunSpec[]) => ({
@@ -233,6 +246,83 @@ describe("dispatch-nightly.sh", function () {
                 "json",
             ],
         ]);
+    });
+
+    it("never builds a replayed delivery: a record made over PUSH_MAX_AGE_SECONDS after its push is discarded", async () => {
+        const w = await start(
+            [
+                // A delivery of a push made 30 days ago, replayed (valid HMAC) 2 minutes ago: an old installer commit.
+                {
+                    name: "replay",
+                    minutesAgo: 2,
+                    pushedMinutesAgo: 30 * 24 * 60,
+                    repository: "openshift/installer",
+                    revision: sha("0"),
+                },
+                // A genuine push of another repository, delivered within seconds.
+                { name: "p1", minutesAgo: 5, repository: "openshift/oc", revision: sha("a") },
+                // A record of the template before pushedAt: no push time, so it cannot be checked.
+                {
+                    name: "old-format",
+                    minutesAgo: 5,
+                    repository: "openshift/api",
+                    revision: sha("b"),
+                    noPushedAt: true,
+                },
+            ],
+            [{ name: "n1", minutesAgo: 600, finished: true, revisions: "" }],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(w.bodies.length, 1);
+        assert.equal(JSON.parse(w.bodies[0]).revisions, `openshift/oc=${sha("a")}`);
+        assert.match(
+            r.stdout,
+            /discarding push records made more than 3600s after their push \(replayed deliveries\?\): replay \(openshift\/installer@0{40}, pushed /,
+        );
+        assert.match(r.stdout, /discarding push records that name no repository and commit: old-format/);
+        assert.deepEqual(w.deleted().sort(), ["old-format", "p1", "replay"]);
+        // Control: the same record within the window (a slow delivery) is built.
+        await w.stop();
+        const again = await start(
+            [
+                {
+                    name: "slow",
+                    minutesAgo: 2,
+                    pushedMinutesAgo: 50,
+                    repository: "openshift/installer",
+                    revision: sha("0"),
+                },
+            ],
+            [{ name: "n1", minutesAgo: 600, finished: true, revisions: "" }],
+        );
+        const r2 = await again.dispatch();
+        assert.equal(r2.code, 0, r2.stderr);
+        assert.equal(JSON.parse(again.bodies[0]).revisions, `openshift/installer=${sha("0")}`);
+        assert.match(
+            (await again.dispatch({ PUSH_MAX_AGE_SECONDS: "x" })).stderr,
+            /PUSH_MAX_AGE_SECONDS must be a whole number/,
+        );
+    });
+
+    it("takes the newest push of a repository by GitHub's push time, not by when its record arrived", async () => {
+        const w = await start(
+            [
+                { name: "new", minutesAgo: 20, repository: "openshift/installer", revision: sha("b") },
+                // An earlier push whose delivery arrived (or was replayed) after the newer one's, within the window.
+                {
+                    name: "older",
+                    minutesAgo: 3,
+                    pushedMinutesAgo: 40,
+                    repository: "openshift/installer",
+                    revision: sha("a"),
+                },
+            ],
+            [{ name: "n1", minutesAgo: 600, finished: true, revisions: "" }],
+        );
+        const r = await w.dispatch();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(w.bodies[0]).revisions, `openshift/installer=${sha("b")}`);
     });
 
     it("waits while maxUnfinished nightlies are unfinished, keeping the records", async () => {

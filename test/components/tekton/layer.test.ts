@@ -565,7 +565,11 @@ describe("Tekton layer triggers", () => {
             "body.ref == 'refs/heads/release-4.15' && !body.deleted && body.repository.full_name.lowerAscii() in " +
                 "['openshift/installer', 'openshift/ironic-image', 'openshift/okd-machine-os']",
         );
-        assert.deepEqual(trigger.bindings, [{ ref: "okd-push" }]);
+        assert.deepEqual(trigger.bindings, [
+            { ref: "okd-push" },
+            { name: "delivery", value: "$(header.X-GitHub-Delivery)" },
+            { name: "pushed-at", value: "$(body.repository.pushed_at)" },
+        ]);
         // A push is recorded for the dispatcher (throttle.test.ts), never a run by itself.
         assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
     });

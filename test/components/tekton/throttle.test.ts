@@ -39,12 +39,14 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         // Every param the push binding fills is declared.
         assert.deepEqual(
             tt.spec.params.map((p: Json) => p.name),
-            ["revision", "trigger-repository", "trigger-kind", "revisions"],
+            ["revision", "trigger-repository", "trigger-kind", "revisions", "delivery", "pushed-at"],
         );
         const [cm] = tt.spec.resourcetemplates;
         assert.equal(cm.apiVersion, "v1");
         assert.equal(cm.kind, "ConfigMap");
-        assert.equal(cm.metadata.generateName, "okd-push-4-15-");
+        // Named from the stream and the pushed commit: a replayed delivery of a waiting push is AlreadyExists.
+        assert.equal(cm.metadata.name, "okd-push-4-15-$(tt.params.revision)");
+        assert.equal(cm.metadata.generateName, undefined);
         assert.deepEqual(cm.metadata.labels, {
             "okd-ci/push-record": "nightly",
             "okd-ci/stream": "4.15",
@@ -54,11 +56,19 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
             stream: "4.15",
             repository: "$(tt.params.trigger-repository)",
             revision: "$(tt.params.revision)",
+            pushedAt: "$(tt.params.pushed-at)",
+            delivery: "$(tt.params.delivery)",
         });
         // The GitHub listener fills it (the run templates are filled only through the schedule listener).
         const github = inputs("kubernetes:triggers.tekton.dev/v1beta1:EventListener", `${n}-triggers-listener-github`);
         const trigger = github.spec.triggers.find((t: Json) => t.name === "nightly-4-15");
         assert.deepEqual(trigger.template, { ref: "okd-push-record-4-15" });
+        // ... with the push time the signature covers and the delivery id (audit only), inline in the trigger.
+        assert.deepEqual(trigger.bindings, [
+            { ref: "okd-push" },
+            { name: "delivery", value: "$(header.X-GitHub-Delivery)" },
+            { name: "pushed-at", value: "$(body.repository.pushed_at)" },
+        ]);
     });
 
     it("lets the listener create ConfigMaps in its own (release) namespace and nothing more", () => {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Publishes this run's tools image under its tag in the release repository, the tag the release run resolves
+# (resolve-tools-image.sh). The image was built by the tools-image task as a build (no identity: its RUN steps share
+# the pod's network, where on GKE any process could get the pod's token from the metadata server) and pushed by digest
+# to the build repository, where any build may push tags but nobody can change what a digest names. This step runs as
+# the records identity, the only writer of the release repository, in a pod that runs no build, and copies exactly
+# that digest.
+#
+# Reads:
+#   TOOLS_IMAGE          the tools image this run uses, <repository>:<tag>@sha256:<hex> (the tools-image results)
+#   BUILD_REPOSITORY     where the tools-image task builds to (the components repository); an image from elsewhere (a
+#                        prebuilt one, PipelineImages.tools) is not published: the release run resolves that one itself
+#   TARGET_REPOSITORY    the release repository
+#   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
+#   REGISTRY_AUTH_FILE   the site registry's auth file (records)
+# Writes:
+#   <TARGET_REPOSITORY>:<tag>, the digest of TOOLS_IMAGE; a line saying so on stdout
+set -euo pipefail
+
+for var in TOOLS_IMAGE BUILD_REPOSITORY TARGET_REPOSITORY TLS_VERIFY REGISTRY_AUTH_FILE; do
+  if [ -z "${!var:-}" ]; then
+    echo "publish-tools-image: ${var} is required" >&2
+    exit 2
+  fi
+done
+
+if ! [[ "${TOOLS_IMAGE}" =~ ^([^@]+)@(sha256:[0-9a-f]{64})$ ]]; then
+  echo "publish-tools-image: TOOLS_IMAGE '${TOOLS_IMAGE}' is not <repository>:<tag>@sha256:<digest>" >&2
+  exit 2
+fi
+named="${BASH_REMATCH[1]}"
+digest="${BASH_REMATCH[2]}"
+# The tag is what follows the last ':' after the last '/' (a registry host may carry a port).
+last="${named##*/}"
+if [[ "${last}" != *:* ]]; then
+  echo "publish-tools-image: TOOLS_IMAGE '${TOOLS_IMAGE}' has no tag" >&2
+  exit 2
+fi
+tag="${last##*:}"
+repository="${named%:*}"
+if [ "${repository}" != "${BUILD_REPOSITORY}" ]; then
+  echo "publish-tools-image: ${repository} is not the build repository (a prebuilt tools image); nothing to publish"
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+# --preserve-digests: fail rather than write anything but the very manifest the run used.
+skopeo copy --quiet --preserve-digests --authfile "${REGISTRY_AUTH_FILE}" \
+  --src-tls-verify="${TLS_VERIFY}" --dest-tls-verify="${TLS_VERIFY}" \
+  "docker://${repository}@${digest}" "docker://${TARGET_REPOSITORY}:${tag}"
+skopeo inspect --raw --authfile "${REGISTRY_AUTH_FILE}" --tls-verify="${TLS_VERIFY}" \
+  "docker://${TARGET_REPOSITORY}:${tag}" >"${work}/manifest"
+served="sha256:$(sha256sum "${work}/manifest" | cut -c1-64)"
+if [ "${served}" != "${digest}" ]; then
+  echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag} serves ${served}, not ${digest}" >&2
+  exit 1
+fi
+echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag} is ${digest}"

@@ -1,0 +1,69 @@
+import * as assert from "node:assert/strict";
+
+import { installerPolicies, siteGuardPolicy } from "../../components/aws/installer-permissions";
+import { gateInstallerGuarded } from "../../policy/rules/gate-guard";
+import { t } from "../../policy/types";
+import { UNKNOWN, res, run, violations } from "./fixtures";
+
+describe("policy gate-installer-guarded", () => {
+    const scope = { region: "us-east-2", partition: "aws", clusterPrefix: "okd-e2e" };
+    const guard = siteGuardPolicy({
+        partition: "aws",
+        siteTags: { "okd-ci-project": "okd-ci", "okd-ci-stack": "aws" },
+        clusterName: "okd-builds",
+        iamPrefix: "okd-us-east-1-",
+        bucketName: "okd-artifacts",
+    });
+    const user = (tags: Record<string, string> = { "okd-ci/role": "e2e-installer" }) =>
+        res(t.aws.iamUser, "installer", { name: "okd-us-east-1-e2e-installer", tags });
+    const attached = (u: ReturnType<typeof res>, name: string, document: unknown) => {
+        const policy = res(t.aws.iamPolicy, name, {
+            policy: typeof document === "string" ? document : JSON.stringify(document),
+        });
+        return [
+            policy,
+            res(t.aws.iamUserPolicyAttachment, name, { user: UNKNOWN, policyArn: UNKNOWN }, { dependsOn: [u, policy] }),
+        ];
+    };
+    const installer = (withGuard: boolean) => {
+        const u = user();
+        const { regional, global } = installerPolicies(scope);
+        return [
+            u,
+            ...attached(u, "regional", regional),
+            ...attached(u, "global", global),
+            ...(withGuard ? attached(u, "site-guard", guard) : []),
+        ];
+    };
+
+    it("passes the installer user with the site guard (the policy components/aws/e2e-gate.ts attaches)", () => {
+        assert.deepEqual(violations(gateInstallerGuarded, installer(true)), []);
+    });
+
+    it("fails the installer user with only the installer's allows, naming each missing deny", () => {
+        const v = violations(gateInstallerGuarded, installer(false));
+        assert.equal(v.length, 7, v.join("\n"));
+        assert.ok(v.some((m) => /no explicit Deny of ec2:TerminateInstances on resources tagged okd-ci-stack/.test(m)));
+        assert.ok(v.some((m) => /no explicit Deny of iam:PutRolePolicy \(rewriting the site's roles\)/.test(m)));
+    });
+
+    it("fails a guard whose compute deny has no site-tag condition or misses a service", () => {
+        const u = user();
+        const weakened = {
+            ...guard,
+            Statement: guard.Statement.filter((s) => s.Sid !== "DenySiteTaggedCompute" && s.Sid !== "DenySiteServices"),
+        };
+        const v = violations(gateInstallerGuarded, [u, ...attached(u, "site-guard", weakened)]);
+        assert.ok(v.some((m) => /ec2:TerminateInstances/.test(m)));
+        assert.ok(v.some((m) => /kms:Sign/.test(m)));
+        assert.ok(!v.some((m) => /iam:PutRolePolicy/.test(m)));
+    });
+
+    it("ignores other users, and skips a user whose policies are only known after apply", () => {
+        assert.deepEqual(violations(gateInstallerGuarded, [user({ "okd-ci/role": "other" })]), []);
+        const u = user();
+        const r = run(gateInstallerGuarded, [u, ...attached(u, "later", UNKNOWN)]);
+        assert.deepEqual(r.violations, []);
+        assert.equal(r.notEvaluated.length, 1);
+    });
+});

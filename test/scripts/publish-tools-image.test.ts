@@ -1,0 +1,81 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import { type Registry, digestOf, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+
+/**
+ * publish-tools-image.sh (assemble's `publish-tools` step) with real skopeo against a local docker-registry: the tools
+ * image a run built (as a build, by digest, into the components repository) is tagged in the release repository, the
+ * tag the release run resolves; a tag a build moved in the components repository changes nothing.
+ */
+describe("publish-tools-image.sh", () => {
+    let registry: Registry;
+    let dir: string;
+    let env: Record<string, string>;
+    const tag = "pipeline-tools-0123456789abcdef";
+
+    before(async () => {
+        requireTool("skopeo");
+        requireTool("umoci");
+        registry = await startRegistry();
+    });
+    after(() => registry.stop());
+    beforeEach(() => {
+        dir = tempDir("publish-tools");
+        const auth = path.join(dir, "auth.json");
+        fs.writeFileSync(auth, '{"auths":{}}\n');
+        env = {
+            BUILD_REPOSITORY: `${registry.host}/okd/components`,
+            TARGET_REPOSITORY: `${registry.host}/okd/release`,
+            TLS_VERIFY: "false",
+            REGISTRY_AUTH_FILE: auth,
+        };
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("tags exactly the digest the run built, even when a build has since moved the build repository's tag", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        // A hostile build pushes its own image under the same tag in the components repository.
+        const planted = pushTinyImage(`${registry.host}/okd/components:${tag}`, "a build's tools");
+        assert.notEqual(planted, built);
+        const r = runScript("publish-tools-image.sh", {
+            ...env,
+            TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(digestOf(`${registry.host}/okd/release:${tag}`), built);
+        assert.match(r.stdout, new RegExp(`okd/release:${tag} is ${built}`));
+    });
+
+    it("publishes nothing for a prebuilt tools image (the release run resolves that one itself)", () => {
+        const prebuilt = pushTinyImage(`${registry.host}/elsewhere/tools:v1`, "prebuilt");
+        const r = runScript("publish-tools-image.sh", {
+            ...env,
+            TOOLS_IMAGE: `${registry.host}/elsewhere/tools:v1@${prebuilt}`,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /is not the build repository \(a prebuilt tools image\); nothing to publish/);
+        const listed = fetch(`http://${registry.host}/v2/okd/release/tags/list`);
+        return listed.then(async (res) => {
+            if (res.ok) assert.ok(!((await res.json()) as { tags?: string[] }).tags?.includes("v1"));
+        });
+    });
+
+    it("fails when the digest is not in the build repository, and refuses a reference without tag or digest", () => {
+        const missing = `sha256:${"0".repeat(64)}`;
+        const r = runScript("publish-tools-image.sh", {
+            ...env,
+            TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${missing}`,
+        });
+        assert.notEqual(r.status, 0);
+        for (const bad of [`${registry.host}/okd/components:${tag}`, `${registry.host}/okd/components@${missing}`]) {
+            const b = runScript("publish-tools-image.sh", { ...env, TOOLS_IMAGE: bad });
+            assert.equal(b.status, 2, bad);
+            assert.match(b.stderr, /TOOLS_IMAGE/);
+        }
+        const none = runScript("publish-tools-image.sh", {});
+        assert.equal(none.status, 2);
+        assert.match(none.stderr, /TOOLS_IMAGE is required/);
+    });
+});
