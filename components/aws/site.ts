@@ -98,7 +98,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             { parent: this },
         );
         const o: pulumi.CustomResourceOptions = { parent: this, provider: this.awsProvider };
-        const { account, partition } = accountContext(args.region, o);
+        const { account, partition, callerArn } = accountContext(args.region, o);
         this.clusterName = physicalName(args.namePrefix, ["builds"], 100);
 
         const layout = awsLayouts[args.profile ?? "standard"];
@@ -122,6 +122,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 privateSubnetIds: network.privateSubnetIds,
                 publicSubnetIds: network.publicSubnetIds,
                 adminPrincipals: args.adminPrincipals ?? [],
+                callerArn,
                 publicAccessCidrs: args.controlPlaneCidrs ?? [],
                 logTypes: layout.logTypes,
                 logRetentionDays: layout.logRetentionDays,
@@ -152,7 +153,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
         this.provider = createKubernetesProvider(
             name,
-            cluster.cluster,
+            cluster,
             this.clusterName,
             args.region,
             this.kubeconfig,
@@ -329,12 +330,12 @@ interface AccountWithSuffix extends AccountContext {
 function accountContext(
     region: string,
     o: pulumi.CustomResourceOptions,
-): { account: pulumi.Output<AccountWithSuffix>; partition: pulumi.Output<string> } {
+): { account: pulumi.Output<AccountWithSuffix>; partition: pulumi.Output<string>; callerArn: pulumi.Output<string> } {
     const invokeOpts = { parent: o.parent, provider: o.provider };
     const caller = getCallerIdentityOutput({}, invokeOpts);
     const partition = getPartitionOutput({}, invokeOpts);
     const account = pulumi
         .all([caller.accountId, partition.partition, partition.dnsSuffix])
         .apply(([accountId, p, dnsSuffix]) => ({ accountId, partition: p, region, dnsSuffix }));
-    return { account, partition: partition.partition };
+    return { account, partition: partition.partition, callerArn: caller.arn };
 }

@@ -273,7 +273,7 @@ export const keys = {
         schema: z.array(z.string().min(1), { error: "expected a list of principals" }).optional(),
         pulumiType: "array",
         description:
-            "Principals granted cluster-admin on the build cluster besides the identity that runs `pulumi up` (aws: IAM role or user ARNs, e.g. the CI role).",
+            "Principals granted cluster-admin on the build cluster, whoever runs `pulumi up` (aws, required: IAM role or user ARNs, the deployer's among them; azure: user:, group: or servicePrincipal:<Entra object id>, the deployer's among them; unset on azure: the identity that runs `pulumi up`).",
     },
     controlPlaneCidrs: {
         schema: cidrList("the addresses that run pulumi and kubectl").optional(),

@@ -10,7 +10,11 @@ const stream = {
     branch: "release-4.15",
     basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
 };
-const aws = { platform: "aws", region: "us-east-1" };
+const aws = {
+    platform: "aws",
+    region: "us-east-1",
+    adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
+};
 
 function problems(values: Record<string, unknown>, secret: string[] = []): ConfigProblem[] {
     try {
@@ -531,7 +535,7 @@ describe("stack configuration", () => {
     describe("reporting", () => {
         it("reports every problem at once", () => {
             const all = problems({
-                platform: "aws",
+                ...aws,
                 region: "nowhere",
                 buildMinNodes: 3,
                 buildMaxNodes: 1,

@@ -513,7 +513,8 @@ describe("aws site", () => {
             assert.equal(c.name, "okdt-builds");
             assert.equal(c.version, "1.35");
             assert.equal(c.accessConfig.authenticationMode, "API");
-            assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, true);
+            // No entry for the creator: every admin is an adminPrincipals entry the stack owns.
+            assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, false);
             assert.equal(c.bootstrapSelfManagedAddons, false);
             assert.deepEqual(c.upgradePolicy, { supportType: "STANDARD" });
         });
