@@ -138,6 +138,12 @@ describe("aws site", () => {
             const records = rules.find((r) => r.filter.prefix === "releases/");
             assert.equal(records.expiration, undefined);
             assert.equal(records.noncurrentVersionExpiration.noncurrentDays, 365);
+            // No rule reaches the promoted state: neither it nor any old version of it ever expires.
+            const reaching = rules.filter((r) => "promoted/4.15/x.json".startsWith(r.filter.prefix ?? ""));
+            assert.deepEqual(
+                reaching.map((r) => [r.id, r.expiration, r.noncurrentVersionExpiration]),
+                [["abort-incomplete-uploads", undefined, undefined]],
+            );
             assert.ok(rules.every((r) => r.status === "Enabled"));
             assert.equal(
                 rules.find((r) => r.id === "abort-incomplete-uploads").abortIncompleteMultipartUpload
@@ -412,8 +418,14 @@ describe("aws site", () => {
             assert.deepEqual(pushers(repoArn("components")), ["awst-build"]);
         });
 
-        it("lets only the records and promotion identities write release records, and only records write logs and cluster registrations", () => {
-            assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-promote", "awst-records"]);
+        it("lets only records write release records, logs and cluster registrations, and only promotion the promoted state", () => {
+            assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-records"]);
+            assert.deepEqual(s3Writers("releases/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-records"]);
+            // promoted/: the promotions and published-name claims (release-record.sh), the promotion identity's only.
+            assert.deepEqual(s3Writers("promoted/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
+            assert.deepEqual(s3Writers("promoted/4.16/claims/4.16.0-0.okd-scos-2026-11-30-000000.json"), [
+                "awst-promote",
+            ]);
             assert.deepEqual(s3Writers("logs/4.15/x/junit.xml"), ["awst-records"]);
             assert.deepEqual(s3Writers("notes/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
             assert.deepEqual(s3Writers("status/index.html"), ["awst-promote", "awst-records"]);
