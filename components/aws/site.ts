@@ -1,12 +1,13 @@
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { Provider } from "@pulumi/aws/provider";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { standardSupportEnds, supportedMinors } from "../shared/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
+import { allowAllPolicy } from "../shared/network-policy";
 import {
     type BuildPlacement,
     type GateAccess,
@@ -83,6 +84,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement = buildPlacement();
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
+    /** The VPC CNI's strict mode (addons.ts): Tekton's namespaces get allow-all policies with its install. */
+    public readonly strictNetworkPolicy = true;
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
 
@@ -143,20 +146,19 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             },
             o,
         );
+        this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
+        this.provider = createKubernetesProvider(name, cluster, this.clusterName, args.region, this.kubeconfig, o);
+        // The VPC CNI runs in strict mode (addons.ts): a pod no policy selects stays at default-deny, CoreDNS and the
+        // cluster-autoscaler included. kube-system keeps its traffic through an allow-all policy, there before either.
+        const kubeSystemPolicy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-kube-system-allow-all`,
+            allowAllPolicy("kube-system"),
+            { parent: this, provider: this.provider },
+        );
         const coreDns = createCoreDns(
             name,
             { cluster: cluster.cluster, kubernetesVersion: args.kubernetesVersion },
-            nodes.system,
-            o,
-        );
-
-        this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
-        this.provider = createKubernetesProvider(
-            name,
-            cluster,
-            this.clusterName,
-            args.region,
-            this.kubeconfig,
+            [nodes.system, kubeSystemPolicy],
             o,
         );
         createClusterAutoscaler(
@@ -171,7 +173,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 build: nodes.build,
                 buildDiskGb: args.buildPool.diskGb,
                 k8sProvider: this.provider,
-                dependsOn: [nodes.system, cluster.podIdentityAgent],
+                dependsOn: [nodes.system, cluster.podIdentityAgent, kubeSystemPolicy],
             },
             o,
         );

@@ -28,6 +28,11 @@ export interface Site {
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
+    /**
+     * The CNI leaves a pod that no NetworkPolicy selects at default-deny (EKS VPC CNI strict mode): namespaces the stack
+     * installs without policies of their own (Tekton's) get an allow-all policy, as they have without it elsewhere.
+     */
+    readonly strictNetworkPolicy?: boolean;
 }
 
 /** Logical repositories of the site registry. */

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
+import { allowAllPolicy } from "../shared/network-policy";
 import { type ReleaseChecksums, verifyReleaseDirectory } from "./checksums";
 import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
@@ -56,6 +57,42 @@ export interface TektonInstallArgs {
     manifestSource?: string;
     /** The pins a local `manifestSource` is checked against. Default: `tektonReleaseChecksums` (versions.ts). */
     manifestChecksums?: ReleaseChecksums;
+    /**
+     * The CNI keeps a pod no NetworkPolicy selects at default-deny (`Site.strictNetworkPolicy`, EKS strict mode): each
+     * release namespace gets an allow-all policy, created with the release's own objects.
+     */
+    strictNetworkPolicy?: boolean;
+}
+
+/**
+ * The namespaces each release manifest creates whose pods no okd-ci policy selects: Pipelines, Triggers and the core
+ * interceptors (tekton-pipelines), the remote resolvers (tekton-pipelines-resolvers); Chains (tekton-chains).
+ */
+export const releaseNamespaces = {
+    pipelines: ["tekton-pipelines", "tekton-pipelines-resolvers"],
+    chains: ["tekton-chains"],
+} as const;
+
+/**
+ * One release manifest. In strict mode its namespaces' allow-all policies go into the same yaml.v2 component (a
+ * ConfigGroup), which creates Namespaces first and then everything else together
+ * (https://www.pulumi.com/registry/packages/kubernetes/api-docs/yaml/v2/configgroup/, "Dependency ordering"): the
+ * policies exist while the Deployments it awaits roll out. Created after the release instead, they would wait for
+ * Deployments whose pods, denied everything (the API server included), never become ready. The ConfigGroup keeps the
+ * ConfigFile's name, so its objects keep their names, and aliases the ConfigFile it replaces.
+ */
+function release(
+    name: string,
+    file: string,
+    allowAll: readonly string[],
+    opts: pulumi.ComponentResourceOptions,
+): pulumi.ComponentResource {
+    if (allowAll.length === 0) return new k8s.yaml.v2.ConfigFile(name, { file }, opts);
+    return new k8s.yaml.v2.ConfigGroup(
+        name,
+        { files: [file], objs: allowAll.map(allowAllPolicy) },
+        { ...opts, aliases: [{ type: "kubernetes:yaml/v2:ConfigFile" }] },
+    );
 }
 
 /**
@@ -80,11 +117,11 @@ export class TektonInstall extends pulumi.ComponentResource {
         // anything is created; a URL is read by the kubernetes provider, which checks nothing (docs/tekton.md).
         if (args.manifestSource?.startsWith("/")) verifyReleaseDirectory(args.manifestSource, args.manifestChecksums);
 
-        const pipelines = new k8s.yaml.v2.ConfigFile(
-            `${name}-pipelines`,
-            { file: files.pipeline },
-            { ...k, dependsOn: args.dependsOn },
-        );
+        const strict = args.strictNetworkPolicy === true;
+        const pipelines = release(`${name}-pipelines`, files.pipeline, strict ? releaseNamespaces.pipelines : [], {
+            ...k,
+            dependsOn: args.dependsOn,
+        });
         // Triggers installs into the namespace the Pipelines release creates.
         const triggers = new k8s.yaml.v2.ConfigFile(
             `${name}-triggers`,
@@ -97,11 +134,10 @@ export class TektonInstall extends pulumi.ComponentResource {
             { file: files.interceptors },
             { ...k, dependsOn: [triggers] },
         );
-        this.chains = new k8s.yaml.v2.ConfigFile(
-            `${name}-chains`,
-            { file: files.chains },
-            { ...k, dependsOn: [pipelines] },
-        );
+        this.chains = release(`${name}-chains`, files.chains, strict ? releaseNamespaces.chains : [], {
+            ...k,
+            dependsOn: [pipelines],
+        });
         // The release's own ConfigMaps come with every key at its default; each re-apply of the release (a Tekton
         // upgrade) writes them again. The patches follow it: they name the release they were applied after, so a new
         // release changes their inputs and Pulumi re-applies them, after the release they depend on.

@@ -577,10 +577,26 @@ describe("aws site", () => {
             }
         });
 
-        it("turns on the VPC CNI's NetworkPolicy enforcement and prefix delegation", () => {
+        it("turns on the VPC CNI's NetworkPolicy enforcement in strict mode, and prefix delegation", () => {
             const config = JSON.parse(inputs(T.addon, "awst-vpc-cni").configurationValues);
             assert.equal(config.enableNetworkPolicy, "true");
+            // A new pod starts default-deny, not open until its policies apply (cni-network-policy-configure.html).
+            assert.equal(config.env.NETWORK_POLICY_ENFORCING_MODE, "strict");
             assert.equal(config.env.ENABLE_PREFIX_DELEGATION, "true");
+            assert.equal(site.strictNetworkPolicy, true);
+        });
+
+        it("gives kube-system an allow-all policy before CoreDNS and the autoscaler start (strict mode denies the rest)", () => {
+            const policy = find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "awst-kube-system-allow-all");
+            assert.deepEqual(policy.inputs.metadata, { name: "okd-ci-allow-all", namespace: "kube-system" });
+            assert.deepEqual(policy.inputs.spec, {
+                podSelector: {},
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{}],
+                egress: [{}],
+            });
+            assert.ok(find(T.addon, "awst-coredns").dependencies.includes(policy.urn));
+            assert.ok(find("kubernetes:apps/v1:Deployment", "awst-autoscaler").dependencies.includes(policy.urn));
         });
 
         it("runs both node groups on the cluster's Kubernetes version", () => {

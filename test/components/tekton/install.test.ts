@@ -86,3 +86,43 @@ describe("Tekton Chains: patches of the Chains release win over its re-apply", (
         }
     });
 });
+
+// docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html: in strict mode a pod no policy selects
+// stays at default-deny, so the release namespaces need their allow-all policy while the release rolls out.
+describe("Tekton install on a strict-mode CNI", () => {
+    useMocks();
+
+    const n = "strict-install";
+    before(async () => {
+        const { TektonInstall } = await import("../../../components/tekton/install");
+        const provider = new k8s.Provider(`${n}-k8s`, { kubeconfig: "fake" });
+        new TektonInstall(`${n}-install`, { provider, dependsOn: [], strictNetworkPolicy: true });
+        await settled();
+    });
+
+    it("applies each release with its namespaces' allow-all policies in one ConfigGroup, aliased to the ConfigFile", () => {
+        const group = "kubernetes:yaml/v2:ConfigGroup";
+        for (const [release, namespaces] of [
+            ["pipelines", ["tekton-pipelines", "tekton-pipelines-resolvers"]],
+            ["chains", ["tekton-chains"]],
+        ] as const) {
+            const r = find(group, `${n}-install-${release}`);
+            const inputs = r.inputs as Json;
+            assert.equal(inputs.files.length, 1, release);
+            assert.deepEqual(
+                inputs.objs.map((o: Json) => [
+                    o.kind,
+                    o.metadata.namespace,
+                    o.metadata.name,
+                    o.spec.ingress,
+                    o.spec.egress,
+                ]),
+                namespaces.map((ns) => ["NetworkPolicy", ns, "okd-ci-allow-all", [{}], [{}]]),
+                release,
+            );
+        }
+        // Triggers and the interceptors install into tekton-pipelines: its policy covers them.
+        find(T.configFile, `${n}-install-triggers`);
+        find(T.configFile, `${n}-install-interceptors`);
+    });
+});
