@@ -115,7 +115,7 @@ export const keys = {
         pulumiType: "string",
         description: "Machine type of the system node pool.",
         defaultNote:
-            "aws m6i.large (t3.medium with profile small), gcp e2-standard-2, azure Standard_D2s_v5; with gates, the 4- or 8-vCPU type of that family the e2e pods need (docs/tekton.md)",
+            "aws m6i.large (t3.medium with profile small), gcp e2-standard-2, azure Standard_D2s_v5; with gates, the 4- or 8-vCPU type of that family the e2e pods need (aws with profile small: t3a.xlarge, t3a.2xlarge; docs/tekton.md)",
     },
     systemNodes: {
         schema: count(1, 10).optional(),
