@@ -95,6 +95,11 @@ const principalId = (arn: string): string => createHash("sha256").update(arn).di
  * EKS API, not an `aws-auth` ConfigMap that a bad apply can lock everyone out with.
  */
 export function createCluster(name: string, args: ClusterArgs, opts: pulumi.CustomResourceOptions): Cluster {
+    if (args.adminPrincipals.length === 0) {
+        throw new Error(
+            "okd-ci:adminPrincipals is empty; expected at least one IAM role or user ARN (the identity that runs pulumi up, e.g. arn:aws:iam::111122223333:role/okd-ci-deployer): the cluster gives no access to its creator",
+        );
+    }
     const clusterRole = roleWithPolicies(`${name}-cluster`, "eks.amazonaws.com", clusterPolicies, args.partition, opts);
     if (!logRetentionValues.includes(args.logRetentionDays)) {
         throw new Error(
@@ -150,11 +155,6 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
         },
     );
 
-    if (args.adminPrincipals.length === 0) {
-        throw new Error(
-            "okd-ci:adminPrincipals is empty; expected at least one IAM role or user ARN (the identity that runs pulumi up, e.g. arn:aws:iam::111122223333:role/okd-ci-deployer): the cluster gives no access to its creator",
-        );
-    }
     const adminAccess = args.adminPrincipals.map((principalArn) => {
         const id = `${name}-admin-${principalId(principalArn)}`;
         const entry = new eks.AccessEntry(id, { clusterName: cluster.name, principalArn, type: "STANDARD" }, opts);

@@ -130,7 +130,6 @@ published_name() {
   fail "could not claim a release name for ${NAME} in ${NAME_CLAIM_ATTEMPTS:-10} attempts (other promotions of ${MINOR} running?)"
 }
 
-
 adopt_promotions() {
   local adopted=0 file r name
   # Sites whose records still carry the promotion (written before promoted/ existed): copy each into promoted/ (and
