@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardSupportEnds, supportedMinors } from "../shared/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
-import { allowAllPolicy } from "../shared/network-policy";
+import { allowAllPolicies } from "../shared/network-policy";
 import {
     type BuildPlacement,
     type GateAccess,
@@ -150,15 +150,17 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
         this.provider = createKubernetesProvider(name, cluster, this.clusterName, args.region, this.kubeconfig, o);
         // The VPC CNI runs in strict mode (addons.ts): a pod no policy selects stays at default-deny, CoreDNS and the
         // cluster-autoscaler included. kube-system keeps its traffic through an allow-all policy, there before either.
-        const kubeSystemPolicy = new k8s.networking.v1.NetworkPolicy(
-            `${name}-kube-system-allow-all`,
-            allowAllPolicy("kube-system"),
-            { parent: this, provider: this.provider },
+        const kubeSystemPolicies = allowAllPolicies("kube-system").map(
+            (p) =>
+                new k8s.networking.v1.NetworkPolicy(`${name}-kube-system-${p.metadata.name}`, p, {
+                    parent: this,
+                    provider: this.provider,
+                }),
         );
         const coreDns = createCoreDns(
             name,
             { cluster: cluster.cluster, kubernetesVersion: args.kubernetesVersion },
-            [nodes.system, kubeSystemPolicy],
+            [nodes.system, ...kubeSystemPolicies],
             o,
         );
         createClusterAutoscaler(
@@ -173,7 +175,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 build: nodes.build,
                 buildDiskGb: args.buildPool.diskGb,
                 k8sProvider: this.provider,
-                dependsOn: [nodes.system, cluster.podIdentityAgent, kubeSystemPolicy],
+                dependsOn: [nodes.system, cluster.podIdentityAgent, ...kubeSystemPolicies],
             },
             o,
         );

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
-import { allowAllPolicy } from "../shared/network-policy";
+import { allowAllPolicies } from "../shared/network-policy";
 import { type ReleaseChecksums, verifyReleaseDirectory } from "./checksums";
+import { coreInterceptorsPodLabels } from "./interceptors";
 import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
 /**
@@ -64,14 +65,24 @@ export interface TektonInstallArgs {
     strictNetworkPolicy?: boolean;
 }
 
+/** The core interceptors' pods: their ingress is `okd-core-interceptors-ingress`'s alone (listener-access.ts). */
+const coreInterceptors = {
+    key: "app.kubernetes.io/name",
+    values: [coreInterceptorsPodLabels["app.kubernetes.io/name"]],
+};
+
 /**
- * The namespaces each release manifest creates whose pods no okd-ci policy selects: Pipelines, Triggers and the core
- * interceptors (tekton-pipelines), the remote resolvers (tekton-pipelines-resolvers); Chains (tekton-chains).
+ * The allow-all policies of the namespaces each release manifest creates: Pipelines, Triggers and the core interceptors
+ * (tekton-pipelines; the interceptors keep their narrower ingress), the remote resolvers (tekton-pipelines-resolvers);
+ * Chains (tekton-chains).
  */
-export const releaseNamespaces = {
-    pipelines: ["tekton-pipelines", "tekton-pipelines-resolvers"],
-    chains: ["tekton-chains"],
-} as const;
+export const releaseNamespacePolicies = {
+    pipelines: () => [
+        ...allowAllPolicies("tekton-pipelines", coreInterceptors),
+        ...allowAllPolicies("tekton-pipelines-resolvers"),
+    ],
+    chains: () => allowAllPolicies("tekton-chains"),
+};
 
 /**
  * One release manifest. In strict mode its namespaces' allow-all policies go into the same yaml.v2 component (a
@@ -84,13 +95,13 @@ export const releaseNamespaces = {
 function release(
     name: string,
     file: string,
-    allowAll: readonly string[],
+    policies: object[],
     opts: pulumi.ComponentResourceOptions,
 ): pulumi.ComponentResource {
-    if (allowAll.length === 0) return new k8s.yaml.v2.ConfigFile(name, { file }, opts);
+    if (policies.length === 0) return new k8s.yaml.v2.ConfigFile(name, { file }, opts);
     return new k8s.yaml.v2.ConfigGroup(
         name,
-        { files: [file], objs: allowAll.map(allowAllPolicy) },
+        { files: [file], objs: policies },
         { ...opts, aliases: [{ type: "kubernetes:yaml/v2:ConfigFile" }] },
     );
 }
@@ -118,10 +129,15 @@ export class TektonInstall extends pulumi.ComponentResource {
         if (args.manifestSource?.startsWith("/")) verifyReleaseDirectory(args.manifestSource, args.manifestChecksums);
 
         const strict = args.strictNetworkPolicy === true;
-        const pipelines = release(`${name}-pipelines`, files.pipeline, strict ? releaseNamespaces.pipelines : [], {
-            ...k,
-            dependsOn: args.dependsOn,
-        });
+        const pipelines = release(
+            `${name}-pipelines`,
+            files.pipeline,
+            strict ? releaseNamespacePolicies.pipelines() : [],
+            {
+                ...k,
+                dependsOn: args.dependsOn,
+            },
+        );
         // Triggers installs into the namespace the Pipelines release creates.
         const triggers = new k8s.yaml.v2.ConfigFile(
             `${name}-triggers`,
@@ -134,7 +150,7 @@ export class TektonInstall extends pulumi.ComponentResource {
             { file: files.interceptors },
             { ...k, dependsOn: [triggers] },
         );
-        this.chains = release(`${name}-chains`, files.chains, strict ? releaseNamespaces.chains : [], {
+        this.chains = release(`${name}-chains`, files.chains, strict ? releaseNamespacePolicies.chains() : [], {
             ...k,
             dependsOn: [pipelines],
         });

@@ -586,17 +586,20 @@ describe("aws site", () => {
             assert.equal(site.strictNetworkPolicy, true);
         });
 
-        it("gives kube-system an allow-all policy before CoreDNS and the autoscaler start (strict mode denies the rest)", () => {
-            const policy = find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "awst-kube-system-allow-all");
-            assert.deepEqual(policy.inputs.metadata, { name: "okd-ci-allow-all", namespace: "kube-system" });
-            assert.deepEqual(policy.inputs.spec, {
-                podSelector: {},
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [{}],
-                egress: [{}],
-            });
-            assert.ok(find(T.addon, "awst-coredns").dependencies.includes(policy.urn));
-            assert.ok(find("kubernetes:apps/v1:Deployment", "awst-autoscaler").dependencies.includes(policy.urn));
+        it("gives kube-system allow-all policies before CoreDNS and the autoscaler start (strict mode denies the rest)", () => {
+            const np = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+            const egress = find(np, "awst-kube-system-okd-ci-allow-egress");
+            const ingress = find(np, "awst-kube-system-okd-ci-allow-ingress");
+            assert.deepEqual(egress.inputs.metadata, { name: "okd-ci-allow-egress", namespace: "kube-system" });
+            assert.deepEqual(egress.inputs.spec, { podSelector: {}, policyTypes: ["Egress"], egress: [{}] });
+            assert.deepEqual(ingress.inputs.spec, { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] });
+            for (const p of [egress, ingress]) {
+                assert.ok(find(T.addon, "awst-coredns").dependencies.includes(p.urn), p.name);
+                assert.ok(
+                    find("kubernetes:apps/v1:Deployment", "awst-autoscaler").dependencies.includes(p.urn),
+                    p.name,
+                );
+            }
         });
 
         it("runs both node groups on the cluster's Kubernetes version", () => {

@@ -102,26 +102,36 @@ describe("Tekton install on a strict-mode CNI", () => {
 
     it("applies each release with its namespaces' allow-all policies in one ConfigGroup, aliased to the ConfigFile", () => {
         const group = "kubernetes:yaml/v2:ConfigGroup";
-        for (const [release, namespaces] of [
-            ["pipelines", ["tekton-pipelines", "tekton-pipelines-resolvers"]],
-            ["chains", ["tekton-chains"]],
-        ] as const) {
-            const r = find(group, `${n}-install-${release}`);
-            const inputs = r.inputs as Json;
-            assert.equal(inputs.files.length, 1, release);
-            assert.deepEqual(
-                inputs.objs.map((o: Json) => [
-                    o.kind,
-                    o.metadata.namespace,
-                    o.metadata.name,
-                    o.spec.ingress,
-                    o.spec.egress,
-                ]),
-                namespaces.map((ns) => ["NetworkPolicy", ns, "okd-ci-allow-all", [{}], [{}]]),
-                release,
-            );
-        }
-        // Triggers and the interceptors install into tekton-pipelines: its policy covers them.
+        const policies = (release: string) =>
+            ((find(group, `${n}-install-${release}`).inputs as Json).objs as Json[]).map((o) => [
+                o.metadata.namespace,
+                o.metadata.name,
+                o.spec.policyTypes,
+                o.spec.podSelector,
+            ]);
+        const all = {};
+        assert.deepEqual(policies("pipelines"), [
+            ["tekton-pipelines", "okd-ci-allow-egress", ["Egress"], all],
+            // Not the core interceptors: okd-core-interceptors-ingress alone says who may call them (security.md).
+            [
+                "tekton-pipelines",
+                "okd-ci-allow-ingress",
+                ["Ingress"],
+                {
+                    matchExpressions: [
+                        { key: "app.kubernetes.io/name", operator: "NotIn", values: ["core-interceptors"] },
+                    ],
+                },
+            ],
+            ["tekton-pipelines-resolvers", "okd-ci-allow-egress", ["Egress"], all],
+            ["tekton-pipelines-resolvers", "okd-ci-allow-ingress", ["Ingress"], all],
+        ]);
+        assert.deepEqual(policies("chains"), [
+            ["tekton-chains", "okd-ci-allow-egress", ["Egress"], all],
+            ["tekton-chains", "okd-ci-allow-ingress", ["Ingress"], all],
+        ]);
+        assert.equal((find(group, `${n}-install-pipelines`).inputs as Json).files.length, 1);
+        // Triggers and the interceptors install into tekton-pipelines: its policies cover them.
         find(T.configFile, `${n}-install-triggers`);
         find(T.configFile, `${n}-install-interceptors`);
     });
