@@ -28,10 +28,7 @@ export interface Site {
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
-    /**
-     * The CNI leaves a pod that no NetworkPolicy selects at default-deny (EKS VPC CNI strict mode): namespaces the stack
-     * installs without policies of their own (Tekton's) get an allow-all policy, as they have without it elsewhere.
-     */
+    /** The CNI keeps pods no NetworkPolicy selects at default-deny (EKS strict mode): Tekton's get allow-all ones. */
     readonly strictNetworkPolicy?: boolean;
 }
 
@@ -181,8 +178,7 @@ export const identityGrants: Record<IdentityRole, IdentityGrant> = {
         push: ["release", "content"],
         storage: { read: true, write: ["releases/", "logs/", "status/", "clusters/"] },
     },
-    // Also writes the release notes at promotion and publishes the status site after each release run. It reads the
-    // records and writes only the promoted state (promoted/: the promotions and published-name claims,
+    // Also writes the release notes and the status site. Of the records it writes only the promoted state (promoted/,
     // release-record.sh), which no other identity writes: the records identity cannot make a payload promoted.
     promote: {
         pull: everyRepository,
