@@ -79,8 +79,12 @@ describe("every stack", () => {
             });
 
             it("installs the pinned Tekton LTS, Triggers with interceptors, and Chains", () => {
-                const sources = manifest(out, "_remote-sources.yaml")?.remoteSources as { file?: string }[];
-                const files = sources.map((s) => s.file).filter((f): f is string => f !== undefined);
+                const sources = manifest(out, "_remote-sources.yaml")?.remoteSources as {
+                    file?: string;
+                    files?: string[];
+                }[];
+                // A ConfigFile's `file`, or a ConfigGroup's `files` (strict-mode sites, components/tekton/install.ts).
+                const files = sources.flatMap((s) => [s.file, ...(s.files ?? [])]).filter((f): f is string => !!f);
                 for (const pattern of [
                     /^https:\/\/infra\.tekton\.dev\/tekton-releases\/pipeline\/previous\/v1\.15\.\d+\/release\.yaml$/,
                     /^https:\/\/infra\.tekton\.dev\/tekton-releases\/triggers\/previous\/v0\.37\.\d+\/release\.yaml$/,

@@ -21,6 +21,16 @@ export type ManagedAddon = (typeof managedAddons)[number];
  * - `enableNetworkPolicy`: without it the VPC CNI ignores NetworkPolicy objects, and the build namespace's
  *   default-deny does nothing (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html: set
  *   `"enableNetworkPolicy": "true"` in the add-on's configuration values; the controller runs in the control plane).
+ * - `NETWORK_POLICY_ENFORCING_MODE: strict`: in the default `standard` mode a new pod starts with a default-allow policy
+ *   and is unrestricted until the agent has applied its policies; in `strict` mode it starts default-deny, then gets
+ *   its policies (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html, "Step 1: Set up policy
+ *   enforcement at Pod startup": the variable of the `aws-node` container, which the add-on's configuration values
+ *   set through `env`, as `ENABLE_PREFIX_DELEGATION`). So a build pod never reaches the instance metadata service or
+ *   anything else its namespace's policies refuse, even for its first second. Strict mode also leaves a pod that no
+ *   policy selects at default-deny ("you must have a network policy for every endpoint that your pods need to access
+ *   ... this requirement applies to the CoreDNS pods"; host-network pods are exempt): the site gives kube-system an
+ *   allow-all policy before CoreDNS starts, and the Tekton layer gives Tekton's namespaces one
+ *   (`Site.strictNetworkPolicy`).
  * - `ENABLE_PREFIX_DELEGATION`: each ENI slot carries a /28 prefix instead of one address, so a node runs up to 110
  *   pods instead of the ENI limit (17 on a t3.medium, 29 on an m6i.large); managed node groups without a custom AMI
  *   compute max-pods from it (docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses.html). It must be
@@ -28,7 +38,7 @@ export type ManagedAddon = (typeof managedAddons)[number];
  */
 export const vpcCniConfiguration = {
     enableNetworkPolicy: "true",
-    env: { ENABLE_PREFIX_DELEGATION: "true" },
+    env: { ENABLE_PREFIX_DELEGATION: "true", NETWORK_POLICY_ENFORCING_MODE: "strict" },
 } as const;
 
 export interface AddonsArgs {
@@ -74,12 +84,15 @@ export function createNodeAddons(
     };
 }
 
-/** CoreDNS is a Deployment: created after the system nodes exist, or the add-on would sit DEGRADED. */
+/**
+ * CoreDNS is a Deployment: created after the system nodes exist, or the add-on would sit DEGRADED, and (strict mode)
+ * after kube-system's allow-all policy, or its pods would sit at default-deny.
+ */
 export function createCoreDns(
     name: string,
     args: AddonsArgs,
-    system: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
     opts: pulumi.CustomResourceOptions,
 ): eks.Addon {
-    return addon(name, "coredns", args, { ...opts, dependsOn: [system] });
+    return addon(name, "coredns", args, { ...opts, dependsOn });
 }

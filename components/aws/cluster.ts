@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
+import { getSessionContext } from "@pulumi/aws/iam/getSessionContext";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -20,8 +21,10 @@ export interface ClusterArgs {
     privateSubnetIds: pulumi.Input<string>[];
     /** Endpoint access stays public (the deployer and CI reach it), but the nodes use private subnets. */
     publicSubnetIds: pulumi.Input<string>[];
-    /** IAM principals (role or user ARNs) granted cluster-admin through access entries, on top of the creator. */
+    /** IAM principals (role or user ARNs) granted cluster-admin through access entries; the deployer must be one. */
     adminPrincipals: string[];
+    /** The ARN `pulumi up` runs as (sts:GetCallerIdentity): checked against `adminPrincipals`. */
+    callerArn: pulumi.Input<string>;
     /** CIDRs allowed to reach the public endpoint; empty: any address. */
     publicAccessCidrs: string[];
     /** Control-plane log types sent to CloudWatch Logs. */
@@ -43,6 +46,13 @@ export interface Cluster {
     nodeAddons: eks.Addon[];
     /** The Pod Identity agent: pods that use Pod Identity wait for it. */
     podIdentityAgent: eks.Addon;
+    /** The admins' access policy associations: the Kubernetes provider waits for them (there is no creator entry). */
+    adminAccess: eks.AccessPolicyAssociation[];
+    /**
+     * Resolves once the deployer is known to be one of `adminPrincipals`; rejects, naming the key, when it is not.
+     * The Kubernetes provider's kubeconfig waits for it, so a preview stops before any in-cluster object is planned.
+     */
+    deployerIsAdmin: pulumi.Output<true>;
 }
 
 /** AWS-managed policy on the cluster role. */
@@ -85,6 +95,11 @@ const principalId = (arn: string): string => createHash("sha256").update(arn).di
  * EKS API, not an `aws-auth` ConfigMap that a bad apply can lock everyone out with.
  */
 export function createCluster(name: string, args: ClusterArgs, opts: pulumi.CustomResourceOptions): Cluster {
+    if (args.adminPrincipals.length === 0) {
+        throw new Error(
+            "okd-ci:adminPrincipals is empty; expected at least one IAM role or user ARN (the identity that runs pulumi up, e.g. arn:aws:iam::111122223333:role/okd-ci-deployer): the cluster gives no access to its creator",
+        );
+    }
     const clusterRole = roleWithPolicies(`${name}-cluster`, "eks.amazonaws.com", clusterPolicies, args.partition, opts);
     if (!logRetentionValues.includes(args.logRetentionDays)) {
         throw new Error(
@@ -106,15 +121,14 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             roleArn: clusterRole.role.arn,
             accessConfig: {
                 authenticationMode: "API",
-                // The identity that creates the cluster gets cluster-admin through an access entry EKS creates for
-                // it. Not replaced by our own entry for the caller (aws.iam.getSessionContext gives the role behind
-                // an STS session): the caller changes with who runs `pulumi up`, so such an entry would move from one
-                // identity to the next, or, deduplicated against `adminPrincipals`, make the set of entries depend
-                // on who runs. Turning this off on an existing cluster would replace it (it is ignored below). So the
-                // creator is the one principal `adminPrincipals` must not list; docs/platforms/aws.md says how to
-                // adopt its entry with `pulumi import` when it has to be listed (e.g. CI created the cluster).
-                // Everyone else is an `adminPrincipals` entry below.
-                bootstrapClusterCreatorAdminPermissions: true,
+                // No access entry for whoever creates the cluster: every admin, the deployer included, is an
+                // `adminPrincipals` entry below, so the set of entries is the config's, whoever runs `pulumi up`. With
+                // `true` EKS makes an entry for the creator that the stack does not own: listing the creator then fails
+                // with ResourceInUseException (one entry per principal), and another admin's `pulumi up` cannot see or
+                // manage it (docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html, "bootstrap cluster
+                // creator admin permissions"; CreateCluster API, accessConfig). Clusters created with `true` keep it:
+                // the field is replace-only, so it is ignored below.
+                bootstrapClusterCreatorAdminPermissions: false,
             },
             // The add-ons below are EKS-managed (versioned and updated by EKS), not self-managed leftovers.
             bootstrapSelfManagedAddons: false,
@@ -141,10 +155,10 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
         },
     );
 
-    for (const principalArn of args.adminPrincipals) {
+    const adminAccess = args.adminPrincipals.map((principalArn) => {
         const id = `${name}-admin-${principalId(principalArn)}`;
         const entry = new eks.AccessEntry(id, { clusterName: cluster.name, principalArn, type: "STANDARD" }, opts);
-        new eks.AccessPolicyAssociation(
+        return new eks.AccessPolicyAssociation(
             id,
             {
                 clusterName: cluster.name,
@@ -156,8 +170,8 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             },
             { ...opts, dependsOn: [entry] },
         );
-    }
-
+    });
+    const deployerIsAdmin = deployerAmongAdmins(args.callerArn, args.adminPrincipals, opts);
     const node = roleWithPolicies(`${name}-node`, "ec2.amazonaws.com", nodePolicies, args.partition, opts);
     const addons = createNodeAddons(name, { cluster, kubernetesVersion: args.kubernetesVersion }, opts);
     const nodeAddons = [addons.vpcCni, addons.kubeProxy, addons.podIdentityAgent];
@@ -168,7 +182,44 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
         nodeDependencies: [...node.attachments, ...nodeAddons],
         nodeAddons,
         podIdentityAgent: addons.podIdentityAgent,
+        adminAccess,
+        deployerIsAdmin,
     };
+}
+
+/**
+ * An IAM principal as an access entry matches it: partition, account, kind and name, without the role's path.
+ * `aws.iam.getSessionContext` gives the role behind an STS session with its path (SSO roles live under
+ * `/aws-reserved/sso.amazonaws.com/…`), while `adminPrincipals` may name it with or without; EKS resolves both to the
+ * same role (docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html).
+ */
+export function principalKey(arn: string): string | undefined {
+    const m = /^arn:(aws[\w-]*):iam::(\d{12}):(role|user)\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
+    return m === null ? undefined : `${m[1]}:${m[2]}:${m[3]}/${m[4]}`;
+}
+
+/**
+ * The check that the identity running `pulumi up` will reach the cluster it creates: its role (the session's issuer,
+ * `aws.iam.getSessionContext`) or user must be in `adminPrincipals`. The offline synth has no caller (its placeholder is
+ * not an ARN) and skips the check.
+ */
+export function deployerAmongAdmins(
+    callerArn: pulumi.Input<string>,
+    adminPrincipals: string[],
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Output<true> {
+    const admins = new Set(adminPrincipals.map(principalKey));
+    return pulumi.output(callerArn).apply(async (arn) => {
+        if (!/^arn:aws[\w-]*:(iam|sts)::\d{12}:/.test(arn)) return true as const;
+        const issuer = arn.includes(":assumed-role/")
+            ? (await getSessionContext({ arn }, { parent: opts.parent, provider: opts.provider })).issuerArn
+            : arn;
+        const key = principalKey(issuer);
+        if (key !== undefined && admins.has(key)) return true as const;
+        throw new Error(
+            `okd-ci:adminPrincipals does not include ${issuer}, the identity running pulumi up (${arn}); expected it among [${adminPrincipals.join(", ")}]: the cluster gives access only to adminPrincipals, so add it (pulumi config set --path 'okd-ci:adminPrincipals[${adminPrincipals.length}]' ${issuer}) or deploy as one of them`,
+        );
+    });
 }
 
 /**
@@ -215,7 +266,7 @@ export function kubeconfigFor(cluster: eks.Cluster, region: string): pulumi.Outp
 
 export function createKubernetesProvider(
     name: string,
-    cluster: eks.Cluster,
+    cluster: Pick<Cluster, "cluster" | "adminAccess" | "deployerIsAdmin">,
     clusterName: string,
     region: string,
     kubeconfig: pulumi.Output<string>,
@@ -224,10 +275,12 @@ export function createKubernetesProvider(
     return new k8s.Provider(
         `${name}-k8s`,
         {
-            kubeconfig,
+            // The same text, once the deployer is known to be an admin (a preview stops here otherwise).
+            kubeconfig: pulumi.all([kubeconfig, cluster.deployerIsAdmin]).apply(([k]) => k),
             // Stable across endpoint or certificate rotation, so neither replaces every in-cluster object.
             clusterIdentifier: `eks-${region}-${clusterName}`,
         },
-        { parent: opts.parent, dependsOn: [cluster] },
+        // Without a creator entry, the API admits the deployer only once its access policy is associated.
+        { parent: opts.parent, dependsOn: [cluster.cluster, ...cluster.adminAccess] },
     );
 }

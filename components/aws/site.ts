@@ -1,12 +1,13 @@
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { Provider } from "@pulumi/aws/provider";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { standardSupportEnds, supportedMinors } from "../shared/kubernetes";
 import { gateComponentName, siteGates } from "../shared/gates";
 import { physicalName, standardTags } from "../shared/naming";
+import { allowAllPolicies } from "../shared/network-policy";
 import {
     type BuildPlacement,
     type GateAccess,
@@ -83,6 +84,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
     public readonly buildPool: BuildPlacement = buildPlacement();
     public readonly webhook: WebhookExposure;
     public readonly gates: GateAccess[];
+    /** The VPC CNI's strict mode (addons.ts): Tekton's namespaces get allow-all policies with its install. */
+    public readonly strictNetworkPolicy = true;
     public readonly clusterName: string;
     public readonly awsProvider: Provider;
 
@@ -98,7 +101,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             { parent: this },
         );
         const o: pulumi.CustomResourceOptions = { parent: this, provider: this.awsProvider };
-        const { account, partition } = accountContext(args.region, o);
+        const { account, partition, callerArn } = accountContext(args.region, o);
         this.clusterName = physicalName(args.namePrefix, ["builds"], 100);
 
         const layout = awsLayouts[args.profile ?? "standard"];
@@ -122,6 +125,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 privateSubnetIds: network.privateSubnetIds,
                 publicSubnetIds: network.publicSubnetIds,
                 adminPrincipals: args.adminPrincipals ?? [],
+                callerArn,
                 publicAccessCidrs: args.controlPlaneCidrs ?? [],
                 logTypes: layout.logTypes,
                 logRetentionDays: layout.logRetentionDays,
@@ -142,20 +146,21 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
             },
             o,
         );
+        this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
+        this.provider = createKubernetesProvider(name, cluster, this.clusterName, args.region, this.kubeconfig, o);
+        // The VPC CNI runs in strict mode (addons.ts): a pod no policy selects stays at default-deny, CoreDNS and the
+        // cluster-autoscaler included. kube-system keeps its traffic through an allow-all policy, there before either.
+        const kubeSystemPolicies = allowAllPolicies("kube-system").map(
+            (p) =>
+                new k8s.networking.v1.NetworkPolicy(`${name}-kube-system-${p.metadata.name}`, p, {
+                    parent: this,
+                    provider: this.provider,
+                }),
+        );
         const coreDns = createCoreDns(
             name,
             { cluster: cluster.cluster, kubernetesVersion: args.kubernetesVersion },
-            nodes.system,
-            o,
-        );
-
-        this.kubeconfig = pulumi.secret(kubeconfigFor(cluster.cluster, args.region));
-        this.provider = createKubernetesProvider(
-            name,
-            cluster.cluster,
-            this.clusterName,
-            args.region,
-            this.kubeconfig,
+            [nodes.system, ...kubeSystemPolicies],
             o,
         );
         createClusterAutoscaler(
@@ -170,7 +175,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 build: nodes.build,
                 buildDiskGb: args.buildPool.diskGb,
                 k8sProvider: this.provider,
-                dependsOn: [nodes.system, cluster.podIdentityAgent],
+                dependsOn: [nodes.system, cluster.podIdentityAgent, ...kubeSystemPolicies],
             },
             o,
         );
@@ -339,12 +344,12 @@ interface AccountWithSuffix extends AccountContext {
 function accountContext(
     region: string,
     o: pulumi.CustomResourceOptions,
-): { account: pulumi.Output<AccountWithSuffix>; partition: pulumi.Output<string> } {
+): { account: pulumi.Output<AccountWithSuffix>; partition: pulumi.Output<string>; callerArn: pulumi.Output<string> } {
     const invokeOpts = { parent: o.parent, provider: o.provider };
     const caller = getCallerIdentityOutput({}, invokeOpts);
     const partition = getPartitionOutput({}, invokeOpts);
     const account = pulumi
         .all([caller.accountId, partition.partition, partition.dnsSuffix])
         .apply(([accountId, p, dnsSuffix]) => ({ accountId, partition: p, region, dnsSuffix }));
-    return { account, partition: partition.partition };
+    return { account, partition: partition.partition, callerArn: caller.arn };
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type CloudSiteArgs, aksSpotLabelKey, assertNodeLabels, buildPoolLabel, buildPoolTaint } from "../shared";
 import { type KubeloginMode, withKubeloginMode } from "./kubeconfig";
 import { nameOf } from "./naming";
-import { roleDefinitionId } from "./roles";
+import { azureAdminPrincipal, roleDefinitionId } from "./roles";
 
 /**
  * The label and taint AKS puts on every spot pool by itself ("A Spot node pool has the
@@ -68,8 +68,10 @@ export interface ClusterArgs {
     buildPool: CloudSiteArgs["buildPool"];
     tags: Record<string, string>;
     subscriptionId: pulumi.Input<string>;
-    /** Object id of whoever runs `pulumi up`: it gets cluster-admin through Azure RBAC. */
+    /** Object id of whoever runs `pulumi up`: it gets cluster-admin through Azure RBAC when `adminPrincipals` is empty. */
     deployerObjectId: pulumi.Input<string>;
+    /** `<kind>:<object id>` of every admin (src/config/cross-keys.ts checks the form); empty: the deployer only. */
+    adminPrincipals: string[];
     /** Whether the deployer is a person or a service principal (CI). */
     deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
     kubeloginMode: KubeloginMode;
@@ -82,8 +84,8 @@ export interface BuildCluster {
     cluster: containerservice.ManagedCluster;
     buildPool: containerservice.AgentPool;
     maintenance: containerservice.MaintenanceConfiguration[];
-    /** Lets the deployer use the Kubernetes API: in-cluster objects must wait for it. */
-    deployerAccess: authorization.RoleAssignment;
+    /** Let the admins (the deployer among them) use the Kubernetes API: in-cluster objects must wait for them. */
+    deployerAccess: authorization.RoleAssignment[];
     /** Exec kubeconfig (kubelogin), a secret Output. */
     kubeconfig: pulumi.Output<string>;
     provider: k8s.Provider;
@@ -175,17 +177,42 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
             ),
     );
 
-    const deployerAccess = new authorization.RoleAssignment(
-        `${name}-deployer-admin`,
-        {
-            principalId: args.deployerObjectId,
-            principalType: args.deployerPrincipalType,
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, "aksRbacClusterAdmin"),
-            scope: cluster.id,
-            description: "okd-ci: the identity that runs pulumi up manages the in-cluster layer",
-        },
-        opts,
-    );
+    const adminRole = roleDefinitionId(args.subscriptionId, "aksRbacClusterAdmin");
+    // Who may use the Kubernetes API: "Azure Kubernetes Service RBAC Cluster Admin" on this cluster
+    // (https://learn.microsoft.com/azure/aks/manage-azure-rbac#create-role-assignments-for-users-to-access-the-cluster).
+    // With `adminPrincipals` the list is every admin, the deployer included, so a second admin's `pulumi up` changes
+    // nothing; unset, the identity that runs `pulumi up` gets it (and a different one would take it over). ARM allows one
+    // assignment of a role per principal and scope (RoleAssignmentExists), so the deployer is never assigned twice.
+    const deployerAccess =
+        args.adminPrincipals.length > 0
+            ? args.adminPrincipals.map((p) => {
+                  const { kind, objectId } = parseAdminPrincipal(p);
+                  return new authorization.RoleAssignment(
+                      `${name}-admin-${objectId.toLowerCase()}`,
+                      {
+                          principalId: objectId,
+                          principalType: kind,
+                          roleDefinitionId: adminRole,
+                          scope: cluster.id,
+                          description: "okd-ci: adminPrincipals manage the in-cluster layer",
+                      },
+                      opts,
+                  );
+              })
+            : [
+                  new authorization.RoleAssignment(
+                      `${name}-deployer-admin`,
+                      {
+                          principalId: args.deployerObjectId,
+                          principalType: args.deployerPrincipalType,
+                          roleDefinitionId: adminRole,
+                          scope: cluster.id,
+                          description: "okd-ci: the identity that runs pulumi up manages the in-cluster layer",
+                      },
+                      opts,
+                  ),
+              ];
+    const deployerIsAdmin = deployerAmongAdmins(args.deployerObjectId, args.adminPrincipals);
 
     const credentials = containerservice.listManagedClusterUserCredentialsOutput(
         { resourceGroupName: args.resourceGroupName, resourceName: clusterName, format: "exec" },
@@ -199,7 +226,8 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
     const provider = new k8s.Provider(
         `${name}-k8s`,
         {
-            kubeconfig,
+            // The same text, once the deployer is known to be an admin (a preview stops here otherwise).
+            kubeconfig: pulumi.all([kubeconfig, deployerIsAdmin]).apply(([k]) => k),
             // The kubeconfig is an Output; without a stable identifier every change to it would replace the provider
             // and with it every in-cluster object.
             clusterIdentifier: `okd-ci-azure-${args.clusterName}`,
@@ -278,4 +306,35 @@ function createBuildPool(
         // The autoscaler owns the node count; writing it back on every `up` would resize the pool.
         { ...opts, ignoreChanges: ["count"] },
     );
+}
+
+/** `<kind>:<object id>` as the config gives it, with the kind as a role assignment's `principalType`. */
+export function parseAdminPrincipal(p: string): { kind: "User" | "Group" | "ServicePrincipal"; objectId: string } {
+    const m = azureAdminPrincipal.exec(p);
+    if (m === null) {
+        throw new Error(
+            `okd-ci:adminPrincipals entry ${JSON.stringify(p)} is not <kind>:<Entra object id>; expected user:, group: or servicePrincipal: and a GUID`,
+        );
+    }
+    const kinds = { user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const;
+    return { kind: kinds[m[1] as keyof typeof kinds], objectId: m[2].toLowerCase() };
+}
+
+/**
+ * With `adminPrincipals` set, the identity that runs `pulumi up` reaches the cluster only if it is listed (directly; a
+ * group it belongs to also works, which the stack cannot see, so a listed group counts as "maybe" and passes). The
+ * offline synth's placeholder object id is not a GUID and skips the check.
+ */
+export function deployerAmongAdmins(
+    deployerObjectId: pulumi.Input<string>,
+    adminPrincipals: string[],
+): pulumi.Output<true> {
+    const listed = adminPrincipals.map(parseAdminPrincipal);
+    return pulumi.output(deployerObjectId).apply((id) => {
+        if (listed.length === 0 || !/^[0-9a-f-]{36}$/i.test(id)) return true as const;
+        if (listed.some((p) => p.kind === "Group" || p.objectId === id.toLowerCase())) return true as const;
+        throw new Error(
+            `okd-ci:adminPrincipals does not include the identity running pulumi up (object id ${id}); expected it among [${adminPrincipals.join(", ")}]: with adminPrincipals set only they get "Azure Kubernetes Service RBAC Cluster Admin", so add it (user:${id} or servicePrincipal:${id}) or deploy as one of them`,
+        );
+    });
 }

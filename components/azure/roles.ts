@@ -51,3 +51,10 @@ export const interactiveClientIds = [
 export function deployerPrincipalType(clientId: string): "User" | "ServicePrincipal" {
     return interactiveClientIds.includes(clientId.toLowerCase()) ? "User" : "ServicePrincipal";
 }
+
+/**
+ * An Entra principal for an Azure role assignment: its kind (the assignment's `principalType`, which ARM checks against
+ * the principal, and which azure-native otherwise sets to User) and its object id.
+ */
+export const azureAdminPrincipal =
+    /^(user|group|servicePrincipal):([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;

@@ -140,6 +140,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
                 tags,
                 subscriptionId,
                 deployerObjectId: client.objectId,
+                adminPrincipals: args.adminPrincipals ?? [],
                 deployerPrincipalType:
                     args.deployerPrincipalType ?? client.clientId.apply((id) => deployerPrincipalType(id)),
                 kubeloginMode: args.kubeloginMode ?? "azurecli",
@@ -347,7 +348,7 @@ export class AzureSite extends pulumi.ComponentResource implements Site {
         this.ready = [
             cluster.cluster,
             cluster.buildPool,
-            cluster.deployerAccess,
+            ...cluster.deployerAccess,
             registry.registry,
             artifacts.container,
             ...all.flatMap((c) => [...c.identity.credentials, ...c.grants]),

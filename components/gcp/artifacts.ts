@@ -2,7 +2,7 @@ import { Bucket, BucketIAMMember } from "@pulumi/gcp/storage";
 import type * as pulumi from "@pulumi/pulumi";
 
 import { physicalName, stateful } from "../shared/naming";
-import { artifactRules, recordVersionDays } from "../shared/retention";
+import { artifactRules, recordVersionDays, versionExpiringPrefixes } from "../shared/retention";
 
 export interface ArtifactBucketArgs {
     project: string;
@@ -15,7 +15,8 @@ export interface ArtifactBucketArgs {
 
 /**
  * Lifecycle of the artifact bucket: the shared rules (only `logs/` expires; its noncurrent versions soon after), and
- * noncurrent versions of everything else (release records) kept `recordVersionDays` so an overwrite can be undone.
+ * noncurrent versions of the release records, notes, status site and cluster registrations kept `recordVersionDays`
+ * so an overwrite can be undone; every version of the promoted state (`promoted/`) kept for good.
  */
 export function artifactLifecycleRules(logDays: number) {
     const rules = artifactRules(logDays).flatMap((rule) => [
@@ -29,7 +30,14 @@ export function artifactLifecycleRules(logDays: number) {
             condition: { daysSinceNoncurrentTime: rule.noncurrentDays, matchesPrefixes: [rule.prefix] },
         },
     ]);
-    return [...rules, { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: recordVersionDays } }];
+    // Not promoted/: no rule removes any version of the promoted state (shared/retention.ts).
+    return [
+        ...rules,
+        {
+            action: { type: "Delete" },
+            condition: { daysSinceNoncurrentTime: recordVersionDays, matchesPrefixes: [...versionExpiringPrefixes] },
+        },
+    ];
 }
 
 /** The artifact bucket: private, versioned, with the shared lifecycle; protected, as it holds release records. */

@@ -8,7 +8,7 @@
  * lifecycle rule can ever remove a promoted release.
  *
  * Artifact storage: CI logs and JUnit files under `logs/` go after `logDays`; release records under `releases/`
- * never expire.
+ * never expire; the promoted state under `promoted/` never expires and no rule removes any version of it.
  */
 export interface RegistryRetention {
     /** Days tagged images in expiring repositories are kept. */
@@ -24,6 +24,8 @@ export const artifactPrefixes = {
     logs: "logs/",
     /** Per-payload records and per-stream indexes: never expire. */
     releases: "releases/",
+    /** Promotions and published-name claims (the promotion identity's only): never expire, nor their old versions. */
+    promoted: "promoted/",
 } as const;
 
 export interface ArtifactRule {
@@ -40,5 +42,11 @@ export function artifactRules(logDays: number): ArtifactRule[] {
     return [{ prefix: artifactPrefixes.logs, expireDays: logDays, noncurrentDays: Math.min(logDays, 7) }];
 }
 
-/** Noncurrent versions of anything else (release records) are kept this long, so an overwrite can be undone. */
+/**
+ * Noncurrent versions of release records (and of the other prefixes that do not expire) are kept this long, so an
+ * overwrite can be undone. Those of `promoted/` are kept for good.
+ */
 export const recordVersionDays = 365;
+
+/** Prefixes whose noncurrent versions expire after `recordVersionDays`: all but the logs (their own rule) and promoted/. */
+export const versionExpiringPrefixes = ["releases/", "notes/", "status/", "clusters/"] as const;

@@ -28,6 +28,8 @@ export interface Site {
     readonly webhook: WebhookExposure;
     /** E2E gate access configured for this stack, one per cloud in `gates`. */
     readonly gates: GateAccess[];
+    /** The CNI keeps pods no NetworkPolicy selects at default-deny (EKS strict mode): Tekton's get allow-all ones. */
+    readonly strictNetworkPolicy?: boolean;
 }
 
 /** Logical repositories of the site registry. */
@@ -122,7 +124,7 @@ export interface SiteIdentities {
      * registrations (register-<cloud>) and the reaper's select and record.
      */
     readonly records: WorkloadIdentity;
-    /** The only writer of the promoted repositories; updates records at promotion, reads attestations. */
+    /** The only writer of the promoted repositories and of the promoted state (promoted/); reads attestations. */
     readonly promote: WorkloadIdentity;
     /** Tekton Chains: reads every image it signs, writes only the attestation repository, signs with the site key. */
     readonly chains: WorkloadIdentity;
@@ -145,7 +147,7 @@ export interface IdentityGrant {
 }
 
 /** Prefixes of artifact storage that identities write (shared/retention.ts `artifactPrefixes` names them too). */
-export type ArtifactPrefix = "releases/" | "logs/" | "status/" | "notes/" | "clusters/";
+export type ArtifactPrefix = "releases/" | "promoted/" | "logs/" | "status/" | "notes/" | "clusters/";
 
 /**
  * Prefixes whose objects a writer may also delete: the status site, which publish-status.sh replaces with `rclone
@@ -176,11 +178,12 @@ export const identityGrants: Record<IdentityRole, IdentityGrant> = {
         push: ["release", "content"],
         storage: { read: true, write: ["releases/", "logs/", "status/", "clusters/"] },
     },
-    // Also writes the release notes at promotion and publishes the status site after each release run.
+    // Also writes the release notes and the status site. Of the records it writes only the promoted state (promoted/,
+    // release-record.sh), which no other identity writes: the records identity cannot make a payload promoted.
     promote: {
         pull: everyRepository,
         push: ["promoted", "promotedContent"],
-        storage: { read: true, write: ["releases/", "notes/", "status/"] },
+        storage: { read: true, write: ["promoted/", "notes/", "status/"] },
         signingKey: "verify",
     },
     chains: { pull: everyRepository, push: ["attestations"], storage: { read: false, write: [] }, signingKey: "sign" },

@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
+import { allowAllPolicies } from "../shared/network-policy";
 import { type ReleaseChecksums, verifyReleaseDirectory } from "./checksums";
+import { coreInterceptorsPodLabels } from "./interceptors";
 import { tektonNamespaces, tektonReleaseFiles } from "./versions";
 
 /**
@@ -56,6 +58,52 @@ export interface TektonInstallArgs {
     manifestSource?: string;
     /** The pins a local `manifestSource` is checked against. Default: `tektonReleaseChecksums` (versions.ts). */
     manifestChecksums?: ReleaseChecksums;
+    /**
+     * The CNI keeps a pod no NetworkPolicy selects at default-deny (`Site.strictNetworkPolicy`, EKS strict mode): each
+     * release namespace gets an allow-all policy, created with the release's own objects.
+     */
+    strictNetworkPolicy?: boolean;
+}
+
+/** The core interceptors' pods: their ingress is `okd-core-interceptors-ingress`'s alone (listener-access.ts). */
+const coreInterceptors = {
+    key: "app.kubernetes.io/name",
+    values: [coreInterceptorsPodLabels["app.kubernetes.io/name"]],
+};
+
+/**
+ * The allow-all policies of the namespaces each release manifest creates: Pipelines, Triggers and the core interceptors
+ * (tekton-pipelines; the interceptors keep their narrower ingress), the remote resolvers (tekton-pipelines-resolvers);
+ * Chains (tekton-chains).
+ */
+export const releaseNamespacePolicies = {
+    pipelines: () => [
+        ...allowAllPolicies("tekton-pipelines", coreInterceptors),
+        ...allowAllPolicies("tekton-pipelines-resolvers"),
+    ],
+    chains: () => allowAllPolicies("tekton-chains"),
+};
+
+/**
+ * One release manifest. In strict mode its namespaces' allow-all policies go into the same yaml.v2 component (a
+ * ConfigGroup), which creates Namespaces first and then everything else together
+ * (https://www.pulumi.com/registry/packages/kubernetes/api-docs/yaml/v2/configgroup/, "Dependency ordering"): the
+ * policies exist while the Deployments it awaits roll out. Created after the release instead, they would wait for
+ * Deployments whose pods, denied everything (the API server included), never become ready. The ConfigGroup keeps the
+ * ConfigFile's name, so its objects keep their names, and aliases the ConfigFile it replaces.
+ */
+function release(
+    name: string,
+    file: string,
+    policies: object[],
+    opts: pulumi.ComponentResourceOptions,
+): pulumi.ComponentResource {
+    if (policies.length === 0) return new k8s.yaml.v2.ConfigFile(name, { file }, opts);
+    return new k8s.yaml.v2.ConfigGroup(
+        name,
+        { files: [file], objs: policies },
+        { ...opts, aliases: [{ type: "kubernetes:yaml/v2:ConfigFile" }] },
+    );
 }
 
 /**
@@ -80,10 +128,15 @@ export class TektonInstall extends pulumi.ComponentResource {
         // anything is created; a URL is read by the kubernetes provider, which checks nothing (docs/tekton.md).
         if (args.manifestSource?.startsWith("/")) verifyReleaseDirectory(args.manifestSource, args.manifestChecksums);
 
-        const pipelines = new k8s.yaml.v2.ConfigFile(
+        const strict = args.strictNetworkPolicy === true;
+        const pipelines = release(
             `${name}-pipelines`,
-            { file: files.pipeline },
-            { ...k, dependsOn: args.dependsOn },
+            files.pipeline,
+            strict ? releaseNamespacePolicies.pipelines() : [],
+            {
+                ...k,
+                dependsOn: args.dependsOn,
+            },
         );
         // Triggers installs into the namespace the Pipelines release creates.
         const triggers = new k8s.yaml.v2.ConfigFile(
@@ -97,11 +150,10 @@ export class TektonInstall extends pulumi.ComponentResource {
             { file: files.interceptors },
             { ...k, dependsOn: [triggers] },
         );
-        this.chains = new k8s.yaml.v2.ConfigFile(
-            `${name}-chains`,
-            { file: files.chains },
-            { ...k, dependsOn: [pipelines] },
-        );
+        this.chains = release(`${name}-chains`, files.chains, strict ? releaseNamespacePolicies.chains() : [], {
+            ...k,
+            dependsOn: [pipelines],
+        });
         // The release's own ConfigMaps come with every key at its default; each re-apply of the release (a Tekton
         // upgrade) writes them again. The patches follow it: they name the release they were applied after, so a new
         // release changes their inputs and Pulumi re-applies them, after the release they depend on.

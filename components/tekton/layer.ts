@@ -91,7 +91,12 @@ export class TektonLayer extends pulumi.ComponentResource {
 
         const install = new TektonInstall(
             `${name}-install`,
-            { provider: site.provider, dependsOn: site.ready, manifestSource: args.manifestSource },
+            {
+                provider: site.provider,
+                dependsOn: site.ready,
+                manifestSource: args.manifestSource,
+                strictNetworkPolicy: site.strictNetworkPolicy === true,
+            },
             { parent: this },
         );
         const builds = new PipelineNamespace(

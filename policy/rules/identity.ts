@@ -146,6 +146,22 @@ export const ecrWrites = [
     "ecr:BatchDeleteImage",
 ];
 const s3Writes = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
+/**
+ * The durable release state and who alone may write it (release-record.sh): the records, which the nightly's identity
+ * writes, and the promotions and published-name claims under promoted/, which only the promotion identity writes, so
+ * the nightly's identity cannot make a payload promoted or rewrite a promoted release's promotion.
+ */
+const stateSamples = {
+    "release records (releases/)": "releases/4.15/index.json",
+    "promoted state (promoted/)": "promoted/4.15/4.15.0-0.okd-2025-01-01-000000.json",
+} as const;
+const stateWriters = {
+    "release records (releases/)": () => subjectOf("records"),
+    "promoted state (promoted/)": () => subjectOf("promote"),
+} as const;
+/** The literal prefixes a condition names with `marker` and a quoted string (GCS CEL startsWith, Azure ABAC). */
+const conditionPrefixes = (condition: string, marker: RegExp): string[] =>
+    [...condition.matchAll(marker)].map((m) => m[1]);
 /** Whether an Allow of `actions` covers any of `wanted`, as IAM matches them (wildcards anywhere, any case). */
 export const grants = (actions: string[], wanted: string[]) =>
     actions.some((a) => wanted.some((w) => actionMatches(a, w)));
@@ -184,14 +200,14 @@ function awsWriters(all: PolicyResourceLike[], report: Report, skip: Skip): void
                     p.urn,
                 );
             }
-            const writesRecords =
+            const writes = (key: string) =>
                 grants(s.actions, s3Writes) &&
-                buckets.some((b) =>
-                    s.resources.some((r) => arnCovers(r, `arn:aws:s3:::${b}/releases/4.15/index.json`) || r === "*"),
-                );
-            const writers = [...subjectOf("records"), ...subjectOf("promote")];
-            if (writesRecords && !who.every((w) => writers.includes(w))) {
-                report(`${p.name} lets ${fmt(who)} write release records; only ${writers.join(", ")} may`, p.urn);
+                buckets.some((b) => s.resources.some((r) => r === "*" || arnCovers(r, `arn:aws:s3:::${b}/${key}`)));
+            for (const [what, sample] of Object.entries(stateSamples)) {
+                const only = stateWriters[what as keyof typeof stateWriters]();
+                if (writes(sample) && !who.every((w) => only.includes(w))) {
+                    report(`${p.name} lets ${fmt(who)} write ${what}; only ${only.join(", ")} may`, p.urn);
+                }
             }
         }
     }
@@ -234,7 +250,6 @@ function gcpWriters(all: PolicyResourceLike[], report: Report, skip: Skip): void
             );
         }
     }
-    const writers = [...subjectOf("records"), ...subjectOf("promote")];
     for (const g of ofType(all, t.gcp.bucketIamMember, t.gcp.bucketIamBinding)) {
         const role = known(() => str(g.props.role));
         const who = whoOf(g);
@@ -249,8 +264,20 @@ function gcpWriters(all: PolicyResourceLike[], report: Report, skip: Skip): void
                 `${g.name} lets ${fmt(who)} write every object of the bucket; scope it with a condition on the object name`,
                 g.urn,
             );
-        } else if (condition.value.includes("/objects/releases/") && !who.every((w) => writers.includes(w))) {
-            report(`${g.name} lets ${fmt(who)} write release records; only ${writers.join(", ")} may`, g.urn);
+        } else {
+            // resource.name.startsWith("projects/_/buckets/<bucket>/objects/<prefix>") (components/gcp/identity.ts); a
+            // condition with none is judged as covering every object.
+            const prefixes = conditionPrefixes(
+                condition.value,
+                /startsWith\("projects\/_\/buckets\/[^/"]+\/objects\/([^"]*)"\)/g,
+            );
+            for (const [what, sample] of Object.entries(stateSamples)) {
+                const only = stateWriters[what as keyof typeof stateWriters]();
+                const covers = prefixes.length === 0 || prefixes.some((p) => sample.startsWith(p));
+                if (covers && !who.every((w) => only.includes(w))) {
+                    report(`${g.name} lets ${fmt(who)} write ${what}; only ${only.join(", ")} may`, g.urn);
+                }
+            }
         }
     }
 }
@@ -260,7 +287,6 @@ const blobWriteRoles = ["ba92f5b4-2d11-453d-a403-e96b0029c9fe", "b7e6dc6d-f1e8-4
 
 function azureWriters(all: PolicyResourceLike[], report: Report, skip: Skip): void {
     const identities = azureIdentitySubjects(all);
-    const writers = [...subjectOf("records"), ...subjectOf("promote")];
     for (const a of ofType(all, t.azure.roleAssignment)) {
         const who = dependenciesOf(a, all, t.azure.identity).flatMap((i) => identities.get(i) ?? []);
         if (!who.some(inWatched)) continue;
@@ -276,8 +302,16 @@ function azureWriters(all: PolicyResourceLike[], report: Report, skip: Skip): vo
         const condition = known(() => str(a.props.condition));
         if (condition === undefined) {
             report(`${a.name} lets ${fmt(who)} write every blob; add an ABAC condition on the blob path`, a.urn);
-        } else if (condition.includes("'releases/'") && !who.every((w) => writers.includes(w))) {
-            report(`${a.name} lets ${fmt(who)} write release records; only ${writers.join(", ")} may`, a.urn);
+        } else {
+            // `…/blobs:path] StringStartsWith '<prefix>'` (components/azure/identity.ts); none: every blob.
+            const prefixes = conditionPrefixes(condition, /blobs:path\] StringStartsWith '([^']*)'/g);
+            for (const [what, sample] of Object.entries(stateSamples)) {
+                const only = stateWriters[what as keyof typeof stateWriters]();
+                const covers = prefixes.length === 0 || prefixes.some((p) => sample.startsWith(p));
+                if (covers && !who.every((w) => only.includes(w))) {
+                    report(`${a.name} lets ${fmt(who)} write ${what}; only ${only.join(", ")} may`, a.urn);
+                }
+            }
         }
     }
     // ACR grants AcrPush on the whole registry with this SDK (docs/security.md): not a per-repository check here.
@@ -287,10 +321,10 @@ export const promotedWriters: StackRule = {
     kind: "stack",
     name: "promoted-writers",
     description:
-        "Only the promotion identity may push the promoted repositories (aws, gcp; ACR's AcrPush is registry-wide), only the records and promotion identities may write release records (releases/), and every pipeline object write is scoped to a prefix.",
+        "Only the promotion identity may push the promoted repositories (aws, gcp; ACR's AcrPush is registry-wide) and write the promoted state (promoted/: promotions and published-name claims), only the records identity may write release records (releases/), and every pipeline object write is scoped to a prefix.",
     enforcementLevel: "mandatory",
     remediation:
-        "Grant ECR push on the promoted repositories, Artifact Registry writer on the releases repository, and object writes under releases/ only to the identities identityGrants gives them (components/shared/site.ts).",
+        "Grant ECR push on the promoted repositories, Artifact Registry writer on the releases repository, and object writes under releases/ and promoted/ only to the identities identityGrants gives them (components/shared/site.ts).",
     check(all, report, skip) {
         awsWriters(all, report, skip);
         gcpWriters(all, report, skip);

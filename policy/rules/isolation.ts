@@ -32,7 +32,10 @@ function eksEnforces(cluster: PolicyResourceLike, all: PolicyResourceLike[]): bo
         const text = known(() => str(a.props.configurationValues));
         if (text === undefined) return false;
         try {
-            return obj(JSON.parse(text))?.enableNetworkPolicy === "true";
+            const values = obj(JSON.parse(text));
+            return (
+                values?.enableNetworkPolicy === "true" && obj(values.env)?.NETWORK_POLICY_ENFORCING_MODE === "strict"
+            );
         } catch {
             return false;
         }
@@ -81,15 +84,15 @@ export const networkPolicyEnforced: StackRule = {
     kind: "stack",
     name: "network-policy-enforced",
     description:
-        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true"; GKE: Dataplane V2 or the network policy add-on; AKS: a network policy engine that matches the dataplane).',
+        'The build cluster enforces NetworkPolicy, so the build namespace\'s default-deny means something (EKS: the vpc-cni add-on with enableNetworkPolicy "true" in strict mode, so no new pod runs unrestricted before its policies apply; GKE: Dataplane V2 or the network policy add-on; AKS: a network policy engine that matches the dataplane).',
     enforcementLevel: "mandatory",
     remediation:
-        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" (components/aws/addons.ts); create the GKE cluster with datapathProvider "ADVANCED_DATAPATH" (components/gcp/cluster.ts); give the AKS cluster networkPolicy "cilium" with networkDataplane "cilium" (components/azure/cluster.ts).',
+        'Give the EKS cluster a vpc-cni Addon whose configurationValues set "enableNetworkPolicy": "true" and env NETWORK_POLICY_ENFORCING_MODE "strict" (components/aws/addons.ts); create the GKE cluster with datapathProvider "ADVANCED_DATAPATH" (components/gcp/cluster.ts); give the AKS cluster networkPolicy "cilium" with networkDataplane "cilium" (components/azure/cluster.ts).',
     check(all, report) {
         for (const cluster of ofType(all, t.aws.eksCluster)) {
             if (!eksEnforces(cluster, all)) {
                 report(
-                    `EKS cluster ${cluster.name} has no vpc-cni add-on with enableNetworkPolicy "true": the VPC CNI would ignore every NetworkPolicy`,
+                    `EKS cluster ${cluster.name} has no vpc-cni add-on with enableNetworkPolicy "true" and NETWORK_POLICY_ENFORCING_MODE "strict": the VPC CNI would ignore every NetworkPolicy, or let each new pod run unrestricted until its policies apply`,
                     cluster.urn,
                 );
             }

@@ -4,6 +4,7 @@
  */
 import ipaddr from "ipaddr.js";
 
+import { azureAdminPrincipal } from "../../components/azure/roles";
 import { kubernetesSupport, supportedMinors } from "../../components/shared/kubernetes";
 import { type CloudPlatform, type Gate, type Platform, cloudPlatforms } from "../../components/shared/model";
 import { quoteHint } from "./formats";
@@ -16,7 +17,7 @@ import type { ParsedConfig } from "./schema";
  * site honours the key.
  */
 export const platformSupport = {
-    adminPrincipals: ["aws"],
+    adminPrincipals: ["aws", "azure"],
     controlPlaneCidrs: ["aws", "gcp", "azure"],
     webhookHostname: ["aws", "gcp", "azure"],
     webhookDnsZone: ["aws", "gcp", "azure"],
@@ -206,6 +207,13 @@ function platformIssues(c: Partial<ParsedConfig>): CrossKeyIssue[] {
     }
 
     if (platform === "aws") {
+        // The cluster gives no access entry to its creator (components/aws/cluster.ts): the list is every admin.
+        if ((c.adminPrincipals ?? []).length === 0) {
+            issue(
+                ["adminPrincipals"],
+                "is required on aws: the EKS cluster gives access only to these principals, the identity that runs pulumi up included; expected IAM role or user ARNs such as [arn:aws:iam::111122223333:role/okd-ci-deployer]",
+            );
+        }
         const seen = new Set<string>();
         (c.adminPrincipals ?? []).forEach((arn, i) => {
             if (/^arn:aws[\w-]*:sts::\d{12}:assumed-role\//.test(arn)) {
@@ -255,6 +263,21 @@ function platformIssues(c: Partial<ParsedConfig>): CrossKeyIssue[] {
         }
     }
     if (platform === "azure") {
+        const seenAdmins = new Set<string>();
+        (c.adminPrincipals ?? []).forEach((p, i) => {
+            const m = azureAdminPrincipal.exec(p);
+            if (m === null) {
+                issue(
+                    ["adminPrincipals", i],
+                    "expected <kind>:<Entra object id>, kind user, group or servicePrincipal, such as group:00000000-0000-4000-8000-000000000000 (the object id, not an application's client id)",
+                );
+            } else if (seenAdmins.has(m[2].toLowerCase())) {
+                issue(
+                    ["adminPrincipals", i],
+                    "is listed twice; Azure allows one assignment of a role per principal and scope",
+                );
+            } else seenAdmins.add(m[2].toLowerCase());
+        });
         if (c.webhookDnsZone !== undefined && c.webhookHostname === undefined) {
             issue(["webhookDnsZone"], "is set without webhookHostname; expected webhookHostname too, or neither");
         }

@@ -310,7 +310,7 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
     if (cloud !== undefined && chains > 0) {
         const have = machineCpus(cloud, systemInstanceType);
         if (c.systemInstanceType === undefined) {
-            if (have === undefined || have < needCpu) systemInstanceType = systemTypeFor(cloud, needCpu);
+            if (have === undefined || have < needCpu) systemInstanceType = systemTypeFor(cloud, needCpu, c.profile);
         } else if (have !== undefined && have < needCpu) {
             throw new ConfigError([
                 {
@@ -321,7 +321,7 @@ export function loadConfig(source: ConfigSource = runtimeConfigSource, stack = p
                         `${chains > gateCount ? " and an upgrade gate (okd-ci:streams[].upgradeGate)" : ""} the system ` +
                         `pool needs at least ${needCpu} (${chains} gate chain(s) × ${gateChainCpu} CPU, coscheduled on one ` +
                         `system node with the e2e workspace, + ${systemHeadroomCpu} for the system pods); expected a type with ` +
-                        `${needCpu} or more vCPUs, e.g. ${systemTypeFor(cloud, needCpu)}, or fewer gates`,
+                        `${needCpu} or more vCPUs, e.g. ${systemTypeFor(cloud, needCpu, c.profile)}, or fewer gates`,
                 },
             ]);
         }

@@ -115,7 +115,7 @@ export const keys = {
         pulumiType: "string",
         description: "Machine type of the system node pool.",
         defaultNote:
-            "aws m6i.large (t3.medium with profile small), gcp e2-standard-2, azure Standard_D2s_v5; with gates, the 4- or 8-vCPU type of that family the e2e pods need (docs/tekton.md)",
+            "aws m6i.large (t3.medium with profile small), gcp e2-standard-2, azure Standard_D2s_v5; with gates, the 4- or 8-vCPU type of that family the e2e pods need (aws with profile small: t3a.xlarge, t3a.2xlarge; docs/tekton.md)",
     },
     systemNodes: {
         schema: count(1, 10).optional(),
@@ -273,7 +273,7 @@ export const keys = {
         schema: z.array(z.string().min(1), { error: "expected a list of principals" }).optional(),
         pulumiType: "array",
         description:
-            "Principals granted cluster-admin on the build cluster besides the identity that runs `pulumi up` (aws: IAM role or user ARNs, e.g. the CI role).",
+            "Principals granted cluster-admin on the build cluster, whoever runs `pulumi up` (aws, required: IAM role or user ARNs, the deployer's among them; azure: user:, group: or servicePrincipal:<Entra object id>, the deployer's among them; unset on azure: the identity that runs `pulumi up`).",
     },
     controlPlaneCidrs: {
         schema: cidrList("the addresses that run pulumi and kubectl").optional(),

@@ -79,8 +79,24 @@ export const systemTypesByCpu: Record<CloudPlatform, [number, string][]> = {
     ],
 };
 
+/**
+ * `profile: small`'s system types by vCPUs where they differ. AWS: burstable AMD t3a, as the profile's 2-vCPU t3.medium
+ * (standard credits, components/aws/nodes.ts): a nightly's gate chains need the 4 vCPUs for a few hours a day, which the
+ * credits a t3a.xlarge earns idling (96 an hour, 40% baseline, https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html)
+ * cover many times over; idle it costs 0.1504/h in us-east-1 instead of an m6i.xlarge's 0.192/h. GCP and Azure keep the
+ * standard types (docs/platforms/gcp.md and azure.md say why).
+ */
+export const smallSystemTypesByCpu: Partial<Record<CloudPlatform, [number, string][]>> = {
+    aws: [
+        [2, "t3.medium"],
+        [4, "t3a.xlarge"],
+        [8, "t3a.2xlarge"],
+        [16, "m6i.4xlarge"],
+    ],
+};
+
 /** The smallest default system machine type with at least `cpu` vCPUs (the largest listed when none has). */
-export function systemTypeFor(cloud: CloudPlatform, cpu: number): string {
-    const types = systemTypesByCpu[cloud];
+export function systemTypeFor(cloud: CloudPlatform, cpu: number, profile?: "standard" | "small"): string {
+    const types = (profile === "small" ? smallSystemTypesByCpu[cloud] : undefined) ?? systemTypesByCpu[cloud];
     return (types.find(([n]) => n >= cpu) ?? types[types.length - 1])[1];
 }

@@ -62,7 +62,12 @@ export function buildPlan(
 /** Remote components: the SDK never renders them, the provider does. Synth lists their pinned source. */
 const remoteSources: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "kubernetes:yaml/v2:ConfigFile": (i) => ({ file: i.file }),
-    "kubernetes:yaml/v2:ConfigGroup": (i) => ({ files: i.files, yaml: i.yaml !== undefined ? "(inline)" : undefined }),
+    "kubernetes:yaml/v2:ConfigGroup": (i) => ({
+        files: i.files,
+        yaml: i.yaml !== undefined ? "(inline)" : undefined,
+        // Inline objects are known: each is also rendered as a manifest of its own (renderManifests).
+        objs: Array.isArray(i.objs) ? i.objs.length : undefined,
+    }),
     "kubernetes:helm.sh/v4:Chart": (i) => ({
         chart: i.chart,
         version: i.version,
@@ -75,6 +80,22 @@ const remoteSources: Record<string, (inputs: Record<string, unknown>) => Record<
 export interface ManifestFile {
     file: string;
     content: string;
+}
+
+/** The manifest file of one Kubernetes object. */
+function manifestFile(
+    obj: { kind: string; metadata?: { name?: string; namespace?: string } },
+    fallbackName: string,
+    comment: string,
+): ManifestFile {
+    const name = obj.metadata?.name ?? `${fallbackName}-[autonamed]`;
+    const ns = obj.metadata?.namespace ?? "cluster";
+    const doc = new YAML.Document(obj, { sortMapEntries: false });
+    doc.commentBefore = ` ${comment}`;
+    return {
+        file: `${fileSafe(obj.kind)}_${fileSafe(ns)}_${fileSafe(name)}.yaml`,
+        content: doc.toString({ lineWidth: 0 }),
+    };
 }
 
 function isKubernetesObject(r: PlanResource): boolean {
@@ -102,18 +123,17 @@ export function renderManifests(plan: Plan): ManifestFile[] {
                     ...remoteSources[r.type](r.inputs as Record<string, unknown>),
                 }) as Record<string, unknown>,
             );
+            // A ConfigGroup's inline objects (`objs`) are known before deploy: rendered like any other object.
+            const objs = (r.inputs as { objs?: unknown }).objs;
+            for (const obj of Array.isArray(objs) ? objs : []) {
+                if (typeof (obj as { kind?: unknown })?.kind !== "string") continue;
+                files.push(manifestFile(obj as { kind: string }, r.name, `${r.urn} (objs)`));
+            }
             continue;
         }
         if (!isKubernetesObject(r)) continue;
         const obj = r.inputs as { kind: string; metadata?: { name?: string; namespace?: string } };
-        const name = obj.metadata?.name ?? `${r.name}-[autonamed]`;
-        const ns = obj.metadata?.namespace ?? "cluster";
-        const doc = new YAML.Document(obj, { sortMapEntries: false });
-        doc.commentBefore = ` ${r.urn}`;
-        files.push({
-            file: `${fileSafe(obj.kind)}_${fileSafe(ns)}_${fileSafe(name)}.yaml`,
-            content: doc.toString({ lineWidth: 0 }),
-        });
+        files.push(manifestFile(obj, r.name, r.urn));
     }
     if (sources.length > 0) {
         const doc = new YAML.Document({ remoteSources: sources });

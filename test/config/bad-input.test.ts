@@ -20,7 +20,11 @@ const stream = {
     basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
 };
 const local = { platform: "local" };
-const aws = { platform: "aws", region: "us-east-1" };
+const aws = {
+    platform: "aws",
+    region: "us-east-1",
+    adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
+};
 const gcp = { platform: "gcp", region: "europe-west4", gcpProject: "okd-ci-example" };
 const azure = { platform: "azure", region: "westeurope" };
 const gate = { baseDomain: "ci.okd.example.org" };
@@ -642,7 +646,7 @@ const typeRows: Row[] = [
     {
         rule: "types",
         what: "a GCP-style region on AWS",
-        config: { platform: "aws", region: "us-east1" },
+        config: { ...aws, region: "us-east1" },
         lines: [`okd-ci:region = "us-east1": is not a region of aws; expected one of ${awsRegions.join(", ")}`],
     },
     {
@@ -817,7 +821,7 @@ const typeRows: Row[] = [
     {
         rule: "types",
         what: "several problems at once, sorted by key",
-        config: { platform: "aws", region: "us-east1", buildDiskGb: 10, streams: [{ ...stream, branch: "" }] },
+        config: { ...aws, region: "us-east1", buildDiskGb: 10, streams: [{ ...stream, branch: "" }] },
         lines: [
             "okd-ci:buildDiskGb = 10: expected a whole number from 50 to 2000",
             `okd-ci:region = "us-east1": is not a region of aws; expected one of ${awsRegions.join(", ")}`,

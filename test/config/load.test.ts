@@ -10,7 +10,11 @@ const stream = {
     branch: "release-4.15",
     basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
 };
-const aws = { platform: "aws", region: "us-east-1" };
+const aws = {
+    platform: "aws",
+    region: "us-east-1",
+    adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
+};
 
 function problems(values: Record<string, unknown>, secret: string[] = []): ConfigProblem[] {
     try {
@@ -298,8 +302,27 @@ describe("stack configuration", () => {
                 const upgrade = { ...stream, upgradeGate: { gate: "aws" } };
                 const c = loadConfig(mapSource({ ...aws, streams: [upgrade], gates: { aws: shared } }));
                 assert.equal(c.systemInstanceType, "m6i.xlarge");
+                // The small profile stays burstable: a t3a.xlarge (4 vCPU) in place of the t3.medium, 0.1504/h in
+                // us-east-1 against an m6i.xlarge's 0.192/h; 8 vCPUs with three chains.
                 const small = loadConfig(mapSource({ ...aws, profile: "small", gates: { aws: shared } }));
-                assert.equal(small.systemInstanceType, "m6i.xlarge");
+                assert.equal(small.systemInstanceType, "t3a.xlarge");
+                const three = {
+                    aws: shared,
+                    gcp: { ...gate, region: "us-central1", project: "okd-e2e-gcp", existingZone: "okd-zone" },
+                };
+                const smallUpgrade = loadConfig(
+                    mapSource(
+                        {
+                            ...aws,
+                            profile: "small",
+                            streams: [upgrade],
+                            gates: three,
+                            gateCredentialsGcp: secretValue("gateCredentialsGcp", "x"),
+                        },
+                        ["gateCredentialsGcp"],
+                    ),
+                );
+                assert.equal(smallUpgrade.systemInstanceType, "t3a.2xlarge");
             });
 
             it("refuses a stack's system type too small for its gates, naming the keys and what fits", () => {
@@ -531,7 +554,7 @@ describe("stack configuration", () => {
     describe("reporting", () => {
         it("reports every problem at once", () => {
             const all = problems({
-                platform: "aws",
+                ...aws,
                 region: "nowhere",
                 buildMinNodes: 3,
                 buildMaxNodes: 1,

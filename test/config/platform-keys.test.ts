@@ -9,7 +9,11 @@ import { kubernetesSupport, supportedMinors } from "../../components/shared/kube
 import { platformSupport } from "../../src/config/schema";
 import { mapSource } from "../helpers";
 
-const aws = { platform: "aws", region: "us-east-1" };
+const aws = {
+    platform: "aws",
+    region: "us-east-1",
+    adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
+};
 const gcp = { platform: "gcp", region: "us-central1", gcpProject: "okd-proj" };
 const azure = { platform: "azure", region: "westeurope" };
 
@@ -57,7 +61,7 @@ describe("platform-specific configuration", () => {
     describe("keys a site must implement", () => {
         it("refuses a key on a platform whose site does not honour it, naming the sites that do", () => {
             assert.deepEqual(lines({ ...gcp, adminPrincipals: ["user:alice@example.org"] }), [
-                'okd-ci:adminPrincipals = ["user:alice@example.org"]: is not supported on gcp yet; the aws site implements it',
+                'okd-ci:adminPrincipals = ["user:alice@example.org"]: is not supported on gcp yet; the aws, azure sites implement it',
             ]);
         });
 
@@ -65,6 +69,36 @@ describe("platform-specific configuration", () => {
             for (const [key, platforms] of Object.entries(platformSupport)) {
                 assert.ok((platforms as readonly string[]).includes("aws"), key);
             }
+        });
+    });
+
+    describe("admin principals", () => {
+        it("requires at least one on aws, where the cluster gives its creator no access entry", () => {
+            assert.deepEqual(lines({ platform: "aws", region: "us-east-1" }), [
+                "okd-ci:adminPrincipals = (not set): is required on aws: the EKS cluster gives access only to these principals, the identity that runs pulumi up included; expected IAM role or user ARNs such as [arn:aws:iam::111122223333:role/okd-ci-deployer]",
+            ]);
+        });
+
+        it("takes <kind>:<object id> on azure, refusing a bare id, an unknown kind and a duplicate by position", () => {
+            const id = "5b0c5f0e-1d7e-4c3a-9a51-0f2d7a1c9e11";
+            assert.deepEqual(
+                problems({ ...azure, adminPrincipals: [`user:${id}`, `group:${id.replace("5b", "6b")}`] }),
+                [],
+            );
+            assert.deepEqual(
+                problems({
+                    ...azure,
+                    adminPrincipals: [id, `app:${id}`, `user:${id}`, `servicePrincipal:${id.toUpperCase()}`],
+                }).map((p) => [p.key, p.message.split(",")[0]]),
+                [
+                    ["okd-ci:adminPrincipals[0]", "expected <kind>:<Entra object id>"],
+                    ["okd-ci:adminPrincipals[1]", "expected <kind>:<Entra object id>"],
+                    [
+                        "okd-ci:adminPrincipals[3]",
+                        "is listed twice; Azure allows one assignment of a role per principal and scope",
+                    ],
+                ],
+            );
         });
     });
 

@@ -160,7 +160,8 @@ describe("identity policies", () => {
             ]);
             assert.deepEqual(violations(promotedWriters, [repo("promoted"), bucket, ...old]), [
                 "pipeline-policy lets okd-builds/okd-pipeline push a promoted repository; only okd-release/okd-promote may",
-                "pipeline-policy lets okd-builds/okd-pipeline write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                "pipeline-policy lets okd-builds/okd-pipeline write release records (releases/); only okd-builds/okd-records may",
+                "pipeline-policy lets okd-builds/okd-pipeline write promoted state (promoted/); only okd-release/okd-promote may",
             ]);
         });
 
@@ -169,19 +170,33 @@ describe("identity policies", () => {
             assert.equal(violations(promotedWriters, [repo("promoted-content"), ...build]).length, 1);
         });
 
-        it("passes promotion pushing promoted releases and records and logs under their prefixes", () => {
+        it("passes promotion pushing promoted releases and writing promoted/, records writing records and logs", () => {
             const promote = roleFor("promote", "okd-release", "okd-promote", [
                 push("promoted"),
-                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/releases/*"),
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/promoted/*"),
             ]);
             const records = roleFor("records", "okd-builds", "okd-records", [
                 push("release"),
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/releases/*"),
                 putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/logs/*"),
             ]);
             assert.deepEqual(
                 violations(promotedWriters, [repo("promoted"), repo("release"), bucket, ...promote, ...records]),
                 [],
             );
+        });
+
+        it("fails records writing the promoted state, and promotion writing the records (issue 10)", () => {
+            const records = roleFor("records", "okd-builds", "okd-records", [
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/promoted/*"),
+            ]);
+            const promote = roleFor("promote", "okd-release", "okd-promote", [
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/releases/*"),
+            ]);
+            assert.deepEqual(violations(promotedWriters, [bucket, ...records, ...promote]), [
+                "records-policy lets okd-builds/okd-records write promoted state (promoted/); only okd-release/okd-promote may",
+                "promote-policy lets okd-release/okd-promote write release records (releases/); only okd-builds/okd-records may",
+            ]);
         });
 
         it('reads push and object writes as IAM matches them: wildcards anywhere, any case, Resource "*"', () => {
@@ -191,10 +206,11 @@ describe("identity policies", () => {
             ]);
             assert.deepEqual(violations(promotedWriters, [repo("promoted"), bucket, ...build]), [
                 "build-policy lets okd-release/okd-registry-token push a promoted repository; only okd-release/okd-promote may",
-                "build-policy lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                "build-policy lets okd-release/okd-registry-token write release records (releases/); only okd-builds/okd-records may",
+                "build-policy lets okd-release/okd-registry-token write promoted state (promoted/); only okd-release/okd-promote may",
             ]);
             const admin = roleFor("admin", "okd-builds", "okd-e2e", [{ Effect: "Allow", Action: "*", Resource: "*" }]);
-            assert.equal(violations(promotedWriters, [repo("promoted-content"), bucket, ...admin]).length, 2);
+            assert.equal(violations(promotedWriters, [repo("promoted-content"), bucket, ...admin]).length, 3);
         });
 
         it("passes reads, Deny statements, other repositories and buckets, and roles outside the pipeline namespaces", () => {
@@ -322,11 +338,15 @@ describe("identity policies", () => {
                     { dependsOn: [gsa] },
                 );
 
-            it("lets promotion write the releases repository and records, records write records, and scoped logs pass", () => {
+            it("lets promotion write the releases repository and promoted/, records write records, and scoped logs pass", () => {
                 const [promote, promoteWi] = account("okd-release/okd-promote");
                 const [records, recordsWi] = account("okd-builds/okd-records");
                 const releasesPrefix = {
                     expression: 'resource.name.startsWith("projects/_/buckets/b/objects/releases/")',
+                };
+                const promotedPrefix = {
+                    expression:
+                        'resource.name.startsWith("projects/_/buckets/b/objects/promoted/") || resource.name.startsWith("projects/_/buckets/b/objects/notes/")',
                 };
                 const result = run(promotedWriters, [
                     promote,
@@ -336,7 +356,7 @@ describe("identity policies", () => {
                     ar("promote-push", promote, "roles/artifactregistry.writer", "okd-releases"),
                     ar("records-push", records, "roles/artifactregistry.writer", "okd-nightlies"),
                     ar("records-read", records, "roles/artifactregistry.reader", "okd-releases"),
-                    gcs("promote-records", promote, "roles/storage.objectUser", releasesPrefix),
+                    gcs("promote-promoted", promote, "roles/storage.objectUser", promotedPrefix),
                     gcs("records-records", records, "roles/storage.objectCreator", releasesPrefix),
                     gcs("records-read", records, "roles/storage.objectViewer"),
                 ]);
@@ -366,7 +386,7 @@ describe("identity policies", () => {
                 assert.deepEqual(
                     result.violations.map((v) => v.message),
                     [
-                        "build-records lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                        "build-records lets okd-release/okd-registry-token write release records (releases/); only okd-builds/okd-records may",
                     ],
                 );
                 assert.deepEqual(
@@ -378,6 +398,46 @@ describe("identity policies", () => {
                     ],
                 );
             });
+        });
+
+        it("fails a GCP records grant that reaches promoted/, and a promotion grant on releases/", () => {
+            const gsa = (sa: string) => res(t.gcp.serviceAccount, `${sa}-gsa`, {});
+            const wi = (sa: string, g: ReturnType<typeof res>) =>
+                res(
+                    t.gcp.serviceAccountIamMember,
+                    `${sa}-wi`,
+                    { role: "roles/iam.workloadIdentityUser", member: `serviceAccount:p.svc.id.goog[${sa}]` },
+                    { dependsOn: [g] },
+                );
+            const records = gsa("okd-builds/okd-records");
+            const promote = gsa("okd-release/okd-promote");
+            const grant = (name: string, g: ReturnType<typeof res>, prefix: string) =>
+                res(
+                    t.gcp.bucketIamMember,
+                    name,
+                    {
+                        role: "roles/storage.objectUser",
+                        bucket: "b",
+                        member: UNKNOWN,
+                        condition: { expression: `resource.name.startsWith("projects/_/buckets/b/objects/${prefix}")` },
+                    },
+                    { dependsOn: [g] },
+                );
+            assert.deepEqual(
+                violations(promotedWriters, [
+                    records,
+                    wi("okd-builds/okd-records", records),
+                    promote,
+                    wi("okd-release/okd-promote", promote),
+                    // "p" covers promoted/ as startsWith does.
+                    grant("records-p", records, "p"),
+                    grant("promote-releases", promote, "releases/"),
+                ]),
+                [
+                    "records-p lets okd-builds/okd-records write promoted state (promoted/); only okd-release/okd-promote may",
+                    "promote-releases lets okd-release/okd-promote write release records (releases/); only okd-builds/okd-records may",
+                ],
+            );
         });
 
         describe("Azure role assignments", () => {
@@ -432,12 +492,34 @@ describe("identity policies", () => {
                 assert.deepEqual(
                     result.violations.map((v) => v.message),
                     [
-                        "build-records lets okd-release/okd-registry-token write release records; only okd-builds/okd-records, okd-release/okd-promote may",
+                        "build-records lets okd-release/okd-registry-token write release records (releases/); only okd-builds/okd-records may",
                     ],
                 );
                 assert.deepEqual(
                     result.notEvaluated.map((v) => v.message),
                     ["build-later: its role is only known after apply"],
+                );
+            });
+
+            it("fails records writing promoted/ and promotion writing releases/", () => {
+                const [records, recordsFic] = identityFor("okd-builds/okd-records");
+                const [promote, promoteFic] = identityFor("okd-release/okd-promote");
+                const promoted =
+                    "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'promoted/'";
+                assert.deepEqual(
+                    violations(promotedWriters, [
+                        records,
+                        recordsFic,
+                        promote,
+                        promoteFic,
+                        assign("records-promoted", records, contributor, `(${releases}) OR (${promoted})`),
+                        assign("promote-promoted", promote, contributor, promoted),
+                        assign("promote-releases", promote, contributor, releases),
+                    ]),
+                    [
+                        "records-promoted lets okd-builds/okd-records write promoted state (promoted/); only okd-release/okd-promote may",
+                        "promote-releases lets okd-release/okd-promote write release records (releases/); only okd-builds/okd-records may",
+                    ],
                 );
             });
         });

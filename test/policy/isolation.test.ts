@@ -18,14 +18,23 @@ const cni = (config: object | undefined) =>
     );
 
 describe("policy network-policy-enforced", () => {
-    it("passes an EKS cluster whose vpc-cni add-on enables network policy", () => {
-        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni({ enableNetworkPolicy: "true" })]), []);
+    const strict = { enableNetworkPolicy: "true", env: { NETWORK_POLICY_ENFORCING_MODE: "strict" } };
+    const message =
+        'EKS cluster okd-cluster has no vpc-cni add-on with enableNetworkPolicy "true" and NETWORK_POLICY_ENFORCING_MODE "strict": the VPC CNI would ignore every NetworkPolicy, or let each new pod run unrestricted until its policies apply';
+
+    it("passes an EKS cluster whose vpc-cni add-on enforces network policy in strict mode", () => {
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni(strict)]), []);
     });
 
     it("fails an EKS cluster whose vpc-cni add-on runs with the default configuration", () => {
-        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni(undefined)]), [
-            'EKS cluster okd-cluster has no vpc-cni add-on with enableNetworkPolicy "true": the VPC CNI would ignore every NetworkPolicy',
-        ]);
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni(undefined)]), [message]);
+    });
+
+    // docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html: standard mode starts a pod open.
+    it("fails network policy in the default standard mode, where a new pod is briefly unrestricted", () => {
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni({ enableNetworkPolicy: "true" })]), [message]);
+        const standard = { ...strict, env: { NETWORK_POLICY_ENFORCING_MODE: "standard" } };
+        assert.deepEqual(violations(networkPolicyEnforced, [cluster, cni(standard)]), [message]);
     });
 
     it("does not count another cluster's add-on", () => {

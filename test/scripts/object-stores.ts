@@ -79,7 +79,7 @@ async function freePort(): Promise<number> {
     });
 }
 
-async function waitForPort(port: number, what: string, proc: ChildProcess, log: () => string): Promise<void> {
+export async function waitForPort(port: number, what: string, proc: ChildProcess, log: () => string): Promise<void> {
     for (let i = 0; i < 300; i++) {
         if (proc.exitCode !== null) throw new Error(`${what} exited (${proc.exitCode}) before listening:\n${log()}`);
         const open = await new Promise<boolean>((resolve) => {

@@ -42,6 +42,15 @@ export function releaseRecordSuite(kind: StoreKind): void {
             return JSON.parse(text);
         };
         const record = (name: string, minor = "4.15") => object(`releases/${minor}/${name}.json`);
+        /** The promotion's own object, which only the promotion identity writes. */
+        const promoted = (name: string, minor = "4.15") => object(`promoted/${minor}/${name}.json`);
+        const claim = (name: string, minor = "4.15") => object(`promoted/${minor}/claims/${name}.json`);
+        /** Writes an object directly, as an identity with write access to its prefix could. */
+        const put = (key: string, value: unknown) => {
+            const file = path.join(work, `put-${path.basename(key)}`);
+            fs.writeFileSync(file, JSON.stringify(value));
+            store.write(bucket, key, file);
+        };
         const index = (minor = "4.15") => object(`releases/${minor}/index.json`);
         const runWith = (rc: Rclone, env: Record<string, string>) =>
             runScript("release-record.sh", { ...base(), ...env }, rc.bin);
@@ -267,12 +276,80 @@ export function releaseRecordSuite(kind: StoreKind): void {
                 PROMOTION_FILE: promotion,
             };
             run(env);
-            const first = record("4.15.0-0.okd-2025-01-01-020000").promotion;
+            const first = promoted("4.15.0-0.okd-2025-01-01-020000");
             run(env);
-            const second = record("4.15.0-0.okd-2025-01-01-020000").promotion;
-            assert.equal(second.at, first.at);
-            assert.equal(second.targets[0].release, "quay.io/o/okd:x@sha256:11");
-            assert.equal(index().releases[0].promoted, true);
+            const second = promoted("4.15.0-0.okd-2025-01-01-020000");
+            assert.equal(second.promotion.at, first.promotion.at);
+            assert.equal(second.digest, "sha256:11");
+            assert.equal(second.promotion.targets[0].release, "quay.io/o/okd:x@sha256:11");
+            // Promotion writes only promoted/: the record and the index, the records identity's, are untouched.
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").promotion, null);
+            assert.equal(index().releases[0].promoted, undefined);
+        });
+
+        it("refuses to record a promotion of a payload that is not accepted", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            const promotion = path.join(work, "promotion.json");
+            fs.writeFileSync(promotion, "[]");
+            const r = runWith(rclone, {
+                RECORD_ACTION: "promote",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                DIGEST: "sha256:11",
+                PROMOTION_FILE: promotion,
+            });
+            assert.notEqual(r.status, 0);
+            assert.match(r.stderr, /is not accepted; refusing to record it promoted/);
+            assert.equal(store.read(bucket, "promoted/4.15/4.15.0-0.okd-2025-01-01-020000.json"), undefined);
+        });
+
+        it("takes promotion from promoted/ alone: a record claiming one makes no upgrade edge", () => {
+            // What a compromised records identity could write: a record (and its index entry) saying it was promoted.
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            const forged = { ...record("4.15.0-0.okd-2025-01-01-020000"), promotion: { at: "x", targets: [] } };
+            put("releases/4.15/4.15.0-0.okd-2025-01-01-020000.json", forged);
+            const out = path.join(work, "previous");
+            const from = path.join(work, "from");
+            const fromName = path.join(work, "from-name");
+            run({
+                RECORD_ACTION: "previous",
+                OUT_FILE: out,
+                UPGRADE_FROM: "promoted",
+                RESULT_UPGRADE_FROM: from,
+                RESULT_UPGRADE_FROM_NAME: fromName,
+            });
+            assert.equal(fs.readFileSync(out, "utf8").trim(), "");
+            assert.equal(fs.readFileSync(fromName, "utf8"), "");
+        });
+
+        it("adopts the promotions older records carry into promoted/, once, with their published names", () => {
+            const name = "4.16.0-0.okd-scos-2025-01-01-020000";
+            const env = { MINOR: "4.16" };
+            run({ ...env, RECORD_ACTION: "create", RELEASE_FILE: releaseFile(name, "sha256:16"), PIPELINE_RUN: "r" });
+            run({
+                ...env,
+                RECORD_ACTION: "verdict",
+                NAME: name,
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            // A record as the release run wrote it before promoted/ existed.
+            const legacy = {
+                ...record(name, "4.16"),
+                promotion: { at: "2025-01-02T00:00:00Z", targets: [{ release: "quay.io/o/okd:4.16.0-okd-scos.0" }] },
+                promotedName: "4.16.0-okd-scos.0",
+                promotedNameHeld: true,
+            };
+            put(`releases/4.16/${name}.json`, legacy);
+            assert.match(run({ ...env, RECORD_ACTION: "adopt" }).stdout, /adopted 1 promotion/);
+            assert.equal(promoted(name, "4.16").promotion.at, "2025-01-02T00:00:00Z");
+            assert.equal(promoted(name, "4.16").promotedName, "4.16.0-okd-scos.0");
+            assert.equal(claim(name, "4.16").promotedNameHeld, true);
+            assert.match(run({ ...env, RECORD_ACTION: "adopt" }).stdout, /adopted 0 promotion/);
+            // The name stays taken and reused: a re-run of `name` gives it back.
+            const out = path.join(work, "published");
+            run({ ...env, RECORD_ACTION: "name", NAME: name, DIGEST: "sha256:16", OUT_FILE: out });
+            assert.equal(fs.readFileSync(out, "utf8"), "4.16.0-okd-scos.0");
         });
 
         it("lists earlier promoted releases and the previous minor's newest as upgrade edges", () => {
@@ -564,7 +641,7 @@ export function releaseRecordSuite(kind: StoreKind): void {
                 });
             }
             const out = (i: number) => path.join(work, `published-${i}`);
-            const claim = (i: number) =>
+            const claimName = (i: number) =>
                 runScriptAsync(
                     "release-record.sh",
                     {
@@ -578,10 +655,10 @@ export function releaseRecordSuite(kind: StoreKind): void {
                     rclone.bin,
                 );
             // The first alone, then the other four at once.
-            const first = await claim(0);
+            const first = await claimName(0);
             assert.equal(first.status, 0, first.stderr);
             assert.equal(fs.readFileSync(out(0), "utf8"), "4.16.0-okd-scos.0");
-            const raced = await Promise.all([1, 2, 3, 4].map(claim));
+            const raced = await Promise.all([1, 2, 3, 4].map(claimName));
             for (const r of raced) assert.equal(r.status, 0, r.stderr);
             const published = names.map((_, i) => fs.readFileSync(out(i), "utf8"));
             assert.deepEqual(
@@ -589,17 +666,15 @@ export function releaseRecordSuite(kind: StoreKind): void {
                 [0, 1, 2, 3, 4].map((n) => `4.16.0-okd-scos.${n}`),
                 "every nightly its own number, none skipped",
             );
+            // The claims live in promoted/ (the promotion identity's); the records are the nightly's and untouched.
             for (const [i, n] of names.entries()) {
-                assert.equal(record(n, "4.16").promotedName, published[i]);
-                assert.equal(record(n, "4.16").promotedNameHeld, true);
+                assert.equal(claim(n, "4.16").promotedName, published[i]);
+                assert.equal(claim(n, "4.16").promotedNameHeld, true);
+                assert.equal(record(n, "4.16").promotedName, undefined);
             }
-            assert.deepEqual(
-                index("4.16").releases.map((e: { name: string; promotedName: string }) => [e.name, e.promotedName]),
-                names.map((n, i) => [n, published[i]]).reverse(),
-            );
 
             // A re-run (the task's retry, or a later release run picking the same nightly) keeps its name.
-            const again = await claim(2);
+            const again = await claimName(2);
             assert.equal(again.status, 0, again.stderr);
             assert.equal(fs.readFileSync(out(2), "utf8"), published[2]);
             assert.match(again.stdout, new RegExp(`is published as ${published[2].replace(/\./g, "\\.")}`));
@@ -608,6 +683,7 @@ export function releaseRecordSuite(kind: StoreKind): void {
             const promotion = path.join(work, "promotion.json");
             fs.writeFileSync(promotion, "[]");
             run({ ...scos, RECORD_ACTION: "promote", NAME: names[2], DIGEST: "sha256:2", PROMOTION_FILE: promotion });
+            assert.equal(promoted(names[2], "4.16").promotedName, published[2]);
             const edges = path.join(work, "previous");
             run({ ...scos, RECORD_ACTION: "previous", OUT_FILE: edges });
             assert.equal(fs.readFileSync(edges, "utf8").trim(), published[2]);
@@ -621,6 +697,7 @@ export function releaseRecordSuite(kind: StoreKind): void {
             run({ RECORD_ACTION: "name", NAME: name1, DIGEST: "sha256:11", OUT_FILE: out });
             assert.equal(fs.readFileSync(out, "utf8"), name1);
             assert.deepEqual(record(name1), before);
+            assert.deepEqual(store.keys(bucket, "promoted/"), []);
         });
 
         for (const which of [0, 1]) {

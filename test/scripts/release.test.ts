@@ -659,8 +659,9 @@ describe("assembly and promotion scripts", () => {
                 assert.equal(r.status, 0, r.stderr);
                 return r;
             };
+            /** The promotion release-record.sh keeps apart from the record: promoted/ is the promotion identity's. */
             const stored = (name: string) =>
-                JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.16", `${name}.json`), "utf8"));
+                JSON.parse(fs.readFileSync(path.join(bucket, "promoted", "4.16", `${name}.json`), "utf8"));
             fs.writeFileSync(out("gates.json"), "[]");
 
             /** A nightly as the nightly Pipeline makes it: edges from the records, assembled, recorded, accepted. */

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Reads and writes the durable release state in the site's artifact storage:
-#   releases/<minor>/<name>.json   one record per payload: name, digest, sources, gates, verdict, promotion
-#   releases/<minor>/index.json    the stream's payloads, newest first, with verdict and promotion
-# Records are the truth; the index is derived from them: every write brings it into agreement with the records (see
+# Reads and writes the durable release state in the site's artifact storage, in two prefixes with different writers:
+#   releases/<minor>/<name>.json         one record per payload: name, digest, sources, gates, verdict (records identity)
+#   releases/<minor>/index.json          the stream's payloads, newest first, with their verdicts (records identity)
+#   promoted/<minor>/<name>.json         the payload's promotion: digest, published name, targets (promote identity)
+#   promoted/<minor>/claims/<name>.json  a promotion's claim on a published name (promote identity; "Published names")
+# A payload is promoted iff its promoted/ object exists. Only the promotion identity may write promoted/ (the site's
+# grants, docs/security.md), so the nightly's identity, which writes releases/, cannot make a payload promoted, rewrite
+# a promoted release's promotion or take its published name; promote only reads releases/. Readers merge the two
+# (this script's `previous`, the status page and release notes: components/pipelines/status/records.ts) and take the
+# promotion from promoted/ alone, never from a record. `adopt` copies promotions older records carry into promoted/.
+# Records are the truth of what was built and decided; the index is derived from them: every write brings it into agreement with the records (see
 # "The index" below), and `reindex` rebuilds it from all of them. Storage is reached through rclone's
 # remote named `artifacts`, configured entirely by RCLONE_CONFIG_ARTIFACTS_* variables (s3, gcs or azureblob with
 # env_auth: the pod's keyless identity), so one script serves every cloud.
 #
 # Reads:
-#   RECORD_ACTION     previous | create | verdict | finalize | pick | check | name | promote | reindex
+#   RECORD_ACTION     previous | create | verdict | finalize | pick | check | name | promote | reindex | adopt
 #   ARTIFACTS_BUCKET  bucket (or container) holding releases/
 #   MINOR             the stream, e.g. 4.15
 #   previous: PREVIOUS_MINOR (optional), OUT_FILE; for an upgrade gate UPGRADE_FROM (promoted|accepted), PROMOTED_REPO
@@ -23,17 +30,19 @@
 #   check:    NAME, DIGEST
 #   name:     NAME, DIGEST, OUT_FILE; NAME_CLAIM_ATTEMPTS (optional, default 10)
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
+#   adopt:    nothing more (run once as the promotion identity on a site whose records carry `promotion`)
 #   INDEX_SYNC_ATTEMPTS (optional, default 10): rounds of index agreement before giving up
 # Writes:
-#   the record and the index (create, verdict, finalize, promote, reindex)
+#   the record and the index (create, verdict, finalize, reindex); promoted/<minor>/<name>.json (promote, adopt);
+#   promoted/<minor>/claims/<name>.json (name, adopt)
 #   previous: OUT_FILE, comma-separated published names of earlier promoted releases (upgrade edges); with UPGRADE_FROM, the
 #             release the upgrade gate installs: RESULT_UPGRADE_FROM (repository@digest) and RESULT_UPGRADE_FROM_NAME,
 #             both empty when there is none. `promoted`: the stream's newest promoted release, else the previous
 #             minor's (each already an edge); `accepted`: the stream's newest accepted one, else as promoted, and added
 #             to the edges, so the edge the gate tests is one the payload records. A promoted release is installed from
 #             PROMOTED_REPO (nightlies expire, promoted copies do not), any other from its nightly repository.
-#   name:     OUT_FILE, the name the payload is published under (see "Published names" below); the record keeps it
-#             as `promotedName`
+#   name:     OUT_FILE, the name the payload is published under (see "Published names" below); its claim keeps it as
+#             `promotedName`, and promote copies it into the promoted object
 #   pick:     RESULT_NAME, RESULT_DIGEST, RESULT_PULLSPEC, RESULT_VERDICT (files); verdict "none" when nothing
 #             was accepted
 set -euo pipefail
@@ -66,6 +75,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 bucket="artifacts:${ARTIFACTS_BUCKET}"
 stream_dir="${bucket}/releases/${MINOR}"
+promoted_dir="${bucket}/promoted/${MINOR}"
+claims_dir="${promoted_dir}/claims"
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
 # --- Storage: lib/rclone-store.sh (rclone_or_fail, list_dir, fetch_many, fetch, store) --------------------------------
@@ -90,7 +101,7 @@ load_index() {
 
 # --- The index: lib/record-index.sh (sync_index: bring the index into agreement with the records) -----------------
 # An index entry, made of a record.
-entry_of='{name, digest, pullSpec, created, verdict, promoted: (.promotion != null), promotedName}'
+entry_of='{name, digest, pullSpec, created, verdict}'
 # shellcheck source=lib/record-index.sh
 source "${BASH_SOURCE[0]%/*}/lib/record-index.sh"
 
@@ -100,106 +111,42 @@ save_record() {
   sync_index
 }
 
-# --- Published names --------------------------------------------------------------------------------------------------
-# OKD/FCOS releases kept the nightly's name (4.15.0-0.okd-2024-03-10-010116, okd-project/okd issues #334 and #345).
-# OKD/SCOS releases are published as <minor>.0-okd-scos.<N>, N counting from 0 per minor (4.17.0-okd-scos.0,
-# 4.17.0-okd-scos.1 on quay.io/okd/scos-release, stream 4-scos-stable; okd-project/okd issue #2082). An OKD/SCOS
-# nightly is one named <minor>.0-0.okd-scos-<time> (assemble-release.sh).
-#
-# N is the lowest number no other record of the stream claims, which is the number of releases promoted before
-# when none was abandoned. Two promotions may race, and there is no conditional write to allocate with, so a name is
-# claimed in two writes: the record first takes the name (`promotedName`, not yet `promotedNameHeld`) and the index is
-# brought into agreement with the records; if no other record claims that name the claim becomes held, otherwise it is
-# withdrawn and the run tries again after a random pause. Of two runs claiming one name, the later writer's check
-# lists after the earlier one's write and sees it (the stores' strong consistency, see "The index"), so at most one of
-# them holds it; both may withdraw, never both hold. A held name is never given up: a re-run of the promotion (a
-# retry, or the release Pipeline picking the same nightly again) reuses it, and other runs skip it. A name claimed and
-# then abandoned (a promotion that failed after naming and is never re-run) stays taken: N then has a gap.
-published_name() {
-  local prefix="${MINOR}.0-okd-scos." claimed held n
-  if [[ "${NAME}" != "${MINOR}.0-0.okd-scos-"* ]]; then
-    printf '%s' "${NAME}" >"${OUT_FILE}"
-    echo "release-record: ${NAME} is published under its own name"
-    return 0
-  fi
-  for attempt in $(seq 1 "${NAME_CLAIM_ATTEMPTS:-10}"); do
-    load_record "${NAME}"
-    [ "$(jq -r '.digest' "${work}/record.json")" = "${DIGEST}" ] || fail "${NAME}: recorded digest differs from ${DIGEST}"
-    claimed="$(jq -r '.promotedName // ""' "${work}/record.json")"
-    held="$(jq -r '.promotedNameHeld == true' "${work}/record.json")"
-    if [ -n "${claimed}" ] && [ "${held}" = "true" ]; then
-      printf '%s' "${claimed}" >"${OUT_FILE}"
-      echo "release-record: ${NAME} is published as ${claimed}"
-      return 0
-    fi
-    if [ -z "${claimed}" ]; then
-      sync_index
-      n="$(jq -r --arg self "${NAME}" --arg prefix "${prefix}" '
-        [.releases[] | select(.name != $self) | .promotedName // "" | select(startswith($prefix))
-         | ltrimstr($prefix) | select(test("^(0|[1-9][0-9]*)$")) | tonumber] as $taken
-        | first(range(0; infinite) | select(. as $n | $taken | any(. == $n) | not))
-      ' "${work}/index.json")"
-      claimed="${prefix}${n}"
-      jq --arg n "${claimed}" --arg now "$(now)" '.promotedName = $n | .promotedNameHeld = false | .promotedNameAt = $now' \
-        "${work}/record.json" >"${work}/record.next"
-      mv "${work}/record.next" "${work}/record.json"
-      save_record "${NAME}"
-    else
-      # A claim a run left unconfirmed (it stopped in between): check it like a new one.
-      sync_index
-    fi
-    rivals="$(jq -r --arg self "${NAME}" --arg n "${claimed}" \
-      '[.releases[] | select(.name != $self and .promotedName == $n) | .name] | join(", ")' "${work}/index.json")"
-    if [ -z "${rivals}" ]; then
-      jq '.promotedNameHeld = true' "${work}/record.json" >"${work}/record.next"
-      mv "${work}/record.next" "${work}/record.json"
-      save_record "${NAME}"
-      # Another run promoting this same nightly may have written its own claim over this one meanwhile: go by the
-      # record, not by what this run wrote.
-      load_record "${NAME}"
-      if [ "$(jq -r '.promotedName // ""' "${work}/record.json")" != "${claimed}" ]; then continue; fi
-      printf '%s' "${claimed}" >"${OUT_FILE}"
-      echo "release-record: ${NAME} is published as ${claimed}"
-      return 0
-    fi
-    echo "release-record: ${claimed} is also claimed by ${rivals}; withdrawing and trying again (attempt ${attempt})" >&2
-    jq 'del(.promotedName, .promotedNameHeld, .promotedNameAt)' "${work}/record.json" >"${work}/record.next"
-    mv "${work}/record.next" "${work}/record.json"
-    save_record "${NAME}"
-    sleep "$((RANDOM % 3)).$((RANDOM % 10))"
-  done
-  fail "could not claim a release name for ${NAME} in ${NAME_CLAIM_ATTEMPTS:-10} attempts (other promotions of ${MINOR} running?)"
-}
+# --- Published names and promoted/: lib/release-promoted.sh (load_promoted, with_promotion, published_name, adopt) ---
+# shellcheck source=lib/release-promoted.sh
+source "${BASH_SOURCE[0]%/*}/lib/release-promoted.sh"
 
 case "${RECORD_ACTION}" in
   previous)
     need OUT_FILE
     load_index
-    # Edges name releases as they were published (`promotedName`; FCOS releases and records older than the field
-    # were published under the nightly's name).
-    jq -r '[.releases[] | select(.promoted) | .promotedName // .name] | join(",")' "${work}/index.json" >"${work}/previous"
-    if [ -n "${PREVIOUS_MINOR:-}" ] \
-      && fetch "${bucket}/releases/${PREVIOUS_MINOR}" index.json "${work}/previous-index.json"; then
+    load_promoted "${MINOR}" "${work}/promoted.json"
+    # Edges name releases as they were published (`promotedName`; FCOS releases and promotions older than the field
+    # were published under the nightly's name), newest first. They come from promoted/ alone: a record cannot add one.
+    jq -r '[to_entries[] | .value] | sort_by(.name) | reverse | map(.promotedName // .name) | join(",")' \
+      "${work}/promoted.json" >"${work}/previous"
+    if [ -n "${PREVIOUS_MINOR:-}" ]; then
+      load_promoted "${PREVIOUS_MINOR}" "${work}/previous-promoted.json"
       # The newest promoted release of the previous minor upgrades into this one, as the OKD release pipeline's edges.
-      jq -r '[.releases[] | select(.promoted) | .promotedName // .name][0] // empty' "${work}/previous-index.json" >>"${work}/previous"
+      jq -r '[to_entries[] | .value] | sort_by(.name) | reverse | map(.promotedName // .name) | .[0] // empty' \
+        "${work}/previous-promoted.json" >>"${work}/previous"
     fi
     if [ -n "${UPGRADE_FROM:-}" ]; then
       need RESULT_UPGRADE_FROM RESULT_UPGRADE_FROM_NAME
       case "${UPGRADE_FROM}" in
-        promoted) select_from='select(.promoted)' ;;
-        accepted) select_from='select(.verdict == "accepted")' ;;
+        promoted) from_name="$(jq -r '[keys[]] | sort | reverse | .[0] // empty' "${work}/promoted.json")" ;;
+        accepted) from_name="$(jq -r '[.releases[] | select(.verdict == "accepted") | .name][0] // empty' "${work}/index.json")" ;;
         *) fail "UPGRADE_FROM must be promoted or accepted, not ${UPGRADE_FROM}" ;;
       esac
-      from_name="$(jq -r "[.releases[] | ${select_from} | .name][0] // empty" "${work}/index.json")"
-      from_dir="${stream_dir}"
-      if [ -z "${from_name}" ] && [ -f "${work}/previous-index.json" ]; then
-        from_name="$(jq -r '[.releases[] | select(.promoted) | .name][0] // empty' "${work}/previous-index.json")"
-        from_dir="${bucket}/releases/${PREVIOUS_MINOR}"
+      from_dir="${stream_dir}" from_promoted="${work}/promoted.json"
+      if [ -z "${from_name}" ] && [ -f "${work}/previous-promoted.json" ]; then
+        from_name="$(jq -r '[keys[]] | sort | reverse | .[0] // empty' "${work}/previous-promoted.json")"
+        from_dir="${bucket}/releases/${PREVIOUS_MINOR}" from_promoted="${work}/previous-promoted.json"
       fi
       from_image=""
       if [ -n "${from_name}" ]; then
         [[ "${from_name}" =~ ${safe_name} ]] || fail "the upgrade gate's release '${from_name}' is not a release name"
-        fetch "${from_dir}" "${from_name}.json" "${work}/from.json" || fail "no record for ${from_name}, the release the upgrade gate installs"
+        fetch "${from_dir}" "${from_name}.json" "${work}/from.record.json" || fail "no record for ${from_name}, the release the upgrade gate installs"
+        with_promotion "${work}/from.record.json" "${from_promoted}" >"${work}/from.json"
         from_image="$(jq -r --arg promoted "${PROMOTED_REPO:-}" '
           ([.promotion.targets[]? | select($promoted != "" and (.release | startswith($promoted + ":")))
             | "\($promoted)@\(.digest // (.release | split("@")[1]))"][0])
@@ -317,13 +264,31 @@ case "${RECORD_ACTION}" in
     need NAME DIGEST PROMOTION_FILE
     load_record "${NAME}"
     [ "$(jq -r '.digest' "${work}/record.json")" = "${DIGEST}" ] || fail "${NAME}: recorded digest differs from ${DIGEST}"
-    # The first promotion's time is kept: a second run changes nothing but `verified`.
-    jq --slurpfile p "${PROMOTION_FILE}" --arg now "$(now)" '
-      .promotion = ((.promotion // {at: $now}) + {targets: $p[0], verified: $now})
-    ' "${work}/record.json" >"${work}/record.next"
-    mv "${work}/record.next" "${work}/record.json"
-    save_record "${NAME}"
-    echo "release-record: ${NAME} promoted"
+    [ "$(jq -r '.verdict' "${work}/record.json")" = "accepted" ] || fail "${NAME} is not accepted; refusing to record it promoted"
+    # The published name is the held claim's (`name` ran before); FCOS releases keep the nightly's and have none.
+    load_claims "${work}/claims.json"
+    published="$(jq -r --arg self "${NAME}" --arg digest "${DIGEST}" \
+      '[.[] | select(.name == $self and .digest == $digest and .promotedNameHeld == true) | .promotedName][0] // ""' \
+      "${work}/claims.json")"
+    if [[ "${NAME}" == "${MINOR}.0-0.okd-scos-"* ]] && [ -z "${published}" ]; then
+      fail "${NAME} holds no published name in promoted/${MINOR}/claims/; run RECORD_ACTION=name first"
+    fi
+    if ! fetch "${promoted_dir}" "${NAME}.json" "${work}/promoted.json"; then echo 'null' >"${work}/promoted.json"; fi
+    # The first promotion's time is kept: a second run changes nothing but `verified` (and the targets).
+    jq -n --slurpfile prev "${work}/promoted.json" --slurpfile p "${PROMOTION_FILE}" --slurpfile r "${work}/record.json" \
+      --arg published "${published}" --arg now "$(now)" '
+      ($prev[0] // {}) as $old
+      | {schemaVersion: 1, stream: $r[0].stream, name: $r[0].name, digest: $r[0].digest, pullSpec: $r[0].pullSpec}
+        + (if $published != "" then {promotedName: $published} else {} end)
+        + {promotion: ((if ($old.digest // "") == $r[0].digest then $old.promotion else null end // {at: $now})
+                       + {targets: $p[0], verified: $now})}
+    ' >"${work}/promoted.next"
+    store "${promoted_dir}/${NAME}.json" "${work}/promoted.next"
+    echo "release-record: ${NAME} promoted (promoted/${MINOR}/${NAME}.json)"
+    ;;
+
+  adopt)
+    adopt_promotions
     ;;
 
   reindex)

@@ -1,7 +1,7 @@
 /**
  * Copies what the page needs from an rclone remote (the bucket, e.g. `artifacts:<bucket>` in a pipeline step, or
- * `:s3,env_auth=true:<bucket>` on a laptop) into a local directory of the bucket's layout: every release record,
- * stored notes, the `install-outcome` of each gate, and the names (not the content) of every gate log. Logs
+ * `:s3,env_auth=true:<bucket>` on a laptop) into a local directory of the bucket's layout: every release record and
+ * promotion, stored notes, the `install-outcome` of each gate, and the names (not the content) of every gate log. Logs
  * themselves are copied only on request (`copyLogs`), as they are large.
  *
  * rclone's exit code for a missing directory differs by backend (3 on the local backend; bucket backends list an
@@ -74,6 +74,12 @@ export function fetchRemote(remote: string, dir: string): Fetched {
     if (r.status === 3 || !fs.existsSync(path.join(dir, "releases"))) {
         throw new SourceError(`no release records under ${releases} (expected releases/<minor>/<name>.json)`);
     }
+    // Promotions (promoted/<minor>/<name>.json; not the name claims under claims/).
+    must(
+        ["copy", joinRemote(remote, "promoted"), path.join(dir, "promoted"), "--include", "/*/*.json"],
+        "promoted/",
+        true,
+    );
     must(["copy", joinRemote(remote, "notes"), path.join(dir, "notes"), "--include", "/*/*.json"], "notes/", true);
     const logs = joinRemote(remote, "logs");
     const listing = must(["lsf", "-R", "--files-only", logs], "logs/", true);

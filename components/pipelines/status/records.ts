@@ -5,6 +5,7 @@
  * The layout is the bucket's own, so any copy of it (a directory, or an rclone remote read by `fetch.ts`) renders:
  *
  *   releases/<minor>/<name>.json   one record per payload (the truth; `index.json` beside them is only a summary)
+ *   promoted/<minor>/<name>.json   the payload's promotion (written by the promotion identity only; present iff promoted)
  *   notes/<minor>/<name>.json      release notes written at promotion (`release-notes.sh`), when present
  *   logs/<minor>/<name>/<gate>/…   gate logs and JUnit (expire after logRetentionDays); `install-outcome` is read
  *
@@ -96,7 +97,10 @@ export const releaseRecordSchema = z.looseObject({
 });
 export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 
-/** Promoted: the record has a promotion (null until then; absent in records older than the field). */
+/**
+ * Promoted: the record has a promotion. `readTree` sets it from `promoted/<minor>/<name>.json` alone (the promotion
+ * identity's object), never from what the record file says: the nightly's identity writes the records.
+ */
 export const isPromoted = (r: ReleaseRecord): boolean => r.promotion !== undefined && r.promotion !== null;
 
 /**
@@ -200,6 +204,9 @@ export function readTree(dir: string, logListing?: string[]): RecordTree {
     }
 
     const root = releases === dir ? undefined : dir;
+    for (const [stream, records] of tree.records) {
+        tree.records.set(stream, withPromotions(records, root, stream, tree.problems));
+    }
     if (root !== undefined) {
         const notesDir = path.join(root, "notes");
         for (const file of listFiles(notesDir, "")) {
@@ -218,4 +225,45 @@ export function readTree(dir: string, logListing?: string[]): RecordTree {
         }
     }
     return tree;
+}
+
+/** The promotion an object of `promoted/<minor>/` holds (release-record.sh `promote`). */
+const promotedObjectSchema = z.looseObject({
+    name: z.string(),
+    digest: z.string(),
+    promotedName: nullishString,
+    promotion: releaseRecordSchema.shape.promotion,
+});
+
+/**
+ * The records with their promotions merged from `<root>/promoted/<stream>/<name>.json`: a record is promoted iff that
+ * object exists and holds a promotion. Whatever promotion fields a record file carries are dropped first; sites whose
+ * records still carry them adopt them once (release-record.sh `adopt`). Without a root (a copy of `releases/` alone)
+ * nothing is promoted.
+ */
+function withPromotions(records: ReleaseRecord[], root: string | undefined, stream: string, problems: string[]) {
+    const dir = root === undefined ? undefined : path.join(root, "promoted", stream);
+    return records.map((record) => {
+        const own: ReleaseRecord = { ...record, promotion: null, promotedName: undefined };
+        const file = dir === undefined ? undefined : path.join(dir, `${record.name}.json`);
+        if (file === undefined || !fs.existsSync(file)) return own;
+        const shown = `promoted/${stream}/${record.name}.json`;
+        let parsed: ReturnType<typeof promotedObjectSchema.safeParse>;
+        try {
+            parsed = promotedObjectSchema.safeParse(readJson(file));
+        } catch (err) {
+            problems.push(`${shown} is not JSON (${(err as Error).message}); the payload is shown unpromoted`);
+            return own;
+        }
+        if (!parsed.success || parsed.data.name !== record.name || !parsed.data.promotion) {
+            problems.push(`${shown} is not a promotion of ${record.name}; the payload is shown unpromoted`);
+            return own;
+        }
+        if (parsed.data.digest !== record.digest) {
+            problems.push(
+                `${shown} promoted ${record.name} at ${parsed.data.digest}, but its record now says ${record.digest}`,
+            );
+        }
+        return { ...own, promotion: parsed.data.promotion, promotedName: parsed.data.promotedName ?? undefined };
+    });
 }

@@ -124,7 +124,7 @@ export function promoteTask(
                 },
                 {
                     // The name the release is published under: the nightly's for OKD/FCOS, 4.Y.0-okd-scos.N for
-                    // OKD/SCOS, claimed in the records (release-record.sh, "Published names"); a re-run reuses it.
+                    // OKD/SCOS, claimed in promoted/<minor>/claims/ (release-record.sh, "Published names"); a re-run reuses it.
                     name: "name",
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),

@@ -23,6 +23,7 @@ export function siteArgs(overrides: Partial<AwsSiteArgs> = {}): AwsSiteArgs {
         retention: { nightlyDays: 14, untaggedDays: 1, logDays: 90 },
         gates: {},
         gateSecrets: {},
+        adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
         ...overrides,
     };
 }

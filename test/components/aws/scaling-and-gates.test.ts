@@ -133,6 +133,15 @@ describe("aws site scaling, network and foreign gates", () => {
             assert.match(entries[0].name, /^awsg-admin-[0-9a-f]{10}$/);
         });
 
+        it("makes the Kubernetes provider wait for every admin's access policy (the creator has no entry)", () => {
+            const provider = find("pulumi:providers:kubernetes", "awsg-k8s");
+            const assocs = recorder()
+                .ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+                .filter((r) => r.name.startsWith("awsg-"));
+            assert.equal(assocs.length, 1);
+            for (const a of assocs) assert.ok(provider.dependencies.includes(a.urn), a.name);
+        });
+
         it("ignores the creator-admin flag EKS only sets at creation", () => {
             assert.deepEqual(ignored("awsg-cluster"), [
                 "accessConfig.bootstrapClusterCreatorAdminPermissions",

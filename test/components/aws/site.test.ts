@@ -138,6 +138,12 @@ describe("aws site", () => {
             const records = rules.find((r) => r.filter.prefix === "releases/");
             assert.equal(records.expiration, undefined);
             assert.equal(records.noncurrentVersionExpiration.noncurrentDays, 365);
+            // No rule reaches the promoted state: neither it nor any old version of it ever expires.
+            const reaching = rules.filter((r) => "promoted/4.15/x.json".startsWith(r.filter.prefix ?? ""));
+            assert.deepEqual(
+                reaching.map((r) => [r.id, r.expiration, r.noncurrentVersionExpiration]),
+                [["abort-incomplete-uploads", undefined, undefined]],
+            );
             assert.ok(rules.every((r) => r.status === "Enabled"));
             assert.equal(
                 rules.find((r) => r.id === "abort-incomplete-uploads").abortIncompleteMultipartUpload
@@ -412,8 +418,14 @@ describe("aws site", () => {
             assert.deepEqual(pushers(repoArn("components")), ["awst-build"]);
         });
 
-        it("lets only the records and promotion identities write release records, and only records write logs and cluster registrations", () => {
-            assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-promote", "awst-records"]);
+        it("lets only records write release records, logs and cluster registrations, and only promotion the promoted state", () => {
+            assert.deepEqual(s3Writers("releases/4.15/index.json"), ["awst-records"]);
+            assert.deepEqual(s3Writers("releases/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-records"]);
+            // promoted/: the promotions and published-name claims (release-record.sh), the promotion identity's only.
+            assert.deepEqual(s3Writers("promoted/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
+            assert.deepEqual(s3Writers("promoted/4.16/claims/4.16.0-0.okd-scos-2026-11-30-000000.json"), [
+                "awst-promote",
+            ]);
             assert.deepEqual(s3Writers("logs/4.15/x/junit.xml"), ["awst-records"]);
             assert.deepEqual(s3Writers("notes/4.15/4.15.0-0.okd-2026-11-30-000000.json"), ["awst-promote"]);
             assert.deepEqual(s3Writers("status/index.html"), ["awst-promote", "awst-records"]);
@@ -513,7 +525,8 @@ describe("aws site", () => {
             assert.equal(c.name, "okdt-builds");
             assert.equal(c.version, "1.35");
             assert.equal(c.accessConfig.authenticationMode, "API");
-            assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, true);
+            // No entry for the creator: every admin is an adminPrincipals entry the stack owns.
+            assert.equal(c.accessConfig.bootstrapClusterCreatorAdminPermissions, false);
             assert.equal(c.bootstrapSelfManagedAddons, false);
             assert.deepEqual(c.upgradePolicy, { supportType: "STANDARD" });
         });
@@ -564,10 +577,29 @@ describe("aws site", () => {
             }
         });
 
-        it("turns on the VPC CNI's NetworkPolicy enforcement and prefix delegation", () => {
+        it("turns on the VPC CNI's NetworkPolicy enforcement in strict mode, and prefix delegation", () => {
             const config = JSON.parse(inputs(T.addon, "awst-vpc-cni").configurationValues);
             assert.equal(config.enableNetworkPolicy, "true");
+            // A new pod starts default-deny, not open until its policies apply (cni-network-policy-configure.html).
+            assert.equal(config.env.NETWORK_POLICY_ENFORCING_MODE, "strict");
             assert.equal(config.env.ENABLE_PREFIX_DELEGATION, "true");
+            assert.equal(site.strictNetworkPolicy, true);
+        });
+
+        it("gives kube-system allow-all policies before CoreDNS and the autoscaler start (strict mode denies the rest)", () => {
+            const np = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+            const egress = find(np, "awst-kube-system-okd-ci-allow-egress");
+            const ingress = find(np, "awst-kube-system-okd-ci-allow-ingress");
+            assert.deepEqual(egress.inputs.metadata, { name: "okd-ci-allow-egress", namespace: "kube-system" });
+            assert.deepEqual(egress.inputs.spec, { podSelector: {}, policyTypes: ["Egress"], egress: [{}] });
+            assert.deepEqual(ingress.inputs.spec, { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] });
+            for (const p of [egress, ingress]) {
+                assert.ok(find(T.addon, "awst-coredns").dependencies.includes(p.urn), p.name);
+                assert.ok(
+                    find("kubernetes:apps/v1:Deployment", "awst-autoscaler").dependencies.includes(p.urn),
+                    p.name,
+                );
+            }
         });
 
         it("runs both node groups on the cluster's Kubernetes version", () => {

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 
 import type { AzureSite } from "../../../components/azure";
-import { find, settled, useMocks } from "../../helpers";
+import { find, recorder, settled, useMocks } from "../../helpers";
 import { withAzureOutputs } from "./cloud-outputs";
 import { azureSiteArgs } from "./site-args";
 
@@ -37,11 +37,46 @@ describe("azure site options", () => {
                     },
                     controlPlaneCidrs: ["20.50.0.0/16", "52.174.10.7/32"],
                     webhook: { sourceRanges: ["192.30.252.0/22", "2606:50c0::/32"] },
+                    adminPrincipals: [
+                        "group:0f5a1c2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+                        "servicePrincipal:7C9E6679-7425-40DE-944B-E07FC1F90AE7",
+                    ],
                 }),
             );
             await settled();
             return created;
         });
+    });
+
+    // https://learn.microsoft.com/azure/aks/manage-azure-rbac#create-role-assignments-for-users-to-access-the-cluster
+    it("gives exactly adminPrincipals cluster-admin through Azure RBAC, and no assignment to whoever deploys", () => {
+        const clusterAdmin = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+        const admins = recorder()
+            .ofType("azure-native:authorization:RoleAssignment")
+            .filter((r) => r.name.startsWith("azo-") && String(r.inputs.roleDefinitionId).endsWith(clusterAdmin));
+        assert.deepEqual(
+            admins.map((r) => [r.name, r.inputs.principalId, r.inputs.principalType, r.inputs.scope]).sort(),
+            [
+                [
+                    "azo-admin-0f5a1c2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+                    "0f5a1c2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+                    "Group",
+                    "azo-cluster-id",
+                ],
+                [
+                    "azo-admin-7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "ServicePrincipal",
+                    "azo-cluster-id",
+                ],
+            ],
+        );
+        assert.equal(
+            recorder()
+                .ofType("azure-native:authorization:RoleAssignment")
+                .some((r) => r.name === "azo-deployer-admin"),
+            false,
+        );
     });
 
     // https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges

@@ -574,8 +574,11 @@ describe("azure site", () => {
             const path = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path]";
             assert.ok(records.condition.includes(`${path} StringStartsWith 'releases/'`));
             assert.ok(records.condition.includes(`${path} StringStartsWith 'logs/'`));
+            assert.ok(!records.condition.includes("'promoted/'"));
+            // Promotion writes the promoted state (promoted/), and reads the records without writing them.
             const promote = condition("promote").condition;
-            assert.ok(promote.includes(`${path} StringStartsWith 'releases/'`));
+            assert.ok(promote.includes(`${path} StringStartsWith 'promoted/'`));
+            assert.ok(!promote.includes("'releases/'"));
             assert.ok(!promote.includes("'logs/'"));
             // Every blob write of the site is conditioned.
             for (const a of recorder().ofType(assignment)) {

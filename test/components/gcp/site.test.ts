@@ -312,7 +312,14 @@ describe("gcp site", () => {
                     condition: { age: 90, matchesPrefixes: ["logs/"], withState: "LIVE" },
                 },
                 { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7, matchesPrefixes: ["logs/"] } },
-                { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 365 } },
+                // Not promoted/: no version of the promoted state is ever deleted.
+                {
+                    action: { type: "Delete" },
+                    condition: {
+                        daysSinceNoncurrentTime: 365,
+                        matchesPrefixes: ["releases/", "notes/", "status/", "clusters/"],
+                    },
+                },
             ]);
         });
 
@@ -394,7 +401,7 @@ describe("gcp site", () => {
             );
             assert.equal(
                 conditionOf(writes("promote")),
-                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/releases/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/notes/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
+                'resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/promoted/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/notes/") || resource.name.startsWith("projects/_/buckets/okt-artifacts-okd-ci-test/objects/status/")',
             );
             // Listing is a bucket-level check no object condition matches: it comes from an unconditional read.
             for (const role of ["records", "promote"]) {

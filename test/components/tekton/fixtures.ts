@@ -203,6 +203,8 @@ export function fakeConfig(
             ? {}
             : { region: platform === "azure" ? "eastus" : platform === "gcp" ? "us-central1" : "us-east-1" }),
         ...(platform === "gcp" ? { gcpProject: "okd-proj" } : {}),
+        // Required on aws: the EKS cluster gives its creator no access of its own.
+        ...(platform === "aws" ? { adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"] } : {}),
         streams,
         ...(promoting
             ? {

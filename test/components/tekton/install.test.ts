@@ -86,3 +86,53 @@ describe("Tekton Chains: patches of the Chains release win over its re-apply", (
         }
     });
 });
+
+// docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html: in strict mode a pod no policy selects
+// stays at default-deny, so the release namespaces need their allow-all policy while the release rolls out.
+describe("Tekton install on a strict-mode CNI", () => {
+    useMocks();
+
+    const n = "strict-install";
+    before(async () => {
+        const { TektonInstall } = await import("../../../components/tekton/install");
+        const provider = new k8s.Provider(`${n}-k8s`, { kubeconfig: "fake" });
+        new TektonInstall(`${n}-install`, { provider, dependsOn: [], strictNetworkPolicy: true });
+        await settled();
+    });
+
+    it("applies each release with its namespaces' allow-all policies in one ConfigGroup, aliased to the ConfigFile", () => {
+        const group = "kubernetes:yaml/v2:ConfigGroup";
+        const policies = (release: string) =>
+            ((find(group, `${n}-install-${release}`).inputs as Json).objs as Json[]).map((o) => [
+                o.metadata.namespace,
+                o.metadata.name,
+                o.spec.policyTypes,
+                o.spec.podSelector,
+            ]);
+        const all = {};
+        assert.deepEqual(policies("pipelines"), [
+            ["tekton-pipelines", "okd-ci-allow-egress", ["Egress"], all],
+            // Not the core interceptors: okd-core-interceptors-ingress alone says who may call them (security.md).
+            [
+                "tekton-pipelines",
+                "okd-ci-allow-ingress",
+                ["Ingress"],
+                {
+                    matchExpressions: [
+                        { key: "app.kubernetes.io/name", operator: "NotIn", values: ["core-interceptors"] },
+                    ],
+                },
+            ],
+            ["tekton-pipelines-resolvers", "okd-ci-allow-egress", ["Egress"], all],
+            ["tekton-pipelines-resolvers", "okd-ci-allow-ingress", ["Ingress"], all],
+        ]);
+        assert.deepEqual(policies("chains"), [
+            ["tekton-chains", "okd-ci-allow-egress", ["Egress"], all],
+            ["tekton-chains", "okd-ci-allow-ingress", ["Ingress"], all],
+        ]);
+        assert.equal((find(group, `${n}-install-pipelines`).inputs as Json).files.length, 1);
+        // Triggers and the interceptors install into tekton-pipelines: its policies cover them.
+        find(T.configFile, `${n}-install-triggers`);
+        find(T.configFile, `${n}-install-interceptors`);
+    });
+});
