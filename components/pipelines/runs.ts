@@ -101,7 +101,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
             // pod never shares a node with the builds of pushed code.
             spec(t.toolsImage, records),
             ...onPool.map((n) => spec(n, onBuildPool)),
-            ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
+            ...[t.assemble, t.finalize].map((n) => spec(n, records)),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
             // register-<cloud> stores the installer's metadata.json under clusters/ (the reaper's input): a records
             // write, so the records identity; prepare, the gate and its destroy hold the gate's own credentials.
