@@ -10,10 +10,11 @@ import { verdictSteps } from "./verdict";
 export const finalizeTaskName = "okd-finalize-record";
 
 /**
- * The nightly's last word, in `finally`: decides the verdict from the gates (verdictSteps: in `finally`, so that a gate
- * whose Tekton task failed counts as failed rather than skipping the verdict), waits for the gates' destroys (which run beside it: Tekton orders no finally
- * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
- * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ * The nightly's last word, in `finally`: decides the verdict from the gates (verdictSteps: in `finally`, so that a
+ * gate whose Tekton task failed counts as failed rather than skipping the verdict), waits for the gates' destroys
+ * (which run beside it: Tekton orders no finally task after another), uploads the gates' logs and JUnit, destroy.log
+ * included, to `logs/` and closes the record. A record still pending here (the verdict could not be decided or
+ * written) becomes `unfinished`, which is never promoted.
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  *
  * After the wait it removes the registration (`clusters/<gate>/<run>/`, register-cluster.sh) of each gate whose
