@@ -26,7 +26,6 @@ import { registerClusterTask } from "./tasks/register-cluster";
 import { releaseNotesTask } from "./tasks/release-notes";
 import { toolsContainerfileKey, toolsImageResolveTask, toolsImageTask } from "./tasks/tools-image";
 import { upgradeGateTask } from "./tasks/upgrade-gate";
-import { verdictTask } from "./tasks/verdict";
 import type { PipelineSpec, TaskDefinition } from "./tekton";
 
 export interface OkdPipelinesArgs {
@@ -143,7 +142,6 @@ export class OkdPipelines extends pulumi.ComponentResource {
             ...(args.streams.some((s) => s.variant === "scos") ? [streamCoreosTask(ctx)] : []),
             buildComponentTask(ctx),
             assembleTask(ctx),
-            verdictTask(ctx),
             finalizeTask(ctx, statusStreams),
             ...(args.site.gates.length > 0 ? [pullSecretTask(ctx)] : []),
             ...(args.site.gates.length > 0 ? [registerClusterTask(ctx)] : []),

@@ -2,7 +2,8 @@
  * The nightly's e2e gates, after assembly: the pull secret, then for each gate prepare (metadata.json, no cloud
  * resource) → register (for the cluster reaper) → install (create the cluster) → a fresh pull secret → the gate
  * (refresh the cluster's pull secret, run the tests); the upgrade gate the same way from the earlier release; the
- * verdict over their outcomes; and the finally tasks that destroy every cluster a gate may have created.
+ * gates as the verdict (in finalize-record, `finally`) reads them; and the finally tasks that destroy every cluster a
+ * gate may have created.
  */
 import type { UpgradeGate } from "../shared/model";
 import type { GateAccess } from "../shared/site";
@@ -20,19 +21,19 @@ import {
 import { registerClusterTaskName } from "./tasks/register-cluster";
 import { toolsImageArg } from "./tasks/tools-image";
 import { upgradeGateName, upgradeGateTaskName, upgradeTimeouts } from "./tasks/upgrade-gate";
-import { verdictTaskName } from "./tasks/verdict";
 import { type PipelineTask, ref } from "./tekton";
 
 /**
- * The gate tasks of a nightly, the verdict task and the finally destroys, for `gates` and the stream's upgrade gate
- * (`upgrade`, run on `upgradeAccess`). Without gates the verdict follows assembly and nothing is destroyed.
+ * The gate tasks of a nightly, the `gates` param of the verdict (decided in finalize-record) and the finally destroys,
+ * for `gates` and the stream's upgrade gate (`upgrade`, run on `upgradeAccess`). Without gates the verdict has no gate
+ * (`[]`: accepted) and nothing is destroyed.
  */
 export function nightlyGateTasks(
     t: typeof nightlyTasks,
     gates: GateAccess[],
     upgrade: UpgradeGate | undefined,
     upgradeAccess: GateAccess | undefined,
-): { gateTasks: PipelineTask[]; verdict: PipelineTask; destroys: PipelineTask[] } {
+): { gateTasks: PipelineTask[]; verdictGates: string; destroys: PipelineTask[] } {
     const payload = `$(tasks.${t.assemble}.results.IMAGE_URL)@$(tasks.${t.assemble}.results.IMAGE_DIGEST)`;
     const e2e = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
     const fromImage = `$(tasks.${t.assemble}.results.upgrade-from)`;
@@ -190,33 +191,40 @@ export function nightlyGateTasks(
                   ...(upgrade && upgradeAccess ? upgradeTasks(upgradeAccess, upgrade.options) : []),
               ];
 
-    const gatesJson = `[${[
+    /**
+     * The gates for the verdict, which finalize-record decides in `finally` (verdict.sh): each gate's chain of tasks
+     * with its `$(tasks.<t>.status)`, never a gate task's results (Tekton skips a finally task that references a result
+     * its task never wrote: one failed gate task would skip the verdict). The gates write their outcomes to the e2e
+     * workspace (e2e-test.sh); a gate whose chain did not succeed counts as failed, the task named.
+     */
+    const chain = (names: string[]) => names.map((n) => `${n}=$(tasks.${n}.status)`).join(" ");
+    const verdictGates = `[${[
         ...gates.map(
             (g) =>
-                `{"gate":"${g.platform}","blocking":${g.blocking},"outcome":"$(tasks.${t.gate(g)}.results.outcome)"}`,
+                `{"gate":"${g.platform}","blocking":${g.blocking},"tasks":"${chain([
+                    t.pullSecret,
+                    t.prepare(g),
+                    t.register(g),
+                    t.install(g),
+                    t.pullSecretGate(g),
+                    t.gate(g),
+                ])}"}`,
         ),
         ...(upgrade && upgradeAccess
             ? [
                   `{"gate":"${upgradeGateName(upgradeAccess.platform)}","kind":"upgrade","blocking":${upgrade.blocking},` +
                       `"from":"$(tasks.${t.assemble}.results.upgrade-from-name)",` +
-                      `"outcome":"$(tasks.${t.upgradeGate(upgradeAccess)}.results.outcome)",` +
-                      `"reason":"$(tasks.${t.upgradeGate(upgradeAccess)}.results.reason)"}`,
+                      `"tasks":"${chain([
+                          t.pullSecret,
+                          t.prepareUpgrade(upgradeAccess),
+                          t.registerUpgrade(upgradeAccess),
+                          t.installUpgrade(upgradeAccess),
+                          t.pullSecretUpgrade(upgradeAccess),
+                          t.upgradeGate(upgradeAccess),
+                      ])}"}`,
               ]
             : []),
     ].join(",")}]`;
-    const gateTaskNames = [...gates.map((g) => t.gate(g)), ...(upgradeAccess ? [t.upgradeGate(upgradeAccess)] : [])];
-    const verdict: PipelineTask = {
-        name: t.verdict,
-        taskRef: ref(verdictTaskName),
-        runAfter: gates.length === 0 ? [t.assemble] : gateTaskNames,
-        params: [
-            toolsImageArg,
-            { name: "minor", value: "$(params.minor)" },
-            { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
-            { name: "gates", value: gatesJson },
-        ],
-        retries: 2,
-    };
 
     const destroys: PipelineTask[] = gates.map((g) => ({
         name: t.destroy(g),
@@ -248,5 +256,5 @@ export function nightlyGateTasks(
         });
     }
 
-    return { gateTasks, verdict, destroys };
+    return { gateTasks, verdictGates, destroys };
 }

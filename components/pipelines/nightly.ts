@@ -46,14 +46,14 @@ export const nightlyTasks = {
     /** Refreshes the cluster's pull secret, then upgrades it to the payload; its results are the gate's. */
     upgradeGate: (g: GateAccess) => `e2e-upgrade-${g.platform}`,
     destroyUpgrade: (g: GateAccess) => `destroy-upgrade-${g.platform}`,
-    verdict: "verdict",
+    /** Decides the verdict (its first steps) from the gates' task statuses, waits for the destroys, closes the record. */
     finalize: "finalize-record",
 } as const;
 
 /**
  * One attempt of finalize-record, the sum of its steps' bounds (tasks/finalize.ts) and a few minutes for the pod and
- * its images: waiting for the destroys (at most their timeout, 1h), unregistering (3m), uploading the logs (15m),
- * closing the record (5m) and publishing the status site (20m).
+ * its images: deciding and recording the verdict (1m + 3m), waiting for the destroys (at most their timeout, 1h),
+ * unregistering (3m), uploading the logs (15m), closing the record (5m) and publishing the status site (20m).
  */
 export const finalizeTimeout = "1h50m";
 
@@ -127,10 +127,11 @@ export const streamBatches = (stream: Stream, size: number): Component[][] =>
  *
  *   tools-image ┬→ machine-os | stream-coreos ──────────┐
  *               └→ build-components-1 → … → -N ──────────┴→ assemble → e2e-pull-secret → prepare-<cloud> → register-<cloud> → install-<cloud>
- *                                                                        → pull-secret-<cloud> → e2e-<cloud> (each gate, in parallel) → verdict
+ *                                                                        → pull-secret-<cloud> → e2e-<cloud> (each gate, in parallel)
  *                                                              (upgradeGate) └→ prepare-upgrade-<cloud> → register-upgrade-<cloud> → install-upgrade-<cloud>
- *                                                                                 → pull-secret-upgrade-<cloud> → e2e-upgrade-<cloud> ─┘
- *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (waits for the destroys, then uploads and records)
+ *                                                                                 → pull-secret-upgrade-<cloud> → e2e-upgrade-<cloud>
+ *   finally: destroy-<cloud> (each gate that ran) ∥ finalize-record (decides the verdict from each gate chain's task
+ *            statuses and the outcomes the gates left in the e2e workspace, waits for the destroys, uploads, records)
  *
  * OKD/FCOS builds its node image (machine-os, layered on Fedora CoreOS); OKD/SCOS resolves OKD's CentOS Stream CoreOS
  * images to digests (stream-coreos). Either hands assembly `<tag>=<image>@<digest>` lines for the node tags the
@@ -264,7 +265,7 @@ export function nightlyPipeline(
     };
 
     const e2e = [{ name: e2eWorkspace, workspace: e2eWorkspace }];
-    const { gateTasks, verdict, destroys } = nightlyGateTasks(t, gates, upgrade, upgradeAccess);
+    const { gateTasks, verdictGates, destroys } = nightlyGateTasks(t, gates, upgrade, upgradeAccess);
 
     const finalize: PipelineTask = {
         name: t.finalize,
@@ -274,6 +275,8 @@ export function nightlyPipeline(
             { name: "minor", value: "$(params.minor)" },
             { name: "name", value: `$(tasks.${t.assemble}.results.name)` },
             { name: "pipeline-status", value: "$(tasks.status)" },
+            // The verdict is decided here, in finally, whatever became of the gates' tasks (nightly-gates.ts).
+            { name: "gates", value: verdictGates },
             ...(gates.length > 0
                 ? [
                       {
@@ -367,7 +370,7 @@ export function nightlyPipeline(
             gates.length > 0
                 ? [{ name: e2eWorkspace, description: "Installer state, pull secret and logs of the e2e gates." }]
                 : [],
-        tasks: [toolsImagePipelineTaskOf(ctx), nodeTask, ...builds, assemble, ...gateTasks, verdict],
+        tasks: [toolsImagePipelineTaskOf(ctx), nodeTask, ...builds, assemble, ...gateTasks],
         finally: [...destroys, finalize],
     };
 }

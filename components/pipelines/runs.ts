@@ -101,7 +101,7 @@ export function nightlyRun(site: Site, stream: Stream, maxParallelBuilds: number
             // process of a pod that reaches the metadata server can get its token) and the builds' push token, on the
             // build pool. Assemble, as records, tags the digest in the release repository (tools-image.ts).
             ...[t.toolsImage, ...onPool].map((n) => spec(n, onBuildPool)),
-            ...[t.assemble, t.verdict, t.finalize].map((n) => spec(n, records)),
+            ...[t.assemble, t.finalize].map((n) => spec(n, records)),
             ...(gates.length > 0 ? [spec(t.pullSecret, pullSecret)] : []),
             // register-<cloud> stores the installer's metadata.json under clusters/ (the reaper's input): a records
             // write, so the records identity; prepare, the gate and its destroy hold the gate's own credentials.

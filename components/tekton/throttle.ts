@@ -5,7 +5,7 @@ import type { Stream } from "../shared/model";
 import { streamId, triggerEventParams } from "../shared/pipelines";
 import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
-import { listenerNames, pushRecordParams, pushRecordTemplateName, scheduleListenerUrl } from "./triggers";
+import { listenerNames, pushRecordParams, pushRecordTemplateName, scheduleListenerUrl, scheduledNightlyCronJob } from "./triggers";
 
 /** Labels of a push record (a ConfigMap the GitHub listener creates per push); the dispatcher selects on them. */
 export const pushRecordLabel = { key: "okd-ci/push-record", value: "nightly" } as const;
@@ -136,7 +136,7 @@ export function pushRecordTemplate(minor: string): Record<string, unknown> {
 }
 
 /**
- * Throttling and coalescing of push-started nightlies (docs/tekton.md, Throttling). A push is recorded (a ConfigMap
+ * Throttling and coalescing of nightlies (docs/tekton.md, Throttling), pushed or scheduled. A push is recorded (a ConfigMap
  * per push, by the GitHub listener); per stream, a dispatcher CronJob on `nightlyDispatchSchedule` starts one nightly
  * for every push recorded since, through the schedule listener, once `throttle.minIntervalMinutes` have passed since
  * the stream's last nightly started and fewer than `throttle.maxUnfinished` are unfinished, passing the newest pushed
@@ -213,7 +213,16 @@ export class NightlyThrottle extends pulumi.ComponentResource {
             );
         };
         const bindings = [
-            grant("records", ns, [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] }]),
+            grant("records", ns, [
+                { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
+                // The streams' scheduled-nightly CronJobs: their status.lastScheduleTime says a scheduled run is due.
+                {
+                    apiGroups: ["batch"],
+                    resources: ["cronjobs"],
+                    verbs: ["get"],
+                    resourceNames: args.streams.map((s) => scheduledNightlyCronJob(s.minor)),
+                },
+            ]),
             grant("runs", args.namespaces.builds, [
                 { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
             ]),
@@ -276,6 +285,7 @@ export class NightlyThrottle extends pulumi.ComponentResource {
                         LISTENER_URL: listenerUrl,
                         MIN_INTERVAL_MINUTES: String(stream.throttle.minIntervalMinutes),
                         MAX_UNFINISHED: String(stream.throttle.maxUnfinished),
+                        SCHEDULE_CRONJOB: scheduledNightlyCronJob(stream.minor),
                     },
                     serviceAccountName: sa.metadata.name,
                     apiAccess: true,

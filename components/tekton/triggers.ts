@@ -126,6 +126,9 @@ const repoIn = (repos: string[]) =>
         .map((r) => `'${r}'`)
         .join(", ")}]`;
 
+/** The CronJob on a stream's `schedules.nightly`; the dispatcher (throttle.ts) reads its last firing. */
+export const scheduledNightlyCronJob = (minor: string) => `okd-nightly-${streamId(minor)}`;
+
 /** The filter of the schedule listener for one stream's run. */
 export function scheduleFilter(minor: string, kind: RunKind): string {
     return `body.stream == '${minor}' && body.pipeline == '${kind}'`;
@@ -324,7 +327,22 @@ function createCronJobs(
                 },
                 opts,
             );
-        fire("nightly", stream.schedules.nightly, 1);
+        // The nightly's CronJob only marks the run due (its lastScheduleTime): the stream's dispatcher (throttle.ts)
+        // starts it, within maxUnfinished and minIntervalMinutes as for pushes.
+        scriptCronJob(
+            `${name}-cron-nightly-${id}`,
+            {
+                namespace,
+                cronJobName: scheduledNightlyCronJob(stream.minor),
+                schedule: stream.schedules.nightly,
+                script: "mark-scheduled-nightly.sh",
+                env: { STREAM: stream.minor },
+                serviceAccountName: sa.metadata.name,
+                apiAccess: false,
+                labels: { ...cronLabels, "okd-ci/stream": stream.minor, "okd-ci/run": "nightly" },
+            },
+            opts,
+        );
         // `promotion: manual`: the release trigger and Pipeline stay, nothing fires them; an operator starts the run.
         if (runs.release !== undefined && stream.promotion !== "manual") {
             fire("release", stream.schedules.release, stream.schedules.releaseEveryWeeks);

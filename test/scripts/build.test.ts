@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -14,6 +14,7 @@ import {
     startRegistry,
     tempDir,
 } from "./harness";
+import { loadScript } from "../../components/pipelines/scripts";
 import { type Payload, buildPayload, okdPayloadSpec } from "./payload";
 
 /** Real buildah (the Task's OCI isolation with a user namespace, FROM scratch: no network), real skopeo, git and a local docker-registry. */
@@ -152,6 +153,129 @@ describe("build scripts", () => {
             const bad = runScript("build-image.sh", env);
             assert.equal(bad.status, 1);
             assert.match(bad.stderr, /commit 'abc","image":"evil' cannot go into the BUILT result/);
+        });
+    });
+
+    describe("infrastructure failures: retried, then told apart from a failed build", () => {
+        it("build-image.sh retries a push the registry refuses, then exits 75 with a note for build-report.sh", () => {
+            const context = path.join(dir, "ctx");
+            fs.mkdirSync(context);
+            fs.writeFileSync(path.join(context, "Containerfile"), "FROM scratch\nLABEL a=b\n");
+            // Nothing listens on port 1: every push attempt is refused, as an unreachable registry refuses it.
+            const image = "127.0.0.1:1/okd/components:installer-run1";
+            const note = path.join(dir, "note");
+            const r = runScript("build-image.sh", {
+                ...buildEnv(),
+                CONTEXT_DIR: context,
+                CONTAINERFILE: path.join(context, "Containerfile"),
+                IMAGE: image,
+                TLS_VERIFY: "false",
+                REGISTRY_ATTEMPTS: "2",
+                REGISTRY_RETRY_DELAY: "1s",
+                FAILURE_NOTE_FILE: note,
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.equal(r.status, 75, r.stderr);
+            assert.match(
+                fs.readFileSync(note, "utf8"),
+                /^the push of 127\.0\.0\.1:1\/okd\/components:installer-run1 failed after [2-9] attempts \(.*connection refused\)$/,
+            );
+            assert.equal(fs.existsSync(path.join(dir, "digest")), false);
+            // build-report.sh turns it into a fallback that says so, never "build exited 75".
+            fs.writeFileSync(path.join(dir, "clone.code"), "0");
+            fs.writeFileSync(path.join(dir, "build.code"), "75");
+            const rep = runScript("build-report.sh", {
+                COMPONENT: "installer",
+                STEP_EXIT_FILES: `clone=${path.join(dir, "clone.code")}\nbuild=${path.join(dir, "build.code")}`,
+                FAILURE_NOTE_FILE: note,
+                RESULT_BUILT: path.join(dir, "built"),
+            });
+            assert.equal(rep.status, 0, rep.stderr);
+            const built = JSON.parse(fs.readFileSync(path.join(dir, "built"), "utf8"));
+            assert.equal(built.infrastructure, true);
+            assert.match(built.failed, /^infrastructure failure in build: the push of .* failed after [2-9] attempts/);
+            // Control: a build that failed (a RUN step) is the build's failure, not retried as infrastructure.
+            fs.writeFileSync(path.join(context, "Containerfile"), "FROM scratch\nRUN false\n");
+            const failed = runScript("build-image.sh", {
+                ...buildEnv(),
+                CONTEXT_DIR: context,
+                CONTAINERFILE: path.join(context, "Containerfile"),
+                IMAGE: `${registry.host}/okd/components:installer-run2`,
+                TLS_VERIFY: "false",
+                FAILURE_NOTE_FILE: path.join(dir, "note2"),
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.notEqual(failed.status, 0);
+            assert.notEqual(failed.status, 75, failed.stderr);
+            assert.equal(fs.existsSync(path.join(dir, "note2")), false);
+        });
+
+        const cloneEnv = (base: string) => ({
+            REPOSITORY: "openshift/installer",
+            BRANCH: "release-4.15",
+            GIT_BASE_URL: `file://${base}`,
+            SOURCE_DIR: path.join(dir, "source"),
+            LABELS_FILE: path.join(dir, "labels"),
+            RESULT_GIT_URL: path.join(dir, "url"),
+            RESULT_GIT_COMMIT: path.join(dir, "commit"),
+            FAILURE_NOTE_FILE: path.join(dir, "note"),
+        });
+        const makeOrigin = (where: string) => {
+            const origin = path.join(where, "openshift", "installer");
+            fs.mkdirSync(origin, { recursive: true });
+            const git = (...args: string[]) =>
+                execFileSync("git", ["-C", origin, "-c", "user.name=t", "-c", "user.email=t@example.org", ...args]);
+            git("init", "--quiet", "--initial-branch", "release-4.15");
+            fs.writeFileSync(path.join(origin, "Dockerfile"), "FROM scratch\n");
+            git("add", ".");
+            git("commit", "--quiet", "-m", "init");
+        };
+
+        it("clone-source.sh clones once the server answers again, within its attempts", async () => {
+            // The repository is not there for the first attempt (as a server that does not answer) and appears
+            // before the second, 2 s later.
+            const staged = path.join(dir, "staged");
+            makeOrigin(staged);
+            const served = path.join(dir, "served");
+            const script = path.join(dir, "clone-source.sh");
+            fs.writeFileSync(script, loadScript("clone-source.sh"));
+            const run = spawn("bash", [script], {
+                env: { PATH: process.env.PATH, ...cloneEnv(served), GIT_ATTEMPTS: "3", RETRY_DELAY_SECONDS: "2" },
+            });
+            let stderr = "";
+            run.stderr.on("data", (c) => (stderr += c));
+            setTimeout(() => fs.renameSync(staged, served), 1000);
+            const code = await new Promise<number>((resolve) => run.on("exit", (c) => resolve(c ?? -1)));
+            assert.equal(code, 0, stderr);
+            assert.match(stderr, /git clone failed \(exit 128\), attempt 1 of 3; again in 2s/);
+            assert.equal(fs.readFileSync(path.join(dir, "commit"), "utf8").length, 40);
+            assert.equal(fs.existsSync(path.join(dir, "note")), false);
+        });
+
+        it("clone-source.sh exits 75 with a note when every attempt failed, and 1 at once for a missing branch", () => {
+            const r = runScript("clone-source.sh", {
+                ...cloneEnv(path.join(dir, "nowhere")),
+                GIT_ATTEMPTS: "2",
+                RETRY_DELAY_SECONDS: "0",
+            });
+            assert.equal(r.status, 75, r.stderr);
+            assert.match(
+                fs.readFileSync(path.join(dir, "note"), "utf8"),
+                /^git clone of file:\/\/.*\/nowhere\/openshift\/installer failed 2 times \(last exit 128: fatal: /,
+            );
+            fs.rmSync(path.join(dir, "note"));
+            makeOrigin(path.join(dir, "there"));
+            const missing = runScript("clone-source.sh", {
+                ...cloneEnv(path.join(dir, "there")),
+                BRANCH: "release-9.99",
+                RETRY_DELAY_SECONDS: "30",
+            });
+            assert.equal(missing.status, 1, missing.stderr);
+            assert.match(missing.stderr, /Remote branch release-9\.99 not found/);
+            assert.doesNotMatch(missing.stderr, /attempt 1 of/);
+            assert.equal(fs.existsSync(path.join(dir, "note")), false);
         });
     });
 

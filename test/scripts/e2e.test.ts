@@ -500,6 +500,9 @@ describe("e2e gate scripts", () => {
             },
         ]);
         assert.equal(fs.readFileSync(result, "utf8"), "passed");
+        // The same outcome in the e2e workspace, where the verdict (in finally) reads it.
+        assert.equal(fs.readFileSync(path.join(state, "gate-outcome"), "utf8"), "passed");
+        assert.equal(fs.readFileSync(path.join(state, "gate-reason"), "utf8"), "");
     });
 
     it("gives the suite the gcp gate's key as application default credentials, as OpenShift CI does", () => {
@@ -528,6 +531,8 @@ describe("e2e gate scripts", () => {
         const r = runScript("e2e-test.sh", { STATE_DIR: state, TEST_PROVIDER: "{}", RESULT_OUTCOME: result }, bin);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(fs.readFileSync(result, "utf8"), "failed");
+        assert.equal(fs.readFileSync(path.join(state, "gate-outcome"), "utf8"), "failed");
+        assert.match(fs.readFileSync(path.join(state, "gate-reason"), "utf8"), /openshift-tests exited 1/);
     });
 
     it("fails the gate without running tests when the install failed", () => {

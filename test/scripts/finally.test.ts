@@ -57,10 +57,11 @@ describe("the nightly's finally: destroys, then the record", () => {
         let tmp: string;
         let finalize: Json;
         let destroy: Json;
+        let objects: Json[];
         before(async () => {
             requireTool("rclone");
             requireTool("jq");
-            const objects = await renderedObjects("aws");
+            objects = await renderedObjects("aws");
             finalize = objects.find((o) => o.kind === "Task" && o.metadata.name === "okd-finalize-record")!;
             destroy = objects.find((o) => o.kind === "Task" && o.metadata.name === "okd-e2e-destroy-aws")!;
             assert.ok(finalize && destroy);
@@ -110,7 +111,7 @@ describe("the nightly's finally: destroys, then the record", () => {
                 ),
             );
 
-            // finalize-record's steps in their order, up to the record (which needs a payload record).
+            // finalize-record's steps in their order after the verdict, up to the record (both need a payload record).
             const env = {
                 E2E_DIR: e2e,
                 GATE_STATUSES: "aws=Failed",
@@ -122,6 +123,7 @@ describe("the nightly's finally: destroys, then the record", () => {
                 PIPELINE_RUN: "okd-nightly-4-15-x1",
             };
             for (const step of finalize.spec.steps as Json[]) {
+                if (step.name === "decide" || step.name === "record-verdict") continue;
                 if (step.name === "record") break;
                 const run = stepRun(step, env);
                 const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 60_000 });
@@ -232,10 +234,19 @@ describe("the nightly's finally: destroys, then the record", () => {
                 }
                 const own: Record<string, string> = {};
                 for (const e of (step.env ?? []) as Json[]) {
+                    // A step's literal values (RECORD_ACTION, the verdict's files under the pod's /workspace), which
+                    // `env` may override; anything Tekton substitutes comes from `env`.
+                    if (typeof e.value === "string" && !e.value.includes("$(")) {
+                        own[e.name] = e.value.replace(/^\/workspace\//, `${path.join(tmp, "pod-workspace")}/`);
+                        fs.mkdirSync(path.join(tmp, "pod-workspace"), { recursive: true });
+                    }
                     const m = /^\$\(steps\.(step-[a-z0-9-]+)\.exitCode\.path\)$/.exec(e.value ?? "");
                     if (m) own[e.name] = path.join(stepsDir, m[1], "exitCode");
                 }
-                const run = stepRun(step, { ...env, ...own });
+                const exitCodes = Object.fromEntries(
+                    Object.entries(own).filter(([, v]) => v.startsWith(path.join(stepsDir, "step-"))),
+                );
+                const run = stepRun(step, { ...own, ...env, ...exitCodes });
                 const r = spawnSync("bash", [run.file], { env: run.env, encoding: "utf8", timeout: 120_000 });
                 const code = r.status ?? -1;
                 outcome.set(step.name, code);
@@ -283,7 +294,9 @@ describe("the nightly's finally: destroys, then the record", () => {
             fs.writeFileSync(path.join(bucket, "logs"), "not a directory");
 
             const outcome = runSteps(
-                (finalize.spec.steps as Json[]).filter((s) => s.name !== "publish-status"),
+                (finalize.spec.steps as Json[]).filter(
+                    (s) => !["publish-status", "decide", "record-verdict"].includes(s.name),
+                ),
                 {
                     ...store,
                     NAME: name,
@@ -304,6 +317,121 @@ describe("the nightly's finally: destroys, then the record", () => {
             assert.equal(closed.logsUpload.status, "failed");
             assert.equal(closed.logsUpload.exitCode, String(outcome.get("upload-logs")));
             assert.equal(closed.logs, null, "a failed upload must not be named as the run's logs");
+        });
+
+        /**
+         * The verdict is decided in finally from the `gates` param the nightly passes finalize-record, Tekton's
+         * `$(tasks.<t>.status)` of each gate chain substituted (Succeeded, Failed or None), and the outcome each gate
+         * left in the e2e workspace: an optional gate whose Tekton task failed counts as failed instead of skipping
+         * the verdict (which left the payload `unfinished`).
+         */
+        describe("the verdict, decided in finally from the gate chains' task statuses", () => {
+            /** The aws stack's OKD/SCOS 4.16 nightly: a blocking aws gate and an optional aws-upgrade gate. */
+            const gatesParam = (): string => {
+                const nightly = objects.find(
+                    (o) =>
+                        o.kind === "Pipeline" &&
+                        ((o.spec.finally ?? []) as Json[]).some((t) =>
+                            ((t.params ?? []) as Json[]).some(
+                                (p) => p.name === "gates" && p.value.includes("aws-upgrade"),
+                            ),
+                        ),
+                );
+                assert.ok(nightly, "no nightly whose finalize-record is given an upgrade gate");
+                assert.equal(
+                    ((nightly.spec.tasks ?? []) as Json[]).some((t) => t.name === "verdict"),
+                    false,
+                    "the verdict must not be a task after the gates: a failed gate task would skip it",
+                );
+                const fin = (nightly.spec.finally as Json[]).find((t) => t.name === "finalize-record")!;
+                const value = (fin.params as Json[]).find((p) => p.name === "gates")!.value as string;
+                assert.doesNotMatch(value, /\$\(tasks\.(?!assemble\.)[a-z0-9-]+\.results\./, "a gate task's result");
+                return value;
+            };
+            const substitute = (value: string, statuses: Record<string, string>) =>
+                value
+                    .replace(/\$\(tasks\.assemble\.results\.upgrade-from-name\)/g, "4.15.0-0.okd-2024-03-10-010116")
+                    .replace(/\$\(tasks\.([a-z0-9-]+)\.status\)/g, (_, t: string) => statuses[t] ?? "Succeeded");
+
+            const run = (name: string, statuses: Record<string, string>, outcomes: Record<string, string>) => {
+                const bucket = path.join(tmp, "bucket");
+                fs.mkdirSync(bucket, { recursive: true });
+                const store = { ARTIFACTS_BUCKET: bucket, MINOR: "4.16", RCLONE_CONFIG_ARTIFACTS_TYPE: "local" };
+                const release = path.join(tmp, "release.json");
+                fs.writeFileSync(
+                    release,
+                    JSON.stringify({ name, pullSpec: `r/okd:${name}`, digest: "sha256:33", sources: {}, previous: [] }),
+                );
+                const record = (finalize.spec.steps as Json[]).find((s) => s.name === "record")!;
+                const create = stepRun(record, {
+                    ...store,
+                    RECORD_ACTION: "create",
+                    RELEASE_FILE: release,
+                    PIPELINE_RUN: "x3",
+                });
+                assert.equal(spawnSync("bash", [create.file], { env: create.env, encoding: "utf8" }).status, 0);
+                for (const [gate, outcome] of Object.entries(outcomes)) {
+                    fs.mkdirSync(path.join(tmp, "e2e", gate), { recursive: true });
+                    fs.writeFileSync(path.join(tmp, "e2e", gate, "gate-outcome"), outcome);
+                    fs.writeFileSync(path.join(tmp, "e2e", gate, "gate-reason"), outcome === "passed" ? "" : "suite");
+                }
+                const outcome = runSteps(
+                    (finalize.spec.steps as Json[]).filter((s) => s.name !== "publish-status"),
+                    {
+                        ...store,
+                        NAME: name,
+                        GATES: substitute(gatesParam(), statuses),
+                        E2E_DIR: path.join(tmp, "e2e"),
+                        GATE_STATUSES: "aws=None aws-upgrade=None",
+                        WAIT_SECONDS: "1",
+                        LOGS_PREFIX: `logs/4.16/${name}/`,
+                        PIPELINE_STATUS: "Failed",
+                        LOGS_URL: `file://${bucket}/logs/4.16/${name}/`,
+                    },
+                );
+                assert.equal(outcome.get("decide"), 0, `decide: ${[...outcome]}`);
+                assert.equal(outcome.get("record-verdict"), 0, `record-verdict: ${[...outcome]}`);
+                assert.equal(outcome.get("record"), 0, `record: ${[...outcome]}`);
+                return JSON.parse(fs.readFileSync(path.join(bucket, "releases", "4.16", `${name}.json`), "utf8"));
+            };
+
+            it("accepts a payload whose optional upgrade gate's install task failed, recording why the gate failed", () => {
+                const closed = run(
+                    "4.16.0-0.okd-scos-2025-01-03-020000",
+                    { "install-upgrade-aws": "Failed", "pull-secret-upgrade-aws": "None", "e2e-upgrade-aws": "None" },
+                    { aws: "passed" },
+                );
+                assert.equal(closed.verdict, "accepted");
+                assert.equal(closed.pipelineStatus, "Failed");
+                const upgrade = (closed.gates as Json[]).find((g) => g.gate === "aws-upgrade")!;
+                assert.equal(upgrade.outcome, "failed");
+                assert.equal(upgrade.blocking, false);
+                assert.match(upgrade.reason, /task install-upgrade-aws failed/);
+                assert.equal(upgrade.tasks, undefined);
+                assert.deepEqual((closed.gates as Json[])[0], { gate: "aws", blocking: true, outcome: "passed" });
+            });
+
+            it("rejects a payload whose blocking gate's task failed, naming the task", () => {
+                const closed = run(
+                    "4.16.0-0.okd-scos-2025-01-04-020000",
+                    { "e2e-aws": "Failed" },
+                    { "aws-upgrade": "passed" },
+                );
+                assert.equal(closed.verdict, "rejected");
+                const aws = (closed.gates as Json[]).find((g) => g.gate === "aws")!;
+                assert.equal(aws.outcome, "failed");
+                assert.match(aws.reason, /task e2e-aws failed \(a timeout, an evicted pod, or out of retries\)/);
+            });
+
+            it("takes each gate's outcome from the e2e workspace when its chain succeeded", () => {
+                const closed = run(
+                    "4.16.0-0.okd-scos-2025-01-05-020000",
+                    {},
+                    { aws: "failed", "aws-upgrade": "passed" },
+                );
+                assert.equal(closed.verdict, "rejected");
+                assert.equal((closed.gates as Json[])[0].reason, "suite");
+            });
         });
 
         it("names the logs in the record when the upload succeeds", () => {
@@ -330,7 +458,9 @@ describe("the nightly's finally: destroys, then the record", () => {
 
             const logsUrl = `file://${bucket}/logs/4.15/${name}/`;
             const outcome = runSteps(
-                (finalize.spec.steps as Json[]).filter((s) => s.name !== "publish-status"),
+                (finalize.spec.steps as Json[]).filter(
+                    (s) => !["publish-status", "decide", "record-verdict"].includes(s.name),
+                ),
                 {
                     ...store,
                     NAME: name,

@@ -218,8 +218,9 @@ describe("resolve-tools-image.sh (skopeo, docker-registry)", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const resolve = (image: string) =>
+    const resolve = (image: string, extra: Record<string, string> = {}) =>
         runScript("resolve-tools-image.sh", {
+            ...extra,
             IMAGE: image,
             SITE_HOST: registry.host,
             TLS_VERIFY: "false",
@@ -242,6 +243,32 @@ describe("resolve-tools-image.sh (skopeo, docker-registry)", () => {
         assert.equal(r.status, 1);
         assert.match(r.stderr, /run the stream's nightly first/);
         assert.equal(fs.existsSync(path.join(dir, "digest")), false);
+    });
+
+    it("runs the newest tools image a nightly built, with a warning, when this Containerfile's is not built yet", function () {
+        this.timeout(60_000);
+        const latest = `${registry.host}/okd/release:pipeline-tools-latest`;
+        const missing = `${registry.host}/okd/release:pipeline-tools-1111111111111111`;
+        // No nightly built any tools image yet: nothing to fall back to.
+        const none = resolve(missing, { FALLBACK_IMAGE: latest });
+        assert.equal(none.status, 1);
+        assert.match(
+            none.stderr,
+            /neither .* nor .*pipeline-tools-latest exists: no nightly has built a tools image yet/,
+        );
+        const digest = pushTinyImage(latest, "an older Containerfile's tools");
+        const r = resolve(missing, { FALLBACK_IMAGE: latest });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /WARNING: no nightly has built the tools image of this Containerfile yet/);
+        assert.equal(fs.readFileSync(path.join(dir, "url"), "utf8"), latest);
+        assert.equal(fs.readFileSync(path.join(dir, "digest"), "utf8"), digest);
+        // Only a tag the registry does not know falls back: an unreachable registry fails.
+        const down = resolve("127.0.0.1:1/okd/release:pipeline-tools-1111111111111111", {
+            FALLBACK_IMAGE: "127.0.0.1:1/okd/release:pipeline-tools-latest",
+        });
+        assert.equal(down.status, 1);
+        assert.match(down.stderr, /run the stream's nightly first/);
+        assert.doesNotMatch(down.stderr, /WARNING/);
     });
 
     it("passes a prebuilt image by digest on without its digest in the URL", function () {

@@ -95,6 +95,105 @@ describe("verdict.sh", () => {
         assert.equal(decide([{ gate: "aws", blocking: true, outcome: "failed" }]), "rejected");
     });
 
+    /** Gates as the nightly passes them to finalize-record: each chain's `$(tasks.<t>.status)`, substituted. */
+    describe("gates given by their chain's task statuses (decided in finally)", () => {
+        const outcome = (gate: string, value: string, reason = "") => {
+            fs.mkdirSync(path.join(dir, "e2e", gate), { recursive: true });
+            fs.writeFileSync(path.join(dir, "e2e", gate, "gate-outcome"), value);
+            fs.writeFileSync(path.join(dir, "e2e", gate, "gate-reason"), reason);
+        };
+        const chain = (g: string, status: Record<string, string> = {}) =>
+            [`e2e-pull-secret`, `prepare-${g}`, `register-${g}`, `install-${g}`, `pull-secret-${g}`, `e2e-${g}`]
+                .map((t) => `${t}=${status[t] ?? "Succeeded"}`)
+                .join(" ");
+        const run = (gates: unknown[]) => {
+            const r = runScript("verdict.sh", {
+                GATES: JSON.stringify(gates),
+                E2E_DIR: path.join(dir, "e2e"),
+                GATES_FILE: path.join(dir, "gates.json"),
+                RESULT_VERDICT: path.join(dir, "verdict"),
+            });
+            return {
+                r,
+                verdict: fs.existsSync(path.join(dir, "verdict"))
+                    ? fs.readFileSync(path.join(dir, "verdict"), "utf8")
+                    : "",
+                gates: fs.existsSync(path.join(dir, "gates.json"))
+                    ? (JSON.parse(fs.readFileSync(path.join(dir, "gates.json"), "utf8")) as Record<string, unknown>[])
+                    : [],
+            };
+        };
+
+        it("counts an optional gate whose mint task ran out of retries as failed, and still accepts", () => {
+            outcome("aws", "passed");
+            const { r, verdict, gates } = run([
+                { gate: "aws", blocking: true, tasks: chain("aws") },
+                {
+                    gate: "gcp",
+                    blocking: false,
+                    tasks: chain("gcp", { "pull-secret-gcp": "Failed", "e2e-gcp": "None" }),
+                },
+            ]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(verdict, "accepted");
+            assert.deepEqual(gates, [
+                { gate: "aws", blocking: true, outcome: "passed" },
+                {
+                    gate: "gcp",
+                    blocking: false,
+                    outcome: "failed",
+                    reason: "task pull-secret-gcp failed (a timeout, an evicted pod, or out of retries); the gate did not finish",
+                },
+            ]);
+        });
+
+        it("rejects when a blocking gate's chain did not run (the run was cancelled)", () => {
+            const { verdict, gates } = run([
+                {
+                    gate: "aws",
+                    blocking: true,
+                    tasks: chain("aws", { "install-aws": "None", "pull-secret-aws": "None", "e2e-aws": "None" }),
+                },
+            ]);
+            assert.equal(verdict, "rejected");
+            assert.match(String(gates[0].reason), /task install-aws did not run/);
+        });
+
+        it("fails a gate whose outcome file is missing or not one of the three values, whatever it says", () => {
+            outcome("aws", "accepted");
+            const { verdict, gates } = run([{ gate: "aws", blocking: true, tasks: chain("aws") }]);
+            assert.equal(verdict, "rejected");
+            assert.match(String(gates[0].reason), /left no valid outcome/);
+            fs.rmSync(path.join(dir, "e2e"), { recursive: true });
+            assert.equal(run([{ gate: "aws", blocking: false, tasks: chain("aws") }]).gates[0].outcome, "failed");
+        });
+
+        it("never reads a gate's outcome or reason through a link (to the records pod's secrets) into the record", () => {
+            const secret = path.join(dir, "secret");
+            fs.writeFileSync(secret, "passed");
+            fs.mkdirSync(path.join(dir, "e2e", "aws"), { recursive: true });
+            fs.symlinkSync(secret, path.join(dir, "e2e", "aws", "gate-outcome"));
+            fs.symlinkSync(secret, path.join(dir, "e2e", "aws", "gate-reason"));
+            const { verdict, gates } = run([{ gate: "aws", blocking: true, tasks: chain("aws") }]);
+            assert.equal(verdict, "rejected");
+            assert.doesNotMatch(JSON.stringify(gates), /passed/);
+            // The gate's directory itself a link to a directory holding a valid-looking outcome.
+            fs.rmSync(path.join(dir, "e2e"), { recursive: true });
+            fs.mkdirSync(path.join(dir, "elsewhere"));
+            fs.writeFileSync(path.join(dir, "elsewhere", "gate-outcome"), "passed");
+            fs.mkdirSync(path.join(dir, "e2e"));
+            fs.symlinkSync(path.join(dir, "elsewhere"), path.join(dir, "e2e", "aws"));
+            assert.equal(run([{ gate: "aws", blocking: true, tasks: chain("aws") }]).verdict, "rejected");
+        });
+
+        it("refuses a status Tekton does not give", () => {
+            const { r, verdict } = run([{ gate: "aws", blocking: true, tasks: chain("aws", { "e2e-aws": "Passed" }) }]);
+            assert.equal(r.status, 2);
+            assert.match(r.stderr, /not Succeeded, Failed or None/);
+            assert.equal(verdict, "");
+        });
+    });
+
     it("accepts when the stack has no gate and writes the gates for the record", () => {
         assert.equal(decide([]), "accepted");
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "gates.json"), "utf8")), []);

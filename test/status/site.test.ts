@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { type Status, statusJsonSchema, statusSchema } from "../../components/pipelines/status/schema";
 import { requireTool, tempDir } from "../scripts/harness";
+import { loadScript } from "../../components/pipelines/scripts";
 import { root } from "../synth/run";
 import { type Fixture, makeFixture, publish, streamsJson, writeBundle } from "./fixture";
 
@@ -62,6 +63,8 @@ describe("the status site, published by publish-status.sh from records made by t
             "4.16/index.html",
             "4.16/status.json",
             "index.html",
+            // The watermark concurrent renders compare (publish-status.sh).
+            "published.json",
             "schema.json",
             "status.json",
         ]);
@@ -191,6 +194,84 @@ describe("the status site, published by publish-status.sh from records made by t
         const page = fs.readFileSync(path.join(f.bucket, "pages", "okd", "4.15", `${f.names.P3}.html`), "utf8");
         const href = /href="([^"]*junit_e2e\.xml)"/.exec(page)?.[1] as string;
         assert.ok(fs.existsSync(path.resolve(f.bucket, "pages", "okd", "4.15", href)), href);
+    });
+
+    /**
+     * Two renders at once, as a nightly's finalize-record and the scheduled render can run: the real renderer (node)
+     * and rclone on the local backend; a `node` on PATH that lingers 3 s after the real one ends holds one render
+     * between reading the records and publishing, so the other publishes in between.
+     */
+    describe("concurrent renders", () => {
+        const throttle = (observed: string) =>
+            JSON.stringify({
+                observed,
+                dispatchSchedule: "*/10 * * * *",
+                streams: [{ stream: "4.15", unfinished: 0, lastStarted: null, pending: [] }],
+            });
+        const slowNode = () => {
+            const bin = path.join(work, "slow-bin");
+            fs.mkdirSync(bin, { recursive: true });
+            const real = execFileSync("sh", ["-c", "command -v node"], { encoding: "utf8" }).trim();
+            fs.writeFileSync(path.join(bin, "node"), `#!/bin/sh\n"${real}" "$@"; rc=$?; sleep 3; exit $rc\n`, {
+                mode: 0o755,
+            });
+            return bin;
+        };
+        const publishLater = (env: Record<string, string>) => {
+            const script = path.join(work, "publish-status.sh");
+            fs.writeFileSync(script, loadScript("publish-status.sh"));
+            const child = spawn("bash", [script], {
+                env: {
+                    PATH: `${slowNode()}:${process.env.PATH}`,
+                    HOME: work,
+                    ARTIFACTS_BUCKET: f.bucket,
+                    RCLONE_CONFIG_ARTIFACTS_TYPE: "local",
+                    RENDERER: renderer,
+                    STREAMS_JSON: streamsJson,
+                    ...env,
+                },
+            });
+            let out = "";
+            child.stdout.on("data", (c) => (out += c));
+            child.stderr.on("data", (c) => (out += c));
+            return new Promise<{ code: number; out: string }>((resolve) =>
+                child.on("exit", (code) => resolve({ code: code ?? -1, out })),
+            );
+        };
+        const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const published = () =>
+            JSON.parse(read("published.json")) as { renderStarted: number; throttleObserved: string };
+
+        it("never publishes an older snapshot over a newer one", async function () {
+            this.timeout(120_000);
+            const older = publishLater({ THROTTLE_JSON: throttle("2025-03-01T12:00:00Z") });
+            await wait(1500);
+            const newer = publish(f.bucket, renderer, { THROTTLE_JSON: throttle("2025-03-01T12:05:00Z") });
+            assert.equal(newer.status, 0, newer.stderr);
+            const mark = published();
+            const r = await older;
+            assert.equal(r.code, 0, r.out);
+            assert.match(r.out, /a render that began later already published .*; not publishing this older snapshot/);
+            assert.deepEqual(published(), mark, "the newer render's watermark stays");
+            assert.equal(JSON.parse(read("throttle.json")).observed, "2025-03-01T12:05:00Z");
+        });
+
+        it("keeps the newer throttle snapshot when a later render without one publishes first", async function () {
+            this.timeout(120_000);
+            publish(f.bucket, renderer, { THROTTLE_JSON: throttle("2025-03-01T13:00:00Z") });
+            // The scheduled render with a fresh snapshot, slow; a nightly's render (no snapshot: it reads the
+            // published one, 13:00) begins after it and publishes first.
+            const scheduled = publishLater({ THROTTLE_JSON: throttle("2025-03-01T13:10:00Z") });
+            await wait(1500);
+            const nightly = publish(f.bucket, renderer);
+            assert.equal(nightly.status, 0, nightly.stderr);
+            assert.equal(JSON.parse(read("throttle.json")).observed, "2025-03-01T13:00:00Z");
+            const r = await scheduled;
+            assert.equal(r.code, 0, r.out);
+            assert.match(r.out, /rendering again over the records as they are now/);
+            assert.equal(JSON.parse(read("throttle.json")).observed, "2025-03-01T13:10:00Z");
+            assert.equal(published().throttleObserved, "2025-03-01T13:10:00Z");
+        });
     });
 
     it("renders exactly the same site with npm run status as with the bundle the pipelines run", function () {

@@ -164,6 +164,7 @@ fi
 # Each failed component: the image the payload kept for its tag. A tag the base payload lacks is not in the payload.
 fallbacks="$(jq -c --argjson failed "${failed}" '[.references.spec.tags as $tags | $failed | to_entries[]
   | .key as $c | .value | {component: $c, reason: .failed} + (if (.taskRun // "") == "" then {} else {taskRun} end)
+  + (if .infrastructure == true then {infrastructure: true} else {} end)
   + {image: ([$tags[] | select(.name == $c) | .from.name][0] // null)}]' <<<"${info}")"
 missing="$(jq -r '[.[] | select(.image == null) | .component] | join(" ")' <<<"${fallbacks}")"
 if [ -n "${missing}" ]; then

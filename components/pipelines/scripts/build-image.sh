@@ -17,12 +17,22 @@
 #   COMPONENT            optional: the payload tag this build replaces; with RESULT_BUILT, names it in that result
 #   SOURCE_URL_FILE      optional: file holding the repository built (the clone step's CHAINS-GIT_URL result)
 #   SOURCE_COMMIT_FILE   optional: file holding the commit built (its CHAINS-GIT_COMMIT result)
+#   REGISTRY_ATTEMPTS    optional, default 4: attempts of each registry pull (FROM images) and of the push
+#   REGISTRY_RETRY_DELAY optional, default 15s: buildah's --retry-delay between them
+#   FAILURE_NOTE_FILE    optional: where an infrastructure failure is described for build-report.sh
 # Writes:
 #   RESULT_IMAGE_URL     file: IMAGE (Tekton Chains type hint)
 #   RESULT_IMAGE_DIGEST  file: sha256:… of the pushed manifest
 #   RESULT_BUILT         optional file: {"component", "image": <repository>@<digest>, "source", "commit"} as one JSON
 #                        line, what assembly takes instead of resolving a tag or trusting image labels (issue 15
 #                        path 4); written by this TaskRun only, so Chains' signature of the TaskRun covers it
+#   $FAILURE_NOTE_FILE   when the registry failed on every attempt
+#
+# Registry calls are retried by buildah itself (`--retry`, `--retry-delay`, for pulls and the push: containers/buildah
+# docs/buildah-build.1.md and buildah-push.1.md). When they all failed (the push, or a build that failed pulling an
+# image for a reason a retry may fix: the registry unreachable, timing out, 5xx, rate-limited), the script exits 75
+# (EX_TEMPFAIL, sysexits.h) and writes FAILURE_NOTE_FILE, so that the record tells "infrastructure failure after N
+# attempts" from a failed build; any other build failure is the build's.
 #
 # Every RUN step of the Containerfile is untrusted code (an upstream commit controls it). It runs in an OCI container
 # (`--isolation oci`), never in buildah's chroot isolation, which unshares only the mount and UTS namespaces (a user
@@ -105,11 +115,44 @@ isolation=(--isolation oci --userns-uid-map "0:${userns_base}:65536" --userns-gi
 if [ -n "${BUILDAH_RUNTIME:-}" ]; then isolation+=(--runtime "${BUILDAH_RUNTIME}"); fi
 for ulimit in ${BUILDAH_ULIMITS:-}; do isolation+=(--ulimit "${ulimit}"); done
 
+attempts="${REGISTRY_ATTEMPTS:-4}" retry_delay="${REGISTRY_RETRY_DELAY:-15s}"
+if ! [[ "${attempts}" =~ ^[1-9]$ ]] || ! [[ "${retry_delay}" =~ ^[0-9]{1,3}(ms|s)$ ]]; then
+  echo "build-image: REGISTRY_ATTEMPTS must be 1-9 and REGISTRY_RETRY_DELAY like 15s, got '${attempts}' and '${retry_delay}'" >&2
+  exit 2
+fi
+# buildah --retry counts the retries after the first attempt.
+retry=(--retry "$((attempts - 1))" --retry-delay "${retry_delay}")
+# What buildah prints when a registry, not the build, failed (Go's net errors, HTTP 429/5xx, its ping of the registry).
+transient='pinging container registry|connection refused|connection reset|i/o timeout|TLS handshake timeout|no such host|toomanyrequests|(429|500|502|503|504) '
+infrastructure() {
+  local last made
+  # The final error (its end names the cause), and the attempts buildah made (one, plus each "retrying in" it logged).
+  last="$({ grep -iE "${transient}" "${work}/stderr" || true; } | tail -n 1 | tail -c 200)"
+  made="$(($(grep -c 'retrying in' "${work}/stderr" || true) + 1))"
+  local note="$1 failed after ${made} attempts (${last})"
+  echo "build-image: infrastructure failure: ${note}" >&2
+  if [ -n "${FAILURE_NOTE_FILE:-}" ]; then printf '%s' "${note}" >"${FAILURE_NOTE_FILE}"; fi
+  exit 75
+}
+
 args=()
 while IFS= read -r -d '' item; do args+=("${item}"); done \
   < <(flags_from --build-arg "${BUILD_ARGS:-}" "${BUILD_ARGS_FILE:-}"; flags_from --label "${LABELS:-}" "${LABELS_FILE:-}")
 
-buildah build --file "${CONTAINERFILE}" --tag "${IMAGE}" --layers=false --tls-verify="${TLS_VERIFY}" \
-  "${isolation[@]}" "${args[@]}" "${CONTEXT_DIR}"
-buildah push --tls-verify="${TLS_VERIFY}" --digestfile "${work}/digest" "${IMAGE}" "docker://${IMAGE}"
+# stderr kept for the classification below, then shown (buildah prints the build's own steps on stdout).
+rc=0
+buildah build --file "${CONTAINERFILE}" --tag "${IMAGE}" --layers=false --tls-verify="${TLS_VERIFY}" "${retry[@]}" \
+  "${isolation[@]}" "${args[@]}" "${CONTEXT_DIR}" 2>"${work}/stderr" || rc=$?
+cat "${work}/stderr" >&2
+if [ "${rc}" -ne 0 ]; then
+  if grep -qiE "${transient}" "${work}/stderr"; then infrastructure "pulling an image of ${CONTAINERFILE}"; fi
+  exit "${rc}"
+fi
+buildah push --tls-verify="${TLS_VERIFY}" "${retry[@]}" --digestfile "${work}/digest" "${IMAGE}" "docker://${IMAGE}" \
+  2>"${work}/stderr" || rc=$?
+cat "${work}/stderr" >&2
+if [ "${rc}" -ne 0 ]; then
+  if grep -qiE "${transient}" "${work}/stderr"; then infrastructure "the push of ${IMAGE}"; fi
+  exit "${rc}"
+fi
 report "$(cat "${work}/digest")"

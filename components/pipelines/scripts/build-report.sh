@@ -15,6 +15,9 @@
 #   COMPONENT         the payload tag this build replaces
 #   STEP_EXIT_FILES   one `<step>=<exit code file>` per line, in the order the steps ran
 #   TASK_RUN          optional: name of this TaskRun, kept in the failure so a reader finds its logs
+#   FAILURE_NOTE_FILE optional: what clone-source.sh or build-image.sh wrote when a step exited 75 (EX_TEMPFAIL: git or
+#                     the registry failed on every attempt); the failure then says "infrastructure failure after N
+#                     attempts" and carries "infrastructure": true, never confused with a build that failed
 # Writes:
 #   RESULT_BUILT      the BUILT result (see above)
 set -euo pipefail
@@ -26,7 +29,7 @@ for var in COMPONENT STEP_EXIT_FILES RESULT_BUILT; do
   fi
 done
 
-failed=""
+failed="" infra="false"
 while IFS= read -r line; do
   [ -n "${line}" ] || continue
   step="${line%%=*}" file="${line#*=}"
@@ -38,6 +41,11 @@ while IFS= read -r line; do
   fi
   if [ "${code}" != "0" ]; then
     failed="${step} exited ${code}"
+    if [ "${code}" = 75 ]; then
+      infra="true"
+      note="$(head -c 400 "${FAILURE_NOTE_FILE:-/dev/null}" 2>/dev/null || true)"
+      failed="infrastructure failure in ${step}: ${note:-exited 75 after its retries}"
+    fi
     break
   fi
 done <<<"${STEP_EXIT_FILES}"
@@ -51,6 +59,7 @@ if [ -z "${failed}" ]; then
   exit 0
 fi
 
-jq -cn --arg c "${COMPONENT}" --arg f "${failed}" --arg tr "${TASK_RUN:-}" \
-  '{component: $c, failed: $f} + (if $tr == "" then {} else {taskRun: $tr} end)' | tr -d '\n' >"${RESULT_BUILT}"
+jq -cn --arg c "${COMPONENT}" --arg f "${failed}" --arg tr "${TASK_RUN:-}" --argjson infra "${infra}" \
+  '{component: $c, failed: $f} + (if $infra then {infrastructure: true} else {} end)
+   + (if $tr == "" then {} else {taskRun: $tr} end)' | tr -d '\n' >"${RESULT_BUILT}"
 echo "build-report: ${COMPONENT} did not build (${failed}); the payload keeps the base payload's image for it" >&2

@@ -21,6 +21,10 @@
 #   $STATE_DIR/artifacts/e2e.log, $STATE_DIR/artifacts/junit/
 #   RESULT_OUTCOME  file: passed, failed, or skipped (an upgrade gate with no earlier release: install-outcome skipped)
 #   RESULT_REASON   optional file: why it did not pass, in a sentence; empty when it passed
+#   $STATE_DIR/gate-outcome, $STATE_DIR/gate-reason  the same two, in the e2e workspace: the verdict is decided in the
+#                   nightly's `finally` (finalize-record), which reads them there, never the results (Tekton skips a
+#                   finally task that references a result its task did not write: a gate whose task failed or never
+#                   ran would then skip the verdict)
 set -euo pipefail
 
 : "${STATE_DIR:?e2e-test: STATE_DIR is required}"
@@ -41,6 +45,8 @@ mkdir -p "${artifacts}/junit"
 report() {
   printf '%s' "$1" >"${RESULT_OUTCOME}"
   if [ -n "${RESULT_REASON:-}" ]; then printf '%s' "$2" >"${RESULT_REASON}"; fi
+  printf '%s' "$1" >"${STATE_DIR}/gate-outcome"
+  printf '%s' "$2" >"${STATE_DIR}/gate-reason"
 }
 
 install="$(cat "${STATE_DIR}/install-outcome" 2>/dev/null || echo missing)"

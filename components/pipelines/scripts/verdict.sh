@@ -4,20 +4,30 @@
 # it tested nothing, so it neither passes nor rejects (a stream's first payload would otherwise never be accepted,
 # and so never promoted to become the release the next one upgrades from).
 #
-# Reads:
-#   GATES           JSON array of {gate, blocking, outcome[, kind, from, reason]}, compact, each key once; outcome is
-#                   passed, failed or skipped (skipped counts only for kind upgrade; elsewhere it is not passed)
+# It runs in the nightly's `finally` (finalize-record, before the record is closed), so it runs whatever became of
+# the gates' Tekton tasks. Each gate names its chain of pipeline tasks with their execution status (`tasks.<t>.status`
+# as Tekton substitutes it): Succeeded, Failed or None (not run: skipped, or the run stopped first) (tektoncd/pipeline
+# docs/pipelines.md at v1.15, "Using Execution Status of pipelineTask"). A gate whose chain all Succeeded reports its
+# outcome in the e2e workspace (e2e-test.sh: <gate>/gate-outcome, <gate>/gate-reason): never as a task result here,
+# because Tekton skips a finally task that references a result its task never wrote, so one failed gate task would
+# skip the verdict and leave the payload `unfinished`. A gate whose chain did not succeed (a task timed out, its pod
+# was evicted, a mint or register task ran out of retries, or the run was cancelled) counts as `failed`, the task
+# named in its reason: an optional one then changes nothing, a blocking one rejects the payload (the run shows
+# which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
+# `unfinished` would not).
 #
-# The gates' outcomes (and an upgrade gate's reason) are results of TaskRuns that run the payload's own installer and
-# tests images, pasted by Tekton into the `gates` param as text (nightly.ts): a step can rewrite its TaskRun's results
-# (tektoncd/pipeline pkg/termination/write.go) and put a quote in one, adding keys to its entry, e.g. a second
-# "blocking":false, which jq would take (the last of duplicate keys wins). So GATES must be exactly what jq -c prints
-# for it (no key twice, no escaped quote, nothing added between entries) and every outcome one of the three values:
-# anything else is refused, no verdict written, and the payload stays unaccepted. What remains possible is an entry
-# closing its own and adding new ones before the real next entry, which stays as written: a new name adds a gate
-# that decides nothing a real blocking gate does not, and a name already there is refused below.
+# Reads:
+#   GATES           JSON array, compact, each key once, of {gate, blocking[, kind, from]} with either
+#                   tasks: "<task>=<status> ..." (the gate's chain, in order, its gate task last) or
+#                   outcome: passed, failed or skipped (skipped counts only for kind upgrade; elsewhere it is not passed)
+#   E2E_DIR         the e2e workspace (needed when an entry has tasks)
+#
+# GATES is written by the pipeline (nightly-gates.ts) from Tekton's own statuses and assemble's results, and must be
+# exactly what jq -c prints for it (no key twice, no escape, nothing added between entries). The outcome files are
+# written by the payload's own tests image, so only passed, failed or skipped is taken from them (anything else
+# fails the gate) and the reason is kept as text (at most 500 characters).
 # Writes:
-#   GATES_FILE      the gates as JSON, for release-record.sh
+#   GATES_FILE      the gates as JSON, for release-record.sh: {gate, blocking[, kind, from], outcome[, reason]}
 #   RESULT_VERDICT  file: accepted or rejected
 set -euo pipefail
 
@@ -25,8 +35,8 @@ set -euo pipefail
 : "${GATES_FILE:?verdict: GATES_FILE is required}"
 : "${RESULT_VERDICT:?verdict: RESULT_VERDICT is required}"
 
-jq -e 'type == "array" and all(.[]; has("gate") and has("blocking") and has("outcome"))' <<<"${GATES}" >/dev/null || {
-  echo "verdict: GATES must be a JSON array of {gate, blocking, outcome}" >&2
+jq -e 'type == "array" and all(.[]; has("gate") and has("blocking") and (has("outcome") or (.tasks | type) == "string"))' <<<"${GATES}" >/dev/null || {
+  echo "verdict: GATES must be a JSON array of {gate, blocking, outcome or tasks}" >&2
   exit 2
 }
 canonical="$(jq -c '.' <<<"${GATES}")"
@@ -38,6 +48,67 @@ if ! jq -e '[.[].gate] | (unique | length) == length' <<<"${GATES}" >/dev/null; 
   echo "verdict: GATES names a gate twice (a gate's result added an entry); refusing to decide" >&2
   exit 2
 fi
+# A gate's file in the e2e workspace, at most $3 bytes, or nothing. The workspace is written by the gates' pods (the
+# payload's own code), this runs in the records pod: a link (the gate's directory or the file) could point at this
+# pod's secrets, whose text would then land in the published record, so a link or anything but a regular file is
+# read as nothing.
+gate_file() {
+  local f="${E2E_DIR}/$1/$2"
+  if [ -L "${E2E_DIR}/$1" ] || [ -L "${f}" ] || [ ! -f "${f}" ]; then return 0; fi
+  head -c "$3" "${f}" 2>/dev/null || true
+}
+
+# Each entry with tasks becomes an entry with an outcome (and a reason when it did not pass).
+resolved="[]"
+while IFS= read -r entry; do
+  tasks="$(jq -r '.tasks // empty' <<<"${entry}")"
+  if [ -z "${tasks}" ]; then
+    resolved="$(jq -c --argjson e "${entry}" '. + [$e]' <<<"${resolved}")"
+    continue
+  fi
+  gate="$(jq -r '.gate' <<<"${entry}")"
+  if [[ ! "${gate}" =~ ^[a-z0-9-]+$ ]]; then
+    echo "verdict: gate name ${gate} is not a gate directory name; refusing to decide" >&2
+    exit 2
+  fi
+  not_ok="" last=""
+  read -ra pairs <<<"${tasks}"
+  for pair in "${pairs[@]}"; do
+    task="${pair%%=*}" status="${pair#*=}"
+    last="${task}"
+    case "${status}" in
+      Succeeded) ;;
+      # The first task that failed names the cause; without one, the first that did not run.
+      Failed | None) if [ -z "${not_ok}" ] || [[ "${not_ok}" == *=None && "${status}" == Failed ]]; then not_ok="${task}=${status}"; fi ;;
+      *)
+        echo "verdict: gate ${gate}: task ${task} has status ${status}, not Succeeded, Failed or None; refusing to decide" >&2
+        exit 2
+        ;;
+    esac
+  done
+  if [ -z "${not_ok}" ]; then
+    : "${E2E_DIR:?verdict: E2E_DIR is required for a gate given by its tasks}"
+    outcome="$(gate_file "${gate}" gate-outcome 16)"
+    reason="$(gate_file "${gate}" gate-reason 500)"
+    case "${outcome}" in
+      passed | failed | skipped) ;;
+      *)
+        # Its content is not repeated: the record is published.
+        reason="task ${last} succeeded but left no valid outcome in ${gate}/gate-outcome"
+        outcome="failed"
+        ;;
+    esac
+  else
+    outcome="failed"
+    case "${not_ok}" in
+      *=Failed) reason="task ${not_ok%=*} failed (a timeout, an evicted pod, or out of retries); the gate did not finish" ;;
+      *) reason="task ${not_ok%=*} did not run (the run was cancelled or stopped before it); the gate did not finish" ;;
+    esac
+  fi
+  resolved="$(jq -c --argjson e "${entry}" --arg o "${outcome}" --arg r "${reason}" \
+    '. + [($e | del(.tasks)) + {outcome: $o} + (if $o == "passed" or $r == "" then {} else {reason: $r} end)]' <<<"${resolved}")"
+done < <(jq -c '.[]' <<<"${GATES}")
+GATES="${resolved}"
 bad="$(jq -r '[.[] | select((.outcome | type) != "string" or (.outcome | test("^(passed|failed|skipped)$") | not)) | "\(.gate) (\(.outcome | tojson))"] | join(", ")' <<<"${GATES}")"
 if [ -n "${bad}" ]; then
   echo "verdict: gate outcome must be passed, failed or skipped; got ${bad}; refusing to decide" >&2

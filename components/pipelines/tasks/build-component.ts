@@ -3,6 +3,12 @@ import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv } from "../tekton";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
+/**
+ * Where clone-source.sh and build-image.sh describe a failure of git or the registry on every attempt (their exit 75),
+ * for build-report.sh: the record then says "infrastructure failure", not "the build failed". The pod's /workspace.
+ */
+const failureNoteFile = "/workspace/infrastructure-failure";
+
 export const buildComponentTaskName = "okd-build-component";
 /**
  * The result assembly consumes, one per component TaskRun; Tekton aggregates a matrixed task's string results into an
@@ -111,6 +117,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         { name: "LABELS_FILE", value: "/workspace/labels" },
                         { name: "RESULT_GIT_URL", value: "$(results.CHAINS-GIT_URL.path)" },
                         { name: "RESULT_GIT_COMMIT", value: "$(results.CHAINS-GIT_COMMIT.path)" },
+                        { name: "FAILURE_NOTE_FILE", value: failureNoteFile },
                     ],
                 },
                 {
@@ -153,6 +160,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                         { name: "SOURCE_URL_FILE", value: "$(results.CHAINS-GIT_URL.path)" },
                         { name: "SOURCE_COMMIT_FILE", value: "$(results.CHAINS-GIT_COMMIT.path)" },
                         { name: "RESULT_BUILT", value: `$(results.${builtResult}.path)` },
+                        { name: "FAILURE_NOTE_FILE", value: failureNoteFile },
                     ],
                     // buildah itself needs the privilege to make each RUN step's user, mount and PID namespaces;
                     // the RUN steps (untrusted) run under OCI isolation in those namespaces (build-image.sh).
@@ -172,6 +180,7 @@ export function buildComponentTask(ctx: PipelineContext): TaskDefinition {
                             value: fallibleSteps.map((s) => `${s}=$(steps.step-${s}.exitCode.path)`).join("\n"),
                         },
                         { name: "TASK_RUN", value: "$(context.taskRun.name)" },
+                        { name: "FAILURE_NOTE_FILE", value: failureNoteFile },
                         { name: "RESULT_BUILT", value: `$(results.${builtResult}.path)` },
                     ],
                 },

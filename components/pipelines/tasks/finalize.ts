@@ -5,13 +5,16 @@ import { destroySeconds, e2eWorkspace } from "./e2e-gate";
 import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { clustersPrefix } from "./register-cluster";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
+import { verdictSteps } from "./verdict";
 
 export const finalizeTaskName = "okd-finalize-record";
 
 /**
- * The nightly's last word, in `finally`: waits for the gates' destroys (which run beside it: Tekton orders no finally
- * task after another), uploads the gates' logs and JUnit, destroy.log included, to `logs/` and closes the record. A
- * record still pending here (a gate timed out, the run was cancelled) becomes `unfinished`, which is never promoted.
+ * The nightly's last word, in `finally`: decides the verdict from the gates (verdictSteps: in `finally`, so that a
+ * gate whose Tekton task failed counts as failed rather than skipping the verdict), waits for the gates' destroys
+ * (which run beside it: Tekton orders no finally task after another), uploads the gates' logs and JUnit, destroy.log
+ * included, to `logs/` and closes the record. A record still pending here (the verdict could not be decided or
+ * written) becomes `unfinished`, which is never promoted.
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  *
  * After the wait it removes the registration (`clusters/<gate>/<run>/`, register-cluster.sh) of each gate whose
@@ -36,6 +39,12 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                 { name: "minor", description: "The stream, e.g. 4.15." },
                 { name: "name", description: "Payload name." },
                 { name: "pipeline-status", description: "Aggregate status of the run's tasks ($(tasks.status))." },
+                {
+                    name: "gates",
+                    description:
+                        'JSON array of {"gate", "blocking", "tasks": "<task>=$(tasks.<task>.status) ..."[, "kind", "from"]} (verdict.sh); [] when the stack has no gate.',
+                    default: "[]",
+                },
                 {
                     name: "gate-statuses",
                     description:
@@ -68,6 +77,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                 envFrom: ctx.storageEnvFrom.records,
             },
             steps: [
+                ...verdictSteps(),
                 {
                     name: "await-destroys",
                     image: toolsStepImage,

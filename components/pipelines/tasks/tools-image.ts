@@ -32,6 +32,8 @@ export const toolsImagePipelineTask = "tools-image";
 export const toolsContainerfileKey = "tools.Containerfile";
 /** Tag prefix in the components repository; the tag ends with the first 16 hex of the Containerfile's sha256. */
 export const toolsTagPrefix = "pipeline-tools-";
+/** The tag every nightly also moves to the tools image it built: the newest, the release run's fallback. */
+export const toolsLatestTag = `${toolsTagPrefix}latest`;
 
 /** The param every Task whose steps need bash, jq, git, skopeo, rclone or oc declares. */
 export const toolsImageParam: ParamSpec = {
@@ -101,6 +103,7 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         { name: "CONTEXT_DIR", value: "/containerfiles" },
                         { name: "REPOSITORY", value: toolsBuildRepository(ctx) },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
+                        { name: "LATEST_TAG", value: toolsLatestTag },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },
@@ -158,7 +161,15 @@ export function toolsImageResolveTask(ctx: PipelineContext): TaskDefinition {
         spec: {
             description:
                 "Resolves the pipeline tools image the nightlies built (or a prebuilt one) to its digest; builds nothing.",
-            params: [{ name: "image", description: "The tools image, repository:tag or repository@digest." }],
+            params: [
+                { name: "image", description: "The tools image, repository:tag or repository@digest." },
+                {
+                    name: "fallback-image",
+                    description:
+                        "The newest tools image a nightly built (repository:pipeline-tools-latest), used with a warning when `image` is a tag no nightly has built yet; empty: none.",
+                    default: "",
+                },
+            ],
             results: [
                 { name: "IMAGE_URL", description: "The tools image, repository:tag (Tekton Chains type hint)." },
                 { name: "IMAGE_DIGEST", description: "Its digest (Tekton Chains type hint)." },
@@ -172,7 +183,7 @@ export function toolsImageResolveTask(ctx: PipelineContext): TaskDefinition {
                     script: loadScript("resolve-tools-image.sh"),
                     env: [
                         restrictedHome,
-                        ...paramEnv({ IMAGE: "image" }),
+                        ...paramEnv({ IMAGE: "image", FALLBACK_IMAGE: "fallback-image" }),
                         { name: "SITE_HOST", value: ctx.registryHost },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: siteAuthFile },
@@ -200,6 +211,10 @@ export function toolsImagePipelineTaskOf(ctx: PipelineContext, mode: "build" | "
                             ? pulumi.output(ctx.images.tools)
                             : toolsRepository(ctx).apply((r) => `${r}:${toolsImageTag()}`),
                 },
+                // After a Containerfile change, until a nightly builds its tag: the newest a nightly built.
+                ...(ctx.images.tools === undefined
+                    ? [{ name: "fallback-image", value: toolsRepository(ctx).apply((r) => `${r}:${toolsLatestTag}`) }]
+                    : []),
             ],
             timeout: "10m",
             retries: 2,

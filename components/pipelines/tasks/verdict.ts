@@ -1,53 +1,48 @@
-import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
-import { type TaskDefinition, paramEnv } from "../tekton";
-import { toolsImageParam, toolsStepImage } from "./tools-image";
+import { type Step, paramEnv } from "../tekton";
+import { e2eWorkspace } from "./e2e-gate";
+import { toolsStepImage } from "./tools-image";
 
-export const verdictTaskName = "okd-verdict";
+/** Where the verdict steps leave the gates and the verdict for the record step (the pod's own /workspace). */
+const gatesFile = "/workspace/gates.json";
+const verdictFile = "/workspace/verdict";
 
-/** Accepted only if every blocking gate passed; optional gates are recorded only. Writes the verdict to the record. */
-export function verdictTask(ctx: PipelineContext): TaskDefinition {
-    return {
-        name: verdictTaskName,
-        spec: {
-            description: "Decides the payload's verdict from its gates and writes it to the payload's record.",
-            params: [
-                toolsImageParam,
-                { name: "minor", description: "The stream, e.g. 4.15." },
-                { name: "name", description: "Payload name." },
-                {
-                    name: "gates",
-                    description: 'JSON array of {"gate", "blocking", "outcome"}; [] when the stack has no gate.',
-                },
-            ],
-            results: [{ name: "verdict", description: "accepted or rejected." }],
-            stepTemplate: {
-                env: [...ctx.identityEnv, ...storageEnv(ctx), ...paramEnv({ MINOR: "minor" })],
-                envFrom: ctx.storageEnvFrom.records,
-            },
-            steps: [
-                {
-                    name: "decide",
-                    image: toolsStepImage,
-                    script: loadScript("verdict.sh"),
-                    env: [
-                        ...paramEnv({ GATES: "gates" }),
-                        { name: "GATES_FILE", value: "/workspace/gates.json" },
-                        { name: "RESULT_VERDICT", value: "$(results.verdict.path)" },
-                    ],
-                },
-                {
-                    name: "record",
-                    image: toolsStepImage,
-                    script: loadScript("release-record.sh"),
-                    env: [
-                        { name: "RECORD_ACTION", value: "verdict" },
-                        ...paramEnv({ NAME: "name" }),
-                        { name: "VERDICT_FILE", value: "$(results.verdict.path)" },
-                        { name: "GATES_FILE", value: "/workspace/gates.json" },
-                    ],
-                },
+/**
+ * The verdict, as the first steps of finalize-record (in the nightly's `finally`): accepted only if every blocking gate
+ * passed; optional gates are recorded only. Decided from each gate chain's task statuses and the outcomes the gates
+ * left in the e2e workspace (verdict.sh), so a gate whose Tekton task failed counts as failed instead of skipping the
+ * verdict. Both steps run with `onError: continue`: a refused input or a failed write leaves the record `pending`,
+ * which the record step closes as `unfinished` (never promoted); the destroys are still awaited and the logs uploaded.
+ * Each is bounded so that finalize-record fits its timeout (nightly.ts finalizeTimeout).
+ */
+export function verdictSteps(): Step[] {
+    return [
+        {
+            name: "decide",
+            image: toolsStepImage,
+            onError: "continue",
+            timeout: "1m",
+            script: loadScript("verdict.sh"),
+            env: [
+                ...paramEnv({ GATES: "gates" }),
+                // Empty where the run binds no e2e workspace (no gate): then GATES is [] and nothing is read.
+                { name: "E2E_DIR", value: `$(workspaces.${e2eWorkspace}.path)` },
+                { name: "GATES_FILE", value: gatesFile },
+                { name: "RESULT_VERDICT", value: verdictFile },
             ],
         },
-    };
+        {
+            name: "record-verdict",
+            image: toolsStepImage,
+            onError: "continue",
+            // Two small objects rewritten (the record and the index).
+            timeout: "3m",
+            script: loadScript("release-record.sh"),
+            env: [
+                { name: "RECORD_ACTION", value: "verdict" },
+                { name: "VERDICT_FILE", value: verdictFile },
+                { name: "GATES_FILE", value: gatesFile },
+            ],
+        },
+    ];
 }

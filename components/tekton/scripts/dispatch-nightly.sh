@@ -12,11 +12,16 @@
 #     keeps a valid signature forever (GitHub's HMAC covers the body, not the time), so a late one is a replay that
 #     would build an old commit (a record is named from the stream and commit, so a replay while the push still
 #     waits fails with AlreadyExists in the listener instead; components/tekton/throttle.ts);
-#   - nothing left: nothing to do;
+#   - the stream's scheduled nightly is due when its CronJob (SCHEDULE_CRONJOB, which starts nothing itself) last
+#     fired after the newest branch-head nightly was created: it waits here like a push, and builds every branch head;
+#   - nothing left and no scheduled nightly due: nothing to do;
 #   - MAX_UNFINISHED nightlies of the stream are unfinished (no status.completionTime): wait;
 #   - the newest nightly (any trigger) started less than MIN_INTERVAL_MINUTES ago: wait;
 #   - otherwise start one nightly through the schedule listener with the newest pushed commit of each pushed
-#     repository (by push time; "revisions", which the clone steps check out), then delete the records it consumed.
+#     repository (by push time; "revisions", which the clone steps check out), or, when the scheduled nightly is due,
+#     with none (every branch head, which covers every push recorded so far), then delete the records it consumed.
+# So a scheduled nightly is throttled exactly as pushes are: one dispatcher per stream (a Forbid CronJob) decides
+# every start, and two never race.
 #
 # The listener's 202 is no proof of a run: Triggers answers it before it creates anything, and a PipelineRun the API
 # refuses (ResourceQuota, admission policy, Tekton's webhook down) is only logged by the listener
@@ -37,6 +42,9 @@
 #   MAX_UNFINISHED        whole number, at least 1
 #   CONFIRM_TIMEOUT_SECONDS  optional, whole seconds (default 120) to wait for the started PipelineRun to exist
 #   PUSH_MAX_AGE_SECONDS  optional, whole seconds (default 3600): how long after its push a record may be created
+#   SCHEDULE_CRONJOB      optional: the CronJob in RECORDS_NAMESPACE on the stream's schedules.nightly, whose
+#                         status.lastScheduleTime (set by the CronJob controller at each firing) makes the scheduled
+#                         nightly due; empty: no scheduled nightly
 # Writes: one line per decision on stdout (what was started, with which revisions, or why not).
 set -euo pipefail
 
@@ -65,6 +73,12 @@ kubectl get configmaps --namespace "${RECORDS_NAMESPACE}" \
   --selector "okd-ci/push-record=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/records.json"
 kubectl get pipelineruns.tekton.dev --namespace "${RUNS_NAMESPACE}" \
   --selector "okd-ci/run=nightly,okd-ci/stream=${STREAM}" --output json >"${work}/runs.json"
+scheduled="null"
+if [ -n "${SCHEDULE_CRONJOB:-}" ]; then
+  [[ "${SCHEDULE_CRONJOB}" =~ ^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$ ]] || fail "SCHEDULE_CRONJOB must be a CronJob name, got '${SCHEDULE_CRONJOB}'"
+  kubectl get cronjobs.batch --namespace "${RECORDS_NAMESPACE}" "${SCHEDULE_CRONJOB}" --output json >"${work}/schedule.json"
+  scheduled="$(jq -c '.status.lastScheduleTime // null' "${work}/schedule.json")"
+fi
 
 now="$(date -u +%s)"
 # The decision, from the two lists alone: {action, reason, revisions, consume, discard}.
@@ -74,7 +88,8 @@ jq -n \
   --argjson now "${now}" \
   --argjson interval "$((MIN_INTERVAL_MINUTES * 60))" \
   --argjson max "${MAX_UNFINISHED}" \
-  --argjson maxage "${PUSH_MAX_AGE_SECONDS}" '
+  --argjson maxage "${PUSH_MAX_AGE_SECONDS}" \
+  --argjson scheduled "${scheduled}" '
   def created: .metadata.creationTimestamp | fromdateiso8601;
   def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
   ($runs[0].items // []) as $runs
@@ -92,13 +107,20 @@ jq -n \
   | map(select(.ok and (.created - .pushed) <= $maxage)) as $valid
   | ($valid | map(select($heads != null and .created < $heads))) as $covered
   | ($valid | map(select($heads == null or .created >= $heads))) as $pending
+  | (if $scheduled == null then null else ($scheduled | fromdateiso8601) end) as $fired
+  | ($fired != null and ($heads == null or $fired > $heads)) as $due
+  | ([(if $due then "the scheduled nightly (due since \($fired | todate))" else empty end),
+      (if ($pending | length) > 0 then "\($pending | length) push(es)" else empty end)] | join(" and ")) as $waiting
   | {discard: ([$invalid[], $late[], $covered[]] | map(.name)), invalid: ($invalid | map(.name)),
      late: ($late | map("\(.name) (\(.repository)@\(.revision), pushed \(.pushed | todate))")), covered: ($covered | map(.name))}
-  + if ($pending | length) == 0 then {action: "idle", reason: "no pushes waiting"}
+  + if ($pending | length) == 0 and ($due | not) then {action: "idle", reason: "no pushes waiting"}
     elif $unfinished >= $max then
-      {action: "wait", reason: "\($pending | length) push(es) wait: \($unfinished) nightly run(s) unfinished, at most \($max)"}
+      {action: "wait", reason: "\($waiting) wait: \($unfinished) nightly run(s) unfinished, at most \($max)"}
     elif $last != null and ($now - $last) < $interval then
-      {action: "wait", reason: "\($pending | length) push(es) wait: the last nightly started at \($last | todate), the next may start at \($last + $interval | todate)"}
+      {action: "wait", reason: "\($waiting) wait: the last nightly started at \($last | todate), the next may start at \($last + $interval | todate)"}
+    elif $due then
+      # Every branch head: it covers every push recorded so far.
+      {action: "dispatch", consume: ($pending | map(.name)), revisions: "", reason: $waiting}
     else
       {action: "dispatch",
        consume: ($pending | map(.name)),
@@ -149,7 +171,7 @@ if [ "${action}" = dispatch ]; then
       fail "${STREAM}: the listener accepted event ${event} but no nightly PipelineRun labelled with it appeared in ${RUNS_NAMESPACE} within ${CONFIRM_TIMEOUT_SECONDS}s (refused by a quota, an admission policy or the Tekton webhook? see the EventListener's log for that event id); keeping the push records for the next firing"
     sleep 2
   done
-  echo "dispatch-nightly: ${STREAM}: started the nightly ${created} building ${revisions}"
+  echo "dispatch-nightly: ${STREAM}: started the nightly ${created} building ${revisions:-every branch head}"
   mapfile -t consumed < <(field '.consume[]')
 fi
 

@@ -46,17 +46,17 @@ describe("the ci stack's pipelines (offline synth)", () => {
             "okd-stream-coreos",
             "okd-tools-image",
             "okd-tools-image-resolve",
-            "okd-verdict",
         ]);
         const nightly = tekton("Pipeline").find((p) => p.metadata.name === "okd-nightly-4-22").spec;
         assert.deepEqual(nightly.workspaces, []);
         // An OKD/SCOS stream: it pins OKD's CentOS Stream CoreOS instead of building machine-os.
         assert.deepEqual(
             nightly.tasks.map((t: any) => t.name),
-            ["tools-image", "stream-coreos", "build-components-1", "assemble", "verdict"],
+            ["tools-image", "stream-coreos", "build-components-1", "assemble"],
         );
-        const verdict = nightly.tasks.find((t: any) => t.name === "verdict");
-        assert.equal(verdict.params.find((p: any) => p.name === "gates").value, "[]");
+        // No gate: finalize-record decides the verdict (accepted) over no gate.
+        const finalize = nightly.finally.find((t: any) => t.name === "finalize-record");
+        assert.equal(finalize.params.find((p: any) => p.name === "gates").value, "[]");
     });
 
     it("builds its one component and pushes to the in-cluster registry without TLS", () => {
@@ -103,7 +103,7 @@ describe("the ci stack's pipelines (offline synth)", () => {
     });
 
     it("reads the local object store's keys from the artifacts Secret, never inline", () => {
-        const verdict = tekton("Task").find((t) => t.metadata.name === "okd-verdict").spec;
+        const verdict = tekton("Task").find((t) => t.metadata.name === "okd-finalize-record").spec;
         assert.deepEqual(verdict.stepTemplate.envFrom, [{ secretRef: { name: "okd-artifacts-records" } }]);
         // The ci stack does not promote: the records Secret is the only one its Tasks read.
         assert.equal(

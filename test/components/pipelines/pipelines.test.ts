@@ -207,7 +207,6 @@ describe("OKD pipelines", () => {
             "okd-stream-coreos",
             "okd-tools-image",
             "okd-tools-image-resolve",
-            "okd-verdict",
         ]);
         // The release Pipeline's Tasks, the promote Task (the only one that mounts the quay.io credentials) among
         // them, exist in the restricted release namespace only.
@@ -245,7 +244,7 @@ describe("OKD pipelines", () => {
         );
         for (const step of all) assert.ok(files.has(step.script), `step ${step.name} runs a script that is not a file`);
         assert.equal(
-            task("okd-verdict").spec.steps[0].script,
+            task("okd-finalize-record").spec.steps.find((st: Obj) => st.name === "decide").script,
             fs.readFileSync(path.join(scriptsDir, "verdict.sh"), "utf8"),
         );
     });
@@ -437,15 +436,24 @@ describe("OKD pipelines", () => {
             }
         });
 
-        it("decides the verdict after all gates, knowing which are blocking", () => {
-            const verdict = byName(tasks, "verdict");
-            assert.deepEqual(verdict.runAfter, ["e2e-aws", "e2e-gcp"]);
-            const gates = verdict.params.find((p: Obj) => p.name === "gates").value;
+        it("decides the verdict in finally from each gate chain's task statuses, knowing which are blocking", () => {
+            // Not a task after the gates: one failed gate task would skip it and leave the payload unfinished.
+            assert.equal(
+                tasks.some((t) => t.name === "verdict"),
+                false,
+            );
+            const gates = byName(fin, "finalize-record").params.find((p: Obj) => p.name === "gates").value;
+            const chain = (c: string) =>
+                [`e2e-pull-secret`, `prepare-${c}`, `register-${c}`, `install-${c}`, `pull-secret-${c}`, `e2e-${c}`]
+                    .map((t) => `${t}=$(tasks.${t}.status)`)
+                    .join(" ");
             assert.equal(
                 gates,
-                '[{"gate":"aws","blocking":true,"outcome":"$(tasks.e2e-aws.results.outcome)"},' +
-                    '{"gate":"gcp","blocking":false,"outcome":"$(tasks.e2e-gcp.results.outcome)"}]',
+                `[{"gate":"aws","blocking":true,"tasks":"${chain("aws")}"},` +
+                    `{"gate":"gcp","blocking":false,"tasks":"${chain("gcp")}"}]`,
             );
+            // No gate task's result: Tekton skips a finally task referencing a result its task never wrote.
+            assert.doesNotMatch(gates, /results/);
         });
 
         it("destroys each gate's cluster in finally whenever its install started", () => {
@@ -515,7 +523,6 @@ describe("OKD pipelines", () => {
                     "install-gcp",
                     "pull-secret-gcp",
                     "e2e-gcp",
-                    "verdict",
                 ],
             );
             const sc = byName(tasks, "stream-coreos");
@@ -642,6 +649,8 @@ describe("OKD pipelines", () => {
             assert.deepEqual(first.params, [
                 // The release repository: only the records identity pushes there, no build's token reaches it.
                 { name: "image", value: `europe-docker.pkg.dev/okd/okd/release:${toolsImageTag()}` },
+                // Until a nightly builds that tag after a Containerfile change: the newest a nightly built.
+                { name: "fallback-image", value: "europe-docker.pkg.dev/okd/okd/release:pipeline-tools-latest" },
             ]);
             const spec = task("okd-tools-image-resolve").spec;
             assert.deepEqual(
@@ -677,10 +686,10 @@ describe("OKD pipelines", () => {
                     if (spec.tasks.includes(t)) assert.ok(upstream(spec.tasks, t.name).has("tools-image"), t.name);
                 }
             }
-            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, install, gate), verdict,
-            // 2 destroys, finalize; 4.16 the same; the release: pick, promote, publish-signatures, release-notes,
-            // publish-status.
-            assert.equal(checked, 2 * 16 + 5);
+            // 4.15 nightly: machine-os, 2 build batches, assemble, 2 × (prepare, register, install, gate),
+            // 2 destroys, finalize (which decides the verdict); 4.16 the same; the release: pick, promote,
+            // publish-signatures, release-notes, publish-status.
+            assert.equal(checked, 2 * 15 + 5);
         });
 
         it("keeps finally honest when tools-image fails: each finally task already needs a task downstream of it", () => {
@@ -698,11 +707,19 @@ describe("OKD pipelines", () => {
                     return [t.name, deps];
                 }),
             );
-            // Each gate's destroy reads its own gate's cluster and the assembled release; finalize reads every verdict.
+            // Each gate's destroy reads its own gate's cluster and the assembled release; finalize reads the status of
+            // every gate chain's task (the verdict; a status, never a missing result, so it is never skipped for it).
+            const chain = (c: string) => [
+                `e2e-${c}`,
+                `install-${c}`,
+                `prepare-${c}`,
+                `pull-secret-${c}`,
+                `register-${c}`,
+            ];
             assert.deepEqual(direct, {
                 "destroy-aws": ["assemble", "install-aws"],
                 "destroy-gcp": ["assemble", "install-gcp"],
-                "finalize-record": ["assemble", "install-aws", "install-gcp"],
+                "finalize-record": ["assemble", ...chain("aws"), ...chain("gcp"), "e2e-pull-secret"].sort(),
             });
         });
 
@@ -956,12 +973,12 @@ describe("OKD pipelines", () => {
 
         it("reaches GCS through rclone with the pod's identity and no static key", () => {
             const env = Object.fromEntries(
-                task("okd-verdict").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
+                task("okd-finalize-record").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
             );
             assert.equal(env.RCLONE_CONFIG_ARTIFACTS_TYPE, "google cloud storage");
             assert.equal(env.RCLONE_CONFIG_ARTIFACTS_ENV_AUTH, "true");
             assert.equal(env.ARTIFACTS_BUCKET, "okd-artifacts-x");
-            assert.deepEqual(task("okd-verdict").spec.stepTemplate.envFrom, []);
+            assert.deepEqual(task("okd-finalize-record").spec.stepTemplate.envFrom, []);
         });
 
         it("gives the gate steps explicit timeouts for the install, the refresh and the suite", () => {
@@ -1053,7 +1070,7 @@ describe("OKD pipelines", () => {
                 assert.equal(spec(build).serviceAccountName, undefined, build);
                 assert.equal(spec(build).metadata, undefined, `${build} carries no identity label`);
             }
-            for (const writer of ["assemble", "verdict", "finalize-record"]) {
+            for (const writer of ["assemble", "finalize-record"]) {
                 assert.equal(spec(writer).serviceAccountName, "okd-records", writer);
                 assert.deepEqual(spec(writer).metadata.labels, {
                     "example.org/workload": "records",
@@ -1348,17 +1365,24 @@ describe("OKD pipelines with an upgrade gate", () => {
 
     it("records the upgrade gate like any gate, with its kind, starting release and blocking flag", () => {
         const spec = nightly();
-        const verdict = byName(spec.tasks, "verdict");
-        assert.deepEqual(verdict.runAfter, ["e2e-aws", "e2e-gcp", "e2e-upgrade-gcp"]);
-        const gates = verdict.params.find((p: Obj) => p.name === "gates").value as string;
+        const gates = byName(spec.finally, "finalize-record").params.find((p: Obj) => p.name === "gates")
+            .value as string;
         const upgrade = JSON.parse(gates.replace(/\$\(([^)]*)\)/g, "<$1>"))[2];
         assert.deepEqual(upgrade, {
             gate: "gcp-upgrade",
             kind: "upgrade",
             blocking: true,
             from: "<tasks.assemble.results.upgrade-from-name>",
-            outcome: "<tasks.e2e-upgrade-gcp.results.outcome>",
-            reason: "<tasks.e2e-upgrade-gcp.results.reason>",
+            tasks: [
+                "e2e-pull-secret",
+                "prepare-upgrade-gcp",
+                "register-upgrade-gcp",
+                "install-upgrade-gcp",
+                "pull-secret-upgrade-gcp",
+                "e2e-upgrade-gcp",
+            ]
+                .map((t) => `${t}=<tasks.${t}.status>`)
+                .join(" "),
         });
     });
 

@@ -68,7 +68,6 @@ describe("pipeline run templates (runs.ts)", () => {
             ["build-components-1", "(run default)", "-", "build pool"],
             ["build-components-2", "(run default)", "-", "build pool"],
             ["assemble", "okd-records", "records", ""],
-            ["verdict", "okd-records", "records", ""],
             ["finalize-record", "okd-records", "records", ""],
             ["e2e-pull-secret", "okd-e2e", "e2e-pull", ""],
             // Each gate: prepare, register (records), install, its fresh pull secret (the pull-only identity), the
@@ -142,7 +141,6 @@ describe("pipeline run templates (runs.ts)", () => {
             ["tools-image", "(run default)", "-", "build pool"],
             ["build-components-1", "(run default)", "-", "build pool"],
             ["assemble", "okd-records", "records", ""],
-            ["verdict", "okd-records", "records", ""],
             ["finalize-record", "okd-records", "records", ""],
         ]);
         assert.deepEqual(runs.nightly.workspaces, []);

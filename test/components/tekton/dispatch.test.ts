@@ -102,6 +102,7 @@ class World {
                 '        if [ -e "$d/creates" ]; then cat "$d/started.json"; else echo \'{"apiVersion":"v1","kind":"List","items":[]}\'; fi ;;',
                 '      *) cat "$d/runs.json" ;;',
                 "    esac ;;",
+                '  "get cronjobs.batch") cat "$d/schedule.json" ;;',
                 '  "delete configmaps") ;;',
                 '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
                 "esac",
@@ -127,6 +128,20 @@ class World {
 
     stop(): Promise<void> {
         return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    }
+
+    /** The stream's scheduled-nightly CronJob as the API returns it, last fired `minutesAgo` (undefined: never). */
+    scheduled(minutesAgo: number | undefined): void {
+        fs.writeFileSync(
+            path.join(this.dir, "schedule.json"),
+            JSON.stringify({
+                apiVersion: "batch/v1",
+                kind: "CronJob",
+                metadata: { name: "okd-nightly-4-15" },
+                spec: { schedule: "0 2 * * *" },
+                status: minutesAgo === undefined ? {} : { lastScheduleTime: ago(minutesAgo) },
+            }),
+        );
     }
 
     /** Whether the listener's 202 is followed by the PipelineRun (false: the API refused it, as a quota would). */
@@ -379,6 +394,80 @@ describe("dispatch-nightly.sh", function () {
         assert.deepEqual(w.deleted().sort(), ["new", "old"]);
     });
 
+    describe("the scheduled nightly, throttled as pushes are", () => {
+        const scheduled = { SCHEDULE_CRONJOB: "okd-nightly-4-15" };
+
+        it("waits while maxUnfinished nightlies are unfinished, then builds every branch head, consuming the pushes", async () => {
+            const w = await start(
+                [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+                [{ name: "n1", minutesAgo: 300, finished: false, revisions: `openshift/oc=${sha("1")}` }],
+            );
+            w.scheduled(3);
+            const r = await w.dispatch(scheduled);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(w.bodies.length, 0, "the cron's firing must not start a run past maxUnfinished");
+            assert.match(
+                r.stdout,
+                /wait: the scheduled nightly \(due since .*Z\) and 1 push\(es\) wait: 1 nightly run\(s\) unfinished, at most 1/,
+            );
+            assert.deepEqual(w.deleted(), []);
+            // Once the unfinished run is done (here: room for two), the scheduled nightly starts: branch heads.
+            const again = await w.dispatch({ ...scheduled, MAX_UNFINISHED: "2" });
+            assert.equal(again.code, 0, again.stderr);
+            assert.equal(w.bodies.length, 1);
+            assert.deepEqual(JSON.parse(w.bodies[0]), {
+                stream: "4.15",
+                pipeline: "nightly",
+                branch: "release-4.15",
+                repository: "",
+                revisions: "",
+            });
+            assert.match(again.stdout, /started the nightly okd-nightly-4-15-x1 building every branch head/);
+            assert.deepEqual(w.deleted(), ["p1"]);
+            assert.deepEqual(
+                w.calls().find((c) => c[1] === "cronjobs.batch"),
+                ["get", "cronjobs.batch", "--namespace", "okd-release", "okd-nightly-4-15", "--output", "json"],
+            );
+        });
+
+        it("waits minIntervalMinutes after the last nightly, without pushes too", async () => {
+            const w = await start(
+                [],
+                [{ name: "n1", minutesAgo: 60, finished: true, revisions: `openshift/oc=${sha("1")}` }],
+            );
+            w.scheduled(1);
+            const r = await w.dispatch(scheduled);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(w.bodies.length, 0);
+            assert.match(r.stdout, /the scheduled nightly \(due since .*\) wait: the last nightly started at/);
+            const later = await w.dispatch({ ...scheduled, MIN_INTERVAL_MINUTES: "30" });
+            assert.equal(later.code, 0, later.stderr);
+            assert.equal(JSON.parse(w.bodies[0]).revisions, "");
+        });
+
+        it("is not due once a branch-head nightly started after the firing, nor before the CronJob ever fired", async () => {
+            const w = await start([], [{ name: "n1", minutesAgo: 20, finished: true, revisions: "" }]);
+            w.scheduled(25);
+            const r = await w.dispatch(scheduled);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /4\.15: idle: no pushes waiting/);
+            w.scheduled(undefined);
+            assert.match((await w.dispatch(scheduled)).stdout, /idle/);
+            assert.equal(w.bodies.length, 0);
+            // Control: fired after that run, it is due.
+            w.scheduled(10);
+            assert.equal((await w.dispatch({ ...scheduled, MIN_INTERVAL_MINUTES: "0" })).code, 0);
+            assert.equal(w.bodies.length, 1);
+        });
+
+        it("refuses a SCHEDULE_CRONJOB that is no object name", async () => {
+            const w = await start([], []);
+            const r = await w.dispatch({ SCHEDULE_CRONJOB: "x --all-namespaces" });
+            assert.equal(r.code, 2);
+            assert.match(r.stderr, /SCHEDULE_CRONJOB must be a CronJob name/);
+        });
+    });
+
     it("does nothing without pushes", async () => {
         const w = await start([], [{ name: "n1", minutesAgo: 900, finished: true }]);
         const r = await w.dispatch();
@@ -472,7 +561,8 @@ describe("dispatch-nightly.sh", function () {
             [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
             [{ name: "n1", minutesAgo: 900, finished: true }],
         );
-        assert.equal((await w.dispatch()).code, 0);
+        w.scheduled(1);
+        assert.equal((await w.dispatch({ SCHEDULE_CRONJOB: "okd-nightly-4-15", MIN_INTERVAL_MINUTES: "0" })).code, 0);
         const kubectl = spawnSync("sh", ["-c", "PATH=/usr/bin:/bin command -v kubectl"], { encoding: "utf8" });
         assert.ok(kubectl.stdout.trim(), "kubectl is not installed: apt-get install kubectl (or ensure-test-tools)");
         const real = kubectl.stdout.trim();
@@ -491,7 +581,13 @@ describe("dispatch-nightly.sh", function () {
         const calls = w.calls();
         assert.deepEqual(
             calls.map((c) => `${c[0]} ${c[1]}`),
-            ["get configmaps", "get pipelineruns.tekton.dev", "get pipelineruns.tekton.dev", "delete configmaps"],
+            [
+                "get configmaps",
+                "get pipelineruns.tekton.dev",
+                "get cronjobs.batch",
+                "get pipelineruns.tekton.dev",
+                "delete configmaps",
+            ],
         );
         const replay = (args: string[]) =>
             spawnSync(real, ["--request-timeout=5s", ...args], {

@@ -667,11 +667,15 @@ describe("Tekton layer triggers", () => {
             BRANCH: "release-4.15",
             EVERY_WEEKS: "2",
         });
-        assert.equal(env(`${n}-triggers-cron-nightly-4-16`).EVERY_WEEKS, "1");
+        // The nightly's CronJob starts nothing: its firing marks the run due for the stream's dispatcher, which
+        // reads the CronJob's last firing and starts the run within the throttle.
+        assert.deepEqual(env(`${n}-triggers-cron-nightly-4-16`), { HOME: "/tmp", STREAM: "4.16" });
+        assert.equal(inputs(T.cronJob, `${n}-triggers-cron-nightly-4-16`).metadata.name, "okd-nightly-4-16");
+        assert.equal(env(`${n}-throttle-dispatch-4-16`).SCHEDULE_CRONJOB, "okd-nightly-4-16");
     });
 
     it("runs the schedule CronJobs in UTC, without API access, as restricted non-root pods", () => {
-        const cron = inputs(T.cronJob, `${n}-triggers-cron-nightly-4-15`).spec;
+        const cron = inputs(T.cronJob, `${n}-triggers-cron-release-4-15`).spec;
         assert.equal(cron.timeZone, "Etc/UTC");
         assert.equal(cron.concurrencyPolicy, "Forbid");
         const pod = cron.jobTemplate.spec.template.spec;
@@ -773,6 +777,8 @@ describe("Tekton layer, adding a stream", () => {
         const changed = [...one.keys()].filter((k) => one.get(k) !== two.get(k)).sort();
         assert.deepEqual(changed, [
             "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy admission-policy",
+            // The dispatcher may read the new stream's scheduled-nightly CronJob (resourceNames).
+            "kubernetes:rbac.authorization.k8s.io/v1:Role throttle-dispatcher-records-role",
             `${T.listener} triggers-listener-github`,
             `${T.listener} triggers-listener-schedule`,
         ]);

@@ -84,6 +84,7 @@ describe("Tekton layer scripts", () => {
         assert.deepEqual(scripts.sort(), [
             "dispatch-nightly.sh",
             "fire-trigger.sh",
+            "mark-scheduled-nightly.sh",
             "prune-runs.sh",
             "start-reaper.sh",
             "start-status-render.sh",

@@ -94,6 +94,13 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         assert.equal(records.metadata.namespace, "okd-release");
         assert.deepEqual(records.rules, [
             { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "delete"] },
+            // Each stream's scheduled-nightly CronJob, by name: when it last fired (the scheduled run is then due).
+            {
+                apiGroups: ["batch"],
+                resources: ["cronjobs"],
+                verbs: ["get"],
+                resourceNames: ["okd-nightly-4-15", "okd-nightly-4-16"],
+            },
         ]);
         const runs = inputs(T.role, `${n}-throttle-dispatcher-runs-role`);
         assert.equal(runs.metadata.namespace, "okd-builds");
@@ -131,6 +138,7 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
             LISTENER_URL: "http://el-okd-schedule.okd-release.svc.cluster.local:8080",
             MIN_INTERVAL_MINUTES: "240",
             MAX_UNFINISHED: "1",
+            SCHEDULE_CRONJOB: "okd-nightly-4-15",
         });
         const e416 = env("4-16");
         assert.equal(e416.MIN_INTERVAL_MINUTES, "60");
