@@ -37,6 +37,8 @@ export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controlle
 
 export interface Cluster {
     cluster: eks.Cluster;
+    /** The EKS cluster's service role. */
+    clusterRole: iam.Role;
     nodeRole: iam.Role;
     /** The control-plane log group EKS writes to, created (with its retention) before the cluster. */
     logGroup: cloudwatch.LogGroup;
@@ -177,6 +179,7 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
     const nodeAddons = [addons.vpcCni, addons.kubeProxy, addons.podIdentityAgent];
     return {
         cluster,
+        clusterRole: clusterRole.role,
         nodeRole: node.role,
         logGroup,
         nodeDependencies: [...node.attachments, ...nodeAddons],

@@ -23,7 +23,11 @@ export interface E2eGateArgs {
      * The site's resources the installer's user must never change when the gate shares the account
      * (`siteGuardPolicy`); the partition comes from `account`.
      */
-    siteGuard: Omit<SiteGuard, "partition" | "bucketName"> & { bucketName: pulumi.Input<string> };
+    siteGuard: Omit<SiteGuard, "partition" | "bucketName" | "kmsKeyArns" | "roleArns"> & {
+        bucketName: pulumi.Input<string>;
+        kmsKeyArns: pulumi.Input<string>[];
+        roleArns: pulumi.Input<string>[];
+    };
 }
 
 /**
@@ -76,8 +80,15 @@ export class E2eGate extends pulumi.ComponentResource {
             this.zoneId = zone.id;
             this.nameServers = zone.nameServers;
             const guard = pulumi
-                .all([args.account, args.siteGuard.bucketName])
-                .apply(([{ partition }, bucketName]) => siteGuardPolicy({ ...args.siteGuard, partition, bucketName }));
+                .all([
+                    args.account,
+                    args.siteGuard.bucketName,
+                    pulumi.all(args.siteGuard.kmsKeyArns),
+                    pulumi.all(args.siteGuard.roleArns),
+                ])
+                .apply(([{ partition }, bucketName, kmsKeyArns, roleArns]) =>
+                    siteGuardPolicy({ ...args.siteGuard, partition, bucketName, kmsKeyArns, roleArns }),
+                );
             this.user = this.installerUser(name, args.userName, documents, guard);
             howToCreate = `create an access key of IAM user ${args.userName} (\`aws iam create-access-key --user-name ${args.userName}\`), write it as an AWS credentials file and run \`pulumi config set --secret ${gateCredentialsKey("aws")} < .awscred\` (docs/platforms/aws.md)`;
         }

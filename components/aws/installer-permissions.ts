@@ -326,6 +326,16 @@ export interface SiteGuard {
     iamPrefix: string;
     /** The artifact bucket's name. */
     bucketName: string;
+    /**
+     * The site's own KMS keys (Chains' signing key). Only these: EC2 uses the account's default EBS key on the
+     * installer's behalf for the e2e nodes' encrypted root volumes, checking the installer's own policies (forward
+     * access sessions, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html;
+     * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html), so a Deny of `kms:*` on `*`
+     * would fail every install.
+     */
+    kmsKeyArns: string[];
+    /** Site roles whose names do not start with `iamPrefix` (the EKS cluster and node roles, named by Pulumi). */
+    roleArns: string[];
 }
 
 /**
@@ -343,9 +353,10 @@ export interface SiteGuard {
  *   resource tags and stay allowed. Removing or changing a site tag is itself a write on a site-tagged resource, so
  *   denied. The e2e clusters carry none of these tags (their install-config sets no `userTags`). Unverified here (no
  *   AWS account): that every instance of the node groups carries `eks:cluster-name` from its first second.
- * - ECR, EKS and KMS entirely (the installer's permission groups use none of them for the gate's install: no customer
- *   KMS key), S3 on the site's bucket, and every IAM write (PassRole included) on the site's IAM names, the
- *   installer's own user among them (it cannot loosen its own policies). The installer's reads of its own user
+ * - ECR and EKS entirely (the installer's permission groups use neither), KMS on the site's own keys (not `*`: EC2
+ *   calls KMS with the installer's own rights for the default EBS key of the e2e nodes' root volumes), S3 on the
+ *   site's bucket, and every IAM write (PassRole included) on the site's IAM names and on the cluster and node roles,
+ *   the installer's own user among them (it cannot loosen its own policies). The installer's reads of its own user
  *   (`iam:GetUser`, `iam:SimulatePrincipalPolicy`, its permission check) stay allowed.
  *
  * What this cannot bound: the roles and users the installer creates under the gate's prefix carry inline policies
@@ -373,7 +384,8 @@ export function siteGuardPolicy(guard: SiteGuard): PolicyDocument {
         tagged("DenyBuildClusterResources", {
             Null: { [`aws:ResourceTag/kubernetes.io/cluster/${guard.clusterName}`]: "false" },
         }),
-        { Sid: "DenySiteServices", Effect: "Deny", Action: ["ecr:*", "eks:*", "kms:*"], Resource: "*" },
+        { Sid: "DenySiteServices", Effect: "Deny", Action: ["ecr:*", "eks:*"], Resource: "*" },
+        { Sid: "DenySiteKeys", Effect: "Deny", Action: "kms:*", Resource: guard.kmsKeyArns },
         { Sid: "DenySiteBucket", Effect: "Deny", Action: "s3:*", Resource: [bucket, `${bucket}/*`] },
         {
             Sid: "DenySiteIamWrites",
@@ -391,7 +403,7 @@ export function siteGuardPolicy(guard: SiteGuard): PolicyDocument {
                 "iam:Untag*",
                 "iam:Update*",
             ],
-            Resource: [iam("role"), iam("user"), iam("instance-profile"), iam("policy")],
+            Resource: [iam("role"), iam("user"), iam("instance-profile"), iam("policy"), ...guard.roleArns],
         },
     ]);
 }

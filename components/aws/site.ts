@@ -272,6 +272,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                             clusterName: this.clusterName,
                             iamPrefix: `${physicalName(args.namePrefix, [args.region], 64)}-`,
                             bucketName: bucket.name,
+                            kmsKeyArns: [signingKey.key.arn],
+                            roleArns: [cluster.clusterRole.arn, cluster.nodeRole.arn],
                         },
                     },
                     { parent: this, provider: this.awsProvider },

@@ -13,6 +13,8 @@ describe("policy gate-installer-guarded", () => {
         clusterName: "okd-builds",
         iamPrefix: "okd-us-east-1-",
         bucketName: "okd-artifacts",
+        kmsKeyArns: ["arn:aws:kms:us-east-1:123456789012:key/chains"],
+        roleArns: ["arn:aws:iam::123456789012:role/okd-node-0a1b2c"],
     });
     const user = (tags: Record<string, string> = { "okd-ci/role": "e2e-installer" }) =>
         res(t.aws.iamUser, "installer", { name: "okd-us-east-1-e2e-installer", tags });
@@ -36,6 +38,20 @@ describe("policy gate-installer-guarded", () => {
         ];
     };
 
+    it("denies KMS on the site's key and IAM writes on the EKS roles, and leaves the account's EBS key to the installer", () => {
+        const deny = (sid: string) => guard.Statement.find((s) => s.Sid === sid);
+        assert.deepEqual(deny("DenySiteKeys")?.Resource, ["arn:aws:kms:us-east-1:123456789012:key/chains"]);
+        assert.deepEqual(deny("DenySiteKeys")?.Action, "kms:*");
+        // EC2 calls KMS with the installer's own rights for the default EBS key of the e2e nodes' root volumes
+        // (IAM forward access sessions), so no statement may deny KMS on every key.
+        assert.ok(
+            !guard.Statement.some((s) => [s.Action].flat().some((a) => a.startsWith("kms:")) && s.Resource === "*"),
+        );
+        assert.ok(
+            [deny("DenySiteIamWrites")?.Resource].flat().includes("arn:aws:iam::123456789012:role/okd-node-0a1b2c"),
+        );
+    });
+
     it("passes the installer user with the site guard (the policy components/aws/e2e-gate.ts attaches)", () => {
         assert.deepEqual(violations(gateInstallerGuarded, installer(true)), []);
     });
@@ -51,7 +67,9 @@ describe("policy gate-installer-guarded", () => {
         const u = user();
         const weakened = {
             ...guard,
-            Statement: guard.Statement.filter((s) => s.Sid !== "DenySiteTaggedCompute" && s.Sid !== "DenySiteServices"),
+            Statement: guard.Statement.filter(
+                (s) => !["DenySiteTaggedCompute", "DenySiteServices", "DenySiteKeys"].includes(s.Sid ?? ""),
+            ),
         };
         const v = violations(gateInstallerGuarded, [u, ...attached(u, "site-guard", weakened)]);
         assert.ok(v.some((m) => /ec2:TerminateInstances/.test(m)));

@@ -48,6 +48,30 @@ describe("publish-tools-image.sh", () => {
         assert.match(r.stdout, new RegExp(`okd/release:${tag} is ${built}`));
     });
 
+    it("moves the release run's fallback tag to the same digest, after the hash tag", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        const r = runScript("publish-tools-image.sh", {
+            ...env,
+            TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+            LATEST_TAG: "pipeline-tools-latest",
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(digestOf(`${registry.host}/okd/release:${tag}`), built);
+        assert.equal(digestOf(`${registry.host}/okd/release:pipeline-tools-latest`), built);
+        // Never in the build repository, where any build may push tags.
+        assert.throws(() => digestOf(`${registry.host}/okd/components:pipeline-tools-latest`));
+    });
+
+    it("publishes nothing for a prebuilt tools image named by digest alone (what tools-image.sh reports for one)", () => {
+        const prebuilt = pushTinyImage(`${registry.host}/elsewhere/tools:v2`, "prebuilt by digest");
+        const r = runScript("publish-tools-image.sh", {
+            ...env,
+            TOOLS_IMAGE: `${registry.host}/elsewhere/tools@${prebuilt}`,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /nothing to publish/);
+    });
+
     it("publishes nothing for a prebuilt tools image (the release run resolves that one itself)", () => {
         const prebuilt = pushTinyImage(`${registry.host}/elsewhere/tools:v1`, "prebuilt");
         const r = runScript("publish-tools-image.sh", {

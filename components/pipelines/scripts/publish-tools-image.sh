@@ -13,8 +13,9 @@
 #   TARGET_REPOSITORY    the release repository
 #   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
 #   REGISTRY_AUTH_FILE   the site registry's auth file (records)
+#   LATEST_TAG           optional: also move this tag (the newest tools image a nightly published) to the digest
 # Writes:
-#   <TARGET_REPOSITORY>:<tag>, the digest of TOOLS_IMAGE; a line saying so on stdout
+#   <TARGET_REPOSITORY>:<tag> (and :<LATEST_TAG>), the digest of TOOLS_IMAGE; a line saying so on stdout
 set -euo pipefail
 
 for var in TOOLS_IMAGE BUILD_REPOSITORY TARGET_REPOSITORY TLS_VERIFY REGISTRY_AUTH_FILE; do
@@ -30,30 +31,41 @@ if ! [[ "${TOOLS_IMAGE}" =~ ^([^@]+)@(sha256:[0-9a-f]{64})$ ]]; then
 fi
 named="${BASH_REMATCH[1]}"
 digest="${BASH_REMATCH[2]}"
-# The tag is what follows the last ':' after the last '/' (a registry host may carry a port).
+# The tag is what follows the last ':' after the last '/' (a registry host may carry a port). A prebuilt image may be
+# named by digest alone (repository@sha256:…, what tools-image.sh reports for one), so the repository is compared first.
 last="${named##*/}"
-if [[ "${last}" != *:* ]]; then
-  echo "publish-tools-image: TOOLS_IMAGE '${TOOLS_IMAGE}' has no tag" >&2
-  exit 2
+tag=""
+repository="${named}"
+if [[ "${last}" == *:* ]]; then
+  tag="${last##*:}"
+  repository="${named%:*}"
 fi
-tag="${last##*:}"
-repository="${named%:*}"
 if [ "${repository}" != "${BUILD_REPOSITORY}" ]; then
   echo "publish-tools-image: ${repository} is not the build repository (a prebuilt tools image); nothing to publish"
   exit 0
 fi
+if [ -z "${tag}" ]; then
+  echo "publish-tools-image: TOOLS_IMAGE '${TOOLS_IMAGE}' has no tag" >&2
+  exit 2
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-# --preserve-digests: fail rather than write anything but the very manifest the run used.
-skopeo copy --quiet --preserve-digests --authfile "${REGISTRY_AUTH_FILE}" \
-  --src-tls-verify="${TLS_VERIFY}" --dest-tls-verify="${TLS_VERIFY}" \
-  "docker://${repository}@${digest}" "docker://${TARGET_REPOSITORY}:${tag}"
+# --preserve-digests: fail rather than write anything but the very manifest the run used. LATEST_TAG, when set, is the
+# newest tools image a nightly published, the release run's fallback after a Containerfile change
+# (resolve-tools-image.sh FALLBACK_IMAGE); it is moved after the hash tag, so the hash tag is never the one missing.
+for target in "${tag}" ${LATEST_TAG:+"${LATEST_TAG}"}; do
+  skopeo copy --quiet --preserve-digests --authfile "${REGISTRY_AUTH_FILE}" \
+    --src-tls-verify="${TLS_VERIFY}" --dest-tls-verify="${TLS_VERIFY}" \
+    "docker://${repository}@${digest}" "docker://${TARGET_REPOSITORY}:${target}"
+done
+# Checked by digest, not by tag: another stream's nightly may move the same tag to its own build of the same
+# Containerfile between the copy and the check, which is no error.
 skopeo inspect --raw --authfile "${REGISTRY_AUTH_FILE}" --tls-verify="${TLS_VERIFY}" \
-  "docker://${TARGET_REPOSITORY}:${tag}" >"${work}/manifest"
+  "docker://${TARGET_REPOSITORY}@${digest}" >"${work}/manifest"
 served="sha256:$(sha256sum "${work}/manifest" | cut -c1-64)"
 if [ "${served}" != "${digest}" ]; then
-  echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag} serves ${served}, not ${digest}" >&2
+  echo "publish-tools-image: ${TARGET_REPOSITORY}@${digest} serves ${served}" >&2
   exit 1
 fi
-echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag} is ${digest}"
+echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag}${LATEST_TAG:+ and :${LATEST_TAG}} is ${digest}"

@@ -2,9 +2,9 @@
 # Resolves the pipeline tools image to the digest the registry holds for it, building nothing: the release Pipeline's
 # tools-image task, which runs unprivileged in the restricted release namespace. The image is the one the nightlies
 # build from the tools Containerfile (tagged by its hash) or a prebuilt one; a missing tag means no nightly has built
-# this Containerfile yet. Then, with FALLBACK_IMAGE (the tag every nightly also moves to the image it built,
-# tools-image.sh LATEST_TAG), the release runs the newest tools image a nightly built, saying so loudly: the payload it
-# promotes was built and gated by a nightly with that image or an older one, and a release must not wait for a
+# this Containerfile yet. Then, with FALLBACK_IMAGE (the tag every nightly's assemble also moves to the image it
+# published, publish-tools-image.sh LATEST_TAG), the release runs the newest tools image a nightly built, saying so
+# loudly: the payload it promotes was built and gated by a nightly with that image or an older one, and a release must not wait for a
 # nightly because the Containerfile changed. Only a tag the registry does not know falls back; any other error
 # (auth, network) fails.
 #

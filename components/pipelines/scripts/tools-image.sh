@@ -16,7 +16,6 @@
 #   CONTEXT_DIR          build context directory
 #   REPOSITORY           repository the image is pushed to (the site's components repository), no tag
 #   TAG_PREFIX           optional, default "pipeline-tools-"
-#   LATEST_TAG           optional: also push the built image under this tag (the newest a nightly built)
 #   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
 #   PREBUILT_IMAGE       optional: use this image (repository@sha256:… or repository:tag) and build nothing; a digest
 #                        must be what the registry serves, a tag is resolved once and the digest reported
@@ -90,10 +89,4 @@ echo "tools-image: building ${image}"
 buildah build --file "${CONTAINERFILE}" --tag "${image}" --layers=false "${isolation[@]}" \
   --label "io.okd-ci.containerfile.sha256=${hash}" "${CONTEXT_DIR}"
 buildah push --tls-verify="${TLS_VERIFY}" --digestfile "${work}/digest" "${image}" "docker://${image}"
-# The newest tools image a nightly built, for a release run after a Containerfile change and before the next nightly
-# (resolve-tools-image.sh FALLBACK_IMAGE). The same manifest, pushed after the hash tag, so the hash tag is never the
-# one missing.
-if [ -n "${LATEST_TAG:-}" ]; then
-  buildah push --tls-verify="${TLS_VERIFY}" "${image}" "docker://${REPOSITORY}:${LATEST_TAG}"
-fi
 report "${image}" "$(cat "${work}/digest")"

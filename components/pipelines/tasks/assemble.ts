@@ -1,7 +1,7 @@
 import { type PipelineContext, registryAuthStep, siteAuthFile, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, envOf, paramEnv } from "../tekton";
-import { toolsBuildRepository, toolsImageParam, toolsRepository, toolsStepImage } from "./tools-image";
+import { toolsBuildRepository, toolsImageParam, toolsLatestTag, toolsRepository, toolsStepImage } from "./tools-image";
 
 export const assembleTaskName = "okd-assemble-release";
 
@@ -96,6 +96,7 @@ export function assembleTask(ctx: PipelineContext): TaskDefinition {
                             TARGET_REPOSITORY: toolsRepository(ctx),
                             TLS_VERIFY: ctx.tlsVerify,
                             REGISTRY_AUTH_FILE: siteAuthFile,
+                            LATEST_TAG: toolsLatestTag,
                         }),
                     ],
                 },

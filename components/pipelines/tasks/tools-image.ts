@@ -103,7 +103,6 @@ export function toolsImageTask(ctx: PipelineContext): TaskDefinition {
                         { name: "CONTEXT_DIR", value: "/containerfiles" },
                         { name: "REPOSITORY", value: toolsBuildRepository(ctx) },
                         { name: "TAG_PREFIX", value: toolsTagPrefix },
-                        { name: "LATEST_TAG", value: toolsLatestTag },
                         { name: "TLS_VERIFY", value: ctx.tlsVerify },
                         { name: "REGISTRY_AUTH_FILE", value: pushAuthFile },
                         { name: "RESULT_IMAGE_URL", value: "$(results.IMAGE_URL.path)" },

@@ -240,7 +240,14 @@ describe("aws site scaling, network and foreign gates", () => {
                 namePrefix: "okd",
                 account: pulumi.output({ accountId: "123456789012", partition: "aws" }),
                 userName: "okd-us-east-1-e2e-installer",
-                siteGuard: { siteTags: {}, clusterName: "okd-builds", iamPrefix: "okd-us-east-1-", bucketName: "b" },
+                siteGuard: {
+                    siteTags: {},
+                    clusterName: "okd-builds",
+                    iamPrefix: "okd-us-east-1-",
+                    bucketName: "b",
+                    kmsKeyArns: [],
+                    roleArns: [],
+                },
             });
             // Output.promise() is how the SDK itself awaits an Output; a failed apply rejects it.
             const settledPolicies = (gate.policies as unknown as { promise(): Promise<unknown> }).promise();

@@ -840,7 +840,8 @@ describe("aws site", () => {
                 guard().Statement.some((s: Json) => {
                     if (s.Effect !== "Deny") return false;
                     if (![s.Action].flat().some((a: string) => covers(a, action))) return false;
-                    if (![s.Resource].flat().some((r: string) => covers(r, resource))) return false;
+                    if (![s.Resource].flat().some((r: string | null) => r !== null && covers(r, resource)))
+                        return false;
                     const c = s.Condition ?? {};
                     const eq = Object.entries(c.StringEquals ?? {}).every(
                         ([k, v]) => tags[k.replace(/^aws:ResourceTag\//, "")] === v,
@@ -851,6 +852,22 @@ describe("aws site", () => {
                     return eq && present;
                 });
             const instance = "arn:aws:ec2:us-east-2:123456789012:instance/i-0123";
+            /** The resources of one guard statement (the mocks resolve resource ARNs to null: known after apply). */
+            const guardResources = (sid: string) =>
+                [guard().Statement.find((s: Json) => s.Sid === sid)?.Resource].flat() as (string | null)[];
+
+            it("denies KMS on the site's own key only, and IAM writes on the EKS cluster and node roles too", () => {
+                // One key ARN (Chains'), never `*`: EC2 uses the installer's own rights on the default EBS key.
+                assert.equal(guardResources("DenySiteKeys").length, 1);
+                assert.ok(!guardResources("DenySiteKeys").includes("*"));
+                // The prefixed names, plus the two roles Pulumi names (their ARNs, known after apply).
+                const iamWrites = guardResources("DenySiteIamWrites");
+                assert.equal(iamWrites.filter((r) => r?.startsWith("arn:aws:iam::*:")).length, 4);
+                assert.equal(iamWrites.length, 6);
+                assert.ok(
+                    !guard().Statement.some((s: Json) => [s.Action].flat().includes("kms:*") && s.Resource === "*"),
+                );
+            });
 
             it("attaches the guard only to the installer's user, as an explicit Deny", () => {
                 const attached = under("awst-e2e-aws", T.userAttachment).map((a) => (a.inputs as Json).policyArn);
@@ -893,7 +910,7 @@ describe("aws site", () => {
                     // The site's images, cluster, signing key and artifacts.
                     ["ecr:PutImage", repoArn("promoted"), {}],
                     ["eks:CreateAccessEntry", "arn:aws:eks:us-east-1:123456789012:cluster/okdt-builds", {}],
-                    ["kms:Sign", "arn:aws:kms:us-east-1:123456789012:key/k", {}],
+
                     ["s3:PutObject", `${bucketArn}/releases/4.19/index.json`, {}],
                     ["s3:DeleteBucketPolicy", bucketArn, {}],
                     // The site's identities, and its own user's policies.
@@ -931,6 +948,11 @@ describe("aws site", () => {
                     ]) {
                         assert.ok(!denied(action, resource, own), `${action} on ${resource}`);
                     }
+                }
+                // EC2 calls KMS with the installer's own rights for the default EBS key of the e2e nodes' encrypted
+                // root volumes (forward access sessions): KMS is denied on the site's key only, never on `*`.
+                for (const action of ["kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt"]) {
+                    assert.ok(!denied(action, "arn:aws:kms:us-east-2:123456789012:key/ebs-default"), action);
                 }
                 // Its permission check reads and simulates its own user.
                 for (const action of ["iam:GetUser", "iam:SimulatePrincipalPolicy", "iam:ListUserPolicies"]) {
