@@ -840,8 +840,9 @@ describe("aws site", () => {
                 guard().Statement.some((s: Json) => {
                     if (s.Effect !== "Deny") return false;
                     if (![s.Action].flat().some((a: string) => covers(a, action))) return false;
-                    if (![s.Resource].flat().some((r: string | null) => r !== null && covers(r, resource)))
+                    if (![s.Resource].flat().some((r: string | null) => r !== null && covers(r, resource))) {
                         return false;
+                    }
                     const c = s.Condition ?? {};
                     const eq = Object.entries(c.StringEquals ?? {}).every(
                         ([k, v]) => tags[k.replace(/^aws:ResourceTag\//, "")] === v,
