@@ -95,7 +95,7 @@ describe("policy network-policy-enforced: edges", () => {
     });
 
     describe("GKE", () => {
-        const gke = (props: object) => res(t.gcp.gkeCluster, "okd-gke", props);
+        const gke = (props: Record<string, unknown>) => res(t.gcp.gkeCluster, "okd-gke", props);
         const gap = [
             "GKE cluster okd-gke runs neither Dataplane V2 (datapathProvider ADVANCED_DATAPATH) nor the network policy add-on: GKE would ignore every NetworkPolicy",
         ];
