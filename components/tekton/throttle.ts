@@ -5,7 +5,13 @@ import type { Stream } from "../shared/model";
 import { streamId, triggerEventParams } from "../shared/pipelines";
 import { celString, createRunPolicy } from "./admission";
 import { scriptCronJob } from "./jobs";
-import { listenerNames, pushRecordParams, pushRecordTemplateName, scheduleListenerUrl, scheduledNightlyCronJob } from "./triggers";
+import {
+    listenerNames,
+    pushRecordParams,
+    pushRecordTemplateName,
+    scheduleListenerUrl,
+    scheduledNightlyCronJob,
+} from "./triggers";
 
 /** Labels of a push record (a ConfigMap the GitHub listener creates per push); the dispatcher selects on them. */
 export const pushRecordLabel = { key: "okd-ci/push-record", value: "nightly" } as const;
