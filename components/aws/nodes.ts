@@ -39,6 +39,8 @@ export interface NodeGroupsArgs {
     /** Root disk of a system node, GiB. */
     systemDiskGb: number;
     buildPool: CloudSiteArgs["buildPool"];
+    /** Whether the stack has gates: their install pods run on the system nodes (src/config/system-pool.ts). */
+    gates: boolean;
     /** Resources the node groups wait for (add-ons and the node role's policy attachments). */
     dependsOn: pulumi.Resource[];
 }
@@ -59,6 +61,7 @@ function launchTemplate(
     pool: string,
     diskGb: number,
     instanceTypes: string[],
+    cpuCredits: "standard" | "unlimited",
     opts: pulumi.CustomResourceOptions,
 ): ec2.LaunchTemplate {
     const tags = { Name: `${name}-${pool}` };
@@ -75,8 +78,7 @@ function launchTemplate(
                     ebs: { volumeSize: diskGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
                 },
             ],
-            // Burstable system nodes (the small profile's t3) never run up surplus CPU-credit charges.
-            creditSpecification: instanceTypes.every((t) => /^t\d/.test(t)) ? { cpuCredits: "standard" } : undefined,
+            creditSpecification: instanceTypes.every((t) => /^t\d/.test(t)) ? { cpuCredits } : undefined,
             tagSpecifications: [
                 { resourceType: "instance", tags },
                 { resourceType: "volume", tags },
@@ -84,6 +86,19 @@ function launchTemplate(
         },
         opts,
     );
+}
+
+/**
+ * CPU credits of burstable system nodes (the small profile's t3/t3a). Without gates, `standard`: the nodes never run up
+ * surplus-credit charges, and idle controllers stay under the baseline. With gates, `unlimited`: the gates' installs run
+ * on the system node, and "T4g, T3a, and T3 instances do not receive launch credits" (EC2 User Guide,
+ * docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-standard-mode-concepts.html#launch-credits),
+ * so in `standard` mode a node just replaced (an AMI update, a Kubernetes upgrade) starts at zero credits and would run
+ * the night's installs at its baseline (40% of a t3a.xlarge). `unlimited` bursts at once and bills only surplus credits
+ * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html).
+ */
+export function systemCpuCredits(gates: boolean): "standard" | "unlimited" {
+    return gates ? "unlimited" : "standard";
 }
 
 const templateRef = (lt: ec2.LaunchTemplate) => ({ id: lt.id, version: lt.latestVersion.apply(String) });
@@ -96,8 +111,15 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, opts: pulum
     assertNodeLabels("aws", `${name}-build`, buildLabels);
 
     const lts = {
-        system: launchTemplate(name, "system", args.systemDiskGb, [args.systemPool.instanceType], opts),
-        build: launchTemplate(name, "build", args.buildPool.diskGb, args.buildPool.instanceTypes, opts),
+        system: launchTemplate(
+            name,
+            "system",
+            args.systemDiskGb,
+            [args.systemPool.instanceType],
+            systemCpuCredits(args.gates),
+            opts,
+        ),
+        build: launchTemplate(name, "build", args.buildPool.diskGb, args.buildPool.instanceTypes, "standard", opts),
     };
     const common = {
         clusterName: args.cluster.name,

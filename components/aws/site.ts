@@ -142,6 +142,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 systemPool: args.systemPool,
                 systemDiskGb: layout.systemDiskGb,
                 buildPool: args.buildPool,
+                gates: Object.values(args.gates).some((g) => g !== undefined),
                 dependsOn: cluster.nodeDependencies,
             },
             o,
