@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { createNodeAddons } from "./addons";
 import { managedPolicyArn, serviceTrustPolicy } from "./policy";
+import { principalKey } from "./principal";
 
 export interface ClusterArgs {
     /** EKS cluster name (regional, unique per account). */
@@ -32,6 +33,8 @@ export interface ClusterArgs {
     /** Days the control-plane log group keeps events. */
     logRetentionDays: number;
 }
+
+export { principalKey };
 
 export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
 
@@ -232,17 +235,6 @@ export function adminAccessEffective(
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         return true as const;
     });
-}
-
-/**
- * An IAM principal as an access entry matches it: partition, account, kind and name, without the role's path.
- * `aws.iam.getSessionContext` gives the role behind an STS session with its path (SSO roles live under
- * `/aws-reserved/sso.amazonaws.com/…`), while `adminPrincipals` may name it with or without; EKS resolves both to the
- * same role (docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html).
- */
-export function principalKey(arn: string): string | undefined {
-    const m = /^arn:(aws[\w-]*):iam::(\d{12}):(role|user)\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
-    return m === null ? undefined : `${m[1]}:${m[2]}:${m[3]}/${m[4]}`;
 }
 
 /**
