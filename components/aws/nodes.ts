@@ -41,6 +41,12 @@ export interface NodeGroupsArgs {
     buildPool: CloudSiteArgs["buildPool"];
     /** Whether the stack has gates: their install pods run on the system nodes (src/config/system-pool.ts). */
     gates: boolean;
+    /**
+     * The site's tags (`okd-ci-project`, `okd-ci-stack`) for each node's instance, root volume and launch-time ENIs:
+     * the gate installer's site guard denies EC2 writes on what carries them (installer-permissions.ts), and the
+     * provider's default tags reach the launch template, not what EC2 launches from it.
+     */
+    siteTags: Record<string, string>;
     /** Resources the node groups wait for (add-ons and the node role's policy attachments). */
     dependsOn: pulumi.Resource[];
 }
@@ -62,9 +68,10 @@ function launchTemplate(
     diskGb: number,
     instanceTypes: string[],
     cpuCredits: "standard" | "unlimited",
+    siteTags: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
 ): ec2.LaunchTemplate {
-    const tags = { Name: `${name}-${pool}` };
+    const tags = { ...siteTags, Name: `${name}-${pool}` };
     return new ec2.LaunchTemplate(
         `${name}-${pool}`,
         {
@@ -82,6 +89,7 @@ function launchTemplate(
             tagSpecifications: [
                 { resourceType: "instance", tags },
                 { resourceType: "volume", tags },
+                { resourceType: "network-interface", tags },
             ],
         },
         opts,
@@ -117,9 +125,18 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, opts: pulum
             args.systemDiskGb,
             [args.systemPool.instanceType],
             systemCpuCredits(args.gates),
+            args.siteTags,
             opts,
         ),
-        build: launchTemplate(name, "build", args.buildPool.diskGb, args.buildPool.instanceTypes, "standard", opts),
+        build: launchTemplate(
+            name,
+            "build",
+            args.buildPool.diskGb,
+            args.buildPool.instanceTypes,
+            "standard",
+            args.siteTags,
+            opts,
+        ),
     };
     const common = {
         clusterName: args.cluster.name,

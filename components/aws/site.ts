@@ -143,6 +143,7 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 systemDiskGb: layout.systemDiskGb,
                 buildPool: args.buildPool,
                 gates: Object.values(args.gates).some((g) => g !== undefined),
+                siteTags: pick(standardTags({}), ["okd-ci-project", "okd-ci-stack"]),
                 dependsOn: cluster.nodeDependencies,
             },
             o,
