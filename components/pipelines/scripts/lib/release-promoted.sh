@@ -169,7 +169,7 @@ require_adopted() {
   fetch "${bucket}/promoted/$1" "${adopted_marker}" "${work}/adopted-$1" && return 0
   legacy_promotions "$1" "${work}/legacy-records-$1" "${work}/legacy-$1"
   [ -s "${work}/legacy-$1" ] || return 0
-  fail "releases/$1/ has promotions not yet in promoted/$1/ ($(paste -sd, "${work}/legacy-$1")): run RECORD_ACTION=adopt MINOR=$1 as the promotion identity (the promote Task does it as its first step; docs/pipelines.md, \"Promoted releases\")"
+  fail "releases/$1/ has promotions not yet in promoted/$1/ ($(paste -sd, "${work}/legacy-$1")): run RECORD_ACTION=adopt MINOR=$1 as the promotion identity (the promote Task does it as its first step; docs/pipelines.md, \"Durable release state\")"
 }
 
 adopt_promotions() {
