@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { createNodeAddons } from "./addons";
 import { managedPolicyArn, serviceTrustPolicy } from "./policy";
+import { principalKey } from "./principal";
 
 export interface ClusterArgs {
     /** EKS cluster name (regional, unique per account). */
@@ -33,6 +34,8 @@ export interface ClusterArgs {
     logRetentionDays: number;
 }
 
+export { principalKey };
+
 export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
 
 export interface Cluster {
@@ -50,6 +53,8 @@ export interface Cluster {
     podIdentityAgent: eks.Addon;
     /** The admins' access policy associations: the Kubernetes provider waits for them (there is no creator entry). */
     adminAccess: eks.AccessPolicyAssociation[];
+    /** Resolves once the newest association is old enough to be effective (`adminAccessEffective`). */
+    adminAccessEffective: pulumi.Output<true>;
     /**
      * Resolves once the deployer is known to be one of `adminPrincipals`; rejects, naming the key, when it is not.
      * The Kubernetes provider's kubeconfig waits for it, so a preview stops before any in-cluster object is planned.
@@ -186,19 +191,50 @@ export function createCluster(name: string, args: ClusterArgs, opts: pulumi.Cust
         nodeAddons,
         podIdentityAgent: addons.podIdentityAgent,
         adminAccess,
+        adminAccessEffective: adminAccessEffective(adminAccess),
         deployerIsAdmin,
     };
 }
 
 /**
- * An IAM principal as an access entry matches it: partition, account, kind and name, without the role's path.
- * `aws.iam.getSessionContext` gives the role behind an STS session with its path (SSO roles live under
- * `/aws-reserved/sso.amazonaws.com/…`), while `adminPrincipals` may name it with or without; EKS resolves both to the
- * same role (docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html).
+ * How long an access policy association is given to take effect before the first Kubernetes call. EKS: "access entry
+ * creation and updates are eventually consistent, and may take several seconds to be effective after the initial API
+ * call returns successfully" (docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html). The deployer has
+ * no other access (`bootstrapClusterCreatorAdminPermissions: false`), so on a fresh stack its first call could be
+ * refused. 15 s is a margin over "several seconds", not a figure EKS gives; it is unverified here (no EKS to test on).
  */
-export function principalKey(arn: string): string | undefined {
-    const m = /^arn:(aws[\w-]*):iam::(\d{12}):(role|user)\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
-    return m === null ? undefined : `${m[1]}:${m[2]}:${m[3]}/${m[4]}`;
+export const accessPropagationMs = 15_000;
+
+/**
+ * Milliseconds still to wait, at `now`, for associations made at `associatedAt` (RFC 3339, as EKS reports them) to be
+ * effective: what is left of `settleMs` after the newest of them, never more than `settleMs` (a clock behind EKS's),
+ * and 0 when none has a time (mocks, an offline synth).
+ */
+export function accessSettleDelay(
+    associatedAt: (string | undefined)[],
+    now: number,
+    settleMs = accessPropagationMs,
+): number {
+    const times = associatedAt.map((t) => (t === undefined ? NaN : Date.parse(t))).filter(Number.isFinite);
+    if (times.length === 0) return 0;
+    return Math.min(settleMs, Math.max(0, Math.max(...times) + settleMs - now));
+}
+
+/**
+ * Resolves when the admins' access is effective: during `pulumi up`, after waiting out `accessSettleDelay` (only an
+ * association made within the last `settleMs` waits, so only its creation or replacement costs time); at once in a
+ * preview, which makes no Kubernetes call that needs it.
+ */
+export function adminAccessEffective(
+    adminAccess: eks.AccessPolicyAssociation[],
+    settleMs = accessPropagationMs,
+): pulumi.Output<true> {
+    return pulumi.all(adminAccess.map((a) => a.associatedAt)).apply(async (times) => {
+        if (pulumi.runtime.isDryRun()) return true as const;
+        const delay = accessSettleDelay(times, Date.now(), settleMs);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        return true as const;
+    });
 }
 
 /**
@@ -269,7 +305,7 @@ export function kubeconfigFor(cluster: eks.Cluster, region: string): pulumi.Outp
 
 export function createKubernetesProvider(
     name: string,
-    cluster: Pick<Cluster, "cluster" | "adminAccess" | "deployerIsAdmin">,
+    cluster: Pick<Cluster, "cluster" | "adminAccess" | "adminAccessEffective" | "deployerIsAdmin">,
     clusterName: string,
     region: string,
     kubeconfig: pulumi.Output<string>,
@@ -278,8 +314,11 @@ export function createKubernetesProvider(
     return new k8s.Provider(
         `${name}-k8s`,
         {
-            // The same text, once the deployer is known to be an admin (a preview stops here otherwise).
-            kubeconfig: pulumi.all([kubeconfig, cluster.deployerIsAdmin]).apply(([k]) => k),
+            // The same text, once the deployer is known to be an admin (a preview stops here otherwise) and its
+            // access has had time to take effect (`adminAccessEffective`).
+            kubeconfig: pulumi
+                .all([kubeconfig, cluster.deployerIsAdmin, cluster.adminAccessEffective])
+                .apply(([k]) => k),
             // Stable across endpoint or certificate rotation, so neither replaces every in-cluster object.
             clusterIdentifier: `eks-${region}-${clusterName}`,
         },

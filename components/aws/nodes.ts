@@ -39,6 +39,14 @@ export interface NodeGroupsArgs {
     /** Root disk of a system node, GiB. */
     systemDiskGb: number;
     buildPool: CloudSiteArgs["buildPool"];
+    /** Whether the stack has gates: their install pods run on the system nodes (src/config/system-pool.ts). */
+    gates: boolean;
+    /**
+     * The site's tags (`okd-ci-project`, `okd-ci-stack`) for each node's instance, root volume and launch-time ENIs:
+     * the gate installer's site guard denies EC2 writes on what carries them (installer-permissions.ts), and the
+     * provider's default tags reach the launch template, not what EC2 launches from it.
+     */
+    siteTags: Record<string, string>;
     /** Resources the node groups wait for (add-ons and the node role's policy attachments). */
     dependsOn: pulumi.Resource[];
 }
@@ -59,9 +67,11 @@ function launchTemplate(
     pool: string,
     diskGb: number,
     instanceTypes: string[],
+    cpuCredits: "standard" | "unlimited",
+    siteTags: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
 ): ec2.LaunchTemplate {
-    const tags = { Name: `${name}-${pool}` };
+    const tags = { ...siteTags, Name: `${name}-${pool}` };
     return new ec2.LaunchTemplate(
         `${name}-${pool}`,
         {
@@ -75,15 +85,28 @@ function launchTemplate(
                     ebs: { volumeSize: diskGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
                 },
             ],
-            // Burstable system nodes (the small profile's t3) never run up surplus CPU-credit charges.
-            creditSpecification: instanceTypes.every((t) => /^t\d/.test(t)) ? { cpuCredits: "standard" } : undefined,
+            creditSpecification: instanceTypes.every((t) => /^t\d/.test(t)) ? { cpuCredits } : undefined,
             tagSpecifications: [
                 { resourceType: "instance", tags },
                 { resourceType: "volume", tags },
+                { resourceType: "network-interface", tags },
             ],
         },
         opts,
     );
+}
+
+/**
+ * CPU credits of burstable system nodes (the small profile's t3/t3a). Without gates, `standard`: the nodes never run up
+ * surplus-credit charges, and idle controllers stay under the baseline. With gates, `unlimited`: the gates' installs run
+ * on the system node, and "T4g, T3a, and T3 instances do not receive launch credits" (EC2 User Guide,
+ * docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-standard-mode-concepts.html#launch-credits),
+ * so in `standard` mode a node just replaced (an AMI update, a Kubernetes upgrade) starts at zero credits and would run
+ * the night's installs at its baseline (40% of a t3a.xlarge). `unlimited` bursts at once and bills only surplus credits
+ * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html).
+ */
+export function systemCpuCredits(gates: boolean): "standard" | "unlimited" {
+    return gates ? "unlimited" : "standard";
 }
 
 const templateRef = (lt: ec2.LaunchTemplate) => ({ id: lt.id, version: lt.latestVersion.apply(String) });
@@ -96,8 +119,24 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, opts: pulum
     assertNodeLabels("aws", `${name}-build`, buildLabels);
 
     const lts = {
-        system: launchTemplate(name, "system", args.systemDiskGb, [args.systemPool.instanceType], opts),
-        build: launchTemplate(name, "build", args.buildPool.diskGb, args.buildPool.instanceTypes, opts),
+        system: launchTemplate(
+            name,
+            "system",
+            args.systemDiskGb,
+            [args.systemPool.instanceType],
+            systemCpuCredits(args.gates),
+            args.siteTags,
+            opts,
+        ),
+        build: launchTemplate(
+            name,
+            "build",
+            args.buildPool.diskGb,
+            args.buildPool.instanceTypes,
+            "standard",
+            args.siteTags,
+            opts,
+        ),
     };
     const common = {
         clusterName: args.cluster.name,

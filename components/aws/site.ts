@@ -142,6 +142,8 @@ export class AwsSite extends pulumi.ComponentResource implements Site {
                 systemPool: args.systemPool,
                 systemDiskGb: layout.systemDiskGb,
                 buildPool: args.buildPool,
+                gates: Object.values(args.gates).some((g) => g !== undefined),
+                siteTags: pick(standardTags({}), ["okd-ci-project", "okd-ci-stack"]),
                 dependsOn: cluster.nodeDependencies,
             },
             o,

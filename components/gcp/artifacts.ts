@@ -40,7 +40,19 @@ export function artifactLifecycleRules(logDays: number) {
     ];
 }
 
-/** The artifact bucket: private, versioned, with the shared lifecycle; protected, as it holds release records. */
+/**
+ * Seconds GCS keeps a deleted object (or a deleted noncurrent generation) restorable: the most soft delete allows,
+ * 90 days (cloud.google.com/storage/docs/soft-delete; the provider's `softDeletePolicy.retentionDurationSeconds`
+ * accepts 604800 to 7776000). Versioning alone does not protect history here: the records and promote identities
+ * hold `roles/storage.objectUser` (GCS needs `storage.objects.delete` to overwrite), which also deletes noncurrent
+ * generations for good. Soft delete keeps what they delete, and what the lifecycle rules delete, for 90 more days.
+ */
+export const softDeleteRetentionSeconds = 90 * 24 * 3600;
+
+/**
+ * The artifact bucket: private, versioned, soft delete kept for 90 days, with the shared lifecycle; protected, as it
+ * holds release records.
+ */
 export function createArtifactBucket(
     name: string,
     args: ArtifactBucketArgs,
@@ -57,6 +69,7 @@ export function createArtifactBucket(
             uniformBucketLevelAccess: true,
             publicAccessPrevention: "enforced",
             versioning: { enabled: true },
+            softDeletePolicy: { retentionDurationSeconds: softDeleteRetentionSeconds },
             lifecycleRules: artifactLifecycleRules(args.logDays),
             // A non-empty bucket is never deleted with the stack, whatever `protect` says.
             forceDestroy: false,

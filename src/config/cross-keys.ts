@@ -4,6 +4,7 @@
  */
 import ipaddr from "ipaddr.js";
 
+import { principalKey } from "../../components/aws/principal";
 import { azureAdminPrincipal } from "../../components/azure/roles";
 import { kubernetesSupport, supportedMinors } from "../../components/shared/kubernetes";
 import { type CloudPlatform, type Gate, type Platform, cloudPlatforms } from "../../components/shared/model";
@@ -214,8 +215,12 @@ function platformIssues(c: Partial<ParsedConfig>): CrossKeyIssue[] {
                 "is required on aws: the EKS cluster gives access only to these principals, the identity that runs pulumi up included; expected IAM role or user ARNs such as [arn:aws:iam::111122223333:role/okd-ci-deployer]",
             );
         }
-        const seen = new Set<string>();
+        // By principal, as the cluster's access entries and its deployer check match them (principalKey): a role
+        // named with and without its path is one principal, and EKS takes one access entry per principal.
+        const seen = new Map<string, number>();
         (c.adminPrincipals ?? []).forEach((arn, i) => {
+            const key = principalKey(arn);
+            const first = key === undefined ? undefined : seen.get(key);
             if (/^arn:aws[\w-]*:sts::\d{12}:assumed-role\//.test(arn)) {
                 issue(
                     ["adminPrincipals", i],
@@ -226,10 +231,15 @@ function platformIssues(c: Partial<ParsedConfig>): CrossKeyIssue[] {
                     ["adminPrincipals", i],
                     "expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/okd-ci-deployer",
                 );
-            } else if (seen.has(arn)) {
-                issue(["adminPrincipals", i], "is listed twice; EKS allows one access entry per principal");
+            } else if (first !== undefined) {
+                const other = c.adminPrincipals?.[first];
+                issue(
+                    ["adminPrincipals", i],
+                    `is listed twice: it names the same principal (${key}) as adminPrincipals[${first}] = ${other}; EKS allows one access entry per principal, and a role with or without its path is one principal; expected it once`,
+                );
+            } else if (key !== undefined) {
+                seen.set(key, i);
             }
-            seen.add(arn);
         });
         // An IPv4 cluster's public endpoint is reached over IPv4 only (EKS network requirements, "IP address family
         // usage by component"), so an IPv6 block would admit nobody.

@@ -135,8 +135,40 @@ describe("platform-specific configuration", () => {
                         "okd-ci:adminPrincipals[1]",
                         "expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/okd-ci-deployer",
                     ],
-                    ["okd-ci:adminPrincipals[3]", "is listed twice"],
+                    [
+                        "okd-ci:adminPrincipals[3]",
+                        `is listed twice: it names the same principal (aws:111122223333:role/okd-ci-deployer) as adminPrincipals[2] = ${role}`,
+                    ],
                 ],
+            );
+        });
+
+        it("refuses a role listed with and without its path, naming both entries", () => {
+            const sso = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123";
+            assert.deepEqual(
+                lines({
+                    ...aws,
+                    adminPrincipals: [
+                        sso,
+                        "arn:aws:iam::111122223333:role/okd-ci",
+                        "arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123",
+                    ],
+                }),
+                [
+                    `okd-ci:adminPrincipals[2] = "arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123": is listed twice: it names the same principal (aws:111122223333:role/AWSReservedSSO_Admin_0123) as adminPrincipals[0] = ${sso}; EKS allows one access entry per principal, and a role with or without its path is one principal; expected it once`,
+                ],
+            );
+            // A user and a role of one name, or one role name in two accounts, are different principals.
+            assert.deepEqual(
+                problems({
+                    ...aws,
+                    adminPrincipals: [
+                        "arn:aws:iam::111122223333:role/ci",
+                        "arn:aws:iam::111122223333:user/ci",
+                        "arn:aws:iam::444455556666:role/ci",
+                    ],
+                }),
+                [],
             );
         });
 

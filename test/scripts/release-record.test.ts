@@ -303,9 +303,11 @@ export function releaseRecordSuite(kind: StoreKind): void {
         });
 
         it("takes promotion from promoted/ alone: a record claiming one makes no upgrade edge", () => {
-            // What a compromised records identity could write: a record (and its index entry) saying it was promoted.
+            // What a compromised records identity could write: a record (and its index entry) saying it was promoted,
+            // after the stream's promotions were adopted (the promote Task's first step).
             create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
             decide("4.15.0-0.okd-2025-01-01-020000", "accepted");
+            assert.match(run({ RECORD_ACTION: "adopt" }).stdout, /adopted 0 promotion/);
             const forged = { ...record("4.15.0-0.okd-2025-01-01-020000"), promotion: { at: "x", targets: [] } };
             put("releases/4.15/4.15.0-0.okd-2025-01-01-020000.json", forged);
             const out = path.join(work, "previous");
@@ -345,11 +347,61 @@ export function releaseRecordSuite(kind: StoreKind): void {
             assert.equal(promoted(name, "4.16").promotion.at, "2025-01-02T00:00:00Z");
             assert.equal(promoted(name, "4.16").promotedName, "4.16.0-okd-scos.0");
             assert.equal(claim(name, "4.16").promotedNameHeld, true);
-            assert.match(run({ ...env, RECORD_ACTION: "adopt" }).stdout, /adopted 0 promotion/);
+            assert.match(run({ ...env, RECORD_ACTION: "adopt" }).stdout, /nothing to adopt/);
             // The name stays taken and reused: a re-run of `name` gives it back.
             const out = path.join(work, "published");
             run({ ...env, RECORD_ACTION: "name", NAME: name, DIGEST: "sha256:16", OUT_FILE: out });
             assert.equal(fs.readFileSync(out, "utf8"), "4.16.0-okd-scos.0");
+        });
+
+        it("refuses previous, name and promote while a stream has promotions left to adopt, naming adopt", () => {
+            // An upgraded site: records written before promoted/ existed carry the promotion, promoted/ is empty.
+            const old = "4.15.0-0.okd-scos-2025-01-01-020000";
+            const next = "4.15.0-0.okd-scos-2025-01-02-020000";
+            for (const [n, d] of [
+                [old, "sha256:11"],
+                [next, "sha256:12"],
+            ]) {
+                create(n, d);
+                decide(n, "accepted");
+            }
+            put(`releases/4.15/${old}.json`, {
+                ...record(old),
+                promotion: { at: "2025-01-02T00:00:00Z", targets: [{ release: "quay.io/o/okd:4.15.0-okd-scos.0" }] },
+                promotedName: "4.15.0-okd-scos.0",
+                promotedNameHeld: true,
+            });
+            const out = path.join(work, "out");
+            const promotion = path.join(work, "promotion.json");
+            fs.writeFileSync(promotion, JSON.stringify([{ release: "quay.io/o/okd:x@sha256:22" }]));
+            const refused: Record<string, string>[] = [
+                { RECORD_ACTION: "previous", OUT_FILE: out },
+                // The previous minor is checked too: a 4.16 nightly reads 4.15's promotions for its edges.
+                { RECORD_ACTION: "previous", OUT_FILE: out, MINOR: "4.16", PREVIOUS_MINOR: "4.15" },
+                { RECORD_ACTION: "name", NAME: next, DIGEST: "sha256:12", OUT_FILE: out },
+                { RECORD_ACTION: "promote", NAME: next, DIGEST: "sha256:12", PROMOTION_FILE: promotion },
+            ];
+            for (const env of refused) {
+                const r = runWith(rclone, env);
+                assert.notEqual(r.status, 0, `${env.RECORD_ACTION} ran with promotions left to adopt`);
+                assert.match(r.stderr, new RegExp(`${old}\\).*RECORD_ACTION=adopt MINOR=4\\.15`));
+            }
+            // Nothing was claimed or promoted meanwhile: the published name would have restarted at .0.
+            assert.equal(store.read(bucket, `promoted/4.15/claims/${next}.json`), undefined);
+            assert.equal(store.read(bucket, `promoted/4.15/${next}.json`), undefined);
+            // The promote Task's first step adopts; then the old promotion is an edge and the name continues at .1.
+            assert.match(run({ RECORD_ACTION: "adopt" }).stdout, /adopted 1 promotion/);
+            run({ RECORD_ACTION: "previous", OUT_FILE: out });
+            assert.equal(fs.readFileSync(out, "utf8").trim(), "4.15.0-okd-scos.0");
+            run({ RECORD_ACTION: "name", NAME: next, DIGEST: "sha256:12", OUT_FILE: out });
+            assert.equal(fs.readFileSync(out, "utf8"), "4.15.0-okd-scos.1");
+            // Adoption happens once: a promotion a record carries afterwards (a records identity could write one)
+            // is neither adopted nor a reason to refuse.
+            put(`releases/4.15/${next}.json`, { ...record(next), promotion: { at: "x", targets: [] } });
+            assert.match(run({ RECORD_ACTION: "adopt" }).stdout, /nothing to adopt/);
+            assert.equal(store.read(bucket, `promoted/4.15/${next}.json`), undefined);
+            run({ RECORD_ACTION: "previous", OUT_FILE: out });
+            assert.equal(fs.readFileSync(out, "utf8").trim(), "4.15.0-okd-scos.0");
         });
 
         it("lists earlier promoted releases and the previous minor's newest as upgrade edges", () => {

@@ -8,7 +8,8 @@
 # grants, docs/security.md), so the nightly's identity, which writes releases/, cannot make a payload promoted, rewrite
 # a promoted release's promotion or take its published name; promote only reads releases/. Readers merge the two
 # (this script's `previous`, the status page and release notes: components/pipelines/status/records.ts) and take the
-# promotion from promoted/ alone, never from a record. `adopt` copies promotions older records carry into promoted/.
+# promotion from promoted/ alone, never from a record. `adopt` copies promotions older records carry into promoted/,
+# once per stream (the promote Task's first step); `previous`, `name` and `promote` refuse to run until it has.
 # Records are the truth of what was built and decided; the index is derived from them: every write brings it into agreement with the records (see
 # "The index" below), and `reindex` rebuilds it from all of them. Storage is reached through rclone's
 # remote named `artifacts`, configured entirely by RCLONE_CONFIG_ARTIFACTS_* variables (s3, gcs or azureblob with
@@ -30,10 +31,12 @@
 #   check:    NAME, DIGEST
 #   name:     NAME, DIGEST, OUT_FILE; NAME_CLAIM_ATTEMPTS (optional, default 10)
 #   promote:  NAME, DIGEST, PROMOTION_FILE (JSON written by mirror-release.sh)
-#   adopt:    nothing more (run once as the promotion identity on a site whose records carry `promotion`)
+#   adopt:    nothing more (the promote Task's first step, as the promotion identity; a no-op once the stream's
+#             marker promoted/<minor>/adopted exists)
 #   INDEX_SYNC_ATTEMPTS (optional, default 10): rounds of index agreement before giving up
 # Writes:
 #   the record and the index (create, verdict, finalize, reindex); promoted/<minor>/<name>.json (promote, adopt);
+#   promoted/<minor>/adopted (adopt);
 #   promoted/<minor>/claims/<name>.json (name, adopt)
 #   previous: OUT_FILE, comma-separated published names of earlier promoted releases (upgrade edges); with UPGRADE_FROM, the
 #             release the upgrade gate installs: RESULT_UPGRADE_FROM (repository@digest) and RESULT_UPGRADE_FROM_NAME,
@@ -118,6 +121,8 @@ source "${BASH_SOURCE[0]%/*}/lib/release-promoted.sh"
 case "${RECORD_ACTION}" in
   previous)
     need OUT_FILE
+    require_adopted "${MINOR}"
+    if [ -n "${PREVIOUS_MINOR:-}" ]; then require_adopted "${PREVIOUS_MINOR}"; fi
     load_index
     load_promoted "${MINOR}" "${work}/promoted.json"
     # Edges name releases as they were published (`promotedName`; FCOS releases and promotions older than the field
@@ -257,11 +262,13 @@ case "${RECORD_ACTION}" in
 
   name)
     need NAME DIGEST OUT_FILE
+    require_adopted "${MINOR}"
     published_name
     ;;
 
   promote)
     need NAME DIGEST PROMOTION_FILE
+    require_adopted "${MINOR}"
     load_record "${NAME}"
     [ "$(jq -r '.digest' "${work}/record.json")" = "${DIGEST}" ] || fail "${NAME}: recorded digest differs from ${DIGEST}"
     [ "$(jq -r '.verdict' "${work}/record.json")" = "accepted" ] || fail "${NAME} is not accepted; refusing to record it promoted"

@@ -95,6 +95,14 @@ export function promoteTask(
             steps: [
                 registryAuthStep(ctx),
                 {
+                    // Copies the promotions records written before promoted/ existed into promoted/, once per stream
+                    // (a no-op after): until then `previous`, `name` and `promote` refuse to run (release-record.sh).
+                    name: "adopt",
+                    image: toolsStepImage,
+                    script: loadScript("release-record.sh"),
+                    env: [restrictedHome, { name: "RECORD_ACTION", value: "adopt" }],
+                },
+                {
                     name: "check",
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),

@@ -6,7 +6,14 @@ import * as assert from "node:assert/strict";
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { deployerAmongAdmins, principalKey } from "../../../components/aws/cluster";
+import * as eks from "@pulumi/aws/eks";
+
+import {
+    accessSettleDelay,
+    createKubernetesProvider,
+    deployerAmongAdmins,
+    principalKey,
+} from "../../../components/aws/cluster";
 import {
     deployerAmongAdmins as azureDeployerAmongAdmins,
     parseAdminPrincipal,
@@ -75,6 +82,43 @@ describe("admin principals and the deployer", () => {
             const user = "arn:aws:iam::111122223333:user/ci";
             assert.equal(await valueOf(deployerAmongAdmins(user, [user], {})), true);
             assert.equal(await valueOf(deployerAmongAdmins("[unknown: aws caller arn]", [user], {})), true);
+        });
+        it("waits out the rest of the settling time after the newest association, and no more", () => {
+            const at = Date.parse("2026-01-01T00:00:00Z");
+            const times = ["2025-12-01T00:00:00Z", "2026-01-01T00:00:00Z"];
+            // Made 5 s ago: 10 s left; long ago: none; ahead of this clock: never more than the whole 15 s.
+            assert.equal(accessSettleDelay(times, at + 5_000, 15_000), 10_000);
+            assert.equal(accessSettleDelay(times, at + 60_000, 15_000), 0);
+            assert.equal(accessSettleDelay(times, at - 60_000, 15_000), 15_000);
+            // No time known (mocks, an offline synth): nothing to wait for.
+            assert.equal(accessSettleDelay([undefined], at, 15_000), 0);
+            assert.equal(accessSettleDelay([], at, 15_000), 0);
+        });
+
+        it("registers the Kubernetes provider only once the admins' access is effective", async () => {
+            const cluster = new eks.Cluster("adm", {
+                roleArn: "arn:aws:iam::111122223333:role/c",
+                vpcConfig: { subnetIds: [] },
+            });
+            let effective: (v: true) => void = () => undefined;
+            const provider = createKubernetesProvider(
+                "adm",
+                {
+                    cluster,
+                    adminAccess: [],
+                    adminAccessEffective: pulumi.output(new Promise<true>((resolve) => (effective = resolve))),
+                    deployerIsAdmin: pulumi.output(true as const),
+                },
+                "adm",
+                "us-east-1",
+                pulumi.output("{}"),
+                {},
+            );
+            const registered = valueOf(provider.urn).then(() => "registered");
+            const waited = new Promise((resolve) => setTimeout(() => resolve("waiting"), 500));
+            assert.equal(await Promise.race([registered, waited]), "waiting");
+            effective(true);
+            assert.equal(await registered, "registered");
         });
     });
 

@@ -7,6 +7,14 @@ import { clusterAutoscalerImages } from "../../../components/aws/autoscaler";
 import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, captureIgnoreChanges, inputs, policyOf, siteArgs } from "./fixtures";
 
+const gcpGate = {
+    blocking: true,
+    baseDomain: "gcp.okd.example.org",
+    region: "us-central1",
+    existingZone: "okd-gcp-zone",
+    project: "okd-e2e-gcp",
+};
+
 describe("aws site scaling, network and foreign gates", () => {
     useMocks();
 
@@ -29,13 +37,7 @@ describe("aws site scaling, network and foreign gates", () => {
                         existingZone: "Z0123456789ABCDEFGHIJ",
                         account: "210987654321",
                     },
-                    gcp: {
-                        blocking: true,
-                        baseDomain: "gcp.okd.example.org",
-                        region: "us-central1",
-                        existingZone: "okd-gcp-zone",
-                        project: "okd-e2e-gcp",
-                    },
+                    gcp: gcpGate,
                 },
                 gateSecrets: {
                     gcp: pulumi.secret('{"type":"service_account"}'),
@@ -198,6 +200,27 @@ describe("aws site scaling, network and foreign gates", () => {
     });
 
     describe("gates", () => {
+        it("lets a burstable system node burst at once (unlimited credits), having no launch credits", async () => {
+            // The small profile's system node with gates (src/config/system-pool.ts): a t3a, whose install pods
+            // would otherwise run at the 40% baseline on a node just replaced, with no credits earned yet.
+            const { AwsSite } = await import("../../../components/aws");
+            new AwsSite(
+                "awsc",
+                siteArgs({
+                    namePrefix: "okdc",
+                    profile: "small",
+                    systemPool: { instanceType: "t3a.xlarge", nodes: 1 },
+                    gates: { gcp: gcpGate },
+                    gateSecrets: { gcp: pulumi.secret('{"type":"service_account"}') },
+                }),
+            );
+            await settled();
+            const lt = inputs("aws:ec2/launchTemplate:LaunchTemplate", "awsc-system");
+            assert.deepEqual(lt.creditSpecification, { cpuCredits: "unlimited" });
+            // The build pool is not burstable; without gates the small profile keeps `standard` (options.test.ts).
+            assert.equal(inputs("aws:ec2/launchTemplate:LaunchTemplate", "awsc-build").creditSpecification, undefined);
+        });
+
         it("references an existing Route 53 zone by id, creating none and reading none", async () => {
             assert.equal(under("awsg", "aws:route53/zone:Zone").length, 0);
             const aws = site.gates.find((g) => g.platform === "aws");

@@ -631,6 +631,22 @@ describe("aws site", () => {
             }
         });
 
+        it("tags each node's instance, root volume and network interfaces with the site tags the gate guard matches", () => {
+            // The provider's default tags reach the launch template itself, not what EC2 launches from it.
+            const site = { "okd-ci-project": pulumi.getProject(), "okd-ci-stack": pulumi.getStack() };
+            for (const pool of ["system", "build"]) {
+                const specs = inputs(T.launchTemplate, `awst-${pool}`).tagSpecifications as {
+                    resourceType: string;
+                    tags: Record<string, string>;
+                }[];
+                assert.deepEqual(
+                    specs.map((t) => [t.resourceType, t.tags]),
+                    ["instance", "volume", "network-interface"].map((r) => [r, { ...site, Name: `awst-${pool}` }]),
+                    pool,
+                );
+            }
+        });
+
         it("runs a fixed-size on-demand system group", () => {
             const g = inputs(T.nodeGroup, "awst-system");
             assert.equal(g.capacityType, "ON_DEMAND");

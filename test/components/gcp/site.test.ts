@@ -294,9 +294,11 @@ describe("gcp site", () => {
             assert.equal(b.forceDestroy, false);
         });
 
-        it("is versioned and protected", () => {
+        it("is versioned, keeps deleted generations 90 days by soft delete, and is protected", () => {
             const b = find(T.bucket, "gcpt-artifacts");
             assert.deepEqual(b.inputs.versioning, { enabled: true });
+            // objectUser (records, promote) can delete noncurrent generations: soft delete keeps them restorable.
+            assert.deepEqual(b.inputs.softDeletePolicy, { retentionDurationSeconds: 7_776_000 });
             assert.equal(b.protect, true);
             assert.equal(b.retainOnDelete, true);
         });

@@ -828,10 +828,12 @@ describe("OKD pipelines", () => {
             const steps = task("okd-promote-release").spec.steps;
             assert.deepEqual(
                 steps.map((s: Obj) => s.name),
-                ["registry-auth", "check", "verify", "name", "mirror", "record"],
+                ["registry-auth", "adopt", "check", "verify", "name", "mirror", "record"],
             );
             const env = (step: string, name: string) =>
                 steps.find((s: Obj) => s.name === step).env.find((e: Obj) => e.name === name)?.value;
+            // First, as the promotion identity: promotions older records carry are copied into promoted/ (once).
+            assert.equal(env("adopt", "RECORD_ACTION"), "adopt");
             assert.equal(env("check", "RECORD_ACTION"), "check");
             // The published name (4.Y.0-okd-scos.N for OKD/SCOS) is decided after verification, before any copy.
             assert.equal(env("name", "RECORD_ACTION"), "name");

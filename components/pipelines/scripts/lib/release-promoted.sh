@@ -130,23 +130,57 @@ published_name() {
   fail "could not claim a release name for ${NAME} in ${NAME_CLAIM_ATTEMPTS:-10} attempts (other promotions of ${MINOR} running?)"
 }
 
-adopt_promotions() {
-  local adopted=0 file r name
-  # Sites whose records still carry the promotion (written before promoted/ existed): copy each into promoted/ (and
-  # its published name into a held claim) unless promoted/ already has it. Run as the promotion identity, once; the
-  # records are only read. Trusts what those records say, as every reader did before.
-  list_dir "${stream_dir}" "${work}/listing.json"
-  jq -r '.[] | .Name | select(. != "index.json" and endswith(".json"))' "${work}/listing.json" >"${work}/all"
-  rm -rf "${work}/records"
-  if [ -s "${work}/all" ]; then fetch_many "${stream_dir}" "${work}/all" "${work}/records"; fi
-  load_promoted "${MINOR}" "${work}/promoted-map.json"
+# --- Adoption of promotions older records carry ----------------------------------------------------------------------
+# Sites whose records still carry the promotion (written before promoted/ existed) have an empty promoted/ until those
+# promotions are copied there: readers would find no upgrade edge, skip the upgrade gate and restart published names at
+# .0. The promote Task runs `adopt` first, as the promotion identity, so the first promotion after an upgrade does it;
+# `previous`, `name` and `promote` refuse to run (require_adopted) while a stream has promotions left to adopt.
+# Adoption trusts what the records say, as every reader did before, so it happens once per stream: it leaves the marker
+# promoted/<minor>/adopted, and after that a promotion a record carries is never read again (a records identity could
+# have written it; see the header of release-record.sh).
+adopted_marker="adopted"
+
+# legacy_promotions <minor> <records dir> <out>: fetches the stream's records into <records dir> and writes to <out>
+# the names of those carrying a promotion that promoted/<minor>/ lacks, one a line.
+legacy_promotions() {
+  local dir="${bucket}/releases/$1" file r name
+  list_dir "${dir}" "$3.listing"
+  jq -r --arg safe "${safe_name}" \
+    '.[] | .Name | select(. != "index.json" and endswith(".json")) | select(rtrimstr(".json") | test($safe))' \
+    "$3.listing" >"$3.all"
+  rm -rf "$2"
+  mkdir -p "$2"
+  if [ -s "$3.all" ]; then fetch_many "${dir}" "$3.all" "$2"; fi
+  load_promoted "$1" "$3.promoted"
+  : >"$3"
   while IFS= read -r file; do
-    r="${work}/records/${file}"
+    r="$2/${file}"
     [ -f "${r}" ] || continue
     name="$(jq -r '.name // ""' "${r}")"
-    if [ "${name}.json" != "${file}" ] || ! [[ "${name}" =~ ${safe_name} ]]; then continue; fi
+    [ "${name}.json" = "${file}" ] || continue
     jq -e '.promotion | type == "object"' "${r}" >/dev/null || continue
-    jq -e --arg n "${name}" 'has($n)' "${work}/promoted-map.json" >/dev/null && continue
+    jq -e --arg n "${name}" 'has($n)' "$3.promoted" >/dev/null && continue
+    printf '%s\n' "${name}" >>"$3"
+  done <"$3.all"
+}
+
+# require_adopted <minor>: stops the script, naming `adopt`, while the stream has promotions left to adopt.
+require_adopted() {
+  fetch "${bucket}/promoted/$1" "${adopted_marker}" "${work}/adopted-$1" && return 0
+  legacy_promotions "$1" "${work}/legacy-records-$1" "${work}/legacy-$1"
+  [ -s "${work}/legacy-$1" ] || return 0
+  fail "releases/$1/ has promotions not yet in promoted/$1/ ($(paste -sd, "${work}/legacy-$1")): run RECORD_ACTION=adopt MINOR=$1 as the promotion identity (the promote Task does it as its first step; docs/pipelines.md, \"Durable release state\")"
+}
+
+adopt_promotions() {
+  local adopted=0 name r
+  if fetch "${promoted_dir}" "${adopted_marker}" "${work}/adopted.json"; then
+    echo "release-record: promoted/${MINOR}/ adopted the records' promotions on $(jq -r '.at' "${work}/adopted.json"); nothing to adopt"
+    return 0
+  fi
+  legacy_promotions "${MINOR}" "${work}/records" "${work}/legacy"
+  while IFS= read -r name; do
+    r="${work}/records/${name}.json"
     jq '{schemaVersion: 1, stream, name, digest, pullSpec} + (if .promotedName then {promotedName} else {} end)
         + {promotion, adoptedFromRecord: true}' "${r}" >"${work}/adopt.json"
     store "${promoted_dir}/${name}.json" "${work}/adopt.json"
@@ -154,6 +188,8 @@ adopt_promotions() {
       write_claim "${name}" "$(jq -r .digest "${r}")" "$(jq -r .promotedName "${r}")" true
     fi
     adopted=$((adopted + 1))
-  done <"${work}/all"
+  done <"${work}/legacy"
+  jq -n --arg now "$(now)" --argjson n "${adopted}" '{schemaVersion: 1, at: $now, adopted: $n}' >"${work}/adopted.json"
+  store "${promoted_dir}/${adopted_marker}" "${work}/adopted.json"
   echo "release-record: adopted ${adopted} promotion(s) of ${MINOR} into promoted/${MINOR}/"
 }
