@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Gate } from "../shared/model";
 import { gateClusterPrefix, gateCredentials, gateCredentialsKey, gateCredentialsModes } from "../shared/gates";
 import type { GateAccess } from "../shared/site";
-import { type SiteGuard, installerPolicies, siteGuardPolicy } from "./installer-permissions";
+import { installerPolicies } from "./installer-permissions";
+import { type SiteGuard, siteGuardPolicy } from "./site-guard";
 import type { PolicyDocument } from "./policy";
 
 export interface E2eGateArgs {

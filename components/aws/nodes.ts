@@ -43,7 +43,7 @@ export interface NodeGroupsArgs {
     gates: boolean;
     /**
      * The site's tags (`okd-ci-project`, `okd-ci-stack`) for each node's instance, root volume and launch-time ENIs:
-     * the gate installer's site guard denies EC2 writes on what carries them (installer-permissions.ts), and the
+     * the gate installer's site guard denies EC2 writes on what carries them (site-guard.ts), and the
      * provider's default tags reach the launch template, not what EC2 launches from it.
      */
     siteTags: Record<string, string>;

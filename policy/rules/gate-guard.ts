@@ -1,7 +1,7 @@
 /**
  * An AWS e2e gate that shares the site's account (`gates.aws.sharedWithSite`) runs the payload's own installer with
  * EC2, ELB and Auto Scaling on `*` in its region (docs/security.md, issue 15 path 10). Its IAM user must carry the
- * site guard (`siteGuardPolicy`, components/aws/installer-permissions.ts): explicit denies on the site's tagged
+ * site guard (`siteGuardPolicy`, components/aws/site-guard.ts): explicit denies on the site's tagged
  * compute, its registry, cluster and key, and IAM writes on the site's names.
  */
 import {
@@ -72,6 +72,6 @@ export const gateInstallerGuarded: StackRule = {
         "An AWS e2e installer user in the site's account (gates.aws.sharedWithSite) carries the site guard: explicit denies on the site's tagged compute, ECR, EKS, KMS and IAM writes on the site's names.",
     enforcementLevel: "mandatory",
     remediation:
-        "Attach siteGuardPolicy (components/aws/installer-permissions.ts) to the installer's user, as components/aws/e2e-gate.ts does when the gate shares the site's account.",
+        "Attach siteGuardPolicy (components/aws/site-guard.ts) to the installer's user, as components/aws/e2e-gate.ts does when the gate shares the site's account.",
     check,
 };

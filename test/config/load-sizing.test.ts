@@ -13,7 +13,11 @@ const stream = {
     branch: "release-4.15",
     basePayload: "quay.io/openshift/okd:4.15.0-0.okd-2024-03-10-010116",
 };
-const aws = { platform: "aws", region: "us-east-1" };
+const aws = {
+    platform: "aws",
+    region: "us-east-1",
+    adminPrincipals: ["arn:aws:iam::111122223333:role/okd-ci-deployer"],
+};
 const shared = { baseDomain: "ci.okd.example.org", region: "us-east-2", sharedWithSite: true };
 const upgrading = [{ ...stream, upgradeGate: { gate: "aws" } }];
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { installerPolicies, siteGuardPolicy } from "../../components/aws/installer-permissions";
+import { installerPolicies } from "../../components/aws/installer-permissions";
+import { siteGuardPolicy } from "../../components/aws/site-guard";
 import { gateInstallerGuarded } from "../../policy/rules/gate-guard";
 import { t } from "../../policy/types";
 import { UNKNOWN, res, run, violations } from "./fixtures";

@@ -17,7 +17,7 @@ import { t } from "../../policy/types";
 import { UNKNOWN, res, run, violations } from "./fixtures";
 
 const eksGap = (name: string) =>
-    `EKS cluster ${name} has no vpc-cni add-on with enableNetworkPolicy "true": the VPC CNI would ignore every NetworkPolicy`;
+    `EKS cluster ${name} has no vpc-cni add-on with enableNetworkPolicy "true" and NETWORK_POLICY_ENFORCING_MODE "strict": the VPC CNI would ignore every NetworkPolicy, or let each new pod run unrestricted until its policies apply`;
 
 describe("policy network-policy-enforced: edges", () => {
     describe("EKS", () => {
@@ -31,7 +31,10 @@ describe("policy network-policy-enforced: edges", () => {
                     dependsOn,
                 },
             );
-        const enabling = JSON.stringify({ enableNetworkPolicy: "true" });
+        const enabling = JSON.stringify({
+            enableNetworkPolicy: "true",
+            env: { NETWORK_POLICY_ENFORCING_MODE: "strict" },
+        });
 
         it("needs one vpc-cni add-on that enables it, whatever the other add-ons", () => {
             assert.deepEqual(
@@ -50,11 +53,14 @@ describe("policy network-policy-enforced: edges", () => {
             assert.deepEqual(violations(networkPolicyEnforced, [cluster, addon("vpc-cni", enabling, [])]), []);
         });
 
-        it('fails a configuration that is not JSON, only known after apply, or sets enableNetworkPolicy "false"', () => {
+        it('fails a configuration that is not JSON, only known after apply, sets enableNetworkPolicy "false" or is not strict', () => {
             for (const config of [
                 "enableNetworkPolicy: true",
                 UNKNOWN,
                 JSON.stringify({ enableNetworkPolicy: "false" }),
+                // Enabled, but in the default standard mode: a new pod runs unrestricted until its policies apply.
+                JSON.stringify({ enableNetworkPolicy: "true" }),
+                JSON.stringify({ enableNetworkPolicy: "true", env: { NETWORK_POLICY_ENFORCING_MODE: "standard" } }),
             ]) {
                 assert.deepEqual(
                     violations(networkPolicyEnforced, [cluster, addon("vpc-cni", config)]),

@@ -41,7 +41,15 @@ describe("status publishing in the pipelines (aws stack, offline synth)", () => 
         const spec = object("Task", "okd-finalize-record").spec;
         assert.deepEqual(
             spec.steps.map((s: any) => s.name),
-            ["await-destroys", "unregister-clusters", "upload-logs", "record", "publish-status"],
+            [
+                "decide",
+                "record-verdict",
+                "await-destroys",
+                "unregister-clusters",
+                "upload-logs",
+                "record",
+                "publish-status",
+            ],
         );
         const step = spec.steps.find((s: any) => s.name === "publish-status");
         assert.equal(step.script, script("publish-status.sh"));

@@ -28,8 +28,8 @@
 #                        path 4); written by this TaskRun only, so Chains' signature of the TaskRun covers it
 #   $FAILURE_NOTE_FILE   when the registry failed on every attempt
 #
-# Registry calls are retried by buildah itself (`--retry`, `--retry-delay`, for pulls and the push: containers/buildah
-# docs/buildah-build.1.md and buildah-push.1.md). When they all failed (the push, or a build that failed pulling an
+# Registry calls are retried by buildah itself (`--retry`, `--retry-delay`, for pulls and the push: buildah's manual
+# pages buildah-build(1) and buildah-push(1)). When they all failed (the push, or a build that failed pulling an
 # image for a reason a retry may fix: the registry unreachable, timing out, 5xx, rate-limited), the script exits 75
 # (EX_TEMPFAIL, sysexits.h) and writes FAILURE_NOTE_FILE, so that the record tells "infrastructure failure after N
 # attempts" from a failed build; any other build failure is the build's.
