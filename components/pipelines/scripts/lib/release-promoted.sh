@@ -4,16 +4,23 @@
 # The promoted state (promoted/<minor>/…, written by the promotion identity only) and how release-record.sh reads and
 # writes it: the promoted objects, the published-name claims, and the adoption of promotions older records carry.
 
+# fetch_named <dir> <local dir>: every object <name>.json of <dir> whose <name> is a payload name (never index.json),
+# fetched into <local dir> (emptied first); their file names, one a line, in <local dir>.names.
+fetch_named() {
+  list_dir "$1" "$2.listing"
+  jq -r --arg safe "${safe_name}" \
+    '.[] | .Name | select(. != "index.json" and endswith(".json")) | select(rtrimstr(".json") | test($safe))' \
+    "$2.listing" >"$2.names"
+  rm -rf "$2"
+  mkdir -p "$2"
+  if [ -s "$2.names" ]; then fetch_many "$1" "$2.names" "$2"; fi
+}
+
 # load_promoted <minor> <out>: the stream's promoted objects, as one JSON object keyed by payload name ({} when none).
 # An object counts only when it is a promotion of the payload its file is named after.
 load_promoted() {
   local dir="${bucket}/promoted/$1" got="${work}/promoted-$1"
-  list_dir "${dir}" "${got}.listing"
-  jq -r --arg safe "${safe_name}" '.[] | .Name | select(endswith(".json")) | select(rtrimstr(".json") | test($safe))' \
-    "${got}.listing" >"${got}.names"
-  rm -rf "${got}"
-  mkdir -p "${got}"
-  if [ -s "${got}.names" ]; then fetch_many "${dir}" "${got}.names" "${got}"; fi
+  fetch_named "${dir}" "${got}"
   echo '{}' >"$2"
   local file
   while IFS= read -r file; do
@@ -54,12 +61,7 @@ with_promotion() {
 
 # load_claims <out>: every claim of the stream, as a JSON array.
 load_claims() {
-  list_dir "${claims_dir}" "${work}/claims.listing"
-  jq -r --arg safe "${safe_name}" '.[] | .Name | select(endswith(".json")) | select(rtrimstr(".json") | test($safe))' \
-    "${work}/claims.listing" >"${work}/claims.names"
-  rm -rf "${work}/claims"
-  mkdir -p "${work}/claims"
-  if [ -s "${work}/claims.names" ]; then fetch_many "${claims_dir}" "${work}/claims.names" "${work}/claims"; fi
+  fetch_named "${claims_dir}" "${work}/claims"
   echo '[]' >"$1"
   local file
   while IFS= read -r file; do
@@ -144,13 +146,7 @@ adopted_marker="adopted"
 # the names of those carrying a promotion that promoted/<minor>/ lacks, one a line.
 legacy_promotions() {
   local dir="${bucket}/releases/$1" file r name
-  list_dir "${dir}" "$3.listing"
-  jq -r --arg safe "${safe_name}" \
-    '.[] | .Name | select(. != "index.json" and endswith(".json")) | select(rtrimstr(".json") | test($safe))' \
-    "$3.listing" >"$3.all"
-  rm -rf "$2"
-  mkdir -p "$2"
-  if [ -s "$3.all" ]; then fetch_many "${dir}" "$3.all" "$2"; fi
+  fetch_named "${dir}" "$2"
   load_promoted "$1" "$3.promoted"
   : >"$3"
   while IFS= read -r file; do
@@ -161,7 +157,7 @@ legacy_promotions() {
     jq -e '.promotion | type == "object"' "${r}" >/dev/null || continue
     jq -e --arg n "${name}" 'has($n)' "$3.promoted" >/dev/null && continue
     printf '%s\n' "${name}" >>"$3"
-  done <"$3.all"
+  done <"$2.names"
 }
 
 # require_adopted <minor>: stops the script, naming `adopt`, while the stream has promotions left to adopt.
