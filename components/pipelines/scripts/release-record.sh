@@ -24,6 +24,7 @@
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
 #   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
 #   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL,
+#             VERDICT_FILE and GATES_FILE (optional: verdict.sh's files, applied to a record still pending),
 #             UPLOAD_EXIT_CODE_FILE (optional: the upload-logs step's exit code file, which Tekton's entrypoint writes
 #             for a step with `onError: continue`, failed or not; missing or empty when that step did not end)
 #   pick:     nothing more
@@ -209,10 +210,27 @@ case "${RECORD_ACTION}" in
     if [ "${upload}" != uploaded ]; then
       echo "release-record: the log upload ${upload}${upload_code:+ (exit ${upload_code})}; closing the record anyway" >&2
     fi
+    # A verdict decided in this pod but not written (the verdict step runs with `onError: continue`, so one failed
+    # store write would otherwise close a decided payload as `unfinished` while the task succeeds and is never
+    # retried) is applied in this same write: only to a record still pending, only when both of verdict.sh's files
+    # are there and valid.
+    late_verdict="" late_gates="null"
+    if [ "$(jq -r '.verdict' "${work}/record.json")" = pending ] && [ -n "${VERDICT_FILE:-}" ] && [ -f "${VERDICT_FILE}" ] &&
+      [ -n "${GATES_FILE:-}" ] && [ -f "${GATES_FILE}" ]; then
+      late_verdict="$(head -c 16 "${VERDICT_FILE}")"
+      if ! [[ "${late_verdict}" =~ ^(accepted|rejected)$ ]] || ! late_gates="$(jq -ce 'if type == "array" then . else error end' "${GATES_FILE}" 2>/dev/null)"; then
+        echo "release-record: the verdict files in ${VERDICT_FILE} and ${GATES_FILE} are not a verdict and gates; not applying them" >&2
+        late_verdict="" late_gates="null"
+      else
+        echo "release-record: the verdict (${late_verdict}) was decided but not recorded; recording it now" >&2
+      fi
+    fi
     # A payload whose run ended before the verdict (a gate timed out, the run was cancelled) is never accepted.
     jq --arg status "${PIPELINE_STATUS}" --arg logs "${LOGS_URL:-}" --arg now "$(now)" \
-      --arg upload "${upload}" --arg code "${upload_code}" '
-      .pipelineStatus = $status
+      --arg upload "${upload}" --arg code "${upload_code}" \
+      --arg verdict "${late_verdict}" --argjson gates "${late_gates}" '
+      (if $verdict != "" then .gates = $gates | .verdict = $verdict | .decided = $now else . end)
+      | .pipelineStatus = $status
       | .finished = $now
       | .logsUpload = ({status: $upload} + (if $code != "" then {exitCode: $code} else {} end))
       | (if $logs != "" and $upload != "failed" then .logs = $logs else . end)
