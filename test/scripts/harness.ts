@@ -122,6 +122,8 @@ export async function freePort(): Promise<number> {
 /** A Debian docker-registry on 127.0.0.1 with filesystem storage in a temp dir. */
 export interface Registry {
     host: string;
+    /** The registry's filesystem storage (rootdirectory), for tests that break it on purpose. */
+    root: string;
     stop(): Promise<void>;
 }
 
@@ -153,6 +155,7 @@ export async function startRegistry(): Promise<Registry> {
     }
     return {
         host,
+        root: path.join(dir, "data"),
         stop: () =>
             new Promise<void>((resolve) => {
                 proc.once("exit", () => {

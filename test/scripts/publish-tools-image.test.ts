@@ -62,6 +62,53 @@ describe("publish-tools-image.sh", () => {
         assert.throws(() => digestOf(`${registry.host}/okd/components:pipeline-tools-latest`));
     });
 
+    /**
+     * Makes the registry's storage refuse to write `repo`'s tag `name` (docker-registry's filesystem driver keeps a
+     * tag at <root>/docker/registry/v2/repositories/<repo>/_manifests/tags/<name>/current/link; a plain file in the
+     * tag's place makes its manifest PUT fail with a 500, a real storage failure).
+     */
+    const breakTag = (repo: string, name: string) => {
+        const tags = path.join(registry.root, "docker/registry/v2/repositories", repo, "_manifests/tags");
+        fs.mkdirSync(tags, { recursive: true });
+        fs.writeFileSync(path.join(tags, name), "not a directory");
+        return () => fs.rmSync(path.join(tags, name), { force: true });
+    };
+
+    it("warns, and still succeeds, when only the fallback tag cannot be moved", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        const repair = breakTag("okd/release", "pipeline-tools-broken");
+        try {
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+                LATEST_TAG: "pipeline-tools-broken",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(digestOf(`${registry.host}/okd/release:${tag}`), built);
+            assert.match(r.stderr, /warning: could not move .*okd\/release:pipeline-tools-broken/);
+        } finally {
+            repair();
+        }
+    });
+
+    it("fails when the hash tag the release run resolves cannot be published", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        const repair = breakTag("okd/fatal", tag);
+        try {
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TARGET_REPOSITORY: `${registry.host}/okd/fatal`,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+                LATEST_TAG: "pipeline-tools-latest",
+            });
+            assert.notEqual(r.status, 0);
+            // Not moved either: the fallback never names an image whose hash tag is missing.
+            assert.throws(() => digestOf(`${registry.host}/okd/fatal:pipeline-tools-latest`));
+        } finally {
+            repair();
+        }
+    });
+
     it("publishes nothing for a prebuilt tools image named by digest alone (what tools-image.sh reports for one)", () => {
         const prebuilt = pushTinyImage(`${registry.host}/elsewhere/tools:v2`, "prebuilt by digest");
         const r = runScript("publish-tools-image.sh", {
