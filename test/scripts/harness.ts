@@ -182,6 +182,8 @@ export interface ImageSpec {
     labels?: Record<string, string>;
     /** Manifest format pushed: OCI (umoci's own, the default) or Docker schema 2, what OpenShift's builds push. */
     format?: "oci" | "v2s2";
+    /** The config's `created` (RFC 3339); umoci's default is now. */
+    created?: string;
 }
 
 /** A single-layer amd64 OCI image made offline with umoci, pushed to `ref` with skopeo; returns its digest. */
@@ -210,6 +212,7 @@ export function pushImage(ref: string, spec: ImageSpec): string {
             "amd64",
             "--os",
             "linux",
+            ...(spec.created ? ["--created", spec.created] : []),
             ...labelArgs,
         ]);
         const format = spec.format === "v2s2" ? ["--format", "v2s2"] : [];

@@ -2,7 +2,16 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { type Registry, digestOf, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+import {
+    type Registry,
+    digestOf,
+    pushImage,
+    pushTinyImage,
+    requireTool,
+    runScript,
+    startRegistry,
+    tempDir,
+} from "./harness";
 
 /**
  * publish-tools-image.sh (assemble's `publish-tools` step) with real skopeo against a local docker-registry: the tools
@@ -107,6 +116,33 @@ describe("publish-tools-image.sh", () => {
         } finally {
             repair();
         }
+    });
+
+    it("moves the fallback tag only forward, to an image created later than the one it names", () => {
+        const latest = `${registry.host}/okd/forward:pipeline-tools-latest`;
+        const publish = (name: string, created: string) => {
+            const built = pushImage(`${registry.host}/okd/components:${name}`, {
+                files: { "content.txt": name },
+                created,
+            });
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TARGET_REPOSITORY: `${registry.host}/okd/forward`,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${name}@${built}`,
+                LATEST_TAG: "pipeline-tools-latest",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(digestOf(`${registry.host}/okd/forward:${name}`), built);
+            return { built, r };
+        };
+        const newer = publish("pipeline-tools-newer", "2026-11-30T12:00:00.5Z");
+        assert.equal(digestOf(latest), newer.built);
+        // A long nightly on the old Containerfile, built earlier, ends later: the fallback stays on the newer image.
+        const older = publish("pipeline-tools-older", "2026-11-30T12:00:00.25Z");
+        assert.equal(digestOf(latest), newer.built);
+        assert.match(older.r.stdout, /already names an image created no earlier than/);
+        const newest = publish("pipeline-tools-newest", "2026-11-30T13:00:00Z");
+        assert.equal(digestOf(latest), newest.built);
     });
 
     it("publishes nothing for a prebuilt tools image named by digest alone (what tools-image.sh reports for one)", () => {

@@ -14,7 +14,8 @@
 #   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
 #   REGISTRY_AUTH_FILE   the site registry's auth file (records)
 #   LATEST_TAG           optional: also move this tag (the newest tools image a nightly published) to the digest;
-#                        a failure to move it is a warning only
+#                        only forward (to an image created later than the one it names); a failure to move it is
+#                        a warning only
 # Writes:
 #   <TARGET_REPOSITORY>:<tag> (and :<LATEST_TAG>), the digest of TOOLS_IMAGE; a line saying so on stdout
 set -euo pipefail
@@ -79,10 +80,35 @@ echo "publish-tools-image: ${TARGET_REPOSITORY}:${tag} is ${digest}"
 # Containerfile change (resolve-tools-image.sh FALLBACK_IMAGE). It is moved after the hash tag, so the hash tag is
 # never the one missing, and failing to move it is a warning, not a failed nightly: the release run still resolves
 # this run's hash tag, and the next nightly moves it.
-if [ -n "${LATEST_TAG:-}" ]; then
-  if copy_to "${LATEST_TAG}"; then
-    echo "publish-tools-image: ${TARGET_REPOSITORY}:${LATEST_TAG} is ${digest}"
-  else
-    echo "publish-tools-image: warning: could not move ${TARGET_REPOSITORY}:${LATEST_TAG} (the release run's fallback) to ${digest}; it still names an earlier tools image" >&2
+# It only moves forward: a long nightly that built the old Containerfile and ends after one that built a newer one
+# leaves it alone. "Newer" is the image config's `created` (skopeo inspect .Created, set by buildah at build time). A
+# registry has no compare-and-swap on tags, so two nightlies ending within the same second can still race; the next
+# nightly settles it.
+created_of() { # <reference> -> epoch nanoseconds of its config's created, or nothing
+  local c
+  c="$(skopeo inspect "${retry[@]}" --authfile "${REGISTRY_AUTH_FILE}" --tls-verify="${TLS_VERIFY}" \
+    "docker://$1" 2>"${work}/inspect.err" | jq -r '.Created // empty')" || return 1
+  [ -n "${c}" ] && date -u -d "${c}" +%s%N
+}
+move_latest() {
+  local mine theirs
+  if ! mine="$(created_of "${TARGET_REPOSITORY}@${digest}")"; then
+    echo "publish-tools-image: warning: cannot read when ${digest} was created; not moving :${LATEST_TAG}" >&2
+    return 1
   fi
+  if theirs="$(created_of "${TARGET_REPOSITORY}:${LATEST_TAG}")"; then
+    if [ "${theirs}" -ge "${mine}" ]; then
+      echo "publish-tools-image: ${TARGET_REPOSITORY}:${LATEST_TAG} already names an image created no earlier than ${digest}; left as it is"
+      return 0
+    fi
+  elif ! grep -q 'manifest unknown' "${work}/inspect.err"; then
+    # Anything but "no such tag" (or an image without a creation time) leaves the tag alone.
+    echo "publish-tools-image: warning: cannot read ${TARGET_REPOSITORY}:${LATEST_TAG}: $(tail -c 300 "${work}/inspect.err")" >&2
+    return 1
+  fi
+  copy_to "${LATEST_TAG}" || return 1
+  echo "publish-tools-image: ${TARGET_REPOSITORY}:${LATEST_TAG} is ${digest}"
+}
+if [ -n "${LATEST_TAG:-}" ] && ! move_latest; then
+  echo "publish-tools-image: warning: could not move ${TARGET_REPOSITORY}:${LATEST_TAG} (the release run's fallback) to ${digest}; it still names an earlier tools image" >&2
 fi
