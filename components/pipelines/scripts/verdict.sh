@@ -49,13 +49,24 @@ if ! jq -e '[.[].gate] | (unique | length) == length' <<<"${GATES}" >/dev/null; 
   exit 2
 fi
 # A gate's file in the e2e workspace, at most $3 bytes, or nothing. The workspace is written by the gates' pods (the
-# payload's own code), this runs in the records pod: a link (the gate's directory or the file) could point at this
-# pod's secrets, whose text would then land in the published record, so a link or anything but a regular file is
-# read as nothing.
+# payload's own code, whose installer still runs in the destroy tasks beside this one), this runs in the records pod:
+# a link (the gate's directory or the file) could point at this pod's secrets, whose text would then land in the
+# published record, so a link or anything but a regular file is read as nothing. A check then a read by path would
+# race a link swapped in between, so the read itself refuses links: it enters the gate's directory and checks, from
+# inside, that it is the gate's own (a link swapped in for the directory after that changes nothing: the read is
+# relative to the directory entered), then opens the file with O_NOFOLLOW (dd iflag=nofollow: a link swapped in for
+# the file fails the open) and O_NONBLOCK (a FIFO swapped in does not hang the verdict). GNU coreutils' dd, in the
+# tools image (components/pipelines/images/tools/Containerfile).
 gate_file() {
-  local f="${E2E_DIR}/$1/$2"
-  if [ -L "${E2E_DIR}/$1" ] || [ -L "${f}" ] || [ ! -f "${f}" ]; then return 0; fi
-  head -c "$3" "${f}" 2>/dev/null || true
+  local top
+  top="$(cd -P "${E2E_DIR}" 2>/dev/null && pwd)" || return 0
+  if [ -L "${E2E_DIR}/$1" ] || [ ! -d "${E2E_DIR}/$1" ]; then return 0; fi
+  (
+    cd -P "${E2E_DIR}/$1" 2>/dev/null || exit 0
+    [ "$(pwd -P)" = "${top}/$1" ] || exit 0
+    if [ -L "$2" ] || [ ! -f "$2" ]; then exit 0; fi
+    dd if="./$2" iflag=nofollow,nonblock,fullblock,count_bytes count="$3" bs=4096 status=none 2>/dev/null || true
+  )
 }
 
 # Each entry with tasks becomes an entry with an outcome (and a reason when it did not pass).
