@@ -212,6 +212,41 @@ describe("build scripts", () => {
             assert.equal(fs.existsSync(path.join(dir, "note2")), false);
         });
 
+        it("build-image.sh calls a RUN step that prints a network error and fails the build's failure", () => {
+            requireTool("busybox");
+            const context = path.join(dir, "ctx-run");
+            fs.mkdirSync(context);
+            fs.copyFileSync(
+                execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim(),
+                path.join(context, "busybox"),
+            );
+            // The build's own test, talking to a service of its own that is not up: its output is not buildah's.
+            fs.writeFileSync(
+                path.join(context, "fail.sh"),
+                'echo "dial tcp 127.0.0.1:5432: connect: connection refused" >&2\necho "503 Service Unavailable" >&2\nexit 3\n',
+            );
+            fs.writeFileSync(
+                path.join(context, "Containerfile"),
+                'FROM scratch\nCOPY busybox /bin/busybox\nCOPY fail.sh /fail.sh\nRUN ["/bin/busybox", "sh", "/fail.sh"]\n',
+            );
+            const note = path.join(dir, "note-run");
+            const r = runScript("build-image.sh", {
+                ...buildEnv(),
+                CONTEXT_DIR: context,
+                CONTAINERFILE: path.join(context, "Containerfile"),
+                IMAGE: `${registry.host}/okd/components:installer-run3`,
+                TLS_VERIFY: "false",
+                FAILURE_NOTE_FILE: note,
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.match(r.stderr, /connection refused/, "the RUN step's output is shown");
+            assert.notEqual(r.status, 0, r.stderr);
+            assert.notEqual(r.status, 75, r.stderr);
+            assert.doesNotMatch(r.stderr, /infrastructure failure/);
+            assert.equal(fs.existsSync(note), false);
+        });
+
         const cloneEnv = (base: string) => ({
             REPOSITORY: "openshift/installer",
             BRANCH: "release-4.15",
