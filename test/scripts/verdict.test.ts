@@ -240,6 +240,30 @@ describe("verdict.sh", () => {
             assert.doesNotMatch(fs.readFileSync(path.join(dir, "gates.json"), "utf8"), /passed/);
         });
 
+        it("skips an upgrade gate with no earlier release whatever its chain did, and fails a skip with one", () => {
+            outcome("aws", "passed");
+            const upgrade = {
+                gate: "aws-upgrade",
+                kind: "upgrade",
+                blocking: true,
+                from: "",
+                tasks: chain("aws-upgrade", { "pull-secret-aws-upgrade": "Failed", "e2e-aws-upgrade": "None" }),
+            };
+            const none = run([{ gate: "aws", blocking: true, tasks: chain("aws") }, upgrade]);
+            assert.equal(none.r.status, 0, none.r.stderr);
+            assert.equal(none.verdict, "accepted");
+            assert.equal(none.gates[1].outcome, "skipped");
+            assert.match(String(none.gates[1].reason), /no earlier release to upgrade from/);
+            // With an earlier release the same failed mint rejects, and a gate that says `skipped` has failed.
+            const earlier = { ...upgrade, from: "4.15.0-0.okd-2025-01-01-020000" };
+            assert.equal(run([earlier]).verdict, "rejected");
+            outcome("aws-upgrade", "skipped");
+            const skipped = run([{ ...earlier, tasks: chain("aws-upgrade") }]);
+            assert.equal(skipped.verdict, "rejected");
+            assert.equal(skipped.gates[0].outcome, "failed");
+            assert.match(String(skipped.gates[0].reason), /reported skipped, but there was a release to upgrade from/);
+        });
+
         it("refuses a status Tekton does not give", () => {
             const { r, verdict } = run([{ gate: "aws", blocking: true, tasks: chain("aws", { "e2e-aws": "Passed" }) }]);
             assert.equal(r.status, 2);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Decides a payload's verdict from its gates: accepted only if every blocking gate passed. Optional gates are
-# recorded and never change the verdict. An upgrade gate with no earlier release to upgrade from reports `skipped`:
-# it tested nothing, so it neither passes nor rejects (a stream's first payload would otherwise never be accepted,
-# and so never promoted to become the release the next one upgrades from).
+# recorded and never change the verdict. An upgrade gate with no earlier release to upgrade from (its `from` empty) is
+# `skipped`, whatever its chain's tasks did: it tested nothing, so it neither passes nor rejects (a stream's first
+# payload would otherwise never be accepted, and so never promoted to become the release the next one upgrades from).
+# An upgrade gate that had a release to upgrade from and reports `skipped` counts as failed.
 #
 # It runs in the nightly's `finally` (finalize-record, before the record is closed), so it runs whatever became of
 # the gates' Tekton tasks. Each gate names its chain of pipeline tasks with their execution status (`tasks.<t>.status`
@@ -125,6 +126,15 @@ if [ -n "${bad}" ]; then
   echo "verdict: gate outcome must be passed, failed or skipped; got ${bad}; refusing to decide" >&2
   exit 2
 fi
+# An upgrade gate with no earlier release (`from` empty) tested nothing: it is `skipped`, whatever its chain did (its
+# pull-secret mint may have failed with nothing to install), so a stream's first payload is never rejected for it. With
+# an earlier release, `skipped` is no outcome an upgrade gate may report: it counts as failed.
+GATES="$(jq -c 'map(
+  if .kind == "upgrade" and has("from") and .from == "" then
+    (if .outcome == "skipped" then . else .outcome = "skipped" | .reason = "no earlier release to upgrade from: the gate tested nothing" end)
+  elif .kind == "upgrade" and .outcome == "skipped" then
+    .outcome = "failed" | .reason = "reported skipped, but there was a release to upgrade from (\(.from // "" | tostring | .[:200]))"
+  else . end)' <<<"${GATES}")"
 jq '.' <<<"${GATES}" >"${GATES_FILE}"
 verdict="$(jq -r 'if all(.[] | select(.blocking and (.kind == "upgrade" and .outcome == "skipped" | not)); .outcome == "passed") then "accepted" else "rejected" end' <<<"${GATES}")"
 printf '%s' "${verdict}" >"${RESULT_VERDICT}"
