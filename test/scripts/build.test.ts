@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 
 import {
@@ -311,6 +312,54 @@ describe("build scripts", () => {
             assert.match(missing.stderr, /Remote branch release-9\.99 not found/);
             assert.doesNotMatch(missing.stderr, /attempt 1 of/);
             assert.equal(fs.existsSync(path.join(dir, "note")), false);
+        });
+
+        it("clone-source.sh stops at once when the server wants credentials or has no such repository", async () => {
+            // What GitHub answers for a missing or private repository without credentials (401 with a Basic
+            // challenge), and a plain 404; git itself reads the answers.
+            const server = http.createServer((req, res) => {
+                if (req.url?.startsWith("/private/")) {
+                    res.writeHead(401, { "WWW-Authenticate": 'Basic realm="GitHub"' }).end();
+                } else {
+                    res.writeHead(404).end();
+                }
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            const port = (server.address() as { port: number }).port;
+            const clone = (repository: string, user = "") =>
+                new Promise<{ code: number; stderr: string }>((resolve) => {
+                    const script = path.join(dir, "clone-source.sh");
+                    fs.writeFileSync(script, loadScript("clone-source.sh"));
+                    const run = spawn("bash", [script], {
+                        env: {
+                            PATH: process.env.PATH,
+                            HOME: dir,
+                            ...cloneEnv(""),
+                            GIT_BASE_URL: `http://${user}127.0.0.1:${port}`,
+                            REPOSITORY: repository,
+                            GIT_ATTEMPTS: "3",
+                            RETRY_DELAY_SECONDS: "30",
+                        },
+                    });
+                    let stderr = "";
+                    run.stderr.on("data", (c) => (stderr += c));
+                    run.on("exit", (c) => resolve({ code: c ?? -1, stderr }));
+                });
+            try {
+                for (const [repository, user, said] of [
+                    ["private/installer", "", /could not read Username/],
+                    ["private/installer", "someone:wrong@", /Authentication failed/],
+                    ["missing/installer", "", /repository '.*' not found/],
+                ] as const) {
+                    const r = await clone(repository, user);
+                    assert.equal(r.code, 1, r.stderr);
+                    assert.match(r.stderr, said);
+                    assert.doesNotMatch(r.stderr, /attempt 1 of/);
+                }
+                assert.equal(fs.existsSync(path.join(dir, "note")), false);
+            } finally {
+                server.close();
+            }
         });
     });
 
