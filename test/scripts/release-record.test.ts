@@ -226,6 +226,37 @@ export function releaseRecordSuite(kind: StoreKind): void {
             assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "rejected");
         });
 
+        it("refuses a verdict for a record that is not pending, and takes the same verdict again as done", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            run({ RECORD_ACTION: "finalize", NAME: "4.15.0-0.okd-2025-01-01-020000", PIPELINE_STATUS: "Failed" });
+            const late = runWith(rclone, {
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(late.status, 1, late.stderr);
+            assert.match(
+                late.stderr,
+                /is unfinished, not pending: its verdict is final and is not changed to accepted/,
+            );
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "unfinished");
+            assert.equal(index().releases[0].verdict, "unfinished");
+
+            create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
+            decide("4.15.0-0.okd-2025-01-02-020000", "rejected");
+            const again = decide("4.15.0-0.okd-2025-01-02-020000", "rejected");
+            assert.match(again.stdout, /already rejected; nothing to write/);
+            const flip = runWith(rclone, {
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-02-020000",
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(flip.status, 1, flip.stderr);
+            assert.equal(record("4.15.0-0.okd-2025-01-02-020000").verdict, "rejected");
+        });
+
         it("keeps a decided verdict when finalizing", () => {
             create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
             decide("4.15.0-0.okd-2025-01-01-020000", "accepted");

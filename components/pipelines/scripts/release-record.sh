@@ -22,7 +22,8 @@
 #             (optional: the site's durable repository of promoted releases), RESULT_UPGRADE_FROM and
 #             RESULT_UPGRADE_FROM_NAME
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
-#   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
+#   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh); only a pending
+#             record takes one (the same verdict again changes nothing, any other is refused)
 #   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL,
 #             VERDICT_FILE and GATES_FILE (optional: verdict.sh's files, applied to a record still pending),
 #             UPLOAD_EXIT_CODE_FILE (optional: the upload-logs step's exit code file, which Tekton's entrypoint writes
@@ -189,6 +190,14 @@ case "${RECORD_ACTION}" in
     need NAME VERDICT GATES_FILE
     case "${VERDICT}" in accepted | rejected) ;; *) fail "VERDICT must be accepted or rejected, not ${VERDICT}" ;; esac
     load_record "${NAME}"
+    # Only a pending record takes a verdict: a decided one (or one closed `unfinished`) is never overwritten. The same
+    # verdict again (a retried step) changes nothing.
+    current="$(jq -r '.verdict' "${work}/record.json")"
+    if [ "${current}" = "${VERDICT}" ]; then
+      echo "release-record: ${NAME} is already ${VERDICT}; nothing to write"
+      exit 0
+    fi
+    [ "${current}" = pending ] || fail "${NAME} is ${current}, not pending: its verdict is final and is not changed to ${VERDICT}"
     jq --arg verdict "${VERDICT}" --slurpfile gates "${GATES_FILE}" --arg now "$(now)" \
       '.gates = $gates[0] | .verdict = $verdict | .decided = $now' "${work}/record.json" >"${work}/record.next"
     mv "${work}/record.next" "${work}/record.json"
