@@ -234,7 +234,8 @@ case "${RECORD_ACTION}" in
         echo "release-record: the verdict (${late_verdict}) was decided but not recorded; recording it now" >&2
       fi
     fi
-    # A payload whose run ended before the verdict (a gate timed out, the run was cancelled) is never accepted.
+    # A payload whose run ended before the verdict (a gate timed out, the run was cancelled with CancelledRunFinally)
+    # is never accepted. A plain `Cancelled` run runs no `finally`, so not this: its record stays `pending`.
     jq --arg status "${PIPELINE_STATUS}" --arg logs "${LOGS_URL:-}" --arg now "$(now)" \
       --arg upload "${upload}" --arg code "${upload_code}" \
       --arg verdict "${late_verdict}" --argjson gates "${late_gates}" '

@@ -12,10 +12,12 @@
 # outcome in the e2e workspace (e2e-test.sh: <gate>/gate-outcome, <gate>/gate-reason): never as a task result here,
 # because Tekton skips a finally task that references a result its task never wrote, so one failed gate task would
 # skip the verdict and leave the payload `unfinished`. A gate whose chain did not succeed (a task timed out, its pod
-# was evicted, a mint or register task ran out of retries, or the run was cancelled) counts as `failed`, the task
-# named in its reason: an optional one then changes nothing, a blocking one rejects the payload (the run shows
-# which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
-# `unfinished` would not).
+# was evicted, a mint or register task ran out of retries, or the run was cancelled with CancelledRunFinally) counts
+# as `failed`, the task named in its reason: an optional one then changes nothing, a blocking one rejects the payload
+# (the run shows which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
+# `unfinished` would not). A run cancelled with a plain `Cancelled` runs no `finally` task (tektoncd/pipeline
+# docs/pipelineruns.md, "Cancelling a PipelineRun"), so neither this nor the record's closing: its record stays
+# `pending`, never promoted.
 #
 # Reads:
 #   GATES           JSON array, compact, each key once, of {gate, blocking[, kind, from]} with either
