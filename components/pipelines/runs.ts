@@ -64,7 +64,8 @@ export const restrictedPod = {
  * Who runs what in a nightly (docs/security.md, "Identities"): the builds of pushed code (machine-os, components) and
  * stream-coreos as the build ServiceAccount, with no cloud identity and a push token mounted from a Secret, and the
  * tools image the same way (its RUN steps share the pod's network); assemble (which tags the tools image's digest in
- * the release repository, which no build can write), verdict, finalize-record and each gate's register (its cluster's metadata under clusters/) as the records identity,
+ * the release repository, which no build can write), finalize-record (which decides the verdict) and each gate's
+ * register (its cluster's metadata under clusters/) as the records identity,
  * off the build pool; the pull secret as the pull-only identity; each gate's prepare, create and destroy as the e2e
  * ServiceAccount without its identity's labels (the installer's credentials are in the gate Secret).
  */

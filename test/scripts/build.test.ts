@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 
 import {
@@ -212,6 +213,41 @@ describe("build scripts", () => {
             assert.equal(fs.existsSync(path.join(dir, "note2")), false);
         });
 
+        it("build-image.sh calls a RUN step that prints a network error and fails the build's failure", () => {
+            requireTool("busybox");
+            const context = path.join(dir, "ctx-run");
+            fs.mkdirSync(context);
+            fs.copyFileSync(
+                execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim(),
+                path.join(context, "busybox"),
+            );
+            // The build's own test, talking to a service of its own that is not up: its output is not buildah's.
+            fs.writeFileSync(
+                path.join(context, "fail.sh"),
+                'echo "dial tcp 127.0.0.1:5432: connect: connection refused" >&2\necho "503 Service Unavailable" >&2\nexit 3\n',
+            );
+            fs.writeFileSync(
+                path.join(context, "Containerfile"),
+                'FROM scratch\nCOPY busybox /bin/busybox\nCOPY fail.sh /fail.sh\nRUN ["/bin/busybox", "sh", "/fail.sh"]\n',
+            );
+            const note = path.join(dir, "note-run");
+            const r = runScript("build-image.sh", {
+                ...buildEnv(),
+                CONTEXT_DIR: context,
+                CONTAINERFILE: path.join(context, "Containerfile"),
+                IMAGE: `${registry.host}/okd/components:installer-run3`,
+                TLS_VERIFY: "false",
+                FAILURE_NOTE_FILE: note,
+                RESULT_IMAGE_URL: path.join(dir, "url"),
+                RESULT_IMAGE_DIGEST: path.join(dir, "digest"),
+            });
+            assert.match(r.stderr, /connection refused/, "the RUN step's output is shown");
+            assert.notEqual(r.status, 0, r.stderr);
+            assert.notEqual(r.status, 75, r.stderr);
+            assert.doesNotMatch(r.stderr, /infrastructure failure/);
+            assert.equal(fs.existsSync(note), false);
+        });
+
         const cloneEnv = (base: string) => ({
             REPOSITORY: "openshift/installer",
             BRANCH: "release-4.15",
@@ -276,6 +312,54 @@ describe("build scripts", () => {
             assert.match(missing.stderr, /Remote branch release-9\.99 not found/);
             assert.doesNotMatch(missing.stderr, /attempt 1 of/);
             assert.equal(fs.existsSync(path.join(dir, "note")), false);
+        });
+
+        it("clone-source.sh stops at once when the server wants credentials or has no such repository", async () => {
+            // What GitHub answers for a missing or private repository without credentials (401 with a Basic
+            // challenge), and a plain 404; git itself reads the answers.
+            const server = http.createServer((req, res) => {
+                if (req.url?.startsWith("/private/")) {
+                    res.writeHead(401, { "WWW-Authenticate": 'Basic realm="GitHub"' }).end();
+                } else {
+                    res.writeHead(404).end();
+                }
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            const port = (server.address() as { port: number }).port;
+            const clone = (repository: string, user = "") =>
+                new Promise<{ code: number; stderr: string }>((resolve) => {
+                    const script = path.join(dir, "clone-source.sh");
+                    fs.writeFileSync(script, loadScript("clone-source.sh"));
+                    const run = spawn("bash", [script], {
+                        env: {
+                            PATH: process.env.PATH,
+                            HOME: dir,
+                            ...cloneEnv(""),
+                            GIT_BASE_URL: `http://${user}127.0.0.1:${port}`,
+                            REPOSITORY: repository,
+                            GIT_ATTEMPTS: "3",
+                            RETRY_DELAY_SECONDS: "30",
+                        },
+                    });
+                    let stderr = "";
+                    run.stderr.on("data", (c) => (stderr += c));
+                    run.on("exit", (c) => resolve({ code: c ?? -1, stderr }));
+                });
+            try {
+                for (const [repository, user, said] of [
+                    ["private/installer", "", /could not read Username/],
+                    ["private/installer", "someone:wrong@", /Authentication failed/],
+                    ["missing/installer", "", /repository '.*' not found/],
+                ] as const) {
+                    const r = await clone(repository, user);
+                    assert.equal(r.code, 1, r.stderr);
+                    assert.match(r.stderr, said);
+                    assert.doesNotMatch(r.stderr, /attempt 1 of/);
+                }
+                assert.equal(fs.existsSync(path.join(dir, "note")), false);
+            } finally {
+                server.close();
+            }
         });
     });
 

@@ -122,6 +122,8 @@ export async function freePort(): Promise<number> {
 /** A Debian docker-registry on 127.0.0.1 with filesystem storage in a temp dir. */
 export interface Registry {
     host: string;
+    /** The registry's filesystem storage (rootdirectory), for tests that break it on purpose. */
+    root: string;
     stop(): Promise<void>;
 }
 
@@ -153,6 +155,7 @@ export async function startRegistry(): Promise<Registry> {
     }
     return {
         host,
+        root: path.join(dir, "data"),
         stop: () =>
             new Promise<void>((resolve) => {
                 proc.once("exit", () => {
@@ -179,6 +182,8 @@ export interface ImageSpec {
     labels?: Record<string, string>;
     /** Manifest format pushed: OCI (umoci's own, the default) or Docker schema 2, what OpenShift's builds push. */
     format?: "oci" | "v2s2";
+    /** The config's `created` (RFC 3339); umoci's default is now. */
+    created?: string;
 }
 
 /** A single-layer amd64 OCI image made offline with umoci, pushed to `ref` with skopeo; returns its digest. */
@@ -207,6 +212,7 @@ export function pushImage(ref: string, spec: ImageSpec): string {
             "amd64",
             "--os",
             "linux",
+            ...(spec.created ? ["--created", spec.created] : []),
             ...labelArgs,
         ]);
         const format = spec.format === "v2s2" ? ["--format", "v2s2"] : [];

@@ -2,7 +2,16 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { type Registry, digestOf, pushTinyImage, requireTool, runScript, startRegistry, tempDir } from "./harness";
+import {
+    type Registry,
+    digestOf,
+    pushImage,
+    pushTinyImage,
+    requireTool,
+    runScript,
+    startRegistry,
+    tempDir,
+} from "./harness";
 
 /**
  * publish-tools-image.sh (assemble's `publish-tools` step) with real skopeo against a local docker-registry: the tools
@@ -60,6 +69,80 @@ describe("publish-tools-image.sh", () => {
         assert.equal(digestOf(`${registry.host}/okd/release:pipeline-tools-latest`), built);
         // Never in the build repository, where any build may push tags.
         assert.throws(() => digestOf(`${registry.host}/okd/components:pipeline-tools-latest`));
+    });
+
+    /**
+     * Makes the registry's storage refuse to write `repo`'s tag `name` (docker-registry's filesystem driver keeps a
+     * tag at <root>/docker/registry/v2/repositories/<repo>/_manifests/tags/<name>/current/link; a plain file in the
+     * tag's place makes its manifest PUT fail with a 500, a real storage failure).
+     */
+    const breakTag = (repo: string, name: string) => {
+        const tags = path.join(registry.root, "docker/registry/v2/repositories", repo, "_manifests/tags");
+        fs.mkdirSync(tags, { recursive: true });
+        fs.writeFileSync(path.join(tags, name), "not a directory");
+        return () => fs.rmSync(path.join(tags, name), { force: true });
+    };
+
+    it("warns, and still succeeds, when only the fallback tag cannot be moved", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        const repair = breakTag("okd/release", "pipeline-tools-broken");
+        try {
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+                LATEST_TAG: "pipeline-tools-broken",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(digestOf(`${registry.host}/okd/release:${tag}`), built);
+            assert.match(r.stderr, /warning: could not move .*okd\/release:pipeline-tools-broken/);
+        } finally {
+            repair();
+        }
+    });
+
+    it("fails when the hash tag the release run resolves cannot be published", () => {
+        const built = pushTinyImage(`${registry.host}/okd/components:${tag}`, "the tools this run built");
+        const repair = breakTag("okd/fatal", tag);
+        try {
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TARGET_REPOSITORY: `${registry.host}/okd/fatal`,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${tag}@${built}`,
+                LATEST_TAG: "pipeline-tools-latest",
+            });
+            assert.notEqual(r.status, 0);
+            // Not moved either: the fallback never names an image whose hash tag is missing.
+            assert.throws(() => digestOf(`${registry.host}/okd/fatal:pipeline-tools-latest`));
+        } finally {
+            repair();
+        }
+    });
+
+    it("moves the fallback tag only forward, to an image created later than the one it names", () => {
+        const latest = `${registry.host}/okd/forward:pipeline-tools-latest`;
+        const publish = (name: string, created: string) => {
+            const built = pushImage(`${registry.host}/okd/components:${name}`, {
+                files: { "content.txt": name },
+                created,
+            });
+            const r = runScript("publish-tools-image.sh", {
+                ...env,
+                TARGET_REPOSITORY: `${registry.host}/okd/forward`,
+                TOOLS_IMAGE: `${registry.host}/okd/components:${name}@${built}`,
+                LATEST_TAG: "pipeline-tools-latest",
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(digestOf(`${registry.host}/okd/forward:${name}`), built);
+            return { built, r };
+        };
+        const newer = publish("pipeline-tools-newer", "2026-11-30T12:00:00.5Z");
+        assert.equal(digestOf(latest), newer.built);
+        // A long nightly on the old Containerfile, built earlier, ends later: the fallback stays on the newer image.
+        const older = publish("pipeline-tools-older", "2026-11-30T12:00:00.25Z");
+        assert.equal(digestOf(latest), newer.built);
+        assert.match(older.r.stdout, /already names an image created no earlier than/);
+        const newest = publish("pipeline-tools-newest", "2026-11-30T13:00:00Z");
+        assert.equal(digestOf(latest), newest.built);
     });
 
     it("publishes nothing for a prebuilt tools image named by digest alone (what tools-image.sh reports for one)", () => {

@@ -179,6 +179,84 @@ export function releaseRecordSuite(kind: StoreKind): void {
             assert.equal(r.logs, "s3://b/logs/x/");
         });
 
+        it("records a verdict decided but not written when finalizing a pending record", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            const verdictFile = path.join(work, "verdict");
+            fs.writeFileSync(verdictFile, "rejected");
+            run({
+                RECORD_ACTION: "finalize",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                PIPELINE_STATUS: "Succeeded",
+                VERDICT_FILE: verdictFile,
+                GATES_FILE: gatesFile("rejected"),
+            });
+            const r = record("4.15.0-0.okd-2025-01-01-020000");
+            assert.equal(r.verdict, "rejected");
+            assert.deepEqual(r.gates, [{ gate: "aws", blocking: true, outcome: "failed" }]);
+            assert.equal(index().releases[0].verdict, "rejected");
+        });
+
+        it("closes a pending record as unfinished when the verdict files are not a verdict", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            const verdictFile = path.join(work, "verdict");
+            fs.writeFileSync(verdictFile, "accepted\nextra");
+            const r = run({
+                RECORD_ACTION: "finalize",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                PIPELINE_STATUS: "Succeeded",
+                VERDICT_FILE: verdictFile,
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.match(r.stderr, /not a verdict and gates; not applying them/);
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "unfinished");
+        });
+
+        it("keeps a decided verdict when finalizing, whatever the verdict files say", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            decide("4.15.0-0.okd-2025-01-01-020000", "rejected");
+            const verdictFile = path.join(work, "verdict");
+            fs.writeFileSync(verdictFile, "accepted");
+            run({
+                RECORD_ACTION: "finalize",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                PIPELINE_STATUS: "Succeeded",
+                VERDICT_FILE: verdictFile,
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "rejected");
+        });
+
+        it("refuses a verdict for a record that is not pending, and takes the same verdict again as done", () => {
+            create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
+            run({ RECORD_ACTION: "finalize", NAME: "4.15.0-0.okd-2025-01-01-020000", PIPELINE_STATUS: "Failed" });
+            const late = runWith(rclone, {
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-01-020000",
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(late.status, 1, late.stderr);
+            assert.match(
+                late.stderr,
+                /is unfinished, not pending: its verdict is final and is not changed to accepted/,
+            );
+            assert.equal(record("4.15.0-0.okd-2025-01-01-020000").verdict, "unfinished");
+            assert.equal(index().releases[0].verdict, "unfinished");
+
+            create("4.15.0-0.okd-2025-01-02-020000", "sha256:22");
+            decide("4.15.0-0.okd-2025-01-02-020000", "rejected");
+            const again = decide("4.15.0-0.okd-2025-01-02-020000", "rejected");
+            assert.match(again.stdout, /already rejected; nothing to write/);
+            const flip = runWith(rclone, {
+                RECORD_ACTION: "verdict",
+                NAME: "4.15.0-0.okd-2025-01-02-020000",
+                VERDICT: "accepted",
+                GATES_FILE: gatesFile("accepted"),
+            });
+            assert.equal(flip.status, 1, flip.stderr);
+            assert.equal(record("4.15.0-0.okd-2025-01-02-020000").verdict, "rejected");
+        });
+
         it("keeps a decided verdict when finalizing", () => {
             create("4.15.0-0.okd-2025-01-01-020000", "sha256:11");
             decide("4.15.0-0.okd-2025-01-01-020000", "accepted");

@@ -186,6 +186,84 @@ describe("verdict.sh", () => {
             assert.equal(run([{ gate: "aws", blocking: true, tasks: chain("aws") }]).verdict, "rejected");
         });
 
+        /**
+         * A link swapped in between verdict.sh's checks and its read (the payload's installer runs beside it on the
+         * same workspace): `dd` and `head` on PATH are the real tools, run after a swap made at the worst moment.
+         */
+        const swapBeforeRead = (swap: string) => {
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin, { recursive: true });
+            for (const tool of ["dd", "head"]) {
+                fs.writeFileSync(
+                    path.join(bin, tool),
+                    `#!/usr/bin/env bash\nif [ ! -e "${dir}/swapped" ]; then touch "${dir}/swapped"; ${swap}; fi\nexec /usr/bin/${tool} "$@"\n`,
+                    { mode: 0o755 },
+                );
+            }
+            return bin;
+        };
+        const runWith = (bin: string, gates: unknown[]) =>
+            runScript(
+                "verdict.sh",
+                {
+                    GATES: JSON.stringify(gates),
+                    E2E_DIR: path.join(dir, "e2e"),
+                    GATES_FILE: path.join(dir, "gates.json"),
+                    RESULT_VERDICT: path.join(dir, "verdict"),
+                },
+                bin,
+            );
+
+        it("reads nothing through a link swapped in for the outcome file after the checks", () => {
+            const secret = path.join(dir, "secret");
+            fs.writeFileSync(secret, "passed");
+            outcome("aws", "failed", "suite");
+            const outcomeFile = path.join(dir, "e2e", "aws", "gate-outcome");
+            const bin = swapBeforeRead(`rm -f "${outcomeFile}"; ln -s "${secret}" "${outcomeFile}"`);
+            const r = runWith(bin, [{ gate: "aws", blocking: true, tasks: chain("aws") }]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(fs.existsSync(path.join(dir, "swapped")), "the link was never swapped in");
+            assert.equal(fs.readFileSync(path.join(dir, "verdict"), "utf8"), "rejected");
+            assert.doesNotMatch(fs.readFileSync(path.join(dir, "gates.json"), "utf8"), /passed/);
+        });
+
+        it("reads the gate's own directory when a link is swapped in for it after the checks", () => {
+            fs.mkdirSync(path.join(dir, "elsewhere"));
+            fs.writeFileSync(path.join(dir, "elsewhere", "gate-outcome"), "passed");
+            outcome("aws", "failed", "suite");
+            const gate = path.join(dir, "e2e", "aws");
+            const bin = swapBeforeRead(`mv "${gate}" "${gate}.gone"; ln -s "${dir}/elsewhere" "${gate}"`);
+            const r = runWith(bin, [{ gate: "aws", blocking: true, tasks: chain("aws") }]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(fs.existsSync(path.join(dir, "swapped")), "the link was never swapped in");
+            assert.equal(fs.readFileSync(path.join(dir, "verdict"), "utf8"), "rejected");
+            assert.doesNotMatch(fs.readFileSync(path.join(dir, "gates.json"), "utf8"), /passed/);
+        });
+
+        it("skips an upgrade gate with no earlier release whatever its chain did, and fails a skip with one", () => {
+            outcome("aws", "passed");
+            const upgrade = {
+                gate: "aws-upgrade",
+                kind: "upgrade",
+                blocking: true,
+                from: "",
+                tasks: chain("aws-upgrade", { "pull-secret-aws-upgrade": "Failed", "e2e-aws-upgrade": "None" }),
+            };
+            const none = run([{ gate: "aws", blocking: true, tasks: chain("aws") }, upgrade]);
+            assert.equal(none.r.status, 0, none.r.stderr);
+            assert.equal(none.verdict, "accepted");
+            assert.equal(none.gates[1].outcome, "skipped");
+            assert.match(String(none.gates[1].reason), /no earlier release to upgrade from/);
+            // With an earlier release the same failed mint rejects, and a gate that says `skipped` has failed.
+            const earlier = { ...upgrade, from: "4.15.0-0.okd-2025-01-01-020000" };
+            assert.equal(run([earlier]).verdict, "rejected");
+            outcome("aws-upgrade", "skipped");
+            const skipped = run([{ ...earlier, tasks: chain("aws-upgrade") }]);
+            assert.equal(skipped.verdict, "rejected");
+            assert.equal(skipped.gates[0].outcome, "failed");
+            assert.match(String(skipped.gates[0].reason), /reported skipped, but there was a release to upgrade from/);
+        });
+
         it("refuses a status Tekton does not give", () => {
             const { r, verdict } = run([{ gate: "aws", blocking: true, tasks: chain("aws", { "e2e-aws": "Passed" }) }]);
             assert.equal(r.status, 2);

@@ -21,6 +21,8 @@ export interface PushSpec {
     minutesAgo: number;
     repository: string;
     revision: string;
+    /** When the push happened (the record's pushedAt), minutes ago; default: when the record was made. "" for none. */
+    pushedMinutesAgo?: number | "";
 }
 export interface RunSpec {
     name: string;
@@ -49,7 +51,18 @@ export class StatusRenderWorld {
                         creationTimestamp: ago(p.minutesAgo, now),
                         labels: { "okd-ci/push-record": "nightly", "okd-ci/stream": p.stream },
                     },
-                    data: { stream: p.stream, repository: p.repository, revision: p.revision },
+                    data: {
+                        stream: p.stream,
+                        repository: p.repository,
+                        revision: p.revision,
+                        ...(p.pushedMinutesAgo === ""
+                            ? {}
+                            : {
+                                  pushedAt: String(
+                                      Math.floor(Date.parse(ago(p.pushedMinutesAgo ?? p.minutesAgo, now)) / 1000),
+                                  ),
+                              }),
+                    },
                 })),
             ),
         );

@@ -124,10 +124,18 @@ fi
 retry=(--retry "$((attempts - 1))" --retry-delay "${retry_delay}")
 # What buildah prints when a registry, not the build, failed (Go's net errors, HTTP 429/5xx, its ping of the registry).
 transient='pinging container registry|connection refused|connection reset|i/o timeout|TLS handshake timeout|no such host|toomanyrequests|(429|500|502|503|504) '
+# Matched only against buildah's own final error (`Error: ...`, cobra's prefix for the error a command returns), never
+# the rest of stderr, which carries the build's RUN output: a RUN step that prints "connection refused" and fails is
+# the build's failure. A RUN step's own failure (`Error: building at STEP "RUN ...": ...`, the step's text quoted) is
+# never the registry's either, whatever its command line says.
+registry_error() {
+  { grep -E '^Error: ' "${work}/stderr" || true; } | { grep -vE '^Error: building at STEP "RUN ' || true; } |
+    { grep -iE "${transient}" || true; } | tail -n 1
+}
 infrastructure() {
   local last made
   # The final error (its end names the cause), and the attempts buildah made (one, plus each "retrying in" it logged).
-  last="$({ grep -iE "${transient}" "${work}/stderr" || true; } | tail -n 1 | tail -c 200)"
+  last="$(registry_error | tail -c 200)"
   made="$(($(grep -c 'retrying in' "${work}/stderr" || true) + 1))"
   local note="$1 failed after ${made} attempts (${last})"
   echo "build-image: infrastructure failure: ${note}" >&2
@@ -145,14 +153,14 @@ buildah build --file "${CONTAINERFILE}" --tag "${IMAGE}" --layers=false --tls-ve
   "${isolation[@]}" "${args[@]}" "${CONTEXT_DIR}" 2>"${work}/stderr" || rc=$?
 cat "${work}/stderr" >&2
 if [ "${rc}" -ne 0 ]; then
-  if grep -qiE "${transient}" "${work}/stderr"; then infrastructure "pulling an image of ${CONTAINERFILE}"; fi
+  if [ -n "$(registry_error)" ]; then infrastructure "pulling an image of ${CONTAINERFILE}"; fi
   exit "${rc}"
 fi
 buildah push --tls-verify="${TLS_VERIFY}" "${retry[@]}" --digestfile "${work}/digest" "${IMAGE}" "docker://${IMAGE}" \
   2>"${work}/stderr" || rc=$?
 cat "${work}/stderr" >&2
 if [ "${rc}" -ne 0 ]; then
-  if grep -qiE "${transient}" "${work}/stderr"; then infrastructure "the push of ${IMAGE}"; fi
+  if [ -n "$(registry_error)" ]; then infrastructure "the push of ${IMAGE}"; fi
   exit "${rc}"
 fi
 report "$(cat "${work}/digest")"

@@ -43,8 +43,12 @@ fi
 errors="$(mktemp)"
 trap 'rm -f "${errors}"' EXIT
 # git's own words for what no retry fixes: a missing branch ("Remote branch X not found in upstream origin"), a missing
-# or private repository (GitHub: "Repository not found"), a commit the server does not have ("not our ref").
-permanent='Remote branch .* not found|Repository not found|not our ref|does not match any|couldn.t find remote ref'
+# or private repository (GitHub: "Repository not found"; an HTTP 404: "repository '<url>' not found"; GitHub answers a
+# missing or private repository without credentials with 401, on which git, unable to prompt, says "could not read
+# Username", and with wrong credentials "Authentication failed"), a commit the server does not have ("not our ref").
+permanent='Remote branch .* not found|Repository not found|repository .* not found|could not read Username|Authentication failed|not our ref|does not match any|couldn.t find remote ref'
+# Never wait on a terminal prompt for credentials (there is no terminal): fail at once, with "could not read Username".
+export GIT_TERMINAL_PROMPT=0
 
 # retry <what> <command...>: the command, again after a back-off while it fails transiently. Returns 1 when git says
 # retrying cannot help; exits 75 (with the note) when every attempt failed.

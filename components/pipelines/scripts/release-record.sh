@@ -23,8 +23,10 @@
 #             (optional: the site's durable repository of promoted releases), RESULT_UPGRADE_FROM and
 #             RESULT_UPGRADE_FROM_NAME
 #   create:   RELEASE_FILE (JSON written by assemble-release.sh), PIPELINE_RUN
-#   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh)
+#   verdict:  NAME, VERDICT or VERDICT_FILE (accepted|rejected), GATES_FILE (JSON written by verdict.sh); only a pending
+#             record takes one (the same verdict again changes nothing, any other is refused)
 #   finalize: NAME, PIPELINE_STATUS (the aggregate status Tekton reports for the run's tasks), LOGS_URL,
+#             VERDICT_FILE and GATES_FILE (optional: verdict.sh's files, applied to a record still pending),
 #             UPLOAD_EXIT_CODE_FILE (optional: the upload-logs step's exit code file, which Tekton's entrypoint writes
 #             for a step with `onError: continue`, failed or not; missing or empty when that step did not end)
 #   pick:     nothing more
@@ -193,6 +195,14 @@ case "${RECORD_ACTION}" in
     need NAME VERDICT GATES_FILE
     case "${VERDICT}" in accepted | rejected) ;; *) fail "VERDICT must be accepted or rejected, not ${VERDICT}" ;; esac
     load_record "${NAME}"
+    # Only a pending record takes a verdict: a decided one (or one closed `unfinished`) is never overwritten. The same
+    # verdict again (a retried step) changes nothing.
+    current="$(jq -r '.verdict' "${work}/record.json")"
+    if [ "${current}" = "${VERDICT}" ]; then
+      echo "release-record: ${NAME} is already ${VERDICT}; nothing to write"
+      exit 0
+    fi
+    [ "${current}" = pending ] || fail "${NAME} is ${current}, not pending: its verdict is final and is not changed to ${VERDICT}"
     jq --arg verdict "${VERDICT}" --slurpfile gates "${GATES_FILE}" --arg now "$(now)" \
       '.gates = $gates[0] | .verdict = $verdict | .decided = $now' "${work}/record.json" >"${work}/record.next"
     mv "${work}/record.next" "${work}/record.json"
@@ -214,10 +224,28 @@ case "${RECORD_ACTION}" in
     if [ "${upload}" != uploaded ]; then
       echo "release-record: the log upload ${upload}${upload_code:+ (exit ${upload_code})}; closing the record anyway" >&2
     fi
-    # A payload whose run ended before the verdict (a gate timed out, the run was cancelled) is never accepted.
+    # A verdict decided in this pod but not written (the verdict step runs with `onError: continue`, so one failed
+    # store write would otherwise close a decided payload as `unfinished` while the task succeeds and is never
+    # retried) is applied in this same write: only to a record still pending, only when both of verdict.sh's files
+    # are there and valid.
+    late_verdict="" late_gates="null"
+    if [ "$(jq -r '.verdict' "${work}/record.json")" = pending ] && [ -n "${VERDICT_FILE:-}" ] && [ -f "${VERDICT_FILE}" ] &&
+      [ -n "${GATES_FILE:-}" ] && [ -f "${GATES_FILE}" ]; then
+      late_verdict="$(head -c 16 "${VERDICT_FILE}")"
+      if ! [[ "${late_verdict}" =~ ^(accepted|rejected)$ ]] || ! late_gates="$(jq -ce 'if type == "array" then . else error end' "${GATES_FILE}" 2>/dev/null)"; then
+        echo "release-record: the verdict files in ${VERDICT_FILE} and ${GATES_FILE} are not a verdict and gates; not applying them" >&2
+        late_verdict="" late_gates="null"
+      else
+        echo "release-record: the verdict (${late_verdict}) was decided but not recorded; recording it now" >&2
+      fi
+    fi
+    # A payload whose run ended before the verdict (a gate timed out, the run was cancelled with CancelledRunFinally)
+    # is never accepted. A plain `Cancelled` run runs no `finally`, so not this: its record stays `pending`.
     jq --arg status "${PIPELINE_STATUS}" --arg logs "${LOGS_URL:-}" --arg now "$(now)" \
-      --arg upload "${upload}" --arg code "${upload_code}" '
-      .pipelineStatus = $status
+      --arg upload "${upload}" --arg code "${upload_code}" \
+      --arg verdict "${late_verdict}" --argjson gates "${late_gates}" '
+      (if $verdict != "" then .gates = $gates | .verdict = $verdict | .decided = $now else . end)
+      | .pipelineStatus = $status
       | .finished = $now
       | .logsUpload = ({status: $upload} + (if $code != "" then {exitCode: $code} else {} end))
       | (if $logs != "" and $upload != "failed" then .logs = $logs else . end)

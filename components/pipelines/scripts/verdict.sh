@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Decides a payload's verdict from its gates: accepted only if every blocking gate passed. Optional gates are
-# recorded and never change the verdict. An upgrade gate with no earlier release to upgrade from reports `skipped`:
-# it tested nothing, so it neither passes nor rejects (a stream's first payload would otherwise never be accepted,
-# and so never promoted to become the release the next one upgrades from).
+# recorded and never change the verdict. An upgrade gate with no earlier release to upgrade from (its `from` empty) is
+# `skipped`, whatever its chain's tasks did: it tested nothing, so it neither passes nor rejects (a stream's first
+# payload would otherwise never be accepted, and so never promoted to become the release the next one upgrades from).
+# An upgrade gate that had a release to upgrade from and reports `skipped` counts as failed.
 #
 # It runs in the nightly's `finally` (finalize-record, before the record is closed), so it runs whatever became of
 # the gates' Tekton tasks. Each gate names its chain of pipeline tasks with their execution status (`tasks.<t>.status`
@@ -11,10 +12,12 @@
 # outcome in the e2e workspace (e2e-test.sh: <gate>/gate-outcome, <gate>/gate-reason): never as a task result here,
 # because Tekton skips a finally task that references a result its task never wrote, so one failed gate task would
 # skip the verdict and leave the payload `unfinished`. A gate whose chain did not succeed (a task timed out, its pod
-# was evicted, a mint or register task ran out of retries, or the run was cancelled) counts as `failed`, the task
-# named in its reason: an optional one then changes nothing, a blocking one rejects the payload (the run shows
-# which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
-# `unfinished` would not).
+# was evicted, a mint or register task ran out of retries, or the run was cancelled with CancelledRunFinally) counts
+# as `failed`, the task named in its reason: an optional one then changes nothing, a blocking one rejects the payload
+# (the run shows which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
+# `unfinished` would not). A run cancelled with a plain `Cancelled` runs no `finally` task (tektoncd/pipeline
+# docs/pipelineruns.md, "Cancelling a PipelineRun"), so neither this nor the record's closing: its record stays
+# `pending`, never promoted.
 #
 # Reads:
 #   GATES           JSON array, compact, each key once, of {gate, blocking[, kind, from]} with either
@@ -49,13 +52,24 @@ if ! jq -e '[.[].gate] | (unique | length) == length' <<<"${GATES}" >/dev/null; 
   exit 2
 fi
 # A gate's file in the e2e workspace, at most $3 bytes, or nothing. The workspace is written by the gates' pods (the
-# payload's own code), this runs in the records pod: a link (the gate's directory or the file) could point at this
-# pod's secrets, whose text would then land in the published record, so a link or anything but a regular file is
-# read as nothing.
+# payload's own code, whose installer still runs in the destroy tasks beside this one), this runs in the records pod:
+# a link (the gate's directory or the file) could point at this pod's secrets, whose text would then land in the
+# published record, so a link or anything but a regular file is read as nothing. A check then a read by path would
+# race a link swapped in between, so the read itself refuses links: it enters the gate's directory and checks, from
+# inside, that it is the gate's own (a link swapped in for the directory after that changes nothing: the read is
+# relative to the directory entered), then opens the file with O_NOFOLLOW (dd iflag=nofollow: a link swapped in for
+# the file fails the open) and O_NONBLOCK (a FIFO swapped in does not hang the verdict). GNU coreutils' dd, in the
+# tools image (components/pipelines/images/tools/Containerfile).
 gate_file() {
-  local f="${E2E_DIR}/$1/$2"
-  if [ -L "${E2E_DIR}/$1" ] || [ -L "${f}" ] || [ ! -f "${f}" ]; then return 0; fi
-  head -c "$3" "${f}" 2>/dev/null || true
+  local top
+  top="$(cd -P "${E2E_DIR}" 2>/dev/null && pwd)" || return 0
+  if [ -L "${E2E_DIR}/$1" ] || [ ! -d "${E2E_DIR}/$1" ]; then return 0; fi
+  (
+    cd -P "${E2E_DIR}/$1" 2>/dev/null || exit 0
+    [ "$(pwd -P)" = "${top}/$1" ] || exit 0
+    if [ -L "$2" ] || [ ! -f "$2" ]; then exit 0; fi
+    dd if="./$2" iflag=nofollow,nonblock,fullblock,count_bytes count="$3" bs=4096 status=none 2>/dev/null || true
+  )
 }
 
 # Each entry with tasks becomes an entry with an outcome (and a reason when it did not pass).
@@ -114,6 +128,15 @@ if [ -n "${bad}" ]; then
   echo "verdict: gate outcome must be passed, failed or skipped; got ${bad}; refusing to decide" >&2
   exit 2
 fi
+# An upgrade gate with no earlier release (`from` empty) tested nothing: it is `skipped`, whatever its chain did (its
+# pull-secret mint may have failed with nothing to install), so a stream's first payload is never rejected for it. With
+# an earlier release, `skipped` is no outcome an upgrade gate may report: it counts as failed.
+GATES="$(jq -c 'map(
+  if .kind == "upgrade" and has("from") and .from == "" then
+    (if .outcome == "skipped" then . else .outcome = "skipped" | .reason = "no earlier release to upgrade from: the gate tested nothing" end)
+  elif .kind == "upgrade" and .outcome == "skipped" then
+    .outcome = "failed" | .reason = "reported skipped, but there was a release to upgrade from (\(.from // "" | tostring | .[:200]))"
+  else . end)' <<<"${GATES}")"
 jq '.' <<<"${GATES}" >"${GATES_FILE}"
 verdict="$(jq -r 'if all(.[] | select(.blocking and (.kind == "upgrade" and .outcome == "skipped" | not)); .outcome == "passed") then "accepted" else "rejected" end' <<<"${GATES}")"
 printf '%s' "${verdict}" >"${RESULT_VERDICT}"

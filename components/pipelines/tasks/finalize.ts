@@ -5,7 +5,7 @@ import { destroySeconds, e2eWorkspace } from "./e2e-gate";
 import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { clustersPrefix } from "./register-cluster";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
-import { verdictSteps } from "./verdict";
+import { verdictFilesEnv, verdictSteps } from "./verdict";
 
 export const finalizeTaskName = "okd-finalize-record";
 
@@ -13,8 +13,9 @@ export const finalizeTaskName = "okd-finalize-record";
  * The nightly's last word, in `finally`: decides the verdict from the gates (verdictSteps: in `finally`, so that a
  * gate whose Tekton task failed counts as failed rather than skipping the verdict), waits for the gates' destroys
  * (which run beside it: Tekton orders no finally task after another), uploads the gates' logs and JUnit, destroy.log
- * included, to `logs/` and closes the record. A record still pending here (the verdict could not be decided or
- * written) becomes `unfinished`, which is never promoted.
+ * included, to `logs/` and closes the record. A verdict decided but not written (a failed store write) is written
+ * with the closing; a record still pending otherwise (the verdict could not be decided) becomes `unfinished`, which
+ * is never promoted.
  * Then, with the record final, it publishes the status site (`streamsJson`: statusStreamsJson).
  *
  * After the wait it removes the registration (`clusters/<gate>/<run>/`, register-cluster.sh) of each gate whose
@@ -119,6 +120,7 @@ export function finalizeTask(ctx: PipelineContext, streamsJson: string): TaskDef
                     script: loadScript("release-record.sh"),
                     env: [
                         { name: "RECORD_ACTION", value: "finalize" },
+                        ...verdictFilesEnv,
                         { name: "UPLOAD_EXIT_CODE_FILE", value: "$(steps.step-upload-logs.exitCode.path)" },
                         ...paramEnv({ PIPELINE_STATUS: "pipeline-status" }),
                         {

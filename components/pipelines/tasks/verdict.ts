@@ -8,11 +8,22 @@ const gatesFile = "/workspace/gates.json";
 const verdictFile = "/workspace/verdict";
 
 /**
+ * The verdict's files, for the record step too: a verdict decided but not written (a failed store write in
+ * record-verdict) is applied when the record is closed (release-record.sh finalize), not lost as `unfinished`.
+ */
+export const verdictFilesEnv = [
+    { name: "VERDICT_FILE", value: verdictFile },
+    { name: "GATES_FILE", value: gatesFile },
+];
+
+/**
  * The verdict, as the first steps of finalize-record (in the nightly's `finally`): accepted only if every blocking gate
  * passed; optional gates are recorded only. Decided from each gate chain's task statuses and the outcomes the gates
  * left in the e2e workspace (verdict.sh), so a gate whose Tekton task failed counts as failed instead of skipping the
- * verdict. Both steps run with `onError: continue`: a refused input or a failed write leaves the record `pending`,
- * which the record step closes as `unfinished` (never promoted); the destroys are still awaited and the logs uploaded.
+ * verdict. Both steps run with `onError: continue`, so the destroys are still awaited and the logs uploaded: a
+ * verdict decided but not written (a failed store write) is written by the record step with the record's closing
+ * (verdictFilesEnv); a refused input leaves the record `pending`, which the record step closes as `unfinished`
+ * (never promoted).
  * Each is bounded so that finalize-record fits its timeout (nightly.ts finalizeTimeout).
  */
 export function verdictSteps(): Step[] {
@@ -38,11 +49,7 @@ export function verdictSteps(): Step[] {
             // Two small objects rewritten (the record and the index).
             timeout: "3m",
             script: loadScript("release-record.sh"),
-            env: [
-                { name: "RECORD_ACTION", value: "verdict" },
-                { name: "VERDICT_FILE", value: verdictFile },
-                { name: "GATES_FILE", value: gatesFile },
-            ],
+            env: [{ name: "RECORD_ACTION", value: "verdict" }, ...verdictFilesEnv],
         },
     ];
 }

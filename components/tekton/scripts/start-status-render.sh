@@ -7,9 +7,10 @@
 # the pushes waiting and the next dispatch). Then it deletes its own finished runs beyond the newest KEEP_RUNS, so
 # that hourly renders never crowd the release runs out of the namespace's quota or the pruner's keep.
 #
-# Which records count is dispatch-nightly.sh's rule, repeated here: a record that names no <org>/<name> and 40-hex
-# commit, or that is older than the newest nightly that built every branch head (no revisions), is discarded by the
-# dispatcher, not built, and is not shown.
+# Which records count is dispatch-nightly.sh's rule, repeated here: a record that names no <org>/<name>, 40-hex
+# commit and epoch-seconds pushedAt, that was made more than PUSH_MAX_AGE_SECONDS after its push (a replayed
+# delivery), or that is older than the newest nightly that built every branch head (no revisions), is discarded by
+# the dispatcher, not built, and is not shown.
 #
 # Environment:
 #   RECORDS_NAMESPACE  where the push records are (the release namespace)
@@ -19,6 +20,7 @@
 #   DISPATCH_SCHEDULE  the dispatchers' cron (nightlyDispatchSchedule), passed on for the page's next dispatch
 #   PIPELINERUN_JSON   the PipelineRun to create, as JSON, without the throttle param
 #   KEEP_RUNS          optional, default 3: finished render runs kept
+#   PUSH_MAX_AGE_SECONDS  optional, default 3600: the dispatcher's own (dispatch-nightly.sh), the same default
 # Writes: kubectl's answer (the PipelineRun created) and what was deleted, on stdout.
 set -euo pipefail
 
@@ -31,6 +33,8 @@ for var in RECORDS_NAMESPACE RUNS_NAMESPACE NAMESPACE STREAMS DISPATCH_SCHEDULE 
 done
 keep="${KEEP_RUNS:-3}"
 [[ "${keep}" =~ ^[1-9][0-9]*$ ]] || fail "KEEP_RUNS must be a whole number of at least 1, got '${keep}'"
+maxage="${PUSH_MAX_AGE_SECONDS:-3600}"
+[[ "${maxage}" =~ ^[0-9]+$ ]] || fail "PUSH_MAX_AGE_SECONDS must be a whole number of seconds, got '${maxage}'"
 read -r -a minors <<<"${STREAMS}"
 for s in "${minors[@]}"; do
   [[ "${s}" =~ ^[0-9]+\.[0-9]+$ ]] || fail "STREAMS holds '${s}'; expected minors such as 4.15"
@@ -51,7 +55,8 @@ jq -n -c \
   --slurpfile records "${work}/records.json" \
   --slurpfile runs "${work}/runs.json" \
   --arg streams "${STREAMS}" \
-  --arg schedule "${DISPATCH_SCHEDULE}" '
+  --arg schedule "${DISPATCH_SCHEDULE}" \
+  --argjson maxage "${maxage}" '
   def created: .metadata.creationTimestamp | fromdateiso8601;
   def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
   def stream: .metadata.labels["okd-ci/stream"] // "";
@@ -62,8 +67,10 @@ jq -n -c \
      | {stream: $s,
         pending: [($records[0].items // [])[] | select(stream == $s)
           | {created: created, since: .metadata.creationTimestamp,
-             repository: (.data.repository // ""), revision: (.data.revision // "")}
-          | select((.repository | test("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")) and (.revision | test("^[0-9a-f]{40}$")))
+             repository: (.data.repository // ""), revision: (.data.revision // ""), pushed: (.data.pushedAt // "")}
+          | select((.repository | test("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")) and (.revision | test("^[0-9a-f]{40}$"))
+                   and (.pushed | test("^[0-9]{1,12}$")))
+          | select(.created - (.pushed | tonumber) <= $maxage)
           | select($heads == null or .created >= $heads)]
           | sort_by(.created) | map({repository, revision, since}),
         unfinished: ([$runs[] | select(.status.completionTime == null)] | length),

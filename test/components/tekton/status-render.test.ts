@@ -38,6 +38,23 @@ describe("start-status-render.sh", function () {
                 // Names no commit: discarded, never built.
                 { name: "p-bad", stream: "4.15", minutesAgo: 3, repository: "openshift/oc", revision: "main" },
                 { name: "p-other", stream: "4.14", minutesAgo: 3, repository: "openshift/oc", revision: sha("d") },
+                // Made 2h after its push (a replayed delivery) and with no push time: the dispatcher discards both.
+                {
+                    name: "p-late",
+                    stream: "4.15",
+                    minutesAgo: 4,
+                    pushedMinutesAgo: 124,
+                    repository: "openshift/api",
+                    revision: sha("f"),
+                },
+                {
+                    name: "p-untimed",
+                    stream: "4.15",
+                    minutesAgo: 4,
+                    pushedMinutesAgo: "",
+                    repository: "openshift/api",
+                    revision: sha("9"),
+                },
             ],
             [
                 { name: "n-heads", stream: "4.15", minutesAgo: 300, finished: true },
