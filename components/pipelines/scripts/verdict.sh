@@ -15,9 +15,9 @@
 # was evicted, a mint or register task ran out of retries, or the run was cancelled with CancelledRunFinally) counts
 # as `failed`, the task named in its reason: an optional one then changes nothing, a blocking one rejects the payload
 # (the run shows which infrastructure failed; a payload nothing tested is never accepted, and `rejected` says why where
-# `unfinished` would not). A run cancelled with a plain `Cancelled` runs no `finally` task (tektoncd/pipeline
-# docs/pipelineruns.md, "Cancelling a PipelineRun"), so neither this nor the record's closing: its record stays
-# `pending`, never promoted.
+# `unfinished` would not). A run cancelled with a plain `Cancelled` runs no `finally` task
+# (tektoncd/pipeline docs/pipelineruns.md, "Cancelling a PipelineRun"), so neither this nor the record's closing: its
+# record stays `pending`, never promoted.
 #
 # Reads:
 #   GATES           JSON array, compact, each key once, of {gate, blocking[, kind, from]} with either
