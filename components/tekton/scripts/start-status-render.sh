@@ -28,6 +28,8 @@
 #                      RECORDS_NAMESPACE (the dispatcher's SCHEDULE_CRONJOB); a stream not named has none due
 # Writes: kubectl's answer (the PipelineRun created) and what was deleted, on stdout.
 set -euo pipefail
+# shellcheck source=lib/scheduled-due.sh
+source "${BASH_SOURCE[0]%/*}/lib/scheduled-due.sh"
 
 fail() {
   echo "start-status-render: $*" >&2
@@ -80,7 +82,7 @@ jq -n -c \
   --slurpfile scheduled "${work}/scheduled.json" \
   --arg streams "${STREAMS}" \
   --arg schedule "${DISPATCH_SCHEDULE}" \
-  --argjson maxage "${maxage}" '
+  --argjson maxage "${maxage}" "${scheduled_due_jq}"'
   def created: .metadata.creationTimestamp | fromdateiso8601;
   def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
   def stream: .metadata.labels["okd-ci/stream"] // "";
@@ -88,7 +90,6 @@ jq -n -c \
    streams: [($streams | split(" ") | map(select(. != "")))[] as $s
      | ([($runs[0].items // [])[] | select(stream == $s)]) as $runs
      | ([$runs[] | select(revisions == "") | created] | max) as $heads
-     # dispatch-nightly.sh: due when the CronJob fired after the newest branch-head nightly was created.
      | ($scheduled[0][$s] // null | if . == null then null else fromdateiso8601 end) as $fired
      | {stream: $s,
         pending: [($records[0].items // [])[] | select(stream == $s)
@@ -101,7 +102,7 @@ jq -n -c \
           | sort_by(.created) | map({repository, revision, since}),
         unfinished: ([$runs[] | select(.status.completionTime == null)] | length),
         lastStarted: ([$runs[] | created] | max | if . == null then null else todate end),
-        scheduled: (if $fired != null and ($heads == null or $fired > $heads) then $fired | todate else null end)}]}' >"${work}/throttle.json"
+        scheduled: (if scheduled_due($fired; $heads) then $fired | todate else null end)}]}' >"${work}/throttle.json"
 while IFS= read -r line; do echo "start-status-render: ${line}"; done < <(jq -r '.streams[]
   | "\(.stream): \(.pending | length) push(es) waiting\(if .scheduled then " and the scheduled nightly (due since \(.scheduled))" else "" end), \(.unfinished) nightly run(s) unfinished"' "${work}/throttle.json")
 
