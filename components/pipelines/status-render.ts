@@ -155,9 +155,10 @@ export function statusRenderDeletePolicy(): Record<string, unknown> {
  * The scheduled status render (docs/status.md, When it is published): on every site, on `statusSchedule`, a CronJob
  * in the restricted release namespace starts the render Pipeline, so that staleness shows even when nothing else
  * runs, with what it sees of the nightly throttle (the push records and the nightlies), which the page shows as the
- * pushes waiting and the next dispatch. Its ServiceAccount may read ConfigMaps (the push records), the streams'
- * scheduled-nightly CronJobs (by name) and PipelineRuns of the release namespace, read PipelineRuns of the build namespace, and create and delete PipelineRuns in the release
- * namespace, which two admission policies narrow to the render's run as `statusRenderRun` makes it and to deleting
+ * pushes waiting, the scheduled nightly when due, and the next dispatch. Its ServiceAccount may read ConfigMaps (the
+ * push records), the streams' scheduled-nightly CronJobs (by name) and PipelineRuns of the release namespace, read
+ * PipelineRuns of the build namespace, and create and delete PipelineRuns in the release namespace, which two
+ * admission policies narrow to the render's run as `statusRenderRun` makes it and to deleting
  * its own finished runs (it keeps `statusRenderKeepRuns`, so that its runs never crowd the release runs out).
  */
 export class StatusRender extends pulumi.ComponentResource {

@@ -7,7 +7,7 @@
  * the last one seen, with the time it was seen.
  *
  * From the snapshot and the stream's throttle settings, the page says what dispatch-nightly.sh will decide: which
- * pushes wait, and when the next nightly may start (the first firing of the dispatcher's schedule once
+ * pushes wait, and the scheduled nightly when it is due (it waits like a push), and when the next nightly may start (the first firing of the dispatcher's schedule once
  * `minIntervalMinutes` have passed since the stream's last nightly started), or that it waits for an unfinished one.
  */
 import * as z from "zod/mini";
