@@ -5,6 +5,7 @@ import type { Stream } from "../shared/model";
 import { type Site, pipelineNamespace, releaseNamespace, serviceAccounts } from "../shared/site";
 import { celString, createRunPolicy, runPolicy } from "../tekton/admission";
 import { scriptCronJob } from "../tekton/jobs";
+import { scheduledNightlyCronJob } from "../tekton/triggers";
 import { pipelineContext } from "./context";
 import { type PipelineImages, defaultImages } from "./images";
 import { asIdentity, restrictedPod } from "./runs";
@@ -154,9 +155,10 @@ export function statusRenderDeletePolicy(): Record<string, unknown> {
  * The scheduled status render (docs/status.md, When it is published): on every site, on `statusSchedule`, a CronJob
  * in the restricted release namespace starts the render Pipeline, so that staleness shows even when nothing else
  * runs, with what it sees of the nightly throttle (the push records and the nightlies), which the page shows as the
- * pushes waiting and the next dispatch. Its ServiceAccount may read ConfigMaps (the push records) and PipelineRuns of
- * the release namespace, read PipelineRuns of the build namespace, and create and delete PipelineRuns in the release
- * namespace, which two admission policies narrow to the render's run as `statusRenderRun` makes it and to deleting
+ * pushes waiting, the scheduled nightly when due, and the next dispatch. Its ServiceAccount may read ConfigMaps (the
+ * push records), the streams' scheduled-nightly CronJobs (by name) and PipelineRuns of the release namespace, read
+ * PipelineRuns of the build namespace, and create and delete PipelineRuns in the release namespace, which two
+ * admission policies narrow to the render's run as `statusRenderRun` makes it and to deleting
  * its own finished runs (it keeps `statusRenderKeepRuns`, so that its runs never crowd the release runs out).
  */
 export class StatusRender extends pulumi.ComponentResource {
@@ -202,6 +204,13 @@ export class StatusRender extends pulumi.ComponentResource {
             grant("release", releaseNamespace, [
                 // The push records (ConfigMaps of this namespace; nothing in them is secret).
                 { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] },
+                // The streams' scheduled-nightly CronJobs, by name: their last firing says a scheduled nightly is due.
+                {
+                    apiGroups: ["batch"],
+                    resources: ["cronjobs"],
+                    verbs: ["get"],
+                    resourceNames: args.streams.map((s) => scheduledNightlyCronJob(s.minor)),
+                },
                 // Its own runs; the admission policies hold create and delete to them.
                 { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list", "create", "delete"] },
             ]),
@@ -227,6 +236,9 @@ export class StatusRender extends pulumi.ComponentResource {
                     DISPATCH_SCHEDULE: args.dispatchSchedule,
                     PIPELINERUN_JSON: JSON.stringify(statusRenderRun(site)),
                     KEEP_RUNS: String(statusRenderKeepRuns),
+                    SCHEDULE_CRONJOBS: args.streams
+                        .map((s) => `${s.minor}=${scheduledNightlyCronJob(s.minor)}`)
+                        .join(" "),
                 },
                 serviceAccountName: sa.metadata.name,
                 apiAccess: true,

@@ -1,17 +1,20 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
+import { loadScript } from "../pipelines/scripts";
 import { tektonLayerImages } from "./versions";
 
 /** Directory of the layer's bash scripts; each is shellchecked and run against stubs by the tests. */
 export const scriptsDir = path.join(__dirname, "scripts");
 
-/** The text of one script of `scriptsDir`. */
+/**
+ * The text of one script of `scriptsDir`, its `lib/` includes inlined (as step scripts are, components/pipelines/
+ * scripts.ts): a CronJob runs it as a lone file.
+ */
 export function readScript(file: string): string {
-    return fs.readFileSync(path.join(scriptsDir, file), "utf8");
+    return loadScript(file, scriptsDir);
 }
 
 /** A container that passes the `restricted` Pod Security level: our own Jobs need no privilege at all. */

@@ -21,9 +21,14 @@ for (const stack of stacks()) {
         this.timeout(300_000);
         let s: StackObjects;
         let cron: Doc;
+        // The streams' scheduled-nightly CronJobs (triggers.ts scheduledNightlyCronJob), as the stack makes them.
+        let nightlyCronJobs: string[];
         before(async () => {
             s = await stackObjects(stack);
             cron = ofKind(s, "CronJob").find((c) => c.metadata.name === "okd-status-render") as Doc;
+            nightlyCronJobs = ofKind(s, "CronJob")
+                .filter((c) => c.metadata.namespace === "okd-release" && /^okd-nightly-/.test(c.metadata.name))
+                .map((c) => c.metadata.name as string);
         });
 
         it("exists on every site, in the release namespace, with the Pipeline it starts beside the release's Tasks", () => {
@@ -36,6 +41,11 @@ for (const stack of stacks()) {
             assert.equal(env.RECORDS_NAMESPACE, "okd-release");
             assert.equal(env.RUNS_NAMESPACE, "okd-builds");
             assert.equal(env.DISPATCH_SCHEDULE, "*/10 * * * *");
+            // Each stream's scheduled-nightly CronJob, the very ones the stack makes.
+            assert.deepEqual(
+                (env.SCHEDULE_CRONJOBS as string).split(" ").map((p) => p.split("=")[1]),
+                nightlyCronJobs,
+            );
             const pipeline = ofKind(s, "Pipeline").find((p) => p.metadata.name === "okd-render-status");
             assert.equal(pipeline?.metadata.namespace, "okd-release");
             const refs = (pipeline?.spec.tasks as Doc[]).map((t) => t.taskRef.name);
@@ -64,9 +74,23 @@ for (const stack of stacks()) {
                 .sort();
             assert.deepEqual(rules, [
                 "okd-builds: get,list pipelineruns",
+                "okd-release: get cronjobs",
                 "okd-release: get,list configmaps",
                 "okd-release: get,list,create,delete pipelineruns",
             ]);
+            // The CronJobs by name: each stream's scheduled-nightly CronJob, no other.
+            const cronjobs = rbac.rulesOf(starter).filter(({ rule }) => rule.resources?.includes("cronjobs"));
+            assert.deepEqual(
+                cronjobs.map(({ rule }) => ({ apiGroups: rule.apiGroups, resourceNames: rule.resourceNames })),
+                [{ apiGroups: ["batch"], resourceNames: nightlyCronJobs }],
+            );
+            assert.ok(nightlyCronJobs.length > 0, "no scheduled-nightly CronJob on this stack");
+            for (const name of nightlyCronJobs) {
+                assert.equal(rbac.can(starter, "get", "batch/cronjobs", "okd-release", name), true, name);
+            }
+            assert.equal(rbac.can(starter, "get", "batch/cronjobs", "okd-release", "okd-status-render"), false);
+            assert.equal(rbac.can(starter, "list", "batch/cronjobs", "okd-release"), false);
+            assert.equal(rbac.can(starter, "patch", "batch/cronjobs", "okd-release", nightlyCronJobs[0]), false);
         });
 
         describe("admission of what it creates", () => {

@@ -334,6 +334,40 @@ describe("pushes waiting for a nightly (the throttle's state)", () => {
         assert.doesNotMatch(idle.site.get("4.15/index.html") as string, /<table class="pushes">/);
     });
 
+    it("counts a due scheduled nightly among what waits, as the dispatcher does, alone or with pushes", () => {
+        const scheduled = "2025-03-01T02:00:00Z";
+        const alone = render(throttle({ scheduled, lastStarted: "2025-03-01T09:55:00Z" }));
+        const pushes = alone.status.streams.find((s) => s.stream === "4.15")?.pushes;
+        assert.equal(pushes?.scheduled, scheduled);
+        assert.equal(pushes?.nextDispatch, "2025-03-01T14:00:00Z");
+        assert.equal(
+            pushes?.next,
+            "the scheduled nightly (due since 2025-03-01T02:00:00Z) waits; next dispatch at 2025-03-01T14:00:00Z",
+        );
+        const page = alone.site.get("4.15/index.html") as string;
+        assert.match(
+            page,
+            /<p class="pushes-scheduled">Scheduled nightly waiting since <time datetime="2025-03-01T02:00:00Z">2025-03-01T02:00:00Z<\/time>/,
+        );
+        assert.match(
+            alone.site.get("index.html") as string,
+            /pushes: the scheduled nightly \(due since 2025-03-01T02:00:00Z\) waits; next dispatch at/,
+        );
+        assert.equal(JSON.parse(alone.site.get("throttle.json") as string).streams[0].scheduled, scheduled);
+        const both = render(throttle({ scheduled, pending, unfinished: 1 }));
+        assert.equal(
+            both.status.streams.find((s) => s.stream === "4.15")?.pushes?.next,
+            "the scheduled nightly (due since 2025-03-01T02:00:00Z) and 2 pushes wait until a nightly finishes: 1 unfinished, at most 1",
+        );
+        // Not due (null), or a snapshot from before the starter read it (absent): nothing scheduled is shown.
+        for (const idle of [render(throttle({ scheduled: null })), render(throttle({}))]) {
+            const p = idle.status.streams.find((s) => s.stream === "4.15")?.pushes;
+            assert.equal(p?.scheduled, null);
+            assert.equal(p?.next, "no pushes waiting");
+            assert.doesNotMatch(idle.site.get("4.15/index.html") as string, /pushes-scheduled/);
+        }
+    });
+
     it("leaves pushes out of a stream the snapshot does not name, and escapes what records carry", () => {
         const { status, site } = render({
             ...throttle({ pending: [{ repository: "<b>x</b>/y", revision: "<i>", since: "2025-03-01T10:00:00Z" }] }),

@@ -92,6 +92,13 @@ export class StatusRenderWorld {
                 '  "get configmaps --namespace okd-release") cat "$d/records.json" ;;',
                 '  "get pipelineruns.tekton.dev --namespace okd-builds") cat "$d/nightlies.json" ;;',
                 '  "get pipelineruns.tekton.dev --namespace okd-release") cat "$d/renders.json" ;;',
+                // A named CronJob: its file, else NotFound, which kubectl get turns into no output and exit 0 with
+                // --ignore-not-found (kubectl get --help: "If the requested object does not exist the command will
+                // return exit code 0") and into an error naming it without.
+                '  "get cronjobs.batch --namespace okd-release")',
+                '    if [ -f "$d/cronjob-$5.json" ]; then cat "$d/cronjob-$5.json"',
+                '    elif [[ " $* " == *" --ignore-not-found "* ]]; then :',
+                '    else echo "Error from server (NotFound): cronjobs.batch $5 not found" >&2; exit 1; fi ;;',
                 '  "create --namespace okd-release --filename") cp "$5" "$d/created.json"; echo "pipelinerun.tekton.dev/okd-render-status-x1 created" ;;',
                 '  "delete pipelineruns.tekton.dev --namespace okd-release") shift 4; printf "pipelinerun.tekton.dev \\"%s\\" deleted\\n" "$@" ;;',
                 '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
@@ -100,6 +107,21 @@ export class StatusRenderWorld {
             ].join("\n"),
             { mode: 0o755 },
         );
+    }
+
+    /** The stream's scheduled-nightly CronJob exists, last fired `minutesAgo` (never: null). */
+    cronJob(name: string, minutesAgo: number | null, now = Date.now()): this {
+        fs.writeFileSync(
+            path.join(this.dir, `cronjob-${name}.json`),
+            JSON.stringify({
+                apiVersion: "batch/v1",
+                kind: "CronJob",
+                metadata: { name, namespace: "okd-release" },
+                spec: { schedule: "0 2 * * *", suspend: true },
+                status: minutesAgo === null ? {} : { lastScheduleTime: ago(minutesAgo, now) },
+            }),
+        );
+        return this;
     }
 
     calls(): string[][] {

@@ -164,7 +164,7 @@ function pushesBlock(p: NonNullable<StreamStatus["pushes"]>): string {
     const runs = `${p.unfinished} nightly run${p.unfinished === 1 ? "" : "s"} unfinished; the last started ${p.lastStarted ? esc(p.lastStarted) : "never"}`;
     return `<h2 id="pushes">Pushes waiting</h2>
 <p class="pushes-next"><strong>${esc(p.next)}</strong></p>
-<p class="muted">As of ${esc(p.observed)}: ${runs}.${p.nextDispatch ? ` Next dispatch: <time datetime="${esc(p.nextDispatch)}">${esc(p.nextDispatch)}</time>.` : ""}</p>
+${p.scheduled ? `<p class="pushes-scheduled">Scheduled nightly waiting since <time datetime="${esc(p.scheduled)}">${esc(p.scheduled)}</time> (it builds every branch head).</p>\n` : ""}<p class="muted">As of ${esc(p.observed)}: ${runs}.${p.nextDispatch ? ` Next dispatch: <time datetime="${esc(p.nextDispatch)}">${esc(p.nextDispatch)}</time>.` : ""}</p>
 ${
     rows.length > 0
         ? `<table class="pushes">

@@ -180,6 +180,8 @@ export const pushesSchema = z.object({
     unfinished: z.number(),
     /** When the stream's newest nightly (any trigger) started; null without any. */
     lastStarted: z.nullable(time),
+    /** Since when the stream's scheduled nightly waits for the dispatcher (it builds every branch head); null: not due. */
+    scheduled: z.nullable(time),
     /** When the dispatcher may next start a nightly for them; null when none waits or one waits for a run to end. */
     nextDispatch: z.nullable(time),
     /** What the dispatcher does next, in a sentence. */

@@ -7,7 +7,7 @@
  * the last one seen, with the time it was seen.
  *
  * From the snapshot and the stream's throttle settings, the page says what dispatch-nightly.sh will decide: which
- * pushes wait, and when the next nightly may start (the first firing of the dispatcher's schedule once
+ * pushes wait, and the scheduled nightly when it is due (it waits like a push), and when the next nightly may start (the first firing of the dispatcher's schedule once
  * `minIntervalMinutes` have passed since the stream's last nightly started), or that it waits for an unfinished one.
  */
 import * as z from "zod/mini";
@@ -29,6 +29,12 @@ export const throttleStateSchema = z.object({
             unfinished: z.number().check(z.int(), z.minimum(0)),
             /** When the stream's newest nightly (any trigger) was created; null without any. */
             lastStarted: z.nullable(time),
+            /**
+             * Since when the stream's scheduled nightly is due (its CronJob last fired after the newest branch-head
+             * nightly was created, dispatch-nightly.sh's rule); null when it is not. Absent in snapshots taken before
+             * the starter read it: not due.
+             */
+            scheduled: z.optional(z.nullable(time)),
         }),
     ),
 });
@@ -40,6 +46,8 @@ export interface Pushes {
     pending: { repository: string; revision: string; since: string }[];
     unfinished: number;
     lastStarted: string | null;
+    /** Since when the scheduled nightly waits for the dispatcher; null when it is not due. */
+    scheduled: string | null;
     /** When the dispatcher may next start a nightly for them; null when nothing waits or it waits for a run to end. */
     nextDispatch: string | null;
     /** What the dispatcher does next, in a sentence. */
@@ -56,12 +64,24 @@ export function pushesOf(
 ): Pushes | undefined {
     const s = state.streams.find((x) => x.stream === stream);
     if (!s) return undefined;
-    const base = { observed: state.observed, pending: s.pending, unfinished: s.unfinished, lastStarted: s.lastStarted };
+    const scheduled = s.scheduled ?? null;
+    const base = {
+        observed: state.observed,
+        pending: s.pending,
+        unfinished: s.unfinished,
+        lastStarted: s.lastStarted,
+        scheduled,
+    };
     const interval = typeof settings?.minIntervalMinutes === "number" ? settings.minIntervalMinutes : undefined;
     const max = typeof settings?.maxUnfinished === "number" ? settings.maxUnfinished : undefined;
     const n = s.pending.length;
-    const what = `${n} push${n === 1 ? "" : "es"} wait${n === 1 ? "s" : ""}`;
-    if (n === 0) return { ...base, nextDispatch: null, next: "no pushes waiting" };
+    // What waits, as dispatch-nightly.sh counts it: the scheduled nightly (it builds every branch head) and the pushes.
+    const parts = [
+        ...(scheduled ? [`the scheduled nightly (due since ${scheduled})`] : []),
+        ...(n > 0 ? [`${n} push${n === 1 ? "" : "es"}`] : []),
+    ];
+    const what = `${parts.join(" and ")} wait${parts.length === 1 && (scheduled || n === 1) ? "s" : ""}`;
+    if (parts.length === 0) return { ...base, nextDispatch: null, next: "no pushes waiting" };
     if (interval === undefined || max === undefined) {
         return { ...base, nextDispatch: null, next: `${what}; the stream's throttle settings are not known here` };
     }

@@ -47,6 +47,8 @@
 #                         nightly due; empty: no scheduled nightly
 # Writes: one line per decision on stdout (what was started, with which revisions, or why not).
 set -euo pipefail
+# shellcheck source=lib/scheduled-due.sh
+source "${BASH_SOURCE[0]%/*}/lib/scheduled-due.sh"
 
 fail() {
   echo "dispatch-nightly: $*" >&2
@@ -89,7 +91,7 @@ jq -n \
   --argjson interval "$((MIN_INTERVAL_MINUTES * 60))" \
   --argjson max "${MAX_UNFINISHED}" \
   --argjson maxage "${PUSH_MAX_AGE_SECONDS}" \
-  --argjson scheduled "${scheduled}" '
+  --argjson scheduled "${scheduled}" "${scheduled_due_jq}"'
   def created: .metadata.creationTimestamp | fromdateiso8601;
   def revisions: [.spec.params[]? | select(.name == "revisions") | .value] | first // "";
   ($runs[0].items // []) as $runs
@@ -108,7 +110,7 @@ jq -n \
   | ($valid | map(select($heads != null and .created < $heads))) as $covered
   | ($valid | map(select($heads == null or .created >= $heads))) as $pending
   | (if $scheduled == null then null else ($scheduled | fromdateiso8601) end) as $fired
-  | ($fired != null and ($heads == null or $fired > $heads)) as $due
+  | scheduled_due($fired; $heads) as $due
   | ([(if $due then "the scheduled nightly (due since \($fired | todate))" else empty end),
       (if ($pending | length) > 0 then "\($pending | length) push(es)" else empty end)] | join(" and ")) as $waiting
   | {discard: ([$invalid[], $late[], $covered[]] | map(.name)), invalid: ($invalid | map(.name)),

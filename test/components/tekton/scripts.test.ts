@@ -98,9 +98,14 @@ describe("Tekton layer scripts", () => {
         }
         for (const s of scripts) {
             try {
-                execFileSync("shellcheck", ["--severity=style", "--shell=bash", path.join(scriptsDir, s)], {
-                    encoding: "utf8",
-                });
+                // -x with SCRIPTDIR: it follows a script's lib/ include, as test/scripts/shellcheck.test.ts does.
+                execFileSync(
+                    "shellcheck",
+                    ["--severity=style", "--shell=bash", "-x", "--source-path=SCRIPTDIR", path.join(scriptsDir, s)],
+                    {
+                        encoding: "utf8",
+                    },
+                );
             } catch (err) {
                 assert.fail(`${s} has shellcheck findings:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
             }

@@ -83,7 +83,13 @@ describe("start-status-render.sh", function () {
         assert.equal(state.streams[0].unfinished, 1);
         // Within the minute the world was made in: the newest nightly's creationTimestamp.
         assert.ok(Math.abs(Date.parse(state.streams[0].lastStarted) - Date.parse(ago(30))) < 120_000);
-        assert.deepEqual(state.streams[1], { stream: "4.16", pending: [], unfinished: 0, lastStarted: null });
+        assert.deepEqual(state.streams[1], {
+            stream: "4.16",
+            pending: [],
+            unfinished: 0,
+            lastStarted: null,
+            scheduled: null,
+        });
         assert.equal(state.streams.length, 2, "configured streams only");
         const created = w.created();
         assert.deepEqual(created?.metadata, {
@@ -94,6 +100,66 @@ describe("start-status-render.sh", function () {
             created?.spec.params.map((p) => p.name),
             ["throttle"],
         );
+    });
+
+    it("shows a stream's scheduled nightly as due exactly when dispatch-nightly.sh would start it", () => {
+        const w = world(
+            [],
+            [
+                // 4.15: the CronJob fired after its newest branch-head nightly: due (a pushed run does not cover it).
+                { name: "n-heads", stream: "4.15", minutesAgo: 300, finished: true },
+                {
+                    name: "n-pushed",
+                    stream: "4.15",
+                    minutesAgo: 5,
+                    finished: true,
+                    revisions: `openshift/oc=${sha("e")}`,
+                },
+                // 4.16: the branch-head nightly it started came after the firing: not due.
+                { name: "n-16", stream: "4.16", minutesAgo: 50, finished: false },
+            ],
+        )
+            .cronJob("okd-nightly-4-15", 60)
+            .cronJob("okd-nightly-4-16", 55)
+            // 4.17: never fired; 4.18: its CronJob does not exist (NotFound): neither is due.
+            .cronJob("okd-nightly-4-17", null);
+        const r = w.start({
+            STREAMS: "4.15 4.16 4.17 4.18",
+            SCHEDULE_CRONJOBS:
+                "4.15=okd-nightly-4-15 4.16=okd-nightly-4-16 4.17=okd-nightly-4-17 4.18=okd-nightly-4-18",
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const state = JSON.parse(w.throttle());
+        const due = Object.fromEntries(
+            state.streams.map((s: { stream: string; scheduled: string | null }) => [s.stream, s.scheduled]),
+        );
+        assert.ok(due["4.15"], "4.15 is due");
+        assert.ok(Math.abs(Date.parse(due["4.15"]) - Date.parse(ago(60))) < 120_000);
+        assert.deepEqual({ ...due, "4.15": "due" }, { "4.15": "due", "4.16": null, "4.17": null, "4.18": null });
+        assert.match(r.stdout, /4\.15: 0 push\(es\) waiting and the scheduled nightly \(due since [0-9T:-]+Z\)/);
+        assert.deepEqual(
+            w
+                .calls()
+                .filter((c) => c[1] === "cronjobs.batch")
+                .map((c) => c[4]),
+            ["okd-nightly-4-15", "okd-nightly-4-16", "okd-nightly-4-17", "okd-nightly-4-18"],
+        );
+        // Without SCHEDULE_CRONJOBS it reads none, and none is due.
+        const plain = world([], []).cronJob("okd-nightly-4-15", 1);
+        assert.equal(plain.start().code, 0);
+        assert.equal(plain.calls().filter((c) => c[1] === "cronjobs.batch").length, 0);
+        assert.deepEqual(
+            JSON.parse(plain.throttle()).streams.map((s: { scheduled: unknown }) => s.scheduled),
+            [null, null],
+        );
+    });
+
+    it("refuses a malformed SCHEDULE_CRONJOBS before calling the API", () => {
+        const w = world([], []);
+        const r = w.start({ SCHEDULE_CRONJOBS: "4.15:okd-nightly-4-15" });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /SCHEDULE_CRONJOBS holds '4\.15:okd-nightly-4-15'/);
+        assert.deepEqual(w.calls(), []);
     });
 
     it("deletes its own finished runs beyond the newest KEEP_RUNS, never a running one", () => {
@@ -150,7 +216,8 @@ describe("start-status-render.sh", function () {
                 { name: "r4", minutesAgo: 50, finished: true },
             ],
         );
-        assert.equal(w.start().code, 0);
+        w.cronJob("okd-nightly-4-15", 10);
+        assert.equal(w.start({ SCHEDULE_CRONJOBS: "4.15=okd-nightly-4-15 4.16=okd-nightly-4-16" }).code, 0);
         const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" });
         assert.ok(which.stdout.trim(), "kubectl is not installed: apt-get install kubectl (or ensure-test-tools)");
         const real = which.stdout.trim();
@@ -166,6 +233,8 @@ describe("start-status-render.sh", function () {
             [
                 "get configmaps",
                 "get pipelineruns.tekton.dev",
+                "get cronjobs.batch",
+                "get cronjobs.batch",
                 "create --namespace",
                 "get pipelineruns.tekton.dev",
                 "delete pipelineruns.tekton.dev",
