@@ -221,10 +221,12 @@ describe("build scripts", () => {
                 execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim(),
                 path.join(context, "busybox"),
             );
-            // The build's own test, talking to a service of its own that is not up: its output is not buildah's.
+            // The build's own test, talking to a service of its own that is not up: its output is not buildah's, even
+            // where a tool of the build prints an `Error: ` line the way buildah (cobra) does.
             fs.writeFileSync(
                 path.join(context, "fail.sh"),
-                'echo "dial tcp 127.0.0.1:5432: connect: connection refused" >&2\necho "503 Service Unavailable" >&2\nexit 3\n',
+                'echo "dial tcp 127.0.0.1:5432: connect: connection refused" >&2\necho "503 Service Unavailable" >&2\n' +
+                    'echo "Error: unable to connect: dial tcp 127.0.0.1:5432: connect: connection refused" >&2\nexit 3\n',
             );
             fs.writeFileSync(
                 path.join(context, "Containerfile"),

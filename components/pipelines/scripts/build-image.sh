@@ -128,9 +128,11 @@ transient='pinging container registry|connection refused|connection reset|i/o ti
 # the rest of stderr, which carries the build's RUN output: a RUN step that prints "connection refused" and fails is
 # the build's failure. A RUN step's own failure (`Error: building at STEP "RUN ...": ...`, the step's text quoted) is
 # never the registry's either, whatever its command line says.
+# The last `Error: ` line first, then the filters: a RUN step's tools print `Error: ...` lines of their own (cobra's
+# prefix too) before buildah's final one, and one of those must never stand for buildah's.
 registry_error() {
-  { grep -E '^Error: ' "${work}/stderr" || true; } | { grep -vE '^Error: building at STEP "RUN ' || true; } |
-    { grep -iE "${transient}" || true; } | tail -n 1
+  { grep -E '^Error: ' "${work}/stderr" || true; } | tail -n 1 | { grep -vE '^Error: building at STEP "RUN ' || true; } |
+    { grep -iE "${transient}" || true; }
 }
 infrastructure() {
   local last made
