@@ -15,9 +15,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import type Mocha from "mocha";
+
 import { assertNothingUnowned, installGuard } from "./helpers";
+import { creditHooksToTests, traceBeforeAllHooks } from "./support/mutation-coverage";
 
 process.env.PATH = `${path.resolve(__dirname, "..", ".tools", "bin")}${path.delimiter}${process.env.PATH ?? ""}`;
+
+// Under StrykerJS only: credit what a suite's `before` hook runs to that suite's tests (test/support/mutation-coverage.ts).
+traceBeforeAllHooks();
 
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
@@ -25,6 +31,10 @@ export const mochaHooks = {
     },
     afterEach(): void {
         assertNothingUnowned();
+    },
+    afterAll(this: Mocha.Context): void {
+        const root = this.test?.parent;
+        if (root !== undefined) creditHooksToTests(root);
     },
 };
 
