@@ -50,11 +50,21 @@ export const groups: Record<string, Group> = {
         spec: [preload, "test/components/shared/**/*.test.ts", "test/components/pipelines/**/*.test.ts"],
     },
     pipelines: {
-        // The Tekton object builders; the step scripts are bash, run with the real tools by test/scripts/.
-        mutate: ["components/pipelines/**/*.ts", "!components/pipelines/runs.ts"],
-        spec: [preload, "test/components/pipelines/**/*.test.ts"],
+        // The Tekton object builders; the step scripts are bash, run with the real tools by test/scripts/, and the
+        // status page program (status/) is a group of its own.
+        mutate: ["components/pipelines/**/*.ts", "!components/pipelines/runs.ts", "!components/pipelines/status/**"],
+        // status-render.ts (the Task and CronJob that render the page) is tested beside the Tekton layer.
+        spec: [preload, "test/components/pipelines/**/*.test.ts", "test/components/tekton/status-render.test.ts"],
     },
     tekton: { mutate: ["components/tekton/**/*.ts"], spec: [preload, "test/components/tekton/**/*.test.ts"] },
+    status: {
+        // The status page program: read the records, build the model, render HTML and release notes. Built into the
+        // pipeline step that publishes the page (status/bundle.ts); not a Tekton object builder.
+        mutate: ["components/pipelines/status/**/*.ts"],
+        spec: ["test/status/**/*.test.ts"],
+        // They run the bundled page in chromium or the renderer as a process, which StrykerJS cannot see.
+        ignore: ["test/status/browser.test.ts", "test/status/cli.test.ts"],
+    },
     synth: {
         // cli.ts is the command line around render.ts; its tests start it as a process, which StrykerJS cannot see.
         mutate: ["src/synth/**/*.ts", "!src/synth/cli.ts"],
