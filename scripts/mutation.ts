@@ -9,7 +9,8 @@
  * last full run. Not part of `npm test`: a group takes minutes to tens of minutes on two cores.
  *
  * `--mutate <glob>` narrows a run to some files of the named group(s) (what StrykerJS's own `--mutate` does), to check
- * a change quickly; such a run is marked `partial` in the summary.
+ * a change quickly; such a run is marked `partial` in the summary. `--spec <glob>` judges them by some of the group's
+ * tests only (cheaper while writing tests for one module; a lower bound of the group's score, also marked `partial`).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -139,6 +140,8 @@ const cli: Cli = {
 StrykerJS over each module group, against that group's own tests; reports in reports/mutation/.
   <group>            one or more of ${Object.keys(groups).join(", ")} (default: all)
   --mutate <glob>    only these files of the named group(s) (a partial run, marked so in the summary)
+  --spec <glob>      judge them by these test files only, not all of the group's (partial; a lower bound, to
+                     iterate on the tests of one module cheaply)
   --incremental      reuse the last incremental run's results for mutants whose code and tests did not change
                      (StrykerJS's incremental mode; kept in reports/mutation/incremental/<group>.json)
   --concurrency <n>  test runner processes (default: stryker.config.mjs, 2)
@@ -150,6 +153,7 @@ StrykerJS over each module group, against that group's own tests; reports in rep
 interface Arguments {
     names: string[];
     mutate?: string[];
+    spec?: string[];
     incremental: boolean;
     ignoreStatic: boolean;
     concurrency?: number;
@@ -159,6 +163,7 @@ function parseArguments(): Arguments {
     const { values, positionals } = parseCli(cli, {
         options: {
             mutate: { type: "string", multiple: true },
+            spec: { type: "string", multiple: true },
             incremental: { type: "boolean" },
             "ignore-static": { type: "boolean" },
             concurrency: { type: "string" },
@@ -174,6 +179,10 @@ function parseArguments(): Arguments {
     if (values.mutate !== undefined && mutate?.length === 0) {
         throw new UsageError("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");
     }
+    const spec = values.spec?.flatMap((v) => v.split(",")).filter((v) => v !== "");
+    if (values.spec !== undefined && spec?.length === 0) {
+        throw new UsageError("--spec needs a glob, e.g. --spec test/components/tekton/throttle.test.ts");
+    }
     let concurrency: number | undefined;
     if (values.concurrency !== undefined) {
         concurrency = Number(values.concurrency);
@@ -184,6 +193,7 @@ function parseArguments(): Arguments {
     return {
         names: positionals.length > 0 ? positionals : Object.keys(groups),
         mutate,
+        spec,
         incremental: values.incremental === true,
         ignoreStatic: values["ignore-static"] === true,
         concurrency,
@@ -194,6 +204,8 @@ function runGroup(name: string, args: Arguments): Summary {
     const group = groups[name];
     const mutateOverride = args.mutate;
     const mutate = mutateOverride ?? group.mutate;
+    // The preload (if the group has one) stays first: it is what keeps load-time code static.
+    const spec = args.spec === undefined ? group.spec : [...group.spec.filter((f) => f === preload), ...args.spec];
     const options = ["--mutate", mutate.join(",")];
     if (args.incremental) {
         // Outside the group's report directory, which every run starts by removing.
@@ -207,7 +219,7 @@ function runGroup(name: string, args: Arguments): Summary {
     if (args.ignoreStatic) options.push("--ignoreStatic");
     const dir = path.join(reports, name);
     fs.rmSync(dir, { recursive: true, force: true });
-    console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${group.spec.join(" ")}`);
+    console.log(`\n== ${name}: mutating ${mutate.join(" ")} against ${spec.join(" ")}`);
     // One StrykerJS process per group: each starts from a clean sandbox and its own test runners.
     const run = spawnSync(
         path.join(root, "node_modules", ".bin", "stryker"),
@@ -217,7 +229,7 @@ function runGroup(name: string, args: Arguments): Summary {
             stdio: "inherit",
             env: {
                 ...process.env,
-                OKD_CI_MUTATION_SPEC: group.spec.join(","),
+                OKD_CI_MUTATION_SPEC: spec.join(","),
                 OKD_CI_MUTATION_IGNORE: (group.ignore ?? []).join(","),
                 OKD_CI_MUTATION_REPORTS: path.relative(root, dir),
             },
@@ -232,7 +244,7 @@ function runGroup(name: string, args: Arguments): Summary {
     return summarize(
         name,
         mutate,
-        mutateOverride !== undefined,
+        mutateOverride !== undefined || args.spec !== undefined,
         args.ignoreStatic,
         Object.values(report.files).flatMap((f) => f.mutants),
     );
