@@ -78,8 +78,16 @@ kubectl get pipelineruns.tekton.dev --namespace "${RUNS_NAMESPACE}" \
 scheduled="null"
 if [ -n "${SCHEDULE_CRONJOB:-}" ]; then
   [[ "${SCHEDULE_CRONJOB}" =~ ^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$ ]] || fail "SCHEDULE_CRONJOB must be a CronJob name, got '${SCHEDULE_CRONJOB}'"
-  kubectl get cronjobs.batch --namespace "${RECORDS_NAMESPACE}" "${SCHEDULE_CRONJOB}" --output json >"${work}/schedule.json"
-  scheduled="$(jq -c '.status.lastScheduleTime // null' "${work}/schedule.json")"
+  # --ignore-not-found: a missing CronJob prints nothing and exits 0 (kubectl pkg/cmd/get/get.go, the NotFound error
+  # ignored, "if len(infos) == 0 && o.IgnoreNotFound" returns before printing), so a hand-deleted CronJob costs the
+  # stream its scheduled nightly until `pulumi up` restores it, not its pushes too; any other error still fails.
+  kubectl get cronjobs.batch --namespace "${RECORDS_NAMESPACE}" "${SCHEDULE_CRONJOB}" --ignore-not-found \
+    --output json >"${work}/schedule.json"
+  if [ -s "${work}/schedule.json" ]; then
+    scheduled="$(jq -c '.status.lastScheduleTime // null' "${work}/schedule.json")"
+  else
+    echo "WARNING: CronJob ${RECORDS_NAMESPACE}/${SCHEDULE_CRONJOB} does not exist, so no scheduled nightly of ${STREAM} is due; pushes are still dispatched. \`pulumi up\` restores it." >&2
+  fi
 fi
 
 now="$(date -u +%s)"

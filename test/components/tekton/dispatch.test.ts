@@ -102,7 +102,12 @@ class World {
                 '        if [ -e "$d/creates" ]; then cat "$d/started.json"; else echo \'{"apiVersion":"v1","kind":"List","items":[]}\'; fi ;;',
                 '      *) cat "$d/runs.json" ;;',
                 "    esac ;;",
-                '  "get cronjobs.batch") cat "$d/schedule.json" ;;',
+                // kubectl prints a missing object's NotFound and exits 1, unless --ignore-not-found: then nothing, 0
+                // (kubernetes/kubectl pkg/cmd/get/get.go printGeneric).
+                '  "get cronjobs.batch")',
+                '    if [ -e "$d/schedule.json" ]; then cat "$d/schedule.json"',
+                '    elif [[ " $* " == *" --ignore-not-found "* ]]; then :',
+                '    else echo "Error from server (NotFound): cronjobs.batch \"$3\" not found" >&2; exit 1; fi ;;',
                 '  "delete configmaps") ;;',
                 '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
                 "esac",
@@ -397,6 +402,22 @@ describe("dispatch-nightly.sh", function () {
     describe("the scheduled nightly, throttled as pushes are", () => {
         const scheduled = { SCHEDULE_CRONJOB: "okd-nightly-4-15" };
 
+        it("still dispatches pushes when the schedule's CronJob was deleted, and says the scheduled nightly is not due", async () => {
+            const w = await start(
+                [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
+                [],
+            );
+            // No w.scheduled(): the API answers NotFound for okd-nightly-4-15.
+            const r = await w.dispatch(scheduled);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(
+                r.stderr,
+                /WARNING: CronJob okd-release\/okd-nightly-4-15 does not exist, so no scheduled nightly of 4\.15 is due; pushes are still dispatched/,
+            );
+            assert.equal(w.bodies.length, 1);
+            assert.equal(JSON.parse(w.bodies[0]).revisions, `openshift/installer=${sha("a")}`);
+        });
+
         it("waits while maxUnfinished nightlies are unfinished, then builds every branch head, consuming the pushes", async () => {
             const w = await start(
                 [{ name: "p1", minutesAgo: 5, repository: "openshift/installer", revision: sha("a") }],
@@ -426,7 +447,16 @@ describe("dispatch-nightly.sh", function () {
             assert.deepEqual(w.deleted(), ["p1"]);
             assert.deepEqual(
                 w.calls().find((c) => c[1] === "cronjobs.batch"),
-                ["get", "cronjobs.batch", "--namespace", "okd-release", "okd-nightly-4-15", "--output", "json"],
+                [
+                    "get",
+                    "cronjobs.batch",
+                    "--namespace",
+                    "okd-release",
+                    "okd-nightly-4-15",
+                    "--ignore-not-found",
+                    "--output",
+                    "json",
+                ],
             );
         });
 
