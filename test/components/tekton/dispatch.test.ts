@@ -107,7 +107,7 @@ class World {
                 '  "get cronjobs.batch")',
                 '    if [ -e "$d/schedule.json" ]; then cat "$d/schedule.json"',
                 '    elif [[ " $* " == *" --ignore-not-found "* ]]; then :',
-                '    else echo "Error from server (NotFound): cronjobs.batch \"$3\" not found" >&2; exit 1; fi ;;',
+                '    else echo "Error from server (NotFound): cronjobs.batch \\"$5\\" not found" >&2; exit 1; fi ;;',
                 '  "delete configmaps") ;;',
                 '  *) echo "error: the test stub has no answer for: $*" >&2; exit 1 ;;',
                 "esac",
