@@ -148,6 +148,14 @@ describe("GitHub Actions workflows", () => {
         assert.match(fs.readFileSync(path.join(root, ".ci", "run"), "utf8"), /^npm test$/m);
     });
 
+    it("runs every mutation group of npm run mutation, one job each", async () => {
+        const { groups } = await import("../../scripts/mutation");
+        const wf = YAML.parse(fs.readFileSync(path.join(dir, "mutation.yml"), "utf8")) as {
+            jobs: { mutation: { strategy: { matrix: { group: string[] } } } };
+        };
+        assert.deepEqual(wf.jobs.mutation.strategy.matrix.group, Object.keys(groups));
+    });
+
     it("keeps the step scripts shellcheck-clean", async () => {
         const scripts = fs.readdirSync(path.join(dir, "scripts")).filter((f) => f.endsWith(".sh"));
         assert.ok(scripts.length > 0);
