@@ -5,7 +5,7 @@
  * the okd-ci Pipelines by an admission policy.
  */
 
-import { type PolicyResourceLike, type StackRule, arr, at, known, obj, ofType, str } from "../model";
+import { type PolicyResourceLike, type StackRule, arr, at, known, obj, ofType, readKnown, str } from "../model";
 import { coreInterceptorsPodLabels, eventListenerPodLabels } from "../../components/tekton/interceptors";
 import { tektonNamespaces } from "../../components/tekton/versions";
 import { t } from "../types";
@@ -13,12 +13,30 @@ import { t } from "../types";
 // ---------------------------------------------------------------------------------------------------------------
 // listener-least-privilege, listener-runs-admitted
 
-/** The listeners' ServiceAccounts, as the EventListeners name them. */
+/**
+ * The ServiceAccount a listener's pods run as, which is the one that creates its resources: the pod template's
+ * `serviceAccountName` (spec.resources.kubernetesResource.spec.template.spec) when set, else the EventListener's
+ * `serviceAccountName`, else Triggers' `default-service-account` (`default` unless config-defaults-triggers says
+ * otherwise, and okd-ci never does). From tektoncd/triggers@088902973c89e356b40bc0745618df0e9b2d8198:
+ * pkg/reconciler/eventlistener/resources/deployment.go, pkg/apis/config/default.go. Undefined while a name is unknown.
+ */
+function listenerServiceAccount(el: PolicyResourceLike): string | undefined {
+    const template = readKnown(() =>
+        str(at(el.props, "spec.resources.kubernetesResource.spec.template.spec.serviceAccountName")),
+    );
+    const own = readKnown(() => str(at(el.props, "spec.serviceAccountName")));
+    if (!template.known) return undefined;
+    if (template.value) return template.value;
+    if (!own.known) return undefined;
+    return own.value || "default";
+}
+
+/** The listeners' ServiceAccounts: those their pods run as. */
 function listenerSubjects(all: PolicyResourceLike[]): { namespace: string; serviceAccount: string }[] {
     const seen = new Map<string, { namespace: string; serviceAccount: string }>();
     for (const el of ofType(all, t.tekton.eventListener)) {
         const namespace = known(() => str(at(el.props, "metadata.namespace")));
-        const serviceAccount = known(() => str(at(el.props, "spec.serviceAccountName")));
+        const serviceAccount = listenerServiceAccount(el);
         if (namespace && serviceAccount) seen.set(`${namespace}/${serviceAccount}`, { namespace, serviceAccount });
     }
     return [...seen.values()];
@@ -51,17 +69,20 @@ export const listenerLeastPrivilege: StackRule = {
             if (!bound) continue;
             const refName = known(() => str(at(b.props, "roleRef.name")));
             const refKind = known(() => str(at(b.props, "roleRef.kind")));
-            if (refName !== undefined && upstreamListenerRoles.includes(refName)) {
+            if (upstreamListenerRoles.some((n) => n === refName)) {
                 report(
                     `${b.name} binds the listener to ${refName}, which reads Secrets or creates TaskRuns and impersonates`,
                     b.urn,
                 );
                 continue;
             }
+            // A RoleBinding's Role is the one of that name in the binding's namespace.
             const role = roles.find(
                 (r) =>
                     known(() => at(r.props, "metadata.name")) === refName &&
-                    (refKind === "ClusterRole" ? r.type === t.k8s.clusterRole : r.type === t.k8s.role),
+                    (refKind === "ClusterRole"
+                        ? r.type === t.k8s.clusterRole
+                        : r.type === t.k8s.role && known(() => at(r.props, "metadata.namespace")) === bindingNs),
             );
             for (const rule of arr(known(() => role?.props.rules))) {
                 const resources = arr(at(rule, "resources")).map(String);
