@@ -5,7 +5,18 @@
  * the okd-ci Pipelines by an admission policy.
  */
 
-import { type PolicyResourceLike, type StackRule, arr, at, known, obj, ofType, readKnown, str } from "../model";
+import {
+    type PolicyResourceLike,
+    type Skip,
+    type StackRule,
+    arr,
+    at,
+    known,
+    obj,
+    ofType,
+    readKnown,
+    str,
+} from "../model";
 import { coreInterceptorsPodLabels, eventListenerPodLabels } from "../../components/tekton/interceptors";
 import { tektonNamespaces } from "../../components/tekton/versions";
 import { t } from "../types";
@@ -53,7 +64,7 @@ export const listenerLeastPrivilege: StackRule = {
     enforcementLevel: "mandatory",
     remediation:
         "Bind the listener to listenerRules (components/tekton/triggers.ts): its triggers and ConfigMaps read, events, and create on pipelineruns.",
-    check(all, report) {
+    check(all, report, skip) {
         const subjects = listenerSubjects(all);
         const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
         for (const b of ofType(all, t.k8s.roleBinding, t.k8s.clusterRoleBinding)) {
@@ -67,8 +78,12 @@ export const listenerLeastPrivilege: StackRule = {
                 ),
             );
             if (!bound) continue;
-            const refName = known(() => str(at(b.props, "roleRef.name")));
-            const refKind = known(() => str(at(b.props, "roleRef.kind")));
+            const ref = readKnown(() => [str(at(b.props, "roleRef.name")), str(at(b.props, "roleRef.kind"))]);
+            if (!ref.known) {
+                skip(`${b.name}: the role it gives the listener is only known after apply`, b.urn);
+                continue;
+            }
+            const [refName, refKind] = ref.value;
             if (upstreamListenerRoles.some((n) => n === refName)) {
                 report(
                     `${b.name} binds the listener to ${refName}, which reads Secrets or creates TaskRuns and impersonates`,
@@ -165,17 +180,24 @@ export const coreInterceptorsCallers: StackRule = {
 
 /**
  * ServiceAccounts a Role of the stack lets create PipelineRuns (the cluster reaper's starter), with the namespace the
- * binding grants it in: creating a PipelineRun chooses its ServiceAccounts, so each needs an admission policy too.
+ * binding grants it in: creating a PipelineRun chooses its ServiceAccounts, so each needs an admission policy too. A
+ * binding whose namespace or role is only known after apply is listed as not evaluated.
  */
 function pipelineRunCreators(
     all: PolicyResourceLike[],
+    skip: Skip,
 ): { subject: { namespace: string; serviceAccount: string }; in: string }[] {
     const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
     const found: { subject: { namespace: string; serviceAccount: string }; in: string }[] = [];
     for (const b of ofType(all, t.k8s.roleBinding)) {
-        const bindingNs = known(() => str(at(b.props, "metadata.namespace")));
-        const refName = known(() => str(at(b.props, "roleRef.name")));
-        const refKind = known(() => str(at(b.props, "roleRef.kind")));
+        const namespace = readKnown(() => str(at(b.props, "metadata.namespace")));
+        const name = readKnown(() => str(at(b.props, "roleRef.name")));
+        const kind = readKnown(() => str(at(b.props, "roleRef.kind")));
+        if (!namespace.known || !name.known || !kind.known) {
+            skip(`${b.name}: its namespace or role is only known after apply`, b.urn);
+            continue;
+        }
+        const [bindingNs, refName, refKind] = [namespace.value, name.value, kind.value];
         if (bindingNs === undefined || refName === undefined) continue;
         const role = roles.find(
             (r) =>
@@ -215,8 +237,8 @@ export const listenerRunsAdmitted: StackRule = {
     enforcementLevel: "mandatory",
     remediation:
         "Keep ListenerAdmission (components/tekton/admission.ts), the reaper's okd-ci-reaper-pipelineruns (components/pipelines/reaper.ts) and the count/pipelineruns.tekton.dev quota of each pipeline namespace (components/tekton/namespace.ts).",
-    check(all, report) {
-        const creators = pipelineRunCreators(all);
+    check(all, report, skip) {
+        const creators = pipelineRunCreators(all, skip);
         const subjects = [...listenerSubjects(all)];
         for (const { subject } of creators) {
             if (

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 
 import { listenerLeastPrivilege, listenerRunsAdmitted } from "../../policy/rules";
 import { t } from "../../policy/types";
-import { UNKNOWN, res, violations } from "./fixtures";
+import { UNKNOWN, res, run, violations } from "./fixtures";
 
 const el = (name: string, spec: object, namespace: unknown = "okd-builds") =>
     res(t.tekton.eventListener, name, { metadata: { name, namespace }, spec });
@@ -119,6 +119,23 @@ describe("policy listener-least-privilege, case by case", () => {
         );
     });
 
+    it("lists a listener's binding whose role is only known after apply as not evaluated", () => {
+        for (const roleRef of [
+            { kind: "Role", name: UNKNOWN },
+            { kind: UNKNOWN, name: "r" },
+        ]) {
+            const result = run(listenerLeastPrivilege, [listener, role("r", [secrets]), bind(roleRef)]);
+            assert.deepEqual(result.violations, []);
+            assert.deepEqual(
+                result.notEvaluated.map((v) => v.message),
+                ["b: the role it gives the listener is only known after apply"],
+            );
+        }
+        // Another ServiceAccount's binding is not the listener's business.
+        const others = roleBinding("o", { kind: "Role", name: UNKNOWN }, [sa("okd-records")]);
+        assert.deepEqual(run(listenerLeastPrivilege, [listener, others]).notEvaluated, []);
+    });
+
     it("names every reason of a rule in one report", () => {
         const wide = { apiGroups: ["tekton.dev"], resources: ["secrets", "taskruns"], verbs: ["impersonate"] };
         assert.deepEqual(
@@ -221,14 +238,29 @@ describe("policy listener-runs-admitted, case by case", () => {
             ]),
             [],
         );
-        // A binding whose namespace is unknown places nobody; a roleRef without a name names no role, not an unnamed one.
+        // A binding without a namespace or a roleRef name places nobody (a roleRef without a name names no role, not an
+        // unnamed one); one whose namespace or role is only known after apply is listed as not evaluated.
         const starter = clusterRole("starter", [creates]);
         const unnamed = res(t.k8s.clusterRole, "unnamed", { metadata: {}, rules: [creates] });
+        const toStarter = { kind: "ClusterRole", name: "starter" };
         for (const binding of [
-            roleBinding("b", { kind: "ClusterRole", name: "starter" }, subjects, UNKNOWN),
+            res(t.k8s.roleBinding, "b", { metadata: { name: "b" }, roleRef: toStarter, subjects }),
             roleBinding("b", { kind: "ClusterRole" }, subjects),
         ]) {
-            assert.deepEqual(violations(listenerRunsAdmitted, [starter, unnamed, binding]), []);
+            assert.deepEqual(run(listenerRunsAdmitted, [starter, unnamed, binding]).violations, []);
+            assert.deepEqual(run(listenerRunsAdmitted, [starter, unnamed, binding]).notEvaluated, []);
+        }
+        for (const binding of [
+            roleBinding("b", toStarter, subjects, UNKNOWN),
+            roleBinding("b", { ...toStarter, name: UNKNOWN }, subjects),
+            roleBinding("b", { ...toStarter, kind: UNKNOWN }, subjects),
+        ]) {
+            const result = run(listenerRunsAdmitted, [starter, binding]);
+            assert.deepEqual(result.violations, []);
+            assert.deepEqual(
+                result.notEvaluated.map((v) => v.message),
+                ["b: its namespace or role is only known after apply"],
+            );
         }
     });
 
