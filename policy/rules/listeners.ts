@@ -269,17 +269,18 @@ export const listenerRunsAdmitted: StackRule = {
             );
             if (!deny) report(`ValidatingAdmissionPolicy ${String(name)} has no binding that denies`, policy.urn);
         }
+        // A PipelineRun template without a namespace is created in the namespace of the EventListener that fires it
+        // (tektoncd/triggers@088902973c89e356b40bc0745618df0e9b2d8198: pkg/resources/create.go), so in any
+        // listener's.
+        const listenerNamespaces = ofType(all, t.tekton.eventListener).flatMap(
+            (el) => known(() => str(at(el.props, "metadata.namespace"))) ?? [],
+        );
         const runNamespaces = new Set([
             ...creators.map((c) => c.in),
             ...ofType(all, t.tekton.triggerTemplate).flatMap((tt) =>
                 arr(known(() => at(tt.props, "spec.resourcetemplates")))
                     .filter((r) => at(r, "kind") === "PipelineRun")
-                    .map(
-                        (r) =>
-                            str(at(r, "metadata.namespace")) ??
-                            known(() => str(at(tt.props, "metadata.namespace"))) ??
-                            "?",
-                    ),
+                    .flatMap((r) => str(at(r, "metadata.namespace")) ?? listenerNamespaces),
             ),
         ]);
         const quotas = ofType(all, t.k8s.resourceQuota);

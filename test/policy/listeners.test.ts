@@ -306,10 +306,21 @@ describe("policy listener-runs-admitted, case by case", () => {
             ]),
             [noQuota("okd-release")],
         );
-        assert.deepEqual(violations(listenerRunsAdmitted, [...admitted, tt(UNKNOWN, [{ kind: "PipelineRun" }])]), [
-            noQuota("?"),
-        ]);
-        const runs = tt("okd-builds", [{ kind: "PipelineRun" }]);
+        // A template without a namespace: its runs land in the namespace of the listener that fires it, whatever
+        // the TriggerTemplate's (one whose namespace is only known after apply adds none).
+        const released = el("el-r", { serviceAccountName: "okd-triggers" }, "okd-release");
+        const unplaced = el("el-u", { serviceAccountName: "okd-triggers" }, UNKNOWN);
+        assert.deepEqual(
+            violations(listenerRunsAdmitted, [
+                ...admitted,
+                released,
+                unplaced,
+                ...held("okd-release:okd-triggers"),
+                tt(UNKNOWN, [{ kind: "PipelineRun" }]),
+            ]),
+            [noQuota("okd-builds"), noQuota("okd-release")],
+        );
+        const runs = tt("okd-release", [{ kind: "PipelineRun" }]);
         for (const q of [
             quota("okd-release", { "count/pipelineruns.tekton.dev": "5" }),
             quota("okd-builds", { pods: "5" }),
@@ -318,6 +329,7 @@ describe("policy listener-runs-admitted, case by case", () => {
             assert.deepEqual(violations(listenerRunsAdmitted, [...admitted, runs, q]), [noQuota("okd-builds")]);
         }
         // Without a listener or a ServiceAccount that creates runs, a TriggerTemplate starts nothing.
-        assert.deepEqual(violations(listenerRunsAdmitted, [runs]), []);
+        const placed = tt("okd-release", [{ kind: "PipelineRun", metadata: { namespace: "okd-release" } }]);
+        assert.deepEqual(violations(listenerRunsAdmitted, [runs, placed]), []);
     });
 });
