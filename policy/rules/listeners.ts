@@ -42,13 +42,17 @@ function listenerServiceAccount(el: PolicyResourceLike): string | undefined {
     return own.value || "default";
 }
 
-/** The listeners' ServiceAccounts: those their pods run as. */
-function listenerSubjects(all: PolicyResourceLike[]): { namespace: string; serviceAccount: string }[] {
+/** The listeners' ServiceAccounts: those their pods run as. A name only known after apply is listed as not evaluated. */
+function listenerSubjects(all: PolicyResourceLike[], skip: Skip): { namespace: string; serviceAccount: string }[] {
     const seen = new Map<string, { namespace: string; serviceAccount: string }>();
     for (const el of ofType(all, t.tekton.eventListener)) {
-        const namespace = known(() => str(at(el.props, "metadata.namespace")));
+        const namespace = readKnown(() => str(at(el.props, "metadata.namespace")));
         const serviceAccount = listenerServiceAccount(el);
-        if (namespace && serviceAccount) seen.set(`${namespace}/${serviceAccount}`, { namespace, serviceAccount });
+        if (!namespace.known || serviceAccount === undefined) {
+            skip(`${el.name}: the ServiceAccount its pods run as is only known after apply`, el.urn);
+        } else if (namespace.value) {
+            seen.set(`${namespace.value}/${serviceAccount}`, { namespace: namespace.value, serviceAccount });
+        }
     }
     return [...seen.values()];
 }
@@ -65,7 +69,7 @@ export const listenerLeastPrivilege: StackRule = {
     remediation:
         "Bind the listener to listenerRules (components/tekton/triggers.ts): its triggers and ConfigMaps read, events, and create on pipelineruns.",
     check(all, report, skip) {
-        const subjects = listenerSubjects(all);
+        const subjects = listenerSubjects(all, skip);
         const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
         for (const b of ofType(all, t.k8s.roleBinding, t.k8s.clusterRoleBinding)) {
             const bindingNs = known(() => str(at(b.props, "metadata.namespace")));
@@ -239,7 +243,7 @@ export const listenerRunsAdmitted: StackRule = {
         "Keep ListenerAdmission (components/tekton/admission.ts), the reaper's okd-ci-reaper-pipelineruns (components/pipelines/reaper.ts) and the count/pipelineruns.tekton.dev quota of each pipeline namespace (components/tekton/namespace.ts).",
     check(all, report, skip) {
         const creators = pipelineRunCreators(all, skip);
-        const subjects = [...listenerSubjects(all)];
+        const subjects = [...listenerSubjects(all, skip)];
         for (const { subject } of creators) {
             if (
                 !subjects.some((s) => s.namespace === subject.namespace && s.serviceAccount === subject.serviceAccount)

@@ -52,22 +52,26 @@ describe("policy listener-least-privilege, case by case", () => {
         assert.deepEqual(violations(listenerLeastPrivilege, [el("x", { serviceAccountName: "" }), ...toDefault]), [
             message,
         ]);
-        // Named by an unknown value, or without a namespace: nobody to judge.
-        assert.deepEqual(
-            violations(listenerLeastPrivilege, [el("x", { serviceAccountName: UNKNOWN }), ...toDefault]),
-            [],
-        );
+        // A name or namespace only known after apply: listed as not evaluated, neither passed nor failed.
         const unknownTemplate = {
             kubernetesResource: { spec: { template: { spec: { serviceAccountName: UNKNOWN } } } },
         };
-        assert.deepEqual(
-            violations(listenerLeastPrivilege, [
-                el("x", { serviceAccountName: "runner", resources: unknownTemplate }),
-                ...toSecrets,
-            ]),
-            [],
-        );
-        assert.deepEqual(violations(listenerLeastPrivilege, [el("x", {}, UNKNOWN), ...toDefault]), []);
+        for (const unknown of [
+            el("x", { serviceAccountName: UNKNOWN }),
+            el("x", { serviceAccountName: "runner", resources: unknownTemplate }),
+            el("x", {}, UNKNOWN),
+        ]) {
+            const result = run(listenerLeastPrivilege, [unknown, ...toSecrets, ...toDefault]);
+            assert.deepEqual(result.violations, []);
+            assert.deepEqual(
+                result.notEvaluated.map((v) => v.message),
+                ["x: the ServiceAccount its pods run as is only known after apply"],
+            );
+        }
+        // An EventListener without a namespace is none of the stack's namespaces: nothing to judge.
+        const nowhere = res(t.tekton.eventListener, "x", { metadata: { name: "x" }, spec: {} });
+        assert.deepEqual(run(listenerLeastPrivilege, [nowhere, ...toDefault]).violations, []);
+        assert.deepEqual(run(listenerLeastPrivilege, [nowhere, ...toDefault]).notEvaluated, []);
     });
 
     it("finds the Role by name and kind, a Role in the binding's namespace only", () => {
@@ -166,9 +170,16 @@ describe("policy listener-runs-admitted, case by case", () => {
             noPolicy("okd-builds:okd-other"),
         ]);
         assert.deepEqual(violations(listenerRunsAdmitted, [el("x", {})]), [noPolicy("okd-builds:default")]);
-        // A namespace or name only known after apply names nobody yet.
-        assert.deepEqual(violations(listenerRunsAdmitted, [el("x", {}, UNKNOWN)]), []);
-        assert.deepEqual(violations(listenerRunsAdmitted, [el("x", { serviceAccountName: UNKNOWN })]), []);
+        // A namespace or name only known after apply names nobody yet; no namespace names nobody.
+        for (const unknown of [el("x", {}, UNKNOWN), el("x", { serviceAccountName: UNKNOWN })]) {
+            assert.deepEqual(run(listenerRunsAdmitted, [unknown]).violations, []);
+            assert.deepEqual(
+                run(listenerRunsAdmitted, [unknown]).notEvaluated.map((v) => v.message),
+                ["x: the ServiceAccount its pods run as is only known after apply"],
+            );
+        }
+        const nowhere = res(t.tekton.eventListener, "x", { metadata: { name: "x" }, spec: {} });
+        assert.deepEqual(run(listenerRunsAdmitted, [nowhere]).violations, []);
     });
 
     it("adds the ServiceAccounts a Role or ClusterRole lets create PipelineRuns, each once", () => {
