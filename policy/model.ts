@@ -187,9 +187,8 @@ export const pipelineNamespaces: readonly string[] = [
  * as `system:serviceaccounts:okd-builds` covers them all).
  */
 export function isPipelineServiceAccount(namespace: string | undefined, serviceAccount?: string): boolean {
-    // Stryker disable next-line ConditionalExpression: equivalent, no pipeline namespace or subject has an undefined namespace (docs/testing.md)
-    if (namespace === undefined) return false;
-    if (serviceAccount === undefined) return pipelineNamespaces.includes(namespace);
+    // An undefined namespace equals none of the pipeline namespaces or subjects': never a pipeline ServiceAccount.
+    if (serviceAccount === undefined) return pipelineNamespaces.some((n) => n === namespace);
     if (namespace === pipelineNamespace || namespace === releaseNamespace) return true;
     return pipelineIdentitySubjects.some((s) => s.namespace === namespace && s.serviceAccount === serviceAccount);
 }

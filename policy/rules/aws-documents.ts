@@ -9,6 +9,8 @@ export interface Statement {
     actions: string[];
     notActions: string[];
     resources: string[];
+    /** `NotResource`: the statement applies to every resource but these. */
+    notResources: string[];
     principals: string[];
     hasCondition: boolean;
     /** Condition keys the statement tests, e.g. `iam:PassedToService`. */
@@ -35,6 +37,7 @@ export function statements(document: unknown): Statement[] | undefined {
             actions: arr(s.Action).map(String),
             notActions: arr(s.NotAction).map(String),
             resources: arr(s.Resource).map(String),
+            notResources: arr(s.NotResource).map(String),
             principals: principals(s.Principal),
             hasCondition: Object.keys(obj(s.Condition) ?? {}).length > 0,
             conditionKeys: Object.values(obj(s.Condition) ?? {}).flatMap((o) => Object.keys(obj(o) ?? {})),

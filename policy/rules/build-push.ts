@@ -18,7 +18,7 @@ import {
     str,
 } from "../model";
 import { t } from "../types";
-import { statements } from "./aws-documents";
+import { type Statement, actionMatches, statements } from "./aws-documents";
 import {
     arWriteRoles,
     awsRoleSubjects,
@@ -44,6 +44,15 @@ const acrPushRoles = [
     "8e3af657-a8ff-443c-a75e-2fe8c4bcb635",
 ];
 
+/**
+ * Whether an Allow statement grants an ECR write: by its Action, or by a NotAction that leaves one out (an Allow of
+ * NotAction grants every action it does not name,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html).
+ */
+const pushes = (s: Statement) =>
+    grants(s.actions, ecrWrites) ||
+    (s.notActions.length > 0 && ecrWrites.some((w) => !s.notActions.some((n) => actionMatches(n, w))));
+
 function awsBuildPush(all: PolicyResourceLike[], report: Report, skip: Skip): void {
     const subjects = awsRoleSubjects(all);
     for (const p of ofType(all, t.aws.iamRolePolicy)) {
@@ -54,8 +63,12 @@ function awsBuildPush(all: PolicyResourceLike[], report: Report, skip: Skip): vo
             skip(`${p.name}: the build role's policy is only known after apply`, p.urn);
             continue;
         }
+        const why = (what: string) =>
+            `${p.name} lets the build identity (${fmt(who)}) push ${what}; only the build repositories (${buildRepositoryPaths.join(", ")}) may be pushed with the builds' token`;
         for (const s of (statements(doc.value) ?? []).filter((x) => x.effect === "Allow")) {
-            if (!grants(s.actions, ecrWrites)) continue;
+            if (!pushes(s)) continue;
+            // NotResource grants every resource but those it names.
+            if (s.notResources.length > 0) report(why(`every resource but ${s.notResources.join(", ")}`), p.urn);
             for (const r of s.resources) {
                 const repo = r.includes(":ecr:") ? r.split(":repository/")[1] : undefined;
                 if (
@@ -63,10 +76,7 @@ function awsBuildPush(all: PolicyResourceLike[], report: Report, skip: Skip): vo
                     repo.includes("*") ||
                     !buildRepositoryPaths.some((b) => repo.endsWith(`/${b}`))
                 ) {
-                    report(
-                        `${p.name} lets the build identity (${fmt(who)}) push ${r}; only the build repositories (${buildRepositoryPaths.join(", ")}) may be pushed with the builds' token`,
-                        p.urn,
-                    );
+                    report(why(r), p.urn);
                 }
             }
         }
@@ -133,8 +143,8 @@ function azureBuildPush(all: PolicyResourceLike[], report: Report, skip: Skip): 
             }
             continue;
         }
-        const guid = role.value?.split("/").pop()?.toLowerCase();
-        if (guid !== undefined && acrPushRoles.includes(guid)) {
+        const guid = role.value?.toLowerCase().split("/").pop();
+        if (acrPushRoles.some((g) => g === guid)) {
             report(
                 `${a.name} gives the build identity (${fmt(who)}) a registry-wide push role; it may only generate passwords of the scope-mapped build token`,
                 a.urn,

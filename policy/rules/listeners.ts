@@ -5,7 +5,18 @@
  * the okd-ci Pipelines by an admission policy.
  */
 
-import { type PolicyResourceLike, type StackRule, arr, at, known, obj, ofType, str } from "../model";
+import {
+    type PolicyResourceLike,
+    type Skip,
+    type StackRule,
+    arr,
+    at,
+    known,
+    obj,
+    ofType,
+    readKnown,
+    str,
+} from "../model";
 import { coreInterceptorsPodLabels, eventListenerPodLabels } from "../../components/tekton/interceptors";
 import { tektonNamespaces } from "../../components/tekton/versions";
 import { t } from "../types";
@@ -13,13 +24,35 @@ import { t } from "../types";
 // ---------------------------------------------------------------------------------------------------------------
 // listener-least-privilege, listener-runs-admitted
 
-/** The listeners' ServiceAccounts, as the EventListeners name them. */
-function listenerSubjects(all: PolicyResourceLike[]): { namespace: string; serviceAccount: string }[] {
+/**
+ * The ServiceAccount a listener's pods run as, which is the one that creates its resources: the pod template's
+ * `serviceAccountName` (spec.resources.kubernetesResource.spec.template.spec) when set, else the EventListener's
+ * `serviceAccountName`, else Triggers' `default-service-account` (`default` unless config-defaults-triggers says
+ * otherwise, and okd-ci never does). From tektoncd/triggers@088902973c89e356b40bc0745618df0e9b2d8198:
+ * pkg/reconciler/eventlistener/resources/deployment.go, pkg/apis/config/default.go. Undefined while a name is unknown.
+ */
+function listenerServiceAccount(el: PolicyResourceLike): string | undefined {
+    const template = readKnown(() =>
+        str(at(el.props, "spec.resources.kubernetesResource.spec.template.spec.serviceAccountName")),
+    );
+    const own = readKnown(() => str(at(el.props, "spec.serviceAccountName")));
+    if (!template.known) return undefined;
+    if (template.value) return template.value;
+    if (!own.known) return undefined;
+    return own.value || "default";
+}
+
+/** The listeners' ServiceAccounts: those their pods run as. A name only known after apply is listed as not evaluated. */
+function listenerSubjects(all: PolicyResourceLike[], skip: Skip): { namespace: string; serviceAccount: string }[] {
     const seen = new Map<string, { namespace: string; serviceAccount: string }>();
     for (const el of ofType(all, t.tekton.eventListener)) {
-        const namespace = known(() => str(at(el.props, "metadata.namespace")));
-        const serviceAccount = known(() => str(at(el.props, "spec.serviceAccountName")));
-        if (namespace && serviceAccount) seen.set(`${namespace}/${serviceAccount}`, { namespace, serviceAccount });
+        const namespace = readKnown(() => str(at(el.props, "metadata.namespace")));
+        const serviceAccount = listenerServiceAccount(el);
+        if (!namespace.known || serviceAccount === undefined) {
+            skip(`${el.name}: the ServiceAccount its pods run as is only known after apply`, el.urn);
+        } else if (namespace.value) {
+            seen.set(`${namespace.value}/${serviceAccount}`, { namespace: namespace.value, serviceAccount });
+        }
     }
     return [...seen.values()];
 }
@@ -35,8 +68,8 @@ export const listenerLeastPrivilege: StackRule = {
     enforcementLevel: "mandatory",
     remediation:
         "Bind the listener to listenerRules (components/tekton/triggers.ts): its triggers and ConfigMaps read, events, and create on pipelineruns.",
-    check(all, report) {
-        const subjects = listenerSubjects(all);
+    check(all, report, skip) {
+        const subjects = listenerSubjects(all, skip);
         const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
         for (const b of ofType(all, t.k8s.roleBinding, t.k8s.clusterRoleBinding)) {
             const bindingNs = known(() => str(at(b.props, "metadata.namespace")));
@@ -49,19 +82,26 @@ export const listenerLeastPrivilege: StackRule = {
                 ),
             );
             if (!bound) continue;
-            const refName = known(() => str(at(b.props, "roleRef.name")));
-            const refKind = known(() => str(at(b.props, "roleRef.kind")));
-            if (refName !== undefined && upstreamListenerRoles.includes(refName)) {
+            const ref = readKnown(() => [str(at(b.props, "roleRef.name")), str(at(b.props, "roleRef.kind"))]);
+            if (!ref.known) {
+                skip(`${b.name}: the role it gives the listener is only known after apply`, b.urn);
+                continue;
+            }
+            const [refName, refKind] = ref.value;
+            if (upstreamListenerRoles.some((n) => n === refName)) {
                 report(
                     `${b.name} binds the listener to ${refName}, which reads Secrets or creates TaskRuns and impersonates`,
                     b.urn,
                 );
                 continue;
             }
+            // A RoleBinding's Role is the one of that name in the binding's namespace.
             const role = roles.find(
                 (r) =>
                     known(() => at(r.props, "metadata.name")) === refName &&
-                    (refKind === "ClusterRole" ? r.type === t.k8s.clusterRole : r.type === t.k8s.role),
+                    (refKind === "ClusterRole"
+                        ? r.type === t.k8s.clusterRole
+                        : r.type === t.k8s.role && known(() => at(r.props, "metadata.namespace")) === bindingNs),
             );
             for (const rule of arr(known(() => role?.props.rules))) {
                 const resources = arr(at(rule, "resources")).map(String);
@@ -144,17 +184,24 @@ export const coreInterceptorsCallers: StackRule = {
 
 /**
  * ServiceAccounts a Role of the stack lets create PipelineRuns (the cluster reaper's starter), with the namespace the
- * binding grants it in: creating a PipelineRun chooses its ServiceAccounts, so each needs an admission policy too.
+ * binding grants it in: creating a PipelineRun chooses its ServiceAccounts, so each needs an admission policy too. A
+ * binding whose namespace or role is only known after apply is listed as not evaluated.
  */
 function pipelineRunCreators(
     all: PolicyResourceLike[],
+    skip: Skip,
 ): { subject: { namespace: string; serviceAccount: string }; in: string }[] {
     const roles = ofType(all, t.k8s.role, t.k8s.clusterRole);
     const found: { subject: { namespace: string; serviceAccount: string }; in: string }[] = [];
     for (const b of ofType(all, t.k8s.roleBinding)) {
-        const bindingNs = known(() => str(at(b.props, "metadata.namespace")));
-        const refName = known(() => str(at(b.props, "roleRef.name")));
-        const refKind = known(() => str(at(b.props, "roleRef.kind")));
+        const namespace = readKnown(() => str(at(b.props, "metadata.namespace")));
+        const name = readKnown(() => str(at(b.props, "roleRef.name")));
+        const kind = readKnown(() => str(at(b.props, "roleRef.kind")));
+        if (!namespace.known || !name.known || !kind.known) {
+            skip(`${b.name}: its namespace or role is only known after apply`, b.urn);
+            continue;
+        }
+        const [bindingNs, refName, refKind] = [namespace.value, name.value, kind.value];
         if (bindingNs === undefined || refName === undefined) continue;
         const role = roles.find(
             (r) =>
@@ -194,9 +241,9 @@ export const listenerRunsAdmitted: StackRule = {
     enforcementLevel: "mandatory",
     remediation:
         "Keep ListenerAdmission (components/tekton/admission.ts), the reaper's okd-ci-reaper-pipelineruns (components/pipelines/reaper.ts) and the count/pipelineruns.tekton.dev quota of each pipeline namespace (components/tekton/namespace.ts).",
-    check(all, report) {
-        const creators = pipelineRunCreators(all);
-        const subjects = [...listenerSubjects(all)];
+    check(all, report, skip) {
+        const creators = pipelineRunCreators(all, skip);
+        const subjects = [...listenerSubjects(all, skip)];
         for (const { subject } of creators) {
             if (
                 !subjects.some((s) => s.namespace === subject.namespace && s.serviceAccount === subject.serviceAccount)
@@ -226,17 +273,18 @@ export const listenerRunsAdmitted: StackRule = {
             );
             if (!deny) report(`ValidatingAdmissionPolicy ${String(name)} has no binding that denies`, policy.urn);
         }
+        // A PipelineRun template without a namespace is created in the namespace of the EventListener that fires it
+        // (tektoncd/triggers@088902973c89e356b40bc0745618df0e9b2d8198: pkg/resources/create.go), so in any
+        // listener's.
+        const listenerNamespaces = ofType(all, t.tekton.eventListener).flatMap(
+            (el) => known(() => str(at(el.props, "metadata.namespace"))) ?? [],
+        );
         const runNamespaces = new Set([
             ...creators.map((c) => c.in),
             ...ofType(all, t.tekton.triggerTemplate).flatMap((tt) =>
                 arr(known(() => at(tt.props, "spec.resourcetemplates")))
                     .filter((r) => at(r, "kind") === "PipelineRun")
-                    .map(
-                        (r) =>
-                            str(at(r, "metadata.namespace")) ??
-                            known(() => str(at(tt.props, "metadata.namespace"))) ??
-                            "?",
-                    ),
+                    .flatMap((r) => str(at(r, "metadata.namespace")) ?? listenerNamespaces),
             ),
         ]);
         const quotas = ofType(all, t.k8s.resourceQuota);

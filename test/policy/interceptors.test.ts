@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 
 import { coreInterceptorsCallers } from "../../policy/rules";
 import { t } from "../../policy/types";
-import { res, violations } from "./fixtures";
+import { UNKNOWN, res, violations } from "./fixtures";
 
 const listener = res(t.tekton.eventListener, "listener", {
     metadata: { name: "okd-github", namespace: "okd-release" },
@@ -66,6 +66,33 @@ describe("policy core-interceptors-callers", () => {
         assert.match(v[0], /^wide: ingress rule 0 admits \{"ipBlock"/);
         assert.match(v[1], /^any-pod: ingress rule 0 admits /);
         assert.match(v[2], /^any-ns: ingress rule 0 admits /);
+    });
+
+    it("counts only an Ingress policy whose selector, labels only, picks the interceptors' pods", () => {
+        const none = ["no NetworkPolicy in tekton-pipelines restricts who may connect to the core interceptors"];
+        const spec = ingressSpec([fromListeners]);
+        const judged = (changes: object) =>
+            violations(coreInterceptorsCallers, [listener, netpol("p", { ...spec, ...changes })]);
+        // A selector with an expression, or a label the interceptors' pods do not carry, may select none of them.
+        const exists = [{ key: "app.kubernetes.io/name", operator: "Exists" }];
+        assert.deepEqual(judged({ podSelector: { matchLabels: interceptors, matchExpressions: exists } }), none);
+        assert.deepEqual(judged({ podSelector: { matchLabels: { ...interceptors, app: "webhook" } } }), none);
+        // An empty selector selects every pod of the namespace, the interceptors' too.
+        assert.deepEqual(judged({ podSelector: {} }), []);
+        // Only an Egress policy does not restrict who connects; no policyTypes (or an unknown list) means Ingress.
+        assert.deepEqual(judged({ policyTypes: ["Egress"] }), none);
+        assert.deepEqual(judged({ policyTypes: ["Egress", "Ingress"] }), []);
+        assert.deepEqual(judged({ policyTypes: [] }), []);
+        assert.deepEqual(judged({ policyTypes: undefined }), []);
+        assert.deepEqual(judged({ policyTypes: UNKNOWN }), []);
+        assert.deepEqual(judged({ policyTypes: UNKNOWN, ingress: [{}] }), ["p: ingress rule 0 admits every caller"]);
+    });
+
+    it("fails a peer that adds an address block to the listeners' selectors", () => {
+        const peer = { ...fromListeners, ipBlock: { cidr: "10.0.0.0/8" } };
+        assert.deepEqual(violations(coreInterceptorsCallers, [listener, netpol("mixed", ingressSpec([peer]))]), [
+            `mixed: ingress rule 0 admits ${JSON.stringify(peer)}, not EventListener pods of a named namespace`,
+        ]);
     });
 
     it("has nothing to check on a stack without listeners", () => {
