@@ -67,9 +67,15 @@ export type SigningKey =
 
 /** The keys of `signing-secrets` Chains reads for each kind of key (tektoncd/chains docs/signing.md). */
 export function signingSecretData(key: SigningKey): Record<string, pulumi.Input<string>> {
-    return key.kind === "cosign"
-        ? { "cosign.key": key.key, "cosign.password": key.password }
-        : { "x509.pem": key.pkcs8Pem };
+    switch (key.kind) {
+        case "cosign":
+            return { "cosign.key": key.key, "cosign.password": key.password };
+        case "x509":
+            return { "x509.pem": key.pkcs8Pem };
+        default:
+            // Unreachable for typed callers; a key of no known kind must not pass for an x509 one.
+            throw new Error(`signing key of unknown kind ${JSON.stringify((key as { kind: unknown }).kind)}`);
+    }
 }
 
 /**

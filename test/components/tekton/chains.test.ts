@@ -159,6 +159,44 @@ describe("Tekton Chains on sites with a KMS key", () => {
     });
 });
 
+describe("Tekton Chains settings and signing-secrets keys", () => {
+    useMocks();
+
+    it("sets signers.kms.kmsref only for the kms signer, and no key at all for x509", async () => {
+        const { chainsSettings } = await import("../../../components/tekton/chains");
+        const site = fakeSite("chs-site", "aws");
+        const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+        const x509 = chainsSettings(site, "attestations", { kind: "x509" });
+        assert.deepEqual(
+            { ...x509, "storage.oci.repository": await valueOf(x509["storage.oci.repository"]) },
+            {
+                ...expectedSettings("x509", `${host}/attestations`, false),
+            },
+        );
+        const kms = chainsSettings(site, "promoted", { kind: "kms", kmsRef: "awskms:///alias/other" });
+        assert.deepEqual(
+            { ...kms, "storage.oci.repository": await valueOf(kms["storage.oci.repository"]) },
+            {
+                ...expectedSettings("kms", `${host}/promoted`, false, "awskms:///alias/other"),
+            },
+        );
+        await settled();
+    });
+
+    it("writes cosign.key and cosign.password for a cosign key, x509.pem for a PKCS#8 one, and refuses any other", async () => {
+        const { signingSecretData } = await import("../../../components/tekton/chains");
+        assert.deepEqual(signingSecretData({ kind: "cosign", key: "K", password: "P" }), {
+            "cosign.key": "K",
+            "cosign.password": "P",
+        });
+        assert.deepEqual(signingSecretData({ kind: "x509", pkcs8Pem: "PEM" }), { "x509.pem": "PEM" });
+        assert.throws(
+            () => signingSecretData({ kind: "pgp" } as unknown as Parameters<typeof signingSecretData>[0]),
+            /^Error: signing key of unknown kind "pgp"$/,
+        );
+    });
+});
+
 describe("Tekton Chains on a site without KMS", () => {
     useMocks();
 
