@@ -23,7 +23,10 @@ const T = {
 } as const;
 const inputs = (type: string, name: string): Json => find(type, name).inputs;
 
-/** The feature flags, each as tekton.md and tektoncd/pipeline config/config-feature-flags.yaml (v1.15.0) name them. */
+/**
+ * The feature flags. Each key is one tektoncd/pipeline@v1.15.0 (70f730815249) config/config-feature-flags.yaml ships;
+ * there `set-security-context` defaults to "false", the others are pinned at the release's own default.
+ */
 const expectedFlags = {
     "enable-api-fields": "beta",
     coschedule: "workspaces",
@@ -94,6 +97,8 @@ describe("Tekton install objects", () => {
         });
     });
 
+    // tektoncd/pipeline@v1.15.0 config/config-defaults.yaml: default-timeout-minutes is "60" there and
+    // default-pod-template unset.
     it("patches config-defaults with a 180-minute timeout and a pod template of fsGroup 65532 only", () => {
         const patch = inputs(T.cmPatch, `${n}-install-config-defaults`);
         assert.deepEqual(patch.metadata, {

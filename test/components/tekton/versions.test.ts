@@ -23,9 +23,10 @@ const underSite = (base: string) => ({
 
 describe("Tekton release manifests", () => {
     it("pins LTS lines: Pipelines v1.15.0, Triggers v0.37.0, Chains v0.29.1", () => {
-        // Each project's releases.md (tektoncd/pipeline, triggers, chains): four releases a year are LTS, the rest
-        // supported about a month. The LTS lines these belong to are recorded beside the pins in versions.ts; a bump
-        // changes this test on purpose.
+        // Each project's releases.md: four releases a year are LTS, the rest supported about a month.
+        // tektoncd/pipeline@3ee1745ae5b2 releases.md: "v1.15 (LTS)", End of Life 2027-07-31; tektoncd/chains@e44b60fe65e6
+        // releases.md: "v0.29 (LTS)", End of Life 2027-08-04. Triggers v0.37 as recorded in versions.ts (not re-read
+        // here). A bump changes this test on purpose.
         assert.deepEqual({ ...tektonVersions }, { pipeline: "v1.15.0", triggers: "v0.37.0", chains: "v0.29.1" });
     });
 
