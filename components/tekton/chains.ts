@@ -67,9 +67,15 @@ export type SigningKey =
 
 /** The keys of `signing-secrets` Chains reads for each kind of key (tektoncd/chains docs/signing.md). */
 export function signingSecretData(key: SigningKey): Record<string, pulumi.Input<string>> {
-    return key.kind === "cosign"
-        ? { "cosign.key": key.key, "cosign.password": key.password }
-        : { "x509.pem": key.pkcs8Pem };
+    switch (key.kind) {
+        case "cosign":
+            return { "cosign.key": key.key, "cosign.password": key.password };
+        case "x509":
+            return { "x509.pem": key.pkcs8Pem };
+        default:
+            // Unreachable for typed callers; a key of no known kind must not pass for an x509 one.
+            throw new Error(`signing key of unknown kind ${JSON.stringify((key as { kind: unknown }).kind)}`);
+    }
 }
 
 /**
@@ -92,6 +98,12 @@ export class ChainsConfig extends pulumi.ComponentResource {
 
     constructor(name: string, args: ChainsConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         super("okd-ci:tekton:Chains", name, {}, opts);
+        // Refused before any object exists (config validation refuses the key on a cloud too; this guards other callers).
+        if (args.site.signing !== undefined && args.signingKey !== undefined) {
+            throw new Error(
+                `chainsSigningKey is not used on ${args.site.platform}: Chains signs with the site's KMS key`,
+            );
+        }
         const signingReady = args.site.signing?.ready ?? [];
         const k = { parent: this, provider: args.site.provider, dependsOn: [...args.dependsOn, ...signingReady] };
         // Each patch names the Chains release it follows, so a new release (which re-applies these objects with its
@@ -108,11 +120,6 @@ export class ChainsConfig extends pulumi.ComponentResource {
         );
 
         if (args.site.signing !== undefined) {
-            if (args.signingKey !== undefined) {
-                throw new Error(
-                    `chainsSigningKey is not used on ${args.site.platform}: Chains signs with the site's KMS key`,
-                );
-            }
             this.kmsRef = args.site.signing.kmsRef;
         } else {
             // The release ships `signing-secrets` empty; we fill it rather than fight over the object.
