@@ -95,11 +95,12 @@ describe("the push-record admission policy of the Tekton layer", function () {
     let policy: Json;
     let outcomes: Map<string, Outcome>;
 
+    const commit = "0123456789abcdef0123456789abcdef01234567";
     const record: Json = {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: {
-            name: "okd-push-4-15-0123456789abcdef0123456789abcdef01234567",
+            name: `okd-push-4-15-${commit}`,
             labels: { "okd-ci/push-record": "nightly", "okd-ci/stream": "4.15", "app.kubernetes.io/part-of": "okd-ci" },
         },
         data: { stream: "4.15" },
@@ -143,11 +144,14 @@ describe("the push-record admission policy of the Tekton layer", function () {
         ),
         create("listener creates a labelled ConfigMap under another name", listener, renamed("okd-status-renderer")),
         create("listener creates a record named from a branch", listener, renamed("okd-push-4-15-main")),
+        create("listener creates a record named from a short commit", listener, renamed("okd-push-4-15-0123456")),
         create(
-            "listener creates a record named with upper-case hex",
+            "listener creates a record named without the stream's dash",
             listener,
-            renamed(record.metadata.name.toUpperCase()),
+            renamed(`okd-push-415-${commit}`),
         ),
+        create("listener creates a record named with a suffix", listener, renamed(`okd-push-4-15-${commit}-x`)),
+        create("listener creates a record named with a prefix", listener, renamed(`x-okd-push-4-15-${commit}`)),
         create("listener creates a record with a generated name", listener, {
             ...record,
             metadata: { generateName: "okd-push-4-15-", labels: record.metadata.labels },
@@ -225,7 +229,10 @@ describe("the push-record admission policy of the Tekton layer", function () {
             "listener creates a record labelled for another use",
             "listener creates a labelled ConfigMap under another name",
             "listener creates a record named from a branch",
-            "listener creates a record named with upper-case hex",
+            "listener creates a record named from a short commit",
+            "listener creates a record named without the stream's dash",
+            "listener creates a record named with a suffix",
+            "listener creates a record named with a prefix",
             "listener creates a record with a generated name",
         ]) {
             assert.deepEqual(outcome(name), { name, matched: true, denied: true, messages: [createMessage] });
