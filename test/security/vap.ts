@@ -9,9 +9,14 @@ import type { Doc } from "./stack-objects";
 
 export interface Case {
     name: string;
+    /** CREATE when left out. */
+    operation?: "CREATE" | "UPDATE" | "DELETE";
     namespace: string;
     username: string;
-    object: Doc;
+    /** The requested object; none on a DELETE. */
+    object?: Doc;
+    /** The stored object, which the policy reads as `oldObject`: what a DELETE carries (and an UPDATE beside `object`). */
+    oldObject?: Doc;
 }
 export interface Outcome {
     name: string;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 
 import type { Platform } from "../../../src/config/schema";
 import { tektonLayerArgs } from "../../../src/layers";
-import { find, settled, useMocks } from "../../helpers";
+import { find, settled, under, useMocks } from "../../helpers";
 import { type Json, fakeConfig, fakeRuns, fakeSite, stream415, stream416 } from "./fixtures";
 
 const T = {
@@ -13,6 +13,9 @@ const T = {
     template: "kubernetes:triggers.tekton.dev/v1beta1:TriggerTemplate",
 } as const;
 const inputs = (type: string, name: string): Json => find(type, name).inputs;
+/** Whether the engine creates `type`/`name` only after `onType`/`on` (an explicit `dependsOn` or an input of it). */
+const dependsOn = (type: string, name: string, onType: string, on: string): boolean =>
+    find(type, name).dependencies.includes(find(onType, on).urn);
 
 async function buildLayer(name: string, platform: Platform, streams: object[], extra: Record<string, unknown> = {}) {
     const { TektonLayer } = await import("../../../components/tekton");
@@ -36,11 +39,18 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
     it("records a push as a ConfigMap of the stream, with the pushed repository and commit", () => {
         const tt = inputs(T.template, `${n}-throttle-push-record-4-15`);
         assert.equal(tt.metadata.name, "okd-push-record-4-15");
-        // Every param the push binding fills is declared.
-        assert.deepEqual(
-            tt.spec.params.map((p: Json) => p.name),
-            ["revision", "trigger-repository", "trigger-kind", "revisions", "delivery", "pushed-at"],
-        );
+        // Every param the push binding fills is declared, and says where its value comes from.
+        assert.deepEqual(tt.spec.params, [
+            { name: "revision", description: "Filled by the push: revision" },
+            { name: "trigger-repository", description: "Filled by the push: trigger-repository" },
+            { name: "trigger-kind", description: "Filled by the push: trigger-kind" },
+            { name: "revisions", description: "Filled by the push: revisions" },
+            {
+                name: "delivery",
+                description: "The delivery's X-GitHub-Delivery header (audit only: the signature does not cover it)",
+            },
+            { name: "pushed-at", description: "The push's repository.pushed_at, epoch seconds" },
+        ]);
         const [cm] = tt.spec.resourcetemplates;
         assert.equal(cm.apiVersion, "v1");
         assert.equal(cm.kind, "ConfigMap");
@@ -73,10 +83,12 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
 
     it("lets the listener create ConfigMaps in its own (release) namespace and nothing more", () => {
         const role = inputs(T.role, `${n}-throttle-record-role`);
-        assert.equal(role.metadata.namespace, "okd-release");
+        assert.deepEqual(role.metadata, { name: "okd-push-records", namespace: "okd-release" });
         assert.deepEqual(role.rules, [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create"] }]);
         const binding = inputs(T.roleBinding, `${n}-throttle-record-binding`);
-        assert.equal(binding.metadata.namespace, "okd-release");
+        assert.deepEqual(binding.metadata, { name: "okd-push-records", namespace: "okd-release" });
+        // Bound once the Role exists, so the listener never holds a binding to nothing.
+        assert.ok(dependsOn(T.roleBinding, `${n}-throttle-record-binding`, T.role, `${n}-throttle-record-role`));
         assert.deepEqual(binding.subjects, [
             { kind: "ServiceAccount", name: "okd-triggers", namespace: "okd-release" },
         ]);
@@ -107,13 +119,41 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
         assert.deepEqual(runs.rules, [
             { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["get", "list"] },
         ]);
-        for (const b of ["records", "runs"]) {
-            assert.deepEqual(inputs(T.roleBinding, `${n}-throttle-dispatcher-${b}-binding`).subjects, [
+        for (const [b, namespace] of [
+            ["records", "okd-release"],
+            ["runs", "okd-builds"],
+        ]) {
+            const binding = inputs(T.roleBinding, `${n}-throttle-dispatcher-${b}-binding`);
+            assert.deepEqual(binding.metadata, { name: "okd-nightly-dispatcher", namespace });
+            assert.deepEqual(binding.roleRef, {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: "Role",
+                name: "okd-nightly-dispatcher",
+            });
+            assert.deepEqual(binding.subjects, [
                 { kind: "ServiceAccount", name: "okd-nightly-dispatcher", namespace: "okd-release" },
             ]);
+            assert.equal(inputs(T.role, `${n}-throttle-dispatcher-${b}-role`).metadata.name, "okd-nightly-dispatcher");
+            assert.ok(
+                dependsOn(
+                    T.roleBinding,
+                    `${n}-throttle-dispatcher-${b}-binding`,
+                    T.role,
+                    `${n}-throttle-dispatcher-${b}-role`,
+                ),
+            );
         }
         const cron = inputs(T.cronJob, `${n}-throttle-dispatch-4-15`);
+        assert.equal(cron.metadata.name, "okd-dispatch-4-15");
         assert.equal(cron.metadata.namespace, "okd-release");
+        assert.equal(inputs(T.cronJob, `${n}-throttle-dispatch-4-16`).metadata.name, "okd-dispatch-4-16");
+        // The dispatchers start once their rights are bound: a first firing without them would fail for nothing.
+        for (const minor of ["4-15", "4-16"]) {
+            for (const b of ["records", "runs"]) {
+                const cronJob = `${n}-throttle-dispatch-${minor}`;
+                assert.ok(dependsOn(T.cronJob, cronJob, T.roleBinding, `${n}-throttle-dispatcher-${b}-binding`));
+            }
+        }
         // A failed dispatch is retried by the next firing only: a Job retry could post a second nightly.
         assert.equal(cron.spec.jobTemplate.spec.backoffLimit, 0);
     });
@@ -150,19 +190,46 @@ describe("Tekton layer throttle (push records and the nightly dispatcher)", () =
             "app.kubernetes.io/name": "okd-nightly-dispatcher",
             "app.kubernetes.io/part-of": "okd-ci",
         };
+        const port = [{ protocol: "TCP", port: 8080 }];
+        const listener = { podSelector: { matchLabels: { eventlistener: "okd-schedule" } } };
         const policy = inputs(T.netpol, `${n}-throttle-netpol-listener`);
         // Where the schedule listener and the dispatcher run.
-        assert.equal(policy.metadata.namespace, "okd-release");
-        const ingress = policy.spec;
-        assert.deepEqual(ingress.podSelector, { matchLabels: { eventlistener: "okd-schedule" } });
-        assert.deepEqual(ingress.ingress, [
-            { from: [{ podSelector: { matchLabels: dispatcher } }], ports: [{ protocol: "TCP", port: 8080 }] },
-        ]);
-        const egress = inputs(T.netpol, `${n}-throttle-netpol-dispatcher`).spec;
-        assert.deepEqual(egress.podSelector, { matchLabels: dispatcher });
+        assert.deepEqual(policy.metadata, { name: "okd-allow-dispatcher-to-listener", namespace: "okd-release" });
+        assert.deepEqual(policy.spec, {
+            ...listener,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: dispatcher } }], ports: port }],
+        });
+        const egress = inputs(T.netpol, `${n}-throttle-netpol-dispatcher`);
+        assert.deepEqual(egress.metadata, { name: "okd-allow-dispatcher-egress", namespace: "okd-release" });
+        // Egress only: the dispatcher's pods take no connections, and reach nothing but the listener (and the API).
+        assert.deepEqual(egress.spec, {
+            podSelector: { matchLabels: dispatcher },
+            policyTypes: ["Egress"],
+            egress: [{ to: [listener], ports: port }],
+        });
         // The dispatcher's pods carry exactly these labels (plus the stream).
         const pod = inputs(T.cronJob, `${n}-throttle-dispatch-4-15`).spec.jobTemplate.spec.template;
         assert.deepEqual(pod.metadata.labels, { ...dispatcher, "okd-ci/stream": "4.15" });
+    });
+
+    it("puts every resource under the throttle component, on the build cluster's provider", () => {
+        const parent = find("okd-ci:tekton:NightlyThrottle", `${n}-throttle`).urn;
+        const provider = find("pulumi:providers:kubernetes", `${n}-site-k8s`).urn;
+        const children = under(`${n}-throttle`).filter((r) => r.type !== "okd-ci:tekton:NightlyThrottle");
+        assert.deepEqual(
+            children.map((r) => r.name).sort(),
+            [
+                ...["dispatch-4-15", "dispatch-4-16", "dispatcher-records-binding", "dispatcher-records-role"],
+                ...["dispatcher-runs-binding", "dispatcher-runs-role", "dispatcher-sa", "netpol-dispatcher"],
+                ...["netpol-listener", "push-record-4-15", "push-record-4-16", "record-binding", "record-role"],
+                ...["records-admission-binding", "records-admission-policy"],
+            ].map((s) => `${n}-throttle-${s}`),
+        );
+        for (const r of children) {
+            assert.equal(r.parent, parent, r.name);
+            assert.ok(r.provider.startsWith(`${provider}::`), `${r.name}: ${r.provider}`);
+        }
     });
 });
 

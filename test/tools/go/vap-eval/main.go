@@ -3,15 +3,18 @@
 // (pkg/admission/plugin/policy/validating): the same CEL environment (the base environment set at the library's
 // default compatibility version, strict cost), the same compiler for variables, match conditions, validations and
 // message expressions, and the same validator, which decides deny or admit. What it does not do is the dispatcher's
-// resource matching (matchConstraints), which the cases here state by being PipelineRun requests.
+// resource matching (matchConstraints): every request names the resource tekton.dev/v1 pipelineruns, whatever object
+// it carries (no policy evaluated with it reads `request.resource`).
 //
 // Usage:
 //
 //	vap-eval POLICY.json CASES.json
 //
 // POLICY.json is a ValidatingAdmissionPolicy object. CASES.json is an array of
-// {"name", "operation", "namespace", "username", "object"} (object: the requested object as JSON). Output on standard
-// output: a JSON array, one entry per case, {"name", "compileErrors": [...], "matched", "denied", "messages": [...]}.
+// {"name", "operation", "namespace", "username", "object", "oldObject"}: operation defaults to CREATE; object is the
+// requested object, oldObject the stored one (what a DELETE carries alone and an UPDATE beside object; the policy
+// sees it as `oldObject`, and `object` is null on a DELETE). Output on standard output: {"compileErrors": [...],
+// "results": [...]}, one result per case, {"name", "matched", "denied", "messages": [...]}.
 // Exit status: 0 when every expression compiled and every case was evaluated, 1 when an expression does not compile,
 // 2 for unusable input.
 package main
@@ -27,6 +30,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/admission/plugin/cel"
@@ -44,6 +48,7 @@ type Case struct {
 	Namespace string          `json:"namespace"`
 	Username  string          `json:"username"`
 	Object    json.RawMessage `json:"object"`
+	OldObject json.RawMessage `json:"oldObject"`
 }
 
 // Result is what the policy decided for one case.
@@ -180,18 +185,64 @@ func compileErrors(policy *admissionregistrationv1.ValidatingAdmissionPolicy) []
 
 var pipelineRuns = schema.GroupVersionResource{Group: "tekton.dev", Version: "v1", Resource: "pipelineruns"}
 
-func evaluate(v validating.Validator, c Case) (Result, error) {
+// decode reads a case's object; absent or null is no object.
+func decode(raw json.RawMessage) (*unstructured.Unstructured, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
 	obj := &unstructured.Unstructured{}
-	if err := obj.UnmarshalJSON(c.Object); err != nil {
+	if err := obj.UnmarshalJSON(raw); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+func evaluate(v validating.Validator, c Case) (Result, error) {
+	obj, err := decode(c.Object)
+	if err != nil {
 		return Result{}, fmt.Errorf("object: %w", err)
 	}
-	obj.SetNamespace(c.Namespace)
+	old, err := decode(c.OldObject)
+	if err != nil {
+		return Result{}, fmt.Errorf("oldObject: %w", err)
+	}
 	op := admission.Operation(c.Operation)
 	if op == "" {
 		op = admission.Create
 	}
-	attrs := admission.NewAttributesRecord(obj, nil, obj.GroupVersionKind(), c.Namespace, obj.GetName(), pipelineRuns, "", op, &metav1.CreateOptions{}, false, &user.DefaultInfo{Name: c.Username})
-	versioned := &admission.VersionedAttributes{Attributes: attrs, VersionedKind: obj.GroupVersionKind(), VersionedObject: obj}
+	// The request's objects as the API server passes them: an untyped nil where there is none (a typed nil pointer
+	// would read as an object), and the kind and name of whichever is there.
+	var object, oldObject runtime.Object
+	named := obj
+	if obj != nil {
+		obj.SetNamespace(c.Namespace)
+		object = obj
+	}
+	if old != nil {
+		old.SetNamespace(c.Namespace)
+		oldObject = old
+		if named == nil {
+			named = old
+		}
+	}
+	if named == nil {
+		return Result{}, fmt.Errorf("neither object nor oldObject")
+	}
+	var options runtime.Object
+	switch op {
+	case admission.Delete:
+		if obj != nil || old == nil {
+			return Result{}, fmt.Errorf("a DELETE carries oldObject (the stored object) and no object")
+		}
+		options = &metav1.DeleteOptions{}
+	case admission.Update:
+		options = &metav1.UpdateOptions{}
+	default:
+		options = &metav1.CreateOptions{}
+	}
+	kind := named.GroupVersionKind()
+	attrs := admission.NewAttributesRecord(object, oldObject, kind, c.Namespace, named.GetName(), pipelineRuns, "", op, options, false, &user.DefaultInfo{Name: c.Username})
+	versioned := &admission.VersionedAttributes{Attributes: attrs, VersionedKind: kind, VersionedObject: object, VersionedOldObject: oldObject}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.Namespace, Labels: map[string]string{"kubernetes.io/metadata.name": c.Namespace}}}
 	res := v.Validate(context.Background(), pipelineRuns, versioned, nil, ns, celconfig.RuntimeCELCostBudget, nil)
 	r := Result{Name: c.Name, Matched: len(res.Decisions) > 0, Messages: []string{}}
