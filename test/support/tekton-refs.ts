@@ -20,6 +20,25 @@ function strings(x: unknown, at = ""): [string, string][] {
 /** `$(kind.rest)` references in a string: Tekton's variable substitution (tektoncd/pipeline docs/variables.md). */
 const references = (s: string) => [...s.matchAll(/\$\((params|results|workspaces|steps|tasks|context)\.([^)]*)\)/g)];
 
+/**
+ * Names Tekton takes (tektoncd/pipeline docs/tasks.md): a param's begins with a letter or `_` and holds letters,
+ * digits, `_`, `-` and `.`; a result's holds letters, digits, `_` and `-`, starting and ending with a letter or digit; a
+ * step's and a workspace's, and a pipeline task's, are DNS labels. An emptied name shows here even where its
+ * declaration and its references come from one constant.
+ */
+const valid = {
+    param: /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+    result: /^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$/,
+    label: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+};
+
+/** Each name of `items` that Tekton would refuse, as a problem. */
+export function invalidNames(where: string, kind: keyof typeof valid, items: Obj[] | undefined): string[] {
+    return (items ?? [])
+        .filter((x: Obj) => typeof x.name !== "string" || !valid[kind].test(x.name))
+        .map((x: Obj) => `${where}: ${kind} name '${x.name}' is not one Tekton takes`);
+}
+
 /** What does not resolve in a Task: references to undeclared params, results, workspaces or steps; unused params. */
 export function taskProblems(task: Obj): string[] {
     const where = `Task ${task.metadata.name}`;
@@ -31,6 +50,12 @@ export function taskProblems(task: Obj): string[] {
     const steps = new Set<string>((spec.steps ?? []).map((s: Obj) => s.name));
     const used = new Set<string>();
     const written = new Set<string>();
+    problems.push(
+        ...invalidNames(where, "param", spec.params),
+        ...invalidNames(where, "result", spec.results),
+        ...invalidNames(where, "label", spec.workspaces),
+        ...invalidNames(where, "label", spec.steps),
+    );
     // Not the step scripts: they take their inputs from env, never from Tekton's substitution (a comment may name one).
     const scriptless = {
         ...spec,
@@ -94,6 +119,12 @@ export function pipelineProblems(pipeline: Obj, tasks: Map<string, Obj>): string
     const params = new Set<string>((spec.params ?? []).map((p: Obj) => p.name));
     const workspaces = new Set<string>((spec.workspaces ?? []).map((w: Obj) => w.name));
     const all: Obj[] = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
+    problems.push(
+        ...invalidNames(where, "param", spec.params),
+        ...invalidNames(where, "label", spec.workspaces),
+        ...invalidNames(where, "label", all),
+        ...all.flatMap((t) => invalidNames(`${where} task ${t.name}`, "param", t.params)),
+    );
     const taskOf = new Map<string, Obj>();
     for (const t of all) {
         const task = t.taskSpec !== undefined ? { spec: t.taskSpec } : tasks.get(t.taskRef?.name);
