@@ -225,17 +225,27 @@ export interface RunningStep {
     env: Obj[];
     /** What its Task's `stepTemplate` gives every step (the step's own entry of a name wins). */
     inherited: Obj[];
+    /** The Task's string param defaults: what `$(params.X)` is when the run passes no X. */
+    defaults?: Map<string, string>;
 }
 
 /** Steps of a Task spec and containers of a pod spec that run one of the scripts. */
-export function runningSteps(where: string, steps: Obj[] | undefined, inherited: Obj[] = []): RunningStep[] {
+export function runningSteps(
+    where: string,
+    steps: Obj[] | undefined,
+    inherited: Obj[] = [],
+    params: Obj[] = [],
+): RunningStep[] {
+    const defaults = new Map<string, string>(
+        params.filter((p: Obj) => typeof p.default === "string").map((p: Obj) => [p.name, p.default]),
+    );
     const scripts = byText();
     const out: RunningStep[] = [];
     for (const step of steps ?? []) {
         const text: unknown = step.script ?? (step.command?.[0] === "/bin/bash" ? step.command[2] : undefined);
         const s = typeof text === "string" ? scripts.get(text) : undefined;
         if (s !== undefined) {
-            out.push({ where: `${where} step ${step.name}`, script: s, env: step.env ?? [], inherited });
+            out.push({ where: `${where} step ${step.name}`, script: s, env: step.env ?? [], inherited, defaults });
         }
     }
     return out;
@@ -308,7 +318,9 @@ export function stepProblems(step: RunningStep, tools: Record<string, string> = 
     }
     for (const m of missing) problems.push(`${where}: ${s.file} requires ${m}, which the step does not set`);
     for (const n of env.keys()) {
-        const value = literal(n);
+        // A literal, or the default of the one param it is (an empty default stands for unset: `${X:-}`).
+        const param = /^\$\(params\.([A-Za-z0-9_.-]+)\)$/.exec(env.get(n)?.value ?? "")?.[1];
+        const value = literal(n) ?? (param !== undefined ? step.defaults?.get(param) || undefined : undefined);
         if (value === undefined) continue;
         const c = s.cases.get(n);
         if (c !== undefined && c.refusesOthers && !c.patterns.some((p) => p !== "*" && globMatch(p, value))) {

@@ -39,6 +39,17 @@ export function invalidNames(where: string, kind: keyof typeof valid, items: Obj
         .map((x: Obj) => `${where}: ${kind} name '${x.name}' is not one Tekton takes`);
 }
 
+/**
+ * What `tkn task describe` and the dashboard show an operator: the Task's, and each param's, result's and workspace's,
+ * description. An emptied one is documentation lost from the cluster.
+ */
+function undescribed(where: string, ...lists: (Obj | Obj[] | undefined)[]): string[] {
+    return lists
+        .flatMap((l) => (Array.isArray(l) ? l : l === undefined ? [] : [l]))
+        .filter((x: Obj) => typeof x.description !== "string" || x.description.trim() === "")
+        .map((x: Obj) => `${where}: ${x.name ?? "the object"} has no description`);
+}
+
 /** What does not resolve in a Task: references to undeclared params, results, workspaces or steps; unused params. */
 export function taskProblems(task: Obj): string[] {
     const where = `Task ${task.metadata.name}`;
@@ -51,6 +62,7 @@ export function taskProblems(task: Obj): string[] {
     const used = new Set<string>();
     const written = new Set<string>();
     problems.push(
+        ...undescribed(where, { description: spec.description }, spec.params, spec.results, spec.workspaces),
         ...invalidNames(where, "param", spec.params),
         ...invalidNames(where, "result", spec.results),
         ...invalidNames(where, "label", spec.workspaces),
@@ -79,6 +91,13 @@ export function taskProblems(task: Obj): string[] {
                             ? /^(taskRun\.(name|namespace|uid)|task\.(name|retry-count))$/.test(rest)
                             : false;
             if (!known) problems.push(`${where}: ${ref} at ${at} names nothing the Task declares`);
+            // `[*]` expands an array param, and only one (docs/tasks.md "Substituting Array parameters").
+            const declared = (spec.params ?? []).find((p: Obj) => p.name === id);
+            if (kind === "params" && declared !== undefined && rest.endsWith("[*]") !== (declared.type === "array")) {
+                problems.push(
+                    `${where}: ${ref} at ${at} is not how a param of type ${declared.type ?? "string"} expands`,
+                );
+            }
             if (kind === "params") used.add(id);
             if (kind === "results") written.add(id);
         }
@@ -120,6 +139,7 @@ export function pipelineProblems(pipeline: Obj, tasks: Map<string, Obj>): string
     const workspaces = new Set<string>((spec.workspaces ?? []).map((w: Obj) => w.name));
     const all: Obj[] = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
     problems.push(
+        ...undescribed(where, { description: spec.description }, spec.params, spec.workspaces),
         ...invalidNames(where, "param", spec.params),
         ...invalidNames(where, "label", spec.workspaces),
         ...invalidNames(where, "label", all),

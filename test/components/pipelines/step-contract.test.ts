@@ -176,7 +176,9 @@ async function render(name: string, platform: Platform, streams: Stream[]): Prom
 export function scriptSteps(objects: { type: string; inputs: Obj }[]): RunningStep[] {
     return objects.flatMap(({ type, inputs }) => {
         const id = `${inputs.kind ?? type} ${inputs.metadata?.name}`;
-        if (type === T.task) return runningSteps(id, inputs.spec.steps, inputs.spec.stepTemplate?.env);
+        if (type === T.task) {
+            return runningSteps(id, inputs.spec.steps, inputs.spec.stepTemplate?.env, inputs.spec.params);
+        }
         if (type === T.cronJob) {
             const pod = inputs.spec.jobTemplate.spec.template.spec;
             return runningSteps(id, [...(pod.initContainers ?? []), ...pod.containers]);
