@@ -53,7 +53,7 @@ const scos = (minor: string, extra: object = {}): Stream =>
  * not, OKD/FCOS (machine-os) and OKD/SCOS (stream-coreos) streams, an upgrade gate on the clouds with a gcp gate
  * (the fake aws and gcp sites), and the ci stack's local site with one stream that does not promote.
  */
-const configurations: { platform: Platform; streams: Stream[] }[] = [
+const configurations: { platform: Platform; streams: Stream[]; tools?: string }[] = [
     {
         platform: "aws",
         streams: [
@@ -69,6 +69,8 @@ const configurations: { platform: Platform; streams: Stream[] }[] = [
     },
     { platform: "azure", streams: [scos("4.22", { promote: true })] },
     { platform: "local", streams: [scos("4.22")] },
+    // A local site that promotes (Chains' public key, not a KMS key) with a prebuilt tools image.
+    { platform: "local", streams: [fcos("4.15", { promote: true })], tools: "quay.io/example/pipeline-tools:2.0.0" },
 ];
 
 const T = {
@@ -135,7 +137,7 @@ function realistic(site: Site): Site {
     };
 }
 
-async function render(name: string, platform: Platform, streams: Stream[]): Promise<Site> {
+async function render(name: string, platform: Platform, streams: Stream[], tools?: string): Promise<Site> {
     const { OkdPipelines } = await import("../../../components/pipelines");
     const { ClusterReaper } = await import("../../../components/pipelines/reaper");
     const { StatusRender } = await import("../../../components/pipelines/status-render");
@@ -150,6 +152,7 @@ async function render(name: string, platform: Platform, streams: Stream[]): Prom
                 ? { kmsRef }
                 : { publicKey: "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n" },
         maxParallelBuilds: 2,
+        ...(tools !== undefined ? { images: { tools } } : {}),
     });
     if (site.gates.length > 0) {
         new ClusterReaper(`${name}-reaper`, {
@@ -187,10 +190,11 @@ export function scriptSteps(objects: { type: string; inputs: Obj }[]): RunningSt
     });
 }
 
-for (const { platform, streams } of configurations) {
-    describe(`step contract: the pipelines of a ${platform} site (${streams.map((s) => s.minor).join(", ")})`, () => {
+for (const { platform, streams, tools: prebuilt } of configurations) {
+    const minors = streams.map((s) => s.minor).join(", ");
+    describe(`step contract: the pipelines of a ${platform} site (${minors}${prebuilt ? ", prebuilt tools" : ""})`, () => {
         useMocks();
-        const name = `sc-${platform}`;
+        const name = `sc-${platform}${prebuilt ? "-prebuilt" : ""}`;
         let objects: { type: string; inputs: Obj }[];
         /**
          * The site's identity env (Site.identities.env: region, project, storage account, …) goes to every step that
@@ -199,7 +203,7 @@ for (const { platform, streams } of configurations) {
          */
         const tools: Record<string, string> = {};
         before(async () => {
-            const site = await render(name, platform, streams);
+            const site = await render(name, platform, streams, prebuilt);
             for (const n of Object.keys(site.identities.env)) tools[n] = "the site's identity env, for the cloud tools";
             objects = recorder().resources.map((r) => ({ type: r.type, inputs: r.inputs as Obj }));
         });
@@ -207,12 +211,14 @@ for (const { platform, streams } of configurations) {
 
         it("runs a script in every step of every Task, each one wired to what it reads and requires", () => {
             const steps = scriptSteps(objects);
-            const taskSteps = of(T.task).flatMap((t) => t.spec.steps);
-            assert.equal(
-                steps.filter((s) => s.where.startsWith("Task")).length,
-                taskSteps.length - inlineSteps(taskSteps),
-            );
-            assert.ok(steps.length >= 20, `only ${steps.length} script steps`);
+            // Every Task step and every CronJob container runs one of the script files, none a script of its own.
+            const taskSteps = of(T.task).flatMap((t) => t.spec.steps as Obj[]);
+            const containers = of(T.cronJob).flatMap((c) => {
+                const pod = c.spec.jobTemplate.spec.template.spec;
+                return [...(pod.initContainers ?? []), ...pod.containers];
+            });
+            assert.equal(steps.length, taskSteps.length + containers.length);
+            assert.ok(taskSteps.length >= 20, `only ${taskSteps.length} Task steps`);
             assert.deepEqual(
                 steps.flatMap((s) => stepProblems(s, tools)),
                 [],
@@ -250,11 +256,6 @@ for (const { platform, streams } of configurations) {
             assert.deepEqual(problems, []);
         });
     });
-}
-
-/** Steps that run no script file: the few that are a line of shell in the Task itself. */
-function inlineSteps(steps: Obj[]): number {
-    return steps.filter((s) => runningSteps("", [s]).length === 0).length;
 }
 
 describe("step contract checker (test/support/step-contract.ts) on pipeline scripts", () => {
