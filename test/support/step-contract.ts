@@ -193,6 +193,7 @@ export function script(file: string, dir: string): Script {
         const patterns = block.arms.flatMap((a) => a.patterns);
         const other = block.arms.find((a) => a.patterns.includes("*"));
         const refusesOthers = other !== undefined && other.body.some((l) => /\b(fail|exit [1-9]|>&2)/.test(l));
+        // No `*)` arm: a value no arm names falls through and the script does nothing for it, which a step never means.
         cases.set(block.variable, { patterns, refusesOthers: other === undefined || refusesOthers });
         const needs = new Map<string, string[][]>();
         for (const arm of block.arms) {
