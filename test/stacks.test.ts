@@ -200,6 +200,7 @@ describe("every stack", () => {
             it("runs the gates' installers with their own static credentials and none of the pipeline identity", () => {
                 for (const cloud of gates) {
                     for (const file of [
+                        `task_okd-builds_okd-e2e-install-${cloud}.yaml`,
                         `task_okd-builds_okd-e2e-${cloud}.yaml`,
                         `task_okd-builds_okd-e2e-destroy-${cloud}.yaml`,
                     ]) {
@@ -208,8 +209,16 @@ describe("every stack", () => {
                         const env = Object.fromEntries(
                             (spec.stepTemplate.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
                         );
-                        assert.ok(env[env.CREDENTIALS_ENV]?.startsWith("/var/run/okd-gate/"), file);
-                        assert.match(env.INSTALL_CREDENTIALS_MODE, /^(Mint|Passthrough)$/, file);
+                        // The suite's Task has the credentials file only (e2e-test.sh reads no CREDENTIALS_ENV).
+                        const credentialsFile = Object.entries(env).find(([, v]) => v.startsWith("/var/run/okd-gate/"));
+                        assert.ok(credentialsFile, file);
+                        if (!file.includes(`okd-e2e-${cloud}.yaml`)) {
+                            assert.equal(env.CREDENTIALS_ENV, credentialsFile[0]);
+                        }
+                        // Only the installing Task takes the install settings; destroy reads metadata.json.
+                        if (file.includes("-install-")) {
+                            assert.match(env.INSTALL_CREDENTIALS_MODE, /^(Mint|Passthrough)$/, file);
+                        } else assert.equal(env.INSTALL_CREDENTIALS_MODE, undefined, file);
                         for (const name of [
                             "AWS_REGION",
                             "GOOGLE_CLOUD_PROJECT",

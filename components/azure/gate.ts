@@ -122,7 +122,7 @@ export class AzureE2eGate extends pulumi.ComponentResource {
             env: {
                 // install-config `platform.azure.baseDomainResourceGroupName`: where the installer finds the zone.
                 AZURE_BASE_DOMAIN_RESOURCE_GROUP: zoneResourceGroup,
-                AZURE_REGION: pulumi.output(gate.region),
+                // No AZURE_REGION: e2e-install.sh writes install-config's region from REGION (the gate's region).
             },
             credentials: gateCredentials(
                 "azure",

@@ -6,6 +6,7 @@
 #   CONTAINERFILE        Containerfile path
 #   IMAGE                destination, repository:tag
 #   TLS_VERIFY           "true" or "false" (the local site's registry is plain HTTP)
+#   REGISTRY_AUTH_FILE   optional, read by buildah itself: the registry's auth file (pull and push)
 #   BUILD_ARGS           optional, KEY=VALUE per line
 #   BUILD_ARGS_FILE      optional file with more KEY=VALUE lines (written by an earlier step)
 #   LABELS               optional, KEY=VALUE per line

@@ -3,10 +3,10 @@ import type { GateAccess } from "../../shared/site";
 import { type PipelineContext, registryAuthStep } from "../context";
 import { loadScript } from "../scripts";
 import { type EnvVar, type Step, type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
-import { credentials, gateStepEnv, testProvider } from "./gate-access";
+import { credentials, credentialsFileEnv, gateStepEnv, testProvider } from "./gate-access";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
 
-export { credentials, gateStepEnv, resourceGroupOf, testProvider } from "./gate-access";
+export { credentials, credentialsFileEnv, gateStepEnv, resourceGroupOf, testProvider } from "./gate-access";
 
 export const gateTaskName = (cloud: CloudPlatform): string => `okd-e2e-${cloud}`;
 /** Creates a prepared, registered cluster: the install gate's, or (gate `<cloud>-upgrade`) the upgrade gate's. */
@@ -181,11 +181,8 @@ export function installTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
  */
 export function gateTask(gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
-    const gateEnv: EnvVar[] = [
-        { name: "GATE", value: gate.platform },
-        { name: "STATE_DIR", value: gateDir(gate.platform) },
-        ...gateStepEnv(gate),
-    ];
+    // What refresh-pull-secret.sh and e2e-test.sh read: the gate's directory and, for the suite, its credentials file.
+    const gateEnv: EnvVar[] = [{ name: "STATE_DIR", value: gateDir(gate.platform) }, ...credentialsFileEnv(gate)];
     return {
         name: gateTaskName(gate.platform),
         spec: {
@@ -315,7 +312,7 @@ export function destroyTask(ctx: PipelineContext, gate: GateAccess): TaskDefinit
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The run's e2e workspace: installer state." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateStepEnv(gate), securityContext: untrustedStep },
+            stepTemplate: { env: creds.env, securityContext: untrustedStep },
             steps: [
                 {
                     name: "destroy",

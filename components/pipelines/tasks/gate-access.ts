@@ -34,9 +34,21 @@ export function credentials(gate: GateAccess): {
 }
 
 /**
- * The environment every step of a gate's Tasks shares: its credentials and its cloud's installer settings, and
- * nothing of the pipeline identity (the payload's installer must not run with the site's region, account or
- * identity variables). Each name once: a later duplicate would silently win in the container.
+ * What the suite's steps (e2e-test.sh: openshift-tests) take of the gate's credentials: the variable that points at
+ * the file, which the suite's cloud clients read. Not CREDENTIALS_ENV and its kin, nor the installer's settings:
+ * e2e-test.sh reads none of them.
+ */
+export function credentialsFileEnv(gate: GateAccess): EnvVar[] {
+    const { fileName, envVar } = gate.credentials;
+    return [{ name: envVar, value: `${credentialsMount}/${fileName}` }];
+}
+
+/**
+ * The environment of the steps that prepare and install a gate's cluster (e2e-install.sh): its credentials and its
+ * cloud's installer settings, and nothing of the pipeline identity (the payload's installer must not run with the
+ * site's region, account or identity variables). The destroy steps take `credentials(gate).env` alone: the installer
+ * destroys from metadata.json, which names the project, resource groups and cluster. Each name once: a later
+ * duplicate would silently win in the container.
  */
 export function gateStepEnv(gate: GateAccess): EnvVar[] {
     const env = [...credentials(gate).env, ...platformEnv(gate)];

@@ -3,7 +3,7 @@ import type { GateAccess } from "../../shared/site";
 import { type PipelineContext, storageEnv } from "../context";
 import { loadScript } from "../scripts";
 import { type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
-import { credentials, e2eWorkspace, gateStepEnv } from "./e2e-gate";
+import { credentials, e2eWorkspace } from "./e2e-gate";
 import { publishStatusStep, statusRendererVolume } from "./publish-status";
 import { clustersPrefix } from "./register-cluster";
 import { toolsImageParam, toolsStepImage } from "./tools-image";
@@ -60,7 +60,8 @@ export function reapDestroyTask(ctx: PipelineContext, gate: GateAccess): TaskDef
             results: [],
             workspaces: [{ name: e2eWorkspace, description: "The reaper's workspace." }],
             volumes: creds.volumes,
-            stepTemplate: { env: gateStepEnv(gate), securityContext: untrustedStep },
+            // The gate's credentials only: the installer destroys from each cluster's metadata.json.
+            stepTemplate: { env: creds.env, securityContext: untrustedStep },
             steps: [
                 {
                     name: "destroy",

@@ -2,7 +2,14 @@ import type { CloudPlatform } from "../../shared/model";
 import type { GateAccess } from "../../shared/site";
 import { loadScript } from "../scripts";
 import { type EnvVar, type TaskDefinition, paramEnv, untrustedStep } from "../tekton";
-import { credentials, e2eWorkspace, gateDir, gateStepEnv, refreshPullSecretStep, testProvider } from "./e2e-gate";
+import {
+    credentials,
+    credentialsFileEnv,
+    e2eWorkspace,
+    gateDir,
+    refreshPullSecretStep,
+    testProvider,
+} from "./e2e-gate";
 import { toolsImageParam } from "./tools-image";
 
 export const upgradeGateTaskName = (cloud: CloudPlatform): string => `okd-e2e-upgrade-${cloud}`;
@@ -29,11 +36,8 @@ export const upgradeGateName = (cloud: CloudPlatform): string => `${cloud}-upgra
 export function upgradeGateTask(gate: GateAccess): TaskDefinition {
     const creds = credentials(gate);
     const name = upgradeGateName(gate.platform);
-    const gateEnv: EnvVar[] = [
-        { name: "GATE", value: gate.platform },
-        { name: "STATE_DIR", value: gateDir(name) },
-        ...gateStepEnv(gate),
-    ];
+    // What refresh-pull-secret.sh and e2e-test.sh read: the gate's directory and, for the suite, its credentials file.
+    const gateEnv: EnvVar[] = [{ name: "STATE_DIR", value: gateDir(name) }, ...credentialsFileEnv(gate)];
     return {
         name: upgradeGateTaskName(gate.platform),
         spec: {

@@ -952,17 +952,28 @@ describe("OKD pipelines", () => {
         });
 
         it("tells the installer its credentials mode and cluster prefix, and how to create missing credentials", () => {
-            const env = Object.fromEntries(
-                task("okd-e2e-gcp").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
-            );
-            assert.equal(env.INSTALL_CREDENTIALS_MODE, "Passthrough");
-            assert.equal(env.CLUSTER_PREFIX, "okd-e2e");
-            assert.equal(env.CREDENTIALS_HOW_TO, "create a key of okd-e2e-installer");
-            assert.equal(env.GCP_PROJECT, "okd-e2e");
-            const aws = Object.fromEntries(
-                task("okd-e2e-aws").spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]),
-            );
-            assert.equal(aws.INSTALL_CREDENTIALS_MODE, "Mint");
+            const template = (name: string) =>
+                Object.fromEntries(task(name).spec.stepTemplate.env.map((e: Obj) => [e.name, e.value]));
+            for (const name of ["okd-e2e-prepare-gcp", "okd-e2e-install-gcp"]) {
+                const env = template(name);
+                assert.equal(env.INSTALL_CREDENTIALS_MODE, "Passthrough", name);
+                assert.equal(env.CLUSTER_PREFIX, "okd-e2e", name);
+                assert.equal(env.CREDENTIALS_HOW_TO, "create a key of okd-e2e-installer", name);
+                assert.equal(env.GCP_PROJECT, "okd-e2e", name);
+            }
+            assert.equal(template("okd-e2e-install-aws").INSTALL_CREDENTIALS_MODE, "Mint");
+            // The destroy Task runs the installer from metadata.json: the credentials, none of the install settings.
+            assert.deepEqual(Object.keys(template("okd-e2e-destroy-gcp")).sort(), [
+                "CREDENTIALS_ENV",
+                "CREDENTIALS_HOW_TO",
+                "CREDENTIALS_SECRET",
+                "GOOGLE_CLOUD_KEYFILE_JSON",
+            ]);
+            // The suite's Task: the gate's directory and the credentials file its cloud clients read.
+            assert.deepEqual(template("okd-e2e-gcp"), {
+                STATE_DIR: "$(workspaces.e2e.path)/gcp",
+                GOOGLE_CLOUD_KEYFILE_JSON: "/var/run/okd-gate/gce.json",
+            });
         });
 
         it("keeps the pipeline identity's environment out of the gates' Tasks", () => {
