@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { find, settled, under, useMocks } from "../../helpers";
 import { type Json, fakeSite, identityAnnotationsOf } from "./fixtures";
+import { registeredOutputs } from "./registered-outputs";
 
 const T = {
     ns: "kubernetes:core/v1:Namespace",
@@ -86,7 +87,8 @@ describe("Tekton layer pipeline namespaces", () => {
             quota: ns.quotaForPool(1, 5),
             maxContainerMemoryGb: 60,
             maxVolumeGb: 500,
-            accounts: [{ name: "okd-build" }],
+            // Only a leading `okd-` is left out of the resource name.
+            accounts: [{ name: "team-okd-bot" }],
         });
         new ns.PipelineNamespace("tkns-rel", {
             site,
@@ -238,6 +240,24 @@ describe("Tekton layer pipeline namespaces", () => {
                 automountServiceAccountToken: true,
             },
         ]);
+    });
+
+    it("keeps an okd- that does not lead an account's name in its resource name", () => {
+        assert.deepEqual(
+            under("tkns-base", T.sa).map((r) => r.name),
+            ["tkns-base-team-okd-bot-sa"],
+        );
+    });
+
+    it("creates its objects as its children with the site's provider, and registers its name as its output", async () => {
+        const component = find("okd-ci:tekton:PipelineNamespace", "tkns-rel");
+        const children = under("tkns-rel").filter((r) => r.custom);
+        assert.equal(children.length, 1 + 2 + 5 + 3, children.map((r) => r.name).join(", "));
+        for (const r of children) {
+            assert.equal(r.parent, component.urn, r.name);
+            assert.match(r.provider, /::tkns-site-k8s::/, r.name);
+        }
+        assert.deepEqual(await registeredOutputs(component.urn), { name: "okd-release" });
     });
 
     it("names the two pipeline namespaces", async () => {
