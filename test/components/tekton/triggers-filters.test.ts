@@ -21,19 +21,21 @@ describe("Tekton layer push filters", () => {
                 minor: "4.22",
                 branch: "release-4.22",
                 basePayload: "quay.io/okd/scos-release:4.22.0-okd-scos.1",
+                // Branches in neither sorted nor reverse-sorted order: main, release-4.22, master.
+                // Repositories of main out of order and one twice (in another case).
                 components: [
+                    {
+                        name: "mco",
+                        repository: "openshift/machine-config-operator",
+                        dockerfile: "c",
+                        branch: "main",
+                    },
                     { name: "installer", repository: "openshift/installer", dockerfile: "a" },
                     {
                         name: "marketplace",
                         repository: "operator-framework/operator-marketplace",
                         dockerfile: "b",
                         branch: "master",
-                    },
-                    {
-                        name: "mco",
-                        repository: "openshift/machine-config-operator",
-                        dockerfile: "c",
-                        branch: "main",
                     },
                     { name: "api", repository: "openshift/api", dockerfile: "d", branch: "main" },
                     {
