@@ -109,15 +109,14 @@ export function pushFilter(stream: Stream): string {
     for (const { repository, branch } of streamSources(stream)) {
         byBranch.set(branch, [...(byBranch.get(branch) ?? []), repository.toLowerCase()]);
     }
-    const clauses = [...byBranch.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([branch, repos]) => `body.ref == 'refs/heads/${branch}' && ${repoIn(repos)}`);
+    // In code-unit order, as the repositories are (`repoIn`).
+    const branches = [...byBranch.keys()].sort();
+    const repos = (branch: string) => repoIn(byBranch.get(branch) ?? []);
     // Deleting the branch is a push too.
-    if (clauses.length === 1) {
-        const [branch] = byBranch.keys();
-        return [`body.ref == 'refs/heads/${branch}'`, "!body.deleted", repoIn(byBranch.get(branch) ?? [])].join(" && ");
+    if (branches.length === 1) {
+        return [`body.ref == 'refs/heads/${branches[0]}'`, "!body.deleted", repos(branches[0])].join(" && ");
     }
-    return `!body.deleted && (${clauses.map((c) => `(${c})`).join(" || ")})`;
+    return `!body.deleted && (${branches.map((b) => `(body.ref == 'refs/heads/${b}' && ${repos(b)})`).join(" || ")})`;
 }
 
 const repoIn = (repos: string[]) =>
