@@ -150,6 +150,8 @@ describe("the webhook's Service and Ingress", () => {
         expose("wu", { serviceType: "LoadBalancer", sourceRangesUpstream: true }, github);
         expose("we", { serviceType: "LoadBalancer" }, []);
         expose("wa", { serviceType: "LoadBalancer" });
+        // A node port the site names goes on a NodePort Service only (the cluster picks a LoadBalancer's own).
+        expose("wp", { serviceType: "LoadBalancer", nodePort: 30808 });
         expose(
             "wi",
             { serviceType: "ClusterIP", ingress: { host: "hooks.okd.example.org", className: "nginx" } },
@@ -172,7 +174,7 @@ describe("the webhook's Service and Ingress", () => {
     });
 
     it("leaves the ranges to the proxy that enforces them, and sets none when none are given", () => {
-        for (const name of ["wu", "we", "wa"]) service(name, { type: "LoadBalancer", ports: [port] });
+        for (const name of ["wu", "we", "wa", "wp"]) service(name, { type: "LoadBalancer", ports: [port] });
     });
 
     it("routes an Ingress host to the Service, with the site's class or the cluster's default", () => {
@@ -197,7 +199,7 @@ describe("the webhook's Service and Ingress", () => {
         });
         assert.deepEqual(body(T.ingress, "wd-webhook").spec, { rules });
         assert.deepEqual(find(T.ingress, "wi-webhook").dependencies, [find(T.service, "wi-webhook").urn]);
-        for (const name of ["wn", "wl", "wu", "we", "wa"]) assert.deepEqual(under(name, T.ingress), [], name);
+        for (const name of ["wn", "wl", "wu", "we", "wa", "wp"]) assert.deepEqual(under(name, T.ingress), [], name);
     });
 
     it("refuses a NodePort exposure without its node port", () => {

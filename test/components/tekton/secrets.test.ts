@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 
 import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 
 import type { Site } from "../../../components/shared/site";
 import { PipelineSecrets } from "../../../components/tekton/secrets";
@@ -96,6 +97,16 @@ describe("PipelineSecrets", () => {
 
     it("keeps every value secret: in the Secrets, in the webhookSecret output, and out of the written form", async () => {
         for (const name of ["aws", "local", "gcp"]) assert.equal(await pulumi.isSecret(made[name].webhookSecret), true);
+        // The component's registered outputs, as the mock monitor keeps them (@pulumi/pulumi runtime/mocks.js
+        // MockMonitor.registerResourceOutputs): the webhook secret, in its secret wire form.
+        const monitor = settings.getMonitor() as unknown as {
+            resources: Map<string, { state?: { toJavaScript(): Record<string, unknown> } }>;
+        };
+        for (const name of ["psa", "psl"]) {
+            const state = monitor.resources.get(find("okd-ci:tekton:PipelineSecrets", name).urn)?.state?.toJavaScript();
+            assert.deepEqual(Object.keys(state ?? {}), ["webhookSecret"], name);
+            assert.equal((state?.webhookSecret as Json)[sig.key], sig.secret, name);
+        }
         const secrets = recorder().resources.filter((r) => r.type === secretType);
         assert.equal(secrets.length, 3 + 3 + 1);
         for (const r of secrets) {
