@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 
 import { admittedRuns, createdSpec, listenerRunPolicy } from "../../../components/tekton/admission";
-import { type Case, type Outcome, clone, evaluate } from "../../security/vap";
+import { type Case, type Outcome, clone, defaulted, evaluate, variant } from "../../security/vap";
 import type { Doc } from "../../security/stack-objects";
 import { policyStreams } from "./admission-fixtures";
 
@@ -35,22 +35,6 @@ function created(kind: "nightly" | "release"): Doc {
         metadata: { name: `${run.template.pipelineName}-x1`, labels: { "okd-ci/stream": "4.15", "okd-ci/run": kind } },
         spec,
     };
-}
-
-/** As Tekton's defaulting webhook leaves a run: config-defaults' default-pod-template merged in, field by field. */
-function defaulted(run: Doc): Doc {
-    return edit(run, (r) => {
-        r.spec.taskRunTemplate.podTemplate = {
-            securityContext: { fsGroup: 65532 },
-            ...r.spec.taskRunTemplate.podTemplate,
-        };
-    });
-}
-
-function edit(run: Doc, change: (r: Doc) => void): Doc {
-    const r = clone(run);
-    change(r);
-    return r;
 }
 
 describe("the listeners' admission policy, as kube-apiserver evaluates it", () => {
@@ -90,8 +74,8 @@ describe("the listeners' admission policy, as kube-apiserver evaluates it", () =
         const cases: Case[] = [];
         const add = (name: string, object: Doc, namespace = "okd-builds", username = listenerUser) =>
             cases.push({ name, namespace, username, object });
-        const n = (name: string, change: (r: Doc) => void) => add(name, edit(nightly, change));
-        const r = (name: string, change: (r: Doc) => void) => add(name, edit(release, change), "okd-release");
+        const n = (name: string, change: (r: Doc) => void) => add(name, variant(nightly, change));
+        const r = (name: string, change: (r: Doc) => void) => add(name, variant(release, change), "okd-release");
         const timeouts = (t: Record<string, string>) => (x: Doc) => (x.spec.timeouts = { ...x.spec.timeouts, ...t });
 
         add("nightly as created", nightly);
@@ -103,19 +87,19 @@ describe("the listeners' admission policy, as kube-apiserver evaluates it", () =
         // Who is held: the listeners' ServiceAccount, in its own namespace, and no one else.
         add(
             "an operator's run",
-            edit(nightly, (x) => (x.spec.pipelineRef = { name: "anything" })),
+            variant(nightly, (x) => (x.spec.pipelineRef = { name: "anything" })),
             "okd-builds",
             "kubernetes-admin",
         );
         add(
             "another ServiceAccount of the namespace",
-            edit(nightly, (x) => (x.spec.pipelineRef = { name: "x" })),
+            variant(nightly, (x) => (x.spec.pipelineRef = { name: "x" })),
             "okd-builds",
             "system:serviceaccount:okd-release:okd-promote",
         );
         add(
             "the same name in another namespace",
-            edit(nightly, (x) => (x.spec.pipelineRef = { name: "x" })),
+            variant(nightly, (x) => (x.spec.pipelineRef = { name: "x" })),
             "okd-builds",
             "system:serviceaccount:okd-builds:okd-triggers",
         );
