@@ -13,6 +13,8 @@ export const policyStreams: StreamRuns[] = [
             taskRunTemplate: {
                 serviceAccountName: "okd-build",
                 podTemplate: {
+                    // A value over two lines: CEL's quoted literals hold no raw line break.
+                    env: [{ name: "OKD_CI_NOTE", value: "built by okd-ci\r\nfor OKD" }],
                     nodeSelector: { "okd-ci/pool": "build" },
                     tolerations: [{ key: "okd-ci/pool", operator: "Equal", value: "build", effect: "NoSchedule" }],
                 },

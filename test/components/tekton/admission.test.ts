@@ -31,9 +31,10 @@ const nightly = stream.nightly;
 const release = stream.release as NonNullable<typeof stream.release>;
 
 describe("admission policy builders", () => {
-    it("quotes CEL strings, escaping backslashes before quotes", () => {
+    it("quotes CEL strings, escaping backslashes before quotes, and line breaks", () => {
         assert.equal(celString("okd-ci/pool"), "'okd-ci/pool'");
         assert.equal(celString(String.raw`a'b\c\'`), String.raw`'a\'b\\c\\\''`);
+        assert.equal(celString("two\r\nlines\n"), String.raw`'two\r\nlines\n'`);
     });
 
     it("spells out equality field by field: scalars, list sizes and items, map sizes, keys and values", () => {
