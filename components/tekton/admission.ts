@@ -22,9 +22,14 @@ export function admittedRuns(runs: StreamRuns[]): AdmittedRun[] {
     ]);
 }
 
-/** A CEL string literal. */
+/**
+ * A CEL string literal. A quoted literal "can contain any unescaped character except the delimiter or newlines
+ * (either CR or LF)" (google/cel-spec doc/langdef.md@0016c7f, "String and Bytes Values"; kube-apiserver refuses to
+ * compile one that does), so line breaks are escaped like the quote and the backslash.
+ */
 export function celString(s: string): string {
-    return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    const escaped = s.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+    return `'${escaped}'`;
 }
 
 /**
