@@ -91,7 +91,7 @@ export function taskProblems(task: Obj): string[] {
                             ? /^(taskRun\.(name|namespace|uid)|task\.(name|retry-count))$/.test(rest)
                             : false;
             if (!known) problems.push(`${where}: ${ref} at ${at} names nothing the Task declares`);
-            // `[*]` expands an array param, and only one (docs/tasks.md "Substituting Array parameters").
+            // `[*]` expands an array param, and only one (tektoncd/pipeline docs/tasks.md, section Substituting Array parameters).
             const declared = (spec.params ?? []).find((p: Obj) => p.name === id);
             if (kind === "params" && declared !== undefined && rest.endsWith("[*]") !== (declared.type === "array")) {
                 problems.push(

@@ -1,8 +1,9 @@
 /**
  * Tekton Chains configured for each kind of site (components/tekton/chains.ts), built on its own: the exact
- * `chains-config` keys (each one tektoncd/chains@v0.29.1 (3041e34317ba) docs/config.md documents; `slsa/v2alpha4` is
- * its SLSA v1.0 format, `simplesigning` its only OCI format), what goes into `signing-secrets` (docs/signing.md at
- * the same commit: `cosign.key` + `cosign.password`, or `x509.pem`, an unencrypted PKCS#8 PEM), the controller's
+ * `chains-config` keys (each one tektoncd/chains docs/config.md documents at v0.29.1, 3041e34317ba;
+ * `slsa/v2alpha4` is its SLSA v1.0 format, `simplesigning` its only OCI format), what goes into `signing-secrets`
+ * (tektoncd/chains docs/signing.md at the same commit: `cosign.key` + `cosign.password`, or `x509.pem`, an
+ * unencrypted PKCS#8 PEM), the controller's
  * identity, and the order.
  */
 import * as assert from "node:assert/strict";

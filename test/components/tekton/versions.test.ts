@@ -1,8 +1,8 @@
 /**
  * Where the install reads each pinned release manifest from (components/tekton/versions.ts), for every form of
  * `tektonManifestSource`. The layout is the public release site's: `<project>/previous/<version>/<file>`
- * (https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml, as tektoncd/pipeline
- * docs/install.md links its releases), which `npm run tekton:mirror` reproduces in a mirror.
+ * (https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml, the form in which
+ * tektoncd/pipeline docs/install.md links its releases), which `npm run tekton:mirror` reproduces in a mirror.
  */
 import * as assert from "node:assert/strict";
 
