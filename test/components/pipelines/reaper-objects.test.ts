@@ -273,4 +273,29 @@ describe("ClusterReaper TTL", () => {
         );
         assert.doesNotThrow(() => make(19));
     });
+
+    it("builds its tools image from the images it is given; with no pull identity the pull task gets no identity label", async () => {
+        const site = fakeSite("rpi", "gcp");
+        const tools = "quay.io/example/okd-tools@sha256:" + "a".repeat(64);
+        new ClusterReaper("rpi", {
+            site,
+            streams: [],
+            schedule: "0 * * * *",
+            ttlHours: 30,
+            dryRun: false,
+            images: { tools },
+        });
+        await settled();
+        const spec = find("kubernetes:tekton.dev/v1:Pipeline", "rpi-pipeline").inputs as Obj;
+        assert.ok(JSON.stringify(spec.spec.tasks[0].params).includes(tools), JSON.stringify(spec.spec.tasks[0]));
+        const local = fakeSite("rpl", "local");
+        assert.equal(local.identities.e2ePull, undefined);
+        const pull = ((reaperRun(local) as Obj).spec.taskRunSpecs as Obj[]).find(
+            (s) => s.pipelineTaskName === "e2e-pull-secret",
+        );
+        assert.deepEqual(pull, {
+            pipelineTaskName: "e2e-pull-secret",
+            serviceAccountName: "okd-e2e",
+        });
+    });
 });
