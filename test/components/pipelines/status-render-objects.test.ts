@@ -35,6 +35,9 @@ class Extra extends pulumi.CustomResource {
     }
 }
 
+/** A prebuilt pipeline tools image a site may run instead of the one its nightlies build. */
+const prebuiltTools = `quay.io/okd/tools@sha256:${"a".repeat(64)}`;
+
 /** The name a dependency URN ends in (`…::type::name`). */
 const depNames = (r: { dependencies: string[] }) => r.dependencies.map((u) => u.split("::").at(-1)).sort();
 
@@ -45,15 +48,16 @@ describe("StatusRender objects", () => {
 
     before(async () => {
         const { StatusRender } = await import("../../../components/pipelines/status-render");
-        for (const platform of ["gcp", "aws"] as Platform[]) {
+        for (const platform of ["gcp", "aws", "azure"] as Platform[]) {
             const site = fakeSite(`sr-${platform}-site`, platform);
-            const extra = new Extra(`sr-${platform}-extra`);
             new StatusRender(`sr-${platform}`, {
                 site,
-                streams: streams(),
+                streams: platform === "gcp" ? streams() : [streamSchema.parse(stream416)],
                 schedule: "7 * * * *",
                 dispatchSchedule: "*/10 * * * *",
-                dependsOn: [extra],
+                // gcp: waits for what it is given; aws: runs a prebuilt tools image.
+                ...(platform === "gcp" ? { dependsOn: [new Extra("sr-gcp-extra")] } : {}),
+                ...(platform === "aws" ? { images: { tools: prebuiltTools } } : {}),
             });
         }
         await settled();
@@ -341,5 +345,35 @@ describe("StatusRender objects", () => {
                 ],
             },
         });
+    });
+    it("waits for nothing but the site when given nothing to wait for", () => {
+        for (const n of ["sa", "pipeline", "release-role", "admission-policy"]) {
+            assert.deepEqual(depNames(objects[`sr-aws-${n}`]), ["sr-aws-site-ready"], n);
+        }
+    });
+
+    it("resolves a prebuilt tools image as given, with no fallback to a nightly's", () => {
+        assert.deepEqual(objects["sr-aws-pipeline"].inputs.spec.tasks[0], {
+            name: "tools-image",
+            params: [{ name: "image", value: prebuiltTools }],
+            retries: 2,
+            taskRef: { kind: "Task", name: "okd-tools-image-resolve" },
+            timeout: "10m",
+        });
+    });
+
+    it("runs the render's tasks with the site's workload-identity pod labels (azure) and only its streams", () => {
+        const { PIPELINERUN_JSON: run, STREAMS, SCHEDULE_CRONJOBS } = env("azure");
+        const labels = { "azure.workload.identity/use": "true", "okd-ci/identity": "promote" };
+        assert.deepEqual(
+            JSON.parse(run).spec.taskRunSpecs,
+            ["tools-image", "publish"].map((n) => ({
+                pipelineTaskName: n,
+                serviceAccountName: "okd-promote",
+                metadata: { labels },
+            })),
+        );
+        assert.deepEqual([STREAMS, SCHEDULE_CRONJOBS], ["4.16", "4.16=okd-nightly-4-16"]);
+        assert.deepEqual(objects["sr-azure-release-role"].inputs.rules[1].resourceNames, ["okd-nightly-4-16"]);
     });
 });
