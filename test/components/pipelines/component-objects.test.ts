@@ -169,6 +169,19 @@ describe("OkdPipelines wiring", () => {
         }
     });
 
+    it("hands the promote Task the attestation repository and, where attestations are KMS-signed, the key", () => {
+        const env = (n: string): Record<string, string> =>
+            Object.fromEntries(
+                (resource(n).inputs as Obj).spec.steps
+                    .flatMap((st: Obj) => st.env ?? [])
+                    .map((e: Obj) => [e.name, e.value]),
+            );
+        const kms = env("kms-task-okd-promote-release");
+        assert.equal(kms.KEY_REF, "gcpkms://k");
+        assert.equal(kms.ATTESTATION_REPOSITORY, "us-central1-docker.pkg.dev/okd-proj/okd/attestations");
+        assert.equal(env("aws-task-okd-promote-release").KEY_REF, undefined);
+    });
+
     it("makes every object wait for the site and what it is given, and the Pipelines for every Task and ConfigMap", () => {
         const aws = recorder().resources.filter((r) => r.parent.endsWith("::aws"));
         for (const r of aws.filter((x) => x.type !== "okd-ci:pipelines:RegistryToken")) {
@@ -186,6 +199,9 @@ describe("OkdPipelines wiring", () => {
             assert.deepEqual(resource(p).dependencies.map(last).sort(), before, p);
         }
         assert.equal(last(resource("aws-registry-token").parent), "aws");
+        for (const r of aws.filter((x) => x.type.startsWith("kubernetes:tekton.dev/v1:"))) {
+            assert.equal((r.inputs as Obj).apiVersion, "tekton.dev/v1", r.name);
+        }
         assert.deepEqual(resource("aws-registry-token-secret").dependencies.map(last).sort(), [
             "aws-extra",
             "aws-site-ready",
@@ -216,9 +232,9 @@ describe("OkdPipelines refuses", () => {
         assert.throws(await attempt({ streams: [okd415(), scos416(), { ...okd415(), minor: "4.17" }] }), {
             message: "streams 4.15, 4.17 promote, so OkdPipelines needs the mirror repositories",
         });
-        assert.throws(await attempt({ streams: [okd415()], mirror }), {
+        assert.throws(await attempt({ streams: [okd415(), { ...okd415(), minor: "4.17" }], mirror }), {
             message:
-                "streams 4.15 promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey (the public half of chainsSigningKey), or leave chainsSigningKey unset so the site generates the key pair",
+                "streams 4.15, 4.17 promote, and promotion verifies each nightly's Tekton Chains attestation: set chainsPublicKey (the public half of chainsSigningKey), or leave chainsSigningKey unset so the site generates the key pair",
         });
         assert.throws(await attempt({ streams: [okd415()], mirror, chains: {} }), /^Error: streams 4\.15 promote, and/);
     });
