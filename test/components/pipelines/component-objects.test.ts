@@ -199,8 +199,9 @@ describe("OkdPipelines wiring", () => {
             assert.deepEqual(resource(p).dependencies.map(last).sort(), before, p);
         }
         assert.equal(last(resource("aws-registry-token").parent), "aws");
-        for (const r of aws.filter((x) => x.type.startsWith("kubernetes:tekton.dev/v1:"))) {
-            assert.equal((r.inputs as Obj).apiVersion, "tekton.dev/v1", r.name);
+        for (const t of taskNames.aws) {
+            const { apiVersion, kind } = resource(`aws-task-${t}`).inputs as Obj;
+            assert.deepEqual([apiVersion, kind], ["tekton.dev/v1", "Task"], t);
         }
         assert.deepEqual(resource("aws-registry-token-secret").dependencies.map(last).sort(), [
             "aws-extra",
