@@ -16,7 +16,7 @@ import type { Site } from "../../../components/shared/site";
 import type { Platform } from "../../../src/config/schema";
 import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, fakeKmsRef, fakeSite, identityAnnotationsOf } from "./fixtures";
-import { componentOutputs } from "./outputs";
+import { registeredOutputs } from "./registered-outputs";
 
 const T = {
     chains: "okd-ci:tekton:Chains",
@@ -91,7 +91,7 @@ describe("Tekton Chains on sites with a KMS key", () => {
             });
             assert.equal(await valueOf(made[platform]?.kmsRef), fakeKmsRef[platform]);
             assert.equal(made[platform]?.publicKey, undefined);
-            assert.deepEqual(componentOutputs(find(T.chains, n).urn), { kmsRef: fakeKmsRef[platform] });
+            assert.deepEqual(await registeredOutputs(find(T.chains, n).urn), { kmsRef: fakeKmsRef[platform] });
         });
 
         it(`${platform}: keeps no key in any Secret and generates none`, () => {
@@ -266,10 +266,10 @@ describe("Tekton Chains on a site without KMS", () => {
         assert.deepEqual((patch.inputs as Json).stringData, { "x509.pem": "PKCS8 PEM of chl-gen-signing-key" });
         assert.ok(patch.dependencies.includes(key.urn));
         assert.equal(await valueOf(made.generated.publicKey), "public PEM of chl-gen-signing-key");
-        assert.deepEqual(componentOutputs(find(T.chains, "chl-gen").urn), {
+        assert.deepEqual(await registeredOutputs(find(T.chains, "chl-gen").urn), {
             publicKey: "public PEM of chl-gen-signing-key",
         });
-        assert.deepEqual(componentOutputs(find(T.chains, "chl-cosign").urn), {});
+        assert.deepEqual(await registeredOutputs(find(T.chains, "chl-cosign").urn), {});
     });
 
     it("fills signing-secrets with a configured cosign key and its password, or an empty password", () => {

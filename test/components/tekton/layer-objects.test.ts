@@ -12,7 +12,7 @@ import type { TektonLayer, TektonLayerArgs } from "../../../components/tekton/la
 import type { Platform } from "../../../src/config/schema";
 import { find, recorder, settled, under, useMocks, valueOf } from "../../helpers";
 import { type Json, fakeConfig, fakeKmsRef, fakeRuns, fakeSite, stream415 } from "./fixtures";
-import { componentOutputs } from "./outputs";
+import { registeredOutputs } from "./registered-outputs";
 
 const T = {
     layer: "okd-ci:tekton:Layer",
@@ -215,7 +215,7 @@ describe("Tekton layer wiring", () => {
         assert.equal(await valueOf(made.chainsKmsRef), fakeKmsRef.gcp);
         assert.equal(made.chainsPublicKey, undefined);
         // What `pulumi stack` shows of the layer: no secret, and no KMS key (the site's own outputs carry it).
-        assert.deepEqual(componentOutputs(find(T.layer, n).urn), {
+        assert.deepEqual(await registeredOutputs(find(T.layer, n).urn), {
             namespace: "okd-builds",
             releaseNamespace: "okd-release",
             webhookService: "okd-github-webhook",
@@ -257,7 +257,7 @@ describe("Tekton layer wiring on a site without KMS, with nothing configured", (
         assert.equal(await valueOf(made.webhookSecret), "GENERATED-TOKEN");
         assert.equal(await valueOf(made.chainsPublicKey), "PUBLIC PEM");
         assert.equal(made.chainsKmsRef, undefined);
-        assert.deepEqual(componentOutputs(find(T.layer, n).urn), {
+        assert.deepEqual(await registeredOutputs(find(T.layer, n).urn), {
             namespace: "okd-builds",
             releaseNamespace: "okd-release",
             webhookService: "okd-github-webhook",
