@@ -145,17 +145,23 @@ export function runConditions(run: AdmittedSpec): string[] {
     const taskRunTemplate = [created, defaultedTaskRunTemplate(created)]
         .map((t) => `(${celEquals(`${spec}.taskRunTemplate`, t).join(" && ")})`)
         .join(" || ");
+    // A field the template sets is tested with has() first: CEL's && is false when either side is, even if the other
+    // is an error, so a run that leaves it out is refused with the policy's message, not "no such key".
+    const present = (field: string, value: unknown) => [
+        `has(${spec}.${field})`,
+        ...celEquals(`${spec}.${field}`, value),
+    ];
     return [
         `request.namespace == ${celString(run.namespace)}`,
+        `has(${spec}.taskRunTemplate)`,
         `(${taskRunTemplate})`,
-        ...(s.taskRunSpecs !== undefined
-            ? celEquals(`${spec}.taskRunSpecs`, s.taskRunSpecs)
-            : [absentOrEmpty("taskRunSpecs")]),
-        ...(s.workspaces !== undefined ? celEquals(`${spec}.workspaces`, s.workspaces) : [absentOrEmpty("workspaces")]),
+        ...(s.taskRunSpecs !== undefined ? present("taskRunSpecs", s.taskRunSpecs) : [absentOrEmpty("taskRunSpecs")]),
+        ...(s.workspaces !== undefined ? present("workspaces", s.workspaces) : [absentOrEmpty("workspaces")]),
         // Only the params the template sets: the fixed ones with their values, the event ones with any value.
         names.length === 0
             ? absentOrEmpty("params")
             : `(!has(${spec}.params) || ${spec}.params.all(p, p.name in [${names.map(celString).join(", ")}]))`,
+        ...(params.length > 0 ? [`has(${spec}.params)`] : []),
         ...params.map(
             (p) => `${spec}.params.exists(p, p.name == ${celString(p.name)} && p.value == ${celString(p.value)})`,
         ),
