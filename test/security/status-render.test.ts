@@ -2,8 +2,7 @@
  * The scheduled status render's starter, as an attacker who holds its token (it runs in the release namespace with an
  * API token) would use it: create a PipelineRun that runs something else or as another identity, or delete the
  * release runs. RBAC over the rendered roles; the create policy with kube-apiserver's own validating admission policy
- * code (test/tools/go/vap-eval). vap-eval gives a request no stored object, so the delete policy's rule, which reads
- * `oldObject`, is only compiled here, not evaluated (unverified here, as the push records' DELETE rule).
+ * code (test/tools/go/vap-eval), and the delete policy, which reads the stored run (`oldObject`), with DELETE requests.
  */
 import * as assert from "node:assert/strict";
 
@@ -150,8 +149,42 @@ for (const stack of stacks()) {
                 }
                 const del = ofKind(s, "ValidatingAdmissionPolicy").find((p) => p.metadata.name === deletePolicy);
                 assert.deepEqual(del?.spec.matchConstraints.resourceRules[0].operations, ["DELETE"]);
-                const compiled = evaluate(del as Doc, []);
-                assert.deepEqual(compiled.compileErrors ?? [], []);
+            });
+
+            it("lets the starter delete its own finished runs only, and holds no one else", () => {
+                const del = ofKind(s, "ValidatingAdmissionPolicy").find((p) => p.metadata.name === deletePolicy);
+                const env = cron.spec.jobTemplate.spec.template.spec.containers[0].env as Doc[];
+                const own = JSON.parse(env.find((e) => e.name === "PIPELINERUN_JSON")?.value as string) as Doc;
+                // A run the stack makes (a nightly, or a release where a stream promotes), as stored.
+                const other = s.runs.find((r) => r.metadata.labels["okd-ci/run"] !== "status") as Doc;
+                assert.ok(other, "the stack makes no run");
+                const relabelled = (value: string) => variant(own, (r) => (r.metadata.labels["okd-ci/run"] = value));
+                const unlabelled = variant(own, (r) => delete r.metadata.labels);
+                const deleting = (name: string, oldObject: Doc, username = starterUser): Case => ({
+                    name,
+                    operation: "DELETE",
+                    namespace: "okd-release",
+                    username,
+                    oldObject,
+                });
+                const result = evaluate(del as Doc, [
+                    deleting("its own run", own),
+                    deleting("an okd-ci run", other),
+                    deleting("a run labelled another kind", relabelled("nightly")),
+                    deleting("a run without labels", unlabelled),
+                    deleting("an okd-ci run, by an operator", other, "kubernetes-admin"),
+                ]);
+                assert.deepEqual(result.compileErrors ?? [], []);
+                const refused = [
+                    "the status render's starter may delete only its own PipelineRuns (okd-ci/run=status)",
+                ];
+                assert.deepEqual(result.results, [
+                    { name: "its own run", matched: true, denied: false, messages: [] },
+                    { name: "an okd-ci run", matched: true, denied: true, messages: refused },
+                    { name: "a run labelled another kind", matched: true, denied: true, messages: refused },
+                    { name: "a run without labels", matched: true, denied: true, messages: refused },
+                    { name: "an okd-ci run, by an operator", matched: false, denied: false, messages: [] },
+                ]);
             });
 
             it("admits the render's run as the starter makes it, as created and as Tekton defaults it", () => {
