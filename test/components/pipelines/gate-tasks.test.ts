@@ -7,6 +7,8 @@
  * component installs them for one site; these pin every value for each cloud.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -58,6 +60,7 @@ import { unmanagedGateAccess } from "../../../components/shared/gates";
 import type { CloudPlatform } from "../../../components/shared/model";
 import type { GateAccess } from "../../../components/shared/site";
 import { useMocks, valueOf } from "../../helpers";
+import { calls, requireTool, runScript, stub, tempDir } from "../../scripts/harness";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered Tekton objects are untyped JSON */
 type Obj = any;
@@ -376,6 +379,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
                     spec.workspaces.map((w: Obj) => w.name),
                     ["e2e"],
                 );
+                assert.notEqual(spec.workspaces[0].description, "");
                 assert.deepEqual(spec.volumes, [credentialVolume(cloud)]);
                 // The gate's own directory (the nightly binds no `gate` here) and the file its cloud client reads.
                 assert.deepEqual(spec.stepTemplate, {
@@ -901,6 +905,152 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
                 assert.equal(gatesOf(verdictGates).length, 1);
                 assert.deepEqual(destroys, [destroy("aws")]);
             });
+        });
+    });
+
+    describe("a cluster's life driven by the rendered Tasks (e2e-install.sh, e2e-destroy.sh)", () => {
+        /**
+         * Runs as Tekton would run the Tasks: each step's stepTemplate env with its own over it, `$(params.…)` and
+         * `$(workspaces.e2e.path)` substituted, the gate Secret's file at its mount path. openshift-install is the
+         * rule-enforcing stub of test/scripts (credentials modes per platform, each cloud's credentials file, the
+         * install-config it consumes), extracted by a recording oc stub as `oc adm release extract` would.
+         */
+        const installerStub = path.resolve(__dirname, "..", "..", "scripts", "stubs", "openshift-install.sh");
+        const files: Record<CloudPlatform, string> = {
+            aws: "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = c2VjcmV0\n",
+            gcp: JSON.stringify({
+                type: "service_account",
+                private_key: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n",
+                client_email: "okd-e2e-installer@okd-e2e-proj.iam.gserviceaccount.com",
+            }),
+            azure: JSON.stringify({
+                subscriptionId: "00000000-0000-0000-0000-000000000000",
+                tenantId: "11111111-1111-1111-1111-111111111111",
+                clientId: "22222222-2222-2222-2222-222222222222",
+                clientSecret: "not-a-secret",
+            }),
+        };
+        const release = "registry.example/okd/release@sha256:0123";
+        let dir: string;
+        let bin: string;
+        let ws: string;
+        let secret: string;
+
+        before(() => requireTool("jq"));
+        beforeEach(() => {
+            dir = tempDir("gate-tasks");
+            bin = path.join(dir, "bin");
+            ws = path.join(dir, "e2e");
+            secret = path.join(dir, "okd-gate");
+            fs.mkdirSync(ws);
+            fs.mkdirSync(secret);
+            fs.writeFileSync(path.join(ws, "pull-secret.json"), '{"auths":{"fake":{"auth":"aWQ6cGFzcwo="}}}');
+            stub(bin, "openshift-install-real", `exec "${installerStub}" "$@"`);
+            stub(
+                bin,
+                "oc",
+                `for a in "$@"; do case "$a" in --to=*) to="\${a#--to=}" ;; esac; done
+mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real "$@"\\n' >"$to/openshift-install"; chmod +x "$to/openshift-install"`,
+            );
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        /** The environment a step of `task` runs with, for the params the nightly binds. */
+        async function stepEnv(task: Obj, params: Record<string, string>): Promise<Record<string, string>> {
+            const spec = (await plain(task)).spec;
+            const defaults = Object.fromEntries(
+                spec.params.filter((p: Obj) => p.default !== undefined).map((p: Obj) => [p.name, p.default]),
+            );
+            const values: Record<string, string> = { ...defaults, ...params };
+            const substitute = (v: string) =>
+                v
+                    .replace(/\$\(params\.([a-z-]+)\)/g, (_, n: string) => {
+                        assert.ok(n in values, `the run binds no param ${n}`);
+                        return values[n];
+                    })
+                    .replace("$(workspaces.e2e.path)", ws)
+                    .replace("/var/run/okd-gate", secret);
+            assert.equal(spec.steps.length, 1);
+            const env = [...spec.stepTemplate.env, ...spec.steps[0].env];
+            return Object.fromEntries(env.map((e: Obj) => [e.name, substitute(e.value)]));
+        }
+        const run = async (script: string, task: Obj, params: Record<string, string>, extra = {}) => {
+            const r = runScript(script, { ...(await stepEnv(task, params)), ...extra }, bin);
+            assert.equal(r.status, 0, `${script}: ${r.stderr}`);
+            return r;
+        };
+
+        for (const cloud of clouds) {
+            it(`${cloud}: prepares the install-config the installer takes, creates the cluster and destroys it`, async () => {
+                const gate = gateOn(cloud);
+                fs.writeFileSync(path.join(secret, installerFile[cloud].path.split("/").pop() as string), files[cloud]);
+                const consumed = path.join(dir, "install-config.yaml");
+                const install = { "release-image": release, "run-id": "0123456789abcdef" };
+                await run("e2e-install.sh", prepareTask(ctx(), gate), install, { STUB_CONSUMED_CONFIG: consumed });
+                const platform = {
+                    aws: ["  aws:", "    region: us-east-2"],
+                    gcp: ["  gcp:", "    projectID: okd-e2e-proj", "    region: us-central1"],
+                    azure: [
+                        "  azure:",
+                        "    region: eastus",
+                        "    baseDomainResourceGroupName: okd-dns",
+                        "    cloudName: AzurePublicCloud",
+                    ],
+                }[cloud];
+                const config = fs.readFileSync(consumed, "utf8").split("\n");
+                assert.deepEqual(config.slice(0, 6), [
+                    "apiVersion: v1",
+                    `baseDomain: ${cloud}.ci.example.org`,
+                    `credentialsMode: ${cloud === "aws" ? "Mint" : "Passthrough"}`,
+                    "metadata:",
+                    "  name: okd-e2e-01234567",
+                    "controlPlane:",
+                ]);
+                const at = config.indexOf("platform:");
+                assert.deepEqual(config.slice(at + 1, at + 1 + platform.length), platform);
+                const state = path.join(ws, cloud);
+                assert.ok(fs.existsSync(path.join(state, "install", "metadata.json")), "metadata.json for the reaper");
+
+                await run("e2e-install.sh", installTask(ctx(), gate), install);
+                assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "passed");
+
+                await run("e2e-destroy.sh", destroyTask(ctx(), gate), { "release-image": release });
+                assert.equal(fs.readFileSync(path.join(state, "destroy.done"), "utf8").trim(), "destroyed");
+                const installer = calls(bin, "openshift-install-real").map((c) => c.args.slice(1).join(" "));
+                assert.deepEqual(installer, [
+                    "create manifests",
+                    "create ignition-configs",
+                    "create cluster",
+                    "destroy cluster",
+                ]);
+            });
+        }
+
+        it("prepares, installs and destroys the upgrade gate's cluster in its own directory, from the earlier release", async () => {
+            const gate = gateOn("gcp");
+            fs.writeFileSync(path.join(secret, "gce.json"), files.gcp);
+            const upgrade = {
+                "release-image": release,
+                "run-id": "fedcba9876543210",
+                gate: "gcp-upgrade",
+                "skip-without-release": "true",
+            };
+            await run("e2e-install.sh", prepareTask(ctx(), gate), upgrade);
+            await run("e2e-install.sh", installTask(ctx(), gate), upgrade);
+            const state = path.join(ws, "gcp-upgrade");
+            assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "passed");
+            assert.equal(
+                JSON.parse(fs.readFileSync(path.join(state, "install", "metadata.json"), "utf8")).clusterName,
+                "okd-e2e-fedcba98",
+            );
+            await run("e2e-destroy.sh", destroyTask(ctx(), gate), { "release-image": release, gate: "gcp-upgrade" });
+            assert.equal(fs.readFileSync(path.join(state, "destroy.done"), "utf8").trim(), "destroyed");
+            assert.equal(fs.existsSync(path.join(ws, "gcp")), false, "nothing in the install gate's directory");
+            // No earlier release: nothing prepared, the gate skipped.
+            const none = { ...upgrade, "release-image": "" };
+            fs.rmSync(state, { recursive: true });
+            await run("e2e-install.sh", prepareTask(ctx(), gate), none);
+            assert.equal(fs.readFileSync(path.join(state, "install-outcome"), "utf8"), "skipped");
         });
     });
 
