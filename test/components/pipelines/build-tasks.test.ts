@@ -19,6 +19,7 @@ import { type PipelineContext, pipelineContext } from "../../../components/pipel
 import {
     componentStages,
     defaultBaseImage,
+    defaultBuilderImage,
     defaultImages,
     defaultRpmsImage,
     registryAuthImage,
@@ -766,6 +767,23 @@ describe("build-side Task builders", () => {
             assert.equal(defaultBaseImage("4.17", "scos"), "registry.ci.openshift.org/origin/scos-4.17:base-stream9");
         });
 
+        it("builds Go stages on the public CI build root of the versions the ocp/builder tag names", () => {
+            // substitute-builder.sh fills {rhel}, {go} and {ocp} from ocp/builder:rhel-N-golang-G-openshift-V.
+            const script = loadScript("substitute-builder.sh");
+            for (const [field, group] of [
+                ["rhel", 1],
+                ["go", 2],
+                ["ocp", 3],
+            ] as const) {
+                assert.ok(script.includes(`\\{${field}\\}/\${BASH_REMATCH[${group}]}}`), field);
+            }
+            const filled = defaultBuilderImage.replace("{rhel}", "9").replace("{go}", "1.22").replace("{ocp}", "4.17");
+            assert.equal(
+                filled,
+                "registry.ci.openshift.org/openshift/release:rhel-9-release-golang-1.22-openshift-4.17",
+            );
+        });
+
         it("takes the OKD RPMs from origin's artifacts image of the minor", () => {
             assert.equal(defaultRpmsImage("4.15"), "registry.ci.openshift.org/origin/4.15:artifacts");
         });
@@ -798,7 +816,8 @@ describe("build-side Task builders", () => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-scripts-"));
             fs.mkdirSync(path.join(dir, "lib"));
             fs.writeFileSync(path.join(dir, "lib", "one.sh"), "# shellcheck shell=bash\none() { echo one; }\n");
-            fs.writeFileSync(path.join(dir, "lib", "two-2.sh"), "two() { echo two; }\n");
+            // Only a leading shell directive is the library's own header; one further down is its text.
+            fs.writeFileSync(path.join(dir, "lib", "two-2.sh"), "two() { echo two; }\n# shellcheck shell=bash\n");
         });
         after(() => fs.rmSync(dir, { recursive: true, force: true }));
         const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
@@ -817,6 +836,7 @@ describe("build-side Task builders", () => {
                     "echo mid",
                     "# --- lib/two-2.sh, inlined when the step was rendered ---",
                     "two() { echo two; }",
+                    "# shellcheck shell=bash",
                     "# --- end of lib/two-2.sh ---",
                     "one",
                     "",
@@ -854,6 +874,8 @@ describe("build-side Task builders", () => {
                 "  source /etc/profile",
                 // An include without its shellcheck directive is not the form loadScript inlines.
                 'source "${BASH_SOURCE[0]%/*}/lib/one.sh"',
+                // Nor is one whose directive does not start its line.
+                `  ${include("one.sh")}`,
             ]) {
                 write("bad.sh", `#!/usr/bin/env bash\n${line}\n`);
                 assert.throws(
