@@ -392,6 +392,7 @@ describe("release Task builders", () => {
                 image: tools,
                 script: loadScript("release-record.sh"),
                 env: [
+                    home,
                     { name: "RECORD_ACTION", value: "name" },
                     { name: "OUT_FILE", value: "/workspace/published-name" },
                 ],
