@@ -137,6 +137,9 @@ export function promoteTask(
                     image: toolsStepImage,
                     script: loadScript("release-record.sh"),
                     env: [
+                        // As every step of this Task: the user has no home in the image (rclone looks for its
+                        // config under HOME).
+                        restrictedHome,
                         { name: "RECORD_ACTION", value: "name" },
                         { name: "OUT_FILE", value: publishedNameFile },
                     ],
