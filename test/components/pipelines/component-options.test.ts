@@ -10,6 +10,7 @@ import { defaultImages } from "../../../components/pipelines/images";
 import { streamSchema } from "../../../src/config/schema";
 import { recorder, settled, useMocks } from "../../helpers";
 import { fakeSite, stream415, stream416 } from "../tekton/fixtures";
+import { registeredOutputs } from "../tekton/registered-outputs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
 type Obj = any;
@@ -109,5 +110,19 @@ describe("OkdPipelines options", () => {
         ]);
         assert.equal(spec("def-task-okd-e2e-upgrade-gcp").steps.at(-1).name, "upgrade");
         assert.ok(!made.opt.taskNames.some((n) => n.includes("upgrade")), made.opt.taskNames.join(" "));
+    });
+
+    it("registers the run templates and the Task names it hands the Tekton layer as its outputs", async () => {
+        const urn = recorder().find("okd-ci:pipelines:OkdPipelines", "def").urn;
+        const outputs = await registeredOutputs(urn);
+        assert.deepEqual(Object.keys(outputs).sort(), ["runs", "taskNames"]);
+        assert.deepEqual(outputs.taskNames, made.def.taskNames);
+        assert.deepEqual(
+            outputs.runs.map((r: Obj) => [r.minor, r.nightly.pipelineName]),
+            [
+                ["4.15", "okd-nightly-4-15"],
+                ["4.16", "okd-nightly-4-16"],
+            ],
+        );
     });
 });
