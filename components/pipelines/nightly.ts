@@ -102,6 +102,7 @@ export function batches<T extends { name: string }>(
         ordered.push(i);
     };
     for (const i of items) visit(i, new Set());
+    // Never a gap: a component goes at most one past the last batch (its dependencies' batches all exist).
     const out: T[][] = [];
     const batchOf = new Map<string, number>();
     for (const i of ordered) {
@@ -110,7 +111,7 @@ export function batches<T extends { name: string }>(
         (out[b] ??= []).push(i);
         batchOf.set(i.name, b);
     }
-    return out.filter((b) => b !== undefined);
+    return out;
 }
 
 const buildArgsText = (c: Component) =>
