@@ -10,29 +10,7 @@ import {
     readTree,
     releasesDirOf,
 } from "../../components/pipelines/status/records";
-import { promotion, record } from "./records";
-
-/** A record file as release-record.sh writes it. */
-const recordJson = (stream: string, name: string, fields: object = {}) =>
-    JSON.stringify({
-        schemaVersion: 1,
-        stream,
-        name,
-        pullSpec: `r/okd/release:${name}`,
-        // The day of the payload name: sha256:01 for 4.15.0-0.okd-2025-01-01-000000.
-        digest: `sha256:${name.slice(-9, -7)}`,
-        created: "2025-01-01T00:00:00Z",
-        sources: {},
-        previous: [],
-        gates: [],
-        verdict: "accepted",
-        ...fields,
-    });
-
-function write(root: string, file: string, content: string): void {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), content);
-}
+import { promotion, record, recordJson, write } from "./records";
 
 describe("status records: what the page reads from a copy of the bucket", () => {
     const dirs: string[] = [];

@@ -3,6 +3,8 @@
  * `readTree` runs on every record file, so a test starts from what the renderer really reads.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 import { type RecordTree, type ReleaseRecord, parseRecord } from "../../components/pipelines/status/records";
 
@@ -46,3 +48,25 @@ export function tree(records: ReleaseRecord[], extra: Partial<RecordTree> = {}):
 
 /** A promotion as release-record.sh `promote` records it. */
 export const promotion = { at: "2025-01-02T00:00:00Z", targets: [] };
+
+/** A record file as release-record.sh writes it. */
+export const recordJson = (stream: string, name: string, fields: object = {}) =>
+    JSON.stringify({
+        schemaVersion: 1,
+        stream,
+        name,
+        pullSpec: `r/okd/release:${name}`,
+        // The day of the payload name: sha256:01 for 4.15.0-0.okd-2025-01-01-000000.
+        digest: `sha256:${name.slice(-9, -7)}`,
+        created: "2025-01-01T00:00:00Z",
+        sources: {},
+        previous: [],
+        gates: [],
+        verdict: "accepted",
+        ...fields,
+    });
+
+export function write(root: string, file: string, content: string): void {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), content);
+}
