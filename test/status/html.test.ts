@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { upgradeGraphSvg } from "../../components/pipelines/status/graph";
 import { esc, overviewPage, pagePath, payloadPage, streamPage } from "../../components/pipelines/status/html";
 import { buildStatus } from "../../components/pipelines/status/model";
-import type { Notes, Status } from "../../components/pipelines/status/schema";
+import type { Notes, Payload, Status, StreamStatus } from "../../components/pipelines/status/schema";
 import { renderSite } from "../../components/pipelines/status/site";
 import { promotion, record, tree } from "./records";
 
@@ -22,6 +22,23 @@ describe("status pages (HTML)", () => {
         assert.equal(esc("plain 4.15"), "plain 4.15");
     });
 
+    it("styles a verdict or outcome it does not know by its letters only, and shows it as recorded", () => {
+        const r = record(n15("01"), {
+            verdict: "Odd_1 <x>",
+            gates: [{ gate: "aws", blocking: true, outcome: "timed-out 2" }],
+        });
+        const status = buildStatus(tree([r]), { now: new Date("2025-01-02T00:00:00Z"), limit: 5 });
+        const s = status.streams[0];
+        const page = payloadPage(status, s, s.payloads[0], {});
+        assert.ok(page.includes(`<h1>${r.name} <span class="verdict verdict-ddx">Odd_1 &lt;x&gt;</span></h1>`));
+        assert.ok(page.includes(`<td><span class="verdict outcome-timedout">timed-out 2</span></td>`));
+        assert.ok(
+            streamPage(status, s).includes(
+                `<strong>aws</strong> (blocking): <span class="verdict outcome-timedout">timed-out 2</span>`,
+            ),
+        );
+    });
+
     it("puts the overview at the root, a page per stream and per payload under the stream", () => {
         assert.equal(pagePath.overview, "index.html");
         assert.equal(pagePath.stream("4.15"), "4.15/index.html");
@@ -30,8 +47,11 @@ describe("status pages (HTML)", () => {
 
     describe("every page", () => {
         const r = record(n15("01"), { verdict: "accepted" });
-        const status = buildStatus(tree([r]), { now: new Date("2025-01-02T00:00:00Z"), limit: 5 });
-        const site = renderSite(status, {});
+        // Built in a hook, not while mocha loads the file: a mutant in what renders it can then fail the tests below.
+        let site: Map<string, string>;
+        before(() => {
+            site = renderSite(buildStatus(tree([r]), { now: new Date("2025-01-02T00:00:00Z"), limit: 5 }), {});
+        });
 
         it("allows only its own styles and its one script, by that script's hash", () => {
             for (const [file, page] of site) {
@@ -84,15 +104,20 @@ describe("status pages (HTML)", () => {
         const fresh = record(n15("01"), { verdict: "accepted" });
         const old = record("4.14.0-0.okd-2024-12-01-000000", { verdict: "accepted" });
         const oldRejected = record("4.14.0-0.okd-2024-12-02-000000", { verdict: "rejected" });
-        const status = buildStatus(tree([fresh, old, oldRejected]), {
-            now: new Date("2025-01-02T00:00:00Z"),
-            limit: 5,
-            streams: [
-                { minor: "4.16", variant: "okd-scos" },
-                { minor: "4.15", variant: "okd" },
-            ],
+        // Built in a hook, not while mocha loads the file: a mutant in what renders it can then fail the tests below.
+        let status: Status;
+        let s16: StreamStatus, s15: StreamStatus, s14: StreamStatus;
+        before(() => {
+            status = buildStatus(tree([fresh, old, oldRejected]), {
+                now: new Date("2025-01-02T00:00:00Z"),
+                limit: 5,
+                streams: [
+                    { minor: "4.16", variant: "okd-scos" },
+                    { minor: "4.15", variant: "okd" },
+                ],
+            });
+            [s16, s15, s14] = status.streams;
         });
-        const [s16, s15, s14] = status.streams;
         const live = (t: string) =>
             `STALE: no accepted payload since ${t} (more than 48 h, by your browser&#39;s clock)`;
 
@@ -186,24 +211,29 @@ describe("status pages (HTML)", () => {
         const p4 = record(n15("04"), { verdict: "unfinished" });
         const p5 = record(n15("05"), { verdict: "pending" });
         const r14 = record("4.14.0-0.okd-2024-12-01-000000", { verdict: "accepted" });
-        const status = buildStatus(tree([p1, p2, p3, p4, p5, r14]), {
-            now: new Date("2025-01-06T00:00:00Z"),
-            limit: 10,
-            streams: [
-                {
-                    minor: "4.15",
-                    promote: true,
-                    gates: [
-                        { gate: "aws", blocking: true },
-                        { gate: "upgrade-gcp", blocking: false, kind: "upgrade" },
-                    ],
-                    throttle: { minIntervalMinutes: 240, maxUnfinished: 1, "<b>": "<i>" },
-                },
-                { minor: "4.14", promote: false, gates: [] },
-            ],
+        let status: Status;
+        let s: StreamStatus;
+        let page: string;
+        before(() => {
+            status = buildStatus(tree([p1, p2, p3, p4, p5, r14]), {
+                now: new Date("2025-01-06T00:00:00Z"),
+                limit: 10,
+                streams: [
+                    {
+                        minor: "4.15",
+                        promote: true,
+                        gates: [
+                            { gate: "aws", blocking: true },
+                            { gate: "upgrade-gcp", blocking: false, kind: "upgrade" },
+                        ],
+                        throttle: { minIntervalMinutes: 240, maxUnfinished: 1, "<b>": "<i>" },
+                    },
+                    { minor: "4.14", promote: false, gates: [] },
+                ],
+            });
+            s = status.streams[0];
+            page = streamPage(status, s);
         });
-        const s = status.streams[0];
-        const page = streamPage(status, s);
 
         it("names the stream's configuration: gates, promotion and throttle", () => {
             assert.ok(page.includes(`<h1>Stream 4.15</h1>`));
@@ -325,20 +355,26 @@ describe("status pages (HTML)", () => {
             basePayload: null,
         });
         const other = record(n15("05"), { verdict: "rejected", previous: ["4.15.0-okd-scos.0"] });
-        const status = buildStatus(
-            tree([from, p, next, other], {
-                logFiles: [
-                    // Sorted, as readTree lists them.
-                    `${dir}/aws/artifacts/a b#c.log`,
-                    `${dir}/aws/artifacts/e2e.log`,
-                    `${dir}/aws/artifacts/junit/junit_e2e.xml`,
-                ],
-            }),
-            { now: new Date("2025-01-06T00:00:00Z"), limit: 10 },
-        );
-        const s = status.streams[0];
-        const payload = s.payloads.find((x) => x.name === p.name);
-        assert.ok(payload);
+        let status: Status;
+        let s: StreamStatus;
+        let payload: Payload;
+        before(() => {
+            status = buildStatus(
+                tree([from, p, next, other], {
+                    logFiles: [
+                        // Sorted, as readTree lists them.
+                        `${dir}/aws/artifacts/a b#c.log`,
+                        `${dir}/aws/artifacts/e2e.log`,
+                        `${dir}/aws/artifacts/junit/junit_e2e.xml`,
+                    ],
+                }),
+                { now: new Date("2025-01-06T00:00:00Z"), limit: 10 },
+            );
+            s = status.streams[0];
+            const found = s.payloads.find((x) => x.name === p.name);
+            assert.ok(found);
+            payload = found;
+        });
         const page = (href?: string) =>
             payloadPage(status, s, payload, href === undefined ? {} : { artifactsHref: href });
 
@@ -496,14 +532,17 @@ describe("status pages (HTML)", () => {
             },
             changelogError: "oc <failed>",
         };
-        const status = buildStatus(tree([from, p], { notes: new Map([[`4.15/${p.name}`, notes]]) }), {
-            now: new Date("2025-01-06T00:00:00Z"),
-            limit: 10,
+        let section: string;
+        before(() => {
+            const status = buildStatus(tree([from, p], { notes: new Map([[`4.15/${p.name}`, notes]]) }), {
+                now: new Date("2025-01-06T00:00:00Z"),
+                limit: 10,
+            });
+            const s = status.streams.find((x) => x.stream === "4.15");
+            assert.ok(s);
+            const html = payloadPage(status, s, s.payloads[0], {});
+            section = html.slice(html.indexOf(`<section class="notes">`), html.indexOf("</section>"));
         });
-        const s = status.streams.find((x) => x.stream === "4.15");
-        assert.ok(s);
-        const html = payloadPage(status, s, s.payloads[0], {});
-        const section = html.slice(html.indexOf(`<section class="notes">`), html.indexOf("</section>"));
 
         it("says where the notes start, where they come from, and the base payloads", () => {
             assert.ok(
@@ -563,8 +602,10 @@ describe("status pages (HTML)", () => {
                 { from: "gone", to: "d" },
             ],
         };
-        const svg = upgradeGraphSvg(graph, (name) => (name === "b" ? undefined : `${name}"x.html`));
-        const lines = svg.split("\n");
+        let lines: string[];
+        before(() => {
+            lines = upgradeGraphSvg(graph, (name) => (name === "b" ? undefined : `${name}"x.html`)).split("\n");
+        });
 
         it("is nothing without an edge", () => {
             assert.equal(

@@ -1,7 +1,13 @@
 import * as assert from "node:assert/strict";
 
 import { buildStatus, nameTime, payloadTime, refOf, streamOfName } from "../../components/pipelines/status/model";
-import { type Notes, statusSchema } from "../../components/pipelines/status/schema";
+import {
+    type Gate,
+    type Notes,
+    type Status,
+    type StreamStatus,
+    statusSchema,
+} from "../../components/pipelines/status/schema";
 import { promotion, record, tree } from "./records";
 
 const n15 = (day: string) => `4.15.0-0.okd-2025-01-${day}-000000`;
@@ -72,11 +78,16 @@ describe("status model: from the records to the page's facts", () => {
         const a4 = record(n15("09"), { verdict: "unfinished", pipelineStatus: "Failed" });
         const a5 = record(n15("10"), { verdict: "pending" });
         // In no particular order, as readTree gives them.
-        const status = buildStatus(tree([a3, a1, a5, a2, a4], { problems: ["releases/4.15/x.json is not JSON"] }), {
-            now,
-            limit: 2,
+        // Built in a hook, not while mocha loads the file: the tests below are what a mutant in the model can fail.
+        let status: Status;
+        let s: StreamStatus;
+        before(() => {
+            status = buildStatus(tree([a3, a1, a5, a2, a4], { problems: ["releases/4.15/x.json is not JSON"] }), {
+                now,
+                limit: 2,
+            });
+            s = status.streams[0];
         });
-        const s = status.streams[0];
 
         it("renders as of the given time, under the watcher's rules, carrying the problems read", () => {
             assert.equal(status.schemaVersion, 1);
@@ -312,18 +323,22 @@ describe("status model: from the records to the page's facts", () => {
             `${dir}/gcp/e2e.log`,
             `logs/4.15/other/aws/e2e.log`,
         ];
-        const status = buildStatus(
-            tree([r], {
-                logFiles,
-                installOutcomes: new Map([
-                    [`${dir}/aws/install-outcome`, "failed"],
-                    [`${dir}/gcp/install-outcome`, "passed"],
-                ]),
-            }),
-            { now: new Date("2025-01-02T00:00:00Z"), limit: 5 },
-        );
-        const gates = status.streams[0].payloads[0].gates;
-        const byGate = new Map(gates.map((g) => [g.gate, g]));
+        let gates: Gate[];
+        let byGate: Map<string, Gate>;
+        before(() => {
+            const status = buildStatus(
+                tree([r], {
+                    logFiles,
+                    installOutcomes: new Map([
+                        [`${dir}/aws/install-outcome`, "failed"],
+                        [`${dir}/gcp/install-outcome`, "passed"],
+                    ]),
+                }),
+                { now: new Date("2025-01-02T00:00:00Z"), limit: 5 },
+            );
+            gates = status.streams[0].payloads[0].gates;
+            byGate = new Map(gates.map((g) => [g.gate, g]));
+        });
 
         it("says why each gate did not pass, from its record and the install outcome uploaded", () => {
             assert.deepEqual(
