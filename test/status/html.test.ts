@@ -39,6 +39,99 @@ describe("status pages (HTML)", () => {
         );
     });
 
+    it("says only what a record holds: a payload with nothing optional, its stream and the overview", () => {
+        const r = record(n15("04"), { verdict: "rejected", pipelineRun: undefined, basePayload: null });
+        const status = buildStatus(tree([r]), { now: new Date("2025-01-06T00:00:00Z"), limit: 10 });
+        const s = status.streams[0];
+        const body = (html: string, from: string) => html.slice(html.indexOf(from), html.indexOf("<footer>"));
+        const link = (depth: string) => `<a href="${depth}4.15/${r.name}.html">${r.name}</a>`;
+        const badge = `<span class="verdict verdict-rejected">rejected</span>`;
+        const none = `<span class="muted">none</span>`;
+        assert.equal(
+            body(payloadPage(status, s, s.payloads[0], {}), "<dl>"),
+            [
+                "<dl>",
+                `<dt>Stream</dt><dd><a href="index.html">4.15</a></dd>`,
+                "<dt>Made</dt><dd>2025-01-04T00:00:00Z</dd>",
+                "",
+                "",
+                "",
+                `<dt>Pull spec</dt><dd class="mono">r/okd/release:${r.name}</dd>`,
+                `<dt>Digest</dt><dd class="mono">sha256:11</dd>`,
+                "",
+                "",
+                "</dl>",
+                "<h2>Gates</h2>",
+                `<p class="muted">No gate ran: rejected.</p>`,
+                "",
+                "<h2>Upgrade edges</h2>",
+                "<h3>Upgrades from (recorded as previous)</h3>",
+                `<p class="muted">none</p>`,
+                "<h3>Upgrades to (payloads shown that record this one)</h3>",
+                `<p class="muted">none</p>`,
+                "",
+                "",
+                "<h2>Sources</h2>",
+                `<p class="muted">none recorded</p>`,
+                "",
+            ].join("\n"),
+        );
+        assert.equal(
+            body(streamPage(status, s), "<dl>"),
+            [
+                "<dl>",
+                `<dt>Latest accepted</dt><dd>${none}</dd>`,
+                `<dt>Latest promoted</dt><dd>${none}</dd>`,
+                `<dt>Latest payload</dt><dd>${link("../")} ${badge}<br><span class="muted">2025-01-04T00:00:00Z</span></dd>`,
+                "",
+                "",
+                "",
+                "",
+                "<dt>Payloads</dt><dd>1 recorded, 1 shown (the newest and every promoted one)</dd>",
+                "</dl>",
+                "",
+                "<h2>Upgrade graph</h2>",
+                `<p class="muted">No payload shown records an upgrade edge.</p>`,
+                "<h2>Payloads</h2>",
+                `<table class="payloads">`,
+                "<thead><tr><th>Payload</th><th>Made</th><th>Verdict</th><th>Gates</th></tr></thead>",
+                "<tbody>",
+                `<tr class="payload" data-name="${r.name}">`,
+                `<td>${link("../")}</td>`,
+                "<td>2025-01-04T00:00:00Z</td>",
+                `<td>${badge}<br><span class="why">rejected</span></td>`,
+                `<td><span class="muted">no gate reported</span></td>`,
+                "</tr>",
+                "</tbody>",
+                "</table>",
+                `<p><a href="status.json">This stream as JSON</a></p>`,
+                "",
+            ].join("\n"),
+        );
+        assert.equal(
+            body(overviewPage(status), "<h1>"),
+            [
+                "<h1>OKD release status</h1>",
+                `<div class="health stale" role="alert"><strong>STALE: 4.15</strong>: no accepted payload in 48 h.</div>`,
+                `<table class="streams">`,
+                "<thead><tr><th>Stream</th><th>Health</th><th>Latest accepted</th><th>Latest promoted</th><th>Latest payload</th><th>Payloads</th></tr></thead>",
+                "<tbody>",
+                `<tr class="stream" data-stream="4.15">`,
+                `<td><a href="4.15/index.html">4.15</a> <span class="muted">(not configured)</span></td>`,
+                `<td class="health-cell stale"><span data-live="STALE: no accepted payload since ever (more than 48 h, by your browser&#39;s clock)">STALE: stream 4.15 has never had an accepted payload</span></td>`,
+                `<td>${none}</td>`,
+                `<td>${none}</td>`,
+                `<td>${link("")} ${badge}<br><span class="muted">2025-01-04T00:00:00Z</span></td>`,
+                "<td>1 (0 accepted, 1 rejected, 0 unfinished, 0 pending; 0 promoted)</td>",
+                "</tr>",
+                "</tbody>",
+                "</table>",
+                "",
+                "",
+            ].join("\n"),
+        );
+    });
+
     it("puts the overview at the root, a page per stream and per payload under the stream", () => {
         assert.equal(pagePath.overview, "index.html");
         assert.equal(pagePath.stream("4.15"), "4.15/index.html");

@@ -425,6 +425,21 @@ describe("status main: the renderer's command line", () => {
             run(["--from", bucket, "--out", other, "--notes", `4.15/${p1}`, "--promoted-repo", "quay.io/openshift"]);
             const n = readJson<Notes>(path.join(other, `${p1}.json`));
             assert.equal("fromPullSpec" in n || "toPullSpec" in n, false);
+            // Not promoted: no promoted copy of it to name.
+            const candidate = dir("notes-p3");
+            run([
+                "--from",
+                bucket,
+                "--out",
+                candidate,
+                "--notes",
+                `4.15/${p3}`,
+                "--promoted-repo",
+                "quay.io/openshift/okd",
+            ]);
+            const c = readJson<Notes>(path.join(candidate, `${p3}.json`));
+            assert.equal(c.fromPullSpec, "quay.io/openshift/okd@sha256:dd");
+            assert.equal("toPullSpec" in c, false);
             const first = dir("notes-r1");
             assert.equal(
                 run(["--from", bucket, "--out", first, "--notes", `4.14/${r1}`]).out,

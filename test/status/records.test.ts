@@ -246,6 +246,11 @@ describe("status records: what the page reads from a copy of the bucket", () => 
             [[name, false, undefined]],
         );
         assert.deepEqual([t.notes.size, t.logFiles, t.installOutcomes.size, t.problems], [0, [], 0, []]);
+        // A bucket without logs/ or notes/: none listed.
+        const bare = temp();
+        write(bare, `releases/4.15/${name}.json`, recordJson("4.15", name));
+        const b = readTree(bare);
+        assert.deepEqual([b.notes.size, b.logFiles, b.installOutcomes.size], [0, [], 0]);
         // An empty stream directory is a stream without records.
         fs.mkdirSync(path.join(releases, "4.16"));
         assert.deepEqual(readTree(releases).records.get("4.16"), []);
