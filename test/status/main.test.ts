@@ -283,7 +283,7 @@ describe("status main: the renderer's command line", () => {
             fails(
                 ["--from", bucket, "--out", dir("x"), "--throttle", file],
                 UserError,
-                `--throttle file ${file} is not the throttle's state ({observed, dispatchSchedule, streams: [{stream, pending, unfinished, lastStarted}]}): Invalid input`,
+                `--throttle file ${file} is not the throttle's state ({observed, dispatchSchedule, streams: [{stream, pending, unfinished, lastStarted}]}): Invalid ISO datetime`,
             );
             fails(
                 ["--from", bucket, "--out", dir("x"), "--throttle", dir("no-such.json")],

@@ -58,17 +58,17 @@ describe("status records: what the page reads from a copy of the bucket", () => 
         );
         assert.equal(
             parseRecord("releases/4.15/n.json", "[]", "4.15"),
-            "releases/4.15/n.json is not a release record (record: Invalid input); the payload is left out",
+            "releases/4.15/n.json is not a release record (record: Invalid input: expected object, received array); the payload is left out",
         );
         const noDigest = JSON.parse(recordJson("4.15", "n")) as Record<string, unknown>;
         delete noDigest.digest;
         assert.equal(
             parseRecord("releases/4.15/n.json", JSON.stringify(noDigest), "4.15"),
-            "releases/4.15/n.json is not a release record (digest: Invalid input); the payload is left out",
+            "releases/4.15/n.json is not a release record (digest: Invalid input: expected string, received undefined); the payload is left out",
         );
         assert.equal(
             parseRecord("releases/4.15/n.json", recordJson("4.15", "n", { gates: [{ gate: "aws" }] }), "4.15"),
-            "releases/4.15/n.json is not a release record (gates.0.blocking: Invalid input); the payload is left out",
+            "releases/4.15/n.json is not a release record (gates.0.blocking: Invalid input: expected boolean, received undefined); the payload is left out",
         );
         assert.equal(
             parseRecord("releases/4.15/n.json", recordJson("4.14", "n"), "4.15"),

@@ -20,6 +20,11 @@ import * as path from "node:path";
 
 import * as z from "zod/mini";
 
+// zod/mini words no issue ("Invalid input") until a locale is loaded, and any module loading zod's classic API loads
+// English for the whole process: load it here, so the problems the page lists (and the renderer's errors) always say
+// what was expected and what was found, whatever else the process imported.
+z.config(z.locales.en());
+
 const nullishString = z.nullish(z.string());
 
 export const gateRecordSchema = z.looseObject({
