@@ -87,7 +87,8 @@ function staleness(newest: ReleaseRecord | undefined, limitHours: number, now: D
 }
 
 function artifactKind(file: string): Artifact["kind"] {
-    if (/\/junit\/.*\.xml$/.test(file) || /junit.*\.xml$/.test(file)) return "junit";
+    // Any XML file with junit in its path: under a junit/ directory (openshift-tests) or named so.
+    if (/junit.*\.xml$/.test(file)) return "junit";
     if (file.endsWith(".log")) return "log";
     return "other";
 }

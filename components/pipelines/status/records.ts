@@ -18,7 +18,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import en from "zod/v4/locales/en.js";
 import * as z from "zod/mini";
+
+// zod/mini words no issue ("Invalid input") until a locale is loaded, and any module loading zod's classic API loads
+// English for the whole process: load it here, so the problems the page lists (and the renderer's errors) always say
+// what was expected and what was found, whatever else the process imported. English alone: `z.locales` would bundle
+// every language into the renderer.
+z.config(en());
 
 const nullishString = z.nullish(z.string());
 

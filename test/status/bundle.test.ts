@@ -1,0 +1,28 @@
+import * as assert from "node:assert/strict";
+
+import { rendererFile, statusRendererBundle } from "../../components/pipelines/status/bundle";
+
+/** What the publish and release-notes steps run with node: the renderer as one CommonJS file. */
+describe("the status renderer bundle", () => {
+    let bundle: string;
+    before(function () {
+        // esbuild runs once per content of its inputs (launch/bundle.js); a changed build option rebuilds it.
+        this.timeout(120_000);
+        bundle = statusRendererBundle();
+    });
+
+    it("is one CommonJS file for node, saying what it is, readable, with zod inside", () => {
+        assert.equal(rendererFile, "status.js");
+        assert.equal(
+            bundle.split("\n").slice(0, 2).join("\n"),
+            '// okd-ci release status renderer: scripts/status.ts bundled by esbuild (components/pipelines/status/bundle.ts).\n"use strict";',
+        );
+        // Node's own modules stay requires; every package is inside (the tools image has no node_modules).
+        assert.match(bundle, /require\("node:child_process"\)/);
+        assert.doesNotMatch(bundle, /require\("zod/);
+        assert.doesNotMatch(bundle, /^import /m, "not an ES module");
+        // Not minified: a step's failure points at a readable line.
+        assert.match(bundle, /^function buildStatus\(tree, \w+\) \{$/m);
+        assert.equal(statusRendererBundle(), bundle, "read once per process");
+    });
+});
