@@ -13,8 +13,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import * as pulumi from "@pulumi/pulumi";
-
 import { type PipelineContext, pipelineContext } from "../../../components/pipelines/context";
 import {
     componentStages,
@@ -52,29 +50,17 @@ import {
 } from "../../../components/pipelines/tasks/tools-image";
 import type { Component } from "../../../components/shared/model";
 import { useMocks, valueOf } from "../../helpers";
+import { type Obj, restrictedStep, serialized, stepOf } from "../../support/rendered";
 import { taskProblems } from "../../support/tekton-refs";
 import { fakeSite } from "../tekton/fixtures";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are untyped JSON */
-type Obj = any;
-
-/** The object as the API server gets it: Outputs resolved, undefined fields gone. */
-async function rendered(x: unknown): Promise<Obj> {
-    return JSON.parse(JSON.stringify(await valueOf(pulumi.output(x as Obj))));
-}
-
 /** A rendered Task, checked for Tekton's own wiring (test/support/tekton-refs.ts) before a test reads it. */
 async function renderTask(task: { name: string; spec: unknown }): Promise<Obj> {
-    const spec = await rendered(task.spec);
+    const spec = await serialized(task.spec);
     assert.deepEqual(taskProblems({ metadata: { name: task.name }, spec }), []);
     return spec;
 }
 
-const step = (spec: Obj, name: string): Obj => {
-    const s = spec.steps.find((x: Obj) => x.name === name);
-    assert.ok(s, `no step ${name} in ${spec.steps.map((x: Obj) => x.name).join(", ")}`);
-    return s;
-};
 /** A step's env as name → value, failing on a name set twice (the later would win silently). */
 const envOf = (s: Obj): Record<string, string> => {
     const names = s.env.map((e: Obj) => e.name as string);
@@ -90,14 +76,6 @@ const pushTokenMount = { name: "registry-push", mountPath: "/var/run/okd-registr
 const pushTokenVolume = { name: "registry-push", secret: { secretName: "okd-registry-push" } };
 const pushAuthFile = "/var/run/okd-registry/auth.json";
 const buildahStorage = { name: "containers", mountPath: "/var/lib/containers" };
-const restrictedStep = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
-    runAsNonRoot: true,
-    runAsUser: 65532,
-    runAsGroup: 65532,
-    seccompProfile: { type: "RuntimeDefault" },
-};
 
 /** The registry-token step every build Task starts with (context.ts `awaitPushTokenStep`) on the local site. */
 const awaitToken = (image: string) => ({
@@ -193,7 +171,7 @@ describe("build-side Task builders", () => {
                 "no other onError",
             );
             // build-report.sh reads each fallible step's exit code file (Tekton: $(steps.step-<name>.exitCode.path)).
-            assert.deepEqual(envOf(step(spec, "report")), {
+            assert.deepEqual(envOf(stepOf(spec, "report")), {
                 COMPONENT: "$(params.component)",
                 STEP_EXIT_FILES: [
                     "clone=$(steps.step-clone.exitCode.path)",
@@ -204,7 +182,7 @@ describe("build-side Task builders", () => {
                 FAILURE_NOTE_FILE: "/workspace/infrastructure-failure",
                 RESULT_BUILT: "$(results.BUILT.path)",
             });
-            const report = step(spec, "report");
+            const report = stepOf(spec, "report");
             assert.equal(report.image, toolsImage);
             assert.equal(report.script, loadScript("build-report.sh"));
             assert.equal(report.securityContext, undefined);
@@ -212,7 +190,7 @@ describe("build-side Task builders", () => {
 
         it("clones the repository at its branch (or a pushed revision) into the source dir, labelling the build", async () => {
             const spec = await renderTask(buildComponentTask(local));
-            const clone = step(spec, "clone");
+            const clone = stepOf(spec, "clone");
             assert.equal(clone.image, toolsImage);
             assert.equal(clone.script, loadScript("clone-source.sh"));
             assert.deepEqual(envOf(clone), {
@@ -234,7 +212,7 @@ describe("build-side Task builders", () => {
                 [aws, "true"],
             ] as const) {
                 const spec = await renderTask(buildComponentTask(ctx));
-                const sub = step(spec, "substitute-builder");
+                const sub = stepOf(spec, "substitute-builder");
                 assert.equal(sub.image, toolsImage);
                 assert.equal(sub.script, loadScript("substitute-builder.sh"));
                 // An array param reaches a script only as arguments (tektoncd/pipeline docs/tasks.md).
@@ -259,7 +237,7 @@ describe("build-side Task builders", () => {
                 [aws, "true"],
             ] as const) {
                 const spec = await renderTask(buildComponentTask(ctx));
-                const build = step(spec, "build");
+                const build = stepOf(spec, "build");
                 assert.equal(build.image, defaultImages.buildah);
                 assert.equal(build.script, loadScript("build-image.sh"));
                 assert.deepEqual(envOf(build), {
@@ -295,7 +273,7 @@ describe("build-side Task builders", () => {
         it("hands each file from the step that writes it to the steps that read it", async () => {
             const spec = await renderTask(buildComponentTask(local));
             const [clone, sub, build, report] = ["clone", "substitute-builder", "build", "report"].map((n) =>
-                envOf(step(spec, n)),
+                envOf(stepOf(spec, n)),
             );
             // The Containerfile substitute-builder rewrites is the one buildah builds, inside the clone.
             assert.equal(sub.CONTAINERFILE, build.CONTAINERFILE);
@@ -343,7 +321,7 @@ describe("build-side Task builders", () => {
                 );
                 // No tools image exists yet: the token step runs in buildah's image.
                 assert.equal(spec.steps[0].image, defaultImages.buildah);
-                const build = step(spec, "build");
+                const build = stepOf(spec, "build");
                 assert.equal(build.image, defaultImages.buildah);
                 assert.equal(build.script, loadScript("tools-image.sh"));
                 assert.deepEqual(envOf(build), {
@@ -374,7 +352,7 @@ describe("build-side Task builders", () => {
         it("reads the Containerfile at the path the ConfigMap volume puts it, under the key OkdPipelines writes", async () => {
             const spec = await renderTask(toolsImageTask(local));
             const volume = spec.volumes.find((v: Obj) => v.name === "containerfiles");
-            const build = step(spec, "build");
+            const build = stepOf(spec, "build");
             const mount = build.volumeMounts.find((m: Obj) => m.name === "containerfiles");
             assert.equal(volume.configMap.name, containerfilesConfigMap);
             assert.equal(envOf(build).CONTAINERFILE, `${mount.mountPath}/${volume.configMap.items[0].path}`);
@@ -415,7 +393,7 @@ describe("build-side Task builders", () => {
                     ["IMAGE_URL", "IMAGE_DIGEST"],
                 );
                 assert.deepEqual(spec.stepTemplate, {
-                    env: await rendered(ctx.identityEnv),
+                    env: await serialized(ctx.identityEnv),
                     securityContext: restrictedStep,
                 });
                 assert.deepEqual(
@@ -425,7 +403,7 @@ describe("build-side Task builders", () => {
                         ["resolve", defaultImages.skopeo],
                     ],
                 );
-                const resolve = step(spec, "resolve");
+                const resolve = stepOf(spec, "resolve");
                 assert.equal(resolve.script, loadScript("resolve-tools-image.sh"));
                 assert.deepEqual(envOf(resolve), {
                     HOME: "/tekton/home",
@@ -438,7 +416,7 @@ describe("build-side Task builders", () => {
                     RESULT_IMAGE_DIGEST: "$(results.IMAGE_DIGEST.path)",
                 });
                 // The auth file the registry-auth step writes is the one skopeo reads.
-                assert.equal(envOf(step(spec, "registry-auth")).AUTH_FILE, envOf(resolve).REGISTRY_AUTH_FILE);
+                assert.equal(envOf(stepOf(spec, "registry-auth")).AUTH_FILE, envOf(resolve).REGISTRY_AUTH_FILE);
                 assert.deepEqual(resolve.computeResources, { requests: { cpu: "50m", memory: "64Mi" } });
                 assert.equal(resolve.securityContext, undefined, "the template's restricted context applies");
                 assert.equal(spec.volumes, undefined);
@@ -448,7 +426,7 @@ describe("build-side Task builders", () => {
 
     describe("the tools-image pipeline task", () => {
         it("builds in the nightly: the Containerfile's tag, or the prebuilt image when one is configured", async () => {
-            assert.deepEqual(await rendered(toolsImagePipelineTaskOf(local)), {
+            assert.deepEqual(await serialized(toolsImagePipelineTaskOf(local)), {
                 name: "tools-image",
                 taskRef: { kind: "Task", name: "okd-tools-image" },
                 params: [{ name: "prebuilt-image", value: "" }],
@@ -456,13 +434,13 @@ describe("build-side Task builders", () => {
                 retries: 1,
             });
             const prebuilt = { ...local, images: { ...defaultImages, tools: "quay.io/example/tools:v1" } };
-            assert.deepEqual((await rendered(toolsImagePipelineTaskOf(prebuilt, "build"))).params, [
+            assert.deepEqual((await serialized(toolsImagePipelineTaskOf(prebuilt, "build"))).params, [
                 { name: "prebuilt-image", value: "quay.io/example/tools:v1" },
             ]);
         });
 
         it("resolves in the release the tag the nightlies build, falling back to the newest a nightly built", async () => {
-            assert.deepEqual(await rendered(toolsImagePipelineTaskOf(aws, "resolve")), {
+            assert.deepEqual(await serialized(toolsImagePipelineTaskOf(aws, "resolve")), {
                 name: "tools-image",
                 taskRef: { kind: "Task", name: "okd-tools-image-resolve" },
                 params: [
@@ -476,7 +454,7 @@ describe("build-side Task builders", () => {
 
         it("resolves a configured prebuilt image in the release, with no fallback", async () => {
             const prebuilt = { ...aws, images: { ...defaultImages, tools: "quay.io/example/tools@sha256:abc" } };
-            assert.deepEqual((await rendered(toolsImagePipelineTaskOf(prebuilt, "resolve"))).params, [
+            assert.deepEqual((await serialized(toolsImagePipelineTaskOf(prebuilt, "resolve"))).params, [
                 { name: "image", value: "quay.io/example/tools@sha256:abc" },
             ]);
         });
@@ -535,7 +513,7 @@ describe("build-side Task builders", () => {
                 ],
             );
             assert.deepEqual(spec.steps[0], awaitToken(toolsImage));
-            const base = step(spec, "fcos-base");
+            const base = stepOf(spec, "fcos-base");
             assert.equal(base.script, loadScript("fcos-base.sh"));
             // FCOS and the base payload are public, over TLS whatever the site registry is.
             assert.deepEqual(envOf(base), {
@@ -546,7 +524,7 @@ describe("build-side Task builders", () => {
                 REGISTRY_AUTH_FILE: pushAuthFile,
             });
             assert.deepEqual(base.volumeMounts, [pushTokenMount]);
-            const clone = step(spec, "clone");
+            const clone = stepOf(spec, "clone");
             assert.equal(clone.script, loadScript("clone-source.sh"));
             assert.deepEqual(envOf(clone), {
                 REPOSITORY: "$(params.os-repository)",
@@ -571,7 +549,7 @@ describe("build-side Task builders", () => {
                 [aws, "true"],
             ] as const) {
                 const spec = await renderTask(machineOsTask(ctx));
-                const build = step(spec, "build");
+                const build = stepOf(spec, "build");
                 assert.equal(build.script, loadScript("build-image.sh"));
                 assert.deepEqual(envOf(build), {
                     IMAGE: "$(params.image)",
@@ -604,7 +582,7 @@ describe("build-side Task builders", () => {
 
         it("passes fcos-base's files to the clone and the build, and the build args to the Containerfile's ARGs", async () => {
             const spec = await renderTask(machineOsTask(local));
-            const [base, clone, build] = ["fcos-base", "clone", "build"].map((n) => envOf(step(spec, n)));
+            const [base, clone, build] = ["fcos-base", "clone", "build"].map((n) => envOf(stepOf(spec, n)));
             // fcos-base.sh writes $OUT_DIR/labels and $OUT_DIR/build-args; clone appends the source labels.
             const script = loadScript("fcos-base.sh");
             assert.match(script, /^\} >"\$\{OUT_DIR\}\/labels"$/m);
@@ -615,7 +593,7 @@ describe("build-side Task builders", () => {
             assert.equal(build.CONTEXT_DIR, clone.SOURCE_DIR);
             // The Containerfile the ConfigMap key holds takes exactly the args the build passes.
             const volume = spec.volumes.find((v: Obj) => v.name === "containerfiles");
-            const mount = step(spec, "build").volumeMounts.find((m: Obj) => m.name === "containerfiles");
+            const mount = stepOf(spec, "build").volumeMounts.find((m: Obj) => m.name === "containerfiles");
             assert.equal(build.CONTAINERFILE, `${mount.mountPath}/${volume.configMap.items[0].path}`);
             const containerfile = loadContainerfile(volume.configMap.items[0].key.replace(/\.Containerfile$/, ""));
             const args = new Set([...containerfile.matchAll(/^ARG ([A-Z_]+)/gm)].map((m) => m[1]));

@@ -60,21 +60,8 @@ import { unmanagedGateAccess } from "../../../components/shared/gates";
 import type { CloudPlatform } from "../../../components/shared/model";
 import type { GateAccess } from "../../../components/shared/site";
 import { useMocks, valueOf } from "../../helpers";
+import { type Obj, resolved } from "../../support/rendered";
 import { calls, requireTool, runScript, stub, tempDir } from "../../scripts/harness";
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered Tekton objects are untyped JSON */
-type Obj = any;
-
-/** Every Output in `x` replaced by its value, so a rendered object compares as the API server would receive it. */
-async function plain(x: unknown): Promise<Obj> {
-    if (pulumi.Output.isInstance(x)) return plain(await valueOf(x));
-    if (Array.isArray(x)) return Promise.all(x.map(plain));
-    if (x !== null && typeof x === "object") {
-        const entries = await Promise.all(Object.entries(x).map(async ([k, v]) => [k, await plain(v)] as const));
-        return Object.fromEntries(entries);
-    }
-    return x;
-}
 
 const azureZone =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/okd-dns/providers/Microsoft.Network/dnszones/azure.ci.example.org";
@@ -175,7 +162,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
         for (const cloud of clouds) {
             it(`${cloud}: mounts the gate Secret read-only, optional, and points the installer at its file`, async () => {
                 const c = credentials(gateOn(cloud));
-                assert.deepEqual(await plain(c.env), credentialEnv(cloud));
+                assert.deepEqual(await resolved(c.env), credentialEnv(cloud));
                 assert.deepEqual(c.volumes, [credentialVolume(cloud)]);
                 assert.deepEqual(c.mounts, [credentialMount]);
                 // The suite's cloud client reads the same file, and nothing of the installer's checks.
@@ -185,7 +172,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
             });
 
             it(`${cloud}: gives the installer its credentials and ${cloud}'s install-config settings, each once`, async () => {
-                assert.deepEqual(await plain(gateStepEnv(gateOn(cloud))), [
+                assert.deepEqual(await resolved(gateStepEnv(gateOn(cloud))), [
                     ...credentialEnv(cloud),
                     ...installerSettings[cloud],
                 ]);
@@ -198,14 +185,14 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
 
         it("takes a site's own GCP project and DNS resource group over the derived ones, not both", async () => {
             const gcp = gateOn("gcp", { GCP_PROJECT: pulumi.output("site-project") });
-            const gcpEnv = await plain(gateStepEnv(gcp));
+            const gcpEnv = await resolved(gateStepEnv(gcp));
             assert.deepEqual(
                 gcpEnv.filter((e: Obj) => e.name === "GCP_PROJECT"),
                 [{ name: "GCP_PROJECT", value: "site-project" }],
             );
             assert.equal(JSON.parse(await valueOf(testProvider(gcp))).projectid, "site-project");
             const azure = gateOn("azure", { AZURE_BASE_DOMAIN_RESOURCE_GROUP: pulumi.output("zones-rg") });
-            const azureEnv = await plain(gateStepEnv(azure));
+            const azureEnv = await resolved(gateStepEnv(azure));
             assert.deepEqual(
                 azureEnv.filter((e: Obj) => e.name === "AZURE_BASE_DOMAIN_RESOURCE_GROUP"),
                 [{ name: "AZURE_BASE_DOMAIN_RESOURCE_GROUP", value: "zones-rg" }],
@@ -214,7 +201,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
 
         it("derives no GCP project where the gate names none, and gives openshift-tests an empty project id", async () => {
             const gate: GateAccess = { ...gateOn("gcp"), project: undefined };
-            const env = await plain(gateStepEnv(gate));
+            const env = await resolved(gateStepEnv(gate));
             assert.deepEqual(
                 env.map((e: Obj) => e.name),
                 [...credentialEnv("gcp").map((e) => e.name), "INSTALL_CREDENTIALS_MODE", "CLUSTER_PREFIX"],
@@ -287,7 +274,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
                 ["install", installTask, "create", installTaskName],
             ] as const) {
                 it(`${cloud}: the ${which} Task runs e2e-install.sh INSTALL_STEP=${step} with what the installer needs`, async () => {
-                    const task = await plain(build(ctx(), gateOn(cloud)));
+                    const task = await resolved(build(ctx(), gateOn(cloud)));
                     assert.equal(task.name, name(cloud));
                     assert.equal(task.name, `okd-e2e-${which}-${cloud}`);
                     const spec = task.spec;
@@ -355,7 +342,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
     describe("the gate Task (refresh-pull-secret.sh, e2e-test.sh)", () => {
         for (const cloud of clouds) {
             it(`${cloud}: refreshes the cluster's pull secret, then runs the suite from the payload's tests image`, async () => {
-                const task = await plain(gateTask(gateOn(cloud)));
+                const task = await resolved(gateTask(gateOn(cloud)));
                 assert.equal(task.name, `okd-e2e-${cloud}`);
                 assert.equal(task.name, gateTaskName(cloud));
                 const spec = task.spec;
@@ -430,7 +417,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
     describe("the upgrade gate Task", () => {
         for (const cloud of clouds) {
             it(`${cloud}: refreshes the earlier release's cluster's pull secret, then upgrades it to the payload`, async () => {
-                const task = await plain(upgradeGateTask(gateOn(cloud)));
+                const task = await resolved(upgradeGateTask(gateOn(cloud)));
                 assert.equal(task.name, `okd-e2e-upgrade-${cloud}`);
                 assert.equal(task.name, upgradeGateTaskName(cloud));
                 assert.equal(upgradeGateName(cloud), `${cloud}-upgrade`);
@@ -492,7 +479,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
     describe("the destroy Task (e2e-destroy.sh)", () => {
         for (const cloud of clouds) {
             it(`${cloud}: destroys from metadata.json with the gate's credentials and nothing of the install settings`, async () => {
-                const task = await plain(destroyTask(ctx(), gateOn(cloud)));
+                const task = await resolved(destroyTask(ctx(), gateOn(cloud)));
                 assert.equal(task.name, `okd-e2e-destroy-${cloud}`);
                 assert.equal(task.name, destroyTaskName(cloud));
                 const spec = task.spec;
@@ -535,7 +522,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
 
     describe("the pull secret Task", () => {
         it("mints a pull-only secret into the e2e workspace at `path` as the e2e identity, with OKD's placeholder auth", async () => {
-            const task = await plain(pullSecretTask(ctx()));
+            const task = await resolved(pullSecretTask(ctx()));
             assert.equal(task.name, "okd-e2e-pull-secret");
             assert.equal(task.name, pullSecretTaskName);
             const spec = task.spec;
@@ -567,7 +554,7 @@ describe("e2e gate Tasks, for a gate on each cloud", () => {
 
     describe("the register Task (register-cluster.sh)", () => {
         it("stores the gate's metadata.json as the records identity, under clusters/<gate>/", async () => {
-            const task = await plain(registerClusterTask(ctx()));
+            const task = await resolved(registerClusterTask(ctx()));
             assert.equal(task.name, "okd-register-cluster");
             assert.equal(task.name, registerClusterTaskName);
             const spec = task.spec;
@@ -957,7 +944,7 @@ mkdir -p "$to"; printf '#!/usr/bin/env bash\\nexec ${bin}/openshift-install-real
 
         /** The environment a step of `task` runs with, for the params the nightly binds. */
         async function stepEnv(task: Obj, params: Record<string, string>): Promise<Record<string, string>> {
-            const spec = (await plain(task)).spec;
+            const spec = (await resolved(task)).spec;
             const defaults = Object.fromEntries(
                 spec.params.filter((p: Obj) => p.default !== undefined).map((p: Obj) => [p.name, p.default]),
             );

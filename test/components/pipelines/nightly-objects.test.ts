@@ -7,29 +7,15 @@
  */
 import * as assert from "node:assert/strict";
 
-import * as pulumi from "@pulumi/pulumi";
-
 import { type PipelineContext, pipelineContext } from "../../../components/pipelines/context";
 import { defaultImages } from "../../../components/pipelines/images";
 import { batches, nightlyPipeline, previousMinor } from "../../../components/pipelines/nightly";
 import { toolsImagePipelineTaskOf } from "../../../components/pipelines/tasks/tools-image";
 import type { GateAccess } from "../../../components/shared/site";
 import { type Stream, streamSchema } from "../../../src/config/schema";
-import { useMocks, valueOf } from "../../helpers";
+import { useMocks } from "../../helpers";
+import { type Obj, resolved } from "../../support/rendered";
 import { fakeSite } from "../tekton/fixtures";
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered specs are compared as plain JSON */
-type Obj = any;
-
-/** The spec with every Pulumi Output resolved, as the API server gets it. */
-async function plain(x: unknown): Promise<Obj> {
-    if (pulumi.Output.isInstance(x)) return plain(await valueOf(x));
-    if (Array.isArray(x)) return Promise.all(x.map(plain));
-    if (x !== null && typeof x === "object") {
-        return Object.fromEntries(await Promise.all(Object.entries(x).map(async ([k, v]) => [k, await plain(v)])));
-    }
-    return x;
-}
 
 const run = "$(context.pipelineRun.name)";
 const tools = {
@@ -103,7 +89,7 @@ describe("the nightly Pipeline, task by task", () => {
     describe("OKD/FCOS 4.15 on a site with one gate, builds capped at 2", () => {
         let spec: Obj;
         before(async () => {
-            spec = await plain(nightlyPipeline(aws, fcos415(), awsGates, { maxParallelBuilds: 2 }));
+            spec = await resolved(nightlyPipeline(aws, fcos415(), awsGates, { maxParallelBuilds: 2 }));
         });
 
         it("runs tools-image, machine-os, the batches, assembly, then the gate chain, and finally destroy and finalize", async () => {
@@ -127,7 +113,7 @@ describe("the nightly Pipeline, task by task", () => {
                 spec.finally.map((t: Obj) => t.name),
                 ["destroy-gcp", "finalize-record"],
             );
-            assert.deepEqual(spec.tasks[0], await plain(toolsImagePipelineTaskOf(aws)));
+            assert.deepEqual(spec.tasks[0], await resolved(toolsImagePipelineTaskOf(aws)));
         });
 
         it("builds machine-os from the Pipeline's params into the machine-os repository under the run's name", () => {
@@ -300,7 +286,7 @@ describe("the nightly Pipeline, task by task", () => {
     describe("OKD/SCOS 4.14 with an upgrade gate, all builds at once", () => {
         let spec: Obj;
         before(async () => {
-            spec = await plain(nightlyPipeline(gcp, scos414(), gcpGates, { maxParallelBuilds: 256 }));
+            spec = await resolved(nightlyPipeline(gcp, scos414(), gcpGates, { maxParallelBuilds: 256 }));
         });
 
         it("resolves both SCOS node tags and the extensions image with stream-coreos, retried twice", () => {
@@ -390,7 +376,7 @@ describe("the nightly Pipeline, task by task", () => {
         };
         let spec: Obj;
         before(async () => {
-            spec = await plain(nightlyPipeline(local, bare(), [], { maxParallelBuilds: 4, builderImage: "b:{go}" }));
+            spec = await resolved(nightlyPipeline(local, bare(), [], { maxParallelBuilds: 4, builderImage: "b:{go}" }));
         });
 
         it("assembles right after the node images, with no build task and no built-images param", () => {
@@ -465,7 +451,7 @@ describe("the nightly Pipeline, task by task", () => {
     it("layers machine-os on Fedora CoreOS stable when the stream names no FCOS stream, else on the one named", async () => {
         const stream = fcos415();
         const defaultOf = async (s: Stream) =>
-            (await plain(nightlyPipeline(aws, s, [], { maxParallelBuilds: 8 }))).params.find(
+            (await resolved(nightlyPipeline(aws, s, [], { maxParallelBuilds: 8 }))).params.find(
                 (p: Obj) => p.name === "fcos-stream",
             ).default;
         assert.equal(await defaultOf({ ...stream, fcosStream: "next" }), "next");

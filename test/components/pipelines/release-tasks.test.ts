@@ -44,20 +44,10 @@ import { verdictSteps } from "../../../components/pipelines/tasks/verdict";
 import type { Stream } from "../../../components/shared/model";
 import { type GateAccess, secretNames } from "../../../components/shared/site";
 import { streamSchema } from "../../../src/config/schema";
-import { useMocks, valueOf } from "../../helpers";
+import { useMocks } from "../../helpers";
+import { type Obj, restrictedStep, serialized, stepOf } from "../../support/rendered";
 import { fakeKmsRef, fakeSite, sentinel } from "../tekton/fixtures";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered Tekton objects are checked as untyped JSON */
-type Obj = any;
-
-/** The value of a builder's output with every Pulumi Output in it resolved, as the Task's manifest carries it. */
-const plain = async (x: unknown): Promise<Obj> => JSON.parse(JSON.stringify(await valueOf(x as Obj)));
-
-const stepOf = (spec: Obj, name: string): Obj => {
-    const found = (spec.steps as Obj[]).filter((s) => s.name === name);
-    assert.equal(found.length, 1, `one step ${name} in ${(spec.steps as Obj[]).map((s) => s.name).join(", ")}`);
-    return found[0];
-};
 const stepNames = (spec: Obj): string[] => (spec.steps as Obj[]).map((s) => s.name);
 const tools = "$(params.tools-image)";
 const toolsArg = {
@@ -68,14 +58,6 @@ const toolsParam = {
     name: "tools-image",
     description:
         "The pipeline tools image (bash, jq, git, skopeo, rclone, oc) by digest: the tools-image task's IMAGE_URL@IMAGE_DIGEST.",
-};
-const restricted = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
-    runAsNonRoot: true,
-    runAsUser: 65532,
-    runAsGroup: 65532,
-    seccompProfile: { type: "RuntimeDefault" },
 };
 const home = { name: "HOME", value: "/tekton/home" };
 /** The identity variable every context below carries, to see which Tasks pass the site's identity settings on. */
@@ -134,7 +116,7 @@ describe("release Task builders", () => {
         before(async () => {
             const task = assembleTask(localContext("rta"));
             assert.equal(task.name, "okd-assemble-release");
-            spec = await plain(task.spec);
+            spec = await serialized(task.spec);
         });
 
         it("takes the stream, the builds by digest as an array, the node images and the upgrade settings", () => {
@@ -288,9 +270,9 @@ describe("release Task builders", () => {
         before(async () => {
             const task = promoteTask(localContext("rtp"), mirror, { attestationRepository: attestations });
             assert.equal(task.name, "okd-promote-release");
-            pem = await plain(task.spec);
+            pem = await serialized(task.spec);
             const gcp = pipelineContext(fakeSite("rtq", "gcp"), defaultImages);
-            kms = await plain(
+            kms = await serialized(
                 promoteTask(gcp, mirror, { attestationRepository: attestations, kmsRef: fakeKmsRef.gcp }).spec,
             );
         });
@@ -325,7 +307,7 @@ describe("release Task builders", () => {
                     { name: "DIGEST", value: "$(params.digest)" },
                 ],
                 envFrom: local.promote,
-                securityContext: restricted,
+                securityContext: restrictedStep,
             });
             assert.deepEqual(stepNames(pem), ["registry-auth", "adopt", "check", "verify", "name", "mirror", "record"]);
             assert.deepEqual(stepOf(pem, "registry-auth"), localRegistryAuth);
@@ -448,9 +430,9 @@ describe("release Task builders", () => {
         before(async () => {
             const task = publishSignaturesTask(localContext("rts"), { attestationRepository: attestations });
             assert.equal(task.name, "okd-publish-signatures");
-            pem = await plain(task.spec);
+            pem = await serialized(task.spec);
             const aws = pipelineContext(fakeSite("rtt", "aws"), defaultImages);
-            kms = await plain(
+            kms = await serialized(
                 publishSignaturesTask(aws, { attestationRepository: attestations, kmsRef: fakeKmsRef.aws }).spec,
             );
         });
@@ -461,7 +443,7 @@ describe("release Task builders", () => {
                 { name: "image", description: "The promoted payload on quay.io, <repository>@sha256:<digest>." },
             ]);
             assert.deepEqual(pem.results, []);
-            assert.deepEqual(pem.stepTemplate, { env: [identity], securityContext: restricted });
+            assert.deepEqual(pem.stepTemplate, { env: [identity], securityContext: restrictedStep });
             assert.deepEqual(stepNames(pem), ["registry-auth", "publish"]);
             assert.deepEqual(stepOf(pem, "registry-auth"), localRegistryAuth);
             assert.equal(
@@ -513,7 +495,7 @@ describe("release Task builders", () => {
             assert.deepEqual(publish.volumeMounts, [
                 { name: "mirror-credentials", mountPath: "/var/run/okd-mirror", readOnly: true },
             ]);
-            assert.deepEqual(kms.stepTemplate, { env: [], securityContext: restricted });
+            assert.deepEqual(kms.stepTemplate, { env: [], securityContext: restrictedStep });
         });
     });
 
@@ -522,7 +504,7 @@ describe("release Task builders", () => {
         before(async () => {
             const task = releaseNotesTask(localContext("rtn"));
             assert.equal(task.name, "okd-release-notes");
-            spec = await plain(task.spec);
+            spec = await serialized(task.spec);
         });
 
         it("takes the promoted payload and writes the notes with the promotion's object store, restricted", () => {
@@ -543,7 +525,7 @@ describe("release Task builders", () => {
                     { name: "NAME", value: "$(params.name)" },
                 ],
                 envFrom: local.promote,
-                securityContext: restricted,
+                securityContext: restrictedStep,
             });
             assert.equal(
                 spec.description,
@@ -578,7 +560,7 @@ describe("release Task builders", () => {
         before(async () => {
             const task = publishStatusTask(localContext("rtu"), streamsJson);
             assert.equal(task.name, "okd-publish-status");
-            spec = await plain(task.spec);
+            spec = await serialized(task.spec);
         });
 
         it("renders with the bundled renderer from its optional ConfigMap, restricted, with the promotion's store", () => {
@@ -598,7 +580,7 @@ describe("release Task builders", () => {
             assert.deepEqual(spec.stepTemplate, {
                 env: [identity, ...local.storage, home],
                 envFrom: local.promote,
-                securityContext: restricted,
+                securityContext: restrictedStep,
             });
             assert.equal(
                 spec.description,
@@ -690,7 +672,7 @@ describe("release Task builders", () => {
         before(async () => {
             const task = finalizeTask(localContext("rtf"), streamsJson);
             assert.equal(task.name, "okd-finalize-record");
-            spec = await plain(task.spec);
+            spec = await serialized(task.spec);
         });
 
         it("takes the run's status, its gates and their statuses, with defaults for a stack without gates", () => {
@@ -755,8 +737,8 @@ describe("release Task builders", () => {
                 "record",
                 "publish-status",
             ]);
-            assert.deepEqual(spec.steps.slice(0, 2), await plain(verdictSteps()));
-            assert.deepEqual(spec.steps.at(-1), await plain(publishStatusStep(streamsJson)));
+            assert.deepEqual(spec.steps.slice(0, 2), await serialized(verdictSteps()));
+            assert.deepEqual(spec.steps.at(-1), await serialized(publishStatusStep(streamsJson)));
         });
 
         it("lets the wait, the unregistering and the upload fail without skipping the record, each bounded", () => {
@@ -833,7 +815,7 @@ describe("release Task builders", () => {
                 ["okd-reap-select", "okd-reap-destroy-gcp", "okd-reap-record"],
             );
             assert.equal(reapDestroyTaskName("azure"), "okd-reap-destroy-azure");
-            [select, destroy, record] = await Promise.all(tasks.map((t) => plain(t.spec)));
+            [select, destroy, record] = await Promise.all(tasks.map((t) => serialized(t.spec)));
         });
 
         const gcs = [
@@ -944,7 +926,7 @@ describe("release Task builders", () => {
                     ],
                     timeout: "20m",
                 },
-                await plain(publishStatusStep('[{"minor":"4.15"}]')),
+                await serialized(publishStatusStep('[{"minor":"4.15"}]')),
             ]);
             assert.equal(
                 record.description,
@@ -955,8 +937,8 @@ describe("release Task builders", () => {
         it("uses the records' object-store Secret where the site has static keys", async () => {
             const ctx = localContext("rtv");
             const [s, r] = await Promise.all([
-                plain(reapSelectTask(ctx, []).spec),
-                plain(reapRecordTask(ctx, "[]").spec),
+                serialized(reapSelectTask(ctx, []).spec),
+                serialized(reapRecordTask(ctx, "[]").spec),
             ]);
             assert.deepEqual(s.stepTemplate.envFrom, local.records);
             assert.deepEqual(r.stepTemplate.envFrom, local.records);
@@ -972,7 +954,7 @@ describe("release Task builders", () => {
         let ctx: PipelineContext;
         before(async () => {
             ctx = localContext("rtw");
-            spec = await plain(releasePipeline(ctx, fcos({ promote: true })));
+            spec = await serialized(releasePipeline(ctx, fcos({ promote: true })));
         });
 
         const accepted = [{ input: "$(tasks.pick.results.verdict)", operator: "in", values: ["accepted"] }];
@@ -999,7 +981,7 @@ describe("release Task builders", () => {
                 spec.tasks.map((t: Obj) => t.name),
                 ["tools-image", "pick", "promote", "publish-signatures", "release-notes"],
             );
-            assert.deepEqual(spec.tasks[0], await plain(toolsImagePipelineTaskOf(ctx, "resolve")));
+            assert.deepEqual(spec.tasks[0], await serialized(toolsImagePipelineTaskOf(ctx, "resolve")));
             assert.equal(spec.tasks[0].taskRef.name, "okd-tools-image-resolve");
             assert.deepEqual(spec.tasks[1], {
                 name: "pick",
