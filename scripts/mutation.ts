@@ -25,9 +25,9 @@ interface Group {
     spec: string[];
     /**
      * Tests of `spec` left out: those that run the program in a child process (`npm run synth`, the policy pack over
-     * each stack's synth), and whole-stack synths where narrower tests judge the group. StrykerJS activates a mutant in its own test-runner process only, so such a test cannot
+     * each stack's synth). StrykerJS activates a mutant in its own test-runner process only, so such a test cannot
      * kill a mutant, and for a mutant that runs at module load (a "static" mutant, which every test re-runs) it costs
-     * a full synth of every stack.
+     * a full synth of every stack. Also whole-stack synths in-process, where narrower tests judge the group's files.
      */
     ignore?: string[];
 }
