@@ -196,6 +196,12 @@ function parseArguments(): Arguments {
             throw new UsageError(`unknown module group "${name}"; expected one of ${Object.keys(groups).join(", ")}`);
         }
     }
+    // StrykerJS takes --mutate, and stryker.config.mjs the spec, as comma-separated lists: a `{a,b}` brace would be
+    // split into two broken globs that match nothing, silently.
+    const brace = [...(values.mutate ?? []), ...(values.spec ?? [])].find((v) => /[{}]/.test(v));
+    if (brace !== undefined) {
+        throw new UsageError(`"${brace}": brace globs are split at their commas; give each glob on its own`);
+    }
     const mutate = values.mutate?.flatMap((v) => v.split(",")).filter((v) => v !== "");
     if (values.mutate !== undefined && mutate?.length === 0) {
         throw new UsageError("--mutate needs a glob, e.g. --mutate policy/rules/rbac.ts");

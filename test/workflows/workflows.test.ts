@@ -156,6 +156,16 @@ describe("GitHub Actions workflows", () => {
         assert.deepEqual(wf.jobs.mutation.strategy.matrix.group, Object.keys(groups));
     });
 
+    it("gives every mutation group globs that survive the comma-separated lists they are passed as", async () => {
+        const { groups } = await import("../../scripts/mutation");
+        const patterns = Object.values(groups).flatMap((g) => [...g.mutate, ...g.spec, ...(g.ignore ?? [])]);
+        assert.ok(patterns.length > Object.keys(groups).length);
+        assert.deepEqual(
+            patterns.filter((p) => /[{},]/.test(p)),
+            [],
+        );
+    });
+
     it("keeps the step scripts shellcheck-clean", async () => {
         const scripts = fs.readdirSync(path.join(dir, "scripts")).filter((f) => f.endsWith(".sh"));
         assert.ok(scripts.length > 0);
