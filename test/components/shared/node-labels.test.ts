@@ -80,5 +80,27 @@ describe("reserved node labels", () => {
             /node pool okd-build: label node\.kubernetes\.io\/exclude-from-external-load-balancers would be refused on aws \(no key containing kubernetes\.io\/, k8s\.io\/, eks\.amazonaws\.com\/; EKS managed node group API/,
         );
         assert.doesNotThrow(() => assertNodeLabels("aws", "okd-build", { "okd-ci/pool": "builds" }));
+        assert.throws(
+            () =>
+                assertNodeLabels("gcp", "okd-system", {
+                    "cloud.google.com/gke-spot": "true",
+                    "okd-ci/pool": "system",
+                    "node-role.kubernetes.io/infra": "",
+                }),
+            new Error(
+                "node pool okd-system: labels cloud.google.com/gke-spot, node-role.kubernetes.io/infra would be refused on gcp (no kubernetes.io/ or k8s.io/ namespace except node.kubernetes.io/, kubelet.kubernetes.io/ and the kubelet's well-known labels, and nothing in GKE's cloud.google.com/ namespace; GKE node pool API (hashicorp/terraform-provider-google#6003, #19677))",
+            ),
+        );
+    });
+
+    it("reads a key's namespace only before its slash: a key with no prefix is in no namespace", () => {
+        // A key with no "/" has no prefix (k8s.io/apimachinery IsQualifiedName), however it is spelled.
+        for (const platform of ["gcp", "azure"] as const) {
+            assert.deepEqual(
+                refusedNodeLabels(platform, { "kubernetes.iox": "1", "k8s.iox": "1", "cloud.google.comx": "1" }),
+                [],
+                platform,
+            );
+        }
     });
 });
