@@ -71,6 +71,8 @@ describe("cron schedules: what a parsed schedule fires on", () => {
         assert.deepEqual(fields("0 0 ?/2 * *")[2], { values: range(1, 31, 2), star: false });
         assert.deepEqual(fields("0 0 ?/1 * *")[2], { values: range(1, 31), star: true });
         assert.deepEqual(fields("58/1 * * * *")[0], { values: [58, 59], star: false });
+        // A range with a step ends at its own end, not the field's maximum.
+        assert.deepEqual(fields("0-10/5 * * * *")[0], { values: [0, 5, 10], star: false });
     });
 
     it("merges a list's ranges without duplicates, skipping empty items, and keeps any star among them", () => {

@@ -133,6 +133,8 @@ describe("OKD variants (variants.ts)", () => {
             // A registry port is no tag.
             assert.equal(payloadVariant("localhost:5000/okd/release"), undefined);
             assert.equal(payloadVariant("registry.example.org/okd/release:latest"), undefined);
+            // A bare repository name (Docker Hub's library) is a repository, not a tag, however it is spelled.
+            assert.equal(payloadVariant("okd-scos"), undefined);
         });
 
         it("knows OKD/SCOS payload names in any repository: nightlies and releases", () => {
