@@ -153,6 +153,42 @@ describe("cron schedules: what a parsed schedule fires on", () => {
         assert.ok(Math.abs(tiny("250µs") - 250e-6) < 1e-12);
         assert.ok(Math.abs(tiny("250μs") - 250e-6) < 1e-12);
         assert.ok(Math.abs(tiny("7ns") - 7e-9) < 1e-15);
+        // Counted in int64 nanoseconds as Go does: up to 2^63-1 ns, 2^63 ns only when negative.
+        assert.deepEqual(every("9223372036854775807ns"), { kind: "every", seconds: 2 ** 63 / 1e9 });
+        assert.deepEqual(every("-9223372036854775808ns"), { kind: "every", seconds: -(2 ** 63) / 1e9 });
+        assert.deepEqual(every("2562047h"), { kind: "every", seconds: 2562047 * 3600 });
+        assert.equal(
+            error("@every 9223372036854775808ns"),
+            'failed to parse duration @every 9223372036854775808ns: time: invalid duration "9223372036854775808ns"',
+        );
+        assert.equal(
+            error("@every 2562048h"),
+            'failed to parse duration @every 2562048h: time: invalid duration "2562048h"',
+        );
+        assert.equal(
+            error("@every 2562047.8h"),
+            'failed to parse duration @every 2562047.8h: time: invalid duration "2562047.8h"',
+        );
+        assert.equal(
+            error("@every 2562047h1h"),
+            'failed to parse duration @every 2562047h1h: time: invalid duration "2562047h1h"',
+        );
+        // A fraction counts only the digits that fit in 64 bits.
+        assert.deepEqual(every("1.0000000000000000000000001h"), { kind: "every", seconds: 3600 });
+        assert.deepEqual(every("0.5000000000000000000000009s"), { kind: "every", seconds: 0.5 });
+        // Go's time.quote: every byte of a non-ASCII character as \xNN, `"` and `\` escaped.
+        assert.equal(
+            error("@every 5µ"),
+            'failed to parse duration @every 5µ: time: unknown unit "\\xc2\\xb5" in duration "5\\xc2\\xb5"',
+        );
+        assert.equal(
+            error('@every 1"x'),
+            'failed to parse duration @every 1"x: time: unknown unit "\\"x" in duration "1\\"x"',
+        );
+        assert.equal(
+            error("@every 1\\x"),
+            'failed to parse duration @every 1\\x: time: unknown unit "\\\\x" in duration "1\\\\x"',
+        );
         assert.equal(error("@every 10"), 'failed to parse duration @every 10: time: missing unit in duration "10"');
         assert.equal(error("@every 1d"), 'failed to parse duration @every 1d: time: unknown unit "d" in duration "1d"');
         assert.equal(error("@every "), 'failed to parse duration @every : time: invalid duration ""');
