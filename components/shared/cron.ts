@@ -166,7 +166,8 @@ function parseDuration(s: string): number {
         s = s.slice(m[0].length);
         const unitName = /^[^.0-9]*/.exec(s)![0];
         if (unitName === "") throw new CronError(`time: missing unit in duration ${goQuote(orig)}`);
-        const unit = durationUnits[unitName];
+        // Own keys only: `toString` or `constructor` is no unit.
+        const unit = Object.hasOwn(durationUnits, unitName) ? durationUnits[unitName] : undefined;
         if (unit === undefined) {
             throw new CronError(`time: unknown unit ${goQuote(unitName)} in duration ${goQuote(orig)}`);
         }

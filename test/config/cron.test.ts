@@ -64,6 +64,8 @@ const schedules = [
     "@every 0.1234567890123456789012345h",
     "@every 5µ",
     '@every 1"x',
+    "@every 1constructor",
+    "@every 1toString",
 ];
 
 function real(inputs: string[]): string[] {

@@ -189,6 +189,12 @@ describe("cron schedules: what a parsed schedule fires on", () => {
             error("@every 1\\x"),
             'failed to parse duration @every 1\\x: time: unknown unit "\\\\x" in duration "1\\\\x"',
         );
+        for (const unit of ["constructor", "toString", "__proto__"]) {
+            assert.equal(
+                error(`@every 1${unit}`),
+                `failed to parse duration @every 1${unit}: time: unknown unit "${unit}" in duration "1${unit}"`,
+            );
+        }
         assert.equal(error("@every 10"), 'failed to parse duration @every 10: time: missing unit in duration "10"');
         assert.equal(error("@every 1d"), 'failed to parse duration @every 1d: time: unknown unit "d" in duration "1d"');
         assert.equal(error("@every "), 'failed to parse duration @every : time: invalid duration ""');
