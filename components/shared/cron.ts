@@ -64,8 +64,9 @@ function mustParseInt(expr: string): number {
 }
 
 function parseIntOrName(expr: string, names?: Record<string, number>): number {
-    const named = names?.[expr.toLowerCase()];
-    return named !== undefined ? named : mustParseInt(expr);
+    // Own keys only: `constructor` or `__proto__` is no month or weekday name.
+    const lower = expr.toLowerCase();
+    return names !== undefined && Object.hasOwn(names, lower) ? names[lower] : mustParseInt(expr);
 }
 
 function getRange(expr: string, r: Bounds): CronField {

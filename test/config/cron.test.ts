@@ -66,6 +66,8 @@ const schedules = [
     '@every 1"x',
     "@every 1constructor",
     "@every 1toString",
+    "0 0 * constructor *",
+    "0 0 * * __proto__",
 ];
 
 function real(inputs: string[]): string[] {

@@ -111,6 +111,16 @@ describe("cron schedules: what a parsed schedule fires on", () => {
         // Names belong to their field only.
         assert.equal(error("* * * mon *"), 'failed to parse int from mon: strconv.Atoi: parsing "mon": invalid syntax');
         assert.equal(error("* * * * jan"), 'failed to parse int from jan: strconv.Atoi: parsing "jan": invalid syntax');
+        for (const name of ["constructor", "__proto__"]) {
+            assert.equal(
+                error(`0 0 * ${name} *`),
+                `failed to parse int from ${name}: strconv.Atoi: parsing "${name}": invalid syntax`,
+            );
+            assert.equal(
+                error(`0 0 * * mon-${name}`),
+                `failed to parse int from ${name}: strconv.Atoi: parsing "${name}": invalid syntax`,
+            );
+        }
         assert.equal(error("jan * * * *"), 'failed to parse int from jan: strconv.Atoi: parsing "jan": invalid syntax');
         assert.equal(error("* * * 1-jun/0 *"), "step of range should be a positive number: 1-jun/0");
         assert.equal(error("5-1 * * * *"), "beginning of range (5) beyond end of range (1): 5-1");
