@@ -183,6 +183,12 @@ describe("cron schedules: what a parsed schedule fires on", () => {
             error("@every 2562047h1h"),
             'failed to parse duration @every 2562047h1h: time: invalid duration "2562047h1h"',
         );
+        // -2^63 ns exactly, reached through the fraction, is a duration; the sum of two terms past it is not.
+        assert.deepEqual(every("-9223372036.854775808s"), { kind: "every", seconds: -(2 ** 63) / 1e9 });
+        assert.equal(
+            error("@every -2562047h2562047h"),
+            'failed to parse duration @every -2562047h2562047h: time: invalid duration "-2562047h2562047h"',
+        );
         // A fraction counts only the digits that fit in 64 bits.
         assert.deepEqual(every("1.0000000000000000000000001h"), { kind: "every", seconds: 3600 });
         assert.deepEqual(every("0.5000000000000000000000009s"), { kind: "every", seconds: 0.5 });
@@ -198,6 +204,19 @@ describe("cron schedules: what a parsed schedule fires on", () => {
         assert.equal(
             error("@every 1\\x"),
             'failed to parse duration @every 1\\x: time: unknown unit "\\\\x" in duration "1\\\\x"',
+        );
+        // Control characters and U+0080 are escaped byte by byte; a space is ASCII.
+        assert.equal(
+            error("@every 1\u0001"),
+            'failed to parse duration @every 1\u0001: time: unknown unit "\\x01" in duration "1\\x01"',
+        );
+        assert.equal(
+            error("@every 1\u0080"),
+            'failed to parse duration @every 1\u0080: time: unknown unit "\\xc2\\x80" in duration "1\\xc2\\x80"',
+        );
+        assert.equal(
+            error("@every 1 x"),
+            'failed to parse duration @every 1 x: time: unknown unit " x" in duration "1 x"',
         );
         for (const unit of ["constructor", "toString", "__proto__"]) {
             assert.equal(

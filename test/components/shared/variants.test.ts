@@ -42,6 +42,38 @@ describe("OKD variants (variants.ts)", () => {
         );
     });
 
+    it("names the node image tags each variant's machine-config-operator references", () => {
+        assert.deepEqual(nodeImageTags("okd", "4.15"), {
+            node: ["fedora-coreos", "machine-os-content"],
+            extensions: [],
+        });
+        assert.deepEqual(nodeImageTags("scos", "4.15"), {
+            node: ["centos-stream-coreos-9"],
+            extensions: ["centos-stream-coreos-9-extensions"],
+        });
+        assert.deepEqual(nodeImageTags("scos", "4.16"), {
+            node: ["stream-coreos"],
+            extensions: ["stream-coreos-extensions"],
+        });
+        assert.deepEqual(nodeImageTags("scos", "5.0"), {
+            node: ["stream-coreos"],
+            extensions: ["stream-coreos-extensions"],
+        });
+        assert.deepEqual(nodeImageTags("scos", "5.12"), {
+            node: ["stream-coreos"],
+            extensions: ["stream-coreos-extensions"],
+        });
+        assert.deepEqual(nodeImageTags("scos", "4.12"), {
+            node: ["centos-stream-coreos-9", "machine-os-content"],
+            extensions: [],
+        });
+        assert.deepEqual(defaultNodeImages("5.0"), {
+            node: "registry.ci.openshift.org/origin/scos-5.0:stream-coreos",
+            extensions: "registry.ci.openshift.org/origin/scos-5.0:stream-coreos-extensions",
+        });
+        assert.deepEqual(defaultNodeImages("5.12").node, "registry.ci.openshift.org/origin/scos-5.12:stream-coreos");
+    });
+
     it("names the node image tags of SCOS 4.13 and 4.14, the last with machine-os-content", () => {
         assert.deepEqual(nodeImageTags("scos", "4.14"), {
             node: ["centos-stream-coreos-9", "machine-os-content"],
@@ -222,6 +254,67 @@ describe("OKD variants (variants.ts)", () => {
             assert.deepEqual(
                 variantIssues({ minor: "4.16", basePayload: "quay.io/okd/scos-release:4.16.0-okd-scos.1" }),
                 [],
+            );
+        });
+
+        it("says why a minor is too old for the variant, on the key that chose it", () => {
+            assert.deepEqual(variantIssues({ minor: "4.11", variant: "scos" }), [
+                {
+                    field: "variant",
+                    message:
+                        "has no OKD/SCOS release: OKD on CentOS Stream CoreOS begins with 4.12 (4.12.0-0.okd-scos); expected a minor from 4.12",
+                },
+            ]);
+            assert.deepEqual(variantIssues({ minor: "4.11" }), [
+                {
+                    field: "minor",
+                    message:
+                        "is older than any OKD/FCOS minor okd-ci builds: machine-os is layered on a Fedora CoreOS image as openshift/okd-machine-os does from release-4.12 (4.11 and earlier shipped a coreos-assembler machine-os-content); expected a minor from 4.12",
+                },
+            ]);
+            assert.deepEqual(
+                variantIssues({ minor: "4.11", variant: "okd" }).map((i) => i.field),
+                ["variant"],
+            );
+            assert.deepEqual(variantIssues({ minor: "4.16", variant: "okd" }), [
+                {
+                    field: "variant",
+                    message:
+                        '"okd" (OKD on Fedora CoreOS) has no 4.16 release: OKD/FCOS ends at 4.15 and every OKD release since is OKD/SCOS on CentOS Stream CoreOS; expected "scos" (the default from 4.16)',
+                },
+            ]);
+            assert.deepEqual(variantIssues({ minor: "4.15", variant: "okd" }), []);
+        });
+
+        it("refuses each variant's own keys on the other", () => {
+            assert.deepEqual(variantIssues({ minor: "4.22", fcosStream: "stable" }), [
+                {
+                    field: "fcosStream",
+                    message:
+                        'applies only to variant "okd" (machine-os layered on Fedora CoreOS); an scos stream takes its node image from nodeImage (CentOS Stream CoreOS); remove it',
+                },
+            ]);
+            assert.deepEqual(variantIssues({ minor: "4.15", fcosStream: "stable" }), []);
+            const okdOnly =
+                'applies only to variant "scos"; an okd stream builds its machine-os from Fedora CoreOS (fcosStream); remove it';
+            assert.deepEqual(
+                variantIssues({ minor: "4.15", nodeImage: "quay.io/x/n:1", nodeExtensionsImage: "quay.io/x/e:1" }),
+                [
+                    { field: "nodeImage", message: okdOnly },
+                    { field: "nodeExtensionsImage", message: okdOnly },
+                ],
+            );
+            assert.deepEqual(variantIssues({ minor: "4.15", nodeExtensionsImage: "quay.io/x/e:1" }), [
+                { field: "nodeExtensionsImage", message: okdOnly },
+            ]);
+            // An okd stream's payload check still runs before its own keys are looked at.
+            assert.deepEqual(
+                variantIssues({ minor: "4.14", basePayload: "quay.io/okd/scos-release:4.14.0-okd-scos.1" }).map(
+                    (i) => i.message,
+                ),
+                [
+                    'is an OKD/SCOS payload, but the stream is variant "okd" (the default up to 4.15), which layers Fedora CoreOS on an OKD/FCOS payload (quay.io/openshift/okd:<release>); set variant: scos, or use an OKD/FCOS base payload',
+                ],
             );
         });
 
