@@ -34,6 +34,31 @@ describe("reserved node labels", () => {
             ["node-role.kubernetes.io/builds", "example.k8s.io/x"],
         );
         assert.deepEqual(refusedNodeLabels("azure", { "kubernetes.io/role": "x" }), ["kubernetes.io/role"]);
+        // Every well-known label the kubelet sets itself (k8s.io/kubelet well_known_labels.go) passes its rule; AKS
+        // refuses those it sets on every node.
+        const wellKnown = [
+            "kubernetes.io/hostname",
+            "kubernetes.io/os",
+            "kubernetes.io/arch",
+            "beta.kubernetes.io/os",
+            "beta.kubernetes.io/arch",
+            "beta.kubernetes.io/instance-type",
+            "node.kubernetes.io/instance-type",
+            "failure-domain.beta.kubernetes.io/zone",
+            "failure-domain.beta.kubernetes.io/region",
+            "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region",
+        ];
+        const all = Object.fromEntries(wellKnown.map((k) => [k, "x"]));
+        assert.deepEqual(refusedNodeLabels("gcp", all), []);
+        assert.deepEqual(refusedNodeLabels("azure", all), [
+            "kubernetes.io/hostname",
+            "kubernetes.io/os",
+            "kubernetes.io/arch",
+            "node.kubernetes.io/instance-type",
+            "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region",
+        ]);
     });
 
     // https://learn.microsoft.com/azure/aks/use-labels, "Reserved system labels" and "Reserved prefixes".
