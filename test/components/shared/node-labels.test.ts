@@ -118,6 +118,15 @@ describe("reserved node labels", () => {
         );
     });
 
+    it("names AKS's rule and where it is written when an AKS pool's label is refused", () => {
+        assert.throws(
+            () => assertNodeLabels("azure", "builds", { "kubernetes.azure.com/mode": "user" }),
+            new Error(
+                "node pool builds: label kubernetes.azure.com/mode would be refused on azure (no kubernetes.azure.com/ (except kubernetes.azure.com/scalesetpriority on a spot pool) or kubernetes.io/ key, none of the labels AKS sets itself, and the kubelet's rule; AKS reserved labels and prefixes (https://learn.microsoft.com/azure/aks/use-labels) and the kubelet's rule)",
+            ),
+        );
+    });
+
     it("reads a key's namespace only before its slash: a key with no prefix is in no namespace", () => {
         // A key with no "/" has no prefix (k8s.io/apimachinery IsQualifiedName), however it is spelled.
         for (const platform of ["gcp", "azure"] as const) {
