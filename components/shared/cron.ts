@@ -64,8 +64,9 @@ function mustParseInt(expr: string): number {
 }
 
 function parseIntOrName(expr: string, names?: Record<string, number>): number {
-    const named = names?.[expr.toLowerCase()];
-    return named !== undefined ? named : mustParseInt(expr);
+    // Own keys only: `constructor` or `__proto__` is no month or weekday name.
+    const lower = expr.toLowerCase();
+    return names !== undefined && Object.hasOwn(names, lower) ? names[lower] : mustParseInt(expr);
 }
 
 function getRange(expr: string, r: Bounds): CronField {
@@ -114,39 +115,85 @@ function getField(field: string, r: Bounds): CronField {
     return { values: [...values].sort((a, b) => a - b), star };
 }
 
-/** Go's time.ParseDuration, for `@every <duration>`: seconds, or an error with Go's message. */
+/**
+ * Go's time.quote (time/format.go), which its duration errors use: ASCII as is (`"` and `\\` escaped), every byte of
+ * any other character as `\\xNN`.
+ */
+function goQuote(s: string): string {
+    let out = "";
+    for (const ch of s) {
+        const cp = ch.codePointAt(0)!;
+        if (cp >= 0x80 || cp < 0x20) {
+            for (const b of Buffer.from(ch, "utf8")) out += `\\x${b.toString(16).padStart(2, "0")}`;
+        } else {
+            out += ch === '"' || ch === "\\" ? `\\${ch}` : ch;
+        }
+    }
+    return `"${out}"`;
+}
+
+/** Nanoseconds per unit (time/format.go unitMap). */
+const durationUnits: Record<string, bigint> = {
+    ns: 1n,
+    us: 1_000n,
+    µs: 1_000n,
+    μs: 1_000n,
+    ms: 1_000_000n,
+    s: 1_000_000_000n,
+    m: 60_000_000_000n,
+    h: 3_600_000_000_000n,
+};
+
+const two63 = 1n << 63n;
+
+/**
+ * Go's time.ParseDuration (time/format.go), for `@every <duration>`: seconds, or an error with Go's message. Counted
+ * in nanoseconds as Go does, so a duration past int64 nanoseconds (about 292 years) is refused as Go refuses it.
+ */
 function parseDuration(s: string): number {
     const orig = s;
-    const quoted = JSON.stringify(orig);
-    const units: Record<string, number> = {
-        ns: 1e-9,
-        us: 1e-6,
-        µs: 1e-6,
-        μs: 1e-6,
-        ms: 1e-3,
-        s: 1,
-        m: 60,
-        h: 3600,
-    };
+    const invalid = () => new CronError(`time: invalid duration ${goQuote(orig)}`);
     let neg = false;
     if (s !== "" && (s[0] === "-" || s[0] === "+")) {
         neg = s[0] === "-";
         s = s.slice(1);
     }
     if (s === "0") return 0;
-    if (s === "") throw new CronError(`time: invalid duration ${quoted}`);
-    let total = 0;
+    if (s === "") throw invalid();
+    let d = 0n;
     while (s !== "") {
         const m = /^(\d*)(?:\.(\d*))?/.exec(s)!;
-        if (m[0] === "" || m[0] === ".") throw new CronError(`time: invalid duration ${quoted}`);
+        if (m[0] === "" || m[0] === ".") throw invalid();
         s = s.slice(m[0].length);
-        const unit = /^[^.0-9]*/.exec(s)![0];
-        if (unit === "") throw new CronError(`time: missing unit in duration ${quoted}`);
-        if (!(unit in units)) throw new CronError(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
-        s = s.slice(unit.length);
-        total += Number(`${m[1] || "0"}.${m[2] ?? "0"}`) * units[unit];
+        const unitName = /^[^.0-9]*/.exec(s)![0];
+        if (unitName === "") throw new CronError(`time: missing unit in duration ${goQuote(orig)}`);
+        // Own keys only: `toString` or `constructor` is no unit.
+        const unit = Object.hasOwn(durationUnits, unitName) ? durationUnits[unitName] : undefined;
+        if (unit === undefined) {
+            throw new CronError(`time: unknown unit ${goQuote(unitName)} in duration ${goQuote(orig)}`);
+        }
+        s = s.slice(unitName.length);
+        // leadingInt refuses more than 2^63; the product must not pass it either.
+        let v = BigInt(m[1] || "0");
+        if (v > two63 / unit) throw invalid();
+        v *= unit;
+        // leadingFraction: the digits after the point while they fit, then float64(f) * (float64(unit) / scale).
+        let f = 0n;
+        let scale = 1;
+        for (const digit of m[2] ?? "") {
+            const y = f * 10n + BigInt(digit);
+            if (f > (two63 - 1n) / 10n || y > two63) break;
+            [f, scale] = [y, scale * 10];
+        }
+        if (f > 0n) {
+            v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+            if (v > two63) throw invalid();
+        }
+        d += v;
+        if (d > two63) throw invalid();
     }
-    return neg ? -total : total;
+    if (!neg && d > two63 - 1n) throw invalid();
+    return (neg ? -Number(d) : Number(d)) / 1e9;
 }
 
 /** robfig/cron/v3 ParseStandard; throws a CronError with the parser's message. */

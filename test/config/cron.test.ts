@@ -54,6 +54,20 @@ const schedules = [
     "@every ",
     "@every -1h",
     "99999999999999999999 * * * *",
+    // Past int64 nanoseconds (about 292 years), which Go's time.ParseDuration refuses, and its quoting of non-ASCII.
+    "@every 2562047h",
+    "@every 2562048h",
+    "@every 2562047.8h",
+    "@every -2562047.8h",
+    "@every 9223372036854775807ns",
+    "@every 9223372036854775808ns",
+    "@every 0.1234567890123456789012345h",
+    "@every 5µ",
+    '@every 1"x',
+    "@every 1constructor",
+    "@every 1toString",
+    "0 0 * constructor *",
+    "0 0 * * __proto__",
 ];
 
 function real(inputs: string[]): string[] {

@@ -34,6 +34,31 @@ describe("reserved node labels", () => {
             ["node-role.kubernetes.io/builds", "example.k8s.io/x"],
         );
         assert.deepEqual(refusedNodeLabels("azure", { "kubernetes.io/role": "x" }), ["kubernetes.io/role"]);
+        // Every well-known label the kubelet sets itself (k8s.io/kubelet well_known_labels.go) passes its rule; AKS
+        // refuses those it sets on every node.
+        const wellKnown = [
+            "kubernetes.io/hostname",
+            "kubernetes.io/os",
+            "kubernetes.io/arch",
+            "beta.kubernetes.io/os",
+            "beta.kubernetes.io/arch",
+            "beta.kubernetes.io/instance-type",
+            "node.kubernetes.io/instance-type",
+            "failure-domain.beta.kubernetes.io/zone",
+            "failure-domain.beta.kubernetes.io/region",
+            "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region",
+        ];
+        const all = Object.fromEntries(wellKnown.map((k) => [k, "x"]));
+        assert.deepEqual(refusedNodeLabels("gcp", all), []);
+        assert.deepEqual(refusedNodeLabels("azure", all), [
+            "kubernetes.io/hostname",
+            "kubernetes.io/os",
+            "kubernetes.io/arch",
+            "node.kubernetes.io/instance-type",
+            "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region",
+        ]);
     });
 
     // https://learn.microsoft.com/azure/aks/use-labels, "Reserved system labels" and "Reserved prefixes".
@@ -80,5 +105,36 @@ describe("reserved node labels", () => {
             /node pool okd-build: label node\.kubernetes\.io\/exclude-from-external-load-balancers would be refused on aws \(no key containing kubernetes\.io\/, k8s\.io\/, eks\.amazonaws\.com\/; EKS managed node group API/,
         );
         assert.doesNotThrow(() => assertNodeLabels("aws", "okd-build", { "okd-ci/pool": "builds" }));
+        assert.throws(
+            () =>
+                assertNodeLabels("gcp", "okd-system", {
+                    "cloud.google.com/gke-spot": "true",
+                    "okd-ci/pool": "system",
+                    "node-role.kubernetes.io/infra": "",
+                }),
+            new Error(
+                "node pool okd-system: labels cloud.google.com/gke-spot, node-role.kubernetes.io/infra would be refused on gcp (no kubernetes.io/ or k8s.io/ namespace except node.kubernetes.io/, kubelet.kubernetes.io/ and the kubelet's well-known labels, and nothing in GKE's cloud.google.com/ namespace; GKE node pool API (hashicorp/terraform-provider-google#6003, #19677))",
+            ),
+        );
+    });
+
+    it("names AKS's rule and where it is written when an AKS pool's label is refused", () => {
+        assert.throws(
+            () => assertNodeLabels("azure", "builds", { "kubernetes.azure.com/mode": "user" }),
+            new Error(
+                "node pool builds: label kubernetes.azure.com/mode would be refused on azure (no kubernetes.azure.com/ (except kubernetes.azure.com/scalesetpriority on a spot pool) or kubernetes.io/ key, none of the labels AKS sets itself, and the kubelet's rule; AKS reserved labels and prefixes (https://learn.microsoft.com/azure/aks/use-labels) and the kubelet's rule)",
+            ),
+        );
+    });
+
+    it("reads a key's namespace only before its slash: a key with no prefix is in no namespace", () => {
+        // A key with no "/" has no prefix (k8s.io/apimachinery IsQualifiedName), however it is spelled.
+        for (const platform of ["gcp", "azure"] as const) {
+            assert.deepEqual(
+                refusedNodeLabels(platform, { "kubernetes.iox": "1", "k8s.iox": "1", "cloud.google.comx": "1" }),
+                [],
+                platform,
+            );
+        }
     });
 });
