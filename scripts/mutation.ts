@@ -104,6 +104,10 @@ interface Summary {
     group: string;
     date: string;
     partial: boolean;
+    /** The tests that judged the group (its own, or `--spec`'s with the preload). */
+    spec: string[];
+    /** Results of mutants StrykerJS judged unchanged were reused from the last run (`--incremental`): not a measurement. */
+    incremental: boolean;
     /** Static mutants were skipped (`--ignore-static`): the score is over the others only. */
     ignoreStatic: boolean;
     /** Mutants not run: static ones under `--ignore-static`, and those a `Stryker disable` comment names equivalent. */
@@ -127,8 +131,8 @@ interface ReportedMutant {
 function summarize(
     group: string,
     mutate: string[],
-    partial: boolean,
-    ignoreStatic: boolean,
+    spec: string[],
+    flags: { partial: boolean; incremental: boolean; ignoreStatic: boolean },
     mutants: ReportedMutant[],
 ): Summary {
     const count = (...statuses: string[]) => mutants.filter((m) => statuses.includes(m.status)).length;
@@ -140,8 +144,10 @@ function summarize(
     return {
         group,
         date: new Date().toISOString(),
-        partial,
-        ignoreStatic,
+        partial: flags.partial,
+        spec,
+        incremental: flags.incremental,
+        ignoreStatic: flags.ignoreStatic,
         ignored: count("Ignored"),
         mutate,
         score: valid === 0 ? null : Math.round(((killed + timeout) / valid) * 1000) / 10,
@@ -156,7 +162,8 @@ function summarize(
 
 const cli: Cli = {
     name: "mutation",
-    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]... [--incremental] [--concurrency <n>]
+    usage: `usage: npm run mutation -- [<group>...] [--mutate <glob>[,<glob>...]]... [--spec <glob>[,<glob>...]]...
+                           [--incremental] [--ignore-static] [--concurrency <n>]
 
 StrykerJS over each module group, against that group's own tests; reports in reports/mutation/.
   <group>            one or more of ${Object.keys(groups).join(", ")} (default: all)
@@ -271,8 +278,12 @@ function runGroup(name: string, args: Arguments): Summary {
     return summarize(
         name,
         mutate,
-        mutateOverride !== undefined || args.spec !== undefined,
-        args.ignoreStatic,
+        spec,
+        {
+            partial: mutateOverride !== undefined || args.spec !== undefined,
+            incremental: args.incremental,
+            ignoreStatic: args.ignoreStatic,
+        },
         Object.values(report.files).flatMap((f) => f.mutants),
     );
 }
@@ -291,8 +302,21 @@ async function main(): Promise<number> {
         ? (JSON.parse(fs.readFileSync(summaryFile, "utf8")) as Record<string, Summary>)
         : {};
     const summaries: Summary[] = [];
+    const failed: string[] = [];
     for (const name of args.names) {
-        const s = runGroup(name, args);
+        // A group that fails does not stop the others (a run of every group takes hours); its old summary goes, so
+        // summary.json never shows a score this run did not give, and the run fails at the end.
+        let s: Summary;
+        try {
+            s = runGroup(name, args);
+        } catch (err) {
+            if (!(err instanceof UserError)) throw err;
+            console.error(`mutation: ${err.message}`);
+            failed.push(name);
+            delete previous[name];
+            fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
+            continue;
+        }
         summaries.push(s);
         previous[name] = s;
         fs.writeFileSync(summaryFile, `${JSON.stringify(previous, null, 2)}\n`);
@@ -318,6 +342,7 @@ async function main(): Promise<number> {
             `${s.group.padEnd(16)} ${(s.score === null ? "n/a" : `${s.score}%`).padStart(6)} ${String(s.killed).padStart(8)} ${String(s.timeout).padStart(8)} ${String(s.survived).padStart(9)} ${String(s.noCoverage).padStart(12)} ${String(s.errors).padStart(7)}${s.partial ? "  (partial)" : ""}${s.ignoreStatic ? "  (static mutants ignored)" : ""}`,
         );
     }
+    if (failed.length > 0) throw new UserError(`no score for ${failed.join(", ")}: StrykerJS failed; see above`);
     return 0;
 }
 

@@ -45,12 +45,11 @@ export function traceBeforeAllHooks(): void {
             id = `\0before all #${suiteIds.size}: ${suite.fullTitle()}`;
             suiteIds.set(suite, id);
         }
-        const previous = context.currentTestId;
+        // Not put back when the hook ends: the id before it is the previous suite's last test (StrykerJS never clears
+        // it), and work the hook started without awaiting would be credited there. StrykerJS's root `beforeEach` sets
+        // the next test's id anyway.
         context.currentTestId = id;
-        return run.call(this, (err?: unknown) => {
-            context.currentTestId = previous;
-            fn(err);
-        });
+        return run.call(this, fn);
     } as typeof run;
 }
 
