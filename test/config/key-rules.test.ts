@@ -315,6 +315,15 @@ describe("config: string keys at the edges of their formats", () => {
         ]);
     });
 
+    it("CIDR list entries: text, and a block", () => {
+        assert.deepEqual(lines({ ...aws, webhookSourceRanges: [5] }), [
+            "okd-ci:webhookSourceRanges[0] = 5: expected a CIDR block such as 203.0.113.0/24",
+        ]);
+        assert.deepEqual(lines({ ...aws, controlPlaneCidrs: ["203.0.113.0"] }), [
+            'okd-ci:controlPlaneCidrs[0] = "203.0.113.0": expected a CIDR block such as 203.0.113.0/24 or 2001:db8::/32',
+        ]);
+    });
+
     it("lists of names: a list, without empty names", () => {
         assert.deepEqual(lines({ ...aws, buildInstanceTypes: "m6i.2xlarge" }), [
             'okd-ci:buildInstanceTypes = "m6i.2xlarge": expected a list of machine types',
@@ -374,7 +383,13 @@ describe("config: string keys at the edges of their formats", () => {
         edges(
             "storageClass",
             local,
-            ["standard", "fast.ssd-1", "a", `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`],
+            [
+                "standard",
+                "fast.ssd-1",
+                "fast.b",
+                "a",
+                `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`,
+            ],
             [
                 "Standard",
                 "-a",

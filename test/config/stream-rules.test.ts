@@ -132,7 +132,7 @@ describe("config: a stream's components", () => {
 
     it("dockerfile and context: a relative path inside the repository, one line", () => {
         const good = ["Dockerfile", "a/..b/c", "..a", "a/b..", "a/b/", "p".repeat(1024)];
-        const bad = ["/a", "..", "../a", "a/..", "a/../b", "a\nb", "a\rb", "a\0b", "p".repeat(1025)];
+        const bad = ["/a", "..", "../a", "a/..", "a/../b", "ab/../c", "a\nb", "a\rb", "a\0b", "p".repeat(1025)];
         const message = "expected a relative path inside the repository (no leading /, no .., one line)";
         edges(componentSchema.shape.dockerfile, good, bad, inComponent("dockerfile"), message);
         edges(componentSchema.shape.context, good, bad, inComponent("context"), message);
@@ -175,6 +175,17 @@ describe("config: a stream's own fields", () => {
         assert.deepEqual(lines({ streams: [{ ...stream, branch: "" }] }), [
             'okd-ci:streams[0].branch = "": expected a git branch such as "master" or "release-4.15" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
         ]);
+    });
+
+    it("branch: at the edges of what git check-ref-format --branch accepts", () => {
+        // test/config/git.test.ts checks the pattern against the real git; these are the edges of each of its rules.
+        edges(
+            streamFields.shape.branch,
+            ["HEADS", "release-4.15", "a.b/c_d", "x.lockx", "a/b.c"],
+            ["ab..c", "ab//c", "abc/", "abc.", "@", "HEAD", "a/.b", "a.lock", "a.lock/b", "-a"],
+            inStream("branch"),
+            'expected a git branch such as "master" or "release-4.15" (letters, digits, . _ / -, as git check-ref-format --branch accepts)',
+        );
     });
 
     it("basePayload, nodeImage and nodeExtensionsImage: a pull spec with its registry and a tag or digest", () => {
@@ -224,6 +235,18 @@ describe("config: a stream's own fields", () => {
         ]);
         const [s] = loadConfig(mapSource({ ...local, streams: [stream] })).streams;
         assert.deepEqual([s.promote, s.promotion, s.upgradeGate], [false, "scheduled", undefined]);
+        for (const mode of ["scheduled", "manual"]) assert.equal(streamFields.shape.promotion.parse(mode), mode);
+    });
+});
+
+describe("config: records given something else", () => {
+    it("names the record a stream's schedules or a gate must be", () => {
+        assert.deepEqual(lines({ gates: "aws" }), [
+            'okd-ci:gates = "aws": Invalid input: expected object, received string',
+        ]);
+        assert.deepEqual(lines({ streams: [{ ...stream, schedules: "0 2 * * *" }] }), [
+            'okd-ci:streams[0].schedules = "0 2 * * *": Invalid input: expected object, received string',
+        ]);
     });
 });
 
