@@ -103,12 +103,11 @@ export const keys = {
                 {
                     // A key the key schema refuses is one "invalid_key" issue of the record, whose message is the
                     // record's (zod v4 core schemas.js $ZodRecord), not the key schema's.
+                    // Its other issue is invalid_type (not a map); a value's issues carry the value schema's messages.
                     error: (issue) =>
                         issue.code === "invalid_key"
                             ? "expected tag keys of 1-128 characters"
-                            : issue.code === "invalid_type"
-                              ? "expected a map of tag keys to string values"
-                              : undefined,
+                            : "expected a map of tag keys to string values",
                 },
             )
             .default({}),

@@ -203,7 +203,7 @@ describe("config: string keys at the edges of their formats", () => {
             "kubernetesVersion",
             aws,
             ["1.35", "1.34"],
-            ["1.350", "v1.35", "1.35.0", "1.", "2.35", "1x35", "1.3a"],
+            ["1.350", "v1.35", "1.35.0", "1.", "2.35", "2.5", "1x35", "1.3a"],
             'expected a Kubernetes minor such as "1.35"',
         );
     });
@@ -420,6 +420,9 @@ describe("config: the key schemas given a typed value", () => {
             'expected a Kubernetes minor such as "1.35"; YAML reads an unquoted version as a number, so quote it: okd-ci:kubernetesVersion: "1.35"',
         ]);
         assert.deepEqual(messages("kubernetesVersion", true), ['expected a Kubernetes minor such as "1.35"']);
+        // Only a number that reads as a version gets the hint.
+        for (const v of [-1.3, 1.5e-7])
+            {assert.deepEqual(messages("kubernetesVersion", v), ['expected a Kubernetes minor such as "1.35"']);}
     });
 
     it("tektonManifestSource read as something other than text", () => {

@@ -305,6 +305,7 @@ describe("config: an e2e gate's fields", () => {
                 "-ci.example.org",
                 "ci-.example.org",
                 `x${long}`,
+                `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(59)}.io`,
             ],
             inGate("baseDomain"),
             "expected a DNS domain such as ci.okd.example.org",
@@ -323,7 +324,7 @@ describe("config: an e2e gate's fields", () => {
         edges(
             gateSchema.shape.subscription,
             [guid],
-            [guid.toUpperCase(), guid.slice(1), `${guid}0`, guid.replaceAll("-", ""), `{${guid}}`],
+            [guid.toUpperCase(), guid.slice(1), `${guid}0`, guid.replaceAll("-", ""), `{${guid}}`, `x${guid}`],
             inGate("subscription"),
             "expected an Azure subscription id (a lower-case GUID)",
         );
