@@ -421,8 +421,9 @@ describe("config: the key schemas given a typed value", () => {
         ]);
         assert.deepEqual(messages("kubernetesVersion", true), ['expected a Kubernetes minor such as "1.35"']);
         // Only a number that reads as a version gets the hint.
-        for (const v of [-1.3, 1.5e-7])
-            {assert.deepEqual(messages("kubernetesVersion", v), ['expected a Kubernetes minor such as "1.35"']);}
+        for (const v of [-1.3, 1.5e-7]) {
+            assert.deepEqual(messages("kubernetesVersion", v), ['expected a Kubernetes minor such as "1.35"']);
+        }
     });
 
     it("tektonManifestSource read as something other than text", () => {
