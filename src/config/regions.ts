@@ -1,7 +1,9 @@
 /**
  * Regions and locations each platform accepts. Kept as explicit lists so a typo such as `us-east1` on AWS or
  * `eastus-2` on Azure fails validation with the list in the message instead of failing deep inside `pulumi up`.
- * Add a region here when the cloud opens one.
+ * Add a region here when the cloud opens one. The AWS list is every region of the pinned AWS provider's `Region`
+ * enum (@pulumi/aws types/enums) but those of the restricted partitions (aws-cn, aws-iso*, aws-eusc);
+ * test/config/regions.test.ts compares them.
  */
 export const awsRegions = [
     "af-south-1",
@@ -17,6 +19,7 @@ export const awsRegions = [
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",

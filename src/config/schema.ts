@@ -96,10 +96,19 @@ export const keys = {
         // What each cloud allows in keys and values is checked per platform (src/config/consumers.ts).
         schema: z
             .record(
-                z.string().min(1).max(128, { error: "expected tag keys of 1-128 characters" }),
+                z.string().min(1).max(128),
                 z
                     .string({ error: "expected string tag values" })
                     .max(256, { error: "expected tag values of at most 256 characters" }),
+                {
+                    // A key the key schema refuses is one "invalid_key" issue of the record, whose message is the
+                    // record's (zod v4 core schemas.js $ZodRecord), not the key schema's.
+                    // Its other issue is invalid_type (not a map); a value's issues carry the value schema's messages.
+                    error: (issue) =>
+                        issue.code === "invalid_key"
+                            ? "expected tag keys of 1-128 characters"
+                            : "expected a map of tag keys to string values",
+                },
             )
             .default({}),
         description: "Tags (AWS, Azure) or labels (GCP) added to every cloud resource, on top of the standard ones.",
