@@ -424,7 +424,11 @@ describe("stack configuration", () => {
                 );
                 assert.equal(named.value, '"okd-site"');
                 assert.match(named.message, /^is the site's project: .*expected the id of a separate GCP project/);
-                assert.ok(loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, sharedWithSite: true } } })));
+                const shared = loadConfig(
+                    mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, sharedWithSite: true } } }),
+                );
+                assert.equal(shared.gates.gcp?.sharedWithSite, true);
+                assert.equal(shared.gates.gcp?.project, undefined);
                 const c = loadConfig(mapSource({ ...gcpSite, gates: { gcp: { ...gcpGate, project: "okd-e2e" } } }));
                 assert.equal(c.gates.gcp?.project, "okd-e2e");
             });
@@ -445,7 +449,9 @@ describe("stack configuration", () => {
                     ...azureSite,
                     gates: { azure: { ...gate, region: "westeurope", subscription: sub, existingZone: zoneIn(sub) } },
                 };
-                assert.ok(loadConfig(mapSource(ok, ["gateCredentialsAzure"])));
+                const loaded = loadConfig(mapSource(ok, ["gateCredentialsAzure"]));
+                assert.equal(loaded.gates.azure?.subscription, sub);
+                assert.equal(loaded.gates.azure?.existingZone, zoneIn(sub));
                 const other = "11111111-2222-4333-8444-555555555555";
                 const bad = { ...ok, gates: { azure: { ...ok.gates.azure, existingZone: zoneIn(other) } } };
                 assert.match(

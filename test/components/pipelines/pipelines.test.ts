@@ -837,7 +837,7 @@ describe("OKD pipelines", () => {
             assert.equal(env("check", "RECORD_ACTION"), "check");
             // The published name (4.Y.0-okd-scos.N for OKD/SCOS) is decided after verification, before any copy.
             assert.equal(env("name", "RECORD_ACTION"), "name");
-            assert.ok(env("name", "OUT_FILE"));
+            assert.equal(env("name", "OUT_FILE"), "/workspace/published-name");
             assert.equal(env("mirror", "PUBLISHED_NAME_FILE"), env("name", "OUT_FILE"));
             assert.equal(
                 env("mirror", "TARGETS"),
