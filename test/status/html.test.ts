@@ -622,7 +622,9 @@ describe("status pages (HTML)", () => {
                     { subject: "No id", url: `${gh}/pull/9` },
                 ],
                 keys: [],
+                os: [],
             },
+            elidedCommits: { "installer, installer-artifacts": 1, os: 2 },
             changelogError: "oc <failed>",
         };
         let section: string;
@@ -652,11 +654,11 @@ describe("status pages (HTML)", () => {
                 .slice(1)
                 .map((r) => `<tr class="change"${r.split("</tr>")[0]}</tr>`);
             assert.deepEqual(rows, [
-                `<tr class="change" data-component="installer"><td>installer</td><td>updated</td><td class="mono">${gh}</td><td><a href="${gh}/compare/${c1}...${c2}"><code>0123456789ab...89abcdef0123</code></a><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li></ul></td></tr>`,
-                `<tr class="change" data-component="installer-artifacts"><td>installer-artifacts</td><td>updated</td><td class="mono"></td><td><code>0123456789ab...89abcdef0123</code><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li></ul></td></tr>`,
+                `<tr class="change" data-component="installer"><td>installer</td><td>updated</td><td class="mono">${gh}</td><td><a href="${gh}/compare/${c1}...${c2}"><code>0123456789ab...89abcdef0123</code></a><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li><li class="muted">And 1 elided commit (e.g. from squash or rebase merges)</li></ul></td></tr>`,
+                `<tr class="change" data-component="installer-artifacts"><td>installer-artifacts</td><td>updated</td><td class="mono"></td><td><code>0123456789ab...89abcdef0123</code><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li><li class="muted">And 1 elided commit (e.g. from squash or rebase merges)</li></ul></td></tr>`,
                 `<tr class="change" data-component="ironic"><td>ironic</td><td>kept-base: exit &lt;1&gt;</td><td class="mono"></td><td><code>0123456789ab</code></td></tr>`,
                 `<tr class="change" data-component="keys"><td>keys</td><td>added</td><td class="mono"></td><td><code>89abcdef0123</code></td></tr>`,
-                `<tr class="change" data-component="os"><td>os</td><td>rebuilt</td><td class="mono"></td><td><code></code></td></tr>`,
+                `<tr class="change" data-component="os"><td>os</td><td>rebuilt</td><td class="mono"></td><td><code></code><ul><li class="muted">And 2 elided commits (e.g. from squash or rebase merges)</li></ul></td></tr>`,
             ]);
         });
 
