@@ -132,6 +132,23 @@ describe("status fetch: the records from an rclone remote", () => {
         );
     });
 
+    it("names the part of the bucket rclone failed to copy, with rclone's error", () => {
+        // The local copy cannot take the part (a file where its directory goes): rclone exits 1 before copying.
+        for (const part of ["promoted", "notes", "logs", "status"]) {
+            const dir = temp(`blocked-${part}`);
+            write(dir, part, "not a directory");
+            assert.throws(
+                () => fetchRemote(`:local:${bucket}`, dir),
+                (err: Error) =>
+                    err instanceof SourceError &&
+                    new RegExp(
+                        `^reading ${part}/ failed \\(rclone exit 1\\): \\S+ \\S+ CRITICAL: Failed to create file system for "${dir}/${part}": is a file not a directory$`,
+                    ).test(err.message),
+                part,
+            );
+        }
+    });
+
     it("names rclone when it is not on PATH", () => {
         const saved = process.env.PATH;
         process.env.PATH = path.join(work, "no-bin");
@@ -161,6 +178,18 @@ describe("status fetch: the records from an rclone remote", () => {
         const bare = temp("logs-bare");
         copyLogs(`:local:${path.join(work, "only")}`, [`4.15/${name}`], bare);
         assert.deepEqual(files(bare), []);
+        const blocked = temp("logs-blocked");
+        write(blocked, "logs", "not a directory");
+        assert.throws(
+            () => copyLogs(`:local:${bucket}`, [`4.15/${name}`], blocked),
+            (err: Error) =>
+                err instanceof SourceError &&
+                err.message.startsWith("reading logs/ failed (rclone exit 1): ") &&
+                err.message.endsWith(
+                    `CRITICAL: Failed to create file system for "${blocked}/logs": is a file not a directory`,
+                ),
+        );
+        assert.equal(fs.existsSync(path.join(blocked, ".logs-filter")), false, "the filter file is removed");
         assert.throws(
             () => copyLogs("nosuchremote:bucket", [`4.15/${name}`], temp("logs-bad")),
             (err: Error) =>
