@@ -250,11 +250,11 @@ describe("status model: from the records to the page's facts", () => {
                 ["4.15.0-rc.1", "4.15.0-rc.2"],
             );
         }
-        // More payloads than an insertion sort handles alone (V8 merges runs above 22): the greater name first.
+        // Many of one time, sorted, reversed and shuffled: the greater name first.
         const created = "2025-01-01T00:00:00Z";
-        const names = Array.from({ length: 40 }, (_, i) => `4.15.0-rc.${String(i).padStart(2, "0")}`);
-        for (const order of [names, [...names].reverse()]) {
-            const s = buildStatus(tree(order.map((n) => record(n, { created }))), { now, limit: 40 }).streams[0];
+        const names = Array.from({ length: 100 }, (_, i) => `4.15.0-rc.${String(i).padStart(3, "0")}`);
+        for (const order of [names, [...names].reverse(), names.map((_, i) => names[(i * 37) % 100])]) {
+            const s = buildStatus(tree(order.map((n) => record(n, { created }))), { now, limit: 100 }).streams[0];
             assert.deepEqual(
                 s.payloads.map((p) => p.name),
                 [...names].reverse(),
@@ -263,9 +263,12 @@ describe("status model: from the records to the page's facts", () => {
     });
 
     it("lists a payload's sources by component name, however many and in whatever order recorded", () => {
-        const components = Array.from({ length: 30 }, (_, i) => `component-${String(i).padStart(2, "0")}`);
+        // Recorded in an order neither sorted nor reversed.
+        const components = Array.from({ length: 100 }, (_, i) => `component-${String(i).padStart(3, "0")}`);
         const sources = Object.fromEntries(
-            [...components].reverse().map((c) => [c, { image: `quay.io/okd/${c}@sha256:1`, commit: "abc1234" }]),
+            components
+                .map((_, i) => components[(i * 37) % 100])
+                .map((c) => [c, { image: `quay.io/okd/${c}@sha256:1` }]),
         );
         const p = buildStatus(tree([record(n15("02"), { sources })]), {
             now: new Date("2025-01-03T00:00:00Z"),
@@ -470,6 +473,7 @@ describe("status model: from the records to the page's facts", () => {
         assert.equal(why("rejected", [gate("gcp", false, "failed")]), "rejected");
         // Only an upgrade gate's skip is no failure; an install gate that reports "skipped" did not pass.
         assert.equal(why("rejected", [gate("aws", true, "skipped")]), "rejected: blocking gate aws failed");
+        assert.equal(why("rejected", [gate("up", true, "failed", "upgrade")]), "rejected: blocking gate up failed");
         assert.equal(
             why("accepted", [gate("aws", true, "passed"), gate("gcp", false, "skipped")]),
             "accepted: every blocking gate passed; optional gcp failed",
