@@ -114,7 +114,10 @@ export interface OcChangeLog {
     updatedImages?: {
         name: string;
         commits?: { subject?: string; pullURL?: string; pullID?: number; commitURL?: string; commitID?: string }[];
-        /** Commits in the range not listed one by one (squash or rebase merges); oc omits `commits` when none is. */
+        /**
+         * First-parent commits in the range that are not merges (squash or rebase merges), counted, not listed; oc
+         * omits `commits` when it lists none. From oc 4.20 (openshift/oc 977ac887f); older oc lists merges only.
+         */
         elidedCommits?: number;
     }[];
 }
