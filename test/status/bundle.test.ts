@@ -33,7 +33,8 @@ describe("the status renderer bundle", () => {
         delete require.cache[id];
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const fresh = require(id) as { statusRendererBundle(): unknown };
+            const fresh = require(id) as { rendererFile: unknown; statusRendererBundle(): unknown };
+            assert.equal(fresh.rendererFile, "status.js");
             const text = fresh.statusRendererBundle();
             assert.equal(typeof text, "string");
             assert.equal(text, bundle);
