@@ -8,7 +8,8 @@
  * program load this one file: `pulumi preview`/`up` through Pulumi.yaml's `main: launch/pulumi.js`, and
  * `npm run synth` through launch/synth.js. Node loads it like any CommonJS file, without a TypeScript loader.
  *
- * Nothing built is committed. A bundle lives in node_modules/.cache/okd-ci (OKD_CI_BUNDLE_DIR overrides), next to a
+ * Nothing built is committed. A bundle lives in node_modules/.cache/okd-ci (OKD_CI_BUNDLE_DIR overrides; a
+ * checkout whose node_modules is linked from another gets its own directory below it, see cacheDir), next to a
  * manifest (`<name>.json`) recording what it was built from: a SHA-256 of every repository file esbuild read, the
  * name@version of every package it read from node_modules (npm installs a name@version with one content, checked
  * against package-lock.json's integrity), the esbuild version and the build options including this file's own text.
@@ -30,15 +31,45 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 
-/** Where bundles and their manifests live. */
-function cacheDir() {
-    return process.env.OKD_CI_BUNDLE_DIR
-        ? path.resolve(process.env.OKD_CI_BUNDLE_DIR)
-        : path.join(root, "node_modules", ".cache", "okd-ci");
-}
-
 /** @param {string | Buffer} data */
 const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
+
+/**
+ * Whether this checkout's node_modules is a link into another directory (StrykerJS's sandboxes link the worktree's;
+ * a second worktree may share the first one's), so its node_modules/.cache is shared with another checkout.
+ */
+function linkedNodeModules() {
+    try {
+        return fs.realpathSync(path.join(root, "node_modules")) !== path.join(fs.realpathSync(root), "node_modules");
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Where bundles and their manifests live: node_modules/.cache/okd-ci (OKD_CI_BUNDLE_DIR overrides). When
+ * node_modules is linked from another checkout, each checkout gets its own `checkouts/<hash of its real path>`
+ * below it: a bundle refers to its checkout's files (launch/bundle.js, the sources' directories) by relative paths,
+ * so one checkout's bundle must never be loaded by another, and two checkouts building at the same time must not
+ * replace each other's files.
+ */
+function cacheDir() {
+    if (process.env.OKD_CI_BUNDLE_DIR) return path.resolve(process.env.OKD_CI_BUNDLE_DIR);
+    const dir = path.join(root, "node_modules", ".cache", "okd-ci");
+    return linkedNodeModules() ? path.join(dir, "checkouts", sha256(fs.realpathSync(root)).slice(0, 16)) : dir;
+}
+
+/**
+ * A path relative to the directory the bundles are loaded from, as Node sees it: Node loads a module by its real
+ * path (links resolved), so a `require("../..")` or a `__dirname`-relative path in a bundle under a linked
+ * node_modules counts from the link's target, not from the checkout.
+ * @param {string} dir the bundles' directory (created if missing)
+ * @param {string} target
+ */
+function fromBundleDir(dir, target) {
+    fs.mkdirSync(dir, { recursive: true });
+    return path.relative(fs.realpathSync(dir), fs.realpathSync(target)).split(path.sep).join("/");
+}
 
 /**
  * The text of this file: a change to how bundles are built is a change to every bundle's key.
@@ -114,7 +145,11 @@ function paths(spec) {
 
 /** @param {BundleSpec} spec */
 function keyOf(spec) {
-    return sha256(JSON.stringify([esbuildVersion(), builderText(), spec.entry, spec.options, !!spec.repoDirname]));
+    // Where the checkout is from the bundles' directory: a repoDirname bundle's paths depend on it.
+    const checkout = fromBundleDir(paths(spec).dir, root);
+    return sha256(
+        JSON.stringify([esbuildVersion(), builderText(), spec.entry, spec.options, !!spec.repoDirname, checkout]),
+    );
 }
 
 /**
@@ -203,14 +238,14 @@ function dirnamePlugin(outDir) {
             build.onResolve({ filter: /(^|\/)launch\/bundle(\.js)?$/ }, (args) => {
                 const target = path.resolve(args.resolveDir, args.path);
                 if (target !== __filename && `${target}.js` !== __filename) return undefined;
-                const rel = path.relative(outDir, __filename).split(path.sep).join("/");
+                const rel = fromBundleDir(outDir, __filename);
                 return { path: rel.startsWith(".") ? rel : `./${rel}`, external: true };
             });
             build.onLoad({ filter: /\.ts$/ }, (args) => {
                 if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
                 const text = fs.readFileSync(args.path, "utf8");
                 if (!/\b__dirname\b/.test(text)) return { contents: text, loader: "ts" };
-                const rel = path.relative(outDir, path.dirname(args.path)).split(path.sep).join("/");
+                const rel = fromBundleDir(outDir, path.dirname(args.path));
                 return {
                     contents:
                         `var __okd_ci_dirname = require("node:path").join(__dirname, ${JSON.stringify(rel)});\n` +
@@ -234,6 +269,11 @@ function buildOptions(spec) {
         entryPoints: [path.join(root, spec.entry)],
         outfile: p.file,
         absWorkingDir: root,
+        // Packages by their path under the checkout's node_modules, not by where a linked node_modules points: the
+        // `// node_modules/zod/…` comments, the manifest's inputs and the source map are the same for the same
+        // sources, whether node_modules is a directory or a link (StrykerJS's sandboxes link it). Without it, a
+        // sandbox's bundle said `// ../../node_modules/zod/…`.
+        preserveSymlinks: true,
         write: false,
         metafile: true,
         logLevel: "silent",

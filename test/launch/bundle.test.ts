@@ -3,6 +3,8 @@
  * changes, and never loaded stale.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -102,5 +104,102 @@ describe("launch/bundle.js", () => {
         // Left to node_modules at run time, so never an input.
         assert.equal(Object.keys(manifest.inputs).filter((f) => f.includes("@pulumi/")).length, 0);
         assert.equal(check(program).fresh, true);
+    });
+});
+
+/**
+ * A checkout whose node_modules is a link to another's (StrykerJS's sandboxes link the worktree's; worktrees may share
+ * one): its bundles must name packages as for any checkout, and refer to its own files, not to those of the checkout
+ * the link points into (Node loads a module by its real path).
+ */
+describe("launch/bundle.js with a linked node_modules", () => {
+    const fixture = `test/.linked-fixture-${process.pid}`;
+    let checkout: string;
+    let own: string;
+    const saved = process.env.OKD_CI_BUNDLE_DIR;
+    const entry = 'import { blue } from "picocolors";\nexport const dir: string = __dirname;\nexport { blue };\n';
+    // The same sources in both checkouts; each spec as components/pipelines/status/bundle.ts or the program give it.
+    const plain: BundleSpec = {
+        name: "linked-plain",
+        entry: `${fixture}/entry.ts`,
+        options: { bundle: true, platform: "node", format: "cjs", target: "node20" },
+    };
+    const withDirname: BundleSpec = { ...plain, name: "linked-dirname", repoDirname: true };
+    /** Builds `spec` in the linked checkout, in its own node process, and loads it there. */
+    const buildThere = (spec: BundleSpec): { file: string; dir: string; text: string } =>
+        JSON.parse(
+            execFileSync(
+                process.execPath,
+                [
+                    "-e",
+                    `require("./launch/bundle").ensure(${JSON.stringify(spec)}).then((e) => {
+                        const m = require(e.file);
+                        process.stdout.write(JSON.stringify({ file: e.file, dir: m.dir, text: require("node:fs").readFileSync(e.file, "utf8") }));
+                    })`,
+                ],
+                { cwd: checkout, encoding: "utf8", env: { ...process.env, OKD_CI_BUNDLE_DIR: "" } },
+            ),
+        ) as { file: string; dir: string; text: string };
+
+    before(() => {
+        checkout = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-linked-")));
+        own = path.join(
+            fs.realpathSync(path.join(root, "node_modules")),
+            ".cache",
+            "okd-ci",
+            "checkouts",
+            createHash("sha256").update(checkout).digest("hex").slice(0, 16),
+        );
+        fs.mkdirSync(path.join(checkout, "launch"));
+        // What esbuild reads of a checkout besides the sources: launch/bundle.js, tsconfig.json, package.json.
+        for (const file of ["launch/bundle.js", "tsconfig.json", "package.json"]) {
+            fs.copyFileSync(path.join(root, file), path.join(checkout, file));
+        }
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(checkout, "node_modules"));
+        for (const dir of [root, checkout]) {
+            fs.mkdirSync(path.join(dir, fixture), { recursive: true });
+            fs.writeFileSync(path.join(dir, fixture, "entry.ts"), entry);
+        }
+    });
+    after(() => {
+        if (saved === undefined) delete process.env.OKD_CI_BUNDLE_DIR;
+        else process.env.OKD_CI_BUNDLE_DIR = saved;
+        fs.rmSync(path.join(root, fixture), { recursive: true, force: true });
+        fs.rmSync(checkout, { recursive: true, force: true });
+        fs.rmSync(own, { recursive: true, force: true });
+    });
+
+    it("keeps its bundles apart, in a directory of its own under the shared cache", () => {
+        const built = buildThere(withDirname);
+        assert.equal(
+            built.file,
+            path.join(
+                checkout,
+                "node_modules",
+                ".cache",
+                "okd-ci",
+                "checkouts",
+                path.basename(own),
+                "linked-dirname.js",
+            ),
+        );
+        assert.ok(fs.existsSync(path.join(own, "linked-dirname.js")));
+    });
+
+    it("gives its modules their own directory as __dirname, not the linked checkout's", () => {
+        assert.equal(buildThere(withDirname).dir, path.join(checkout, fixture));
+    });
+
+    it("builds the same bytes as any checkout from the same sources, naming packages under node_modules", async () => {
+        const there = buildThere(plain).text;
+        assert.match(there, /^\/\/ node_modules\/picocolors\/picocolors\.js$/m);
+        assert.doesNotMatch(there, /\.\.\/node_modules/);
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "okd-ci-bundle-"));
+        try {
+            process.env.OKD_CI_BUNDLE_DIR = cache;
+            assert.equal(fs.readFileSync((await ensure(plain)).file, "utf8"), there);
+        } finally {
+            fs.rmSync(cache, { recursive: true, force: true });
+        }
     });
 });

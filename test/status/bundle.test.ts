@@ -25,4 +25,21 @@ describe("the status renderer bundle", () => {
         assert.match(bundle, /^function buildStatus\(tree, \w+\) \{$/m);
         assert.equal(statusRendererBundle(), bundle, "read once per process");
     });
+
+    it("is read as text by a module loaded afresh, the same text", () => {
+        // A fresh copy of the module, whose cache is empty: what the first synth of a process runs.
+        const id = require.resolve("../../components/pipelines/status/bundle");
+        const loaded = require.cache[id];
+        delete require.cache[id];
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const fresh = require(id) as { rendererFile: unknown; statusRendererBundle(): unknown };
+            assert.equal(fresh.rendererFile, "status.js");
+            const text = fresh.statusRendererBundle();
+            assert.equal(typeof text, "string");
+            assert.equal(text, bundle);
+        } finally {
+            if (loaded !== undefined) require.cache[id] = loaded;
+        }
+    });
 });

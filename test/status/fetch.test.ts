@@ -38,6 +38,8 @@ describe("status fetch: the records from an rclone remote", () => {
         write(bucket, "releases/4.15/index.json", "[]");
         write(bucket, "releases/README", "not a record");
         write(bucket, `promoted/4.15/${name}.json`, "{}");
+        // A promotion's claim on a published name (release-record.sh): not a promotion, not copied.
+        write(bucket, "promoted/4.15/claims/4.15.0-okd-scos.0.json", "{}");
         write(bucket, `notes/4.15/${name}.json`, "{}");
         write(bucket, `notes/4.15/${name}.md`, "# notes");
         write(bucket, `logs/4.15/${name}/aws/install-outcome`, "passed");
@@ -132,6 +134,60 @@ describe("status fetch: the records from an rclone remote", () => {
         );
     });
 
+    it("names the part of the bucket rclone failed to copy, with rclone's error", () => {
+        // The local copy cannot take the part (a file where its directory goes): rclone exits 1 before copying.
+        for (const part of ["promoted", "notes", "logs", "status"]) {
+            const dir = temp(`blocked-${part}`);
+            write(dir, part, "not a directory");
+            assert.throws(
+                () => fetchRemote(`:local:${bucket}`, dir),
+                (err: Error) =>
+                    err instanceof SourceError &&
+                    new RegExp(
+                        `^reading ${part}/ failed \\(rclone exit 1\\): \\S+ \\S+ CRITICAL: Failed to create file system for "${dir}/${part}": is a file not a directory$`,
+                    ).test(err.message),
+                part,
+            );
+        }
+    });
+
+    it("finds no records where the remote has none, whatever the local copy already holds", () => {
+        const none = path.join(work, "none");
+        // rclone exits 3 (directory not found) on the local backend; a releases/ left in the copy changes nothing.
+        const stale = temp("stale-copy");
+        fs.mkdirSync(path.join(stale, "releases"), { recursive: true });
+        assert.throws(
+            () => fetchRemote(`:local:${none}`, stale),
+            (err: Error) =>
+                err instanceof SourceError &&
+                err.message.startsWith(`no release records under :local:${none}/releases `),
+        );
+        // An empty releases/ (exit 0, as bucket backends answer for an absent prefix) into an existing copy directory.
+        const existing = temp("existing-copy");
+        fs.mkdirSync(existing, { recursive: true });
+        fs.mkdirSync(path.join(work, "empty", "releases"), { recursive: true });
+        assert.throws(
+            () => fetchRemote(`:local:${path.join(work, "empty")}`, existing),
+            (err: Error) => err instanceof SourceError && /^no release records under /.test(err.message),
+        );
+    });
+
+    it("names rclone when it cannot be run", () => {
+        const bin = path.join(work, "bad-bin");
+        write(bin, "rclone", "not executable");
+        fs.chmodSync(path.join(bin, "rclone"), 0o644);
+        const saved = process.env.PATH;
+        process.env.PATH = bin;
+        try {
+            assert.throws(
+                () => fetchRemote(`:local:${bucket}`, temp("bad-rclone")),
+                (err: Error) => err instanceof SourceError && err.message === "rclone: spawnSync rclone EACCES",
+            );
+        } finally {
+            process.env.PATH = saved;
+        }
+    });
+
     it("names rclone when it is not on PATH", () => {
         const saved = process.env.PATH;
         process.env.PATH = path.join(work, "no-bin");
@@ -154,6 +210,13 @@ describe("status fetch: the records from an rclone remote", () => {
             `logs/4.15/${name}/aws/artifacts/e2e.log`,
             `logs/4.15/${name}/aws/install-outcome`,
         ]);
+        // Into a directory not made yet, with its parents.
+        const nested = path.join(temp("logs-nested"), "site", "out");
+        copyLogs(`:local:${bucket}`, [`4.15/${name}`], nested);
+        assert.deepEqual(files(nested), [
+            `logs/4.15/${name}/aws/artifacts/e2e.log`,
+            `logs/4.15/${name}/aws/install-outcome`,
+        ]);
         const nothing = temp("logs-none");
         copyLogs(`:local:${bucket}`, [], nothing);
         assert.equal(fs.existsSync(nothing), false);
@@ -161,6 +224,18 @@ describe("status fetch: the records from an rclone remote", () => {
         const bare = temp("logs-bare");
         copyLogs(`:local:${path.join(work, "only")}`, [`4.15/${name}`], bare);
         assert.deepEqual(files(bare), []);
+        const blocked = temp("logs-blocked");
+        write(blocked, "logs", "not a directory");
+        assert.throws(
+            () => copyLogs(`:local:${bucket}`, [`4.15/${name}`], blocked),
+            (err: Error) =>
+                err instanceof SourceError &&
+                err.message.startsWith("reading logs/ failed (rclone exit 1): ") &&
+                err.message.endsWith(
+                    `CRITICAL: Failed to create file system for "${blocked}/logs": is a file not a directory`,
+                ),
+        );
+        assert.equal(fs.existsSync(path.join(blocked, ".logs-filter")), false, "the filter file is removed");
         assert.throws(
             () => copyLogs("nosuchremote:bucket", [`4.15/${name}`], temp("logs-bad")),
             (err: Error) =>

@@ -266,9 +266,12 @@ describe("status pages (HTML)", () => {
                 ),
             );
             assert.doesNotMatch(page, /class="problems"/);
+            // One row per line.
+            assert.ok(page.includes(`</tr>\n<tr class="stream" data-stream="4.14">`));
             // Nothing stale: no banner.
             const ok = buildStatus(tree([fresh]), { now: new Date("2025-01-02T00:00:00Z"), limit: 5 });
             assert.doesNotMatch(overviewPage(ok), /<div class="health/);
+            assert.ok(overviewPage(ok).includes(`<h1>OKD release status</h1>\n\n<table class="streams">`));
         });
     });
 
@@ -376,6 +379,7 @@ describe("status pages (HTML)", () => {
         });
 
         it("shows every payload with its verdict, why, and gates, newest first", () => {
+            assert.match(page, /<\/tr>\n<tr class="payload" data-name="/, "one row per line");
             const rows = [...page.matchAll(/<tr class="payload" data-name="([^"]+)">/g)].map((m) => m[1]);
             assert.deepEqual(rows, [p5.name, p4.name, p3.name, p2.name, p1.name]);
             const row = (name: string) =>
@@ -435,7 +439,10 @@ describe("status pages (HTML)", () => {
                     { release: "mirror.example/okd:a" },
                 ],
             },
-            fallbacks: [{ component: "ironic", reason: "exit <1>", image: "quay.io/openshift/okd@sha256:00" }],
+            fallbacks: [
+                { component: "ironic", reason: "exit <1>", image: "quay.io/openshift/okd@sha256:00" },
+                { component: "keys", reason: "no image" },
+            ],
             sources: {
                 installer: { image: "r/okd@sha256:aa", source: gh, commit: c2 },
                 "machine-os": { image: "r/okd/os@sha256:bb" },
@@ -522,6 +529,10 @@ describe("status pages (HTML)", () => {
                 ),
             );
             assert.ok(row(page("")).includes(`href="../${enc}/e2e.log"`));
+            // Relative unless it starts with a scheme: a "://" further on does not make it absolute.
+            assert.ok(row(page("files/https://x/")).includes(`href="../files/https://x/${enc}/e2e.log"`));
+            // The gates' rows side by side.
+            assert.ok(page().includes(`</tr><tr class="gate-row" data-gate="upgrade-gcp">`));
             const upgrade = page()
                 .slice(page().indexOf(`<tr class="gate-row" data-gate="upgrade-gcp">`))
                 .split("</tr>")[0];
@@ -540,6 +551,14 @@ describe("status pages (HTML)", () => {
             );
             assert.ok(
                 html.includes(`<ul class="next"><li><a href="../4.15/${next.name}.html">${next.name}</a></li></ul>`),
+            );
+            // Recorded as previous by its own name: linked, the name once.
+            const nextPayload = s.payloads.find((x) => x.name === next.name);
+            assert.ok(nextPayload);
+            assert.ok(
+                payloadPage(status, s, nextPayload, {}).includes(
+                    `<ul class="previous"><li><a href="../4.15/${p.name}.html">${p.name}</a></li></ul>`,
+                ),
             );
             // Recorded as previous by its published name.
             const fromPayload = s.payloads.find((x) => x.name === from.name);
@@ -568,7 +587,7 @@ describe("status pages (HTML)", () => {
             );
             assert.ok(
                 html.includes(
-                    `<h2>Components that kept the base payload's image</h2><table class="fallbacks"><thead><tr><th>Component</th><th>Why</th><th>Image kept</th></tr></thead><tbody><tr><td>ironic</td><td>exit &lt;1&gt;</td><td class="mono">quay.io/openshift/okd@sha256:00</td></tr></tbody></table><p>A component that fell back is never counted as passed.</p>`,
+                    `<h2>Components that kept the base payload's image</h2><table class="fallbacks"><thead><tr><th>Component</th><th>Why</th><th>Image kept</th></tr></thead><tbody><tr><td>ironic</td><td>exit &lt;1&gt;</td><td class="mono">quay.io/openshift/okd@sha256:00</td></tr><tr><td>keys</td><td>no image</td><td class="mono"></td></tr></tbody></table><p>A component that fell back is never counted as passed.</p>`,
                 ),
             );
             assert.ok(
@@ -620,9 +639,13 @@ describe("status pages (HTML)", () => {
                     { subject: "Fix <x>", url: `${gh}/pull/7`, id: "#7" },
                     { subject: "Plain", url: "http://example/pull/8", id: "#8" },
                     { subject: "No id", url: `${gh}/pull/9` },
+                    // Stored notes are data: only an https URL becomes a link.
+                    { subject: "Script", url: "javascript:alert(1)//https://x/", id: "#10" },
                 ],
                 keys: [],
+                os: [],
             },
+            elidedCommits: { "installer, installer-artifacts": 1, os: 2 },
             changelogError: "oc <failed>",
         };
         let section: string;
@@ -652,12 +675,29 @@ describe("status pages (HTML)", () => {
                 .slice(1)
                 .map((r) => `<tr class="change"${r.split("</tr>")[0]}</tr>`);
             assert.deepEqual(rows, [
-                `<tr class="change" data-component="installer"><td>installer</td><td>updated</td><td class="mono">${gh}</td><td><a href="${gh}/compare/${c1}...${c2}"><code>0123456789ab...89abcdef0123</code></a><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li></ul></td></tr>`,
-                `<tr class="change" data-component="installer-artifacts"><td>installer-artifacts</td><td>updated</td><td class="mono"></td><td><code>0123456789ab...89abcdef0123</code><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li></ul></td></tr>`,
+                `<tr class="change" data-component="installer"><td>installer</td><td>updated</td><td class="mono">${gh}</td><td><a href="${gh}/compare/${c1}...${c2}"><code>0123456789ab...89abcdef0123</code></a><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li><li>Script #10</li><li class="muted">And 1 elided commit (e.g. from squash or rebase merges)</li></ul></td></tr>`,
+                `<tr class="change" data-component="installer-artifacts"><td>installer-artifacts</td><td>updated</td><td class="mono"></td><td><code>0123456789ab...89abcdef0123</code><ul><li>Fix &lt;x&gt; <a href="${gh}/pull/7">#7</a></li><li>Plain #8</li><li>No id</li><li>Script #10</li><li class="muted">And 1 elided commit (e.g. from squash or rebase merges)</li></ul></td></tr>`,
                 `<tr class="change" data-component="ironic"><td>ironic</td><td>kept-base: exit &lt;1&gt;</td><td class="mono"></td><td><code>0123456789ab</code></td></tr>`,
                 `<tr class="change" data-component="keys"><td>keys</td><td>added</td><td class="mono"></td><td><code>89abcdef0123</code></td></tr>`,
-                `<tr class="change" data-component="os"><td>os</td><td>rebuilt</td><td class="mono"></td><td><code></code></td></tr>`,
+                `<tr class="change" data-component="os"><td>os</td><td>rebuilt</td><td class="mono"></td><td><code></code><ul><li class="muted">And 2 elided commits (e.g. from squash or rebase merges)</li></ul></td></tr>`,
             ]);
+        });
+
+        it("puts the rows side by side and names a base payload first recorded now from (none)", () => {
+            assert.ok(section.includes(`</tr><tr class="change" data-component="installer-artifacts">`));
+            const st = buildStatus(
+                tree([from, p], {
+                    notes: new Map([[`4.15/${p.name}`, { ...notes, basePayload: { to: "quay.io/okd:b" } }]]),
+                }),
+                { now: new Date("2025-01-06T00:00:00Z"), limit: 10 },
+            );
+            const s = st.streams.find((x) => x.stream === "4.15");
+            assert.ok(s);
+            assert.ok(
+                payloadPage(st, s, s.payloads[0], {}).includes(
+                    `<p>Base payload: <code>(none)</code> → <code>quay.io/okd:b</code></p>`,
+                ),
+            );
         });
 
         it("calls computed notes of an unpromoted payload the next release's candidate", () => {
@@ -684,14 +724,14 @@ describe("status pages (HTML)", () => {
             nodes: [
                 { name: "a", stream: "4.15", verdict: "accepted", promoted: true, known: true },
                 { name: "b", stream: "4.15", verdict: "rejected", promoted: false, known: true },
-                { name: "c<", stream: "4.15", verdict: "unfinished", promoted: false, known: false },
+                { name: "c<&>", stream: "4.15", verdict: "unfinished", promoted: false, known: false },
                 { name: "d", stream: "4.15", verdict: "pending", promoted: false, known: true },
                 { name: "e", stream: "4.15", verdict: "odd", promoted: true, known: true },
             ],
             edges: [
                 { from: "a", to: "b" },
                 { from: "a", to: "e" },
-                { from: "c<", to: "d" },
+                { from: "c<&>", to: "d" },
                 { from: "gone", to: "d" },
             ],
         };
@@ -724,7 +764,7 @@ describe("status pages (HTML)", () => {
             assert.deepEqual(lines.slice(2, 5), [
                 `<path class="edge" d="M 230 16 C 192 16, 192 38, 226 38" stroke="#cf222e" fill="none" stroke-width="1.5" marker-end="url(#arrow)"><title>a upgrades to b</title></path>`,
                 `<path class="edge" d="M 230 16 C 150 16, 150 104, 226 104" stroke="#6e7781" fill="none" stroke-width="1.5" marker-end="url(#arrow)"><title>a upgrades to e</title></path>`,
-                `<path class="edge" d="M 230 60 C 192 60, 192 82, 226 82" stroke="#6e7781" fill="none" stroke-width="1.5" marker-end="url(#arrow)"><title>c&lt; upgrades to d</title></path>`,
+                `<path class="edge" d="M 230 60 C 192 60, 192 82, 226 82" stroke="#6e7781" fill="none" stroke-width="1.5" marker-end="url(#arrow)"><title>c&lt;&amp;&gt; upgrades to d</title></path>`,
             ]);
             // A long arc bends at most to the left edge.
             const many = Array.from({ length: 30 }, (_, i) => ({
@@ -742,7 +782,7 @@ describe("status pages (HTML)", () => {
             assert.deepEqual(lines.slice(5, 10), [
                 `<g class="node" data-name="a"><circle cx="230" cy="16" r="6" fill="#1a7f37" stroke="#1a7f37" stroke-width="2"><title>a: accepted</title></circle><a href="a&quot;x.html"><text x="242" y="20" font-size="12" fill="#1f2328">a (promoted)</text></a></g>`,
                 `<g class="node" data-name="b"><circle cx="230" cy="38" r="4" fill="#fff" stroke="#cf222e" stroke-width="2"><title>b: rejected</title></circle><text x="242" y="42" font-size="12" fill="#1f2328">b</text></g>`,
-                `<g class="node" data-name="c&lt;"><circle cx="230" cy="60" r="4" fill="#fff" stroke="#bc4c00" stroke-width="2"><title>c&lt;: unfinished</title></circle><a href="c&lt;&quot;x.html"><text x="242" y="64" font-size="12" fill="#1f2328">c&lt; (no record here)</text></a></g>`,
+                `<g class="node" data-name="c&lt;&amp;&gt;"><circle cx="230" cy="60" r="4" fill="#fff" stroke="#bc4c00" stroke-width="2"><title>c&lt;&amp;&gt;: unfinished</title></circle><a href="c&lt;&amp;&gt;&quot;x.html"><text x="242" y="64" font-size="12" fill="#1f2328">c&lt;&amp;&gt; (no record here)</text></a></g>`,
                 `<g class="node" data-name="d"><circle cx="230" cy="82" r="4" fill="#fff" stroke="#6e7781" stroke-width="2"><title>d: pending</title></circle><a href="d&quot;x.html"><text x="242" y="86" font-size="12" fill="#1f2328">d</text></a></g>`,
                 `<g class="node" data-name="e"><circle cx="230" cy="104" r="6" fill="#6e7781" stroke="#6e7781" stroke-width="2"><title>e: odd</title></circle><a href="e&quot;x.html"><text x="242" y="108" font-size="12" fill="#1f2328">e (promoted)</text></a></g>`,
             ]);

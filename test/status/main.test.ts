@@ -251,6 +251,15 @@ describe("status main: the renderer's command line", () => {
         assert.ok(generated >= Math.floor(before / 1000) * 1000 && generated <= Date.now(), "rendered now");
     });
 
+    it("says nothing is stale when nothing is", () => {
+        const fresh = dir("fresh");
+        write(fresh, `releases/4.15/${p2}.json`, recordJson("4.15", p2, { verdict: "accepted" }));
+        const out = dir("fresh-site");
+        const r = run(["--from", fresh, "--out", out, "--now", "2025-01-02T12:00:00Z"]);
+        assert.equal(r.code, 0);
+        assert.equal(r.out, `status: 1 stream(s), 1 payload page(s) in ${out}`);
+    });
+
     describe("the throttle's state", () => {
         const state = {
             observed: "2025-01-03T12:00:00Z",
@@ -326,6 +335,16 @@ describe("status main: the renderer's command line", () => {
         assert.equal(
             fs.readFileSync(path.join(copied, "logs", "4.15", p2, "aws", "artifacts", "e2e.log"), "utf8"),
             "log",
+        );
+        // The logs cannot be copied into the site (a file where their directory goes): rclone's error, as a user error.
+        const blocked = dir("remote-blocked");
+        write(blocked, "logs", "not a directory");
+        fails(
+            ["--from", remote, "--out", blocked, "--logs", "--now", "2025-01-03T12:00:00Z"],
+            UserError,
+            new RegExp(
+                `^reading logs/ failed \\(rclone exit 1\\): .*Failed to create file system for "${blocked}/logs": is a file not a directory$`,
+            ),
         );
         const elsewhere = dir("remote-href");
         run(["--from", remote, "--out", elsewhere, "--logs", "--artifacts-href", "https://b.example/"]);
@@ -465,6 +484,24 @@ describe("status main: the renderer's command line", () => {
                 ["--from", bucket, "--out", dir("x"), "--notes", `4.14/${p1}`],
                 UserError,
                 `no record of ${p1} in releases/4.14/`,
+            );
+            // The minor starts the spec, and may have more than one digit.
+            fails(
+                ["--from", bucket, "--out", dir("x"), "--notes", `v4.15/${p1}`],
+                UsageError,
+                `--notes v4.15/${p1} is not <minor>/<name>, e.g. 4.15/4.15.0-0.okd-2025-01-02-020000`,
+            );
+            fails(
+                ["--from", bucket, "--out", dir("x"), "--notes", "10.0/10.0.0-0.okd-2030-01-01-000000"],
+                UserError,
+                "no record of 10.0.0-0.okd-2030-01-01-000000 in releases/10.0/",
+            );
+            const notJson = dir("changelog-bad.json");
+            fs.writeFileSync(notJson, "{");
+            fails(
+                ["--from", bucket, "--out", dir("x"), "--notes", `4.15/${p2}`, "--changelog", notJson],
+                UserError,
+                new RegExp(`^--changelog file ${notJson} is not JSON: `),
             );
         });
     });

@@ -236,6 +236,50 @@ describe("status model: from the records to the page's facts", () => {
         }
     });
 
+    it("orders payloads by time before name, and many of one time by name", () => {
+        // rc.1 was made after rc.2: time decides, not the name.
+        const rc1 = record("4.15.0-rc.1", { created: "2025-01-03T00:00:00Z" });
+        const rc2 = record("4.15.0-rc.2", { created: "2025-01-02T00:00:00Z" });
+        const now = new Date("2025-01-04T00:00:00Z");
+        for (const order of [
+            [rc1, rc2],
+            [rc2, rc1],
+        ]) {
+            assert.deepEqual(
+                buildStatus(tree(order), { now, limit: 5 }).streams[0].payloads.map((p) => p.name),
+                ["4.15.0-rc.1", "4.15.0-rc.2"],
+            );
+        }
+        // Many of one time, sorted, reversed and shuffled: the greater name first.
+        const created = "2025-01-01T00:00:00Z";
+        const names = Array.from({ length: 100 }, (_, i) => `4.15.0-rc.${String(i).padStart(3, "0")}`);
+        for (const order of [names, [...names].reverse(), names.map((_, i) => names[(i * 37) % 100])]) {
+            const s = buildStatus(tree(order.map((n) => record(n, { created }))), { now, limit: 100 }).streams[0];
+            assert.deepEqual(
+                s.payloads.map((p) => p.name),
+                [...names].reverse(),
+            );
+        }
+    });
+
+    it("lists a payload's sources by component name, however many and in whatever order recorded", () => {
+        // Recorded in an order neither sorted nor reversed.
+        const components = Array.from({ length: 100 }, (_, i) => `component-${String(i).padStart(3, "0")}`);
+        const sources = Object.fromEntries(
+            components
+                .map((_, i) => components[(i * 37) % 100])
+                .map((c) => [c, { image: `quay.io/okd/${c}@sha256:1` }]),
+        );
+        const p = buildStatus(tree([record(n15("02"), { sources })]), {
+            now: new Date("2025-01-03T00:00:00Z"),
+            limit: 5,
+        }).streams[0].payloads[0];
+        assert.deepEqual(
+            p.sources.map((x) => x.component),
+            components,
+        );
+    });
+
     it("orders streams numerically, newest first, configured streams without records included", () => {
         const status = buildStatus(tree([record(n15("01")), record("5.0.0-0.okd-2025-01-01-000000")]), {
             now: new Date("2025-01-01T00:00:00Z"),
@@ -315,6 +359,7 @@ describe("status model: from the records to the page's facts", () => {
             `${dir}/aws/install-outcome`,
             `${dir}/aws/artifacts/install-attempt-1.log`,
             `${dir}/aws/artifacts/junit/junit_e2e.xml`,
+            `${dir}/aws/artifacts/junit/junit_e2e.xml.gz`,
             `${dir}/aws/artifacts/metadata.json`,
             `${dir}/aws/artifacts/report-junit-conformance.xml`,
             `${dir}/aws/artifacts/results.xml`,
@@ -371,6 +416,8 @@ describe("status model: from the records to the page's facts", () => {
             assert.deepEqual(byGate.get("aws")?.artifacts, [
                 { path: `${dir}/aws/artifacts/install-attempt-1.log`, kind: "log" },
                 { path: `${dir}/aws/artifacts/junit/junit_e2e.xml`, kind: "junit" },
+                // Compressed: not an XML file the page links as a JUnit report.
+                { path: `${dir}/aws/artifacts/junit/junit_e2e.xml.gz`, kind: "other" },
                 { path: `${dir}/aws/artifacts/metadata.json`, kind: "other" },
                 { path: `${dir}/aws/artifacts/report-junit-conformance.xml`, kind: "junit" },
                 { path: `${dir}/aws/artifacts/results.xml`, kind: "other" },
@@ -424,6 +471,13 @@ describe("status model: from the records to the page's facts", () => {
             "rejected: blocking gate aws failed; up skipped (no earlier release)",
         );
         assert.equal(why("rejected", [gate("gcp", false, "failed")]), "rejected");
+        // Only an upgrade gate's skip is no failure; an install gate that reports "skipped" did not pass.
+        assert.equal(why("rejected", [gate("aws", true, "skipped")]), "rejected: blocking gate aws failed");
+        assert.equal(why("rejected", [gate("up", true, "failed", "upgrade")]), "rejected: blocking gate up failed");
+        assert.equal(
+            why("accepted", [gate("aws", true, "passed"), gate("gcp", false, "skipped")]),
+            "accepted: every blocking gate passed; optional gcp failed",
+        );
         assert.equal(why("rejected", [skip("up", true)]), "rejected; up skipped (no earlier release)");
         assert.equal(
             why("unfinished", [], { pipelineStatus: "PipelineRunTimeout" }),
@@ -630,6 +684,18 @@ describe("status model: from the records to the page's facts", () => {
             { name: p2.name, stream: "4.15", verdict: "rejected", promoted: false, known: true },
             { name: p3.name, stream: "4.15", verdict: "accepted", promoted: false, known: true },
         ]);
+        // An unrecorded payload is placed by the time in its name, after those without one, whatever their names.
+        for (const previous of [
+            ["4.12.0-0.okd-2024-10-01-000000", "4.13.0-ec.1", "4.13.0-rc.0"],
+            ["4.13.0-rc.0", "4.13.0-ec.1", "4.12.0-0.okd-2024-10-01-000000"],
+        ]) {
+            const u = record(n15("01"), { verdict: "accepted", previous });
+            const g = buildStatus(tree([u]), { now: new Date("2025-01-03T00:00:00Z"), limit: 5 }).streams[0].graph;
+            assert.deepEqual(
+                g.nodes.map((n) => n.name),
+                ["4.13.0-ec.1", "4.13.0-rc.0", "4.12.0-0.okd-2024-10-01-000000", u.name],
+            );
+        }
         // A published name claimed by a payload not promoted resolves nowhere: the edge keeps the name.
         const claimed = record("4.14.0-0.okd-2024-12-01-000000", {
             verdict: "accepted",

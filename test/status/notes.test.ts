@@ -9,7 +9,7 @@ import {
     previousPromoted,
     withChangelog,
 } from "../../components/pipelines/status/notes";
-import type { Notes } from "../../components/pipelines/status/schema";
+import { type Notes, notesSchema } from "../../components/pipelines/status/schema";
 import { promotion, record } from "./records";
 
 const a = "0123456789abcdef0123456789abcdef01234567";
@@ -72,6 +72,7 @@ describe("release notes from the records", () => {
             ["http://github.com/openshift/installer", a, b],
             ["https://github.com/openshift/installer/tree/main", a, b],
             ["git@github.com:openshift/installer.git", a, b],
+            ["git+https://github.com/openshift/installer", a, b],
             ["https://github.com/openshift", a, b],
             [gh, "main", b],
             [gh, a, "v4.15"],
@@ -252,9 +253,18 @@ describe("release notes from the records", () => {
                         { commitID: "abc1234", commitURL: `${gh}/commit/abc1234` },
                         { subject: "pull wins", pullID: 5, pullURL: `${gh}/pull/5`, commitID: "x", commitURL: "y" },
                         { subject: "no link", commitURL: "http://github.com/x" },
+                        { subject: "not https", pullURL: "javascript:alert(1)//https://github.com/x/" },
                     ],
                 },
                 { name: "oc" },
+                // What oc lists when every commit of a range was squashed or rebased: no commits, only a count.
+                { name: "machine-config-operator", elidedCommits: 3 },
+                {
+                    name: "cli, cli-artifacts",
+                    commits: [{ subject: "one", pullID: 1, pullURL: `${gh}/pull/1` }],
+                    elidedCommits: 1,
+                },
+                { name: "tests", commits: [], elidedCommits: 0 },
             ],
         });
         assert.deepEqual(merged.commits, {
@@ -263,10 +273,21 @@ describe("release notes from the records", () => {
                 { subject: "", url: `${gh}/commit/abc1234`, id: "abc1234" },
                 { subject: "pull wins", url: `${gh}/pull/5`, id: "#5" },
                 { subject: "no link" },
+                { subject: "not https" },
             ],
             oc: [],
+            "machine-config-operator": [],
+            "cli, cli-artifacts": [{ subject: "one", url: `${gh}/pull/1`, id: "#1" }],
+            tests: [],
         });
+        assert.deepEqual(merged.elidedCommits, { "machine-config-operator": 3, "cli, cli-artifacts": 1 });
+        assert.equal(notesSchema.safeParse(merged).success, true);
         assert.equal("changelogError" in merged, false);
+        // A second changelog replaces the first one's counts; one without any leaves none.
+        assert.deepEqual(withChangelog(merged, { updatedImages: [{ name: "oc", elidedCommits: 2 }] }).elidedCommits, {
+            oc: 2,
+        });
+        assert.equal("elidedCommits" in withChangelog(merged, { updatedImages: [{ name: "oc" }] }), false);
         assert.equal(notes.changelogError, "oc failed before", "the notes given are left as they were");
         assert.deepEqual(withChangelog(notes, {}).commits, {});
     });
@@ -300,7 +321,10 @@ describe("release notes from the records", () => {
                     { subject: "No id", url: `${gh}/pull/9` },
                 ],
                 oc: [],
+                "machine-config-operator": [],
+                "cli, cli-artifacts": [{ subject: "one", id: "#1" }],
             },
+            elidedCommits: { "machine-config-operator": 1, "cli, cli-artifacts": 4 },
             changelogError: "oc timed out",
         };
         assert.equal(
@@ -330,8 +354,16 @@ describe("release notes from the records", () => {
                 "- No link (#8)",
                 "- No id",
                 "",
-                "### oc",
+                // oc (no commits, none elided) has nothing to list: no empty heading. An image whose commits were all
+                // squashed or rebased says how many, as oc's own Markdown does.
+                "### machine-config-operator",
                 "",
+                "- And 1 elided commit (e.g. from squash or rebase merges)",
+                "",
+                "### cli, cli-artifacts",
+                "",
+                "- one (#1)",
+                "- And 4 elided commits (e.g. from squash or rebase merges)",
                 "",
                 "Pull requests are not listed: oc timed out",
                 "",
@@ -347,7 +379,8 @@ describe("release notes from the records", () => {
                 from: null,
                 basePayload: { from: "same", to: "same" },
                 components: [],
-                commits: {},
+                // oc ran and listed an image with nothing in it: no "Merged pull requests" section at all.
+                commits: { oc: [] },
             }),
             [
                 "# 4.15.0-0.okd-2025-01-01-000000",

@@ -127,6 +127,11 @@ describe("status records: what the page reads from a copy of the bucket", () => 
         write(bucket, `releases/4.14/${n("01", "4.14")}.json`, recordJson("4.14", n("01", "4.14")));
         write(bucket, "releases/latest/x.json", "{}");
         write(bucket, "releases/4.13", "a file where a stream directory would be");
+        // Only a directory named as a minor is a stream (a major may have two digits).
+        const ten = "10.0.0-0.okd-2030-01-01-000000";
+        write(bucket, `releases/10.0/${ten}.json`, recordJson("10.0", ten));
+        write(bucket, `releases/4.15.bak/${n("01")}.json`, recordJson("4.15", n("01")));
+        write(bucket, `releases/v4.16/${n("01", "4.16")}.json`, recordJson("4.16", n("01", "4.16")));
 
         const promoted = { at: "2025-01-03T00:00:00Z", targets: [{ release: "quay.io/openshift/okd:x@sha256:77" }] };
         write(
@@ -161,6 +166,9 @@ describe("status records: what the page reads from a copy of the bucket", () => 
         write(bucket, `notes/4.15/${n("06")}.json`, "nope");
         write(bucket, `notes/4.15/${n("01")}.md`, "# not read");
         write(bucket, "notes/README", "not read");
+        write(bucket, `notes/10.0/${ten}.json`, JSON.stringify({ ten: true }));
+        write(bucket, `notes/4.15/${n("02")}.json.bak`, "not read");
+        write(bucket, `notes/v4.15/${n("03")}.json`, "not read");
 
         write(bucket, `logs/4.15/${n("01")}/gcp/install-outcome`, "passed\n");
         write(bucket, `logs/4.15/${n("01")}/aws/install-outcome`, " failed \n");
@@ -168,7 +176,11 @@ describe("status records: what the page reads from a copy of the bucket", () => 
         write(bucket, `logs/4.15/${n("01")}/aws/install-outcome.txt`, "not an outcome");
 
         const t = readTree(bucket);
-        assert.deepEqual([...t.records.keys()], ["4.14", "4.15"]);
+        assert.deepEqual([...t.records.keys()], ["10.0", "4.14", "4.15"]);
+        assert.deepEqual(
+            t.records.get("10.0")?.map((r) => r.name),
+            [ten],
+        );
         assert.deepEqual(
             t.records.get("4.15")?.map((r) => [r.name, isPromoted(r), publishedName(r)]),
             [
@@ -210,7 +222,13 @@ describe("status records: what the page reads from a copy of the bucket", () => 
             new RegExp(`^notes/4\\.15/${n("06")}\\.json is not JSON \\(.+\\); it is not shown$`),
         );
 
-        assert.deepEqual([...t.notes.entries()], [[`4.15/${n("01")}`, { stored: true }]]);
+        assert.deepEqual(
+            [...t.notes.entries()],
+            [
+                [`10.0/${ten}`, { ten: true }],
+                [`4.15/${n("01")}`, { stored: true }],
+            ],
+        );
         assert.deepEqual(t.logFiles, [
             `logs/4.15/${n("01")}/aws/artifacts/e2e.log`,
             `logs/4.15/${n("01")}/aws/install-outcome`,

@@ -305,6 +305,11 @@ describe("pushes waiting for a nightly (the throttle's state)", () => {
             page,
             /<td>openshift\/oc<\/td><td><code title="b{40}">b{12}<\/code><\/td><td>2025-03-01T11:30:00Z<\/td>/,
         );
+        // One row per line, in the table's body.
+        assert.match(
+            page,
+            /<tbody>\n<tr class="push"><td>openshift\/installer<\/td>.*<\/tr>\n<tr class="push"><td>openshift\/oc<\/td>.*<\/tr>\n<\/tbody>\n<\/table>/,
+        );
         assert.match(
             page,
             /As of 2025-03-01T12:03:00Z: 0 nightly runs unfinished; the last started 2025-03-01T09:55:00Z\./,
@@ -332,6 +337,11 @@ describe("pushes waiting for a nightly (the throttle's state)", () => {
         const idle = render(throttle({}));
         assert.equal(idle.status.streams.find((s) => s.stream === "4.15")?.pushes?.next, "no pushes waiting");
         assert.doesNotMatch(idle.site.get("4.15/index.html") as string, /<table class="pushes">/);
+        // Nothing after what the dispatcher does next: the section ends there.
+        assert.match(
+            idle.site.get("4.15/index.html") as string,
+            /<p class="muted">As of 2025-03-01T12:03:00Z: [^<]*\.<\/p>\n\n/,
+        );
     });
 
     it("counts a due scheduled nightly among what waits, as the dispatcher does, alone or with pushes", () => {

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 
 import { upgradeGraphSvg } from "./graph";
+import { elidedText } from "./notes";
 import type { Artifact, Gate, Notes, Payload, PayloadRef, Status, StreamStatus } from "./schema";
 
 export interface HtmlOptions {
@@ -280,11 +281,17 @@ function notesBlock(n: Notes, depth: number, stored: boolean, candidate: boolean
                 ? `${c.compare ? `<a href="${esc(c.compare)}">` : ""}<code>${esc((c.fromCommit ?? "").slice(0, 12))}...${esc((c.toCommit ?? "").slice(0, 12))}</code>${c.compare ? "</a>" : ""}`
                 : `<code>${esc((c.toCommit ?? c.fromCommit ?? "").slice(0, 12))}</code>`;
         // oc names a group of images built from one range "a, b"; each of them shows the group's pull requests.
-        const prs = Object.entries(n.commits ?? {}).find(([names]) => names.split(", ").includes(c.component))?.[1];
-        const prList =
-            prs && prs.length > 0
-                ? `<ul>${prs.map((pr) => `<li>${esc(pr.subject)}${pr.id ? ` ${pr.url && /^https:\/\//.test(pr.url) ? `<a href="${esc(pr.url)}">${esc(pr.id)}</a>` : esc(pr.id)}` : ""}</li>`).join("")}</ul>`
-                : "";
+        const group = Object.entries(n.commits ?? {}).find(([names]) => names.split(", ").includes(c.component));
+        const prs = group?.[1] ?? [];
+        const elided = group ? n.elidedCommits?.[group[0]] : undefined;
+        const items = [
+            ...prs.map(
+                (pr) =>
+                    `<li>${esc(pr.subject)}${pr.id ? ` ${pr.url && /^https:\/\//.test(pr.url) ? `<a href="${esc(pr.url)}">${esc(pr.id)}</a>` : esc(pr.id)}` : ""}</li>`,
+            ),
+            ...(elided !== undefined ? [`<li class="muted">${esc(elidedText(elided))}</li>`] : []),
+        ];
+        const prList = items.length > 0 ? `<ul>${items.join("")}</ul>` : "";
         return `<tr class="change" data-component="${esc(c.component)}"><td>${esc(c.component)}</td><td>${esc(c.change)}${c.reason ? `: ${esc(c.reason)}` : ""}</td><td class="mono">${esc(c.source ?? "")}</td><td>${range}${prList}</td></tr>`;
     });
     const base =

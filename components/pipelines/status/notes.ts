@@ -114,6 +114,11 @@ export interface OcChangeLog {
     updatedImages?: {
         name: string;
         commits?: { subject?: string; pullURL?: string; pullID?: number; commitURL?: string; commitID?: string }[];
+        /**
+         * First-parent commits in the range that are not merges (squash or rebase merges), counted, not listed; oc
+         * omits `commits` when it lists none. From oc 4.20 (openshift/oc 977ac887f); older oc lists merges only.
+         */
+        elidedCommits?: number;
     }[];
 }
 
@@ -123,7 +128,9 @@ const webUrl = (u: string | undefined) => (u && /^https:\/\/[a-z0-9.-]+\//i.test
 /** The notes with oc's merged pull requests per component (oc names a group of images sharing one range "a, b"). */
 export function withChangelog(notes: Notes, changelog: OcChangeLog): Notes {
     const commits: NonNullable<Notes["commits"]> = {};
+    const elided: NonNullable<Notes["elidedCommits"]> = {};
     for (const image of changelog.updatedImages ?? []) {
+        if (image.elidedCommits !== undefined && image.elidedCommits > 0) elided[image.name] = image.elidedCommits;
         commits[image.name] = (image.commits ?? []).map((c) => ({
             // oc escapes < and > for Markdown (replaceUnsafeInput); the notes keep the text, each output escapes it.
             subject: (c.subject ?? "").replace(/&lt;/g, "<").replace(/&gt;/g, ">"),
@@ -132,9 +139,15 @@ export function withChangelog(notes: Notes, changelog: OcChangeLog): Notes {
         }));
     }
     const merged: Notes = { ...notes, commits };
+    delete merged.elidedCommits;
+    if (Object.keys(elided).length > 0) merged.elidedCommits = elided;
     delete merged.changelogError;
     return merged;
 }
+
+/** What oc's Markdown changelog says of commits it does not list (openshift/oc pkg/cli/admin/release/info.go). */
+export const elidedText = (n: number) =>
+    `And ${n} elided commit${n === 1 ? "" : "s"} (e.g. from squash or rebase merges)`;
 
 /** Markdown text a person (or a GitHub release) reads. */
 export function notesMarkdown(n: Notes): string {
@@ -167,14 +180,20 @@ export function notesMarkdown(n: Notes): string {
         }
         lines.push("");
     }
-    if (n.commits && Object.keys(n.commits).length > 0) {
+    // An image with neither listed nor elided commits has nothing to show (oc itself never lists one).
+    const groups = Object.entries(n.commits ?? {}).filter(
+        ([image, commits]) => commits.length > 0 || n.elidedCommits?.[image] !== undefined,
+    );
+    if (groups.length > 0) {
         lines.push("## Merged pull requests", "");
-        for (const [image, commits] of Object.entries(n.commits)) {
+        for (const [image, commits] of groups) {
             lines.push(`### ${image}`, "");
             for (const c of commits) {
                 const ref = c.id ? (c.url ? ` ([${c.id}](${c.url}))` : ` (${c.id})`) : "";
                 lines.push(`- ${cell(c.subject)}${ref}`);
             }
+            const elided = n.elidedCommits?.[image];
+            if (elided !== undefined) lines.push(`- ${elidedText(elided)}`);
             lines.push("");
         }
     }

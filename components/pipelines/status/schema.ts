@@ -112,6 +112,11 @@ export const notesSchema = z.object({
     components: z.array(componentChangeSchema),
     /** Merged pull requests per component, from `oc adm release info --changelog` when it ran. */
     commits: z.optional(z.record(z.string(), z.array(commitSchema))),
+    /**
+     * Per image group, the commits oc counted in the range but could not list as merged pull requests (squash or
+     * rebase merges; oc's `elidedCommits`). oc lists an image with commits, elided ones, or both.
+     */
+    elidedCommits: z.optional(z.record(z.string(), z.int().check(z.positive()))),
     /** Why the commit lists are missing, when oc's changelog could not be made. */
     changelogError: z.optional(z.string()),
 });
