@@ -132,7 +132,7 @@ describe("launch/bundle.js with a linked node_modules", () => {
                 process.execPath,
                 [
                     "-e",
-                    `require("./launch/bundle").ensure(${JSON.stringify(spec)}).then((e) => {
+                    `require("./launch/bundle.js").ensure(${JSON.stringify(spec)}).then((e) => {
                         const m = require(e.file);
                         process.stdout.write(JSON.stringify({ file: e.file, dir: m.dir, text: require("node:fs").readFileSync(e.file, "utf8") }));
                     })`,
