@@ -64,6 +64,44 @@ describe("policy gate-installer-guarded", () => {
         assert.ok(v.some((m) => /no explicit Deny of iam:PutRolePolicy \(rewriting the site's roles\)/.test(m)));
     });
 
+    it("names every deny the guard must carry, with its tag condition where the deny is on tagged compute", () => {
+        const who = "installer";
+        assert.deepEqual(violations(gateInstallerGuarded, installer(false)).sort(), [
+            `e2e installer user ${who} has no explicit Deny of ec2:AuthorizeSecurityGroupIngress on resources tagged okd-ci-stack (opening the site's tagged security groups)`,
+            `e2e installer user ${who} has no explicit Deny of ec2:TerminateInstances on resources tagged okd-ci-stack (terminating the site's tagged instances)`,
+            `e2e installer user ${who} has no explicit Deny of ecr:PutImage (pushing to the site's registry)`,
+            `e2e installer user ${who} has no explicit Deny of eks:CreateAccessEntry (entering the build cluster)`,
+            `e2e installer user ${who} has no explicit Deny of elasticloadbalancing:DeleteLoadBalancer on resources tagged okd-ci-stack (deleting the site's load balancer)`,
+            `e2e installer user ${who} has no explicit Deny of iam:PutRolePolicy (rewriting the site's roles)`,
+            `e2e installer user ${who} has no explicit Deny of kms:Sign (signing with the site's key)`,
+        ]);
+    });
+
+    it("fails each tagged-compute action denied only without the site-tag condition, and no other", () => {
+        const u = user();
+        const untagged = {
+            ...guard,
+            Statement: [
+                ...guard.Statement.filter((s) => s.Sid !== "DenySiteTaggedCompute"),
+                {
+                    Sid: "DenyComputeEverywhere",
+                    Effect: "Deny",
+                    Action: [
+                        "ec2:TerminateInstances",
+                        "ec2:AuthorizeSecurityGroupIngress",
+                        "elasticloadbalancing:DeleteLoadBalancer",
+                    ],
+                    Resource: "*",
+                },
+            ],
+        };
+        const v = violations(gateInstallerGuarded, [u, ...attached(u, "site-guard", untagged)]);
+        assert.deepEqual(
+            v.map((m) => /Deny of (\S+) on resources tagged okd-ci-stack/.exec(m)?.[1]).sort(),
+            ["ec2:AuthorizeSecurityGroupIngress", "ec2:TerminateInstances", "elasticloadbalancing:DeleteLoadBalancer"],
+        );
+    });
+
     it("fails a guard whose compute deny has no site-tag condition or misses a service", () => {
         const u = user();
         const weakened = {
