@@ -102,6 +102,25 @@ describe("policy build-push-scoped, case by case", () => {
             assert.deepEqual(violations(buildPushScoped, gcp({}, [records, build])), [write(`${records}, ${build}`)]);
         });
 
+        it("admits a write role on the builds repository only, and each write role elsewhere fails", () => {
+            assert.deepEqual(violations(buildPushScoped, gcp({ repository: "okd-builds" })), []);
+            const builds = (repository: string) =>
+                `ar lets the build identity (${build}) write ${repository}; it may write only the builds repository (<prefix>-builds), or its token moves the tools image's and payloads' tags`;
+            assert.deepEqual(violations(buildPushScoped, gcp({ repository: "okd-builds-mirror" })), [
+                builds("okd-builds-mirror"),
+            ]);
+            for (const role of [
+                "roles/artifactregistry.writer",
+                "roles/artifactregistry.repoAdmin",
+                "roles/artifactregistry.admin",
+                "roles/artifactregistry.createOnPushWriter",
+                "roles/artifactregistry.createOnPushRepoAdmin",
+            ]) {
+                assert.deepEqual(violations(buildPushScoped, gcp({ role })), [write(build)], role);
+            }
+            assert.deepEqual(violations(buildPushScoped, gcp({ role: "roles/artifactregistry.reader" })), []);
+        });
+
         it("leaves a role or repository only known after apply to the run after it, and says so", () => {
             for (const grant of [{ role: UNKNOWN }, { repository: UNKNOWN }]) {
                 assert.deepEqual(violations(buildPushScoped, gcp(grant)), [], JSON.stringify(grant));
@@ -145,6 +164,50 @@ describe("policy build-push-scoped, case by case", () => {
             const contributor = { roleDefinitionId: roleId("B24988AC-6180-42A0-AB88-20F7382DD24C") };
             assert.deepEqual(violations(buildPushScoped, azure(contributor)), [wide(build)]);
             assert.deepEqual(violations(buildPushScoped, azure({})), []);
+        });
+
+        it("fails each built-in push role: AcrPush, Contributor, Owner; not AcrPull", () => {
+            for (const guid of [
+                "8311e382-0749-4cb8-b61a-304f252e45ec",
+                "b24988ac-6180-42a0-ab88-20f7382dd24c",
+                "8e3af657-a8ff-443c-a75e-2fe8c4bcb635",
+            ]) {
+                assert.deepEqual(violations(buildPushScoped, azure({ roleDefinitionId: roleId(guid) })), [wide(build)]);
+            }
+            const acrPull = { roleDefinitionId: roleId("7f951dda-4ed3-4680-a7ca-43fe172d538d") };
+            assert.deepEqual(violations(buildPushScoped, azure(acrPull)), []);
+        });
+
+        it("matches a custom role's actions from their start: each push action fails, the same text inside another passes", () => {
+            const custom = (actions: string[]) =>
+                azure(
+                    { roleDefinitionId: UNKNOWN },
+                    [build],
+                    [res(t.azure.roleDefinition, "role", { permissions: [{ actions }] })],
+                );
+            const pushing = [
+                "*",
+                "microsoft.containerregistry/*",
+                "Microsoft.ContainerRegistry/registries/*",
+                "Microsoft.ContainerRegistry/registries/push/write",
+                "Microsoft.ContainerRegistry/registries/tokens/write",
+                "Microsoft.ContainerRegistry/registries/scopeMaps/*",
+            ];
+            for (const action of pushing) {
+                assert.equal(violations(buildPushScoped, custom([action])).length, 1, action);
+            }
+            const elsewhere = [
+                "Microsoft.Storage/*",
+                "*/read",
+                "Contoso.Provider/Microsoft.ContainerRegistry/*",
+                "Contoso.Provider/Microsoft.ContainerRegistry/registries/*",
+                "Contoso.Provider/Microsoft.ContainerRegistry/registries/push/write",
+                "Contoso.Provider/Microsoft.ContainerRegistry/registries/tokens/write",
+                "Microsoft.ContainerRegistry/registries/tokens/read",
+            ];
+            for (const action of elsewhere) {
+                assert.deepEqual(violations(buildPushScoped, custom([action])), [], action);
+            }
         });
 
         it("judges a custom role by any of its actions, and says what it cannot judge before apply", () => {

@@ -96,10 +96,11 @@ describe("policy gate-installer-guarded", () => {
             ],
         };
         const v = violations(gateInstallerGuarded, [u, ...attached(u, "site-guard", untagged)]);
-        assert.deepEqual(
-            v.map((m) => /Deny of (\S+) on resources tagged okd-ci-stack/.exec(m)?.[1]).sort(),
-            ["ec2:AuthorizeSecurityGroupIngress", "ec2:TerminateInstances", "elasticloadbalancing:DeleteLoadBalancer"],
-        );
+        assert.deepEqual(v.map((m) => /Deny of (\S+) on resources tagged okd-ci-stack/.exec(m)?.[1]).sort(), [
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:TerminateInstances",
+            "elasticloadbalancing:DeleteLoadBalancer",
+        ]);
     });
 
     it("fails a guard whose compute deny has no site-tag condition or misses a service", () => {
