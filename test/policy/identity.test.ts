@@ -170,6 +170,26 @@ describe("identity policies", () => {
             assert.equal(violations(promotedWriters, [repo("promoted-content"), ...build]).length, 1);
         });
 
+        it("judges each S3 write an identity of a watched namespace (tekton-chains among them) holds", () => {
+            for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]) {
+                const chains = roleFor("chains", "tekton-chains", "tekton-chains-controller", [
+                    { Effect: "Allow", Action: [action], Resource: "arn:aws:s3:::okd-artifacts-1-us-east-1/*" },
+                ]);
+                assert.deepEqual(
+                    violations(promotedWriters, [bucket, ...chains]),
+                    [
+                        "chains-policy lets tekton-chains/tekton-chains-controller write release records (releases/); only okd-builds/okd-records may",
+                        "chains-policy lets tekton-chains/tekton-chains-controller write promoted state (promoted/); only okd-release/okd-promote may",
+                    ],
+                    action,
+                );
+            }
+            const other = roleFor("other", "monitoring", "prometheus", [
+                putObject("arn:aws:s3:::okd-artifacts-1-us-east-1/*"),
+            ]);
+            assert.deepEqual(violations(promotedWriters, [bucket, ...other]), []);
+        });
+
         it("passes promotion pushing promoted releases and writing promoted/, records writing records and logs", () => {
             const promote = roleFor("promote", "okd-release", "okd-promote", [
                 push("promoted"),
@@ -337,6 +357,30 @@ describe("identity policies", () => {
                     { role, bucket: "b", member: UNKNOWN, ...(condition === undefined ? {} : { condition }) },
                     { dependsOn: [gsa] },
                 );
+
+            it("fails each bucket write role granted on every object, and passes a reader", () => {
+                const [gsa, wi] = account("okd-builds/okd-pipeline");
+                for (const role of [
+                    "roles/storage.objectUser",
+                    "roles/storage.objectCreator",
+                    "roles/storage.objectAdmin",
+                    "roles/storage.admin",
+                    "roles/storage.legacyBucketWriter",
+                    "roles/storage.legacyBucketOwner",
+                ]) {
+                    assert.deepEqual(
+                        violations(promotedWriters, [gsa, wi, gcs("logs", gsa, role)]),
+                        [
+                            "logs lets okd-builds/okd-pipeline write every object of the bucket; scope it with a condition on the object name",
+                        ],
+                        role,
+                    );
+                }
+                assert.deepEqual(
+                    violations(promotedWriters, [gsa, wi, gcs("logs", gsa, "roles/storage.objectViewer")]),
+                    [],
+                );
+            });
 
             it("lets promotion write the releases repository and promoted/, records write records, and scoped logs pass", () => {
                 const [promote, promoteWi] = account("okd-release/okd-promote");
