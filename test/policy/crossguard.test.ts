@@ -9,7 +9,14 @@ import type {
 } from "@pulumi/policy";
 
 import { toPolicy } from "../../policy/crossguard";
-import { buildNamespacePodSecurity, releaseStorageProtected, rules } from "../../policy/rules";
+import {
+    buildNamespacePodSecurity,
+    buildPodsHoldNoIdentity,
+    buildPodsNoInstanceMetadata,
+    mirrorCredentialsPromoteOnly,
+    releaseStorageProtected,
+    rules,
+} from "../../policy/rules";
 import { t } from "../../policy/types";
 
 /** What CrossGuard hands a resource policy, as pulumi-policy's own tests build it. */
@@ -104,6 +111,22 @@ describe("CrossGuard adapter", () => {
         assert.match(
             toPolicy(buildNamespacePodSecurity).remediationSteps ?? "",
             /pod-security\.kubernetes\.io\/enforce: restricted/,
+        );
+    });
+
+    it("lists in a description the names its rule judges, each as a user writes it", () => {
+        // What a CrossGuard user reads to know which ServiceAccounts, addresses and Tasks a rule is about.
+        assert.match(
+            buildPodsHoldNoIdentity.description,
+            / \(okd-release\/okd-registry-token, okd-builds\/okd-records, okd-release\/okd-promote, tekton-chains\/tekton-chains-controller, okd-builds\/okd-e2e\), /,
+        );
+        assert.match(
+            buildPodsNoInstanceMetadata.description,
+            / \(169\.254\.169\.254, fd00:ec2::254, 168\.63\.129\.16\), /,
+        );
+        assert.match(
+            mirrorCredentialsPromoteOnly.description,
+            / \(okd-promote-release, okd-publish-signatures\) mount them\.$/,
         );
     });
 
