@@ -59,6 +59,18 @@ describe("policy gke-node-identity", () => {
         ]);
     });
 
+    it("fails GKE's `default` account by its exact name, and passes a stack account whose name starts with it", () => {
+        const pool = (name: string, serviceAccount: string) =>
+            res(t.gcp.gkeNodePool, name, { nodeConfig: { ...hardened, serviceAccount } });
+        assert.deepEqual(
+            violations(gkeNodeIdentity, [
+                pool("a", "default"),
+                pool("b", "default-nodes@okd-ci-example.iam.gserviceaccount.com"),
+            ]),
+            ["GKE node pool a runs as default"],
+        );
+    });
+
     it("leaves Autopilot clusters, whose nodes GKE configures, alone", () => {
         assert.deepEqual(violations(gkeNodeIdentity, [res(t.gcp.gkeCluster, "ap", { enableAutopilot: true })]), []);
     });

@@ -119,6 +119,14 @@ describe("policy build-pods-no-instance-metadata", () => {
         ]);
     });
 
+    it("fails egress to anywhere over IPv6 that leaves EC2's IPv6 metadata endpoint open", () => {
+        const p = netpol("okd-allow-web", [web(["169.254.0.0/16", "168.63.129.16/32"], [])]);
+        assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] lets pods that hold no identity reach the EKS Pod Identity agent (fd00:ec2::23); select okd-ci/identity pods only",
+            "NetworkPolicy okd-builds/okd-allow-web egress[0] reaches the instance metadata service (fd00:ec2::254); add it to the ipBlock's except",
+        ]);
+    });
+
     it("fails egress that holds out the link-local ranges but not Azure's WireServer (not link-local)", () => {
         const p = netpol("okd-allow-web", [web(["169.254.0.0/16"], ["fd00:ec2::/32"])]);
         assert.deepEqual(violations(buildPodsNoInstanceMetadata, [p]), [

@@ -63,6 +63,22 @@ describe("policy step-images-pinned", () => {
         assert.equal(stepImagesPinned.enforcementLevel, "mandatory");
     });
 
+    it("fails an image that only carries a param, or a digest that is not a whole sha256", () => {
+        const images = [
+            "$(params.registry)/okd/tools:latest",
+            "quay.io/okd/tools:$(params.tag)",
+            "quay.io/x/y@sha256:" + "b".repeat(65),
+        ];
+        const t = task(
+            "okd-verdict",
+            images.map((image, i) => ({ name: `s${i}`, image, script: "" })),
+        );
+        assert.deepEqual(
+            violations(stepImagesPinned, [t]),
+            images.map((image, i) => `Task okd-verdict step s${i} runs ${image}, not pinned by digest`),
+        );
+    });
+
     it("admits the documented tag-only defaults, and only by their exact reference", () => {
         const t = task("okd-tools-image", [{ name: "build", image: defaultImages.buildah, script: "" }]);
         assert.deepEqual(violations(stepImagesPinned, [t]), []);
