@@ -96,6 +96,25 @@ describe("policy build-pool-labelled", () => {
         ]);
     });
 
+    it("judges each cloud's cluster by its own pools: EKS node groups, GKE node pools, AKS agent pools", () => {
+        const eks = res(t.aws.eksCluster, "eks", {});
+        const gke = res(t.gcp.gkeCluster, "gke", {});
+        const aks = res(t.azure.aksCluster, "aks", { agentPoolProfiles: [{ name: "system", mode: "System" }] });
+        const labelled = [
+            res(t.aws.eksNodeGroup, "eks-builds", { labels: builds }),
+            res(t.gcp.gkeNodePool, "gke-builds", { nodeConfig: { labels: builds } }),
+            res(t.azure.aksAgentPool, "aks-builds", { nodeLabels: builds }),
+        ];
+        assert.deepEqual(violations(buildPoolLabelled, [eks, gke, aks, ...labelled]), []);
+        for (const [i, cluster] of [eks, gke, aks].entries()) {
+            // The other clouds' labelled pools do not count for this cluster.
+            const others = labelled.filter((_, j) => j !== i);
+            assert.deepEqual(violations(buildPoolLabelled, [cluster, ...others]), [
+                `${cluster.type} ${cluster.name} has no node pool labelled okd-ci/pool=builds`,
+            ]);
+        }
+    });
+
     it("passes when a pool carries the build label, inline AKS profiles included", () => {
         const c = res(t.azure.aksCluster, "aks", { agentPoolProfiles: [{ name: "builds", nodeLabels: builds }] });
         assert.deepEqual(violations(buildPoolLabelled, [c]), []);
