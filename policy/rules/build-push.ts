@@ -41,7 +41,7 @@ const gcpBuildsRepository = /-builds$/;
 const acrPushRoles = [
     "8311e382-0749-4cb8-b61a-304f252e45ec",
     "b24988ac-6180-42a0-ab88-20f7382dd24c",
-    "8e3af657-a8ff-443c-a75e-2fe8c4bcb635",
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
 ];
 
 /**

@@ -167,10 +167,12 @@ describe("policy build-push-scoped, case by case", () => {
         });
 
         it("fails each built-in push role: AcrPush, Contributor, Owner; not AcrPull", () => {
+            // The built-in role ids, the same in every tenant
+            // (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general and .../containers).
             for (const guid of [
                 "8311e382-0749-4cb8-b61a-304f252e45ec",
                 "b24988ac-6180-42a0-ab88-20f7382dd24c",
-                "8e3af657-a8ff-443c-a75e-2fe8c4bcb635",
+                "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
             ]) {
                 assert.deepEqual(violations(buildPushScoped, azure({ roleDefinitionId: roleId(guid) })), [wide(build)]);
             }
