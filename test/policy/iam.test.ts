@@ -267,6 +267,18 @@ describe("policy iam-least-privilege", () => {
             ]);
         });
 
+        it("fails Owner on the project with no bound on what it grants, and leaves other project roles to other rules", () => {
+            const owner = res(t.gcp.projectIamMember, "owner", { role: "roles/owner", member, project: "p" });
+            const viewer = res(t.gcp.projectIamMember, "viewer", {
+                role: "roles/iam.securityReviewer",
+                member,
+                project: "p",
+            });
+            assert.deepEqual(violations(iamLeastPrivilege, [owner, viewer]), [
+                "owner grants roles/owner on the project with no condition bounding the roles it may grant; add one on iam.googleapis.com/modifiedGrantsByRole",
+            ]);
+        });
+
         it("passes Project IAM Admin bounded by modifiedGrantsByRole", () => {
             const pia = res(t.gcp.projectIamMember, "pia", {
                 role: "roles/resourcemanager.projectIamAdmin",

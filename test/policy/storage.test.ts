@@ -118,6 +118,18 @@ describe("policy no-public-storage", () => {
         ]);
     });
 
+    it("fails a grant to every Google account (allAuthenticatedUsers), in a binding's members too", () => {
+        const g = res(t.gcp.bucket, "g", { publicAccessPrevention: "enforced", uniformBucketLevelAccess: true });
+        const b = res(t.gcp.bucketIamBinding, "g-signed-in", {
+            bucket: "g",
+            role: "roles/storage.objectViewer",
+            members: ["serviceAccount:reader@p.iam.gserviceaccount.com", "allAuthenticatedUsers"],
+        });
+        assert.deepEqual(violations(noPublicStorage, [g, b]), [
+            "g-signed-in grants roles/storage.objectViewer to allAuthenticatedUsers",
+        ]);
+    });
+
     it("fails a GCS bucket without uniform bucket-level access", () => {
         const g = res(t.gcp.bucket, "g", { publicAccessPrevention: "enforced" });
         assert.deepEqual(violations(noPublicStorage, [g]), [
