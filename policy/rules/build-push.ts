@@ -19,6 +19,7 @@ import {
 } from "../model";
 import { t } from "../types";
 import { type Statement, actionMatches, statements } from "./aws-documents";
+import { azureRoles } from "./iam";
 import {
     arWriteRoles,
     awsRoleSubjects,
@@ -37,12 +38,11 @@ import {
 const buildRepositoryPaths = identityGrants.build.push.map((role) => repositoryPaths[role]);
 /** The GCP site's repository of the builds (components/gcp/registry.ts `registryRepositories`). */
 const gcpBuildsRepository = /-builds$/;
-/** ACR roles that push: AcrPush, Contributor, Owner (built-in GUIDs, components/azure/roles.ts and Azure's docs). */
-const acrPushRoles = [
-    "8311e382-0749-4cb8-b61a-304f252e45ec",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c",
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-];
+/**
+ * ACR roles that push: AcrPush, Contributor, Owner (the policy's own copy of the built-in GUIDs, iam.ts `azureRoles`,
+ * from Azure's built-in roles page; not the program's components/azure/roles.ts, which the policy judges).
+ */
+const acrPushRoles: string[] = [azureRoles.acrPush, azureRoles.contributor, azureRoles.owner];
 
 /**
  * Whether an Allow statement grants an ECR write: by its Action, or by a NotAction that leaves one out (an Allow of

@@ -196,6 +196,7 @@ export const azureRoles = {
     rbacAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
 } as const;
 
 /** Roles that let the holder grant itself more: never for the pipeline, at any scope. */
